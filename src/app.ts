@@ -1,0 +1,132 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { sql } from 'kysely';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { Config } from './core/config.js';
+import type { Database } from './core/db/database.js';
+import type { Logger } from './core/logger.js';
+import { consoleDist, portalAssets } from './core/paths.js';
+import { requestContext } from './modules/accounts/accounts.http.js';
+import { accountsRoutes } from './modules/accounts/accounts.routes.js';
+import { accountsPages } from './modules/accounts/accounts.pages.js';
+import type { Services } from './services.js';
+import { portalRoutes } from './portal/portal.routes.js';
+import { layout } from './portal/layout.js';
+import { html } from './transport/http/html.js';
+import { sendError, toErrorResponse } from './transport/http/errors.js';
+import { translator } from './core/i18n/index.js';
+
+export interface AppDeps {
+  config: Config;
+  log: Logger;
+  database: Database;
+  services: Services;
+  secret: string;
+  /** Shared rate-limit counters across web nodes when Redis is configured. */
+  redis?: Redis;
+}
+
+export type HttpServer = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger, ZodTypeProvider>;
+
+export interface App {
+  http: HttpServer;
+  /** Set while shutting down: /readyz turns 503 so a load balancer stops sending traffic. */
+  markDraining(): void;
+}
+
+/** Builds the whole HTTP app; never listens (tests call `inject`, `main` calls `listen`). */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const { config, database } = deps;
+  const { accounts } = deps.services;
+  const http = Fastify({
+    loggerInstance: deps.log,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: false,
+    requestIdHeader: 'x-request-id',
+    requestIdLogLabel: 'requestId',
+    genReqId: () => crypto.randomUUID(),
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+  http.setValidatorCompiler(validatorCompiler);
+  http.setSerializerCompiler(serializerCompiler);
+
+  const secureCookies = config.publicUrl.startsWith('https:');
+  let draining = false;
+
+  http.setErrorHandler((error, request, reply) => {
+    const { status, body } = toErrorResponse(error, request);
+    if (request.routeOptions.config?.html && request.workspace) {
+      const t = translator(request.locale);
+      return reply.code(status).type('text/html; charset=utf-8')
+        .send(layout(request, { title: t('errors.INTERNAL'), body: html`<h1>${t(`errors.${body.error.code}`, { defaultValue: body.error.message })}</h1>` }));
+    }
+    return sendError(reply, status, body);
+  });
+  http.setNotFoundHandler((request, reply) =>
+    sendError(reply, 404, { error: { code: 'NOT_FOUND', message: `No route for ${request.method} ${request.url.split('?')[0]}` } }));
+
+  await http.register(fastifyCookie, { secret: deps.secret });
+  await http.register(fastifyFormbody, { bodyLimit: config.bodyLimitBytes });
+  await http.register(fastifyRateLimit, {
+    global: false,
+    ...(deps.redis ? { redis: deps.redis, nameSpace: 'kefu-rate-limit:' } : {}),
+    errorResponseBuilder: (_request, context) => Object.assign(new Error('rate limited'), { statusCode: context.statusCode }),
+  });
+  await http.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Kefu API', version: '1', description: 'Everything the agent console does goes through this API. Authenticate with `Authorization: Bearer <API token>`, or with the console\'s session cookie plus an `x-csrf-token` header for writes.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await http.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  http.get('/openapi.json', { schema: { hide: true } }, async () => http.swagger());
+
+  http.get('/healthz', { schema: { tags: ['ops'], summary: 'The process is alive', response: { 200: z.object({ status: z.literal('ok') }) } } },
+    async () => ({ status: 'ok' as const }));
+  http.get('/readyz', {
+    schema: { tags: ['ops'], summary: 'Ready for traffic: database reachable, not shutting down', response: { 200: z.object({ status: z.literal('ready') }), 503: z.object({ status: z.string() }) } },
+  }, async (_request, reply) => {
+    if (draining) return reply.code(503).send({ status: 'draining' });
+    await sql`select 1`.execute(database.db);
+    return { status: 'ready' as const };
+  });
+
+  await http.register(async (scoped) => {
+    await scoped.register(requestContext(accounts, { secureCookies }));
+    await scoped.register(accountsRoutes(accounts, { secureCookies, loginAttemptsPer15Min: config.loginAttemptsPer15Min }), { prefix: '/api/v1' });
+    await scoped.register(accountsPages(accounts, { secureCookies }));
+    await scoped.register(portalRoutes(accounts));
+  });
+
+  await http.register(fastifyStatic, { root: portalAssets, prefix: '/assets/', decorateReply: false, maxAge: '1h' });
+  if (existsSync(path.join(consoleDist, 'index.html'))) {
+    await http.register(fastifyStatic, { root: consoleDist, prefix: '/agent/', decorateReply: true, wildcard: false, index: false });
+    // The console routes on the client: any /agent path that isn't a file gets the app.
+    const serveConsole = async (_request: unknown, reply: { sendFile(file: string): unknown; header(k: string, v: string): unknown }) => {
+      reply.header('cache-control', 'no-cache');
+      return reply.sendFile('index.html');
+    };
+    http.get('/agent', { schema: { hide: true } }, serveConsole);
+    http.get('/agent/*', { schema: { hide: true } }, serveConsole);
+  } else {
+    http.get('/agent', { schema: { hide: true } }, async (_request, reply) =>
+      sendError(reply, 503, { error: { code: 'CONSOLE_NOT_BUILT', message: 'The agent console is not built; run `npm run build`' } }));
+  }
+
+  return { http, markDraining: () => { draining = true; } };
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { AppError } from './errors.js';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const optionalUrl = (protocols: string[]) =>
+  z.string().url().refine((value) => protocols.some((p) => value.startsWith(`${p}:`)), {
+    message: `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`,
+  }).optional();
+
+/** Every setting, declared once: env var, type, default. Nothing reads process.env outside this file. */
+const ConfigSchema = z.object({
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  KEFU_DATA_DIR: z.string().min(1).default('./data'),
+  KEFU_PUBLIC_URL: z.string().url().optional(),
+  DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: optionalUrl(['redis', 'rediss']),
+  KEFU_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  KEFU_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
+  KEFU_LOGIN_ATTEMPTS_PER_15_MIN: z.coerce.number().int().min(1).max(10_000).default(10),
+  KEFU_SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+});
+
+export type RawConfig = z.infer<typeof ConfigSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  publicUrl: string;
+  databaseUrl?: string;
+  databasePoolMax: number;
+  redisUrl?: string;
+  /** Signs cookies. When unset, a random one is generated once and kept in the data dir. */
+  secret?: string;
+  bodyLimitBytes: number;
+  loginAttemptsPer15Min: number;
+  seedDemo: 'auto' | 'never';
+  logLevel: RawConfig['LOG_LEVEL'];
+  env: RawConfig['NODE_ENV'];
+}
+
+/** Reads the environment once and reports every bad value together, by name. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = ConfigSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new AppError('CONFIG_INVALID', 500, `Invalid configuration:\n  ${problems.join('\n  ')}`, problems);
+  }
+  const c = parsed.data;
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    dataDir: c.KEFU_DATA_DIR,
+    publicUrl: (c.KEFU_PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),
+    databaseUrl: c.DATABASE_URL,
+    databasePoolMax: c.DATABASE_POOL_MAX,
+    redisUrl: c.REDIS_URL,
+    secret: c.KEFU_SECRET,
+    bodyLimitBytes: c.KEFU_BODY_LIMIT_BYTES,
+    loginAttemptsPer15Min: c.KEFU_LOGIN_ATTEMPTS_PER_15_MIN,
+    seedDemo: c.KEFU_SEED_DEMO,
+    logLevel: c.LOG_LEVEL,
+    env: c.NODE_ENV,
+  };
+}

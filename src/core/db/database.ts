@@ -1,0 +1,40 @@
+import pg from 'pg';
+import { Kysely, PostgresDialect } from 'kysely';
+import type { DB } from '../../schema.js';
+import type { Logger } from '../logger.js';
+import { AppError } from '../errors.js';
+import { redactConnectionString } from './connection-string.js';
+
+// bigint (count(*), bigserial) arrives as a string by default; our counts fit in a JS number.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export interface Database {
+  readonly url: string;
+  readonly pool: pg.Pool;
+  readonly db: Kysely<DB>;
+  close(): Promise<void>;
+}
+
+export async function connectDatabase(url: string, options: { max: number; log: Logger }): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: options.max, idleTimeoutMillis: 30_000 });
+  // An idle client losing its server must not crash the process; the pool replaces it.
+  pool.on('error', (err) => options.log.warn({ err }, 'idle database connection failed'));
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (cause) {
+    await pool.end().catch(() => undefined);
+    throw new AppError(
+      'DATABASE_UNREACHABLE', 503,
+      `Cannot connect to the database at ${redactConnectionString(url)}: ${(cause as Error).message}`,
+      undefined, { cause },
+    );
+  }
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    url,
+    pool,
+    db,
+    close: () => db.destroy(),
+  };
+}

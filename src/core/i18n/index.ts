@@ -1,0 +1,49 @@
+import i18next from 'i18next';
+import { en } from './catalogues/en.js';
+import { zhCN } from './catalogues/zh-CN.js';
+
+export const locales = ['zh-CN', 'en'] as const;
+export type Locale = (typeof locales)[number];
+
+const i18n = i18next.createInstance();
+await i18n.init({
+  resources: { en: { translation: en }, 'zh-CN': { translation: zhCN } },
+  fallbackLng: 'en',
+  supportedLngs: [...locales],
+  interpolation: { escapeValue: false }, // pages escape at render time; mail bodies are plain text
+  initImmediate: false,
+  showSupportNotice: false,
+} as Parameters<typeof i18n.init>[0]);
+
+export type Translate = (key: string, vars?: Record<string, unknown>) => string;
+
+export function translator(locale: Locale): Translate {
+  const t = i18n.getFixedT(locale) as unknown as (key: string, vars?: Record<string, unknown>) => string;
+  return (key, vars) => t(key, vars);
+}
+
+export function isLocale(value: unknown): value is Locale {
+  return typeof value === 'string' && (locales as readonly string[]).includes(value);
+}
+
+/**
+ * The user's own setting wins; else the best Accept-Language match (any zh-* reads Simplified
+ * Chinese, any en-* English, by q-weight); else the workspace default.
+ */
+export function chooseLocale(setting: string | null | undefined, acceptLanguage: string | undefined, fallback: Locale): Locale {
+  if (isLocale(setting)) return setting;
+  const ranked = (acceptLanguage ?? '')
+    .split(',')
+    .map((part) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = Number(params.find((p) => p.trim().startsWith('q='))?.trim().slice(2) ?? 1);
+      return { tag: tag.toLowerCase(), q: Number.isFinite(q) ? q : 0 };
+    })
+    .filter((entry) => entry.tag && entry.q > 0)
+    .sort((a, b) => b.q - a.q);
+  for (const { tag } of ranked) {
+    if (tag.startsWith('zh')) return 'zh-CN';
+    if (tag.startsWith('en')) return 'en';
+  }
+  return fallback;
+}

@@ -1,0 +1,176 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { chmod, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { buildApp } from './app.js';
+import { loadConfig, type Config } from './core/config.js';
+import { AppError } from './core/errors.js';
+import { createLogger, type Logger } from './core/logger.js';
+import { backupDatabase, restoreDatabase } from './core/db/backup.js';
+import { seedDemo, type DemoCredentials } from './modules/demo/demo.seed.js';
+import { loadSecret, openDataLayer, openMessaging, type DataLayer } from './runtime.js';
+import { createServices } from './services.js';
+
+const USAGE = `kefu: the Kefu customer-service platform
+
+  kefu start [--role web|worker|mail|all]   run the server (default role: all)
+  kefu migrate                              apply pending database migrations
+  kefu seed --demo                          create the demo workspace "云墨打印 / Yunmo Printers"
+  kefu admin create --email E --name N [--workspace SLUG] [--workspace-name NAME] [--password P]
+                                            add an admin (creating the workspace if needed)
+  kefu backup --out FILE                    write a consistent backup of the whole database
+  kefu restore --in FILE                    replace the database's contents with a backup
+
+Settings come from environment variables (PORT, KEFU_DATA_DIR, DATABASE_URL, REDIS_URL, …); see README.md.`;
+
+const ROLES = ['all', 'web', 'worker', 'mail'] as const;
+type Role = (typeof ROLES)[number];
+
+async function main(argv: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      role: { type: 'string', default: 'all' },
+      demo: { type: 'boolean', default: false },
+      email: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' },
+      workspace: { type: 'string', default: 'main' }, 'workspace-name': { type: 'string' },
+      out: { type: 'string' }, in: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, subcommand] = positionals;
+  if (values.help || !command) return void console.log(USAGE);
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+
+  switch (command) {
+    case 'start': {
+      if (!ROLES.includes(values.role as Role)) throw usage(`--role must be one of ${ROLES.join(', ')}`);
+      return start(config, log, values.role as Role);
+    }
+    case 'migrate':
+      return withDataLayer(config, log, async () => console.log('Database is up to date.'));
+    case 'seed':
+      if (!values.demo) throw usage('seed needs --demo');
+      return withDataLayer(config, log, async (data) => printDemo(config, await seedAndRemember(config, data)));
+    case 'admin':
+      if (subcommand !== 'create' || !values.email || !values.name) throw usage('admin create needs --email and --name');
+      return withDataLayer(config, log, (data) => createAdmin(config, data, {
+        email: values.email!, name: values.name!, password: values.password,
+        workspace: values.workspace!, workspaceName: values['workspace-name'],
+      }));
+    case 'backup':
+      if (!values.out) throw usage('backup needs --out FILE');
+      return withDataLayer(config, log, async (data) => {
+        const summary = await backupDatabase(data.database.pool, createWriteStream(values.out!, { mode: 0o600 }), { onProgress: progress });
+        console.log(`Backup written to ${values.out}: ${summary.tables} tables, ${summary.rows} rows (schema ${summary.schemaVersion}).`);
+      });
+    case 'restore':
+      if (!values.in) throw usage('restore needs --in FILE');
+      return withDataLayer(config, log, async (data) => {
+        const summary = await restoreDatabase(data.database.pool, createReadStream(values.in!), { onProgress: progress });
+        console.log(`Restored ${summary.tables} tables, ${summary.rows} rows from ${values.in}.`);
+      });
+    default:
+      throw usage(`unknown command "${command}"`);
+  }
+}
+
+function usage(problem: string): AppError {
+  return new AppError('USAGE', 2, `${problem}\n\n${USAGE}`);
+}
+
+function progress(table: string, rows: number): void {
+  process.stderr.write(`  ${table}: ${rows} rows\n`);
+}
+
+async function withDataLayer(config: Config, log: Logger, work: (data: DataLayer) => Promise<void>): Promise<void> {
+  const data = await openDataLayer(config, log);
+  try {
+    await work(data);
+  } finally {
+    await data.close();
+  }
+}
+
+async function seedAndRemember(config: Config, data: DataLayer): Promise<DemoCredentials> {
+  const services = createServices({ config, ...data });
+  const credentials = await seedDemo(services.accounts);
+  // Kept so the demo can be signed into after the first start's output has scrolled away.
+  const file = path.join(config.dataDir, 'demo-credentials.json');
+  await writeFile(file, JSON.stringify(credentials, null, 2) + '\n', { mode: 0o600 });
+  await chmod(file, 0o600);
+  return credentials;
+}
+
+function printDemo(config: Config, demo: DemoCredentials): void {
+  console.log([
+    '',
+    'Demo workspace "云墨打印 / Yunmo Printers" is ready.',
+    `  Agent console  ${config.publicUrl}/agent`,
+    `    admin        ${demo.admin.email}  password: ${demo.admin.password}`,
+    ...demo.agents.map((a) => `    agent        ${a.email}  password: ${a.password}`),
+    `  Portal         ${config.publicUrl}/`,
+    `    customer     ${demo.customer.email}  password: ${demo.customer.password}`,
+    `  (also saved in ${path.join(config.dataDir, 'demo-credentials.json')})`,
+    '',
+  ].join('\n'));
+}
+
+async function createAdmin(config: Config, data: DataLayer, input: { email: string; name: string; password?: string; workspace: string; workspaceName?: string }) {
+  const { accounts } = createServices({ config, ...data });
+  const existing = await data.database.db.selectFrom('workspaces').select('id').where('slug', '=', input.workspace).executeTakeFirst();
+  const workspaceName = input.workspaceName ?? input.workspace;
+  const workspaceId = existing?.id ?? (await accounts.createWorkspace({ slug: input.workspace, name: { en: workspaceName, 'zh-CN': workspaceName } })).id;
+  const password = input.password ?? randomBytes(12).toString('base64url');
+  const agent = await accounts.createAgent(workspaceId, { email: input.email, name: input.name, role: 'admin', password }, { type: 'system', id: null });
+  console.log(`Admin ${agent.email} created in workspace "${input.workspace}".${input.password ? '' : ` Password: ${password}`}`);
+}
+
+async function start(config: Config, log: Logger, role: Role): Promise<void> {
+  const data = await openDataLayer(config, log);
+  const services = createServices({ config, ...data });
+  const empty = !(await data.database.db.selectFrom('workspaces').select('id').limit(1).executeTakeFirst());
+  if (empty && !config.databaseUrl && config.seedDemo === 'auto') printDemo(config, await seedAndRemember(config, data));
+  else if (empty) log.warn('No workspace exists yet: run `kefu seed --demo` or `kefu admin create`');
+
+  const messaging = await openMessaging(config, log, data.database);
+  if (role === 'all' || role === 'worker') await messaging.jobs.start();
+  if (role === 'mail') log.info('the mail role has nothing to run until the mail channel is configured');
+
+  const app = role === 'all' || role === 'web'
+    ? await buildApp({ config, log, database: data.database, services, secret: await loadSecret(config), redis: messaging.redis })
+    : undefined;
+  if (app) {
+    await app.http.listen({ port: config.port, host: config.host });
+    console.log(`Kefu is running: portal ${config.publicUrl}/  console ${config.publicUrl}/agent  API docs ${config.publicUrl}/docs`);
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: finishing requests and jobs');
+    const force = setTimeout(() => { log.error('shutdown took over 30 s; exiting'); process.exit(1); }, 30_000);
+    force.unref();
+    app?.markDraining();
+    await app?.http.close();
+    await messaging.close();
+    await data.close();
+    log.info('stopped cleanly');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof AppError) {
+    console.error(`kefu: ${error.message}`);
+    process.exit(error.code === 'USAGE' ? 2 : 1);
+  }
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,132 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import fp from 'fastify-plugin';
+import type {} from '@fastify/cookie';
+import { AppError, forbidden, unauthenticated } from '../../core/errors.js';
+import { chooseLocale, isLocale, type Locale } from '../../core/i18n/index.js';
+import type { AccountsService } from './accounts.service.js';
+import type { AgentRole, WorkspaceRow } from './accounts.schema.js';
+
+export const COOKIE = { agent: 'kefu_agent', customer: 'kefu_customer', csrf: 'kefu_csrf', language: 'kefu_lang' } as const;
+
+export interface SignedInAgent { id: string; email: string; name: string; role: AgentRole; locale: Locale | null }
+export interface SignedInCustomer { id: string; email: string; name: string; locale: Locale | null }
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    workspace: WorkspaceRow;
+    agent?: SignedInAgent;
+    customer?: SignedInCustomer;
+    /** How the caller proved who they are: a cookie session (needs CSRF tokens) or an API token. */
+    authVia?: 'session' | 'token';
+    locale: Locale;
+    csrfToken: string;
+  }
+  interface FastifyContextConfig {
+    /** Errors on this route render as an HTML page rather than JSON. */
+    html?: boolean;
+  }
+}
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export function sessionCookieOptions(secure: boolean) {
+  return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure, signed: true, maxAge: 14 * 24 * 3600 };
+}
+
+function readSignedCookie(request: FastifyRequest, name: string): string | undefined {
+  const raw = request.cookies[name];
+  if (!raw) return undefined;
+  const unsigned = request.unsignCookie(raw);
+  return unsigned.valid && unsigned.value ? unsigned.value : undefined;
+}
+
+function sameToken(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/**
+ * Establishes who is calling, in which workspace and language, for every request; and enforces
+ * CSRF tokens (signed double-submit cookie) on every write that a browser could make on its own:
+ * anything carrying a session cookie, and any form post.
+ */
+export const requestContext = (accounts: AccountsService, options: { secureCookies: boolean }) =>
+  fp(async (app: FastifyInstance) => {
+    app.decorateRequest('workspace', null as unknown as WorkspaceRow);
+    app.decorateRequest('locale', 'en');
+    app.decorateRequest('csrfToken', '');
+
+    app.addHook('onRequest', async (request, reply) => {
+      await identify(accounts, request);
+      request.csrfToken = readSignedCookie(request, COOKIE.csrf) ?? issueCsrfCookie(reply, options.secureCookies);
+      const preference = request.agent?.locale ?? request.customer?.locale ?? request.cookies[COOKIE.language];
+      request.locale = chooseLocale(preference, request.headers['accept-language'], request.workspace.default_locale);
+    });
+
+    app.addHook('preValidation', async (request) => {
+      if (!UNSAFE_METHODS.has(request.method) || request.authVia === 'token') return;
+      const hasSession = !!(request.cookies[COOKIE.agent] || request.cookies[COOKIE.customer]);
+      const isForm = /^(application\/x-www-form-urlencoded|multipart\/form-data)/.test(request.headers['content-type'] ?? '');
+      if (!hasSession && !isForm) return; // cross-site JSON needs CORS, which is never granted
+      const sent = request.headers['x-csrf-token'] ?? (request.body as { _csrf?: unknown } | undefined)?._csrf;
+      const expected = readSignedCookie(request, COOKIE.csrf);
+      if (typeof sent !== 'string' || !expected || !sameToken(sent, expected)) {
+        throw new AppError('CSRF_INVALID', 403, 'The CSRF token is missing or wrong; reload the page and try again');
+      }
+    });
+  });
+
+function issueCsrfCookie(reply: FastifyReply, secure: boolean): string {
+  const token = randomBytes(24).toString('base64url');
+  reply.setCookie(COOKIE.csrf, token, { ...sessionCookieOptions(secure), maxAge: undefined });
+  return token;
+}
+
+async function identify(accounts: AccountsService, request: FastifyRequest): Promise<void> {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+  if (request.headers.authorization !== undefined) {
+    const agent = bearer ? await accounts.agentForApiToken(bearer) : undefined;
+    if (!agent) throw new AppError('UNAUTHENTICATED', 401, 'The API token is not valid');
+    return signIn(request, await accounts.workspace(agent.workspace_id), 'token', agent);
+  }
+  const agentSession = readSignedCookie(request, COOKIE.agent);
+  const agent = agentSession ? await accounts.agentForSession(agentSession) : undefined;
+  if (agent) return signIn(request, await accounts.workspace(agent.workspace_id), 'session', agent);
+
+  const workspace = await accounts.workspaceForHost(request.hostname);
+  if (!workspace) throw new AppError('NO_WORKSPACE', 503, 'No workspace exists yet; run `kefu seed --demo` or `kefu admin create`');
+  request.workspace = workspace;
+  const customerSession = readSignedCookie(request, COOKIE.customer);
+  const customer = customerSession ? await accounts.customerForSession(customerSession) : undefined;
+  // A portal session only counts on its own workspace's host.
+  if (customer && customer.workspace_id === workspace.id) {
+    request.customer = customer;
+    request.authVia = 'session';
+  }
+}
+
+function signIn(request: FastifyRequest, workspace: WorkspaceRow, via: 'session' | 'token', agent: SignedInAgent): void {
+  request.workspace = workspace;
+  request.agent = { id: agent.id, email: agent.email, name: agent.name, role: agent.role, locale: agent.locale };
+  request.authVia = via;
+}
+
+/** Route guard: an agent must be signed in, with one of `roles` if given. */
+export function requireAgent(...roles: AgentRole[]): preHandlerAsyncHookHandler {
+  return async (request) => {
+    if (!request.agent) throw unauthenticated();
+    if (roles.length && !roles.includes(request.agent.role)) throw forbidden();
+  };
+}
+
+export const requireCustomer: preHandlerAsyncHookHandler = async (request) => {
+  if (!request.customer) throw unauthenticated();
+};
+
+export function actorOf(request: FastifyRequest) {
+  return { type: request.authVia === 'token' ? 'api' as const : 'agent' as const, id: request.agent?.id ?? null, ip: request.ip };
+}
+
+export { isLocale };

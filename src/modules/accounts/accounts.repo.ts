@@ -1,0 +1,155 @@
+import { sql, type Kysely } from 'kysely';
+import type { Tenancy } from '../../core/tenancy.js';
+import type { DB } from '../../schema.js';
+import type { AgentRole, PrincipalType } from './accounts.schema.js';
+import type { Locale } from '../../core/i18n/index.js';
+
+const agentColumns = ['id', 'workspace_id', 'email', 'name', 'role', 'locale', 'disabled_at', 'created_at'] as const;
+const customerColumns = ['id', 'workspace_id', 'email', 'name', 'locale', 'created_at'] as const;
+
+/** Every query on tenant tables goes through `tenancy.forWorkspace`; only lookups by secret hash start unscoped. */
+export class AccountsRepo {
+  constructor(private readonly db: Kysely<DB>, private readonly tenancy: Tenancy<DB>) {}
+
+  private in(workspaceId: string) {
+    return this.tenancy.forWorkspace(workspaceId);
+  }
+
+  workspaceById(id: string) {
+    return this.db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  workspaceBySlug(slug: string) {
+    return this.db.selectFrom('workspaces').selectAll().where('slug', '=', slug).executeTakeFirst();
+  }
+
+  /** The workspace that answers for a host name, else the oldest one (a single-company install). */
+  workspaceForHost(host: string) {
+    return this.db.selectFrom('workspaces').selectAll()
+      .orderBy(sql`${host} = any(hostnames)`, 'desc').orderBy('created_at').orderBy('id')
+      .limit(1).executeTakeFirst();
+  }
+
+  insertWorkspace(values: { slug: string; name: Record<Locale, string>; default_locale?: Locale; time_zone?: string }) {
+    return this.db.insertInto('workspaces').values({ ...values, name: JSON.stringify(values.name) })
+      .returningAll().executeTakeFirstOrThrow();
+  }
+
+  updateWorkspace(id: string, patch: { name?: Record<Locale, string>; default_locale?: Locale; time_zone?: string }) {
+    const { name, ...rest } = patch;
+    return this.db.updateTable('workspaces').set({ ...rest, ...(name ? { name: JSON.stringify(name) } : {}) })
+      .where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  }
+
+  agentById(workspaceId: string, id: string) {
+    return this.in(workspaceId).selectFrom('agents').select(agentColumns).where('id', '=', id).executeTakeFirst();
+  }
+
+  agentCredentials(workspaceId: string, email: string) {
+    return this.in(workspaceId).selectFrom('agents').select([...agentColumns, 'password_hash'])
+      .where('email', '=', email).executeTakeFirst();
+  }
+
+  listAgents(workspaceId: string) {
+    return this.in(workspaceId).selectFrom('agents').select(agentColumns).orderBy('created_at').orderBy('id').execute();
+  }
+
+  insertAgent(workspaceId: string, values: { email: string; name: string; role: AgentRole; password_hash: string; locale: Locale | null }) {
+    return this.in(workspaceId).insertInto('agents').values(values).returning(agentColumns)
+      .onConflict((oc) => oc.columns(['workspace_id', 'email']).doNothing()).executeTakeFirst();
+  }
+
+  updateAgent(workspaceId: string, id: string, patch: { name?: string; role?: AgentRole; locale?: Locale | null; disabled_at?: Date | null; password_hash?: string }) {
+    return this.in(workspaceId).updateTable('agents').set(patch).where('id', '=', id).returning(agentColumns).executeTakeFirst();
+  }
+
+  countActiveAdmins(workspaceId: string) {
+    return this.in(workspaceId).selectFrom('agents').select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('role', '=', 'admin').where('disabled_at', 'is', null).executeTakeFirstOrThrow();
+  }
+
+  customerById(workspaceId: string, id: string) {
+    return this.in(workspaceId).selectFrom('customers').select(customerColumns).where('id', '=', id).executeTakeFirst();
+  }
+
+  customerCredentials(workspaceId: string, email: string) {
+    return this.in(workspaceId).selectFrom('customers').select([...customerColumns, 'password_hash'])
+      .where('email', '=', email).executeTakeFirst();
+  }
+
+  insertCustomer(workspaceId: string, values: { email: string; name: string; password_hash: string | null; locale: Locale | null }) {
+    return this.in(workspaceId).insertInto('customers').values(values).returning(customerColumns)
+      .onConflict((oc) => oc.columns(['workspace_id', 'email']).doNothing()).executeTakeFirst();
+  }
+
+  updateCustomer(workspaceId: string, id: string, patch: { locale?: Locale | null; password_hash?: string }) {
+    return this.in(workspaceId).updateTable('customers').set(patch).where('id', '=', id).returning(customerColumns).executeTakeFirst();
+  }
+
+  insertSession(workspaceId: string, values: { token_hash: string; principal_type: PrincipalType; principal_id: string; expires_at: Date }) {
+    return this.in(workspaceId).insertInto('sessions').values(values).execute();
+  }
+
+  /** Unscoped on purpose: the session is what tells us the workspace. */
+  liveSession(tokenHash: string, type: PrincipalType) {
+    return this.db.selectFrom('sessions').selectAll().where('token_hash', '=', tokenHash)
+      .where('principal_type', '=', type).where('expires_at', '>', new Date()).executeTakeFirst();
+  }
+
+  deleteSession(tokenHash: string) {
+    return this.db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
+  }
+
+  deleteSessionsOf(workspaceId: string, type: PrincipalType, principalId: string) {
+    return this.in(workspaceId).deleteFrom('sessions').where('principal_type', '=', type).where('principal_id', '=', principalId).execute();
+  }
+
+  insertApiToken(workspaceId: string, values: { agent_id: string; name: string; token_hash: string }) {
+    return this.in(workspaceId).insertInto('api_tokens').values(values)
+      .returning(['id', 'name', 'agent_id', 'created_at', 'last_used_at']).executeTakeFirstOrThrow();
+  }
+
+  listApiTokens(workspaceId: string, agentId: string) {
+    return this.in(workspaceId).selectFrom('api_tokens').select(['id', 'name', 'agent_id', 'created_at', 'last_used_at'])
+      .where('agent_id', '=', agentId).where('revoked_at', 'is', null).orderBy('created_at').execute();
+  }
+
+  revokeApiToken(workspaceId: string, agentId: string, id: string) {
+    return this.in(workspaceId).updateTable('api_tokens').set({ revoked_at: new Date() })
+      .where('id', '=', id).where('agent_id', '=', agentId).where('revoked_at', 'is', null)
+      .returning('id').executeTakeFirst();
+  }
+
+  /** Unscoped on purpose: the token is what tells us the workspace. */
+  liveApiToken(tokenHash: string) {
+    return this.db.selectFrom('api_tokens').select(['id', 'workspace_id', 'agent_id', 'last_used_at'])
+      .where('token_hash', '=', tokenHash).where('revoked_at', 'is', null).executeTakeFirst();
+  }
+
+  touchApiToken(id: string) {
+    return this.db.updateTable('api_tokens').set({ last_used_at: new Date() }).where('id', '=', id).execute();
+  }
+
+  insertPasswordReset(workspaceId: string, values: { token_hash: string; principal_type: PrincipalType; principal_id: string; expires_at: Date }) {
+    return this.in(workspaceId).insertInto('password_resets').values(values).execute();
+  }
+
+  /** Marks the reset used in the same statement that reads it, so a link works once even under a race. */
+  consumePasswordReset(workspaceId: string, tokenHash: string, type: PrincipalType) {
+    return this.in(workspaceId).updateTable('password_resets').set({ used_at: new Date() })
+      .where('token_hash', '=', tokenHash).where('principal_type', '=', type)
+      .where('used_at', 'is', null).where('expires_at', '>', new Date())
+      .returning(['principal_id']).executeTakeFirst();
+  }
+
+  insertAudit(workspaceId: string, entry: { actor_type: 'agent' | 'system' | 'api'; actor_id: string | null; action: string; target_type: string | null; target_id: string | null; details: Record<string, unknown>; ip: string | null }) {
+    return this.in(workspaceId).insertInto('audit_log').values({ ...entry, details: JSON.stringify(entry.details) }).execute();
+  }
+
+  /** Keyset pagination: newest first, `before` is the last id of the previous page. */
+  listAudit(workspaceId: string, limit: number, before?: number) {
+    let query = this.in(workspaceId).selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(limit);
+    if (before !== undefined) query = query.where('id', '<', before);
+    return query.execute();
+  }
+}

@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto';
+import type { AccountsService } from '../accounts/accounts.service.js';
+
+export interface DemoCredentials {
+  workspace: string;
+  admin: { email: string; password: string };
+  agents: { email: string; password: string }[];
+  customer: { email: string; password: string };
+}
+
+const SYSTEM = { type: 'system' as const, id: null };
+
+/** Readable but unguessable: the demo must not ship a password every install shares. */
+const demoPassword = () => `yunmo-${randomBytes(6).toString('base64url')}`;
+
+/**
+ * The demo world: one printer maker, "云墨打印 / Yunmo Printers", with an admin, two agents and
+ * customers. Later modules add their own demo content (help centre, tickets, chats) here.
+ */
+export async function seedDemo(accounts: AccountsService): Promise<DemoCredentials> {
+  const workspace = await accounts.createWorkspace({
+    slug: 'yunmo', name: { 'zh-CN': '云墨打印', en: 'Yunmo Printers' }, defaultLocale: 'zh-CN', timeZone: 'Asia/Shanghai',
+  });
+  const admin = { email: 'admin@yunmo.example', password: demoPassword() };
+  await accounts.createAgent(workspace.id, { ...admin, name: '林静 Lin Jing', role: 'admin', locale: 'zh-CN' }, SYSTEM);
+  const agents = [
+    { email: 'wang.lei@yunmo.example', name: '王磊 Wang Lei', locale: 'zh-CN' as const },
+    { email: 'emma.hughes@yunmo.example', name: 'Emma Hughes', locale: 'en' as const },
+  ].map((a) => ({ ...a, password: demoPassword() }));
+  for (const agent of agents) await accounts.createAgent(workspace.id, { ...agent, role: 'agent' }, SYSTEM);
+
+  const customer = { email: 'zhang.wei@example.com', password: demoPassword() };
+  await accounts.registerCustomer(workspace.id, { ...customer, name: '张伟', locale: 'zh-CN' });
+  const others = [
+    { email: 'li.na@example.com', name: '李娜', locale: 'zh-CN' as const },
+    { email: 'chen.jie@example.com', name: '陈杰', locale: 'zh-CN' as const },
+    { email: 'sarah.miller@example.com', name: 'Sarah Miller', locale: 'en' as const },
+    { email: 'tom.becker@example.com', name: 'Tom Becker', locale: 'en' as const },
+  ];
+  for (const other of others) await accounts.registerCustomer(workspace.id, { ...other, password: null });
+
+  return {
+    workspace: workspace.slug,
+    admin,
+    agents: agents.map(({ email, password }) => ({ email, password })),
+    customer,
+  };
+}

@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import { buildApp, type App } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/core/config.js';
+import { connectDatabase, type Database } from '../../src/core/db/database.js';
+import { createLogger } from '../../src/core/logger.js';
+import { Tenancy } from '../../src/core/tenancy.js';
+import { createServices, type Services } from '../../src/services.js';
+import { freshDatabase } from './db.js';
+
+export interface TestWorkspace {
+  id: string;
+  slug: string;
+  admin: { id: string; email: string; password: string; name: string };
+}
+
+export interface TestApp {
+  app: App;
+  config: Config;
+  database: Database;
+  services: Services;
+  workspace: TestWorkspace;
+  /** Another workspace with its own admin, to prove nothing crosses between them. */
+  addWorkspace(slug: string): Promise<TestWorkspace>;
+  close(): Promise<void>;
+}
+
+/** The whole app on a fresh database, with one workspace and a known admin; never listens. */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const testDb = await freshDatabase();
+  const config = loadConfig({
+    NODE_ENV: 'test', LOG_LEVEL: 'silent', KEFU_PUBLIC_URL: 'http://localhost:3000', KEFU_LOGIN_ATTEMPTS_PER_15_MIN: '1000', ...env,
+  });
+  const log = createLogger(config.logLevel);
+  const database = await connectDatabase(testDb.url, { max: 4, log });
+  const tenancy = await Tenancy.load(database.db);
+  const services = createServices({ config, database, tenancy });
+
+  const addWorkspace = async (slug: string): Promise<TestWorkspace> => {
+    const ws = await services.accounts.createWorkspace({ slug, name: { en: `${slug} Ltd`, 'zh-CN': `${slug} 公司` }, defaultLocale: 'en' });
+    const password = `pw-${randomBytes(8).toString('hex')}`;
+    const admin = await services.accounts.createAgent(ws.id,
+      { email: `admin@${slug}.example`, name: `Admin ${slug}`, role: 'admin', password }, { type: 'system', id: null });
+    return { id: ws.id, slug, admin: { id: admin.id, email: admin.email, password, name: admin.name } };
+  };
+
+  const workspace = await addWorkspace('acme');
+  const app = await buildApp({ config, log, database, services, secret: randomBytes(32).toString('hex') });
+  return {
+    app, config, database, services, workspace, addWorkspace,
+    close: async () => {
+      await app.http.close();
+      await database.close();
+      await testDb.drop();
+    },
+  };
+}
