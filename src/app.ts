@@ -40,6 +40,8 @@ export type HttpServer = FastifyInstance<Server, IncomingMessage, ServerResponse
 
 export interface App {
   http: HttpServer;
+  /** Every route registered, for the cross-workspace test that must try them all. */
+  routes: readonly { method: string; url: string }[];
   /** Set while shutting down: /readyz turns 503 so a load balancer stops sending traffic. */
   markDraining(): void;
 }
@@ -59,6 +61,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
+  const routes: { method: string; url: string }[] = [];
+  http.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
+  });
   http.setValidatorCompiler(validatorCompiler);
   http.setSerializerCompiler(serializerCompiler);
 
@@ -128,5 +134,5 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       sendError(reply, 503, { error: { code: 'CONSOLE_NOT_BUILT', message: 'The agent console is not built; run `npm run build`' } }));
   }
 
-  return { http, markDraining: () => { draining = true; } };
+  return { http, routes, markDraining: () => { draining = true; } };
 }

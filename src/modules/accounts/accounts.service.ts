@@ -40,6 +40,7 @@ export class AccountsService {
   }
 
   async updateWorkspace(workspaceId: string, patch: { name?: LocalizedText; defaultLocale?: Locale; timeZone?: string }, actor: Actor) {
+    if (Object.values(patch).every((v) => v === undefined)) return this.workspace(workspaceId);
     const updated = await this.repo.updateWorkspace(workspaceId, { name: patch.name, default_locale: patch.defaultLocale, time_zone: patch.timeZone });
     await this.audit(workspaceId, actor, 'workspace.updated', 'workspace', workspaceId, patch);
     return updated;
@@ -73,6 +74,7 @@ export class AccountsService {
     if (losesAdmin && (await this.repo.countActiveAdmins(workspaceId)).n <= 1) {
       throw new AppError('LAST_ADMIN', 409, 'A workspace needs at least one active admin');
     }
+    if (Object.values(patch).every((v) => v === undefined)) return current;
     const disabledAt = patch.disabled === undefined ? undefined : patch.disabled ? new Date() : null;
     const agent = await this.repo.updateAgent(workspaceId, id, { name: patch.name, role: patch.role, disabled_at: disabledAt });
     if (!agent) throw notFound('agent');
