@@ -20,10 +20,11 @@ async function migrationDirs(): Promise<string[]> {
   ];
 }
 
-const moduleMigrations: MigrationProvider = {
+/** Migrations from the given folders (default: core's and every module's), keyed by file name. */
+export const migrationsIn = (dirs?: string[]): MigrationProvider => ({
   async getMigrations() {
     const migrations: Record<string, Migration> = {};
-    for (const dir of await migrationDirs()) {
+    for (const dir of dirs ?? await migrationDirs()) {
       const files = await readdir(dir).catch(() => [] as string[]);
       for (const file of files.filter((f) => MIGRATION_FILE.test(f) && !f.endsWith('.d.ts'))) {
         const name = file.replace(/\.(ts|js)$/, '');
@@ -33,16 +34,16 @@ const moduleMigrations: MigrationProvider = {
     }
     return migrations;
   },
-};
+});
 
 /**
  * Applies every pending migration. Kysely runs them all in one transaction on Postgres
  * (transactional DDL), so a failure leaves the previous version intact, never half-migrated.
  */
-export async function migrateToLatest<T>(db: Kysely<T>, log: Logger): Promise<string[]> {
+export async function migrateToLatest<T>(db: Kysely<T>, log: Logger, provider = migrationsIn()): Promise<string[]> {
   const migrator = new Migrator({
     db,
-    provider: moduleMigrations,
+    provider,
     migrationTableName: 'kefu_migration',
     migrationLockTableName: 'kefu_migration_lock',
   });
