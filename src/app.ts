@@ -53,7 +53,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const http = Fastify({
     loggerInstance: deps.log,
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: false,
+    trustProxy: config.trustProxy,
     requestIdHeader: 'x-request-id',
     requestIdLogLabel: 'requestId',
     genReqId: () => crypto.randomUUID(),
@@ -65,6 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   http.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
   });
+  http.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id); });
   http.setValidatorCompiler(validatorCompiler);
   http.setSerializerCompiler(serializerCompiler);
 

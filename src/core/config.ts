@@ -19,6 +19,7 @@ const ConfigSchema = z.object({
   KEFU_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   KEFU_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
   KEFU_LOGIN_ATTEMPTS_PER_15_MIN: z.coerce.number().int().min(1).max(10_000).default(10),
+  KEFU_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   KEFU_SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
@@ -39,6 +40,8 @@ export interface Config {
   bodyLimitBytes: number;
   loginAttemptsPer15Min: number;
   seedDemo: 'auto' | 'never';
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For (rate limits, audit log). */
+  trustProxy: boolean;
   logLevel: RawConfig['LOG_LEVEL'];
   env: RawConfig['NODE_ENV'];
 }
@@ -64,6 +67,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimitBytes: c.KEFU_BODY_LIMIT_BYTES,
     loginAttemptsPer15Min: c.KEFU_LOGIN_ATTEMPTS_PER_15_MIN,
     seedDemo: c.KEFU_SEED_DEMO,
+    trustProxy: c.KEFU_TRUST_PROXY === 'true',
     logLevel: c.LOG_LEVEL,
     env: c.NODE_ENV,
   };

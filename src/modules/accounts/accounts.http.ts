@@ -67,9 +67,9 @@ export const requestContext = (accounts: AccountsService, options: { secureCooki
 
     app.addHook('preValidation', async (request) => {
       if (!UNSAFE_METHODS.has(request.method) || request.authVia === 'token') return;
-      const hasSession = !!(request.cookies[COOKIE.agent] || request.cookies[COOKIE.customer]);
+      // Only a live session is worth forging; a stale cookie must not lock its owner out of signing in again.
       const isForm = /^(application\/x-www-form-urlencoded|multipart\/form-data)/.test(request.headers['content-type'] ?? '');
-      if (!hasSession && !isForm) return; // cross-site JSON needs CORS, which is never granted
+      if (request.authVia !== 'session' && !isForm) return; // cross-site JSON needs CORS, which is never granted
       const sent = request.headers['x-csrf-token'] ?? (request.body as { _csrf?: unknown } | undefined)?._csrf;
       const expected = readSignedCookie(request, COOKIE.csrf);
       if (typeof sent !== 'string' || !expected || !sameToken(sent, expected)) {

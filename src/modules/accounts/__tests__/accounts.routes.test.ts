@@ -174,3 +174,15 @@ describe('password reset', () => {
     t.workspace.admin.password = 'a-brand-new-password';
   });
 });
+
+describe('stale sessions', () => {
+  it('lets an agent whose session ended sign in again with the old cookie still in the browser', async () => {
+    const { jar, csrf } = await signIn();
+    await t.app.http.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { cookie: asHeader(jar), 'x-csrf-token': csrf } });
+    const again = await t.app.http.inject({
+      method: 'POST', url: '/api/v1/auth/login', headers: { cookie: asHeader(jar) },
+      payload: { email: t.workspace.admin.email, password: t.workspace.admin.password },
+    });
+    expect(again.statusCode).toBe(200);
+  });
+});

@@ -1,0 +1,5 @@
+import { AreaPlaceholder } from '../../components/area-placeholder.js';
+
+export function CustomersPage() {
+  return <AreaPlaceholder area="customers" />;
+}

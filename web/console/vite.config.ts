@@ -1,0 +1,25 @@
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+// The agent console: built into web/console/dist, served by the Kefu server at /agent
+// (every /agent/* path falls back to index.html; assets live under /agent/assets/*).
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+export default defineConfig({
+  root,
+  base: '/agent/',
+  plugins: [react()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    // The bundle is small and loads once per session; keep the build quiet unless it grows.
+    chunkSizeWarningLimit: 400,
+  },
+  server: {
+    // `npx vite --config web/console/vite.config.ts` serves the console with hot reload; the API
+    // calls go to a Kefu server started separately on its default port.
+    proxy: { '/api': 'http://127.0.0.1:3000' },
+  },
+});
