@@ -1,0 +1,61 @@
+import { readdir, readFile } from 'node:fs/promises';
+
+export interface ProcessMemory {
+  pid: number;
+  ppid: number;
+  /** The kernel's short name: `node`, `postgres` … */
+  comm: string;
+  /** VmRSS, kB: shared pages count once per process that maps them. */
+  rssKb: number;
+  /** Pss, kB (shared pages split between their users), when smaps_rollup is readable. */
+  pssKb?: number;
+}
+
+async function readStat(pid: number): Promise<{ pid: number; ppid: number; comm: string } | undefined> {
+  const text = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  if (!text) return undefined;
+  // "pid (comm) state ppid …": comm may hold spaces and parentheses, so split at the last ')'.
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  const ppid = Number(text.slice(close + 2).split(' ')[1]);
+  return { pid, ppid, comm: text.slice(open + 1, close) };
+}
+
+async function kbField(file: string, field: string): Promise<number | undefined> {
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  const match = text && new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** `root` and every process below it (by walking /proc/<pid>/stat ppid), with their memory. */
+export async function processTree(root: number): Promise<ProcessMemory[]> {
+  const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name)).map(Number);
+  const stats = (await Promise.all(pids.map(readStat))).filter((s): s is NonNullable<typeof s> => !!s);
+  const children = new Map<number, number[]>();
+  for (const s of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s.pid]);
+  const byPid = new Map(stats.map((s) => [s.pid, s]));
+
+  const tree: ProcessMemory[] = [];
+  const queue = [root];
+  while (queue.length) {
+    const pid = queue.shift()!;
+    const stat = byPid.get(pid);
+    if (!stat) continue;
+    const rssKb = await kbField(`/proc/${pid}/status`, 'VmRSS');
+    // A process that exited meanwhile (a finished backend) simply drops out.
+    if (rssKb !== undefined) {
+      tree.push({ ...stat, rssKb, pssKb: await kbField(`/proc/${pid}/smaps_rollup`, 'Pss') });
+    }
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return tree;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
