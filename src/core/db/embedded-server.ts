@@ -63,6 +63,11 @@ const SMALL_BOX_SETTINGS = `
 # Kefu: sized for a small box (a few hundred MB of RAM for the whole product).
 shared_buffers = 32MB
 max_connections = 50
+# No idle helper processes a single small instance doesn't need: synchronous I/O instead of
+# I/O workers, and no logical replication launcher.
+io_method = sync
+max_logical_replication_workers = 0
+max_sync_workers_per_subscription = 0
 # Kefu acknowledges a message only after COMMIT: the commit must be on disk by then.
 fsync = on
 synchronous_commit = on

@@ -60,7 +60,8 @@ export const requestContext = (accounts: AccountsService, options: { secureCooki
 
     app.addHook('onRequest', async (request, reply) => {
       await identify(accounts, request);
-      request.csrfToken = readSignedCookie(request, COOKIE.csrf) ?? issueCsrfCookie(reply, options.secureCookies);
+      // API clients authenticate every request themselves; only browsers need the CSRF cookie.
+      if (request.authVia !== 'token') request.csrfToken = readSignedCookie(request, COOKIE.csrf) ?? issueCsrfCookie(reply, options.secureCookies);
       const preference = request.agent?.locale ?? request.customer?.locale ?? request.cookies[COOKIE.language];
       request.locale = chooseLocale(preference, request.headers['accept-language'], request.workspace.default_locale);
     });
@@ -87,13 +88,13 @@ function issueCsrfCookie(reply: FastifyReply, secure: boolean): string {
 async function identify(accounts: AccountsService, request: FastifyRequest): Promise<void> {
   const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
   if (request.headers.authorization !== undefined) {
-    const agent = bearer ? await accounts.agentForApiToken(bearer) : undefined;
-    if (!agent) throw new AppError('UNAUTHENTICATED', 401, 'The API token is not valid');
-    return signIn(request, await accounts.workspace(agent.workspace_id), 'token', agent);
+    const found = bearer ? await accounts.agentForApiToken(bearer) : undefined;
+    if (!found) throw new AppError('UNAUTHENTICATED', 401, 'The API token is not valid');
+    return signIn(request, found.workspace, 'token', found.agent);
   }
   const agentSession = readSignedCookie(request, COOKIE.agent);
-  const agent = agentSession ? await accounts.agentForSession(agentSession) : undefined;
-  if (agent) return signIn(request, await accounts.workspace(agent.workspace_id), 'session', agent);
+  const found = agentSession ? await accounts.agentForSession(agentSession) : undefined;
+  if (found) return signIn(request, found.workspace, 'session', found.agent);
 
   const workspace = await accounts.workspaceForHost(request.hostname);
   if (!workspace) throw new AppError('NO_WORKSPACE', 503, 'No workspace exists yet; run `kefu seed --demo` or `kefu admin create`');

@@ -5,6 +5,10 @@ import type { AgentRole, PrincipalType } from './accounts.schema.js';
 import type { Locale } from '../../core/i18n/index.js';
 
 const agentColumns = ['id', 'workspace_id', 'email', 'name', 'role', 'locale', 'disabled_at', 'created_at'] as const;
+const workspaceColumns = [
+  'w.slug as workspace_slug', 'w.name as workspace_name', 'w.default_locale as workspace_default_locale',
+  'w.time_zone as workspace_time_zone', 'w.hostnames as workspace_hostnames', 'w.created_at as workspace_created_at',
+] as const;
 const customerColumns = ['id', 'workspace_id', 'email', 'name', 'locale', 'created_at'] as const;
 
 /** Every query on tenant tables goes through `tenancy.forWorkspace`; only lookups by secret hash start unscoped. */
@@ -91,7 +95,7 @@ export class AccountsRepo {
   }
 
   /** Unscoped on purpose: the session is what tells us the workspace. */
-  liveSession(tokenHash: string, type: PrincipalType) {
+  liveSession(tokenHash: string, type: 'customer') {
     return this.db.selectFrom('sessions').selectAll().where('token_hash', '=', tokenHash)
       .where('principal_type', '=', type).where('expires_at', '>', new Date()).executeTakeFirst();
   }
@@ -120,10 +124,30 @@ export class AccountsRepo {
       .returning('id').executeTakeFirst();
   }
 
-  /** Unscoped on purpose: the token is what tells us the workspace. */
-  liveApiToken(tokenHash: string) {
-    return this.db.selectFrom('api_tokens').select(['id', 'workspace_id', 'agent_id', 'last_used_at'])
-      .where('token_hash', '=', tokenHash).where('revoked_at', 'is', null).executeTakeFirst();
+  /**
+   * The agent and workspace behind a live API token, in one round trip: it runs on every API call.
+   * Unscoped on purpose: the token is what tells us the workspace.
+   */
+  agentForApiToken(tokenHash: string) {
+    return this.db.selectFrom('api_tokens as t')
+      .innerJoin('agents as a', (join) => join.onRef('a.id', '=', 't.agent_id').onRef('a.workspace_id', '=', 't.workspace_id'))
+      .innerJoin('workspaces as w', 'w.id', 't.workspace_id')
+      .select(['t.id as token_id', 't.last_used_at', ...agentColumns.map((c) => `a.${c}` as const)])
+      .select(workspaceColumns)
+      .where('t.token_hash', '=', tokenHash).where('t.revoked_at', 'is', null).where('a.disabled_at', 'is', null)
+      .executeTakeFirst();
+  }
+
+  /** Same for a session cookie. */
+  agentForSession(tokenHash: string) {
+    return this.db.selectFrom('sessions as s')
+      .innerJoin('agents as a', (join) => join.onRef('a.id', '=', 's.principal_id').onRef('a.workspace_id', '=', 's.workspace_id'))
+      .innerJoin('workspaces as w', 'w.id', 's.workspace_id')
+      .select(agentColumns.map((c) => `a.${c}` as const))
+      .select(workspaceColumns)
+      .where('s.token_hash', '=', tokenHash).where('s.principal_type', '=', 'agent')
+      .where('s.expires_at', '>', new Date()).where('a.disabled_at', 'is', null)
+      .executeTakeFirst();
   }
 
   touchApiToken(id: string) {

@@ -4,7 +4,7 @@ import { AppError, notFound } from '../../core/errors.js';
 import type { Locale } from '../../core/i18n/index.js';
 import type { MailOutbox } from '../mail/mail.outbox.js';
 import type { AccountsRepo } from './accounts.repo.js';
-import type { AgentRole, LocalizedText, PrincipalType, WorkspaceRow } from './accounts.schema.js';
+import type { AgentRole, AgentRow, LocalizedText, PrincipalType, WorkspaceRow } from './accounts.schema.js';
 
 const SESSION_TTL_MS = 14 * 24 * 3600 * 1000;
 const RESET_TTL_MS = 3600 * 1000;
@@ -13,6 +13,27 @@ export interface Actor {
   type: 'agent' | 'system' | 'api';
   id: string | null;
   ip?: string | null;
+}
+
+type AgentWithWorkspaceRow = AgentRow & {
+  workspace_slug: string; workspace_name: LocalizedText; workspace_default_locale: Locale;
+  workspace_time_zone: string; workspace_hostnames: string[]; workspace_created_at: Date;
+};
+
+export interface SignedInAgentWithWorkspace {
+  agent: AgentRow;
+  workspace: WorkspaceRow;
+}
+
+function splitAgentRow(row: Omit<AgentWithWorkspaceRow, 'password_hash'>): SignedInAgentWithWorkspace {
+  const { workspace_slug, workspace_name, workspace_default_locale, workspace_time_zone, workspace_hostnames, workspace_created_at, ...agent } = row;
+  return {
+    agent: agent as AgentRow,
+    workspace: {
+      id: agent.workspace_id, slug: workspace_slug, name: workspace_name, default_locale: workspace_default_locale,
+      time_zone: workspace_time_zone, hostnames: workspace_hostnames, created_at: workspace_created_at,
+    },
+  };
 }
 
 export const invalidCredentials = () => new AppError('INVALID_CREDENTIALS', 401, 'The e-mail or password is not correct');
@@ -139,12 +160,10 @@ export class AccountsService {
     return token;
   }
 
-  /** The signed-in agent for a session cookie, or nothing when the session is unknown, expired or the agent disabled. */
-  async agentForSession(token: string) {
-    const session = await this.repo.liveSession(hashToken(token), 'agent');
-    if (!session) return undefined;
-    const agent = await this.repo.agentById(session.workspace_id, session.principal_id);
-    return agent && !agent.disabled_at ? agent : undefined;
+  /** The signed-in agent and their workspace for a session cookie; nothing when unknown, expired or disabled. */
+  async agentForSession(token: string): Promise<SignedInAgentWithWorkspace | undefined> {
+    const row = await this.repo.agentForSession(hashToken(token));
+    return row && splitAgentRow(row);
   }
 
   async customerForSession(token: string) {
@@ -174,14 +193,12 @@ export class AccountsService {
     await this.audit(workspaceId, actor, 'api_token.revoked', 'api_token', id, {});
   }
 
-  async agentForApiToken(token: string) {
-    const found = await this.repo.liveApiToken(hashToken(token));
-    if (!found) return undefined;
-    const agent = await this.repo.agentById(found.workspace_id, found.agent_id);
-    if (!agent || agent.disabled_at) return undefined;
+  async agentForApiToken(token: string): Promise<SignedInAgentWithWorkspace | undefined> {
+    const row = await this.repo.agentForApiToken(hashToken(token));
+    if (!row) return undefined;
     // Last use is for people reviewing tokens; minute precision spares a write on every request.
-    if (!found.last_used_at || Date.now() - found.last_used_at.getTime() > 60_000) await this.repo.touchApiToken(found.id);
-    return agent;
+    if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000) await this.repo.touchApiToken(row.token_id);
+    return splitAgentRow(row);
   }
 
   // ---- password reset ---------------------------------------------------------------------
