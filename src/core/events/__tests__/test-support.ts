@@ -1,0 +1,15 @@
+export interface LogEntry {
+  level: 'info' | 'warn' | 'error';
+  args: unknown[];
+}
+
+/** A logger that keeps what it is told. */
+export function recordingLog() {
+  const entries: LogEntry[] = [];
+  return {
+    entries,
+    info: (...args: unknown[]) => void entries.push({ level: 'info', args }),
+    warn: (...args: unknown[]) => void entries.push({ level: 'warn', args }),
+    error: (...args: unknown[]) => void entries.push({ level: 'error', args }),
+  };
+}

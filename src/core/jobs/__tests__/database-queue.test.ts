@@ -1,0 +1,317 @@
+import pg from 'pg';
+import PgBoss from 'pg-boss';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { freshDatabase, type TestDatabase } from '../../../../test/helpers/db.js';
+import { createDatabaseQueue, PermanentJobError, type Job, type JobQueue } from '../index.js';
+import { QueueWorker } from '../database-worker.js';
+import { gate, pause, recordingLog } from './test-support.js';
+
+let database: TestDatabase;
+let sql: pg.Pool;
+const opened: JobQueue[] = [];
+
+beforeAll(async () => {
+  database = await freshDatabase();
+  sql = new pg.Pool({ connectionString: database.url, max: 2 });
+});
+
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((q) => q.stop({ graceful: false })));
+});
+
+afterAll(async () => {
+  await sql?.end();
+  await database?.drop();
+});
+
+/** Polling at 0.5 s keeps retry and startAfter tests short; wake-up tests use the 2 s default. */
+async function startQueue(opts: { pollingIntervalSeconds?: number; cronMonitorIntervalSeconds?: number } = {}) {
+  const log = recordingLog();
+  const queue = createDatabaseQueue({ connectionString: database.url, log, pollingIntervalSeconds: 0.5, ...opts });
+  opened.push(queue);
+  await queue.start();
+  return { queue, log };
+}
+
+async function jobRow(name: string, id: string) {
+  const { rows } = await sql.query<{ state: string; retry_count: number; output: unknown }>(
+    'select state, retry_count, output from pgboss.job where name = $1 and id = $2', [name, id]);
+  return rows[0];
+}
+
+describe('database job queue', () => {
+  it('runs a sent job with its id, name and data', async () => {
+    const { queue } = await startQueue();
+    const seen: Job<{ workspaceId: string; ticketId: number }>[] = [];
+    await queue.work<{ workspaceId: string; ticketId: number }>('test.basic', async (job) => { seen.push(job); });
+    const id = await queue.send('test.basic', { workspaceId: 'ws1', ticketId: 7 });
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    await vi.waitFor(() => expect(seen).toHaveLength(1), { timeout: 5000 });
+    expect(seen[0]).toEqual({ id, name: 'test.basic', data: { workspaceId: 'ws1', ticketId: 7 } });
+    await vi.waitFor(async () => expect((await jobRow('test.basic', id!))?.state).toBe('completed'));
+  });
+
+  it('wakes an idle worker by NOTIFY instead of waiting for its 2 s poll', async () => {
+    const { queue } = await startQueue({ pollingIntervalSeconds: 2 });
+    const started = new Map<number, number>();
+    await queue.work<{ workspaceId: string; n: number }>('test.latency', async (job) => { started.set(job.data.n, performance.now()); });
+    await pause(300); // the worker's first fetch found nothing: it now sleeps until a NOTIFY or 2 s
+    const latencies: number[] = [];
+    for (let n = 0; n < 20; n++) {
+      const sentAt = performance.now();
+      await queue.send('test.latency', { workspaceId: 'ws1', n });
+      await vi.waitFor(() => expect(started.has(n)).toBe(true), { timeout: 3000, interval: 1 });
+      latencies.push(started.get(n)! - sentAt);
+      await pause(50);
+    }
+    latencies.sort((a, b) => a - b);
+    console.log(`[jobs] send→start latency over 20 jobs: p50 ${latencies[10]!.toFixed(1)} ms, max ${latencies[19]!.toFixed(1)} ms`);
+    // Loose on purpose (speed is for benchmarks): a poll-driven start would take up to 2 s.
+    expect(latencies[19]).toBeLessThan(1000);
+  });
+
+  it('processes a burst without waiting a polling interval between jobs', async () => {
+    const { queue } = await startQueue({ pollingIntervalSeconds: 2 });
+    const total = 1000;
+    let done = 0;
+    await queue.work('test.burst', async () => { done++; }, { concurrency: 4 });
+    const t0 = performance.now();
+    for (let i = 0; i < total; i += 50) {
+      await Promise.all(Array.from({ length: 50 }, (_, k) => queue.send('test.burst', { workspaceId: 'ws1', i: i + k })));
+    }
+    const sent = performance.now();
+    await vi.waitFor(() => expect(done).toBe(total), { timeout: 25_000, interval: 5 });
+    const end = performance.now();
+    console.log(`[jobs] ${total} jobs: sends ${(total / ((sent - t0) / 1000)).toFixed(0)}/s (50 in flight), `
+      + `send→all done ${(total / ((end - t0) / 1000)).toFixed(0)} jobs/s, concurrency 4`);
+  });
+
+  it('retries a failing handler with growing back-off until it succeeds', async () => {
+    const { queue, log } = await startQueue();
+    const attempts: number[] = [];
+    await queue.work('test.retry', async () => {
+      attempts.push(Date.now());
+      if (attempts.length < 3) throw new Error('smtp 451 try later');
+    });
+    const id = await queue.send('test.retry', { workspaceId: 'ws1' }, { retryLimit: 3, retryDelaySeconds: 1 });
+    await vi.waitFor(() => expect(attempts).toHaveLength(3), { timeout: 15_000, interval: 20 });
+    // Back-off: delay·2^n/2 plus up to as much jitter, so ≥1 s before the first retry, ≥2 s before the second.
+    expect(attempts[1]! - attempts[0]!).toBeGreaterThanOrEqual(900);
+    expect(attempts[2]! - attempts[1]!).toBeGreaterThanOrEqual(1900);
+    await vi.waitFor(async () => expect(await jobRow('test.retry', id!)).toMatchObject({ state: 'completed', retry_count: 2 }));
+    expect(log.entries.filter((e) => e.level === 'warn' && String(e.args[1]).includes('retried'))).toHaveLength(2);
+  });
+
+  it('fails a job at once on PermanentJobError, with no retry left', async () => {
+    const { queue, log } = await startQueue();
+    let calls = 0;
+    await queue.work('test.permanent', async () => {
+      calls++;
+      throw new PermanentJobError('the ticket was deleted');
+    });
+    const id = await queue.send('test.permanent', { workspaceId: 'ws1' }, { retryLimit: 3, retryDelaySeconds: 0, retryBackoff: false });
+    await vi.waitFor(async () => expect((await jobRow('test.permanent', id!))?.state).toBe('failed'), { timeout: 5000 });
+    await pause(1200); // two more polls: a retry would have run by now
+    expect(calls).toBe(1);
+    const row = await jobRow('test.permanent', id!);
+    expect(row).toMatchObject({ state: 'failed', retry_count: 0, output: { name: 'PermanentJobError', message: 'the ticket was deleted' } });
+    expect(log.entries.some((e) => e.level === 'error' && String(e.args[1]) === 'job failed')).toBe(true);
+  });
+
+  it('fails a job for good once its retries are used up', async () => {
+    const { queue } = await startQueue();
+    let calls = 0;
+    await queue.work('test.exhausted', async () => { calls++; throw new Error('still broken'); });
+    const id = await queue.send('test.exhausted', { workspaceId: 'ws1' }, { retryLimit: 1, retryDelaySeconds: 0, retryBackoff: false });
+    await vi.waitFor(async () => expect((await jobRow('test.exhausted', id!))?.state).toBe('failed'), { timeout: 5000 });
+    expect(calls).toBe(2);
+  });
+
+  it('dedupes by idempotency key while the job is queued, active or recently completed', async () => {
+    const { queue } = await startQueue();
+    const data = { workspaceId: 'ws1', messageId: '<a@b>' };
+    // Queued (no worker yet), including racing sends.
+    const first = await queue.send('test.idem', data, { idempotencyKey: 'mail:<a@b>' });
+    expect(first).not.toBeNull();
+    const racing = await Promise.all(Array.from({ length: 5 }, () => queue.send('test.idem', data, { idempotencyKey: 'mail:<a@b>' })));
+    expect(racing).toEqual([null, null, null, null, null]);
+    // Other keys and other queues are independent.
+    expect(await queue.send('test.idem', data, { idempotencyKey: 'mail:<c@d>' })).not.toBeNull();
+    expect(await queue.send('test.idem.other', data, { idempotencyKey: 'mail:<a@b>' })).not.toBeNull();
+    // Active.
+    const hold = gate();
+    const runs: string[] = [];
+    await queue.work<{ messageId: string }>('test.idem', async (job) => {
+      runs.push(job.id);
+      if (job.id === first) await hold.promise;
+    }, { concurrency: 2 });
+    await vi.waitFor(() => expect(runs).toContain(first));
+    expect(await queue.send('test.idem', data, { idempotencyKey: 'mail:<a@b>' })).toBeNull();
+    // Completed within the window.
+    hold.open();
+    await vi.waitFor(async () => expect((await jobRow('test.idem', first!))?.state).toBe('completed'));
+    expect(await queue.send('test.idem', data, { idempotencyKey: 'mail:<a@b>' })).toBeNull();
+    expect(runs.filter((id) => id === first)).toHaveLength(1);
+  });
+
+  it('accepts the key again after the job with it failed', async () => {
+    const { queue } = await startQueue();
+    let fail = true;
+    const runs: number[] = [];
+    await queue.work('test.idem.failed', async () => {
+      runs.push(Date.now());
+      if (fail) throw new PermanentJobError('mailbox rejected');
+    });
+    const first = await queue.send('test.idem.failed', { workspaceId: 'ws1' }, { idempotencyKey: 'k1' });
+    await vi.waitFor(async () => expect((await jobRow('test.idem.failed', first!))?.state).toBe('failed'));
+    fail = false;
+    const again = await queue.send('test.idem.failed', { workspaceId: 'ws1' }, { idempotencyKey: 'k1' });
+    expect(again).toBe(first); // the id comes from the key
+    await vi.waitFor(async () => expect((await jobRow('test.idem.failed', first!))?.state).toBe('completed'));
+    expect(runs).toHaveLength(2);
+  });
+
+  it('defers a job with startAfter', async () => {
+    const { queue } = await startQueue();
+    let ranAt = 0;
+    await queue.work('test.later', async () => { ranAt = Date.now(); });
+    const due = new Date(Date.now() + 1500);
+    await queue.send('test.later', { workspaceId: 'ws1' }, { startAfter: due });
+    await pause(800);
+    expect(ranAt).toBe(0);
+    await vi.waitFor(() => expect(ranAt).toBeGreaterThan(0), { timeout: 5000 });
+    expect(ranAt).toBeGreaterThanOrEqual(due.getTime() - 50); // Postgres' clock decides; allow a little skew
+  });
+
+  it('keeps a job sent while no worker runs and runs it from a new queue instance', async () => {
+    const a = await startQueue();
+    const id = await a.queue.send('test.durable', { workspaceId: 'ws1', note: 'survives restart' });
+    await a.queue.stop();
+    expect((await jobRow('test.durable', id!))?.state).toBe('created');
+
+    const b = await startQueue();
+    const seen: Job<unknown>[] = [];
+    await b.queue.work('test.durable', async (job) => { seen.push(job); });
+    await vi.waitFor(() => expect(seen).toHaveLength(1), { timeout: 5000 });
+    expect(seen[0]).toMatchObject({ id, data: { note: 'survives restart' } });
+  });
+
+  it('graceful stop lets the active handler finish and leaves queued jobs for the next start', async () => {
+    const { queue } = await startQueue();
+    const hold = gate();
+    const events: string[] = [];
+    await queue.work('test.graceful', async () => {
+      events.push('handler started');
+      await hold.promise;
+      await pause(100);
+      events.push('handler finished');
+    }, { concurrency: 1 });
+    const active = await queue.send('test.graceful', { workspaceId: 'ws1', n: 1 });
+    await vi.waitFor(() => expect(events).toEqual(['handler started']));
+    const queued = await queue.send('test.graceful', { workspaceId: 'ws1', n: 2 });
+    const stopped = queue.stop({ graceful: true, timeoutMs: 5000 }).then(() => events.push('stop resolved'));
+    await pause(200);
+    expect(events).toEqual(['handler started']); // stop() is still waiting
+    hold.open();
+    await stopped;
+    expect(events).toEqual(['handler started', 'handler finished', 'stop resolved']);
+    expect(await jobRow('test.graceful', active!)).toMatchObject({ state: 'completed' });
+    expect(await jobRow('test.graceful', queued!)).toMatchObject({ state: 'created', retry_count: 0 });
+  });
+
+  it('non-graceful stop hands the interrupted job back for a retry', async () => {
+    const { queue } = await startQueue();
+    const hold = gate();
+    let started = false;
+    await queue.work('test.abrupt', async () => { started = true; await hold.promise; });
+    const id = await queue.send('test.abrupt', { workspaceId: 'ws1' });
+    await vi.waitFor(() => expect(started).toBe(true));
+    await queue.stop({ graceful: false });
+    expect((await jobRow('test.abrupt', id!))?.state).toBe('retry');
+    hold.open();
+  });
+
+  it('hands jobs fetched during stop back to the queue as they were, first attempts and retries alike', async () => {
+    const boss = new PgBoss({ connectionString: database.url, max: 2, schedule: false, supervise: false });
+    await boss.start();
+    try {
+      await boss.createQueue('test.release', { name: 'test.release' });
+      const fresh = (await boss.send('test.release', { workspaceId: 'ws1' }))!;
+      const retried = (await boss.send('test.release', { workspaceId: 'ws1' }, { retryLimit: 3, retryDelay: 0 }))!;
+      // Give `retried` one failed attempt: state 'retry', retry_count 0, started_on set.
+      await sql.query(`update pgboss.job set priority = 1 where id = $1`, [retried]);
+      const [first] = await boss.fetch('test.release');
+      expect(first!.id).toBe(retried);
+      await boss.fail('test.release', retried, { message: 'first attempt failed' });
+      await sql.query(`update pgboss.job set start_after = now() - interval '1 second' where id = $1`, [retried]);
+      // pg-boss reads started_on only as "has it started before?", so that is what must survive.
+      const rowsNow = () => sql.query('select id, state, retry_count, started_on is not null as started from pgboss.job where name = $1 order by id', ['test.release']);
+      const before = await rowsNow();
+
+      // Stop while the fetch is in flight: the worker must not run the jobs, and must undo the fetch.
+      const fetchStarted = gate();
+      const realFetch = boss.fetch.bind(boss);
+      (boss as unknown as { fetch: typeof realFetch }).fetch = (async (...args: Parameters<typeof realFetch>) => {
+        fetchStarted.open();
+        const jobs = await realFetch(...args);
+        await pause(100);
+        return jobs;
+      }) as typeof realFetch;
+      let ran = 0;
+      const worker = new QueueWorker('test.release', async () => { ran++; }, 2, 2000, boss, 'pgboss', recordingLog());
+      worker.start();
+      await fetchStarted.promise;
+      worker.stop();
+      await worker.loopDone;
+
+      expect(ran).toBe(0);
+      const after = await rowsNow();
+      expect(after.rows).toEqual(before.rows);
+      expect(after.rows.find((r) => r.id === fresh)).toMatchObject({ state: 'created', retry_count: 0, started: false });
+      expect(after.rows.find((r) => r.id === retried)).toMatchObject({ state: 'retry', retry_count: 0, started: true });
+      // And the next fetch sees them exactly as a first fetch would have.
+      const again = await realFetch('test.release', { batchSize: 2, includeMetadata: true });
+      expect(again.map((j) => [j.id, j.retryCount]).sort()).toEqual([[fresh, 0], [retried, 1]].sort());
+    } finally {
+      await boss.stop({ graceful: false });
+    }
+  });
+
+  it('registers a recurring schedule and runs its job when the cron fires', async () => {
+    const { queue } = await startQueue({ cronMonitorIntervalSeconds: 1 });
+    const seen: Job<{ workspaceId: string }>[] = [];
+    await queue.work<{ workspaceId: string }>('test.cron', async (job) => { seen.push(job); });
+    await queue.schedule('test.cron', '* * * * *', { workspaceId: 'ws1' }, { tz: 'Asia/Shanghai' });
+    const { rows } = await sql.query('select name, cron, timezone, data from pgboss.schedule where name = $1', ['test.cron']);
+    expect(rows).toEqual([{ name: 'test.cron', cron: '* * * * *', timezone: 'Asia/Shanghai', data: { workspaceId: 'ws1' } }]);
+    // An every-minute cron is due at once; pg-boss checks each second here (cronMonitorIntervalSeconds: 1).
+    await vi.waitFor(() => expect(seen.length).toBeGreaterThanOrEqual(1), { timeout: 10_000, interval: 50 });
+    expect(seen[0]!.data).toEqual({ workspaceId: 'ws1' });
+  });
+
+  it('rejects bad input with stable codes', async () => {
+    const idle = createDatabaseQueue({ connectionString: database.url, log: recordingLog() });
+    await expect(idle.send('test.x', { workspaceId: 'ws1' })).rejects.toMatchObject({ code: 'JOB_QUEUE_STATE' });
+    const { queue } = await startQueue();
+    await expect(queue.send('bad name!', { workspaceId: 'ws1' })).rejects.toMatchObject({ code: 'JOB_NAME_INVALID' });
+    await expect(queue.send('test.x', 'text' as unknown as object)).rejects.toMatchObject({ code: 'JOB_DATA_INVALID' });
+    await expect(queue.send('test.x', { workspaceId: 'ws1' }, { retryLimit: -1 })).rejects.toMatchObject({ code: 'JOB_OPTIONS_INVALID' });
+    await expect(queue.schedule('test.x', 'not a cron')).rejects.toMatchObject({ code: 'JOB_SCHEDULE_INVALID' });
+    await expect(queue.work('test.x', async () => {}, { concurrency: 0 })).rejects.toMatchObject({ code: 'JOB_OPTIONS_INVALID' });
+  });
+
+  it('fails to start with JOB_QUEUE_UNAVAILABLE when the database is unreachable', async () => {
+    const queue = createDatabaseQueue({ connectionString: 'postgres://postgres@127.0.0.1:1/none', log: recordingLog() });
+    await expect(queue.start()).rejects.toMatchObject({ code: 'JOB_QUEUE_UNAVAILABLE' });
+  });
+
+  it('holds at most four connections: pg-boss pool of three plus the listener', async () => {
+    const { queue } = await startQueue();
+    await queue.work('test.pool', async () => { await pause(20); }, { concurrency: 8 });
+    await Promise.all(Array.from({ length: 40 }, (_, i) => queue.send('test.pool', { workspaceId: 'ws1', i })));
+    await pause(300);
+    const { rows } = await sql.query<{ n: number }>(
+      `select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name like 'kefu-jobs%'`);
+    expect(rows[0]!.n).toBeLessThanOrEqual(4);
+  });
+});

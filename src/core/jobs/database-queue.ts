@@ -1,0 +1,238 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import PgBoss from 'pg-boss';
+import { AppError } from '../errors.js';
+import {
+  DEFAULT_RETRY_BACKOFF,
+  DEFAULT_RETRY_DELAY_SECONDS,
+  DEFAULT_RETRY_LIMIT,
+  DEFAULT_STOP_TIMEOUT_MS,
+  IDEMPOTENCY_WINDOW_SECONDS,
+  assertConcurrency,
+  assertJobData,
+  assertQueueName,
+  jobIdForKey,
+  resolveJobOptions,
+  type JobHandler,
+  type JobLogger,
+  type JobOptions,
+  type JobQueue,
+} from './job-queue.js';
+import { QueueWorker } from './database-worker.js';
+import { Listener, Notifier } from './job-notifications.js';
+
+export interface DatabaseQueueOptions {
+  connectionString: string;
+  /** Postgres schema pg-boss owns; default 'pgboss'. */
+  schema?: string;
+  log: JobLogger;
+  /** Fallback poll for each worker (delayed jobs, retries, a lost NOTIFY); default 2, at least 0.5. */
+  pollingIntervalSeconds?: number;
+  /** How often pg-boss looks at cron schedules (1-45); default 15. Tests lower it. */
+  cronMonitorIntervalSeconds?: number;
+  /** pg-boss' pool; default 3. One more connection LISTENs. */
+  maxConnections?: number;
+}
+
+type State = 'new' | 'starting' | 'started' | 'stopping' | 'stopped';
+
+/**
+ * Jobs in Postgres through pg-boss 10. pg-boss stores, fetches (SKIP LOCKED), retries with
+ * back-off, runs cron and archives; this driver adds what v10 lacks: queues created on demand,
+ * wake-up by LISTEN/NOTIFY instead of one fetch per polling interval, per-job completion with
+ * `concurrency` slots, idempotency keys, permanent failures and a stop that loses nothing.
+ */
+export function createDatabaseQueue(opts: DatabaseQueueOptions): JobQueue {
+  return new DatabaseQueue(opts);
+}
+
+class DatabaseQueue implements JobQueue {
+  private readonly boss: PgBoss;
+  private readonly schema: string;
+  private readonly log: JobLogger;
+  private readonly pollMs: number;
+  private state: State = 'new';
+  private readonly queues = new Map<string, Promise<void>>();
+  private readonly workers: QueueWorker[] = [];
+  private readonly listener: Listener;
+  private readonly notifier: Notifier;
+  private stopping: Promise<void> | undefined;
+
+  constructor(opts: DatabaseQueueOptions) {
+    this.schema = opts.schema ?? 'pgboss';
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,49}$/.test(this.schema)) {
+      throw new AppError('JOB_QUEUE_CONFIG_INVALID', 500, 'The job schema must be a plain Postgres identifier', { schema: this.schema });
+    }
+    this.log = opts.log;
+    const pollSeconds = opts.pollingIntervalSeconds ?? 2;
+    if (!(pollSeconds >= 0.5)) throw new AppError('JOB_QUEUE_CONFIG_INVALID', 500, 'pollingIntervalSeconds must be at least 0.5');
+    this.pollMs = pollSeconds * 1000;
+    const cronSeconds = opts.cronMonitorIntervalSeconds ?? 15;
+    const config: PgBoss.ConstructorOptions & { connectionTimeoutMillis: number } = {
+      connectionString: opts.connectionString,
+      schema: this.schema,
+      application_name: 'kefu-jobs',
+      max: opts.maxConnections ?? 3,
+      // pg.Pool gets the whole config: without this a black-holed host makes start() hang.
+      connectionTimeoutMillis: 10_000,
+      retryLimit: DEFAULT_RETRY_LIMIT,
+      retryDelay: DEFAULT_RETRY_DELAY_SECONDS,
+      retryBackoff: DEFAULT_RETRY_BACKOFF,
+      // Completed rows stay in `job` this long, which is what keeps an idempotency key taken.
+      archiveCompletedAfterSeconds: IDEMPOTENCY_WINDOW_SECONDS,
+      cronMonitorIntervalSeconds: cronSeconds,
+      cronWorkerIntervalSeconds: Math.min(cronSeconds, 5),
+    };
+    this.boss = new PgBoss(config);
+    this.boss.on('error', (err) => this.log.error({ err }, 'job queue: pg-boss error'));
+    this.notifier = new Notifier(this.boss.getDb(), this.log);
+    this.listener = new Listener(opts.connectionString, this.log, (name) => this.wake(name), () => this.wakeAll());
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== 'new') {
+      throw new AppError('JOB_QUEUE_STATE', 500, `The job queue cannot start when ${this.state}`);
+    }
+    this.state = 'starting';
+    try {
+      await this.boss.start();
+    } catch (err) {
+      this.state = 'stopped';
+      await this.boss.stop({ graceful: false }).catch(() => undefined);
+      throw new AppError('JOB_QUEUE_UNAVAILABLE', 503, 'The job queue could not reach its database', undefined, { cause: err });
+    }
+    await this.listener.start();
+    this.state = 'started';
+    for (const worker of this.workers) await this.startWorker(worker);
+    this.log.info({ schema: this.schema, workers: this.workers.length }, 'job queue started');
+  }
+
+  async send<T extends object>(name: string, data: T, opts?: JobOptions): Promise<string | null> {
+    assertQueueName(name);
+    assertJobData(data);
+    const o = resolveJobOptions(opts);
+    this.assertStarted();
+    await this.ensureQueue(name);
+    const options: PgBoss.SendOptions = {
+      retryLimit: o.retryLimit,
+      retryDelay: o.retryDelaySeconds,
+      retryBackoff: o.retryBackoff,
+    };
+    if (o.startAfter) options.startAfter = o.startAfter;
+    if (o.idempotencyKey !== undefined) {
+      // pg-boss' singletonKey alone does not dedupe on a 'standard' queue in v10 (its unique
+      // indexes cover only the short/singleton/stately policies or singletonSeconds slots), so the
+      // key also fixes the job id: the (name, id) primary key refuses the duplicate.
+      options.id = jobIdForKey(name, o.idempotencyKey);
+      options.singletonKey = o.idempotencyKey;
+    }
+    let id = await this.boss.send(name, data, options);
+    if (id === null && options.id) {
+      // A failed or cancelled job does not hold its key: replace it with the new one.
+      const replaced = await this.boss.getDb().executeSql(
+        `DELETE FROM ${this.schema}.job WHERE name = $1 AND id = $2 AND state IN ('failed', 'cancelled')`,
+        [name, options.id],
+      );
+      if (rowCount(replaced) > 0) {
+        id = await this.boss.send(name, data, options);
+      }
+    }
+    if (id !== null && !(o.startAfter && o.startAfter.getTime() > Date.now())) {
+      this.notifier.announce(name);
+    }
+    return id;
+  }
+
+  async work<T>(name: string, handler: JobHandler<T>, opts?: { concurrency?: number }): Promise<void> {
+    assertQueueName(name);
+    if (typeof handler !== 'function') throw new AppError('JOB_HANDLER_INVALID', 500, 'work() needs a handler function');
+    const concurrency = assertConcurrency(opts?.concurrency);
+    if (this.state === 'stopping' || this.state === 'stopped') {
+      throw new AppError('JOB_QUEUE_STATE', 500, `Cannot add a worker to a ${this.state} job queue`);
+    }
+    const worker = new QueueWorker(name, handler as JobHandler<unknown>, concurrency, this.pollMs, this.boss, this.schema, this.log);
+    this.workers.push(worker);
+    // Registered before start(): its loop begins when the queue starts.
+    if (this.state === 'started') await this.startWorker(worker);
+  }
+
+  async schedule(name: string, cron: string, data: object = {}, opts?: { tz?: string }): Promise<void> {
+    assertQueueName(name);
+    assertJobData(data);
+    this.assertStarted();
+    await this.ensureQueue(name);
+    try {
+      await this.boss.schedule(name, cron, data, { tz: opts?.tz ?? 'UTC' });
+    } catch (err) {
+      throw new AppError('JOB_SCHEDULE_INVALID', 500, 'Invalid cron expression or time zone', { name, cron, tz: opts?.tz }, { cause: err });
+    }
+  }
+
+  async stop(opts: { graceful?: boolean; timeoutMs?: number } = {}): Promise<void> {
+    if (this.state === 'new') {
+      this.state = 'stopped';
+      return;
+    }
+    if (this.state === 'starting') {
+      throw new AppError('JOB_QUEUE_STATE', 500, 'The job queue cannot stop while it is starting');
+    }
+    this.stopping ??= this.shutdown(opts.graceful ?? true, opts.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS);
+    return this.stopping;
+  }
+
+  private async shutdown(graceful: boolean, timeoutMs: number): Promise<void> {
+    this.state = 'stopping';
+    await this.listener.stop();
+    // 1. No new fetches; a fetch already in flight hands its jobs back (QueueWorker.loop).
+    for (const worker of this.workers) worker.stop();
+    await Promise.all(this.workers.map((w) => w.loopDone));
+    // 2. Active handlers finish, up to the timeout.
+    if (graceful) {
+      const deadline = sleep(timeoutMs, 'timeout' as const, { ref: false });
+      const settled = Promise.all(this.workers.map((w) => w.idle())).then(() => 'idle' as const);
+      if ((await Promise.race([settled, deadline])) === 'timeout') {
+        this.log.warn({ timeoutMs }, 'job queue: handlers still running at the stop deadline');
+      }
+    }
+    // 3. What is still running counts as a failed attempt and is retried with back-off later,
+    //    here or on another instance; its late completion is ignored (the pool is closed).
+    for (const worker of this.workers) await worker.abandonActive();
+    await this.notifier.settled();
+    await this.boss.stop({ graceful: false, wait: true });
+    this.state = 'stopped';
+    this.log.info({}, 'job queue stopped');
+  }
+
+  private assertStarted(): void {
+    if (this.state !== 'started') {
+      throw new AppError('JOB_QUEUE_STATE', 500, `The job queue is ${this.state}: call start() first`);
+    }
+  }
+
+  private async startWorker(worker: QueueWorker): Promise<void> {
+    await this.ensureQueue(worker.name);
+    worker.start();
+  }
+
+  /** pg-boss 10 needs createQueue before send/work; it is idempotent (ON CONFLICT DO NOTHING). */
+  private ensureQueue(name: string): Promise<void> {
+    let created = this.queues.get(name);
+    if (!created) {
+      created = this.boss.createQueue(name, { name, policy: 'standard' });
+      this.queues.set(name, created);
+      created.catch(() => this.queues.delete(name));
+    }
+    return created;
+  }
+
+  private wake(name: string): void {
+    for (const worker of this.workers) if (worker.name === name) worker.notify();
+  }
+
+  private wakeAll(): void {
+    for (const worker of this.workers) worker.notify();
+  }
+}
+
+function rowCount(result: { rows: unknown[] } | undefined): number {
+  return (result as { rowCount?: number | null } | undefined)?.rowCount ?? 0;
+}

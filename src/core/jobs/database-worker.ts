@@ -1,0 +1,208 @@
+import type PgBoss from 'pg-boss';
+import { PermanentJobError, errorSummary, type JobHandler, type JobLogger } from './job-queue.js';
+
+/**
+ * One loop per work() call, over pg-boss' fetch/complete/fail. It fetches up to the free slots,
+ * runs each job on its own and records each outcome, so a slow job never holds the other slots
+ * (pg-boss 10's own worker completes a whole batch at once, then sleeps a full polling interval,
+ * and fires its complete/fail without awaiting them). It fetches again at once while the queue
+ * looks non-empty, and otherwise sleeps until a NOTIFY, a freed slot or the fallback poll.
+ */
+export class QueueWorker {
+  private readonly active = new Map<string, Promise<void>>();
+  private readonly completer: Completer;
+  private pending = true;
+  private stopped = false;
+  private running = false;
+  private wakeUp: (() => void) | undefined;
+  private nextPollAt = 0;
+  loopDone: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly name: string,
+    private readonly handler: JobHandler<unknown>,
+    private readonly concurrency: number,
+    private readonly pollMs: number,
+    private readonly boss: PgBoss,
+    private readonly schema: string,
+    private readonly log: JobLogger,
+  ) {
+    this.completer = new Completer(boss, name);
+  }
+
+  start(): void {
+    if (this.running || this.stopped) return;
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  /** New work was announced for this queue. */
+  notify(): void {
+    this.pending = true;
+    this.wakeUp?.();
+  }
+
+  /** No more fetches; loopDone resolves once a fetch in flight has handed its jobs back. */
+  stop(): void {
+    this.stopped = true;
+    this.wakeUp?.();
+  }
+
+  async idle(): Promise<void> {
+    while (this.active.size > 0) await Promise.allSettled([...this.active.values()]);
+  }
+
+  /** Jobs whose handler outlived stop(): failed now, so they are retried rather than left 'active' until they expire. */
+  async abandonActive(): Promise<void> {
+    const ids = [...this.active.keys()];
+    this.active.clear();
+    if (ids.length === 0) return;
+    this.log.warn({ queue: this.name, jobIds: ids }, 'job queue: stopping with handlers still running; their jobs will be retried');
+    try {
+      const output = { message: 'the job queue stopped before the handler finished' };
+      for (const id of ids) await this.boss.fail(this.name, id, output);
+    } catch (err) {
+      this.log.error({ err, queue: this.name, jobIds: ids }, 'job queue: could not fail abandoned jobs; they retry when they expire');
+    }
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.step();
+      } catch (err) {
+        // Nothing in step() should throw; if something does, the worker must not die with it.
+        this.log.error({ err, queue: this.name }, 'job queue: worker loop error');
+        this.nextPollAt = Date.now() + this.pollMs;
+        this.pending = false;
+        await this.sleep(this.pollMs);
+      }
+    }
+  }
+
+  private async step(): Promise<void> {
+    const free = this.concurrency - this.active.size;
+    if (this.pending && free > 0) {
+      this.pending = false;
+      this.nextPollAt = Date.now() + this.pollMs;
+      // pg-boss' fetch returns [] on a database error; the next poll tries again.
+      const jobs = await this.boss.fetch<unknown>(this.name, { batchSize: free, includeMetadata: true });
+      if (this.stopped) {
+        await this.release(jobs.map((j) => j.id));
+        return;
+      }
+      for (const job of jobs) this.run(job);
+      if (jobs.length === free) this.pending = true; // probably more waiting: fetch when a slot frees
+      return;
+    }
+    await this.sleep(this.pending ? undefined : this.nextPollAt - Date.now());
+    if (Date.now() >= this.nextPollAt) this.pending = true;
+  }
+
+  /** Until wakeUp() (NOTIFY, a freed slot, stop) or, when given, ms elapse. */
+  private sleep(ms: number | undefined): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = () => {
+        clearTimeout(timer);
+        this.wakeUp = undefined;
+        resolve();
+      };
+      if (ms !== undefined) timer = setTimeout(done, Math.max(ms, 0));
+      this.wakeUp = done;
+    });
+  }
+
+  private run(job: PgBoss.JobWithMetadata<unknown>): void {
+    const ctx = { queue: this.name, jobId: job.id, attempt: job.retryCount + 1, attempts: job.retryLimit + 1 };
+    const task = (async () => {
+      try {
+        await this.handler({ id: job.id, name: job.name, data: job.data });
+      } catch (err) {
+        await this.failed(job, err, ctx);
+        return;
+      }
+      try {
+        await this.completer.complete(job.id);
+      } catch (err) {
+        this.log.error({ err, ...ctx }, 'job queue: could not mark a job completed; it runs again when it expires');
+      }
+    })().finally(() => {
+      this.active.delete(job.id);
+      this.wakeUp?.();
+    });
+    this.active.set(job.id, task);
+  }
+
+  private async failed(job: PgBoss.JobWithMetadata<unknown>, err: unknown, ctx: object): Promise<void> {
+    const permanent = err instanceof PermanentJobError;
+    if (permanent || job.retryCount >= job.retryLimit) this.log.error({ err, ...ctx, permanent }, 'job failed');
+    else this.log.warn({ err, ...ctx }, 'job failed; it will be retried');
+    try {
+      if (permanent) {
+        // pg-boss' fail() retries while retry_count < retry_limit; closing that gap first makes
+        // this failure final through pg-boss' own path (output, completed_on, dead letter).
+        await this.boss.getDb().executeSql(
+          `UPDATE ${this.schema}.job SET retry_limit = retry_count WHERE name = $1 AND id = $2 AND state = 'active'`,
+          [this.name, job.id],
+        );
+      }
+      await this.boss.fail(this.name, job.id, errorSummary(err));
+    } catch (failErr) {
+      this.log.error({ err: failErr, ...ctx }, 'job queue: could not record a failure; the job retries when it expires');
+    }
+  }
+
+  /**
+   * Jobs fetched after stop() began go back as if never fetched: fetch set state = active and
+   * started_on = now(), and counted a retry if the job had started before; undo exactly that.
+   */
+  private async release(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const state = `${this.schema}.job_state`;
+    try {
+      await this.boss.getDb().executeSql(
+        `UPDATE ${this.schema}.job SET
+           state = CASE WHEN retry_count > 0 THEN 'retry'::${state} ELSE 'created'::${state} END,
+           started_on = CASE WHEN retry_count > 0 THEN started_on ELSE NULL END,
+           retry_count = GREATEST(retry_count - 1, 0)
+         WHERE name = $1 AND id = ANY($2::uuid[]) AND state = 'active'`,
+        [this.name, ids],
+      );
+    } catch (err) {
+      this.log.error({ err, queue: this.name, jobIds: ids }, 'job queue: could not release jobs; they retry when they expire');
+    }
+  }
+}
+
+/**
+ * Group commit for completions: with nothing in flight an id is completed at once; ids that
+ * finish meanwhile go together in the next statement, one commit for many jobs under load.
+ */
+class Completer {
+  private batch: { id: string; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private flushing = false;
+
+  constructor(private readonly boss: PgBoss, private readonly name: string) {}
+
+  complete(id: string): Promise<void> {
+    const done = new Promise<void>((resolve, reject) => this.batch.push({ id, resolve, reject }));
+    if (!this.flushing) void this.flush();
+    return done;
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    while (this.batch.length > 0) {
+      const batch = this.batch;
+      this.batch = [];
+      try {
+        await this.boss.complete(this.name, batch.map((b) => b.id));
+        for (const b of batch) b.resolve();
+      } catch (err) {
+        for (const b of batch) b.reject(err);
+      }
+    }
+    this.flushing = false;
+  }
+}
