@@ -20,7 +20,7 @@ const USAGE = `kefu: the Kefu customer-service platform
   kefu admin create --email E --name N [--workspace SLUG] [--workspace-name NAME] [--password P]
                                             add an admin (creating the workspace if needed)
   kefu backup --out FILE                    write a consistent backup of the whole database
-  kefu restore --in FILE                    replace the database's contents with a backup
+  kefu restore --in FILE --yes              replace the database's contents with a backup
 
 Settings come from environment variables (PORT, KEFU_DATA_DIR, DATABASE_URL, REDIS_URL, …); see README.md.`;
 
@@ -36,7 +36,7 @@ async function main(argv: string[]): Promise<void> {
       demo: { type: 'boolean', default: false },
       email: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' },
       workspace: { type: 'string', default: 'main' }, 'workspace-name': { type: 'string' },
-      out: { type: 'string' }, in: { type: 'string' },
+      out: { type: 'string' }, in: { type: 'string' }, yes: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -69,6 +69,7 @@ async function main(argv: string[]): Promise<void> {
       });
     case 'restore':
       if (!values.in) throw usage('restore needs --in FILE');
+      if (!values.yes) throw usage('restore replaces everything in the database with the backup; add --yes to confirm');
       return withDataLayer(config, log, async (data) => {
         const summary = await restoreDatabase(data.database.pool, createReadStream(values.in!), { onProgress: progress });
         console.log(`Restored ${summary.tables} tables, ${summary.rows} rows from ${values.in}.`);
