@@ -24,7 +24,7 @@ import { portalRoutes } from './portal/portal.routes.js';
 import { layout } from './portal/layout.js';
 import { html } from './transport/http/html.js';
 import { sendError, toErrorResponse } from './transport/http/errors.js';
-import { translator } from './core/i18n/index.js';
+import { chooseLocale, translator } from './core/i18n/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -80,8 +80,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     }
     return sendError(reply, status, body);
   });
-  http.setNotFoundHandler((request, reply) =>
-    sendError(reply, 404, { error: { code: 'NOT_FOUND', message: `No route for ${request.method} ${request.url.split('?')[0]}` } }));
+  http.setNotFoundHandler((request, reply) => {
+    if (request.method === 'GET' && request.headers.accept?.includes('text/html')) {
+      const locale = chooseLocale(null, request.headers['accept-language'], 'en');
+      const t = translator(locale);
+      return reply.code(404).type('text/html; charset=utf-8').send(`<!doctype html>${html`<html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${t('errors.NOT_FOUND')}</title><link rel="stylesheet" href="/assets/portal.css"></head><body><main class="wrap"><h1>${t('errors.NOT_FOUND')}</h1><p><a href="/">${t('nav.helpCentre')}</a></p></main></body></html>`}`);
+    }
+    return sendError(reply, 404, { error: { code: 'NOT_FOUND', message: `No route for ${request.method} ${request.url.split('?')[0]}` } });
+  });
 
   await http.register(fastifyCookie, { secret: deps.secret });
   await http.register(fastifyFormbody, { bodyLimit: config.bodyLimitBytes });

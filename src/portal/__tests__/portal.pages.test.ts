@@ -110,6 +110,9 @@ describe('portal pages', () => {
     const missing = await t.app.http.inject({ url: '/no/such/page' });
     expect(missing.statusCode).toBe(404);
     expect(missing.json().error.code).toBe('NOT_FOUND');
+    const page = await t.app.http.inject({ url: '/search?q=x', headers: { accept: 'text/html', 'accept-language': 'zh-CN' } });
+    expect(page.statusCode).toBe(404);
+    expect(page.body).toContain('页面不存在。');
     expect((await t.app.http.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
     expect((await t.app.http.inject({ url: '/readyz' })).json()).toEqual({ status: 'ready' });
   });

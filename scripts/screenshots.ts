@@ -1,0 +1,36 @@
+/**
+ * Regenerates the README's screenshots: starts Kefu on a throw-away data dir (demo world), then
+ * photographs the portal and the console in Chromium. Run with `npm run screenshots`.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { freePort, runKefu, whenHealthy } from '../test/helpers/cli.js';
+
+const out = path.resolve('docs/screenshots');
+const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kefu-shots-'));
+const kefu = runKefu(['start'], { KEFU_DATA_DIR: dataDir }, await freePort());
+try {
+  await whenHealthy(kefu);
+  const { admin } = JSON.parse(await readFile(path.join(dataDir, 'demo-credentials.json'), 'utf8')) as { admin: { email: string; password: string } };
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1200, height: 760 }, locale: 'zh-CN' });
+  await page.goto(`${kefu.url}/`);
+  await page.screenshot({ path: path.join(out, 'portal-home.png') });
+  await page.goto(`${kefu.url}/agent`);
+  await page.getByLabel(/邮箱|E-mail/i).fill(admin.email);
+  await page.getByLabel(/密码|Password/i).fill(admin.password);
+  await page.getByRole('button', { name: /登录|Sign in/ }).click();
+  await page.getByRole('navigation').first().waitFor();
+  await page.screenshot({ path: path.join(out, 'console-home.png') });
+  await browser.close();
+  console.log(`screenshots written to ${out}`);
+} finally {
+  kefu.child.kill('SIGTERM');
+  await kefu.exited;
+  await rm(dataDir, { recursive: true, force: true });
+}
