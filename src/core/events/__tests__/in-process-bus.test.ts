@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createInProcessBus, type DomainEvent } from '../index.js';
-import { recordingLog } from './test-support.js';
+import { recordingLog } from '../../../../test/helpers/log.js';
 
 describe('in-process event bus', () => {
   it('delivers a published event to subscribers of its type, and only those', async () => {

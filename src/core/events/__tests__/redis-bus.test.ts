@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRedisBus, type DomainEvent, type EventBus } from '../index.js';
-import { recordingLog } from './test-support.js';
+import { recordingLog } from '../../../../test/helpers/log.js';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const opened: { close(): Promise<void> }[] = [];

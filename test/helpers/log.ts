@@ -3,7 +3,7 @@ export interface LogEntry {
   args: unknown[];
 }
 
-/** A logger that keeps what it is told. */
+/** A logger that keeps what it is told, for assertions on failures being logged. */
 export function recordingLog() {
   const entries: LogEntry[] = [];
   return {
