@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { AppError } from '../errors.js';
 import {
@@ -48,6 +49,7 @@ export function createDatabaseQueue(opts: DatabaseQueueOptions): JobQueue {
 class DatabaseQueue implements JobQueue {
   private readonly boss: PgBoss;
   private readonly schema: string;
+  private readonly connectionString: string;
   private readonly log: JobLogger;
   private readonly pollMs: number;
   private state: State = 'new';
@@ -59,6 +61,7 @@ class DatabaseQueue implements JobQueue {
 
   constructor(opts: DatabaseQueueOptions) {
     this.schema = opts.schema ?? 'pgboss';
+    this.connectionString = opts.connectionString;
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,49}$/.test(this.schema)) {
       throw new AppError('JOB_QUEUE_CONFIG_INVALID', 500, 'The job schema must be a plain Postgres identifier', { schema: this.schema });
     }
@@ -217,11 +220,28 @@ class DatabaseQueue implements JobQueue {
   private ensureQueue(name: string): Promise<void> {
     let created = this.queues.get(name);
     if (!created) {
-      created = this.boss.createQueue(name, { name, policy: 'standard' });
+      created = this.createQueueOnce(name);
       this.queues.set(name, created);
       created.catch(() => this.queues.delete(name));
     }
     return created;
+  }
+
+  /**
+   * Two processes creating queues at the same moment deadlock inside pg-boss's create_queue (its
+   * insert and partition DDL take locks in different orders), so creation is serialised across
+   * processes by an advisory lock held on a short-lived connection of its own.
+   */
+  private async createQueueOnce(name: string): Promise<void> {
+    if (await this.boss.getQueue(name)) return;
+    const client = new pg.Client({ connectionString: this.connectionString });
+    await client.connect();
+    try {
+      await client.query('select pg_advisory_lock($1)', [QUEUE_CREATION_LOCK]);
+      if (!(await this.boss.getQueue(name))) await this.boss.createQueue(name, { name, policy: 'standard' });
+    } finally {
+      await client.end();
+    }
   }
 
   private wake(name: string): void {
@@ -232,6 +252,9 @@ class DatabaseQueue implements JobQueue {
     for (const worker of this.workers) worker.notify();
   }
 }
+
+/** Any fixed 64-bit key; only Kefu's queue creation takes it. */
+const QUEUE_CREATION_LOCK = 0x6b656675_0001n.toString();
 
 function rowCount(result: { rows: unknown[] } | undefined): number {
   return (result as { rowCount?: number | null } | undefined)?.rowCount ?? 0;

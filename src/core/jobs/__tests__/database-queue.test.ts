@@ -183,6 +183,14 @@ describe('database job queue', () => {
     expect(ranAt).toBeGreaterThanOrEqual(due.getTime() - 50); // Postgres' clock decides; allow a little skew
   });
 
+  it('lets several instances create the same queues at the same moment', async () => {
+    const instances = await Promise.all([startQueue(), startQueue(), startQueue()]);
+    const names = Array.from({ length: 6 }, (_, i) => `test.race_${i}`);
+    await Promise.all(instances.flatMap(({ queue }) => names.map((name) => queue.work(name, async () => undefined))));
+    const { rows } = await sql.query<{ name: string }>('select name from pgboss.queue where name like $1 order by name', ['test.race_%']);
+    expect(rows.map((r) => r.name)).toEqual(names);
+  });
+
   it('keeps a job sent while no worker runs and runs it from a new queue instance', async () => {
     const a = await startQueue();
     const id = await a.queue.send('test.durable', { workspaceId: 'ws1', note: 'survives restart' });
