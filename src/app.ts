@@ -21,6 +21,7 @@ import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { accountsPages } from './modules/accounts/accounts.pages.js';
 import type { Services } from './services.js';
 import { portalRoutes } from './portal/portal.routes.js';
+import { ticketsRoutes } from './modules/tickets/tickets.routes.js';
 import { layout } from './portal/layout.js';
 import { html } from './transport/http/html.js';
 import { sendError, toErrorResponse } from './transport/http/errors.js';
@@ -121,6 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await http.register(async (scoped) => {
     await scoped.register(requestContext(accounts, { secureCookies }));
     await scoped.register(accountsRoutes(accounts, { secureCookies, loginAttemptsPer15Min: config.loginAttemptsPer15Min }), { prefix: '/api/v1' });
+    await scoped.register(ticketsRoutes(deps.services.tickets, deps.services.attachments), { prefix: '/api/v1' });
     await scoped.register(accountsPages(accounts, { secureCookies }));
     await scoped.register(portalRoutes(accounts));
   });

@@ -10,7 +10,9 @@ import { createLogger, type Logger } from './core/logger.js';
 import { backupDatabase, restoreDatabase } from './core/db/backup.js';
 import { seedDemo, type DemoCredentials } from './modules/demo/demo.seed.js';
 import { loadSecret, openDataLayer, openMessaging, type DataLayer } from './runtime.js';
-import { createServices } from './services.js';
+import { createServices, type Services } from './services.js';
+import { systemClock } from './core/clock.js';
+import { createInProcessBus } from './core/events/index.js';
 
 const USAGE = `kefu: the Kefu customer-service platform
 
@@ -54,10 +56,10 @@ async function main(argv: string[]): Promise<void> {
       return withDataLayer(config, log, async () => console.log('Database is up to date.'));
     case 'seed':
       if (!values.demo) throw usage('seed needs --demo');
-      return withDataLayer(config, log, async (data) => printDemo(config, await seedAndRemember(config, data)));
+      return withDataLayer(config, log, async (data) => printDemo(config, await seedAndRemember(commandServices(config, log, data), config)));
     case 'admin':
       if (subcommand !== 'create' || !values.email || !values.name) throw usage('admin create needs --email and --name');
-      return withDataLayer(config, log, (data) => createAdmin(config, data, {
+      return withDataLayer(config, log, (data) => createAdmin(commandServices(config, log, data), data, {
         email: values.email!, name: values.name!, password: values.password,
         workspace: values.workspace!, workspaceName: values['workspace-name'],
       }));
@@ -96,9 +98,13 @@ async function withDataLayer(config: Config, log: Logger, work: (data: DataLayer
   }
 }
 
-async function seedAndRemember(config: Config, data: DataLayer): Promise<DemoCredentials> {
-  const services = createServices({ config, ...data });
-  const credentials = await seedDemo(services.accounts);
+/** Services for one-off commands: events stay in this process. */
+function commandServices(config: Config, log: Logger, data: DataLayer): Services {
+  return createServices({ config, ...data, bus: createInProcessBus(log), clock: systemClock });
+}
+
+async function seedAndRemember(services: Services, config: Config): Promise<DemoCredentials> {
+  const credentials = await seedDemo(services);
   // Kept so the demo can be signed into after the first start's output has scrolled away.
   const file = path.join(config.dataDir, 'demo-credentials.json');
   await writeFile(file, JSON.stringify(credentials, null, 2) + '\n', { mode: 0o600 });
@@ -120,8 +126,7 @@ function printDemo(config: Config, demo: DemoCredentials): void {
   ].join('\n'));
 }
 
-async function createAdmin(config: Config, data: DataLayer, input: { email: string; name: string; password?: string; workspace: string; workspaceName?: string }) {
-  const { accounts } = createServices({ config, ...data });
+async function createAdmin({ accounts }: Services, data: DataLayer, input: { email: string; name: string; password?: string; workspace: string; workspaceName?: string }) {
   const existing = await data.database.db.selectFrom('workspaces').select('id').where('slug', '=', input.workspace).executeTakeFirst();
   const workspaceName = input.workspaceName ?? input.workspace;
   const workspaceId = existing?.id ?? (await accounts.createWorkspace({ slug: input.workspace, name: { en: workspaceName, 'zh-CN': workspaceName } })).id;
@@ -132,12 +137,12 @@ async function createAdmin(config: Config, data: DataLayer, input: { email: stri
 
 async function start(config: Config, log: Logger, role: Role): Promise<void> {
   const data = await openDataLayer(config, log);
-  const services = createServices({ config, ...data });
+  const messaging = await openMessaging(config, log, data.database);
+  const services = createServices({ config, ...data, bus: messaging.bus, clock: systemClock });
   const empty = !(await data.database.db.selectFrom('workspaces').select('id').limit(1).executeTakeFirst());
-  if (empty && !config.databaseUrl && config.seedDemo === 'auto') printDemo(config, await seedAndRemember(config, data));
+  if (empty && !config.databaseUrl && config.seedDemo === 'auto') printDemo(config, await seedAndRemember(services, config));
   else if (empty) log.warn('No workspace exists yet: run `kefu seed --demo` or `kefu admin create`');
 
-  const messaging = await openMessaging(config, log, data.database);
   if (role === 'all' || role === 'worker') await messaging.jobs.start();
   if (role === 'mail') log.info('the mail role has nothing to run until the mail channel is configured');
 

@@ -18,6 +18,7 @@ const ConfigSchema = z.object({
   REDIS_URL: optionalUrl(['redis', 'rediss']),
   KEFU_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   KEFU_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
+  KEFU_ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(10 * 1024 * 1024),
   KEFU_LOGIN_ATTEMPTS_PER_15_MIN: z.coerce.number().int().min(1).max(10_000).default(10),
   KEFU_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   KEFU_SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
@@ -38,6 +39,7 @@ export interface Config {
   /** Signs cookies. When unset, a random one is generated once and kept in the data dir. */
   secret?: string;
   bodyLimitBytes: number;
+  attachmentMaxBytes: number;
   loginAttemptsPer15Min: number;
   seedDemo: 'auto' | 'never';
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (rate limits, audit log). */
@@ -65,6 +67,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: c.REDIS_URL,
     secret: c.KEFU_SECRET,
     bodyLimitBytes: c.KEFU_BODY_LIMIT_BYTES,
+    attachmentMaxBytes: c.KEFU_ATTACHMENT_MAX_BYTES,
     loginAttemptsPer15Min: c.KEFU_LOGIN_ATTEMPTS_PER_15_MIN,
     seedDemo: c.KEFU_SEED_DEMO,
     trustProxy: c.KEFU_TRUST_PROXY === 'true',

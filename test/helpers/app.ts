@@ -3,6 +3,8 @@ import { buildApp, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/core/config.js';
 import { connectDatabase, type Database } from '../../src/core/db/database.js';
 import { createLogger } from '../../src/core/logger.js';
+import type { Clock } from '../../src/core/clock.js';
+import { createInProcessBus, type EventBus } from '../../src/core/events/index.js';
 import { Tenancy } from '../../src/core/tenancy.js';
 import { createServices, type Services } from '../../src/services.js';
 import { freshDatabase } from './db.js';
@@ -13,8 +15,24 @@ export interface TestWorkspace {
   admin: { id: string; email: string; password: string; name: string };
 }
 
+/** Real time until a test sets it; from then on it moves only when the test says (SLA deadlines, expiry). */
+export class TestClock implements Clock {
+  private current: Date | undefined;
+  now(): Date {
+    return new Date(this.current ?? Date.now());
+  }
+  set(at: Date | string): void {
+    this.current = new Date(at);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.now().getTime() + ms);
+  }
+}
+
 export interface TestApp {
   app: App;
+  bus: EventBus;
+  clock: TestClock;
   config: Config;
   database: Database;
   services: Services;
@@ -33,7 +51,9 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const log = createLogger(config.logLevel);
   const database = await connectDatabase(testDb.url, { max: 4, log });
   const tenancy = await Tenancy.load(database.db);
-  const services = createServices({ config, database, tenancy });
+  const bus = createInProcessBus(log);
+  const clock = new TestClock();
+  const services = createServices({ config, database, tenancy, bus, clock });
 
   const addWorkspace = async (slug: string): Promise<TestWorkspace> => {
     const ws = await services.accounts.createWorkspace({ slug, name: { en: `${slug} Ltd`, 'zh-CN': `${slug} 公司` }, defaultLocale: 'en' });
@@ -46,7 +66,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const workspace = await addWorkspace('acme');
   const app = await buildApp({ config, log, database, services, secret: randomBytes(32).toString('hex') });
   return {
-    app, config, database, services, workspace, addWorkspace,
+    app, bus, clock, config, database, services, workspace, addWorkspace,
     close: async () => {
       await app.http.close();
       await database.close();

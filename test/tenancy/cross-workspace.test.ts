@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestWorkspace } from '../helpers/app.js';
 
@@ -9,7 +10,7 @@ import { createTestApp, type TestApp, type TestWorkspace } from '../helpers/app.
 let t: TestApp;
 let beta: TestWorkspace;
 let betaToken: string;
-const acme = { agentId: '', tokenId: '', secrets: [] as string[] };
+const acme = { agentId: '', tokenId: '', ticketId: '', ticketNumber: 0, messageId: '', relatedId: '', customerId: '', attachmentId: '', viewId: '', cannedId: '', secrets: [] as string[] };
 
 const NOT_API = /^\/(docs|assets|agent|openapi\.json|healthz|readyz)\b/;
 
@@ -21,7 +22,22 @@ beforeAll(async () => {
   const acmeToken = await t.services.accounts.createApiToken(t.workspace.id, t.workspace.admin.id, 'acme-token', { type: 'system', id: null });
   acme.agentId = acmeAgent.id;
   acme.tokenId = acmeToken.id;
-  acme.secrets = [t.workspace.admin.email, acmeAgent.email, acmeAgent.name, acmeAgent.id, acmeToken.id, acmeToken.token, 'acme Ltd', t.workspace.id];
+  const system = { type: 'system' as const, id: null };
+  const ticket = await t.services.tickets.open(t.workspace.id, {
+    subject: 'Acme secret subject', body: 'Acme secret body', channel: 'web', customer: { email: 'hidden@acme-customer.example', name: 'Hidden Customer' },
+  }, system);
+  const related = await t.services.tickets.open(t.workspace.id, { subject: 'Acme related', body: 'x', channel: 'web', customer: { id: ticket.customer_id } }, system);
+  const file = await t.services.attachments.save({ filename: 'acme-invoice.txt', stream: Readable.from([Buffer.from('acme attachment content')]) });
+  const withFile = await t.services.tickets.addMessage(t.workspace.id, ticket.id, { kind: 'note', body: 'Acme secret note', attachments: [file] }, system);
+  await t.services.tickets.link(t.workspace.id, ticket.id, related.id);
+  Object.assign(acme, {
+    ticketId: ticket.id, ticketNumber: ticket.number, messageId: withFile.id, relatedId: related.id, customerId: ticket.customer_id,
+    attachmentId: withFile.attachments[0]!.id,
+    viewId: (await t.services.tickets.saveView(t.workspace.id, t.workspace.admin.id, 'Acme view', { view: 'all' }, true)).id,
+    cannedId: (await t.services.tickets.addCannedReply(t.workspace.id, { title: 'Acme canned', body: 'Acme canned body', locale: null })).id,
+  });
+  acme.secrets = [t.workspace.admin.email, acmeAgent.email, acmeAgent.name, acmeAgent.id, acmeToken.id, acmeToken.token, 'acme Ltd', t.workspace.id,
+    'Acme secret subject', 'Acme secret body', 'Acme secret note', 'hidden@acme-customer.example', 'acme attachment content', 'Acme view', 'Acme canned', ticket.id];
   betaToken = (await t.services.accounts.createApiToken(beta.id, beta.admin.id, 'beta-token', { type: 'system', id: null })).token;
 });
 afterAll(async () => { await t.close(); });
@@ -32,6 +48,21 @@ function requestsFor(method: string, url: string): { url: string; payload?: obje
     'GET /api/v1/agents/:id': { url: `/api/v1/agents/${acme.agentId}` },
     'PATCH /api/v1/agents/:id': { url: `/api/v1/agents/${acme.agentId}`, payload: { name: 'hijacked', disabled: true } },
     'DELETE /api/v1/api-tokens/:id': { url: `/api/v1/api-tokens/${acme.tokenId}` },
+    'GET /api/v1/tickets/:id': { url: `/api/v1/tickets/${acme.ticketId}` },
+    'GET /api/v1/tickets/by-number/:number': { url: `/api/v1/tickets/by-number/${acme.ticketNumber + 100}` },
+    'PATCH /api/v1/tickets/:id': { url: `/api/v1/tickets/${acme.ticketId}`, payload: { status: 'solved', subject: 'hijacked' } },
+    'GET /api/v1/tickets/:id/messages': { url: `/api/v1/tickets/${acme.ticketId}/messages` },
+    'POST /api/v1/tickets/:id/messages': { url: `/api/v1/tickets/${acme.ticketId}/messages`, payload: { kind: 'reply', body: 'hijacked' } },
+    'GET /api/v1/tickets/:id/activity': { url: `/api/v1/tickets/${acme.ticketId}/activity` },
+    'POST /api/v1/tickets/:id/merge': { url: `/api/v1/tickets/${acme.ticketId}/merge`, payload: { intoId: acme.relatedId } },
+    'POST /api/v1/messages/:id/split': { url: `/api/v1/messages/${acme.messageId}/split`, payload: {} },
+    'GET /api/v1/tickets/:id/links': { url: `/api/v1/tickets/${acme.ticketId}/links` },
+    'POST /api/v1/tickets/:id/links': { url: `/api/v1/tickets/${acme.ticketId}/links`, payload: { relatedId: acme.relatedId } },
+    'DELETE /api/v1/tickets/:id/links/:relatedId': { url: `/api/v1/tickets/${acme.ticketId}/links/${acme.relatedId}` },
+    'GET /api/v1/customers/:id/tickets': { url: `/api/v1/customers/${acme.customerId}/tickets` },
+    'GET /api/v1/attachments/:id': { url: `/api/v1/attachments/${acme.attachmentId}` },
+    'DELETE /api/v1/views/:id': { url: `/api/v1/views/${acme.viewId}` },
+    'DELETE /api/v1/canned-replies/:id': { url: `/api/v1/canned-replies/${acme.cannedId}` },
   };
   return table[`${method} ${url}`];
 }
@@ -61,6 +92,13 @@ describe('cross-workspace isolation', () => {
   });
 
   it('left the first workspace untouched', async () => {
+    const ticket = await t.services.tickets.ticket(t.workspace.id, acme.ticketId);
+    expect(ticket).toMatchObject({ subject: 'Acme secret subject', status: 'open', merged_into_id: null });
+    const thread = await t.services.tickets.thread(t.workspace.id, acme.ticketId, { includeNotes: true });
+    expect(thread.map((m) => m.body_text)).toEqual(['Acme secret body', 'Acme secret note']);
+    expect(await t.services.tickets.linked(t.workspace.id, acme.ticketId)).toHaveLength(1);
+    expect(await t.services.tickets.savedViews(t.workspace.id, t.workspace.admin.id)).toHaveLength(1);
+    expect(await t.services.tickets.cannedReplies(t.workspace.id)).toHaveLength(1);
     const agent = await t.services.accounts.agent(t.workspace.id, acme.agentId);
     expect(agent).toMatchObject({ name: 'Quiet Acme Agent', disabled_at: null });
     const tokens = await t.services.accounts.listApiTokens(t.workspace.id, t.workspace.admin.id);

@@ -2,6 +2,7 @@ import { hashPassword, unusablePasswordHash, verifyPassword } from '../../core/a
 import { hashToken, newSecretToken } from '../../core/auth/tokens.js';
 import { AppError, notFound } from '../../core/errors.js';
 import type { Locale } from '../../core/i18n/index.js';
+import type { EventBus } from '../../core/events/index.js';
 import type { MailOutbox } from '../mail/mail.outbox.js';
 import type { AccountsRepo } from './accounts.repo.js';
 import type { AgentRole, AgentRow, LocalizedText, PrincipalType, WorkspaceRow } from './accounts.schema.js';
@@ -39,7 +40,12 @@ function splitAgentRow(row: Omit<AgentWithWorkspaceRow, 'password_hash'>): Signe
 export const invalidCredentials = () => new AppError('INVALID_CREDENTIALS', 401, 'The e-mail or password is not correct');
 
 export class AccountsService {
-  constructor(private readonly repo: AccountsRepo, private readonly outbox: MailOutbox, private readonly publicUrl: string) {}
+  constructor(
+    private readonly repo: AccountsRepo,
+    private readonly outbox: MailOutbox,
+    private readonly bus: EventBus,
+    private readonly publicUrl: string,
+  ) {}
 
   // ---- workspaces -------------------------------------------------------------------------
 
@@ -57,7 +63,10 @@ export class AccountsService {
     if (await this.repo.workspaceBySlug(input.slug)) {
       throw new AppError('WORKSPACE_SLUG_TAKEN', 409, `A workspace named ${input.slug} already exists`);
     }
-    return this.repo.insertWorkspace({ slug: input.slug, name: input.name, default_locale: input.defaultLocale, time_zone: input.timeZone });
+    const workspace = await this.repo.insertWorkspace({ slug: input.slug, name: input.name, default_locale: input.defaultLocale, time_zone: input.timeZone });
+    // Modules give a new workspace its defaults (departments, SLA calendar …) from this event.
+    await this.bus.publish('workspace.created', workspace.id, { slug: workspace.slug });
+    return workspace;
   }
 
   async updateWorkspace(workspaceId: string, patch: { name?: LocalizedText; defaultLocale?: Locale; timeZone?: string }, actor: Actor) {
@@ -125,6 +134,19 @@ export class AccountsService {
     });
     if (!customer) throw new AppError('EMAIL_TAKEN', 409, 'An account with this e-mail already exists');
     return customer;
+  }
+
+  /** The customer with this e-mail, created on first contact (no password: they can set one later). */
+  async findOrCreateCustomer(workspaceId: string, input: { email: string; name: string; locale?: Locale | null }) {
+    const email = input.email.toLowerCase();
+    const existing = await this.repo.customerCredentials(workspaceId, email);
+    if (existing) {
+      const { password_hash: _, ...customer } = existing;
+      return customer;
+    }
+    const created = await this.repo.insertCustomer(workspaceId, { email, name: input.name, locale: input.locale ?? null, password_hash: null });
+    // Lost a race with another first contact from the same address: theirs is the customer.
+    return created ?? (await this.repo.customerCredentials(workspaceId, email))!;
   }
 
   async setCustomerLocale(workspaceId: string, id: string, locale: Locale) {

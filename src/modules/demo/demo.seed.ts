@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AccountsService } from '../accounts/accounts.service.js';
+import type { Services } from '../../services.js';
 
 export interface DemoCredentials {
   workspace: string;
@@ -17,7 +17,7 @@ const demoPassword = () => `yunmo-${randomBytes(6).toString('base64url')}`;
  * The demo world: one printer maker, "云墨打印 / Yunmo Printers", with an admin, two agents and
  * customers. Later modules add their own demo content (help centre, tickets, chats) here.
  */
-export async function seedDemo(accounts: AccountsService): Promise<DemoCredentials> {
+export async function seedDemo({ accounts }: Services): Promise<DemoCredentials> {
   const workspace = await accounts.createWorkspace({
     slug: 'yunmo', name: { 'zh-CN': '云墨打印', en: 'Yunmo Printers' }, defaultLocale: 'zh-CN', timeZone: 'Asia/Shanghai',
   });

@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
+
+let t: TestApp;
+let auth: { authorization: string };
+beforeAll(async () => {
+  t = await createTestApp();
+  const token = await t.services.accounts.createApiToken(t.workspace.id, t.workspace.admin.id, 'tests', { type: 'system', id: null });
+  auth = { authorization: `Bearer ${token.token}` };
+});
+afterAll(async () => { await t.close(); });
+
+const api = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
+  t.app.http.inject({ method, url: `/api/v1${url}`, headers: auth, payload });
+
+async function openTicket(overrides: object = {}) {
+  const res = await api('POST', '/tickets', {
+    subject: 'Printer jams on every page', body: 'My P200 jams on every page since yesterday.',
+    customer: { email: 'li.na@example.com', name: '李娜' }, department: 'service', urgency: 2, ...overrides,
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json();
+}
+
+describe('tickets API', () => {
+  it('seeds the five departments and urgency names for a new workspace', async () => {
+    const departments = (await api('GET', '/departments')).json().departments.map((d: { key: string }) => d.key);
+    expect(departments).toEqual(['service', 'sales', 'pr', 'hr', 'finance']);
+    const settings = (await api('GET', '/ticket-settings')).json();
+    expect(settings.urgencyNames.en).toEqual(['Thanks', 'Normal', 'Urgent', 'Critical', 'Red alert']);
+  });
+
+  it('opens tickets with consecutive numbers and finds them by number', async () => {
+    const first = await openTicket();
+    const second = await openTicket({ subject: 'Second' });
+    expect(second.number).toBe(first.number + 1);
+    expect(first).toMatchObject({ status: 'new', urgency: 2, channel: 'api' });
+    const byNumber = (await api('GET', `/tickets/by-number/${first.number}`)).json();
+    expect(byNumber.id).toBe(first.id);
+  });
+
+  it('gives every ticket its own number under concurrent creation', async () => {
+    const created = await Promise.all(Array.from({ length: 20 }, (_, i) => openTicket({ subject: `Concurrent ${i}` })));
+    const numbers = created.map((c) => c.number);
+    expect(new Set(numbers).size).toBe(20);
+  });
+
+  it('keeps a conversation: reply, note, status moves, first response time', async () => {
+    const ticket = await openTicket();
+    const reply = await api('POST', `/tickets/${ticket.id}/messages`, { kind: 'reply', body: 'Please send a photo of the paper path.' });
+    expect(reply.statusCode).toBe(201);
+    const note = await api('POST', `/tickets/${ticket.id}/messages`, { kind: 'note', body: 'Probably the roller.' });
+    expect(note.json().kind).toBe('note');
+    const after = (await api('GET', `/tickets/${ticket.id}`)).json();
+    expect(after.status).toBe('pending');
+    expect(after.firstResponseAt).not.toBeNull();
+    const thread = (await api('GET', `/tickets/${ticket.id}/messages`)).json().messages;
+    expect(thread.map((m: { kind: string; authorType: string }) => `${m.authorType}:${m.kind}`)).toEqual(['customer:reply', 'agent:reply', 'agent:note']);
+  });
+
+  it('renders HTML in messages inert', async () => {
+    const ticket = await openTicket();
+    const res = await api('POST', `/tickets/${ticket.id}/messages`, { kind: 'reply', body: '', bodyHtml: '<p onclick="x()">Hi<script>alert(1)</script><img src=x onerror=alert(2)><a href="javascript:alert(3)">link</a></p>' });
+    expect(res.statusCode).toBe(201);
+    const html = res.json().bodyHtml as string;
+    expect(html).not.toMatch(/script|onerror|onclick|javascript:/i);
+    expect(res.json().bodyText).toContain('Hi');
+  });
+
+  it('refuses unknown departments, urgencies, statuses and assignees, storing nothing', async () => {
+    const before = (await api('GET', '/tickets?view=all&limit=200')).json().tickets.length;
+    const badDepartment = await api('POST', '/tickets', { subject: 'x', body: 'y', customer: { email: 'a@b.co', name: 'A' }, department: 'marketing' });
+    expect(badDepartment.json().error.code).toBe('DEPARTMENT_UNKNOWN');
+    const badUrgency = await api('POST', '/tickets', { subject: 'x', body: 'y', customer: { email: 'a@b.co', name: 'A' }, urgency: 7 });
+    expect(badUrgency.json().error.code).toBe('VALIDATION_FAILED');
+    const ticket = await openTicket();
+    const badStatus = await api('PATCH', `/tickets/${ticket.id}`, { status: 'archived' });
+    expect(badStatus.json().error.code).toBe('VALIDATION_FAILED');
+    const badAssignee = await api('PATCH', `/tickets/${ticket.id}`, { assigneeId: '00000000-0000-4000-8000-000000000000' });
+    expect(badAssignee.json().error.code).toBe('ASSIGNEE_UNKNOWN');
+    expect((await api('GET', '/tickets?view=all&limit=200')).json().tickets.length).toBe(before + 1);
+  });
+
+  it('lists inbox views with keyset pages that neither skip nor repeat', async () => {
+    for (let i = 0; i < 7; i++) await openTicket({ subject: `Paged ${i}`, tags: ['paged'] });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = (await api('GET', `/tickets?view=all&tag=paged&limit=3${cursor ? `&cursor=${cursor}` : ''}`)).json() as { tickets: { id: string }[]; nextCursor: string | null };
+      seen.push(...page.tickets.map((x) => x.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toHaveLength(7);
+    expect(new Set(seen).size).toBe(7);
+    const badCursor = await api('GET', '/tickets?cursor=garbage');
+    expect(badCursor.json().error.code).toBe('CURSOR_INVALID');
+  });
+
+  it('assigns, and shows the ticket in "mine" but not in "unassigned"', async () => {
+    const ticket = await openTicket({ subject: 'Assign me' });
+    await api('PATCH', `/tickets/${ticket.id}`, { assigneeId: t.workspace.admin.id });
+    const mine = (await api('GET', '/tickets?view=mine&limit=200')).json().tickets.map((x: { id: string }) => x.id);
+    const unassigned = (await api('GET', '/tickets?view=unassigned&limit=200')).json().tickets.map((x: { id: string }) => x.id);
+    expect(mine).toContain(ticket.id);
+    expect(unassigned).not.toContain(ticket.id);
+  });
+
+  it('merges, splits and links tickets', async () => {
+    const a = await openTicket({ subject: 'Original' });
+    const b = await openTicket({ subject: 'Duplicate' });
+    const merged = await api('POST', `/tickets/${b.id}/merge`, { intoId: a.id });
+    expect(merged.statusCode).toBe(200);
+    const thread = (await api('GET', `/tickets/${a.id}/messages`)).json().messages;
+    expect(thread).toHaveLength(2);
+    expect((await api('GET', `/tickets/${b.id}`)).json()).toMatchObject({ mergedIntoId: a.id, status: 'closed' });
+    const again = await api('POST', `/tickets/${b.id}/merge`, { intoId: a.id });
+    expect(again.json().error.code).toBe('TICKET_MERGE_INVALID');
+
+    const split = await api('POST', `/messages/${thread[1].id}/split`, { subject: 'Split out' });
+    expect(split.statusCode).toBe(201);
+    const links = (await api('GET', `/tickets/${a.id}/links`)).json().links;
+    expect(links.map((l: { id: string }) => l.id)).toEqual([split.json().id]);
+    expect((await api('GET', `/tickets/${a.id}/messages`)).json().messages).toHaveLength(1);
+  });
+
+  it('applies bulk changes ticket by ticket', async () => {
+    const a = await openTicket();
+    const b = await openTicket();
+    const res = await api('POST', '/tickets/bulk', { ids: [a.id, b.id, '00000000-0000-4000-8000-000000000000'], changes: { status: 'solved', tags: ['bulk'] } });
+    expect(res.json().results).toEqual([
+      { id: a.id, ok: true }, { id: b.id, ok: true }, { id: '00000000-0000-4000-8000-000000000000', ok: false, code: 'TICKET_NOT_FOUND' },
+    ]);
+    expect((await api('GET', `/tickets/${a.id}`)).json()).toMatchObject({ status: 'solved', tags: ['bulk'] });
+  });
+
+  it('never stores one external message id twice', async () => {
+    const first = await openTicket({ externalId: '<abc@mail.example>' });
+    const second = await openTicket({ externalId: '<abc@mail.example>' });
+    expect(second.id).toBe(first.id);
+  });
+});

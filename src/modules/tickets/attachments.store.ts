@@ -1,0 +1,113 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { FastifyReply } from 'fastify';
+import { AppError } from '../../core/errors.js';
+import type { StoredFile } from './tickets.service.js';
+
+/**
+ * File types customers and agents may attach, by extension, with the type they are served as.
+ * Anything else (executables, scripts, HTML, SVG …) is refused: an attachment must never run.
+ */
+const ALLOWED: Record<string, string> = {
+  png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', heic: 'image/heic',
+  pdf: 'application/pdf', txt: 'text/plain', log: 'text/plain', csv: 'text/csv', json: 'application/json',
+  eml: 'message/rfc822', zip: 'application/zip',
+  doc: 'application/msword', docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  xls: 'application/vnd.ms-excel', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  ppt: 'application/vnd.ms-powerpoint', pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  mp4: 'video/mp4', mov: 'video/quicktime',
+};
+
+export const allowedAttachmentExtensions = Object.keys(ALLOWED);
+
+export interface AttachmentStore {
+  /** Streams a file to storage, checking its type and size on the way; nothing is kept if a check fails. */
+  save(file: { filename: string; stream: Readable }): Promise<StoredFile>;
+  /** Sends a stored file as a download that a browser will never render in the page. */
+  send(reply: FastifyReply, attachment: { storage_key: string; filename: string; content_type: string; size_bytes: number }): FastifyReply;
+  remove(storageKey: string): Promise<void>;
+}
+
+export function safeFilename(name: string): string {
+  const base = path.basename(name.replace(/\\/g, '/')).normalize('NFC');
+  // Control characters and the characters file systems or headers choke on become '_'.
+  const cleaned = [...base].map((c) => (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f || '"<>|:*?/\\'.includes(c) ? '_' : c)).join('').trim().slice(-150);
+  return cleaned && cleaned !== '.' && cleaned !== '..' ? cleaned : 'attachment';
+}
+
+export function attachmentType(filename: string): string {
+  const extension = /\.([A-Za-z0-9]+)$/.exec(filename)?.[1]?.toLowerCase();
+  const type = extension ? ALLOWED[extension] : undefined;
+  if (!type) {
+    throw new AppError('ATTACHMENT_TYPE_FORBIDDEN', 415, `Files of this type cannot be attached; allowed: ${allowedAttachmentExtensions.join(', ')}`, { filename });
+  }
+  return type;
+}
+
+/** Files under `<dataDir>/attachments/<yyyy-mm>/<uuid>`, written to a temporary name and renamed when complete. */
+export class DiskAttachmentStore implements AttachmentStore {
+  constructor(private readonly root: string, private readonly maxBytes: number) {}
+
+  async save(file: { filename: string; stream: Readable }): Promise<StoredFile> {
+    const filename = safeFilename(file.filename);
+    let contentType: string;
+    try {
+      contentType = attachmentType(filename);
+    } catch (error) {
+      file.stream.resume(); // drain, so the rest of the request can still be read
+      throw error;
+    }
+    const month = new Date().toISOString().slice(0, 7);
+    const storageKey = `${month}/${randomUUID()}`;
+    const target = path.join(this.root, storageKey);
+    const partial = `${target}.partial`;
+    await mkdir(path.dirname(target), { recursive: true });
+    const hash = createHash('sha256');
+    let size = 0;
+    const maxBytes = this.maxBytes;
+    const meter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        size += chunk.length;
+        if (size > maxBytes) return done(new AppError('ATTACHMENT_TOO_LARGE', 413, `Attachments may be at most ${Math.floor(maxBytes / 1024 / 1024)} MB`, { filename, maxBytes }));
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(file.stream, meter, createWriteStream(partial, { mode: 0o600 }));
+      // A multipart stream cut off at its own size limit ends quietly; it must not count as a whole file.
+      if ((file.stream as Readable & { truncated?: boolean }).truncated) {
+        throw new AppError('ATTACHMENT_TOO_LARGE', 413, `Attachments may be at most ${Math.floor(maxBytes / 1024 / 1024)} MB`, { filename, maxBytes });
+      }
+      await rename(partial, target);
+    } catch (error) {
+      file.stream.resume();
+      await rm(partial, { force: true });
+      throw error;
+    }
+    return { filename, contentType, sizeBytes: size, sha256: hash.digest('hex'), storageKey };
+  }
+
+  send(reply: FastifyReply, attachment: { storage_key: string; filename: string; content_type: string; size_bytes: number }): FastifyReply {
+    return reply
+      .header('content-type', attachment.content_type)
+      .header('content-length', attachment.size_bytes)
+      .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(attachment.filename)}`)
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'; sandbox")
+      .send(createReadStream(this.pathOf(attachment.storage_key)));
+  }
+
+  async remove(storageKey: string): Promise<void> {
+    await rm(this.pathOf(storageKey), { force: true });
+  }
+
+  private pathOf(storageKey: string): string {
+    if (!/^\d{4}-\d{2}\/[0-9a-f-]{36}$/.test(storageKey)) throw new AppError('ATTACHMENT_NOT_FOUND', 404, 'attachment not found');
+    return path.join(this.root, storageKey);
+  }
+}

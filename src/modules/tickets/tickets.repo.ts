@@ -1,0 +1,257 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Tenancy } from '../../core/tenancy.js';
+import type { DB } from '../../schema.js';
+import type { Locale } from '../../core/i18n/index.js';
+import { ACTIVE_STATUSES, type Channel, type TicketStatus, type Urgency, type UrgencyNames } from './tickets.schema.js';
+
+export type Db = Kysely<DB> | Transaction<DB>;
+
+export interface TicketFilter {
+  assigneeId?: string | null;
+  departmentIds?: string[];
+  statuses?: TicketStatus[];
+  urgencies?: Urgency[];
+  tag?: string;
+  customerId?: string;
+  /** Subject words, or a ticket number. */
+  q?: string;
+  /** Only tickets with an SLA deadline before this moment. */
+  dueBefore?: Date;
+}
+
+export type TicketSort = 'updated' | 'created' | 'urgency' | 'due';
+
+export interface Page {
+  sort: TicketSort;
+  limit: number;
+  after?: { value: string | number; id: string };
+}
+
+export interface TicketPatch {
+  status?: TicketStatus;
+  urgency?: Urgency;
+  department_id?: string | null;
+  assignee_id?: string | null;
+  tags?: string[];
+  custom_fields?: string;
+  subject?: string;
+  merged_into_id?: string;
+  first_response_at?: Date;
+  first_response_due_at?: Date | null;
+  next_response_due_at?: Date | null;
+  resolution_due_at?: Date | null;
+  last_customer_message_at?: Date;
+  last_agent_message_at?: Date;
+  solved_at?: Date | null;
+  csat_rating?: number;
+  csat_comment?: string | null;
+  csat_at?: Date;
+  updated_at?: Date;
+}
+
+/** Sort keys as SQL, each paired with `id` so keyset pages never skip or repeat a row. */
+const SORTS: Record<TicketSort, { expr: ReturnType<typeof sql>; direction: 'asc' | 'desc' }> = {
+  updated: { expr: sql`t.updated_at`, direction: 'desc' },
+  created: { expr: sql`t.created_at`, direction: 'desc' },
+  urgency: { expr: sql`(t.urgency::bigint * 10000000000000 + extract(epoch from t.updated_at)::bigint)`, direction: 'desc' },
+  due: { expr: sql`coalesce(least(t.first_response_due_at, t.next_response_due_at, t.resolution_due_at), 'infinity'::timestamptz)`, direction: 'asc' },
+};
+
+export class TicketsRepo {
+  constructor(readonly db: Kysely<DB>, private readonly tenancy: Tenancy<DB>) {}
+
+  in(workspaceId: string): Kysely<DB> {
+    return this.tenancy.forWorkspace(workspaceId);
+  }
+
+  transaction<T>(workspaceId: string, work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+    return this.in(workspaceId).transaction().execute(work);
+  }
+
+  insertSettings(db: Db, urgencyNames: UrgencyNames) {
+    return db.insertInto('ticket_settings').values({ urgency_names: JSON.stringify(urgencyNames) })
+      .onConflict((oc) => oc.column('workspace_id').doNothing()).execute();
+  }
+
+  settings(db: Db) {
+    return db.selectFrom('ticket_settings').selectAll().executeTakeFirst();
+  }
+
+  updateUrgencyNames(db: Db, names: UrgencyNames) {
+    return db.updateTable('ticket_settings').set({ urgency_names: JSON.stringify(names) }).returningAll().executeTakeFirst();
+  }
+
+  /** The next ticket number; the row lock makes numbers gap-free and unique under concurrency. */
+  async nextNumber(db: Db): Promise<number> {
+    const row = await db.updateTable('ticket_settings').set((eb) => ({ last_ticket_number: eb('last_ticket_number', '+', 1) }))
+      .returning('last_ticket_number').executeTakeFirstOrThrow();
+    return row.last_ticket_number;
+  }
+
+  insertDepartment(db: Db, values: { key: string; name: Record<Locale, string>; position: number }) {
+    return db.insertInto('departments').values({ ...values, name: JSON.stringify(values.name) })
+      .onConflict((oc) => oc.columns(['workspace_id', 'key']).doNothing()).returningAll().executeTakeFirst();
+  }
+
+  departments(db: Db) {
+    return db.selectFrom('departments').selectAll().where('archived_at', 'is', null).orderBy('position').orderBy('key').execute();
+  }
+
+  insertTicket(db: Db, values: { number: number; subject: string; urgency: Urgency; department_id: string | null; customer_id: string; channel: Channel; tags: string[]; custom_fields: string; status?: TicketStatus; assignee_id?: string | null; created_at: Date; updated_at: Date; last_customer_message_at: Date | null }) {
+    return db.insertInto('tickets').values(values).returningAll().executeTakeFirstOrThrow();
+  }
+
+  ticket(db: Db, id: string) {
+    return db.selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  ticketForUpdate(db: Db, id: string) {
+    return db.selectFrom('tickets').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  }
+
+  ticketByNumber(db: Db, number: number) {
+    return db.selectFrom('tickets').selectAll().where('number', '=', number).executeTakeFirst();
+  }
+
+  updateTicket(db: Db, id: string, patch: TicketPatch) {
+    return db.updateTable('tickets').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  }
+
+  list(db: Db, filter: TicketFilter, page: Page) {
+    const sort = SORTS[page.sort];
+    let query = db.selectFrom('tickets as t').selectAll('t').select(sort.expr.as('sort_value'))
+      .where('t.merged_into_id', 'is', null);
+    if (filter.assigneeId !== undefined) query = filter.assigneeId === null ? query.where('t.assignee_id', 'is', null) : query.where('t.assignee_id', '=', filter.assigneeId);
+    if (filter.departmentIds?.length) query = query.where('t.department_id', 'in', filter.departmentIds);
+    if (filter.statuses?.length) query = query.where('t.status', 'in', filter.statuses);
+    if (filter.urgencies?.length) query = query.where('t.urgency', 'in', filter.urgencies);
+    if (filter.tag) query = query.where(sql<boolean>`t.tags @> array[${filter.tag}]::text[]`);
+    if (filter.customerId) query = query.where('t.customer_id', '=', filter.customerId);
+    if (filter.dueBefore) {
+      query = query.where('t.status', 'in', ['new', 'open', 'on_hold'])
+        .where(sql<boolean>`least(t.first_response_due_at, t.next_response_due_at, t.resolution_due_at) < ${filter.dueBefore}`);
+    }
+    if (filter.q) {
+      const number = /^#?(\d{1,9})$/.exec(filter.q.trim())?.[1];
+      query = number
+        ? query.where('t.number', '=', Number(number))
+        : query.where('t.subject', 'ilike', `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    }
+    if (page.after) {
+      const comparison = sort.direction === 'desc' ? sql`<` : sql`>`;
+      query = query.where(sql<boolean>`(${sort.expr}, t.id) ${comparison} (${page.after.value}, ${page.after.id}::uuid)`);
+    }
+    return query
+      .orderBy(sort.expr, sort.direction).orderBy('t.id', sort.direction)
+      .limit(page.limit + 1)
+      .execute();
+  }
+
+  insertMessage(db: Db, values: { ticket_id: string; kind: 'reply' | 'note'; author_type: 'customer' | 'agent' | 'system'; author_id: string | null; channel: Channel; body_text: string; body_html: string | null; external_id: string | null; created_at: Date }) {
+    return db.insertInto('ticket_messages').values(values)
+      .onConflict((oc) => oc.columns(['workspace_id', 'external_id']).where('external_id', 'is not', null).doNothing())
+      .returningAll().executeTakeFirst();
+  }
+
+  messageByExternalId(db: Db, externalId: string) {
+    return db.selectFrom('ticket_messages').selectAll().where('external_id', '=', externalId).executeTakeFirst();
+  }
+
+  message(db: Db, id: string) {
+    return db.selectFrom('ticket_messages').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  messages(db: Db, ticketId: string, includeNotes: boolean) {
+    let query = db.selectFrom('ticket_messages').selectAll().where('ticket_id', '=', ticketId);
+    if (!includeNotes) query = query.where('kind', '=', 'reply');
+    return query.orderBy('created_at').orderBy('id').execute();
+  }
+
+  moveMessages(db: Db, fromTicketId: string, toTicketId: string) {
+    return db.updateTable('ticket_messages').set({ ticket_id: toTicketId }).where('ticket_id', '=', fromTicketId).execute();
+  }
+
+  moveMessage(db: Db, messageId: string, toTicketId: string) {
+    return db.updateTable('ticket_messages').set({ ticket_id: toTicketId }).where('id', '=', messageId).execute();
+  }
+
+  insertAttachments(db: Db, rows: { message_id: string; filename: string; content_type: string; size_bytes: number; sha256: string; storage_key: string }[]) {
+    return rows.length ? db.insertInto('ticket_attachments').values(rows).returningAll().execute() : Promise.resolve([]);
+  }
+
+  attachmentsOf(db: Db, messageIds: string[]) {
+    return messageIds.length
+      ? db.selectFrom('ticket_attachments').selectAll().where('message_id', 'in', messageIds).orderBy('created_at').execute()
+      : Promise.resolve([]);
+  }
+
+  attachment(db: Db, id: string) {
+    return db.selectFrom('ticket_attachments as a').innerJoin('ticket_messages as m', 'm.id', 'a.message_id')
+      .selectAll('a').select(['m.ticket_id', 'm.kind']).where('a.id', '=', id).executeTakeFirst();
+  }
+
+  link(db: Db, ticketId: string, relatedId: string) {
+    return db.insertInto('ticket_links').values([{ ticket_id: ticketId, related_id: relatedId }, { ticket_id: relatedId, related_id: ticketId }])
+      .onConflict((oc) => oc.columns(['ticket_id', 'related_id']).doNothing()).execute();
+  }
+
+  unlink(db: Db, ticketId: string, relatedId: string) {
+    return db.deleteFrom('ticket_links')
+      .where((eb) => eb.or([
+        eb.and([eb('ticket_id', '=', ticketId), eb('related_id', '=', relatedId)]),
+        eb.and([eb('ticket_id', '=', relatedId), eb('related_id', '=', ticketId)]),
+      ])).executeTakeFirst();
+  }
+
+  linked(db: Db, ticketId: string) {
+    return db.selectFrom('ticket_links as l').innerJoin('tickets as t', 't.id', 'l.related_id')
+      .select(['t.id', 't.number', 't.subject', 't.status']).where('l.ticket_id', '=', ticketId).orderBy('t.number').execute();
+  }
+
+  insertActivity(db: Db, values: { ticket_id: string; actor_type: 'agent' | 'customer' | 'system' | 'api'; actor_id: string | null; action: string; details: Record<string, unknown>; created_at: Date }) {
+    return db.insertInto('ticket_activity').values({ ...values, details: JSON.stringify(values.details) }).execute();
+  }
+
+  activity(db: Db, ticketId: string) {
+    return db.selectFrom('ticket_activity').selectAll().where('ticket_id', '=', ticketId).orderBy('id').execute();
+  }
+
+  recentActivityOfCustomer(db: Db, customerId: string, limit: number) {
+    return db.selectFrom('ticket_activity as a').innerJoin('tickets as t', 't.id', 'a.ticket_id')
+      .select(['a.action', 'a.created_at', 't.id as ticket_id', 't.number', 't.subject'])
+      .where('t.customer_id', '=', customerId).orderBy('a.id', 'desc').limit(limit).execute();
+  }
+
+  openTicketCount(db: Db, assigneeIds: string[]) {
+    return assigneeIds.length
+      ? db.selectFrom('tickets').select(['assignee_id', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('assignee_id', 'in', assigneeIds).where('status', 'in', [...ACTIVE_STATUSES]).where('merged_into_id', 'is', null)
+        .groupBy('assignee_id').execute()
+      : Promise.resolve([]);
+  }
+
+  savedViews(db: Db, agentId: string) {
+    return db.selectFrom('saved_views').selectAll()
+      .where((eb) => eb.or([eb('agent_id', '=', agentId), eb('agent_id', 'is', null)])).orderBy('name').execute();
+  }
+
+  insertSavedView(db: Db, values: { agent_id: string | null; name: string; filters: Record<string, unknown> }) {
+    return db.insertInto('saved_views').values({ ...values, filters: JSON.stringify(values.filters) }).returningAll().executeTakeFirstOrThrow();
+  }
+
+  deleteSavedView(db: Db, id: string, agentId: string) {
+    return db.deleteFrom('saved_views').where('id', '=', id).where('agent_id', '=', agentId).executeTakeFirst();
+  }
+
+  cannedReplies(db: Db) {
+    return db.selectFrom('canned_replies').selectAll().orderBy('title').execute();
+  }
+
+  insertCannedReply(db: Db, values: { title: string; body: string; locale: Locale | null }) {
+    return db.insertInto('canned_replies').values(values).returningAll().executeTakeFirstOrThrow();
+  }
+
+  deleteCannedReply(db: Db, id: string) {
+    return db.deleteFrom('canned_replies').where('id', '=', id).executeTakeFirst();
+  }
+}

@@ -1,0 +1,507 @@
+import type { Clock } from '../../core/clock.js';
+import { AppError, notFound } from '../../core/errors.js';
+import type { EventBus } from '../../core/events/index.js';
+import { htmlToText, sanitizeUserHtml } from '../../core/html/sanitize.js';
+import type { Locale } from '../../core/i18n/index.js';
+import type { AccountsService } from '../accounts/accounts.service.js';
+import type { Db, Page, TicketFilter, TicketPatch, TicketSort, TicketsRepo } from './tickets.repo.js';
+import {
+  ACTIVE_STATUSES, type AttachmentRow, type Channel, type MessageRow, type TicketRow, type TicketStatus,
+  type Urgency, type UrgencyNames,
+} from './tickets.schema.js';
+
+export interface TicketActor {
+  type: 'agent' | 'customer' | 'system' | 'api';
+  id: string | null;
+}
+
+/** A file already written to the attachment store, to be recorded with its message. */
+export interface StoredFile {
+  filename: string;
+  contentType: string;
+  sizeBytes: number;
+  sha256: string;
+  storageKey: string;
+}
+
+export interface NewTicket {
+  subject: string;
+  body: string;
+  bodyHtml?: string;
+  channel: Channel;
+  customer: { id: string } | { email: string; name: string; locale?: Locale | null };
+  departmentKey?: string;
+  urgency?: Urgency;
+  tags?: string[];
+  customFields?: Record<string, string | number | boolean | null>;
+  /** The sender's own message id: the same id twice opens one ticket, not two. */
+  externalId?: string;
+  attachments?: StoredFile[];
+}
+
+export interface NewMessage {
+  kind: 'reply' | 'note';
+  body: string;
+  bodyHtml?: string;
+  channel?: Channel;
+  externalId?: string;
+  attachments?: StoredFile[];
+  /** Agents may set the status with their reply (e.g. "send and mark pending"). */
+  status?: TicketStatus;
+}
+
+export interface TicketChanges {
+  status?: TicketStatus;
+  urgency?: Urgency;
+  departmentId?: string | null;
+  assigneeId?: string | null;
+  tags?: string[];
+  customFields?: Record<string, string | number | boolean | null>;
+  subject?: string;
+}
+
+export type InboxView = 'mine' | 'unassigned' | 'team' | 'all' | 'breaching';
+
+export interface InboxQuery extends Omit<TicketFilter, 'assigneeId' | 'dueBefore'> {
+  view: InboxView;
+  sort?: TicketSort;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface MessageWithAttachments extends MessageRow {
+  attachments: AttachmentRow[];
+}
+
+const DEFAULT_DEPARTMENTS: { key: string; name: Record<Locale, string> }[] = [
+  { key: 'service', name: { en: 'Customer service', 'zh-CN': '客户服务' } },
+  { key: 'sales', name: { en: 'Sales', 'zh-CN': '销售' } },
+  { key: 'pr', name: { en: 'Public relations', 'zh-CN': '公共关系' } },
+  { key: 'hr', name: { en: 'Human resources', 'zh-CN': '人力资源' } },
+  { key: 'finance', name: { en: 'Finance', 'zh-CN': '财务' } },
+];
+
+export const DEFAULT_URGENCY_NAMES: UrgencyNames = {
+  en: ['Thanks', 'Normal', 'Urgent', 'Critical', 'Red alert'],
+  'zh-CN': ['致谢', '普通', '紧急', '严重', '红色警报'],
+};
+
+const BREACHING_SOON_MS = 60 * 60 * 1000;
+
+/** Moves the status machine on when somebody writes. */
+function statusAfterMessage(current: TicketStatus, author: TicketActor['type'], kind: 'reply' | 'note'): TicketStatus {
+  if (kind === 'note') return current === 'new' ? 'open' : current;
+  if (author === 'customer') return current === 'pending' || current === 'solved' ? 'open' : current === 'new' ? 'new' : current;
+  return current === 'new' ? 'pending' : current === 'open' ? 'pending' : current;
+}
+
+export class TicketsService {
+  constructor(
+    private readonly repo: TicketsRepo,
+    private readonly accounts: AccountsService,
+    private readonly bus: EventBus,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Defaults every new workspace starts with: the five departments and the urgency names. */
+  async setUpWorkspace(workspaceId: string): Promise<void> {
+    await this.repo.transaction(workspaceId, async (trx) => {
+      await this.repo.insertSettings(trx, DEFAULT_URGENCY_NAMES);
+      for (const [position, department] of DEFAULT_DEPARTMENTS.entries()) {
+        await this.repo.insertDepartment(trx, { ...department, position });
+      }
+    });
+  }
+
+  departments(workspaceId: string) {
+    return this.repo.departments(this.repo.in(workspaceId));
+  }
+
+  async urgencyNames(workspaceId: string): Promise<UrgencyNames> {
+    return (await this.repo.settings(this.repo.in(workspaceId)))?.urgency_names ?? DEFAULT_URGENCY_NAMES;
+  }
+
+  async renameUrgencies(workspaceId: string, names: UrgencyNames): Promise<UrgencyNames> {
+    const updated = await this.repo.updateUrgencyNames(this.repo.in(workspaceId), names);
+    if (!updated) throw notFound('ticket_settings');
+    return updated.urgency_names;
+  }
+
+  // ---- opening and reading ----------------------------------------------------------------
+
+  async open(workspaceId: string, input: NewTicket, actor: TicketActor): Promise<TicketRow> {
+    if (input.externalId) {
+      const existing = await this.repo.messageByExternalId(this.repo.in(workspaceId), input.externalId);
+      if (existing) return this.ticket(workspaceId, existing.ticket_id);
+    }
+    const customerId = 'id' in input.customer
+      ? (await this.accounts.customer(workspaceId, input.customer.id)).id
+      : (await this.accounts.findOrCreateCustomer(workspaceId, input.customer)).id;
+    const departmentId = input.departmentKey ? await this.departmentIdFor(workspaceId, input.departmentKey) : null;
+    const now = this.clock.now();
+    const body = this.messageBody(input.body, input.bodyHtml);
+
+    const { ticket, message } = await this.repo.transaction(workspaceId, async (trx) => {
+      const ticket = await this.repo.insertTicket(trx, {
+        number: await this.repo.nextNumber(trx), subject: input.subject, urgency: input.urgency ?? 1,
+        department_id: departmentId, customer_id: customerId, channel: input.channel, tags: normalizeTags(input.tags ?? []),
+        custom_fields: JSON.stringify(input.customFields ?? {}), created_at: now, updated_at: now,
+        last_customer_message_at: now,
+      });
+      const message = await this.insertMessage(trx, ticket.id, {
+        kind: 'reply', author_type: 'customer', author_id: customerId, channel: input.channel, ...body,
+        external_id: input.externalId ?? null, created_at: now,
+      }, input.attachments ?? []);
+      await this.repo.insertActivity(trx, { ticket_id: ticket.id, actor_type: actor.type, actor_id: actor.id, action: 'ticket.created', details: { channel: input.channel }, created_at: now });
+      return { ticket, message };
+    });
+    await this.bus.publish('ticket.created', workspaceId, { ticket: ticketEvent(ticket), messageId: message.id });
+    await this.bus.publish('message.created', workspaceId, { ticketId: ticket.id, messageId: message.id, kind: 'reply', authorType: 'customer', channel: input.channel });
+    return (await this.repo.ticket(this.repo.in(workspaceId), ticket.id)) ?? ticket;
+  }
+
+  async ticket(workspaceId: string, id: string): Promise<TicketRow> {
+    const ticket = await this.repo.ticket(this.repo.in(workspaceId), id);
+    if (!ticket) throw notFound('ticket');
+    return ticket;
+  }
+
+  async ticketByNumber(workspaceId: string, number: number): Promise<TicketRow> {
+    const ticket = await this.repo.ticketByNumber(this.repo.in(workspaceId), number);
+    if (!ticket) throw notFound('ticket');
+    return ticket;
+  }
+
+  /** A customer sees only their own tickets; anybody else's is "not found", never "forbidden". */
+  async customerTicket(workspaceId: string, customerId: string, id: string): Promise<TicketRow> {
+    const ticket = await this.repo.ticket(this.repo.in(workspaceId), id).catch(() => undefined);
+    if (!ticket || ticket.customer_id !== customerId) throw notFound('ticket');
+    return ticket;
+  }
+
+  async thread(workspaceId: string, ticketId: string, options: { includeNotes: boolean }): Promise<MessageWithAttachments[]> {
+    const db = this.repo.in(workspaceId);
+    const messages = await this.repo.messages(db, ticketId, options.includeNotes);
+    const attachments = await this.repo.attachmentsOf(db, messages.map((m) => m.id));
+    return messages.map((m) => ({ ...m, attachments: attachments.filter((a) => a.message_id === m.id) }));
+  }
+
+  async attachment(workspaceId: string, id: string) {
+    const attachment = await this.repo.attachment(this.repo.in(workspaceId), id);
+    if (!attachment) throw notFound('attachment');
+    return attachment;
+  }
+
+  async inbox(workspaceId: string, agentId: string, query: InboxQuery, teamDepartmentIds: string[] = []) {
+    const limit = query.limit ?? 50;
+    const sort = query.view === 'breaching' ? 'due' : query.sort ?? 'updated';
+    const filter: TicketFilter = { ...query };
+    switch (query.view) {
+      case 'mine': filter.assigneeId = agentId; break;
+      case 'unassigned': filter.assigneeId = null; filter.statuses = query.statuses?.length ? query.statuses : [...ACTIVE_STATUSES]; break;
+      case 'team': filter.departmentIds = query.departmentIds?.length ? query.departmentIds : teamDepartmentIds; break;
+      case 'breaching': filter.dueBefore = new Date(this.clock.now().getTime() + BREACHING_SOON_MS); break;
+      case 'all': break;
+    }
+    const page: Page = { sort, limit, after: query.cursor ? decodeCursor(query.cursor) : undefined };
+    const rows = await this.repo.list(this.repo.in(workspaceId), filter, page);
+    const more = rows.length > limit;
+    const tickets = rows.slice(0, limit);
+    const last = tickets.at(-1);
+    return {
+      tickets: tickets.map(({ sort_value: _, ...ticket }) => ticket as TicketRow),
+      nextCursor: more && last ? encodeCursor({ value: sortValue(last.sort_value), id: last.id }) : null,
+    };
+  }
+
+  async customerTickets(workspaceId: string, customerId: string, limit = 50) {
+    await this.accounts.customer(workspaceId, customerId);
+    const rows = await this.repo.list(this.repo.in(workspaceId), { customerId }, { sort: 'updated', limit });
+    return rows.slice(0, limit).map(({ sort_value: _, ...ticket }) => ticket as TicketRow);
+  }
+
+  activity(workspaceId: string, ticketId: string) {
+    return this.repo.activity(this.repo.in(workspaceId), ticketId);
+  }
+
+  recentActivityOfCustomer(workspaceId: string, customerId: string, limit = 20) {
+    return this.repo.recentActivityOfCustomer(this.repo.in(workspaceId), customerId, limit);
+  }
+
+  async linked(workspaceId: string, ticketId: string) {
+    await this.ticket(workspaceId, ticketId);
+    return this.repo.linked(this.repo.in(workspaceId), ticketId);
+  }
+
+  openTicketCounts(workspaceId: string, agentIds: string[]) {
+    return this.repo.openTicketCount(this.repo.in(workspaceId), agentIds);
+  }
+
+  // ---- writing --------------------------------------------------------------------------
+
+  async addMessage(workspaceId: string, ticketId: string, input: NewMessage, author: TicketActor): Promise<MessageWithAttachments> {
+    if (author.type === 'customer' && input.kind === 'note') throw new AppError('FORBIDDEN', 403, 'Customers cannot write internal notes');
+    if (input.externalId) {
+      const existing = await this.repo.messageByExternalId(this.repo.in(workspaceId), input.externalId);
+      if (existing) return { ...existing, attachments: await this.repo.attachmentsOf(this.repo.in(workspaceId), [existing.id]) };
+    }
+    const now = this.clock.now();
+    const body = this.messageBody(input.body, input.bodyHtml);
+    const { ticket, message, changes } = await this.repo.transaction(workspaceId, async (trx) => {
+      const current = await this.lockedTicket(trx, ticketId);
+      if (current.status === 'closed') throw new AppError('TICKET_CLOSED', 409, 'This ticket is closed; open a new one instead');
+      const message = await this.insertMessage(trx, ticketId, {
+        kind: input.kind, author_type: author.type === 'customer' ? 'customer' : author.type === 'system' ? 'system' : 'agent',
+        author_id: author.id, channel: input.channel ?? current.channel, ...body, external_id: input.externalId ?? null, created_at: now,
+      }, input.attachments ?? []);
+      const status = input.status && author.type !== 'customer' ? input.status : statusAfterMessage(current.status, author.type, input.kind);
+      const patch: TicketPatch = { updated_at: now };
+      if (status !== current.status) Object.assign(patch, statusPatch(status, now));
+      if (input.kind === 'reply' && author.type === 'customer') patch.last_customer_message_at = now;
+      if (input.kind === 'reply' && author.type !== 'customer') {
+        patch.last_agent_message_at = now;
+        if (!current.first_response_at) patch.first_response_at = now;
+      }
+      const ticket = await this.repo.updateTicket(trx, ticketId, patch);
+      await this.repo.insertActivity(trx, { ticket_id: ticketId, actor_type: author.type, actor_id: author.id, action: input.kind === 'note' ? 'note.added' : 'reply.added', details: status !== current.status ? { status: [current.status, status] } : {}, created_at: now });
+      return { ticket, message, changes: status !== current.status ? { status: [current.status, status] } : {} };
+    });
+    await this.bus.publish('message.created', workspaceId, {
+      ticketId, messageId: message.id, kind: message.kind, authorType: message.author_type, channel: message.channel,
+    });
+    if (Object.keys(changes).length) await this.bus.publish('ticket.updated', workspaceId, { ticket: ticketEvent(ticket), changes });
+    return message;
+  }
+
+  async update(workspaceId: string, ticketId: string, changes: TicketChanges, actor: TicketActor): Promise<TicketRow> {
+    const departmentId = changes.departmentId === undefined ? undefined : changes.departmentId;
+    if (departmentId) await this.assertDepartment(workspaceId, departmentId);
+    if (changes.assigneeId) await this.assertAssignable(workspaceId, changes.assigneeId);
+    const now = this.clock.now();
+    const { ticket, diff } = await this.repo.transaction(workspaceId, async (trx) => {
+      const current = await this.lockedTicket(trx, ticketId);
+      const patch: TicketPatch = {};
+      const diff: Record<string, [unknown, unknown]> = {};
+      const change = <K extends keyof TicketRow>(key: K, value: TicketRow[K] | undefined) => {
+        if (value === undefined || JSON.stringify(value) === JSON.stringify(current[key])) return;
+        diff[key] = [current[key], value];
+        (patch as Record<string, unknown>)[key] = value;
+      };
+      change('subject', changes.subject);
+      change('urgency', changes.urgency);
+      change('department_id', departmentId);
+      change('assignee_id', changes.assigneeId);
+      change('tags', changes.tags ? normalizeTags(changes.tags) : undefined);
+      if (changes.customFields && JSON.stringify(changes.customFields) !== JSON.stringify(current.custom_fields)) {
+        diff.custom_fields = [current.custom_fields, changes.customFields];
+        patch.custom_fields = JSON.stringify(changes.customFields);
+      }
+      if (changes.status && changes.status !== current.status) {
+        diff.status = [current.status, changes.status];
+        Object.assign(patch, statusPatch(changes.status, now));
+      }
+      if (!Object.keys(diff).length) return { ticket: current, diff };
+      patch.updated_at = now;
+      const ticket = await this.repo.updateTicket(trx, ticketId, patch);
+      await this.repo.insertActivity(trx, { ticket_id: ticketId, actor_type: actor.type, actor_id: actor.id, action: 'ticket.updated', details: diff, created_at: now });
+      return { ticket, diff };
+    });
+    if (Object.keys(diff).length) {
+      await this.bus.publish('ticket.updated', workspaceId, { ticket: ticketEvent(ticket), changes: diff });
+      if (diff.status?.[1] === 'solved') await this.bus.publish('ticket.solved', workspaceId, { ticket: ticketEvent(ticket) });
+    }
+    return ticket;
+  }
+
+  /** Each ticket is changed on its own; one that fails is reported and the rest still change. */
+  async bulkUpdate(workspaceId: string, ticketIds: string[], changes: TicketChanges, actor: TicketActor) {
+    const results: { id: string; ok: boolean; code?: string }[] = [];
+    for (const id of ticketIds) {
+      try {
+        await this.update(workspaceId, id, changes, actor);
+        results.push({ id, ok: true });
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        results.push({ id, ok: false, code: error.code });
+      }
+    }
+    return results;
+  }
+
+  /** The duplicate's messages move into the surviving ticket; the duplicate stays as a pointer. */
+  async merge(workspaceId: string, duplicateId: string, survivorId: string, actor: TicketActor): Promise<TicketRow> {
+    if (duplicateId === survivorId) throw new AppError('TICKET_MERGE_INVALID', 400, 'A ticket cannot be merged into itself');
+    const now = this.clock.now();
+    const survivor = await this.repo.transaction(workspaceId, async (trx) => {
+      const [first, second] = [duplicateId, survivorId].sort();
+      await this.lockedTicket(trx, first!);
+      await this.lockedTicket(trx, second!);
+      const duplicate = await this.lockedTicket(trx, duplicateId);
+      const target = await this.lockedTicket(trx, survivorId);
+      if (duplicate.merged_into_id || target.merged_into_id) throw new AppError('TICKET_MERGE_INVALID', 409, 'One of these tickets was already merged');
+      if (duplicate.customer_id !== target.customer_id) throw new AppError('TICKET_MERGE_INVALID', 409, 'Only tickets of the same customer can be merged');
+      await this.repo.moveMessages(trx, duplicateId, survivorId);
+      await this.repo.updateTicket(trx, duplicateId, { merged_into_id: survivorId, ...statusPatch('closed', now), updated_at: now });
+      await this.repo.insertActivity(trx, { ticket_id: duplicateId, actor_type: actor.type, actor_id: actor.id, action: 'ticket.merged', details: { into: target.number }, created_at: now });
+      await this.repo.insertActivity(trx, { ticket_id: survivorId, actor_type: actor.type, actor_id: actor.id, action: 'ticket.merged_in', details: { from: duplicate.number }, created_at: now });
+      return this.repo.updateTicket(trx, survivorId, { updated_at: now });
+    });
+    await this.bus.publish('ticket.merged', workspaceId, { ticketId: duplicateId, intoId: survivorId });
+    return survivor;
+  }
+
+  /** One message becomes the first message of a new ticket, for the same customer. */
+  async split(workspaceId: string, messageId: string, subject: string | undefined, actor: TicketActor): Promise<TicketRow> {
+    const db = this.repo.in(workspaceId);
+    const message = await this.repo.message(db, messageId);
+    if (!message) throw notFound('message');
+    const now = this.clock.now();
+    const ticket = await this.repo.transaction(workspaceId, async (trx) => {
+      const source = await this.lockedTicket(trx, message.ticket_id);
+      const ticket = await this.repo.insertTicket(trx, {
+        number: await this.repo.nextNumber(trx), subject: subject ?? source.subject, urgency: source.urgency,
+        department_id: source.department_id, customer_id: source.customer_id, channel: message.channel, tags: source.tags,
+        custom_fields: JSON.stringify(source.custom_fields), created_at: now, updated_at: now,
+        last_customer_message_at: message.author_type === 'customer' ? message.created_at : null,
+      });
+      await this.repo.moveMessage(trx, messageId, ticket.id);
+      await this.repo.link(trx, source.id, ticket.id);
+      await this.repo.insertActivity(trx, { ticket_id: ticket.id, actor_type: actor.type, actor_id: actor.id, action: 'ticket.split', details: { from: source.number }, created_at: now });
+      await this.repo.updateTicket(trx, source.id, { updated_at: now });
+      return ticket;
+    });
+    await this.bus.publish('ticket.created', workspaceId, { ticket: ticketEvent(ticket), messageId });
+    return ticket;
+  }
+
+  async link(workspaceId: string, ticketId: string, relatedId: string): Promise<void> {
+    if (ticketId === relatedId) throw new AppError('TICKET_LINK_INVALID', 400, 'A ticket cannot be linked to itself');
+    await this.ticket(workspaceId, ticketId);
+    await this.ticket(workspaceId, relatedId);
+    await this.repo.link(this.repo.in(workspaceId), ticketId, relatedId);
+  }
+
+  async unlink(workspaceId: string, ticketId: string, relatedId: string): Promise<void> {
+    const result = await this.repo.unlink(this.repo.in(workspaceId), ticketId, relatedId);
+    if (!result.numDeletedRows) throw notFound('ticket_link');
+  }
+
+  /** The customer's rating of a solved ticket; rating again replaces the earlier answer. */
+  async rate(workspaceId: string, customerId: string, ticketId: string, rating: number, comment: string | null): Promise<TicketRow> {
+    const ticket = await this.customerTicket(workspaceId, customerId, ticketId);
+    if (ticket.status !== 'solved' && ticket.status !== 'closed') throw new AppError('TICKET_NOT_SOLVED', 409, 'Only a solved ticket can be rated');
+    const now = this.clock.now();
+    const rated = await this.repo.updateTicket(this.repo.in(workspaceId), ticketId, { csat_rating: rating, csat_comment: comment, csat_at: now });
+    await this.repo.insertActivity(this.repo.in(workspaceId), { ticket_id: ticketId, actor_type: 'customer', actor_id: customerId, action: 'ticket.rated', details: { rating }, created_at: now });
+    await this.bus.publish('ticket.rated', workspaceId, { ticketId, rating, comment });
+    return rated;
+  }
+
+  /** Deadlines come from the SLA module, which owns how they are computed. */
+  async setDeadlines(workspaceId: string, ticketId: string, due: { firstResponse: Date | null; nextResponse: Date | null; resolution: Date | null }) {
+    await this.repo.updateTicket(this.repo.in(workspaceId), ticketId, {
+      first_response_due_at: due.firstResponse, next_response_due_at: due.nextResponse, resolution_due_at: due.resolution,
+    });
+  }
+
+  // ---- views and canned replies ---------------------------------------------------------
+
+  savedViews(workspaceId: string, agentId: string) {
+    return this.repo.savedViews(this.repo.in(workspaceId), agentId);
+  }
+
+  saveView(workspaceId: string, agentId: string, name: string, filters: Record<string, unknown>, shared: boolean) {
+    return this.repo.insertSavedView(this.repo.in(workspaceId), { agent_id: shared ? null : agentId, name, filters });
+  }
+
+  async deleteView(workspaceId: string, agentId: string, id: string) {
+    const result = await this.repo.deleteSavedView(this.repo.in(workspaceId), id, agentId);
+    if (!result.numDeletedRows) throw notFound('saved_view');
+  }
+
+  cannedReplies(workspaceId: string) {
+    return this.repo.cannedReplies(this.repo.in(workspaceId));
+  }
+
+  addCannedReply(workspaceId: string, input: { title: string; body: string; locale: Locale | null }) {
+    return this.repo.insertCannedReply(this.repo.in(workspaceId), input);
+  }
+
+  async deleteCannedReply(workspaceId: string, id: string) {
+    const result = await this.repo.deleteCannedReply(this.repo.in(workspaceId), id);
+    if (!result.numDeletedRows) throw notFound('canned_reply');
+  }
+
+  // ---- helpers --------------------------------------------------------------------------
+
+  private messageBody(text: string, html: string | undefined): { body_text: string; body_html: string | null } {
+    if (html === undefined) return { body_text: text, body_html: null };
+    const clean = sanitizeUserHtml(html);
+    return { body_text: text.trim() ? text : htmlToText(clean), body_html: clean };
+  }
+
+  private async insertMessage(trx: Db, ticketId: string, values: Omit<Parameters<TicketsRepo['insertMessage']>[1], 'ticket_id'>, files: StoredFile[]) {
+    const message = await this.repo.insertMessage(trx, { ...values, ticket_id: ticketId });
+    if (!message) throw new AppError('MESSAGE_DUPLICATE', 409, 'A message with this id was already received');
+    const attachments = await this.repo.insertAttachments(trx, files.map((f) => ({
+      message_id: message.id, filename: f.filename, content_type: f.contentType, size_bytes: f.sizeBytes, sha256: f.sha256, storage_key: f.storageKey,
+    })));
+    return { ...message, attachments };
+  }
+
+  private async lockedTicket(trx: Db, id: string): Promise<TicketRow> {
+    const ticket = await this.repo.ticketForUpdate(trx, id);
+    if (!ticket) throw notFound('ticket');
+    return ticket;
+  }
+
+  private async departmentIdFor(workspaceId: string, key: string): Promise<string> {
+    const department = (await this.departments(workspaceId)).find((d) => d.key === key);
+    if (!department) throw new AppError('DEPARTMENT_UNKNOWN', 400, `There is no department "${key}"`, { department: key });
+    return department.id;
+  }
+
+  private async assertDepartment(workspaceId: string, id: string): Promise<void> {
+    if (!(await this.departments(workspaceId)).some((d) => d.id === id)) throw new AppError('DEPARTMENT_UNKNOWN', 400, 'There is no such department');
+  }
+
+  private async assertAssignable(workspaceId: string, agentId: string): Promise<void> {
+    const agent = await this.accounts.agent(workspaceId, agentId).catch(() => undefined);
+    if (!agent || agent.disabled_at) throw new AppError('ASSIGNEE_UNKNOWN', 400, 'Tickets can only be assigned to active agents of this workspace');
+  }
+}
+
+function statusPatch(status: TicketStatus, now: Date): TicketPatch {
+  return { status, solved_at: status === 'solved' || status === 'closed' ? now : null };
+}
+
+function normalizeTags(tags: string[]): string[] {
+  return [...new Set(tags.map((t) => t.trim().toLowerCase()).filter(Boolean))].sort();
+}
+
+/** What events carry about a ticket: enough for listeners, never message bodies. */
+export function ticketEvent(ticket: TicketRow) {
+  return {
+    id: ticket.id, number: ticket.number, subject: ticket.subject, status: ticket.status, urgency: ticket.urgency,
+    departmentId: ticket.department_id, assigneeId: ticket.assignee_id, customerId: ticket.customer_id, channel: ticket.channel,
+    createdAt: ticket.created_at.toISOString(), updatedAt: ticket.updated_at.toISOString(),
+  };
+}
+
+function sortValue(value: unknown): string | number {
+  return value instanceof Date ? value.toISOString() : typeof value === 'number' ? value : String(value);
+}
+
+function encodeCursor(cursor: { value: string | number; id: string }): string {
+  return Buffer.from(JSON.stringify([cursor.value, cursor.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { value: string | number; id: string } {
+  try {
+    const [value, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [unknown, unknown];
+    if ((typeof value === 'string' || typeof value === 'number') && typeof id === 'string' && /^[0-9a-f-]{36}$/.test(id)) return { value, id };
+  } catch {
+    // fall through to the error below
+  }
+  throw new AppError('CURSOR_INVALID', 400, 'The page cursor is not valid; start from the first page');
+}
