@@ -122,7 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await http.register(async (scoped) => {
     await scoped.register(requestContext(accounts, { secureCookies }));
     await scoped.register(accountsRoutes(accounts, { secureCookies, loginAttemptsPer15Min: config.loginAttemptsPer15Min }), { prefix: '/api/v1' });
-    await scoped.register(ticketsRoutes(deps.services.tickets, deps.services.attachments), { prefix: '/api/v1' });
+    await scoped.register(ticketsRoutes(deps.services.tickets, accounts, deps.services.attachments), { prefix: '/api/v1' });
     await scoped.register(accountsPages(accounts, { secureCookies }));
     await scoped.register(portalRoutes(accounts));
   });

@@ -10,9 +10,10 @@ import { createLogger, type Logger } from './core/logger.js';
 import { backupDatabase, restoreDatabase } from './core/db/backup.js';
 import { seedDemo, type DemoCredentials } from './modules/demo/demo.seed.js';
 import { loadSecret, openDataLayer, openMessaging, type DataLayer } from './runtime.js';
-import { createServices, type Services } from './services.js';
+import { createServices, registerWorkers, type Services } from './services.js';
 import { systemClock } from './core/clock.js';
 import { createInProcessBus } from './core/events/index.js';
+import { createDatabaseQueue } from './core/jobs/index.js';
 
 const USAGE = `kefu: the Kefu customer-service platform
 
@@ -56,10 +57,10 @@ async function main(argv: string[]): Promise<void> {
       return withDataLayer(config, log, async () => console.log('Database is up to date.'));
     case 'seed':
       if (!values.demo) throw usage('seed needs --demo');
-      return withDataLayer(config, log, async (data) => printDemo(config, await seedAndRemember(commandServices(config, log, data), config)));
+      return withServices(config, log, async (services) => printDemo(config, await seedAndRemember(services, config)));
     case 'admin':
       if (subcommand !== 'create' || !values.email || !values.name) throw usage('admin create needs --email and --name');
-      return withDataLayer(config, log, (data) => createAdmin(commandServices(config, log, data), data, {
+      return withServices(config, log, (services, data) => createAdmin(services, data, {
         email: values.email!, name: values.name!, password: values.password,
         workspace: values.workspace!, workspaceName: values['workspace-name'],
       }));
@@ -98,9 +99,17 @@ async function withDataLayer(config: Config, log: Logger, work: (data: DataLayer
   }
 }
 
-/** Services for one-off commands: events stay in this process. */
-function commandServices(config: Config, log: Logger, data: DataLayer): Services {
-  return createServices({ config, ...data, bus: createInProcessBus(log), clock: systemClock });
+/** For one-off commands: the data layer and services, with jobs they send kept in the database for the workers. */
+async function withServices(config: Config, log: Logger, work: (services: Services, data: DataLayer) => Promise<void>): Promise<void> {
+  await withDataLayer(config, log, async (data) => {
+    const jobs = createDatabaseQueue({ connectionString: data.database.url, log });
+    await jobs.start();
+    try {
+      await work(createServices({ config, ...data, bus: createInProcessBus(log), jobs, clock: systemClock }), data);
+    } finally {
+      await jobs.stop({ graceful: true });
+    }
+  });
 }
 
 async function seedAndRemember(services: Services, config: Config): Promise<DemoCredentials> {
@@ -138,12 +147,13 @@ async function createAdmin({ accounts }: Services, data: DataLayer, input: { ema
 async function start(config: Config, log: Logger, role: Role): Promise<void> {
   const data = await openDataLayer(config, log);
   const messaging = await openMessaging(config, log, data.database);
-  const services = createServices({ config, ...data, bus: messaging.bus, clock: systemClock });
+  await messaging.jobs.start();
+  const services = createServices({ config, ...data, bus: messaging.bus, jobs: messaging.jobs, clock: systemClock });
   const empty = !(await data.database.db.selectFrom('workspaces').select('id').limit(1).executeTakeFirst());
   if (empty && !config.databaseUrl && config.seedDemo === 'auto') printDemo(config, await seedAndRemember(services, config));
   else if (empty) log.warn('No workspace exists yet: run `kefu seed --demo` or `kefu admin create`');
 
-  if (role === 'all' || role === 'worker') await messaging.jobs.start();
+  if (role === 'all' || role === 'worker') await registerWorkers(services, messaging.jobs);
   if (role === 'mail') log.info('the mail role has nothing to run until the mail channel is configured');
 
   const app = role === 'all' || role === 'web'

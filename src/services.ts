@@ -2,6 +2,7 @@ import type { Clock } from './core/clock.js';
 import type { Config } from './core/config.js';
 import type { Database } from './core/db/database.js';
 import type { EventBus } from './core/events/index.js';
+import type { JobQueue } from './core/jobs/index.js';
 import type { Tenancy } from './core/tenancy.js';
 import type { DB } from './schema.js';
 import { AccountsRepo } from './modules/accounts/accounts.repo.js';
@@ -24,6 +25,8 @@ export interface ServiceDeps {
   database: Database;
   tenancy: Tenancy<DB>;
   bus: EventBus;
+  /** Durable jobs (deadlines, deliveries); workers are registered only where the worker role runs. */
+  jobs: JobQueue;
   clock: Clock;
 }
 
@@ -38,4 +41,8 @@ export function createServices(deps: ServiceDeps): Services {
 
   bus.subscribe('workspace.created', (event) => tickets.setUpWorkspace(event.workspaceId));
   return { accounts, outbox, tickets, attachments };
+}
+
+/** Job handlers run only in processes with the worker role; any process may send jobs. */
+export async function registerWorkers(_services: Services, _jobs: JobQueue): Promise<void> {
 }

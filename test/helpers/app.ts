@@ -5,8 +5,10 @@ import { connectDatabase, type Database } from '../../src/core/db/database.js';
 import { createLogger } from '../../src/core/logger.js';
 import type { Clock } from '../../src/core/clock.js';
 import { createInProcessBus, type EventBus } from '../../src/core/events/index.js';
+import { createInlineQueue } from '../../src/core/jobs/index.js';
+import type { InlineQueue } from '../../src/core/jobs/inline-queue.js';
 import { Tenancy } from '../../src/core/tenancy.js';
-import { createServices, type Services } from '../../src/services.js';
+import { createServices, registerWorkers, type Services } from '../../src/services.js';
 import { freshDatabase } from './db.js';
 
 export interface TestWorkspace {
@@ -32,6 +34,8 @@ export class TestClock implements Clock {
 export interface TestApp {
   app: App;
   bus: EventBus;
+  /** Runs job handlers in-process; `await jobs.drain()` waits for everything sent. */
+  jobs: InlineQueue;
   clock: TestClock;
   config: Config;
   database: Database;
@@ -53,7 +57,9 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const tenancy = await Tenancy.load(database.db);
   const bus = createInProcessBus(log);
   const clock = new TestClock();
-  const services = createServices({ config, database, tenancy, bus, clock });
+  const jobs = createInlineQueue();
+  const services = createServices({ config, database, tenancy, bus, jobs, clock });
+  await registerWorkers(services, jobs);
 
   const addWorkspace = async (slug: string): Promise<TestWorkspace> => {
     const ws = await services.accounts.createWorkspace({ slug, name: { en: `${slug} Ltd`, 'zh-CN': `${slug} 公司` }, defaultLocale: 'en' });
@@ -66,7 +72,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const workspace = await addWorkspace('acme');
   const app = await buildApp({ config, log, database, services, secret: randomBytes(32).toString('hex') });
   return {
-    app, bus, clock, config, database, services, workspace, addWorkspace,
+    app, bus, jobs, clock, config, database, services, workspace, addWorkspace,
     close: async () => {
       await app.http.close();
       await database.close();

@@ -59,6 +59,7 @@ function requestsFor(method: string, url: string): { url: string; payload?: obje
     'GET /api/v1/tickets/:id/links': { url: `/api/v1/tickets/${acme.ticketId}/links` },
     'POST /api/v1/tickets/:id/links': { url: `/api/v1/tickets/${acme.ticketId}/links`, payload: { relatedId: acme.relatedId } },
     'DELETE /api/v1/tickets/:id/links/:relatedId': { url: `/api/v1/tickets/${acme.ticketId}/links/${acme.relatedId}` },
+    'GET /api/v1/customers/:id': { url: `/api/v1/customers/${acme.customerId}` },
     'GET /api/v1/customers/:id/tickets': { url: `/api/v1/customers/${acme.customerId}/tickets` },
     'GET /api/v1/attachments/:id': { url: `/api/v1/attachments/${acme.attachmentId}` },
     'DELETE /api/v1/views/:id': { url: `/api/v1/views/${acme.viewId}` },

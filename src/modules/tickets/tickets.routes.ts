@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { locales } from '../../core/i18n/index.js';
 import { actorOf, requireAgent } from '../accounts/accounts.http.js';
+import type { AccountsService } from '../accounts/accounts.service.js';
 import type { AttachmentStore } from './attachments.store.js';
 import type { TicketsService } from './tickets.service.js';
 import { Channel, CustomFields, MessageView, Status, Tags, TicketView, Urgency, messageView, ticketView } from './tickets.views.js';
@@ -22,7 +23,7 @@ const Body = z.string().max(100_000);
 
 export const attachmentUrl = (id: string) => `/api/v1/attachments/${id}`;
 
-export const ticketsRoutes = (tickets: TicketsService, store: AttachmentStore): FastifyPluginAsyncZod => async (app) => {
+export const ticketsRoutes = (tickets: TicketsService, accounts: AccountsService, store: AttachmentStore): FastifyPluginAsyncZod => async (app) => {
   const agentOnly = { preHandler: requireAgent() };
 
   app.get('/tickets', {
@@ -166,6 +167,27 @@ export const ticketsRoutes = (tickets: TicketsService, store: AttachmentStore): 
   }, async (request, reply) => {
     await tickets.unlink(request.workspace.id, request.params.id, request.params.relatedId);
     return reply.code(204).send(null);
+  });
+
+  app.get('/customers/:id', {
+    ...agentOnly,
+    schema: {
+      tags: ['customers'], summary: 'A customer\'s profile with their recent activity (the screen-pop beside a conversation)', params: Id,
+      response: {
+        200: z.object({
+          id: z.string(), email: z.string(), name: z.string(), locale: z.enum(locales).nullable(), createdAt: z.date(),
+          recentActivity: z.array(z.object({ action: z.string(), at: z.date(), ticketId: z.string(), ticketNumber: z.number(), ticketSubject: z.string() })),
+        }),
+        404: ErrorView,
+      },
+    },
+  }, async (request) => {
+    const customer = await accounts.customer(request.workspace.id, request.params.id);
+    const activity = await tickets.recentActivityOfCustomer(request.workspace.id, customer.id);
+    return {
+      id: customer.id, email: customer.email, name: customer.name, locale: customer.locale, createdAt: customer.created_at,
+      recentActivity: activity.map((a) => ({ action: a.action, at: a.created_at, ticketId: a.ticket_id, ticketNumber: a.number, ticketSubject: a.subject })),
+    };
   });
 
   app.get('/customers/:id/tickets', {
