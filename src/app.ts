@@ -22,6 +22,10 @@ import { accountsPages } from './modules/accounts/accounts.pages.js';
 import type { Services } from './services.js';
 import { portalRoutes } from './portal/portal.routes.js';
 import { ticketsRoutes } from './modules/tickets/tickets.routes.js';
+import { slaRoutes } from './modules/sla/index.js';
+import { routingRoutes } from './modules/routing/index.js';
+import { ticketsPages } from './modules/tickets/tickets.pages.js';
+import { webhooksRoutes } from './modules/webhooks/index.js';
 import { layout } from './portal/layout.js';
 import { html } from './transport/http/html.js';
 import { sendError, toErrorResponse } from './transport/http/errors.js';
@@ -123,9 +127,19 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await scoped.register(requestContext(accounts, { secureCookies }));
     await scoped.register(accountsRoutes(accounts, { secureCookies, loginAttemptsPer15Min: config.loginAttemptsPer15Min }), { prefix: '/api/v1' });
     await scoped.register(ticketsRoutes(deps.services.tickets, accounts, deps.services.attachments), { prefix: '/api/v1' });
+    await scoped.register(slaRoutes(deps.services.sla), { prefix: '/api/v1' });
+    await scoped.register(routingRoutes(deps.services.routing), { prefix: '/api/v1' });
+    await scoped.register(webhooksRoutes(deps.services.webhooks), { prefix: '/api/v1' });
     await scoped.register(accountsPages(accounts, { secureCookies }));
     await scoped.register(portalRoutes(accounts));
   });
+  // The customer's side of tickets (contact form, my requests, ratings) takes multipart uploads.
+  // Their fields must be read before the CSRF check of the request context, which the scope
+  // above runs before any of its plugins' hooks, so these pages bring their own context.
+  await http.register(ticketsPages({
+    tickets: deps.services.tickets, accounts, store: deps.services.attachments, sla: deps.services.sla, secureCookies,
+    attachmentMaxBytes: config.attachmentMaxBytes, contactPostsPer15Min: config.loginAttemptsPer15Min,
+  }));
 
   await http.register(fastifyStatic, { root: portalAssets, prefix: '/assets/', decorateReply: false, maxAge: '1h' });
   if (existsSync(path.join(consoleDist, 'index.html'))) {

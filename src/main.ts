@@ -14,6 +14,7 @@ import { createServices, registerWorkers, type Services } from './services.js';
 import { systemClock } from './core/clock.js';
 import { createInProcessBus } from './core/events/index.js';
 import { createDatabaseQueue } from './core/jobs/index.js';
+import { attachRealtime } from './transport/ws/realtime.js';
 
 const USAGE = `kefu: the Kefu customer-service platform
 
@@ -160,6 +161,8 @@ async function start(config: Config, log: Logger, role: Role): Promise<void> {
     ? await buildApp({ config, log, database: data.database, services, secret: await loadSecret(config), redis: messaging.redis })
     : undefined;
   if (app) {
+    // The console's live updates; closed by app.http.close() before it waits for connections.
+    attachRealtime({ http: app.http, accounts: services.accounts, bus: messaging.bus, log, redis: messaging.redis, publicUrl: config.publicUrl });
     await app.http.listen({ port: config.port, host: config.host });
     console.log(`Kefu is running: portal ${config.publicUrl}/  console ${config.publicUrl}/agent  API docs ${config.publicUrl}/docs`);
   }

@@ -11,6 +11,10 @@ import { MailOutbox } from './modules/mail/mail.outbox.js';
 import { TicketsRepo } from './modules/tickets/tickets.repo.js';
 import { TicketsService } from './modules/tickets/tickets.service.js';
 import { DiskAttachmentStore, type AttachmentStore } from './modules/tickets/attachments.store.js';
+import { SlaRepo, SlaService, registerSlaWorkers } from './modules/sla/index.js';
+import { CsatRequests } from './modules/tickets/tickets.csat.js';
+import { WEBHOOK_EVENT_TYPES, WebhooksRepo, WebhooksService, registerWebhookWorkers } from './modules/webhooks/index.js';
+import { RoutingRepo, RoutingService, ticketHolderSource } from './modules/routing/index.js';
 import path from 'node:path';
 
 export interface Services {
@@ -18,6 +22,10 @@ export interface Services {
   outbox: MailOutbox;
   tickets: TicketsService;
   attachments: AttachmentStore;
+  sla: SlaService;
+  csat: CsatRequests;
+  webhooks: WebhooksService;
+  routing: RoutingService;
 }
 
 export interface ServiceDeps {
@@ -40,9 +48,24 @@ export function createServices(deps: ServiceDeps): Services {
   const attachments = new DiskAttachmentStore(path.resolve(config.dataDir, 'attachments'), config.attachmentMaxBytes);
 
   bus.subscribe('workspace.created', (event) => tickets.setUpWorkspace(event.workspaceId));
-  return { accounts, outbox, tickets, attachments };
+  // SLA clocks follow the tickets' events; new workspaces get a calendar and default policies.
+  const sla = new SlaService(new SlaRepo(database.db, tenancy), tickets, accounts, bus, deps.jobs, clock);
+  sla.listen();
+  const csat = new CsatRequests(tickets, accounts, outbox, config.publicUrl);
+  bus.subscribe('ticket.solved', (event) => csat.onSolved(deps.jobs, event));
+  const webhooks = new WebhooksService(new WebhooksRepo(database.db, tenancy), deps.jobs, accounts, clock, { allowPrivateTargets: config.webhooksAllowPrivate });
+  for (const type of WEBHOOK_EVENT_TYPES) bus.subscribe(type, (event) => webhooks.enqueue(event));
+  // One routing service: ticket auto-assignment here, the chat queue (ACD) later.
+  const routing = new RoutingService(new RoutingRepo(tenancy), tickets, accounts, ticketHolderSource(new TicketsRepo(database.db, tenancy)), bus, clock);
+  bus.subscribe('ticket.created', routing.onTicketCreated);
+  bus.subscribe('ticket.updated', routing.onTicketUpdated);
+  bus.subscribe('ticket.merged', routing.onTicketMerged);
+  return { accounts, outbox, tickets, attachments, csat, webhooks, routing, sla };
 }
 
 /** Job handlers run only in processes with the worker role; any process may send jobs. */
 export async function registerWorkers(_services: Services, _jobs: JobQueue): Promise<void> {
+  await registerWebhookWorkers(_services.webhooks, _jobs);
+  await _services.csat.work(_jobs);
+  await registerSlaWorkers(_services.sla, _jobs);
 }

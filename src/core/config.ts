@@ -20,6 +20,7 @@ const ConfigSchema = z.object({
   KEFU_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
   KEFU_ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(10 * 1024 * 1024),
   KEFU_LOGIN_ATTEMPTS_PER_15_MIN: z.coerce.number().int().min(1).max(10_000).default(10),
+  KEFU_WEBHOOKS_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
   KEFU_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   KEFU_SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -44,6 +45,8 @@ export interface Config {
   seedDemo: 'auto' | 'never';
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (rate limits, audit log). */
   trustProxy: boolean;
+  /** Let webhooks call loopback and private-network addresses (an SSRF risk; for tests and closed networks). */
+  webhooksAllowPrivate: boolean;
   logLevel: RawConfig['LOG_LEVEL'];
   env: RawConfig['NODE_ENV'];
 }
@@ -71,6 +74,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginAttemptsPer15Min: c.KEFU_LOGIN_ATTEMPTS_PER_15_MIN,
     seedDemo: c.KEFU_SEED_DEMO,
     trustProxy: c.KEFU_TRUST_PROXY === 'true',
+    webhooksAllowPrivate: c.KEFU_WEBHOOKS_ALLOW_PRIVATE === 'true',
     logLevel: c.LOG_LEVEL,
     env: c.NODE_ENV,
   };

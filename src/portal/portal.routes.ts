@@ -36,6 +36,7 @@ export const portalRoutes = (accounts: AccountsService): FastifyPluginAsyncZod =
       <section class="panel">
         <h2>${t('home.stillNeedHelp')}</h2>
         <p>${t('home.stillNeedHelpBody')}</p>
+        <p><a class="button" href="/contact">${t('nav.contact')}</a></p>
       </section>`;
     return reply.type('text/html; charset=utf-8').send(layout(request, { title: t('nav.helpCentre'), body }));
   });

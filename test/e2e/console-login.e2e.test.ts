@@ -3,20 +3,16 @@
  * the shell appears, the language switch is saved to the agent and survives a reload, /agent/*
  * addresses reload into the right area, and signing out ends the server session.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import en from '../../web/console/src/locales/en.json' with { type: 'json' };
 import zh from '../../web/console/src/locales/zh-CN.json' with { type: 'json' };
-import { startTestServer } from '../helpers/server.js';
+import { buildConsoleIfStale, startTestServer } from '../helpers/server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const consoleDir = join(repoRoot, 'web/console');
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
@@ -110,7 +106,7 @@ describe('agent console in the browser', () => {
       await page.getByRole('heading', { level: 1, name: zh.nav.inbox }).waitFor();
       expect(new URL(page.url()).pathname).toBe('/agent/inbox');
       expect(await nav.getByRole('link', { name: zh.nav.inbox }).getAttribute('aria-current')).toBe('page');
-      await page.getByText(zh.areas.placeholder).waitFor();
+      await page.getByRole('navigation', { name: zh.inbox.views.label }).waitFor();
       await page.reload();
       await page.getByRole('heading', { level: 1, name: zh.nav.inbox }).waitFor();
       await page.screenshot({ path: join(screenshots, '4-inbox-zh.png') });
@@ -176,24 +172,4 @@ async function expectChineseShell(page: Page, agentName: string): Promise<void> 
   ]);
   await page.getByRole('banner').getByText(agentName, { exact: true }).waitFor();
   await page.getByRole('button', { name: zh.shell.signOut }).waitFor();
-}
-
-/** The server serves web/console/dist: rebuild it when any console source is newer than the build. */
-function buildConsoleIfStale(): void {
-  const built = join(consoleDir, 'dist/index.html');
-  const sources = [join(consoleDir, 'index.html'), join(consoleDir, 'vite.config.ts'), ...listFiles(join(consoleDir, 'src'))];
-  const newestSource = Math.max(...sources.map((file) => statSync(file).mtimeMs));
-  if (existsSync(built) && statSync(built).mtimeMs >= newestSource) return;
-  execFileSync(
-    process.execPath,
-    [join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', join(consoleDir, 'vite.config.ts'), '--logLevel', 'warn'],
-    // Vitest sets NODE_ENV=test, which would make Vite bundle React's development build.
-    { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } },
-  );
-}
-
-function listFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? listFiles(join(dir, entry.name)) : [join(dir, entry.name)],
-  );
 }

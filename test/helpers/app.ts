@@ -50,7 +50,7 @@ export interface TestApp {
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const testDb = await freshDatabase();
   const config = loadConfig({
-    NODE_ENV: 'test', LOG_LEVEL: 'silent', KEFU_PUBLIC_URL: 'http://localhost:3000', KEFU_LOGIN_ATTEMPTS_PER_15_MIN: '1000', ...env,
+    NODE_ENV: 'test', LOG_LEVEL: 'silent', KEFU_PUBLIC_URL: 'http://localhost:3000', KEFU_LOGIN_ATTEMPTS_PER_15_MIN: '1000', KEFU_WEBHOOKS_ALLOW_PRIVATE: 'true', ...env,
   });
   const log = createLogger(config.logLevel);
   const database = await connectDatabase(testDb.url, { max: 4, log });

@@ -1,8 +1,65 @@
-import { createTestApp } from './app.js';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { attachRealtime } from '../../src/transport/ws/realtime.js';
+import { createTestApp, type TestApp } from './app.js';
 
-/** The full app listening on a free local port, for browser tests. */
-export async function startTestServer(): Promise<{ url: string; admin: { email: string; password: string; name: string }; close(): Promise<void> }> {
+/**
+ * The full app listening on a free local port, for browser tests, with the console's realtime
+ * socket attached as `kefu start` attaches it. `test` gives the services, bus and workspace for fixtures.
+ */
+export async function startTestServer(): Promise<{ url: string; admin: { email: string; password: string; name: string }; test: TestApp; close(): Promise<void> }> {
   const test = await createTestApp();
+  attachRealtime({ http: test.app.http, accounts: test.services.accounts, bus: test.bus, log: test.app.http.log, publicUrl: test.config.publicUrl });
   const address = await test.app.http.listen({ port: 0, host: '127.0.0.1' });
-  return { url: address, admin: test.workspace.admin, close: test.close };
+  return { url: address, admin: test.workspace.admin, test, close: test.close };
+}
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const consoleDir = join(repoRoot, 'web/console');
+
+/**
+ * The server serves web/console/dist: rebuild it when any console source is newer than the build.
+ * Browser test files run in parallel workers; a lock directory makes one build and the rest wait.
+ */
+export function buildConsoleIfStale(): void {
+  const lock = join(tmpdir(), 'kefu-console-build.lock');
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // A lock older than the deadline is a crashed build's leftover.
+      const held = statSync(lock, { throwIfNoEntry: false });
+      if (Date.now() > deadline || (held && Date.now() - held.mtimeMs > 180_000)) rmSync(lock, { recursive: true, force: true });
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    buildUnlocked();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function buildUnlocked(): void {
+  const built = join(consoleDir, 'dist/index.html');
+  const sources = [join(consoleDir, 'index.html'), join(consoleDir, 'vite.config.ts'), ...listFiles(join(consoleDir, 'src'))];
+  const newestSource = Math.max(...sources.map((file) => statSync(file).mtimeMs));
+  if (existsSync(built) && statSync(built).mtimeMs >= newestSource) return;
+  execFileSync(
+    process.execPath,
+    [join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', join(consoleDir, 'vite.config.ts'), '--logLevel', 'warn'],
+    // Vitest sets NODE_ENV=test, which would make Vite bundle React's development build.
+    { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } },
+  );
+}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? listFiles(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
 }

@@ -11,7 +11,10 @@ let t: TestApp;
 let beta: TestWorkspace;
 let betaToken: string;
 const acme = { agentId: '', tokenId: '', ticketId: '', ticketNumber: 0, messageId: '', relatedId: '', customerId: '', attachmentId: '', viewId: '', cannedId: '', secrets: [] as string[] };
+const acmeHook = { id: '', deliveryId: '' };
+const acmeRouting = { departmentId: '' };
 
+const acmeSla = { policyId: '' };
 const NOT_API = /^\/(docs|assets|agent|openapi\.json|healthz|readyz)\b/;
 
 beforeAll(async () => {
@@ -38,6 +41,22 @@ beforeAll(async () => {
   });
   acme.secrets = [t.workspace.admin.email, acmeAgent.email, acmeAgent.name, acmeAgent.id, acmeToken.id, acmeToken.token, 'acme Ltd', t.workspace.id,
     'Acme secret subject', 'Acme secret body', 'Acme secret note', 'hidden@acme-customer.example', 'acme attachment content', 'Acme view', 'Acme canned', ticket.id];
+  // A webhook with one (failed: nothing listens on port 9) delivery in its log.
+  const hook = await t.services.webhooks.create(t.workspace.id, { url: 'http://127.0.0.1:9/acme-secret-hook', events: ['ticket.*'], description: 'Acme hook' }, system);
+  await t.services.webhooks.enqueue({ id: crypto.randomUUID(), type: 'ticket.solved', workspaceId: t.workspace.id, payload: { ticketId: ticket.id }, occurredAt: new Date().toISOString() });
+  await t.jobs.drain();
+  acmeHook.id = hook.webhook.id;
+  acmeHook.deliveryId = (await t.services.webhooks.deliveries(t.workspace.id, hook.webhook.id, { limit: 1 })).deliveries[0]!.id;
+  acme.secrets.push(hook.webhook.id, hook.secret, 'acme-secret-hook', 'Acme hook', acmeHook.deliveryId);
+  // A team routed round-robin with the quiet agent in it, and the agent's own capacity.
+  acmeRouting.departmentId = (await t.services.tickets.departments(t.workspace.id))[0]!.id;
+  await t.services.routing.configureDepartment(t.workspace.id, acmeRouting.departmentId, { strategy: 'round_robin', autoAssign: true, memberIds: [acmeAgent.id] }, system);
+  await t.services.routing.updateAgent(t.workspace.id, acmeAgent.id, { availability: 'away', ticketCapacity: 7 });
+  acme.secrets.push(acmeRouting.departmentId);
+  // An SLA policy of acme's own, for the sales department.
+  const sales = (await t.services.tickets.departments(t.workspace.id)).find((d) => d.key === 'sales')!;
+  acmeSla.policyId = (await t.services.sla.createPolicy(t.workspace.id, { name: 'Acme secret policy', urgency: 2, departmentId: sales.id, firstResponseMinutes: 15, nextResponseMinutes: null, resolutionMinutes: null })).id;
+  acme.secrets.push(acmeSla.policyId, 'Acme secret policy');
   betaToken = (await t.services.accounts.createApiToken(beta.id, beta.admin.id, 'beta-token', { type: 'system', id: null })).token;
 });
 afterAll(async () => { await t.close(); });
@@ -64,6 +83,19 @@ function requestsFor(method: string, url: string): { url: string; payload?: obje
     'GET /api/v1/attachments/:id': { url: `/api/v1/attachments/${acme.attachmentId}` },
     'DELETE /api/v1/views/:id': { url: `/api/v1/views/${acme.viewId}` },
     'DELETE /api/v1/canned-replies/:id': { url: `/api/v1/canned-replies/${acme.cannedId}` },
+    'PATCH /api/v1/sla/policies/:id': { url: `/api/v1/sla/policies/${acmeSla.policyId}`, payload: { firstResponseMinutes: 1, name: 'hijacked' } },
+    'DELETE /api/v1/sla/policies/:id': { url: `/api/v1/sla/policies/${acmeSla.policyId}` },
+    'GET /api/v1/tickets/:id/sla': { url: `/api/v1/tickets/${acme.ticketId}/sla` },
+    'PUT /api/v1/routing/agents/:id': { url: `/api/v1/routing/agents/${acme.agentId}`, payload: { availability: 'online', ticketCapacity: 0 } },
+    'GET /api/v1/routing/departments/:id': { url: `/api/v1/routing/departments/${acmeRouting.departmentId}` },
+    'PUT /api/v1/routing/departments/:id': { url: `/api/v1/routing/departments/${acmeRouting.departmentId}`, payload: { strategy: 'least_loaded', autoAssign: false, memberIds: [] } },
+    'GET /api/v1/webhooks/:id': { url: `/api/v1/webhooks/${acmeHook.id}` },
+    'PATCH /api/v1/webhooks/:id': { url: `/api/v1/webhooks/${acmeHook.id}`, payload: { url: 'https://evil.example/hook', active: false } },
+    'DELETE /api/v1/webhooks/:id': { url: `/api/v1/webhooks/${acmeHook.id}` },
+    'POST /api/v1/webhooks/:id/rotate-secret': { url: `/api/v1/webhooks/${acmeHook.id}/rotate-secret`, payload: {} },
+    'GET /api/v1/webhooks/:id/deliveries': { url: `/api/v1/webhooks/${acmeHook.id}/deliveries` },
+    'GET /api/v1/webhooks/:id/deliveries/:deliveryId': { url: `/api/v1/webhooks/${acmeHook.id}/deliveries/${acmeHook.deliveryId}` },
+    'POST /api/v1/webhooks/:id/deliveries/:deliveryId/redeliver': { url: `/api/v1/webhooks/${acmeHook.id}/deliveries/${acmeHook.deliveryId}/redeliver` },
   };
   return table[`${method} ${url}`];
 }
@@ -102,8 +134,14 @@ describe('cross-workspace isolation', () => {
     expect(await t.services.tickets.cannedReplies(t.workspace.id)).toHaveLength(1);
     const agent = await t.services.accounts.agent(t.workspace.id, acme.agentId);
     expect(agent).toMatchObject({ name: 'Quiet Acme Agent', disabled_at: null });
+    expect(await t.services.routing.department(t.workspace.id, acmeRouting.departmentId)).toMatchObject({ strategy: 'round_robin', autoAssign: true, memberIds: [acme.agentId] });
+    expect(await t.services.routing.agentRouting(t.workspace.id, acme.agentId)).toMatchObject({ availability: 'away', capacity: { ticket: 7, chat: 3 } });
+    expect(await t.services.sla.policy(t.workspace.id, acmeSla.policyId)).toMatchObject({ name: 'Acme secret policy', first_response_minutes: 15 });
     const tokens = await t.services.accounts.listApiTokens(t.workspace.id, t.workspace.admin.id);
     expect(tokens.map((x) => x.id)).toContain(acme.tokenId);
+    const hook = await t.services.webhooks.get(t.workspace.id, acmeHook.id);
+    expect(hook).toMatchObject({ url: 'http://127.0.0.1:9/acme-secret-hook', active: true, previous_secret: null });
+    expect((await t.services.webhooks.deliveries(t.workspace.id, acmeHook.id, { limit: 10 })).deliveries.map((d) => d.id)).toEqual([acmeHook.deliveryId]);
   });
 
   it('does not accept a session cookie from one workspace as a customer of another', async () => {

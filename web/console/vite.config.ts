@@ -20,6 +20,10 @@ export default defineConfig({
   server: {
     // `npx vite --config web/console/vite.config.ts` serves the console with hot reload; the API
     // calls go to a Kefu server started separately on its default port.
-    proxy: { '/api': 'http://127.0.0.1:3000' },
+    proxy: {
+      '/api': 'http://127.0.0.1:3000',
+      // Live updates: the realtime socket (Socket.IO over websocket) lives on the same server.
+      '/realtime': { target: 'ws://127.0.0.1:3000', ws: true },
+    },
   },
 });

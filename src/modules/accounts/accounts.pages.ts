@@ -163,13 +163,4 @@ export const accountsPages = (accounts: AccountsService, options: { secureCookie
         return page(request, reply, t('account.resetTitle'), resetForm(request, t, token, errorCode(error)), 400);
       }
     });
-
-    app.get('/requests', pageConfig, async (request, reply) => {
-      if (!request.customer) return reply.redirect('/account/sign-in', 303);
-      const t = pageTranslator(request);
-      return page(request, reply, t('nav.myRequests'), html`
-        <h1>${t('nav.myRequests')}</h1>
-        <p>${t('account.welcome', { name: request.customer.name })}</p>
-        <p class="empty">${t('account.myRequestsEmpty')}</p>`);
-    });
   };

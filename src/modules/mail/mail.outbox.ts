@@ -4,7 +4,7 @@ import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../schema.js';
 
 /** Templates are catalogue entries `mail.<template>.subject` / `.body`, rendered in the recipient's language. */
-export type MailTemplate = 'passwordReset';
+export type MailTemplate = 'passwordReset' | 'csatRequest';
 
 export interface OutboundMail {
   to: string;

@@ -8,6 +8,16 @@ export const ERROR_KEYS = [
   'UNAUTHENTICATED',
   'NETWORK_ERROR',
   'UNKNOWN',
+  // Tickets and the inbox
+  'REQUEST_INVALID',
+  'TICKET_NOT_FOUND',
+  'ASSIGNEE_UNKNOWN',
+  'DEPARTMENT_UNKNOWN',
+  'CSRF_INVALID',
+  'FORBIDDEN',
+  'SAVED_VIEW_NOT_FOUND',
+  'CURSOR_INVALID',
+  'MESSAGE_DUPLICATE',
 ] as const;
 export type ErrorKey = (typeof ERROR_KEYS)[number];
 
@@ -17,4 +27,13 @@ export function errorKey(error: unknown): ErrorKey {
     return error.code as ErrorKey;
   }
   return 'UNKNOWN';
+}
+
+/**
+ * The same, outside the sign-in form: VALIDATION_FAILED's message there speaks of email and
+ * password, so elsewhere a rejected input reads as REQUEST_INVALID.
+ */
+export function actionErrorKey(error: unknown): ErrorKey {
+  const key = errorKey(error);
+  return key === 'VALIDATION_FAILED' ? 'REQUEST_INVALID' : key;
 }

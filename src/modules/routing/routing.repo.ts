@@ -1,0 +1,174 @@
+import { sql, type Kysely, type Transaction, type Updateable } from 'kysely';
+import type { Tenancy } from '../../core/tenancy.js';
+import type { DB } from '../../schema.js';
+import type {
+  AssignmentReason, Availability, RoutingAgentsTable, Strategy, WorkKind,
+} from './routing.schema.js';
+
+export type Db = Kysely<DB> | Transaction<DB>;
+
+/** The columns of `routing_agents` that belong to one kind of work. */
+const COLUMNS = {
+  ticket: { load: 'ticket_load', capacity: 'ticket_capacity', seq: 'last_ticket_seq', at: 'last_ticket_at' },
+  chat: { load: 'chat_load', capacity: 'chat_capacity', seq: 'last_chat_seq', at: 'last_chat_at' },
+} as const;
+
+export interface CandidateQuery {
+  departmentId: string;
+  kind: WorkKind;
+  strategy: Exclude<Strategy, 'manual'>;
+  exclude: string[];
+  /** Skip agents another pick has locked right now (fast path); otherwise wait for them. */
+  skipLocked: boolean;
+}
+
+/** Every query on routing tables goes through `tenancy.forWorkspace`: callers pass a scoped `db`. */
+export class RoutingRepo {
+  constructor(private readonly tenancy: Tenancy<DB>) {}
+
+  in(workspaceId: string): Kysely<DB> {
+    return this.tenancy.forWorkspace(workspaceId);
+  }
+
+  transaction<T>(workspaceId: string, work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+    return this.in(workspaceId).transaction().execute(work);
+  }
+
+  // ---- agents -----------------------------------------------------------------------------
+
+  agents(db: Db) {
+    return db.selectFrom('routing_agents').selectAll().execute();
+  }
+
+  agent(db: Db, agentId: string) {
+    return db.selectFrom('routing_agents').selectAll().where('agent_id', '=', agentId).executeTakeFirst();
+  }
+
+  /** Gives agents their row (offline, default capacities) if they have none yet. */
+  async ensureAgents(db: Db, agentIds: string[]): Promise<void> {
+    if (!agentIds.length) return;
+    await db.insertInto('routing_agents').values(agentIds.map((agent_id) => ({ agent_id })))
+      .onConflict((oc) => oc.columns(['workspace_id', 'agent_id']).doNothing()).execute();
+  }
+
+  updateAgent(db: Db, agentId: string, patch: { availability?: Availability; availability_changed_at?: Date; ticket_capacity?: number; chat_capacity?: number }) {
+    return db.updateTable('routing_agents').set(patch).where('agent_id', '=', agentId).returningAll().executeTakeFirstOrThrow();
+  }
+
+  agentForUpdate(db: Db, agentId: string) {
+    return db.selectFrom('routing_agents').selectAll().where('agent_id', '=', agentId).forUpdate().executeTakeFirst();
+  }
+
+  /**
+   * The next agent for a department: online, enabled, a member, below capacity for `kind`, not
+   * excluded; round-robin takes whoever was assigned longest ago (never first), least-loaded the
+   * emptiest (then longest ago). The chosen row is locked (FOR UPDATE OF a): Postgres re-checks
+   * `load < capacity` on the row's newest version, so a concurrent pick that just filled the agent
+   * makes this one move on.
+   */
+  async candidate(db: Db, query: CandidateQuery): Promise<string | undefined> {
+    const c = COLUMNS[query.kind];
+    let select = db.selectFrom('routing_agents as a')
+      .innerJoin('department_members as m', 'm.agent_id', 'a.agent_id')
+      .innerJoin('agents as g', 'g.id', 'a.agent_id')
+      .select('a.agent_id')
+      .where('m.department_id', '=', query.departmentId)
+      .where('a.availability', '=', 'online')
+      .where('g.disabled_at', 'is', null)
+      .where(sql<boolean>`${sql.ref(`a.${c.load}`)} < ${sql.ref(`a.${c.capacity}`)}`);
+    if (query.exclude.length) select = select.where('a.agent_id', 'not in', query.exclude);
+    if (query.strategy === 'least_loaded') select = select.orderBy(sql.ref(`a.${c.load}`), 'asc');
+    select = select.orderBy(sql.ref(`a.${c.seq}`), (ob) => ob.asc().nullsFirst()).orderBy('a.agent_id').limit(1).forUpdate('a');
+    if (query.skipLocked) select = select.skipLocked();
+    return (await select.executeTakeFirst())?.agent_id;
+  }
+
+  /** Changes an agent's load by `delta` (never below 0); an assignment also moves the agent to the back of the round-robin. */
+  async addLoad(db: Db, agentId: string, kind: WorkKind, delta: number, assignedAt?: Date): Promise<void> {
+    const c = COLUMNS[kind];
+    const patch: Record<string, unknown> = { [c.load]: sql`greatest(${sql.ref(c.load)} + ${delta}, 0)` };
+    if (assignedAt) Object.assign(patch, { [c.seq]: sql`nextval('routing_assignment_seq')`, [c.at]: assignedAt });
+    await db.updateTable('routing_agents').set(patch as Updateable<RoutingAgentsTable>).where('agent_id', '=', agentId).execute();
+  }
+
+  // ---- departments ------------------------------------------------------------------------
+
+  departmentSettings(db: Db) {
+    return db.selectFrom('routing_departments').selectAll().execute();
+  }
+
+  departmentSetting(db: Db, departmentId: string) {
+    return db.selectFrom('routing_departments').selectAll().where('department_id', '=', departmentId).executeTakeFirst();
+  }
+
+  upsertDepartmentSetting(db: Db, values: { department_id: string; strategy: Strategy; auto_assign: boolean; updated_at: Date }) {
+    return db.insertInto('routing_departments').values(values)
+      .onConflict((oc) => oc.columns(['workspace_id', 'department_id']).doUpdateSet({
+        strategy: values.strategy, auto_assign: values.auto_assign, updated_at: values.updated_at,
+      }))
+      .execute();
+  }
+
+  members(db: Db, departmentId?: string) {
+    let query = db.selectFrom('department_members').select(['department_id', 'agent_id']);
+    if (departmentId) query = query.where('department_id', '=', departmentId);
+    return query.orderBy('department_id').orderBy('agent_id').execute();
+  }
+
+  departmentsOf(db: Db, agentId: string) {
+    return db.selectFrom('department_members').select('department_id').where('agent_id', '=', agentId).orderBy('department_id').execute();
+  }
+
+  async replaceMembers(db: Db, departmentId: string, agentIds: string[]): Promise<void> {
+    let remove = db.deleteFrom('department_members').where('department_id', '=', departmentId);
+    if (agentIds.length) remove = remove.where('agent_id', 'not in', agentIds);
+    await remove.execute();
+    if (!agentIds.length) return;
+    await db.insertInto('department_members').values(agentIds.map((agent_id) => ({ department_id: departmentId, agent_id })))
+      .onConflict((oc) => oc.columns(['workspace_id', 'department_id', 'agent_id']).doNothing()).execute();
+  }
+
+  // ---- holdings ---------------------------------------------------------------------------
+
+  /**
+   * Serialises everything that changes who holds one item, for the rest of the transaction. An
+   * advisory lock needs no row, so an item nobody holds can be locked too.
+   */
+  async lockItem(db: Db, workspaceId: string, kind: WorkKind, itemId: string): Promise<void> {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`routing:${workspaceId}:${kind}:${itemId}`}, 0))`.execute(db);
+  }
+
+  holding(db: Db, kind: WorkKind, itemId: string) {
+    return db.selectFrom('routing_holdings').selectAll().where('kind', '=', kind).where('item_id', '=', itemId).executeTakeFirst();
+  }
+
+  insertHolding(db: Db, values: { kind: WorkKind; item_id: string; agent_id: string; department_id: string | null; confirmed: boolean; held_since: Date }) {
+    return db.insertInto('routing_holdings').values(values).execute();
+  }
+
+  deleteHolding(db: Db, kind: WorkKind, itemId: string) {
+    return db.deleteFrom('routing_holdings').where('kind', '=', kind).where('item_id', '=', itemId).execute();
+  }
+
+  confirmHolding(db: Db, kind: WorkKind, itemId: string) {
+    return db.updateTable('routing_holdings').set({ confirmed: true }).where('kind', '=', kind).where('item_id', '=', itemId).execute();
+  }
+
+  /** Ticket claims whose assignment never showed up on the ticket (the assigner died, or failed). */
+  unconfirmedBefore(db: Db, before: Date, limit: number) {
+    return db.selectFrom('routing_holdings').select(['kind', 'item_id'])
+      .where('confirmed', '=', false).where('held_since', '<', before).orderBy('held_since').limit(limit).execute();
+  }
+
+  holdingsOf(db: Db, agentId: string, kind: WorkKind) {
+    return db.selectFrom('routing_holdings').selectAll().where('agent_id', '=', agentId).where('kind', '=', kind).orderBy('held_since').execute();
+  }
+
+  logAssignment(db: Db, values: { kind: WorkKind; item_id: string; agent_id: string | null; previous_agent_id: string | null; department_id: string | null; reason: AssignmentReason; created_at: Date }) {
+    return db.insertInto('routing_assignments').values(values).execute();
+  }
+
+  assignments(db: Db, kind: WorkKind, itemId: string) {
+    return db.selectFrom('routing_assignments').selectAll().where('kind', '=', kind).where('item_id', '=', itemId).orderBy('id').execute();
+  }
+}

@@ -1,0 +1,77 @@
+import type { ColumnType, Generated, Selectable } from 'kysely';
+
+type WorkspaceId = ColumnType<string, string | undefined, never>;
+type CreatedAt = ColumnType<Date, Date | undefined, never>;
+
+export const AVAILABILITIES = ['online', 'away', 'offline'] as const;
+export type Availability = (typeof AVAILABILITIES)[number];
+export const STRATEGIES = ['manual', 'round_robin', 'least_loaded'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+/** The kinds of work that count against a capacity: open tickets, concurrent chats. */
+export const WORK_KINDS = ['ticket', 'chat'] as const;
+export type WorkKind = (typeof WORK_KINDS)[number];
+export type AssignmentReason = 'round_robin' | 'least_loaded' | 'manual' | 'released';
+
+export interface RoutingAgentsTable {
+  workspace_id: WorkspaceId;
+  agent_id: string;
+  availability: ColumnType<Availability, Availability | undefined, Availability>;
+  availability_changed_at: ColumnType<Date, Date | undefined, Date>;
+  ticket_capacity: ColumnType<number, number | undefined, number>;
+  chat_capacity: ColumnType<number, number | undefined, number>;
+  ticket_load: ColumnType<number, number | undefined, number>;
+  chat_load: ColumnType<number, number | undefined, number>;
+  last_ticket_seq: ColumnType<string | null, never, string | null>;
+  last_ticket_at: Date | null;
+  last_chat_seq: ColumnType<string | null, never, string | null>;
+  last_chat_at: Date | null;
+}
+
+export interface RoutingDepartmentsTable {
+  workspace_id: WorkspaceId;
+  department_id: string;
+  strategy: Strategy;
+  auto_assign: boolean;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface DepartmentMembersTable {
+  workspace_id: WorkspaceId;
+  department_id: string;
+  agent_id: string;
+  created_at: CreatedAt;
+}
+
+export interface RoutingHoldingsTable {
+  workspace_id: WorkspaceId;
+  kind: WorkKind;
+  item_id: string;
+  agent_id: string;
+  department_id: string | null;
+  confirmed: ColumnType<boolean, boolean | undefined, boolean>;
+  held_since: Date;
+}
+
+export interface RoutingAssignmentsTable {
+  id: Generated<number>;
+  workspace_id: WorkspaceId;
+  kind: WorkKind;
+  item_id: string;
+  agent_id: string | null;
+  previous_agent_id: string | null;
+  department_id: string | null;
+  reason: AssignmentReason;
+  created_at: CreatedAt;
+}
+
+export interface RoutingTables {
+  routing_agents: RoutingAgentsTable;
+  routing_departments: RoutingDepartmentsTable;
+  department_members: DepartmentMembersTable;
+  routing_holdings: RoutingHoldingsTable;
+  routing_assignments: RoutingAssignmentsTable;
+}
+
+export type RoutingAgentRow = Selectable<RoutingAgentsTable>;
+export type HoldingRow = Selectable<RoutingHoldingsTable>;
+export type AssignmentRow = Selectable<RoutingAssignmentsTable>;

@@ -1,0 +1,316 @@
+import type { Clock } from '../../core/clock.js';
+import type { DomainEvent, EventBus } from '../../core/events/index.js';
+import type { AccountsService, Actor } from '../accounts/accounts.service.js';
+import type { TicketsService, ticketEvent } from '../tickets/tickets.service.js';
+import { ACTIVE_STATUSES, type TicketStatus } from '../tickets/tickets.schema.js';
+import { routingErrors } from './routing.errors.js';
+import type { Db, RoutingRepo } from './routing.repo.js';
+import type { Availability, RoutingAgentRow, Strategy, WorkKind } from './routing.schema.js';
+import type { TicketHolderSource } from './routing.sources.js';
+
+export interface PickRequest {
+  departmentId: string;
+  kind: WorkKind;
+  /** The ticket or chat the slot is for: it holds the slot until it is released or moves on. */
+  itemId: string;
+  /** Agents not to offer it to (a chat re-offered after a timeout, a transfer). */
+  exclude?: string[];
+}
+
+export interface AgentRouting {
+  agentId: string;
+  availability: Availability;
+  availabilityChangedAt: Date | null;
+  capacity: Record<WorkKind, number>;
+  load: Record<WorkKind, number>;
+  lastAssignedAt: Record<WorkKind, Date | null>;
+}
+
+export interface DepartmentRouting {
+  departmentId: string;
+  key: string;
+  name: Record<string, string>;
+  strategy: Strategy;
+  autoAssign: boolean;
+  memberIds: string[];
+}
+
+type TicketEventPayload = { ticket: ReturnType<typeof ticketEvent>; changes?: Record<string, [unknown, unknown]> };
+
+const SYSTEM: Actor = { type: 'system', id: null };
+/** A ticket claimed by auto-assignment whose ticket still shows nobody after this long was abandoned. */
+const CLAIM_TTL_MS = 60_000;
+/** Deadlocks are possible (rarely) between a pick waiting for an agent and a sync moving a ticket; Postgres breaks them, we retry. */
+const RETRYABLE = new Set(['40P01', '40001']);
+const DEFAULT_CAPACITY: Record<WorkKind, number> = { ticket: 20, chat: 3 };
+
+/**
+ * One routing service for every kind of work: agents' availability and capacity, teams with their
+ * strategy, and the choice of the next agent for a ticket (auto-assignment) or a chat (the ACD).
+ *
+ * Concurrency: each agent's load per kind is a counter on their `routing_agents` row, next to one
+ * `routing_holdings` row per item held. A pick locks the chosen agent row (`FOR UPDATE SKIP
+ * LOCKED`, then a waiting `FOR UPDATE` if every candidate was busy), Postgres re-checks
+ * `load < capacity` on the newest row version, and the counter and holding are written in the same
+ * transaction: two simultaneous picks can never both take an agent's last free slot.
+ */
+export class RoutingService {
+  constructor(
+    private readonly repo: RoutingRepo,
+    private readonly tickets: TicketsService,
+    private readonly accounts: AccountsService,
+    private readonly ticketHolder: TicketHolderSource,
+    private readonly bus: EventBus,
+    private readonly clock: Clock,
+  ) {}
+
+  // ---- availability and capacity -----------------------------------------------------------
+
+  async agentRouting(workspaceId: string, agentId: string): Promise<AgentRouting> {
+    await this.accounts.agent(workspaceId, agentId);
+    return routingView(agentId, await this.repo.agent(this.repo.in(workspaceId), agentId));
+  }
+
+  /** Agents set their own availability; only `online` agents are picked. */
+  async setAvailability(workspaceId: string, agentId: string, availability: Availability): Promise<AgentRouting> {
+    return this.updateAgent(workspaceId, agentId, { availability });
+  }
+
+  async updateAgent(workspaceId: string, agentId: string, patch: { availability?: Availability; ticketCapacity?: number; chatCapacity?: number }, actor?: Actor): Promise<AgentRouting> {
+    await this.accounts.agent(workspaceId, agentId);
+    const now = this.clock.now();
+    const { row, previous } = await this.repo.transaction(workspaceId, async (trx) => {
+      await this.repo.ensureAgents(trx, [agentId]);
+      const previous = (await this.repo.agentForUpdate(trx, agentId))!;
+      const changes = {
+        ...(patch.availability !== undefined && patch.availability !== previous.availability ? { availability: patch.availability, availability_changed_at: now } : {}),
+        ...(patch.ticketCapacity !== undefined ? { ticket_capacity: patch.ticketCapacity } : {}),
+        ...(patch.chatCapacity !== undefined ? { chat_capacity: patch.chatCapacity } : {}),
+      };
+      const row = Object.keys(changes).length ? await this.repo.updateAgent(trx, agentId, changes) : previous;
+      return { row, previous };
+    });
+    if (row.availability !== previous.availability) {
+      await this.bus.publish('agent.availability_changed', workspaceId, { agentId, availability: row.availability, previous: previous.availability });
+    }
+    if (actor && (patch.ticketCapacity !== undefined || patch.chatCapacity !== undefined)) {
+      await this.accounts.audit(workspaceId, actor, 'routing.agent_updated', 'agent', agentId, patch);
+    }
+    return routingView(agentId, row);
+  }
+
+  /** Every agent of the workspace with availability, capacity, load, open tickets and teams. */
+  async agents(workspaceId: string) {
+    const db = this.repo.in(workspaceId);
+    const [agents, rows, members] = await Promise.all([this.accounts.listAgents(workspaceId), this.repo.agents(db), this.repo.members(db)]);
+    const openCounts = await this.tickets.openTicketCounts(workspaceId, agents.map((a) => a.id));
+    const byId = new Map(rows.map((r) => [r.agent_id, r]));
+    return agents.map((agent) => ({
+      ...routingView(agent.id, byId.get(agent.id)),
+      name: agent.name, email: agent.email, role: agent.role, disabled: agent.disabled_at !== null,
+      openTickets: Number(openCounts.find((c) => c.assignee_id === agent.id)?.n ?? 0),
+      departmentIds: members.filter((m) => m.agent_id === agent.id).map((m) => m.department_id),
+    }));
+  }
+
+  // ---- teams ------------------------------------------------------------------------------
+
+  async departments(workspaceId: string): Promise<DepartmentRouting[]> {
+    const db = this.repo.in(workspaceId);
+    const [departments, settings, members] = await Promise.all([this.tickets.departments(workspaceId), this.repo.departmentSettings(db), this.repo.members(db)]);
+    return departments.map((d) => {
+      const setting = settings.find((s) => s.department_id === d.id);
+      return {
+        departmentId: d.id, key: d.key, name: d.name, strategy: setting?.strategy ?? 'manual', autoAssign: setting?.auto_assign ?? false,
+        memberIds: members.filter((m) => m.department_id === d.id).map((m) => m.agent_id),
+      };
+    });
+  }
+
+  async department(workspaceId: string, departmentId: string): Promise<DepartmentRouting> {
+    const department = (await this.departments(workspaceId)).find((d) => d.departmentId === departmentId);
+    if (!department) throw routingErrors.departmentUnknown();
+    return department;
+  }
+
+  /** The departments an agent works in: their "my team" inbox. */
+  async departmentIdsOf(workspaceId: string, agentId: string): Promise<string[]> {
+    return (await this.repo.departmentsOf(this.repo.in(workspaceId), agentId)).map((m) => m.department_id);
+  }
+
+  /** Replaces a team's members, strategy and auto-assignment switch (`manual` never auto-assigns). */
+  async configureDepartment(workspaceId: string, departmentId: string, input: { strategy: Strategy; autoAssign: boolean; memberIds: string[] }, actor: Actor): Promise<DepartmentRouting> {
+    await this.department(workspaceId, departmentId);
+    const memberIds = [...new Set(input.memberIds)];
+    const known = new Set((await this.accounts.listAgents(workspaceId)).map((a) => a.id));
+    const unknown = memberIds.filter((id) => !known.has(id));
+    if (unknown.length) throw routingErrors.membersUnknown(unknown);
+    await this.repo.transaction(workspaceId, async (trx) => {
+      await this.repo.upsertDepartmentSetting(trx, { department_id: departmentId, strategy: input.strategy, auto_assign: input.autoAssign, updated_at: this.clock.now() });
+      await this.repo.replaceMembers(trx, departmentId, memberIds);
+    });
+    await this.accounts.audit(workspaceId, actor, 'routing.department_updated', 'department', departmentId, { strategy: input.strategy, autoAssign: input.autoAssign, memberIds });
+    return this.department(workspaceId, departmentId);
+  }
+
+  // ---- picking ----------------------------------------------------------------------------
+
+  /**
+   * The agent who takes `itemId` now, or `null` when nobody of the team can (nobody online with a
+   * free slot, or the team is routed by hand): the ticket stays unassigned, the chat queues. The
+   * slot is held until the item is released (`release`) or, for tickets, until the ticket is
+   * solved, reassigned or merged. Asking again for an item already held answers its holder.
+   */
+  async pickAgent(workspaceId: string, request: PickRequest): Promise<string | null> {
+    return (await this.claim(workspaceId, request)).agentId;
+  }
+
+  /** `pickAgent`, also telling whether this call made the claim (false: somebody already held it). */
+  async claim(workspaceId: string, request: PickRequest): Promise<{ agentId: string | null; claimed: boolean }> {
+    const strategy = await this.strategyOf(workspaceId, request.departmentId);
+    await this.releaseAbandonedClaims(workspaceId);
+    return retrying(() => this.repo.transaction(workspaceId, async (trx) => {
+      await this.repo.lockItem(trx, workspaceId, request.kind, request.itemId);
+      const held = await this.repo.holding(trx, request.kind, request.itemId);
+      if (held) return { agentId: held.agent_id, claimed: false };
+      if (strategy === 'manual') return { agentId: null, claimed: false };
+      const query = { departmentId: request.departmentId, kind: request.kind, strategy, exclude: request.exclude ?? [] };
+      // Fast path skips agents other picks hold locked right now, spreading a burst over the team;
+      // if that finds nobody, wait for those picks and look again, so a busy moment never looks full.
+      const agentId = await this.repo.candidate(trx, { ...query, skipLocked: true }) ?? await this.repo.candidate(trx, { ...query, skipLocked: false });
+      if (!agentId) return { agentId: null, claimed: false };
+      const now = this.clock.now();
+      await this.repo.addLoad(trx, agentId, request.kind, 1, now);
+      // A ticket's claim is confirmed once the ticket shows the assignee; a chat is the chat module's to release.
+      await this.repo.insertHolding(trx, { kind: request.kind, item_id: request.itemId, agent_id: agentId, department_id: request.departmentId, confirmed: request.kind === 'chat', held_since: now });
+      await this.repo.logAssignment(trx, { kind: request.kind, item_id: request.itemId, agent_id: agentId, previous_agent_id: null, department_id: request.departmentId, reason: strategy, created_at: now });
+      return { agentId, claimed: true };
+    }));
+  }
+
+  /** Frees the slot an item holds (a chat that ended or moved on); answers who held it. */
+  async release(workspaceId: string, item: { kind: WorkKind; itemId: string }): Promise<string | null> {
+    return retrying(() => this.repo.transaction(workspaceId, async (trx) => {
+      await this.repo.lockItem(trx, workspaceId, item.kind, item.itemId);
+      const held = await this.repo.holding(trx, item.kind, item.itemId);
+      if (!held) return null;
+      await this.move(trx, item.kind, item.itemId, held.agent_id, null, held.department_id);
+      return held.agent_id;
+    }));
+  }
+
+  /**
+   * Makes routing's record of a ticket match the ticket: its assignee holds a slot while it is
+   * active, nobody otherwise. Idempotent, so every node may run it for every event. A fresh claim by
+   * auto-assignment that the ticket does not show yet is left alone unless `force`.
+   */
+  async syncTicket(workspaceId: string, ticketId: string, options: { force?: boolean } = {}): Promise<void> {
+    await retrying(() => this.repo.transaction(workspaceId, async (trx) => {
+      await this.repo.lockItem(trx, workspaceId, 'ticket', ticketId);
+      const state = await this.ticketHolder(trx, ticketId);
+      const desired = state?.holder ?? null;
+      const held = await this.repo.holding(trx, 'ticket', ticketId);
+      const current = held?.agent_id ?? null;
+      if (current === desired) {
+        if (held && !held.confirmed) await this.repo.confirmHolding(trx, 'ticket', ticketId);
+        return;
+      }
+      const pending = held && !held.confirmed && desired === null && held.held_since.getTime() > this.clock.now().getTime() - CLAIM_TTL_MS;
+      if (pending && !options.force) return;
+      await this.move(trx, 'ticket', ticketId, current, desired, state?.departmentId ?? held?.department_id ?? null);
+    }));
+  }
+
+  /** Assigns a new (or newly moved) unassigned ticket when its department routes automatically. */
+  async autoAssignTicket(workspaceId: string, ticket: { id: string; departmentId: string | null; assigneeId: string | null; status: string }): Promise<string | null> {
+    if (!ticket.departmentId || ticket.assigneeId || !ACTIVE_STATUSES.includes(ticket.status as TicketStatus)) return null;
+    const setting = await this.repo.departmentSetting(this.repo.in(workspaceId), ticket.departmentId);
+    if (!setting?.auto_assign || setting.strategy === 'manual') return null;
+    const { agentId, claimed } = await this.claim(workspaceId, { departmentId: ticket.departmentId, kind: 'ticket', itemId: ticket.id });
+    if (!agentId || !claimed) return null;
+    try {
+      // tickets.update records the activity and publishes ticket.updated, whose sync confirms the claim.
+      await this.tickets.update(workspaceId, ticket.id, { assigneeId: agentId }, SYSTEM);
+    } finally {
+      // If the update failed (the ticket was merged or closed meanwhile), this gives the slot back.
+      await this.syncTicket(workspaceId, ticket.id, { force: true });
+    }
+    return agentId;
+  }
+
+  // ---- events -----------------------------------------------------------------------------
+
+  onTicketCreated = async (event: DomainEvent): Promise<void> => {
+    const { ticket } = event.payload as TicketEventPayload;
+    await this.autoAssignTicket(event.workspaceId, ticket);
+  };
+
+  onTicketUpdated = async (event: DomainEvent): Promise<void> => {
+    const { ticket, changes = {} } = event.payload as TicketEventPayload;
+    if ('assignee_id' in changes || 'status' in changes) await this.syncTicket(event.workspaceId, ticket.id);
+    if ('department_id' in changes) await this.autoAssignTicket(event.workspaceId, ticket);
+  };
+
+  onTicketMerged = async (event: DomainEvent): Promise<void> => {
+    const { ticketId } = event.payload as { ticketId: string };
+    await this.syncTicket(event.workspaceId, ticketId);
+  };
+
+  /** The history of an item's holders, oldest first. */
+  assignments(workspaceId: string, kind: WorkKind, itemId: string) {
+    return this.repo.assignments(this.repo.in(workspaceId), kind, itemId);
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------
+
+  private async strategyOf(workspaceId: string, departmentId: string): Promise<Strategy> {
+    const setting = await this.repo.departmentSetting(this.repo.in(workspaceId), departmentId);
+    if (setting) return setting.strategy;
+    if (!(await this.tickets.departments(workspaceId)).some((d) => d.id === departmentId)) throw routingErrors.departmentUnknown();
+    return 'manual';
+  }
+
+  /** Moves an item from one holder to another (either may be nobody), keeping loads equal to holdings. */
+  private async move(trx: Db, kind: WorkKind, itemId: string, from: string | null, to: string | null, departmentId: string | null): Promise<void> {
+    const now = this.clock.now();
+    if (to) await this.repo.ensureAgents(trx, [to]);
+    // Agent rows are locked in id order, so two moves between the same agents cannot deadlock.
+    for (const agentId of [from, to].filter((id): id is string => !!id).sort()) {
+      await this.repo.addLoad(trx, agentId, kind, agentId === to ? 1 : -1);
+    }
+    if (from) await this.repo.deleteHolding(trx, kind, itemId);
+    // Given by hand (a PATCH, a reopened ticket): counted even beyond capacity; the next pick skips the agent.
+    if (to) await this.repo.insertHolding(trx, { kind, item_id: itemId, agent_id: to, department_id: departmentId, confirmed: true, held_since: now });
+    await this.repo.logAssignment(trx, { kind, item_id: itemId, agent_id: to, previous_agent_id: from, department_id: departmentId, reason: to ? 'manual' : 'released', created_at: now });
+  }
+
+  private async releaseAbandonedClaims(workspaceId: string): Promise<void> {
+    const before = new Date(this.clock.now().getTime() - CLAIM_TTL_MS);
+    const stale = await this.repo.unconfirmedBefore(this.repo.in(workspaceId), before, 20);
+    for (const item of stale) {
+      if (item.kind === 'ticket') await this.syncTicket(workspaceId, item.item_id, { force: true });
+    }
+  }
+}
+
+function routingView(agentId: string, row: RoutingAgentRow | undefined): AgentRouting {
+  return {
+    agentId,
+    availability: row?.availability ?? 'offline',
+    availabilityChangedAt: row?.availability_changed_at ?? null,
+    capacity: { ticket: row?.ticket_capacity ?? DEFAULT_CAPACITY.ticket, chat: row?.chat_capacity ?? DEFAULT_CAPACITY.chat },
+    load: { ticket: row?.ticket_load ?? 0, chat: row?.chat_load ?? 0 },
+    lastAssignedAt: { ticket: row?.last_ticket_at ?? null, chat: row?.last_chat_at ?? null },
+  };
+}
+
+async function retrying<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (attempt >= attempts || typeof code !== 'string' || !RETRYABLE.has(code)) throw error;
+    }
+  }
+}

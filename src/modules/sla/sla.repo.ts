@@ -1,0 +1,218 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Locale } from '../../core/i18n/index.js';
+import type { Tenancy } from '../../core/tenancy.js';
+import type { DB } from '../../schema.js';
+import type { Urgency } from '../tickets/tickets.schema.js';
+import type { CalendarDocument } from './sla.calendar.js';
+import type { WorkingClock, WorkingState } from './sla.clocks.js';
+import type { ClockKind, ClockRow, EscalationAction, EscalationRule, Phase } from './sla.schema.js';
+
+export type Db = Kysely<DB> | Transaction<DB>;
+
+export interface PolicyValues {
+  name: string;
+  urgency: Urgency;
+  department_id: string | null;
+  customer_tier: string | null;
+  first_response_minutes: number | null;
+  next_response_minutes: number | null;
+  resolution_minutes: number | null;
+  warning_minutes: number;
+  escalations: EscalationRule[];
+}
+
+/** Every query starts from `in(workspaceId)`: the tenancy plugin scopes it to that workspace. */
+export class SlaRepo {
+  constructor(private readonly db: Kysely<DB>, private readonly tenancy: Tenancy<DB>) {}
+
+  in(workspaceId: string): Kysely<DB> {
+    return this.tenancy.forWorkspace(workspaceId);
+  }
+
+  /**
+   * Workspaces that have SLA settings, for the periodic sweep's fan-out. The one query here not
+   * scoped to a workspace, on purpose: it reads only ids, and each id becomes its own scoped job.
+   */
+  async workspaceIds(): Promise<string[]> {
+    const rows = await this.db.selectFrom('sla_calendars').select('workspace_id').execute();
+    return rows.map((r) => r.workspace_id);
+  }
+
+  // ---- calendar ------------------------------------------------------------------------------
+
+  calendar(db: Db) {
+    return db.selectFrom('sla_calendars').selectAll().executeTakeFirst();
+  }
+
+  insertCalendar(db: Db, doc: CalendarDocument, pauseOnHold: boolean) {
+    return db.insertInto('sla_calendars').values({
+      time_zone: doc.timeZone, weekly_hours: JSON.stringify(doc.weeklyHours), holidays: JSON.stringify(doc.holidays),
+      workdays: JSON.stringify(doc.workdays), pause_on_hold: pauseOnHold,
+    }).onConflict((oc) => oc.column('workspace_id').doNothing()).execute();
+  }
+
+  upsertCalendar(db: Db, doc: CalendarDocument, pauseOnHold: boolean, now: Date) {
+    const values = {
+      time_zone: doc.timeZone, weekly_hours: JSON.stringify(doc.weeklyHours), holidays: JSON.stringify(doc.holidays),
+      workdays: JSON.stringify(doc.workdays), pause_on_hold: pauseOnHold, updated_at: now,
+    };
+    return db.insertInto('sla_calendars').values(values)
+      .onConflict((oc) => oc.column('workspace_id').doUpdateSet(values)).returningAll().executeTakeFirstOrThrow();
+  }
+
+  // ---- policies ------------------------------------------------------------------------------
+
+  policies(db: Db) {
+    return db.selectFrom('sla_policies').selectAll().orderBy('urgency', 'desc').orderBy('department_id', 'asc').orderBy('customer_tier', 'asc').orderBy('name').execute();
+  }
+
+  policy(db: Db, id: string) {
+    return db.selectFrom('sla_policies').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Undefined when a policy for the same urgency, department and tier exists. */
+  insertPolicy(db: Db, values: PolicyValues) {
+    return db.insertInto('sla_policies').values({ ...values, escalations: JSON.stringify(values.escalations) })
+      .onConflict((oc) => oc.doNothing()).returningAll().executeTakeFirst();
+  }
+
+  updatePolicy(db: Db, id: string, values: Partial<PolicyValues>, now: Date) {
+    const { escalations, ...rest } = values;
+    return db.updateTable('sla_policies')
+      .set({ ...rest, ...(escalations ? { escalations: JSON.stringify(escalations) } : {}), updated_at: now })
+      .where('id', '=', id).returningAll().executeTakeFirst();
+  }
+
+  deletePolicy(db: Db, id: string) {
+    return db.deleteFrom('sla_policies').where('id', '=', id).executeTakeFirst();
+  }
+
+  // ---- ticket state and clocks ---------------------------------------------------------------
+
+  state(db: Db, ticketId: string) {
+    return db.selectFrom('sla_ticket_states').selectAll().where('ticket_id', '=', ticketId).executeTakeFirst();
+  }
+
+  clocks(db: Db, ticketId: string) {
+    return db.selectFrom('sla_clocks').selectAll().where('ticket_id', '=', ticketId)
+      .orderBy('started_at').orderBy('kind').orderBy('cycle').execute();
+  }
+
+  clock(db: Db, id: string) {
+    return db.selectFrom('sla_clocks').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /**
+   * Saves a reconciled state if nobody saved since `version` was read (undefined: no state yet).
+   * Returns the new version, or undefined when another save won the race (re-read and retry).
+   */
+  async saveState(workspaceId: string, ticketId: string, version: number | undefined, state: WorkingState, clocks: WorkingClock[], now: Date): Promise<number | undefined> {
+    return this.in(workspaceId).transaction().execute(async (trx) => {
+      const values = {
+        policy_id: state.policy_id, status: state.status, paused_since: state.paused_since, pauses: JSON.stringify(state.pauses),
+        first_responded_at: state.first_responded_at, updated_at: now,
+      };
+      const saved = version === undefined
+        ? await trx.insertInto('sla_ticket_states').values({ ...values, ticket_id: ticketId, version: 1 })
+          .onConflict((oc) => oc.column('ticket_id').doNothing()).returning('version').executeTakeFirst()
+        : await trx.updateTable('sla_ticket_states').set({ ...values, version: version + 1 })
+          .where('ticket_id', '=', ticketId).where('version', '=', version).returning('version').executeTakeFirst();
+      if (!saved) return undefined;
+      for (const clock of clocks) {
+        if (!clock.dirty) continue;
+        // Only the fields the clock rules own: warned_at / breached_at belong to the checks.
+        const owned = {
+          target_minutes: clock.target_minutes, due_at: clock.due_at, warn_at: clock.warn_at, stopped_at: clock.stopped_at,
+          outcome: clock.outcome, business_minutes: clock.business_minutes,
+        };
+        if (clock.id) await trx.updateTable('sla_clocks').set(owned).where('id', '=', clock.id).execute();
+        else {
+          const inserted = await trx.insertInto('sla_clocks').values({ ...owned, ticket_id: ticketId, kind: clock.kind, cycle: clock.cycle, started_at: clock.started_at })
+            .returning('id').executeTakeFirstOrThrow();
+          clock.id = inserted.id;
+        }
+      }
+      return saved.version;
+    });
+  }
+
+  activeTicketIds(db: Db, after: string | undefined, limit: number) {
+    let query = db.selectFrom('sla_ticket_states').select('ticket_id').where('status', 'not in', ['solved', 'closed']);
+    if (after) query = query.where('ticket_id', '>', after);
+    return query.orderBy('ticket_id').limit(limit).execute().then((rows) => rows.map((r) => r.ticket_id));
+  }
+
+  /** Clocks whose warning or deadline has passed and that are not marked yet (the sweep's safety net). */
+  overdue(db: Db, now: Date, limit: number) {
+    return db.selectFrom('sla_clocks').select(['id', 'ticket_id', 'due_at', 'warn_at', 'warned_at', 'breached_at'])
+      .where('stopped_at', 'is', null).where('breached_at', 'is', null)
+      .where((eb) => eb.or([
+        eb('due_at', '<=', now),
+        eb.and([eb('warned_at', 'is', null), eb('warn_at', '<=', now)]),
+      ]))
+      .orderBy('due_at').limit(limit).execute();
+  }
+
+  // ---- warnings, breaches and their escalations ----------------------------------------------
+
+  /**
+   * Marks the clock warned or breached and records its escalation steps, in one transaction. The
+   * UPDATE is conditional (not yet marked, still running, due by `dueBy`), so of any number of
+   * runs, retries and sweeps exactly one gets the row back and plans the escalation.
+   */
+  async mark(workspaceId: string, clockId: string, phase: Phase, now: Date, dueBy: Date, plan: (clock: ClockRow) => EscalationAction[]) {
+    return this.in(workspaceId).transaction().execute(async (trx) => {
+      let query = trx.updateTable('sla_clocks').where('id', '=', clockId).where('stopped_at', 'is', null).where('breached_at', 'is', null);
+      query = phase === 'breach'
+        ? query.set({ breached_at: now }).where('due_at', '<=', dueBy)
+        : query.set({ warned_at: now }).where('warned_at', 'is', null).where('warn_at', '<=', dueBy);
+      const clock = await query.returningAll().executeTakeFirst();
+      if (!clock) return undefined;
+      const actions = plan(clock);
+      if (actions.length) {
+        await trx.insertInto('sla_escalations').values(actions.map((action, position) => ({
+          ticket_id: clock.ticket_id, clock_id: clock.id, phase, position, action: JSON.stringify(action),
+        }))).execute();
+      }
+      return clock;
+    });
+  }
+
+  pendingEscalations(db: Db, filter: { clockId?: string; olderThan?: Date }, limit = 100) {
+    let query = db.selectFrom('sla_escalations').selectAll().where('done_at', 'is', null);
+    if (filter.clockId) query = query.where('clock_id', '=', filter.clockId);
+    if (filter.olderThan) query = query.where('created_at', '<', filter.olderThan);
+    return query.orderBy('created_at').orderBy('position').limit(limit).execute();
+  }
+
+  /** Takes one step for `leaseMs`; undefined when it is done or another runner holds it. */
+  claimEscalation(db: Db, id: string, now: Date, leaseMs: number) {
+    return db.updateTable('sla_escalations').set({ claimed_until: new Date(now.getTime() + leaseMs) })
+      .where('id', '=', id).where('done_at', 'is', null)
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+      .returningAll().executeTakeFirst();
+  }
+
+  /** Lets go of a step after a failure that another attempt may fix, so the retry can take it at once. */
+  releaseEscalation(db: Db, id: string) {
+    return db.updateTable('sla_escalations').set({ claimed_until: null }).where('id', '=', id).where('done_at', 'is', null).execute();
+  }
+
+  finishEscalation(db: Db, id: string, now: Date, outcome: 'done' | 'skipped' | 'failed', errorCode: string | null = null) {
+    return db.updateTable('sla_escalations').set({ done_at: now, outcome, error_code: errorCode }).where('id', '=', id).where('done_at', 'is', null).execute();
+  }
+
+  escalationsOf(db: Db, ticketId: string) {
+    return db.selectFrom('sla_escalations').selectAll().where('ticket_id', '=', ticketId).orderBy('created_at').orderBy('position').execute();
+  }
+
+  insertNotifications(db: Db, rows: { escalation_id: string; ticket_id: string; agent_id: string; phase: Phase; kind: ClockKind; locale: Locale; subject: string; body: string }[]) {
+    if (!rows.length) return Promise.resolve();
+    return db.insertInto('sla_notifications').values(rows)
+      .onConflict((oc) => oc.columns(['escalation_id', 'agent_id']).doNothing()).execute().then(() => undefined);
+  }
+
+  notificationsFor(db: Db, agentId: string, limit: number) {
+    return db.selectFrom('sla_notifications').selectAll().where('agent_id', '=', agentId).orderBy('created_at', 'desc').orderBy('id').limit(limit).execute();
+  }
+}

@@ -1,0 +1,531 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../core/clock.js';
+import { AppError, notFound } from '../../core/errors.js';
+import type { EventBus } from '../../core/events/index.js';
+import type { JobQueue } from '../../core/jobs/index.js';
+import type { AccountsService } from '../accounts/accounts.service.js';
+import type { TicketRow, Urgency } from '../tickets/tickets.schema.js';
+import type { TicketsService } from '../tickets/tickets.service.js';
+import {
+  addBusinessMinutes, compileCalendar, defaultCalendarDocument, type BusinessCalendar, type CalendarDocument,
+} from './sla.calendar.js';
+import {
+  choosePolicy, clockStatus, reconcile, usedMinutes, type ClockStatus, type Deadlines, type Hints, type WorkingState,
+} from './sla.clocks.js';
+import { DEFAULT_POLICIES } from './sla.defaults.js';
+import { renderNotification } from './sla.notify.js';
+import type { PolicyValues, SlaRepo } from './sla.repo.js';
+import type {
+  ClockKind, ClockRow, EscalationAction, EscalationRow, EscalationRule, NotificationRow, Phase, PolicyRow, TicketStateRow,
+} from './sla.schema.js';
+
+export const SLA_JOBS = {
+  /** One deadline or warning of one clock: `CheckJob`. */
+  check: 'sla.check',
+  /** Every minute: fans out one `sweepWorkspace` job per workspace. */
+  sweep: 'sla.sweep',
+  /** Marks whatever is overdue but unmarked, finishes interrupted escalations: `{ workspaceId }`. */
+  sweepWorkspace: 'sla.sweep_workspace',
+  /** After the calendar or the policies changed: re-applies them to open tickets, a page at a time. */
+  recompute: 'sla.recompute',
+} as const;
+
+export interface CheckJob {
+  workspaceId: string;
+  ticketId: string;
+  clockId: string;
+  phase: Phase;
+  /** The deadline (or warning time) the job was scheduled for, ISO 8601. */
+  at: string;
+}
+
+export interface RecomputeJob {
+  workspaceId: string;
+  requestId: string;
+  after?: string;
+}
+
+export interface PolicyInput {
+  name: string;
+  urgency: Urgency;
+  departmentId?: string | null;
+  customerTier?: string | null;
+  firstResponseMinutes: number | null;
+  nextResponseMinutes: number | null;
+  resolutionMinutes: number | null;
+  warningMinutes?: number;
+  escalations?: EscalationRule[];
+}
+
+export interface CalendarSettings {
+  calendar: CalendarDocument;
+  pauseOnHold: boolean;
+  updatedAt: Date | null;
+}
+
+export interface ClockView {
+  id: string;
+  kind: ClockKind;
+  cycle: number;
+  status: ClockStatus;
+  startedAt: Date;
+  targetMinutes: number | null;
+  dueAt: Date | null;
+  warnAt: Date | null;
+  stoppedAt: Date | null;
+  businessMinutesUsed: number;
+  businessMinutesLeft: number | null;
+  warnedAt: Date | null;
+  breachedAt: Date | null;
+}
+
+export interface TicketSla {
+  ticketId: string;
+  policy: { id: string; name: string } | null;
+  timeZone: string;
+  paused: boolean;
+  pausedSince: Date | null;
+  clocks: ClockView[];
+}
+
+const SYSTEM = { type: 'system' as const, id: null };
+/** Postgres starts a job by its own clock; this process may run a little behind it. */
+const CLOCK_SKEW_MS = 2_000;
+/** How long one runner holds an escalation step before another may take it over. */
+const ESCALATION_LEASE_MS = 60_000;
+const RECOMPUTE_PAGE = 200;
+const SWEEP_LIMIT = 500;
+
+/**
+ * SLA clocks for tickets: business-hours deadlines from the workspace calendar and the policy for
+ * the ticket's urgency and department, pauses while the ticket waits on the customer, warnings and
+ * breaches as durable jobs, and escalations carried out exactly once.
+ */
+export class SlaService {
+  constructor(
+    private readonly repo: SlaRepo,
+    private readonly tickets: TicketsService,
+    private readonly accounts: AccountsService,
+    private readonly bus: EventBus,
+    private readonly jobs: JobQueue,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Keeps the clocks in step with the tickets. Handlers are idempotent: a repeated event changes nothing. */
+  listen(): void {
+    const bus = this.bus;
+    bus.subscribe('workspace.created', (event) => this.setUpWorkspace(event.workspaceId));
+    bus.subscribe('ticket.created', (event) => this.sync(event.workspaceId, (event.payload as { ticket: { id: string } }).ticket.id));
+    bus.subscribe('ticket.merged', (event) => this.sync(event.workspaceId, (event.payload as { ticketId: string }).ticketId));
+    bus.subscribe('ticket.updated', async (event) => {
+      const { ticket, changes } = event.payload as { ticket: { id: string }; changes: Record<string, unknown> };
+      if ('status' in changes || 'urgency' in changes || 'department_id' in changes) await this.sync(event.workspaceId, ticket.id);
+    });
+    bus.subscribe('message.created', async (event) => {
+      const message = event.payload as { ticketId: string; kind: string; authorType: string };
+      if (message.kind !== 'reply' || message.authorType === 'system') return;
+      await this.sync(event.workspaceId, message.ticketId, message.authorType === 'agent' ? { agentReplied: true } : { customerReplied: true });
+    });
+  }
+
+  /** The calendar (the workspace's time zone, Mon–Fri 09:00–18:00) and a policy per urgency. */
+  async setUpWorkspace(workspaceId: string): Promise<void> {
+    const workspace = await this.accounts.workspace(workspaceId);
+    const db = this.repo.in(workspaceId);
+    await this.repo.insertCalendar(db, defaultCalendarDocument(workspace.time_zone), false);
+    for (const policy of DEFAULT_POLICIES) await this.repo.insertPolicy(db, policy);
+  }
+
+  // ---- calendar ------------------------------------------------------------------------------
+
+  async calendarSettings(workspaceId: string): Promise<CalendarSettings> {
+    const row = await this.repo.calendar(this.repo.in(workspaceId));
+    if (!row) {
+      const workspace = await this.accounts.workspace(workspaceId);
+      return { calendar: defaultCalendarDocument(workspace.time_zone), pauseOnHold: false, updatedAt: null };
+    }
+    return {
+      calendar: { timeZone: row.time_zone, weeklyHours: row.weekly_hours, holidays: row.holidays, workdays: row.workdays },
+      pauseOnHold: row.pause_on_hold,
+      updatedAt: row.updated_at,
+    };
+  }
+
+  /** Replaces the calendar (SLA_CALENDAR_INVALID lists every problem) and re-applies it to open tickets. */
+  async setCalendar(workspaceId: string, calendar: CalendarDocument, pauseOnHold: boolean): Promise<CalendarSettings> {
+    compileCalendar(calendar);
+    const now = this.clock.now();
+    const row = await this.repo.upsertCalendar(this.repo.in(workspaceId), calendar, pauseOnHold, now);
+    await this.requestRecompute(workspaceId);
+    return {
+      calendar: { timeZone: row.time_zone, weeklyHours: row.weekly_hours, holidays: row.holidays, workdays: row.workdays },
+      pauseOnHold: row.pause_on_hold,
+      updatedAt: row.updated_at,
+    };
+  }
+
+  private async compiledSettings(workspaceId: string): Promise<{ calendar: BusinessCalendar; pauseOnHold: boolean }> {
+    const settings = await this.calendarSettings(workspaceId);
+    return { calendar: compileCalendar(settings.calendar), pauseOnHold: settings.pauseOnHold };
+  }
+
+  // ---- policies ------------------------------------------------------------------------------
+
+  policies(workspaceId: string): Promise<PolicyRow[]> {
+    return this.repo.policies(this.repo.in(workspaceId));
+  }
+
+  async policy(workspaceId: string, id: string): Promise<PolicyRow> {
+    const policy = await this.repo.policy(this.repo.in(workspaceId), id);
+    if (!policy) throw notFound('sla_policy');
+    return policy;
+  }
+
+  async createPolicy(workspaceId: string, input: PolicyInput): Promise<PolicyRow> {
+    await this.assertReferences(workspaceId, input.departmentId ?? null, input.escalations ?? []);
+    const created = await this.repo.insertPolicy(this.repo.in(workspaceId), {
+      name: input.name, urgency: input.urgency, department_id: input.departmentId ?? null, customer_tier: input.customerTier ?? null,
+      first_response_minutes: input.firstResponseMinutes, next_response_minutes: input.nextResponseMinutes,
+      resolution_minutes: input.resolutionMinutes, warning_minutes: input.warningMinutes ?? 0, escalations: input.escalations ?? [],
+    });
+    if (!created) throw policyConflict();
+    await this.requestRecompute(workspaceId);
+    return created;
+  }
+
+  async updatePolicy(workspaceId: string, id: string, patch: Partial<PolicyInput>): Promise<PolicyRow> {
+    await this.policy(workspaceId, id);
+    await this.assertReferences(workspaceId, patch.departmentId ?? null, patch.escalations ?? []);
+    const values: Partial<PolicyValues> = {
+      name: patch.name, urgency: patch.urgency, department_id: patch.departmentId, customer_tier: patch.customerTier,
+      first_response_minutes: patch.firstResponseMinutes, next_response_minutes: patch.nextResponseMinutes,
+      resolution_minutes: patch.resolutionMinutes, warning_minutes: patch.warningMinutes, escalations: patch.escalations,
+    };
+    for (const key of Object.keys(values) as (keyof PolicyValues)[]) if (values[key] === undefined) delete values[key];
+    let updated: PolicyRow | undefined;
+    try {
+      updated = await this.repo.updatePolicy(this.repo.in(workspaceId), id, values, this.clock.now());
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505') throw policyConflict();
+      throw error;
+    }
+    if (!updated) throw notFound('sla_policy');
+    await this.requestRecompute(workspaceId);
+    return updated;
+  }
+
+  async deletePolicy(workspaceId: string, id: string): Promise<void> {
+    const result = await this.repo.deletePolicy(this.repo.in(workspaceId), id);
+    if (!result.numDeletedRows) throw notFound('sla_policy');
+    await this.requestRecompute(workspaceId);
+  }
+
+  private async assertReferences(workspaceId: string, departmentId: string | null, escalations: EscalationRule[]): Promise<void> {
+    if (departmentId && !(await this.tickets.departments(workspaceId)).some((d) => d.id === departmentId)) {
+      throw new AppError('DEPARTMENT_UNKNOWN', 400, 'There is no such department', { departmentId });
+    }
+    for (const rule of escalations) {
+      if (rule.action !== 'reassign') continue;
+      const agent = await this.accounts.agent(workspaceId, rule.agentId).catch(() => undefined);
+      if (!agent || agent.disabled_at) {
+        throw new AppError('SLA_ESCALATION_INVALID', 400, 'Escalations can only reassign to active agents of this workspace', { agentId: rule.agentId });
+      }
+    }
+  }
+
+  // ---- what the portal shows before a customer writes -----------------------------------------
+
+  /**
+   * When a ticket written now would get its first answer at the latest, by the policy and the
+   * business hours; null when that urgency has no first-response target.
+   */
+  async expectedFirstResponse(workspaceId: string, scope: { urgency: Urgency; departmentId?: string | null }, now: Date): Promise<{ dueAt: Date; businessMinutes: number } | null> {
+    const policy = choosePolicy(await this.policies(workspaceId), scope);
+    const minutes = policy?.first_response_minutes ?? null;
+    if (minutes === null) return null;
+    const { calendar } = await this.compiledSettings(workspaceId);
+    const dueAt = addBusinessMinutes(calendar, now, minutes);
+    return dueAt ? { dueAt, businessMinutes: minutes } : null;
+  }
+
+  // ---- the clocks of one ticket -------------------------------------------------------------
+
+  /**
+   * Brings the ticket's clocks up to date with the ticket as it is now, plus what just happened
+   * (`hints`), writes its deadlines to the ticket and schedules the checks. Concurrent calls for one
+   * ticket are safe: a save that lost the race re-reads and tries again.
+   */
+  async sync(workspaceId: string, ticketId: string, hints: Hints = {}): Promise<void> {
+    const db = this.repo.in(workspaceId);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const [state, clocks] = await Promise.all([this.repo.state(db, ticketId), this.repo.clocks(db, ticketId)]);
+      const ticket = await this.tickets.ticket(workspaceId, ticketId).catch((error: unknown) => {
+        if (error instanceof AppError && error.code === 'TICKET_NOT_FOUND') return undefined;
+        throw error;
+      });
+      if (!ticket) return;
+      const [{ calendar, pauseOnHold }, policies] = await Promise.all([this.compiledSettings(workspaceId), this.policies(workspaceId)]);
+      const policy = choosePolicy(policies, { urgency: ticket.urgency, departmentId: ticket.department_id });
+      const now = this.clock.now();
+      const result = reconcile({ state: state && workingState(state), clocks, ticket, hints, policy, calendar, pauseOnHold, now });
+      let version = state?.version;
+      if (!state || result.clocks.some((c) => c.dirty) || stateChanged(state, result.state)) {
+        version = await this.repo.saveState(workspaceId, ticketId, state?.version, result.state, result.clocks, now);
+        if (version === undefined) continue;
+      }
+      await this.writeDeadlines(workspaceId, ticket, result.deadlines, version!);
+      for (const clock of result.clocks) if (clock.id) await this.scheduleChecks(workspaceId, ticketId, { ...clock, id: clock.id });
+      return;
+    }
+    throw new AppError('SLA_BUSY', 503, 'The ticket changed too often to update its SLA clocks; the next change or sweep will');
+  }
+
+  /**
+   * The ticket's deadline columns, written through the tickets module. Two syncs of one ticket may
+   * finish in either order, so after writing, a sync that sees a newer saved state writes that one.
+   */
+  private async writeDeadlines(workspaceId: string, ticket: TicketRow, deadlines: Deadlines, version: number): Promise<void> {
+    const db = this.repo.in(workspaceId);
+    let current = deadlines;
+    let seen = version;
+    for (let round = 0; round < 5; round++) {
+      const unchanged = round === 0 && sameDate(ticket.first_response_due_at, current.firstResponse)
+        && sameDate(ticket.next_response_due_at, current.nextResponse) && sameDate(ticket.resolution_due_at, current.resolution);
+      if (!unchanged) await this.tickets.setDeadlines(workspaceId, ticket.id, current);
+      const latest = await this.repo.state(db, ticket.id);
+      if (!latest || latest.version === seen) return;
+      seen = latest.version;
+      current = deadlinesOf(await this.repo.clocks(db, ticket.id));
+    }
+  }
+
+  /** One job per upcoming warning and deadline; the key makes re-sending the same one a no-op. */
+  private async scheduleChecks(workspaceId: string, ticketId: string, clock: Pick<ClockRow, 'id' | 'kind' | 'cycle' | 'stopped_at' | 'due_at' | 'warn_at' | 'warned_at' | 'breached_at'>): Promise<void> {
+    if (clock.stopped_at || clock.breached_at) return;
+    const send = (phase: Phase, at: Date) => this.jobs.send<CheckJob>(SLA_JOBS.check, { workspaceId, ticketId, clockId: clock.id, phase, at: at.toISOString() }, {
+      startAfter: at, idempotencyKey: `sla.check:${ticketId}:${clock.kind}:${clock.cycle}:${phase}:${at.toISOString()}`,
+    });
+    if (clock.warn_at && !clock.warned_at) await send('warning', clock.warn_at);
+    if (clock.due_at) await send('breach', clock.due_at);
+  }
+
+  /** The clocks of a ticket as the console shows them, counted up to now. */
+  async ticketSla(workspaceId: string, ticketId: string): Promise<TicketSla> {
+    await this.tickets.ticket(workspaceId, ticketId);
+    const db = this.repo.in(workspaceId);
+    const [state, clocks, settings] = await Promise.all([this.repo.state(db, ticketId), this.repo.clocks(db, ticketId), this.calendarSettings(workspaceId)]);
+    const calendar = compileCalendar(settings.calendar);
+    const policy = state?.policy_id ? await this.repo.policy(db, state.policy_id) : undefined;
+    const now = this.clock.now();
+    const working = state ? workingState(state) : { pauses: [], paused_since: null };
+    const paused = !!state?.paused_since && state.status !== 'solved' && state.status !== 'closed';
+    return {
+      ticketId,
+      policy: policy ? { id: policy.id, name: policy.name } : null,
+      timeZone: settings.calendar.timeZone,
+      paused,
+      pausedSince: paused ? state!.paused_since : null,
+      clocks: clocks.map((clock) => {
+        const used = usedMinutes(calendar, clock, working, now);
+        return {
+          id: clock.id, kind: clock.kind, cycle: clock.cycle, status: clockStatus(clock, paused), startedAt: clock.started_at,
+          targetMinutes: clock.target_minutes, dueAt: clock.due_at, warnAt: clock.warn_at, stoppedAt: clock.stopped_at,
+          businessMinutesUsed: used, businessMinutesLeft: clock.target_minutes === null || clock.stopped_at ? null : Math.max(0, clock.target_minutes - used),
+          warnedAt: clock.warned_at, breachedAt: clock.breached_at,
+        };
+      }),
+    };
+  }
+
+  // ---- warnings, breaches, escalations -------------------------------------------------------
+
+  /**
+   * The `sla.check` job. Acts only if the clock still runs and is due now (it may have been met,
+   * paused or moved since the job was scheduled); marking is conditional, so however often this
+   * runs, one run marks the clock and plans its escalation. Then carries out what is pending.
+   */
+  async check(job: CheckJob): Promise<void> {
+    const { workspaceId, clockId, phase } = job;
+    const db = this.repo.in(workspaceId);
+    const clock = await this.repo.clock(db, clockId);
+    if (!clock) return;
+    const now = this.clock.now();
+    const dueBy = new Date(now.getTime() + CLOCK_SKEW_MS);
+    const at = phase === 'breach' ? clock.due_at : clock.warned_at ? null : clock.warn_at;
+    if (!clock.stopped_at && !clock.breached_at && at) {
+      if (at.getTime() <= dueBy.getTime()) {
+        const plan = await this.planEscalation(workspaceId, clock, phase);
+        await this.repo.mark(workspaceId, clockId, phase, now, dueBy, (marked) => [
+          ...plan, { type: 'event', dueAt: (phase === 'breach' ? marked.due_at : marked.warn_at)?.toISOString() ?? null },
+        ]);
+      } else if (at.toISOString() === job.at) {
+        // Started early (Postgres' clock ahead of ours): look again when it is really due.
+        await this.jobs.send<CheckJob>(SLA_JOBS.check, job, { startAfter: new Date(at.getTime() + CLOCK_SKEW_MS), idempotencyKey: `sla.check:${clockId}:${phase}:${job.at}:again` });
+      }
+    }
+    await this.runEscalations(workspaceId, { clockId });
+  }
+
+  /** The steps of an escalation, fixed when the clock is marked: the policy's rules (the event follows them). */
+  private async planEscalation(workspaceId: string, clock: ClockRow, phase: Phase): Promise<EscalationAction[]> {
+    const db = this.repo.in(workspaceId);
+    const state = await this.repo.state(db, clock.ticket_id);
+    const policy = state?.policy_id ? await this.repo.policy(db, state.policy_id) : undefined;
+    const ticket = await this.tickets.ticket(workspaceId, clock.ticket_id);
+    const actions: EscalationAction[] = [];
+    for (const rule of policy?.escalations ?? []) {
+      if (rule.on !== phase || (rule.targets && !rule.targets.includes(clock.kind))) continue;
+      if (rule.action === 'notify') {
+        const admins = async () => (await this.accounts.listAgents(workspaceId)).filter((a) => a.role === 'admin' && !a.disabled_at).map((a) => a.id);
+        const agentIds = rule.notify === 'assignee' && ticket.assignee_id ? [ticket.assignee_id] : await admins();
+        if (agentIds.length) actions.push({ type: 'notify', agentIds });
+      } else if (rule.action === 'raise_urgency') {
+        if (ticket.urgency < 4) actions.push({ type: 'raise_urgency', from: ticket.urgency, to: (ticket.urgency + 1) as Urgency });
+      } else if (ticket.assignee_id !== rule.agentId) {
+        actions.push({ type: 'reassign', agentId: rule.agentId });
+      }
+    }
+    return actions;
+  }
+
+  /** Carries out pending escalation steps, each taken with a lease so two runners never do one twice. */
+  async runEscalations(workspaceId: string, filter: { clockId?: string; olderThan?: Date }): Promise<void> {
+    const db = this.repo.in(workspaceId);
+    // Steps of one escalation run in order: one held by another runner holds up the ones after it.
+    const held = new Set<string>();
+    for (const pending of await this.repo.pendingEscalations(db, filter)) {
+      const escalation = `${pending.clock_id}:${pending.phase}`;
+      if (held.has(escalation)) continue;
+      const step = await this.repo.claimEscalation(db, pending.id, this.clock.now(), ESCALATION_LEASE_MS);
+      if (!step) {
+        held.add(escalation);
+        continue;
+      }
+      try {
+        await this.repo.finishEscalation(db, step.id, this.clock.now(), await this.carryOut(workspaceId, step));
+      } catch (error) {
+        // A refusal (agent disabled, ticket gone) will not change on retry: record it and move on.
+        if (error instanceof AppError) {
+          await this.repo.finishEscalation(db, step.id, this.clock.now(), 'failed', error.code);
+          continue;
+        }
+        // Anything else may pass (a lost connection): let go, and let the job retry from this step.
+        await this.repo.releaseEscalation(db, step.id);
+        throw error;
+      }
+    }
+  }
+
+  private async carryOut(workspaceId: string, step: EscalationRow): Promise<'done' | 'skipped'> {
+    const action = step.action;
+    const ticket = await this.tickets.ticket(workspaceId, step.ticket_id);
+    switch (action.type) {
+      case 'raise_urgency':
+        if (ticket.urgency >= action.to) return 'skipped';
+        await this.tickets.update(workspaceId, ticket.id, { urgency: action.to }, SYSTEM);
+        return 'done';
+      case 'reassign':
+        if (ticket.assignee_id === action.agentId) return 'skipped';
+        await this.tickets.update(workspaceId, ticket.id, { assigneeId: action.agentId }, SYSTEM);
+        return 'done';
+      case 'notify': {
+        const clock = await this.repo.clock(this.repo.in(workspaceId), step.clock_id);
+        const [workspace, settings] = await Promise.all([this.accounts.workspace(workspaceId), this.calendarSettings(workspaceId)]);
+        const rows = [];
+        for (const agentId of action.agentIds) {
+          const agent = await this.accounts.agent(workspaceId, agentId).catch(() => undefined);
+          if (!agent || agent.disabled_at || !clock) continue;
+          const locale = agent.locale ?? workspace.default_locale;
+          const text = renderNotification(locale, {
+            phase: step.phase, kind: clock.kind, ticketNumber: ticket.number, subject: ticket.subject,
+            dueAt: clock.due_at, timeZone: settings.calendar.timeZone,
+          });
+          rows.push({ escalation_id: step.id, ticket_id: ticket.id, agent_id: agentId, phase: step.phase, kind: clock.kind, locale, ...text });
+        }
+        await this.repo.insertNotifications(this.repo.in(workspaceId), rows);
+        return rows.length ? 'done' : 'skipped';
+      }
+      case 'event': {
+        const clock = await this.repo.clock(this.repo.in(workspaceId), step.clock_id);
+        if (!clock) return 'skipped';
+        const others = (await this.repo.escalationsOf(this.repo.in(workspaceId), ticket.id))
+          .filter((e) => e.clock_id === step.clock_id && e.phase === step.phase && e.action.type !== 'event');
+        await this.bus.publish(step.phase === 'breach' ? 'sla.breached' : 'sla.warning', workspaceId, {
+          ticketId: ticket.id, ticketNumber: ticket.number, clockId: clock.id, kind: clock.kind, cycle: clock.cycle,
+          dueAt: action.dueAt, at: (step.phase === 'breach' ? clock.breached_at : clock.warned_at)?.toISOString() ?? null,
+          urgency: ticket.urgency, assigneeId: ticket.assignee_id,
+          escalations: others.map((e) => ({ action: e.action.type, outcome: e.outcome })),
+        });
+        return 'done';
+      }
+    }
+  }
+
+  /**
+   * The safety net behind the scheduled checks (a lost job, a crash mid-escalation): marks every
+   * clock of the workspace that is past its warning or deadline, and finishes escalation steps whose
+   * runner let go. One clock failing does not stop the others; the first failure is re-thrown at the end.
+   */
+  async sweepWorkspace(workspaceId: string): Promise<void> {
+    const now = this.clock.now();
+    let failure: unknown;
+    for (const clock of await this.repo.overdue(this.repo.in(workspaceId), now, SWEEP_LIMIT)) {
+      const phase: Phase = clock.due_at && clock.due_at.getTime() <= now.getTime() ? 'breach' : 'warning';
+      const at = (phase === 'breach' ? clock.due_at : clock.warn_at)!;
+      await this.check({ workspaceId, ticketId: clock.ticket_id, clockId: clock.id, phase, at: at.toISOString() }).catch((error: unknown) => { failure ??= error; });
+    }
+    await this.runEscalations(workspaceId, { olderThan: new Date(now.getTime() - 30_000) }).catch((error: unknown) => { failure ??= error; });
+    if (failure) throw failure;
+  }
+
+  /** The cron's fan-out: one sweep job per workspace, keyed by minute so overlapping crons send it once. */
+  async sweepAll(): Promise<void> {
+    const minute = new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString();
+    for (const workspaceId of await this.repo.workspaceIds()) {
+      await this.jobs.send(SLA_JOBS.sweepWorkspace, { workspaceId }, { idempotencyKey: `sla.sweep:${workspaceId}:${minute}`, retryLimit: 1 });
+    }
+  }
+
+  /** Each change gets its own run (a later change must not be swallowed by an earlier one's key). */
+  private async requestRecompute(workspaceId: string): Promise<void> {
+    await this.jobs.send<RecomputeJob>(SLA_JOBS.recompute, { workspaceId, requestId: randomUUID() });
+  }
+
+  /** The `sla.recompute` job: one page of open tickets, then the next page as its own job. */
+  async recompute(job: RecomputeJob): Promise<void> {
+    const ids = await this.repo.activeTicketIds(this.repo.in(job.workspaceId), job.after, RECOMPUTE_PAGE);
+    for (const id of ids) await this.sync(job.workspaceId, id);
+    const last = ids.at(-1);
+    if (ids.length === RECOMPUTE_PAGE && last) {
+      await this.jobs.send<RecomputeJob>(SLA_JOBS.recompute, { ...job, after: last }, { idempotencyKey: `sla.recompute:${job.workspaceId}:${job.requestId}:${last}` });
+    }
+  }
+
+  notifications(workspaceId: string, agentId: string, limit = 50): Promise<NotificationRow[]> {
+    return this.repo.notificationsFor(this.repo.in(workspaceId), agentId, limit);
+  }
+
+  escalations(workspaceId: string, ticketId: string): Promise<EscalationRow[]> {
+    return this.repo.escalationsOf(this.repo.in(workspaceId), ticketId);
+  }
+}
+
+function workingState(row: TicketStateRow): WorkingState {
+  return { policy_id: row.policy_id, status: row.status, paused_since: row.paused_since, pauses: row.pauses, first_responded_at: row.first_responded_at };
+}
+
+function stateChanged(row: TicketStateRow, next: WorkingState): boolean {
+  return row.policy_id !== next.policy_id || row.status !== next.status || !sameDate(row.paused_since, next.paused_since)
+    || !sameDate(row.first_responded_at, next.first_responded_at) || JSON.stringify(row.pauses) !== JSON.stringify(next.pauses);
+}
+
+function sameDate(a: Date | null, b: Date | null): boolean {
+  return (a?.getTime() ?? null) === (b?.getTime() ?? null);
+}
+
+function deadlinesOf(clocks: readonly ClockRow[]): Deadlines {
+  const dueOf = (kind: ClockKind) => clocks.filter((c) => c.kind === kind && !c.stopped_at).at(-1)?.due_at ?? null;
+  return { firstResponse: dueOf('first_response'), nextResponse: dueOf('next_response'), resolution: dueOf('resolution') };
+}
+
+const policyConflict = () => new AppError('SLA_POLICY_CONFLICT', 409, 'A policy for this urgency, department and tier already exists');

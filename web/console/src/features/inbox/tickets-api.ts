@@ -1,0 +1,375 @@
+/**
+ * The tickets API as the inbox uses it (GET/PATCH /api/v1/tickets …, see /openapi.json). Every
+ * body is checked for the fields the console relies on before it reaches a component.
+ */
+import { ApiError, isRecord, request } from '../../api/http.js';
+
+export const STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
+export type TicketStatus = (typeof STATUSES)[number];
+/** Somebody still owes the customer something. */
+export const UNSOLVED: readonly TicketStatus[] = ['new', 'open', 'pending', 'on_hold'];
+
+/** 0 thanks · 1 normal · 2 urgent · 3 critical · 4 red alert: the order is fixed, the names are the workspace's. */
+export const URGENCIES = [0, 1, 2, 3, 4] as const;
+export type Urgency = (typeof URGENCIES)[number];
+
+export const CHANNELS = ['web', 'email', 'chat', 'forum', 'api', 'phone', 'sms'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const VIEWS = ['mine', 'unassigned', 'team', 'all', 'breaching'] as const;
+export type InboxView = (typeof VIEWS)[number];
+export const SORTS = ['updated', 'created', 'urgency', 'due'] as const;
+export type InboxSort = (typeof SORTS)[number];
+
+export interface Ticket {
+  id: string;
+  number: number;
+  subject: string;
+  status: TicketStatus;
+  urgency: Urgency;
+  departmentId: string | null;
+  assigneeId: string | null;
+  customerId: string;
+  channel: Channel;
+  tags: string[];
+  mergedIntoId: string | null;
+  firstResponseAt: string | null;
+  firstResponseDueAt: string | null;
+  nextResponseDueAt: string | null;
+  resolutionDueAt: string | null;
+  solvedAt: string | null;
+  csat: { rating: number; comment: string | null; at: string } | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Attachment {
+  id: string;
+  filename: string;
+  contentType: string;
+  sizeBytes: number;
+  url: string;
+}
+
+export interface Message {
+  id: string;
+  ticketId: string;
+  kind: 'reply' | 'note';
+  authorType: 'customer' | 'agent' | 'system';
+  authorId: string | null;
+  channel: Channel;
+  bodyText: string;
+  createdAt: string;
+  attachments: Attachment[];
+}
+
+export interface AgentSummary {
+  id: string;
+  name: string;
+  email: string;
+  disabled: boolean;
+}
+
+export interface Department {
+  id: string;
+  key: string;
+  /** By locale: `{en: 'Sales', 'zh-CN': '销售'}`. */
+  name: Record<string, string>;
+}
+
+export type UrgencyNames = Record<'en' | 'zh-CN', string[]>;
+
+export interface CannedReply {
+  id: string;
+  title: string;
+  body: string;
+  locale: string | null;
+}
+
+export interface Customer {
+  id: string;
+  name: string;
+  email: string;
+  locale: string | null;
+  createdAt: string;
+  recentActivity: { action: string; at: string; ticketId: string; ticketNumber: number; ticketSubject: string }[];
+}
+
+/** What the inbox list asks for; the same fields a saved view stores. */
+export interface InboxFilters {
+  view: InboxView;
+  status: TicketStatus[];
+  urgency: Urgency[];
+  departmentId: string[];
+  tag: string;
+  q: string;
+  sort: InboxSort;
+}
+
+export interface SavedView {
+  id: string;
+  name: string;
+  shared: boolean;
+  filters: InboxFilters;
+}
+
+export interface TicketChanges {
+  status?: TicketStatus;
+  urgency?: Urgency;
+  departmentId?: string | null;
+  assigneeId?: string | null;
+  tags?: string[];
+}
+
+// ---- reading ---------------------------------------------------------------------------------
+
+export function inboxQuery(filters: InboxFilters, options: { cursor?: string | null; limit?: number } = {}): string {
+  const params = new URLSearchParams({ view: filters.view, sort: filters.sort });
+  for (const status of filters.status) params.append('status', status);
+  for (const urgency of filters.urgency) params.append('urgency', String(urgency));
+  for (const id of filters.departmentId) params.append('departmentId', id);
+  if (filters.tag.trim()) params.set('tag', filters.tag.trim().toLowerCase());
+  if (filters.q.trim()) params.set('q', filters.q.trim());
+  if (options.cursor) params.set('cursor', options.cursor);
+  params.set('limit', String(options.limit ?? 50));
+  return params.toString();
+}
+
+export async function listTickets(filters: InboxFilters, options: { cursor?: string | null; limit?: number } = {}) {
+  const body = await request('GET', `/api/v1/tickets?${inboxQuery(filters, options)}`);
+  if (!isRecord(body) || !Array.isArray(body.tickets)) throw unexpected('ticket list');
+  return { tickets: body.tickets.map(parseTicket), nextCursor: typeof body.nextCursor === 'string' ? body.nextCursor : null };
+}
+
+export async function ticketByNumber(number: number): Promise<Ticket> {
+  return parseTicket(await request('GET', `/api/v1/tickets/by-number/${number}`));
+}
+
+export async function ticketById(id: string): Promise<Ticket> {
+  return parseTicket(await request('GET', `/api/v1/tickets/${encodeURIComponent(id)}`));
+}
+
+export async function ticketMessages(id: string): Promise<Message[]> {
+  const body = await request('GET', `/api/v1/tickets/${encodeURIComponent(id)}/messages`);
+  if (!isRecord(body) || !Array.isArray(body.messages)) throw unexpected('messages');
+  return body.messages.map(parseMessage);
+}
+
+export async function customer(id: string): Promise<Customer> {
+  const body = await request('GET', `/api/v1/customers/${encodeURIComponent(id)}`);
+  if (!isRecord(body) || typeof body.id !== 'string' || typeof body.name !== 'string' || typeof body.email !== 'string') throw unexpected('customer');
+  const activity = Array.isArray(body.recentActivity) ? body.recentActivity.filter(isRecord) : [];
+  return {
+    id: body.id,
+    name: body.name,
+    email: body.email,
+    locale: typeof body.locale === 'string' ? body.locale : null,
+    createdAt: String(body.createdAt),
+    recentActivity: activity.map((a) => ({
+      action: String(a.action),
+      at: String(a.at),
+      ticketId: String(a.ticketId),
+      ticketNumber: Number(a.ticketNumber),
+      ticketSubject: String(a.ticketSubject),
+    })),
+  };
+}
+
+export async function customerTickets(id: string): Promise<Ticket[]> {
+  const body = await request('GET', `/api/v1/customers/${encodeURIComponent(id)}/tickets`);
+  if (!isRecord(body) || !Array.isArray(body.tickets)) throw unexpected('customer tickets');
+  return body.tickets.map(parseTicket);
+}
+
+export async function agents(): Promise<AgentSummary[]> {
+  const body = await request('GET', '/api/v1/agents');
+  if (!isRecord(body) || !Array.isArray(body.agents)) throw unexpected('agents');
+  return body.agents.filter(isRecord).map((a) => ({
+    id: String(a.id),
+    name: String(a.name),
+    email: String(a.email),
+    disabled: a.disabled === true,
+  }));
+}
+
+export async function departments(): Promise<Department[]> {
+  const body = await request('GET', '/api/v1/departments');
+  if (!isRecord(body) || !Array.isArray(body.departments)) throw unexpected('departments');
+  return body.departments.filter(isRecord).map((d) => ({
+    id: String(d.id),
+    key: String(d.key),
+    name: isRecord(d.name) ? Object.fromEntries(Object.entries(d.name).map(([k, v]) => [k, String(v)])) : {},
+  }));
+}
+
+export async function urgencyNames(): Promise<UrgencyNames> {
+  const body = await request('GET', '/api/v1/ticket-settings');
+  const names = isRecord(body) && isRecord(body.urgencyNames) ? body.urgencyNames : undefined;
+  const list = (value: unknown) => (Array.isArray(value) && value.length === 5 ? value.map(String) : null);
+  const en = list(names?.en);
+  const zh = list(names?.['zh-CN']);
+  if (!en || !zh) throw unexpected('ticket settings');
+  return { en, 'zh-CN': zh };
+}
+
+export async function cannedReplies(): Promise<CannedReply[]> {
+  const body = await request('GET', '/api/v1/canned-replies');
+  if (!isRecord(body) || !Array.isArray(body.cannedReplies)) throw unexpected('canned replies');
+  return body.cannedReplies.filter(isRecord).map((c) => ({
+    id: String(c.id),
+    title: String(c.title),
+    body: String(c.body),
+    locale: typeof c.locale === 'string' ? c.locale : null,
+  }));
+}
+
+export async function savedViews(): Promise<SavedView[]> {
+  const body = await request('GET', '/api/v1/views');
+  if (!isRecord(body) || !Array.isArray(body.views)) throw unexpected('saved views');
+  return body.views.filter(isRecord).map((v) => ({
+    id: String(v.id),
+    name: String(v.name),
+    shared: v.shared === true,
+    filters: filtersFromSaved(v.filters),
+  }));
+}
+
+// ---- writing ---------------------------------------------------------------------------------
+
+export async function updateTicket(id: string, changes: TicketChanges): Promise<Ticket> {
+  return parseTicket(await request('PATCH', `/api/v1/tickets/${encodeURIComponent(id)}`, { body: changes }));
+}
+
+export interface BulkResult {
+  id: string;
+  ok: boolean;
+  code?: string;
+}
+
+export async function bulkUpdate(ids: string[], changes: TicketChanges): Promise<BulkResult[]> {
+  const body = await request('POST', '/api/v1/tickets/bulk', { body: { ids, changes } });
+  if (!isRecord(body) || !Array.isArray(body.results)) throw unexpected('bulk results');
+  return body.results.filter(isRecord).map((r) => ({
+    id: String(r.id),
+    ok: r.ok === true,
+    code: typeof r.code === 'string' ? r.code : undefined,
+  }));
+}
+
+export async function postMessage(ticketId: string, input: { kind: 'reply' | 'note'; body: string; status?: TicketStatus }): Promise<Message> {
+  return parseMessage(await request('POST', `/api/v1/tickets/${encodeURIComponent(ticketId)}/messages`, { body: input }));
+}
+
+export async function saveView(name: string, filters: InboxFilters, shared: boolean): Promise<SavedView> {
+  const body = await request('POST', '/api/v1/views', { body: { name, filters: savedFilters(filters), shared } });
+  if (!isRecord(body) || typeof body.id !== 'string') throw unexpected('saved view');
+  return { id: body.id, name: String(body.name), shared: body.shared === true, filters: filtersFromSaved(body.filters) };
+}
+
+export async function deleteView(id: string): Promise<void> {
+  await request('DELETE', `/api/v1/views/${encodeURIComponent(id)}`);
+}
+
+// ---- shapes ----------------------------------------------------------------------------------
+
+export const DEFAULT_FILTERS: InboxFilters = { view: 'mine', status: [...UNSOLVED], urgency: [], departmentId: [], tag: '', q: '', sort: 'updated' };
+
+/** What POST /views stores: only the fields that narrow the list. */
+export function savedFilters(filters: InboxFilters): Record<string, unknown> {
+  const out: Record<string, unknown> = { view: filters.view, sort: filters.sort };
+  if (filters.status.length) out.status = filters.status;
+  if (filters.urgency.length) out.urgency = filters.urgency;
+  if (filters.departmentId.length) out.departmentId = filters.departmentId;
+  if (filters.tag.trim()) out.tag = filters.tag.trim().toLowerCase();
+  if (filters.q.trim()) out.q = filters.q.trim();
+  return out;
+}
+
+export function filtersFromSaved(value: unknown): InboxFilters {
+  const f = isRecord(value) ? value : {};
+  const list = (v: unknown) => (Array.isArray(v) ? v : []);
+  return {
+    view: (VIEWS as readonly unknown[]).includes(f.view) ? (f.view as InboxView) : 'all',
+    status: list(f.status).filter((s): s is TicketStatus => (STATUSES as readonly unknown[]).includes(s)),
+    urgency: list(f.urgency).map(Number).filter((u): u is Urgency => (URGENCIES as readonly number[]).includes(u)),
+    departmentId: list(f.departmentId).filter((d): d is string => typeof d === 'string'),
+    tag: typeof f.tag === 'string' ? f.tag : '',
+    q: typeof f.q === 'string' ? f.q : '',
+    sort: (SORTS as readonly unknown[]).includes(f.sort) ? (f.sort as InboxSort) : 'updated',
+  };
+}
+
+const isDateString = (v: unknown): v is string => typeof v === 'string';
+const dateOrNull = (v: unknown): string | null => (isDateString(v) ? v : null);
+
+export function parseTicket(body: unknown): Ticket {
+  if (
+    !isRecord(body) ||
+    typeof body.id !== 'string' ||
+    typeof body.number !== 'number' ||
+    typeof body.subject !== 'string' ||
+    !(STATUSES as readonly unknown[]).includes(body.status) ||
+    !(URGENCIES as readonly unknown[]).includes(body.urgency) ||
+    typeof body.customerId !== 'string'
+  ) {
+    throw unexpected('ticket');
+  }
+  const csat = isRecord(body.csat) && typeof body.csat.rating === 'number'
+    ? { rating: body.csat.rating, comment: typeof body.csat.comment === 'string' ? body.csat.comment : null, at: String(body.csat.at) }
+    : null;
+  return {
+    id: body.id,
+    number: body.number,
+    subject: body.subject,
+    status: body.status as TicketStatus,
+    urgency: body.urgency as Urgency,
+    departmentId: typeof body.departmentId === 'string' ? body.departmentId : null,
+    assigneeId: typeof body.assigneeId === 'string' ? body.assigneeId : null,
+    customerId: body.customerId,
+    channel: (CHANNELS as readonly unknown[]).includes(body.channel) ? (body.channel as Channel) : 'api',
+    tags: Array.isArray(body.tags) ? body.tags.map(String) : [],
+    mergedIntoId: typeof body.mergedIntoId === 'string' ? body.mergedIntoId : null,
+    firstResponseAt: dateOrNull(body.firstResponseAt),
+    firstResponseDueAt: dateOrNull(body.firstResponseDueAt),
+    nextResponseDueAt: dateOrNull(body.nextResponseDueAt),
+    resolutionDueAt: dateOrNull(body.resolutionDueAt),
+    solvedAt: dateOrNull(body.solvedAt),
+    csat,
+    createdAt: String(body.createdAt),
+    updatedAt: String(body.updatedAt),
+  };
+}
+
+export function parseMessage(body: unknown): Message {
+  if (
+    !isRecord(body) ||
+    typeof body.id !== 'string' ||
+    (body.kind !== 'reply' && body.kind !== 'note') ||
+    typeof body.bodyText !== 'string'
+  ) {
+    throw unexpected('message');
+  }
+  const authorType = body.authorType === 'customer' || body.authorType === 'system' ? body.authorType : 'agent';
+  return {
+    id: body.id,
+    ticketId: String(body.ticketId),
+    kind: body.kind,
+    authorType,
+    authorId: typeof body.authorId === 'string' ? body.authorId : null,
+    channel: (CHANNELS as readonly unknown[]).includes(body.channel) ? (body.channel as Channel) : 'api',
+    // Plain text only: the console never renders message HTML.
+    bodyText: body.bodyText,
+    createdAt: String(body.createdAt),
+    attachments: (Array.isArray(body.attachments) ? body.attachments : []).filter(isRecord).map((a) => ({
+      id: String(a.id),
+      filename: String(a.filename),
+      contentType: String(a.contentType),
+      sizeBytes: Number(a.sizeBytes),
+      url: String(a.url),
+    })),
+  };
+}
+
+function unexpected(what: string): ApiError {
+  return new ApiError('UNKNOWN', 200, `unexpected ${what} body from the server`);
+}
