@@ -126,7 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await http.register(async (scoped) => {
     await scoped.register(requestContext(accounts, { secureCookies }));
     await scoped.register(accountsRoutes(accounts, { secureCookies, loginAttemptsPer15Min: config.loginAttemptsPer15Min }), { prefix: '/api/v1' });
-    await scoped.register(ticketsRoutes(deps.services.tickets, accounts, deps.services.attachments), { prefix: '/api/v1' });
+    await scoped.register(ticketsRoutes(deps.services.tickets, accounts, deps.services.attachments, (ws, agentId) => deps.services.routing.departmentIdsOf(ws, agentId)), { prefix: '/api/v1' });
     await scoped.register(slaRoutes(deps.services.sla), { prefix: '/api/v1' });
     await scoped.register(routingRoutes(deps.services.routing), { prefix: '/api/v1' });
     await scoped.register(webhooksRoutes(deps.services.webhooks), { prefix: '/api/v1' });

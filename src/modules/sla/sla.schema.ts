@@ -26,7 +26,7 @@ export type EscalationAction =
   | { type: 'notify'; agentIds: string[] }
   | { type: 'raise_urgency'; from: Urgency; to: Urgency }
   | { type: 'reassign'; agentId: string }
-  /** Publishes sla.warning / sla.breached, with the deadline as it was when marked. */
+  /** Publishes sla.warned / sla.breached, with the deadline as it was when marked. */
   | { type: 'event'; dueAt: string | null };
 
 export interface SlaCalendarsTable {

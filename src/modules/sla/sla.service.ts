@@ -450,7 +450,7 @@ export class SlaService {
         if (!clock) return 'skipped';
         const others = (await this.repo.escalationsOf(this.repo.in(workspaceId), ticket.id))
           .filter((e) => e.clock_id === step.clock_id && e.phase === step.phase && e.action.type !== 'event');
-        await this.bus.publish(step.phase === 'breach' ? 'sla.breached' : 'sla.warning', workspaceId, {
+        await this.bus.publish(step.phase === 'breach' ? 'sla.breached' : 'sla.warned', workspaceId, {
           ticketId: ticket.id, ticketNumber: ticket.number, clockId: clock.id, kind: clock.kind, cycle: clock.cycle,
           dueAt: action.dueAt, at: (step.phase === 'breach' ? clock.breached_at : clock.warned_at)?.toISOString() ?? null,
           urgency: ticket.urgency, assigneeId: ticket.assignee_id,

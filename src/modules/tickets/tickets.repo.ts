@@ -122,7 +122,10 @@ export class TicketsRepo {
     let query = db.selectFrom('tickets as t').selectAll('t').select(sort.expr.as('sort_value'))
       .where('t.merged_into_id', 'is', null);
     if (filter.assigneeId !== undefined) query = filter.assigneeId === null ? query.where('t.assignee_id', 'is', null) : query.where('t.assignee_id', '=', filter.assigneeId);
-    if (filter.departmentIds?.length) query = query.where('t.department_id', 'in', filter.departmentIds);
+    if (filter.departmentIds) {
+      // An empty list (an agent in no team) matches nothing, not everything.
+      query = filter.departmentIds.length ? query.where('t.department_id', 'in', filter.departmentIds) : query.where(sql<boolean>`false`);
+    }
     if (filter.statuses?.length) query = query.where('t.status', 'in', filter.statuses);
     if (filter.urgencies?.length) query = query.where('t.urgency', 'in', filter.urgencies);
     if (filter.tag) query = query.where(sql<boolean>`t.tags @> array[${filter.tag}]::text[]`);

@@ -23,7 +23,10 @@ const Body = z.string().max(100_000);
 
 export const attachmentUrl = (id: string) => `/api/v1/attachments/${id}`;
 
-export const ticketsRoutes = (tickets: TicketsService, accounts: AccountsService, store: AttachmentStore): FastifyPluginAsyncZod => async (app) => {
+/** The departments an agent works in, for the "my team" view (routing knows team membership). */
+export type TeamsOf = (workspaceId: string, agentId: string) => Promise<string[]>;
+
+export const ticketsRoutes = (tickets: TicketsService, accounts: AccountsService, store: AttachmentStore, teamsOf: TeamsOf): FastifyPluginAsyncZod => async (app) => {
   const agentOnly = { preHandler: requireAgent() };
 
   app.get('/tickets', {
@@ -46,9 +49,10 @@ export const ticketsRoutes = (tickets: TicketsService, accounts: AccountsService
     },
   }, async (request) => {
     const { status, urgency, departmentId, ...rest } = request.query;
+    const teams = rest.view === 'team' ? await teamsOf(request.workspace.id, request.agent!.id) : [];
     const page = await tickets.inbox(request.workspace.id, request.agent!.id, {
       ...rest, statuses: status, urgencies: urgency, departmentIds: departmentId,
-    });
+    }, teams);
     return { tickets: page.tickets.map(ticketView), nextCursor: page.nextCursor };
   });
 

@@ -199,7 +199,7 @@ export class TicketsService {
     switch (query.view) {
       case 'mine': filter.assigneeId = agentId; break;
       case 'unassigned': filter.assigneeId = null; filter.statuses = query.statuses?.length ? query.statuses : [...ACTIVE_STATUSES]; break;
-      case 'team': filter.departmentIds = query.departmentIds?.length ? query.departmentIds : teamDepartmentIds; break;
+      case 'team': filter.departmentIds = teamDepartmentIds.filter((id) => !query.departmentIds?.length || query.departmentIds.includes(id)); break;
       case 'breaching': filter.dueBefore = new Date(this.clock.now().getTime() + BREACHING_SOON_MS); break;
       case 'all': break;
     }
@@ -269,7 +269,7 @@ export class TicketsService {
     await this.bus.publish('message.created', workspaceId, {
       ticketId, messageId: message.id, kind: message.kind, authorType: message.author_type, channel: message.channel,
     });
-    if (Object.keys(changes).length) await this.bus.publish('ticket.updated', workspaceId, { ticket: ticketEvent(ticket), changes });
+    if (Object.keys(changes).length) await this.publishUpdated(workspaceId, ticket, changes);
     return message;
   }
 
@@ -306,10 +306,7 @@ export class TicketsService {
       await this.repo.insertActivity(trx, { ticket_id: ticketId, actor_type: actor.type, actor_id: actor.id, action: 'ticket.updated', details: diff, created_at: now });
       return { ticket, diff };
     });
-    if (Object.keys(diff).length) {
-      await this.bus.publish('ticket.updated', workspaceId, { ticket: ticketEvent(ticket), changes: diff });
-      if (diff.status?.[1] === 'solved') await this.bus.publish('ticket.solved', workspaceId, { ticket: ticketEvent(ticket) });
-    }
+    if (Object.keys(diff).length) await this.publishUpdated(workspaceId, ticket, diff);
     return ticket;
   }
 
@@ -433,6 +430,12 @@ export class TicketsService {
   }
 
   // ---- helpers --------------------------------------------------------------------------
+
+  private async publishUpdated(workspaceId: string, ticket: TicketRow, changes: Record<string, unknown>) {
+    await this.bus.publish('ticket.updated', workspaceId, { ticket: ticketEvent(ticket), changes });
+    const status = changes.status as [TicketStatus, TicketStatus] | undefined;
+    if (status?.[1] === 'solved') await this.bus.publish('ticket.solved', workspaceId, { ticket: ticketEvent(ticket) });
+  }
 
   private messageBody(text: string, html: string | undefined): { body_text: string; body_html: string | null } {
     if (html === undefined) return { body_text: text, body_html: null };

@@ -9,6 +9,7 @@ type CreatedAt = ColumnType<Date, Date | undefined, never>;
  */
 export const WEBHOOK_EVENT_TYPES = [
   'ticket.created', 'ticket.updated', 'ticket.solved', 'ticket.merged', 'ticket.rated', 'message.created',
+  'sla.warned', 'sla.breached',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

@@ -248,7 +248,7 @@ describe('warnings, breaches and escalation', () => {
 
   it('warns once before the deadline', async () => {
     const { w, created, clock } = await overdueTicket('sla-warn');
-    const warned = record('sla.warning');
+    const warned = record('sla.warned');
     t.clock.set(shanghai('2026-11-23T13:40:00'));
     await t.services.sla.sweepWorkspace(w.ws.id);
     await t.services.sla.sweepWorkspace(w.ws.id);

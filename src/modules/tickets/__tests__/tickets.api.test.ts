@@ -139,3 +139,30 @@ describe('tickets API', () => {
     expect(second.id).toBe(first.id);
   });
 });
+
+describe('team view', () => {
+  it('shows an agent the tickets of their teams only, and nothing when they are in none', async () => {
+    const sales = (await api('GET', '/departments')).json().departments.find((d: { key: string }) => d.key === 'sales');
+    const salesTicket = await openTicket({ subject: 'Quote for 20 printers', department: 'sales' });
+    const serviceTicket = await openTicket({ subject: 'Service question', department: 'service' });
+    const before = (await api('GET', '/tickets?view=team&limit=200')).json().tickets;
+    expect(before).toEqual([]);
+    await t.services.routing.configureDepartment(t.workspace.id, sales.id, { strategy: 'manual', autoAssign: false, memberIds: [t.workspace.admin.id] }, { type: 'system', id: null });
+    const ids = (await api('GET', '/tickets?view=team&limit=200')).json().tickets.map((x: { id: string }) => x.id);
+    expect(ids).toContain(salesTicket.id);
+    expect(ids).not.toContain(serviceTicket.id);
+  });
+});
+
+describe('solving', () => {
+  it('announces ticket.solved whether the agent solves with a reply or with a status change', async () => {
+    const solved: string[] = [];
+    const unsubscribe = t.bus.subscribe('ticket.solved', (event) => { solved.push((event.payload as { ticket: { id: string } }).ticket.id); });
+    const a = await openTicket();
+    const b = await openTicket();
+    await api('POST', `/tickets/${a.id}/messages`, { kind: 'reply', body: 'Fixed with a firmware update.', status: 'solved' });
+    await api('PATCH', `/tickets/${b.id}`, { status: 'solved' });
+    unsubscribe();
+    expect(solved).toEqual([a.id, b.id]);
+  });
+});
