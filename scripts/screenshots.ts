@@ -5,8 +5,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { freePort, runKefu, whenHealthy } from '../test/helpers/cli.js';
+import { launchChromium } from '../test/helpers/browser.js';
 
 const out = path.resolve('docs/screenshots');
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kefu-shots-'));
@@ -14,10 +14,7 @@ const kefu = runKefu(['start'], { KEFU_DATA_DIR: dataDir }, await freePort());
 try {
   await whenHealthy(kefu);
   const { admin } = JSON.parse(await readFile(path.join(dataDir, 'demo-credentials.json'), 'utf8')) as { admin: { email: string; password: string } };
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  });
+  const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1200, height: 760 }, locale: 'zh-CN' });
   await page.goto(`${kefu.url}/`);
   await page.screenshot({ path: path.join(out, 'portal-home.png') });

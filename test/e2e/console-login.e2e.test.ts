@@ -3,16 +3,16 @@
  * the shell appears, the language switch is saved to the agent and survives a reload, /agent/*
  * addresses reload into the right area, and signing out ends the server session.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import en from '../../web/console/src/locales/en.json' with { type: 'json' };
 import zh from '../../web/console/src/locales/zh-CN.json' with { type: 'json' };
 import { buildConsoleIfStale, startTestServer } from '../helpers/server.js';
+import { launchChromium } from '../helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
@@ -21,15 +21,9 @@ let browser: Browser | undefined;
 const screenshots = mkdtempSync(join(tmpdir(), 'kefu-console-e2e-'));
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y chromium fonts-noto-cjk)`);
-  }
   buildConsoleIfStale();
   server = await startTestServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {

@@ -3,16 +3,16 @@
  * opened through the API appears live, the agent opens it, replies and sets its status; a second
  * agent opening the same ticket is told someone else is on it; keyboard shortcuts and a bulk solve.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import en from '../../web/console/src/locales/en.json' with { type: 'json' };
 import zh from '../../web/console/src/locales/zh-CN.json' with { type: 'json' };
 import { buildConsoleIfStale, startTestServer } from '../helpers/server.js';
+import { launchChromium } from '../helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
 let server: TestServer | undefined;
@@ -22,7 +22,6 @@ const screenshots = process.env.KEFU_SCREENSHOTS_DIR ?? mkdtempSync(join(tmpdir(
 const SYSTEM = { type: 'system' as const, id: null };
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y chromium fonts-noto-cjk)`);
   buildConsoleIfStale();
   server = await startTestServer();
   const { services, workspace } = server.test;
@@ -30,10 +29,7 @@ beforeAll(async () => {
   const agent = await services.accounts.createAgent(workspace.id, { email: 'wang.lei@acme.example', name: '王磊', role: 'agent', password, locale: 'zh-CN' }, SYSTEM);
   wang = { id: agent.id, email: agent.email, password, name: agent.name };
   await seedTickets(server);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {

@@ -4,16 +4,16 @@
  * live in the console inbox and replies, the customer reads the reply on "my requests" and
  * answers, the agent solves the ticket, and the customer rates it.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zhCN as portal } from '../../src/core/i18n/catalogues/zh-CN.js';
 import en from '../../web/console/src/locales/en.json' with { type: 'json' };
 import { buildConsoleIfStale, startTestServer } from '../helpers/server.js';
+import { launchChromium } from '../helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
 let server: TestServer | undefined;
@@ -22,17 +22,13 @@ const screenshots = process.env.KEFU_SCREENSHOTS_DIR ?? mkdtempSync(join(tmpdir(
 const customer = { email: 'li.na@example.com', name: '李娜', password: 'li-na-portal-password' };
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y chromium fonts-noto-cjk)`);
   buildConsoleIfStale();
   server = await startTestServer();
   await server.test.services.accounts.registerCustomer(server.test.workspace.id, { ...customer, locale: 'zh-CN' });
   await server.test.services.tickets.addCannedReply(server.test.workspace.id, {
     title: '问候', body: '{{customer.name}}，您好！\n\n我是客服 {{agent.name}}，正在处理您的工单 #{{ticket.number}}。', locale: 'zh-CN',
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
