@@ -25,6 +25,7 @@ import { ticketsRoutes } from './modules/tickets/tickets.routes.js';
 import { slaRoutes } from './modules/sla/index.js';
 import { routingRoutes } from './modules/routing/index.js';
 import { ticketsPages } from './modules/tickets/tickets.pages.js';
+import { ticketsUploads } from './modules/tickets/tickets.uploads.js';
 import { webhooksRoutes } from './modules/webhooks/index.js';
 import { layout } from './portal/layout.js';
 import { html } from './transport/http/html.js';
@@ -127,6 +128,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await scoped.register(requestContext(accounts, { secureCookies }));
     await scoped.register(accountsRoutes(accounts, { secureCookies, loginAttemptsPer15Min: config.loginAttemptsPer15Min }), { prefix: '/api/v1' });
     await scoped.register(ticketsRoutes(deps.services.tickets, accounts, deps.services.attachments, (ws, agentId) => deps.services.routing.departmentIdsOf(ws, agentId)), { prefix: '/api/v1' });
+    // Agents' messages with attachments: multipart in its own plugin, CSRF by header before the body is read.
+    await scoped.register(ticketsUploads({ tickets: deps.services.tickets, store: deps.services.attachments, attachmentMaxBytes: config.attachmentMaxBytes }), { prefix: '/api/v1' });
     await scoped.register(slaRoutes(deps.services.sla), { prefix: '/api/v1' });
     await scoped.register(routingRoutes(deps.services.routing), { prefix: '/api/v1' });
     await scoped.register(webhooksRoutes(deps.services.webhooks), { prefix: '/api/v1' });

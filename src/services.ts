@@ -11,6 +11,7 @@ import { MailOutbox } from './modules/mail/mail.outbox.js';
 import { TicketsRepo } from './modules/tickets/tickets.repo.js';
 import { TicketsService } from './modules/tickets/tickets.service.js';
 import { DiskAttachmentStore, type AttachmentStore } from './modules/tickets/attachments.store.js';
+import { S3AttachmentStore } from './modules/tickets/attachments.s3.js';
 import { SlaRepo, SlaService, registerSlaWorkers } from './modules/sla/index.js';
 import { CsatRequests } from './modules/tickets/tickets.csat.js';
 import { WEBHOOK_EVENT_TYPES, WebhooksRepo, WebhooksService, registerWebhookWorkers } from './modules/webhooks/index.js';
@@ -45,7 +46,9 @@ export function createServices(deps: ServiceDeps): Services {
   const accounts = new AccountsService(new AccountsRepo(database.db, tenancy), outbox, bus, config.publicUrl);
   const tickets = new TicketsService(new TicketsRepo(database.db, tenancy), accounts, bus, clock);
 
-  const attachments = new DiskAttachmentStore(path.resolve(config.dataDir, 'attachments'), config.attachmentMaxBytes);
+  const attachments: AttachmentStore = config.s3
+    ? new S3AttachmentStore(config.s3, config.attachmentMaxBytes)
+    : new DiskAttachmentStore(path.resolve(config.dataDir, 'attachments'), config.attachmentMaxBytes);
 
   bus.subscribe('workspace.created', (event) => tickets.setUpWorkspace(event.workspaceId));
   // SLA clocks follow the tickets' events; new workspaces get a calendar and default policies.

@@ -11,6 +11,7 @@ export const redactedPaths = [
   '*.newPassword',
   '*.token',
   '*.secret',
+  '*.secretAccessKey',
   '*.connectionString',
 ];
 

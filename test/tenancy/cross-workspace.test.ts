@@ -72,6 +72,7 @@ function requestsFor(method: string, url: string): { url: string; payload?: obje
     'PATCH /api/v1/tickets/:id': { url: `/api/v1/tickets/${acme.ticketId}`, payload: { status: 'solved', subject: 'hijacked' } },
     'GET /api/v1/tickets/:id/messages': { url: `/api/v1/tickets/${acme.ticketId}/messages` },
     'POST /api/v1/tickets/:id/messages': { url: `/api/v1/tickets/${acme.ticketId}/messages`, payload: { kind: 'reply', body: 'hijacked' } },
+    'POST /api/v1/tickets/:id/messages/multipart': { url: `/api/v1/tickets/${acme.ticketId}/messages/multipart`, payload: { kind: 'reply', body: 'hijacked' } },
     'GET /api/v1/tickets/:id/activity': { url: `/api/v1/tickets/${acme.ticketId}/activity` },
     'POST /api/v1/tickets/:id/merge': { url: `/api/v1/tickets/${acme.ticketId}/merge`, payload: { intoId: acme.relatedId } },
     'POST /api/v1/messages/:id/split': { url: `/api/v1/messages/${acme.messageId}/split`, payload: {} },

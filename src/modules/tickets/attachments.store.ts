@@ -48,6 +48,30 @@ export function attachmentType(filename: string): string {
   return type;
 }
 
+/**
+ * Counts and hashes a file as it streams past, failing with ATTACHMENT_TOO_LARGE as soon as it passes
+ * `maxBytes`, so every store enforces the limit before the file is whole and keeps nothing of it.
+ */
+export function attachmentMeter(source: Readable, filename: string, maxBytes: number): { transform: Transform; result(): { sizeBytes: number; sha256: string } } {
+  const hash = createHash('sha256');
+  let size = 0;
+  const tooLarge = () => new AppError('ATTACHMENT_TOO_LARGE', 413, `Attachments may be at most ${Math.floor(maxBytes / 1024 / 1024)} MB`, { filename, maxBytes });
+  const transform = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      size += chunk.length;
+      if (size > maxBytes) return done(tooLarge());
+      hash.update(chunk);
+      done(null, chunk);
+    },
+    flush(done) {
+      // A multipart stream cut off at its own size limit ends quietly; it must not count as a whole file.
+      // Failing here, before the end passes on, keeps the store from completing the file.
+      done((source as Readable & { truncated?: boolean }).truncated ? tooLarge() : null);
+    },
+  });
+  return { transform, result: () => ({ sizeBytes: size, sha256: hash.digest('hex') }) };
+}
+
 /** Files under `<dataDir>/attachments/<yyyy-mm>/<uuid>`, written to a temporary name and renamed when complete. */
 export class DiskAttachmentStore implements AttachmentStore {
   constructor(private readonly root: string, private readonly maxBytes: number) {}
@@ -66,30 +90,16 @@ export class DiskAttachmentStore implements AttachmentStore {
     const target = path.join(this.root, storageKey);
     const partial = `${target}.partial`;
     await mkdir(path.dirname(target), { recursive: true });
-    const hash = createHash('sha256');
-    let size = 0;
-    const maxBytes = this.maxBytes;
-    const meter = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        size += chunk.length;
-        if (size > maxBytes) return done(new AppError('ATTACHMENT_TOO_LARGE', 413, `Attachments may be at most ${Math.floor(maxBytes / 1024 / 1024)} MB`, { filename, maxBytes }));
-        hash.update(chunk);
-        done(null, chunk);
-      },
-    });
+    const meter = attachmentMeter(file.stream, filename, this.maxBytes);
     try {
-      await pipeline(file.stream, meter, createWriteStream(partial, { mode: 0o600 }));
-      // A multipart stream cut off at its own size limit ends quietly; it must not count as a whole file.
-      if ((file.stream as Readable & { truncated?: boolean }).truncated) {
-        throw new AppError('ATTACHMENT_TOO_LARGE', 413, `Attachments may be at most ${Math.floor(maxBytes / 1024 / 1024)} MB`, { filename, maxBytes });
-      }
+      await pipeline(file.stream, meter.transform, createWriteStream(partial, { mode: 0o600 }));
       await rename(partial, target);
     } catch (error) {
       file.stream.resume();
       await rm(partial, { force: true });
       throw error;
     }
-    return { filename, contentType, sizeBytes: size, sha256: hash.digest('hex'), storageKey };
+    return { filename, contentType, ...meter.result(), storageKey };
   }
 
   send(reply: FastifyReply, attachment: { storage_key: string; filename: string; content_type: string; size_bytes: number }): FastifyReply {

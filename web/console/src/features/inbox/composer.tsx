@@ -1,12 +1,48 @@
-import { forwardRef, useId, useImperativeHandle, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { forwardRef, useEffect, useId, useImperativeHandle, useRef, useState, type ChangeEvent, type FormEvent, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { actionErrorKey as errorKey, type ErrorKey } from '../../api/error-key.js';
+import { ApiError, isRecord } from '../../api/http.js';
 import { useSignedIn } from '../../session/session.js';
 import { cannedForLocale, fillPlaceholders, insertAt } from './canned.js';
+import { fileSize } from './format.js';
 import { useInboxData, useNames } from './inbox-data.js';
-import { postMessage, type Customer, type Message, type Ticket, type TicketStatus } from './tickets-api.js';
+import {
+  attachmentLimits,
+  checkAttachments,
+  postMessage,
+  type AttachmentLimits,
+  type AttachmentProblem,
+  type Customer,
+  type Message,
+  type Ticket,
+  type TicketStatus,
+} from './tickets-api.js';
 
 export type ComposerMode = 'reply' | 'note';
+
+/** Codes of the message routes the composer explains itself (the shared list in error-key.ts covers the rest). */
+const SEND_ERRORS = ['ATTACHMENT_TOO_LARGE', 'ATTACHMENT_TYPE_FORBIDDEN', 'ATTACHMENT_TOO_MANY', 'TICKET_CLOSED'] as const;
+type SendErrorCode = (typeof SEND_ERRORS)[number];
+
+const PICK_ERRORS = { ATTACHMENT_TOO_LARGE: 'tooLarge', ATTACHMENT_TYPE_FORBIDDEN: 'typeForbidden', ATTACHMENT_TOO_MANY: 'tooMany' } as const;
+
+/** What the status line shows after a failed send or a refused file: a catalogue key and its values. */
+type ComposerError =
+  | { key: `errors.${ErrorKey | SendErrorCode}`; filename?: string }
+  | { key: `inbox.composer.attach.${(typeof PICK_ERRORS)[AttachmentProblem['code']]}`; values: { filename: string; max: string | number } };
+
+function sendError(failure: unknown): ComposerError {
+  if (failure instanceof ApiError && (SEND_ERRORS as readonly string[]).includes(failure.code)) {
+    const filename = isRecord(failure.details) && typeof failure.details.filename === 'string' ? failure.details.filename : undefined;
+    return { key: `errors.${failure.code as SendErrorCode}`, filename };
+  }
+  return { key: `errors.${errorKey(failure)}` };
+}
+
+function pickError(problem: AttachmentProblem, limits: AttachmentLimits, locale: string): ComposerError {
+  const max = problem.code === 'ATTACHMENT_TOO_MANY' ? limits.maxFiles : fileSize(limits.maxBytes, locale);
+  return { key: `inbox.composer.attach.${PICK_ERRORS[problem.code]}`, values: { filename: problem.filename, max } };
+}
 
 export interface ComposerHandle {
   /** Switches to reply or note and puts the cursor in the text box. */
@@ -16,6 +52,8 @@ export interface ComposerHandle {
 /**
  * Reply to the customer or write an internal note; canned replies are inserted with their
  * placeholders filled. Ctrl/⌘+Enter sends. `onComposing` tells other agents someone is writing.
+ * Files can be attached: checked here against the server's limits for a quick answer, sent as
+ * multipart, and checked again (authoritatively) by the server.
  */
 export const Composer = forwardRef<ComposerHandle, {
   ticket: Ticket;
@@ -31,9 +69,28 @@ export const Composer = forwardRef<ComposerHandle, {
   const [mode, setMode] = useState<ComposerMode>('reply');
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ErrorKey | null>(null);
+  const [error, setError] = useState<ComposerError | null>(null);
   const [sentNotice, setSentNotice] = useState<ComposerMode | null>(null);
+  const [files, setFiles] = useState<File[]>([]);
+  const [limits, setLimits] = useState<AttachmentLimits | null>(null);
   const area = useRef<HTMLTextAreaElement>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    let live = true;
+    void attachmentLimits().then((found) => {
+      if (live) setLimits(found);
+    });
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  // Files chosen for one ticket never go out with a reply on another.
+  useEffect(() => {
+    setFiles([]);
+    setError(null);
+  }, [ticket.id]);
 
   useImperativeHandle(ref, () => ({
     focus(next: ComposerMode) {
@@ -65,18 +122,34 @@ export const Composer = forwardRef<ComposerHandle, {
     });
   };
 
+  const pick = (event: ChangeEvent<HTMLInputElement>) => {
+    const added = Array.from(event.target.files ?? []);
+    event.target.value = ''; // choosing the same file again after removing it still fires a change
+    if (!added.length) return;
+    const { accepted, problem } = checkAttachments(files, added, limits);
+    setFiles([...files, ...accepted]);
+    setSentNotice(null);
+    setError(problem && limits ? pickError(problem, limits, names.locale) : null);
+  };
+
+  const removeFile = (index: number) => {
+    setFiles(files.filter((_, i) => i !== index));
+    setError(null);
+  };
+
   const send = async (status?: TicketStatus) => {
     if (!text.trim() || busy) return;
     setBusy(true);
     setError(null);
     try {
-      const message = await postMessage(ticket.id, { kind: mode, body: text, ...(status ? { status } : {}) });
+      const message = await postMessage(ticket.id, { kind: mode, body: text, ...(status ? { status } : {}) }, files);
       setText('');
+      setFiles([]);
       onComposing(false);
       setSentNotice(mode);
       onSent(message);
     } catch (failure) {
-      setError(errorKey(failure));
+      setError(sendError(failure));
     } finally {
       setBusy(false);
     }
@@ -95,6 +168,7 @@ export const Composer = forwardRef<ComposerHandle, {
   };
 
   const replies = cannedForLocale(canned, names.locale);
+  const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
   return (
     <form className={`composer composer-${mode}`} onSubmit={onSubmit} aria-label={t('inbox.composer.label')}>
       <div className="composer-tabs" role="group" aria-label={t('inbox.composer.mode')}>
@@ -129,12 +203,51 @@ export const Composer = forwardRef<ComposerHandle, {
         onKeyDown={onKeyDown}
         aria-describedby={`${id}-hint`}
       />
+      {files.length > 0 && (
+        <div className="composer-files">
+          <ul className="attachments" aria-label={t('inbox.composer.attach.chosen')}>
+            {files.map((file, index) => (
+              <li key={`${index}-${file.name}`} className="attachment">
+                <span className="attachment-name">{file.name}</span>
+                <span className="muted">{fileSize(file.size, names.locale)}</span>
+                <button type="button" className="icon-button" disabled={busy} aria-label={t('inbox.composer.attach.remove', { filename: file.name })} onClick={() => removeFile(index)}>
+                  ×
+                </button>
+              </li>
+            ))}
+          </ul>
+          <p className="muted small">{t('inbox.composer.attach.total', { count: files.length, size: fileSize(totalBytes, names.locale) })}</p>
+        </div>
+      )}
       <div className="composer-actions">
+        <input
+          ref={fileInput}
+          id={`${id}-files`}
+          type="file"
+          multiple
+          hidden
+          accept={limits ? limits.extensions.map((e) => `.${e}`).join(',') : undefined}
+          onChange={pick}
+        />
+        <button
+          type="button"
+          className="button button-quiet button-small"
+          disabled={busy}
+          onClick={() => fileInput.current?.click()}
+          title={limits ? t('inbox.composer.attach.hint', { count: limits.maxFiles, size: fileSize(limits.maxBytes, names.locale) }) : undefined}
+        >
+          {t('inbox.composer.attach.button')}
+        </button>
         <span id={`${id}-hint`} className="muted small">
           {mode === 'note' ? t('inbox.composer.noteHint') : t('inbox.composer.sendHint')}
         </span>
         <span className="composer-status" role="status">
-          {error && <span className="inline-error">{t(`errors.${error}`)}</span>}
+          {error && (
+            <span className="inline-error">
+              {'values' in error ? t(error.key, error.values) : t(error.key)}
+              {'filename' in error && error.filename && ` ${t('inbox.composer.attach.file', { filename: error.filename })}`}
+            </span>
+          )}
           {!error && sentNotice && <span className="muted">{t(sentNotice === 'note' ? 'inbox.composer.noteAdded' : 'inbox.composer.sent')}</span>}
         </span>
         {mode === 'reply' && (

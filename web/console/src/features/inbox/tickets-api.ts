@@ -256,8 +256,64 @@ export async function bulkUpdate(ids: string[], changes: TicketChanges): Promise
   }));
 }
 
-export async function postMessage(ticketId: string, input: { kind: 'reply' | 'note'; body: string; status?: TicketStatus }): Promise<Message> {
-  return parseMessage(await request('POST', `/api/v1/tickets/${encodeURIComponent(ticketId)}/messages`, { body: input }));
+/**
+ * A reply or note: JSON, or multipart to `…/messages/multipart` when files are attached (the
+ * server checks each file's type and size and stores nothing if one fails).
+ */
+export async function postMessage(ticketId: string, input: { kind: 'reply' | 'note'; body: string; status?: TicketStatus }, files: readonly File[] = []): Promise<Message> {
+  const path = `/api/v1/tickets/${encodeURIComponent(ticketId)}/messages`;
+  if (!files.length) return parseMessage(await request('POST', path, { body: input }));
+  const form = new FormData();
+  // Text fields before the files, so the server has them before it streams the first file.
+  form.append('kind', input.kind);
+  form.append('body', input.body);
+  if (input.status) form.append('status', input.status);
+  for (const file of files) form.append('files', file, file.name);
+  return parseMessage(await request('POST', `${path}/multipart`, { body: form }));
+}
+
+export interface AttachmentLimits {
+  maxBytes: number;
+  maxFiles: number;
+  /** Lower-case, without the dot. */
+  extensions: string[];
+}
+
+let limitsRequest: Promise<AttachmentLimits | null> | null = null;
+
+/** What the server accepts, asked once per session; null if it could not be asked (the server still checks). */
+export function attachmentLimits(): Promise<AttachmentLimits | null> {
+  limitsRequest ??= request('GET', '/api/v1/attachment-limits').then((body) => {
+    if (!isRecord(body) || typeof body.maxBytes !== 'number' || typeof body.maxFiles !== 'number' || !Array.isArray(body.extensions)) return null;
+    return { maxBytes: body.maxBytes, maxFiles: body.maxFiles, extensions: body.extensions.map((e) => String(e).toLowerCase()) };
+  }, () => {
+    limitsRequest = null; // ask again next time
+    return null;
+  });
+  return limitsRequest;
+}
+
+/** Why a chosen file can't be attached, before anything is sent; the codes are the server's. */
+export interface AttachmentProblem {
+  code: 'ATTACHMENT_TOO_LARGE' | 'ATTACHMENT_TYPE_FORBIDDEN' | 'ATTACHMENT_TOO_MANY';
+  filename: string;
+}
+
+/**
+ * Splits newly chosen files into those that pass the server's limits and the first problem.
+ * Only a convenience: the server decides, and refuses the whole message if any file fails.
+ */
+export function checkAttachments<T extends { name: string; size: number }>(chosen: readonly T[], added: readonly T[], limits: AttachmentLimits | null): { accepted: T[]; problem: AttachmentProblem | null } {
+  const accepted: T[] = [];
+  let problem: AttachmentProblem | null = null;
+  for (const file of added) {
+    const extension = /\.([A-Za-z0-9]+)$/.exec(file.name)?.[1]?.toLowerCase();
+    if (limits && (!extension || !limits.extensions.includes(extension))) problem ??= { code: 'ATTACHMENT_TYPE_FORBIDDEN', filename: file.name };
+    else if (limits && file.size > limits.maxBytes) problem ??= { code: 'ATTACHMENT_TOO_LARGE', filename: file.name };
+    else if (limits && chosen.length + accepted.length >= limits.maxFiles) problem ??= { code: 'ATTACHMENT_TOO_MANY', filename: file.name };
+    else accepted.push(file);
+  }
+  return { accepted, problem };
 }
 
 export async function saveView(name: string, filters: InboxFilters, shared: boolean): Promise<SavedView> {

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { PassThrough, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { FastifyReply } from 'fastify';
+import { AppError } from '../../core/errors.js';
+import { attachmentMeter, attachmentType, safeFilename, type AttachmentStore } from './attachments.store.js';
+import type { StoredFile } from './tickets.service.js';
+
+export interface S3AttachmentSettings {
+  /** Unset for AWS itself; the address of MinIO, Ceph, R2 … otherwise. */
+  endpoint?: string;
+  bucket: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** `https://host/bucket/key` rather than `https://bucket.host/key`: what most self-hosted servers expect. */
+  forcePathStyle: boolean;
+  /** Put before every object key, so Kefu can share a bucket; storage keys in the database leave it out. */
+  keyPrefix?: string;
+}
+
+/** Whole parts of a multipart upload held in memory at once: memory per upload is about this × 5 MB, whatever the file's size. */
+const UPLOAD_QUEUE_SIZE = 2;
+const STORAGE_KEY = /^\d{4}-\d{2}\/[0-9a-f-]{36}$/;
+
+/**
+ * Objects at `<keyPrefix><yyyy-mm>/<uuid>` in an S3-compatible bucket: the same storage keys as
+ * the disk store, so a data dir's `attachments/` folder can be copied into the bucket as it is.
+ * A file is streamed up in parts as it arrives; a failed check aborts the upload, so no object remains.
+ */
+export class S3AttachmentStore implements AttachmentStore {
+  private readonly client: S3Client;
+  private readonly bucket: string;
+  private readonly keyPrefix: string;
+
+  constructor(settings: S3AttachmentSettings, private readonly maxBytes: number) {
+    this.client = new S3Client({
+      endpoint: settings.endpoint,
+      region: settings.region,
+      forcePathStyle: settings.forcePathStyle,
+      credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
+    });
+    this.bucket = settings.bucket;
+    this.keyPrefix = settings.keyPrefix ?? '';
+  }
+
+  async save(file: { filename: string; stream: Readable }): Promise<StoredFile> {
+    const filename = safeFilename(file.filename);
+    let contentType: string;
+    try {
+      contentType = attachmentType(filename);
+    } catch (error) {
+      file.stream.resume(); // drain, so the rest of the request can still be read
+      throw error;
+    }
+    const storageKey = `${new Date().toISOString().slice(0, 7)}/${randomUUID()}`;
+    const key = this.objectKey(storageKey);
+    const meter = attachmentMeter(file.stream, filename, this.maxBytes);
+    const upload = new Upload({
+      client: this.client,
+      queueSize: UPLOAD_QUEUE_SIZE,
+      params: { Bucket: this.bucket, Key: key, Body: meter.transform, ContentType: contentType },
+    });
+    // A failed check (too large) is the error to report, whatever the upload made of its broken stream.
+    let checkFailure: unknown;
+    const feeding = pipeline(file.stream, meter.transform).catch((error: unknown) => {
+      checkFailure = error;
+    });
+    try {
+      await upload.done();
+      await feeding;
+      if (checkFailure) throw checkFailure;
+    } catch (error) {
+      meter.transform.destroy();
+      file.stream.resume();
+      await feeding;
+      // Upload aborts its multipart upload itself; the delete covers a single-part object that
+      // landed before the failure. Neither may hide the error that caused them.
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })).catch(() => undefined);
+      throw checkFailure instanceof AppError ? checkFailure : error;
+    }
+    return { filename, contentType, ...meter.result(), storageKey };
+  }
+
+  send(reply: FastifyReply, attachment: { storage_key: string; filename: string; content_type: string; size_bytes: number }): FastifyReply {
+    const key = this.objectKey(attachment.storage_key);
+    // The reply gets its stream now and the object's bytes once S3 answers; an error before the
+    // first byte (a missing object) still becomes an error response, since nothing was sent yet.
+    const body = new PassThrough();
+    this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key })).then(
+      (object) => pipeline(object.Body as Readable, body),
+      (error: unknown) => {
+        body.destroy(error instanceof NoSuchKey ? new AppError('ATTACHMENT_NOT_FOUND', 404, 'attachment not found') : error as Error);
+      },
+    ).catch((error: unknown) => body.destroy(error as Error));
+    return reply
+      .header('content-type', attachment.content_type)
+      .header('content-length', attachment.size_bytes)
+      .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(attachment.filename)}`)
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'; sandbox")
+      .send(body);
+  }
+
+  async remove(storageKey: string): Promise<void> {
+    // S3 answers a delete of a missing key with success, like the disk store's rm --force.
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(storageKey) }));
+  }
+
+  private objectKey(storageKey: string): string {
+    if (!STORAGE_KEY.test(storageKey)) throw new AppError('ATTACHMENT_NOT_FOUND', 404, 'attachment not found');
+    return `${this.keyPrefix}${storageKey}`;
+  }
+}
