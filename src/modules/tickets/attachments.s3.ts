@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { FastifyReply } from 'fastify';
 import { AppError } from '../../core/errors.js';
 import { attachmentMeter, attachmentType, safeFilename, type AttachmentStore } from './attachments.store.js';
@@ -21,6 +20,12 @@ export interface S3AttachmentSettings {
   keyPrefix?: string;
 }
 
+interface Sdk {
+  s3: typeof import('@aws-sdk/client-s3');
+  Upload: typeof import('@aws-sdk/lib-storage').Upload;
+  client: S3Client;
+}
+
 /** Whole parts of a multipart upload held in memory at once: memory per upload is about this × 5 MB, whatever the file's size. */
 const UPLOAD_QUEUE_SIZE = 2;
 const STORAGE_KEY = /^\d{4}-\d{2}\/[0-9a-f-]{36}$/;
@@ -31,19 +36,28 @@ const STORAGE_KEY = /^\d{4}-\d{2}\/[0-9a-f-]{36}$/;
  * A file is streamed up in parts as it arrives; a failed check aborts the upload, so no object remains.
  */
 export class S3AttachmentStore implements AttachmentStore {
-  private readonly client: S3Client;
   private readonly bucket: string;
   private readonly keyPrefix: string;
+  private sdk: Promise<Sdk> | undefined;
 
-  constructor(settings: S3AttachmentSettings, private readonly maxBytes: number) {
-    this.client = new S3Client({
-      endpoint: settings.endpoint,
-      region: settings.region,
-      forcePathStyle: settings.forcePathStyle,
-      credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
-    });
+  constructor(private readonly settings: S3AttachmentSettings, private readonly maxBytes: number) {
     this.bucket = settings.bucket;
     this.keyPrefix = settings.keyPrefix ?? '';
+  }
+
+  /** The AWS SDK is large; it is loaded on first use, so installs without S3 never pay for it. */
+  private load(): Promise<Sdk> {
+    this.sdk ??= Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]).then(([s3, storage]) => ({
+      s3,
+      Upload: storage.Upload,
+      client: new s3.S3Client({
+        endpoint: this.settings.endpoint,
+        region: this.settings.region,
+        forcePathStyle: this.settings.forcePathStyle,
+        credentials: { accessKeyId: this.settings.accessKeyId, secretAccessKey: this.settings.secretAccessKey },
+      }),
+    }));
+    return this.sdk;
   }
 
   async save(file: { filename: string; stream: Readable }): Promise<StoredFile> {
@@ -57,9 +71,10 @@ export class S3AttachmentStore implements AttachmentStore {
     }
     const storageKey = `${new Date().toISOString().slice(0, 7)}/${randomUUID()}`;
     const key = this.objectKey(storageKey);
+    const { s3, Upload, client } = await this.load();
     const meter = attachmentMeter(file.stream, filename, this.maxBytes);
     const upload = new Upload({
-      client: this.client,
+      client,
       queueSize: UPLOAD_QUEUE_SIZE,
       params: { Bucket: this.bucket, Key: key, Body: meter.transform, ContentType: contentType },
     });
@@ -78,7 +93,7 @@ export class S3AttachmentStore implements AttachmentStore {
       await feeding;
       // Upload aborts its multipart upload itself; the delete covers a single-part object that
       // landed before the failure. Neither may hide the error that caused them.
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })).catch(() => undefined);
+      await client.send(new s3.DeleteObjectCommand({ Bucket: this.bucket, Key: key })).catch(() => undefined);
       throw checkFailure instanceof AppError ? checkFailure : error;
     }
     return { filename, contentType, ...meter.result(), storageKey };
@@ -89,12 +104,12 @@ export class S3AttachmentStore implements AttachmentStore {
     // The reply gets its stream now and the object's bytes once S3 answers; an error before the
     // first byte (a missing object) still becomes an error response, since nothing was sent yet.
     const body = new PassThrough();
-    this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key })).then(
+    this.load().then(({ s3, client }) => client.send(new s3.GetObjectCommand({ Bucket: this.bucket, Key: key })).then(
       (object) => pipeline(object.Body as Readable, body),
       (error: unknown) => {
-        body.destroy(error instanceof NoSuchKey ? new AppError('ATTACHMENT_NOT_FOUND', 404, 'attachment not found') : error as Error);
+        body.destroy(error instanceof s3.NoSuchKey ? new AppError('ATTACHMENT_NOT_FOUND', 404, 'attachment not found') : error as Error);
       },
-    ).catch((error: unknown) => body.destroy(error as Error));
+    )).catch((error: unknown) => body.destroy(error as Error));
     return reply
       .header('content-type', attachment.content_type)
       .header('content-length', attachment.size_bytes)
@@ -106,7 +121,8 @@ export class S3AttachmentStore implements AttachmentStore {
 
   async remove(storageKey: string): Promise<void> {
     // S3 answers a delete of a missing key with success, like the disk store's rm --force.
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(storageKey) }));
+    const { s3, client } = await this.load();
+    await client.send(new s3.DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(storageKey) }));
   }
 
   private objectKey(storageKey: string): string {

@@ -50,11 +50,17 @@ afterAll(async () => {
 
 function store(maxBytes = MB, extra: Partial<S3AttachmentSettings> = {}): S3AttachmentStore {
   const s3 = new S3AttachmentStore({ ...settings, ...extra }, maxBytes);
-  // Watches the real client's traffic; nothing is stubbed.
-  (s3 as unknown as { client: S3Client }).client.middlewareStack.add((next, context) => (args) => {
-    sent.push(context.commandName ?? '');
-    return next(args);
-  }, { step: 'initialize' });
+  // Watches the real client's traffic once the store has loaded the SDK; nothing is stubbed.
+  const lazy = s3 as unknown as { load(): Promise<{ client: S3Client }> };
+  const load = lazy.load.bind(s3);
+  let watching: Promise<{ client: S3Client }> | undefined;
+  lazy.load = () => (watching ??= load().then((sdk) => {
+    sdk.client.middlewareStack.add((next, context) => (args) => {
+      sent.push(context.commandName ?? '');
+      return next(args);
+    }, { step: 'initialize' });
+    return sdk;
+  }));
   return s3;
 }
 
