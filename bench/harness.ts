@@ -51,7 +51,7 @@ export interface Settings {
   idleS: number;
 }
 
-const BASE = { connections: 10, durationS: 10, warmupS: 2, idleS: 5 };
+const BASE = { connections: 10, durationS: 10, warmupS: 2, idleS: 30 };
 
 /** `--quick` is BENCH_SCALE=0.3; durations never drop below one second. */
 export function settingsFor(scale: number): Settings {

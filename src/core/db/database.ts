@@ -16,7 +16,8 @@ export interface Database {
 }
 
 export async function connectDatabase(url: string, options: { max: number; log: Logger }): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: options.max, idleTimeoutMillis: 30_000 });
+  // Idle connections close after 10 s: each is a Postgres process holding memory on a small box.
+  const pool = new pg.Pool({ connectionString: url, max: options.max, idleTimeoutMillis: 10_000 });
   // An idle client losing its server must not crash the process; the pool replaces it.
   pool.on('error', (err) => options.log.warn({ err }, 'idle database connection failed'));
   try {
