@@ -1,4 +1,5 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import { AppError } from '../../core/errors.js';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../schema.js';
 import type { Locale } from '../../core/i18n/index.js';
@@ -24,7 +25,7 @@ export type TicketSort = 'updated' | 'created' | 'urgency' | 'due';
 export interface Page {
   sort: TicketSort;
   limit: number;
-  after?: { value: string | number; id: string };
+  after?: { values: (string | number)[]; id: string };
 }
 
 export interface TicketPatch {
@@ -49,12 +50,21 @@ export interface TicketPatch {
   updated_at?: Date;
 }
 
-/** Sort keys as SQL, each paired with `id` so keyset pages never skip or repeat a row. */
-const SORTS: Record<TicketSort, { expr: ReturnType<typeof sql>; direction: 'asc' | 'desc' }> = {
-  updated: { expr: sql`t.updated_at`, direction: 'desc' },
-  created: { expr: sql`t.created_at`, direction: 'desc' },
-  urgency: { expr: sql`(t.urgency::bigint * 10000000000000 + extract(epoch from t.updated_at)::bigint)`, direction: 'desc' },
-  due: { expr: sql`coalesce(least(t.first_response_due_at, t.next_response_due_at, t.resolution_due_at), 'infinity'::timestamptz)`, direction: 'asc' },
+/**
+ * Sort keys as SQL, each list ending in `id` so keyset pages never skip or repeat a row. Every
+ * list matches an index of the migration exactly (same expressions, same direction), so a page
+ * at a million tickets reads about one page of index entries.
+ */
+/** The SQL type of each sort key, to read a cursor's text values back. */
+const KEY_TYPES: Record<TicketSort, string[]> = {
+  updated: ['timestamptz'], created: ['timestamptz'], urgency: ['smallint', 'timestamptz'], due: ['timestamptz'],
+};
+
+const SORTS: Record<TicketSort, { keys: RawBuilder<unknown>[]; direction: 'asc' | 'desc' }> = {
+  updated: { keys: [sql`t.updated_at`], direction: 'desc' },
+  created: { keys: [sql`t.created_at`], direction: 'desc' },
+  urgency: { keys: [sql`t.urgency`, sql`t.updated_at`], direction: 'desc' },
+  due: { keys: [sql`coalesce(least(t.first_response_due_at, t.next_response_due_at, t.resolution_due_at), 'infinity'::timestamptz)`], direction: 'asc' },
 };
 
 export class TicketsRepo {
@@ -119,7 +129,8 @@ export class TicketsRepo {
 
   list(db: Db, filter: TicketFilter, page: Page) {
     const sort = SORTS[page.sort];
-    let query = db.selectFrom('tickets as t').selectAll('t').select(sort.expr.as('sort_value'))
+    let query = db.selectFrom('tickets as t').selectAll('t')
+      .select(sql<unknown[]>`array[${sql.join(sort.keys.map((key) => sql`${key}::text`))}]`.as('sort_values'))
       .where('t.merged_into_id', 'is', null);
     if (filter.assigneeId !== undefined) query = filter.assigneeId === null ? query.where('t.assignee_id', 'is', null) : query.where('t.assignee_id', '=', filter.assigneeId);
     if (filter.departmentIds) {
@@ -132,7 +143,7 @@ export class TicketsRepo {
     if (filter.customerId) query = query.where('t.customer_id', '=', filter.customerId);
     if (filter.dueBefore) {
       query = query.where('t.status', 'in', ['new', 'open', 'on_hold'])
-        .where(sql<boolean>`least(t.first_response_due_at, t.next_response_due_at, t.resolution_due_at) < ${filter.dueBefore}`);
+        .where(sql<boolean>`${SORTS.due.keys[0]} < ${filter.dueBefore}`);
     }
     if (filter.q) {
       const number = /^#?(\d{1,9})$/.exec(filter.q.trim())?.[1];
@@ -141,11 +152,14 @@ export class TicketsRepo {
         : query.where('t.subject', 'ilike', `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     }
     if (page.after) {
+      if (page.after.values.length !== sort.keys.length) throw new AppError('CURSOR_INVALID', 400, 'The page cursor is not valid; start from the first page');
       const comparison = sort.direction === 'desc' ? sql`<` : sql`>`;
-      query = query.where(sql<boolean>`(${sort.expr}, t.id) ${comparison} (${page.after.value}, ${page.after.id}::uuid)`);
+      const after = page.after.values.map((value, i) => sql`cast(${value} as ${sql.raw(KEY_TYPES[page.sort][i]!)})`);
+      query = query.where(sql<boolean>`(${sql.join(sort.keys)}, t.id) ${comparison} (${sql.join(after)}, ${page.after.id}::uuid)`);
     }
+    for (const key of sort.keys) query = query.orderBy(key, sort.direction);
     return query
-      .orderBy(sort.expr, sort.direction).orderBy('t.id', sort.direction)
+      .orderBy('t.id', sort.direction)
       .limit(page.limit + 1)
       .execute();
   }

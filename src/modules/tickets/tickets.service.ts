@@ -141,9 +141,10 @@ export class TicketsService {
     const now = this.clock.now();
     const body = this.messageBody(input.body, input.bodyHtml);
 
+    const number = await this.nextNumber(workspaceId);
     const { ticket, message } = await this.repo.transaction(workspaceId, async (trx) => {
       const ticket = await this.repo.insertTicket(trx, {
-        number: await this.repo.nextNumber(trx), subject: input.subject, urgency: input.urgency ?? 1,
+        number, subject: input.subject, urgency: input.urgency ?? 1,
         department_id: departmentId, customer_id: customerId, channel: input.channel, tags: normalizeTags(input.tags ?? []),
         custom_fields: JSON.stringify(input.customFields ?? {}), created_at: now, updated_at: now,
         last_customer_message_at: now,
@@ -204,20 +205,24 @@ export class TicketsService {
       case 'all': break;
     }
     const page: Page = { sort, limit, after: query.cursor ? decodeCursor(query.cursor) : undefined };
-    const rows = await this.repo.list(this.repo.in(workspaceId), filter, page);
+    const rows = await this.repo.list(this.repo.in(workspaceId), filter, page).catch((error: { code?: string }) => {
+      // A cursor whose values don't read back as the sort's types (hand-edited, or from another sort).
+      if (error.code?.startsWith('22')) throw new AppError('CURSOR_INVALID', 400, 'The page cursor is not valid; start from the first page');
+      throw error;
+    });
     const more = rows.length > limit;
     const tickets = rows.slice(0, limit);
     const last = tickets.at(-1);
     return {
-      tickets: tickets.map(({ sort_value: _, ...ticket }) => ticket as TicketRow),
-      nextCursor: more && last ? encodeCursor({ value: sortValue(last.sort_value), id: last.id }) : null,
+      tickets: tickets.map(({ sort_values: _, ...ticket }) => ticket as TicketRow),
+      nextCursor: more && last ? encodeCursor({ values: (last.sort_values as string[]), id: last.id }) : null,
     };
   }
 
   async customerTickets(workspaceId: string, customerId: string, limit = 50) {
     await this.accounts.customer(workspaceId, customerId);
     const rows = await this.repo.list(this.repo.in(workspaceId), { customerId }, { sort: 'updated', limit });
-    return rows.slice(0, limit).map(({ sort_value: _, ...ticket }) => ticket as TicketRow);
+    return rows.slice(0, limit).map(({ sort_values: _, ...ticket }) => ticket as TicketRow);
   }
 
   activity(workspaceId: string, ticketId: string) {
@@ -353,10 +358,11 @@ export class TicketsService {
     const message = await this.repo.message(db, messageId);
     if (!message) throw notFound('message');
     const now = this.clock.now();
+    const number = await this.nextNumber(workspaceId);
     const ticket = await this.repo.transaction(workspaceId, async (trx) => {
       const source = await this.lockedTicket(trx, message.ticket_id);
       const ticket = await this.repo.insertTicket(trx, {
-        number: await this.repo.nextNumber(trx), subject: subject ?? source.subject, urgency: source.urgency,
+        number, subject: subject ?? source.subject, urgency: source.urgency,
         department_id: source.department_id, customer_id: source.customer_id, channel: message.channel, tags: source.tags,
         custom_fields: JSON.stringify(source.custom_fields), created_at: now, updated_at: now,
         last_customer_message_at: message.author_type === 'customer' ? message.created_at : null,
@@ -452,6 +458,15 @@ export class TicketsService {
     return { ...message, attachments };
   }
 
+  /**
+   * Numbers are taken in a statement of their own, not inside the ticket's transaction: the
+   * counter row is locked only for that statement, so tickets of one workspace are no longer
+   * created one at a time. A ticket whose transaction fails leaves a gap in the numbers.
+   */
+  private nextNumber(workspaceId: string): Promise<number> {
+    return this.repo.nextNumber(this.repo.in(workspaceId));
+  }
+
   private async lockedTicket(trx: Db, id: string): Promise<TicketRow> {
     const ticket = await this.repo.ticketForUpdate(trx, id);
     if (!ticket) throw notFound('ticket');
@@ -491,18 +506,15 @@ export function ticketEvent(ticket: TicketRow) {
   };
 }
 
-function sortValue(value: unknown): string | number {
-  return value instanceof Date ? value.toISOString() : typeof value === 'number' ? value : String(value);
+function encodeCursor(cursor: { values: (string | number)[]; id: string }): string {
+  return Buffer.from(JSON.stringify([cursor.values, cursor.id])).toString('base64url');
 }
 
-function encodeCursor(cursor: { value: string | number; id: string }): string {
-  return Buffer.from(JSON.stringify([cursor.value, cursor.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { value: string | number; id: string } {
+function decodeCursor(cursor: string): { values: (string | number)[]; id: string } {
   try {
-    const [value, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [unknown, unknown];
-    if ((typeof value === 'string' || typeof value === 'number') && typeof id === 'string' && /^[0-9a-f-]{36}$/.test(id)) return { value, id };
+    const [values, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [unknown, unknown];
+    const valid = Array.isArray(values) && values.length <= 3 && values.every((v) => typeof v === 'string' || typeof v === 'number');
+    if (valid && typeof id === 'string' && /^[0-9a-f-]{36}$/.test(id)) return { values: values as (string | number)[], id };
   } catch {
     // fall through to the error below
   }

@@ -166,3 +166,28 @@ describe('solving', () => {
     expect(solved).toEqual([a.id, b.id]);
   });
 });
+
+describe('inbox sorts', () => {
+  it('pages through every sort without skipping or repeating, and refuses a cursor of another sort', async () => {
+    for (let i = 0; i < 6; i++) await openTicket({ subject: `Sorted ${i}`, tags: ['sorted'], urgency: (i % 3) as 0 | 1 | 2 });
+    for (const sort of ['updated', 'created', 'urgency', 'due']) {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const res = await api('GET', `/tickets?view=all&tag=sorted&sort=${sort}&limit=4${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(res.statusCode, res.body).toBe(200);
+        const page = res.json() as { tickets: { id: string; urgency: number }[]; nextCursor: string | null };
+        seen.push(...page.tickets.map((x) => x.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(new Set(seen).size, sort).toBe(6);
+    }
+    const byUrgency = (await api('GET', '/tickets?view=all&tag=sorted&sort=urgency&limit=6')).json().tickets.map((x: { urgency: number }) => x.urgency);
+    expect(byUrgency).toEqual([...byUrgency].sort((a, b) => b - a));
+    const urgencyCursor = (await api('GET', '/tickets?view=all&tag=sorted&sort=urgency&limit=2')).json().nextCursor;
+    const wrongSort = await api('GET', `/tickets?view=all&tag=sorted&sort=updated&cursor=${urgencyCursor}`);
+    expect(wrongSort.json().error.code).toBe('CURSOR_INVALID');
+    const forged = Buffer.from(JSON.stringify([['not a date'], '00000000-0000-4000-8000-000000000000'])).toString('base64url');
+    expect((await api('GET', `/tickets?view=all&cursor=${forged}`)).json().error.code).toBe('CURSOR_INVALID');
+  });
+});
