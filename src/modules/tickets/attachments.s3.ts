@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { FastifyReply } from 'fastify';
 import { AppError } from '../../core/errors.js';
-import { attachmentMeter, attachmentType, safeFilename, type AttachmentStore } from './attachments.store.js';
+import { attachmentMeter, newAttachment, type AttachmentStore } from './attachments.store.js';
 import type { StoredFile } from './tickets.service.js';
 
 export interface S3AttachmentSettings {
@@ -61,15 +60,7 @@ export class S3AttachmentStore implements AttachmentStore {
   }
 
   async save(file: { filename: string; stream: Readable }): Promise<StoredFile> {
-    const filename = safeFilename(file.filename);
-    let contentType: string;
-    try {
-      contentType = attachmentType(filename);
-    } catch (error) {
-      file.stream.resume(); // drain, so the rest of the request can still be read
-      throw error;
-    }
-    const storageKey = `${new Date().toISOString().slice(0, 7)}/${randomUUID()}`;
+    const { filename, contentType, storageKey } = newAttachment(file);
     const key = this.objectKey(storageKey);
     const { s3, Upload, client } = await this.load();
     const meter = attachmentMeter(file.stream, filename, this.maxBytes);

@@ -72,21 +72,26 @@ export function attachmentMeter(source: Readable, filename: string, maxBytes: nu
   return { transform, result: () => ({ sizeBytes: size, sha256: hash.digest('hex') }) };
 }
 
+/**
+ * What every store does first: a safe name, a type from the allow-list (or the refusal, after
+ * draining the stream so the rest of the request can still be read) and a fresh `<yyyy-mm>/<uuid>` key.
+ */
+export function newAttachment(file: { filename: string; stream: Readable }): { filename: string; contentType: string; storageKey: string } {
+  const filename = safeFilename(file.filename);
+  try {
+    return { filename, contentType: attachmentType(filename), storageKey: `${new Date().toISOString().slice(0, 7)}/${randomUUID()}` };
+  } catch (error) {
+    file.stream.resume();
+    throw error;
+  }
+}
+
 /** Files under `<dataDir>/attachments/<yyyy-mm>/<uuid>`, written to a temporary name and renamed when complete. */
 export class DiskAttachmentStore implements AttachmentStore {
   constructor(private readonly root: string, private readonly maxBytes: number) {}
 
   async save(file: { filename: string; stream: Readable }): Promise<StoredFile> {
-    const filename = safeFilename(file.filename);
-    let contentType: string;
-    try {
-      contentType = attachmentType(filename);
-    } catch (error) {
-      file.stream.resume(); // drain, so the rest of the request can still be read
-      throw error;
-    }
-    const month = new Date().toISOString().slice(0, 7);
-    const storageKey = `${month}/${randomUUID()}`;
+    const { filename, contentType, storageKey } = newAttachment(file);
     const target = path.join(this.root, storageKey);
     const partial = `${target}.partial`;
     await mkdir(path.dirname(target), { recursive: true });
