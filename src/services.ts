@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Clock } from './core/clock.js';
 import type { Config } from './core/config.js';
 import type { Database } from './core/db/database.js';
@@ -16,7 +17,6 @@ import { SlaRepo, SlaService, registerSlaWorkers } from './modules/sla/index.js'
 import { CsatRequests } from './modules/tickets/tickets.csat.js';
 import { WEBHOOK_EVENT_TYPES, WebhooksRepo, WebhooksService, registerWebhookWorkers } from './modules/webhooks/index.js';
 import { RoutingRepo, RoutingService, ticketHolderSource } from './modules/routing/index.js';
-import path from 'node:path';
 
 export interface Services {
   accounts: AccountsService;
@@ -44,7 +44,8 @@ export function createServices(deps: ServiceDeps): Services {
   const { config, database, tenancy, bus, clock } = deps;
   const outbox = new MailOutbox(tenancy);
   const accounts = new AccountsService(new AccountsRepo(database.db, tenancy), outbox, bus, config.publicUrl);
-  const tickets = new TicketsService(new TicketsRepo(database.db, tenancy), accounts, bus, clock);
+  const ticketsRepo = new TicketsRepo(database.db, tenancy);
+  const tickets = new TicketsService(ticketsRepo, accounts, bus, clock);
 
   const attachments: AttachmentStore = config.s3
     ? new S3AttachmentStore(config.s3, config.attachmentMaxBytes)
@@ -59,7 +60,7 @@ export function createServices(deps: ServiceDeps): Services {
   const webhooks = new WebhooksService(new WebhooksRepo(database.db, tenancy), deps.jobs, accounts, clock, { allowPrivateTargets: config.webhooksAllowPrivate });
   for (const type of WEBHOOK_EVENT_TYPES) bus.subscribe(type, (event) => webhooks.enqueue(event));
   // One routing service: ticket auto-assignment here, the chat queue (ACD) later.
-  const routing = new RoutingService(new RoutingRepo(tenancy), tickets, accounts, ticketHolderSource(new TicketsRepo(database.db, tenancy)), bus, clock);
+  const routing = new RoutingService(new RoutingRepo(tenancy), tickets, accounts, ticketHolderSource(ticketsRepo), bus, clock);
   bus.subscribe('ticket.created', routing.onTicketCreated);
   bus.subscribe('ticket.updated', routing.onTicketUpdated);
   bus.subscribe('ticket.merged', routing.onTicketMerged);
@@ -67,8 +68,8 @@ export function createServices(deps: ServiceDeps): Services {
 }
 
 /** Job handlers run only in processes with the worker role; any process may send jobs. */
-export async function registerWorkers(_services: Services, _jobs: JobQueue): Promise<void> {
-  await registerWebhookWorkers(_services.webhooks, _jobs);
-  await _services.csat.work(_jobs);
-  await registerSlaWorkers(_services.sla, _jobs);
+export async function registerWorkers(services: Services, jobs: JobQueue): Promise<void> {
+  await registerWebhookWorkers(services.webhooks, jobs);
+  await services.csat.work(jobs);
+  await registerSlaWorkers(services.sla, jobs);
 }
