@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/core/config.js';
@@ -49,7 +52,10 @@ export interface TestApp {
 /** The whole app on a fresh database, with one workspace and a known admin; never listens. */
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const testDb = await freshDatabase();
+  // Attachments and secrets go to a directory of this app's own, never the working tree's ./data.
+  const dataDir = env.KEFU_DATA_DIR ? undefined : await mkdtemp(path.join(tmpdir(), 'kefu-app-'));
   const config = loadConfig({
+    ...(dataDir ? { KEFU_DATA_DIR: dataDir } : {}),
     NODE_ENV: 'test', LOG_LEVEL: 'silent', KEFU_PUBLIC_URL: 'http://localhost:3000', KEFU_LOGIN_ATTEMPTS_PER_15_MIN: '1000', KEFU_WEBHOOKS_ALLOW_PRIVATE: 'true', ...env,
   });
   const log = createLogger(config.logLevel);
@@ -77,6 +83,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       await app.http.close();
       await database.close();
       await testDb.drop();
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,5 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
@@ -10,15 +9,12 @@ let auth: { authorization: string };
 const MAX_BYTES = 2048;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'kefu-pages-'));
-  t = await createTestApp({ KEFU_ATTACHMENT_MAX_BYTES: String(MAX_BYTES), KEFU_DATA_DIR: dataDir });
+  t = await createTestApp({ KEFU_ATTACHMENT_MAX_BYTES: String(MAX_BYTES) });
+  dataDir = t.config.dataDir;
   const token = await t.services.accounts.createApiToken(t.workspace.id, t.workspace.admin.id, 'tests', { type: 'system', id: null });
   auth = { authorization: `Bearer ${token.token}` };
 });
-afterAll(async () => {
-  await t.close();
-  await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(async () => { await t.close(); });
 
 // ---- a small browser: cookies, the CSRF field, urlencoded and multipart posts ------------------
 
@@ -448,7 +444,7 @@ describe('customer satisfaction', () => {
 
 describe('contact form abuse', () => {
   it('limits public posts per address, with a page that says so', async () => {
-    const limited = await createTestApp({ KEFU_LOGIN_ATTEMPTS_PER_15_MIN: '2', KEFU_DATA_DIR: dataDir });
+    const limited = await createTestApp({ KEFU_LOGIN_ATTEMPTS_PER_15_MIN: '2' });
     try {
       const post = () => limited.app.http.inject({
         method: 'POST', url: '/contact', payload: new URLSearchParams(validContact).toString(),

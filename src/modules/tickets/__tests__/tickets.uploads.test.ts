@@ -1,5 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
@@ -10,15 +9,12 @@ let auth: { authorization: string };
 const MAX_BYTES = 2048;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'kefu-uploads-'));
-  t = await createTestApp({ KEFU_ATTACHMENT_MAX_BYTES: String(MAX_BYTES), KEFU_DATA_DIR: dataDir });
+  t = await createTestApp({ KEFU_ATTACHMENT_MAX_BYTES: String(MAX_BYTES) });
+  dataDir = t.config.dataDir;
   const token = await t.services.accounts.createApiToken(t.workspace.id, t.workspace.admin.id, 'tests', { type: 'system', id: null });
   auth = { authorization: `Bearer ${token.token}` };
 });
-afterAll(async () => {
-  await t.close();
-  await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(async () => { await t.close(); });
 
 interface Upload { filename: string; content: string | Buffer; field?: string }
 
