@@ -61,13 +61,16 @@ export interface Config {
 }
 
 export interface S3Config {
+  /** Unset for AWS itself; the address of MinIO, Ceph, R2 … otherwise. */
   endpoint?: string;
   bucket: string;
   region: string;
   accessKeyId: string;
   /** Never logged: the logger redacts `secretAccessKey` wherever it appears. */
   secretAccessKey: string;
+  /** `https://host/bucket/key` rather than `https://bucket.host/key`: what most self-hosted servers expect. */
   forcePathStyle: boolean;
+  /** Put before every object key, so Kefu can share a bucket; storage keys in the database leave it out. */
   keyPrefix?: string;
 }
 

@@ -2,22 +2,10 @@ import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { FastifyReply } from 'fastify';
+import type { S3Config } from '../../core/config.js';
 import { AppError } from '../../core/errors.js';
-import { attachmentMeter, newAttachment, type AttachmentStore } from './attachments.store.js';
+import { attachmentMeter, newAttachment, sendAsDownload, type AttachmentStore } from './attachments.store.js';
 import type { StoredFile } from './tickets.service.js';
-
-export interface S3AttachmentSettings {
-  /** Unset for AWS itself; the address of MinIO, Ceph, R2 … otherwise. */
-  endpoint?: string;
-  bucket: string;
-  region: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-  /** `https://host/bucket/key` rather than `https://bucket.host/key`: what most self-hosted servers expect. */
-  forcePathStyle: boolean;
-  /** Put before every object key, so Kefu can share a bucket; storage keys in the database leave it out. */
-  keyPrefix?: string;
-}
 
 interface Sdk {
   s3: typeof import('@aws-sdk/client-s3');
@@ -39,7 +27,7 @@ export class S3AttachmentStore implements AttachmentStore {
   private readonly keyPrefix: string;
   private sdk: Promise<Sdk> | undefined;
 
-  constructor(private readonly settings: S3AttachmentSettings, private readonly maxBytes: number) {
+  constructor(private readonly settings: S3Config, private readonly maxBytes: number) {
     this.bucket = settings.bucket;
     this.keyPrefix = settings.keyPrefix ?? '';
   }
@@ -101,13 +89,7 @@ export class S3AttachmentStore implements AttachmentStore {
         body.destroy(error instanceof s3.NoSuchKey ? new AppError('ATTACHMENT_NOT_FOUND', 404, 'attachment not found') : error as Error);
       },
     )).catch((error: unknown) => body.destroy(error as Error));
-    return reply
-      .header('content-type', attachment.content_type)
-      .header('content-length', attachment.size_bytes)
-      .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(attachment.filename)}`)
-      .header('x-content-type-options', 'nosniff')
-      .header('content-security-policy', "default-src 'none'; sandbox")
-      .send(body);
+    return sendAsDownload(reply, attachment, body);
   }
 
   async remove(storageKey: string): Promise<void> {

@@ -72,6 +72,17 @@ export function attachmentMeter(source: Readable, filename: string, maxBytes: nu
   return { transform, result: () => ({ sizeBytes: size, sha256: hash.digest('hex') }) };
 }
 
+/** Every store serves files the same way: as a download a browser never renders or sniffs. */
+export function sendAsDownload(reply: FastifyReply, attachment: { filename: string; content_type: string; size_bytes: number }, body: Readable): FastifyReply {
+  return reply
+    .header('content-type', attachment.content_type)
+    .header('content-length', attachment.size_bytes)
+    .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(attachment.filename)}`)
+    .header('x-content-type-options', 'nosniff')
+    .header('content-security-policy', "default-src 'none'; sandbox")
+    .send(body);
+}
+
 /**
  * What every store does first: a safe name, a type from the allow-list (or the refusal, after
  * draining the stream so the rest of the request can still be read) and a fresh `<yyyy-mm>/<uuid>` key.
@@ -108,13 +119,7 @@ export class DiskAttachmentStore implements AttachmentStore {
   }
 
   send(reply: FastifyReply, attachment: { storage_key: string; filename: string; content_type: string; size_bytes: number }): FastifyReply {
-    return reply
-      .header('content-type', attachment.content_type)
-      .header('content-length', attachment.size_bytes)
-      .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(attachment.filename)}`)
-      .header('x-content-type-options', 'nosniff')
-      .header('content-security-policy', "default-src 'none'; sandbox")
-      .send(createReadStream(this.pathOf(attachment.storage_key)));
+    return sendAsDownload(reply, attachment, createReadStream(this.pathOf(attachment.storage_key)));
   }
 
   async remove(storageKey: string): Promise<void> {

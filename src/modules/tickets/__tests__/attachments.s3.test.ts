@@ -12,7 +12,8 @@ import { loadConfig } from '../../../core/config.js';
 import { AppError } from '../../../core/errors.js';
 import { createLogger } from '../../../core/logger.js';
 import { sendError, toErrorResponse } from '../../../transport/http/errors.js';
-import { S3AttachmentStore, type S3AttachmentSettings } from '../attachments.s3.js';
+import type { S3Config } from '../../../core/config.js';
+import { S3AttachmentStore } from '../attachments.s3.js';
 import { DiskAttachmentStore, type AttachmentStore } from '../attachments.store.js';
 import type { StoredFile } from '../tickets.service.js';
 
@@ -28,7 +29,7 @@ const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 let server: S3rverServer;
 let directory: string;
-let settings: S3AttachmentSettings;
+let settings: S3Config;
 let client: S3Client;
 /** Names of the commands the stores' clients send, to see the multipart upload aborted. */
 const sent: string[] = [];
@@ -48,7 +49,7 @@ afterAll(async () => {
   if (directory) await rm(directory, { recursive: true, force: true });
 });
 
-function store(maxBytes = MB, extra: Partial<S3AttachmentSettings> = {}): S3AttachmentStore {
+function store(maxBytes = MB, extra: Partial<S3Config> = {}): S3AttachmentStore {
   const s3 = new S3AttachmentStore({ ...settings, ...extra }, maxBytes);
   // Watches the real client's traffic once the store has loaded the SDK; nothing is stubbed.
   const lazy = s3 as unknown as { load(): Promise<{ client: S3Client }> };
