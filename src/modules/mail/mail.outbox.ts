@@ -1,10 +1,14 @@
 import type { Kysely } from 'kysely';
 import { translator, type Locale } from '../../core/i18n/index.js';
+import type { en as mailCatalogue } from '../../core/i18n/catalogues/mail.js';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../schema.js';
 
-/** Templates are catalogue entries `mail.<template>.subject` / `.body`, rendered in the recipient's language. */
-export type MailTemplate = 'passwordReset' | 'csatRequest';
+/**
+ * Templates are catalogue entries `mail.<template>.subject` / `.body` (src/core/i18n/catalogues/mail.ts),
+ * rendered in the recipient's language; a module adds a template by adding its entry there.
+ */
+export type MailTemplate = keyof typeof mailCatalogue;
 
 export interface OutboundMail {
   to: string;

@@ -1,3 +1,7 @@
+import * as chat from './chat.js';
+import * as kb from './kb.js';
+import * as mail from './mail.js';
+import type { Widen } from './widen.js';
 /** The English catalogue; zh-CN must have exactly these keys (the type checks it). */
 export const en = {
   product: { name: 'Kefu', tagline: 'Customer service' },
@@ -135,18 +139,10 @@ export const en = {
     TICKET_NOT_SOLVED: 'You can rate a request once it is solved.',
     INTERNAL: 'Something went wrong on our side. Please try again.',
   },
-  mail: {
-    passwordReset: {
-      subject: 'Reset your {{workspace}} password',
-      body: 'Hello {{name}},\n\nSomeone asked to reset the password of your {{workspace}} account. To choose a new password, open this link within one hour:\n\n{{link}}\n\nIf it was not you, ignore this e-mail; your password stays the same.',
-    },
-    csatRequest: {
-      subject: 'How did we do? Your request #{{number}}',
-      body: 'Hello {{name}},\n\nyour request #{{number}} "{{subject}}" has been solved. Please tell us how we did; it takes a moment:\n\n{{link}}\n\nIf something is still not right, reply on the request page and we will pick it up again.\n\n{{workspace}}',
-    },
-  },
+  mail: mail.en,
+  kb: kb.en,
+  chat: chat.en,
   footer: { poweredBy: 'Powered by Kefu, open-source customer service' },
 };
 
-type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };
 export type Catalogue = Widen<typeof en>;

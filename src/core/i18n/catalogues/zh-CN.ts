@@ -1,4 +1,7 @@
 import type { Catalogue } from './en.js';
+import * as chat from './chat.js';
+import * as kb from './kb.js';
+import * as mail from './mail.js';
 
 export const zhCN: Catalogue = {
   product: { name: '客服', tagline: '客户服务' },
@@ -136,15 +139,8 @@ export const zhCN: Catalogue = {
     TICKET_NOT_SOLVED: '请求解决后才能评分。',
     INTERNAL: '系统出错了，请稍后再试。',
   },
-  mail: {
-    passwordReset: {
-      subject: '重置您的{{workspace}}账号密码',
-      body: '{{name}}，您好：\n\n有人请求重置您在{{workspace}}的账号密码。请在一小时内打开以下链接设置新密码：\n\n{{link}}\n\n如果不是您本人操作，请忽略本邮件，您的密码不会改变。',
-    },
-    csatRequest: {
-      subject: '您对我们的服务满意吗？请求 #{{number}}',
-      body: '{{name}}，您好：\n\n您的请求 #{{number}}“{{subject}}”已经解决。请花一点时间告诉我们您是否满意：\n\n{{link}}\n\n如果问题仍未解决，请在请求页面回复，我们会继续处理。\n\n{{workspace}}',
-    },
-  },
+  mail: mail.zhCN,
+  kb: kb.zhCN,
+  chat: chat.zhCN,
   footer: { poweredBy: '由开源客服系统 Kefu 提供支持' },
 };

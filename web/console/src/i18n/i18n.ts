@@ -2,22 +2,32 @@ import i18next, { type i18n } from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import en from '../locales/en.json' with { type: 'json' };
 import zhCN from '../locales/zh-CN.json' with { type: 'json' };
+import chatEn from '../features/chat/locales/en.json' with { type: 'json' };
+import chatZhCN from '../features/chat/locales/zh-CN.json' with { type: 'json' };
+import helpCentreEn from '../features/help-centre/locales/en.json' with { type: 'json' };
+import helpCentreZhCN from '../features/help-centre/locales/zh-CN.json' with { type: 'json' };
+import treesEn from '../features/help-centre/trees/locales/en.json' with { type: 'json' };
+import treesZhCN from '../features/help-centre/trees/locales/zh-CN.json' with { type: 'json' };
+import settingsEn from '../features/settings/locales/en.json' with { type: 'json' };
+import settingsZhCN from '../features/settings/locales/zh-CN.json' with { type: 'json' };
 
 export const LOCALES = ['en', 'zh-CN'] as const;
 export type Locale = (typeof LOCALES)[number];
 
+// Feature folders own their strings (`chat.*`, `helpCentre.*`, `trees.*`, `settings.*`) beside the shell's.
+const enCatalogue = { ...en, chat: chatEn, helpCentre: helpCentreEn, trees: treesEn, settings: settingsEn };
 // The type annotation makes `tsc` fail when the Chinese catalogue lacks a key of the English one.
-const zhCatalogue: typeof en = zhCN;
+const zhCatalogue: typeof enCatalogue = { ...zhCN, chat: chatZhCN, helpCentre: helpCentreZhCN, trees: treesZhCN, settings: settingsZhCN };
 
 export const resources = {
-  en: { translation: en },
+  en: { translation: enCatalogue },
   'zh-CN': { translation: zhCatalogue },
 } as const;
 
 declare module 'i18next' {
   interface CustomTypeOptions {
     defaultNS: 'translation';
-    resources: { translation: typeof en };
+    resources: { translation: typeof enCatalogue };
   }
 }
 
