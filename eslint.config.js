@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'web/console/dist/', 'data/', 'node_modules/', 'coverage/'] },
+  { ignores: ['dist/', 'web/console/dist/', 'web/widget/dist/', 'data/', 'node_modules/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -15,18 +15,24 @@ import { z } from 'zod';
 import type { Config } from './core/config.js';
 import type { Database } from './core/db/database.js';
 import type { Logger } from './core/logger.js';
-import { consoleDist, portalAssets } from './core/paths.js';
+import { consoleDist, portalAssets, widgetDist } from './core/paths.js';
 import { requestContext } from './modules/accounts/accounts.http.js';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { accountsPages } from './modules/accounts/accounts.pages.js';
 import type { Services } from './services.js';
 import { portalRoutes } from './portal/portal.routes.js';
+import { kbOneClickUnsubscribe, kbPages, kbRoutes } from './modules/kb/index.js';
 import { ticketsRoutes } from './modules/tickets/tickets.routes.js';
 import { slaRoutes } from './modules/sla/index.js';
 import { routingRoutes } from './modules/routing/index.js';
 import { ticketsPages } from './modules/tickets/tickets.pages.js';
 import { ticketsUploads } from './modules/tickets/tickets.uploads.js';
 import { webhooksRoutes } from './modules/webhooks/index.js';
+import { chatPublicRoutes, chatRoutes } from './modules/chat/index.js';
+import { mailInboundRoutes } from './modules/mail/inbound/index.js';
+import { outboundRoutes } from './modules/mail/outbound/index.js';
+import { searchRoutes } from './modules/search/index.js';
+import { troubleshootingPages, troubleshootingRoutes } from './modules/troubleshooting/index.js';
 import { layout } from './portal/layout.js';
 import { html } from './transport/http/html.js';
 import { sendError, toErrorResponse } from './transport/http/errors.js';
@@ -132,19 +138,40 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await scoped.register(ticketsUploads({ tickets: deps.services.tickets, store: deps.services.attachments, attachmentMaxBytes: config.attachmentMaxBytes }), { prefix: '/api/v1' });
     await scoped.register(slaRoutes(deps.services.sla), { prefix: '/api/v1' });
     await scoped.register(routingRoutes(deps.services.routing), { prefix: '/api/v1' });
+    await scoped.register(chatRoutes(deps.services.chat, deps.services.chatChannels), { prefix: '/api/v1' });
     await scoped.register(webhooksRoutes(deps.services.webhooks), { prefix: '/api/v1' });
+    await scoped.register(mailInboundRoutes(deps.services.mailInbound), { prefix: '/api/v1' });
+    await scoped.register(outboundRoutes(deps.services.mailOutbound), { prefix: '/api/v1' });
+    // Search: /api/v1/search* for agents plus the portal's public /search/suggest and /search/go.
+    await scoped.register(searchRoutes(deps.services.search));
+    await scoped.register(troubleshootingRoutes(deps.services.troubleshooting), { prefix: '/api/v1' });
+    await scoped.register(troubleshootingPages(deps.services.troubleshooting));
     await scoped.register(accountsPages(accounts, { secureCookies }));
-    await scoped.register(portalRoutes(accounts));
+    await scoped.register(kbRoutes(deps.services.kb), { prefix: '/api/v1' });
+    await scoped.register(kbPages({ kb: deps.services.kb, search: deps.services.search, store: deps.services.attachments, publicUrl: config.publicUrl, votesPer15Min: config.loginAttemptsPer15Min }));
+    await scoped.register(portalRoutes(accounts, deps.services.kb, config.publicUrl));
   });
   // The customer's side of tickets (contact form, my requests, ratings) takes multipart uploads.
   // Their fields must be read before the CSRF check of the request context, which the scope
   // above runs before any of its plugins' hooks, so these pages bring their own context.
+  // RFC 8058 one-click unsubscribe: mail clients post without cookies or CSRF token; the URL's token is the proof.
+  await http.register(kbOneClickUnsubscribe(deps.services.kb, accounts));
+  // Visitors (token), the widget (public) and webhook channels (HMAC) authenticate themselves: outside the context.
+  await http.register(chatPublicRoutes({
+    chat: deps.services.chat, channels: deps.services.chatChannels, tickets: deps.services.tickets, store: deps.services.attachments,
+    attachmentMaxBytes: config.attachmentMaxBytes,
+  }));
   await http.register(ticketsPages({
     tickets: deps.services.tickets, accounts, store: deps.services.attachments, sla: deps.services.sla, secureCookies,
     attachmentMaxBytes: config.attachmentMaxBytes, contactPostsPer15Min: config.loginAttemptsPer15Min,
   }));
 
   await http.register(fastifyStatic, { root: portalAssets, prefix: '/assets/', decorateReply: false, maxAge: '1h' });
+  // The chat widget any site embeds (web/widget/README.md): the embed URL never changes, so a short
+  // cache revalidated by ETag lets a new release reach every site within minutes.
+  if (existsSync(path.join(widgetDist, 'widget.js'))) {
+    await http.register(fastifyStatic, { root: widgetDist, prefix: '/', wildcard: false, index: false, decorateReply: false, maxAge: '5m', allowedPath: (file) => file === '/widget.js' });
+  }
   if (existsSync(path.join(consoleDist, 'index.html'))) {
     await http.register(fastifyStatic, { root: consoleDist, prefix: '/agent/', decorateReply: true, wildcard: false, index: false });
     // The console routes on the client: any /agent path that isn't a file gets the app.

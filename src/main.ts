@@ -15,6 +15,8 @@ import { systemClock } from './core/clock.js';
 import { createInProcessBus } from './core/events/index.js';
 import { createDatabaseQueue } from './core/jobs/index.js';
 import { attachRealtime } from './transport/ws/realtime.js';
+import { attachChat } from './transport/ws/chat.socket.js';
+import { startMailIntake } from './modules/mail/inbound/index.js';
 
 const USAGE = `kefu: the Kefu customer-service platform
 
@@ -155,7 +157,9 @@ async function start(config: Config, log: Logger, role: Role): Promise<void> {
   else if (empty) log.warn('No workspace exists yet: run `kefu seed --demo` or `kefu admin create`');
 
   if (role === 'all' || role === 'worker') await registerWorkers(services, messaging.jobs);
-  if (role === 'mail') log.info('the mail role has nothing to run until the mail channel is configured');
+  // Inbound mail: the SMTP listener and the IMAP poller; their messages are processed by the workers.
+  const mailIntake = role === 'all' || role === 'mail' ? await startMailIntake(services.mailInbound, config, log, { listenerRequired: role === 'mail' }) : undefined;
+  if (mailIntake?.smtpPort) console.log(`Kefu is receiving mail: SMTP on ${config.mail.smtpHost}:${mailIntake.smtpPort}`);
 
   const app = role === 'all' || role === 'web'
     ? await buildApp({ config, log, database: data.database, services, secret: await loadSecret(config), redis: messaging.redis })
@@ -163,6 +167,8 @@ async function start(config: Config, log: Logger, role: Role): Promise<void> {
   if (app) {
     // The console's live updates; closed by app.http.close() before it waits for connections.
     attachRealtime({ http: app.http, accounts: services.accounts, bus: messaging.bus, log, redis: messaging.redis, publicUrl: config.publicUrl });
+    // Live chat: the widget's and the agents' sockets, and the sweeper acting on offer timeouts, ACW and overflow.
+    attachChat({ http: app.http, accounts: services.accounts, chat: services.chat, log, redis: messaging.redis, publicUrl: config.publicUrl });
     await app.http.listen({ port: config.port, host: config.host });
     console.log(`Kefu is running: portal ${config.publicUrl}/  console ${config.publicUrl}/agent  API docs ${config.publicUrl}/docs`);
   }
@@ -176,6 +182,7 @@ async function start(config: Config, log: Logger, role: Role): Promise<void> {
     force.unref();
     app?.markDraining();
     await app?.http.close();
+    await mailIntake?.stop();
     await messaging.close();
     await data.close();
     log.info('stopped cleanly');

@@ -9,6 +9,8 @@ import type { DB } from './schema.js';
 import { AccountsRepo } from './modules/accounts/accounts.repo.js';
 import { AccountsService } from './modules/accounts/accounts.service.js';
 import { MailOutbox } from './modules/mail/mail.outbox.js';
+import { NodemailerSender, OutboundMailService, OutboundRepo, registerOutboundWorkers } from './modules/mail/outbound/index.js';
+import { createLogger } from './core/logger.js';
 import { TicketsRepo } from './modules/tickets/tickets.repo.js';
 import { TicketsService } from './modules/tickets/tickets.service.js';
 import { DiskAttachmentStore, type AttachmentStore } from './modules/tickets/attachments.store.js';
@@ -17,16 +19,30 @@ import { SlaRepo, SlaService, registerSlaWorkers } from './modules/sla/index.js'
 import { CsatRequests } from './modules/tickets/tickets.csat.js';
 import { WEBHOOK_EVENT_TYPES, WebhooksRepo, WebhooksService, registerWebhookWorkers } from './modules/webhooks/index.js';
 import { RoutingRepo, RoutingService, ticketHolderSource } from './modules/routing/index.js';
+import { SearchRepo, SearchService } from './modules/search/index.js';
+import { ChatChannels, ChatRepo, ChatService } from './modules/chat/index.js';
+import { searchSuggestions } from './modules/chat/chat.suggest.js';
+import { KbRepo, KbService, registerKbWorkers, ticketMessageSource } from './modules/kb/index.js';
+import { createMailInbound, registerMailInboundWorkers, type MailInbound } from './modules/mail/inbound/index.js';
+import { loadSecret } from './runtime.js';
+import { TroubleshootingRepo, TroubleshootingService } from './modules/troubleshooting/index.js';
 
 export interface Services {
   accounts: AccountsService;
   outbox: MailOutbox;
+  mailOutbound: OutboundMailService;
   tickets: TicketsService;
   attachments: AttachmentStore;
   sla: SlaService;
   csat: CsatRequests;
   webhooks: WebhooksService;
   routing: RoutingService;
+  search: SearchService;
+  kb: KbService;
+  troubleshooting: TroubleshootingService;
+  mailInbound: MailInbound;
+  chat: ChatService;
+  chatChannels: ChatChannels;
 }
 
 export interface ServiceDeps {
@@ -42,7 +58,9 @@ export interface ServiceDeps {
 /** The one place modules' services are wired to each other, to the data layer and to events. */
 export function createServices(deps: ServiceDeps): Services {
   const { config, database, tenancy, bus, clock } = deps;
-  const outbox = new MailOutbox(tenancy);
+  const log = createLogger(config.logLevel);
+  const mailLog = log.child({ module: 'mail.outbound' });
+  const outbox = new MailOutbox(tenancy, deps.jobs, clock, config.mailOutbound, config.publicUrl, mailLog);
   const accounts = new AccountsService(new AccountsRepo(database.db, tenancy), outbox, bus, config.publicUrl);
   const ticketsRepo = new TicketsRepo(database.db, tenancy);
   const tickets = new TicketsService(ticketsRepo, accounts, bus, clock);
@@ -51,6 +69,15 @@ export function createServices(deps: ServiceDeps): Services {
     ? new S3AttachmentStore(config.s3, config.attachmentMaxBytes)
     : new DiskAttachmentStore(path.resolve(config.dataDir, 'attachments'), config.attachmentMaxBytes);
 
+  // The outbox's delivery (held without SMTP settings) and agents' replies by e-mail.
+  const mailOutbound = new OutboundMailService(new OutboundRepo(database.db, tenancy), outbox, tickets, accounts, attachments, clock,
+    config.mailOutbound.smtp ? new NodemailerSender(config.mailOutbound.smtp, config.mailOutbound.dkim) : undefined,
+    {
+      publicUrl: config.publicUrl, maxAttempts: config.mailOutbound.maxAttempts, retryDelayMs: config.mailOutbound.retryDelayMs,
+      // Called only on events, after `chat` below exists.
+      isLiveChat: (workspaceId, ticketId) => chat.isLive(workspaceId, ticketId),
+    }, mailLog);
+  bus.subscribe('message.created', (event) => mailOutbound.onMessageCreated(event));
   bus.subscribe('workspace.created', (event) => tickets.setUpWorkspace(event.workspaceId));
   // SLA clocks follow the tickets' events; new workspaces get a calendar and default policies.
   const sla = new SlaService(new SlaRepo(database.db, tenancy), tickets, accounts, bus, deps.jobs, clock);
@@ -59,17 +86,42 @@ export function createServices(deps: ServiceDeps): Services {
   bus.subscribe('ticket.solved', (event) => csat.onSolved(deps.jobs, event));
   const webhooks = new WebhooksService(new WebhooksRepo(database.db, tenancy), deps.jobs, accounts, clock, { allowPrivateTargets: config.webhooksAllowPrivate });
   for (const type of WEBHOOK_EVENT_TYPES) bus.subscribe(type, (event) => webhooks.enqueue(event));
-  // One routing service: ticket auto-assignment here, the chat queue (ACD) later.
+  // One routing service: ticket auto-assignment and the chat queue (ACD).
   const routing = new RoutingService(new RoutingRepo(tenancy), tickets, accounts, ticketHolderSource(ticketsRepo), bus, clock);
   bus.subscribe('ticket.created', routing.onTicketCreated);
   bus.subscribe('ticket.updated', routing.onTicketUpdated);
   bus.subscribe('ticket.merged', routing.onTicketMerged);
-  return { accounts, outbox, tickets, attachments, csat, webhooks, routing, sla };
+  const search = new SearchService(new SearchRepo(tenancy), clock);
+  // Solutions link knowledge-base articles; the KB is wired to it once it exists (useArticles).
+  const troubleshooting = new TroubleshootingService(new TroubleshootingRepo(tenancy), accounts, bus, clock);
+  // The knowledge base publishes into search, e-mails subscribers' digests, and answers the trees' solution links.
+  const kb = new KbService({
+    repo: new KbRepo(tenancy), search, jobs: deps.jobs, outbox, accounts, messages: ticketMessageSource(ticketsRepo), attachments, clock,
+    publicUrl: config.publicUrl, digestDelaySeconds: config.kbDigestDelaySeconds,
+  });
+  troubleshooting.useArticles(kb);
+  // Inbound mail: addresses, SMTP/IMAP intake (started by main.ts), threading, autoresponses, bounces.
+  const mailInbound = createMailInbound({
+    config, db: database.db, tenancy, bus, jobs: deps.jobs, log: log.child({ module: 'mail.inbound' }),
+    tickets, accounts, attachments, outbox, appSecret: () => loadSecret(config), search: () => search,
+  });
+  // Live chat and the ACD: chats are tickets; routing picks the agents; search answers while visitors wait.
+  const chatRepo = new ChatRepo(database.db, tenancy);
+  const chat = new ChatService(chatRepo, tickets, accounts, routing, sla, outbox, clock, log.child({ module: 'chat' }),
+    { publicUrl: config.publicUrl, suggest: searchSuggestions(search) });
+  const chatChannels = new ChatChannels(chatRepo, chat, tickets, deps.jobs, clock, { allowPrivateTargets: config.webhooksAllowPrivate });
+  chat.useChannelReply(chatChannels.reply);
+  bus.subscribe('agent.availability_changed', chat.onAvailabilityChanged);
+  return { accounts, outbox, mailOutbound, tickets, attachments, csat, webhooks, routing, sla, troubleshooting, search, kb, mailInbound, chat, chatChannels };
 }
 
 /** Job handlers run only in processes with the worker role; any process may send jobs. */
 export async function registerWorkers(services: Services, jobs: JobQueue): Promise<void> {
   await registerWebhookWorkers(services.webhooks, jobs);
+  await registerOutboundWorkers(services.mailOutbound, jobs);
   await services.csat.work(jobs);
   await registerSlaWorkers(services.sla, jobs);
+  await registerKbWorkers(services.kb, jobs);
+  await registerMailInboundWorkers(services.mailInbound, jobs);
+  await services.chatChannels.work(jobs);
 }

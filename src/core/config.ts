@@ -30,6 +30,23 @@ const ConfigSchema = z.object({
   KEFU_WEBHOOKS_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
   KEFU_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   KEFU_SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
+  KEFU_KB_DIGEST_DELAY_SECONDS: z.coerce.number().int().min(0).max(86_400).default(900),
+  KEFU_SMTP_LISTEN_PORT: port.default(2525),
+  KEFU_SMTP_LISTEN_HOST: z.string().min(1).default('0.0.0.0'),
+  KEFU_SMTP_TLS_CERT: z.string().min(1).optional(),
+  KEFU_SMTP_TLS_KEY: z.string().min(1).optional(),
+  KEFU_MAIL_MAX_BYTES: z.coerce.number().int().min(1024).max(200 * 1024 * 1024).default(25 * 1024 * 1024),
+  KEFU_MAIL_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits (32 bytes)').optional(),
+  KEFU_SMTP_MESSAGES_PER_SENDER_PER_MIN: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  KEFU_SMTP_MESSAGES_PER_IP_PER_MIN: z.coerce.number().int().min(1).max(1_000_000).default(300),
+  KEFU_IMAP_POLL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  KEFU_SMTP_URL: optionalUrl(['smtp', 'smtps']),
+  KEFU_MAIL_FROM: z.string().trim().max(320).regex(/^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, 'must be an address or "Name <address>"').optional(),
+  KEFU_DKIM_DOMAIN: z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, 'must be a domain name').optional(),
+  KEFU_DKIM_SELECTOR: z.string().regex(/^[A-Za-z0-9._-]{1,63}$/, 'must be a DNS label').optional(),
+  KEFU_DKIM_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+  KEFU_MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
+  KEFU_MAIL_RETRY_DELAY_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
 });
@@ -52,12 +69,45 @@ export interface Config {
   s3?: S3Config;
   loginAttemptsPer15Min: number;
   seedDemo: 'auto' | 'never';
+  /** Help-centre subscribers' changes are collected this long into one e-mail digest (0: at once). */
+  kbDigestDelaySeconds: number;
+  /** Inbound mail (role `mail`): the SMTP listener, its limits, and the key for IMAP passwords. */
+  mail: MailInboundConfig;
+  /** Outbound mail: the SMTP server to send through (none: mail is held in the outbox), sender, DKIM, retries. */
+  mailOutbound: MailOutboundConfig;
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (rate limits, audit log). */
   trustProxy: boolean;
   /** Let webhooks call loopback and private-network addresses (an SSRF risk; for tests and closed networks). */
   webhooksAllowPrivate: boolean;
   logLevel: RawConfig['LOG_LEVEL'];
   env: RawConfig['NODE_ENV'];
+}
+
+export interface MailInboundConfig {
+  smtpPort: number;
+  smtpHost: string;
+  /** PEM files; STARTTLS is offered only when both are set. */
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  /** Largest message accepted (advertised as SIZE; 552 above it). */
+  maxBytes: number;
+  /** 32-byte key (hex) that encrypts IMAP passwords; derived from the app secret when unset. Never logged. */
+  key?: string;
+  perSenderPerMinute: number;
+  perIpPerMinute: number;
+  imapPollSeconds: number;
+}
+
+export interface MailOutboundConfig {
+  /** From KEFU_SMTP_URL (`smtp://user:pass@host:587` STARTTLS when offered, `smtps://…:465` TLS). */
+  smtp?: { host: string; port: number; secure: boolean; user?: string; password?: string };
+  /** Sender when the workspace has no support address (else `no-reply@<public host>`). */
+  from?: string;
+  /** All three or none; the key is read from the file when the transport is made. */
+  dkim?: { domainName: string; keySelector: string; privateKeyFile: string };
+  /** Attempts in all per mail, the first included, and the base of the exponential back-off. */
+  maxAttempts: number;
+  retryDelayMs: number;
 }
 
 export interface S3Config {
@@ -76,8 +126,20 @@ export interface S3Config {
 
 const S3_SETTINGS = ['KEFU_S3_ENDPOINT', 'KEFU_S3_REGION', 'KEFU_S3_ACCESS_KEY_ID', 'KEFU_S3_SECRET_ACCESS_KEY', 'KEFU_S3_FORCE_PATH_STYLE', 'KEFU_S3_KEY_PREFIX'] as const;
 
+const DKIM_SETTINGS = ['KEFU_DKIM_DOMAIN', 'KEFU_DKIM_SELECTOR', 'KEFU_DKIM_PRIVATE_KEY_FILE'] as const;
+
 /** Settings that only make sense together; checked on the raw values, so they are listed along with the schema's problems. */
 function crossProblems(env: Record<string, string | undefined>): string[] {
+  return [...s3Problems(env), ...dkimProblems(env)];
+}
+
+/** Half a DKIM setting would send unsigned mail while the admin believes it is signed. */
+function dkimProblems(env: Record<string, string | undefined>): string[] {
+  const missing = DKIM_SETTINGS.filter((name) => env[name] === undefined);
+  return missing.length === DKIM_SETTINGS.length ? [] : missing.map((name) => `${name}: required when any KEFU_DKIM_* setting is set`);
+}
+
+function s3Problems(env: Record<string, string | undefined>): string[] {
   if (!env.KEFU_S3_BUCKET) {
     const stray = S3_SETTINGS.filter((name) => env[name] !== undefined);
     // Without the bucket, attachments would go quietly to local disk: wrong on several nodes.
@@ -125,9 +187,43 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     s3,
     loginAttemptsPer15Min: c.KEFU_LOGIN_ATTEMPTS_PER_15_MIN,
     seedDemo: c.KEFU_SEED_DEMO,
+    kbDigestDelaySeconds: c.KEFU_KB_DIGEST_DELAY_SECONDS,
+    mail: {
+      smtpPort: c.KEFU_SMTP_LISTEN_PORT,
+      smtpHost: c.KEFU_SMTP_LISTEN_HOST,
+      tlsCertFile: c.KEFU_SMTP_TLS_CERT,
+      tlsKeyFile: c.KEFU_SMTP_TLS_KEY,
+      maxBytes: c.KEFU_MAIL_MAX_BYTES,
+      key: c.KEFU_MAIL_KEY,
+      perSenderPerMinute: c.KEFU_SMTP_MESSAGES_PER_SENDER_PER_MIN,
+      perIpPerMinute: c.KEFU_SMTP_MESSAGES_PER_IP_PER_MIN,
+      imapPollSeconds: c.KEFU_IMAP_POLL_SECONDS,
+    },
+    mailOutbound: {
+      smtp: c.KEFU_SMTP_URL ? smtpSettings(c.KEFU_SMTP_URL) : undefined,
+      from: c.KEFU_MAIL_FROM,
+      dkim: c.KEFU_DKIM_DOMAIN && c.KEFU_DKIM_SELECTOR && c.KEFU_DKIM_PRIVATE_KEY_FILE
+        ? { domainName: c.KEFU_DKIM_DOMAIN, keySelector: c.KEFU_DKIM_SELECTOR, privateKeyFile: c.KEFU_DKIM_PRIVATE_KEY_FILE }
+        : undefined,
+      maxAttempts: c.KEFU_MAIL_MAX_ATTEMPTS,
+      retryDelayMs: c.KEFU_MAIL_RETRY_DELAY_MS,
+    },
     trustProxy: c.KEFU_TRUST_PROXY === 'true',
     webhooksAllowPrivate: c.KEFU_WEBHOOKS_ALLOW_PRIVATE === 'true',
     logLevel: c.LOG_LEVEL,
     env: c.NODE_ENV,
+  };
+}
+
+/** `smtps:` is TLS from the first byte (default port 465); `smtp:` upgrades with STARTTLS when offered (default 587). */
+function smtpSettings(url: string): NonNullable<MailOutboundConfig['smtp']> {
+  const parsed = new URL(url);
+  const secure = parsed.protocol === 'smtps:';
+  return {
+    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: parsed.port ? Number(parsed.port) : secure ? 465 : 587,
+    secure,
+    user: parsed.username ? decodeURIComponent(parsed.username) : undefined,
+    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
   };
 }

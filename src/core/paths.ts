@@ -16,3 +16,5 @@ function findPackageRoot(): string {
 export const packageRoot = findPackageRoot();
 export const consoleDist = path.join(packageRoot, 'web/console/dist');
 export const portalAssets = path.join(packageRoot, 'web/portal');
+/** The chat widget's build (`npm run build`): widget.js, served at /widget.js. */
+export const widgetDist = path.join(packageRoot, 'web/widget/dist');

@@ -5,6 +5,8 @@ import { html, type SafeHtml } from '../transport/http/html.js';
 export interface PageOptions {
   title: string;
   body: SafeHtml;
+  /** Extra head elements: description, canonical and hreflang links, Open Graph tags, scripts. */
+  head?: SafeHtml;
 }
 
 /** Every portal page shares this shell: works without JavaScript, one small stylesheet, mobile first. */
@@ -20,6 +22,7 @@ export function layout(request: FastifyRequest, page: PageOptions): string {
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>${page.title} · ${workspaceName}</title>
   <link rel="stylesheet" href="/assets/portal.css">
+  ${page.head}
 </head>
 <body>
   <a class="skip" href="#main">${t('nav.skipToContent')}</a>
@@ -40,6 +43,7 @@ export function layout(request: FastifyRequest, page: PageOptions): string {
     </div>
   </header>
   <main id="main" class="wrap">${page.body}</main>
+  <script src="/widget.js" data-workspace="${request.workspace.slug}" data-locale="${request.locale}" async></script>
   <footer class="site-footer"><div class="wrap">${t('footer.poweredBy')} · <a href="/agent">${t('nav.agentConsole')}</a> · <a href="/docs">API</a></div></footer>
 </body>
 </html>`}`;

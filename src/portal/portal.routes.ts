@@ -3,42 +3,52 @@ import { z } from 'zod';
 import { locales } from '../core/i18n/index.js';
 import { COOKIE } from '../modules/accounts/accounts.http.js';
 import type { AccountsService } from '../modules/accounts/accounts.service.js';
+import { articleUrl, type KbService } from '../modules/kb/index.js';
+import { categoryName, pageHead, searchBox } from '../modules/kb/kb.pages.js';
 import { html } from '../transport/http/html.js';
 import { layout, pageTranslator } from './layout.js';
-
-// Placeholders until the help centre module fills the portal with real categories.
-const topics = [
-  { en: 'Setting up your printer', 'zh-CN': '打印机安装与设置' },
-  { en: 'Printer does not print', 'zh-CN': '打印机不打印' },
-  { en: 'Ink, toner and paper', 'zh-CN': '墨盒、碳粉与纸张' },
-  { en: 'Orders, delivery and warranty', 'zh-CN': '订单、配送与保修' },
-] as const;
 
 /** Only same-site paths: `next` must never send a visitor to another site. */
 const LocalPath = z.string().regex(/^\/(?!\/)[^\s\\]*$/).max(500).catch('/');
 
-export const portalRoutes = (accounts: AccountsService): FastifyPluginAsyncZod => async (app) => {
+const TOP_QUESTIONS = 10;
+
+export const portalRoutes = (accounts: AccountsService, kb: KbService, publicUrl: string): FastifyPluginAsyncZod => async (app) => {
+  // The help centre's front door: search first, then what most people came for, then the topics.
   app.get('/', { config: { html: true }, schema: { hide: true } }, async (request, reply) => {
     const t = pageTranslator(request);
+    const [top, categories] = await Promise.all([
+      kb.popular(request.workspace.id, request.locale, { limit: TOP_QUESTIONS }),
+      kb.categories(request.workspace.id),
+    ]);
     const body = html`
       <section class="hero">
         <h1>${t('home.title')}</h1>
-        <form class="search" method="get" action="/search" role="search">
-          <label for="q" class="sr-only">${t('home.searchLabel')}</label>
-          <input id="q" name="q" type="search" placeholder="${t('home.searchPlaceholder')}">
-          <button>${t('home.searchButton')}</button>
-        </form>
+        ${searchBox(t, request.locale)}
       </section>
-      <section aria-labelledby="topics">
-        <h2 id="topics">${t('home.popularTopics')}</h2>
-        <ul class="cards">${topics.map((topic) => html`<li class="card">${topic[request.locale]}</li>`)}</ul>
+      <section aria-labelledby="top-questions">
+        <h2 id="top-questions">${t('kb.home.topQuestions')}</h2>
+        ${top.length
+          ? html`<ol class="article-list top-questions">${top.map((a) => html`<li><a href="${articleUrl(a.slug)}">${a.title}</a></li>`)}</ol>
+            <p><a href="/help/faq">${t('kb.home.faq')}</a></p>`
+          : html`<p class="empty">${t('kb.home.noArticles')}</p>`}
       </section>
+      ${categories.length ? html`<section aria-labelledby="topics">
+        <h2 id="topics">${t('kb.home.categories')}</h2>
+        <ul class="cards">${categories.filter((c) => !c.parent_id).map((c) => html`<li class="card">
+          <a href="/help/categories/${c.slug}">${categoryName(c.names, request.locale)}</a>
+          ${c.descriptions[request.locale] ? html`<p class="muted">${c.descriptions[request.locale]}</p>` : ''}</li>`)}</ul>
+      </section>` : ''}
       <section class="panel">
         <h2>${t('home.stillNeedHelp')}</h2>
         <p>${t('home.stillNeedHelpBody')}</p>
         <p><a class="button" href="/contact">${t('nav.contact')}</a></p>
       </section>`;
-    return reply.type('text/html; charset=utf-8').send(layout(request, { title: t('nav.helpCentre'), body }));
+    const workspace = request.workspace.name[request.locale];
+    return reply.type('text/html; charset=utf-8').send(layout(request, {
+      title: t('nav.helpCentre'), body,
+      head: pageHead({ title: `${t('nav.helpCentre')} · ${workspace}`, description: t('kb.description', { workspace }), canonical: `${publicUrl}/`, locale: request.locale }),
+    }));
   });
 
   app.get('/language', {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import en from '../../web/console/src/locales/en.json' with { type: 'json' };
 import zh from '../../web/console/src/locales/zh-CN.json' with { type: 'json' };
 import { buildConsoleIfStale, startTestServer } from '../helpers/server.js';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromium, signInToConsole, type ConsoleSession } from '../helpers/browser.js';
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
@@ -75,19 +75,8 @@ async function seedTickets({ test }: TestServer): Promise<void> {
   await tickets.addCannedReply(ws, { title: '问候', body: '{{customer.name}}，您好！\n\n我是客服 {{agent.name}}，正在处理您的工单 #{{ticket.number}}。', locale: 'zh-CN' });
 }
 
-async function openAgent(locale: string, who: { email: string; password: string; name: string }, path = '/agent/inbox'): Promise<{ page: Page; errors: string[]; close: () => Promise<void> }> {
-  const context = await running().browser.newContext({ locale, viewport: { width: 1440, height: 900 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(`${running().server.url}${path}`);
-  const catalogue = locale.startsWith('zh') ? zh : en;
-  await page.getByLabel(catalogue.login.email).fill(who.email);
-  await page.getByLabel(catalogue.login.password).fill(who.password);
-  await page.getByRole('button', { name: catalogue.login.submit }).click();
-  await page.getByRole('banner').getByText(who.name, { exact: true }).waitFor();
-  return { page, errors, close: () => context.close() };
+function openAgent(locale: string, who: { email: string; password: string; name: string }, path = '/agent/inbox'): Promise<ConsoleSession> {
+  return signInToConsole(running().browser, `${running().server.url}${path}`, who, { locale });
 }
 
 /** Waits for the console's realtime socket: "Live" in the header. */

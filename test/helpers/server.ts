@@ -4,28 +4,46 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { attachRealtime } from '../../src/transport/ws/realtime.js';
+import { attachChat } from '../../src/transport/ws/chat.socket.js';
 import { createTestApp, type TestApp } from './app.js';
 
 /**
  * The full app listening on a free local port, for browser tests, with the console's realtime
  * socket attached as `kefu start` attaches it. `test` gives the services, bus and workspace for fixtures.
  */
-export async function startTestServer(): Promise<{ url: string; admin: { email: string; password: string; name: string }; test: TestApp; close(): Promise<void> }> {
+export async function startTestServer(options: { chatSweepIntervalMs?: number } = {}): Promise<{ url: string; admin: { email: string; password: string; name: string }; test: TestApp; close(): Promise<void> }> {
   const test = await createTestApp();
   attachRealtime({ http: test.app.http, accounts: test.services.accounts, bus: test.bus, log: test.app.http.log, publicUrl: test.config.publicUrl });
+  // The chat sockets; `chatSweepIntervalMs: 0` stops the deadline timer so a test drives it (`test.services.chat.sweep()`).
+  attachChat({ http: test.app.http, accounts: test.services.accounts, chat: test.services.chat, log: test.app.http.log, publicUrl: test.config.publicUrl, sweepIntervalMs: options.chatSweepIntervalMs });
   const address = await test.app.http.listen({ port: 0, host: '127.0.0.1' });
   return { url: address, admin: test.workspace.admin, test, close: test.close };
 }
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const consoleDir = join(repoRoot, 'web/console');
 
 /**
  * The server serves web/console/dist: rebuild it when any console source is newer than the build.
- * Browser test files run in parallel workers; a lock directory makes one build and the rest wait.
  */
 export function buildConsoleIfStale(): void {
-  const lock = join(tmpdir(), 'kefu-console-build.lock');
+  const consoleDir = join(repoRoot, 'web/console');
+  buildIfStale('console', join(consoleDir, 'dist/index.html'), join(consoleDir, 'vite.config.ts'),
+    [join(consoleDir, 'index.html'), join(consoleDir, 'vite.config.ts'), ...listFiles(join(consoleDir, 'src'))]);
+}
+
+/** The server serves web/widget/dist/widget.js: rebuild it when a widget source (or the chat protocol it bundles) is newer. */
+export function buildWidgetIfStale(): void {
+  const widgetDir = join(repoRoot, 'web/widget');
+  buildIfStale('widget', join(widgetDir, 'dist/widget.js'), join(widgetDir, 'vite.config.ts'),
+    [join(widgetDir, 'vite.config.ts'), join(repoRoot, 'src/modules/chat/chat.protocol.ts'), ...listFiles(join(widgetDir, 'src'))]);
+}
+
+/**
+ * Runs a Vite build when a source is newer than its output. Browser test files run in parallel
+ * workers; a lock directory makes one build and the rest wait.
+ */
+function buildIfStale(name: string, built: string, viteConfig: string, sources: string[]): void {
+  const lock = join(tmpdir(), `kefu-${name}-build.lock`);
   const deadline = Date.now() + 180_000;
   for (;;) {
     try {
@@ -39,23 +57,17 @@ export function buildConsoleIfStale(): void {
     }
   }
   try {
-    buildUnlocked();
+    const newestSource = Math.max(...sources.map((file) => statSync(file).mtimeMs));
+    if (existsSync(built) && statSync(built).mtimeMs >= newestSource) return;
+    execFileSync(
+      process.execPath,
+      [join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', viteConfig, '--logLevel', 'warn'],
+      // Vitest sets NODE_ENV=test, which would make Vite bundle React's development build.
+      { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } },
+    );
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
-}
-
-function buildUnlocked(): void {
-  const built = join(consoleDir, 'dist/index.html');
-  const sources = [join(consoleDir, 'index.html'), join(consoleDir, 'vite.config.ts'), ...listFiles(join(consoleDir, 'src'))];
-  const newestSource = Math.max(...sources.map((file) => statSync(file).mtimeMs));
-  if (existsSync(built) && statSync(built).mtimeMs >= newestSource) return;
-  execFileSync(
-    process.execPath,
-    [join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', join(consoleDir, 'vite.config.ts'), '--logLevel', 'warn'],
-    // Vitest sets NODE_ENV=test, which would make Vite bundle React's development build.
-    { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } },
-  );
 }
 
 function listFiles(dir: string): string[] {

@@ -15,6 +15,12 @@ const acmeHook = { id: '', deliveryId: '' };
 const acmeRouting = { departmentId: '' };
 
 const acmeSla = { policyId: '' };
+const acmeKb = { categoryId: '', articleId: '', revisionId: '' };
+const acmeMail = { id: '' };
+const acmeSearch = { synonymId: '' };
+const acmeTree = { id: '' };
+const acmeMailIn = { addressId: '', mailboxId: '', inboundId: '' };
+const acmeChat = { conversationId: '', attachmentId: '', channelId: '' };
 const NOT_API = /^\/(docs|assets|agent|openapi\.json|healthz|readyz)\b/;
 
 beforeAll(async () => {
@@ -41,6 +47,11 @@ beforeAll(async () => {
   });
   acme.secrets = [t.workspace.admin.email, acmeAgent.email, acmeAgent.name, acmeAgent.id, acmeToken.id, acmeToken.token, 'acme Ltd', t.workspace.id,
     'Acme secret subject', 'Acme secret body', 'Acme secret note', 'hidden@acme-customer.example', 'acme attachment content', 'Acme view', 'Acme canned', ticket.id];
+  // A chat of acme's (a ticket with its live session) and a webhook channel with its secret (before the webhook, whose log must hold one delivery).
+  const chat = await t.services.chat.start(t.workspace.id, { name: 'Acme chat visitor', email: 'acme-chat-secret@acme-customer.example', text: 'Acme secret chat text' }, 'en');
+  const chatChannel = await t.services.chatChannels.create(t.workspace.id, { name: 'Acme secret SMS', kind: 'sms', outboundUrl: null, departmentId: null });
+  Object.assign(acmeChat, { conversationId: chat.conversation.id, attachmentId: acme.attachmentId, channelId: chatChannel.id });
+  acme.secrets.push(chat.conversation.id, 'acme-chat-secret@acme-customer.example', 'Acme secret chat text', chatChannel.id, chatChannel.secret, 'Acme secret SMS');
   // A webhook with one (failed: nothing listens on port 9) delivery in its log.
   const hook = await t.services.webhooks.create(t.workspace.id, { url: 'http://127.0.0.1:9/acme-secret-hook', events: ['ticket.*'], description: 'Acme hook' }, system);
   await t.services.webhooks.enqueue({ id: crypto.randomUUID(), type: 'ticket.solved', workspaceId: t.workspace.id, payload: { ticketId: ticket.id }, occurredAt: new Date().toISOString() });
@@ -57,6 +68,45 @@ beforeAll(async () => {
   const sales = (await t.services.tickets.departments(t.workspace.id)).find((d) => d.key === 'sales')!;
   acmeSla.policyId = (await t.services.sla.createPolicy(t.workspace.id, { name: 'Acme secret policy', urgency: 2, departmentId: sales.id, firstResponseMinutes: 15, nextResponseMinutes: null, resolutionMinutes: null })).id;
   acme.secrets.push(acmeSla.policyId, 'Acme secret policy');
+  // A mail in acme's outbox (held: no SMTP settings here).
+  acmeMail.id = (await t.services.outbox.queue(t.workspace.id, {
+    to: 'acme-mail-secret@acme-customer.example', template: 'passwordReset', locale: 'en', vars: { name: 'Acme mail secret', workspace: 'Acme', link: 'http://x' },
+  })).id;
+  acme.secrets.push(acmeMail.id, 'acme-mail-secret@acme-customer.example', 'Acme mail secret');
+  // A published troubleshooting tree of acme's own.
+  const tree = await t.services.troubleshooting.create(t.workspace.id, {
+    slug: 'acme-secret-tree', locale: 'en', product: 'Acme product', title: 'Acme secret tree',
+    nodes: [{ id: 'q', kind: 'question', title: 'Acme question?', answers: [{ id: 'a', label: 'Yes', next: 'r' }] }, { id: 'r', kind: 'repair', title: 'Acme repair' }],
+  }, system);
+  await t.services.troubleshooting.publish(t.workspace.id, tree.id, system);
+  acmeTree.id = tree.id;
+  acme.secrets.push(tree.id, 'Acme secret tree', 'Acme question?');
+  // A searchable article, a logged search and a synonym group of acme's own.
+  await t.services.search.index(t.workspace.id, {
+    kind: 'article', id: 'acme-secret-article', locale: 'en', title: 'Acme secret article', body: 'Acme secret searchable body', categoryId: null, product: null, tags: [], url: '/kb/acme-secret-article', publishedAt: new Date(),
+  });
+  await t.services.search.search(t.workspace.id, { q: 'acme secret query', source: 'portal' });
+  acmeSearch.synonymId = (await t.services.search.addSynonym(t.workspace.id, { locale: 'en', terms: ['acmesecretword', 'acmesecretother'] })).id;
+  acme.secrets.push('Acme secret article', 'Acme secret searchable body', 'acme secret query', 'acmesecretword', acmeSearch.synonymId);
+  // A published help article with a category, two revisions and a file.
+  const kbCategory = await t.services.kb.createCategory(t.workspace.id, { slug: 'acme-secret-category', names: { en: 'Acme secret category' } });
+  const kbArticle = await t.services.kb.publish(t.workspace.id, (await t.services.kb.createArticle(t.workspace.id, { title: 'Acme secret kb article', markdown: 'Acme secret kb body', locale: 'en', categoryId: kbCategory.id }, null)).id, undefined);
+  const kbFile = await t.services.kb.addAttachment(t.workspace.id, kbArticle.id, { filename: 'acme-kb.txt', stream: Readable.from([Buffer.from('acme kb file')]) });
+  Object.assign(acmeKb, { categoryId: kbCategory.id, articleId: kbArticle.id, revisionId: kbArticle.published_revision_id });
+  acme.secrets.push('Acme secret kb article', 'Acme secret kb body', 'Acme secret category', kbArticle.id, kbCategory.id, kbFile.id);
+  // Inbound mail: a support address, an IMAP mailbox and a received message of acme's own.
+  const acmeAddress = await t.services.mailInbound.addresses.create(t.workspace.id, { address: 'acme-secret-support@acme.example' });
+  acmeMailIn.addressId = acmeAddress.id;
+  acmeMailIn.mailboxId = (await t.services.mailInbound.mailboxes.create(t.workspace.id, {
+    name: 'Acme secret mailbox', host: 'imap.acme.example', port: 993, tls: 'implicit', username: 'acme-imap-user', password: 'acme-imap-secret-password',
+    folder: 'INBOX', afterImport: 'flag', moveTo: null, addressId: acmeAddress.id, enabled: false,
+  })).id;
+  // Without any sender it is parked (no ticket, so no webhook delivery beside the one above).
+  await t.services.mailInbound.inbound.accept(Buffer.from('Subject: Acme secret inbound\r\n\r\nAcme secret inbound body\r\n'),
+    { from: null, recipients: [acmeAddress], remoteIp: null, source: 'smtp' });
+  await t.jobs.drain();
+  acmeMailIn.inboundId = (await t.services.mailInbound.inbound.list(t.workspace.id, { limit: 1 })).messages[0]!.id;
+  acme.secrets.push('acme-secret-support@acme.example', 'Acme secret mailbox', 'acme-imap-user', 'acme-imap-secret-password', 'Acme secret inbound', acmeMailIn.inboundId);
   betaToken = (await t.services.accounts.createApiToken(beta.id, beta.admin.id, 'beta-token', { type: 'system', id: null })).token;
 });
 afterAll(async () => { await t.close(); });
@@ -86,6 +136,10 @@ function requestsFor(method: string, url: string): { url: string; payload?: obje
     'DELETE /api/v1/canned-replies/:id': { url: `/api/v1/canned-replies/${acme.cannedId}` },
     'PATCH /api/v1/sla/policies/:id': { url: `/api/v1/sla/policies/${acmeSla.policyId}`, payload: { firstResponseMinutes: 1, name: 'hijacked' } },
     'DELETE /api/v1/sla/policies/:id': { url: `/api/v1/sla/policies/${acmeSla.policyId}` },
+    'GET /api/v1/mail/outbox/:id': { url: `/api/v1/mail/outbox/${acmeMail.id}` },
+    'POST /api/v1/mail/outbox/:id/retry': { url: `/api/v1/mail/outbox/${acmeMail.id}/retry` },
+    'PATCH /api/v1/search/synonyms/:id': { url: `/api/v1/search/synonyms/${acmeSearch.synonymId}`, payload: { terms: ['hijacked', 'stolen'] } },
+    'DELETE /api/v1/search/synonyms/:id': { url: `/api/v1/search/synonyms/${acmeSearch.synonymId}` },
     'GET /api/v1/tickets/:id/sla': { url: `/api/v1/tickets/${acme.ticketId}/sla` },
     'PUT /api/v1/routing/agents/:id': { url: `/api/v1/routing/agents/${acme.agentId}`, payload: { availability: 'online', ticketCapacity: 0 } },
     'GET /api/v1/routing/departments/:id': { url: `/api/v1/routing/departments/${acmeRouting.departmentId}` },
@@ -96,7 +150,47 @@ function requestsFor(method: string, url: string): { url: string; payload?: obje
     'POST /api/v1/webhooks/:id/rotate-secret': { url: `/api/v1/webhooks/${acmeHook.id}/rotate-secret`, payload: {} },
     'GET /api/v1/webhooks/:id/deliveries': { url: `/api/v1/webhooks/${acmeHook.id}/deliveries` },
     'GET /api/v1/webhooks/:id/deliveries/:deliveryId': { url: `/api/v1/webhooks/${acmeHook.id}/deliveries/${acmeHook.deliveryId}` },
+    'GET /api/v1/troubleshooting/trees/:id': { url: `/api/v1/troubleshooting/trees/${acmeTree.id}` },
+    'PUT /api/v1/troubleshooting/trees/:id': { url: `/api/v1/troubleshooting/trees/${acmeTree.id}`, payload: { slug: 'hijacked', locale: 'en', product: 'x', title: 'hijacked', nodes: [{ id: 'r', kind: 'repair', title: 'x' }] } },
+    'DELETE /api/v1/troubleshooting/trees/:id': { url: `/api/v1/troubleshooting/trees/${acmeTree.id}` },
+    'POST /api/v1/troubleshooting/trees/:id/publish': { url: `/api/v1/troubleshooting/trees/${acmeTree.id}/publish` },
+    'POST /api/v1/troubleshooting/trees/:id/unpublish': { url: `/api/v1/troubleshooting/trees/${acmeTree.id}/unpublish` },
+    'GET /api/v1/troubleshooting/trees/:id/stats': { url: `/api/v1/troubleshooting/trees/${acmeTree.id}/stats` },
     'POST /api/v1/webhooks/:id/deliveries/:deliveryId/redeliver': { url: `/api/v1/webhooks/${acmeHook.id}/deliveries/${acmeHook.deliveryId}/redeliver` },
+    'GET /api/v1/kb/categories/:id': { url: `/api/v1/kb/categories/${acmeKb.categoryId}` },
+    'PATCH /api/v1/kb/categories/:id': { url: `/api/v1/kb/categories/${acmeKb.categoryId}`, payload: { names: { en: 'hijacked' } } },
+    'DELETE /api/v1/kb/categories/:id': { url: `/api/v1/kb/categories/${acmeKb.categoryId}` },
+    'GET /api/v1/kb/articles/:id': { url: `/api/v1/kb/articles/${acmeKb.articleId}` },
+    'PATCH /api/v1/kb/articles/:id': { url: `/api/v1/kb/articles/${acmeKb.articleId}`, payload: { title: 'hijacked', markdown: 'hijacked' } },
+    'DELETE /api/v1/kb/articles/:id': { url: `/api/v1/kb/articles/${acmeKb.articleId}` },
+    'POST /api/v1/kb/articles/:id/publish': { url: `/api/v1/kb/articles/${acmeKb.articleId}/publish`, payload: { revisionId: acmeKb.revisionId } },
+    'POST /api/v1/kb/articles/:id/unpublish': { url: `/api/v1/kb/articles/${acmeKb.articleId}/unpublish` },
+    'POST /api/v1/kb/articles/:id/reviewed': { url: `/api/v1/kb/articles/${acmeKb.articleId}/reviewed` },
+    'GET /api/v1/kb/articles/:id/revisions': { url: `/api/v1/kb/articles/${acmeKb.articleId}/revisions` },
+    'GET /api/v1/kb/articles/:id/revisions/:revisionId': { url: `/api/v1/kb/articles/${acmeKb.articleId}/revisions/${acmeKb.revisionId}` },
+    'GET /api/v1/kb/articles/:id/attachments': { url: `/api/v1/kb/articles/${acmeKb.articleId}/attachments` },
+    'POST /api/v1/kb/articles/:id/attachments': { url: `/api/v1/kb/articles/${acmeKb.articleId}/attachments?filename=hijack.txt`, payload: { hijacked: true } },
+    'POST /api/v1/kb/articles/from-message/:messageId': { url: `/api/v1/kb/articles/from-message/${acme.messageId}`, payload: {} },
+    'GET /api/v1/chat/conversations/:id': { url: `/api/v1/chat/conversations/${acmeChat.conversationId}` },
+    'POST /api/v1/chat/conversations/:id/files': { url: `/api/v1/chat/conversations/${acmeChat.conversationId}/files`, payload: { file: 'x' } },
+    'GET /api/v1/chat/conversations/:id/files/:attachmentId': { url: `/api/v1/chat/conversations/${acmeChat.conversationId}/files/${acmeChat.attachmentId}` },
+    // The widget's configuration is public by the workspace's slug (any website embeds it); an unknown slug is a 404.
+    'GET /api/v1/chat/widget/:workspace': { url: '/api/v1/chat/widget/no-such-workspace' },
+    'GET /api/v1/channels/webhook/:id': { url: `/api/v1/channels/webhook/${acmeChat.channelId}` },
+    'PATCH /api/v1/channels/webhook/:id': { url: `/api/v1/channels/webhook/${acmeChat.channelId}`, payload: { name: 'hijacked', enabled: false } },
+    'DELETE /api/v1/channels/webhook/:id': { url: `/api/v1/channels/webhook/${acmeChat.channelId}` },
+    'POST /api/v1/channels/webhook/:channelId/contacts': { url: `/api/v1/channels/webhook/${acmeChat.channelId}/contacts`, payload: { from: '+1', text: 'hijacked', externalId: 'x' } },
+    'GET /api/v1/mail/addresses/:id': { url: `/api/v1/mail/addresses/${acmeMailIn.addressId}` },
+    'PATCH /api/v1/mail/addresses/:id': { url: `/api/v1/mail/addresses/${acmeMailIn.addressId}`, payload: { displayName: 'hijacked' } },
+    'DELETE /api/v1/mail/addresses/:id': { url: `/api/v1/mail/addresses/${acmeMailIn.addressId}` },
+    'GET /api/v1/mail/mailboxes/:id': { url: `/api/v1/mail/mailboxes/${acmeMailIn.mailboxId}` },
+    'PATCH /api/v1/mail/mailboxes/:id': { url: `/api/v1/mail/mailboxes/${acmeMailIn.mailboxId}`, payload: { host: 'evil.example', enabled: true } },
+    'DELETE /api/v1/mail/mailboxes/:id': { url: `/api/v1/mail/mailboxes/${acmeMailIn.mailboxId}` },
+    'GET /api/v1/mail/inbound/:id': { url: `/api/v1/mail/inbound/${acmeMailIn.inboundId}` },
+    'GET /api/v1/mail/inbound/:id/raw': { url: `/api/v1/mail/inbound/${acmeMailIn.inboundId}/raw` },
+    'POST /api/v1/mail/inbound/:id/retry': { url: `/api/v1/mail/inbound/${acmeMailIn.inboundId}/retry` },
+    'GET /api/v1/mail/customers/:customerId/delivery': { url: `/api/v1/mail/customers/${acme.customerId}/delivery` },
+    'PUT /api/v1/routing/departments/:id/chat-queue': { url: `/api/v1/routing/departments/${acmeRouting.departmentId}/chat-queue`, payload: { chatStrategy: 'longest_idle', overflowDepartmentId: null, overflowAfterSeconds: null } },
   };
   return table[`${method} ${url}`];
 }
@@ -138,11 +232,21 @@ describe('cross-workspace isolation', () => {
     expect(await t.services.routing.department(t.workspace.id, acmeRouting.departmentId)).toMatchObject({ strategy: 'round_robin', autoAssign: true, memberIds: [acme.agentId] });
     expect(await t.services.routing.agentRouting(t.workspace.id, acme.agentId)).toMatchObject({ availability: 'away', capacity: { ticket: 7, chat: 3 } });
     expect(await t.services.sla.policy(t.workspace.id, acmeSla.policyId)).toMatchObject({ name: 'Acme secret policy', first_response_minutes: 15 });
+    expect(await t.services.mailOutbound.mail(t.workspace.id, acmeMail.id)).toMatchObject({ status: 'held', history: [] });
+    expect((await t.services.search.synonyms(t.workspace.id)).map((g) => g.terms)).toEqual([['acmesecretword', 'acmesecretother']]);
     const tokens = await t.services.accounts.listApiTokens(t.workspace.id, t.workspace.admin.id);
     expect(tokens.map((x) => x.id)).toContain(acme.tokenId);
     const hook = await t.services.webhooks.get(t.workspace.id, acmeHook.id);
     expect(hook).toMatchObject({ url: 'http://127.0.0.1:9/acme-secret-hook', active: true, previous_secret: null });
     expect((await t.services.webhooks.deliveries(t.workspace.id, acmeHook.id, { limit: 10 })).deliveries.map((d) => d.id)).toEqual([acmeHook.deliveryId]);
+    expect((await t.services.kb.article(t.workspace.id, acmeKb.articleId))).toMatchObject({
+      article: { title: 'Acme secret kb article', status: 'published' }, revisions: [{ number: 1 }],
+    });
+    expect(await t.services.kb.category(t.workspace.id, acmeKb.categoryId)).toMatchObject({ names: { en: 'Acme secret category' } });
+    expect((await t.services.chat.conversation(t.workspace.id, acmeChat.conversationId)).messages.map((m) => m.text)).toContain('Acme secret chat text');
+    expect(await t.services.chatChannels.get(t.workspace.id, acmeChat.channelId)).toMatchObject({ name: 'Acme secret SMS', enabled: true });
+    expect((await t.services.routing.department(t.workspace.id, acmeRouting.departmentId)).chatStrategy).toBe('round_robin');
+    expect(await t.services.troubleshooting.get(t.workspace.id, acmeTree.id)).toMatchObject({ title: 'Acme secret tree', version: 1, published: { title: 'Acme secret tree' } });
   });
 
   it('does not accept a session cookie from one workspace as a customer of another', async () => {

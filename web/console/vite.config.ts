@@ -14,8 +14,9 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     target: 'es2022',
-    // The bundle is small and loads once per session; keep the build quiet unless it grows.
-    chunkSizeWarningLimit: 400,
+    // The main bundle is small and loads once per session. The largest chunk is ECharts (≈500 kB,
+    // 170 kB gzipped), loaded only with the chart screens; warn only if something outgrows it.
+    chunkSizeWarningLimit: 560,
   },
   server: {
     // `npx vite --config web/console/vite.config.ts` serves the console with hot reload; the API

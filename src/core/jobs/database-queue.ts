@@ -17,8 +17,10 @@ import {
   type JobLogger,
   type JobOptions,
   type JobQueue,
+  type WorkOptions,
 } from './job-queue.js';
 import { QueueWorker } from './database-worker.js';
+import { inReplayableWork } from './replayable.js';
 import { Listener, Notifier } from './job-notifications.js';
 
 export interface DatabaseQueueOptions {
@@ -57,6 +59,13 @@ class DatabaseQueue implements JobQueue {
   private readonly workers: QueueWorker[] = [];
   private readonly listener: Listener;
   private readonly notifier: Notifier;
+  /** pg-boss' connections: the pool is ours, so that relaxed statements share it (relaxedDb). */
+  private readonly pool: pg.Pool;
+  /**
+   * Statements whose commit need not wait for the disk (replayable.ts): sends that are resent if
+   * lost, replayable queues' fetches, NOTIFYs. Each runs in a transaction of its own on the same pool.
+   */
+  private readonly relaxedDb: PgBoss.Db;
   private stopping: Promise<void> | undefined;
 
   constructor(opts: DatabaseQueueOptions) {
@@ -70,13 +79,18 @@ class DatabaseQueue implements JobQueue {
     if (!(pollSeconds >= 0.5)) throw new AppError('JOB_QUEUE_CONFIG_INVALID', 500, 'pollingIntervalSeconds must be at least 0.5');
     this.pollMs = pollSeconds * 1000;
     const cronSeconds = opts.cronMonitorIntervalSeconds ?? 15;
-    const config: PgBoss.ConstructorOptions & { connectionTimeoutMillis: number } = {
+    this.pool = new pg.Pool({
       connectionString: opts.connectionString,
-      schema: this.schema,
       application_name: 'kefu-jobs',
       max: opts.maxConnections ?? 3,
-      // pg.Pool gets the whole config: without this a black-holed host makes start() hang.
+      // Without this a black-holed host makes start() hang.
       connectionTimeoutMillis: 10_000,
+    });
+    this.pool.on('error', (err) => this.log.error({ err }, 'job queue: idle connection failed'));
+    this.relaxedDb = { executeSql: (text: string, values?: unknown[]) => relaxedQuery(this.pool, text, values) };
+    const config: PgBoss.ConstructorOptions = {
+      db: { executeSql: (text: string, values?: unknown[]) => this.pool.query(text, values) },
+      schema: this.schema,
       retryLimit: DEFAULT_RETRY_LIMIT,
       retryDelay: DEFAULT_RETRY_DELAY_SECONDS,
       retryBackoff: DEFAULT_RETRY_BACKOFF,
@@ -87,7 +101,8 @@ class DatabaseQueue implements JobQueue {
     };
     this.boss = new PgBoss(config);
     this.boss.on('error', (err) => this.log.error({ err }, 'job queue: pg-boss error'));
-    this.notifier = new Notifier(this.boss.getDb(), this.log);
+    // A NOTIFY is a hint (workers poll anyway): losing one in a crash costs nothing.
+    this.notifier = new Notifier(this.relaxedDb, this.log);
     this.listener = new Listener(opts.connectionString, this.log, (name) => this.wake(name), () => this.wakeAll());
   }
 
@@ -101,6 +116,7 @@ class DatabaseQueue implements JobQueue {
     } catch (err) {
       this.state = 'stopped';
       await this.boss.stop({ graceful: false }).catch(() => undefined);
+      await this.pool.end().catch(() => undefined);
       throw new AppError('JOB_QUEUE_UNAVAILABLE', 503, 'The job queue could not reach its database', undefined, { cause: err });
     }
     await this.listener.start();
@@ -121,6 +137,7 @@ class DatabaseQueue implements JobQueue {
       retryBackoff: o.retryBackoff,
     };
     if (o.startAfter) options.startAfter = o.startAfter;
+    if (o.resentIfLost || inReplayableWork()) options.db = this.relaxedDb;
     if (o.idempotencyKey !== undefined) {
       // pg-boss' singletonKey alone does not dedupe on a 'standard' queue in v10 (its unique
       // indexes cover only the short/singleton/stately policies or singletonSeconds slots), so the
@@ -145,14 +162,14 @@ class DatabaseQueue implements JobQueue {
     return id;
   }
 
-  async work<T>(name: string, handler: JobHandler<T>, opts?: { concurrency?: number }): Promise<void> {
+  async work<T>(name: string, handler: JobHandler<T>, opts?: WorkOptions): Promise<void> {
     assertQueueName(name);
     if (typeof handler !== 'function') throw new AppError('JOB_HANDLER_INVALID', 500, 'work() needs a handler function');
     const concurrency = assertConcurrency(opts?.concurrency);
     if (this.state === 'stopping' || this.state === 'stopped') {
       throw new AppError('JOB_QUEUE_STATE', 500, `Cannot add a worker to a ${this.state} job queue`);
     }
-    const worker = new QueueWorker(name, handler as JobHandler<unknown>, concurrency, this.pollMs, this.boss, this.schema, this.log);
+    const worker = new QueueWorker(name, handler as JobHandler<unknown>, { concurrency, replayable: opts?.replayable ?? false, relaxedDb: this.relaxedDb }, this.pollMs, this.boss, this.schema, this.log);
     this.workers.push(worker);
     // Registered before start(): its loop begins when the queue starts.
     if (this.state === 'started') await this.startWorker(worker);
@@ -201,6 +218,7 @@ class DatabaseQueue implements JobQueue {
     for (const worker of this.workers) await worker.abandonActive();
     await this.notifier.settled();
     await this.boss.stop({ graceful: false, wait: true });
+    await this.pool.end();
     this.state = 'stopped';
     this.log.info({}, 'job queue stopped');
   }
@@ -255,6 +273,24 @@ class DatabaseQueue implements JobQueue {
 
 /** Any fixed 64-bit key; only Kefu's queue creation takes it. */
 const QUEUE_CREATION_LOCK = 0x6b656675_0001n.toString();
+
+/** One statement in a transaction of its own whose commit does not wait for the WAL flush. */
+async function relaxedQuery(pool: pg.Pool, text: string, values?: unknown[]) {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('begin; set local synchronous_commit = off');
+    const result = await client.query(text, values);
+    await client.query('commit');
+    return result;
+  } catch (err) {
+    // A connection that cannot even roll back is dropped rather than handed to the next caller.
+    await client.query('rollback').catch((rollbackErr: Error) => { broken = rollbackErr; });
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}
 
 function rowCount(result: { rows: unknown[] } | undefined): number {
   return (result as { rowCount?: number | null } | undefined)?.rowCount ?? 0;

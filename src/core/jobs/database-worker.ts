@@ -1,5 +1,13 @@
 import type PgBoss from 'pg-boss';
 import { PermanentJobError, errorSummary, type JobHandler, type JobLogger } from './job-queue.js';
+import { runDurable, runReplayable } from './replayable.js';
+
+export interface WorkerSettings {
+  concurrency: number;
+  /** Replayable work (replayable.ts): fetched through `relaxedDb`, the handler run in the scope. */
+  replayable: boolean;
+  relaxedDb: PgBoss.Db;
+}
 
 /**
  * One loop per work() call, over pg-boss' fetch/complete/fail. It fetches up to the free slots,
@@ -16,18 +24,20 @@ export class QueueWorker {
   private running = false;
   private wakeUp: (() => void) | undefined;
   private nextPollAt = 0;
+  private readonly concurrency: number;
   loopDone: Promise<void> = Promise.resolve();
 
   constructor(
     readonly name: string,
     private readonly handler: JobHandler<unknown>,
-    private readonly concurrency: number,
+    private readonly settings: WorkerSettings,
     private readonly pollMs: number,
     private readonly boss: PgBoss,
     private readonly schema: string,
     private readonly log: JobLogger,
   ) {
     this.completer = new Completer(boss, name);
+    this.concurrency = settings.concurrency;
   }
 
   start(): void {
@@ -86,7 +96,9 @@ export class QueueWorker {
       this.pending = false;
       this.nextPollAt = Date.now() + this.pollMs;
       // pg-boss' fetch returns [] on a database error; the next poll tries again.
-      const jobs = await this.boss.fetch<unknown>(this.name, { batchSize: free, includeMetadata: true });
+      // A replayable job's fetch may be lost in a crash: the job is simply fetched again. Any other
+      // queue's fetch stays a synchronous commit, which makes everything its job can see durable first.
+      const jobs = await this.boss.fetch<unknown>(this.name, { batchSize: free, includeMetadata: true, ...(this.settings.replayable ? { db: this.settings.relaxedDb } : {}) });
       if (this.stopped) {
         await this.release(jobs.map((j) => j.id));
         return;
@@ -117,7 +129,9 @@ export class QueueWorker {
     const ctx = { queue: this.name, jobId: job.id, attempt: job.retryCount + 1, attempts: job.retryLimit + 1 };
     const task = (async () => {
       try {
-        await this.handler({ id: job.id, name: job.name, data: job.data });
+        const handle = () => this.handler({ id: job.id, name: job.name, data: job.data });
+        // The completion below stays a synchronous commit: it makes the handler's relaxed writes durable.
+        await (this.settings.replayable ? runReplayable(handle) : runDurable(handle));
       } catch (err) {
         await this.failed(job, err, ctx);
         return;

@@ -3,6 +3,7 @@
  * (data carries its ids, workspaceId first), retries, idempotency keys and their window.
  */
 export { PermanentJobError } from './job-queue.js';
-export type { Job, JobHandler, JobOptions, JobQueue } from './job-queue.js';
+export type { Job, JobHandler, JobOptions, JobQueue, WorkOptions } from './job-queue.js';
 export { createDatabaseQueue } from './database-queue.js';
 export { createInlineQueue } from './inline-queue.js';
+export { inReplayableWork, relaxCommitIfReplayable, relaxedCommit, runDurable, runReplayable } from './replayable.js';

@@ -14,7 +14,9 @@ import {
   type JobLogger,
   type JobOptions,
   type JobQueue,
+  type WorkOptions,
 } from './job-queue.js';
+import { runDurable, runReplayable } from './replayable.js';
 
 export type InlineQueue = JobQueue & { drain(): Promise<void> };
 
@@ -34,6 +36,7 @@ interface InlineWorker {
   name: string;
   handler: JobHandler<unknown>;
   concurrency: number;
+  replayable: boolean;
   active: number;
 }
 
@@ -99,22 +102,26 @@ class InlineJobQueue implements InlineQueue {
     };
     this.byId.set(id, job);
     this.jobs.push(job);
-    if (job.runAt > now) {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        this.schedulePump();
-      }, job.runAt - now);
-      timer.unref();
-      this.timers.add(timer);
-    }
+    if (job.runAt > now) this.wakeWhenDue(job);
     this.schedulePump();
     return id;
   }
 
-  async work<T>(name: string, handler: JobHandler<T>, opts?: { concurrency?: number }): Promise<void> {
+  /** A timer may fire a millisecond before Date.now() reaches its deadline: then it waits again, else the job would sleep forever. */
+  private wakeWhenDue(job: InlineJob): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (job.runAt > Date.now()) this.wakeWhenDue(job);
+      else this.schedulePump();
+    }, job.runAt - Date.now());
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  async work<T>(name: string, handler: JobHandler<T>, opts?: WorkOptions): Promise<void> {
     assertQueueName(name);
     const concurrency = assertConcurrency(opts?.concurrency);
-    this.workers.push({ name, handler: handler as JobHandler<unknown>, concurrency, active: 0 });
+    this.workers.push({ name, handler: handler as JobHandler<unknown>, concurrency, replayable: opts?.replayable ?? false, active: 0 });
     this.schedulePump();
   }
 
@@ -171,7 +178,9 @@ class InlineJobQueue implements InlineQueue {
     worker.active += 1;
     const task = (async () => {
       try {
-        await worker.handler({ id: job.id, name: job.name, data: job.data });
+        const handle = () => worker.handler({ id: job.id, name: job.name, data: job.data });
+        // Handlers start from whatever sent their job: each gets its own durability scope.
+        await (worker.replayable ? runReplayable(handle) : runDurable(handle));
         job.state = 'completed';
         job.completedAt = Date.now();
         this.forget(job);

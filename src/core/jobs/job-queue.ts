@@ -14,6 +14,18 @@ export interface JobOptions {
   retryDelaySeconds?: number;
   /** Exponential back-off with jitter; default true. */
   retryBackoff?: boolean;
+  /**
+   * The caller sends this job again if it is lost (a sweep over the caller's own durable rows), so
+   * its insert need not wait for the disk. Sends from replayable work are relaxed anyway (replayable.ts).
+   */
+  resentIfLost?: boolean;
+}
+
+export interface WorkOptions {
+  /** Handlers run side by side; default 1. */
+  concurrency?: number;
+  /** The handler is replayable work (replayable.ts): its fetch and its writes need not wait for the disk. */
+  replayable?: boolean;
 }
 
 export interface Job<T> {
@@ -37,7 +49,7 @@ export interface JobQueue {
   start(): Promise<void>;
   /** Resolves to the job id, or null when deduplicated by `idempotencyKey`. */
   send<T extends object>(name: string, data: T, opts?: JobOptions): Promise<string | null>;
-  work<T>(name: string, handler: JobHandler<T>, opts?: { concurrency?: number }): Promise<void>;
+  work<T>(name: string, handler: JobHandler<T>, opts?: WorkOptions): Promise<void>;
   /** Recurring: one cron per queue name (a second call replaces the first). */
   schedule(name: string, cron: string, data?: object, opts?: { tz?: string }): Promise<void>;
   /** graceful (default): let active handlers finish (up to timeoutMs), leave queued jobs in place. */
@@ -69,6 +81,7 @@ export interface ResolvedJobOptions {
   retryLimit: number;
   retryDelaySeconds: number;
   retryBackoff: boolean;
+  resentIfLost: boolean;
 }
 
 const QUEUE_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
@@ -98,6 +111,7 @@ export function resolveJobOptions(opts: JobOptions = {}): ResolvedJobOptions {
     retryLimit: int(opts.retryLimit, DEFAULT_RETRY_LIMIT, 'retryLimit'),
     retryDelaySeconds: int(opts.retryDelaySeconds, DEFAULT_RETRY_DELAY_SECONDS, 'retryDelaySeconds'),
     retryBackoff: opts.retryBackoff ?? DEFAULT_RETRY_BACKOFF,
+    resentIfLost: opts.resentIfLost ?? false,
   };
   if (opts.idempotencyKey !== undefined && (typeof opts.idempotencyKey !== 'string' || opts.idempotencyKey === '')) {
     problems.push('idempotencyKey must be a non-empty string');

@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Services } from '../../services.js';
+import { seedTroubleshootingDemo } from '../troubleshooting/index.js';
+import { seedKbDemo } from '../kb/index.js';
+import { seedChatDemo } from '../chat/chat.demo.js';
+import { seedMailInboundDemo } from '../mail/inbound/inbound.demo.js';
 
 export interface DemoCredentials {
   workspace: string;
@@ -17,7 +21,7 @@ const demoPassword = () => `yunmo-${randomBytes(6).toString('base64url')}`;
  * The demo world: one printer maker, "云墨打印 / Yunmo Printers", with an admin, two agents and
  * customers. Later modules add their own demo content (help centre, tickets, chats) here.
  */
-export async function seedDemo({ accounts, tickets, routing }: Services): Promise<DemoCredentials> {
+export async function seedDemo({ accounts, tickets, routing, troubleshooting, kb, search, mailInbound, chat, chatChannels }: Services): Promise<DemoCredentials> {
   const workspace = await accounts.createWorkspace({
     slug: 'yunmo', name: { 'zh-CN': '云墨打印', en: 'Yunmo Printers' }, defaultLocale: 'zh-CN', timeZone: 'Asia/Shanghai',
   });
@@ -42,6 +46,10 @@ export async function seedDemo({ accounts, tickets, routing }: Services): Promis
 
   await seedTeams(routing, tickets, workspace.id, [adminAgent.id, ...agentIds]);
   await seedTickets(tickets, workspace.id, agentIds);
+  await seedKbDemo({ kb, search }, workspace.id, adminAgent.id);
+  await seedMailInboundDemo(mailInbound, tickets, workspace.id);
+  await seedChatDemo({ chat, chatChannels, routing, tickets }, workspace.id);
+  await seedTroubleshootingDemo(troubleshooting, workspace.id, SYSTEM, (slug) => kb.publishedArticle(workspace.id, slug).then((a) => a.article.id, () => undefined));
 
   return {
     workspace: workspace.slug,

@@ -1,40 +1,188 @@
 import type { Kysely } from 'kysely';
+import type { Clock } from '../../core/clock.js';
+import type { MailOutboundConfig } from '../../core/config.js';
 import { translator, type Locale } from '../../core/i18n/index.js';
 import type { en as mailCatalogue } from '../../core/i18n/catalogues/mail.js';
+import type { JobQueue } from '../../core/jobs/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../schema.js';
+import type { AutoSubmitted } from './mail.schema.js';
+import {
+  bareMessageId, formatMailbox, newMessageId, oneLine, parseMailbox, referencesChain, requireMailbox, type Mailbox,
+} from './outbound/outbound.headers.js';
 
 /**
  * Templates are catalogue entries `mail.<template>.subject` / `.body` (src/core/i18n/catalogues/mail.ts),
  * rendered in the recipient's language; a module adds a template by adding its entry there.
+ * Entries without a subject (e.g. `deliveryNote`) are other mail texts, not templates.
  */
-export type MailTemplate = keyof typeof mailCatalogue;
+export type MailTemplate = {
+  [K in keyof typeof mailCatalogue]: (typeof mailCatalogue)[K] extends { subject: string; body: string } ? K : never
+}[keyof typeof mailCatalogue];
 
 export interface OutboundMail {
   to: string;
   template: MailTemplate;
   locale: Locale;
   vars: Record<string, string>;
+  /** The ticket this mail belongs to: its Message-ID is recorded for threading, a permanent failure is noted on it. */
+  ticketId?: string;
+  /** The ticket message this mail carries (an agent's reply). */
+  ticketMessageId?: string;
+  /** Message-IDs (with or without angle brackets) this mail answers and the thread before it. */
+  inReplyTo?: string;
+  references?: string[];
+  /** RFC 3834: marks autoresponses and notifications so other robots do not answer them. */
+  autoSubmitted?: AutoSubmitted;
+  /** An HTML alternative; the caller renders and sanitises it. The text body is always the catalogue's. */
+  html?: string;
+  /** Ticket attachments (ids) to attach; read from the attachment store at each attempt. */
+  attachmentIds?: string[];
+  /** Unique per workspace: queueing a second mail with the same key does nothing and returns the first. */
+  idempotencyKey?: string;
+  /** Override the workspace's sender (support address, else KEFU_MAIL_FROM, else no-reply@<public host>). */
+  from?: string;
+  replyTo?: string;
+  /** Choose the department's support address as sender, when it has one. */
+  departmentId?: string | null;
+}
+
+export interface QueuedMail {
+  id: string;
+  messageId: string;
+  status: 'held' | 'queued' | 'sending' | 'sent' | 'failed';
+}
+
+export const SEND_JOB = 'mail.outbox.send';
+
+export interface SendJob {
+  workspaceId: string;
+  outboxId: string;
 }
 
 /**
- * Mail is written to the outbox in the caller's transaction, so it exists exactly when what caused
- * it was committed. Delivery (SMTP) arrives with the mail module's issue and reads the queued rows.
+ * The key of the job for attempt `n` of a mail. `attempts` only grows (each claim adds one), so
+ * every attempt has a key of its own: the sweeper and the back-off scheduler naming the same
+ * attempt collapse into one job, and a finished attempt never blocks the next one.
+ */
+export function sendJobKey(outboxId: string, attempt: number): string {
+  return `${outboxId}:${attempt}`;
+}
+
+/**
+ * Mail is written to the outbox in the caller's transaction (when given), so it exists exactly
+ * when what caused it was committed; a durable job then sends it (see outbound/outbound.service.ts).
+ * The job cannot join the caller's transaction (the queue has its own connections): when it runs
+ * before the commit it finds no row and retries, and the sweeper catches whatever has no job.
  */
 export class MailOutbox {
-  constructor(private readonly tenancy: Tenancy<DB>) {}
+  private readonly publicHost: string;
 
-  async queue(workspaceId: string, mail: OutboundMail, trx?: Kysely<DB>): Promise<void> {
-    const t = translator(mail.locale);
+  constructor(
+    private readonly tenancy: Tenancy<DB>,
+    private readonly jobs: JobQueue,
+    private readonly clock: Clock,
+    private readonly settings: MailOutboundConfig,
+    publicUrl: string,
+    private readonly log: { warn(obj: object, msg?: string): void },
+  ) {
+    this.publicHost = new URL(publicUrl).hostname;
+  }
+
+  get smtpConfigured(): boolean {
+    return this.settings.smtp !== undefined;
+  }
+
+  async queue(workspaceId: string, mail: OutboundMail, trx?: Kysely<DB>): Promise<QueuedMail> {
+    const to = requireMailbox(mail.to, 'to');
     const db = trx ?? this.tenancy.forWorkspace(workspaceId);
-    await db.insertInto('mail_outbox').values({
+    if (mail.idempotencyKey !== undefined) {
+      const existing = await this.byKey(db, workspaceId, mail.idempotencyKey);
+      if (existing) return existing;
+    }
+    const sender = await this.sender(db, workspaceId, mail);
+    const t = translator(mail.locale);
+    const messageId = newMessageId(sender.from.address.split('@')[1]!);
+    const status = this.smtpConfigured ? 'queued' : 'held';
+    const row = await db.insertInto('mail_outbox').values({
       workspace_id: workspaceId,
-      to_address: mail.to,
-      subject: t(`mail.${mail.template}.subject`, mail.vars),
+      message_id: messageId,
+      from_address: formatMailbox(sender.from),
+      reply_to: sender.replyTo ? formatMailbox(sender.replyTo) : null,
+      to_address: formatMailbox(to),
+      // The subject is a header: whatever the variables held, it is one line.
+      subject: oneLine(t(`mail.${mail.template}.subject`, mail.vars), 900),
       text_body: t(`mail.${mail.template}.body`, mail.vars),
-      html_body: null,
+      html_body: mail.html ?? null,
       template: mail.template,
       locale: mail.locale,
-    }).execute();
+      in_reply_to: mail.inReplyTo === undefined ? null : bareMessageId(mail.inReplyTo) ?? null,
+      reference_ids: referencesChain((mail.references ?? []).map(bareMessageId).filter((id): id is string => id !== undefined)),
+      auto_submitted: mail.autoSubmitted ?? null,
+      ticket_id: mail.ticketId ?? null,
+      ticket_message_id: mail.ticketMessageId ?? null,
+      attachment_ids: mail.attachmentIds ?? [],
+      idempotency_key: mail.idempotencyKey ?? null,
+      status,
+      attempt_limit: this.settings.maxAttempts,
+      next_attempt_at: this.clock.now(),
+    }).onConflict((oc) => oc.columns(['workspace_id', 'idempotency_key']).where('idempotency_key', 'is not', null).doNothing())
+      .returning(['id', 'message_id', 'status']).executeTakeFirst();
+    // Two callers racing with one key: the loser gets the winner's mail.
+    if (!row) return (await this.byKey(db, workspaceId, mail.idempotencyKey!))!;
+    if (mail.ticketId) {
+      await db.insertInto('mail_message_ids').values({
+        workspace_id: workspaceId, message_id: messageId, ticket_id: mail.ticketId, ticket_message_id: mail.ticketMessageId ?? null, direction: 'outbound',
+      }).onConflict((oc) => oc.columns(['workspace_id', 'message_id']).doNothing()).execute();
+    }
+    if (status === 'queued') await this.sendFirstAttempt(workspaceId, row.id);
+    return { id: row.id, messageId: row.message_id, status: row.status };
+  }
+
+  /** Enqueues attempt `attempt` of a mail; `startAfter` carries the back-off. */
+  /** False when the attempt already had its job (the key is taken). */
+  async scheduleAttempt(workspaceId: string, outboxId: string, attempt: number, startAfter?: Date): Promise<boolean> {
+    // Retries inside the job cover a row not yet committed; SMTP failures are retried by scheduling
+    // the next attempt (with its own key and back-off), not by the job failing.
+    return null !== await this.jobs.send<SendJob>(SEND_JOB, { workspaceId, outboxId }, { idempotencyKey: sendJobKey(outboxId, attempt), startAfter, retryLimit: 5 });
+  }
+
+  private async sendFirstAttempt(workspaceId: string, outboxId: string): Promise<void> {
+    try {
+      await this.scheduleAttempt(workspaceId, outboxId, 1);
+    } catch (error) {
+      // The row is stored; the sweeper sends it within a minute. The caller's action must not fail for this.
+      this.log.warn({ err: error, outboxId }, 'mail queued without a send job; the sweeper will pick it up');
+    }
+  }
+
+  // A caller's transaction need not be workspace-scoped, so these reads name the workspace themselves.
+  private async byKey(db: Kysely<DB>, workspaceId: string, key: string): Promise<QueuedMail | undefined> {
+    const row = await db.selectFrom('mail_outbox').select(['id', 'message_id', 'status'])
+      .where('workspace_id', '=', workspaceId).where('idempotency_key', '=', key).executeTakeFirst();
+    return row && { id: row.id, messageId: row.message_id, status: row.status };
+  }
+
+  /**
+   * From and Reply-To: an explicit override, else the department's support address (else the
+   * workspace's first), else KEFU_MAIL_FROM, else no-reply at the public host. Replies to a
+   * support address come back into Kefu, so it is the Reply-To as well.
+   */
+  private async sender(db: Kysely<DB>, workspaceId: string, mail: OutboundMail): Promise<{ from: Mailbox; replyTo?: Mailbox }> {
+    const replyTo = mail.replyTo === undefined ? undefined : requireMailbox(mail.replyTo, 'replyTo');
+    if (mail.from !== undefined) return { from: requireMailbox(mail.from, 'from'), replyTo };
+    const addresses = db.selectFrom('mail_addresses').select(['address', 'display_name']).where('workspace_id', '=', workspaceId)
+      .orderBy('created_at').orderBy('id').limit(1);
+    const support = (mail.departmentId ? await addresses.where('department_id', '=', mail.departmentId).executeTakeFirst() : undefined)
+      ?? await addresses.executeTakeFirst();
+    if (support) {
+      const address: Mailbox = support.display_name ? { address: support.address, name: oneLine(support.display_name, 200) } : { address: support.address };
+      return { from: address, replyTo: replyTo ?? { address: support.address } };
+    }
+    const configured = this.settings.from === undefined ? undefined : parseMailbox(this.settings.from);
+    if (configured) return { from: configured, replyTo };
+    // An IP address or a single label cannot be a mail domain; such setups should set KEFU_MAIL_FROM.
+    const host = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(this.publicHost) && !/^[\d.]+$/.test(this.publicHost) ? this.publicHost : 'localhost';
+    return { from: { address: `no-reply@${host}` }, replyTo };
   }
 }

@@ -3,4 +3,4 @@ export { RoutingService, type AgentRouting, type DepartmentRouting, type PickReq
 export { RoutingRepo } from './routing.repo.js';
 export { routingRoutes } from './routing.routes.js';
 export { ticketHolderSource, type TicketHolderSource } from './routing.sources.js';
-export { AVAILABILITIES, STRATEGIES, WORK_KINDS, type Availability, type RoutingTables, type Strategy, type WorkKind } from './routing.schema.js';
+export { AVAILABILITIES, CHAT_STRATEGIES, STRATEGIES, WORK_KINDS, type Availability, type ChatStrategy, type RoutingTables, type Strategy, type WorkKind } from './routing.schema.js';

@@ -6,4 +6,8 @@ export const routingErrors = {
     new AppError('DEPARTMENT_UNKNOWN', 404, 'There is no such department in this workspace'),
   membersUnknown: (agentIds: string[]) =>
     new AppError('MEMBER_UNKNOWN', 400, 'Team members must be agents of this workspace', { agentIds }),
+  agentUnavailable: () =>
+    new AppError('AGENT_UNAVAILABLE', 409, 'That agent is not online, is in after-contact work or has no free chat slot'),
+  overflowInvalid: () =>
+    new AppError('VALIDATION_FAILED', 400, 'Overflow needs another team and a number of seconds, or neither'),
 };

@@ -2,7 +2,7 @@ import { sql, type Kysely, type Transaction, type Updateable } from 'kysely';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../schema.js';
 import type {
-  AssignmentReason, Availability, RoutingAgentsTable, Strategy, WorkKind,
+  AssignmentReason, Availability, ChatStrategy, RoutingAgentsTable, Strategy, WorkKind,
 } from './routing.schema.js';
 
 export type Db = Kysely<DB> | Transaction<DB>;
@@ -16,7 +16,7 @@ const COLUMNS = {
 export interface CandidateQuery {
   departmentId: string;
   kind: WorkKind;
-  strategy: Exclude<Strategy, 'manual'>;
+  strategy: Exclude<Strategy, 'manual'> | ChatStrategy;
   exclude: string[];
   /** Skip agents another pick has locked right now (fast path); otherwise wait for them. */
   skipLocked: boolean;
@@ -51,7 +51,7 @@ export class RoutingRepo {
       .onConflict((oc) => oc.columns(['workspace_id', 'agent_id']).doNothing()).execute();
   }
 
-  updateAgent(db: Db, agentId: string, patch: { availability?: Availability; availability_changed_at?: Date; ticket_capacity?: number; chat_capacity?: number }) {
+  updateAgent(db: Db, agentId: string, patch: { availability?: Availability; availability_changed_at?: Date; ticket_capacity?: number; chat_capacity?: number; acw_until?: Date | null; chat_idle_since?: Date }) {
     return db.updateTable('routing_agents').set(patch).where('agent_id', '=', agentId).returningAll().executeTakeFirstOrThrow();
   }
 
@@ -76,8 +76,12 @@ export class RoutingRepo {
       .where('a.availability', '=', 'online')
       .where('g.disabled_at', 'is', null)
       .where(sql<boolean>`${sql.ref(`a.${c.load}`)} < ${sql.ref(`a.${c.capacity}`)}`);
+    // An agent in after-contact work gets no chat until the chat sweeper ends it.
+    if (query.kind === 'chat') select = select.where('a.acw_until', 'is', null);
     if (query.exclude.length) select = select.where('a.agent_id', 'not in', query.exclude);
     if (query.strategy === 'least_loaded') select = select.orderBy(sql.ref(`a.${c.load}`), 'asc');
+    // Longest idle: whoever has been free longest since their last chat and its ACW ended (never: first).
+    if (query.strategy === 'longest_idle') select = select.orderBy(sql.ref(`a.${c.load}`), 'asc').orderBy('a.chat_idle_since', (ob) => ob.asc().nullsFirst());
     select = select.orderBy(sql.ref(`a.${c.seq}`), (ob) => ob.asc().nullsFirst()).orderBy('a.agent_id').limit(1).forUpdate('a');
     if (query.skipLocked) select = select.skipLocked();
     return (await select.executeTakeFirst())?.agent_id;
@@ -99,6 +103,39 @@ export class RoutingRepo {
 
   departmentSetting(db: Db, departmentId: string) {
     return db.selectFrom('routing_departments').selectAll().where('department_id', '=', departmentId).executeTakeFirst();
+  }
+
+  /** Sets a team's chat queue settings; a team with no row yet keeps manual ticket routing. */
+  upsertChatQueue(db: Db, values: { department_id: string; chat_strategy: ChatStrategy; overflow_department_id: string | null; overflow_after_seconds: number | null; updated_at: Date }) {
+    return db.insertInto('routing_departments').values({ ...values, strategy: 'manual', auto_assign: false })
+      .onConflict((oc) => oc.columns(['workspace_id', 'department_id']).doUpdateSet({
+        chat_strategy: values.chat_strategy, overflow_department_id: values.overflow_department_id,
+        overflow_after_seconds: values.overflow_after_seconds, updated_at: values.updated_at,
+      }))
+      .execute();
+  }
+
+  /** Agents of a team who take chats now or soon: online, enabled; with their chat capacity. */
+  onlineMembers(db: Db, departmentId: string) {
+    return db.selectFrom('routing_agents as a')
+      .innerJoin('department_members as m', 'm.agent_id', 'a.agent_id')
+      .innerJoin('agents as g', 'g.id', 'a.agent_id')
+      .select(['a.agent_id', 'a.chat_capacity'])
+      .where('m.department_id', '=', departmentId).where('a.availability', '=', 'online').where('g.disabled_at', 'is', null)
+      .execute();
+  }
+
+  /** Agents whose after-contact work is due to end. */
+  acwDue(db: Db, now: Date) {
+    return db.selectFrom('routing_agents').select(['agent_id', 'acw_until']).where('acw_until', '<=', now).orderBy('acw_until').execute();
+  }
+
+  /** Ends an agent's ACW if it is still the one that was due (another node may have ended it). */
+  async endAcw(db: Db, agentId: string, expected: Date | null, idleSince: Date): Promise<boolean> {
+    let update = db.updateTable('routing_agents').set({ acw_until: null, chat_idle_since: idleSince }).where('agent_id', '=', agentId);
+    update = expected ? update.where('acw_until', '=', expected) : update.where('acw_until', 'is not', null);
+    const result = await update.executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   upsertDepartmentSetting(db: Db, values: { department_id: string; strategy: Strategy; auto_assign: boolean; updated_at: Date }) {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf, requireAgent } from '../accounts/accounts.http.js';
-import { AVAILABILITIES, STRATEGIES } from './routing.schema.js';
+import { AVAILABILITIES, CHAT_STRATEGIES, STRATEGIES } from './routing.schema.js';
 import type { AgentRouting, DepartmentRouting, RoutingService } from './routing.service.js';
 
 const Id = z.object({ id: z.string().uuid() });
@@ -24,10 +24,12 @@ const AgentView = RoutingView.extend({
 const DepartmentView = z.object({
   id: z.string(), key: z.string(), name: z.record(z.string(), z.string()),
   strategy: z.enum(STRATEGIES), autoAssign: z.boolean(), memberIds: z.array(z.string()),
+  chatStrategy: z.enum(CHAT_STRATEGIES), overflowDepartmentId: z.string().nullable(), overflowAfterSeconds: z.number().nullable(),
 });
 
 const departmentView = (d: DepartmentRouting): z.infer<typeof DepartmentView> => ({
   id: d.departmentId, key: d.key, name: d.name, strategy: d.strategy, autoAssign: d.autoAssign, memberIds: d.memberIds,
+  chatStrategy: d.chatStrategy, overflowDepartmentId: d.overflowDepartmentId, overflowAfterSeconds: d.overflowAfterSeconds,
 });
 const routingView = (r: AgentRouting): z.infer<typeof RoutingView> => r;
 
@@ -97,4 +99,18 @@ export const routingRoutes = (routing: RoutingService): FastifyPluginAsyncZod =>
       response: { 200: DepartmentView, 400: ErrorView, 404: ErrorView },
     },
   }, async (request) => departmentView(await routing.configureDepartment(request.workspace.id, request.params.id, request.body, actorOf(request))));
+
+  app.put('/routing/departments/:id/chat-queue', {
+    ...adminOnly,
+    schema: {
+      tags: ['routing'], summary: 'Set how a team\'s chat queue picks agents and where waiting chats overflow after how many seconds (admin)',
+      params: Id,
+      body: z.strictObject({
+        chatStrategy: z.enum(CHAT_STRATEGIES),
+        overflowDepartmentId: z.string().uuid().nullable(),
+        overflowAfterSeconds: z.number().int().min(1).max(86_400).nullable(),
+      }),
+      response: { 200: DepartmentView, 400: ErrorView, 404: ErrorView },
+    },
+  }, async (request) => departmentView(await routing.configureChatQueue(request.workspace.id, request.params.id, request.body, actorOf(request))));
 };

@@ -3,14 +3,18 @@ import type { ColumnType, Generated, Selectable } from 'kysely';
 type WorkspaceId = ColumnType<string, string | undefined, never>;
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
 
-export const AVAILABILITIES = ['online', 'away', 'offline'] as const;
+/** `on_break`: logged in for the contact centre's figures, but takes no contacts (like `away`). */
+export const AVAILABILITIES = ['online', 'away', 'on_break', 'offline'] as const;
 export type Availability = (typeof AVAILABILITIES)[number];
 export const STRATEGIES = ['manual', 'round_robin', 'least_loaded'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
+/** How a team's chat queue picks an agent (tickets keep `strategy`): longest_idle = idle longest since their last chat (and its ACW) ended. */
+export const CHAT_STRATEGIES = ['round_robin', 'least_loaded', 'longest_idle'] as const;
+export type ChatStrategy = (typeof CHAT_STRATEGIES)[number];
 /** The kinds of work that count against a capacity: open tickets, concurrent chats. */
 export const WORK_KINDS = ['ticket', 'chat'] as const;
 export type WorkKind = (typeof WORK_KINDS)[number];
-export type AssignmentReason = 'round_robin' | 'least_loaded' | 'manual' | 'released';
+export type AssignmentReason = ChatStrategy | 'manual' | 'released' | 'transfer';
 
 export interface RoutingAgentsTable {
   workspace_id: WorkspaceId;
@@ -25,6 +29,9 @@ export interface RoutingAgentsTable {
   last_ticket_at: Date | null;
   last_chat_seq: ColumnType<string | null, never, string | null>;
   last_chat_at: Date | null;
+  /** Set while the agent does after-contact work: no chat is offered until the chat sweeper clears it. */
+  acw_until: Date | null;
+  chat_idle_since: Date | null;
 }
 
 export interface RoutingDepartmentsTable {
@@ -33,6 +40,9 @@ export interface RoutingDepartmentsTable {
   strategy: Strategy;
   auto_assign: boolean;
   updated_at: ColumnType<Date, Date | undefined, Date>;
+  chat_strategy: ColumnType<ChatStrategy, ChatStrategy | undefined, ChatStrategy>;
+  overflow_department_id: string | null;
+  overflow_after_seconds: number | null;
 }
 
 export interface DepartmentMembersTable {

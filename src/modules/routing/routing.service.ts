@@ -5,7 +5,7 @@ import type { TicketsService, ticketEvent } from '../tickets/tickets.service.js'
 import { ACTIVE_STATUSES, type TicketStatus } from '../tickets/tickets.schema.js';
 import { routingErrors } from './routing.errors.js';
 import type { Db, RoutingRepo } from './routing.repo.js';
-import type { Availability, RoutingAgentRow, Strategy, WorkKind } from './routing.schema.js';
+import type { Availability, ChatStrategy, RoutingAgentRow, Strategy, WorkKind } from './routing.schema.js';
 import type { TicketHolderSource } from './routing.sources.js';
 
 export interface PickRequest {
@@ -24,6 +24,8 @@ export interface AgentRouting {
   capacity: Record<WorkKind, number>;
   load: Record<WorkKind, number>;
   lastAssignedAt: Record<WorkKind, Date | null>;
+  /** Set while in after-contact work after a chat: no chat is offered until it is cleared. */
+  acwUntil: Date | null;
 }
 
 export interface DepartmentRouting {
@@ -33,6 +35,10 @@ export interface DepartmentRouting {
   strategy: Strategy;
   autoAssign: boolean;
   memberIds: string[];
+  /** How the team's chat queue picks agents, and where waiting chats overflow to after how long. */
+  chatStrategy: ChatStrategy;
+  overflowDepartmentId: string | null;
+  overflowAfterSeconds: number | null;
 }
 
 type TicketEventPayload = { ticket: ReturnType<typeof ticketEvent>; changes?: Record<string, [unknown, unknown]> };
@@ -43,6 +49,8 @@ const CLAIM_TTL_MS = 60_000;
 /** Deadlocks are possible (rarely) between a pick waiting for an agent and a sync moving a ticket; Postgres breaks them, we retry. */
 const RETRYABLE = new Set(['40P01', '40001']);
 const DEFAULT_CAPACITY: Record<WorkKind, number> = { ticket: 20, chat: 3 };
+/** Tickets of these channels are chats: the ACD offers them; ticket auto-assignment leaves them alone. */
+const LIVE_CHANNELS = new Set(['chat', 'sms']);
 
 /**
  * One routing service for every kind of work: agents' availability and capacity, teams with their
@@ -123,6 +131,9 @@ export class RoutingService {
       return {
         departmentId: d.id, key: d.key, name: d.name, strategy: setting?.strategy ?? 'manual', autoAssign: setting?.auto_assign ?? false,
         memberIds: members.filter((m) => m.department_id === d.id).map((m) => m.agent_id),
+        chatStrategy: setting?.chat_strategy ?? 'round_robin',
+        overflowDepartmentId: setting?.overflow_department_id ?? null,
+        overflowAfterSeconds: setting?.overflow_after_seconds ?? null,
       };
     });
   }
@@ -153,6 +164,53 @@ export class RoutingService {
     return this.department(workspaceId, departmentId);
   }
 
+  /** A team's chat queue: strategy and overflow (to another team after N seconds of waiting). */
+  async configureChatQueue(workspaceId: string, departmentId: string, input: { chatStrategy: ChatStrategy; overflowDepartmentId: string | null; overflowAfterSeconds: number | null }, actor: Actor): Promise<DepartmentRouting> {
+    await this.department(workspaceId, departmentId);
+    if (input.overflowDepartmentId) {
+      if (input.overflowDepartmentId === departmentId) throw routingErrors.overflowInvalid();
+      await this.department(workspaceId, input.overflowDepartmentId);
+    }
+    if ((input.overflowDepartmentId === null) !== (input.overflowAfterSeconds === null)) throw routingErrors.overflowInvalid();
+    await this.repo.upsertChatQueue(this.repo.in(workspaceId), {
+      department_id: departmentId, chat_strategy: input.chatStrategy, overflow_department_id: input.overflowDepartmentId,
+      overflow_after_seconds: input.overflowAfterSeconds, updated_at: this.clock.now(),
+    });
+    await this.accounts.audit(workspaceId, actor, 'routing.chat_queue_updated', 'department', departmentId, input);
+    return this.department(workspaceId, departmentId);
+  }
+
+  /** Online agents of a team with their chat capacity: whether anyone can answer, and the estimated wait. */
+  onlineMembers(workspaceId: string, departmentId: string) {
+    return this.repo.onlineMembers(this.repo.in(workspaceId), departmentId);
+  }
+
+  // ---- after-contact work -------------------------------------------------------------------
+
+  /**
+   * After a chat ends the agent does after-contact work until `until` and gets no chat meanwhile;
+   * `null` (no ACW configured) makes them idle at once.
+   */
+  async startAfterContactWork(workspaceId: string, agentId: string, until: Date | null): Promise<void> {
+    const db = this.repo.in(workspaceId);
+    await this.repo.ensureAgents(db, [agentId]);
+    if (until) await this.repo.updateAgent(db, agentId, { acw_until: until });
+    else await this.repo.updateAgent(db, agentId, { chat_idle_since: this.clock.now() });
+  }
+
+  /**
+   * Ends an agent's ACW (`expected`: only if it is still that one, so two nodes' sweeps end it
+   * once); the agent is idle from `at`. Answers whether this call ended it.
+   */
+  endAfterContactWork(workspaceId: string, agentId: string, at: Date, expected: Date | null = null): Promise<boolean> {
+    return this.repo.endAcw(this.repo.in(workspaceId), agentId, expected, at);
+  }
+
+  /** Agents whose after-contact work has run out. */
+  afterContactWorkDue(workspaceId: string, now: Date) {
+    return this.repo.acwDue(this.repo.in(workspaceId), now);
+  }
+
   // ---- picking ----------------------------------------------------------------------------
 
   /**
@@ -167,7 +225,7 @@ export class RoutingService {
 
   /** `pickAgent`, also telling whether this call made the claim (false: somebody already held it). */
   async claim(workspaceId: string, request: PickRequest): Promise<{ agentId: string | null; claimed: boolean }> {
-    const strategy = await this.strategyOf(workspaceId, request.departmentId);
+    const strategy = await this.strategyOf(workspaceId, request.departmentId, request.kind);
     await this.releaseAbandonedClaims(workspaceId);
     return retrying(() => this.repo.transaction(workspaceId, async (trx) => {
       await this.repo.lockItem(trx, workspaceId, request.kind, request.itemId);
@@ -185,6 +243,26 @@ export class RoutingService {
       await this.repo.insertHolding(trx, { kind: request.kind, item_id: request.itemId, agent_id: agentId, department_id: request.departmentId, confirmed: request.kind === 'chat', held_since: now });
       await this.repo.logAssignment(trx, { kind: request.kind, item_id: request.itemId, agent_id: agentId, previous_agent_id: null, department_id: request.departmentId, reason: strategy, created_at: now });
       return { agentId, claimed: true };
+    }));
+  }
+
+  /**
+   * Moves a held chat to one named agent (a transfer), who must be online, enabled, not in ACW and
+   * below capacity (else AGENT_UNAVAILABLE); the agent row is locked so the slot cannot be taken
+   * meanwhile. An item nobody holds is simply given to them.
+   */
+  async handOver(workspaceId: string, item: { kind: WorkKind; itemId: string; toAgentId: string; departmentId: string | null }): Promise<void> {
+    await this.accounts.agent(workspaceId, item.toAgentId);
+    await retrying(() => this.repo.transaction(workspaceId, async (trx) => {
+      await this.repo.lockItem(trx, workspaceId, item.kind, item.itemId);
+      const held = await this.repo.holding(trx, item.kind, item.itemId);
+      if (held?.agent_id === item.toAgentId) return;
+      await this.repo.ensureAgents(trx, [item.toAgentId]);
+      const target = await this.repo.agentForUpdate(trx, item.toAgentId);
+      const load = item.kind === 'chat' ? target!.chat_load : target!.ticket_load;
+      const capacity = item.kind === 'chat' ? target!.chat_capacity : target!.ticket_capacity;
+      if (target!.availability !== 'online' || target!.acw_until || load >= capacity) throw routingErrors.agentUnavailable();
+      await this.move(trx, item.kind, item.itemId, held?.agent_id ?? null, item.toAgentId, item.departmentId ?? held?.department_id ?? null, 'transfer');
     }));
   }
 
@@ -222,8 +300,10 @@ export class RoutingService {
   }
 
   /** Assigns a new (or newly moved) unassigned ticket when its department routes automatically. */
-  async autoAssignTicket(workspaceId: string, ticket: { id: string; departmentId: string | null; assigneeId: string | null; status: string }): Promise<string | null> {
+  async autoAssignTicket(workspaceId: string, ticket: { id: string; departmentId: string | null; assigneeId: string | null; status: string; channel?: string }): Promise<string | null> {
     if (!ticket.departmentId || ticket.assigneeId || !ACTIVE_STATUSES.includes(ticket.status as TicketStatus)) return null;
+    // Live channels are the chat queue's: their ticket is assigned when an agent accepts the chat.
+    if (ticket.channel && LIVE_CHANNELS.has(ticket.channel)) return null;
     const setting = await this.repo.departmentSetting(this.repo.in(workspaceId), ticket.departmentId);
     if (!setting?.auto_assign || setting.strategy === 'manual') return null;
     const { agentId, claimed } = await this.claim(workspaceId, { departmentId: ticket.departmentId, kind: 'ticket', itemId: ticket.id });
@@ -263,15 +343,16 @@ export class RoutingService {
 
   // ---- helpers ----------------------------------------------------------------------------
 
-  private async strategyOf(workspaceId: string, departmentId: string): Promise<Strategy> {
+  private async strategyOf(workspaceId: string, departmentId: string, kind: WorkKind): Promise<Strategy | ChatStrategy> {
     const setting = await this.repo.departmentSetting(this.repo.in(workspaceId), departmentId);
-    if (setting) return setting.strategy;
+    if (setting) return kind === 'chat' ? setting.chat_strategy : setting.strategy;
     if (!(await this.tickets.departments(workspaceId)).some((d) => d.id === departmentId)) throw routingErrors.departmentUnknown();
-    return 'manual';
+    // Chats always queue for an agent; tickets are routed by hand until a team opts in.
+    return kind === 'chat' ? 'round_robin' : 'manual';
   }
 
   /** Moves an item from one holder to another (either may be nobody), keeping loads equal to holdings. */
-  private async move(trx: Db, kind: WorkKind, itemId: string, from: string | null, to: string | null, departmentId: string | null): Promise<void> {
+  private async move(trx: Db, kind: WorkKind, itemId: string, from: string | null, to: string | null, departmentId: string | null, reason: 'manual' | 'transfer' = 'manual'): Promise<void> {
     const now = this.clock.now();
     if (to) await this.repo.ensureAgents(trx, [to]);
     // Agent rows are locked in id order, so two moves between the same agents cannot deadlock.
@@ -281,7 +362,7 @@ export class RoutingService {
     if (from) await this.repo.deleteHolding(trx, kind, itemId);
     // Given by hand (a PATCH, a reopened ticket): counted even beyond capacity; the next pick skips the agent.
     if (to) await this.repo.insertHolding(trx, { kind, item_id: itemId, agent_id: to, department_id: departmentId, confirmed: true, held_since: now });
-    await this.repo.logAssignment(trx, { kind, item_id: itemId, agent_id: to, previous_agent_id: from, department_id: departmentId, reason: to ? 'manual' : 'released', created_at: now });
+    await this.repo.logAssignment(trx, { kind, item_id: itemId, agent_id: to, previous_agent_id: from, department_id: departmentId, reason: to ? reason : 'released', created_at: now });
   }
 
   private async releaseAbandonedClaims(workspaceId: string): Promise<void> {
@@ -301,6 +382,7 @@ function routingView(agentId: string, row: RoutingAgentRow | undefined): AgentRo
     capacity: { ticket: row?.ticket_capacity ?? DEFAULT_CAPACITY.ticket, chat: row?.chat_capacity ?? DEFAULT_CAPACITY.chat },
     load: { ticket: row?.ticket_load ?? 0, chat: row?.chat_load ?? 0 },
     lastAssignedAt: { ticket: row?.last_ticket_at ?? null, chat: row?.last_chat_at ?? null },
+    acwUntil: row?.acw_until ?? null,
   };
 }
 

@@ -83,9 +83,24 @@ export function calendarProblems(doc: CalendarDocument): string[] {
 }
 
 /** The calendar the math runs on; SLA_CALENDAR_INVALID (with every problem listed) when it is not usable. */
+/**
+ * Compiled calendars by their document: every ticket change recomputes its deadlines, and time-zone
+ * arithmetic is most of that work, so a workspace's calendar (and its days' spans) is compiled once.
+ */
+const compiled = new Map<string, BusinessCalendar>();
+const COMPILED_KEPT = 100;
+/** Each compiled calendar's working spans by local date (they never change: a calendar is immutable). */
+const spansByDay = new WeakMap<BusinessCalendar, Map<string, Span[]>>();
+const DAYS_KEPT = 400;
+
 export function compileCalendar(doc: CalendarDocument): BusinessCalendar {
+  const key = JSON.stringify(doc);
+  const known = compiled.get(key);
+  if (known) return known;
   const { calendar, problems } = compile(doc);
   if (problems.length) throw new AppError('SLA_CALENDAR_INVALID', 400, 'The business-hours calendar is not valid', { problems });
+  if (compiled.size >= COMPILED_KEPT) compiled.delete(compiled.keys().next().value!);
+  compiled.set(key, calendar);
   return calendar;
 }
 
@@ -121,8 +136,19 @@ function wallTime(day: DateTime, minutes: number): number {
 }
 
 /** The working intervals of one local date, as instants. */
-export function workingSpansOn(calendar: BusinessCalendar, day: DateTime): Span[] {
+export function workingSpansOn(calendar: BusinessCalendar, day: DateTime): readonly Span[] {
   const key = day.toISODate()!;
+  let days = spansByDay.get(calendar);
+  if (!days) spansByDay.set(calendar, days = new Map());
+  let spans = days.get(key);
+  if (!spans) {
+    if (days.size >= DAYS_KEPT) days.delete(days.keys().next().value!);
+    days.set(key, spans = spansOf(calendar, day, key));
+  }
+  return spans;
+}
+
+function spansOf(calendar: BusinessCalendar, day: DateTime, key: string): Span[] {
   const intervals = calendar.holidays.has(key) ? [] : calendar.workdays.get(key) ?? calendar.weekly[WEEKDAYS[day.weekday - 1]!];
   const spans: Span[] = [];
   for (const interval of intervals) {

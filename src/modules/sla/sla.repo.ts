@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Locale } from '../../core/i18n/index.js';
+import { relaxCommitIfReplayable } from '../../core/jobs/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../schema.js';
 import type { Urgency } from '../tickets/tickets.schema.js';
@@ -108,6 +109,8 @@ export class SlaRepo {
    */
   async saveState(workspaceId: string, ticketId: string, version: number | undefined, state: WorkingState, clocks: WorkingClock[], now: Date): Promise<number | undefined> {
     return this.in(workspaceId).transaction().execute(async (trx) => {
+      // The clocks of a ticket written by replayable work (inbound mail) are replayed with it.
+      await relaxCommitIfReplayable(trx);
       const values = {
         policy_id: state.policy_id, status: state.status, paused_since: state.paused_since, pauses: JSON.stringify(state.pauses),
         first_responded_at: state.first_responded_at, updated_at: now,

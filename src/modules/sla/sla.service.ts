@@ -10,7 +10,7 @@ import {
   addBusinessMinutes, compileCalendar, defaultCalendarDocument, type BusinessCalendar, type CalendarDocument,
 } from './sla.calendar.js';
 import {
-  choosePolicy, clockStatus, reconcile, usedMinutes, type ClockStatus, type Deadlines, type Hints, type WorkingState,
+  choosePolicy, clockStatus, reconcile, usedMinutes, type ClockStatus, type Deadlines, type Hints, type WorkingClock, type WorkingState,
 } from './sla.clocks.js';
 import { DEFAULT_POLICIES } from './sla.defaults.js';
 import { renderNotification } from './sla.notify.js';
@@ -274,7 +274,11 @@ export class SlaService {
         if (version === undefined) continue;
       }
       await this.writeDeadlines(workspaceId, ticket, result.deadlines, version!);
-      for (const clock of result.clocks) if (clock.id) await this.scheduleChecks(workspaceId, ticketId, { ...clock, id: clock.id });
+      // Checks are scheduled when a clock's deadline is set or moved (the save above); a clock this
+      // sync left as it was has its checks already (one whose send failed is caught by the sweep).
+      // A new ticket syncs twice (ticket.created, then its first message), the second changing nothing.
+      const changed = result.clocks.filter((clock): clock is WorkingClock & { id: string } => clock.dirty && !!clock.id);
+      await this.scheduleChecks(workspaceId, ticketId, changed);
       return;
     }
     throw new AppError('SLA_BUSY', 503, 'The ticket changed too often to update its SLA clocks; the next change or sweep will');
@@ -300,13 +304,17 @@ export class SlaService {
   }
 
   /** One job per upcoming warning and deadline; the key makes re-sending the same one a no-op. */
-  private async scheduleChecks(workspaceId: string, ticketId: string, clock: Pick<ClockRow, 'id' | 'kind' | 'cycle' | 'stopped_at' | 'due_at' | 'warn_at' | 'warned_at' | 'breached_at'>): Promise<void> {
-    if (clock.stopped_at || clock.breached_at) return;
-    const send = (phase: Phase, at: Date) => this.jobs.send<CheckJob>(SLA_JOBS.check, { workspaceId, ticketId, clockId: clock.id, phase, at: at.toISOString() }, {
+  private async scheduleChecks(workspaceId: string, ticketId: string, clocks: Pick<ClockRow, 'id' | 'kind' | 'cycle' | 'stopped_at' | 'due_at' | 'warn_at' | 'warned_at' | 'breached_at'>[]): Promise<void> {
+    const checks: { clock: (typeof clocks)[number]; phase: Phase; at: Date }[] = [];
+    for (const clock of clocks) {
+      if (clock.stopped_at || clock.breached_at) continue;
+      if (clock.warn_at && !clock.warned_at) checks.push({ clock, phase: 'warning', at: clock.warn_at });
+      if (clock.due_at) checks.push({ clock, phase: 'breach', at: clock.due_at });
+    }
+    // Side by side: each send is its own round trip, and a ticket has up to four.
+    await Promise.all(checks.map(({ clock, phase, at }) => this.jobs.send<CheckJob>(SLA_JOBS.check, { workspaceId, ticketId, clockId: clock.id, phase, at: at.toISOString() }, {
       startAfter: at, idempotencyKey: `sla.check:${ticketId}:${clock.kind}:${clock.cycle}:${phase}:${at.toISOString()}`,
-    });
-    if (clock.warn_at && !clock.warned_at) await send('warning', clock.warn_at);
-    if (clock.due_at) await send('breach', clock.due_at);
+    })));
   }
 
   /** The clocks of a ticket as the console shows them, counted up to now. */

@@ -85,6 +85,28 @@ const Fields = {
   comment: z.preprocess(lines, z.string().trim().max(2000)),
 };
 
+/**
+ * A troubleshooting tree's "open a repair request" lands here with the product, a subject and the
+ * steps taken (plain text, one per line); values too long or malformed are dropped, never an error.
+ */
+const TroubleshootingPrefill = {
+  product: z.string().trim().max(120).optional().catch(undefined),
+  subject: z.string().trim().max(250).optional().catch(undefined),
+  path: z.preprocess(lines, z.string().trim().max(4000)).optional().catch(undefined),
+};
+
+/** The steps travel with the ticket: shown read-only on the form, kept in custom fields and the message. */
+function troubleshootingContext(t: Translate, values: { product?: string; path?: string }): SafeHtml | '' {
+  if (!values.product && !values.path) return '';
+  return html`<div class="expected troubleshooting">
+    ${values.product ? html`<p><strong>${t('trees.contact.product')}:</strong> <span class="product">${values.product}</span></p><input type="hidden" name="product" value="${values.product}">` : ''}
+    ${values.path ? html`<h2>${t('trees.contact.pathTitle')}</h2><ol class="path">${values.path.split('\n').map((step) => html`<li>${step}</li>`)}</ol><input type="hidden" name="path" value="${values.path}">` : ''}
+  </div>`;
+}
+
+const withSteps = (t: Translate, message: string, path: string | undefined) =>
+  (path ? `${message}\n\n${t('trees.contact.pathInMessage')}\n${path}` : message);
+
 const text = (value: unknown): string => (typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : '');
 
 function parseFields<T extends z.ZodRawShape>(shape: T, body: unknown): z.infer<z.ZodObject<T>> | Problem {
@@ -257,7 +279,7 @@ export const ticketsPages = (options: TicketsPagesOptions): FastifyPluginAsyncZo
 
   // ---- contact form --------------------------------------------------------------------------
 
-  interface ContactValues { name: string; email: string; department: string; subject: string; message: string }
+  interface ContactValues { name: string; email: string; department: string; subject: string; message: string; product?: string; path?: string }
 
   async function expectations(request: FastifyRequest, departments: DepartmentRow[]) {
     const at = now();
@@ -302,6 +324,7 @@ export const ticketsPages = (options: TicketsPagesOptions): FastifyPluginAsyncZo
               ${expected.map(({ department, expected: e, at }) => html`<li data-department="${department.key}"${department.key === selected ? html` class="selected"` : ''}><strong>${t('contact.expectedFor', { department: department.name[request.locale] })}</strong> ${expectedLine(request, t, e, at)}</li>`)}
             </ul>
           </div>
+          ${troubleshootingContext(t, values)}
           ${field(t, problem, 'subject', t('contact.subject'), (a) => html`<input ${a} type="text" maxlength="250" required value="${values.subject ?? ''}">`)}
           ${field(t, problem, 'message', t('contact.message'), (a) => html`<textarea ${a} rows="8" maxlength="${MAX_MESSAGE}" required>${values.message ?? ''}</textarea>`)}
           ${attachmentsField(request, t)}
@@ -322,9 +345,10 @@ export const ticketsPages = (options: TicketsPagesOptions): FastifyPluginAsyncZo
 
   const page = { config: { html: true }, schema: { hide: true } } as const;
 
-  app.get('/contact', { ...page, schema: { hide: true, querystring: z.object({ department: z.string().max(40).optional().catch(undefined) }) } }, async (request, reply) => {
+  app.get('/contact', { ...page, schema: { hide: true, querystring: z.object({ department: z.string().max(40).optional().catch(undefined), ...TroubleshootingPrefill }) } }, async (request, reply) => {
     const t = translator(request.locale);
-    return send(request, reply, t('contact.title'), await contactForm(request, { department: request.query.department }));
+    const { department, product, subject, path } = request.query;
+    return send(request, reply, t('contact.title'), await contactForm(request, { department, product, subject, path }));
   });
 
   app.post('/contact', {
@@ -333,7 +357,10 @@ export const ticketsPages = (options: TicketsPagesOptions): FastifyPluginAsyncZo
   }, async (request, reply) => {
     const t = translator(request.locale);
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const typed: ContactValues = { name: text(body.name), email: text(body.email), department: text(body.department), subject: text(body.subject), message: text(body.message) };
+    const typed: ContactValues = {
+      name: text(body.name), email: text(body.email), department: text(body.department), subject: text(body.subject), message: text(body.message),
+      ...z.object(TroubleshootingPrefill).pick({ product: true, path: true }).parse({ product: text(body.product) || undefined, path: text(body.path) || undefined }),
+    };
     const refuse = async (problem: Problem) => {
       if (request.uploads) await discard(request.uploads);
       return send(request, reply, t('contact.title'), await contactForm(request, typed, problem), problem.status);
@@ -354,8 +381,9 @@ export const ticketsPages = (options: TicketsPagesOptions): FastifyPluginAsyncZo
     let ticket: TicketRow;
     try {
       ticket = await tickets.open(request.workspace.id, {
-        subject: form.subject, body: form.message, channel: 'web', customer, departmentKey: department.key,
+        subject: form.subject, body: withSteps(t, form.message, typed.path), channel: 'web', customer, departmentKey: department.key,
         urgency: WEB_FORM_URGENCY, attachments: request.uploads?.files ?? [],
+        customFields: { ...(typed.product ? { product: typed.product } : {}), ...(typed.path ? { troubleshootingPath: typed.path } : {}) },
       }, { type: 'customer', id: request.customer?.id ?? null });
     } catch (error) {
       return refuse(problemOf(error));

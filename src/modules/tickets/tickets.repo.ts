@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { AppError } from '../../core/errors.js';
+import { inReplayableWork, relaxCommitIfReplayable } from '../../core/jobs/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../schema.js';
 import type { Locale } from '../../core/i18n/index.js';
@@ -74,8 +75,20 @@ export class TicketsRepo {
     return this.tenancy.forWorkspace(workspaceId);
   }
 
+  /** Inside replayable job work (core/jobs/replayable.ts) the commit does not wait for the disk. */
   transaction<T>(workspaceId: string, work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
-    return this.in(workspaceId).transaction().execute(work);
+    return this.in(workspaceId).transaction().execute(async (trx) => {
+      await relaxCommitIfReplayable(trx);
+      return work(trx);
+    });
+  }
+
+  /**
+   * A write that needs no transaction of its own: a plain statement, except inside replayable job
+   * work, where it goes in a transaction whose commit does not wait for the disk.
+   */
+  write<T>(workspaceId: string, work: (db: Db) => Promise<T>): Promise<T> {
+    return inReplayableWork() ? this.transaction(workspaceId, work) : work(this.in(workspaceId));
   }
 
   insertSettings(db: Db, urgencyNames: UrgencyNames) {

@@ -402,9 +402,9 @@ export class TicketsService {
 
   /** Deadlines come from the SLA module, which owns how they are computed. */
   async setDeadlines(workspaceId: string, ticketId: string, due: { firstResponse: Date | null; nextResponse: Date | null; resolution: Date | null }) {
-    await this.repo.updateTicket(this.repo.in(workspaceId), ticketId, {
+    await this.repo.write(workspaceId, (db) => this.repo.updateTicket(db, ticketId, {
       first_response_due_at: due.firstResponse, next_response_due_at: due.nextResponse, resolution_due_at: due.resolution,
-    });
+    }));
   }
 
   // ---- views and canned replies ---------------------------------------------------------
@@ -464,7 +464,7 @@ export class TicketsService {
    * created one at a time. A ticket whose transaction fails leaves a gap in the numbers.
    */
   private nextNumber(workspaceId: string): Promise<number> {
-    return this.repo.nextNumber(this.repo.in(workspaceId));
+    return this.repo.write(workspaceId, (db) => this.repo.nextNumber(db));
   }
 
   private async lockedTicket(trx: Db, id: string): Promise<TicketRow> {

@@ -32,7 +32,9 @@ describe('portal pages', () => {
     expect(zh.body).toContain('有什么可以帮您？');
     const en = await t.app.http.inject({ url: '/', headers: { 'accept-language': 'en-US' } });
     expect(en.body).toContain('How can we help?');
-    expect(en.body).not.toContain('<script');
+    // Works without JavaScript: search is a plain GET form; scripts only enhance, loaded deferred or async.
+    expect(en.body).toContain('<form class="search" method="get" action="/search" role="search">');
+    for (const tag of en.body.match(/<script[^>]*>/g) ?? []) expect(tag).toMatch(/ src="[^"]+"[^>]* (defer|async)/);
   });
 
   it('switches language with a cookie and only redirects within the site', async () => {
@@ -110,7 +112,7 @@ describe('portal pages', () => {
     const missing = await t.app.http.inject({ url: '/no/such/page' });
     expect(missing.statusCode).toBe(404);
     expect(missing.json().error.code).toBe('NOT_FOUND');
-    const page = await t.app.http.inject({ url: '/search?q=x', headers: { accept: 'text/html', 'accept-language': 'zh-CN' } });
+    const page = await t.app.http.inject({ url: '/no/such/page', headers: { accept: 'text/html', 'accept-language': 'zh-CN' } });
     expect(page.statusCode).toBe(404);
     expect(page.body).toContain('页面不存在。');
     expect((await t.app.http.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });

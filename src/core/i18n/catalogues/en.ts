@@ -1,6 +1,7 @@
 import * as chat from './chat.js';
 import * as kb from './kb.js';
 import * as mail from './mail.js';
+import * as trees from './trees.js';
 import type { Widen } from './widen.js';
 /** The English catalogue; zh-CN must have exactly these keys (the type checks it). */
 export const en = {
@@ -142,6 +143,7 @@ export const en = {
   mail: mail.en,
   kb: kb.en,
   chat: chat.en,
+  trees: trees.en,
   footer: { poweredBy: 'Powered by Kefu, open-source customer service' },
 };
 

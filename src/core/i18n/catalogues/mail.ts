@@ -6,9 +6,34 @@ export const en = {
     subject: 'Reset your {{workspace}} password',
     body: 'Hello {{name}},\n\nSomeone asked to reset the password of your {{workspace}} account. To choose a new password, open this link within one hour:\n\n{{link}}\n\nIf it was not you, ignore this e-mail; your password stays the same.',
   },
+  autoresponse: {
+    subject: 'We received your request #{{number}}: {{subject}}',
+    body: 'Hello {{name}},\n\nthank you for writing to {{workspace}}. Your request has the number #{{number}}; please keep it in the subject when you reply.\n\n{{expectation}}{{suggestions}}\n\nThis is an automatic confirmation; a person will answer you.\n\n{{workspace}}',
+    expectedBy: 'You can expect our first answer by {{due}}.',
+    expectedSoon: 'We will answer you as soon as we can, by the next working day at the latest.',
+    urgent: 'We have marked your request as urgent.',
+    suggestionsIntro: 'These articles may already answer your question:',
+  },
+  kbDigest: {
+    subject: 'Updated help articles you follow at {{workspace}}',
+    body: 'Hello {{name}},\n\nthese help articles you follow have changed:\n\n{{articles}}\n\nYou get this e-mail because you chose to follow them. To stop, open this link (one click):\n{{unsubscribeUrl}}\n\n{{workspace}}',
+  },
   csatRequest: {
     subject: 'How did we do? Your request #{{number}}',
     body: 'Hello {{name}},\n\nyour request #{{number}} "{{subject}}" has been solved. Please tell us how we did; it takes a moment:\n\n{{link}}\n\nIf something is still not right, reply on the request page and we will pick it up again.\n\n{{workspace}}',
+  },
+  agentReply: {
+    subject: 'Re: {{subject}} [#{{number}}]',
+    body: '{{reply}}\n\n--\nRequest #{{number}} · reply to this e-mail or follow it online: {{link}}\n{{workspace}}',
+  },
+  chatTranscript: {
+    subject: 'Your chat transcript, request #{{number}}',
+    body: 'Hello {{name}},\n\nhere is the transcript of your chat with {{workspace}}:\n\n{{transcript}}\n\nTo continue, reply to this e-mail.\n\n{{workspace}}',
+  },
+  /** Internal notes the outbox adds to a ticket (not mail templates: no subject). */
+  deliveryNote: {
+    failed: 'The e-mail to {{to}} could not be delivered: {{reason}}. It is listed as failed in Settings → Mail, where it can be sent again.',
+    notMailed: 'This reply was not e-mailed: the customer\'s address "{{to}}" is not a valid e-mail address.',
   },
 };
 
@@ -17,8 +42,32 @@ export const zhCN: Widen<typeof en> = {
     subject: '重置您的{{workspace}}账号密码',
     body: '{{name}}，您好：\n\n有人请求重置您在{{workspace}}的账号密码。请在一小时内打开以下链接设置新密码：\n\n{{link}}\n\n如果不是您本人操作，请忽略本邮件，您的密码不会改变。',
   },
+  autoresponse: {
+    subject: '我们已收到您的请求 #{{number}}：{{subject}}',
+    body: '{{name}}，您好：\n\n感谢您联系{{workspace}}。您的请求编号为 #{{number}}，回复时请保留邮件主题中的编号。\n\n{{expectation}}{{suggestions}}\n\n这是一封自动确认邮件，我们的客服人员会亲自答复您。\n\n{{workspace}}',
+    expectedBy: '我们会在 {{due}} 之前给您首次答复。',
+    expectedSoon: '我们会尽快答复您，最迟在下一个工作日。',
+    urgent: '您的请求已被标记为紧急。',
+    suggestionsIntro: '以下文章也许已经能解答您的问题：',
+  },
+  kbDigest: {
+    subject: '您关注的{{workspace}}帮助文章有更新',
+    body: '{{name}}，您好：\n\n您关注的以下帮助文章有更新：\n\n{{articles}}\n\n您收到这封邮件是因为您选择了关注这些内容。如需退订，请打开此链接（一键退订）：\n{{unsubscribeUrl}}\n\n{{workspace}}',
+  },
   csatRequest: {
     subject: '您对我们的服务满意吗？请求 #{{number}}',
     body: '{{name}}，您好：\n\n您的请求 #{{number}}“{{subject}}”已经解决。请花一点时间告诉我们您是否满意：\n\n{{link}}\n\n如果问题仍未解决，请在请求页面回复，我们会继续处理。\n\n{{workspace}}',
+  },
+  agentReply: {
+    subject: '回复：{{subject}} [#{{number}}]',
+    body: '{{reply}}\n\n--\n请求 #{{number}} · 直接回复本邮件，或在线查看：{{link}}\n{{workspace}}',
+  },
+  chatTranscript: {
+    subject: '您的在线对话记录，请求 #{{number}}',
+    body: '{{name}}，您好：\n\n以下是您与{{workspace}}的在线对话记录：\n\n{{transcript}}\n\n如需继续，请直接回复本邮件。\n\n{{workspace}}',
+  },
+  deliveryNote: {
+    failed: '发给 {{to}} 的邮件未能送达：{{reason}}。它在“设置 → 邮件”中显示为失败，可在那里重新发送。',
+    notMailed: '此回复未通过邮件发送：客户的地址“{{to}}”不是有效的电子邮件地址。',
   },
 };

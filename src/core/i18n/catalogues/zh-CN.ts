@@ -2,6 +2,7 @@ import type { Catalogue } from './en.js';
 import * as chat from './chat.js';
 import * as kb from './kb.js';
 import * as mail from './mail.js';
+import * as trees from './trees.js';
 
 export const zhCN: Catalogue = {
   product: { name: '客服', tagline: '客户服务' },
@@ -142,5 +143,6 @@ export const zhCN: Catalogue = {
   mail: mail.zhCN,
   kb: kb.zhCN,
   chat: chat.zhCN,
+  trees: trees.zhCN,
   footer: { poweredBy: '由开源客服系统 Kefu 提供支持' },
 };

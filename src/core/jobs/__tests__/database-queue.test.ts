@@ -266,7 +266,7 @@ describe('database job queue', () => {
         return jobs;
       }) as typeof realFetch;
       let ran = 0;
-      const worker = new QueueWorker('test.release', async () => { ran++; }, 2, 2000, boss, 'pgboss', recordingLog());
+      const worker = new QueueWorker('test.release', async () => { ran++; }, { concurrency: 2, replayable: false, relaxedDb: boss.getDb() }, 2000, boss, 'pgboss', recordingLog());
       worker.start();
       await fetchStarted.promise;
       worker.stop();

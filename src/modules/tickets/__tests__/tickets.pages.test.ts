@@ -398,7 +398,7 @@ describe('customer satisfaction', () => {
 
     expect((await api('PATCH', `/tickets/${ticket.id}`, { status: 'solved' })).statusCode).toBe(200);
     await t.jobs.drain();
-    const mails = await t.database.db.selectFrom('mail_outbox').selectAll().where('to_address', '=', 'rater@example.com').execute();
+    const mails = await t.database.db.selectFrom('mail_outbox').selectAll().where('to_address', '=', 'rater@example.com').where('template', '=', 'csatRequest').execute();
     expect(mails).toHaveLength(1);
     expect(mails[0]).toMatchObject({ template: 'csatRequest', locale: 'zh-CN' });
     expect(mails[0]!.subject).toContain(`#${ticket.number}`);
@@ -433,7 +433,7 @@ describe('customer satisfaction', () => {
     const ticket = await openFor(anonymous.id, 'No locale');
     await api('PATCH', `/tickets/${ticket.id}`, { status: 'solved' });
     await t.jobs.drain();
-    const mail = await t.database.db.selectFrom('mail_outbox').selectAll().where('to_address', '=', 'no.locale@example.com').executeTakeFirstOrThrow();
+    const mail = await t.database.db.selectFrom('mail_outbox').selectAll().where('to_address', '=', 'no.locale@example.com').where('template', '=', 'csatRequest').executeTakeFirstOrThrow();
     expect(mail.locale).toBe('en');
     expect(mail.subject).toBe(`How did we do? Your request #${ticket.number}`);
 

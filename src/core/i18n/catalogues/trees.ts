@@ -1,0 +1,56 @@
+import type { Widen } from './widen.js';
+
+/** Troubleshooting trees on the portal, and what they hand to the contact form. */
+export const en = {
+  listTitle: 'Troubleshooting guides',
+  listIntro: 'Answer a few questions and we will find the fix, or take your request straight to our repair team.',
+  none: 'There are no troubleshooting guides yet.',
+  notFound: 'This troubleshooting guide does not exist (any more).',
+  start: 'Start',
+  product: 'Product: {{product}}',
+  stepsTaken: 'Your answers so far',
+  step: '{{question}} — {{answer}}',
+  back: 'Back',
+  startOver: 'Start over',
+  changed: 'This guide has changed since this link was made; you are at the last step that still exists.',
+  solutionLabel: 'Suggested solution',
+  readArticle: 'Read the article: {{title}}',
+  articleGone: 'The article this step pointed to is no longer available.',
+  stillBroken: 'Still not working?',
+  contactUs: 'Contact us',
+  repairLabel: 'We need to take a look',
+  repairButton: 'Open a repair request',
+  repairSubject: '{{title}}: repair request',
+  contact: {
+    pathTitle: 'Steps you already tried',
+    product: 'Product',
+    pathInMessage: 'Troubleshooting steps already tried:',
+  },
+};
+
+export const zhCN: Widen<typeof en> = {
+  listTitle: '故障排查向导',
+  listIntro: '回答几个问题，我们帮您找到解决办法，或直接把报修请求交给维修团队。',
+  none: '暂无故障排查向导。',
+  notFound: '此故障排查向导不存在或已下线。',
+  start: '开始',
+  product: '产品：{{product}}',
+  stepsTaken: '您已回答',
+  step: '{{question}} —— {{answer}}',
+  back: '上一步',
+  startOver: '重新开始',
+  changed: '此向导在链接生成后已更新；您现在位于仍然存在的最后一步。',
+  solutionLabel: '建议的解决办法',
+  readArticle: '阅读文章：{{title}}',
+  articleGone: '此步骤链接的文章已不存在。',
+  stillBroken: '仍未解决？',
+  contactUs: '联系我们',
+  repairLabel: '需要我们检查一下',
+  repairButton: '提交报修请求',
+  repairSubject: '{{title}}：报修请求',
+  contact: {
+    pathTitle: '您已尝试的步骤',
+    product: '产品',
+    pathInMessage: '已尝试的故障排查步骤：',
+  },
+};

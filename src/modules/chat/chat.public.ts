@@ -1,0 +1,159 @@
+import fastifyMultipart from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError } from '../../core/errors.js';
+import type { AttachmentStore } from '../tickets/attachments.store.js';
+import type { StoredFile, TicketsService } from '../tickets/tickets.service.js';
+import type { ChatChannels } from './chat.channels.js';
+import { chatErrors } from './chat.errors.js';
+import { CHAT_LIMITS } from './chat.protocol.js';
+import type { ChatService } from './chat.service.js';
+import { visitorTokens } from './chat.tokens.js';
+
+export interface ChatPublicOptions {
+  chat: ChatService;
+  channels: ChatChannels;
+  tickets: TicketsService;
+  store: AttachmentStore;
+  attachmentMaxBytes: number;
+}
+
+const ErrorView = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
+const Conversation = z.object({ id: z.string().uuid() });
+const WidgetConfigView = z.object({
+  workspace: z.object({ slug: z.string(), name: z.string() }),
+  departments: z.array(z.object({ id: z.string(), name: z.record(z.string(), z.string()) })),
+  available: z.boolean(),
+  limits: z.object({ messageBytes: z.number(), messagesPerWindow: z.number(), rateWindowMs: z.number(), clientMessageIdPattern: z.string(), uploadBytes: z.number() }),
+});
+const Accepted = z.object({ conversationId: z.string(), ticketId: z.string(), ticketNumber: z.number(), status: z.string(), seq: z.number().nullable() });
+const ClientMessageId = z.string().regex(new RegExp(CHAT_LIMITS.clientMessageIdPattern));
+const Contact = z.strictObject({
+  from: z.string().trim().min(1).max(120),
+  name: z.string().trim().min(1).max(120).optional(),
+  text: z.string().min(1).refine((t) => Buffer.byteLength(t, 'utf8') <= CHAT_LIMITS.messageBytes, 'at most 4096 bytes'),
+  externalId: z.string().min(1).max(200),
+  locale: z.enum(['en', 'zh-CN']).optional(),
+});
+
+/**
+ * Routes outside the console's request context, each authenticating itself: the widget's
+ * configuration (public), visitors' files (the visitor token), and contacts posted by webhook
+ * channels (the channel's HMAC signature over the raw body).
+ */
+export const chatPublicRoutes = (options: ChatPublicOptions): FastifyPluginAsyncZod => async (app) => {
+  const { chat, channels, store } = options;
+  const tokens = visitorTokens({ sign: (v) => app.signCookie(v), unsign: (v) => app.unsignCookie(v) }, chat.clock);
+
+  /** The conversation a visitor token proves (Authorization: Bearer, or ?token= for downloads). */
+  function visitorSession(request: FastifyRequest, conversationId: string): { workspaceId: string; sessionId: string } {
+    const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? (request.query as { token?: string } | undefined)?.token;
+    const claim = tokens.verify(bearer);
+    if (!claim) throw chatErrors.tokenInvalid();
+    // A valid token of one conversation opens no other, whatever id the path names.
+    if (claim.sessionId !== conversationId) throw chatErrors.conversationNotFound();
+    return claim;
+  }
+
+  app.get('/api/v1/chat/widget/:workspace', {
+    config: { rateLimit: { max: 300, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['chat'], summary: 'What the widget needs before a chat: departments for the pre-chat form, whether anyone can answer now, limits',
+      params: z.object({ workspace: z.string().min(1).max(64) }),
+      response: { 200: WidgetConfigView, 404: ErrorView },
+    },
+  }, async (request, reply) => {
+    reply.header('access-control-allow-origin', '*');
+    return chat.widgetConfig(request.params.workspace) as Promise<z.infer<typeof WidgetConfigView>>;
+  });
+
+  await app.register(async (plugin) => {
+    const uploads = plugin.withTypeProvider<ZodTypeProvider>();
+    await uploads.register(fastifyMultipart, {
+      throwFileSizeLimit: false,
+      limits: { files: 1, fileSize: options.attachmentMaxBytes + 1, fields: 2, fieldSize: 256, parts: 3, headerPairs: 50 },
+    });
+
+    uploads.post('/api/v1/chat/conversations/:id/files', {
+      config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['chat'], summary: 'A visitor sends a file into their chat (multipart: `file`, optional `clientMessageId`); Authorization: Bearer <visitor token>',
+        params: Conversation, response: { 201: z.object({ message: z.unknown() }), 400: ErrorView, 401: ErrorView, 404: ErrorView, 409: ErrorView, 413: ErrorView, 415: ErrorView },
+      },
+    }, async (request, reply) => {
+      reply.header('access-control-allow-origin', '*');
+      const { workspaceId, sessionId } = visitorSession(request, request.params.id);
+      await chat.sessionOf(workspaceId, sessionId);
+      if (!request.isMultipart()) throw new AppError('VALIDATION_FAILED', 415, 'Send multipart/form-data with a `file`');
+      const files: StoredFile[] = [];
+      let clientMessageId: string | undefined;
+      let committed = false;
+      try {
+        for await (const part of request.parts()) {
+          if (part.type === 'field') {
+            if (part.fieldname !== 'clientMessageId') throw chatErrors.validation('Unknown field', { field: part.fieldname });
+            const parsed = ClientMessageId.safeParse(String(part.value));
+            if (!parsed.success) throw chatErrors.validation('clientMessageId is not valid', { field: 'clientMessageId' });
+            clientMessageId = parsed.data;
+          } else if (part.fieldname === 'file' && part.filename) {
+            files.push(await store.save({ filename: part.filename, stream: part.file }));
+          } else {
+            part.file.resume();
+            throw chatErrors.validation('Files go in the "file" field', { field: part.fieldname });
+          }
+        }
+        if (files.length !== 1) throw chatErrors.validation('Attach one file in the "file" field');
+        const message = await chat.visitorMessage(workspaceId, sessionId, { clientMessageId: clientMessageId ?? `file-${files[0]!.sha256.slice(0, 40)}`, text: '', files });
+        committed = true;
+        return reply.code(201).send({ message });
+      } finally {
+        if (!committed) await Promise.all(files.map((file) => store.remove(file.storageKey)));
+      }
+    });
+  });
+
+  app.get('/api/v1/chat/conversations/:id/files/:attachmentId', {
+    schema: {
+      tags: ['chat'], summary: 'A visitor downloads a file of their own chat (?token=<visitor token>); agents use /api/v1/attachments/:id',
+      params: z.object({ id: z.string().uuid(), attachmentId: z.string().uuid() }),
+      querystring: z.object({ token: z.string().max(300).optional() }),
+      response: { 401: ErrorView, 404: ErrorView },
+    },
+  }, async (request, reply) => {
+    const { workspaceId, sessionId } = visitorSession(request, request.params.id);
+    const session = await chat.sessionOf(workspaceId, sessionId);
+    const attachment = await options.tickets.attachment(workspaceId, request.params.attachmentId);
+    // Only files of this chat's ticket, never an internal note's.
+    if (attachment.ticket_id !== session.ticket_id || attachment.kind === 'note') throw new AppError('ATTACHMENT_NOT_FOUND', 404, 'attachment not found');
+    return store.send(reply, attachment);
+  });
+
+  await app.register(async (plugin) => {
+    const contacts = plugin.withTypeProvider<ZodTypeProvider>();
+    // The signature covers the exact bytes sent, so the body is kept as text and parsed after the check.
+    contacts.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => done(null, body));
+
+    contacts.post('/api/v1/channels/webhook/:channelId/contacts', {
+      config: { rateLimit: { max: 600, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['chat'], summary: 'A channel\'s system posts a contact (JSON: from, name?, text, externalId, locale?), signed with `Kefu-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">`',
+        params: z.object({ channelId: z.string().max(64) }),
+        response: { 202: Accepted, 400: ErrorView, 401: ErrorView, 409: ErrorView },
+      },
+    }, async (request, reply) => {
+      const raw = typeof request.body === 'string' ? request.body : '';
+      const signature = request.headers['kefu-signature'];
+      const channel = await channels.verify(request.params.channelId, raw, Array.isArray(signature) ? signature[0] : signature);
+      let json: unknown;
+      try {
+        json = JSON.parse(raw);
+      } catch {
+        throw chatErrors.validation('The body is not JSON');
+      }
+      const parsed = Contact.safeParse(json);
+      if (!parsed.success) throw chatErrors.validation('The contact is not valid', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+      return reply.code(202).send(await channels.receive(channel, parsed.data));
+    });
+  });
+};

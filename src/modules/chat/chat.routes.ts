@@ -1,0 +1,147 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireAgent } from '../accounts/accounts.http.js';
+import type { ChatChannels } from './chat.channels.js';
+import { CHANNEL_KINDS, type ChannelRow } from './chat.schema.js';
+import type { ChatService } from './chat.service.js';
+
+const Id = z.object({ id: z.string().uuid() });
+const ErrorView = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
+
+const ConversationView = z.object({
+  id: z.string(), ticketId: z.string(), ticketNumber: z.number(), status: z.string(), departmentId: z.string().nullable(),
+  agent: z.object({ id: z.string(), name: z.string() }).nullable(), visitor: z.object({ name: z.string(), email: z.string() }),
+  lastSeq: z.number(), queuedAt: z.string(), answeredAt: z.string().nullable(), endedAt: z.string().nullable(),
+  transfers: z.number(), source: z.string(),
+});
+const MessageView = z.object({
+  conversationId: z.string(), seq: z.number(), messageId: z.string().nullable(), clientMessageId: z.string().nullable(),
+  author: z.object({ type: z.string(), id: z.string().nullable(), name: z.string() }), text: z.string(),
+  attachments: z.array(z.object({ id: z.string(), filename: z.string(), contentType: z.string(), sizeBytes: z.number(), url: z.string() })),
+  createdAt: z.string(),
+});
+const MetricsView = z.object({
+  from: z.string(), to: z.string(), departmentId: z.string().nullable(), agentId: z.string().nullable(), serviceLevelSeconds: z.number(),
+  offered: z.number(), answered: z.number(), abandoned: z.number(), offline: z.number(), abandonRate: z.number().nullable(),
+  serviceLevel: z.number().nullable(), averageSpeedOfAnswerSeconds: z.number().nullable(), averageHandleSeconds: z.number().nullable(),
+  averageAcwSeconds: z.number().nullable(), transfers: z.number(), transferRate: z.number().nullable(), loggedInHours: z.number(),
+  costPerContact: z.number().nullable(),
+});
+const WallboardView = z.object({
+  at: z.string(), waiting: z.number(), longestWaitSeconds: z.number(),
+  agents: z.object({ online: z.number(), away: z.number(), on_break: z.number(), offline: z.number(), acw: z.number() }),
+  serviceLevelToday: z.number().nullable(), offeredToday: z.number(), answeredToday: z.number(), abandonedToday: z.number(),
+  queues: z.array(z.object({ departmentId: z.string(), waiting: z.number(), longestWaitSeconds: z.number() })),
+});
+const Settings = z.object({
+  offerTimeoutSeconds: z.number().int().min(5).max(600),
+  acwSeconds: z.number().int().min(0).max(3600),
+  serviceLevelSeconds: z.number().int().min(1).max(3600),
+  costPerAgentHour: z.number().min(0).max(1_000_000),
+  respectBusinessHours: z.boolean(),
+  defaultDepartmentId: z.string().uuid().nullable(),
+});
+const ChannelView = z.object({
+  id: z.string(), name: z.string(), kind: z.enum(CHANNEL_KINDS), outboundUrl: z.string().nullable(), departmentId: z.string().nullable(),
+  enabled: z.boolean(), createdAt: z.date(), contactsUrl: z.string(),
+});
+const NewChannel = z.strictObject({
+  name: z.string().trim().min(1).max(120),
+  kind: z.enum(CHANNEL_KINDS),
+  outboundUrl: z.string().url().max(2000).refine((u) => /^https?:\/\//.test(u), 'must be http(s)').nullable().default(null),
+  departmentId: z.string().uuid().nullable().default(null),
+});
+const Instant = z.string().datetime({ offset: true }).transform((s) => new Date(s));
+
+const channelView = (c: ChannelRow) => ({
+  id: c.id, name: c.name, kind: c.kind, outboundUrl: c.outbound_url, departmentId: c.department_id, enabled: c.enabled, createdAt: c.created_at,
+  contactsUrl: `/api/v1/channels/webhook/${c.id}/contacts`,
+});
+
+/** Agents' and admins' chat routes (under the request context: session or API token, CSRF on writes). */
+export const chatRoutes = (chat: ChatService, channels: ChatChannels): FastifyPluginAsyncZod => async (app) => {
+  const anyAgent = { preHandler: requireAgent() };
+  const adminOnly = { preHandler: requireAgent('admin') };
+
+  app.get('/chat/conversations', {
+    ...anyAgent,
+    schema: {
+      tags: ['chat'], summary: 'Live chats of the workspace: waiting (queued, offered) and active',
+      querystring: z.strictObject({ status: z.enum(['queued', 'offered', 'active']).array().or(z.enum(['queued', 'offered', 'active']).transform((s) => [s])).optional() }),
+      response: { 200: z.object({ conversations: z.array(ConversationView) }) },
+    },
+  }, async (request) => ({ conversations: await chat.liveConversations(request.workspace.id, request.query.status ?? ['queued', 'offered', 'active']) }));
+
+  app.get('/chat/conversations/:id', {
+    ...anyAgent,
+    schema: { tags: ['chat'], summary: 'One chat with every message', params: Id, response: { 200: z.object({ conversation: ConversationView, messages: z.array(MessageView) }), 404: ErrorView } },
+  }, async (request) => chat.conversation(request.workspace.id, request.params.id));
+
+  app.get('/chat/metrics', {
+    ...anyAgent,
+    schema: {
+      tags: ['chat'], summary: 'Contact-centre figures for a period, per queue (departmentId) and/or agent',
+      description: 'Contacts are counted by when they entered the queue (from ≤ queuedAt < to). Service level = answered within the threshold / offered; handle time runs from answer to end; ACW from end to the end of after-contact work; cost per contact = cost per agent hour × logged-in hours / answered.',
+      querystring: z.strictObject({ from: Instant, to: Instant, departmentId: z.string().uuid().optional(), agentId: z.string().uuid().optional() })
+        .refine((q) => q.from < q.to, { message: 'from must be before to', path: ['to'] }),
+      response: { 200: MetricsView, 400: ErrorView, 404: ErrorView },
+    },
+  }, async (request) => chat.metrics(request.workspace.id, request.query));
+
+  app.get('/chat/wallboard', {
+    ...anyAgent,
+    schema: { tags: ['chat'], summary: 'Live wallboard: waiting now, longest wait, agents by state, today\'s service level', response: { 200: WallboardView } },
+  }, async (request) => chat.wallboard(request.workspace.id));
+
+  app.get('/chat/settings', {
+    ...anyAgent,
+    schema: { tags: ['chat'], summary: 'Chat settings: offer timeout, ACW, service-level threshold, cost per agent hour, business hours', response: { 200: Settings } },
+  }, async (request) => chat.settings(request.workspace.id));
+
+  app.put('/chat/settings', {
+    ...adminOnly,
+    schema: { tags: ['chat'], summary: 'Change chat settings (admin)', body: Settings.partial().strict(), response: { 200: Settings, 400: ErrorView, 404: ErrorView } },
+  }, async (request) => chat.updateSettings(request.workspace.id, request.body));
+
+  app.get('/channels/webhook', {
+    ...adminOnly,
+    schema: { tags: ['chat'], summary: 'Webhook channels (SMS, phone systems) that post contacts into the chat queue (admin)', response: { 200: z.object({ channels: z.array(ChannelView) }) } },
+  }, async (request) => ({ channels: (await channels.list(request.workspace.id)).map(channelView) }));
+
+  app.post('/channels/webhook', {
+    ...adminOnly,
+    schema: {
+      tags: ['chat'], summary: 'Create a webhook channel; the answer carries its signing secret, shown only this once (admin)',
+      body: NewChannel, response: { 201: ChannelView.extend({ secret: z.string() }), 400: ErrorView, 404: ErrorView },
+    },
+  }, async (request, reply) => {
+    const channel = await channels.create(request.workspace.id, request.body);
+    return reply.code(201).send({ ...channelView(channel), secret: channel.secret });
+  });
+
+  app.get('/channels/webhook/:id', {
+    ...adminOnly,
+    schema: { tags: ['chat'], summary: 'One webhook channel (admin)', params: Id, response: { 200: ChannelView, 404: ErrorView } },
+  }, async (request) => channelView(await channels.get(request.workspace.id, request.params.id)));
+
+  app.patch('/channels/webhook/:id', {
+    ...adminOnly,
+    schema: {
+      tags: ['chat'], summary: 'Change a webhook channel (admin)', params: Id,
+      body: z.strictObject({
+        name: z.string().trim().min(1).max(120).optional(), kind: z.enum(CHANNEL_KINDS).optional(),
+        outboundUrl: z.string().url().max(2000).refine((u) => /^https?:\/\//.test(u), 'must be http(s)').nullable().optional(),
+        departmentId: z.string().uuid().nullable().optional(), enabled: z.boolean().optional(),
+      }),
+      response: { 200: ChannelView, 400: ErrorView, 404: ErrorView },
+    },
+  }, async (request) => channelView(await channels.update(request.workspace.id, request.params.id, request.body)));
+
+  app.delete('/channels/webhook/:id', {
+    ...adminOnly,
+    schema: { tags: ['chat'], summary: 'Delete a webhook channel (admin); its conversations stay', params: Id, response: { 204: z.null(), 404: ErrorView } },
+  }, async (request, reply) => {
+    await channels.remove(request.workspace.id, request.params.id);
+    return reply.code(204).send(null);
+  });
+};

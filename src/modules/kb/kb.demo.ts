@@ -1,0 +1,46 @@
+import type { KbService } from './kb.service.js';
+import type { KbSearch } from './kb.search.js';
+import { DEMO_ARTICLES, DEMO_CATEGORIES, DEMO_SYNONYMS } from './kb.demo.content.js';
+
+const SEED_CONCURRENCY = 4;
+
+interface SynonymEditor {
+  addSynonym(workspaceId: string, input: { locale: 'zh-CN' | 'en'; terms: string[] }): Promise<unknown>;
+}
+
+/**
+ * The demo help centre: categories, every article in zh-CN and en (linked as translations,
+ * published, some on the FAQ), a few helpful votes so "top questions" has an order, and synonyms.
+ */
+export async function seedKbDemo(services: { kb: KbService; search: KbSearch & SynonymEditor }, workspaceId: string, authorId: string | null): Promise<void> {
+  const { kb, search } = services;
+  const categoryIds = new Map<string, string>();
+  for (const [position, c] of DEMO_CATEGORIES.entries()) {
+    const category = await kb.createCategory(workspaceId, {
+      slug: c.slug, names: { en: c.en, 'zh-CN': c.zh }, descriptions: { en: c.enDescription, 'zh-CN': c.zhDescription }, position,
+    });
+    categoryIds.set(c.slug, category.id);
+  }
+  const seedPair = async (a: (typeof DEMO_ARTICLES)[number], index: number) => {
+    const shared = { categoryId: categoryIds.get(a.category)!, tags: a.tags, faq: a.faq ?? false, product: a.product ?? null };
+    const en = await kb.createArticle(workspaceId, { ...shared, slug: a.slug, locale: 'en', title: a.en.title, description: a.en.description, markdown: a.en.body }, authorId);
+    const zh = await kb.createArticle(workspaceId, {
+      ...shared, slug: `${a.slug}-zh`, locale: 'zh-CN', title: a.zh.title, description: a.zh.description, markdown: a.zh.body, translationOf: en.id,
+    }, authorId);
+    await kb.publish(workspaceId, en.id, undefined);
+    await kb.publish(workspaceId, zh.id, undefined);
+    // The FAQ answers are what most visitors came for: give them a few votes so they lead the lists.
+    const votes = a.faq ? 1 + (index % 3) : 0;
+    for (let v = 0; v < votes; v += 1) {
+      await kb.vote(workspaceId, en.id, `demo:${v}`, true, null);
+      await kb.vote(workspaceId, zh.id, `demo:${v}`, true, null);
+    }
+  };
+  // A few pairs at a time: seeding runs on first start, and the pool has connections to spare.
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < DEMO_ARTICLES.length; index = next++) await seedPair(DEMO_ARTICLES[index]!, index);
+  };
+  await Promise.all(Array.from({ length: SEED_CONCURRENCY }, worker));
+  for (const group of DEMO_SYNONYMS) await search.addSynonym(workspaceId, group);
+}

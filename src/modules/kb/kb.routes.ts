@@ -1,0 +1,222 @@
+import type { Readable } from 'node:stream';
+import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError } from '../../core/errors.js';
+import { locales } from '../../core/i18n/index.js';
+import { requireAgent } from '../accounts/accounts.http.js';
+import type { KbService } from './kb.service.js';
+import {
+  ArticleSummaryView, ArticleView, AttachmentView, CategoryView, RevisionSummaryView, RevisionView,
+  articleSummaryView, articleView, attachmentView, categoryView, revisionSummaryView, revisionView,
+} from './kb.views.js';
+
+const ErrorView = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
+const Id = z.object({ id: z.string().uuid() });
+const RevisionParams = z.object({ id: z.string().uuid(), revisionId: z.string().uuid() });
+
+const Slug = (max: number) => z.string().trim().toLowerCase().regex(new RegExp(`^[a-z0-9][a-z0-9-]{0,${max - 1}}$`), 'lowercase letters, digits and "-"');
+const Localised = z.strictObject({ en: z.string().trim().min(1).max(200).optional(), 'zh-CN': z.string().trim().min(1).max(200).optional() });
+const Names = Localised.refine((names) => names.en || names['zh-CN'], 'a name in at least one language');
+const Descriptions = z.strictObject({ en: z.string().trim().max(1000).optional(), 'zh-CN': z.string().trim().max(1000).optional() });
+const Title = z.string().trim().min(1).max(250);
+const Markdown = z.string().max(200_000);
+const Tags = z.array(z.string().trim().min(1).max(50)).max(30);
+const Product = z.string().trim().min(1).max(100).nullable();
+const Description = z.string().trim().max(500);
+const RelatedIds = z.array(z.string().uuid()).max(20);
+
+const NewCategory = z.strictObject({
+  slug: Slug(80), names: Names, descriptions: Descriptions.optional(), parentId: z.string().uuid().nullable().optional(), position: z.number().int().min(0).max(100_000).optional(),
+});
+const CategoryPatch = z.strictObject({
+  slug: Slug(80).optional(), names: Names.optional(), descriptions: Descriptions.optional(), parentId: z.string().uuid().nullable().optional(), position: z.number().int().min(0).max(100_000).optional(),
+}).refine((patch) => Object.keys(patch).length > 0, 'nothing to change');
+
+const NewArticle = z.strictObject({
+  title: Title, markdown: Markdown, locale: z.enum(locales), description: Description.optional(), slug: Slug(120).optional(),
+  categoryId: z.string().uuid().nullable().optional(), tags: Tags.optional(), faq: z.boolean().optional(), product: Product.optional(),
+  translationOf: z.string().uuid().optional().describe('Another article this one translates: both join one translation group'),
+  relatedIds: RelatedIds.optional(),
+});
+const ArticlePatch = z.strictObject({
+  title: Title.optional(), markdown: Markdown.optional(), description: Description.optional(), slug: Slug(120).optional(),
+  categoryId: z.string().uuid().nullable().optional(), tags: Tags.optional(), faq: z.boolean().optional(), product: Product.optional(),
+  relatedIds: RelatedIds.optional(),
+}).refine((patch) => Object.keys(patch).length > 0, 'nothing to change');
+
+const Limit = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
+const Bool = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+/** Agents read the knowledge base; editors and admins change it. */
+export const kbRoutes = (kb: KbService): FastifyPluginAsyncZod => async (app) => {
+  const anyAgent = { preHandler: requireAgent() };
+  const editors = { preHandler: requireAgent('editor', 'admin') };
+  const tags = ['knowledge base'];
+  /** Every change answers with the whole article as it now is. */
+  const detail = async (workspaceId: string, changed: Promise<{ id: string }>) => articleView(await kb.article(workspaceId, (await changed).id));
+
+  // ---- categories ----
+  app.get('/kb/categories', {
+    ...anyAgent, schema: { tags, summary: 'The category tree, flat, by position', response: { 200: z.object({ categories: z.array(CategoryView) }) } },
+  }, async (request) => ({ categories: (await kb.categories(request.workspace.id)).map(categoryView) }));
+
+  app.post('/kb/categories', {
+    ...editors, schema: { tags, summary: 'Add a category (editors)', body: NewCategory, response: { 201: CategoryView, 400: ErrorView, 404: ErrorView, 409: ErrorView } },
+  }, async (request, reply) => reply.code(201).send(categoryView(await kb.createCategory(request.workspace.id, request.body))));
+
+  app.get('/kb/categories/:id', {
+    ...anyAgent, schema: { tags, summary: 'One category', params: Id, response: { 200: CategoryView, 404: ErrorView } },
+  }, async (request) => categoryView(await kb.category(request.workspace.id, request.params.id)));
+
+  app.patch('/kb/categories/:id', {
+    ...editors, schema: { tags, summary: 'Rename, move or reorder a category (editors)', params: Id, body: CategoryPatch, response: { 200: CategoryView, 400: ErrorView, 404: ErrorView, 409: ErrorView } },
+  }, async (request) => categoryView(await kb.updateCategory(request.workspace.id, request.params.id, request.body)));
+
+  app.delete('/kb/categories/:id', {
+    ...editors, schema: { tags, summary: 'Delete an empty category (editors)', params: Id, response: { 204: z.null(), 404: ErrorView, 409: ErrorView } },
+  }, async (request, reply) => {
+    await kb.deleteCategory(request.workspace.id, request.params.id);
+    return reply.code(204).send(null);
+  });
+
+  // ---- articles ----
+  app.get('/kb/articles', {
+    ...anyAgent,
+    schema: {
+      tags, summary: 'Articles, newest-updated first, one keyset page at a time',
+      querystring: z.strictObject({
+        status: z.enum(['draft', 'published']).optional(), categoryId: z.string().uuid().optional(), locale: z.enum(locales).optional(),
+        q: z.string().trim().min(1).max(200).optional(), faq: Bool.optional(), limit: Limit(200, 50), cursor: z.string().max(200).optional(),
+      }),
+      response: { 200: z.object({ articles: z.array(ArticleSummaryView), nextCursor: z.string().nullable() }), 400: ErrorView },
+    },
+  }, async (request) => {
+    const page = await kb.listArticles(request.workspace.id, request.query);
+    return { articles: page.articles.map(articleSummaryView), nextCursor: page.nextCursor };
+  });
+
+  app.post('/kb/articles', {
+    ...editors, schema: { tags, summary: 'Write a new article: a draft with its first revision (editors)', body: NewArticle, response: { 201: ArticleView, 400: ErrorView, 404: ErrorView, 409: ErrorView } },
+  }, async (request, reply) => reply.code(201).send(await detail(request.workspace.id, kb.createArticle(request.workspace.id, request.body, request.agent!.id))));
+
+  app.get('/kb/articles/:id', {
+    ...anyAgent, schema: { tags, summary: 'One article with its draft, published revision, translations, back links, related articles and revisions', params: Id, response: { 200: ArticleView, 404: ErrorView } },
+  }, async (request) => articleView(await kb.article(request.workspace.id, request.params.id)));
+
+  app.patch('/kb/articles/:id', {
+    ...editors,
+    schema: {
+      tags, summary: 'Edit an article (editors): text changes make a new draft revision; the published one stays live', params: Id, body: ArticlePatch,
+      response: { 200: ArticleView, 400: ErrorView, 404: ErrorView, 409: ErrorView },
+    },
+  }, async (request) => detail(request.workspace.id, kb.updateArticle(request.workspace.id, request.params.id, request.body, request.agent!.id)));
+
+  app.delete('/kb/articles/:id', {
+    ...editors, schema: { tags, summary: 'Delete an article with its revisions and files (editors)', params: Id, response: { 204: z.null(), 404: ErrorView } },
+  }, async (request, reply) => {
+    await kb.deleteArticle(request.workspace.id, request.params.id);
+    return reply.code(204).send(null);
+  });
+
+  app.post('/kb/articles/:id/publish', {
+    ...editors,
+    schema: {
+      tags, summary: 'Publish a revision (default: the newest) (editors)', params: Id,
+      body: z.strictObject({ revisionId: z.string().uuid().optional() }).nullish(), response: { 200: ArticleView, 404: ErrorView },
+    },
+  }, async (request) => detail(request.workspace.id, kb.publish(request.workspace.id, request.params.id, request.body?.revisionId)));
+
+  app.post('/kb/articles/:id/unpublish', {
+    ...editors, schema: { tags, summary: 'Take an article off the portal and out of search (editors)', params: Id, response: { 200: ArticleView, 404: ErrorView } },
+  }, async (request) => detail(request.workspace.id, kb.unpublish(request.workspace.id, request.params.id)));
+
+  app.post('/kb/articles/:id/reviewed', {
+    ...editors, schema: { tags, summary: 'Mark an article reviewed today (editors)', params: Id, response: { 200: ArticleView, 404: ErrorView } },
+  }, async (request) => detail(request.workspace.id, kb.markReviewed(request.workspace.id, request.params.id)));
+
+  app.get('/kb/articles/:id/revisions', {
+    ...anyAgent, schema: { tags, summary: 'An article\'s revisions, newest first', params: Id, response: { 200: z.object({ revisions: z.array(RevisionSummaryView) }), 404: ErrorView } },
+  }, async (request) => ({ revisions: (await kb.revisions(request.workspace.id, request.params.id)).map(revisionSummaryView) }));
+
+  app.get('/kb/articles/:id/revisions/:revisionId', {
+    ...anyAgent, schema: { tags, summary: 'One revision with its Markdown and rendered HTML', params: RevisionParams, response: { 200: RevisionView, 404: ErrorView } },
+  }, async (request) => {
+    const revision = await kb.revision(request.workspace.id, request.params.id, request.params.revisionId);
+    return { ...revisionView(revision, revision.published ? revision.id : null) };
+  });
+
+  app.get('/kb/articles/:id/attachments', {
+    ...anyAgent, schema: { tags, summary: 'An article\'s files and images', params: Id, response: { 200: z.object({ attachments: z.array(AttachmentView) }), 404: ErrorView } },
+  }, async (request) => ({ attachments: (await kb.attachments(request.workspace.id, request.params.id)).map(attachmentView) }));
+
+  // The file is the raw request body: any content type reaches the handler as a stream, unread.
+  await app.register(async (plain) => {
+    const uploads = plain.withTypeProvider<ZodTypeProvider>();
+    uploads.removeAllContentTypeParsers();
+    uploads.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    uploads.post('/kb/articles/:id/attachments', {
+      ...editors,
+      schema: {
+        tags, summary: 'Upload a file or image to an article (editors): the body is the file\'s bytes', params: Id,
+        querystring: z.strictObject({ filename: z.string().trim().min(1).max(200) }),
+        response: { 201: AttachmentView, 400: ErrorView, 404: ErrorView, 413: ErrorView, 415: ErrorView },
+      },
+    }, async (request, reply) => {
+      const stream = request.body as Readable | undefined;
+      if (!stream || typeof (stream as Readable).pipe !== 'function') throw new AppError('VALIDATION_FAILED', 400, 'Send the file as the request body');
+      const attachment = await kb.addAttachment(request.workspace.id, request.params.id, { filename: request.query.filename, stream });
+      return reply.code(201).send(attachmentView(attachment));
+    });
+  });
+
+  app.post('/kb/preview', {
+    ...anyAgent,
+    schema: { tags, summary: 'Render Markdown as the portal would (sanitised HTML)', body: z.strictObject({ markdown: Markdown }), response: { 200: z.object({ html: z.string() }), 400: ErrorView } },
+  }, async (request) => ({ html: await kb.preview(request.workspace.id, request.body.markdown) }));
+
+  app.post('/kb/articles/from-message/:messageId', {
+    ...anyAgent,
+    schema: {
+      tags, summary: 'Turn a ticket message (an agent\'s reply) into a draft article', params: z.object({ messageId: z.string().uuid() }),
+      body: z.strictObject({ title: Title.optional(), locale: z.enum(locales).optional(), categoryId: z.string().uuid().optional() }).nullish(),
+      response: { 201: ArticleView, 400: ErrorView, 404: ErrorView },
+    },
+  }, async (request, reply) => {
+    const locale = request.body?.locale ?? request.agent!.locale ?? request.workspace.default_locale;
+    return reply.code(201).send(await detail(request.workspace.id, kb.fromMessage(request.workspace.id, request.params.messageId, { ...request.body, locale }, request.agent!.id)));
+  });
+
+  // ---- reports ----
+  app.get('/kb/reports/low-helpfulness', {
+    ...anyAgent,
+    schema: {
+      tags, summary: 'Published articles voted least helpful, worst first',
+      querystring: z.strictObject({ minVotes: z.coerce.number().int().min(1).max(10_000).default(3), limit: Limit(200, 50) }),
+      response: { 200: z.object({ articles: z.array(ArticleSummaryView.extend({ helpfulRatio: z.number() })) }) },
+    },
+  }, async (request) => ({
+    articles: (await kb.lowHelpfulness(request.workspace.id, request.query)).map((a) => ({
+      ...articleSummaryView(a), helpfulRatio: a.helpful + a.unhelpful === 0 ? 0 : a.helpful / (a.helpful + a.unhelpful),
+    })),
+  }));
+
+  app.get('/kb/reports/stale', {
+    ...anyAgent,
+    schema: {
+      tags, summary: 'Articles not reviewed in `days`, or voted down since their last edit',
+      querystring: z.strictObject({ days: z.coerce.number().int().min(1).max(3650).default(180), limit: Limit(200, 50) }),
+      response: { 200: z.object({ articles: z.array(ArticleSummaryView.extend({ reason: z.enum(['not_reviewed', 'rated_down_since_edit']) })) }) },
+    },
+  }, async (request) => ({ articles: (await kb.stale(request.workspace.id, request.query)).map((a) => ({ ...articleSummaryView(a), reason: a.reason })) }));
+
+  app.get('/kb/subscriptions/digests', {
+    ...editors,
+    schema: {
+      tags, summary: 'Digests e-mailed to subscribers, newest first (editors)',
+      querystring: z.strictObject({ customerId: z.string().uuid().optional(), limit: Limit(200, 50) }),
+      response: { 200: z.object({ digests: z.array(z.object({ id: z.string(), customerId: z.string(), email: z.string(), articleIds: z.array(z.string()), createdAt: z.date() })) }) },
+    },
+  }, async (request) => ({
+    digests: (await kb.digests(request.workspace.id, request.query)).map((d) => ({ id: d.id, customerId: d.customer_id, email: d.email, articleIds: d.article_ids, createdAt: d.created_at })),
+  }));
+};

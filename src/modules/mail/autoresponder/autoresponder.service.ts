@@ -1,0 +1,146 @@
+import { sql, type Kysely } from 'kysely';
+import { DateTime } from 'luxon';
+import { AppError } from '../../../core/errors.js';
+import type { DomainEvent } from '../../../core/events/index.js';
+import { translator, type Locale } from '../../../core/i18n/index.js';
+import { PermanentJobError, relaxCommitIfReplayable, type Job, type JobQueue } from '../../../core/jobs/index.js';
+import type { Tenancy } from '../../../core/tenancy.js';
+import type { DB } from '../../../schema.js';
+import type { AccountsService } from '../../accounts/accounts.service.js';
+import type { TicketsService } from '../../tickets/tickets.service.js';
+import type { TicketRow } from '../../tickets/tickets.schema.js';
+import type { MailOutbox, OutboundMail } from '../mail.outbox.js';
+
+export const AUTORESPOND_JOB = 'mail.autorespond';
+
+/**
+ * The knowledge base's best answers for a text (the search module's `bestAnswers`). Optional: when
+ * search is not wired, acknowledgements simply carry no suggestions.
+ */
+export interface SuggestedAnswers {
+  bestAnswers(workspaceId: string, text: string, locale: Locale, limit: number): Promise<readonly { title: string; url?: string; path?: string }[]>;
+}
+
+export interface AutoresponderOptions {
+  publicUrl: string;
+  /** Acknowledgements one address gets per hour at most: two autoresponders can never loop. */
+  perSenderPerHour: number;
+}
+
+export type AutoresponseOutcome = 'queued' | 'skipped' | 'already-decided';
+
+interface AutorespondJob {
+  workspaceId: string;
+  ticketId: string;
+}
+
+/**
+ * Acknowledges a new ticket from mail or the web form: its number, when to expect an answer (the
+ * SLA's first-response deadline) and up to three knowledge-base articles that may already answer it.
+ * One decision per ticket (queued, or skipped with the reason) is recorded in the same transaction
+ * as the outbox row, so retries and redeliveries never send a second acknowledgement.
+ */
+export class Autoresponder {
+  constructor(
+    private readonly tenancy: Tenancy<DB>,
+    private readonly tickets: TicketsService,
+    private readonly accounts: AccountsService,
+    private readonly outbox: MailOutbox,
+    private readonly search: () => SuggestedAnswers | undefined,
+    private readonly options: AutoresponderOptions,
+  ) {}
+
+  /**
+   * `ticket.created` handler for the web form. Mail-born tickets are acknowledged by the inbound
+   * pipeline itself, which has the headers that say whether the mail may be answered at all.
+   */
+  async onTicketCreated(jobs: JobQueue, event: DomainEvent): Promise<void> {
+    const ticket = (event.payload as { ticket?: { id?: unknown; channel?: unknown } } | null)?.ticket;
+    if (typeof ticket?.id !== 'string' || ticket.channel !== 'web') return;
+    await jobs.send<AutorespondJob>(AUTORESPOND_JOB, { workspaceId: event.workspaceId, ticketId: ticket.id }, { idempotencyKey: `${AUTORESPOND_JOB}:${ticket.id}` });
+  }
+
+  async work(jobs: JobQueue): Promise<void> {
+    await jobs.work<AutorespondJob>(AUTORESPOND_JOB, (job) => this.run(job), { concurrency: 4 });
+  }
+
+  private async run(job: Job<AutorespondJob>): Promise<void> {
+    try {
+      await this.respond(job.data.workspaceId, job.data.ticketId, { suppressed: null });
+    } catch (error) {
+      if (error instanceof AppError && error.status === 404) throw new PermanentJobError(error.message, { cause: error });
+      throw error;
+    }
+  }
+
+  /** Decides and, when allowed, queues the acknowledgement. `suppressed` is the inbound rules' reason not to answer. */
+  async respond(workspaceId: string, ticketOrId: string | TicketRow, context: { suppressed: string | null; localeHint?: Locale | null; text?: string; inReplyTo?: string }): Promise<AutoresponseOutcome> {
+    const ticket = typeof ticketOrId === 'string' ? await this.tickets.ticket(workspaceId, ticketOrId) : ticketOrId;
+    const ticketId = ticket.id;
+    const [customer, workspace] = await Promise.all([this.accounts.customer(workspaceId, ticket.customer_id), this.accounts.workspace(workspaceId)]);
+    const recipient = customer.email.toLowerCase();
+    const locale = customer.locale ?? context.localeHint ?? workspace.default_locale;
+    const db = this.tenancy.forWorkspace(workspaceId);
+    const failing = await db.selectFrom('mail_address_health').select('status').where('address', '=', recipient).executeTakeFirst();
+    const suggestions = context.suppressed || failing?.status === 'failing' ? [] : await this.suggestions(workspaceId, context.text ?? ticket.subject, locale);
+
+    const t = translator(locale);
+    const due = ticket.first_response_due_at
+      ? t('mail.autoresponse.expectedBy', { due: DateTime.fromJSDate(ticket.first_response_due_at).setZone(workspace.time_zone).setLocale(locale).toLocaleString(DateTime.DATETIME_MED) })
+      : t('mail.autoresponse.expectedSoon');
+    const mail = {
+      to: recipient,
+      template: 'autoresponse',
+      locale,
+      vars: {
+        name: customer.name || recipient,
+        number: String(ticket.number),
+        subject: ticket.subject,
+        workspace: workspace.name[locale],
+        expectation: ticket.urgency >= 2 ? `${t('mail.autoresponse.urgent')} ${due}` : due,
+        suggestions: suggestions.length ? `\n\n${t('mail.autoresponse.suggestionsIntro')}\n${suggestions.map((s) => `- ${s.title}: ${s.url}`).join('\n')}` : '',
+      },
+      // RFC 3834's marker, so other systems' robots never answer us; threaded onto the customer's mail.
+      autoSubmitted: 'auto-replied',
+      ticketId,
+      // Sent from the department's support address, the one the customer wrote to.
+      ...(ticket.department_id ? { departmentId: ticket.department_id } : {}),
+      ...(context.inReplyTo ? { inReplyTo: context.inReplyTo, references: [context.inReplyTo] } : {}),
+      idempotencyKey: `autoresponse:${ticketId}`,
+    } satisfies OutboundMail;
+
+    return db.transaction().execute(async (trx) => {
+      // Called by inbound mail's replayable processing: the decision is replayed with the ticket.
+      await relaxCommitIfReplayable(trx);
+      // Serialises decisions for one recipient, so concurrent tickets cannot all slip under the hourly limit.
+      await sql`select pg_advisory_xact_lock(hashtext(${`${workspaceId}:${recipient}`}))`.execute(trx);
+      const reason = context.suppressed ?? (failing?.status === 'failing' ? 'address-failing' : await this.overLimit(trx, recipient));
+      const decided = await trx.insertInto('mail_autoresponses').values({ ticket_id: ticketId, recipient, outcome: reason ? 'skipped' : 'queued', reason })
+        .onConflict((oc) => oc.columns(['workspace_id', 'ticket_id']).doNothing()).returning('ticket_id').executeTakeFirst();
+      if (!decided) return 'already-decided';
+      if (reason) return 'skipped';
+      await this.outbox.queue(workspaceId, mail, trx);
+      return 'queued';
+    });
+  }
+
+  private async overLimit(trx: Kysely<DB>, recipient: string): Promise<string | null> {
+    const since = new Date(Date.now() - 60 * 60 * 1000);
+    const { count } = await trx.selectFrom('mail_autoresponses').select((eb) => eb.fn.countAll<string>().as('count'))
+      .where('recipient', '=', recipient).where('outcome', '=', 'queued').where('created_at', '>', since).executeTakeFirstOrThrow();
+    return Number(count) >= this.options.perSenderPerHour ? 'rate-limited' : null;
+  }
+
+  private async suggestions(workspaceId: string, text: string, locale: Locale): Promise<{ title: string; url: string }[]> {
+    const search = this.search();
+    if (!search) return [];
+    const found = await search.bestAnswers(workspaceId, text.slice(0, 2000), locale, 3).catch(() => []);
+    return found.slice(0, 3).flatMap((answer) => {
+      const link = answer.url ?? answer.path;
+      if (!link) return [];
+      return [{ title: answer.title.replace(/[\r\n]+/g, ' '), url: /^https?:\/\//.test(link) ? link : `${this.options.publicUrl}${link.startsWith('/') ? '' : '/'}${link}` }];
+    });
+  }
+}
+
+export type { AutorespondJob };

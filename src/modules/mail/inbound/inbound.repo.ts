@@ -1,0 +1,185 @@
+import { sql, type Insertable, type Kysely, type Transaction, type Updateable } from 'kysely';
+import { relaxedCommit } from '../../../core/jobs/index.js';
+import type { Tenancy } from '../../../core/tenancy.js';
+import type { DB } from '../../../schema.js';
+import type {
+  InboundRow, InboundStatus, MailAddressesTable, MailAddressRow, MailInboundTable, MailMailboxesTable, MailboxRow,
+} from './inbound.schema.js';
+
+export type Db = Kysely<DB> | Transaction<DB>;
+
+/** Every tenant query starts from `in(workspaceId)`; the few that route by address before a workspace is known say so. */
+export class InboundRepo {
+  constructor(private readonly db: Kysely<DB>, private readonly tenancy: Tenancy<DB>) {}
+
+  in(workspaceId: string): Kysely<DB> {
+    return this.tenancy.forWorkspace(workspaceId);
+  }
+
+  // ---- support addresses ----------------------------------------------------------------
+
+  /** Unscoped on purpose: the SMTP listener learns the workspace from the recipient address. */
+  async addressesByName(addresses: string[]): Promise<MailAddressRow[]> {
+    if (!addresses.length) return [];
+    return this.db.selectFrom('mail_addresses').selectAll().where('address', 'in', addresses).execute();
+  }
+
+  addresses(workspaceId: string): Promise<MailAddressRow[]> {
+    return this.in(workspaceId).selectFrom('mail_addresses').selectAll().orderBy('created_at').orderBy('id').execute();
+  }
+
+  address(workspaceId: string, id: string): Promise<MailAddressRow | undefined> {
+    return this.in(workspaceId).selectFrom('mail_addresses').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** undefined when the address is taken (by this or another workspace). */
+  insertAddress(workspaceId: string, values: Omit<Insertable<MailAddressesTable>, 'workspace_id'>): Promise<MailAddressRow | undefined> {
+    return this.in(workspaceId).insertInto('mail_addresses').values(values)
+      .onConflict((oc) => oc.column('address').doNothing()).returningAll().executeTakeFirst();
+  }
+
+  updateAddress(workspaceId: string, id: string, patch: Updateable<MailAddressesTable>): Promise<MailAddressRow | undefined> {
+    return this.in(workspaceId).updateTable('mail_addresses').set(patch).where('id', '=', id).returningAll().executeTakeFirst();
+  }
+
+  async deleteAddress(workspaceId: string, id: string): Promise<boolean> {
+    const result = await this.in(workspaceId).deleteFrom('mail_addresses').where('id', '=', id).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  // ---- raw messages -----------------------------------------------------------------------
+
+  /** One insert, committed before the SMTP 250; undefined when this Message-ID was already received here. */
+  insertRaw(workspaceId: string, values: Omit<Insertable<MailInboundTable>, 'workspace_id'>): Promise<{ id: string } | undefined> {
+    return this.in(workspaceId).insertInto('mail_inbound').values(values)
+      .onConflict((oc) => oc.columns(['workspace_id', 'message_id']).where('message_id', 'is not', null).doNothing())
+      .returning('id').executeTakeFirst();
+  }
+
+  raw(workspaceId: string, id: string): Promise<InboundRow | undefined> {
+    return this.in(workspaceId).selectFrom('mail_inbound').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /**
+   * Counts a processing attempt and reads the message in the same statement. Bookkeeping only, so
+   * its commit does not wait for the disk (`synchronous_commit = off`): lost in a crash, an
+   * attempt is merely not counted. The raw row itself (before the 250) is always a durable commit.
+   */
+  startAttempt(workspaceId: string, id: string): Promise<InboundRow | undefined> {
+    return this.in(workspaceId).transaction().execute(async (trx) => {
+      await relaxedCommit(trx);
+      return trx.updateTable('mail_inbound').set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+        .where('id', '=', id).returningAll().executeTakeFirst();
+    });
+  }
+
+  /**
+   * Records the outcome (and the Message-ID → ticket mapping) in one transaction that does not wait
+   * for the disk: if a crash loses it, the row is still `received`, the sweep runs the job again,
+   * and processing is idempotent (the ticket is found by its Message-ID).
+   */
+  async finish(workspaceId: string, id: string, patch: Updateable<MailInboundTable>, thread?: { message_id: string; ticket_id: string; ticket_message_id: string | null }): Promise<void> {
+    await this.in(workspaceId).transaction().execute(async (trx) => {
+      await relaxedCommit(trx);
+      if (thread) await this.rememberMessageId(trx, thread);
+      await trx.updateTable('mail_inbound').set({ ...patch, processed_at: new Date() }).where('id', '=', id).execute();
+    });
+  }
+
+  /** Back to `received` for another try (an agent's retry of a parked message). */
+  async requeue(workspaceId: string, id: string): Promise<boolean> {
+    const result = await this.in(workspaceId).updateTable('mail_inbound')
+      .set({ status: 'received', reason: null, outcome: null }).where('id', '=', id).where('status', '=', 'parked').executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /** Newest first, keyset on (received_at, id); the raw bytes stay out of lists. */
+  list(workspaceId: string, status: InboundStatus | undefined, limit: number, before?: { receivedAt: Date; id: string }) {
+    let query = this.in(workspaceId).selectFrom('mail_inbound')
+      .select(['id', 'source', 'status', 'outcome', 'reason', 'envelope_from', 'from_address', 'subject', 'message_id', 'size_bytes', 'ticket_id', 'ticket_message_id', 'autoreply_suppressed', 'attempts', 'received_at', 'processed_at'])
+      .orderBy('received_at', 'desc').orderBy('id', 'desc').limit(limit + 1);
+    if (status) query = query.where('status', '=', status);
+    if (before) query = query.where((eb) => eb.or([eb('received_at', '<', before.receivedAt), eb.and([eb('received_at', '=', before.receivedAt), eb('id', '<', before.id)])]));
+    return query.execute();
+  }
+
+  /** Unscoped on purpose: the sweep finds messages whose job was never sent (a crash right after the 250); each becomes a scoped job. */
+  stranded(olderThan: Date, limit: number): Promise<{ id: string; workspace_id: string }[]> {
+    return this.db.selectFrom('mail_inbound').select(['id', 'workspace_id'])
+      .where('status', '=', 'received').where('received_at', '<', olderThan).orderBy('received_at').limit(limit).execute();
+  }
+
+  // ---- threading --------------------------------------------------------------------------
+
+  async ticketForMessageIds(workspaceId: string, ids: string[]): Promise<{ message_id: string; ticket_id: string } | undefined> {
+    if (!ids.length) return undefined;
+    const rows = await this.in(workspaceId).selectFrom('mail_message_ids').select(['message_id', 'ticket_id']).where('message_id', 'in', ids).execute();
+    // The first id in threading order wins (In-Reply-To before the oldest Reference).
+    return ids.map((id) => rows.find((r) => r.message_id === id)).find((r) => r);
+  }
+
+  /**
+   * The ticket message a mail became (tickets keep the Message-ID as the message's external id).
+   * Read here rather than through the tickets service: one indexed lookup instead of the whole thread.
+   */
+  ticketMessageByExternalId(workspaceId: string, externalId: string): Promise<{ id: string } | undefined> {
+    return this.in(workspaceId).selectFrom('ticket_messages').select('id').where('external_id', '=', externalId).executeTakeFirst();
+  }
+
+  async rememberMessageId(db: Db, values: { message_id: string; ticket_id: string; ticket_message_id: string | null }): Promise<void> {
+    await db.insertInto('mail_message_ids').values({ ...values, direction: 'inbound' })
+      .onConflict((oc) => oc.columns(['workspace_id', 'message_id']).doNothing()).execute();
+  }
+
+  // ---- bounces -----------------------------------------------------------------------------
+
+  async markFailing(workspaceId: string, address: string, reason: string | null, bouncedMessageId: string | null): Promise<void> {
+    await this.in(workspaceId).insertInto('mail_address_health').values({
+      address, status: 'failing', bounce_count: 1, last_reason: reason, last_bounced_message_id: bouncedMessageId, last_bounce_at: new Date(),
+    }).onConflict((oc) => oc.columns(['workspace_id', 'address']).doUpdateSet((eb) => ({
+      status: 'failing', bounce_count: eb('mail_address_health.bounce_count', '+', 1), last_reason: reason,
+      last_bounced_message_id: bouncedMessageId, last_bounce_at: new Date(),
+    }))).execute();
+  }
+
+  addressHealth(workspaceId: string, address: string) {
+    return this.in(workspaceId).selectFrom('mail_address_health').selectAll().where('address', '=', address).executeTakeFirst();
+  }
+
+  /** The recipients of outbound mail with these Message-IDs (the mail a bounce reports on). */
+  async outboundRecipients(workspaceId: string, messageIds: string[]): Promise<{ message_id: string; to_address: string }[]> {
+    if (!messageIds.length) return [];
+    const rows = await this.in(workspaceId).selectFrom('mail_outbox').select(['to_address', sql<string>`message_id`.as('message_id')])
+      .where(sql<boolean>`message_id = any(${messageIds})`).execute();
+    // to_address may be a display form ("Name <a@b>"): the bare address is what bounced.
+    return rows.map((r) => ({ message_id: r.message_id, to_address: (/<([^<>]+)>/.exec(r.to_address)?.[1] ?? r.to_address).trim().toLowerCase() }));
+  }
+
+  // ---- mailboxes ----------------------------------------------------------------------------
+
+  mailboxes(workspaceId: string): Promise<MailboxRow[]> {
+    return this.in(workspaceId).selectFrom('mail_mailboxes').selectAll().orderBy('created_at').orderBy('id').execute();
+  }
+
+  /** Unscoped on purpose: the poller walks every workspace's enabled mailboxes; each poll then works in its workspace. */
+  enabledMailboxes(): Promise<MailboxRow[]> {
+    return this.db.selectFrom('mail_mailboxes').selectAll().where('enabled', '=', true).orderBy('created_at').execute();
+  }
+
+  mailbox(workspaceId: string, id: string): Promise<MailboxRow | undefined> {
+    return this.in(workspaceId).selectFrom('mail_mailboxes').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  insertMailbox(workspaceId: string, values: Omit<Insertable<MailMailboxesTable>, 'workspace_id'>): Promise<MailboxRow> {
+    return this.in(workspaceId).insertInto('mail_mailboxes').values(values).returningAll().executeTakeFirstOrThrow();
+  }
+
+  updateMailbox(workspaceId: string, id: string, patch: Updateable<MailMailboxesTable>): Promise<MailboxRow | undefined> {
+    return this.in(workspaceId).updateTable('mail_mailboxes').set(patch).where('id', '=', id).returningAll().executeTakeFirst();
+  }
+
+  async deleteMailbox(workspaceId: string, id: string): Promise<boolean> {
+    const result = await this.in(workspaceId).deleteFrom('mail_mailboxes').where('id', '=', id).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+}

@@ -1,0 +1,41 @@
+import type { ParsedInbound } from './inbound.parse.js';
+
+/**
+ * Why a message must not get an automatic answer, or null when it may: auto-replies, bounces,
+ * mailing lists and bulk mail (RFC 3834, RFC 2369/2919, Microsoft's X-Auto-Response-Suppress),
+ * and mail from ourselves. Answering any of these is how two autoresponders loop.
+ */
+export function autoreplySuppression(mail: ParsedInbound, envelopeFrom: string | null, ownAddresses: ReadonlySet<string>): string | null {
+  const h = (name: string) => mail.headers.get(name)?.trim().toLowerCase();
+  const autoSubmitted = h('auto-submitted');
+  if (autoSubmitted && autoSubmitted !== 'no') return 'auto-submitted';
+  if (mail.bounce) return 'bounce';
+  const precedence = h('precedence');
+  if (precedence && ['bulk', 'junk', 'list', 'auto_reply'].includes(precedence)) return `precedence-${precedence}`;
+  const suppress = h('x-auto-response-suppress');
+  if (suppress && /\b(all|autoreply|oof)\b/.test(suppress)) return 'x-auto-response-suppress';
+  if (mail.headers.has('list-id') || mail.headers.has('list-unsubscribe')) return 'mailing-list';
+  if (mail.headers.has('x-autoreply') || mail.headers.has('x-autorespond') || h('x-auto-reply') === 'yes') return 'auto-submitted';
+  // RFC 3834 §2: a null reverse-path means the message is itself a notification.
+  if (envelopeFrom === '' || h('return-path') === '<>') return 'null-return-path';
+  const from = mail.from?.address;
+  if (!from) return 'no-sender';
+  if (ownAddresses.has(from)) return 'own-address';
+  if (/^(mailer-daemon|postmaster|no-?reply|do-?not-?reply)@/i.test(from)) return 'system-sender';
+  return null;
+}
+
+/** A delivery-status notification, or something that looks like one from a mail system. */
+export function isBounce(mail: ParsedInbound): boolean {
+  return !!mail.bounce || /^(mailer-daemon|postmaster)@/i.test(mail.from?.address ?? '') && /undeliver|delivery (status|failure)|returned mail|退信|未能送达/i.test(mail.subject);
+}
+
+/** Cheap look at the raw header section for the Message-ID, before anything is parsed (the dedupe key at receipt). */
+export function rawMessageId(raw: Buffer): string | null {
+  const head = raw.subarray(0, Math.min(raw.length, 64 * 1024)).toString('latin1');
+  const end = head.search(/\r?\n\r?\n/);
+  const section = (end >= 0 ? head.slice(0, end) : head).replace(/\r?\n[ \t]+/g, ' ');
+  const match = /^message-id:[ \t]*<?([^\s<>]+)>?/im.exec(section);
+  const id = match?.[1]?.trim();
+  return id && id.length <= 250 ? id : null;
+}

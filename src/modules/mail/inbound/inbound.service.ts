@@ -1,0 +1,319 @@
+import { Readable } from 'node:stream';
+import { AppError, notFound } from '../../../core/errors.js';
+import type { Locale } from '../../../core/i18n/index.js';
+import { PermanentJobError, type Job, type JobQueue } from '../../../core/jobs/index.js';
+import type { Logger } from '../../../core/logger.js';
+import type { AccountsService } from '../../accounts/accounts.service.js';
+import type { AttachmentStore } from '../../tickets/attachments.store.js';
+import type { StoredFile, TicketsService } from '../../tickets/tickets.service.js';
+import type { TicketRow } from '../../tickets/tickets.schema.js';
+import type { SupportAddresses } from '../addresses/addresses.service.js';
+import type { Autoresponder } from '../autoresponder/autoresponder.service.js';
+import { parseInbound, type ParsedInbound } from './inbound.parse.js';
+import type { InboundRepo } from './inbound.repo.js';
+import { autoreplySuppression, isBounce, rawMessageId } from './inbound.rules.js';
+import type { InboundRow, InboundStatus } from './inbound.schema.js';
+
+export const PROCESS_INBOUND_JOB = 'mail.inbound';
+const SWEEP_JOB = 'mail.inbound_sweep';
+/** A processing attempt that keeps failing this often is parked, so one message never blocks the others. */
+const ATTEMPTS_BEFORE_PARKING = 3;
+
+export interface InboundJob {
+  workspaceId: string;
+  inboundId: string;
+}
+
+/** Where a message goes: a workspace, and the support address it came in by (when known). */
+export interface InboundRoute {
+  workspace_id: string;
+  id: string | null;
+  address: string;
+}
+
+export interface Envelope {
+  from: string | null;
+  /** Recipients already resolved to our support addresses (or the mailbox's workspace). */
+  recipients: InboundRoute[];
+  remoteIp: string | null;
+  source: 'smtp' | 'imap';
+  mailboxId?: string | null;
+}
+
+/**
+ * The inbound pipeline. `accept` stores the raw message (one insert per workspace it is for) and
+ * sends its job; everything else — parse, bounce check, thread, open or add to a ticket, attach
+ * files, acknowledge — runs in `process`, a durable job keyed by the raw row, idempotent through
+ * the message's id. A message that cannot be processed is parked with its reason, never retried
+ * forever and never in the way of the next one.
+ */
+export class InboundMail {
+  constructor(
+    private readonly repo: InboundRepo,
+    private readonly addresses: SupportAddresses,
+    private readonly tickets: TicketsService,
+    private readonly accounts: AccountsService,
+    private readonly attachments: AttachmentStore,
+    private readonly autoresponder: Autoresponder,
+    private readonly jobs: JobQueue,
+    private readonly log: Pick<Logger, 'warn' | 'error'>,
+  ) {}
+
+  /**
+   * Durably stores a message for each workspace its recipients belong to; resolves when committed
+   * (the SMTP 250 waits for this). A Message-ID already received by a workspace is not stored again.
+   * The jobs are sent afterwards; if the process dies first, the sweep sends them.
+   */
+  async accept(raw: Buffer, envelope: Envelope): Promise<{ stored: number; duplicates: number }> {
+    const messageId = rawMessageId(raw);
+    const byWorkspace = new Map<string, InboundRoute[]>();
+    for (const address of envelope.recipients) byWorkspace.set(address.workspace_id, [...(byWorkspace.get(address.workspace_id) ?? []), address]);
+    const stored: InboundJob[] = [];
+    let duplicates = 0;
+    for (const [workspaceId, addresses] of byWorkspace) {
+      const row = await this.repo.insertRaw(workspaceId, {
+        address_id: addresses.find((a) => a.id)?.id ?? null, mailbox_id: envelope.mailboxId ?? null, source: envelope.source,
+        envelope_from: envelope.from, envelope_to: addresses.map((a) => a.address), remote_ip: envelope.remoteIp,
+        message_id: messageId, raw, size_bytes: raw.length,
+      });
+      if (row) stored.push({ workspaceId, inboundId: row.id });
+      else duplicates++;
+    }
+    for (const job of stored) await this.enqueue(job).catch((error: unknown) => this.log.warn({ err: error, ...job }, 'inbound mail: job not sent; the sweep will send it'));
+    return { stored: stored.length, duplicates };
+  }
+
+  private enqueue(job: InboundJob): Promise<string | null> {
+    // The raw row is durable already; a job lost in a crash is sent again by the sweep.
+    return this.jobs.send<InboundJob>(PROCESS_INBOUND_JOB, job, { idempotencyKey: job.inboundId, retryLimit: ATTEMPTS_BEFORE_PARKING, retryDelaySeconds: 5, resentIfLost: true });
+  }
+
+  /** Only where the worker role runs. */
+  async work(jobs: JobQueue): Promise<void> {
+    // Four at a time (bench/mail.bench.ts): with the commits relaxed, processing is bound by CPU
+    // (ours and Postgres'), and eight measured no faster, only queueing on the pool.
+    // Replayable (core/jobs/replayable.ts): processing rebuilds everything from the durably stored
+    // raw message, and a replay finds the ticket by the Message-ID, so its commits (ticket, SLA
+    // clocks, acknowledgement…) need not wait for the disk; the job's completion does, and it
+    // flushes them all. The SMTP 250 waited for the raw row's own synchronous commit.
+    await jobs.work<InboundJob>(PROCESS_INBOUND_JOB, (job) => this.run(job), { concurrency: 4, replayable: true });
+    await jobs.work(SWEEP_JOB, async () => { await this.sweep(); });
+    await jobs.schedule(SWEEP_JOB, '* * * * *').catch((error: unknown) => this.log.warn({ err: error }, 'inbound mail: sweep not scheduled'));
+    // Messages a mail node stored while no worker ran (or whose job send was lost) are picked up at once.
+    void this.sweep(0).catch((error: unknown) => this.log.warn({ err: error }, 'inbound mail: start-up sweep failed'));
+  }
+
+  /** Sends the jobs of messages stored but never handed on (the process died between the 250 and the send). */
+  async sweep(olderThanMs = 30_000): Promise<number> {
+    const stranded = await this.repo.stranded(new Date(Date.now() - olderThanMs), 500);
+    for (const row of stranded) await this.enqueue({ workspaceId: row.workspace_id, inboundId: row.id });
+    return stranded.length;
+  }
+
+  private async run(job: Job<InboundJob>): Promise<void> {
+    const { workspaceId, inboundId } = job.data;
+    const row = await this.repo.startAttempt(workspaceId, inboundId);
+    if (!row) throw new PermanentJobError('inbound message not found');
+    try {
+      await this.process(row);
+    } catch (error) {
+      // Transient trouble (the database, the attachment store) gets retries; after the last one,
+      // or for anything permanent, the message is parked with the reason and the queue moves on.
+      const permanent = error instanceof PermanentJobError || (error instanceof AppError && error.status < 500);
+      if (permanent || row.attempts >= ATTEMPTS_BEFORE_PARKING + 1) {
+        await this.repo.finish(workspaceId, inboundId, { status: 'parked', reason: reasonOf(error) });
+        this.log.warn({ err: error, workspaceId, inboundId }, 'inbound mail parked');
+        return;
+      }
+      throw error;
+    }
+  }
+
+  /** Processes one stored message; running it again for a processed message changes nothing. */
+  private async process(row: InboundRow): Promise<void> {
+    const workspaceId = row.workspace_id;
+    if (row.status !== 'received') return;
+    const mail = await parseInbound(row.raw);
+    // No usable From/Reply-To/Sender: the SMTP envelope's sender is still who sent it.
+    if (!mail.from && row.envelope_from && /^[^\s@]+@[^\s@]+$/.test(row.envelope_from)) mail.from = { address: row.envelope_from, name: '' };
+    const from = mail.from?.address ?? null;
+    const base = { subject: mail.subject || null, from_address: from };
+
+    if (isBounce(mail)) {
+      await this.recordBounce(workspaceId, mail);
+      return this.repo.finish(workspaceId, row.id, { ...base, status: 'processed', outcome: 'bounce' });
+    }
+    if (!from) return this.park(row, base, 'The message has no sender address (From, Reply-To, Sender or the envelope)');
+    if (!mail.text && !mail.subject && !mail.attachments.length && !mail.messageId) {
+      return this.park(row, base, 'Not a mail message: no headers, subject or body could be read');
+    }
+    const addresses = await this.addresses.ofWorkspace(workspaceId);
+    const own = new Set(addresses.map((a) => a.address));
+    if (own.has(from)) return this.repo.finish(workspaceId, row.id, { ...base, status: 'processed', outcome: 'ignored', reason: 'Sent from one of our own support addresses' });
+
+    const address = addresses.find((a) => a.id === row.address_id);
+    const externalId = mail.messageId ?? row.message_id ?? `kefu-inbound-${row.id}`;
+    const { files, refused } = await this.storeAttachments(mail);
+    const body = withRefusedNote(mail, refused);
+    const target = await this.threadTarget(workspaceId, mail, from);
+
+    if (target) {
+      const message = await this.tickets.addMessage(workspaceId, target.id, {
+        kind: 'reply', body: body.visible, channel: 'email', externalId, attachments: files,
+      }, { type: 'customer', id: target.customer_id }).catch((error: unknown) => {
+        if (error instanceof AppError && error.code === 'TICKET_CLOSED') return undefined;
+        throw error;
+      });
+      if (message) {
+        return this.repo.finish(workspaceId, row.id, { ...base, status: 'processed', outcome: 'message_added', ticket_id: target.id, ticket_message_id: message.id },
+          { message_id: externalId, ticket_id: target.id, ticket_message_id: message.id });
+      }
+    }
+
+    const locale = address?.locale ?? guessLocale(`${mail.subject} ${mail.text.slice(0, 500)}`);
+    const department = address?.department_id ? (await this.tickets.departments(workspaceId)).find((d) => d.id === address.department_id) : undefined;
+    const ticket = await this.tickets.open(workspaceId, {
+      subject: mail.subject || (locale === 'zh-CN' ? '（无主题）' : '(no subject)'),
+      body: body.full,
+      ...(mail.html ? { bodyHtml: mail.html } : {}),
+      channel: 'email',
+      customer: { email: from, name: mail.from?.name || from.split('@')[0]!, locale },
+      ...(department ? { departmentKey: department.key } : {}),
+      externalId,
+      attachments: files,
+    }, { type: 'system', id: null });
+    const first = await this.repo.ticketMessageByExternalId(workspaceId, externalId);
+    const suppressed = autoreplySuppression(mail, row.envelope_from, own);
+    await this.repo.finish(workspaceId, row.id, { ...base, status: 'processed', outcome: 'ticket_created', ticket_id: ticket.id, ticket_message_id: first?.id ?? null, autoreply_suppressed: suppressed },
+      { message_id: externalId, ticket_id: ticket.id, ticket_message_id: first?.id ?? null });
+    await this.autoresponder.respond(workspaceId, ticket, { suppressed, localeHint: locale, text: `${mail.subject}\n${mail.visibleText}`, inReplyTo: externalId })
+      .catch((error: unknown) => this.log.error({ err: error, workspaceId, ticketId: ticket.id }, 'autoresponse failed'));
+  }
+
+  /**
+   * In-Reply-To / References first, then a `[#1234]` token in the subject; either only when the sender
+   * is that ticket's customer, so a stranger quoting a token (or replying to a newsletter) never lands
+   * on somebody else's ticket. A merged ticket's mail goes to the ticket it was merged into.
+   */
+  private async threadTarget(workspaceId: string, mail: ParsedInbound, from: string): Promise<TicketRow | undefined> {
+    const byHeader = await this.repo.ticketForMessageIds(workspaceId, mail.threadIds);
+    const candidates: string[] = byHeader ? [byHeader.ticket_id] : [];
+    const token = /\[#(\d{1,9})\]/.exec(mail.subject)?.[1];
+    if (token) {
+      const byNumber = await this.tickets.ticketByNumber(workspaceId, Number(token)).catch(() => undefined);
+      if (byNumber) candidates.push(byNumber.id);
+    }
+    for (const id of candidates) {
+      let ticket = await this.tickets.ticket(workspaceId, id).catch(() => undefined);
+      for (let hops = 0; ticket?.merged_into_id && hops < 5; hops++) ticket = await this.tickets.ticket(workspaceId, ticket.merged_into_id).catch(() => undefined);
+      if (!ticket || ticket.status === 'closed') continue;
+      const customer = await this.accounts.customer(workspaceId, ticket.customer_id).catch(() => undefined);
+      if (customer?.email.toLowerCase() === from) return ticket;
+    }
+    return undefined;
+  }
+
+  /** Files go to the attachment store; what the store refuses (type, size) is named in the message instead. */
+  private async storeAttachments(mail: ParsedInbound): Promise<{ files: StoredFile[]; refused: string[] }> {
+    const files: StoredFile[] = [];
+    const refused: string[] = [];
+    for (const attachment of mail.attachments) {
+      try {
+        files.push(await this.attachments.save({ filename: attachment.filename, stream: Readable.from([attachment.content]) }));
+      } catch (error) {
+        if (!(error instanceof AppError) || error.status >= 500) throw error;
+        refused.push(displayName(attachment.filename));
+      }
+    }
+    return { files, refused };
+  }
+
+  private async recordBounce(workspaceId: string, mail: ParsedInbound): Promise<void> {
+    const report = mail.bounce;
+    const outbound = await this.repo.outboundRecipients(workspaceId, report?.originalMessageIds ?? []);
+    const recipients = new Set([...(report?.failedRecipients ?? []), ...outbound.map((o) => o.to_address)]);
+    const reason = [report?.status, report?.diagnostic].filter(Boolean).join(' ') || mail.subject || null;
+    for (const address of recipients) {
+      await this.repo.markFailing(workspaceId, address, reason?.slice(0, 500) ?? null, outbound.find((o) => o.to_address === address)?.message_id ?? report?.originalMessageIds[0] ?? null);
+    }
+  }
+
+  private async park(row: InboundRow, base: object, reason: string): Promise<void> {
+    await this.repo.finish(row.workspace_id, row.id, { ...base, status: 'parked', reason });
+  }
+
+  // ---- reading, for agents -----------------------------------------------------------------
+
+  async list(workspaceId: string, query: { status?: InboundStatus; limit: number; cursor?: string }) {
+    const before = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const rows = await this.repo.list(workspaceId, query.status, query.limit, before);
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return { messages: page, nextCursor: rows.length > query.limit && last ? encodeCursor(last.received_at, last.id) : null };
+  }
+
+  async message(workspaceId: string, id: string): Promise<InboundRow> {
+    const row = await this.repo.raw(workspaceId, id);
+    if (!row) throw notFound('inbound_message');
+    return row;
+  }
+
+  /** An agent's retry of a parked message: back to `received` and a fresh job. */
+  async retry(workspaceId: string, id: string): Promise<InboundRow> {
+    const row = await this.message(workspaceId, id);
+    if (row.status !== 'parked') throw new AppError('INBOUND_NOT_PARKED', 409, 'Only parked messages can be retried');
+    await this.repo.requeue(workspaceId, id);
+    await this.jobs.send<InboundJob>(PROCESS_INBOUND_JOB, { workspaceId, inboundId: id }, { idempotencyKey: `${id}:retry:${row.attempts}`, retryLimit: ATTEMPTS_BEFORE_PARKING, retryDelaySeconds: 5 });
+    return this.message(workspaceId, id);
+  }
+
+  /** The parsed, full text of a stored message (nothing stripped), for the agent's "show original". */
+  async original(workspaceId: string, id: string): Promise<{ subject: string; from: string | null; text: string; html: string | null }> {
+    const mail = await parseInbound((await this.message(workspaceId, id)).raw);
+    return { subject: mail.subject, from: mail.from?.address ?? null, text: mail.text, html: mail.html };
+  }
+
+  async addressHealth(workspaceId: string, customerId: string) {
+    const customer = await this.accounts.customer(workspaceId, customerId);
+    const address = customer.email.toLowerCase();
+    return { address, health: await this.repo.addressHealth(workspaceId, address) };
+  }
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof AppError) return `${error.code}: ${error.message}`.slice(0, 500);
+  return error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : 'unknown error';
+}
+
+function displayName(name: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this removes
+  return name.replace(/[\u0000-\u001f\u007f]/g, '_').slice(0, 120);
+}
+
+/** The conversation shows the customer's own words; the thread's first message keeps the whole text. */
+function withRefusedNote(mail: ParsedInbound, refused: string[]): { full: string; visible: string } {
+  // Agents of either language read it; the raw message (with the files) stays downloadable.
+  const note = refused.length ? `\n\n[${refused.length} 个附件未保存（类型或大小不允许）/ ${refused.length} attachment(s) not kept (type or size not allowed): ${refused.join(', ')}]` : '';
+  const placeholder = '(…)';
+  return { full: (mail.text || placeholder) + note, visible: (mail.visibleText || placeholder) + note };
+}
+
+/** Han characters without kana read as Simplified Chinese; anything else as the workspace default. */
+export function guessLocale(text: string): Locale | null {
+  return /[\u4e00-\u9fff]/.test(text) && !/[\u3040-\u30ff]/.test(text) ? 'zh-CN' : null;
+}
+
+function encodeCursor(receivedAt: Date, id: string): string {
+  return Buffer.from(JSON.stringify([receivedAt.toISOString(), id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { receivedAt: Date; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [unknown, unknown];
+    const receivedAt = new Date(String(at));
+    if (typeof id === 'string' && /^[0-9a-f-]{36}$/.test(id) && !Number.isNaN(receivedAt.getTime())) return { receivedAt, id };
+  } catch {
+    // fall through
+  }
+  throw new AppError('CURSOR_INVALID', 400, 'The page cursor is not valid; start from the first page');
+}

@@ -1,0 +1,451 @@
+import { z } from 'zod';
+import type { Clock } from '../../core/clock.js';
+import { AppError, notFound } from '../../core/errors.js';
+import { locales, type Locale } from '../../core/i18n/index.js';
+import { analyse, indexText, normalise, quoteLexeme, runsOf, wordLexeme } from './search.analyzer.js';
+import { snippet } from './search.highlight.js';
+import type { RankedQuery, RankedRow, SearchRepo, WeightedTerm } from './search.repo.js';
+import { DOCUMENT_KINDS, LOGGED_SOURCES, type DocumentKind, type SearchSource, type SynonymRow, type UsefulnessSignal } from './search.schema.js';
+
+export interface SearchDocument {
+  kind: DocumentKind;
+  id: string;
+  locale: Locale;
+  title: string;
+  /** Plain text. */
+  body: string;
+  categoryId: string | null;
+  product: string | null;
+  tags: string[];
+  url: string;
+  publishedAt: Date;
+}
+
+export interface SearchHit {
+  kind: DocumentKind;
+  id: string;
+  title: string;
+  url: string;
+  /** HTML-escaped text around the matches, each match in `<mark>`. */
+  snippetHtml: string;
+  score: number;
+}
+
+export interface SearchQuery {
+  q: string;
+  locale?: Locale;
+  kind?: DocumentKind;
+  categoryId?: string;
+  product?: string;
+  limit?: number;
+  offset?: number;
+  source: SearchSource;
+}
+
+export interface SearchResults { searchId: string | null; total: number; hits: SearchHit[] }
+export interface Suggestion { kind: DocumentKind; id: string; title: string; url: string }
+export interface ReportPeriod { days: number; limit: number }
+export interface SearchReportRow { query: string; searches: number; averageResults: number; searchesWithClicks: number; lastSearchedAt: Date }
+export interface SynonymGroup { id: string; locale: Locale; terms: string[]; createdAt: Date; updatedAt: Date }
+
+/** Longer queries are cut here (the HTTP routes refuse them with a 400 first). */
+export const MAX_QUERY_CHARS = 500;
+/** The autoresponder hands in whole e-mails; their start says what they are about. */
+const MAX_ANSWER_TEXT_CHARS = 8000;
+const MAX_QUERY_TERMS = 32;
+const MAX_ANSWER_TERMS = 24;
+const MAX_LIMIT = 50;
+const MAX_OFFSET = 1000;
+/** Candidates the match query may select before its most common terms only score, not select. */
+const CANDIDATE_BUDGET = 300;
+/** Alternatives count a little less than what was typed. */
+const SYNONYM_FACTOR = 0.8;
+const TYPO_FACTOR = 0.7;
+/** bestAnswers: a hit is confident when it holds this share of the query's weight, or of its own title… */
+const CONFIDENT_QUERY_COVERAGE = 0.5;
+const CONFIDENT_TITLE_COVERAGE = 0.6;
+/** …and scores at least this share of the best hit. */
+const CONFIDENT_SHARE_OF_BEST = 0.4;
+
+const Url = z.string().max(2048).refine((url) => (url.startsWith('/') && !url.startsWith('//')) || /^https?:\/\/[^\s]+$/i.test(url),
+  'a path on this site (/kb/…) or an http(s) URL');
+const DocumentInput = z.strictObject({
+  kind: z.enum(DOCUMENT_KINDS),
+  id: z.string().min(1).max(200),
+  locale: z.enum(locales),
+  title: z.string().trim().min(1).max(500),
+  body: z.string().max(1_000_000),
+  categoryId: z.string().max(200).nullable(),
+  product: z.string().max(200).nullable(),
+  tags: z.array(z.string().max(100)).max(50),
+  url: Url,
+  publishedAt: z.date(),
+});
+const SynonymTerms = z.array(z.string().trim().min(1).max(60)).min(2).max(20);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface PlannedTerm extends WeightedTerm { lexeme: string; documents: number }
+interface Plan {
+  terms: PlannedTerm[];
+  /** Every lexeme searched for, synonyms and corrections included: what the snippets mark. */
+  lexemes: Set<string>;
+  /** The weight of every distinct query lexeme, unknown ones counted as the rarest: what coverage is a share of. */
+  queryWeight: number;
+  averageLength: number;
+}
+
+function invalid(error: z.ZodError, what: string): AppError {
+  return new AppError('VALIDATION_FAILED', 400, `Invalid ${what}`, error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+}
+
+/**
+ * One search over help articles and forum topics, in Chinese and English: see README.md. Text
+ * relevance is IDF-weighted per-term ts_rank (title above body, saturating in term frequency,
+ * length-normalised), multiplied by learned usefulness.
+ */
+export class SearchService {
+  constructor(private readonly repo: SearchRepo, private readonly clock: Clock) {}
+
+  /** Adds or replaces a document (idempotent). */
+  async index(workspaceId: string, doc: SearchDocument): Promise<void> {
+    await this.repo.upsert(workspaceId, this.row(doc));
+  }
+
+  /**
+   * Many new documents at once (existing ids are left as they are), then the statistics recounted
+   * in one pass: imports, the evaluation, the benchmark. Loading in several calls, pass
+   * `recount: false` to all but the last.
+   */
+  async indexMany(workspaceId: string, docs: SearchDocument[], options: { recount?: boolean } = {}): Promise<void> {
+    await this.repo.insertMany(workspaceId, docs.map((doc) => this.row(doc)));
+    if (options.recount !== false) await this.repo.recountStatistics(workspaceId);
+  }
+
+  async remove(workspaceId: string, kind: DocumentKind, id: string): Promise<void> {
+    await this.repo.remove(workspaceId, kind, id);
+  }
+
+  async search(workspaceId: string, q: SearchQuery): Promise<SearchResults> {
+    const text = clean(q.q).slice(0, MAX_QUERY_CHARS).trim();
+    const limit = clamp(q.limit ?? 10, 1, MAX_LIMIT);
+    const offset = clamp(q.offset ?? 0, 0, MAX_OFFSET);
+    const plan = text ? await this.plan(workspaceId, text, q.locale, MAX_QUERY_TERMS) : undefined;
+    const filters = { locale: q.locale, kind: q.kind, categoryId: q.categoryId, product: q.product };
+    const rows = plan ? await this.rank(workspaceId, plan, { ...filters, limit, offset, useUsefulness: true }) : [];
+    const hits = rows.map((row) => this.hit(row, plan!.lexemes));
+    const total = rows[0]?.total ?? 0;
+    const searchId = text && LOGGED_SOURCES.has(q.source)
+      ? await this.repo.logSearch(workspaceId, {
+        query: text, normalised: text.toLowerCase().replace(/\s+/g, ' ').slice(0, 200), locale: q.locale ?? null, source: q.source,
+        results: total, hitKeys: hits.map((h) => hitKey(h.kind, h.id)), pageOffset: offset, at: this.clock.now(),
+      })
+      : null;
+    return { searchId, total, hits };
+  }
+
+  /** Text relevance only, no usefulness, nothing logged: the evaluation's view of the engine. */
+  async searchText(workspaceId: string, text: string, locale: Locale | undefined, limit: number): Promise<SearchHit[]> {
+    const plan = await this.plan(workspaceId, clean(text).slice(0, MAX_QUERY_CHARS).trim(), locale, MAX_QUERY_TERMS);
+    if (!plan) return [];
+    const rows = await this.rank(workspaceId, plan, { locale, limit, offset: 0, useUsefulness: false });
+    return rows.map((row) => this.hit(row, plan.lexemes));
+  }
+
+  /** Titles as the user types: every finished word in the title, the last one starting a title word. */
+  async suggest(workspaceId: string, q: string, locale: Locale, limit = 8): Promise<Suggestion[]> {
+    const typed = normalise(q.slice(0, 100));
+    const exact = prefixQuery(typed, 'as typed');
+    if (!exact) return [];
+    const count = clamp(limit, 1, 20);
+    let rows = await this.repo.suggest(workspaceId, exact, locale, count);
+    // Nothing starts with the half-typed word as typed: its stem and shorter forms, then typos
+    // corrected against the workspace's vocabulary (a small table).
+    const loose = prefixQuery(typed, 'loose')!;
+    if (!rows.length && loose !== exact) rows = await this.repo.suggest(workspaceId, loose, locale, count);
+    if (!rows.length) {
+      const corrected = await this.correctWords(workspaceId, typed);
+      if (corrected !== typed) rows = await this.repo.suggest(workspaceId, prefixQuery(corrected, 'as typed') ?? loose, locale, count);
+    }
+    return rows.map((r) => ({ kind: r.kind, id: r.document_id, title: r.title, url: r.url }));
+  }
+
+  /**
+   * The few documents that clearly answer a longer text (an e-mail, a chat message), or none:
+   * its most telling terms are searched, and only hits holding enough of them are returned.
+   */
+  async bestAnswers(workspaceId: string, text: string, locale: Locale, limit = 3): Promise<SearchHit[]> {
+    const plan = await this.plan(workspaceId, clean(text).slice(0, MAX_ANSWER_TEXT_CHARS), locale, MAX_ANSWER_TERMS);
+    if (!plan) return [];
+    const rows = await this.rank(workspaceId, plan, { locale, limit: clamp(limit, 1, 10) * 3, offset: 0, useUsefulness: true });
+    const best = rows[0]?.score ?? 0;
+    return rows
+      .filter((row) => row.score >= best * CONFIDENT_SHARE_OF_BEST && (row.matchedWeight / plan.queryWeight >= CONFIDENT_QUERY_COVERAGE || titleCoverage(row.title, plan.lexemes) >= CONFIDENT_TITLE_COVERAGE))
+      .slice(0, clamp(limit, 1, 10))
+      .map((row) => this.hit(row, plan.lexemes));
+  }
+
+  /** A click on a hit of a logged search; the hit must have been in that search's results. */
+  async recordClick(workspaceId: string, searchId: string, kind: DocumentKind, id: string): Promise<void> {
+    await this.followHit(workspaceId, searchId, kind, id);
+  }
+
+  /** Records the click and returns where the hit lives (the portal's no-JavaScript result links). */
+  async followHit(workspaceId: string, searchId: string, kind: DocumentKind, id: string): Promise<string> {
+    const search = UUID.test(searchId) ? await this.repo.findSearch(workspaceId, searchId) : undefined;
+    if (!search) throw notFound('search');
+    const url = search.hit_keys.includes(hitKey(kind, id)) ? await this.repo.documentUrl(workspaceId, kind, id) : undefined;
+    if (!url) throw new AppError('SEARCH_HIT_NOT_FOUND', 404, 'That document was not among the results of this search');
+    await this.repo.recordClick(workspaceId, searchId, kind, id, this.clock.now());
+    return url;
+  }
+
+  async recordUsefulness(workspaceId: string, kind: DocumentKind, id: string, signal: UsefulnessSignal): Promise<void> {
+    await this.repo.recordSignal(workspaceId, kind, id, signal);
+  }
+
+  async usefulness(workspaceId: string, kind: DocumentKind, id: string) {
+    return this.repo.usefulness(workspaceId, kind, id);
+  }
+
+  /** Listening: what people search for most. */
+  topSearches(workspaceId: string, period: ReportPeriod): Promise<SearchReportRow[]> {
+    return this.report(workspaceId, period, 'all');
+  }
+
+  /** Listening: content gaps, searches that found nothing. */
+  searchesWithoutResults(workspaceId: string, period: ReportPeriod): Promise<SearchReportRow[]> {
+    return this.report(workspaceId, period, 'no_results');
+  }
+
+  /** Listening: searches that found something nobody opened. */
+  searchesWithoutClicks(workspaceId: string, period: ReportPeriod): Promise<SearchReportRow[]> {
+    return this.report(workspaceId, period, 'no_clicks');
+  }
+
+  async synonyms(workspaceId: string, locale?: Locale): Promise<SynonymGroup[]> {
+    return (await this.repo.synonyms(workspaceId, locale)).map(synonymView);
+  }
+
+  async addSynonym(workspaceId: string, input: { locale: Locale; terms: string[] }): Promise<SynonymGroup> {
+    return synonymView(await this.repo.addSynonym(workspaceId, input.locale, checkTerms(input.terms)));
+  }
+
+  async updateSynonym(workspaceId: string, id: string, patch: { locale?: Locale; terms?: string[] }): Promise<SynonymGroup> {
+    const row = UUID.test(id)
+      ? await this.repo.updateSynonym(workspaceId, id, { ...patch, ...(patch.terms ? { terms: checkTerms(patch.terms) } : {}) })
+      : undefined;
+    if (!row) throw notFound('synonym');
+    return synonymView(row);
+  }
+
+  async removeSynonym(workspaceId: string, id: string): Promise<void> {
+    if (!UUID.test(id) || !await this.repo.removeSynonym(workspaceId, id)) throw notFound('synonym');
+  }
+
+  /** `typed` with each unknown longer word replaced by the nearest known term (an edit or two away). */
+  private async correctWords(workspaceId: string, typed: string): Promise<string> {
+    const words = runsOf(typed).flatMap((run) => {
+      const lexeme = run.kind === 'word' ? wordLexeme(run.text) : undefined;
+      return lexeme && isCorrectable(lexeme) ? [{ ...run, lexeme }] : [];
+    });
+    const known = (await this.repo.statistics(workspaceId, words.map((w) => w.lexeme))).frequencies;
+    let corrected = typed;
+    for (const word of words.reverse()) {
+      if (known.has(word.lexeme)) continue;
+      const nearest = (await this.repo.similarTerms(workspaceId, word.lexeme)).find((c) => withinTypoDistance(word.lexeme, c.term));
+      if (nearest) corrected = `${corrected.slice(0, word.start)}${nearest.term}${corrected.slice(word.start + word.text.length)}`;
+    }
+    return corrected;
+  }
+
+  private report(workspaceId: string, period: ReportPeriod, only: 'all' | 'no_results' | 'no_clicks') {
+    const since = new Date(this.clock.now().getTime() - clamp(period.days, 1, 366) * 86_400_000);
+    return this.repo.searchReport(workspaceId, since, clamp(period.limit, 1, 200), only);
+  }
+
+  private row(doc: SearchDocument) {
+    const parsed = DocumentInput.safeParse({ ...doc, title: clean(doc.title), body: clean(doc.body) });
+    if (!parsed.success) throw invalid(parsed.error, 'search document');
+    const d = parsed.data;
+    const indexed = indexText(d.title, d.body);
+    return {
+      kind: d.kind, document_id: d.id, locale: d.locale, title: d.title, body: d.body, category_id: d.categoryId, product: d.product,
+      tags: d.tags, url: d.url, published_at: d.publishedAt, vector: indexed.vector, title_vector: indexed.titleVector, length: indexed.length,
+      lexemes: indexed.lexemes,
+    };
+  }
+
+  /** The query's terms with their weights: IDF from the workspace's statistics, synonyms added, unknown words corrected. */
+  private async plan(workspaceId: string, text: string, locale: Locale | undefined, maxTerms: number): Promise<Plan | undefined> {
+    const counts = new Map<string, number>();
+    for (const lexeme of analyse(text)) counts.set(lexeme, (counts.get(lexeme) ?? 0) + 1);
+    if (!counts.size) return undefined;
+    // The query's own statistics and the synonym groups in parallel; synonyms' terms only when a group applies.
+    const [groups, stats] = await Promise.all([this.repo.synonyms(workspaceId, locale), this.repo.statistics(workspaceId, [...counts.keys()])]);
+    const alternatives = expandSynonyms(new Set(counts.keys()), groups);
+    if (alternatives.length) {
+      for (const [term, documents] of (await this.repo.statistics(workspaceId, alternatives)).frequencies) stats.frequencies.set(term, documents);
+    }
+    const idf = (documents: number) => Math.log(1 + (stats.documents - Math.min(documents, stats.documents) + 0.5) / (documents + 0.5));
+    const terms = new Map<string, PlannedTerm>();
+    const add = (lexeme: string, documents: number, factor: number, prefix = false) => {
+      const weight = idf(documents) * factor;
+      const query = `${quoteLexeme(lexeme)}${prefix ? ':*' : ''}`;
+      if (weight > (terms.get(lexeme)?.weight ?? 0)) terms.set(lexeme, { lexeme, query, weight, documents });
+    };
+    let queryWeight = 0;
+    for (const [lexeme, count] of counts) {
+      const documents = stats.frequencies.get(lexeme);
+      const factor = 1 + 0.5 * Math.log(count);
+      queryWeight += idf(documents ?? 0) * factor;
+      if (documents !== undefined) add(lexeme, documents, factor);
+      // A lone Chinese character is no lexeme of its own: it matches the words and bigrams it starts.
+      else if (/^\p{Script=Han}$/u.test(lexeme)) add(lexeme, CANDIDATE_BUDGET, factor, true);
+      else if (isCorrectable(lexeme)) {
+        const corrected = (await this.repo.similarTerms(workspaceId, lexeme)).find((c) => withinTypoDistance(lexeme, c.term));
+        if (corrected) add(corrected.term, corrected.documents, factor * TYPO_FACTOR);
+      }
+    }
+    for (const lexeme of alternatives) {
+      const documents = stats.frequencies.get(lexeme);
+      if (documents !== undefined && !counts.has(lexeme)) add(lexeme, documents, SYNONYM_FACTOR);
+    }
+    const chosen = [...terms.values()].sort((a, b) => b.weight - a.weight).slice(0, maxTerms);
+    if (!chosen.length) return undefined;
+    return { terms: chosen, lexemes: new Set([...counts.keys(), ...chosen.map((t) => t.lexeme)]), averageLength: stats.averageLength, queryWeight };
+  }
+
+  private async rank(workspaceId: string, plan: Plan, q: Omit<RankedQuery, 'match' | 'terms' | 'averageLength'>): Promise<RankedRow[]> {
+    const base = { ...q, terms: plan.terms, averageLength: plan.averageLength };
+    const { match, titleMatch, fallback } = matchQuery(plan.terms);
+    if (titleMatch) {
+      // Only common words: documents with them in the title are the best candidates, and the title
+      // index finds them cheaply; the whole text is searched only when they do not fill the page.
+      const titled = await this.repo.ranked(workspaceId, { ...base, titleMatch });
+      if ((titled[0]?.total ?? 0) >= q.offset + q.limit) return titled;
+    }
+    const rows = await this.repo.ranked(workspaceId, { ...base, match, titleMatch });
+    return rows.length || !fallback ? rows : this.repo.ranked(workspaceId, { ...base, match: fallback });
+  }
+
+  private hit(row: RankedRow, lexemes: ReadonlySet<string>): SearchHit {
+    return {
+      kind: row.kind, id: row.document_id, title: row.title, url: row.url, score: Math.round(row.score * 10_000) / 10_000,
+      snippetHtml: snippet(row.body || row.title, lexemes),
+    };
+  }
+}
+
+/** The link a results page puts on a hit: through /search/go when the search was logged, so the click counts. */
+export function clickUrl(searchId: string | null, hit: Pick<SearchHit, 'kind' | 'id' | 'url'>): string {
+  if (!searchId) return hit.url;
+  return `/search/go?${new URLSearchParams({ sid: searchId, kind: hit.kind, id: hit.id }).toString()}`;
+}
+
+const hitKey = (kind: DocumentKind, id: string) => `${kind}:${id}`;
+const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, Number.isFinite(value) ? Math.trunc(value) : min));
+
+/** Misspellings are looked for among longer non-Chinese words; short ones have too many neighbours. */
+const isCorrectable = (lexeme: string) => lexeme.length >= 4 && /^[a-z]+$/.test(lexeme);
+
+/** NUL and other control characters (except whitespace) cannot be stored and mean nothing. */
+const clean = (text: string) => text.replace(/(?![\t\n\r])\p{Cc}/gu, ' ');
+
+/**
+ * Trigram similarity finds candidates; an edit distance (a swap of neighbours counting as one
+ * edit) decides: one edit for words up to 5 letters, two above. So pritner → printer, not machin → macos.
+ */
+function withinTypoDistance(typed: string, known: string): boolean {
+  const limit = typed.length <= 5 ? 1 : 2;
+  if (Math.abs(typed.length - known.length) > limit) return false;
+  const d = Array.from({ length: typed.length + 1 }, (_, i) => Array.from({ length: known.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= typed.length; i++) {
+    for (let j = 1; j <= known.length; j++) {
+      const cost = typed[i - 1] === known[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && typed[i - 1] === known[j - 2] && typed[i - 2] === known[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[typed.length]![known.length]! <= limit;
+}
+
+/**
+ * The candidates: rare terms OR'ed, adding commoner ones while the documents they select stay
+ * within budget (the commoner ones still score). When even the rarest is over budget (only common
+ * words), the two rarest must both match, in the title first (see `rank`); should that find
+ * nothing, the rarest alone (capped) is the fallback. Every term scores either way.
+ */
+function matchQuery(terms: PlannedTerm[]): { match: string; titleMatch?: string; fallback?: string } {
+  const byRarity = [...terms].sort((a, b) => a.documents - b.documents);
+  const chosen: string[] = [];
+  let selected = 0;
+  for (const term of byRarity) {
+    if (chosen.length && selected + term.documents > CANDIDATE_BUDGET) break;
+    chosen.push(term.query);
+    selected += term.documents;
+  }
+  if (selected <= CANDIDATE_BUDGET) return { match: chosen.join(' | ') };
+  const both = byRarity.slice(0, 2).map((t) => t.query).join(' & ');
+  return { match: both, titleMatch: both, fallback: byRarity.length > 1 ? byRarity[0]!.query : undefined };
+}
+
+/**
+ * A synonym group applies when every lexeme of one of its terms is in the query; the lexemes of
+ * its other terms are then searched too.
+ */
+function expandSynonyms(query: ReadonlySet<string>, groups: SynonymRow[]): string[] {
+  const added = new Set<string>();
+  for (const group of groups) {
+    const analysed = group.terms.map((term) => [...new Set(analyse(term))]).filter((lexemes) => lexemes.length);
+    if (!analysed.some((lexemes) => lexemes.every((l) => query.has(l)))) continue;
+    for (const lexemes of analysed) for (const lexeme of lexemes) if (!query.has(lexeme)) added.add(lexeme);
+  }
+  return [...added];
+}
+
+/**
+ * As-you-type, against the title vector: every finished word's lexeme, the last word as a prefix:
+ * `as typed`, or `loose` (also its stem and, from 7 letters, without its last two, so a half-typed
+ * ending such as grindin or printin still finds grind, print). A last word of one letter would
+ * match half the vocabulary and is left out until the next key.
+ */
+export function prefixQuery(typed: string, form: 'as typed' | 'loose'): string | undefined {
+  const runs = runsOf(typed);
+  const parts: string[] = [];
+  runs.forEach((run, i) => {
+    const last = i === runs.length - 1 && !/[\s\p{P}]$/u.test(typed);
+    if (run.kind === 'han') {
+      if (run.text.length === 1) parts.push(`${quoteLexeme(run.text)}:*`);
+      for (let at = 0; at + 2 <= run.text.length; at++) parts.push(quoteLexeme(run.text.slice(at, at + 2)));
+      return;
+    }
+    if (last) {
+      if (run.text.length < 2) return;
+      const variants = new Set([run.text, ...(form === 'loose' ? [wordLexeme(run.text) ?? run.text, ...(run.text.length >= 7 ? [run.text.slice(0, -2)] : [])] : [])]);
+      const prefixes = [...variants].map((v) => `${quoteLexeme(v)}:*`);
+      parts.push(prefixes.length > 1 ? `(${prefixes.join(' | ')})` : prefixes[0]!);
+      return;
+    }
+    const lexeme = wordLexeme(run.text);
+    if (lexeme) parts.push(quoteLexeme(lexeme));
+  });
+  return parts.length ? parts.join(' & ') : undefined;
+}
+
+function titleCoverage(title: string, lexemes: ReadonlySet<string>): number {
+  const own = new Set(analyse(title));
+  if (own.size < 2) return 0;
+  return [...own].filter((l) => lexemes.has(l)).length / own.size;
+}
+
+function checkTerms(terms: string[]): string[] {
+  const parsed = SynonymTerms.safeParse(terms);
+  if (!parsed.success) throw invalid(parsed.error, 'synonym terms');
+  const unique = [...new Map(parsed.data.map((t) => [t.toLowerCase(), t])).values()];
+  if (unique.length < 2) throw new AppError('VALIDATION_FAILED', 400, 'A synonym group needs at least two different terms');
+  const empty = unique.filter((t) => !analyse(t).length);
+  if (empty.length) throw new AppError('SYNONYM_TERM_EMPTY', 400, 'These terms have no searchable words (only stop-words or punctuation)', { terms: empty });
+  return unique;
+}
+
+const synonymView = (row: SynonymRow): SynonymGroup => ({ id: row.id, locale: row.locale, terms: row.terms, createdAt: row.created_at, updatedAt: row.updated_at });

@@ -1,0 +1,158 @@
+/**
+ * The help centre in the console, in a real browser: an editor signs in, edits an article with the
+ * live preview, saves a draft revision and publishes it, and the customer who follows the article
+ * gets the digest (the kbDigest mail in the outbox). Then the editor opens the troubleshooting
+ * tree, makes an answer loop back, and is shown the loop instead of a saved tree.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { seedTroubleshootingDemo } from '../../src/modules/troubleshooting/index.js';
+import helpCentre from '../../web/console/src/features/help-centre/locales/en.json' with { type: 'json' };
+import trees from '../../web/console/src/features/help-centre/trees/locales/en.json' with { type: 'json' };
+import { launchChromium, signInToConsole, type ConsoleSession } from '../helpers/browser.js';
+import { buildConsoleIfStale, startTestServer } from '../helpers/server.js';
+
+type TestServer = Awaited<ReturnType<typeof startTestServer>>;
+let server: TestServer | undefined;
+let browser: Browser | undefined;
+const screenshots = process.env.KEFU_SCREENSHOTS_DIR ?? mkdtempSync(join(tmpdir(), 'kefu-kb-console-e2e-'));
+const SYSTEM = { type: 'system' as const, id: null };
+const editor = { email: 'editor@acme.example', password: 'editor-password-1', name: 'Edda Editor' };
+const fixture = { articleId: '', customerId: '', admin: { authorization: '' } };
+
+beforeAll(async () => {
+  buildConsoleIfStale();
+  server = await startTestServer();
+  const { services, workspace } = server.test;
+  await services.accounts.createAgent(workspace.id, { ...editor, role: 'editor' }, SYSTEM);
+  // Through the REST API (its documented contract), as any editor's tool would.
+  const admin = { authorization: `Bearer ${(await services.accounts.createApiToken(workspace.id, workspace.admin.id, 'fixtures', SYSTEM)).token}` };
+  const created = await server.test.app.http.inject({
+    method: 'POST', url: '/api/v1/kb/articles', headers: admin,
+    payload: { title: 'Clear a paper jam', markdown: 'Open the rear cover.', locale: 'en', slug: 'clear-a-paper-jam' },
+  });
+  const articleId = (created.json() as { id: string }).id;
+  expect((await server.test.app.http.inject({ method: 'POST', url: `/api/v1/kb/articles/${articleId}/publish`, headers: admin, payload: {} })).statusCode).toBe(200);
+  const customer = await services.accounts.registerCustomer(workspace.id, { email: 'follower@example.com', name: 'Fay Follower', password: null, locale: 'en' });
+  await services.kb.subscribe(workspace.id, customer.id, { kind: 'article', id: articleId }, '127.0.0.1');
+  await seedTroubleshootingDemo(services.troubleshooting, workspace.id, SYSTEM);
+  fixture.articleId = articleId;
+  fixture.admin = admin;
+  fixture.customerId = customer.id;
+  browser = await launchChromium();
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  console.info(`kb console e2e screenshots: ${screenshots}`);
+});
+
+function signedIn(path: string): Promise<ConsoleSession> {
+  if (!server || !browser) throw new Error('the test server or browser did not start');
+  return signInToConsole(browser, `${server.url}/agent${path}`, editor, { viewport: { width: 1360, height: 900 }, timeoutMs: 15_000 });
+}
+
+const digestMails = async () => server!.test.database.db.selectFrom('mail_outbox').select(['to_address', 'template']).where('template', '=', 'kbDigest').execute();
+
+describe('the help centre console', () => {
+  it('lets an editor revise and publish an article, and the follower gets a digest', async () => {
+    const { page, errors, close } = await signedIn('/help-centre/articles');
+    try {
+      await page.getByRole('link', { name: 'Clear a paper jam' }).click();
+      const source = page.locator('textarea[name="markdown"]');
+      expect(await source.inputValue()).toBe('Open the rear cover.');
+      await source.fill('Open the rear cover and pull the sheet out **slowly**.\n\n<script>window.hacked = 1</script>');
+      // The preview is the server's sanitised rendering: bold text, no script.
+      await page.locator('.md-preview strong', { hasText: 'slowly' }).waitFor();
+      expect(await page.locator('.md-preview script').count()).toBe(0);
+      expect(await page.evaluate(() => (window as unknown as { hacked?: number }).hacked)).toBeUndefined();
+      expect(await digestMails()).toHaveLength(0);
+
+      await page.getByRole('button', { name: helpCentre.editor.saveDraft }).click();
+      await page.getByText(helpCentre.editor.saved).waitFor();
+      await page.getByText(helpCentre.status.changed).first().waitFor();
+      await page.getByRole('button', { name: helpCentre.editor.publish }).click();
+      await page.getByText(helpCentre.editor.published).waitFor();
+      await page.screenshot({ path: join(screenshots, 'article-published.png') });
+
+      const { services, workspace } = server!.test;
+      const article = await services.kb.article(workspace.id, fixture.articleId);
+      expect(article.published?.markdown).toContain('pull the sheet out **slowly**');
+      expect(article.revisions.length).toBe(2);
+
+      // Digests wait (KEFU_KB_DIGEST_DELAY_SECONDS, 15 minutes by default) to gather a burst of edits:
+      // move the clock past that window, then let the due job run.
+      vi.useFakeTimers({ toFake: ['Date'] });
+      try {
+        vi.setSystemTime(Date.now() + 16 * 60_000);
+        await server!.test.jobs.drain();
+      } finally {
+        vi.useRealTimers();
+      }
+      expect(await digestMails()).toEqual([{ to_address: 'follower@example.com', template: 'kbDigest' }]);
+      const digests = await services.kb.digests(workspace.id, { customerId: fixture.customerId, limit: 10 });
+      expect(digests.flatMap((d) => d.article_ids)).toEqual([fixture.articleId]);
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 120_000);
+
+  it('shows a loop in a troubleshooting tree instead of saving it', async () => {
+    const { page, errors, close } = await signedIn('/help-centre/troubleshooting');
+    try {
+      await page.getByRole('link', { name: 'Printer does not print' }).click();
+      const node = page.locator('li.tree-node[data-node="queue"]');
+      await node.waitFor();
+      // "Does the document appear in the queue?" → "No" now leads back to the first question.
+      await node.locator('.tree-answers li').nth(1).getByRole('combobox').selectOption('power');
+      await page.getByRole('button', { name: trees.save }).click();
+      await page.getByText(trees.errors.TREE_INVALID).waitFor();
+      // The loop, and the solution its "No" used to reach, now a second start: nothing else.
+      expect(await page.locator('.tree-problems li').allInnerTexts()).toEqual([
+        'Answers form a loop: power → error-light → queue → power',
+        'A tree starts only at its first step; no answer leads to “driver”.',
+      ]);
+      await page.screenshot({ path: join(screenshots, 'tree-loop.png') });
+      const tree = (await server!.test.services.troubleshooting.list(server!.test.workspace.id, { locale: 'en' }))[0]!;
+      expect(tree.version).toBe(1);
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 120_000);
+
+  it('shows what customers search for without finding it, and opens a pre-filled article; edits synonyms', async () => {
+    const { app, services, workspace } = server!.test;
+    for (const q of ['墨盒漏墨', '墨盒漏墨', 'wifi direct pairing']) {
+      expect((await app.http.inject({ url: `/api/v1/search?q=${encodeURIComponent(q)}`, headers: fixture.admin })).statusCode).toBe(200);
+    }
+    const { page, errors, close } = await signedIn('/help-centre/listening');
+    try {
+      const gaps = page.locator('section.hc-report', { has: page.getByRole('heading', { name: helpCentre.listening.reports['no-results'] }) });
+      const row = gaps.locator('tr', { hasText: '墨盒漏墨' });
+      await row.waitFor();
+      expect(await row.locator('td.num').first().innerText()).toBe('2');
+      await gaps.locator('.hc-chart canvas').waitFor(); // ECharts drew the numbers
+      await page.screenshot({ path: join(screenshots, 'listening.png') });
+      await row.getByRole('link', { name: helpCentre.listening.createArticle }).click();
+      const title = page.locator('input[name="title"]');
+      await title.waitFor();
+      expect(await title.inputValue()).toBe('墨盒漏墨');
+
+      await page.getByRole('link', { name: helpCentre.tabs.synonyms }).click();
+      await page.getByLabel(helpCentre.synonyms.terms).last().fill('卡纸, 夹纸，paper jam');
+      await page.getByRole('button', { name: helpCentre.synonyms.add }).click();
+      await page.getByText(helpCentre.synonyms.saved).waitFor();
+      const groups = await services.search.synonyms(workspace.id);
+      expect(groups.map((g) => [g.locale, g.terms])).toEqual([['zh-CN', ['卡纸', '夹纸', 'paper jam']]]);
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 120_000);
+});
