@@ -1,42 +1,15 @@
 import type { Locale } from '../../core/i18n/index.js';
+import type { SearchDocument, SearchHit, SearchResults } from '../search/index.js';
 
-/**
- * What the knowledge base needs from the search module (src/modules/search, SEARCH's
- * `SearchService`): the KB pushes published articles in and takes them out; the portal asks it.
- * Declared here, structurally, so this module depends on the calls and not on search's internals.
- */
-export interface ArticleDocument {
-  kind: 'article';
-  id: string;
-  locale: Locale;
-  title: string;
-  /** Plain text, no markup. */
-  body: string;
-  categoryId: string | null;
-  product: string | null;
-  tags: string[];
-  url: string;
-  publishedAt: Date;
-}
-
-export interface SearchHit {
-  kind: 'article' | 'topic';
-  id: string;
-  title: string;
-  url: string;
-  /** Escaped text with `<mark>` highlights only: safe to put in a page as is. */
-  snippetHtml: string;
-  score: number;
-}
-
-export interface SearchResults {
-  searchId: string | null;
-  total: number;
-  hits: SearchHit[];
-}
+/** An article as search stores it (plain-text body). */
+export type ArticleDocument = SearchDocument & { kind: 'article' };
 
 export type Usefulness = 'view' | 'helpful' | 'unhelpful';
 
+/**
+ * The calls the knowledge base makes of the search module (`SearchService`): it pushes published
+ * articles in and takes them out; the portal asks it. Only these calls, so tests can stand in for search.
+ */
 export interface KbSearch {
   index(workspaceId: string, document: ArticleDocument): Promise<unknown>;
   remove(workspaceId: string, kind: 'article', id: string): Promise<unknown>;

@@ -2,24 +2,10 @@ import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { Locale } from '../../core/i18n/index.js';
 import type { DB } from '../../schema.js';
-import type { DocumentKind, SearchSource, UsefulnessSignal } from './search.schema.js';
+import type { DocumentKind, SearchDocumentsTable, SearchSource, UsefulnessSignal } from './search.schema.js';
 
-export interface DocumentRow {
-  kind: DocumentKind;
-  document_id: string;
-  locale: Locale;
-  title: string;
-  body: string;
-  category_id: string | null;
-  product: string | null;
-  tags: string[];
-  url: string;
-  published_at: Date;
-  vector: string;
-  title_vector: string;
-  length: number;
-  lexemes: string[];
-}
+/** A document as stored, with its distinct lexemes (for the per-workspace word statistics). */
+export type DocumentRow = Omit<SearchDocumentsTable, 'workspace_id' | 'updated_at'> & { lexemes: string[] };
 
 /** `query` is a tsquery literal of one lexeme (quoted; `:*` for a prefix). */
 export interface WeightedTerm { query: string; weight: number }
