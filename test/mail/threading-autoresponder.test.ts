@@ -113,7 +113,7 @@ describe('autoresponder', () => {
     const responder = new Autoresponder(
       // The same wiring as the app, with a search port that knows four articles.
       await Tenancy.load(t.database.db), t.services.tickets, t.services.accounts, t.services.outbox,
-      () => ({ bestAnswers: async () => [1, 2, 3, 4].map((i) => ({ title: `Article ${i}`, url: `/kb/article-${i}` })) }),
+      { bestAnswers: async () => [1, 2, 3, 4].map((i) => ({ title: `Article ${i}`, url: `/kb/article-${i}` })) },
       { publicUrl: 'https://help.acme.example', perSenderPerHour: 3 },
     );
     const ticket = await t.services.tickets.open(t.workspace.id, { subject: 'Paper jam', body: 'jam', channel: 'email', customer: { email: 'kb@customer.example', name: 'KB' } }, { type: 'customer', id: null });

@@ -78,10 +78,9 @@ export class S3AttachmentStore implements AttachmentStore {
     return { filename, contentType, ...meter.result(), storageKey };
   }
 
-  send(reply: FastifyReply, attachment: { storage_key: string; filename: string; content_type: string; size_bytes: number }): FastifyReply {
-    const key = this.objectKey(attachment.storage_key);
-    // The reply gets its stream now and the object's bytes once S3 answers; an error before the
-    // first byte (a missing object) still becomes an error response, since nothing was sent yet.
+  /** The stream is returned at once and gets the object's bytes once S3 answers. */
+  open(storageKey: string): Readable {
+    const key = this.objectKey(storageKey);
     const body = new PassThrough();
     this.load().then(({ s3, client }) => client.send(new s3.GetObjectCommand({ Bucket: this.bucket, Key: key })).then(
       (object) => pipeline(object.Body as Readable, body),
@@ -89,7 +88,12 @@ export class S3AttachmentStore implements AttachmentStore {
         body.destroy(error instanceof s3.NoSuchKey ? new AppError('ATTACHMENT_NOT_FOUND', 404, 'attachment not found') : error as Error);
       },
     )).catch((error: unknown) => body.destroy(error as Error));
-    return sendAsDownload(reply, attachment, body);
+    return body;
+  }
+
+  send(reply: FastifyReply, attachment: { storage_key: string; filename: string; content_type: string; size_bytes: number }): FastifyReply {
+    // An error before the first byte (a missing object) still becomes an error response, since nothing was sent yet.
+    return sendAsDownload(reply, attachment, this.open(attachment.storage_key));
   }
 
   async remove(storageKey: string): Promise<void> {

@@ -27,6 +27,8 @@ export const allowedAttachmentExtensions = Object.keys(ALLOWED);
 export interface AttachmentStore {
   /** Streams a file to storage, checking its type and size on the way; nothing is kept if a check fails. */
   save(file: { filename: string; stream: Readable }): Promise<StoredFile>;
+  /** A stored file's bytes; a missing file fails the stream with ATTACHMENT_NOT_FOUND. */
+  open(storageKey: string): Readable;
   /** Sends a stored file as a download that a browser will never render in the page. */
   send(reply: FastifyReply, attachment: { storage_key: string; filename: string; content_type: string; size_bytes: number }): FastifyReply;
   remove(storageKey: string): Promise<void>;
@@ -118,8 +120,12 @@ export class DiskAttachmentStore implements AttachmentStore {
     return { filename, contentType, ...meter.result(), storageKey };
   }
 
+  open(storageKey: string): Readable {
+    return createReadStream(this.pathOf(storageKey));
+  }
+
   send(reply: FastifyReply, attachment: { storage_key: string; filename: string; content_type: string; size_bytes: number }): FastifyReply {
-    return sendAsDownload(reply, attachment, createReadStream(this.pathOf(attachment.storage_key)));
+    return sendAsDownload(reply, attachment, this.open(attachment.storage_key));
   }
 
   async remove(storageKey: string): Promise<void> {

@@ -13,10 +13,7 @@ import type { MailOutbox, OutboundMail } from '../mail.outbox.js';
 
 export const AUTORESPOND_JOB = 'mail.autorespond';
 
-/**
- * The knowledge base's best answers for a text (the search module's `bestAnswers`). Optional: when
- * search is not wired, acknowledgements simply carry no suggestions.
- */
+/** The knowledge base's best answers for a text (the search module's `bestAnswers`). */
 export interface SuggestedAnswers {
   bestAnswers(workspaceId: string, text: string, locale: Locale, limit: number): Promise<readonly { title: string; url?: string; path?: string }[]>;
 }
@@ -46,7 +43,7 @@ export class Autoresponder {
     private readonly tickets: TicketsService,
     private readonly accounts: AccountsService,
     private readonly outbox: MailOutbox,
-    private readonly search: () => SuggestedAnswers | undefined,
+    private readonly search: SuggestedAnswers,
     private readonly options: AutoresponderOptions,
   ) {}
 
@@ -132,9 +129,7 @@ export class Autoresponder {
   }
 
   private async suggestions(workspaceId: string, text: string, locale: Locale): Promise<{ title: string; url: string }[]> {
-    const search = this.search();
-    if (!search) return [];
-    const found = await search.bestAnswers(workspaceId, text.slice(0, 2000), locale, 3).catch(() => []);
+    const found = await this.search.bestAnswers(workspaceId, text.slice(0, 2000), locale, 3).catch(() => []);
     return found.slice(0, 3).flatMap((answer) => {
       const link = answer.url ?? answer.path;
       if (!link) return [];

@@ -48,8 +48,8 @@ export interface MailInboundDeps {
   outbox: MailOutbox;
   /** The app secret, read when first needed (it may be generated into the data dir). */
   appSecret: () => Promise<string>;
-  /** The search module's best answers, when it is wired. */
-  search: () => SuggestedAnswers | undefined;
+  /** The search module's best answers, suggested in acknowledgements. */
+  search: SuggestedAnswers;
 }
 
 /** Wires the inbound side; subscribes the autoresponder to web-form tickets. */

@@ -8,7 +8,6 @@ import type { AttachmentStore } from '../../tickets/attachments.store.js';
 import type { TicketsService } from '../../tickets/tickets.service.js';
 import type { Channel } from '../../tickets/tickets.schema.js';
 import type { MailOutbox, SendJob } from '../mail.outbox.js';
-import { readStoredAttachment } from './outbound.attachments.js';
 import { withoutReplyPrefix } from './outbound.headers.js';
 import { renderTemplateHtml } from './outbound.html.js';
 import type { AttemptRecord, OutboundRepo, OutboxFilter } from './outbound.repo.js';
@@ -256,7 +255,7 @@ export class OutboundMailService {
         throw error;
       });
       // A file removed since the reply was written is left out rather than holding the mail back.
-      if (stored) attachments.push({ filename: stored.filename, contentType: stored.content_type, content: readStoredAttachment(this.store, stored) });
+      if (stored) attachments.push({ filename: stored.filename, contentType: stored.content_type, content: this.store.open(stored.storage_key) });
     }
     return {
       from: row.from_address, replyTo: row.reply_to ?? undefined, to: row.to_address, subject: row.subject,
