@@ -148,7 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await scoped.register(troubleshootingPages(deps.services.troubleshooting));
     await scoped.register(accountsPages(accounts, { secureCookies }));
     await scoped.register(kbRoutes(deps.services.kb), { prefix: '/api/v1' });
-    await scoped.register(kbPages({ kb: deps.services.kb, search: deps.services.search, store: deps.services.attachments, publicUrl: config.publicUrl, votesPer15Min: config.loginAttemptsPer15Min }));
+    await scoped.register(kbPages({ kb: deps.services.kb, search: deps.services.search, store: deps.services.attachments, publicUrl: config.publicUrl, votesPer15Min: config.publicPostsPer15Min }));
     await scoped.register(portalRoutes(accounts, deps.services.kb, config.publicUrl));
   });
   // The customer's side of tickets (contact form, my requests, ratings) takes multipart uploads.
@@ -163,7 +163,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   }));
   await http.register(ticketsPages({
     tickets: deps.services.tickets, accounts, store: deps.services.attachments, sla: deps.services.sla, secureCookies,
-    attachmentMaxBytes: config.attachmentMaxBytes, contactPostsPer15Min: config.loginAttemptsPer15Min,
+    attachmentMaxBytes: config.attachmentMaxBytes, contactPostsPer15Min: config.publicPostsPer15Min,
   }));
 
   await http.register(fastifyStatic, { root: portalAssets, prefix: '/assets/', decorateReply: false, maxAge: '1h' });

@@ -27,6 +27,7 @@ const ConfigSchema = z.object({
   KEFU_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('true'),
   KEFU_S3_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9!_.*'()/-]*$/, 'may hold only letters, digits and !_.*\'()/-').optional(),
   KEFU_LOGIN_ATTEMPTS_PER_15_MIN: z.coerce.number().int().min(1).max(10_000).default(10),
+  KEFU_PUBLIC_POSTS_PER_15_MIN: z.coerce.number().int().min(1).max(10_000).default(10),
   KEFU_WEBHOOKS_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
   KEFU_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   KEFU_SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
@@ -68,6 +69,8 @@ export interface Config {
   /** Attachments go to this S3-compatible bucket when set, to the data dir otherwise. */
   s3?: S3Config;
   loginAttemptsPer15Min: number;
+  /** Anonymous portal posts (contact form, article votes) per client address. */
+  publicPostsPer15Min: number;
   seedDemo: 'auto' | 'never';
   /** Help-centre subscribers' changes are collected this long into one e-mail digest (0: at once). */
   kbDigestDelaySeconds: number;
@@ -186,6 +189,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     attachmentMaxBytes: c.KEFU_ATTACHMENT_MAX_BYTES,
     s3,
     loginAttemptsPer15Min: c.KEFU_LOGIN_ATTEMPTS_PER_15_MIN,
+    publicPostsPer15Min: c.KEFU_PUBLIC_POSTS_PER_15_MIN,
     seedDemo: c.KEFU_SEED_DEMO,
     kbDigestDelaySeconds: c.KEFU_KB_DIGEST_DELAY_SECONDS,
     mail: {

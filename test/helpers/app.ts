@@ -56,7 +56,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const dataDir = env.KEFU_DATA_DIR ? undefined : await mkdtemp(path.join(tmpdir(), 'kefu-app-'));
   const config = loadConfig({
     ...(dataDir ? { KEFU_DATA_DIR: dataDir } : {}),
-    NODE_ENV: 'test', LOG_LEVEL: 'silent', KEFU_PUBLIC_URL: 'http://localhost:3000', KEFU_LOGIN_ATTEMPTS_PER_15_MIN: '1000', KEFU_WEBHOOKS_ALLOW_PRIVATE: 'true', ...env,
+    NODE_ENV: 'test', LOG_LEVEL: 'silent', KEFU_PUBLIC_URL: 'http://localhost:3000', KEFU_LOGIN_ATTEMPTS_PER_15_MIN: '1000', KEFU_PUBLIC_POSTS_PER_15_MIN: '1000', KEFU_WEBHOOKS_ALLOW_PRIVATE: 'true', ...env,
   });
   const log = createLogger(config.logLevel);
   const database = await connectDatabase(testDb.url, { max: 4, log });

@@ -444,7 +444,7 @@ describe('customer satisfaction', () => {
 
 describe('contact form abuse', () => {
   it('limits public posts per address, with a page that says so', async () => {
-    const limited = await createTestApp({ KEFU_LOGIN_ATTEMPTS_PER_15_MIN: '2' });
+    const limited = await createTestApp({ KEFU_PUBLIC_POSTS_PER_15_MIN: '2' });
     try {
       const post = () => limited.app.http.inject({
         method: 'POST', url: '/contact', payload: new URLSearchParams(validContact).toString(),
