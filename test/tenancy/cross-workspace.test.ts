@@ -48,7 +48,7 @@ beforeAll(async () => {
   acme.secrets = [t.workspace.admin.email, acmeAgent.email, acmeAgent.name, acmeAgent.id, acmeToken.id, acmeToken.token, 'acme Ltd', t.workspace.id,
     'Acme secret subject', 'Acme secret body', 'Acme secret note', 'hidden@acme-customer.example', 'acme attachment content', 'Acme view', 'Acme canned', ticket.id];
   // A chat of acme's (a ticket with its live session) and a webhook channel with its secret (before the webhook, whose log must hold one delivery).
-  const chat = await t.services.chat.start(t.workspace.id, { name: 'Acme chat visitor', email: 'acme-chat-secret@acme-customer.example', text: 'Acme secret chat text' }, 'en');
+  const chat = await t.services.chat.start(t.workspace.id, { name: 'Acme chat visitor', email: 'acme-chat-secret@acme-customer.example', text: 'Acme secret chat text' }, 'en', 'cross-workspace-test');
   const chatChannel = await t.services.chatChannels.create(t.workspace.id, { name: 'Acme secret SMS', kind: 'sms', outboundUrl: null, departmentId: null });
   Object.assign(acmeChat, { conversationId: chat.conversation.id, attachmentId: acme.attachmentId, channelId: chatChannel.id });
   acme.secrets.push(chat.conversation.id, 'acme-chat-secret@acme-customer.example', 'Acme secret chat text', chatChannel.id, chatChannel.secret, 'Acme secret SMS');

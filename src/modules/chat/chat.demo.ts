@@ -17,5 +17,5 @@ export async function seedChatDemo(services: { chat: ChatService; chatChannels: 
   await services.routing.configureChatQueue(workspaceId, byKey('service'), { chatStrategy: 'least_loaded', overflowDepartmentId: byKey('sales'), overflowAfterSeconds: 120 }, SYSTEM);
   await services.chatChannels.create(workspaceId, { name: 'SMS 短信网关', kind: 'sms', outboundUrl: null, departmentId: byKey('service') });
   // Every demo agent starts offline, so this chat turns into a ticket with the offline notice.
-  await services.chat.start(workspaceId, { name: '李娜', email: 'li.na@example.com', text: '你好，P200 打印出来的字有重影，怎么办？', departmentId: byKey('service') }, 'zh-CN');
+  await services.chat.start(workspaceId, { name: '李娜', email: 'li.na@example.com', text: '你好，P200 打印出来的字有重影，怎么办？', departmentId: byKey('service') }, 'zh-CN', 'demo');
 }

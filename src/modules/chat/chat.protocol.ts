@@ -215,6 +215,7 @@ export interface PreChatForm {
   departmentId?: string;
   /** The first question (optional, ≤ 4 kB); stored as the first message. */
   text?: string;
+  /** The first question's id; a start resent on the same connection with it finds the same conversation (never another connection's). */
   clientMessageId?: string;
 }
 

@@ -36,6 +36,11 @@ export type Suggest = (workspaceId: string, text: string, locale: Locale, limit:
 /** Hands an agent's reply on a webhook channel's contact to the channel's system (a durable job). */
 export type ChannelReply = (workspaceId: string, session: SessionRow, message: ChatMessage) => Promise<void>;
 
+/** Who opens a contact: a widget connection (its socket id), or a webhook channel and the sender's address there. */
+export type ContactOrigin =
+  | { source: 'web'; ticketChannel: 'chat'; requester: string }
+  | { source: 'webhook'; ticketChannel: 'chat' | 'sms'; channelId: string; externalFrom: string };
+
 export interface ChatSettings {
   offerTimeoutSeconds: number;
   acwSeconds: number;
@@ -135,27 +140,36 @@ export class ChatService {
     };
   }
 
-  /** The pre-chat form: opens the ticket and its session, then queues it (or turns it into an offline ticket). */
-  start(workspaceId: string, form: PreChatForm, locale: Locale): Promise<{ conversation: ConversationView; messages: ChatMessage[] }> {
-    return this.startContact(workspaceId, form, locale, { source: 'web', ticketChannel: 'chat' });
+  /**
+   * The pre-chat form: opens the ticket and its session, then queues it (or turns it into an offline
+   * ticket). `requester` names who asks (the widget's connection): a resent start is found again by
+   * its client id within that requester only.
+   */
+  start(workspaceId: string, form: PreChatForm, locale: Locale, requester: string): Promise<{ conversation: ConversationView; messages: ChatMessage[] }> {
+    return this.startContact(workspaceId, form, locale, { source: 'web', ticketChannel: 'chat', requester });
   }
 
-  /** A new contact from the widget or from a webhook channel (SMS, phone): the same queue, the same model. */
-  async startContact(workspaceId: string, form: PreChatForm, locale: Locale, origin: { source: 'web' | 'webhook'; ticketChannel: 'chat' | 'sms'; channelId?: string; externalFrom?: string }): Promise<{ conversation: ConversationView; messages: ChatMessage[] }> {
+  /**
+   * A new contact from the widget or from a webhook channel (SMS, phone): the same queue, the same
+   * model. The client id is an idempotency key in the requester's own key space (a widget
+   * connection, or a channel), so nobody reaches a conversation by sending another requester's id.
+   */
+  async startContact(workspaceId: string, form: PreChatForm, locale: Locale, origin: ContactOrigin): Promise<{ conversation: ConversationView; messages: ChatMessage[] }> {
     const settings = await this.settings(workspaceId);
     const department = await this.department(workspaceId, form.departmentId ?? settings.defaultDepartmentId ?? undefined);
     const t = translator(locale);
     const text = form.text?.trim() ? form.text : undefined;
+    const requester = origin.source === 'web' ? `web:${origin.requester}` : `channel:${origin.channelId}`;
     const ticket = await this.tickets.open(workspaceId, {
       subject: text ? firstLine(text) : t('chat.subject', { name: form.name }),
       body: text ?? t('chat.started', { name: form.name }),
       channel: origin.ticketChannel, customer: { email: form.email, name: form.name, locale }, departmentKey: department.key,
-      ...(form.clientMessageId ? { externalId: `chat:start:${workspaceId}:${form.clientMessageId}` } : {}),
+      ...(form.clientMessageId ? { externalId: `chat:start:${requester}:${form.clientMessageId}` } : {}),
     }, { type: 'customer', id: null });
     const now = this.clock.now();
     const session = await this.repo.insertSession(this.repo.in(workspaceId), {
       ticket_id: ticket.id, ticket_number: ticket.number, customer_id: ticket.customer_id, visitor_name: form.name, visitor_email: form.email,
-      locale, source: origin.source, channel_id: origin.channelId ?? null, external_from: origin.externalFrom ?? null,
+      locale, source: origin.source, channel_id: origin.source === 'webhook' ? origin.channelId : null, external_from: origin.source === 'webhook' ? origin.externalFrom : null,
       department_id: department.id, status: 'queued', queued_at: now, queue_entered_at: now,
     });
     if (text && session.last_seq === 0) {

@@ -226,7 +226,8 @@ export function attachChat(deps: ChatSocketDeps): ChatSockets {
         if (['queued', 'offered', 'active'].includes(current.conversation.status)) throw new AppError('CONVERSATION_ACTIVE', 409, 'A chat is open');
         await socket.leave(conversationRoom(workspaceId, socket.data.sessionId));
       }
-      const started = await chat.start(workspaceId, form, socket.data.locale);
+      // The connection is the requester: a start id sent on another connection never finds this chat.
+      const started = await chat.start(workspaceId, form, socket.data.locale, socket.id);
       socket.data.sessionId = started.conversation.id;
       await socket.join(conversationRoom(workspaceId, started.conversation.id));
       // The chat may have been offered, answered or taken offline before this socket joined its
