@@ -50,10 +50,17 @@ export interface AppDeps {
 
 export type HttpServer = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger, ZodTypeProvider>;
 
+export interface AppRoute {
+  method: string;
+  url: string;
+  /** The route's zod schemas (params, querystring, body), where it declares them. */
+  schema?: { params?: unknown; querystring?: unknown; body?: unknown };
+}
+
 export interface App {
   http: HttpServer;
-  /** Every route registered, for the cross-workspace test that must try them all. */
-  routes: readonly { method: string; url: string }[];
+  /** Every route registered with its input schemas, for the cross-workspace test that must try them all. */
+  routes: readonly AppRoute[];
   /** Set while shutting down: /readyz turns 503 so a load balancer stops sending traffic. */
   markDraining(): void;
 }
@@ -72,9 +79,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
-  const routes: { method: string; url: string }[] = [];
+  const routes: AppRoute[] = [];
   http.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url, schema: route.schema });
   });
   http.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id); });
   http.setValidatorCompiler(validatorCompiler);

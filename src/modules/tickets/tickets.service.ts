@@ -413,7 +413,13 @@ export class TicketsService {
     return this.repo.savedViews(this.repo.in(workspaceId), agentId);
   }
 
-  saveView(workspaceId: string, agentId: string, name: string, filters: Record<string, unknown>, shared: boolean) {
+  async saveView(workspaceId: string, agentId: string, name: string, filters: Record<string, unknown>, shared: boolean) {
+    // A view may only name the workspace's own departments: another workspace's id is refused, never stored.
+    const departmentIds = Array.isArray(filters.departmentId) ? filters.departmentId : [];
+    if (departmentIds.length) {
+      const own = new Set((await this.departments(workspaceId)).map((d) => d.id));
+      if (departmentIds.some((id) => !own.has(id))) throw notFound('department');
+    }
     return this.repo.insertSavedView(this.repo.in(workspaceId), { agent_id: shared ? null : agentId, name, filters });
   }
 
