@@ -17,22 +17,7 @@ import type { Database } from './core/db/database.js';
 import type { Logger } from './core/logger.js';
 import { consoleDist, portalAssets, widgetDist } from './core/paths.js';
 import { requestContext } from './modules/accounts/accounts.http.js';
-import { accountsRoutes } from './modules/accounts/accounts.routes.js';
-import { accountsPages } from './modules/accounts/accounts.pages.js';
-import type { Services } from './services.js';
-import { portalRoutes } from './portal/portal.routes.js';
-import { kbOneClickUnsubscribe, kbPages, kbRoutes } from './modules/kb/index.js';
-import { ticketsRoutes } from './modules/tickets/tickets.routes.js';
-import { slaRoutes } from './modules/sla/index.js';
-import { routingRoutes } from './modules/routing/index.js';
-import { ticketsPages } from './modules/tickets/tickets.pages.js';
-import { ticketsUploads } from './modules/tickets/tickets.uploads.js';
-import { webhooksRoutes } from './modules/webhooks/index.js';
-import { chatPublicRoutes, chatRoutes } from './modules/chat/index.js';
-import { mailInboundRoutes } from './modules/mail/inbound/index.js';
-import { outboundRoutes } from './modules/mail/outbound/index.js';
-import { searchRoutes } from './modules/search/index.js';
-import { troubleshootingPages, troubleshootingRoutes } from './modules/troubleshooting/index.js';
+import { platformModules, type PlatformModule, type Services } from './services.js';
 import { layout } from './portal/layout.js';
 import { html } from './transport/http/html.js';
 import { sendError, toErrorResponse } from './transport/http/errors.js';
@@ -46,6 +31,8 @@ export interface AppDeps {
   secret: string;
   /** Shared rate-limit counters across web nodes when Redis is configured. */
   redis?: Redis;
+  /** Whose routes and pages are served; default every module (tests add throw-away ones). */
+  modules?: readonly PlatformModule[];
 }
 
 export type HttpServer = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger, ZodTypeProvider>;
@@ -137,41 +124,18 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     return { status: 'ready' as const };
   });
 
+  const context = { services: deps.services, config, secureCookies };
+  const modules = deps.modules ?? platformModules;
   await http.register(async (scoped) => {
     await scoped.register(requestContext(accounts, { secureCookies }));
-    await scoped.register(accountsRoutes(accounts, { secureCookies, loginAttemptsPer15Min: config.loginAttemptsPer15Min }), { prefix: '/api/v1' });
-    await scoped.register(ticketsRoutes(deps.services.tickets, accounts, deps.services.attachments, (ws, agentId) => deps.services.routing.departmentIdsOf(ws, agentId)), { prefix: '/api/v1' });
-    // Agents' messages with attachments: multipart in its own plugin, CSRF by header before the body is read.
-    await scoped.register(ticketsUploads({ tickets: deps.services.tickets, store: deps.services.attachments, attachmentMaxBytes: config.attachmentMaxBytes }), { prefix: '/api/v1' });
-    await scoped.register(slaRoutes(deps.services.sla), { prefix: '/api/v1' });
-    await scoped.register(routingRoutes(deps.services.routing), { prefix: '/api/v1' });
-    await scoped.register(chatRoutes(deps.services.chat, deps.services.chatChannels), { prefix: '/api/v1' });
-    await scoped.register(webhooksRoutes(deps.services.webhooks), { prefix: '/api/v1' });
-    await scoped.register(mailInboundRoutes(deps.services.mailInbound), { prefix: '/api/v1' });
-    await scoped.register(outboundRoutes(deps.services.mailOutbound), { prefix: '/api/v1' });
-    // Search: /api/v1/search* for agents plus the portal's public /search/suggest and /search/go.
-    await scoped.register(searchRoutes(deps.services.search));
-    await scoped.register(troubleshootingRoutes(deps.services.troubleshooting), { prefix: '/api/v1' });
-    await scoped.register(troubleshootingPages(deps.services.troubleshooting));
-    await scoped.register(accountsPages(accounts, { secureCookies }));
-    await scoped.register(kbRoutes(deps.services.kb), { prefix: '/api/v1' });
-    await scoped.register(kbPages({ kb: deps.services.kb, search: deps.services.search, store: deps.services.attachments, publicUrl: config.publicUrl, votesPer15Min: config.publicPostsPer15Min }));
-    await scoped.register(portalRoutes(accounts, deps.services.kb, config.publicUrl));
+    for (const module of modules) {
+      for (const routes of module.routes?.(context) ?? []) await scoped.register(routes, { prefix: '/api/v1' });
+      for (const pages of module.pages?.(context) ?? []) await scoped.register(pages);
+    }
   });
-  // The customer's side of tickets (contact form, my requests, ratings) takes multipart uploads.
-  // Their fields must be read before the CSRF check of the request context, which the scope
-  // above runs before any of its plugins' hooks, so these pages bring their own context.
-  // RFC 8058 one-click unsubscribe: mail clients post without cookies or CSRF token; the URL's token is the proof.
-  await http.register(kbOneClickUnsubscribe(deps.services.kb, accounts));
-  // Visitors (token), the widget (public) and webhook channels (HMAC) authenticate themselves: outside the context.
-  await http.register(chatPublicRoutes({
-    chat: deps.services.chat, channels: deps.services.chatChannels, tickets: deps.services.tickets, store: deps.services.attachments,
-    attachmentMaxBytes: config.attachmentMaxBytes,
-  }));
-  await http.register(ticketsPages({
-    tickets: deps.services.tickets, accounts, store: deps.services.attachments, sla: deps.services.sla, secureCookies,
-    attachmentMaxBytes: config.attachmentMaxBytes, contactPostsPer15Min: config.publicPostsPer15Min,
-  }));
+  for (const module of modules) {
+    for (const routes of module.publicRoutes?.(context) ?? []) await http.register(routes);
+  }
 
   await http.register(fastifyStatic, { root: portalAssets, prefix: '/assets/', decorateReply: false, maxAge: '1h' });
   // The chat widget any site embeds (web/widget/README.md): the embed URL never changes, so a short

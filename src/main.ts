@@ -10,7 +10,7 @@ import { createLogger, type Logger } from './core/logger.js';
 import { backupDatabase, restoreDatabase } from './core/db/backup.js';
 import { seedDemo, type DemoCredentials } from './modules/demo/demo.seed.js';
 import { loadSecret, openDataLayer, openMessaging, type DataLayer } from './runtime.js';
-import { createServices, registerWorkers, type Services } from './services.js';
+import { createServices, platformModules, registerWorkers, type Services } from './services.js';
 import { systemClock } from './core/clock.js';
 import { createInProcessBus } from './core/events/index.js';
 import { createDatabaseQueue } from './core/jobs/index.js';
@@ -116,7 +116,7 @@ async function withServices(config: Config, log: Logger, work: (services: Servic
 }
 
 async function seedAndRemember(services: Services, config: Config): Promise<DemoCredentials> {
-  const credentials = await seedDemo(services);
+  const credentials = await seedDemo(services, platformModules);
   // Kept so the demo can be signed into after the first start's output has scrolled away.
   const file = path.join(config.dataDir, 'demo-credentials.json');
   await writeFile(file, JSON.stringify(credentials, null, 2) + '\n', { mode: 0o600 });

@@ -3,27 +3,29 @@ import type { Clock } from './core/clock.js';
 import type { Config } from './core/config.js';
 import type { Database } from './core/db/database.js';
 import type { EventBus } from './core/events/index.js';
+import { subscriberId, type ModuleManifest } from './core/module.js';
+import { modules } from './modules/index.js';
 import type { JobQueue } from './core/jobs/index.js';
 import type { Tenancy } from './core/tenancy.js';
 import type { DB } from './schema.js';
 import { AccountsRepo } from './modules/accounts/accounts.repo.js';
 import { AccountsService } from './modules/accounts/accounts.service.js';
 import { MailOutbox } from './modules/mail/mail.outbox.js';
-import { NodemailerSender, OutboundMailService, OutboundRepo, registerOutboundWorkers } from './modules/mail/outbound/index.js';
+import { NodemailerSender, OutboundMailService, OutboundRepo } from './modules/mail/outbound/index.js';
 import { createLogger } from './core/logger.js';
 import { TicketsRepo } from './modules/tickets/tickets.repo.js';
 import { TicketsService } from './modules/tickets/tickets.service.js';
 import { DiskAttachmentStore, type AttachmentStore } from './modules/tickets/attachments.store.js';
 import { S3AttachmentStore } from './modules/tickets/attachments.s3.js';
-import { SlaRepo, SlaService, registerSlaWorkers } from './modules/sla/index.js';
+import { SlaRepo, SlaService } from './modules/sla/index.js';
 import { CsatRequests } from './modules/tickets/tickets.csat.js';
-import { WEBHOOK_EVENT_TYPES, WebhooksRepo, WebhooksService, registerWebhookWorkers } from './modules/webhooks/index.js';
+import { WebhooksRepo, WebhooksService } from './modules/webhooks/index.js';
 import { RoutingRepo, RoutingService, ticketHolderSource } from './modules/routing/index.js';
 import { SearchRepo, SearchService } from './modules/search/index.js';
 import { ChatChannels, ChatRepo, ChatService } from './modules/chat/index.js';
 import { searchSuggestions } from './modules/chat/chat.suggest.js';
-import { KbRepo, KbService, registerKbWorkers, ticketMessageSource } from './modules/kb/index.js';
-import { createMailInbound, registerMailInboundWorkers, type MailInbound } from './modules/mail/inbound/index.js';
+import { KbRepo, KbService, ticketMessageSource } from './modules/kb/index.js';
+import { createMailInbound, type MailInbound } from './modules/mail/inbound/index.js';
 import { loadSecret } from './runtime.js';
 import { TroubleshootingRepo, TroubleshootingService } from './modules/troubleshooting/index.js';
 
@@ -53,7 +55,13 @@ export interface ServiceDeps {
   /** Durable jobs (deadlines, deliveries); workers are registered only where the worker role runs. */
   jobs: JobQueue;
   clock: Clock;
+  /** The modules whose subscriptions are made; default every module (tests add throw-away ones). */
+  modules?: readonly PlatformModule[];
 }
+
+/** A module as the platform runs it: its needs are met by the services below (checked here). */
+export type PlatformModule = ModuleManifest<Services>;
+export const platformModules: readonly PlatformModule[] = modules;
 
 /** The one place modules' services are wired to each other, to the data layer and to events. */
 export function createServices(deps: ServiceDeps): Services {
@@ -77,20 +85,12 @@ export function createServices(deps: ServiceDeps): Services {
       // Called only on events, after `chat` below exists.
       isLiveChat: (workspaceId, ticketId) => chat.isLive(workspaceId, ticketId),
     }, mailLog);
-  bus.subscribe('message.created', (event) => mailOutbound.onMessageCreated(event));
-  bus.subscribe('workspace.created', (event) => tickets.setUpWorkspace(event.workspaceId));
   // SLA clocks follow the tickets' events; new workspaces get a calendar and default policies.
   const sla = new SlaService(new SlaRepo(database.db, tenancy), tickets, accounts, bus, deps.jobs, clock);
-  sla.listen();
   const csat = new CsatRequests(tickets, accounts, outbox, config.publicUrl);
-  bus.subscribe('ticket.solved', (event) => csat.onSolved(deps.jobs, event));
   const webhooks = new WebhooksService(new WebhooksRepo(database.db, tenancy), deps.jobs, accounts, clock, { allowPrivateTargets: config.webhooksAllowPrivate });
-  for (const type of WEBHOOK_EVENT_TYPES) bus.subscribe(type, (event) => webhooks.enqueue(event));
   // One routing service: ticket auto-assignment and the chat queue (ACD).
   const routing = new RoutingService(new RoutingRepo(tenancy), tickets, accounts, ticketHolderSource(ticketsRepo), bus, clock);
-  bus.subscribe('ticket.created', routing.onTicketCreated);
-  bus.subscribe('ticket.updated', routing.onTicketUpdated);
-  bus.subscribe('ticket.merged', routing.onTicketMerged);
   const search = new SearchService(new SearchRepo(tenancy), clock);
   // Solutions link knowledge-base articles; the KB is wired to it once it exists (useArticles).
   const troubleshooting = new TroubleshootingService(new TroubleshootingRepo(tenancy), accounts, bus, clock);
@@ -102,7 +102,7 @@ export function createServices(deps: ServiceDeps): Services {
   troubleshooting.useArticles(kb);
   // Inbound mail: addresses, SMTP/IMAP intake (started by main.ts), threading, autoresponses, bounces.
   const mailInbound = createMailInbound({
-    config, db: database.db, tenancy, bus, jobs: deps.jobs, log: log.child({ module: 'mail.inbound' }),
+    config, db: database.db, tenancy, jobs: deps.jobs, log: log.child({ module: 'mail.inbound' }),
     tickets, accounts, attachments, outbox, appSecret: () => loadSecret(config), search,
   });
   // Live chat and the ACD: chats are tickets; routing picks the agents; search answers while visitors wait.
@@ -111,17 +111,21 @@ export function createServices(deps: ServiceDeps): Services {
     { publicUrl: config.publicUrl, suggest: searchSuggestions(search) });
   const chatChannels = new ChatChannels(chatRepo, chat, tickets, deps.jobs, clock, { allowPrivateTargets: config.webhooksAllowPrivate });
   chat.useChannelReply(chatChannels.reply);
-  bus.subscribe('agent.availability_changed', chat.onAvailabilityChanged);
-  return { accounts, outbox, mailOutbound, tickets, attachments, csat, webhooks, routing, sla, troubleshooting, search, kb, mailInbound, chat, chatChannels };
+  const services = { accounts, outbox, mailOutbound, tickets, attachments, csat, webhooks, routing, sla, troubleshooting, search, kb, mailInbound, chat, chatChannels };
+  subscribeModules(deps.modules ?? platformModules, services, bus, deps.jobs);
+  return services;
+}
+
+/** Each module's event handlers, under the stable subscriber id `${module}:${event}`. */
+export function subscribeModules(list: readonly PlatformModule[], services: Services, bus: EventBus, jobs: JobQueue): void {
+  for (const module of list) {
+    for (const [eventName, handler] of Object.entries(module.subscriptions?.(services, jobs) ?? {})) {
+      if (handler) bus.subscribe(eventName, handler, { subscriber: subscriberId(module, eventName) });
+    }
+  }
 }
 
 /** Job handlers run only in processes with the worker role; any process may send jobs. */
-export async function registerWorkers(services: Services, jobs: JobQueue): Promise<void> {
-  await registerWebhookWorkers(services.webhooks, jobs);
-  await registerOutboundWorkers(services.mailOutbound, jobs);
-  await services.csat.work(jobs);
-  await registerSlaWorkers(services.sla, jobs);
-  await registerKbWorkers(services.kb, jobs);
-  await registerMailInboundWorkers(services.mailInbound, jobs);
-  await services.chatChannels.work(jobs);
+export async function registerWorkers(services: Services, jobs: JobQueue, list: readonly PlatformModule[] = platformModules): Promise<void> {
+  for (const module of list) await module.workers?.(services, jobs);
 }

@@ -11,7 +11,7 @@ import { createInProcessBus, type EventBus } from '../../src/core/events/index.j
 import { createInlineQueue } from '../../src/core/jobs/index.js';
 import type { InlineQueue } from '../../src/core/jobs/inline-queue.js';
 import { Tenancy } from '../../src/core/tenancy.js';
-import { createServices, registerWorkers, type Services } from '../../src/services.js';
+import { createServices, platformModules, registerWorkers, type PlatformModule, type Services } from '../../src/services.js';
 import { freshDatabase } from './db.js';
 
 export interface TestWorkspace {
@@ -49,8 +49,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The whole app on a fresh database, with one workspace and a known admin; never listens. */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/**
+ * The whole app on a fresh database, with one workspace and a known admin; never listens.
+ * `modules` replaces the platform's module list (default every module).
+ */
+export async function createTestApp(env: Record<string, string> = {}, { modules = platformModules }: { modules?: readonly PlatformModule[] } = {}): Promise<TestApp> {
   const testDb = await freshDatabase();
   // Attachments and secrets go to a directory of this app's own, never the working tree's ./data.
   const dataDir = env.KEFU_DATA_DIR ? undefined : await mkdtemp(path.join(tmpdir(), 'kefu-app-'));
@@ -64,8 +67,8 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const bus = createInProcessBus(log);
   const clock = new TestClock();
   const jobs = createInlineQueue();
-  const services = createServices({ config, database, tenancy, bus, jobs, clock });
-  await registerWorkers(services, jobs);
+  const services = createServices({ config, database, tenancy, bus, jobs, clock, modules });
+  await registerWorkers(services, jobs, modules);
 
   const addWorkspace = async (slug: string): Promise<TestWorkspace> => {
     const ws = await services.accounts.createWorkspace({ slug, name: { en: `${slug} Ltd`, 'zh-CN': `${slug} 公司` }, defaultLocale: 'en' });
@@ -76,7 +79,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   };
 
   const workspace = await addWorkspace('acme');
-  const app = await buildApp({ config, log, database, services, secret: randomBytes(32).toString('hex') });
+  const app = await buildApp({ config, log, database, services, secret: randomBytes(32).toString('hex'), modules });
   return {
     app, bus, jobs, clock, config, database, services, workspace, addWorkspace,
     close: async () => {

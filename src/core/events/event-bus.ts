@@ -15,11 +15,18 @@ export interface DomainEvent<T = unknown> {
 
 export type EventHandler = (event: DomainEvent) => void | Promise<void>;
 
+export interface SubscribeOptions {
+  subscriber?: string;
+}
+
 export interface EventBus {
   /** Resolves after every local handler has settled; handler failures are logged, never thrown. */
   publish<T>(type: string, workspaceId: string, payload: T): Promise<DomainEvent<T>>;
-  /** `type` is an exact event type or '*' for all. Returns the unsubscribe function. */
-  subscribe(type: string, handler: EventHandler): () => void;
+  /**
+   * `type` is an exact event type or '*' for all. Returns the unsubscribe function. A module's
+   * subscriptions pass `subscriber` (`${module}:${event}`), the stable id a durable bus keys them by.
+   */
+  subscribe(type: string, handler: EventHandler, options?: SubscribeOptions): () => void;
   close(): Promise<void>;
 }
 

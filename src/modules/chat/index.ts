@@ -1,4 +1,14 @@
-/** The chat module's public surface: what other modules and the wiring may import. */
+/** The chat module's public surface and manifest: what other modules and the platform may use. */
+import { defineModule } from '../../core/module.js';
+import type { RoutingService } from '../routing/index.js';
+import type { AttachmentStore } from '../tickets/attachments.store.js';
+import type { TicketsService } from '../tickets/tickets.service.js';
+import type { ChatChannels } from './chat.channels.js';
+import { seedChatDemo } from './chat.demo.js';
+import { chatPublicRoutes } from './chat.public.js';
+import { chatRoutes } from './chat.routes.js';
+import type { ChatService } from './chat.service.js';
+
 export { ChatService, conversationView, type ChatNotifier, type ChatSettings, type Suggest } from './chat.service.js';
 export { ChatChannels, CHANNEL_REPLY_JOB } from './chat.channels.js';
 export { ChatRepo } from './chat.repo.js';
@@ -7,3 +17,24 @@ export { chatPublicRoutes } from './chat.public.js';
 export { visitorTokens, type Signer } from './chat.tokens.js';
 export type { ChatTables } from './chat.schema.js';
 export * from './chat.protocol.js';
+
+interface ChatNeeds {
+  chat: ChatService;
+  chatChannels: ChatChannels;
+  tickets: TicketsService;
+  routing: RoutingService;
+  attachments: AttachmentStore;
+}
+
+export const chatModule = defineModule<ChatNeeds>({
+  name: 'chat',
+  routes: ({ services }) => [chatRoutes(services.chat, services.chatChannels)],
+  // Visitors (token), the widget (public) and webhook channels (HMAC) authenticate themselves: outside the context.
+  publicRoutes: ({ services, config }) => [chatPublicRoutes({
+    chat: services.chat, channels: services.chatChannels, tickets: services.tickets, store: services.attachments,
+    attachmentMaxBytes: config.attachmentMaxBytes,
+  })],
+  workers: ({ chatChannels }, jobs) => chatChannels.work(jobs),
+  subscriptions: ({ chat }) => ({ 'agent.availability_changed': chat.onAvailabilityChanged }),
+  demo: (services, { workspaceId }) => seedChatDemo(services, workspaceId),
+});

@@ -1,4 +1,8 @@
-/** The search module's public surface: what other modules and the wiring may import. See README.md. */
+/** The search module's public surface and manifest: what other modules and the platform may use. See README.md. */
+import { defineModule } from '../../core/module.js';
+import { searchRoutes } from './search.routes.js';
+import type { SearchService } from './search.service.js';
+
 export {
   SearchService, clickUrl, MAX_QUERY_CHARS,
   type SearchDocument, type SearchHit, type SearchQuery, type SearchResults, type Suggestion, type SynonymGroup, type SearchReportRow, type ReportPeriod,
@@ -7,3 +11,9 @@ export { SearchRepo } from './search.repo.js';
 export { searchRoutes } from './search.routes.js';
 export { analyse, indexText } from './search.analyzer.js';
 export { DOCUMENT_KINDS, SEARCH_SOURCES, USEFULNESS_SIGNALS, type DocumentKind, type SearchSource, type UsefulnessSignal, type SearchTables } from './search.schema.js';
+
+export const searchModule = defineModule<{ search: SearchService }>({
+  name: 'search',
+  // /api/v1/search* for agents plus the portal's public /search/suggest and /search/go.
+  pages: ({ services }) => [searchRoutes(services.search)],
+});

@@ -1,4 +1,9 @@
-/** The sla module's public surface: what other modules and the wiring may import. */
+/** The sla module's public surface and manifest: what other modules and the platform may use. */
+import { defineModule } from '../../core/module.js';
+import { registerSlaWorkers } from './sla.jobs.js';
+import { slaRoutes } from './sla.routes.js';
+import type { SlaService } from './sla.service.js';
+
 export { SlaService, SLA_JOBS, type CheckJob, type PolicyInput, type TicketSla } from './sla.service.js';
 export { SlaRepo } from './sla.repo.js';
 export { slaRoutes } from './sla.routes.js';
@@ -7,3 +12,10 @@ export type { SlaTables } from './sla.schema.js';
 export {
   addBusinessMinutes, businessMinutesBetween, compileCalendar, type BusinessCalendar, type CalendarDocument,
 } from './sla.calendar.js';
+
+export const slaModule = defineModule<{ sla: SlaService }>({
+  name: 'sla',
+  routes: ({ services }) => [slaRoutes(services.sla)],
+  workers: ({ sla }, jobs) => registerSlaWorkers(sla, jobs),
+  subscriptions: ({ sla }) => sla.subscriptions(),
+});

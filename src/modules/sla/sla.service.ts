@@ -3,6 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import { AppError, notFound } from '../../core/errors.js';
 import type { EventBus } from '../../core/events/index.js';
 import type { JobQueue } from '../../core/jobs/index.js';
+import type { Subscriptions } from '../../core/module.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import type { TicketRow, Urgency } from '../tickets/tickets.schema.js';
 import type { TicketsService } from '../tickets/tickets.service.js';
@@ -111,21 +112,22 @@ export class SlaService {
     private readonly clock: Clock,
   ) {}
 
-  /** Keeps the clocks in step with the tickets. Handlers are idempotent: a repeated event changes nothing. */
-  listen(): void {
-    const bus = this.bus;
-    bus.subscribe('workspace.created', (event) => this.setUpWorkspace(event.workspaceId));
-    bus.subscribe('ticket.created', (event) => this.sync(event.workspaceId, (event.payload as { ticket: { id: string } }).ticket.id));
-    bus.subscribe('ticket.merged', (event) => this.sync(event.workspaceId, (event.payload as { ticketId: string }).ticketId));
-    bus.subscribe('ticket.updated', async (event) => {
-      const { ticket, changes } = event.payload as { ticket: { id: string }; changes: Record<string, unknown> };
-      if ('status' in changes || 'urgency' in changes || 'department_id' in changes) await this.sync(event.workspaceId, ticket.id);
-    });
-    bus.subscribe('message.created', async (event) => {
-      const message = event.payload as { ticketId: string; kind: string; authorType: string };
-      if (message.kind !== 'reply' || message.authorType === 'system') return;
-      await this.sync(event.workspaceId, message.ticketId, message.authorType === 'agent' ? { agentReplied: true } : { customerReplied: true });
-    });
+  /** Keeps the clocks in step with the tickets (subscribed by the module's manifest). Handlers are idempotent: a repeated event changes nothing. */
+  subscriptions(): Subscriptions {
+    return {
+      'workspace.created': (event) => this.setUpWorkspace(event.workspaceId),
+      'ticket.created': (event) => this.sync(event.workspaceId, (event.payload as { ticket: { id: string } }).ticket.id),
+      'ticket.merged': (event) => this.sync(event.workspaceId, (event.payload as { ticketId: string }).ticketId),
+      'ticket.updated': async (event) => {
+        const { ticket, changes } = event.payload as { ticket: { id: string }; changes: Record<string, unknown> };
+        if ('status' in changes || 'urgency' in changes || 'department_id' in changes) await this.sync(event.workspaceId, ticket.id);
+      },
+      'message.created': async (event) => {
+        const message = event.payload as { ticketId: string; kind: string; authorType: string };
+        if (message.kind !== 'reply' || message.authorType === 'system') return;
+        await this.sync(event.workspaceId, message.ticketId, message.authorType === 'agent' ? { agentReplied: true } : { customerReplied: true });
+      },
+    };
   }
 
   /** The calendar (the workspace's time zone, Mon–Fri 09:00–18:00) and a policy per urgency. */

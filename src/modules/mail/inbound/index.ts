@@ -4,7 +4,6 @@
  */
 import type { Kysely } from 'kysely';
 import type { Config } from '../../../core/config.js';
-import type { EventBus } from '../../../core/events/index.js';
 import type { JobQueue } from '../../../core/jobs/index.js';
 import type { Logger } from '../../../core/logger.js';
 import type { Tenancy } from '../../../core/tenancy.js';
@@ -39,7 +38,6 @@ export interface MailInboundDeps {
   config: Config;
   db: Kysely<DB>;
   tenancy: Tenancy<DB>;
-  bus: EventBus;
   jobs: JobQueue;
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
   tickets: TicketsService;
@@ -52,7 +50,7 @@ export interface MailInboundDeps {
   search: SuggestedAnswers;
 }
 
-/** Wires the inbound side; subscribes the autoresponder to web-form tickets. */
+/** Wires the inbound side (the mail module's manifest subscribes the autoresponder to web-form tickets). */
 export function createMailInbound(deps: MailInboundDeps): MailInbound {
   const repo = new InboundRepo(deps.db, deps.tenancy);
   const addresses = new SupportAddresses(repo, deps.tickets);
@@ -61,7 +59,6 @@ export function createMailInbound(deps: MailInboundDeps): MailInbound {
   const secrets = new SecretBox({ key: deps.config.mail.key, appSecret: deps.appSecret });
   const mailboxes = new Mailboxes(repo, secrets);
   const poller = new ImapPoller(repo, inbound, secrets, { pollSeconds: deps.config.mail.imapPollSeconds, maxBytes: deps.config.mail.maxBytes }, deps.log);
-  deps.bus.subscribe('ticket.created', (event) => autoresponder.onTicketCreated(deps.jobs, event));
   return { addresses, inbound, mailboxes, autoresponder, poller };
 }
 

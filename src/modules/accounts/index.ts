@@ -1,0 +1,13 @@
+/** The accounts module's public surface and manifest: what other modules and the platform may use. */
+import { defineModule } from '../../core/module.js';
+import { accountsPages } from './accounts.pages.js';
+import { accountsRoutes } from './accounts.routes.js';
+import type { AccountsService } from './accounts.service.js';
+
+export const accountsModule = defineModule<{ accounts: AccountsService }>({
+  name: 'accounts',
+  routes: ({ services, config, secureCookies }) => [accountsRoutes(services.accounts, { secureCookies, loginAttemptsPer15Min: config.loginAttemptsPer15Min })],
+  pages: ({ services, secureCookies }) => [accountsPages(services.accounts, { secureCookies })],
+});
+
+export { AccountsService } from './accounts.service.js';

@@ -1,0 +1,77 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { EventBus, EventHandler, SubscribeOptions } from '../../src/core/events/index.js';
+import { defineModule } from '../../src/core/module.js';
+import { requireAgent } from '../../src/modules/accounts/accounts.http.js';
+import { platformModules, subscribeModules, type Services } from '../../src/services.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+
+const SYSTEM = { type: 'system' as const, id: null };
+const PING_JOB = 'notes.ping';
+
+/**
+ * A module written for this test only, known to the platform through its manifest and nothing else:
+ * an API route, a page, a subscription that sends a job, and the job's worker.
+ */
+const pinged: { ticketId: string }[] = [];
+const notesApi: FastifyPluginAsyncZod = async (app) => {
+  app.get('/notes/whoami', { preHandler: requireAgent(), schema: { response: { 200: z.object({ workspaceId: z.string() }) } } },
+    async (request) => ({ workspaceId: request.workspace.id }));
+};
+const notesPage: FastifyPluginAsyncZod = async (app) => {
+  app.get('/notes', { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send('<h1>Notes</h1>'));
+};
+const notesModule = defineModule<Pick<Services, 'tickets'>>({
+  name: 'notes',
+  routes: () => [notesApi],
+  pages: () => [notesPage],
+  workers: async (_services, jobs) => {
+    await jobs.work<{ ticketId: string }>(PING_JOB, async (job) => { pinged.push(job.data); });
+  },
+  subscriptions: (_services, jobs) => ({
+    'ticket.created': async (event) => { await jobs.send(PING_JOB, { ticketId: (event.payload as { ticket: { id: string } }).ticket.id }); },
+  }),
+});
+
+describe('a module plugs in through its manifest alone', () => {
+  let t: TestApp;
+  beforeAll(async () => { t = await createTestApp({}, { modules: [...platformModules, notesModule] }); });
+  afterAll(async () => { await t.close(); });
+
+  it('serves its API route under /api/v1 inside the request context (workspace and authentication)', async () => {
+    const { token } = await t.services.accounts.createApiToken(t.workspace.id, t.workspace.admin.id, 'admin', SYSTEM);
+    const anonymous = await t.app.http.inject({ method: 'GET', url: '/api/v1/notes/whoami' });
+    expect(anonymous.statusCode).toBe(401);
+    const res = await t.app.http.inject({ method: 'GET', url: '/api/v1/notes/whoami', headers: { authorization: `Bearer ${token}` } });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({ workspaceId: t.workspace.id });
+  });
+
+  it('serves its page at its own path', async () => {
+    const res = await t.app.http.inject({ method: 'GET', url: '/notes' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toBe('<h1>Notes</h1>');
+    expect(t.app.routes).toContainEqual({ method: 'GET', url: '/notes' });
+  });
+
+  it('hears the events it subscribed to and runs the jobs it registered', async () => {
+    const ticket = await t.services.tickets.open(t.workspace.id, { subject: 'Paper jam', body: 'Every page jams.', customer: { email: 'c@example.com', name: 'C' }, channel: 'web' }, SYSTEM);
+    await t.jobs.drain();
+    expect(pinged).toEqual([{ ticketId: ticket.id }]);
+  });
+
+  it('subscribes each handler under the stable subscriber id `${module}:${event}`, unique across modules', () => {
+    const made: { type: string; subscriber?: string }[] = [];
+    const bus = {
+      subscribe: (type: string, _handler: EventHandler, options?: SubscribeOptions) => { made.push({ type, subscriber: options?.subscriber }); return () => {}; },
+    } as unknown as EventBus;
+    subscribeModules([...platformModules, notesModule], t.services, bus, t.jobs);
+    const ids = made.map((m) => m.subscriber);
+    expect(made).toContainEqual({ type: 'ticket.created', subscriber: 'notes:ticket.created' });
+    expect(made).toContainEqual({ type: 'ticket.created', subscriber: 'sla:ticket.created' });
+    expect(made).toContainEqual({ type: 'message.created', subscriber: 'mail:message.created' });
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
