@@ -3,6 +3,7 @@ import type { Clock } from './core/clock.js';
 import type { Config } from './core/config.js';
 import type { Database } from './core/db/database.js';
 import type { EventBus } from './core/events/index.js';
+import { addCatalogues } from './core/i18n/index.js';
 import { subscriberId, type ModuleManifest } from './core/module.js';
 import { modules } from './modules/index.js';
 import type { JobQueue } from './core/jobs/index.js';
@@ -111,8 +112,11 @@ export function createServices(deps: ServiceDeps): Services {
     { publicUrl: config.publicUrl, suggest: searchSuggestions(search) });
   const chatChannels = new ChatChannels(chatRepo, chat, tickets, deps.jobs, clock, { allowPrivateTargets: config.webhooksAllowPrivate });
   chat.useChannelReply(chatChannels.reply);
+  const list = deps.modules ?? platformModules;
+  // Every module's strings, merged before any mail or page is rendered.
+  for (const module of list) if (module.i18n) addCatalogues(module.i18n.namespace, module.i18n.strings);
   const services = { accounts, outbox, mailOutbound, tickets, attachments, csat, webhooks, routing, sla, troubleshooting, search, kb, mailInbound, chat, chatChannels };
-  subscribeModules(deps.modules ?? platformModules, services, bus, deps.jobs);
+  subscribeModules(list, services, bus, deps.jobs);
   return services;
 }
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zhCN as portal } from '../../src/core/i18n/catalogues/zh-CN.js';
+import { zhCN as trees } from '../../src/modules/troubleshooting/troubleshooting.i18n.js';
 import { seedTroubleshootingDemo } from '../../src/modules/troubleshooting/index.js';
 import { launchChromium } from '../helpers/browser.js';
 import { startTestServer } from '../helpers/server.js';
@@ -49,7 +50,7 @@ describe('walking a troubleshooting tree to a repair request', () => {
       expect(new URL(page.url()).searchParams.get('path')).toBe('on.error');
 
       // One step back: a plain link to the previous step's address.
-      await page.getByRole('link', { name: `← ${portal.trees.back}` }).click();
+      await page.getByRole('link', { name: `← ${trees.back}` }).click();
       expect(await step.innerText()).toBe('是否有错误指示灯闪烁或屏幕显示错误信息？');
       expect(new URL(page.url()).searchParams.get('path')).toBe('on');
 
@@ -61,7 +62,7 @@ describe('walking a troubleshooting tree to a repair request', () => {
       expect(await page.locator('ol.steps li').count()).toBe(4);
       await page.screenshot({ path: join(screenshots, 'repair-step.png'), fullPage: true });
 
-      await page.getByRole('link', { name: portal.trees.repairButton }).click();
+      await page.getByRole('link', { name: trees.repairButton }).click();
       await page.waitForURL(/\/contact\?/);
       expect(await page.locator('.troubleshooting .product').innerText()).toBe('云墨 P 系列喷墨打印机');
       const path = page.locator('.troubleshooting ol.path li');
@@ -87,7 +88,7 @@ describe('walking a troubleshooting tree to a repair request', () => {
       expect(String(ticket.custom_fields.troubleshootingPath).split('\n')).toHaveLength(5);
       expect(ticket.custom_fields.troubleshootingPath).not.toContain('打印机提示什么？'); // the step taken back is not on the path
       const [message] = await server.test.services.tickets.thread(server.test.workspace.id, ticket.id, { includeNotes: false });
-      expect(message!.body_text).toContain(`${portal.trees.contact.pathInMessage}\n电源指示灯亮吗？ —— 是`);
+      expect(message!.body_text).toContain(`${trees.contact.pathInMessage}\n电源指示灯亮吗？ —— 是`);
 
       const tree = (await server.test.services.troubleshooting.list(server.test.workspace.id, { locale: 'zh-CN' }))[0]!;
       const stats = Object.fromEntries((await server.test.services.troubleshooting.stats(server.test.workspace.id, tree.id)).map((s) => [s.nodeId, s]));

@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { EventBus, EventHandler, SubscribeOptions } from '../../src/core/events/index.js';
+import { translator } from '../../src/core/i18n/index.js';
+import { en } from '../../src/core/i18n/catalogues/en.js';
 import { defineModule } from '../../src/core/module.js';
 import { requireAgent } from '../../src/modules/accounts/accounts.http.js';
 import { platformModules, subscribeModules, type Services } from '../../src/services.js';
@@ -34,6 +36,22 @@ const notesModule = defineModule<Pick<Services, 'tickets'>>({
   }),
 });
 
+const keys = (o: object, prefix = ''): string[] =>
+  Object.entries(o).flatMap(([k, v]) => (typeof v === 'object' ? keys(v as object, `${prefix}${k}.`) : [`${prefix}${k}`]));
+
+describe('module catalogues', () => {
+  it('have the same keys in both languages, under namespaces no other module or the core uses', () => {
+    const namespaces = platformModules.flatMap((m) => (m.i18n ? [m.i18n.namespace] : []));
+    expect(namespaces.length).toBeGreaterThan(0);
+    expect(new Set(namespaces).size).toBe(namespaces.length);
+    for (const namespace of namespaces) expect(Object.keys(en)).not.toContain(namespace);
+    for (const { i18n } of platformModules) {
+      if (!i18n) continue;
+      expect(keys(i18n.strings['zh-CN']).sort(), i18n.namespace).toEqual(keys(i18n.strings.en).sort());
+    }
+  });
+});
+
 describe('a module plugs in through its manifest alone', () => {
   let t: TestApp;
   beforeAll(async () => { t = await createTestApp({}, { modules: [...platformModules, notesModule] }); });
@@ -52,13 +70,21 @@ describe('a module plugs in through its manifest alone', () => {
     const res = await t.app.http.inject({ method: 'GET', url: '/notes' });
     expect(res.statusCode).toBe(200);
     expect(res.body).toBe('<h1>Notes</h1>');
-    expect(t.app.routes).toContainEqual({ method: 'GET', url: '/notes' });
+    expect(t.app.routes).toContainEqual(expect.objectContaining({ method: 'GET', url: '/notes' }));
   });
 
   it('hears the events it subscribed to and runs the jobs it registered', async () => {
     const ticket = await t.services.tickets.open(t.workspace.id, { subject: 'Paper jam', body: 'Every page jams.', customer: { email: 'c@example.com', name: 'C' }, channel: 'web' }, SYSTEM);
     await t.jobs.drain();
     expect(pinged).toEqual([{ ticketId: ticket.id }]);
+  });
+
+  it('has its strings merged into the catalogues at start', () => {
+    const trees = platformModules.find((m) => m.i18n?.namespace === 'trees')!.i18n!.strings['zh-CN'] as { back: string };
+    expect(translator('zh-CN')('trees.back')).toBe(trees.back);
+    for (const { i18n } of platformModules) {
+      for (const key of i18n ? keys(i18n.strings['zh-CN']) : []) expect(translator('zh-CN')(`${i18n!.namespace}.${key}`), key).not.toBe('');
+    }
   });
 
   it('subscribes each handler under the stable subscriber id `${module}:${event}`, unique across modules', () => {

@@ -15,6 +15,16 @@ await i18n.init({
   showSupportNotice: false,
 } as Parameters<typeof i18n.init>[0]);
 
+export type { Widen } from './catalogues/widen.js';
+
+/**
+ * Adds a module's strings under its own key (`t('<namespace>.…')`); the platform merges every
+ * module's catalogues at start (src/services.ts).
+ */
+export function addCatalogues(namespace: string, strings: Record<Locale, object>): void {
+  for (const locale of locales) i18n.addResourceBundle(locale, 'translation', { [namespace]: strings[locale] }, true, true);
+}
+
 export type Translate = (key: string, vars?: Record<string, unknown>) => string;
 
 export function translator(locale: Locale): Translate {

@@ -1,5 +1,6 @@
 /** The chat module's public surface and manifest: what other modules and the platform may use. */
 import { defineModule } from '../../core/module.js';
+import { en, zhCN } from './chat.i18n.js';
 import type { RoutingService } from '../routing/index.js';
 import type { AttachmentStore } from '../tickets/attachments.store.js';
 import type { TicketsService } from '../tickets/tickets.service.js';
@@ -28,6 +29,7 @@ interface ChatNeeds {
 
 export const chatModule = defineModule<ChatNeeds>({
   name: 'chat',
+  i18n: { namespace: 'chat', strings: { en, 'zh-CN': zhCN } },
   routes: ({ services }) => [chatRoutes(services.chat, services.chatChannels)],
   // Visitors (token), the widget (public) and webhook channels (HMAC) authenticate themselves: outside the context.
   publicRoutes: ({ services, config }) => [chatPublicRoutes({

@@ -1,5 +1,6 @@
 /** The knowledge base module's public face and manifest; see README.md. */
 import { defineModule } from '../../core/module.js';
+import { en, zhCN } from './kb.i18n.js';
 import type { AccountsService } from '../accounts/index.js';
 import type { AttachmentStore } from '../tickets/attachments.store.js';
 import { seedKbDemo } from './kb.demo.js';
@@ -28,6 +29,7 @@ interface KbNeeds {
 
 export const kbModule = defineModule<KbNeeds>({
   name: 'kb',
+  i18n: { namespace: 'kb', strings: { en, 'zh-CN': zhCN } },
   routes: ({ services }) => [kbRoutes(services.kb)],
   pages: ({ services, config }) => [kbPages({
     kb: services.kb, search: services.search, store: services.attachments, publicUrl: config.publicUrl, votesPer15Min: config.publicPostsPer15Min,

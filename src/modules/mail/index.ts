@@ -3,6 +3,7 @@
  * addresses, SMTP/IMAP intake and the autoresponder (inbound/). See README.md.
  */
 import { defineModule } from '../../core/module.js';
+import { en, zhCN } from './mail.i18n.js';
 import type { TicketsService } from '../tickets/tickets.service.js';
 import { mailInboundRoutes, registerMailInboundWorkers, type MailInbound } from './inbound/index.js';
 import { seedMailInboundDemo } from './inbound/inbound.demo.js';
@@ -16,6 +17,7 @@ interface MailNeeds {
 
 export const mailModule = defineModule<MailNeeds>({
   name: 'mail',
+  i18n: { namespace: 'mail', strings: { en, 'zh-CN': zhCN } },
   routes: ({ services }) => [mailInboundRoutes(services.mailInbound), outboundRoutes(services.mailOutbound)],
   workers: async ({ mailOutbound, mailInbound }, jobs) => {
     await registerOutboundWorkers(mailOutbound, jobs);

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { MailOutboundConfig } from '../../core/config.js';
 import { translator, type Locale } from '../../core/i18n/index.js';
-import type { en as mailCatalogue } from '../../core/i18n/catalogues/mail.js';
+import type { en as mailCatalogue } from './mail.i18n.js';
 import type { JobQueue } from '../../core/jobs/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../schema.js';
@@ -12,7 +12,7 @@ import {
 } from './outbound/outbound.headers.js';
 
 /**
- * Templates are catalogue entries `mail.<template>.subject` / `.body` (src/core/i18n/catalogues/mail.ts),
+ * Templates are catalogue entries `mail.<template>.subject` / `.body` (mail.i18n.ts),
  * rendered in the recipient's language; a module adds a template by adding its entry there.
  * Entries without a subject (e.g. `deliveryNote`) are other mail texts, not templates.
  */

@@ -1,5 +1,6 @@
 /** The troubleshooting module's public face and manifest; see README.md. */
 import { defineModule } from '../../core/module.js';
+import { en, zhCN } from './troubleshooting.i18n.js';
 import { seedTroubleshootingDemo } from './troubleshooting.demo.js';
 import { troubleshootingPages } from './troubleshooting.pages.js';
 import { troubleshootingRoutes } from './troubleshooting.routes.js';
@@ -20,6 +21,7 @@ interface TroubleshootingNeeds {
 
 export const troubleshootingModule = defineModule<TroubleshootingNeeds>({
   name: 'troubleshooting',
+  i18n: { namespace: 'trees', strings: { en, 'zh-CN': zhCN } },
   routes: ({ services }) => [troubleshootingRoutes(services.troubleshooting)],
   pages: ({ services }) => [troubleshootingPages(services.troubleshooting)],
   demo: async ({ troubleshooting, kb }, { workspaceId }) => {

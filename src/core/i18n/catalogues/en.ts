@@ -1,7 +1,3 @@
-import * as chat from './chat.js';
-import * as kb from './kb.js';
-import * as mail from './mail.js';
-import * as trees from './trees.js';
 import type { Widen } from './widen.js';
 /** The English catalogue; zh-CN must have exactly these keys (the type checks it). */
 export const en = {
@@ -140,10 +136,6 @@ export const en = {
     TICKET_NOT_SOLVED: 'You can rate a request once it is solved.',
     INTERNAL: 'Something went wrong on our side. Please try again.',
   },
-  mail: mail.en,
-  kb: kb.en,
-  chat: chat.en,
-  trees: trees.en,
   footer: { poweredBy: 'Powered by Kefu, open-source customer service' },
 };
 

@@ -1,8 +1,4 @@
 import type { Catalogue } from './en.js';
-import * as chat from './chat.js';
-import * as kb from './kb.js';
-import * as mail from './mail.js';
-import * as trees from './trees.js';
 
 export const zhCN: Catalogue = {
   product: { name: '客服', tagline: '客户服务' },
@@ -140,9 +136,5 @@ export const zhCN: Catalogue = {
     TICKET_NOT_SOLVED: '请求解决后才能评分。',
     INTERNAL: '系统出错了，请稍后再试。',
   },
-  mail: mail.zhCN,
-  kb: kb.zhCN,
-  chat: chat.zhCN,
-  trees: trees.zhCN,
   footer: { poweredBy: '由开源客服系统 Kefu 提供支持' },
 };

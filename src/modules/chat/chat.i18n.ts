@@ -1,4 +1,4 @@
-import type { Widen } from './widen.js';
+import type { Widen } from '../../core/i18n/index.js';
 
 /** Live chat: the widget, queue announcements, transcripts. */
 export const en = {

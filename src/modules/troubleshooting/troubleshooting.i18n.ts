@@ -1,4 +1,4 @@
-import type { Widen } from './widen.js';
+import type { Widen } from '../../core/i18n/index.js';
 
 /** Troubleshooting trees on the portal, and what they hand to the contact form. */
 export const en = {

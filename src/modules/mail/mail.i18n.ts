@@ -1,4 +1,4 @@
-import type { Widen } from './widen.js';
+import type { Widen } from '../../core/i18n/index.js';
 
 /** E-mail templates: `mail.<template>.subject` / `.body`, rendered in the recipient's language. */
 export const en = {

@@ -1,4 +1,4 @@
-import type { Widen } from './widen.js';
+import type { Widen } from '../../core/i18n/index.js';
 
 /** The help centre: portal pages, search, troubleshooting trees, subscriptions. */
 export const en = {
