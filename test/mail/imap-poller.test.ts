@@ -11,10 +11,10 @@ let mailboxId: string;
 const mail = (from: string, subject: string, id: string) =>
   `From: ${from}\r\nTo: support@acme.example\r\nSubject: ${subject}\r\nMessage-ID: <${id}>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${subject} body\r\n`;
 
-async function append(message: string, flags: string[] = []) {
+async function append(message: string, flags: string[] = [], folder = 'INBOX') {
   const client = await dovecot.client();
   try {
-    await client.append('INBOX', message, flags);
+    await client.append(folder, message, flags);
   } finally {
     await client.logout();
   }
@@ -33,6 +33,25 @@ async function flagsByUid(folder = 'INBOX'): Promise<Map<number, string[]>> {
     await client.logout();
   }
   return flags;
+}
+
+/** Deletes and creates a folder until the server gives it a UIDVALIDITY other than `old` (dovecot's is time-based). */
+async function recreateFolder(folder: string, old: number): Promise<number> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const client = await dovecot.client();
+    try {
+      await client.mailboxDelete(folder);
+      await client.mailboxCreate(folder);
+      const status = await client.status(folder, { uidValidity: true });
+      const validity = status ? Number(status.uidValidity) : old;
+      if (validity !== old) return validity;
+    } finally {
+      await client.logout();
+    }
+    if (Date.now() > deadline) throw new Error(`the server kept UIDVALIDITY ${old} for ${folder}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 const api = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) =>
@@ -81,11 +100,34 @@ describe('IMAP poller against a real dovecot', () => {
     expect(view.uidValidity).toBeGreaterThan(0);
   });
 
-  it('starts over after a UIDVALIDITY change without making a second ticket of anything', async () => {
-    await t.database.db.updateTable('mail_mailboxes').set({ uid_validity: 1 }).where('id', '=', mailboxId).execute();
-    await t.services.mailInbound.poller.pollOnce(t.workspace.id, mailboxId);
+  it('starts over after the server renumbers the folder (a new UIDVALIDITY), taking the new UIDs below the recorded one', async () => {
+    // Its own folder, which the test deletes and creates again: the server gives it a new UIDVALIDITY and restarts its UIDs at 1.
+    const folder = 'Renumbered';
+    const setup = await dovecot.client();
+    await setup.mailboxCreate(folder);
+    await setup.logout();
+    for (let i = 1; i <= 3; i++) await append(mail(`renumber${i}@customer.example`, `Before renumbering ${i}`, `renumber-${i}@customer.example`), [], folder);
+    const box = await api('POST', '/api/v1/mail/mailboxes', {
+      name: 'Renumbered inbox', host: '127.0.0.1', port: dovecot.port, tls: 'none', username: dovecot.user, password: dovecot.password, folder,
+    });
+    expect(box.statusCode).toBe(201);
+    const id = box.json().id as string;
+    expect(await t.services.mailInbound.poller.pollOnce(t.workspace.id, id)).toBe(3);
+    const before = (await api('GET', `/api/v1/mail/mailboxes/${id}`)).json();
+    expect(before.lastUid).toBe(3);
+
+    const validity = await recreateFolder(folder, before.uidValidity);
+    // One mail already ingested comes back (UID 1 now) beside a new one (UID 2): both below the recorded UID 3.
+    await append(mail('renumber1@customer.example', 'Before renumbering 1', 'renumber-1@customer.example'), [], folder);
+    await append(mail('renumbered@customer.example', 'After renumbering', 'renumbered@customer.example'), [], folder);
+    expect(await t.services.mailInbound.poller.pollOnce(t.workspace.id, id)).toBe(2);
     await t.jobs.drain();
-    expect((await ticketsOf(t)).filter((x) => x.subject === 'From IMAP one')).toHaveLength(1);
+    const subjects = (await ticketsOf(t)).map((x) => x.subject);
+    expect(subjects.filter((s) => s === 'After renumbering')).toHaveLength(1);
+    // The Message-ID keeps the mail seen before from making a second ticket.
+    expect(subjects.filter((s) => s === 'Before renumbering 1')).toHaveLength(1);
+    expect((await api('GET', `/api/v1/mail/mailboxes/${id}`)).json()).toMatchObject({ uidValidity: validity, lastUid: 2, lastError: null });
+    expect((await api('PATCH', `/api/v1/mail/mailboxes/${id}`, { enabled: false })).statusCode).toBe(200);
   });
 
   it('moves ingested mail to a folder when configured to', async () => {
@@ -107,7 +149,7 @@ describe('IMAP poller against a real dovecot', () => {
     await t.services.mailInbound.poller.start();
     // The watcher polls once on start; after that (the poll interval is an hour) only IDLE can bring new mail in.
     for (let i = 0; i < 100 && (await polledAt()) === before; i++) await new Promise((r) => setTimeout(r, 100));
-    await new Promise((r) => setTimeout(r, 1500));
+    // Mail appended from here on is announced by the server (EXISTS) whether or not IDLE has begun yet.
     await append(mail('idle@customer.example', 'Arrived during IDLE', 'imap-idle@customer.example'));
     let found = false;
     for (let i = 0; i < 200 && !found; i++) {
@@ -119,8 +161,9 @@ describe('IMAP poller against a real dovecot', () => {
     await t.services.mailInbound.poller.stop();
   });
 
-  it('records a login failure on the mailbox instead of crashing', async () => {
+  it('refuses a wrong password with the server\'s AUTHENTICATIONFAILED and records it on the mailbox instead of crashing', async () => {
     expect((await api('PATCH', `/api/v1/mail/mailboxes/${mailboxId}`, { password: 'wrong-password' })).statusCode).toBe(200);
+    await expect(t.services.mailInbound.poller.pollOnce(t.workspace.id, mailboxId)).rejects.toMatchObject({ authenticationFailed: true, serverResponseCode: 'AUTHENTICATIONFAILED' });
     await t.services.mailInbound.poller.start();
     let error: string | null = null;
     for (let i = 0; i < 100 && !error; i++) {
@@ -128,6 +171,6 @@ describe('IMAP poller against a real dovecot', () => {
       error = (await api('GET', `/api/v1/mail/mailboxes/${mailboxId}`)).json().lastError;
     }
     await t.services.mailInbound.poller.stop();
-    expect(error).toBeTruthy();
+    expect(error).toMatch(/^AUTHENTICATIONFAILED: /);
   });
 });

@@ -117,8 +117,17 @@ export async function checkIsolation(check: IsolationCheck): Promise<IsolationRe
           continue;
         }
         const foreign = writeField(structuredClone(input), field, keys.map((key) => victim.ids[key!]!));
-        probes[part === 'body' ? 'body' : 'query']++;
-        await send(route, part === 'body' ? { ...own, payload: foreign as object } : { ...own, query: foreign as Probe['query'] }, `with a foreign ${field} in the ${part}`);
+        // The intruder's own ids beside the foreign one can make the request fail for them alone
+        // (a victim's ticket moved to the intruder's department): try it without them too.
+        const alone = fields.filter((other) => other !== field && !other.startsWith(`${field}.`) && !field.startsWith(`${other}.`))
+          .reduce((current, other) => deleteField(current, other), structuredClone(foreign));
+        const variants = [foreign];
+        if (JSON.stringify(alone) !== JSON.stringify(foreign) && (schema as z.ZodType).safeParse(alone).success) variants.push(alone);
+        for (const variant of variants) {
+          probes[part === 'body' ? 'body' : 'query']++;
+          const label = `with a foreign ${field}${variant === alone ? ' alone' : ''} in the ${part}`;
+          await send(route, part === 'body' ? { ...own, payload: variant as object } : { ...own, query: variant as Probe['query'] }, label);
+        }
       }
     }
   }
@@ -174,6 +183,21 @@ function writeField(input: unknown, field: string, values: string[]): unknown {
     else node[key] = Array.isArray(node[key]) ? (node[key] as unknown[]).map(() => queue.shift()) : queue.shift();
   };
   write(input as Record<string, unknown>, field.split('.'));
+  return input;
+}
+
+/** Removes the field at a path (from every element for `[]` steps). */
+function deleteField(input: unknown, field: string): unknown {
+  const remove = (node: Record<string, unknown> | undefined, steps: string[]) => {
+    if (!node) return;
+    const [head, ...rest] = steps;
+    const list = head!.endsWith('[]');
+    const key = list ? head!.slice(0, -2) : head!;
+    if (!rest.length) delete node[key];
+    else if (list) for (const item of (node[key] as Record<string, unknown>[] | undefined) ?? []) remove(item, rest);
+    else remove(node[key] as Record<string, unknown> | undefined, rest);
+  };
+  remove(input as Record<string, unknown>, field.split('.'));
   return input;
 }
 

@@ -37,11 +37,11 @@ const PROBES: Record<string, ProbeMaker> = {
   // ---- tickets
   'GET /api/v1/tickets': (_, o) => ({ url: '/api/v1/tickets', query: { customerId: o.customer, departmentId: o.department } }),
   'POST /api/v1/tickets': (_, o) => ({ url: '/api/v1/tickets', payload: { subject: 'probe', body: 'probe', channel: 'web', customer: { id: o.customer } } }),
-  'POST /api/v1/tickets/bulk': (_, o) => ({ url: '/api/v1/tickets/bulk', payload: { ids: [o.ticket], changes: { status: 'pending', departmentId: o.department, assigneeId: o.agent } } }),
+  'POST /api/v1/tickets/bulk': (_, o) => ({ url: '/api/v1/tickets/bulk', payload: { ids: [o.ticket], changes: { status: 'solved', tags: ['probed'], departmentId: o.department, assigneeId: o.agent } } }),
   'GET /api/v1/tickets/:id': (p) => ({ url: `/api/v1/tickets/${p.ticket}` }),
   // A number the intruder's workspace does not have (the victim opened more tickets), so only a lookup without the workspace finds it.
   'GET /api/v1/tickets/by-number/:number': (p) => ({ url: `/api/v1/tickets/by-number/${p.ticketNumber}` }),
-  'PATCH /api/v1/tickets/:id': (p, o) => ({ url: `/api/v1/tickets/${p.ticket}`, payload: { status: 'pending', departmentId: o.department, assigneeId: o.agent } }),
+  'PATCH /api/v1/tickets/:id': (p, o) => ({ url: `/api/v1/tickets/${p.ticket}`, payload: { status: 'solved', tags: ['probed'], departmentId: o.department, assigneeId: o.agent } }),
   'GET /api/v1/tickets/:id/messages': (p) => ({ url: `/api/v1/tickets/${p.ticket}/messages` }),
   'POST /api/v1/tickets/:id/messages': (p) => ({ url: `/api/v1/tickets/${p.ticket}/messages`, payload: { kind: 'note', body: 'hijacked' } }),
   'POST /api/v1/tickets/:id/messages/multipart': (p) => ({ url: `/api/v1/tickets/${p.ticket}/messages/multipart`, payload: { kind: 'note', body: 'hijacked' } }),

@@ -163,7 +163,9 @@ export class ImapPoller {
   }
 
   async recordError(mailbox: MailboxRow, error: unknown): Promise<void> {
-    const message = error instanceof Error ? error.message : String(error);
+    // imapflow's own message is a bare "Command failed"; the server's response code says why (AUTHENTICATIONFAILED …).
+    const { serverResponseCode, responseText } = (error ?? {}) as { serverResponseCode?: string; responseText?: string };
+    const message = serverResponseCode ? `${serverResponseCode}: ${responseText ?? ''}`.trim() : error instanceof Error ? error.message : String(error);
     this.log.warn({ mailboxId: mailbox.id, err: error }, 'imap: poll failed');
     await this.repo.updateMailbox(mailbox.workspace_id, mailbox.id, { last_error: message.slice(0, 500) }).catch(() => undefined);
   }
