@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
-import type { EventHandler } from './events/index.js';
+import type { Subscriptions } from './events/index.js';
 import type { Locale } from './i18n/index.js';
 import type { JobQueue } from './jobs/index.js';
 
@@ -44,7 +44,7 @@ export interface ModuleContext<Needs> {
   secureCookies: boolean;
 }
 
-export type Subscriptions = Partial<Record<string, EventHandler>>;
+export type { Subscriptions };
 
 export interface ModuleCatalogues {
   namespace: string;

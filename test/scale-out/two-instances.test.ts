@@ -4,6 +4,7 @@ import { connectDatabase, type Database } from '../../src/core/db/database.js';
 import type { DomainEvent } from '../../src/core/events/index.js';
 import { createLogger } from '../../src/core/logger.js';
 import { openMessaging, type Messaging } from '../../src/runtime.js';
+import { samplePayload } from '../helpers/events.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
 
 /**
@@ -32,14 +33,19 @@ afterAll(async () => {
 
 describe('two instances on Postgres and Redis', () => {
   it('delivers an event published on one instance to the other, once', async () => {
-    const type = `probe.published_${Date.now()}`;
+    const type = 'troubleshooting_tree.published';
+    const payload = samplePayload(type, { slug: '你好' });
     const received: DomainEvent[] = [];
-    const arrived = new Promise<void>((resolve) => worker.bus.subscribe(type, (event) => { received.push(event); resolve(); }));
-    const sent = await web.bus.publish(type, '00000000-0000-4000-8000-000000000001', { hello: '你好' });
+    const arrived = new Promise<void>((resolve) => worker.bus.subscribe(type, (event) => {
+      if (event.payload.treeId !== payload.treeId) return;
+      received.push(event);
+      resolve();
+    }));
+    const sent = await web.bus.publish(type, '00000000-0000-4000-8000-000000000001', payload);
     await arrived;
     await new Promise((r) => setTimeout(r, 200)); // a duplicate would arrive within this
     expect(received).toHaveLength(1);
-    expect(received[0]).toMatchObject({ id: sent.id, type, payload: { hello: '你好' } });
+    expect(received[0]).toMatchObject({ id: sent.id, type, payload: { slug: '你好' } });
   });
 
   it('runs a job sent by one instance on the other\'s worker', async () => {

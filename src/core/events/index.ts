@@ -1,7 +1,9 @@
 /**
- * Domain events: the bus port and its two adapters. See README.md for naming, delivery
- * guarantees and what belongs in a handler.
+ * Domain events: the bus port and its adapters. See README.md for naming, delivery
+ * guarantees and what belongs in a handler. Event names and payloads: src/contracts/events.ts.
  */
-export type { DomainEvent, EventBus, EventHandler, SubscribeOptions } from './event-bus.js';
+export type {
+  DomainEvent, EventBus, EventHandler, EventName, EventPayload, EventWriter, PublishOptions, SubscribeOptions, Subscriptions,
+} from './event-bus.js';
 export { createInProcessBus } from './in-process-bus.js';
 export { createRedisBus } from './redis-bus.js';

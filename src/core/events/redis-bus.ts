@@ -9,6 +9,9 @@ import {
   type EventBus,
   type EventHandler,
   type EventLogger,
+  type EventName,
+  type EventPayload,
+  type SubscribeOptions,
 } from './event-bus.js';
 
 export interface RedisBusOptions {
@@ -107,22 +110,43 @@ export async function createRedisBus(opts: RedisBusOptions): Promise<EventBus> {
     if (connected && !closed) log.info(where, 'event bus: Redis connection ready');
   });
 
+  const announce = async (event: DomainEvent): Promise<void> => {
+    const wire: WireMessage = { v: 1, origin: instanceId, event };
+    const remote = pub.publish(channel, JSON.stringify(wire)).catch((err: unknown) => {
+      // Local subscribers have it; other instances miss this one. The caller's work is done
+      // and committed, so this is logged rather than thrown.
+      log.error({ err, eventId: event.id, eventType: event.type, ...where }, 'event bus: publish to Redis failed');
+    });
+    await Promise.all([subscribers.deliver(event), remote]);
+  };
+  const assertOpen = () => {
+    if (closed) throw new AppError('EVENT_BUS_CLOSED', 500, 'The event bus is closed');
+  };
+
   return {
-    async publish<T>(type: string, workspaceId: string, payload: T): Promise<DomainEvent<T>> {
-      if (closed) throw new AppError('EVENT_BUS_CLOSED', 500, 'The event bus is closed');
-      const event = createEvent(type, workspaceId, payload);
-      const wire: WireMessage = { v: 1, origin: instanceId, event };
-      const remote = pub.publish(channel, JSON.stringify(wire)).catch((err: unknown) => {
-        // Local subscribers have it; other instances miss this one. The caller's work is done
-        // and committed, so this is logged rather than thrown.
-        log.error({ err, eventId: event.id, eventType: event.type, ...where }, 'event bus: publish to Redis failed');
-      });
-      await Promise.all([subscribers.deliver(event), remote]);
+    async publish<K extends EventName>(type: K, workspaceId: string, payload: EventPayload<K>): Promise<DomainEvent<K>> {
+      assertOpen();
+      const event = createEvent(type, workspaceId, payload, false);
+      await announce(event as DomainEvent);
       return event;
     },
-    subscribe(type: string, handler: EventHandler): () => void {
-      return subscribers.subscribe(type, handler);
+    async transaction(db, work) {
+      assertOpen();
+      const published: DomainEvent[] = [];
+      const result = await db.transaction().execute((trx) => work(trx, {
+        publish(type, workspaceId, payload) {
+          const event = createEvent(type, workspaceId, payload, false);
+          published.push(event as DomainEvent);
+          return event;
+        },
+      }));
+      for (const event of published) await announce(event);
+      return result;
     },
+    subscribe(type: string, handler: EventHandler, options?: SubscribeOptions): () => void {
+      return subscribers.subscribe(type, handler, options);
+    },
+    async drain(): Promise<void> {},
     async close(): Promise<void> {
       if (closed) return;
       closed = true;

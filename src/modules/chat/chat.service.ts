@@ -327,8 +327,8 @@ export class ChatService {
   }
 
   /** `agent.availability_changed` handler: logged-in time for the cost per contact. */
-  onAvailabilityChanged = async (event: DomainEvent): Promise<void> => {
-    const { agentId, availability } = event.payload as { agentId: string; availability: string };
+  onAvailabilityChanged = async (event: DomainEvent<'agent.availability_changed'>): Promise<void> => {
+    const { agentId, availability } = event.payload;
     const db = this.repo.in(event.workspaceId);
     await this.repo.recordPresence(db, agentId, availability, this.clock.now());
     if (availability === 'online') return this.scheduleWallboard(event.workspaceId);

@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import type { DomainEvent, EventBus } from '../../core/events/index.js';
 import type { AccountsService, Actor } from '../accounts/accounts.service.js';
-import type { TicketsService, ticketEvent } from '../tickets/tickets.service.js';
+import type { TicketsService } from '../tickets/tickets.service.js';
 import { ACTIVE_STATUSES, type TicketStatus } from '../tickets/tickets.schema.js';
 import { routingErrors } from './routing.errors.js';
 import type { Db, RoutingRepo } from './routing.repo.js';
@@ -41,7 +41,6 @@ export interface DepartmentRouting {
   overflowAfterSeconds: number | null;
 }
 
-type TicketEventPayload = { ticket: ReturnType<typeof ticketEvent>; changes?: Record<string, [unknown, unknown]> };
 
 const SYSTEM: Actor = { type: 'system', id: null };
 /** A ticket claimed by auto-assignment whose ticket still shows nobody after this long was abandoned. */
@@ -320,19 +319,19 @@ export class RoutingService {
 
   // ---- events -----------------------------------------------------------------------------
 
-  onTicketCreated = async (event: DomainEvent): Promise<void> => {
-    const { ticket } = event.payload as TicketEventPayload;
+  onTicketCreated = async (event: DomainEvent<'ticket.created'>): Promise<void> => {
+    const { ticket } = event.payload;
     await this.autoAssignTicket(event.workspaceId, ticket);
   };
 
-  onTicketUpdated = async (event: DomainEvent): Promise<void> => {
-    const { ticket, changes = {} } = event.payload as TicketEventPayload;
-    if ('assignee_id' in changes || 'status' in changes) await this.syncTicket(event.workspaceId, ticket.id);
-    if ('department_id' in changes) await this.autoAssignTicket(event.workspaceId, ticket);
+  onTicketUpdated = async (event: DomainEvent<'ticket.updated'>): Promise<void> => {
+    const { ticket, changes } = event.payload;
+    if (changes.assigneeId || changes.status) await this.syncTicket(event.workspaceId, ticket.id);
+    if (changes.departmentId) await this.autoAssignTicket(event.workspaceId, ticket);
   };
 
-  onTicketMerged = async (event: DomainEvent): Promise<void> => {
-    const { ticketId } = event.payload as { ticketId: string };
+  onTicketMerged = async (event: DomainEvent<'ticket.merged'>): Promise<void> => {
+    const { ticketId } = event.payload;
     await this.syncTicket(event.workspaceId, ticketId);
   };
 

@@ -116,14 +116,14 @@ export class SlaService {
   subscriptions(): Subscriptions {
     return {
       'workspace.created': (event) => this.setUpWorkspace(event.workspaceId),
-      'ticket.created': (event) => this.sync(event.workspaceId, (event.payload as { ticket: { id: string } }).ticket.id),
-      'ticket.merged': (event) => this.sync(event.workspaceId, (event.payload as { ticketId: string }).ticketId),
+      'ticket.created': (event) => this.sync(event.workspaceId, event.payload.ticket.id),
+      'ticket.merged': (event) => this.sync(event.workspaceId, event.payload.ticketId),
       'ticket.updated': async (event) => {
-        const { ticket, changes } = event.payload as { ticket: { id: string }; changes: Record<string, unknown> };
-        if ('status' in changes || 'urgency' in changes || 'department_id' in changes) await this.sync(event.workspaceId, ticket.id);
+        const { ticket, changes } = event.payload;
+        if (changes.status || changes.urgency || changes.departmentId) await this.sync(event.workspaceId, ticket.id);
       },
       'message.created': async (event) => {
-        const message = event.payload as { ticketId: string; kind: string; authorType: string };
+        const message = event.payload;
         if (message.kind !== 'reply' || message.authorType === 'system') return;
         await this.sync(event.workspaceId, message.ticketId, message.authorType === 'agent' ? { agentReplied: true } : { customerReplied: true });
       },

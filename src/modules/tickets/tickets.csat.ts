@@ -28,9 +28,8 @@ export class CsatRequests {
   ) {}
 
   /** The `ticket.solved` handler. */
-  async onSolved(jobs: JobQueue, event: DomainEvent): Promise<void> {
-    const ticketId = (event.payload as { ticket?: { id?: unknown } } | null)?.ticket?.id;
-    if (typeof ticketId !== 'string') return;
+  async onSolved(jobs: JobQueue, event: DomainEvent<'ticket.solved'>): Promise<void> {
+    const ticketId = event.payload.ticket.id;
     await jobs.send<CsatRequestJob>(CSAT_REQUEST_JOB, { workspaceId: event.workspaceId, ticketId }, { idempotencyKey: `${CSAT_REQUEST_JOB}:${event.id}` });
   }
 

@@ -1,6 +1,8 @@
 import type { Clock } from '../../core/clock.js';
 import { AppError, notFound } from '../../core/errors.js';
-import type { EventBus } from '../../core/events/index.js';
+import type { EventBus, EventWriter } from '../../core/events/index.js';
+import { relaxCommitIfReplayable } from '../../core/jobs/index.js';
+import type { TicketChanges as TicketChangesEvent } from '../../contracts/events.js';
 import { htmlToText, sanitizeUserHtml } from '../../core/html/sanitize.js';
 import type { Locale } from '../../core/i18n/index.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
@@ -142,7 +144,7 @@ export class TicketsService {
     const body = this.messageBody(input.body, input.bodyHtml);
 
     const number = await this.nextNumber(workspaceId);
-    const { ticket, message } = await this.repo.transaction(workspaceId, async (trx) => {
+    const { ticket } = await this.inTransaction(workspaceId, async (trx, events) => {
       const ticket = await this.repo.insertTicket(trx, {
         number, subject: input.subject, urgency: input.urgency ?? 1,
         department_id: departmentId, customer_id: customerId, channel: input.channel, tags: normalizeTags(input.tags ?? []),
@@ -154,10 +156,11 @@ export class TicketsService {
         external_id: input.externalId ?? null, created_at: now,
       }, input.attachments ?? []);
       await this.repo.insertActivity(trx, { ticket_id: ticket.id, actor_type: actor.type, actor_id: actor.id, action: 'ticket.created', details: { channel: input.channel }, created_at: now });
+      const stream = { stream: ticket.id };
+      events.publish('ticket.created', workspaceId, { ticket: ticketEvent(ticket), messageId: message.id }, stream);
+      events.publish('message.created', workspaceId, { ticketId: ticket.id, messageId: message.id, kind: 'reply', authorType: 'customer', channel: input.channel }, stream);
       return { ticket, message };
     });
-    await this.bus.publish('ticket.created', workspaceId, { ticket: ticketEvent(ticket), messageId: message.id });
-    await this.bus.publish('message.created', workspaceId, { ticketId: ticket.id, messageId: message.id, kind: 'reply', authorType: 'customer', channel: input.channel });
     return (await this.repo.ticket(this.repo.in(workspaceId), ticket.id)) ?? ticket;
   }
 
@@ -252,7 +255,7 @@ export class TicketsService {
     }
     const now = this.clock.now();
     const body = this.messageBody(input.body, input.bodyHtml);
-    const { ticket, message, changes } = await this.repo.transaction(workspaceId, async (trx) => {
+    return this.inTransaction(workspaceId, async (trx, events) => {
       const current = await this.lockedTicket(trx, ticketId);
       if (current.status === 'closed') throw new AppError('TICKET_CLOSED', 409, 'This ticket is closed; open a new one instead');
       const message = await this.insertMessage(trx, ticketId, {
@@ -269,13 +272,12 @@ export class TicketsService {
       }
       const ticket = await this.repo.updateTicket(trx, ticketId, patch);
       await this.repo.insertActivity(trx, { ticket_id: ticketId, actor_type: author.type, actor_id: author.id, action: input.kind === 'note' ? 'note.added' : 'reply.added', details: status !== current.status ? { status: [current.status, status] } : {}, created_at: now });
-      return { ticket, message, changes: status !== current.status ? { status: [current.status, status] } : {} };
+      events.publish('message.created', workspaceId, {
+        ticketId, messageId: message.id, kind: message.kind, authorType: message.author_type, channel: message.channel,
+      }, { stream: ticketId });
+      if (status !== current.status) publishUpdated(events, workspaceId, ticket, { status: [current.status, status] });
+      return message;
     });
-    await this.bus.publish('message.created', workspaceId, {
-      ticketId, messageId: message.id, kind: message.kind, authorType: message.author_type, channel: message.channel,
-    });
-    if (Object.keys(changes).length) await this.publishUpdated(workspaceId, ticket, changes);
-    return message;
   }
 
   async update(workspaceId: string, ticketId: string, changes: TicketChanges, actor: TicketActor): Promise<TicketRow> {
@@ -283,7 +285,7 @@ export class TicketsService {
     if (departmentId) await this.assertDepartment(workspaceId, departmentId);
     if (changes.assigneeId) await this.assertAssignable(workspaceId, changes.assigneeId);
     const now = this.clock.now();
-    const { ticket, diff } = await this.repo.transaction(workspaceId, async (trx) => {
+    return this.inTransaction(workspaceId, async (trx, events) => {
       const current = await this.lockedTicket(trx, ticketId);
       const patch: TicketPatch = {};
       const diff: Record<string, [unknown, unknown]> = {};
@@ -305,14 +307,13 @@ export class TicketsService {
         diff.status = [current.status, changes.status];
         Object.assign(patch, statusPatch(changes.status, now));
       }
-      if (!Object.keys(diff).length) return { ticket: current, diff };
+      if (!Object.keys(diff).length) return current;
       patch.updated_at = now;
       const ticket = await this.repo.updateTicket(trx, ticketId, patch);
       await this.repo.insertActivity(trx, { ticket_id: ticketId, actor_type: actor.type, actor_id: actor.id, action: 'ticket.updated', details: diff, created_at: now });
-      return { ticket, diff };
+      publishUpdated(events, workspaceId, ticket, changesForEvent(diff));
+      return ticket;
     });
-    if (Object.keys(diff).length) await this.publishUpdated(workspaceId, ticket, diff);
-    return ticket;
   }
 
   /** Each ticket is changed on its own; one that fails is reported and the rest still change. */
@@ -334,7 +335,7 @@ export class TicketsService {
   async merge(workspaceId: string, duplicateId: string, survivorId: string, actor: TicketActor): Promise<TicketRow> {
     if (duplicateId === survivorId) throw new AppError('TICKET_MERGE_INVALID', 400, 'A ticket cannot be merged into itself');
     const now = this.clock.now();
-    const survivor = await this.repo.transaction(workspaceId, async (trx) => {
+    return this.inTransaction(workspaceId, async (trx, events) => {
       const [first, second] = [duplicateId, survivorId].sort();
       await this.lockedTicket(trx, first!);
       await this.lockedTicket(trx, second!);
@@ -346,10 +347,9 @@ export class TicketsService {
       await this.repo.updateTicket(trx, duplicateId, { merged_into_id: survivorId, ...statusPatch('closed', now), updated_at: now });
       await this.repo.insertActivity(trx, { ticket_id: duplicateId, actor_type: actor.type, actor_id: actor.id, action: 'ticket.merged', details: { into: target.number }, created_at: now });
       await this.repo.insertActivity(trx, { ticket_id: survivorId, actor_type: actor.type, actor_id: actor.id, action: 'ticket.merged_in', details: { from: duplicate.number }, created_at: now });
+      events.publish('ticket.merged', workspaceId, { ticketId: duplicateId, intoId: survivorId }, { stream: duplicateId });
       return this.repo.updateTicket(trx, survivorId, { updated_at: now });
     });
-    await this.bus.publish('ticket.merged', workspaceId, { ticketId: duplicateId, intoId: survivorId });
-    return survivor;
   }
 
   /** One message becomes the first message of a new ticket, for the same customer. */
@@ -359,7 +359,7 @@ export class TicketsService {
     if (!message) throw notFound('message');
     const now = this.clock.now();
     const number = await this.nextNumber(workspaceId);
-    const ticket = await this.repo.transaction(workspaceId, async (trx) => {
+    return this.inTransaction(workspaceId, async (trx, events) => {
       const source = await this.lockedTicket(trx, message.ticket_id);
       const ticket = await this.repo.insertTicket(trx, {
         number, subject: subject ?? source.subject, urgency: source.urgency,
@@ -371,10 +371,9 @@ export class TicketsService {
       await this.repo.link(trx, source.id, ticket.id);
       await this.repo.insertActivity(trx, { ticket_id: ticket.id, actor_type: actor.type, actor_id: actor.id, action: 'ticket.split', details: { from: source.number }, created_at: now });
       await this.repo.updateTicket(trx, source.id, { updated_at: now });
+      events.publish('ticket.created', workspaceId, { ticket: ticketEvent(ticket), messageId }, { stream: ticket.id });
       return ticket;
     });
-    await this.bus.publish('ticket.created', workspaceId, { ticket: ticketEvent(ticket), messageId });
-    return ticket;
   }
 
   async link(workspaceId: string, ticketId: string, relatedId: string): Promise<void> {
@@ -394,10 +393,12 @@ export class TicketsService {
     const ticket = await this.customerTicket(workspaceId, customerId, ticketId);
     if (ticket.status !== 'solved' && ticket.status !== 'closed') throw new AppError('TICKET_NOT_SOLVED', 409, 'Only a solved ticket can be rated');
     const now = this.clock.now();
-    const rated = await this.repo.updateTicket(this.repo.in(workspaceId), ticketId, { csat_rating: rating, csat_comment: comment, csat_at: now });
-    await this.repo.insertActivity(this.repo.in(workspaceId), { ticket_id: ticketId, actor_type: 'customer', actor_id: customerId, action: 'ticket.rated', details: { rating }, created_at: now });
-    await this.bus.publish('ticket.rated', workspaceId, { ticketId, rating, comment });
-    return rated;
+    return this.inTransaction(workspaceId, async (trx, events) => {
+      const rated = await this.repo.updateTicket(trx, ticketId, { csat_rating: rating, csat_comment: comment, csat_at: now });
+      await this.repo.insertActivity(trx, { ticket_id: ticketId, actor_type: 'customer', actor_id: customerId, action: 'ticket.rated', details: { rating }, created_at: now });
+      events.publish('ticket.rated', workspaceId, { ticketId, rating, comment }, { stream: ticketId });
+      return rated;
+    });
   }
 
   /** Deadlines come from the SLA module, which owns how they are computed. */
@@ -443,10 +444,15 @@ export class TicketsService {
 
   // ---- helpers --------------------------------------------------------------------------
 
-  private async publishUpdated(workspaceId: string, ticket: TicketRow, changes: Record<string, unknown>) {
-    await this.bus.publish('ticket.updated', workspaceId, { ticket: ticketEvent(ticket), changes });
-    const status = changes.status as [TicketStatus, TicketStatus] | undefined;
-    if (status?.[1] === 'solved') await this.bus.publish('ticket.solved', workspaceId, { ticket: ticketEvent(ticket) });
+  /**
+   * A transaction whose events commit with it. Inside replayable job work (core/jobs/replayable.ts)
+   * the commit does not wait for the disk.
+   */
+  private inTransaction<T>(workspaceId: string, work: (trx: Db, events: EventWriter) => Promise<T>): Promise<T> {
+    return this.bus.transaction(this.repo.in(workspaceId), async (trx, events) => {
+      await relaxCommitIfReplayable(trx);
+      return work(trx, events);
+    });
   }
 
   private messageBody(text: string, html: string | undefined): { body_text: string; body_html: string | null } {
@@ -493,6 +499,21 @@ export class TicketsService {
     const agent = await this.accounts.agent(workspaceId, agentId).catch(() => undefined);
     if (!agent || agent.disabled_at) throw new AppError('ASSIGNEE_UNKNOWN', 400, 'Tickets can only be assigned to active agents of this workspace');
   }
+}
+
+function publishUpdated(events: EventWriter, workspaceId: string, ticket: TicketRow, changes: TicketChangesEvent): void {
+  const summary = ticketEvent(ticket);
+  events.publish('ticket.updated', workspaceId, { ticket: summary, changes }, { stream: ticket.id });
+  if (changes.status?.[1] === 'solved') events.publish('ticket.solved', workspaceId, { ticket: summary }, { stream: ticket.id });
+}
+
+/** The activity log's diff (column names) as the event reports it (the ticket's own field names). */
+function changesForEvent(diff: Record<string, [unknown, unknown]>): TicketChangesEvent {
+  const names: Record<string, keyof TicketChangesEvent> = {
+    status: 'status', urgency: 'urgency', department_id: 'departmentId', assignee_id: 'assigneeId', tags: 'tags',
+    custom_fields: 'customFields', subject: 'subject',
+  };
+  return Object.fromEntries(Object.entries(diff).map(([column, change]) => [names[column]!, change])) as TicketChangesEvent;
 }
 
 function statusPatch(status: TicketStatus, now: Date): TicketPatch {

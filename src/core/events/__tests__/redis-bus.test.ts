@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRedisBus, type DomainEvent, type EventBus } from '../index.js';
+import { samplePayload } from '../../../../test/helpers/events.js';
 import { recordingLog } from '../../../../test/helpers/log.js';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -36,7 +37,7 @@ describe('redis event bus', () => {
     a.subscribe('ticket.created', (e) => { onA.push(e); });
     b.subscribe('*', (e) => { onB.push(e); });
 
-    const event = await a.publish('ticket.created', 'ws1', { ticketId: 't1' });
+    const event = await a.publish('ticket.created', 'ws1', samplePayload('ticket.created'));
     await vi.waitFor(() => expect(onB).toHaveLength(1));
     await new Promise((r) => setTimeout(r, 150)); // room for a duplicate to show up, if there were one
     expect(onA).toEqual([event]);
@@ -48,7 +49,7 @@ describe('redis event bus', () => {
     const other = await bus(uniqueChannel());
     const seen: DomainEvent[] = [];
     other.subscribe('*', (e) => { seen.push(e); });
-    await a.publish('ticket.created', 'ws1', {});
+    await a.publish('ticket.created', 'ws1', samplePayload('ticket.created'));
     await new Promise((r) => setTimeout(r, 150));
     expect(seen).toEqual([]);
   });
@@ -60,7 +61,7 @@ describe('redis event bus', () => {
     await listener.subscribe(channel);
     listener.on('message', (_ch: string, message: string) => raw.push(message));
     const a = await bus(channel);
-    const event = await a.publish('article.updated', 'ws9', { articleId: 'a1' });
+    const event = await a.publish('ticket.rated', 'ws9', samplePayload('ticket.rated'));
     await vi.waitFor(() => expect(raw).toHaveLength(1));
     expect(JSON.parse(raw[0]!)).toEqual({ v: 1, origin: expect.any(String), event });
   });
@@ -76,9 +77,10 @@ describe('redis event bus', () => {
     await raw.publish(channel, JSON.stringify({ v: 1, origin: 'x', event: { type: 'ticket.created' } }));
     await raw.publish(channel, JSON.stringify({ v: 2, origin: 'x', event: {} }));
     const a = await bus(channel);
-    await a.publish('ticket.created', 'ws1', { ok: true });
+    const payload = samplePayload('ticket.created');
+    await a.publish('ticket.created', 'ws1', payload);
     await vi.waitFor(() => expect(seen).toHaveLength(1));
-    expect(seen[0]!.payload).toEqual({ ok: true });
+    expect(seen[0]!.payload).toEqual(payload);
     expect(log.entries.filter((e) => e.level === 'warn' && String(e.args[1]).includes('invalid message'))).toHaveLength(3);
   });
 
@@ -90,7 +92,7 @@ describe('redis event bus', () => {
     const seen: string[] = [];
     b.subscribe('ticket.created', () => { throw new Error('boom'); });
     b.subscribe('ticket.created', (e) => { seen.push(e.id); });
-    const event = await a.publish('ticket.created', 'ws1', {});
+    const event = await a.publish('ticket.created', 'ws1', samplePayload('ticket.created'));
     await vi.waitFor(() => expect(seen).toEqual([event.id]));
     expect(log.entries.some((e) => e.level === 'error' && String(e.args[1]) === 'event handler failed')).toBe(true);
   });
@@ -101,10 +103,10 @@ describe('redis event bus', () => {
     const b = await bus(channel);
     const seen: string[] = [];
     const off = b.subscribe('*', (e) => { seen.push(e.type); });
-    await a.publish('ticket.created', 'ws1', {});
+    await a.publish('ticket.created', 'ws1', samplePayload('ticket.created'));
     await vi.waitFor(() => expect(seen).toEqual(['ticket.created']));
     off();
-    await a.publish('ticket.closed', 'ws1', {});
+    await a.publish('ticket.solved', 'ws1', samplePayload('ticket.solved'));
     await new Promise((r) => setTimeout(r, 150));
     expect(seen).toEqual(['ticket.created']);
   });
@@ -118,7 +120,7 @@ describe('redis event bus', () => {
     await raw.subscribe(channel);
     const origins: string[] = [];
     raw.on('message', (_ch: string, message: string) => origins.push(JSON.parse(message).origin));
-    await a.publish('ticket.created', 'ws1', {});
+    await a.publish('ticket.created', 'ws1', samplePayload('ticket.created'));
     await vi.waitFor(() => expect(origins).toHaveLength(1));
 
     // Cut exactly A's subscribed connection, found by its name (which carries A's origin id).
@@ -129,10 +131,10 @@ describe('redis event bus', () => {
     await admin.call('CLIENT', 'KILL', 'ID', id);
 
     const seen: string[] = [];
-    a.subscribe('ticket.closed', (e) => { seen.push(e.id); });
+    a.subscribe('ticket.solved', (e) => { seen.push(e.id); });
     // Pub/sub has no replay: publish until one lands after the resubscribe.
     await vi.waitFor(async () => {
-      await b.publish('ticket.closed', 'ws1', {});
+      await b.publish('ticket.solved', 'ws1', samplePayload('ticket.solved'));
       expect(seen.length).toBeGreaterThan(0);
     }, { timeout: 5000, interval: 200 });
     expect(log.entries.some((e) => e.level === 'info' && String(e.args[1]).includes('ready'))).toBe(true);

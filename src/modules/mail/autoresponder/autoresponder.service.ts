@@ -51,9 +51,9 @@ export class Autoresponder {
    * `ticket.created` handler for the web form. Mail-born tickets are acknowledged by the inbound
    * pipeline itself, which has the headers that say whether the mail may be answered at all.
    */
-  async onTicketCreated(jobs: JobQueue, event: DomainEvent): Promise<void> {
-    const ticket = (event.payload as { ticket?: { id?: unknown; channel?: unknown } } | null)?.ticket;
-    if (typeof ticket?.id !== 'string' || ticket.channel !== 'web') return;
+  async onTicketCreated(jobs: JobQueue, event: DomainEvent<'ticket.created'>): Promise<void> {
+    const ticket = event.payload.ticket;
+    if (ticket.channel !== 'web') return;
     await jobs.send<AutorespondJob>(AUTORESPOND_JOB, { workspaceId: event.workspaceId, ticketId: ticket.id }, { idempotencyKey: `${AUTORESPOND_JOB}:${ticket.id}` });
   }
 

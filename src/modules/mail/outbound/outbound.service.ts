@@ -181,10 +181,9 @@ export class OutboundMailService {
    * customer, threaded under the customer's last mail (and our earlier replies). Every web node
    * hears the event over Redis; the idempotency key makes it one mail.
    */
-  async onMessageCreated(event: DomainEvent): Promise<void> {
-    const payload = (event.payload ?? {}) as { ticketId?: unknown; messageId?: unknown; kind?: unknown; authorType?: unknown };
+  async onMessageCreated(event: DomainEvent<'message.created'>): Promise<void> {
+    const payload = event.payload;
     if (payload.kind !== 'reply' || payload.authorType !== 'agent') return;
-    if (typeof payload.ticketId !== 'string' || typeof payload.messageId !== 'string') return;
     const workspaceId = event.workspaceId;
     const ticket = await this.tickets.ticket(workspaceId, payload.ticketId);
     if (!(await this.mailsReplies(workspaceId, ticket))) return;

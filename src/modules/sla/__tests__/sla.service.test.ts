@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
-import type { DomainEvent } from '../../../core/events/index.js';
+import type { DomainEvent, EventName } from '../../../core/events/index.js';
 import { SLA_JOBS, type CheckJob } from '../sla.service.js';
 
 let t: TestApp;
@@ -44,9 +44,9 @@ async function workspace(slug: string) {
   return { ws, api, policyFor, setTargets, open, ticket, sla, clockOf, customerReply, agentReply };
 }
 
-function record(type: string) {
+function record(type: EventName) {
   const events: DomainEvent[] = [];
-  const stop = t.bus.subscribe(type, (event) => { events.push(event); });
+  const stop = t.bus.subscribe(type, (event: DomainEvent) => { events.push(event); });
   return { events, stop };
 }
 

@@ -157,13 +157,26 @@ describe('team view', () => {
 describe('solving', () => {
   it('announces ticket.solved whether the agent solves with a reply or with a status change', async () => {
     const solved: string[] = [];
-    const unsubscribe = t.bus.subscribe('ticket.solved', (event) => { solved.push((event.payload as { ticket: { id: string } }).ticket.id); });
+    const unsubscribe = t.bus.subscribe('ticket.solved', (event) => { solved.push(event.payload.ticket.id); });
     const a = await openTicket();
     const b = await openTicket();
     await api('POST', `/tickets/${a.id}/messages`, { kind: 'reply', body: 'Fixed with a firmware update.', status: 'solved' });
     await api('PATCH', `/tickets/${b.id}`, { status: 'solved' });
     unsubscribe();
     expect(solved).toEqual([a.id, b.id]);
+  });
+
+  it('reports changes under the ticket\'s own field names, not the database columns', async () => {
+    const changes: unknown[] = [];
+    const unsubscribe = t.bus.subscribe('ticket.updated', (event) => { changes.push(event.payload.changes); });
+    const ticket = await openTicket();
+    const { departments } = (await api('GET', '/departments')).json() as { departments: { id: string }[] };
+    const res = await api('PATCH', `/tickets/${ticket.id}`, { departmentId: departments[4]!.id, assigneeId: t.workspace.admin.id, customFields: { order: 'A-1' } });
+    expect(res.statusCode, res.body).toBe(200);
+    unsubscribe();
+    expect(changes).toEqual([{
+      departmentId: [expect.not.stringMatching(departments[4]!.id), departments[4]!.id], assigneeId: [null, t.workspace.admin.id], customFields: [{}, { order: 'A-1' }],
+    }]);
   });
 });
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
-import type { DomainEvent } from '../../../core/events/index.js';
+import type { DomainEvent, EventName } from '../../../core/events/index.js';
+import { sampleEvent, samplePayload } from '../../../../test/helpers/events.js';
 import { verifySignature } from '../webhooks.signature.js';
 import { startReceiver, type Receiver } from './receiver.js';
 
@@ -49,8 +50,8 @@ async function deliveries(webhookId: string, query = '') {
   return res.json() as { deliveries: { id: string; eventId: string; eventType: string; status: string; attempts: number; responseStatus: number | null; responseExcerpt: string | null; error: string | null; durationMs: number | null; redeliveryOf: string | null }[]; nextCursor: string | null };
 }
 
-function event(type: string, workspaceId = t.workspace.id, payload: object = { ticketId: randomUUID() }): DomainEvent {
-  return { id: randomUUID(), type, workspaceId, payload, occurredAt: new Date().toISOString() };
+function event(type: EventName, workspaceId = t.workspace.id): DomainEvent {
+  return sampleEvent(type, workspaceId);
 }
 
 describe('webhook administration', () => {
@@ -167,7 +168,7 @@ describe('webhook delivery', () => {
     const send = vi.spyOn(t.jobs, 'send');
     const r = await receiver((n) => (n <= 2 ? { status: n === 1 ? 500 : 503, body: `down ${n}` } : { status: 204 }));
     const hook = await createWebhook({ url: r.url, events: ['ticket.solved'] });
-    const published = await t.bus.publish('ticket.solved', t.workspace.id, { ticket: { id: randomUUID() } });
+    const published = await t.bus.publish('ticket.solved', t.workspace.id, samplePayload('ticket.solved'));
     await t.jobs.drain();
 
     expect(r.received).toHaveLength(3);
@@ -191,7 +192,7 @@ describe('webhook delivery', () => {
   it('gives up after eight attempts', async () => {
     const r = await receiver(() => ({ status: 502 }));
     const hook = await createWebhook({ url: r.url, events: ['ticket.rated'] });
-    await t.bus.publish('ticket.rated', t.workspace.id, { ticketId: randomUUID(), rating: 1 });
+    await t.bus.publish('ticket.rated', t.workspace.id, samplePayload('ticket.rated', { rating: 1 }));
     await t.jobs.drain();
     expect(r.received).toHaveLength(8);
     expect((await deliveries(hook.id)).deliveries[0]).toMatchObject({ status: 'failed', attempts: 8, responseStatus: 502 });
@@ -219,7 +220,7 @@ describe('webhook delivery', () => {
     await r.close();
     receivers.splice(receivers.indexOf(r), 1);
     const hook = await createWebhook({ url: r.url, events: ['message.created'] });
-    await t.bus.publish('message.created', t.workspace.id, { ticketId: randomUUID(), messageId: randomUUID() });
+    await t.bus.publish('message.created', t.workspace.id, samplePayload('message.created'));
     await t.jobs.drain();
     expect((await deliveries(hook.id)).deliveries[0]).toMatchObject({ status: 'failed', attempts: 8, responseStatus: null, error: 'ECONNREFUSED' });
   });
@@ -259,7 +260,7 @@ describe('webhook delivery', () => {
     expect(inactive.received).toHaveLength(0);
     expect(solvedOnly.received.map((x) => x.json.type)).toEqual(['ticket.solved']);
     // Events that are not in the public catalogue never leave.
-    await t.bus.publish('workspace.updated', t.workspace.id, {});
+    await t.bus.publish('troubleshooting_tree.published', t.workspace.id, samplePayload('troubleshooting_tree.published'));
     await t.jobs.drain();
     expect(messagesOnly.received).toHaveLength(1);
   });
@@ -278,7 +279,7 @@ describe('webhook delivery', () => {
         await t.services.webhooks.update(t.workspace.id, hookId, { active: false }, { type: 'system', id: null });
       }
     });
-    await t.bus.publish('ticket.created', t.workspace.id, { ticket: { id: randomUUID() } });
+    await t.bus.publish('ticket.created', t.workspace.id, samplePayload('ticket.created'));
     await t.jobs.drain();
     expect(r.received).toHaveLength(1);
     expect((await deliveries(hook.id)).deliveries[0]).toMatchObject({ status: 'cancelled', attempts: 1, error: 'webhook_inactive' });
@@ -334,7 +335,7 @@ describe('delivery log', () => {
     const r = await receiver();
     const hook = await createWebhook({ url: r.url, events: ['ticket.updated'] });
     const sent: string[] = [];
-    for (let i = 0; i < 5; i++) sent.push((await t.bus.publish('ticket.updated', t.workspace.id, { i })).id);
+    for (let i = 0; i < 5; i++) sent.push((await t.bus.publish('ticket.updated', t.workspace.id, samplePayload('ticket.updated', { changes: { urgency: [i, i + 1] } }))).id);
     await t.jobs.drain();
     const first = await deliveries(hook.id, '?limit=2');
     const second = await deliveries(hook.id, `?limit=2&cursor=${first.nextCursor}`);
@@ -348,7 +349,7 @@ describe('delivery log', () => {
   it('redelivers a finished delivery as a new delivery of the same event', async () => {
     const r = await receiver((n) => (n === 1 ? { status: 410 } : { status: 200 }));
     const hook = await createWebhook({ url: r.url, events: ['ticket.solved'] });
-    await t.bus.publish('ticket.solved', t.workspace.id, { ticket: { id: randomUUID() } });
+    await t.bus.publish('ticket.solved', t.workspace.id, samplePayload('ticket.solved'));
     await t.jobs.drain();
     const [original] = (await deliveries(hook.id)).deliveries;
     expect(original).toMatchObject({ status: 'failed', attempts: 1, responseStatus: 410 });
@@ -369,7 +370,7 @@ describe('delivery log', () => {
   it('forgets deliveries after 30 days', async () => {
     const r = await receiver();
     const hook = await createWebhook({ url: r.url, events: ['ticket.rated'] });
-    await t.bus.publish('ticket.rated', t.workspace.id, { ticketId: randomUUID(), rating: 3 });
+    await t.bus.publish('ticket.rated', t.workspace.id, samplePayload('ticket.rated', { rating: 3 }));
     await t.jobs.drain();
     const { WebhooksService } = await import('../webhooks.service.js');
     const { WebhooksRepo } = await import('../webhooks.repo.js');
@@ -385,7 +386,7 @@ describe('delivery log', () => {
   it('refuses to redeliver to an inactive webhook, or a delivery that is not there', async () => {
     const r = await receiver();
     const hook = await createWebhook({ url: r.url, events: ['ticket.solved'] });
-    await t.bus.publish('ticket.solved', t.workspace.id, { ticket: { id: randomUUID() } });
+    await t.bus.publish('ticket.solved', t.workspace.id, samplePayload('ticket.solved'));
     await t.jobs.drain();
     const [delivery] = (await deliveries(hook.id)).deliveries;
     await api('PATCH', `/webhooks/${hook.id}`, { active: false });
@@ -404,7 +405,7 @@ describe('secret rotation', () => {
     const r = await receiver();
     const hook = await createWebhook({ url: r.url, events: ['ticket.rated'] });
     const sharp = (await api('POST', `/webhooks/${hook.id}/rotate-secret`)).json().secret as string;
-    await t.bus.publish('ticket.rated', t.workspace.id, { ticketId: randomUUID(), rating: 5 });
+    await t.bus.publish('ticket.rated', t.workspace.id, samplePayload('ticket.rated', { rating: 5 }));
     await t.jobs.drain();
     const first = r.received[0]!;
     const header1 = first.headers['kefu-signature'] as string;
@@ -414,7 +415,7 @@ describe('secret rotation', () => {
     const overlap = await api('POST', `/webhooks/${hook.id}/rotate-secret`, { keepPreviousForSeconds: 3600 });
     expect(overlap.statusCode, overlap.body).toBe(200);
     const next = overlap.json().secret as string;
-    await t.bus.publish('ticket.rated', t.workspace.id, { ticketId: randomUUID(), rating: 4 });
+    await t.bus.publish('ticket.rated', t.workspace.id, samplePayload('ticket.rated', { rating: 4 }));
     await t.jobs.drain();
     const second = r.received[1]!;
     const header2 = second.headers['kefu-signature'] as string;

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
 import { createDatabaseQueue, type JobQueue } from '../../../core/jobs/index.js';
@@ -7,6 +6,7 @@ import { registerWebhookWorkers } from '../webhooks.jobs.js';
 import { WebhooksRepo } from '../webhooks.repo.js';
 import { WebhooksService } from '../webhooks.service.js';
 import { startReceiver, type Receiver } from './receiver.js';
+import { sampleEvent } from '../../../../test/helpers/events.js';
 
 /**
  * The same deliveries on the durable queue `kefu start` uses (pg-boss in Postgres), where retries
@@ -35,7 +35,7 @@ afterAll(async () => {
 describe('webhooks on the database queue', () => {
   it('retries after a back-off and delivers once', async () => {
     const { webhook } = await webhooks.create(t.workspace.id, { url: r.url, events: ['ticket.solved'] }, { type: 'system', id: null });
-    const event = { id: randomUUID(), type: 'ticket.solved', workspaceId: t.workspace.id, payload: { ticketId: randomUUID() }, occurredAt: new Date().toISOString() };
+    const event = sampleEvent('ticket.solved', t.workspace.id);
     await Promise.all([webhooks.enqueue(event), webhooks.enqueue(event)]);
 
     const deadline = Date.now() + 20_000;

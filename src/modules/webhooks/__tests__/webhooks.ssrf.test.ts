@@ -9,6 +9,7 @@ import { WebhooksRepo } from '../webhooks.repo.js';
 import { isPrivateAddress } from '../webhooks.sender.js';
 import { WebhooksService, type DeliverJob } from '../webhooks.service.js';
 import { startReceiver, type Receiver } from './receiver.js';
+import { sampleEvent } from '../../../../test/helpers/events.js';
 
 const system = { type: 'system' as const, id: null };
 let t: TestApp;
@@ -74,7 +75,7 @@ describe('when private targets are not allowed', () => {
     // Saved while allowed (or its DNS answer changed since): delivery checks again.
     const port = Number(new URL(r.url).port);
     const { webhook } = await t.services.webhooks.create(t.workspace.id, { url: url(port), events: ['ticket.solved'] }, system);
-    const event = { id: randomUUID(), type: 'ticket.solved', workspaceId: t.workspace.id, payload: { ticketId: randomUUID() }, occurredAt: new Date().toISOString() };
+    const event = sampleEvent('ticket.solved', t.workspace.id);
     await strict.enqueue(event);
     await strictJobs.drain();
     expect(r.received).toHaveLength(0);

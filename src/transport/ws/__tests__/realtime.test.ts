@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestWorkspace } from '../../../../test/helpers/app.js';
 import { createLogger } from '../../../core/logger.js';
 import { createRedisBus, type EventBus } from '../../../core/events/index.js';
+import { samplePayload } from '../../../../test/helpers/events.js';
 import { attachRealtime, REALTIME_PATH, type PushedEvent, type Viewer } from '../realtime.js';
 
 /**
@@ -162,12 +163,13 @@ describe('realtime: ticket events', () => {
     const socket = await agentSocket(t.workspace);
     const seen: string[] = [];
     socket.onAny((type: string) => seen.push(type));
-    await t.bus.publish('workspace.renamed', t.workspace.id, { name: 'x' });
-    const probe = next<PushedEvent>(socket, 'ticket.probed');
-    await t.bus.publish('ticket.probed', t.workspace.id, { ticketId: randomUUID(), body: 'secret', bodyHtml: '<p>secret</p>' });
+    await t.bus.publish('workspace.created', t.workspace.id, samplePayload('workspace.created'));
+    const probe = next<PushedEvent>(socket, 'ticket.rated');
+    const withBodies = { ...samplePayload('ticket.rated'), body: 'secret', bodyHtml: '<p>secret</p>' };
+    await t.bus.publish('ticket.rated', t.workspace.id, withBodies);
     expect((await probe).payload).not.toHaveProperty('body');
     expect((await probe).payload).not.toHaveProperty('bodyHtml');
-    expect(seen).toEqual(['ticket.probed']);
+    expect(seen).toEqual(['ticket.rated']);
   });
 });
 
@@ -296,7 +298,7 @@ describe.runIf(redisReachable || process.env.REDIS_URL)('realtime on two nodes w
     const first = collect(onFirst, 'ticket.created');
     const second = collect(onSecond, 'ticket.created');
     const arrived = next(onSecond, 'ticket.created');
-    await nodes[0]!.bus.publish('ticket.created', workspaceId, { ticket: { id: 'x' } });
+    await nodes[0]!.bus.publish('ticket.created', workspaceId, samplePayload('ticket.created'));
     await arrived;
     await new Promise((resolve) => setTimeout(resolve, 300)); // a duplicate would arrive within this
     expect(first).toHaveLength(1);

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+
+/**
+ * The catalogue of domain events: every event name with the schema of its payload (camelCase,
+ * JSON). Publishers and subscribers are typed by it (`EventPayload<'ticket.created'>`), the bus
+ * checks payloads against it at run time under NODE_ENV=test, and webhooks and the console's
+ * realtime feed carry these payloads as they are. Payloads hold ids and the few fields a listener
+ * needs, never message bodies. Adding an event: add its schema here.
+ */
+
+const id = z.string().min(1);
+const isoTime = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'an ISO 8601 time');
+
+/** What events carry about a ticket. */
+export const ticketSummary = z.object({
+  id,
+  number: z.number().int(),
+  subject: z.string(),
+  status: z.enum(['new', 'open', 'pending', 'on_hold', 'solved', 'closed']),
+  urgency: z.number().int(),
+  departmentId: id.nullable(),
+  assigneeId: id.nullable(),
+  customerId: id,
+  channel: z.string(),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+export type TicketSummary = z.infer<typeof ticketSummary>;
+
+/** A change as [before, after]. */
+const change = <T extends z.ZodType>(value: T) => z.tuple([value, value]);
+
+/** The ticket fields a `ticket.updated` may report, named as on the ticket itself. */
+export const ticketChanges = z.object({
+  status: change(ticketSummary.shape.status),
+  urgency: change(z.number().int()),
+  departmentId: change(id.nullable()),
+  assigneeId: change(id.nullable()),
+  tags: change(z.array(z.string())),
+  customFields: change(z.record(z.string(), z.unknown())),
+  subject: change(z.string()),
+}).partial().strict();
+export type TicketChanges = z.infer<typeof ticketChanges>;
+
+const slaPhaseEvent = z.object({
+  ticketId: id,
+  ticketNumber: z.number().int(),
+  clockId: id,
+  kind: z.enum(['first_response', 'next_response', 'resolution']),
+  cycle: z.number().int(),
+  dueAt: isoTime.nullable(),
+  at: isoTime.nullable(),
+  urgency: z.number().int(),
+  assigneeId: id.nullable(),
+  escalations: z.array(z.object({ action: z.string(), outcome: z.string().nullable() })),
+});
+
+export const EVENT_SCHEMAS = {
+  'workspace.created': z.object({ slug: z.string() }),
+  'ticket.created': z.object({ ticket: ticketSummary, messageId: id }),
+  'ticket.updated': z.object({ ticket: ticketSummary, changes: ticketChanges }),
+  'ticket.solved': z.object({ ticket: ticketSummary }),
+  'ticket.merged': z.object({ ticketId: id, intoId: id }),
+  'ticket.rated': z.object({ ticketId: id, rating: z.number().int(), comment: z.string().nullable() }),
+  'message.created': z.object({
+    ticketId: id,
+    messageId: id,
+    kind: z.enum(['reply', 'note']),
+    authorType: z.enum(['customer', 'agent', 'system']),
+    channel: z.string(),
+  }),
+  'agent.availability_changed': z.object({ agentId: id, availability: z.string(), previous: z.string() }),
+  'sla.warned': slaPhaseEvent,
+  'sla.breached': slaPhaseEvent,
+  'troubleshooting_tree.published': z.object({ treeId: id, slug: z.string(), locale: z.string() }),
+} as const;
+
+export type EventName = keyof typeof EVENT_SCHEMAS;
+export type EventPayload<K extends EventName> = z.infer<(typeof EVENT_SCHEMAS)[K]>;
+export const EVENT_NAMES = Object.keys(EVENT_SCHEMAS) as EventName[];
+
+export function isEventName(value: unknown): value is EventName {
+  return typeof value === 'string' && Object.hasOwn(EVENT_SCHEMAS, value);
+}
+
+/** Checks a payload against its event's schema; returns the problems, or none. */
+export function eventPayloadProblems(name: EventName, payload: unknown): string[] {
+  const result = EVENT_SCHEMAS[name].safeParse(payload);
+  return result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.') || '(payload)'}: ${issue.message}`);
+}

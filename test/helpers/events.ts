@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import type { EventName, EventPayload, TicketSummary } from '../../src/contracts/events.js';
+import type { DomainEvent } from '../../src/core/events/index.js';
+
+/** A ticket as events carry it, for tests that publish events of tickets that need not exist. */
+export function sampleTicket(overrides: Partial<TicketSummary> = {}): TicketSummary {
+  const now = new Date().toISOString();
+  return {
+    id: randomUUID(), number: 1, subject: 'Printer jams', status: 'open', urgency: 1, departmentId: null, assigneeId: null,
+    customerId: randomUUID(), channel: 'web', createdAt: now, updatedAt: now, ...overrides,
+  };
+}
+
+const samples: { [K in EventName]: () => EventPayload<K> } = {
+  'workspace.created': () => ({ slug: 'acme' }),
+  'ticket.created': () => ({ ticket: sampleTicket({ status: 'new' }), messageId: randomUUID() }),
+  'ticket.updated': () => ({ ticket: sampleTicket(), changes: { urgency: [1, 2] } }),
+  'ticket.solved': () => ({ ticket: sampleTicket({ status: 'solved' }) }),
+  'ticket.merged': () => ({ ticketId: randomUUID(), intoId: randomUUID() }),
+  'ticket.rated': () => ({ ticketId: randomUUID(), rating: 5, comment: null }),
+  'message.created': () => ({ ticketId: randomUUID(), messageId: randomUUID(), kind: 'reply', authorType: 'customer', channel: 'web' }),
+  'agent.availability_changed': () => ({ agentId: randomUUID(), availability: 'online', previous: 'offline' }),
+  'sla.warned': () => slaSample(),
+  'sla.breached': () => slaSample(),
+  'troubleshooting_tree.published': () => ({ treeId: randomUUID(), slug: 'printer', locale: 'en' }),
+};
+
+function slaSample(): EventPayload<'sla.warned'> {
+  return {
+    ticketId: randomUUID(), ticketNumber: 1, clockId: randomUUID(), kind: 'first_response', cycle: 1,
+    dueAt: new Date().toISOString(), at: new Date().toISOString(), urgency: 1, assigneeId: null, escalations: [],
+  };
+}
+
+/** A valid payload of the event, with the given fields replaced. */
+export function samplePayload<K extends EventName>(type: K, overrides: Partial<EventPayload<K>> = {}): EventPayload<K> {
+  return { ...samples[type](), ...overrides };
+}
+
+/** A whole event as a subscriber receives it. */
+export function sampleEvent<K extends EventName>(type: K, workspaceId: string, overrides: Partial<EventPayload<K>> = {}): DomainEvent<K> {
+  return { id: randomUUID(), type, workspaceId, payload: samplePayload(type, overrides), occurredAt: new Date().toISOString() } as DomainEvent<K>;
+}
