@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Clock } from './core/clock.js';
 import type { Config } from './core/config.js';
 import type { Database } from './core/db/database.js';
-import type { EventBus } from './core/events/index.js';
+import type { EventBus, EventHandler, EventName } from './core/events/index.js';
 import { addCatalogues } from './core/i18n/index.js';
 import { subscriberId, type ModuleManifest } from './core/module.js';
 import { modules } from './modules/index.js';
@@ -123,7 +123,9 @@ export function createServices(deps: ServiceDeps): Services {
 /** Each module's event handlers, under the stable subscriber id `${module}:${event}`. */
 export function subscribeModules(list: readonly PlatformModule[], services: Services, bus: EventBus, jobs: JobQueue): void {
   for (const module of list) {
-    for (const [eventName, handler] of Object.entries(module.subscriptions?.(services, jobs) ?? {})) {
+    const subscriptions = module.subscriptions?.(services, jobs) ?? {};
+    for (const eventName of Object.keys(subscriptions) as EventName[]) {
+      const handler = subscriptions[eventName] as EventHandler | undefined;
       if (handler) bus.subscribe(eventName, handler, { subscriber: subscriberId(module, eventName) });
     }
   }

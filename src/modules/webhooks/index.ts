@@ -1,4 +1,5 @@
 /** The webhooks module's public face and manifest; see README.md. */
+import type { DomainEvent } from '../../core/events/index.js';
 import { defineModule } from '../../core/module.js';
 import { registerWebhookWorkers } from './webhooks.jobs.js';
 import { webhooksRoutes } from './webhooks.routes.js';
@@ -17,5 +18,5 @@ export const webhooksModule = defineModule<{ webhooks: WebhooksService }>({
   routes: ({ services }) => [webhooksRoutes(services.webhooks)],
   workers: ({ webhooks }, jobs) => registerWebhookWorkers(webhooks, jobs),
   // Every event a workspace can subscribe a webhook to is queued for delivery.
-  subscriptions: ({ webhooks }) => Object.fromEntries(WEBHOOK_EVENT_TYPES.map((type) => [type, (event) => webhooks.enqueue(event)])),
+  subscriptions: ({ webhooks }) => Object.fromEntries(WEBHOOK_EVENT_TYPES.map((type) => [type, (event: DomainEvent) => webhooks.enqueue(event)])),
 });
