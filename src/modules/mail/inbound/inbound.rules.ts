@@ -1,4 +1,4 @@
-import type { ParsedInbound } from './inbound.parse.js';
+import { cleanId, type ParsedInbound } from './inbound.parse.js';
 
 /**
  * Why a message must not get an automatic answer, or null when it may: auto-replies, bounces,
@@ -35,7 +35,7 @@ export function rawMessageId(raw: Buffer): string | null {
   const head = raw.subarray(0, Math.min(raw.length, 64 * 1024)).toString('latin1');
   const end = head.search(/\r?\n\r?\n/);
   const section = (end >= 0 ? head.slice(0, end) : head).replace(/\r?\n[ \t]+/g, ' ');
-  const match = /^message-id:[ \t]*<?([^\s<>]+)>?/im.exec(section);
-  const id = match?.[1]?.trim();
-  return id && id.length <= 250 ? id : null;
+  // The same cleaning as the parsed id: a NUL or other control byte would make the insert fail
+  // (Postgres refuses NUL in text) and the sender retry forever.
+  return cleanId(/^message-id:[ \t]*<?([^\s<>]+)>?/im.exec(section)?.[1]);
 }

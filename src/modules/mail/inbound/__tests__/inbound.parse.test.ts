@@ -68,3 +68,14 @@ describe('auto-reply rules', () => {
     expect(autoreplySuppression(await parse(['From: MAILER-DAEMON@mx.example']), 'x@y.example', own)).toBe('system-sender');
   });
 });
+
+describe('HTML limits (issue 12 #1)', () => {
+  it('refuses HTML nested deeper than the cap before parsing it, for every caller of the sanitiser', async () => {
+    const { sanitizeUserHtml, htmlToText, HTML_LIMITS } = await import('../../../../core/html/sanitize.js');
+    const deep = `${'<div>'.repeat(HTML_LIMITS.maxDepth + 1)}x${'</div>'.repeat(HTML_LIMITS.maxDepth + 1)}`;
+    expect(() => sanitizeUserHtml(deep)).toThrow(expect.objectContaining({ code: 'HTML_TOO_COMPLEX', status: 422 }));
+    expect(() => htmlToText(deep)).toThrow(expect.objectContaining({ code: 'HTML_TOO_COMPLEX' }));
+    // Unclosed paragraphs and list items, self-closing and void tags do not nest: ordinary mail passes.
+    expect(sanitizeUserHtml(`${'<p>a'.repeat(5000)}${'<li>b<br><img src="https://x.example/i.png"/>'.repeat(5000)}`)).toContain('<p>a</p>');
+  });
+});
