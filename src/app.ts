@@ -52,6 +52,10 @@ export interface App {
   markDraining(): void;
 }
 
+function proxyHops(hops: number) {
+  return (_address: string, hop: number) => hop < hops;
+}
+
 /** Builds the whole HTTP app; never listens (tests call `inject`, `main` calls `listen`). */
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, database } = deps;
@@ -59,7 +63,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const http = Fastify({
     loggerInstance: deps.log,
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+    // A hop count as proxy-addr's trust function (Fastify's types name only the other forms).
+    trustProxy: typeof config.trustProxy === 'number' ? proxyHops(config.trustProxy) : config.trustProxy,
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     return503OnClosing: true,

@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { AppError } from './errors.js';
 
@@ -27,9 +28,14 @@ const ConfigSchema = z.object({
   KEFU_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('true'),
   KEFU_S3_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9!_.*'()/-]*$/, 'may hold only letters, digits and !_.*\'()/-').optional(),
   KEFU_LOGIN_ATTEMPTS_PER_15_MIN: z.coerce.number().int().min(1).max(10_000).default(10),
+  KEFU_LOGIN_ATTEMPTS_PER_IP_PER_15_MIN: z.coerce.number().int().min(1).max(100_000).default(100),
   KEFU_PUBLIC_POSTS_PER_15_MIN: z.coerce.number().int().min(1).max(10_000).default(10),
   KEFU_WEBHOOKS_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
-  KEFU_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  KEFU_TRUST_PROXY: z.string().trim().default('false').transform((value, ctx) => {
+    const setting = trustProxySetting(value);
+    if (setting === undefined) ctx.addIssue({ code: 'custom', message: 'must be false, the number of proxies in front of Kefu (1–10), or a comma-separated list of their addresses or CIDR ranges; `true` would trust any client-sent X-Forwarded-For' });
+    return setting ?? false;
+  }),
   KEFU_SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
   KEFU_KB_DIGEST_DELAY_SECONDS: z.coerce.number().int().min(0).max(86_400).default(900),
   KEFU_SMTP_LISTEN_PORT: port.default(2525),
@@ -68,7 +74,10 @@ export interface Config {
   attachmentMaxBytes: number;
   /** Attachments go to this S3-compatible bucket when set, to the data dir otherwise. */
   s3?: S3Config;
+  /** Sign-in attempts per client address and account… */
   loginAttemptsPer15Min: number;
+  /** …and per client address over all accounts, so one address cannot try many accounts. */
+  loginAttemptsPerIpPer15Min: number;
   /** Anonymous portal posts (contact form, article votes) per client address. */
   publicPostsPer15Min: number;
   seedDemo: 'auto' | 'never';
@@ -78,12 +87,36 @@ export interface Config {
   mail: MailInboundConfig;
   /** Outbound mail: the SMTP server to send through (none: mail is held in the outbox), sender, DKIM, retries. */
   mailOutbound: MailOutboundConfig;
-  /** Behind a reverse proxy: take the client address from X-Forwarded-For (rate limits, audit log). */
-  trustProxy: boolean;
+  /**
+   * Behind a reverse proxy: the client address (rate limits, audit log) is read from X-Forwarded-For,
+   * skipping this many proxies from the right, or the entries added by these proxy addresses. Never
+   * `true`: the left-most entry is whatever the client wrote.
+   */
+  trustProxy: TrustProxy;
   /** Let webhooks call loopback and private-network addresses (an SSRF risk; for tests and closed networks). */
   webhooksAllowPrivate: boolean;
   logLevel: RawConfig['LOG_LEVEL'];
   env: RawConfig['NODE_ENV'];
+}
+
+export type TrustProxy = false | number | string[];
+
+/** `false`, a hop count, or proxy addresses/CIDR ranges; undefined when none of these. */
+function trustProxySetting(value: string): TrustProxy | undefined {
+  if (value === 'false' || value === '0') return false;
+  if (/^\d+$/.test(value)) return Number(value) >= 1 && Number(value) <= 10 ? Number(value) : undefined;
+  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const valid = entries.length > 0 && entries.every((entry) => entry.includes('/') ? isCidr(entry) : ipaddr.isValid(entry));
+  return valid ? entries : undefined;
+}
+
+function isCidr(value: string): boolean {
+  try {
+    ipaddr.parseCIDR(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export interface MailInboundConfig {
@@ -189,6 +222,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     attachmentMaxBytes: c.KEFU_ATTACHMENT_MAX_BYTES,
     s3,
     loginAttemptsPer15Min: c.KEFU_LOGIN_ATTEMPTS_PER_15_MIN,
+    loginAttemptsPerIpPer15Min: c.KEFU_LOGIN_ATTEMPTS_PER_IP_PER_15_MIN,
     publicPostsPer15Min: c.KEFU_PUBLIC_POSTS_PER_15_MIN,
     seedDemo: c.KEFU_SEED_DEMO,
     kbDigestDelaySeconds: c.KEFU_KB_DIGEST_DELAY_SECONDS,
@@ -212,7 +246,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAttempts: c.KEFU_MAIL_MAX_ATTEMPTS,
       retryDelayMs: c.KEFU_MAIL_RETRY_DELAY_MS,
     },
-    trustProxy: c.KEFU_TRUST_PROXY === 'true',
+    trustProxy: c.KEFU_TRUST_PROXY,
     webhooksAllowPrivate: c.KEFU_WEBHOOKS_ALLOW_PRIVATE === 'true',
     logLevel: c.LOG_LEVEL,
     env: c.NODE_ENV,

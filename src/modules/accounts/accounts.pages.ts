@@ -6,6 +6,7 @@ import type { Translate } from '../../core/i18n/index.js';
 import { formError, layout, pageTranslator } from '../../portal/layout.js';
 import { html, type SafeHtml } from '../../transport/http/html.js';
 import { COOKIE, sessionCookieOptions } from './accounts.http.js';
+import { emailOfBody, signInLimits, type SignInLimits } from './accounts.limits.js';
 import type { AccountsService } from './accounts.service.js';
 
 const FormFields = {
@@ -35,7 +36,7 @@ function errorCode(error: unknown): string {
 const input = (t: Translate, name: string, type: string, label: string, autocomplete: string, value = '') =>
   html`<label for="${name}">${t(label)}</label><input id="${name}" name="${name}" type="${type}" autocomplete="${autocomplete}" value="${value}" required>`;
 
-export const accountsPages = (accounts: AccountsService, options: { secureCookies: boolean }): FastifyPluginAsyncZod =>
+export const accountsPages = (accounts: AccountsService, options: { secureCookies: boolean; signIn: SignInLimits }): FastifyPluginAsyncZod =>
   async (app) => {
     const page = (request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status = 200) =>
       reply.code(status).type('text/html; charset=utf-8').send(layout(request, { title, body }));
@@ -63,7 +64,8 @@ export const accountsPages = (accounts: AccountsService, options: { secureCookie
       return page(request, reply, t('nav.signIn'), signInForm(request, t));
     });
 
-    app.post('/account/sign-in', signInLimit, async (request, reply) => {
+    const accountSignIn = signInLimits(app, options.signIn, emailOfBody);
+    app.post('/account/sign-in', { ...accountSignIn, ...pageConfig }, async (request, reply) => {
       const t = pageTranslator(request);
       try {
         const form = parseForm({ email: FormFields.email, password: FormFields.password }, request.body);

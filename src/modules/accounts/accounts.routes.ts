@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { unauthenticated } from '../../core/errors.js';
 import { locales } from '../../core/i18n/index.js';
 import { COOKIE, actorOf, requireAgent, sessionCookieOptions } from './accounts.http.js';
+import { emailOfBody, signInLimits } from './accounts.limits.js';
 import type { AccountsService } from './accounts.service.js';
 import type { WorkspaceRow } from './accounts.schema.js';
 
@@ -29,24 +30,21 @@ const workspaceView = (w: WorkspaceRow, locale: z.infer<typeof Locale>) =>
 const agentView = (a: { id: string; email: string; name: string; role: z.infer<typeof Role>; locale: z.infer<typeof Locale> | null; disabled_at?: Date | null }) =>
   ({ id: a.id, email: a.email, name: a.name, role: a.role, locale: a.locale, ...(a.disabled_at !== undefined ? { disabled: !!a.disabled_at } : {}) });
 
-export const accountsRoutes = (accounts: AccountsService, options: { secureCookies: boolean; loginAttemptsPer15Min: number }): FastifyPluginAsyncZod =>
+export const accountsRoutes = (accounts: AccountsService, options: { secureCookies: boolean; loginAttemptsPer15Min: number; loginAttemptsPerIpPer15Min: number }): FastifyPluginAsyncZod =>
   async (app) => {
+    const signInLimit = signInLimits(app, { perAccount: options.loginAttemptsPer15Min, perIp: options.loginAttemptsPerIpPer15Min }, emailOfBody);
     const sessionView = (request: FastifyRequest, agent: Parameters<typeof agentView>[0]) => {
       const locale = agent.locale ?? request.locale;
       return { agent: agentView(agent), workspace: workspaceView(request.workspace, locale), csrfToken: request.csrfToken };
     };
 
     app.post('/auth/login', {
+      onRequest: signInLimit.onRequest,
+      preHandler: signInLimit.preHandler,
       schema: {
         tags: ['auth'], summary: 'Sign an agent in (sets the session cookie)',
         body: z.strictObject({ email: Email, password: z.string().min(1).max(200) }),
         response: { 200: SessionView, 401: ErrorView, 429: ErrorView },
-      },
-      config: {
-        rateLimit: {
-          max: options.loginAttemptsPer15Min, timeWindow: '15 minutes',
-          keyGenerator: (request: FastifyRequest) => `login:${request.ip}:${String((request.body as { email?: unknown })?.email ?? '').toLowerCase()}`,
-        },
       },
     }, async (request, reply) => {
       const { agent, sessionToken } = await accounts.signInAgent(request.workspace.id, request.body.email, request.body.password);

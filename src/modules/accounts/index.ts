@@ -6,8 +6,8 @@ import type { AccountsService } from './accounts.service.js';
 
 export const accountsModule = defineModule<{ accounts: AccountsService }>({
   name: 'accounts',
-  routes: ({ services, config, secureCookies }) => [accountsRoutes(services.accounts, { secureCookies, loginAttemptsPer15Min: config.loginAttemptsPer15Min })],
-  pages: ({ services, secureCookies }) => [accountsPages(services.accounts, { secureCookies })],
+  routes: ({ services, config, secureCookies }) => [accountsRoutes(services.accounts, { secureCookies, loginAttemptsPer15Min: config.loginAttemptsPer15Min, loginAttemptsPerIpPer15Min: config.loginAttemptsPerIpPer15Min })],
+  pages: ({ services, config, secureCookies }) => [accountsPages(services.accounts, { secureCookies, signIn: { perAccount: config.loginAttemptsPer15Min, perIp: config.loginAttemptsPerIpPer15Min } })],
 });
 
 export { AccountsService } from './accounts.service.js';
