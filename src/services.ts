@@ -28,10 +28,13 @@ import { searchSuggestions } from './modules/chat/chat.suggest.js';
 import { KbRepo, KbService, ticketMessageSource } from './modules/kb/index.js';
 import { createMailInbound, type MailInbound } from './modules/mail/inbound/index.js';
 import { loadSecret } from './runtime.js';
+import { MailSecrets } from './core/auth/mail-secrets.js';
 import { TroubleshootingRepo, TroubleshootingService } from './modules/troubleshooting/index.js';
 
 export interface Services {
   accounts: AccountsService;
+  /** Renders the secrets stored mail refers to; tests read reset links through it, as the recipient would. */
+  mailSecrets: MailSecrets;
   outbox: MailOutbox;
   mailOutbound: OutboundMailService;
   tickets: TicketsService;
@@ -70,7 +73,8 @@ export function createServices(deps: ServiceDeps): Services {
   const log = createLogger(config.logLevel);
   const mailLog = log.child({ module: 'mail.outbound' });
   const outbox = new MailOutbox(tenancy, deps.jobs, clock, config.mailOutbound, config.publicUrl, mailLog);
-  const accounts = new AccountsService(new AccountsRepo(database.db, tenancy), outbox, bus, config.publicUrl);
+  const mailSecrets = new MailSecrets(() => loadSecret(config));
+  const accounts = new AccountsService(new AccountsRepo(database.db, tenancy), outbox, bus, config.publicUrl, mailSecrets);
   const ticketsRepo = new TicketsRepo(database.db, tenancy);
   const tickets = new TicketsService(ticketsRepo, accounts, bus, clock);
 
@@ -85,6 +89,7 @@ export function createServices(deps: ServiceDeps): Services {
       publicUrl: config.publicUrl, maxAttempts: config.mailOutbound.maxAttempts, retryDelayMs: config.mailOutbound.retryDelayMs,
       // Called only on events, after `chat` below exists.
       isLiveChat: (workspaceId, ticketId) => chat.isLive(workspaceId, ticketId),
+      renderSecrets: (text) => mailSecrets.render(text),
     }, mailLog);
   // SLA clocks follow the tickets' events; new workspaces get a calendar and default policies.
   const sla = new SlaService(new SlaRepo(database.db, tenancy), tickets, accounts, bus, deps.jobs, clock);
@@ -115,7 +120,7 @@ export function createServices(deps: ServiceDeps): Services {
   const list = deps.modules ?? platformModules;
   // Every module's strings, merged before any mail or page is rendered.
   for (const module of list) if (module.i18n) addCatalogues(module.i18n.namespace, module.i18n.strings);
-  const services = { accounts, outbox, mailOutbound, tickets, attachments, csat, webhooks, routing, sla, troubleshooting, search, kb, mailInbound, chat, chatChannels };
+  const services = { accounts, mailSecrets, outbox, mailOutbound, tickets, attachments, csat, webhooks, routing, sla, troubleshooting, search, kb, mailInbound, chat, chatChannels };
   subscribeModules(list, services, bus, deps.jobs);
   return services;
 }

@@ -166,6 +166,12 @@ export class AccountsRepo {
       .returning(['principal_id']).executeTakeFirst();
   }
 
+  /** Every reset link of this account still open, spent at once: a password set by one link ends the others. */
+  spendPasswordResetsOf(workspaceId: string, type: PrincipalType, principalId: string) {
+    return this.in(workspaceId).updateTable('password_resets').set({ used_at: new Date() })
+      .where('principal_type', '=', type).where('principal_id', '=', principalId).where('used_at', 'is', null).execute();
+  }
+
   insertAudit(workspaceId: string, entry: { actor_type: 'agent' | 'system' | 'api'; actor_id: string | null; action: string; target_type: string | null; target_id: string | null; details: Record<string, unknown>; ip: string | null }) {
     return this.in(workspaceId).insertInto('audit_log').values({ ...entry, details: JSON.stringify(entry.details) }).execute();
   }

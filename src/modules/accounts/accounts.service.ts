@@ -3,6 +3,7 @@ import { hashToken, newSecretToken } from '../../core/auth/tokens.js';
 import { AppError, notFound } from '../../core/errors.js';
 import type { Locale } from '../../core/i18n/index.js';
 import type { EventBus } from '../../core/events/index.js';
+import type { MailSecrets } from '../../core/auth/mail-secrets.js';
 import type { MailOutbox } from '../mail/mail.outbox.js';
 import type { AccountsRepo } from './accounts.repo.js';
 import type { AgentRole, AgentRow, LocalizedText, PrincipalType, WorkspaceRow } from './accounts.schema.js';
@@ -45,6 +46,7 @@ export class AccountsService {
     private readonly outbox: MailOutbox,
     private readonly bus: EventBus,
     private readonly publicUrl: string,
+    private readonly mailSecrets: MailSecrets,
   ) {}
 
   // ---- workspaces -------------------------------------------------------------------------
@@ -232,9 +234,10 @@ export class AccountsService {
       ? await this.repo.agentCredentials(workspaceId, normalized)
       : await this.repo.customerCredentials(workspaceId, normalized);
     if (!principal || ('disabled_at' in principal && principal.disabled_at)) return;
-    const token = newSecretToken();
+    // The mail stores a reference to the token, rendered only when it is sent (core/auth/mail-secrets.ts).
+    const { reference, secret } = await this.mailSecrets.issue('password-reset');
     await this.repo.insertPasswordReset(workspaceId, {
-      token_hash: hashToken(token), principal_type: type, principal_id: principal.id,
+      token_hash: hashToken(secret), principal_type: type, principal_id: principal.id,
       expires_at: new Date(Date.now() + RESET_TTL_MS),
     });
     const workspace = await this.workspace(workspaceId);
@@ -242,7 +245,7 @@ export class AccountsService {
     const path = type === 'agent' ? '/agent/reset-password' : '/account/reset-password';
     await this.outbox.queue(workspaceId, {
       to: principal.email, template: 'passwordReset', locale,
-      vars: { name: principal.name, workspace: workspace.name[locale], link: `${this.publicUrl}${path}?token=${token}` },
+      vars: { name: principal.name, workspace: workspace.name[locale], link: `${this.publicUrl}${path}?token=${reference}` },
     });
   }
 
@@ -252,8 +255,9 @@ export class AccountsService {
     const password_hash = await hashPassword(newPassword);
     if (type === 'agent') await this.repo.updateAgent(workspaceId, reset.principal_id, { password_hash });
     else await this.repo.updateCustomer(workspaceId, reset.principal_id, { password_hash });
-    // Whoever knew the old password is signed out everywhere.
+    // Whoever knew the old password is signed out everywhere, and an older link mailed earlier is dead too.
     await this.repo.deleteSessionsOf(workspaceId, type, reset.principal_id);
+    await this.repo.spendPasswordResetsOf(workspaceId, type, reset.principal_id);
   }
 
   // ---- audit ------------------------------------------------------------------------------

@@ -98,7 +98,7 @@ describe('portal pages', () => {
     const asked = await post('/account/forgot-password', jar, { _csrf: csrf, email: 'forgetful@example.com' });
     expect(asked.body).toContain('If an account exists');
     const mail = await t.database.db.selectFrom('mail_outbox').selectAll().where('to_address', '=', 'forgetful@example.com').executeTakeFirstOrThrow();
-    const link = /http:\/\/localhost:3000(\/account\/reset-password\?token=[\w-]+)/.exec(mail.text_body)?.[1];
+    const link = /http:\/\/localhost:3000(\/account\/reset-password\?token=[\w-]+)/.exec(await t.services.mailSecrets.render(mail.text_body))?.[1];
     expect(link).toBeTruthy();
     const form = await formPage(link!, jar);
     const token = /name="token" value="([^"]+)"/.exec(form.res.body)?.[1] ?? '';

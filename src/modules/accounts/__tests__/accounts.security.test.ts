@@ -1,11 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
 import { loadConfig } from '../../../core/config.js';
+import { SmtpSink, eventually } from '../../../../test/mail/outbound-sink.js';
 
 let t: TestApp;
-// Three tries per address and account, eight per address; one proxy in front.
-beforeAll(async () => { t = await createTestApp({ KEFU_LOGIN_ATTEMPTS_PER_15_MIN: '3', KEFU_LOGIN_ATTEMPTS_PER_IP_PER_15_MIN: '8', KEFU_TRUST_PROXY: '1' }); });
-afterAll(async () => { await t?.close(); });
+let sink: SmtpSink;
+// Three tries per address and account, eight per address; one proxy in front; mail really sent.
+beforeAll(async () => {
+  sink = await SmtpSink.start();
+  t = await createTestApp({ KEFU_LOGIN_ATTEMPTS_PER_15_MIN: '3', KEFU_LOGIN_ATTEMPTS_PER_IP_PER_15_MIN: '8', KEFU_TRUST_PROXY: '1', KEFU_SMTP_URL: sink.url });
+});
+afterAll(async () => {
+  await t?.close();
+  await sink?.stop();
+});
 
 let clients = 0;
 /** A distinct client address per test, as the proxy in front reports it (the right-most X-Forwarded-For entry). */
@@ -43,5 +51,44 @@ describe('sign-in rate limits (issue 12 #4)', () => {
     expect(loadConfig({}).trustProxy).toBe(false);
     expect(() => loadConfig({ KEFU_TRUST_PROXY: 'true' })).toThrow(/KEFU_TRUST_PROXY/);
     expect(() => loadConfig({ KEFU_TRUST_PROXY: '10.0.0.300' })).toThrow(/KEFU_TRUST_PROXY/);
+  });
+});
+
+describe('password-reset links (issue 12 #5, #8)', () => {
+  const requestReset = (email: string) => t.app.http.inject({ method: 'POST', url: '/api/v1/auth/password-reset', payload: { email }, headers: { 'x-forwarded-for': nextClient() } });
+  const confirm = (token: string, password: string) => t.app.http.inject({ method: 'POST', url: '/api/v1/auth/password-reset/confirm', payload: { token, password }, headers: { 'x-forwarded-for': nextClient() } });
+  const sentTokens = (to: string) => sink.received.filter((m) => m.envelopeTo.includes(to)).map((m) => /token=([\w-]+)/.exec(m.parsed.text ?? '')?.[1]).filter((x): x is string => !!x);
+
+  it('keeps the live link out of the stored mail and the outbox API; only the mail sent carries it', async () => {
+    const agent = await t.services.accounts.createAgent(t.workspace.id, { email: 'target-agent@acme.example', name: 'Target', role: 'agent', password: 'original-password' }, { type: 'system', id: null });
+    expect((await requestReset(agent.email)).statusCode).toBe(202);
+    await t.jobs.drain();
+    await eventually(() => expect(sentTokens(agent.email)).toHaveLength(1));
+    const [sent] = sentTokens(agent.email);
+
+    const stored = await t.database.db.selectFrom('mail_outbox').selectAll().where('to_address', '=', agent.email).executeTakeFirstOrThrow();
+    expect(stored.text_body).not.toContain(sent);
+    const token = (await t.services.accounts.createApiToken(t.workspace.id, t.workspace.admin.id, 'outbox reader', { type: 'system', id: null })).token;
+    const detail = await t.app.http.inject({ url: `/api/v1/mail/outbox/${stored.id}`, headers: { authorization: `Bearer ${token}` } });
+    expect(detail.statusCode).toBe(200);
+    const shown = detail.json().text as string;
+    expect(shown).not.toContain(sent);
+    // Whatever the API shows after `token=` does not reset the password.
+    const fromApi = /token=(\S+)/.exec(shown)?.[1] ?? '';
+    expect((await confirm(fromApi.padEnd(10, 'x'), 'taken-over-password')).statusCode).toBe(400);
+    expect((await confirm(sent!, 'chosen-by-owner-1')).statusCode).toBe(204);
+  });
+
+  it('kills every older reset link once one of them has been used', async () => {
+    const agent = await t.services.accounts.createAgent(t.workspace.id, { email: 'two-links@acme.example', name: 'Two links', role: 'agent', password: 'original-password' }, { type: 'system', id: null });
+    await requestReset(agent.email);
+    await requestReset(agent.email);
+    await t.jobs.drain();
+    await eventually(() => expect(sentTokens(agent.email)).toHaveLength(2));
+    const [older, newer] = sentTokens(agent.email);
+    expect((await confirm(newer!, 'newer-link-password')).statusCode).toBe(204);
+    const late = await confirm(older!, 'older-link-password');
+    expect(late.statusCode).toBe(400);
+    expect(late.json().error.code).toBe('RESET_TOKEN_INVALID');
   });
 });

@@ -41,6 +41,8 @@ export interface OutboundOptions {
    * the chat; once it has ended (or became an offline message) replies go by e-mail.
    */
   isLiveChat?: (workspaceId: string, ticketId: string) => Promise<boolean>;
+  /** Puts the secrets that stored mail only refers to (core/auth/mail-secrets.ts) into the copy sent. */
+  renderSecrets?: (text: string) => Promise<string>;
 }
 
 type Auditor = Pick<AccountsService, 'audit' | 'customer' | 'workspace'>;
@@ -258,7 +260,8 @@ export class OutboundMailService {
     }
     return {
       from: row.from_address, replyTo: row.reply_to ?? undefined, to: row.to_address, subject: row.subject,
-      text: row.text_body, html: row.html_body ?? undefined, messageId: row.message_id,
+      text: this.options.renderSecrets ? await this.options.renderSecrets(row.text_body) : row.text_body,
+      html: row.html_body ?? undefined, messageId: row.message_id,
       inReplyTo: row.in_reply_to ?? undefined, references: row.reference_ids, autoSubmitted: row.auto_submitted ?? undefined,
       date: row.created_at, attachments,
     };
