@@ -174,8 +174,9 @@ export const kbRoutes = (kb: KbService): FastifyPluginAsyncZod => async (app) =>
     schema: { tags, summary: 'Render Markdown as the portal would (sanitised HTML)', body: z.strictObject({ markdown: Markdown }), response: { 200: z.object({ html: z.string() }), 400: ErrorView } },
   }, async (request) => ({ html: await kb.preview(request.workspace.id, request.body.markdown) }));
 
+  // Writes an article like POST /kb/articles, so the same roles (issue 12 #13).
   app.post('/kb/articles/from-message/:messageId', {
-    ...anyAgent,
+    ...editors,
     schema: {
       tags, summary: 'Turn a ticket message (an agent\'s reply) into a draft article', params: z.object({ messageId: z.string().uuid() }),
       body: z.strictObject({ title: Title.optional(), locale: z.enum(locales).optional(), categoryId: z.string().uuid().optional() }).nullish(),

@@ -116,10 +116,14 @@ describe('articles over HTTP', () => {
     expect(preview.html).not.toMatch(/<script|href="javascript:/);
     const ticket = await t.services.tickets.open(t.workspace.id, { subject: 'Printer offline after router change', body: 'Help!', channel: 'web', customer: { email: 'x@example.com', name: 'X' } }, SYSTEM);
     const reply = await t.services.tickets.addMessage(t.workspace.id, ticket.id, { kind: 'reply', body: 'Reconnect the printer to the new Wi-Fi.' }, SYSTEM);
-    const draft = await api(agent, 'POST', `/kb/articles/from-message/${reply.id}`, { locale: 'en' });
+    // Agents may not write articles by this road either (issue 12 #13).
+    const byAgent = await api(agent, 'POST', `/kb/articles/from-message/${reply.id}`, { locale: 'en' });
+    expect(byAgent.statusCode).toBe(403);
+    expect(byAgent.json().error.code).toBe('FORBIDDEN');
+    const draft = await api(editor, 'POST', `/kb/articles/from-message/${reply.id}`, { locale: 'en' });
     expect(draft.statusCode, draft.body).toBe(201);
     expect(draft.json()).toMatchObject({ title: 'Printer offline after router change', status: 'draft', draft: { markdown: 'Reconnect the printer to the new Wi-Fi.' } });
-    expect((await api(agent, 'POST', `/kb/articles/from-message/${crypto.randomUUID()}`, {})).json().error.code).toBe('MESSAGE_NOT_FOUND');
+    expect((await api(editor, 'POST', `/kb/articles/from-message/${crypto.randomUUID()}`, {})).json().error.code).toBe('MESSAGE_NOT_FOUND');
   });
 
   it('uploads files to an article and serves them once it is published', async () => {
