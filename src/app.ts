@@ -20,6 +20,7 @@ import { requestContext } from './modules/accounts/accounts.http.js';
 import { platformModules, type PlatformModule, type Services } from './services.js';
 import { layout } from './portal/layout.js';
 import { html } from './transport/http/html.js';
+import { refuseNulBytes } from './transport/http/input-hygiene.js';
 import { sendError, toErrorResponse } from './transport/http/errors.js';
 import { chooseLocale, translator } from './core/i18n/index.js';
 
@@ -76,6 +77,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url, schema: route.schema });
   });
   http.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id); });
+  http.addHook('preHandler', refuseNulBytes);
   http.setValidatorCompiler(validatorCompiler);
   http.setSerializerCompiler(serializerCompiler);
 

@@ -7,9 +7,8 @@ import { articleUrl, type KbService } from '../modules/kb/index.js';
 import { categoryName, pageHead, searchBox } from '../modules/kb/kb.pages.js';
 import { html } from '../transport/http/html.js';
 import { layout, pageTranslator } from './layout.js';
+import { LocalPath } from '../transport/http/redirects.js';
 
-/** Only same-site paths: `next` must never send a visitor to another site. */
-const LocalPath = z.string().regex(/^\/(?!\/)[^\s\\]*$/).max(500).catch('/');
 
 const TOP_QUESTIONS = 10;
 

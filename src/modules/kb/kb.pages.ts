@@ -12,6 +12,7 @@ import type { AttachmentStore } from '../tickets/attachments.store.js';
 import type { CategoryRow, LocalisedText, SubscriptionTarget } from './kb.schema.js';
 import type { KbSearch } from './kb.search.js';
 import { articleUrl, type KbService } from './kb.service.js';
+import { LocalPath } from '../../transport/http/redirects.js';
 
 export interface KbPagesOptions {
   kb: KbService;
@@ -28,8 +29,6 @@ const MAX_RESULT_PAGES = 50;
 /** What the search module accepts; a longer query is cut, never an error page. */
 const MAX_QUERY_CHARS = 500;
 
-/** Only same-site paths: `next` must never send a visitor to another site. */
-const LocalPath = z.string().regex(/^\/(?!\/)[^\s\\]*$/).max(500).catch('/');
 const SlugParam = z.object({ slug: z.string().max(200) });
 
 export const categoryName = (names: LocalisedText, locale: Locale) => names[locale] ?? names.en ?? names['zh-CN'] ?? '';

@@ -134,6 +134,7 @@ export const en = {
     TICKET_NOT_FOUND: 'We could not find this request.',
     TICKET_CLOSED: 'This request is closed, so it cannot take replies. Please send a new request.',
     TICKET_NOT_SOLVED: 'You can rate a request once it is solved.',
+    INPUT_NUL_BYTE: 'A field holds a character that cannot be accepted. Please check what you typed or pasted.',
     INTERNAL: 'Something went wrong on our side. Please try again.',
   },
   footer: { poweredBy: 'Powered by Kefu, open-source customer service' },

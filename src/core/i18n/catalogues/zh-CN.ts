@@ -134,6 +134,7 @@ export const zhCN: Catalogue = {
     TICKET_NOT_FOUND: '找不到这个请求。',
     TICKET_CLOSED: '此请求已关闭，不能再回复。请提交新的请求。',
     TICKET_NOT_SOLVED: '请求解决后才能评分。',
+    INPUT_NUL_BYTE: '有字段包含无法接受的字符，请检查输入或粘贴的内容。',
     INTERNAL: '系统出错了，请稍后再试。',
   },
   footer: { poweredBy: '由开源客服系统 Kefu 提供支持' },
