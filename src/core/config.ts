@@ -1,4 +1,4 @@
-import ipaddr from 'ipaddr.js';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { AppError } from './errors.js';
 
@@ -106,17 +106,15 @@ function trustProxySetting(value: string): TrustProxy | undefined {
   if (value === 'false' || value === '0') return false;
   if (/^\d+$/.test(value)) return Number(value) >= 1 && Number(value) <= 10 ? Number(value) : undefined;
   const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
-  const valid = entries.length > 0 && entries.every((entry) => entry.includes('/') ? isCidr(entry) : ipaddr.isValid(entry));
+  const valid = entries.length > 0 && entries.every(isAddressOrRange);
   return valid ? entries : undefined;
 }
 
-function isCidr(value: string): boolean {
-  try {
-    ipaddr.parseCIDR(value);
-    return true;
-  } catch {
-    return false;
-  }
+function isAddressOrRange(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
 }
 
 export interface MailInboundConfig {
