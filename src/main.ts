@@ -12,7 +12,7 @@ import { seedDemo, type DemoCredentials } from './modules/demo/demo.seed.js';
 import { loadSecret, openDataLayer, openMessaging, type DataLayer } from './runtime.js';
 import { createServices, platformModules, registerWorkers, type Services } from './services.js';
 import { systemClock } from './core/clock.js';
-import { createInProcessBus } from './core/events/index.js';
+import { createInProcessBus, createOutboxBus } from './core/events/index.js';
 import { createDatabaseQueue } from './core/jobs/index.js';
 import { attachRealtime } from './transport/ws/realtime.js';
 import { attachChat } from './transport/ws/chat.socket.js';
@@ -25,6 +25,7 @@ const USAGE = `kefu: the Kefu customer-service platform
   kefu seed --demo                          create the demo workspace "云墨打印 / Yunmo Printers"
   kefu admin create --email E --name N [--workspace SLUG] [--workspace-name NAME] [--password P]
                                             add an admin (creating the workspace if needed)
+  kefu events [--limit N]                   the newest domain events and each subscriber's lag
   kefu backup --out FILE                    write a consistent backup of the whole database
   kefu restore --in FILE --yes              replace the database's contents with a backup
 
@@ -42,7 +43,7 @@ async function main(argv: string[]): Promise<void> {
       demo: { type: 'boolean', default: false },
       email: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' },
       workspace: { type: 'string', default: 'main' }, 'workspace-name': { type: 'string' },
-      out: { type: 'string' }, in: { type: 'string' }, yes: { type: 'boolean', default: false },
+      out: { type: 'string' }, limit: { type: 'string' }, in: { type: 'string' }, yes: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -67,6 +68,15 @@ async function main(argv: string[]): Promise<void> {
         email: values.email!, name: values.name!, password: values.password,
         workspace: values.workspace!, workspaceName: values['workspace-name'],
       }));
+    case 'events':
+      return withDataLayer(config, log, async (data) => {
+        const bus = createOutboxBus({ db: data.database.db, pool: data.database.pool, connectionString: data.database.url, log });
+        const limit = Number(values.limit ?? 20);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw usage('--limit must be a whole number from 1 to 1000');
+        for (const e of (await bus.tail(limit)).reverse()) console.log(`${e.seq}\t${e.occurredAt.toISOString()}\t${e.type}\t${e.workspaceId}\t${e.stream ?? ''}\t${e.id}`);
+        console.log('\nsubscriber\tlag\thandled\tfailed\tactive\tupdated');
+        for (const s of await bus.subscribers()) console.log(`${s.subscriber}\t${s.lag}\t${s.handled}\t${s.failed}\t${s.active ? 'yes' : 'no'}\t${s.updatedAt.toISOString()}`);
+      });
     case 'backup':
       if (!values.out) throw usage('backup needs --out FILE');
       return withDataLayer(config, log, async (data) => {
@@ -153,7 +163,11 @@ async function start(config: Config, log: Logger, role: Role): Promise<void> {
   await messaging.jobs.start();
   const services = createServices({ config, ...data, bus: messaging.bus, jobs: messaging.jobs, clock: systemClock });
   const empty = !(await data.database.db.selectFrom('workspaces').select('id').limit(1).executeTakeFirst());
-  if (empty && !config.databaseUrl && config.seedDemo === 'auto') printDemo(config, await seedAndRemember(services, config));
+  // The demo is seeded as `kefu seed --demo` does it: its workspace's defaults (departments, SLA
+  // calendar) are set up by event handlers that must have run before its tickets are opened.
+  if (empty && !config.databaseUrl && config.seedDemo === 'auto') {
+    printDemo(config, await seedAndRemember(createServices({ config, ...data, bus: createInProcessBus(log), jobs: messaging.jobs, clock: systemClock }), config));
+  }
   else if (empty) log.warn('No workspace exists yet: run `kefu seed --demo` or `kefu admin create`');
 
   if (role === 'all' || role === 'worker') await registerWorkers(services, messaging.jobs);
@@ -169,6 +183,10 @@ async function start(config: Config, log: Logger, role: Role): Promise<void> {
     attachRealtime({ http: app.http, accounts: services.accounts, bus: messaging.bus, log, redis: messaging.redis, publicUrl: config.publicUrl });
     // Live chat: the widget's and the agents' sockets, and the sweeper acting on offer timeouts, ACW and overflow.
     attachChat({ http: app.http, accounts: services.accounts, chat: services.chat, log, redis: messaging.redis, publicUrl: config.publicUrl });
+  }
+  // Events: every node pushes to its own browsers; worker nodes run the durable subscribers (once per cluster).
+  await messaging.bus.start({ durable: role === 'all' || role === 'worker' });
+  if (app) {
     await app.http.listen({ port: config.port, host: config.host });
     console.log(`Kefu is running: portal ${config.publicUrl}/  console ${config.publicUrl}/agent  API docs ${config.publicUrl}/docs`);
   }

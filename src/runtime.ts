@@ -7,7 +7,7 @@ import { connectDatabase, type Database } from './core/db/database.js';
 import { startEmbeddedServer, type EmbeddedServer } from './core/db/embedded-server.js';
 import { migrateToLatest } from './core/db/migrations.js';
 import { AppError } from './core/errors.js';
-import { createInProcessBus, createRedisBus, type EventBus } from './core/events/index.js';
+import { createOutboxBus, type OutboxBus } from './core/events/index.js';
 import { createDatabaseQueue, type JobQueue } from './core/jobs/index.js';
 import type { Logger } from './core/logger.js';
 import { Tenancy } from './core/tenancy.js';
@@ -76,15 +76,15 @@ export async function loadSecret(config: Config): Promise<string> {
 }
 
 export interface Messaging {
-  bus: EventBus;
+  bus: OutboxBus;
   jobs: JobQueue;
   redis?: Redis;
   close(): Promise<void>;
 }
 
-/** Events over Redis when REDIS_URL is set (several nodes), else in-process; jobs always in the database. */
+/** Events and jobs in the database (the event outbox, pg-boss); Redis, when set, shares sockets and rate limits across nodes. */
 export async function openMessaging(config: Config, log: Logger, database: Database): Promise<Messaging> {
-  const bus = config.redisUrl ? await createRedisBus({ url: config.redisUrl, log }) : createInProcessBus(log);
+  const bus = createOutboxBus({ db: database.db, pool: database.pool, connectionString: database.url, log, checkPayloads: config.env === 'test' });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false }) : undefined;
   const jobs = createDatabaseQueue({ connectionString: database.url, log });
   return {

@@ -9,7 +9,7 @@ import { freshDatabase, type TestDatabase } from '../helpers/db.js';
 
 /**
  * Two Kefu processes' messaging, as `kefu start` wires it, on one Postgres and one Redis: what
- * one node publishes the other hears, and a job sent on one is worked on the other.
+ * one node publishes (a row in the event log) the other hears, and a job sent on one is worked on the other.
  */
 const log = createLogger('silent');
 const config = loadConfig({ REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', LOG_LEVEL: 'silent' });
@@ -41,6 +41,8 @@ describe('two instances on Postgres and Redis', () => {
       received.push(event);
       resolve();
     }));
+    await web.bus.start({ durable: false });
+    await worker.bus.start({ durable: true });
     const sent = await web.bus.publish(type, '00000000-0000-4000-8000-000000000001', payload);
     await arrived;
     await new Promise((r) => setTimeout(r, 200)); // a duplicate would arrive within this

@@ -6,4 +6,4 @@ export type {
   DomainEvent, EventBus, EventHandler, EventName, EventPayload, EventWriter, PublishOptions, SubscribeOptions, Subscriptions,
 } from './event-bus.js';
 export { createInProcessBus } from './in-process-bus.js';
-export { createRedisBus } from './redis-bus.js';
+export { createOutboxBus, type OutboxBus, type SubscriberState, type LoggedEvent } from './outbox-bus.js';

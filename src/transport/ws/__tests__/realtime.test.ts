@@ -6,7 +6,9 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestWorkspace } from '../../../../test/helpers/app.js';
 import { createLogger } from '../../../core/logger.js';
-import { createRedisBus, type EventBus } from '../../../core/events/index.js';
+import { createOutboxBus, type EventBus } from '../../../core/events/index.js';
+import { connectDatabase } from '../../../core/db/database.js';
+import { freshDatabase, type TestDatabase } from '../../../../test/helpers/db.js';
 import { samplePayload } from '../../../../test/helpers/events.js';
 import { attachRealtime, REALTIME_PATH, type PushedEvent, type Viewer } from '../realtime.js';
 
@@ -238,8 +240,8 @@ describe('realtime: closing', () => {
 });
 
 /**
- * Two web nodes on one Redis, as `kefu start --role web` twice behind a load balancer: the bus
- * brings each node every event and it pushes to its own sockets once; ticket rooms span both nodes.
+ * Two web nodes on one database and one Redis, as `kefu start --role web` twice behind a load
+ * balancer: each node tails the event log and pushes to its own sockets once; ticket rooms span both nodes.
  */
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const redisReachable = await (async () => {
@@ -266,16 +268,20 @@ describe.runIf(redisReachable || process.env.REDIS_URL)('realtime on two nodes w
       return agent ? ({ agent, workspace: { id: workspaceId } } as never) : undefined;
     },
   };
-  const nodes: { http: FastifyInstance; bus: EventBus; redis: Redis; url: string }[] = [];
+  const nodes: { http: FastifyInstance; bus: EventBus; redis: Redis; url: string; close(): Promise<void> }[] = [];
+  let testDb: TestDatabase;
 
   beforeAll(async () => {
+    testDb = await freshDatabase();
     for (let i = 0; i < 2; i += 1) {
       const http = Fastify();
       await http.register(fastifyCookie, { secret });
-      const bus = await createRedisBus({ url: redisUrl, log, channel: `kefu:events:realtime-test:${workspaceId}` });
+      const database = await connectDatabase(testDb.url, { max: 2, log });
+      const bus = createOutboxBus({ db: database.db, pool: database.pool, connectionString: database.url, log, checkPayloads: true });
       const redis = new Redis(redisUrl);
       attachRealtime({ http, accounts, bus, log, redis, publicUrl: 'http://localhost:3000' });
-      nodes.push({ http, bus, redis, url: await http.listen({ port: 0, host: '127.0.0.1' }) });
+      await bus.start({ durable: false });
+      nodes.push({ http, bus, redis, url: await http.listen({ port: 0, host: '127.0.0.1' }), close: () => database.close() });
     }
   });
   afterAll(async () => {
@@ -283,7 +289,9 @@ describe.runIf(redisReachable || process.env.REDIS_URL)('realtime on two nodes w
       await node.http.close();
       await node.bus.close();
       await node.redis.quit();
+      await node.close();
     }
+    await testDb.drop();
   });
 
   const socketOn = async (node: number, token: string) => {

@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createOutboxBus, type DomainEvent, type OutboxBus } from '../index.js';
+import { connectDatabase, type Database } from '../../db/database.js';
+import { createLogger } from '../../logger.js';
+import { recordingLog } from '../../../../test/helpers/log.js';
+import { freshDatabase, type TestDatabase } from '../../../../test/helpers/db.js';
+import { samplePayload } from '../../../../test/helpers/events.js';
+
+/** Each bus is one Kefu node: its own pool and listening connection, one shared database. */
+let testDb: TestDatabase;
+const opened: { close(): Promise<void> }[] = [];
+let admin: Database;
+const WS = '00000000-0000-4000-8000-000000000001';
+
+beforeAll(async () => {
+  testDb = await freshDatabase();
+  admin = await connectDatabase(testDb.url, { max: 2, log: createLogger('silent') });
+});
+afterEach(async () => {
+  await Promise.all(opened.splice(0).reverse().map((o) => o.close()));
+  await sql`truncate events, event_subscribers, event_failures`.execute(admin.db);
+});
+afterAll(async () => {
+  await admin.close();
+  await testDb.drop();
+});
+
+async function node(log = recordingLog()): Promise<OutboxBus> {
+  const database = await connectDatabase(testDb.url, { max: 4, log: createLogger('silent') });
+  const bus = createOutboxBus({ db: database.db, pool: database.pool, connectionString: database.url, log, checkPayloads: true, retryDelayMs: 10, attempts: 3 });
+  opened.push(database, bus);
+  return bus;
+}
+
+const rated = (rating = 5) => samplePayload('ticket.rated', { rating });
+
+describe('the outbox bus', () => {
+  it('delivers an event committed with its transaction, and nothing of a transaction rolled back', async () => {
+    const bus = await node();
+    const handled: number[] = [];
+    bus.subscribe('ticket.rated', (e) => { handled.push(e.payload.rating); }, { subscriber: 'test:ticket.rated' });
+    await bus.start({ durable: true });
+    await sql`create table probe (n int)`.execute(admin.db);
+    await bus.transaction(admin.db, async (trx, events) => {
+      await sql`insert into probe values (1)`.execute(trx);
+      events.publish('ticket.rated', WS, rated(1));
+    });
+    await expect(bus.transaction(admin.db, async (trx, events) => {
+      await sql`insert into probe values (2)`.execute(trx);
+      events.publish('ticket.rated', WS, rated(2));
+      throw new Error('the change fails');
+    })).rejects.toThrow('the change fails');
+    await bus.publish('ticket.rated', WS, rated(3));
+    await bus.drain();
+    expect(handled.sort()).toEqual([1, 3]);
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from events`.execute(admin.db);
+    expect(rows[0]!.n).toBe(2);
+    await sql`drop table probe`.execute(admin.db);
+  });
+
+  it('hands each event to a durable subscriber once per cluster, and to every node\'s realtime listeners', async () => {
+    const nodes = [await node(), await node()];
+    const durable: string[] = [];
+    const realtime: string[][] = [[], []];
+    nodes.forEach((bus, i) => {
+      bus.subscribe('ticket.rated', (e) => { durable.push(e.id); }, { subscriber: 'test:ticket.rated' });
+      bus.subscribe('*', (e) => { realtime[i]!.push(e.id); });
+    });
+    await Promise.all(nodes.map((bus) => bus.start({ durable: true })));
+    const sent: string[] = [];
+    for (let i = 0; i < 30; i++) sent.push((await nodes[i % 2]!.publish('ticket.rated', WS, rated())).id);
+    await nodes[0]!.drain();
+    await vi.waitFor(() => expect(realtime.map((r) => r.length)).toEqual([30, 30]));
+    await new Promise((r) => setTimeout(r, 300)); // room for a duplicate
+    expect(durable.sort()).toEqual([...sent].sort());
+    expect(realtime[0]!.sort()).toEqual([...sent].sort());
+  });
+
+  it('lets a node that was down catch up on what was committed meanwhile', async () => {
+    const first = await node();
+    const seen: number[] = [];
+    first.subscribe('ticket.rated', (e) => { seen.push(e.payload.rating); }, { subscriber: 'test:ticket.rated' });
+    await first.start({ durable: true });
+    await first.publish('ticket.rated', WS, rated(1));
+    await first.drain();
+    await first.close();
+    // Nobody runs the subscriber: a web node goes on publishing.
+    const web = await node();
+    await web.start({ durable: false });
+    await web.publish('ticket.rated', WS, rated(2));
+    await web.publish('ticket.rated', WS, rated(3));
+    const worker = await node();
+    worker.subscribe('ticket.rated', (e) => { seen.push(e.payload.rating); }, { subscriber: 'test:ticket.rated' });
+    await worker.start({ durable: true });
+    await worker.drain();
+    expect(seen).toEqual([1, 2, 3]);
+  });
+
+  it('keeps the events of one stream in order while other streams go side by side', async () => {
+    const bus = await node();
+    const order = new Map<string, number[]>();
+    bus.subscribe('ticket.rated', async (e) => {
+      // Slow handlers: if two events of one stream overlapped, their order would show it.
+      await new Promise((r) => setTimeout(r, Math.random() * 5));
+      order.set(e.payload.ticketId, [...(order.get(e.payload.ticketId) ?? []), e.payload.rating]);
+    }, { subscriber: 'test:ticket.rated' });
+    await bus.start({ durable: true });
+    const tickets = [randomUUID(), randomUUID(), randomUUID()];
+    await bus.transaction(admin.db, async (_trx, events) => {
+      for (let rating = 1; rating <= 5; rating++) {
+        for (const ticketId of tickets) events.publish('ticket.rated', WS, { ticketId, rating, comment: null }, { stream: ticketId });
+      }
+    });
+    await bus.drain();
+    expect([...order.values()]).toEqual(tickets.map(() => [1, 2, 3, 4, 5]));
+  });
+
+  it('retries a failing handler, records one that keeps failing, and moves on', async () => {
+    const log = recordingLog();
+    const bus = await node(log);
+    let flaky = 0;
+    const handled: number[] = [];
+    bus.subscribe('ticket.rated', (e) => {
+      if (e.payload.rating === 1 && ++flaky < 3) throw new Error('database blip');
+      if (e.payload.rating === 2) throw new Error('never works');
+      handled.push(e.payload.rating);
+    }, { subscriber: 'test:ticket.rated' });
+    await bus.start({ durable: true });
+    await bus.publish('ticket.rated', WS, rated(1));
+    const poison = await bus.publish('ticket.rated', WS, rated(2));
+    await bus.publish('ticket.rated', WS, rated(3));
+    await bus.drain();
+    expect(handled).toEqual([1, 3]);
+    const { rows } = await sql<{ event_id: string; attempts: number; error: string }>`select event_id, attempts, error from event_failures`.execute(admin.db);
+    expect(rows).toEqual([{ event_id: poison.id, attempts: 3, error: 'never works' }]);
+    expect(await bus.subscribers()).toEqual([expect.objectContaining({ subscriber: 'test:ticket.rated', lag: 0, handled: 3, failed: 1, active: true })]);
+  });
+
+  it('shows the log and each subscriber\'s lag', async () => {
+    const worker = await node();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    worker.subscribe('ticket.rated', () => gate, { subscriber: 'test:ticket.rated' });
+    await worker.start({ durable: true });
+    const events: DomainEvent[] = [];
+    for (let i = 1; i <= 3; i++) events.push(await worker.publish('ticket.rated', WS, rated(i)));
+    await vi.waitFor(async () => expect((await worker.subscribers())[0]).toMatchObject({ lag: 3, active: true }));
+    release();
+    await worker.drain();
+    expect((await worker.subscribers())[0]).toMatchObject({ lag: 0, handled: 3 });
+    expect((await worker.tail(2)).map((e) => e.id)).toEqual([events[2]!.id, events[1]!.id]);
+  });
+
+  it('refuses two handlers under one subscriber id', async () => {
+    const bus = await node();
+    bus.subscribe('ticket.rated', () => {}, { subscriber: 'test:ticket.rated' });
+    expect(() => bus.subscribe('ticket.rated', () => {}, { subscriber: 'test:ticket.rated' })).toThrow(expect.objectContaining({ code: 'EVENT_SUBSCRIBER_TAKEN' }));
+  });
+});

@@ -1,0 +1,405 @@
+import pg from 'pg';
+import { sql, type QueryExecutorProvider } from 'kysely';
+import { AppError } from '../errors.js';
+import {
+  LocalSubscribers, assertSubscription, createEvent, parseEvent, type DomainEvent, type EventBus, type EventHandler, type EventLogger,
+  type EventName, type EventPayload, type PublishOptions, type SubscribeOptions,
+} from './event-bus.js';
+
+/**
+ * The transactional outbox (README.md, "Delivery"). Publishing writes rows to `events` in the
+ * caller's transaction and NOTIFYs at its commit. Every node tails the log for its realtime
+ * listeners; where `start({ durable: true })` runs (the worker role), each durable subscriber is
+ * driven by the one node holding its advisory lock, from its cursor in `event_subscribers`.
+ */
+export interface OutboxBusOptions {
+  /** Publishing outside a transaction goes through it. */
+  db: QueryExecutorProvider;
+  pool: pg.Pool;
+  /** For the one dedicated connection that LISTENs and holds the subscribers' locks. */
+  connectionString: string;
+  log: EventLogger;
+  /** Check payloads against the catalogue's schemas (tests). */
+  checkPayloads?: boolean;
+  /** Events read per query; default 200. */
+  batchSize?: number;
+  /** Attempts of one handler on one event before it is recorded in event_failures; default 5. */
+  attempts?: number;
+  /** Delay before the second attempt, doubled after each; default 200 ms. */
+  retryDelayMs?: number;
+  /** Events of different streams handled side by side by one subscriber; default 8. */
+  concurrency?: number;
+  /** Events older than this are pruned once every durable subscriber has handled them; default 7 days. */
+  retentionHours?: number;
+}
+
+export interface SubscriberState {
+  subscriber: string;
+  types: string[];
+  /** Events of its types committed and not yet handled. */
+  lag: number;
+  handled: number;
+  failed: number;
+  updatedAt: Date;
+  /** Held by a node of the cluster right now. */
+  active: boolean;
+}
+
+export interface LoggedEvent extends Record<string, unknown> {
+  seq: number;
+  id: string;
+  type: string;
+  workspaceId: string;
+  stream: string | null;
+  occurredAt: Date;
+}
+
+export interface OutboxBus extends EventBus {
+  /** Starts delivery: realtime listeners always, durable subscribers where `durable` (the worker role). */
+  start(options: { durable: boolean }): Promise<void>;
+  /** Each durable subscriber's position in the log. */
+  subscribers(): Promise<SubscriberState[]>;
+  /** The newest events, newest first. */
+  tail(limit: number): Promise<LoggedEvent[]>;
+}
+
+const CHANNEL = 'kefu_events';
+/** First key of the two-key advisory locks; the second is the subscriber id's hash. */
+const LOCK_SPACE = 0x6b656675; // "kefu"
+/** Without a notification (a transaction that held the horizon back ended silently), look anyway. */
+const POLL_MS = 1000;
+const CLAIM_EVERY_MS = 5000;
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+
+interface Row {
+  seq: number;
+  txid: string;
+  id: string;
+  type: string;
+  workspace_id: string;
+  stream: string | null;
+  payload: unknown;
+  occurred_at: Date;
+}
+
+interface Cursor {
+  txid: string;
+  seq: number;
+}
+
+interface Durable {
+  id: string;
+  type: string;
+  handler: EventHandler;
+  owned: boolean;
+  running: boolean;
+  again: boolean;
+}
+
+export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
+  const { pool, log } = options;
+  const batchSize = options.batchSize ?? 200;
+  const attempts = options.attempts ?? 5;
+  const retryDelayMs = options.retryDelayMs ?? 200;
+  const concurrency = options.concurrency ?? 8;
+  const retentionHours = options.retentionHours ?? 24 * 7;
+  const check = options.checkPayloads ?? false;
+  const realtime = new LocalSubscribers(log);
+  const durables = new Map<string, Durable>();
+  const timers = new Set<NodeJS.Timeout>();
+  let listener: pg.Client | undefined;
+  let started: { durable: boolean } | undefined;
+  let closed = false;
+  let realtimeCursor: Cursor | undefined;
+  let realtimeRunning = false;
+  let realtimeAgain = false;
+
+  const assertOpen = () => {
+    if (closed) throw new AppError('EVENT_BUS_CLOSED', 500, 'The event bus is closed');
+  };
+
+  /** One statement: the rows, and a notification sent when (if) the transaction commits. */
+  const insert = (events: { event: DomainEvent; stream: string | null }[]) => sql`
+    with written as (
+      insert into events (id, type, workspace_id, stream, payload, occurred_at)
+      values ${sql.join(events.map(({ event, stream }) =>
+        sql`(${event.id}, ${event.type}, ${event.workspaceId}, ${stream}, ${JSON.stringify(event.payload)}::jsonb, ${event.occurredAt})`))}
+      returning 1
+    )
+    select pg_notify(${CHANNEL}, '') from (select count(*) from written) as n`;
+
+  const horizon = async (): Promise<string> =>
+    (await pool.query<{ xmin: string }>('select pg_snapshot_xmin(pg_current_snapshot())::text as xmin')).rows[0]!.xmin;
+
+  /** Committed events after `cursor`, of transactions older than any still running (so none can appear behind it later). */
+  const read = async (cursor: Cursor, until: string, types: string[] | undefined): Promise<Row[]> => {
+    const { rows } = await pool.query<Row>(
+      `select seq, txid::text as txid, id, type, workspace_id, stream, payload, occurred_at from events
+       where (txid, seq) > ($1::xid8, $2) and txid < $3::xid8 ${types ? 'and type = any($5)' : ''}
+       order by txid, seq limit $4`,
+      types ? [cursor.txid, cursor.seq, until, batchSize, types] : [cursor.txid, cursor.seq, until, batchSize]);
+    return rows;
+  };
+
+  const toEvent = (row: Row): DomainEvent | undefined => parseEvent({
+    id: row.id, type: row.type, workspaceId: row.workspace_id, payload: row.payload, occurredAt: row.occurred_at.toISOString(),
+  });
+
+  // ---- realtime: this node's listeners, from the moment it started ------------------------
+
+  const runRealtime = async (): Promise<void> => {
+    if (realtimeRunning) { realtimeAgain = true; return; }
+    realtimeRunning = true;
+    try {
+      do {
+        realtimeAgain = false;
+        if (!realtimeCursor) break;
+        const until = await horizon();
+        let rows: Row[];
+        do {
+          rows = await read(realtimeCursor, until, undefined);
+          for (const row of rows) {
+            const event = toEvent(row);
+            if (event) await realtime.deliver(event);
+          }
+          const last = rows.at(-1);
+          if (last) realtimeCursor = { txid: last.txid, seq: last.seq };
+        } while (rows.length === batchSize && !closed);
+      } while (realtimeAgain && !closed);
+    } catch (err) {
+      if (!closed) log.warn({ err }, 'event bus: realtime delivery failed; retrying on the next event');
+    } finally {
+      realtimeRunning = false;
+    }
+  };
+
+  // ---- durable subscribers: once per cluster, from their cursors ----------------------------
+
+  const handleWithRetries = async (durable: Durable, event: DomainEvent): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await durable.handler(event);
+        return;
+      } catch (err) {
+        if (attempt >= attempts || closed) {
+          log.error({ err, eventId: event.id, eventType: event.type, subscriber: durable.id, attempts: attempt }, 'event handler failed; recorded in event_failures');
+          await pool.query(
+            `insert into event_failures (subscriber, event_id, attempts, error) values ($1, $2, $3, $4)
+             on conflict (subscriber, event_id) do update set attempts = event_failures.attempts + excluded.attempts, error = excluded.error, failed_at = now()`,
+            [durable.id, event.id, attempt, String((err as Error)?.message ?? err).slice(0, 2000)]);
+          return;
+        }
+        await sleep(retryDelayMs * 2 ** (attempt - 1));
+      }
+    }
+  };
+
+  /** Events of one stream one after another, streams side by side. */
+  const handleBatch = async (durable: Durable, rows: Row[]): Promise<void> => {
+    const streams = new Map<string, DomainEvent[]>();
+    for (const row of rows) {
+      const event = toEvent(row);
+      if (!event) {
+        log.warn({ eventId: row.id, eventType: row.type, subscriber: durable.id }, 'event bus: skipped an event that does not match the catalogue');
+        continue;
+      }
+      const key = row.stream ?? row.id;
+      streams.set(key, [...(streams.get(key) ?? []), event]);
+    }
+    const queue = [...streams.values()];
+    const workers = Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
+      for (let events = queue.shift(); events; events = queue.shift()) {
+        for (const event of events) await handleWithRetries(durable, event);
+      }
+    });
+    await Promise.all(workers);
+  };
+
+  const runDurable = async (durable: Durable): Promise<void> => {
+    if (durable.running) { durable.again = true; return; }
+    durable.running = true;
+    try {
+      do {
+        durable.again = false;
+        if (!durable.owned || closed) break;
+        const { rows: [state] } = await pool.query<Cursor>('select txid::text as txid, seq from event_subscribers where subscriber = $1', [durable.id]);
+        if (!state) break;
+        let cursor: Cursor = state;
+        const until = await horizon();
+        const types = durable.type === '*' ? undefined : [durable.type];
+        let rows: Row[];
+        do {
+          rows = await read(cursor, until, types);
+          await handleBatch(durable, rows);
+          // A short batch read everything of its types before the horizon: the cursor may jump to it.
+          const last = rows.at(-1);
+          const next = rows.length < batchSize ? { txid: until, seq: 0 } : { txid: last!.txid, seq: last!.seq };
+          if (!durable.owned) break;
+          await pool.query(
+            `update event_subscribers set txid = $2::xid8, seq = $3, handled = handled + $4, updated_at = now()
+             where subscriber = $1 and (txid, seq) < ($2::xid8, $3)`,
+            [durable.id, next.txid, next.seq, rows.length]);
+          cursor = next;
+        } while (rows.length === batchSize && !closed);
+      } while (durable.again && !closed);
+    } catch (err) {
+      if (!closed) log.warn({ err, subscriber: durable.id }, 'event bus: durable delivery failed; retrying');
+    } finally {
+      durable.running = false;
+    }
+  };
+
+  /** Takes the lock of every durable subscriber no node holds; a node that dies lets go of its locks with its connection. */
+  const claim = async (): Promise<void> => {
+    const client = listener;
+    if (!client || !started?.durable) return;
+    for (const durable of durables.values()) {
+      if (durable.owned) continue;
+      const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as locked', [LOCK_SPACE, durable.id]);
+      durable.owned = rows[0]!.locked;
+    }
+  };
+
+  const wake = (): void => {
+    if (closed || !started) return;
+    void runRealtime();
+    for (const durable of durables.values()) if (durable.owned) void runDurable(durable);
+  };
+
+  const prune = async (): Promise<void> => {
+    // Never past the slowest subscriber: what one has not handled stays.
+    await pool.query(
+      `delete from events where occurred_at < now() - make_interval(hours => $1)
+       and (txid, seq) < coalesce((select min((txid, seq)) from event_subscribers), (txid, seq))`,
+      [retentionHours]).catch((err: unknown) => log.warn({ err }, 'event bus: pruning the event log failed'));
+  };
+
+  /** The one connection that hears commits and holds this node's subscriber locks; reconnects if lost. */
+  const connect = async (): Promise<void> => {
+    const client = new pg.Client({ connectionString: options.connectionString });
+    const lost = (err?: unknown) => {
+      if (listener !== client) return;
+      listener = undefined;
+      for (const durable of durables.values()) durable.owned = false;
+      client.end().catch(() => undefined);
+      if (closed) return;
+      log.warn({ err }, 'event bus: lost its listening connection; reconnecting');
+      const retry = setTimeout(() => { timers.delete(retry); connect().then(() => wake(), (e: unknown) => lost(e)); }, 1000);
+      timers.add(retry);
+    };
+    client.on('error', lost);
+    client.on('end', () => lost());
+    client.on('notification', wake);
+    await client.connect();
+    listener = client;
+    await client.query(`listen ${CHANNEL}`);
+    await claim();
+  };
+
+  const every = (ms: number, work: () => Promise<void> | void) => {
+    const timer = setInterval(() => { void work(); }, ms);
+    timer.unref();
+    timers.add(timer);
+  };
+
+  return {
+    async publish<K extends EventName>(type: K, workspaceId: string, payload: EventPayload<K>, opts?: PublishOptions): Promise<DomainEvent<K>> {
+      assertOpen();
+      const event = createEvent(type, workspaceId, payload, check);
+      await insert([{ event: event as DomainEvent, stream: opts?.stream ?? null }]).execute(options.db);
+      return event;
+    },
+
+    async transaction(db, work) {
+      assertOpen();
+      return db.transaction().execute(async (trx) => {
+        const events: { event: DomainEvent; stream: string | null }[] = [];
+        const result = await work(trx, {
+          publish(type, workspaceId, payload, opts) {
+            const event = createEvent(type, workspaceId, payload, check);
+            events.push({ event: event as DomainEvent, stream: opts?.stream ?? null });
+            return event;
+          },
+        });
+        if (events.length) await insert(events).execute(trx);
+        return result;
+      });
+    },
+
+    subscribe(type: string, handler: EventHandler, opts?: SubscribeOptions): () => void {
+      const id = opts?.subscriber;
+      if (id === undefined) return realtime.subscribe(type, handler);
+      assertSubscription(type, handler, opts);
+      if (durables.has(id)) throw new AppError('EVENT_SUBSCRIBER_TAKEN', 500, `Two handlers for the subscriber ${id}`, { subscriber: id });
+      if (started) throw new AppError('EVENT_BUS_STARTED', 500, 'Durable subscribers are registered before the bus starts', { subscriber: id });
+      durables.set(id, { id, type, handler, owned: false, running: false, again: false });
+      return () => { durables.delete(id); };
+    },
+
+    async start({ durable }): Promise<void> {
+      assertOpen();
+      if (started) return;
+      // Every subscriber this release declares gets a cursor at the current horizon, before this
+      // node publishes anything: it handles every event from now on, none from before it existed.
+      const now = await horizon();
+      for (const { id, type } of durables.values()) {
+        await pool.query(
+          `insert into event_subscribers (subscriber, types, txid, seq) values ($1, $2, $3::xid8, 0)
+           on conflict (subscriber) do update set types = excluded.types`,
+          [id, type === '*' ? [] : [type], now]);
+      }
+      realtimeCursor = { txid: now, seq: 0 };
+      started = { durable };
+      await connect();
+      every(POLL_MS, wake);
+      if (durable) {
+        every(CLAIM_EVERY_MS, () => claim().then(wake, (err: unknown) => log.warn({ err }, 'event bus: claiming subscribers failed')));
+        every(PRUNE_EVERY_MS, prune);
+      }
+      wake();
+    },
+
+    async drain(): Promise<void> {
+      const { rows: [head] } = await pool.query<{ seq: number | null }>('select max(seq) as seq from events');
+      if (!head?.seq) return;
+      for (;;) {
+        const { rows: [behind] } = await pool.query<{ n: number }>(
+          `select count(*)::int as n from events e join event_subscribers s
+             on (cardinality(s.types) = 0 or e.type = any(s.types)) and (e.txid, e.seq) > (s.txid, s.seq)
+           where e.seq <= $1`, [head.seq]);
+        if (!behind?.n) return;
+        await sleep(50);
+      }
+    },
+
+    async subscribers(): Promise<SubscriberState[]> {
+      const { rows } = await pool.query<{ subscriber: string; types: string[]; lag: number; handled: number; failed: number; updated_at: Date; active: boolean }>(
+        `select s.subscriber, s.types, s.handled, s.updated_at,
+           (select count(*)::int from events e where (e.txid, e.seq) > (s.txid, s.seq) and (cardinality(s.types) = 0 or e.type = any(s.types))) as lag,
+           (select count(*)::int from event_failures f where f.subscriber = s.subscriber) as failed,
+           exists (select 1 from pg_locks l where l.locktype = 'advisory' and l.classid = $1 and l.objid = hashtext(s.subscriber)::oid and l.granted) as active
+         from event_subscribers s order by s.subscriber`, [LOCK_SPACE]);
+      return rows.map((r) => ({ subscriber: r.subscriber, types: r.types, lag: r.lag, handled: r.handled, failed: r.failed, updatedAt: r.updated_at, active: r.active }));
+    },
+
+    async tail(limit: number): Promise<LoggedEvent[]> {
+      const { rows } = await pool.query<Row>(
+        'select seq, id, type, workspace_id, stream, payload, occurred_at from events order by seq desc limit $1', [limit]);
+      return rows.map((r) => ({ seq: r.seq, id: r.id, type: r.type, workspaceId: r.workspace_id, stream: r.stream, occurredAt: r.occurred_at, payload: r.payload }));
+    },
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      for (const timer of timers) clearInterval(timer);
+      timers.clear();
+      realtime.clear();
+      const client = listener;
+      listener = undefined;
+      // Ending the connection lets go of its locks: another node's worker takes the subscribers over.
+      await client?.end().catch(() => undefined);
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
