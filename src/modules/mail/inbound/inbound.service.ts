@@ -140,8 +140,10 @@ export class InboundMail {
     const base = { subject: mail.subject || null, from_address: from };
 
     if (isBounce(mail)) {
-      await this.recordBounce(workspaceId, mail);
-      return this.repo.finish(workspaceId, row.id, { ...base, status: 'processed', outcome: 'bounce' });
+      const marked = await this.recordBounce(workspaceId, mail);
+      return this.repo.finish(workspaceId, row.id, marked
+        ? { ...base, status: 'processed', outcome: 'bounce' }
+        : { ...base, status: 'processed', outcome: 'ignored', reason: 'A delivery report about no mail we sent' });
     }
     if (!from) return this.park(row, base, 'The message has no sender address (From, Reply-To, Sender or the envelope)');
     if (!mail.text && !mail.subject && !mail.attachments.length && !mail.messageId) {
@@ -228,14 +230,21 @@ export class InboundMail {
     return { files, refused };
   }
 
-  private async recordBounce(workspaceId: string, mail: ParsedInbound): Promise<void> {
+  /**
+   * Only a report on mail Kefu sent counts (issue 12 #12): its Original-Message-ID (or the returned
+   * headers) must name one of our outbound Message-IDs, and only that mail's recipients are marked.
+   * Anyone can write a DSN naming any Final-Recipient; without the match it changes nothing.
+   * Returns how many addresses were marked.
+   */
+  private async recordBounce(workspaceId: string, mail: ParsedInbound): Promise<number> {
     const report = mail.bounce;
     const outbound = await this.repo.outboundRecipients(workspaceId, report?.originalMessageIds ?? []);
-    const recipients = new Set([...(report?.failedRecipients ?? []), ...outbound.map((o) => o.to_address)]);
+    const named = new Set(report?.failedRecipients ?? []);
+    // A report that names its failed recipients marks those of them we mailed; one that names none, all we mailed.
+    const bounced = outbound.filter((o) => !named.size || named.has(o.to_address));
     const reason = [report?.status, report?.diagnostic].filter(Boolean).join(' ') || mail.subject || null;
-    for (const address of recipients) {
-      await this.repo.markFailing(workspaceId, address, reason?.slice(0, 500) ?? null, outbound.find((o) => o.to_address === address)?.message_id ?? report?.originalMessageIds[0] ?? null);
-    }
+    for (const { to_address, message_id } of bounced) await this.repo.markFailing(workspaceId, to_address, reason?.slice(0, 500) ?? null, message_id);
+    return bounced.length;
   }
 
   private async park(row: InboundRow, base: object, reason: string): Promise<void> {

@@ -70,6 +70,13 @@ export class OutboundRepo {
     });
   }
 
+  /** Mail to an address marked failing by a bounce was accepted again: it works (issue 12 #12). */
+  async clearBounceState(workspaceId: string, toAddress: string): Promise<void> {
+    const bare = (/<([^<>]+)>/.exec(toAddress)?.[1] ?? toAddress).trim().toLowerCase();
+    await this.in(workspaceId).updateTable('mail_address_health').set({ status: 'ok' })
+      .where('address', '=', bare).where('status', '=', 'failing').execute();
+  }
+
   /** Manual retry of a failed mail: back to the queue with a fresh budget of attempts. */
   requeueFailed(workspaceId: string, id: string, status: 'queued' | 'held', extraAttempts: number, now: Date) {
     return this.in(workspaceId).updateTable('mail_outbox')

@@ -134,6 +134,7 @@ export class OutboundMailService {
     };
     if (result.ok) {
       await this.repo.finishAttempt(workspaceId, outboxId, attempt, { status: 'sent', sent_at: this.clock.now(), last_error: null });
+      await this.repo.clearBounceState(workspaceId, row.to_address);
       return;
     }
     await this.failAttempt(workspaceId, row, attempt, result.permanent);

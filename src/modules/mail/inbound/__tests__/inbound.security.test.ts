@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../../test/helpers/app.js';
+import { SmtpSink, eventually } from '../../../../../test/mail/outbound-sink.js';
 import type { InboundRoute } from '../inbound.service.js';
 
 let t: TestApp;
+let sink: SmtpSink;
 let route: InboundRoute;
 let n = 0;
 
@@ -18,11 +20,15 @@ async function accept(raw: Buffer, envelopeFrom: string | null = 'sender@custome
 const inboundRows = () => t.database.db.selectFrom('mail_inbound').selectAll().where('workspace_id', '=', t.workspace.id).orderBy('received_at').execute();
 
 beforeAll(async () => {
-  t = await createTestApp();
+  sink = await SmtpSink.start();
+  t = await createTestApp({ KEFU_SMTP_URL: sink.url });
   const address = await t.services.mailInbound.addresses.create(t.workspace.id, { address: 'help@acme.example', locale: 'en' });
   route = { workspace_id: t.workspace.id, id: address.id, address: address.address };
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+  await sink?.stop();
+});
 
 describe('a hostile HTML mail', () => {
   // The one wall-clock check the issue asks for (issue 12 #1): the event loop must stay responsive.
@@ -50,5 +56,52 @@ describe('a hostile HTML mail', () => {
     const row = (await inboundRows()).find((r) => r.message_id === 'deep-html@customer.example');
     expect(row?.status).toBe('parked');
     expect(row?.reason).toMatch(/^HTML_TOO_COMPLEX/);
+  });
+});
+
+/** An RFC 3464 report saying mail with `originalId` to `recipient` failed. */
+function dsn(recipient: string, originalId: string): Buffer {
+  const boundary = 'dsn-boundary';
+  return Buffer.from([
+    'From: Mail Delivery System <MAILER-DAEMON@mx.customer.example>', 'To: help@acme.example', 'Subject: Undelivered Mail Returned to Sender',
+    `Message-ID: <dsn${Date.now()}.${++n}@mx.customer.example>`, 'Auto-Submitted: auto-replied', 'MIME-Version: 1.0',
+    `Content-Type: multipart/report; report-type=delivery-status; boundary="${boundary}"`, '',
+    `--${boundary}`, 'Content-Type: text/plain', '', 'Your message could not be delivered.', '',
+    `--${boundary}`, 'Content-Type: message/delivery-status', '', 'Reporting-MTA: dns; mx.customer.example', '',
+    `Final-Recipient: rfc822; ${recipient}`, 'Action: failed', 'Status: 5.1.1', 'Diagnostic-Code: smtp; 550 5.1.1 User unknown', '',
+    `--${boundary}`, 'Content-Type: text/rfc822-headers', '', `Message-ID: <${originalId}>`, 'Subject: Anything', '',
+    `--${boundary}--`, '',
+  ].join('\r\n'));
+}
+
+const health = (address: string) => t.database.db.selectFrom('mail_address_health').selectAll()
+  .where('workspace_id', '=', t.workspace.id).where('address', '=', address).executeTakeFirst();
+
+describe('delivery reports (issue 12 #12)', () => {
+  it('ignores a report about mail Kefu never sent, whoever it names', async () => {
+    await accept(dsn('forged-victim@customer.example', 'never-sent-by-us@elsewhere.example'), '');
+    await t.jobs.drain();
+    expect(await health('forged-victim@customer.example')).toBeUndefined();
+    const row = (await inboundRows()).at(-1)!;
+    expect(row).toMatchObject({ status: 'processed', outcome: 'ignored' });
+  });
+
+  it('ignores a report naming a different recipient than the mail it refers to', async () => {
+    const sent = await t.services.outbox.queue(t.workspace.id, { to: 'real-recipient@customer.example', template: 'passwordReset', locale: 'en', vars: { name: 'R', workspace: 'Acme', link: 'http://x' } });
+    await accept(dsn('someone-else@customer.example', sent.messageId), '');
+    await t.jobs.drain();
+    expect(await health('someone-else@customer.example')).toBeUndefined();
+  });
+
+  it('marks the recipient of our own bounced mail failing, and a later accepted delivery clears it', async () => {
+    const mail = (subject: string) => ({ to: 'flaky@customer.example', template: 'passwordReset' as const, locale: 'en' as const, vars: { name: subject, workspace: 'Acme', link: 'http://x' } });
+    const first = await t.services.outbox.queue(t.workspace.id, mail('first'));
+    await t.jobs.drain();
+    await accept(dsn('flaky@customer.example', first.messageId), '');
+    await t.jobs.drain();
+    expect(await health('flaky@customer.example')).toMatchObject({ status: 'failing', bounce_count: 1 });
+    await t.services.outbox.queue(t.workspace.id, mail('second'));
+    await t.jobs.drain();
+    await eventually(async () => (await health('flaky@customer.example'))?.status === 'ok');
   });
 });
