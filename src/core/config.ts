@@ -46,6 +46,7 @@ const ConfigSchema = z.object({
   KEFU_MAIL_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits (32 bytes)').optional(),
   KEFU_SMTP_MESSAGES_PER_SENDER_PER_MIN: z.coerce.number().int().min(1).max(1_000_000).default(30),
   KEFU_SMTP_MESSAGES_PER_IP_PER_MIN: z.coerce.number().int().min(1).max(1_000_000).default(300),
+  KEFU_MAIL_AUTHSERV_ID: z.string().trim().regex(/^[A-Za-z0-9.-]{1,253}$/, 'must be the host name your receiving MTA writes in Authentication-Results').optional(),
   KEFU_IMAP_POLL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   KEFU_SMTP_URL: optionalUrl(['smtp', 'smtps']),
   KEFU_MAIL_FROM: z.string().trim().max(320).regex(/^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, 'must be an address or "Name <address>"').optional(),
@@ -130,6 +131,11 @@ export interface MailInboundConfig {
   perSenderPerMinute: number;
   perIpPerMinute: number;
   imapPollSeconds: number;
+  /**
+   * The receiving MTA's authserv-id (RFC 8601): its Authentication-Results decide whether a reply's
+   * From can be believed before it joins an existing ticket. Unset: envelope alignment only.
+   */
+  authservId?: string;
 }
 
 export interface MailOutboundConfig {
@@ -234,6 +240,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       perSenderPerMinute: c.KEFU_SMTP_MESSAGES_PER_SENDER_PER_MIN,
       perIpPerMinute: c.KEFU_SMTP_MESSAGES_PER_IP_PER_MIN,
       imapPollSeconds: c.KEFU_IMAP_POLL_SECONDS,
+      authservId: c.KEFU_MAIL_AUTHSERV_ID,
     },
     mailOutbound: {
       smtp: c.KEFU_SMTP_URL ? smtpSettings(c.KEFU_SMTP_URL) : undefined,

@@ -19,6 +19,8 @@ export interface ParsedInbound {
   headers: Map<string, string>;
   /** Present when the message is a delivery-status notification. */
   bounce: BounceReport | null;
+  /** Every Authentication-Results header (RFC 8601), topmost (the last receiver's) first. */
+  authenticationResults: string[];
 }
 
 export interface InboundAttachment {
@@ -78,6 +80,8 @@ export async function parseInbound(raw: Buffer): Promise<ParsedInbound> {
     attachments: mail.attachments.filter((a) => !isReportPart(a)).map(toAttachment),
     headers,
     bounce: isDeliveryReport(mail.headers.get('content-type')) ? bounceReport(raw.toString('latin1')) : null,
+    authenticationResults: mail.headerLines.filter((line) => line.key.toLowerCase() === 'authentication-results')
+      .map((line) => unfold(line.line.slice(line.line.indexOf(':') + 1))),
   };
 }
 

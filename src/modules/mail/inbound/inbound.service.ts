@@ -11,6 +11,7 @@ import type { SupportAddresses } from '../addresses/addresses.service.js';
 import type { Autoresponder } from '../autoresponder/autoresponder.service.js';
 import { parseInbound, type ParsedInbound } from './inbound.parse.js';
 import type { InboundRepo } from './inbound.repo.js';
+import { senderVerified } from './inbound.sender.js';
 import { autoreplySuppression, isBounce, rawMessageId } from './inbound.rules.js';
 import type { InboundRow, InboundStatus } from './inbound.schema.js';
 
@@ -57,6 +58,8 @@ export class InboundMail {
     private readonly autoresponder: Autoresponder,
     private readonly jobs: JobQueue,
     private readonly log: Pick<Logger, 'warn' | 'error'>,
+    /** The receiving MTA's authserv-id, whose Authentication-Results are trusted (inbound.sender.ts). */
+    private readonly options: { authservId?: string } = {},
   ) {}
 
   /**
@@ -157,7 +160,8 @@ export class InboundMail {
     const externalId = mail.messageId ?? row.message_id ?? `kefu-inbound-${row.id}`;
     const { files, refused } = await this.storeAttachments(mail);
     const body = withRefusedNote(mail, refused);
-    const target = await this.threadTarget(workspaceId, mail, from);
+    // Only a sender we can believe is added to an existing ticket; anyone else opens their own.
+    const target = senderVerified(mail, from, row.envelope_from, this.options.authservId) ? await this.threadTarget(workspaceId, mail, from) : undefined;
 
     if (target) {
       const message = await this.tickets.addMessage(workspaceId, target.id, {

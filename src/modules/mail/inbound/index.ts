@@ -55,7 +55,7 @@ export function createMailInbound(deps: MailInboundDeps): MailInbound {
   const repo = new InboundRepo(deps.db, deps.tenancy);
   const addresses = new SupportAddresses(repo, deps.tickets);
   const autoresponder = new Autoresponder(deps.tenancy, deps.tickets, deps.accounts, deps.outbox, deps.search, { publicUrl: deps.config.publicUrl, perSenderPerHour: 3 });
-  const inbound = new InboundMail(repo, addresses, deps.tickets, deps.accounts, deps.attachments, autoresponder, deps.jobs, deps.log);
+  const inbound = new InboundMail(repo, addresses, deps.tickets, deps.accounts, deps.attachments, autoresponder, deps.jobs, deps.log, { authservId: deps.config.mail.authservId });
   const secrets = new SecretBox({ key: deps.config.mail.key, appSecret: deps.appSecret });
   const mailboxes = new Mailboxes(repo, secrets);
   const poller = new ImapPoller(repo, inbound, secrets, { pollSeconds: deps.config.mail.imapPollSeconds, maxBytes: deps.config.mail.maxBytes }, deps.log);

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../../test/helpers/app.js';
 import { SmtpSink, eventually } from '../../../../../test/mail/outbound-sink.js';
 import type { InboundRoute } from '../inbound.service.js';
+import { parseInbound } from '../inbound.parse.js';
+import { senderVerified } from '../inbound.sender.js';
 
 let t: TestApp;
 let sink: SmtpSink;
@@ -103,5 +105,35 @@ describe('delivery reports (issue 12 #12)', () => {
     await t.services.outbox.queue(t.workspace.id, mail('second'));
     await t.jobs.drain();
     await eventually(async () => (await health('flaky@customer.example'))?.status === 'ok');
+  });
+});
+
+describe('forged senders (issue 12 #6)', () => {
+  const ticketsOf = (email: string) => t.database.db.selectFrom('tickets').innerJoin('customers', 'customers.id', 'tickets.customer_id')
+    .select(['tickets.id', 'tickets.number']).where('customers.email', '=', email).where('tickets.workspace_id', '=', t.workspace.id).orderBy('tickets.number').execute();
+
+  it('does not add a mail with a forged From and the ticket token to that customer\'s ticket', async () => {
+    await accept(eml({ From: 'spoofed-owner@customer.example', Subject: 'My order' }), 'spoofed-owner@customer.example');
+    await t.jobs.drain();
+    const [ticket] = await ticketsOf('spoofed-owner@customer.example');
+    await accept(eml({ From: 'spoofed-owner@customer.example', Subject: `Re: [#${ticket!.number}] My order` }, 'forged words'), 'attacker@evil.example');
+    await t.jobs.drain();
+    const thread = await t.services.tickets.thread(t.workspace.id, ticket!.id, { includeNotes: true });
+    expect(thread.map((m) => m.body_text)).not.toContain('forged words');
+    // The owner's own reply (aligned envelope) still threads.
+    await accept(eml({ From: 'spoofed-owner@customer.example', Subject: `Re: [#${ticket!.number}] My order` }, 'real follow-up'), 'bounces+x@mail.customer.example');
+    await t.jobs.drain();
+    const after = await t.services.tickets.thread(t.workspace.id, ticket!.id, { includeNotes: true });
+    expect(after.map((m) => m.body_text)).toContain('real follow-up');
+  });
+
+  it('with an authserv-id set, believes only that MTA\'s Authentication-Results', async () => {
+    const mail = (results: string[]) => parseInbound(Buffer.from([...results.map((r) => `Authentication-Results: ${r}`), 'From: a@customer.example', 'Subject: x', '', 'body', ''].join('\r\n')));
+    const id = 'mx.acme.example';
+    expect(senderVerified(await mail([`${id}; dmarc=pass header.from=customer.example`]), 'a@customer.example', null, id)).toBe(true);
+    expect(senderVerified(await mail([`${id}; dkim=pass header.d=customer.example; spf=fail`]), 'a@customer.example', null, id)).toBe(true);
+    expect(senderVerified(await mail([`${id}; dmarc=fail; dkim=pass header.d=evil.example`]), 'a@customer.example', null, id)).toBe(false);
+    // A header the sender wrote under another id counts for nothing, nor does an aligned envelope.
+    expect(senderVerified(await mail(['mx.evil.example; dmarc=pass']), 'a@customer.example', 'a@customer.example', id)).toBe(false);
   });
 });
