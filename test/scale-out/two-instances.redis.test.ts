@@ -6,13 +6,14 @@ import { createLogger } from '../../src/core/logger.js';
 import { openMessaging, type Messaging } from '../../src/runtime.js';
 import { samplePayload } from '../helpers/events.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
+import { requiredRedisUrl } from '../helpers/services.js';
 
 /**
  * Two Kefu processes' messaging, as `kefu start` wires it, on one Postgres and one Redis: what
  * one node publishes (a row in the event log) the other hears, and a job sent on one is worked on the other.
  */
 const log = createLogger('silent');
-const config = loadConfig({ REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', LOG_LEVEL: 'silent' });
+const config = loadConfig({ REDIS_URL: requiredRedisUrl(), LOG_LEVEL: 'silent' });
 let testDb: TestDatabase;
 let database: Database;
 let web: Messaging;

@@ -17,6 +17,7 @@ import { attachChat } from '../../src/transport/ws/chat.socket.js';
 import type { ChatMessage, ChatOffer } from '../../src/modules/chat/chat.protocol.js';
 import { connectAgent, connectVisitor, connected, ok, waitFor, type Client } from '../../src/modules/chat/__tests__/chat.harness.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
+import { requiredRedisUrl } from '../helpers/services.js';
 
 /**
  * Two web nodes, as `kefu start --role web` runs them behind a load balancer, on one Postgres and
@@ -24,7 +25,7 @@ import { freshDatabase, type TestDatabase } from '../helpers/db.js';
  * doubled — also while node A restarts and the customer comes back through another node.
  * CI runs it in its second pass (DATABASE_URL and REDIS_URL set).
  */
-const enabled = !!process.env.DATABASE_URL && !!process.env.REDIS_URL;
+const redisUrl = requiredRedisUrl();
 const log = createLogger('silent');
 const secret = randomBytes(32).toString('hex');
 
@@ -37,12 +38,12 @@ const clients: Client[] = [];
 
 async function startNode(): Promise<Node> {
   const config = loadConfig({
-    KEFU_DATA_DIR: dataDir, NODE_ENV: 'test', LOG_LEVEL: 'silent', KEFU_PUBLIC_URL: 'http://localhost:3000', REDIS_URL: process.env.REDIS_URL!,
+    KEFU_DATA_DIR: dataDir, NODE_ENV: 'test', LOG_LEVEL: 'silent', KEFU_PUBLIC_URL: 'http://localhost:3000', REDIS_URL: redisUrl,
   });
   const database: Database = await connectDatabase(testDb.url, { max: 6, log });
   const tenancy = await Tenancy.load(database.db);
   const bus = createOutboxBus({ db: database.db, pool: database.pool, connectionString: database.url, log, checkPayloads: true });
-  const redis = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: 2 });
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
   const services = createServices({ config, database, tenancy, bus, jobs: createInlineQueue(), clock: systemClock });
   await bus.start({ durable: true });
   const app = await buildApp({ config, log, database, services, secret, redis });
@@ -62,19 +63,17 @@ async function startNode(): Promise<Node> {
 }
 
 beforeAll(async () => {
-  if (!enabled) return;
   testDb = await freshDatabase();
   dataDir = await mkdtemp(path.join(tmpdir(), 'kefu-chat-nodes-'));
 });
 afterAll(async () => {
-  if (!enabled) return;
   for (const c of clients) c.socket.disconnect();
   for (const node of nodes.splice(0)) await node.close().catch(() => {});
   await testDb.drop();
   await rm(dataDir, { recursive: true, force: true });
 });
 
-describe.skipIf(!enabled)('chat across two web nodes (Postgres + Redis)', () => {
+describe('chat across two web nodes (Postgres + Redis)', () => {
   it('delivers every message once and in order between nodes, also across a node restart', async () => {
     const nodeA = await startNode();
     const nodeB = await startNode();
