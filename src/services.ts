@@ -30,6 +30,7 @@ import { createMailInbound, type MailInbound } from './modules/mail/inbound/inde
 import { loadSecret } from './runtime.js';
 import { MailSecrets } from './core/auth/mail-secrets.js';
 import { TroubleshootingRepo, TroubleshootingService } from './modules/troubleshooting/index.js';
+import { CustomersRepo, CustomersService } from './modules/customers/index.js';
 
 export interface Services {
   accounts: AccountsService;
@@ -49,6 +50,7 @@ export interface Services {
   mailInbound: MailInbound;
   chat: ChatService;
   chatChannels: ChatChannels;
+  customers: CustomersService;
 }
 
 export interface ServiceDeps {
@@ -117,10 +119,12 @@ export function createServices(deps: ServiceDeps): Services {
     { publicUrl: config.publicUrl, suggest: searchSuggestions(search) });
   const chatChannels = new ChatChannels(chatRepo, chat, tickets, deps.jobs, clock, { allowPrivateTargets: config.webhooksAllowPrivate });
   chat.useChannelReply(chatChannels.reply);
+  // The customer database; its 360° record shows the customer's recent tickets.
+  const customers = new CustomersService(CustomersRepo.of(tenancy), accounts, bus, clock, tickets);
   const list = deps.modules ?? platformModules;
   // Every module's strings, merged before any mail or page is rendered.
   for (const module of list) if (module.i18n) addCatalogues(module.i18n.namespace, module.i18n.strings);
-  const services = { accounts, mailSecrets, outbox, mailOutbound, tickets, attachments, csat, webhooks, routing, sla, troubleshooting, search, kb, mailInbound, chat, chatChannels };
+  const services = { accounts, mailSecrets, outbox, mailOutbound, tickets, attachments, csat, webhooks, routing, sla, troubleshooting, search, kb, mailInbound, chat, chatChannels, customers };
   subscribeModules(list, services, bus, deps.jobs);
   return services;
 }

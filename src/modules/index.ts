@@ -14,6 +14,7 @@ import { kbModule } from './kb/index.js';
 import { troubleshootingModule } from './troubleshooting/index.js';
 import { mailModule } from './mail/index.js';
 import { chatModule } from './chat/index.js';
+import { customersModule } from './customers/index.js';
 import { portalModule } from '../portal/index.js';
 
 export const modules = [
@@ -27,5 +28,6 @@ export const modules = [
   troubleshootingModule,
   mailModule,
   chatModule,
+  customersModule,
   portalModule,
 ] as const;

@@ -169,6 +169,26 @@ const PROBES: Record<string, ProbeMaker> = {
   'POST /help/unsubscribe/:token': () => ({ url: '/help/unsubscribe/made-up-token' }),
   'POST /help/unsubscribe/:token/one-click': () => ({ url: '/help/unsubscribe/made-up-token/one-click' }),
 
+  // ---- customers (the customer database)
+  'GET /api/v1/customers': (_, o) => ({ url: '/api/v1/customers', query: { companyId: o.crmCompany } }),
+  'POST /api/v1/customers': (_, o) => ({ url: '/api/v1/customers', payload: { name: 'probe customer', email: 'probe@probe.example', companyId: o.crmCompany } }),
+  'GET /api/v1/customer-identities/resolve': (_, o) => ({ url: '/api/v1/customer-identities/resolve', query: { kind: 'email', value: o.crmCustomerEmail } }),
+  'GET /api/v1/customers/:id/record': (p) => ({ url: `/api/v1/customers/${p.crmCustomer}/record` }),
+  'PATCH /api/v1/customers/:id': (p, o) => ({ url: `/api/v1/customers/${p.crmCustomer}`, payload: { name: 'hijacked', companyId: o.crmCompany, tags: ['probed'] } }),
+  'POST /api/v1/customers/:id/identities': (p) => ({ url: `/api/v1/customers/${p.crmCustomer}/identities`, payload: { kind: 'wechat_openid', value: 'probe-openid' } }),
+  'DELETE /api/v1/customers/:id/identities/:identityId': (p) => ({ url: `/api/v1/customers/${p.crmCustomer}/identities/${p.crmIdentity}` }),
+  'POST /api/v1/customers/:id/notes': (p) => ({ url: `/api/v1/customers/${p.crmCustomer}/notes`, payload: { body: 'hijacked' } }),
+  'POST /api/v1/customers/:id/products': (p, o) => ({ url: `/api/v1/customers/${p.crmCustomer}/products`, payload: { productId: o.crmProduct, serial: 'probe-serial' } }),
+  'POST /api/v1/customers/:id/orders': (p, o) => ({ url: `/api/v1/customers/${p.crmCustomer}/orders`, payload: {
+    orderedAt: '2026-01-01T00:00:00Z', currency: 'CNY', lines: [{ productId: o.crmProduct, description: 'probe', quantity: 1, amount: '1.00' }],
+  } }),
+  'GET /api/v1/customers/:id/consents': (p) => ({ url: `/api/v1/customers/${p.crmCustomer}/consents` }),
+  'POST /api/v1/customers/:id/consents': (p, o) => ({ url: `/api/v1/customers/${p.crmCustomer}/consents`, payload: { purposeId: o.consentPurpose, granted: false, channel: 'api' } }),
+  'PATCH /api/v1/consent-purposes/:id': (p) => ({ url: `/api/v1/consent-purposes/${p.consentPurpose}`, payload: { wordingVersion: 'hijacked' } }),
+  'GET /api/v1/customer-companies/:id': (p) => ({ url: `/api/v1/customer-companies/${p.crmCompany}` }),
+  'PATCH /api/v1/customer-companies/:id': (p) => ({ url: `/api/v1/customer-companies/${p.crmCompany}`, payload: { notes: 'hijacked' } }),
+  'PATCH /api/v1/products/:id': (p) => ({ url: `/api/v1/products/${p.crmProduct}`, payload: { category: 'hijacked' } }),
+
   // ---- the customer's portal
   'GET /requests/:number': (p) => ({ url: `/requests/${p.ticketNumber}` }),
   'POST /requests/:number/reply': (p) => ({ url: `/requests/${p.ticketNumber}/reply`, payload: { message: 'hijacked' } }),

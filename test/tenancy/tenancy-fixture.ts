@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { Services } from '../../src/services.js';
+import { platformModules, type Services } from '../../src/services.js';
 import { sampleEvent } from '../helpers/events.js';
 
 /** A workspace as the fixtures see it; `label` starts every text they write, so a leak is recognisable. */
@@ -139,10 +139,16 @@ export const tenancyFixtures: readonly { module: string; fixture: ModuleTenancyF
   { module: 'mail-inbound', fixture: mailInboundFixture },
 ];
 
+/** The fixtures listed above, then those modules declare in their manifests (`tenancyFixture`). */
+const allFixtures = (): { module: string; fixture: ModuleTenancyFixture }[] => [
+  ...tenancyFixtures,
+  ...platformModules.flatMap((m) => (m.tenancyFixture ? [{ module: m.name, fixture: m.tenancyFixture }] : [])),
+];
+
 /** Every module's fixture in one workspace; a key two modules both return is a mistake in the fixtures. */
 export async function seedWorkspace(services: Services, workspace: FixtureWorkspace): Promise<Record<string, string>> {
   const ids: Record<string, string> = {};
-  for (const { module, fixture } of tenancyFixtures) {
+  for (const { module, fixture } of allFixtures()) {
     for (const [key, value] of Object.entries(await fixture(services, workspace))) {
       if (key in ids) throw new Error(`tenancy fixture key ${key} of ${module} is already taken`);
       ids[key] = value;

@@ -1,0 +1,34 @@
+import { AppError } from '../../core/errors.js';
+
+/** Every error the customers module throws on purpose: code → HTTP status, and its message. */
+export const customerErrors = {
+  identityTaken: (kind: string, value: string) =>
+    new AppError('IDENTITY_TAKEN', 409, `This ${kind} already belongs to a customer of this workspace`, { kind, value }),
+  identityIsPrimaryEmail: () =>
+    new AppError('IDENTITY_PRIMARY_EMAIL', 409, 'The primary e-mail cannot be removed; make another e-mail primary first'),
+  attributeUnknown: (key: string) =>
+    new AppError('ATTRIBUTE_UNKNOWN', 400, `No customer attribute is defined with the key ${key}`, { key }),
+  attributeInvalid: (key: string, type: string, reason: string) =>
+    new AppError('ATTRIBUTE_INVALID', 400, `The value of ${key} must be ${reason}`, { key, type }),
+  attributeTaken: (key: string) =>
+    new AppError('ATTRIBUTE_TAKEN', 409, `An attribute with the key ${key} already exists`, { key }),
+  companyTaken: (name: string) =>
+    new AppError('COMPANY_TAKEN', 409, 'A company with this name already exists', { name }),
+  productTaken: (model: string) =>
+    new AppError('PRODUCT_TAKEN', 409, 'A product with this model already exists', { model }),
+  serialTaken: (serial: string) =>
+    new AppError('SERIAL_TAKEN', 409, 'This serial number of this product is already registered', { serial }),
+  orderReferenceTaken: (reference: string) =>
+    new AppError('ORDER_REFERENCE_TAKEN', 409, 'An order with this reference already exists', { reference }),
+  purposeTaken: (key: string) =>
+    new AppError('CONSENT_PURPOSE_TAKEN', 409, `A consent purpose with the key ${key} already exists`, { key }),
+  /** An id in the body that is not the workspace's (or does not exist): the same answer either way. */
+  referenceNotFound: (field: string) =>
+    new AppError('REFERENCE_NOT_FOUND', 422, `${field} names nothing in this workspace`, { field }),
+  notFound: (what: 'customer' | 'company' | 'product' | 'registration' | 'order' | 'consent purpose' | 'identity') =>
+    new AppError(`${what.toUpperCase().replace(' ', '_')}_NOT_FOUND`, 404, `${what} not found`),
+} as const;
+
+export const isUniqueViolation = (error: unknown, constraint?: string): boolean =>
+  typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505'
+  && (constraint === undefined || (error as { constraint?: string }).constraint === constraint);

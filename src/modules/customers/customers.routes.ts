@@ -1,0 +1,252 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { locales } from '../../core/i18n/index.js';
+import { actorOf, requireAgent } from '../accounts/accounts.http.js';
+import { customerErrors } from './customers.errors.js';
+import { IDENTITY_KINDS } from './customers.schema.js';
+import type { CompanyRow, ConsentChangeRow, CustomerRow, IdentityRow, ProductRow } from './customers.schema.js';
+import type { ConsentState, CustomersService, OrderWithLines } from './customers.service.js';
+import {
+  AttributeDefinitionInput, CompanyInput, CompanyPatch, ConsentInput, CustomerInput, CustomerPatch, IdentityInput, LocalisedText, NoteInput,
+  OrderInput, ProductInput, ProductPatch, PurposeInput, PurposePatch, RegistrationInput, Address,
+} from './customers.validate.js';
+
+const Id = z.strictObject({ id: z.string().uuid() });
+const ErrorView = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
+const errorsOf = (...statuses: (400 | 404 | 409 | 422)[]) => Object.fromEntries(statuses.map((s) => [s, ErrorView]));
+
+const CustomerView = z.object({
+  id: z.string(), name: z.string(), email: z.string().describe('The primary e-mail'), locale: z.enum(locales).nullable(),
+  timeZone: z.string().nullable(), companyId: z.string().nullable(), address: Address.nullable(), tags: z.array(z.string()),
+  attributes: z.record(z.string(), z.union([z.string(), z.number()])), createdAt: z.date(), updatedAt: z.date(),
+});
+const IdentityView = z.object({ id: z.string(), kind: z.enum(IDENTITY_KINDS), value: z.string(), primary: z.boolean(), verified: z.boolean(), createdAt: z.date() });
+const CompanyView = z.object({ id: z.string(), name: z.string(), domain: z.string().nullable(), notes: z.string(), createdAt: z.date(), updatedAt: z.date() });
+const ProductView = z.object({ id: z.string(), model: z.string(), names: LocalisedText, category: z.string(), createdAt: z.date() });
+const RegistrationView = z.object({
+  id: z.string(), productId: z.string(), serial: z.string(), purchasedOn: z.string().nullable(), warrantyUntil: z.string().nullable(), boughtFrom: z.string(), createdAt: z.date(),
+});
+const OrderView = z.object({
+  id: z.string(), reference: z.string().nullable(), orderedAt: z.date(), amount: z.string(), currency: z.string(),
+  lines: z.array(z.object({ productId: z.string().nullable(), description: z.string(), quantity: z.number(), amount: z.string() })),
+});
+const PurposeView = z.object({ id: z.string(), key: z.string(), names: LocalisedText, wordingVersion: z.string() });
+const ConsentChangeView = z.object({
+  purposeId: z.string(), granted: z.boolean(), channel: z.string(), wordingVersion: z.string(),
+  changedBy: z.object({ type: z.string(), id: z.string().nullable() }), changedAt: z.date(),
+});
+const ConsentView = z.object({ purpose: PurposeView, granted: z.boolean(), since: z.date().nullable(), wordingVersion: z.string().nullable() });
+const AttributeView = z.object({ id: z.string(), key: z.string(), labels: LocalisedText, type: z.string(), choices: z.array(z.string()) });
+
+const customerView = (c: CustomerRow) => ({
+  id: c.id, name: c.name, email: c.email, locale: c.locale, timeZone: c.time_zone, companyId: c.company_id, address: c.address,
+  tags: c.tags, attributes: c.attributes, createdAt: c.created_at, updatedAt: c.updated_at,
+});
+const identityView = (i: IdentityRow) => ({ id: i.id, kind: i.kind, value: i.value, primary: i.is_primary, verified: i.verified_at !== null, createdAt: i.created_at });
+const companyView = (c: CompanyRow) => ({ id: c.id, name: c.name, domain: c.domain, notes: c.notes, createdAt: c.created_at, updatedAt: c.updated_at });
+const productView = (p: ProductRow) => ({ id: p.id, model: p.model, names: p.names, category: p.category, createdAt: p.created_at });
+const registrationView = (r: { id: string; product_id: string; serial: string; purchased_on: string | null; warranty_until: string | null; bought_from: string; created_at: Date }) => ({
+  id: r.id, productId: r.product_id, serial: r.serial, purchasedOn: r.purchased_on, warrantyUntil: r.warranty_until, boughtFrom: r.bought_from, createdAt: r.created_at,
+});
+const orderView = (o: OrderWithLines) => ({
+  id: o.id, reference: o.reference, orderedAt: o.ordered_at, amount: o.amount, currency: o.currency,
+  lines: o.lines.map((l) => ({ productId: l.product_id, description: l.description, quantity: l.quantity, amount: l.amount })),
+});
+const purposeView = (p: ConsentState['purpose']) => ({ id: p.id, key: p.key, names: p.names, wordingVersion: p.wording_version });
+const consentView = (s: ConsentState) => ({ purpose: purposeView(s.purpose), granted: s.granted, since: s.change?.changed_at ?? null, wordingVersion: s.change?.wording_version ?? null });
+const changeView = (c: ConsentChangeRow) => ({
+  purposeId: c.purpose_id, granted: c.granted, channel: c.channel, wordingVersion: c.wording_version,
+  changedBy: { type: c.changed_by_type, id: c.changed_by_id }, changedAt: c.changed_at,
+});
+
+/**
+ * Any agent reads the customer database and keeps the record (identities, notes, products owned,
+ * consents told on the phone); admins define its shape (attributes, purposes, the catalogue) and
+ * enter companies and orders. `GET /customers/:id` (the screen-pop) stays with the tickets module.
+ */
+export const customersRoutes = (customers: CustomersService): FastifyPluginAsyncZod => async (app) => {
+  const anyAgent = { preHandler: requireAgent() };
+  const admins = { preHandler: requireAgent('admin') };
+  const tags = ['customers'];
+
+  app.get('/customers', {
+    ...anyAgent,
+    schema: {
+      tags, summary: 'Customers, newest first, a page at a time; q finds names (Chinese too), e-mails, phones and other identities',
+      querystring: z.strictObject({
+        q: z.string().trim().min(1).max(100).optional(), tag: z.string().max(40).optional(), companyId: z.string().uuid().optional(),
+        cursor: z.string().max(200).optional().describe('nextCursor of the page before'), limit: z.coerce.number().int().min(1).max(100).default(50),
+      }),
+      response: { 200: z.object({ customers: z.array(CustomerView), nextCursor: z.string().nullable() }), ...errorsOf(400) },
+    },
+  }, async (request) => {
+    const page = await customers.list(request.workspace.id, request.query);
+    return { customers: page.customers.map(customerView), nextCursor: page.nextCursor };
+  });
+
+  app.post('/customers', {
+    ...anyAgent,
+    schema: { tags, summary: 'Create a customer with their identities; an identity another customer has is refused whole (409 IDENTITY_TAKEN)', body: CustomerInput, response: { 201: CustomerView, ...errorsOf(400, 409, 422) } },
+  }, async (request, reply) => reply.code(201).send(customerView(await customers.create(request.workspace.id, request.body, actorOf(request)))));
+
+  app.get('/customer-identities/resolve', {
+    ...anyAgent,
+    schema: {
+      tags, summary: 'The customer an identity belongs to (an e-mail, a phone, a WeChat openid …)',
+      querystring: z.strictObject({ kind: z.enum(IDENTITY_KINDS), value: z.string().min(1).max(320) }),
+      response: { 200: CustomerView, ...errorsOf(404) },
+    },
+  }, async (request) => {
+    const customer = await customers.findByIdentity(request.workspace.id, request.query.kind, request.query.value);
+    if (!customer) throw customerErrors.notFound('customer');
+    return customerView(customer);
+  });
+
+  app.get('/customers/:id/record', {
+    ...anyAgent,
+    schema: {
+      tags, summary: 'The 360° record: the customer, identities, company, notes, products owned, orders, consents and recent tickets', params: Id,
+      response: {
+        200: z.object({
+          customer: CustomerView, identities: z.array(IdentityView), company: CompanyView.nullable(),
+          notes: z.array(z.object({ id: z.string(), body: z.string(), authorId: z.string().nullable(), createdAt: z.date() })),
+          products: z.array(RegistrationView.extend({ model: z.string(), names: LocalisedText })),
+          orders: z.array(OrderView), consents: z.array(ConsentView),
+          tickets: z.array(z.object({ id: z.string(), number: z.number(), subject: z.string(), status: z.string(), createdAt: z.date(), updatedAt: z.date() })),
+        }),
+        ...errorsOf(404),
+      },
+    },
+  }, async (request) => {
+    const r = await customers.record(request.workspace.id, request.params.id);
+    return {
+      customer: customerView(r.customer), identities: r.identities.map(identityView), company: r.company && companyView(r.company),
+      notes: r.notes.map((n) => ({ id: n.id, body: n.body, authorId: n.author_id, createdAt: n.created_at })),
+      products: r.products.map((p) => ({ ...registrationView(p), model: p.model, names: p.names })),
+      orders: r.orders.map(orderView), consents: r.consents.map(consentView),
+      tickets: r.tickets.map((t) => ({ id: t.id, number: t.number, subject: t.subject, status: t.status, createdAt: t.created_at, updatedAt: t.updated_at })),
+    };
+  });
+
+  app.patch('/customers/:id', {
+    ...anyAgent,
+    schema: { tags, summary: 'Change a customer\'s record; attributes are merged (null removes one)', params: Id, body: CustomerPatch, response: { 200: CustomerView, ...errorsOf(400, 404, 422) } },
+  }, async (request) => customerView(await customers.update(request.workspace.id, request.params.id, request.body, actorOf(request))));
+
+  app.post('/customers/:id/identities', {
+    ...anyAgent,
+    schema: { tags, summary: 'Add an e-mail, phone or channel identity; a primary e-mail becomes the sign-in address', params: Id, body: IdentityInput, response: { 201: IdentityView, ...errorsOf(400, 404, 409) } },
+  }, async (request, reply) => reply.code(201).send(identityView(await customers.addIdentity(request.workspace.id, request.params.id, request.body, actorOf(request)))));
+
+  app.delete('/customers/:id/identities/:identityId', {
+    ...anyAgent,
+    schema: { tags, summary: 'Remove an identity (not the primary e-mail)', params: z.strictObject({ id: z.string().uuid(), identityId: z.string().uuid() }), response: { 204: z.null(), ...errorsOf(404, 409) } },
+  }, async (request, reply) => {
+    await customers.removeIdentity(request.workspace.id, request.params.id, request.params.identityId, actorOf(request));
+    return reply.code(204).send(null);
+  });
+
+  app.post('/customers/:id/notes', {
+    ...anyAgent,
+    schema: { tags, summary: 'Add a note to a customer', params: Id, body: NoteInput, response: { 201: z.object({ id: z.string(), body: z.string(), createdAt: z.date() }), ...errorsOf(404) } },
+  }, async (request, reply) => {
+    const note = await customers.addNote(request.workspace.id, request.params.id, request.body.body, actorOf(request));
+    return reply.code(201).send({ id: note.id, body: note.body, createdAt: note.created_at });
+  });
+
+  app.post('/customers/:id/products', {
+    ...anyAgent,
+    schema: { tags, summary: 'Register a product the customer owns (serial, purchase, warranty)', params: Id, body: RegistrationInput, response: { 201: RegistrationView, ...errorsOf(400, 404, 409, 422) } },
+  }, async (request, reply) => reply.code(201).send(registrationView(await customers.registerProduct(request.workspace.id, request.params.id, request.body, actorOf(request)))));
+
+  app.post('/customers/:id/orders', {
+    ...admins,
+    schema: { tags, summary: 'Record an order (admin); its amount is the sum of its lines', params: Id, body: OrderInput, response: { 201: OrderView, ...errorsOf(400, 404, 409, 422) } },
+  }, async (request, reply) => reply.code(201).send(orderView(await customers.addOrder(request.workspace.id, request.params.id, request.body, actorOf(request)))));
+
+  app.get('/customers/:id/consents', {
+    ...anyAgent,
+    schema: { tags, summary: 'The customer\'s consent per purpose as it stands, and the log of every change', params: Id, response: { 200: z.object({ consents: z.array(ConsentView), log: z.array(ConsentChangeView) }), ...errorsOf(404) } },
+  }, async (request) => {
+    const [consents, log] = await Promise.all([customers.consents(request.workspace.id, request.params.id), customers.consentLog(request.workspace.id, request.params.id)]);
+    return { consents: consents.map(consentView), log: log.map(changeView) };
+  });
+
+  app.post('/customers/:id/consents', {
+    ...anyAgent,
+    schema: { tags, summary: 'Log a grant or withdrawal the customer made (on the phone, in a chat …)', params: Id, body: ConsentInput, response: { 200: ConsentView, ...errorsOf(400, 404, 422) } },
+  }, async (request) => {
+    const actor = actorOf(request);
+    return consentView(await customers.setConsent(request.workspace.id, request.params.id, request.body, { type: actor.type, id: actor.id }));
+  });
+
+  // ---- the record's shape: attributes and consent purposes (admins)
+
+  app.get('/customer-attributes', {
+    ...anyAgent,
+    schema: { tags, summary: 'The custom attributes of this workspace\'s customers', response: { 200: z.object({ attributes: z.array(AttributeView) }) } },
+  }, async (request) => ({ attributes: (await customers.attributeDefinitions(request.workspace.id)).map((a) => ({ id: a.id, key: a.key, labels: a.labels, type: a.type, choices: a.choices })) }));
+
+  app.post('/customer-attributes', {
+    ...admins,
+    schema: { tags, summary: 'Define a custom attribute (admin): text, number, date or choice', body: AttributeDefinitionInput, response: { 201: AttributeView, ...errorsOf(400, 409) } },
+  }, async (request, reply) => {
+    const a = await customers.defineAttribute(request.workspace.id, request.body, actorOf(request));
+    return reply.code(201).send({ id: a.id, key: a.key, labels: a.labels, type: a.type, choices: a.choices });
+  });
+
+  app.get('/consent-purposes', {
+    ...anyAgent,
+    schema: { tags, summary: 'What customers may consent to in this workspace', response: { 200: z.object({ purposes: z.array(PurposeView) }) } },
+  }, async (request) => ({ purposes: (await customers.purposes(request.workspace.id)).map(purposeView) }));
+
+  app.post('/consent-purposes', {
+    ...admins,
+    schema: { tags, summary: 'Add a consent purpose (admin)', body: PurposeInput, response: { 201: PurposeView, ...errorsOf(400, 409) } },
+  }, async (request, reply) => reply.code(201).send(purposeView(await customers.createPurpose(request.workspace.id, request.body))));
+
+  app.patch('/consent-purposes/:id', {
+    ...admins,
+    schema: { tags, summary: 'Rename a purpose or publish a new wording version (admin)', params: Id, body: PurposePatch, response: { 200: PurposeView, ...errorsOf(400, 404) } },
+  }, async (request) => purposeView(await customers.updatePurpose(request.workspace.id, request.params.id, request.body)));
+
+  // ---- companies and the product catalogue
+
+  app.get('/customer-companies', {
+    ...anyAgent,
+    schema: { tags, summary: 'Companies (B2B customers)', response: { 200: z.object({ companies: z.array(CompanyView) }) } },
+  }, async (request) => ({ companies: (await customers.companies(request.workspace.id)).map(companyView) }));
+
+  app.post('/customer-companies', {
+    ...admins,
+    schema: { tags, summary: 'Add a company (admin)', body: CompanyInput, response: { 201: CompanyView, ...errorsOf(400, 409) } },
+  }, async (request, reply) => reply.code(201).send(companyView(await customers.createCompany(request.workspace.id, request.body))));
+
+  app.get('/customer-companies/:id', {
+    ...anyAgent,
+    schema: { tags, summary: 'A company and its members', params: Id, response: { 200: CompanyView.extend({ members: z.array(z.object({ id: z.string(), name: z.string(), email: z.string() })) }), ...errorsOf(404) } },
+  }, async (request) => {
+    const { company, members } = await customers.company(request.workspace.id, request.params.id);
+    return { ...companyView(company), members };
+  });
+
+  app.patch('/customer-companies/:id', {
+    ...admins,
+    schema: { tags, summary: 'Change a company (admin)', params: Id, body: CompanyPatch, response: { 200: CompanyView, ...errorsOf(400, 404, 409) } },
+  }, async (request) => companyView(await customers.updateCompany(request.workspace.id, request.params.id, request.body)));
+
+  app.get('/products', {
+    ...anyAgent,
+    schema: { tags, summary: 'The product catalogue', querystring: z.strictObject({ category: z.string().max(80).optional() }), response: { 200: z.object({ products: z.array(ProductView) }) } },
+  }, async (request) => ({ products: (await customers.products(request.workspace.id, request.query.category)).map(productView) }));
+
+  app.post('/products', {
+    ...admins,
+    schema: { tags, summary: 'Add a product model to the catalogue (admin)', body: ProductInput, response: { 201: ProductView, ...errorsOf(400, 409) } },
+  }, async (request, reply) => reply.code(201).send(productView(await customers.createProduct(request.workspace.id, request.body))));
+
+  app.patch('/products/:id', {
+    ...admins,
+    schema: { tags, summary: 'Rename or recategorise a product (admin)', params: Id, body: ProductPatch, response: { 200: ProductView, ...errorsOf(400, 404) } },
+  }, async (request) => productView(await customers.updateProduct(request.workspace.id, request.params.id, request.body)));
+};

@@ -1,0 +1,178 @@
+import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { DB } from '../../schema.js';
+import type { CustomersTable as AccountsCustomersTable } from '../accounts/accounts.schema.js';
+
+type WorkspaceId = ColumnType<string, string | undefined, never>;
+type CreatedAt = ColumnType<Date, Date | undefined, never>;
+type Json<T> = ColumnType<T, string, string>;
+/** numeric(14,2): pg returns it as a string, exact; so do the API and the events. */
+type Money = ColumnType<string, string, string>;
+
+export const IDENTITY_KINDS = ['email', 'phone', 'chat_visitor', 'portal_account', 'wechat_openid', 'wechat_unionid', 'wecom_external'] as const;
+export type IdentityKind = (typeof IDENTITY_KINDS)[number];
+export const ATTRIBUTE_TYPES = ['text', 'number', 'date', 'choice'] as const;
+export type AttributeType = (typeof ATTRIBUTE_TYPES)[number];
+export const CONSENT_CHANNELS = ['portal', 'email', 'chat', 'phone', 'console', 'api', 'import'] as const;
+export type ConsentChannel = (typeof CONSENT_CHANNELS)[number];
+
+/** A text in each language the product speaks; `en` is required, `zh-CN` optional. */
+export interface LocalisedText { en: string; 'zh-CN'?: string }
+
+export interface Address {
+  line1?: string;
+  line2?: string;
+  city?: string;
+  region?: string;
+  postalCode?: string;
+  country?: string;
+}
+
+export type AttributeValue = string | number;
+
+/** The columns this module's migration adds to accounts' `customers` table. */
+export interface CustomerRecordColumns {
+  company_id: string | null;
+  time_zone: string | null;
+  address: ColumnType<Address | null, string | null | undefined, string | null>;
+  tags: ColumnType<string[], string[] | undefined, string[]>;
+  attributes: ColumnType<Record<string, AttributeValue>, string | undefined, string>;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface CustomerCompaniesTable {
+  id: Generated<string>;
+  workspace_id: WorkspaceId;
+  name: string;
+  domain: string | null;
+  notes: ColumnType<string, string | undefined, string>;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface CustomerIdentitiesTable {
+  id: Generated<string>;
+  workspace_id: WorkspaceId;
+  customer_id: string;
+  kind: IdentityKind;
+  value: string;
+  is_primary: ColumnType<boolean, boolean | undefined, boolean>;
+  verified_at: Date | null;
+  created_at: CreatedAt;
+}
+
+export interface CustomerAttributeDefinitionsTable {
+  id: Generated<string>;
+  workspace_id: WorkspaceId;
+  key: string;
+  labels: Json<LocalisedText>;
+  type: AttributeType;
+  choices: ColumnType<string[], string[] | undefined, string[]>;
+  created_at: CreatedAt;
+}
+
+export interface CustomerNotesTable {
+  id: Generated<string>;
+  workspace_id: WorkspaceId;
+  customer_id: string;
+  author_id: string | null;
+  body: string;
+  created_at: CreatedAt;
+}
+
+export interface ProductsTable {
+  id: Generated<string>;
+  workspace_id: WorkspaceId;
+  model: string;
+  names: Json<LocalisedText>;
+  category: ColumnType<string, string | undefined, string>;
+  created_at: CreatedAt;
+}
+
+export interface ProductRegistrationsTable {
+  id: Generated<string>;
+  workspace_id: WorkspaceId;
+  customer_id: string;
+  product_id: string;
+  serial: string;
+  /** `date` columns come back as YYYY-MM-DD strings (the pool's type parser), never shifted by a time zone. */
+  purchased_on: string | null;
+  warranty_until: string | null;
+  bought_from: ColumnType<string, string | undefined, string>;
+  created_at: CreatedAt;
+}
+
+export interface CustomerOrdersTable {
+  id: Generated<string>;
+  workspace_id: WorkspaceId;
+  customer_id: string;
+  reference: string | null;
+  ordered_at: Date;
+  amount: Money;
+  currency: string;
+  created_at: CreatedAt;
+}
+
+export interface CustomerOrderLinesTable {
+  id: Generated<string>;
+  workspace_id: WorkspaceId;
+  order_id: string;
+  product_id: string | null;
+  description: string;
+  quantity: number;
+  amount: Money;
+}
+
+export interface ConsentPurposesTable {
+  id: Generated<string>;
+  workspace_id: WorkspaceId;
+  key: string;
+  names: Json<LocalisedText>;
+  wording_version: string;
+  created_at: CreatedAt;
+}
+
+export interface ConsentChangesTable {
+  id: ColumnType<number, never, never>;
+  workspace_id: WorkspaceId;
+  customer_id: string;
+  purpose_id: string;
+  granted: boolean;
+  channel: ConsentChannel;
+  wording_version: string;
+  changed_by_type: 'customer' | 'agent' | 'api' | 'system';
+  changed_by_id: string | null;
+  changed_at: ColumnType<Date, Date | undefined, never>;
+}
+
+export interface CustomersTables {
+  customers: AccountsCustomersTable & CustomerRecordColumns;
+  customer_companies: CustomerCompaniesTable;
+  customer_identities: CustomerIdentitiesTable;
+  customer_attribute_definitions: CustomerAttributeDefinitionsTable;
+  customer_notes: CustomerNotesTable;
+  products: ProductsTable;
+  product_registrations: ProductRegistrationsTable;
+  customer_orders: CustomerOrdersTable;
+  customer_order_lines: CustomerOrderLinesTable;
+  consent_purposes: ConsentPurposesTable;
+  consent_changes: ConsentChangesTable;
+}
+
+/**
+ * The database as this module sees it: the platform's, with accounts' `customers` row widened by
+ * the columns this module's migration adds (accounts' own type stays as accounts uses it).
+ */
+export type CustomersDB = Omit<DB, 'customers'> & CustomersTables;
+
+/** A customer as this module hands it out: never the password hash. */
+export type CustomerRow = Omit<Selectable<CustomersTables['customers']>, 'workspace_id' | 'password_hash'>;
+export type CompanyRow = Selectable<CustomerCompaniesTable>;
+export type IdentityRow = Selectable<CustomerIdentitiesTable>;
+export type AttributeDefinitionRow = Selectable<CustomerAttributeDefinitionsTable>;
+export type NoteRow = Selectable<CustomerNotesTable>;
+export type ProductRow = Selectable<ProductsTable>;
+export type RegistrationRow = Selectable<ProductRegistrationsTable>;
+export type OrderRow = Selectable<CustomerOrdersTable>;
+export type OrderLineRow = Selectable<CustomerOrderLinesTable>;
+export type ConsentPurposeRow = Selectable<ConsentPurposesTable>;
+export type ConsentChangeRow = Selectable<ConsentChangesTable>;

@@ -1,0 +1,380 @@
+import type { Clock } from '../../core/clock.js';
+import { AppError } from '../../core/errors.js';
+import type { EventBus } from '../../core/events/index.js';
+import type { AccountsService, Actor } from '../accounts/accounts.service.js';
+import { customerErrors as errors, isUniqueViolation } from './customers.errors.js';
+import type { CustomerFilter, CustomersRepo, ListCursor } from './customers.repo.js';
+import type {
+  AttributeDefinitionRow, AttributeValue, ConsentChangeRow, ConsentPurposeRow, CustomerRow, IdentityKind, IdentityRow, OrderLineRow, OrderRow,
+} from './customers.schema.js';
+import {
+  isCalendarDay, normaliseIdentity, sumMoney,
+  type AttributeDefinitionInput, type CompanyInput, type CompanyPatch, type ConsentInput, type CustomerInput, type CustomerPatch,
+  type IdentityInput, type OrderInput, type ProductInput, type ProductPatch, type PurposeInput, type PurposePatch, type RegistrationInput,
+} from './customers.validate.js';
+
+export type Auditor = Pick<AccountsService, 'audit'>;
+
+/** Who changed a consent: the customer themself (portal, mail link) or someone on their behalf. */
+export interface ConsentChanger { type: 'customer' | 'agent' | 'api' | 'system'; id: string | null }
+
+/** What this module reads from the tickets module: a customer's tickets, most recent first. */
+export interface CustomerTickets {
+  customerTickets(workspaceId: string, customerId: string, limit?: number): Promise<{ id: string; number: number; subject: string; status: string; created_at: Date; updated_at: Date }[]>;
+}
+
+export interface CustomerPage { customers: CustomerRow[]; nextCursor: string | null }
+export interface OrderWithLines extends OrderRow { lines: OrderLineRow[] }
+export interface ConsentState { purpose: ConsentPurposeRow; granted: boolean; change: ConsentChangeRow | null }
+
+const PAGE_MAX = 100;
+const RECENT = 20;
+const MAX_ORDER_TOTAL = '999999999999.99';
+
+/** E-mails and phones have one primary each; the other kinds are one identity per channel account. */
+const hasPrimary = (kind: IdentityKind) => kind === 'email' || kind === 'phone';
+
+/**
+ * The customer database: the record (identities, company, tags, attributes, notes), products owned,
+ * orders and consent. Writes of several rows run in one transaction; the events go out after it.
+ */
+export class CustomersService {
+  constructor(
+    private readonly repo: CustomersRepo,
+    private readonly auditor: Auditor,
+    private readonly bus: EventBus,
+    private readonly clock: Clock,
+    private readonly tickets: CustomerTickets,
+  ) {}
+
+  // ---- the record
+
+  findCustomer(workspaceId: string, id: string) {
+    return this.repo.customer(workspaceId, id);
+  }
+
+  async customer(workspaceId: string, id: string): Promise<CustomerRow> {
+    const customer = await this.repo.customer(workspaceId, id);
+    if (!customer) throw errors.notFound('customer');
+    return customer;
+  }
+
+  /** Newest first; `cursor` is the `nextCursor` of the page before. */
+  async list(workspaceId: string, filter: Omit<CustomerFilter, 'after' | 'limit'> & { cursor?: string; limit?: number }): Promise<CustomerPage> {
+    const limit = Math.min(filter.limit ?? 50, PAGE_MAX);
+    const rows = await this.repo.list(workspaceId, { ...filter, after: filter.cursor ? parseCursor(filter.cursor) : undefined, limit: limit + 1 });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return { customers: page, nextCursor: rows.length > limit && last ? formatCursor({ createdAt: last.created_at, id: last.id }) : null };
+  }
+
+  /** The customer an identity (an e-mail, a WeChat openid …) belongs to, if any. */
+  async findByIdentity(workspaceId: string, kind: IdentityKind, value: string): Promise<CustomerRow | undefined> {
+    const normal = normaliseIdentity(kind, value);
+    const identity = normal && await this.repo.identityByValue(workspaceId, kind, normal);
+    return identity ? this.repo.customer(workspaceId, identity.customer_id) : undefined;
+  }
+
+  async create(workspaceId: string, input: CustomerInput, actor: Actor): Promise<CustomerRow> {
+    const id = await this.repo.transaction(workspaceId, async (repo) => {
+      if (input.companyId && !(await repo.company(workspaceId, input.companyId))) throw errors.referenceNotFound('companyId');
+      const attributes = checkAttributes(await repo.attributeDefinitions(workspaceId), {}, input.attributes);
+      const taken = await repo.identityByValue(workspaceId, 'email', input.email);
+      if (taken) throw errors.identityTaken('email', input.email);
+      const row = await repo.insertCustomer(workspaceId, {
+        email: input.email, name: input.name, locale: input.locale, company_id: input.companyId, time_zone: input.timeZone,
+        address: input.address ? JSON.stringify(input.address) : null, tags: input.tags, attributes: JSON.stringify(attributes),
+      });
+      if (!row) throw errors.identityTaken('email', input.email);
+      // The insert trigger made the primary e-mail identity; the rest are added as given.
+      for (const identity of input.identities) await addIdentity(repo, workspaceId, row.id, identity, this.clock.now());
+      return row.id;
+    });
+    await this.auditor.audit(workspaceId, actor, 'customer.created', 'customer', id, {});
+    // TODO(#15): publish inside the transaction once the transactional outbox has landed.
+    await this.bus.publish('customer.created', workspaceId, { customerId: id });
+    return this.customer(workspaceId, id);
+  }
+
+  async update(workspaceId: string, id: string, patch: CustomerPatch, actor: Actor): Promise<CustomerRow> {
+    const changed = Object.keys(patch).filter((key) => patch[key as keyof CustomerPatch] !== undefined);
+    await this.repo.transaction(workspaceId, async (repo) => {
+      const current = await repo.lockCustomer(workspaceId, id);
+      if (!current) throw errors.notFound('customer');
+      if (patch.companyId && !(await repo.company(workspaceId, patch.companyId))) throw errors.referenceNotFound('companyId');
+      const attributes = patch.attributes && checkAttributes(await repo.attributeDefinitions(workspaceId), current.attributes, patch.attributes);
+      await repo.updateCustomer(workspaceId, id, {
+        name: patch.name, locale: patch.locale, time_zone: patch.timeZone, company_id: patch.companyId, tags: patch.tags,
+        address: patch.address === undefined ? undefined : patch.address && JSON.stringify(patch.address),
+        attributes: attributes && JSON.stringify(attributes),
+      }, this.clock.now());
+    });
+    await this.customerUpdated(workspaceId, id, changed, actor);
+    return this.customer(workspaceId, id);
+  }
+
+  identities(workspaceId: string, customerId: string) {
+    return this.repo.identities(workspaceId, customerId);
+  }
+
+  /** A primary e-mail becomes the customer's sign-in address (accounts' `customers.email`). */
+  async addIdentity(workspaceId: string, customerId: string, input: IdentityInput, actor: Actor): Promise<IdentityRow> {
+    const identity = await this.repo.transaction(workspaceId, async (repo) => {
+      if (!(await repo.lockCustomer(workspaceId, customerId))) throw errors.notFound('customer');
+      return addIdentity(repo, workspaceId, customerId, input, this.clock.now());
+    });
+    await this.customerUpdated(workspaceId, customerId, ['identities'], actor);
+    return identity;
+  }
+
+  async removeIdentity(workspaceId: string, customerId: string, identityId: string, actor: Actor): Promise<void> {
+    await this.repo.transaction(workspaceId, async (repo) => {
+      const removed = await repo.removeIdentity(workspaceId, customerId, identityId);
+      if (!removed) throw errors.notFound('identity');
+      if (removed.kind === 'email' && removed.is_primary) throw errors.identityIsPrimaryEmail(); // rolls the delete back
+    });
+    await this.customerUpdated(workspaceId, customerId, ['identities'], actor);
+  }
+
+  notes(workspaceId: string, customerId: string) {
+    return this.repo.notes(workspaceId, customerId, RECENT);
+  }
+
+  async addNote(workspaceId: string, customerId: string, body: string, actor: Actor) {
+    await this.customer(workspaceId, customerId);
+    return this.repo.insertNote(workspaceId, { customer_id: customerId, author_id: actor.type === 'system' ? null : actor.id, body });
+  }
+
+  attributeDefinitions(workspaceId: string) {
+    return this.repo.attributeDefinitions(workspaceId);
+  }
+
+  async defineAttribute(workspaceId: string, input: AttributeDefinitionInput, actor: Actor): Promise<AttributeDefinitionRow> {
+    const definition = await this.repo.insertAttributeDefinition(workspaceId, { key: input.key, labels: JSON.stringify(input.labels), type: input.type, choices: input.choices });
+    if (!definition) throw errors.attributeTaken(input.key);
+    await this.auditor.audit(workspaceId, actor, 'customer_attribute.created', 'customer_attribute', definition.id, { key: input.key, type: input.type });
+    return definition;
+  }
+
+  // ---- companies
+
+  companies(workspaceId: string) {
+    return this.repo.companies(workspaceId);
+  }
+
+  async company(workspaceId: string, id: string) {
+    const company = await this.repo.company(workspaceId, id);
+    if (!company) throw errors.notFound('company');
+    return { company, members: await this.repo.companyMembers(workspaceId, id, PAGE_MAX) };
+  }
+
+  createCompany(workspaceId: string, input: CompanyInput) {
+    return this.repo.insertCompany(workspaceId, input).catch(rethrowUnique(() => errors.companyTaken(input.name)));
+  }
+
+  async updateCompany(workspaceId: string, id: string, patch: CompanyPatch) {
+    const company = await this.repo.updateCompany(workspaceId, id, patch, this.clock.now()).catch(rethrowUnique(() => errors.companyTaken(patch.name ?? '')));
+    if (!company) throw errors.notFound('company');
+    return company;
+  }
+
+  // ---- products, registrations, orders
+
+  products(workspaceId: string, category?: string) {
+    return this.repo.products(workspaceId, category);
+  }
+
+  async createProduct(workspaceId: string, input: ProductInput) {
+    const product = await this.repo.insertProduct(workspaceId, { model: input.model, names: JSON.stringify(input.names), category: input.category });
+    if (!product) throw errors.productTaken(input.model);
+    return product;
+  }
+
+  async updateProduct(workspaceId: string, id: string, patch: ProductPatch) {
+    const product = await this.repo.updateProduct(workspaceId, id, { names: patch.names && JSON.stringify(patch.names), category: patch.category });
+    if (!product) throw errors.notFound('product');
+    return product;
+  }
+
+  registrations(workspaceId: string, customerId: string) {
+    return this.repo.registrations(workspaceId, customerId);
+  }
+
+  async registerProduct(workspaceId: string, customerId: string, input: RegistrationInput, actor: Actor) {
+    await this.customer(workspaceId, customerId);
+    if (!(await this.repo.product(workspaceId, input.productId))) throw errors.referenceNotFound('productId');
+    const registration = await this.repo.insertRegistration(workspaceId, {
+      customer_id: customerId, product_id: input.productId, serial: input.serial,
+      purchased_on: input.purchasedOn, warranty_until: input.warrantyUntil, bought_from: input.boughtFrom,
+    });
+    if (!registration) throw errors.serialTaken(input.serial);
+    await this.customerUpdated(workspaceId, customerId, ['products'], actor);
+    return registration;
+  }
+
+  async orders(workspaceId: string, customerId: string, limit = RECENT): Promise<OrderWithLines[]> {
+    const orders = await this.repo.orders(workspaceId, customerId, limit);
+    const lines = await this.repo.orderLines(workspaceId, orders.map((o) => o.id));
+    return orders.map((order) => ({ ...order, lines: lines.filter((l) => l.order_id === order.id) }));
+  }
+
+  /** The order's amount is the sum of its lines. */
+  async addOrder(workspaceId: string, customerId: string, input: OrderInput, actor: Actor): Promise<OrderWithLines> {
+    const amount = sumMoney(input.lines.map((l) => l.amount));
+    if (Number(amount) > Number(MAX_ORDER_TOTAL)) throw new AppError('ORDER_TOO_LARGE', 400, `An order totals at most ${MAX_ORDER_TOTAL}`);
+    const order = await this.repo.transaction(workspaceId, async (repo) => {
+      if (!(await repo.customer(workspaceId, customerId))) throw errors.notFound('customer');
+      const productIds = [...new Set(input.lines.flatMap((l) => (l.productId ? [l.productId] : [])))];
+      if ((await repo.productIds(workspaceId, productIds)).length !== productIds.length) throw errors.referenceNotFound('lines[].productId');
+      const row = await repo.insertOrder(workspaceId, { customer_id: customerId, reference: input.reference, ordered_at: input.orderedAt, amount, currency: input.currency })
+        .catch(rethrowUnique(() => errors.orderReferenceTaken(input.reference ?? '')));
+      const lines = await repo.insertOrderLines(workspaceId, input.lines.map((l) => ({
+        order_id: row.id, product_id: l.productId, description: l.description, quantity: l.quantity, amount: l.amount,
+      })));
+      return { ...row, lines };
+    });
+    await this.customerUpdated(workspaceId, customerId, ['orders'], actor);
+    return order;
+  }
+
+  // ---- consent
+
+  purposes(workspaceId: string) {
+    return this.repo.purposes(workspaceId);
+  }
+
+  async createPurpose(workspaceId: string, input: PurposeInput) {
+    const purpose = await this.repo.insertPurpose(workspaceId, { key: input.key, names: JSON.stringify(input.names), wording_version: input.wordingVersion });
+    if (!purpose) throw errors.purposeTaken(input.key);
+    return purpose;
+  }
+
+  async updatePurpose(workspaceId: string, id: string, patch: PurposePatch) {
+    const purpose = await this.repo.updatePurpose(workspaceId, id, { names: patch.names && JSON.stringify(patch.names), wording_version: patch.wordingVersion });
+    if (!purpose) throw errors.notFound('consent purpose');
+    return purpose;
+  }
+
+  /** Every purpose of the workspace with the customer's latest grant or withdrawal (none: not granted). */
+  async consents(workspaceId: string, customerId: string): Promise<ConsentState[]> {
+    await this.customer(workspaceId, customerId);
+    const [purposes, current] = await Promise.all([this.repo.purposes(workspaceId), this.repo.currentConsents(workspaceId, customerId)]);
+    return purposes.map((purpose) => {
+      const change = current.find((c) => c.purpose_id === purpose.id) ?? null;
+      return { purpose, granted: change?.granted ?? false, change };
+    });
+  }
+
+  async consentLog(workspaceId: string, customerId: string) {
+    await this.customer(workspaceId, customerId);
+    return this.repo.consentLog(workspaceId, customerId, PAGE_MAX);
+  }
+
+  /**
+   * Logs a grant or withdrawal. Repeating the current state under the same wording logs nothing;
+   * a grant under a new wording is logged (the customer agreed to that text).
+   */
+  async setConsent(workspaceId: string, customerId: string, input: ConsentInput, changer: ConsentChanger): Promise<ConsentState> {
+    const result = await this.repo.transaction(workspaceId, async (repo) => {
+      if (!(await repo.lockCustomer(workspaceId, customerId))) throw errors.notFound('customer');
+      const purpose = await repo.purpose(workspaceId, input.purposeId);
+      if (!purpose) throw errors.referenceNotFound('purposeId');
+      const wordingVersion = input.wordingVersion ?? purpose.wording_version;
+      const before = (await repo.currentConsents(workspaceId, customerId)).find((c) => c.purpose_id === purpose.id);
+      if (before && before.granted === input.granted && before.wording_version === wordingVersion) {
+        return { state: { purpose, granted: before.granted, change: before }, changed: false };
+      }
+      const change = await repo.insertConsentChange(workspaceId, {
+        customer_id: customerId, purpose_id: purpose.id, granted: input.granted, channel: input.channel, wording_version: wordingVersion,
+        changed_by_type: changer.type, changed_by_id: changer.id, changed_at: this.clock.now(),
+      });
+      return { state: { purpose, granted: change.granted, change }, changed: (before?.granted ?? false) !== input.granted };
+    });
+    if (result.changed) {
+      // TODO(#15): publish inside the transaction once the transactional outbox has landed.
+      await this.bus.publish('consent.changed', workspaceId, {
+        customerId, purposeId: result.state.purpose.id, purpose: result.state.purpose.key, granted: result.state.granted, channel: input.channel,
+      });
+    }
+    return result.state;
+  }
+
+  // ---- the 360° view
+
+  async record(workspaceId: string, customerId: string) {
+    const customer = await this.customer(workspaceId, customerId);
+    const [identities, company, notes, products, orders, consents, tickets] = await Promise.all([
+      this.repo.identities(workspaceId, customerId),
+      customer.company_id ? this.repo.company(workspaceId, customer.company_id) : undefined,
+      this.repo.notes(workspaceId, customerId, RECENT),
+      this.repo.registrations(workspaceId, customerId),
+      this.orders(workspaceId, customerId),
+      this.consents(workspaceId, customerId),
+      this.tickets.customerTickets(workspaceId, customerId, RECENT),
+    ]);
+    return { customer, identities, company: company ?? null, notes, products, orders, consents, tickets };
+  }
+
+  private async customerUpdated(workspaceId: string, customerId: string, changed: string[], actor: Actor) {
+    await this.auditor.audit(workspaceId, actor, 'customer.updated', 'customer', customerId, { changed });
+    // TODO(#15): publish inside the transaction once the transactional outbox has landed.
+    await this.bus.publish('customer.updated', workspaceId, { customerId, changed });
+  }
+}
+
+async function addIdentity(repo: CustomersRepo, workspaceId: string, customerId: string, input: IdentityInput, now: Date): Promise<IdentityRow> {
+  const value = normaliseIdentity(input.kind, input.value);
+  if (!value) throw new AppError('IDENTITY_INVALID', 400, `This is not a valid ${input.kind}`, { kind: input.kind });
+  const primary = input.primary && hasPrimary(input.kind);
+  if (primary) await repo.demotePrimary(workspaceId, customerId, input.kind);
+  const identity = await repo.insertIdentity(workspaceId, {
+    customer_id: customerId, kind: input.kind, value, is_primary: primary, verified_at: input.verified ? now : null,
+  });
+  if (!identity) throw errors.identityTaken(input.kind, value);
+  // The sign-in address follows the primary e-mail; the trigger leaves identities alone (it is taken).
+  if (primary && input.kind === 'email') await repo.updateCustomer(workspaceId, customerId, { email: value }, now);
+  return identity;
+}
+
+/** The attributes after `changes`, each checked against its definition; null removes one. */
+function checkAttributes(definitions: AttributeDefinitionRow[], current: Record<string, AttributeValue>, changes: Record<string, AttributeValue | null>) {
+  const next = { ...current };
+  for (const [key, value] of Object.entries(changes)) {
+    const definition = definitions.find((d) => d.key === key);
+    if (!definition) throw errors.attributeUnknown(key);
+    if (value === null) {
+      delete next[key];
+      continue;
+    }
+    const problem = attributeProblem(definition, value);
+    if (problem) throw errors.attributeInvalid(key, definition.type, problem);
+    next[key] = value;
+  }
+  return next;
+}
+
+function attributeProblem(definition: AttributeDefinitionRow, value: AttributeValue): string | undefined {
+  switch (definition.type) {
+    case 'text': return typeof value === 'string' ? undefined : 'a text';
+    case 'number': return typeof value === 'number' && Number.isFinite(value) ? undefined : 'a number';
+    case 'date': return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && isCalendarDay(value) ? undefined : 'a date like 2026-12-31';
+    case 'choice': return typeof value === 'string' && definition.choices.includes(value) ? undefined : `one of ${definition.choices.join(', ')}`;
+  }
+}
+
+const rethrowUnique = (error: () => AppError) => (cause: unknown): never => {
+  throw isUniqueViolation(cause) ? error() : cause;
+};
+
+function formatCursor(cursor: ListCursor): string {
+  return Buffer.from(JSON.stringify([cursor.createdAt.toISOString(), cursor.id])).toString('base64url');
+}
+
+function parseCursor(text: string): ListCursor {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(text, 'base64url').toString()) as unknown[];
+    const createdAt = new Date(String(at));
+    if (typeof id === 'string' && /^[0-9a-f-]{36}$/.test(id) && !Number.isNaN(createdAt.getTime())) return { createdAt, id };
+  } catch { /* answered below */ }
+  throw new AppError('CURSOR_INVALID', 400, 'This cursor was not given by the customer list');
+}

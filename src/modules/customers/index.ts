@@ -1,0 +1,45 @@
+/** The customers module's public face and manifest: the customer database (issue 13). See README.md. */
+import { defineModule } from '../../core/module.js';
+import type { Actor } from '../accounts/accounts.service.js';
+import { seedCustomersDemo } from './customers.demo.js';
+import { en, zhCN } from './customers.i18n.js';
+import { customersRoutes } from './customers.routes.js';
+import type { CustomersService } from './customers.service.js';
+
+export { CustomersRepo } from './customers.repo.js';
+export { CustomersService, type CustomerTickets, type ConsentChanger, type ConsentState } from './customers.service.js';
+export { customerErrors } from './customers.errors.js';
+export { IDENTITY_KINDS, ATTRIBUTE_TYPES, CONSENT_CHANNELS, type IdentityKind, type CustomerRow, type CustomersTables } from './customers.schema.js';
+
+const SYSTEM: Actor = { type: 'system', id: null };
+
+export const customersModule = defineModule<{ customers: CustomersService }>({
+  name: 'customers',
+  i18n: { namespace: 'customers', strings: { en, 'zh-CN': zhCN } },
+  routes: ({ services }) => [customersRoutes(services.customers)],
+  demo: ({ customers }, world) => seedCustomersDemo(customers, world),
+  tenancyFixture: async ({ customers }, ws) => {
+    // Unique per workspace, so every text below is a value the other workspace must never see.
+    const label = `ws${ws.id.slice(0, 8)}`;
+    const company = await customers.createCompany(ws.id, { name: `${label} secret company`, domain: null, notes: `${label} secret company notes` });
+    const attribute = await customers.defineAttribute(ws.id, { key: 'secret_level', labels: { en: `${label} secret attribute` }, type: 'text', choices: [] }, SYSTEM);
+    const customer = await customers.create(ws.id, {
+      name: `${label} secret crm customer`, email: `crm@${label}-customer.example`, locale: 'en', timeZone: null, companyId: company.id, address: null,
+      tags: [], attributes: { secret_level: `${label} secret value` }, identities: [{ kind: 'phone', value: '+8613900000001', primary: true, verified: false }],
+    }, SYSTEM);
+    const phone = (await customers.identities(ws.id, customer.id)).find((i) => i.kind === 'phone')!;
+    const product = await customers.createProduct(ws.id, { model: `${label}-SECRET-1`, names: { en: `${label} secret product` }, category: '' });
+    const registration = await customers.registerProduct(ws.id, customer.id, { productId: product.id, serial: `${label}-secret-serial`, purchasedOn: null, warrantyUntil: null, boughtFrom: '' }, SYSTEM);
+    const order = await customers.addOrder(ws.id, customer.id, {
+      reference: `${label}-secret-order`, orderedAt: new Date('2026-01-01T00:00:00Z'), currency: 'CNY',
+      lines: [{ productId: product.id, description: `${label} secret line`, quantity: 1, amount: '10.00' }],
+    }, SYSTEM);
+    const purpose = await customers.createPurpose(ws.id, { key: 'secret_purpose', names: { en: `${label} secret purpose` }, wordingVersion: 'v1' });
+    await customers.setConsent(ws.id, customer.id, { purposeId: purpose.id, granted: true, channel: 'api' }, SYSTEM);
+    return {
+      crmCustomer: customer.id, crmCustomerEmail: customer.email, crmCustomerName: customer.name, crmIdentity: phone.id,
+      crmCompany: company.id, crmProduct: product.id, crmRegistration: registration.id, crmOrder: order.id,
+      consentPurpose: purpose.id, customerAttribute: attribute.id,
+    };
+  },
+});
