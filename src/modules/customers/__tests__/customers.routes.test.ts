@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
+
+let t: TestApp;
+const SYSTEM = { type: 'system' as const, id: null };
+type Auth = { authorization: string };
+let admin: Auth;
+let agent: Auth;
+let otherAdmin: Auth;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  const token = async (workspaceId: string, agentId: string) => ({ authorization: `Bearer ${(await t.services.accounts.createApiToken(workspaceId, agentId, 'test', SYSTEM)).token}` });
+  admin = await token(t.workspace.id, t.workspace.admin.id);
+  agent = await token(t.workspace.id, (await t.services.accounts.createAgent(t.workspace.id, { email: 'agent@acme.example', name: 'agent', role: 'agent', password: 'agent-password-1' }, SYSTEM)).id);
+  const beta = await t.addWorkspace('beta');
+  otherAdmin = await token(beta.id, beta.admin.id);
+});
+afterAll(async () => { await t.close(); });
+
+const api = (headers: Auth | undefined, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) =>
+  t.app.http.inject({ method, url: `/api/v1${url}`, ...(headers ? { headers } : {}), ...(payload === undefined ? {} : { payload: payload as object }) });
+
+describe('customers REST API', () => {
+  it('lets agents keep the record and admins shape it; nobody signed out', async () => {
+    expect((await api(undefined, 'GET', '/customers')).statusCode).toBe(401);
+    expect((await api(agent, 'POST', '/products', { model: 'YM-1', names: { en: 'One' } })).json().error.code).toBe('FORBIDDEN');
+    expect((await api(agent, 'POST', '/customer-attributes', { key: 'tier', labels: { en: 'Tier' }, type: 'choice', choices: ['gold'] })).statusCode).toBe(403);
+    expect((await api(admin, 'POST', '/customer-attributes', { key: 'tier', labels: { en: 'Tier' }, type: 'choice', choices: ['gold'] })).statusCode).toBe(201);
+    expect((await api(admin, 'POST', '/customer-attributes', { key: 'size', labels: { en: 'Size' }, type: 'number', choices: ['1'] })).statusCode).toBe(400);
+
+    const created = await api(agent, 'POST', '/customers', {
+      name: '王小明', email: 'Wang.XM@example.com', tags: ['VIP'], attributes: { tier: 'gold' },
+      identities: [{ kind: 'phone', value: '+86 139 0000 0000', primary: true }, { kind: 'wecom_external', value: 'wm-123' }],
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const customer = created.json();
+    expect(customer).toMatchObject({ name: '王小明', email: 'wang.xm@example.com', tags: ['vip'], attributes: { tier: 'gold' } });
+
+    const resolved = await api(agent, 'GET', '/customer-identities/resolve?kind=wecom_external&value=wm-123');
+    expect(resolved.json().id).toBe(customer.id);
+    expect((await api(agent, 'GET', '/customer-identities/resolve?kind=phone&value=123456789')).json().error.code).toBe('CUSTOMER_NOT_FOUND');
+
+    const patched = await api(agent, 'PATCH', `/customers/${customer.id}`, { timeZone: 'Asia/Shanghai', address: { city: '上海', country: 'CN' } });
+    expect(patched.json()).toMatchObject({ timeZone: 'Asia/Shanghai', address: { city: '上海', country: 'CN' } });
+    expect((await api(agent, 'PATCH', `/customers/${customer.id}`, { timeZone: 'Mars/Olympus' })).statusCode).toBe(400);
+    expect((await api(agent, 'PATCH', `/customers/${customer.id}`, { attributes: { tier: 7 } })).json().error.code).toBe('ATTRIBUTE_INVALID');
+
+    const search = await api(agent, 'GET', `/customers?q=${encodeURIComponent('小明')}`);
+    expect(search.json().customers.map((c: { id: string }) => c.id)).toEqual([customer.id]);
+  });
+
+  it('refuses a duplicate identity with 409 and unknown fields with 400, creating nothing', async () => {
+    const first = await api(agent, 'POST', '/customers', { name: 'Dup One', email: 'dup1@example.com', identities: [{ kind: 'wechat_openid', value: 'o-dup' }] });
+    expect(first.statusCode).toBe(201);
+    const second = await api(agent, 'POST', '/customers', { name: 'Dup Two', email: 'dup2@example.com', identities: [{ kind: 'wechat_openid', value: 'o-dup' }] });
+    expect(second.statusCode).toBe(409);
+    expect(second.json().error).toMatchObject({ code: 'IDENTITY_TAKEN', details: { kind: 'wechat_openid', value: 'o-dup' } });
+    const sameEmail = await api(agent, 'POST', '/customers', { name: 'Dup Three', email: 'DUP1@example.com' });
+    expect(sameEmail.json().error.code).toBe('IDENTITY_TAKEN');
+    expect((await api(agent, 'POST', `/customers/${first.json().id}/identities`, { kind: 'email', value: 'dup1@example.com' })).statusCode).toBe(409);
+    expect((await api(agent, 'POST', '/customers', { name: 'Extra', email: 'extra@example.com', password: 'x' })).statusCode).toBe(400);
+    expect((await api(agent, 'GET', '/customers?q=dup')).json().customers.map((c: { name: string }) => c.name)).toEqual(['Dup One']);
+  });
+
+  it('shows the 360° record with products, orders, consents and recent tickets', async () => {
+    const c = (await api(agent, 'POST', '/customers', { name: 'Sarah Miller', email: 'sarah@example.com' })).json();
+    const product = (await api(admin, 'POST', '/products', { model: 'YM-720', names: { en: 'YM-720 Laser', 'zh-CN': 'YM-720 激光打印机' }, category: 'laser' })).json();
+    expect((await api(agent, 'POST', `/customers/${c.id}/products`, { productId: product.id, serial: 'SN-9', purchasedOn: '2025-05-01', warrantyUntil: '2025-04-01' })).statusCode).toBe(400);
+    expect((await api(agent, 'POST', `/customers/${c.id}/products`, { productId: product.id, serial: 'SN-9', purchasedOn: '2025-05-01', warrantyUntil: '2028-05-01' })).statusCode).toBe(201);
+    expect((await api(agent, 'POST', `/customers/${c.id}/orders`, { orderedAt: '2025-05-01T10:00:00Z', currency: 'GBP', lines: [{ description: 'x', quantity: 1, amount: '1.00' }] })).statusCode).toBe(403);
+    expect((await api(admin, 'POST', `/customers/${c.id}/orders`, { orderedAt: '2025-05-01T10:00:00Z', currency: 'GBP', lines: [{ productId: product.id, description: 'YM-720', quantity: 1, amount: '1.555' }] })).statusCode).toBe(400);
+    const order = await api(admin, 'POST', `/customers/${c.id}/orders`, { orderedAt: '2025-05-01T10:00:00Z', currency: 'GBP', lines: [{ productId: product.id, description: 'YM-720', quantity: 2, amount: '398.00' }] });
+    expect(order.json()).toMatchObject({ amount: '398.00', currency: 'GBP' });
+    const purpose = (await api(admin, 'POST', '/consent-purposes', { key: 'product_notices', names: { en: 'Product notices', 'zh-CN': '产品通知' }, wordingVersion: '2026-01' })).json();
+    const consent = await api(agent, 'POST', `/customers/${c.id}/consents`, { purposeId: purpose.id, granted: true, channel: 'phone' });
+    expect(consent.json()).toMatchObject({ granted: true, wordingVersion: '2026-01', purpose: { key: 'product_notices' } });
+    await t.services.tickets.open(t.workspace.id, { subject: 'Paper jam', body: 'It jams', channel: 'web', customer: { id: c.id } }, SYSTEM);
+    await api(agent, 'POST', `/customers/${c.id}/notes`, { body: 'Prefers e-mail' });
+
+    const record = (await api(agent, 'GET', `/customers/${c.id}/record`)).json();
+    expect(record.customer.id).toBe(c.id);
+    expect(record.identities.map((i: { kind: string; value: string; primary: boolean }) => [i.kind, i.value, i.primary])).toEqual([['email', 'sarah@example.com', true]]);
+    expect(record.products).toMatchObject([{ model: 'YM-720', serial: 'SN-9', purchasedOn: '2025-05-01', warrantyUntil: '2028-05-01', names: { 'zh-CN': 'YM-720 激光打印机' } }]);
+    expect(record.orders).toMatchObject([{ amount: '398.00', lines: [{ quantity: 2, productId: product.id }] }]);
+    expect(record.consents).toMatchObject([{ granted: true, purpose: { id: purpose.id } }]);
+    expect(record.tickets.map((x: { subject: string }) => x.subject)).toEqual(['Paper jam']);
+    expect(record.notes.map((n: { body: string }) => n.body)).toEqual(['Prefers e-mail']);
+    const log = (await api(agent, 'GET', `/customers/${c.id}/consents`)).json().log;
+    expect(log).toMatchObject([{ purposeId: purpose.id, granted: true, channel: 'phone', changedBy: { type: 'api' } }]);
+
+    // Another workspace's admin sees none of it, by any of these ids.
+    expect((await api(otherAdmin, 'GET', `/customers/${c.id}/record`)).statusCode).toBe(404);
+    expect((await api(otherAdmin, 'PATCH', `/products/${product.id}`, { category: 'stolen' })).statusCode).toBe(404);
+    expect((await api(otherAdmin, 'GET', '/customers?q=Sarah')).json().customers).toEqual([]);
+    expect((await api(otherAdmin, 'POST', `/customers/${c.id}/consents`, { purposeId: purpose.id, granted: false, channel: 'api' })).statusCode).toBe(404);
+  });
+});
