@@ -1,0 +1,33 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
+import { seedDemo } from '../../demo/demo.seed.js';
+import { platformModules } from '../../../services.js';
+
+let t: TestApp;
+let workspaceId: string;
+beforeAll(async () => {
+  t = await createTestApp();
+  const { workspace } = await seedDemo(t.services, platformModules);
+  workspaceId = (await t.database.db.selectFrom('workspaces').select('id').where('slug', '=', workspace).executeTakeFirstOrThrow()).id;
+});
+afterAll(async () => { await t?.close(); });
+
+describe('the demo workspace', () => {
+  it('has companies, customers owning printers under warranty, two years of orders and consents', async () => {
+    const { customers } = t.services;
+    const zhang = (await customers.findByIdentity(workspaceId, 'email', 'zhang.wei@example.com'))!;
+    const record = await customers.record(workspaceId, zhang.id);
+    expect(record.products.map((p) => p.names['zh-CN'])).toContain('云墨 YM-720 激光打印机');
+    expect(record.products.every((p) => p.serial && p.warrantyUntil !== null)).toBe(true);
+    const orderDays = record.orders.map((o) => o.ordered_at.getTime());
+    expect((Math.max(...orderDays) - Math.min(...orderDays)) / 86_400_000).toBeGreaterThan(365);
+    expect(record.consents.find((c) => c.purpose.key === 'newsletter')).toMatchObject({ granted: false });
+    expect((await customers.consentLog(workspaceId, zhang.id)).length).toBe(3);
+
+    const companies = await customers.companies(workspaceId);
+    expect(companies.map((c) => c.name)).toEqual(expect.arrayContaining(['上海文印科技有限公司', 'Harbour Office Supplies Ltd']));
+    const wenyin = await customers.company(workspaceId, companies.find((c) => c.name.startsWith('上海'))!.id);
+    expect(wenyin.members.map((m) => m.name)).toEqual(['赵敏']);
+    expect((await customers.list(workspaceId, { q: '赵敏' })).customers).toHaveLength(1);
+  });
+});
