@@ -73,6 +73,10 @@ export const EVENT_SCHEMAS = {
   'sla.warned': slaPhaseEvent,
   'sla.breached': slaPhaseEvent,
   'troubleshooting_tree.published': z.object({ treeId: id, slug: z.string(), locale: z.string() }),
+  // The customer database: ids and the names of what changed, never the personal data itself.
+  'customer.created': z.object({ customerId: id }),
+  'customer.updated': z.object({ customerId: id, changed: z.array(z.string()) }),
+  'consent.changed': z.object({ customerId: id, purposeId: id, purpose: z.string(), granted: z.boolean(), channel: z.string() }),
 } as const;
 
 export type EventName = keyof typeof EVENT_SCHEMAS;

@@ -23,6 +23,9 @@ const samples: { [K in EventName]: () => EventPayload<K> } = {
   'sla.warned': () => slaSample(),
   'sla.breached': () => slaSample(),
   'troubleshooting_tree.published': () => ({ treeId: randomUUID(), slug: 'printer', locale: 'en' }),
+  'customer.created': () => ({ customerId: randomUUID() }),
+  'customer.updated': () => ({ customerId: randomUUID(), changed: ['tags'] }),
+  'consent.changed': () => ({ customerId: randomUUID(), purposeId: randomUUID(), purpose: 'newsletter', granted: true, channel: 'portal' }),
 };
 
 function slaSample(): EventPayload<'sla.warned'> {

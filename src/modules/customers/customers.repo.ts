@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import type { EventBus, EventWriter } from '../../core/events/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../schema.js';
 import type { CustomersDB, IdentityKind } from './customers.schema.js';
@@ -23,7 +24,7 @@ const dateText = (column: 'purchased_on' | 'warranty_until') => sql<string | nul
 /**
  * Every query goes through `tenancy.forWorkspace`: an id from another workspace finds nothing.
  * `transaction` hands a repo bound to one transaction of that workspace, so a write of several
- * rows is whole or not at all.
+ * rows (and its events) is whole or not at all.
  */
 export class CustomersRepo {
   private constructor(private readonly db: (workspaceId: string) => Kysely<CustomersDB>) {}
@@ -34,8 +35,9 @@ export class CustomersRepo {
     return new CustomersRepo((workspaceId) => scoped.forWorkspace(workspaceId));
   }
 
-  transaction<T>(workspaceId: string, work: (repo: CustomersRepo) => Promise<T>): Promise<T> {
-    return this.db(workspaceId).transaction().execute((trx) => work(new CustomersRepo(() => trx)));
+  /** The events published on `events` are committed with the rows, or not at all. */
+  transaction<T>(workspaceId: string, bus: EventBus, work: (repo: CustomersRepo, events: EventWriter) => Promise<T>): Promise<T> {
+    return bus.transaction(this.db(workspaceId), (trx, events) => work(new CustomersRepo(() => trx), events));
   }
 
   // ---- customers

@@ -36,7 +36,7 @@ const hasPrimary = (kind: IdentityKind) => kind === 'email' || kind === 'phone';
 
 /**
  * The customer database: the record (identities, company, tags, attributes, notes), products owned,
- * orders and consent. Writes of several rows run in one transaction; the events go out after it.
+ * orders and consent. Each write runs in one transaction with the events it publishes (delivered after commit).
  */
 export class CustomersService {
   constructor(
@@ -76,7 +76,7 @@ export class CustomersService {
   }
 
   async create(workspaceId: string, input: CustomerInput, actor: Actor): Promise<CustomerRow> {
-    const id = await this.repo.transaction(workspaceId, async (repo) => {
+    const id = await this.repo.transaction(workspaceId, this.bus, async (repo, events) => {
       if (input.companyId && !(await repo.company(workspaceId, input.companyId))) throw errors.referenceNotFound('companyId');
       const attributes = checkAttributes(await repo.attributeDefinitions(workspaceId), {}, input.attributes);
       const taken = await repo.identityByValue(workspaceId, 'email', input.email);
@@ -88,17 +88,16 @@ export class CustomersService {
       if (!row) throw errors.identityTaken('email', input.email);
       // The insert trigger made the primary e-mail identity; the rest are added as given.
       for (const identity of input.identities) await addIdentity(repo, workspaceId, row.id, identity, this.clock.now());
+      events.publish('customer.created', workspaceId, { customerId: row.id });
       return row.id;
     });
     await this.auditor.audit(workspaceId, actor, 'customer.created', 'customer', id, {});
-    // TODO(#15): publish inside the transaction once the transactional outbox has landed.
-    await this.bus.publish('customer.created', workspaceId, { customerId: id });
     return this.customer(workspaceId, id);
   }
 
   async update(workspaceId: string, id: string, patch: CustomerPatch, actor: Actor): Promise<CustomerRow> {
     const changed = Object.keys(patch).filter((key) => patch[key as keyof CustomerPatch] !== undefined);
-    await this.repo.transaction(workspaceId, async (repo) => {
+    await this.repo.transaction(workspaceId, this.bus, async (repo, events) => {
       const current = await repo.lockCustomer(workspaceId, id);
       if (!current) throw errors.notFound('customer');
       if (patch.companyId && !(await repo.company(workspaceId, patch.companyId))) throw errors.referenceNotFound('companyId');
@@ -108,8 +107,9 @@ export class CustomersService {
         address: patch.address === undefined ? undefined : patch.address && JSON.stringify(patch.address),
         attributes: attributes && JSON.stringify(attributes),
       }, this.clock.now());
+      events.publish('customer.updated', workspaceId, { customerId: id, changed });
     });
-    await this.customerUpdated(workspaceId, id, changed, actor);
+    await this.audit(workspaceId, id, changed, actor);
     return this.customer(workspaceId, id);
   }
 
@@ -119,21 +119,24 @@ export class CustomersService {
 
   /** A primary e-mail becomes the customer's sign-in address (accounts' `customers.email`). */
   async addIdentity(workspaceId: string, customerId: string, input: IdentityInput, actor: Actor): Promise<IdentityRow> {
-    const identity = await this.repo.transaction(workspaceId, async (repo) => {
+    const identity = await this.repo.transaction(workspaceId, this.bus, async (repo, events) => {
       if (!(await repo.lockCustomer(workspaceId, customerId))) throw errors.notFound('customer');
-      return addIdentity(repo, workspaceId, customerId, input, this.clock.now());
+      const added = await addIdentity(repo, workspaceId, customerId, input, this.clock.now());
+      events.publish('customer.updated', workspaceId, { customerId, changed: ['identities'] });
+      return added;
     });
-    await this.customerUpdated(workspaceId, customerId, ['identities'], actor);
+    await this.audit(workspaceId, customerId, ['identities'], actor);
     return identity;
   }
 
   async removeIdentity(workspaceId: string, customerId: string, identityId: string, actor: Actor): Promise<void> {
-    await this.repo.transaction(workspaceId, async (repo) => {
+    await this.repo.transaction(workspaceId, this.bus, async (repo, events) => {
       const removed = await repo.removeIdentity(workspaceId, customerId, identityId);
       if (!removed) throw errors.notFound('identity');
       if (removed.kind === 'email' && removed.is_primary) throw errors.identityIsPrimaryEmail(); // rolls the delete back
+      events.publish('customer.updated', workspaceId, { customerId, changed: ['identities'] });
     });
-    await this.customerUpdated(workspaceId, customerId, ['identities'], actor);
+    await this.audit(workspaceId, customerId, ['identities'], actor);
   }
 
   notes(workspaceId: string, customerId: string) {
@@ -201,14 +204,18 @@ export class CustomersService {
   }
 
   async registerProduct(workspaceId: string, customerId: string, input: RegistrationInput, actor: Actor) {
-    await this.customer(workspaceId, customerId);
-    if (!(await this.repo.product(workspaceId, input.productId))) throw errors.referenceNotFound('productId');
-    const registration = await this.repo.insertRegistration(workspaceId, {
-      customer_id: customerId, product_id: input.productId, serial: input.serial,
-      purchased_on: input.purchasedOn, warranty_until: input.warrantyUntil, bought_from: input.boughtFrom,
+    const registration = await this.repo.transaction(workspaceId, this.bus, async (repo, events) => {
+      if (!(await repo.customer(workspaceId, customerId))) throw errors.notFound('customer');
+      if (!(await repo.product(workspaceId, input.productId))) throw errors.referenceNotFound('productId');
+      const row = await repo.insertRegistration(workspaceId, {
+        customer_id: customerId, product_id: input.productId, serial: input.serial,
+        purchased_on: input.purchasedOn, warranty_until: input.warrantyUntil, bought_from: input.boughtFrom,
+      });
+      if (!row) throw errors.serialTaken(input.serial);
+      events.publish('customer.updated', workspaceId, { customerId, changed: ['products'] });
+      return row;
     });
-    if (!registration) throw errors.serialTaken(input.serial);
-    await this.customerUpdated(workspaceId, customerId, ['products'], actor);
+    await this.audit(workspaceId, customerId, ['products'], actor);
     return registration;
   }
 
@@ -222,7 +229,7 @@ export class CustomersService {
   async addOrder(workspaceId: string, customerId: string, input: OrderInput, actor: Actor): Promise<OrderWithLines> {
     const amount = sumMoney(input.lines.map((l) => l.amount));
     if (Number(amount) > Number(MAX_ORDER_TOTAL)) throw new AppError('ORDER_TOO_LARGE', 400, `An order totals at most ${MAX_ORDER_TOTAL}`);
-    const order = await this.repo.transaction(workspaceId, async (repo) => {
+    const order = await this.repo.transaction(workspaceId, this.bus, async (repo, events) => {
       if (!(await repo.customer(workspaceId, customerId))) throw errors.notFound('customer');
       const productIds = [...new Set(input.lines.flatMap((l) => (l.productId ? [l.productId] : [])))];
       if ((await repo.productIds(workspaceId, productIds)).length !== productIds.length) throw errors.referenceNotFound('lines[].productId');
@@ -231,9 +238,10 @@ export class CustomersService {
       const lines = await repo.insertOrderLines(workspaceId, input.lines.map((l) => ({
         order_id: row.id, product_id: l.productId, description: l.description, quantity: l.quantity, amount: l.amount,
       })));
+      events.publish('customer.updated', workspaceId, { customerId, changed: ['orders'] });
       return { ...row, lines };
     });
-    await this.customerUpdated(workspaceId, customerId, ['orders'], actor);
+    await this.audit(workspaceId, customerId, ['orders'], actor);
     return order;
   }
 
@@ -275,28 +283,22 @@ export class CustomersService {
    * a grant under a new wording is logged (the customer agreed to that text).
    */
   async setConsent(workspaceId: string, customerId: string, input: ConsentInput, changer: ConsentChanger): Promise<ConsentState> {
-    const result = await this.repo.transaction(workspaceId, async (repo) => {
+    return this.repo.transaction(workspaceId, this.bus, async (repo, events) => {
       if (!(await repo.lockCustomer(workspaceId, customerId))) throw errors.notFound('customer');
       const purpose = await repo.purpose(workspaceId, input.purposeId);
       if (!purpose) throw errors.referenceNotFound('purposeId');
       const wordingVersion = input.wordingVersion ?? purpose.wording_version;
       const before = (await repo.currentConsents(workspaceId, customerId)).find((c) => c.purpose_id === purpose.id);
-      if (before && before.granted === input.granted && before.wording_version === wordingVersion) {
-        return { state: { purpose, granted: before.granted, change: before }, changed: false };
-      }
+      if (before && before.granted === input.granted && before.wording_version === wordingVersion) return { purpose, granted: before.granted, change: before };
       const change = await repo.insertConsentChange(workspaceId, {
         customer_id: customerId, purpose_id: purpose.id, granted: input.granted, channel: input.channel, wording_version: wordingVersion,
         changed_by_type: changer.type, changed_by_id: changer.id, changed_at: this.clock.now(),
       });
-      return { state: { purpose, granted: change.granted, change }, changed: (before?.granted ?? false) !== input.granted };
+      if ((before?.granted ?? false) !== input.granted) {
+        events.publish('consent.changed', workspaceId, { customerId, purposeId: purpose.id, purpose: purpose.key, granted: input.granted, channel: input.channel });
+      }
+      return { purpose, granted: change.granted, change };
     });
-    if (result.changed) {
-      // TODO(#15): publish inside the transaction once the transactional outbox has landed.
-      await this.bus.publish('consent.changed', workspaceId, {
-        customerId, purposeId: result.state.purpose.id, purpose: result.state.purpose.key, granted: result.state.granted, channel: input.channel,
-      });
-    }
-    return result.state;
   }
 
   // ---- the 360° view
@@ -315,10 +317,8 @@ export class CustomersService {
     return { customer, identities, company: company ?? null, notes, products, orders, consents, tickets };
   }
 
-  private async customerUpdated(workspaceId: string, customerId: string, changed: string[], actor: Actor) {
-    await this.auditor.audit(workspaceId, actor, 'customer.updated', 'customer', customerId, { changed });
-    // TODO(#15): publish inside the transaction once the transactional outbox has landed.
-    await this.bus.publish('customer.updated', workspaceId, { customerId, changed });
+  private audit(workspaceId: string, customerId: string, changed: string[], actor: Actor) {
+    return this.auditor.audit(workspaceId, actor, 'customer.updated', 'customer', customerId, { changed });
   }
 }
 

@@ -18,7 +18,7 @@ describe('the demo workspace', () => {
     const zhang = (await customers.findByIdentity(workspaceId, 'email', 'zhang.wei@example.com'))!;
     const record = await customers.record(workspaceId, zhang.id);
     expect(record.products.map((p) => p.names['zh-CN'])).toContain('云墨 YM-720 激光打印机');
-    expect(record.products.every((p) => p.serial && p.warrantyUntil !== null)).toBe(true);
+    expect(record.products.every((p) => p.serial && p.warranty_until !== null)).toBe(true);
     const orderDays = record.orders.map((o) => o.ordered_at.getTime());
     expect((Math.max(...orderDays) - Math.min(...orderDays)) / 86_400_000).toBeGreaterThan(365);
     expect(record.consents.find((c) => c.purpose.key === 'newsletter')).toMatchObject({ granted: false });

@@ -19,7 +19,7 @@ beforeAll(async () => {
   t = await createTestApp();
   customers = t.services.customers;
   ws = t.workspace.id;
-  for (const type of ['customer.created', 'customer.updated', 'consent.changed']) t.bus.subscribe(type, (e) => { events.push(e); });
+  for (const type of ['customer.created', 'customer.updated', 'consent.changed'] as const) t.bus.subscribe(type, (e) => { events.push(e); });
   await customers.defineAttribute(ws, { key: 'tier', labels: { en: 'Tier', 'zh-CN': '等级' }, type: 'choice', choices: ['standard', 'gold'] }, SYSTEM);
   await customers.defineAttribute(ws, { key: 'pages', labels: { en: 'Pages a month' }, type: 'number', choices: [] }, SYSTEM);
   await customers.defineAttribute(ws, { key: 'since', labels: { en: 'Customer since' }, type: 'date', choices: [] }, SYSTEM);
@@ -48,12 +48,14 @@ describe('the customer record', () => {
 
   it('refuses an identity another customer has with 409 and writes nothing of the new customer', async () => {
     await customers.create(ws, input({ name: 'First', email: 'first@example.com', identities: [{ kind: 'phone', value: '+441234567890', primary: true, verified: false }] }), SYSTEM);
+    const published = events.length;
     await expect(customers.create(ws, input({
       name: 'Second', email: 'second@example.com', identities: [{ kind: 'wechat_unionid', value: 'u-second', primary: false, verified: false }, { kind: 'phone', value: '+44 1234 567890', primary: true, verified: false }],
     }), SYSTEM)).rejects.toMatchObject({ code: 'IDENTITY_TAKEN', status: 409 });
     expect(await customers.findByIdentity(ws, 'email', 'second@example.com')).toBeUndefined();
     expect(await customers.findByIdentity(ws, 'wechat_unionid', 'u-second')).toBeUndefined();
     expect((await customers.list(ws, { q: 'second@' })).customers).toEqual([]);
+    expect(events.length, 'no event of the refused customer').toBe(published);
   });
 
   it('treats a customer made by accounts (portal sign-up) as holding their e-mail', async () => {
