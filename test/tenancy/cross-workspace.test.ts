@@ -19,6 +19,9 @@ const ACCEPTED: { pattern: RegExp; reason: string }[] = [
   },
 ];
 
+/** Every route of every module, several requests each: it grows with the app, beyond the default per-test time. */
+const PROBE_ALL_ROUTES_MS = 180_000;
+
 let t: TestApp;
 let check: IsolationCheck;
 beforeAll(async () => { ({ t, check } = await isolationSetup()); });
@@ -42,7 +45,7 @@ describe('cross-workspace isolation', () => {
     expect(report.probes.path).toBeGreaterThan(85);
     expect(report.probes.query).toBeGreaterThan(5);
     expect(report.probes.body).toBeGreaterThan(20);
-  });
+  }, PROBE_ALL_ROUTES_MS);
 
   it('does not accept a session cookie from one workspace as a customer of another', async () => {
     // The intruder's signed-in customer on the victim's host (acme answers hosts no workspace names).
