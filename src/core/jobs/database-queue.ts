@@ -34,6 +34,13 @@ export interface DatabaseQueueOptions {
   cronMonitorIntervalSeconds?: number;
   /** pg-boss' pool; default 3. One more connection LISTENs. */
   maxConnections?: number;
+  /**
+   * A job active this long is taken for lost (its worker died) and retried; default 40. Every
+   * handler here finishes well within it (network calls have their own shorter timeouts).
+   */
+  expireInSeconds?: number;
+  /** How often expired jobs are found; default 15, so a crashed worker's job runs again within a minute. */
+  maintenanceIntervalSeconds?: number;
 }
 
 type State = 'new' | 'starting' | 'started' | 'stopping' | 'stopped';
@@ -96,6 +103,9 @@ class DatabaseQueue implements JobQueue {
       retryBackoff: DEFAULT_RETRY_BACKOFF,
       // Completed rows stay in `job` this long, which is what keeps an idempotency key taken.
       archiveCompletedAfterSeconds: IDEMPOTENCY_WINDOW_SECONDS,
+      // pg-boss' 15-minute default would leave a job of a killed worker waiting that long.
+      expireInSeconds: opts.expireInSeconds ?? 40,
+      maintenanceIntervalSeconds: opts.maintenanceIntervalSeconds ?? 15,
       cronMonitorIntervalSeconds: cronSeconds,
       cronWorkerIntervalSeconds: Math.min(cronSeconds, 5),
     };

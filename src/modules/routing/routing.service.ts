@@ -86,7 +86,8 @@ export class RoutingService {
   async updateAgent(workspaceId: string, agentId: string, patch: { availability?: Availability; ticketCapacity?: number; chatCapacity?: number }, actor?: Actor): Promise<AgentRouting> {
     await this.accounts.agent(workspaceId, agentId);
     const now = this.clock.now();
-    const { row, previous } = await this.repo.transaction(workspaceId, async (trx) => {
+    // The change of availability and its event commit together: chat's handler (offers, presence) never misses one.
+    const { row } = await this.bus.transaction(this.repo.in(workspaceId), async (trx, events) => {
       await this.repo.ensureAgents(trx, [agentId]);
       const previous = (await this.repo.agentForUpdate(trx, agentId))!;
       const changes = {
@@ -95,11 +96,11 @@ export class RoutingService {
         ...(patch.chatCapacity !== undefined ? { chat_capacity: patch.chatCapacity } : {}),
       };
       const row = Object.keys(changes).length ? await this.repo.updateAgent(trx, agentId, changes) : previous;
-      return { row, previous };
+      if (row.availability !== previous.availability) {
+        events.publish('agent.availability_changed', workspaceId, { agentId, availability: row.availability, previous: previous.availability });
+      }
+      return { row };
     });
-    if (row.availability !== previous.availability) {
-      await this.bus.publish('agent.availability_changed', workspaceId, { agentId, availability: row.availability, previous: previous.availability });
-    }
     if (actor && (patch.ticketCapacity !== undefined || patch.chatCapacity !== undefined)) {
       await this.accounts.audit(workspaceId, actor, 'routing.agent_updated', 'agent', agentId, patch);
     }

@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 /** Polling at 0.5 s keeps retry and startAfter tests short; wake-up tests use the 2 s default. */
-async function startQueue(opts: { pollingIntervalSeconds?: number; cronMonitorIntervalSeconds?: number } = {}) {
+async function startQueue(opts: { pollingIntervalSeconds?: number; cronMonitorIntervalSeconds?: number; expireInSeconds?: number; maintenanceIntervalSeconds?: number } = {}) {
   const log = recordingLog();
   const queue = createDatabaseQueue({ connectionString: database.url, log, pollingIntervalSeconds: 0.5, ...opts });
   opened.push(queue);
@@ -40,6 +40,20 @@ async function jobRow(name: string, id: string) {
 }
 
 describe('database job queue', () => {
+  it('runs again a job left active by a worker that died, once it expires', async () => {
+    // The dying worker: it takes the job and never finishes (its process is gone, not stopped).
+    const { queue: dying } = await startQueue({ expireInSeconds: 2, maintenanceIntervalSeconds: 1 });
+    const taken = gate();
+    await dying.work<{ workspaceId: string }>('test.expiry', async () => { taken.open(); await new Promise(() => {}); });
+    const id = await dying.send('test.expiry', { workspaceId: 'ws1' });
+    await taken.promise;
+    expect((await jobRow('test.expiry', id!))?.state).toBe('active');
+    const { queue: survivor } = await startQueue({ expireInSeconds: 2, maintenanceIntervalSeconds: 1 });
+    const ran: string[] = [];
+    await survivor.work<{ workspaceId: string }>('test.expiry', async (job) => { ran.push(job.id); });
+    await vi.waitFor(() => expect(ran).toEqual([id]), { timeout: 15_000, interval: 200 });
+  });
+
   it('runs a sent job with its id, name and data', async () => {
     const { queue } = await startQueue();
     const seen: Job<{ workspaceId: string; ticketId: number }>[] = [];

@@ -51,10 +51,11 @@ export class NodemailerSender implements SmtpSender {
       port: settings.port,
       secure: settings.secure,
       auth: settings.user ? { user: settings.user, pass: settings.password ?? '' } : undefined,
-      // Bounded waits: an attempt that hangs would hold its claim; these sum well under the sweeper's stale limit.
-      connectionTimeout: 30_000,
-      greetingTimeout: 30_000,
-      socketTimeout: 60_000,
+      // Bounded waits: an attempt that hangs would hold its claim; these sum under the sweeper's stale
+      // limit and under the job expiry (core/jobs, 40 s), after which a job is retried as lost.
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 15_000,
       // Content comes from our own rows and attachment store, never from paths or URLs in a message.
       disableFileAccess: true,
       disableUrlAccess: true,
