@@ -27,7 +27,42 @@ for (const [net, prefix] of [
 export function isPrivateAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return true; // not an address at all: refuse rather than guess
-  return PRIVATE.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  if (family === 4) return PRIVATE.check(address, 'ipv4');
+  const embedded = embeddedIpv4(address);
+  return PRIVATE.check(address, 'ipv6') || (embedded !== undefined && PRIVATE.check(embedded, 'ipv4'));
+}
+
+/**
+ * The IPv4 address inside the IPv6 forms that translators and tunnels route to it (issue 12 #14):
+ * NAT64 (64:ff9b::/96), 6to4 (2002::/16, bits 16–47), SIIT IPv4-translated (::ffff:0:0:0/96) and
+ * IPv4-mapped (::ffff:0:0/96). `64:ff9b::127.0.0.1` reaches 127.0.0.1 through a NAT64 gateway.
+ */
+function embeddedIpv4(address: string): string | undefined {
+  const words = ipv6Words(address);
+  if (!words) return undefined;
+  const v4 = (high: number, low: number) => `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
+  const zero = (from: number, to: number) => words.slice(from, to).every((w) => w === 0);
+  if (words[0] === 0x64 && words[1] === 0xff9b && zero(2, 6)) return v4(words[6]!, words[7]!);
+  if (words[0] === 0x2002) return v4(words[1]!, words[2]!);
+  if (zero(0, 4) && words[4] === 0xffff && words[5] === 0) return v4(words[6]!, words[7]!);
+  if (zero(0, 5) && words[5] === 0xffff) return v4(words[6]!, words[7]!);
+  return undefined;
+}
+
+/** The eight 16-bit words of an IPv6 address (a dotted IPv4 tail included). */
+function ipv6Words(address: string): number[] | undefined {
+  let text = address.toLowerCase().replace(/%.*$/, '');
+  const tail = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (tail) {
+    const [a, b, c, d] = tail.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, tail.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', rest] = text.split('::');
+  const left = head ? head.split(':') : [];
+  const right = rest === undefined ? [] : rest ? rest.split(':') : [];
+  const missing = 8 - left.length - right.length;
+  if (rest === undefined ? missing !== 0 : missing < 0) return undefined;
+  return [...left, ...Array<string>(rest === undefined ? 0 : missing).fill('0'), ...right].map((w) => parseInt(w, 16));
 }
 
 /** A delivery that cannot go out because its target is (or resolves to) a private address. */
