@@ -17,6 +17,8 @@ export interface Figure {
   baseline?: string;
   baseline_value?: number;
   ratio?: number;
+  /** The baseline is a figure recorded earlier (DESIGN.md), not measured in this run. */
+  recorded?: true;
 }
 
 export interface BenchmarkInfo {

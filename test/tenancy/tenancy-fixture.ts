@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { platformModules, type Services } from '../../src/services.js';
+import { freePort } from '../helpers/cli.js';
 import { sampleEvent } from '../helpers/events.js';
 
 /** A workspace as the fixtures see it; `label` starts every text they write, so a leak is recognisable. */
@@ -62,8 +63,8 @@ const slaFixture: ModuleTenancyFixture = async (s, ws) => {
 };
 
 const webhooksFixture: ModuleTenancyFixture = async (s, ws) => {
-  // Never delivered: the fixture's events are enqueued by hand and no job runs them.
-  const hook = await s.webhooks.create(ws.id, { url: `http://127.0.0.1:1/${ws.label}-secret-hook`, events: ['ticket.*'], description: `${ws.label} secret hook` }, system);
+  // Its deliveries fail: a port bound and closed again has nobody listening.
+  const hook = await s.webhooks.create(ws.id, { url: `http://127.0.0.1:${await freePort()}/${ws.label}-secret-hook`, events: ['ticket.*'], description: `${ws.label} secret hook` }, system);
   await s.webhooks.enqueue(sampleEvent('ticket.solved', ws.id));
   const delivery = (await s.webhooks.deliveries(ws.id, hook.webhook.id, { limit: 1 })).deliveries[0]!;
   return { webhook: hook.webhook.id, webhookSecret: hook.secret, webhookDelivery: delivery.id };
