@@ -182,7 +182,7 @@ async function start(config: Config, log: Logger, role: Role): Promise<void> {
     // The console's live updates; closed by app.http.close() before it waits for connections.
     attachRealtime({ http: app.http, accounts: services.accounts, bus: messaging.bus, log, redis: messaging.redis, publicUrl: config.publicUrl });
     // Live chat: the widget's and the agents' sockets, and the sweeper acting on offer timeouts, ACW and overflow.
-    attachChat({ http: app.http, accounts: services.accounts, chat: services.chat, log, redis: messaging.redis, publicUrl: config.publicUrl });
+    attachChat({ http: app.http, accounts: services.accounts, chat: services.chat, log, redis: messaging.redis, publicUrl: config.publicUrl, trustProxy: config.trustProxy });
   }
   // Events: every node pushes to its own browsers; worker nodes run the durable subscribers (once per cluster).
   await messaging.bus.start({ durable: role === 'all' || role === 'worker' });

@@ -240,7 +240,7 @@ describe('live chat in the browser', () => {
       // The visitor has the chat open, so the agent's message is read: the visitor's own ticks go to "Read" too once the agent views them.
       await c1.page.locator('.msg-visitor .meta[data-state="read"]').first().waitFor();
       await c1.page.getByRole('button', { name: 'E-mail me the transcript' }).click();
-      await c1.page.getByText('The transcript is on its way to ada@example.com.').waitFor();
+      await c1.page.getByText('We sent a link to ada@example.com: open it to receive the transcript.').waitFor();
       expect(await c1.page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
       expect(await first.page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
 

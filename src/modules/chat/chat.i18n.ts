@@ -12,6 +12,10 @@ export const en = {
   endedByVisitor: 'The visitor left the chat.',
   file: 'Sent a file: {{filename}}',
   transcriptLine: '[{{time}}] {{name}}: {{text}}',
+  transcriptPage: {
+    sent: 'Thank you: the transcript of chat #{{number}} is on its way to your e-mail.',
+    invalid: 'This link is not valid or has expired. Ask for the transcript again in the chat.',
+  },
   errors: {
     VALIDATION_FAILED: 'Please check what you entered.',
     UNAUTHENTICATED: 'Please sign in again.',
@@ -41,6 +45,10 @@ export const zhCN: Widen<typeof en> = {
   endedByVisitor: '访客已离开对话。',
   file: '发送了文件：{{filename}}',
   transcriptLine: '[{{time}}] {{name}}：{{text}}',
+  transcriptPage: {
+    sent: '谢谢：在线对话 #{{number}} 的记录正在发送到您的邮箱。',
+    invalid: '此链接无效或已过期。请在对话中重新申请发送聊天记录。',
+  },
   errors: {
     VALIDATION_FAILED: '请检查您填写的内容。',
     UNAUTHENTICATED: '请重新登录。',

@@ -3,13 +3,15 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
+import { chooseLocale, translator } from '../../core/i18n/index.js';
+import { html } from '../../transport/http/html.js';
 import type { AttachmentStore } from '../tickets/attachments.store.js';
 import type { StoredFile, TicketsService } from '../tickets/tickets.service.js';
 import type { ChatChannels } from './chat.channels.js';
 import { chatErrors } from './chat.errors.js';
 import { CHAT_LIMITS } from './chat.protocol.js';
 import type { ChatService } from './chat.service.js';
-import { visitorTokens } from './chat.tokens.js';
+import { transcriptLinks, visitorTokens } from './chat.tokens.js';
 
 export interface ChatPublicOptions {
   chat: ChatService;
@@ -44,7 +46,9 @@ const Contact = z.strictObject({
  */
 export const chatPublicRoutes = (options: ChatPublicOptions): FastifyPluginAsyncZod => async (app) => {
   const { chat, channels, store } = options;
-  const tokens = visitorTokens({ sign: (v) => app.signCookie(v), unsign: (v) => app.unsignCookie(v) }, chat.clock);
+  const signer = { sign: (v: string) => app.signCookie(v), unsign: (v: string) => app.unsignCookie(v) };
+  const tokens = visitorTokens(signer, chat.clock);
+  const transcripts = transcriptLinks(signer, chat.clock);
 
   /** The conversation a visitor token proves (Authorization: Bearer, or ?token= for downloads). */
   function visitorSession(request: FastifyRequest, conversationId: string): { workspaceId: string; sessionId: string } {
@@ -66,6 +70,22 @@ export const chatPublicRoutes = (options: ChatPublicOptions): FastifyPluginAsync
   }, async (request, reply) => {
     reply.header('access-control-allow-origin', '*');
     return chat.widgetConfig(request.params.workspace) as Promise<z.infer<typeof WidgetConfigView>>;
+  });
+
+  app.get('/chat/transcript', {
+    config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['chat'], summary: 'The link mailed to a visitor who asked for the transcript: confirms the address, and the transcript is mailed there (once per chat)',
+      querystring: z.object({ token: z.string().max(300).optional() }),
+    },
+  }, async (request, reply) => {
+    const claim = transcripts.verify(request.query.token);
+    const session = claim ? await chat.findSession(claim.workspaceId, claim.sessionId) : undefined;
+    const locale = session ? await chat.sendTranscript(session.workspace_id, session.id) : chooseLocale(null, request.headers['accept-language'], 'en');
+    const t = translator(locale);
+    const text = session ? t('chat.transcriptPage.sent', { number: session.ticket_number }) : t('chat.transcriptPage.invalid');
+    return reply.code(session ? 200 : 404).type('text/html; charset=utf-8')
+      .send(`<!doctype html>${html`<html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${t('chat.title')}</title><link rel="stylesheet" href="/assets/portal.css"></head><body><main class="wrap"><h1>${t('chat.title')}</h1><p>${text}</p></main></body></html>`}`);
   });
 
   await app.register(async (plugin) => {

@@ -128,6 +128,11 @@ export class ChatRepo {
     return query.execute();
   }
 
+  /** Sets a once-per-chat transcript step; undefined when it was already done. */
+  markTranscript(db: Db, id: string, step: 'transcript_requested_at' | 'transcript_sent_at', at: Date) {
+    return db.updateTable('chat_sessions').set({ [step]: at }).where('id', '=', id).where(step, 'is', null).returningAll().executeTakeFirst();
+  }
+
   live(db: Db, status: ConversationStatus[]) {
     return db.selectFrom('chat_sessions').selectAll().where('status', 'in', status).orderBy('queued_at').limit(500).execute();
   }

@@ -53,6 +53,8 @@ export interface ChatSessionsTable {
   transfers: ColumnType<number, number | undefined, number>;
   overflowed_at: Date | null;
   visitor_left_at: Date | null;
+  transcript_requested_at: Date | null;
+  transcript_sent_at: Date | null;
   last_seq: ColumnType<number, number | undefined, number>;
   visitor_read_seq: ColumnType<number, number | undefined, number>;
   agent_read_seq: ColumnType<number, number | undefined, number>;

@@ -180,9 +180,14 @@ export class ChatService {
     return this.conversation(workspaceId, session.id);
   }
 
-  /** A session of this workspace, or CONVERSATION_NOT_FOUND (never another workspace's: the query is scoped). */
+  /** A session of this workspace (never another workspace's: the query is scoped), or undefined. */
+  async findSession(workspaceId: string, sessionId: string): Promise<SessionRow | undefined> {
+    return UUID.test(sessionId) ? this.repo.session(this.repo.in(workspaceId), sessionId) : undefined;
+  }
+
+  /** A session of this workspace, or CONVERSATION_NOT_FOUND. */
   async sessionOf(workspaceId: string, sessionId: string): Promise<SessionRow> {
-    const session = UUID.test(sessionId) ? await this.repo.session(this.repo.in(workspaceId), sessionId) : undefined;
+    const session = await this.findSession(workspaceId, sessionId);
     if (!session) throw chatErrors.conversationNotFound();
     return session;
   }
@@ -286,10 +291,33 @@ export class ChatService {
     }
   }
 
-  /** Mails the transcript to the visitor (outbox, in the visitor's language). */
-  async sendTranscript(workspaceId: string, sessionId: string): Promise<void> {
-    const session = await this.sessionOf(workspaceId, sessionId);
-    const locale = (session.locale === 'zh-CN' ? 'zh-CN' : 'en') as Locale;
+  /**
+   * The visitor asks for the transcript. Anyone may type any address into the pre-chat form, so the
+   * transcript (the visitor's own text) is never mailed there directly: once per conversation, a
+   * link to confirm the address goes to it, holding nothing the visitor wrote. Opening the link
+   * sends the transcript (`sendTranscript`). `confirmUrl` is the link (the transport signs it).
+   */
+  async requestTranscript(workspaceId: string, sessionId: string, confirmUrl: string): Promise<void> {
+    await this.sessionOf(workspaceId, sessionId);
+    const session = await this.repo.markTranscript(this.repo.in(workspaceId), sessionId, 'transcript_requested_at', this.clock.now());
+    if (!session) return;
+    const locale = sessionLocale(session);
+    const workspace = await this.accounts.workspace(workspaceId);
+    await this.outbox.queue(workspaceId, {
+      to: session.visitor_email, template: 'chatTranscriptConfirm', locale, ticketId: session.ticket_id,
+      vars: { number: String(session.ticket_number), link: confirmUrl, workspace: workspace.name[locale] ?? workspace.slug },
+    });
+  }
+
+  /**
+   * The visitor opened the mailed link: the address is theirs, and the transcript goes to it, once
+   * per conversation (a second click sends nothing). Answers the conversation's language.
+   */
+  async sendTranscript(workspaceId: string, sessionId: string): Promise<Locale> {
+    const found = await this.sessionOf(workspaceId, sessionId);
+    const session = found.transcript_requested_at ? await this.repo.markTranscript(this.repo.in(workspaceId), sessionId, 'transcript_sent_at', this.clock.now()) : undefined;
+    const locale = sessionLocale(found);
+    if (!session) return locale;
     const t = translator(locale);
     const workspace = await this.accounts.workspace(workspaceId);
     const messages = await this.repo.messagesSince(this.repo.in(workspaceId), sessionId, 0, 5000);
@@ -302,6 +330,7 @@ export class ChatService {
       to: session.visitor_email, template: 'chatTranscript', locale, ticketId: session.ticket_id,
       vars: { name: session.visitor_name, number: String(session.ticket_number), transcript, workspace: workspace.name[locale] ?? workspace.slug },
     });
+    return locale;
   }
 
   // ---- agents -----------------------------------------------------------------------------
@@ -873,6 +902,10 @@ function settingsView(row: SettingsRow | undefined): ChatSettings {
     respectBusinessHours: row?.respect_business_hours ?? true,
     defaultDepartmentId: row?.default_department_id ?? null,
   };
+}
+
+function sessionLocale(session: SessionRow): Locale {
+  return session.locale === 'zh-CN' ? 'zh-CN' : 'en';
 }
 
 function firstLine(text: string): string {

@@ -26,6 +26,10 @@ export const en = {
     subject: 'Re: {{subject}} [#{{number}}]',
     body: '{{reply}}\n\n--\nRequest #{{number}} · reply to this e-mail or follow it online: {{link}}\n{{workspace}}',
   },
+  chatTranscriptConfirm: {
+    subject: 'Confirm your e-mail address for the chat transcript, request #{{number}}',
+    body: 'Hello,\n\nsomebody asked {{workspace}} to send the transcript of chat #{{number}} to this address. To receive it, open this link:\n\n{{link}}\n\nIf it was not you, ignore this e-mail: nothing will be sent.\n\n{{workspace}}',
+  },
   chatTranscript: {
     subject: 'Your chat transcript, request #{{number}}',
     body: 'Hello {{name}},\n\nhere is the transcript of your chat with {{workspace}}:\n\n{{transcript}}\n\nTo continue, reply to this e-mail.\n\n{{workspace}}',
@@ -61,6 +65,10 @@ export const zhCN: Widen<typeof en> = {
   agentReply: {
     subject: '回复：{{subject}} [#{{number}}]',
     body: '{{reply}}\n\n--\n请求 #{{number}} · 直接回复本邮件，或在线查看：{{link}}\n{{workspace}}',
+  },
+  chatTranscriptConfirm: {
+    subject: '请确认接收在线对话记录的邮箱，请求 #{{number}}',
+    body: '您好：\n\n有人请求{{workspace}}将在线对话 #{{number}} 的记录发送到此邮箱。如需接收，请打开以下链接：\n\n{{link}}\n\n如果不是您本人操作，请忽略本邮件，我们不会发送任何内容。\n\n{{workspace}}',
   },
   chatTranscript: {
     subject: '您的在线对话记录，请求 #{{number}}',

@@ -12,7 +12,8 @@ import {
   type Ack, type AgentToServer, type ChatError, type ChatErrorCode, type ServerToAgent, type ServerToVisitor, type VisitorToServer,
 } from '../../modules/chat/chat.protocol.js';
 import type { ChatNotifier, ChatService } from '../../modules/chat/chat.service.js';
-import { visitorTokens } from '../../modules/chat/chat.tokens.js';
+import { transcriptLinks, visitorTokens } from '../../modules/chat/chat.tokens.js';
+import { clientAddress, startLimiter, type StartLimits, type TrustProxy } from './chat.limits.js';
 import type { RealtimeHost } from './realtime.js';
 
 /**
@@ -46,6 +47,10 @@ export interface ChatSocketDeps {
   /** With REDIS_URL: rooms span every web node through the Socket.IO Redis adapter. */
   redis?: Redis;
   publicUrl: string;
+  /** The app's `trustProxy`: the client address chats are counted by comes from the same hops as `request.ip`. */
+  trustProxy?: TrustProxy;
+  /** Starts per address and per visitor (default START_LIMITS). */
+  startLimits?: StartLimits;
   /** How often deadlines (offer timeouts, ACW, overflow) are acted on; 0: never (tests call `chat.sweep()`). */
   sweepIntervalMs?: number;
 }
@@ -97,8 +102,11 @@ const VisitorAuth = z.object({
 /** Attaches the chat sockets to the app's HTTP server (beside `/realtime`); closes with it. Call before `listen`. */
 export function attachChat(deps: ChatSocketDeps): ChatSockets {
   const { http, chat, log } = deps;
-  const tokens = visitorTokens({ sign: (v) => http.signCookie(v), unsign: (v) => http.unsignCookie(v) }, chat.clock);
+  const signer = { sign: (v: string) => http.signCookie(v), unsign: (v: string) => http.unsignCookie(v) };
+  const tokens = visitorTokens(signer, chat.clock);
+  const transcripts = transcriptLinks(signer, chat.clock);
   const publicHost = new URL(deps.publicUrl).host;
+  const starts = startLimiter({ ...(deps.redis ? { redis: deps.redis } : {}), ...(deps.startLimits ? { limits: deps.startLimits } : {}) });
 
   const io = new Server(http.server, {
     path: CHAT_SOCKET_PATH,
@@ -226,6 +234,7 @@ export function attachChat(deps: ChatSocketDeps): ChatSockets {
         if (['queued', 'offered', 'active'].includes(current.conversation.status)) throw new AppError('CONVERSATION_ACTIVE', 409, 'A chat is open');
         await socket.leave(conversationRoom(workspaceId, socket.data.sessionId));
       }
+      await starts.admit(workspaceId, clientAddress(socket.request, deps.trustProxy), form.email);
       // The connection is the requester: a start id sent on another connection never finds this chat.
       const started = await chat.start(workspaceId, form, socket.data.locale, socket.id);
       socket.data.sessionId = started.conversation.id;
@@ -267,7 +276,8 @@ export function attachChat(deps: ChatSocketDeps): ChatSockets {
 
     socket.on('chat:transcript', handler(socket, Empty, async () => {
       admitMessage(socket);
-      await chat.sendTranscript(workspaceId, sessionId());
+      const id = sessionId();
+      await chat.requestTranscript(workspaceId, id, `${deps.publicUrl}/chat/transcript?token=${encodeURIComponent(transcripts.issue(workspaceId, id))}`);
       return {};
     }));
 

@@ -187,7 +187,7 @@ export class ChatConnection {
     this.take([body.message]);
   }
 
-  /** Queues the transcript for the visitor's address; answers that address. */
+  /** Asks for the transcript: a link to confirm the visitor's address is mailed there; answers that address. */
   async transcript(): Promise<string> {
     await this.call('chat:transcript', {});
     return this.conversation?.visitor.email ?? '';

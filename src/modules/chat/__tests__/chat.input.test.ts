@@ -179,7 +179,7 @@ describe('bot-first deflection', () => {
   });
 });
 
-describe('files and transcripts', () => {
+describe('files', () => {
   it('takes a visitor\'s file with their token only, and serves it back only to them', async () => {
     const { setup, conversation, token, agent } = await activeChat();
     const form = (name: string, body: string) => {
@@ -208,15 +208,6 @@ describe('files and transcripts', () => {
     const refusedType = await t.app.http.inject({ method: 'POST', url: path, payload: script.payload, headers: { ...script.headers, authorization: `Bearer ${token}` } });
     expect(refusedType.json().error.code).toBe('ATTACHMENT_TYPE_FORBIDDEN');
     expect(await storedCount(setup.workspace.id, conversation.ticketId)).toBe(afterUpload);
-  });
-
-  it('mails the transcript on request', async () => {
-    const { visitor, setup } = await activeChat();
-    await ok(visitor, 'chat:message', { clientMessageId: 'q', text: 'Where is my order?' });
-    await ok(visitor, 'chat:transcript', {});
-    const mail = await t.database.db.selectFrom('mail_outbox').selectAll().where('workspace_id', '=', setup.workspace.id).where('template', '=', 'chatTranscript').executeTakeFirstOrThrow();
-    expect(mail.to_address).toBe('vee@customer.example');
-    expect(mail.text_body).toContain('Vee: Where is my order?');
   });
 });
 
