@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { io as connect, type Socket } from 'socket.io-client';
+import { benchChatMetrics } from './chat-metrics.js';
 import { projectRoot, sleep, type BenchContext, type BenchSuite, type Figure } from './harness.js';
 import { KefuServer } from './kefu-server.js';
 import { processTree } from './processes.js';
@@ -107,9 +108,12 @@ export const suite: BenchSuite = {
   benchmarks: [
     { name: 'socketio.echo', description: 'bare Socket.IO 4 relay: N idle connections held, p50/p99 sender → receiver latency, RSS: the baseline for chat' },
     { name: 'chat.widget', requires: ['socketio.echo'], description: 'Kefu: N widget connections held on one node, p50/p99 customer → agent delivery (stored first), RSS of the node process' },
+    { name: 'chat.metrics', description: 'contact-centre figures of one month (SQL aggregates): p50 ms at 10,000 and at 100,000 chats that month' },
   ],
 
   async run(ctx, wanted) {
+    if (wanted.has('chat.metrics')) await benchChatMetrics(ctx);
+    if (!wanted.has('socketio.echo') && !wanted.has('chat.widget')) return;
     const connections = Math.max(500, Math.round(TARGET_CONNECTIONS * Math.min(1, ctx.settings.scale)));
     const seconds = ctx.settings.durationS;
     ctx.note(`chat: ${connections} idle widget connections held by ${HOLDER_PROCESSES} socket.io-client processes; meanwhile ${SENDERS} ` +

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction, type Updateable } from 'kysely';
+import { sql, type Expression, type Kysely, type SqlBool, type Transaction, type Updateable } from 'kysely';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../schema.js';
 import type { ConversationStatus } from './chat.protocol.js';
@@ -7,6 +7,21 @@ import {
 } from './chat.schema.js';
 
 export type Db = Kysely<DB> | Transaction<DB>;
+
+/** A period's contacts: counts, and summed milliseconds for the averages. */
+export interface PeriodTotals {
+  offline: number;
+  offered: number;
+  answered: number;
+  abandoned: number;
+  withinServiceLevel: number;
+  answerMs: number;
+  handled: number;
+  handleMs: number;
+  withAcw: number;
+  acwMs: number;
+  transferred: number;
+}
 
 /**
  * Chat tables, always through `tenancy.forWorkspace`. Two reads run unscoped on purpose: the
@@ -122,10 +137,58 @@ export class ChatRepo {
     return rows.reduce((sum, r) => sum + Number(r.seconds), 0) / rows.length;
   }
 
-  sessionsQueuedBetween(db: Db, from: Date, to: Date, departmentId?: string) {
-    let query = db.selectFrom('chat_sessions').selectAll().where('queued_at', '>=', from).where('queued_at', '<', to);
-    if (departmentId) query = query.where('department_id', '=', departmentId);
-    return query.execute();
+  /**
+   * The period's contact counts and summed times, in one aggregate over the sessions queued in
+   * [from, to) (or, for one agent, also those rung at the agent then): see README.md, "Metrics".
+   * For an agent a contact counts if it was rung at them or they answered it; one that went
+   * offline counts as offered to them only if it was rung at them first.
+   */
+  async periodTotals(db: Db, q: { from: Date; to: Date; departmentId?: string; agentId?: string; serviceLevelSeconds: number }): Promise<PeriodTotals> {
+    const sessions = db.selectFrom('chat_sessions').select(['status', 'queued_at', 'answered_at', 'answered_by', 'ended_at', 'acw_ended_at', 'transfers'])
+      .select((eb) => {
+        const rung: Expression<SqlBool> = q.agentId
+          ? eb.exists(eb.selectFrom('chat_offers').select('chat_offers.session_id').whereRef('chat_offers.session_id', '=', 'chat_sessions.id')
+            .where('chat_offers.agent_id', '=', q.agentId).where('chat_offers.offered_at', '>=', q.from).where('chat_offers.offered_at', '<', q.to))
+          : sql<SqlBool>`false`;
+        return sql<boolean>`${rung}`.as('rung');
+      })
+      .$if(!!q.departmentId, (query) => query.where('department_id', '=', q.departmentId!));
+    const inPeriod = q.agentId
+      ? db.selectFrom(sessions.as('s')).selectAll()
+        .where((eb) => eb.and([
+          eb.or([eb.and([eb('queued_at', '>=', q.from), eb('queued_at', '<', q.to)]), eb('rung', '=', true)]),
+          eb.or([eb('rung', '=', true), eb('answered_by', '=', q.agentId!)]),
+        ]))
+      : db.selectFrom(sessions.where('queued_at', '>=', q.from).where('queued_at', '<', q.to).as('s')).selectAll();
+    const offered = sql`not (status = 'offline' and not rung)`;
+    const answered = q.agentId ? sql`${offered} and answered_at is not null and answered_by = ${q.agentId}` : sql`${offered} and answered_at is not null`;
+    const ms = (later: string, earlier: string) => sql`extract(epoch from ${sql.ref(later)} - ${sql.ref(earlier)}) * 1000`;
+    const row = await db.selectFrom(inPeriod.as('p')).select([
+      sql<string>`count(*) filter (where status = 'offline' and answered_at is null and not rung)`.as('offline'),
+      sql<string>`count(*) filter (where ${offered})`.as('offered'),
+      sql<string>`count(*) filter (where ${answered})`.as('answered'),
+      sql<string>`count(*) filter (where ${offered} and status = 'abandoned')`.as('abandoned'),
+      sql<string>`count(*) filter (where ${answered} and ${ms('answered_at', 'queued_at')} <= ${q.serviceLevelSeconds * 1000})`.as('within_service_level'),
+      sql<string | null>`sum(${ms('answered_at', 'queued_at')}) filter (where ${answered})`.as('answer_ms'),
+      sql<string>`count(*) filter (where ${answered} and ended_at is not null)`.as('handled'),
+      sql<string | null>`sum(${ms('ended_at', 'answered_at')}) filter (where ${answered} and ended_at is not null)`.as('handle_ms'),
+      sql<string>`count(*) filter (where ${answered} and ended_at is not null and acw_ended_at is not null)`.as('with_acw'),
+      sql<string | null>`sum(${ms('acw_ended_at', 'ended_at')}) filter (where ${answered} and ended_at is not null and acw_ended_at is not null)`.as('acw_ms'),
+      sql<string>`count(*) filter (where ${answered} and transfers > 0)`.as('transferred'),
+    ]).executeTakeFirstOrThrow();
+    return {
+      offline: Number(row.offline), offered: Number(row.offered), answered: Number(row.answered), abandoned: Number(row.abandoned),
+      withinServiceLevel: Number(row.within_service_level), answerMs: Number(row.answer_ms ?? 0), handled: Number(row.handled),
+      handleMs: Number(row.handle_ms ?? 0), withAcw: Number(row.with_acw), acwMs: Number(row.acw_ms ?? 0), transferred: Number(row.transferred),
+    };
+  }
+
+  /** Waiting chats per department: how many, and since when the oldest waits (the wallboard). */
+  waitingByDepartment(db: Db) {
+    return db.selectFrom('chat_sessions').select(['department_id as departmentId'])
+      .select((eb) => [eb.fn.countAll<string>().as('count'), eb.fn.min('queued_at').as('oldest')])
+      .where('status', 'in', WAITING).groupBy('department_id').orderBy(sql`min(queued_at)`).execute()
+      .then((rows) => rows.map((r) => ({ departmentId: r.departmentId, waiting: Number(r.count), oldest: r.oldest as Date })));
   }
 
   /** Sets a once-per-chat transcript step; undefined when it was already done. */
@@ -188,16 +251,6 @@ export class ChatRepo {
       .where('session_id', '=', sessionId).where('agent_id', '=', agentId).where('outcome', 'is', null).execute();
   }
 
-  offersBetween(db: Db, from: Date, to: Date, agentId: string) {
-    return db.selectFrom('chat_offers').select(['session_id']).distinct()
-      .where('agent_id', '=', agentId).where('offered_at', '>=', from).where('offered_at', '<', to).execute();
-  }
-
-  sessionsByIds(db: Db, ids: string[]) {
-    if (!ids.length) return Promise.resolve([]);
-    return db.selectFrom('chat_sessions').selectAll().where('id', 'in', ids).execute();
-  }
-
   /**
    * Closes the agent's open presence interval and opens one for the new presence. Idempotent: with
    * Redis every node hears the availability event, and only the first changes anything.
@@ -210,14 +263,15 @@ export class ChatRepo {
       .onConflict((oc) => oc.columns(['workspace_id', 'agent_id']).where('ended_at', 'is', null).doNothing()).execute();
   }
 
-  presenceOverlapping(db: Db, from: Date, to: Date, agentIds?: string[]) {
-    let query = db.selectFrom('chat_presence_log').selectAll().where('presence', '!=', 'offline').where('started_at', '<', to)
+  /** Milliseconds of non-offline presence inside [from, to) (an open interval runs until `now`), of these agents or all. */
+  async loggedInMs(db: Db, from: Date, to: Date, now: Date, agentIds?: string[]): Promise<number> {
+    if (agentIds && !agentIds.length) return 0;
+    let query = db.selectFrom('chat_presence_log')
+      .select(sql<string | null>`sum(greatest(0, extract(epoch from least(coalesce(ended_at, ${now}), ${to}) - greatest(started_at, ${from})) * 1000))`.as('ms'))
+      .where('presence', '!=', 'offline').where('started_at', '<', to)
       .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', from)]));
-    if (agentIds) {
-      if (!agentIds.length) return Promise.resolve([]);
-      query = query.where('agent_id', 'in', agentIds);
-    }
-    return query.execute();
+    if (agentIds) query = query.where('agent_id', 'in', agentIds);
+    return Number((await query.executeTakeFirstOrThrow()).ms ?? 0);
   }
 
   // ---- channels ---------------------------------------------------------------------------

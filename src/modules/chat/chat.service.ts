@@ -10,8 +10,9 @@ import type { RoutingService } from '../routing/index.js';
 import { businessMinutesBetween, compileCalendar, type SlaService } from '../sla/index.js';
 import type { StoredFile, TicketActor, TicketsService } from '../tickets/tickets.service.js';
 import { chatErrors } from './chat.errors.js';
+import { ChatMetricsService, type MetricsQuery } from './chat.metrics.js';
 import type {
-  AgentChatState, ChatMessage, ChatOffer, ConversationView, PreChatForm, Presence, ScreenPop, ServerToAgent, ServerToVisitor,
+  AgentChatState, ChatMessage, ChatMetrics, ChatOffer, ConversationView, PreChatForm, Presence, ScreenPop, ServerToAgent, ServerToVisitor,
   SuggestedAnswer, TransferTarget, Wallboard, WidgetConfig,
   ConversationStatus,
 } from './chat.protocol.js';
@@ -77,6 +78,7 @@ const LIVE_STATUSES: ReadonlySet<ConversationStatus> = new Set(['queued', 'offer
 export class ChatService {
   private notifier: ChatNotifier = silent;
   private readonly wallboardTimers = new Map<string, NodeJS.Timeout>();
+  private readonly figures: ChatMetricsService;
 
   constructor(
     private readonly repo: ChatRepo,
@@ -89,7 +91,18 @@ export class ChatService {
     readonly clock: Clock,
     private readonly log: Logger,
     private readonly options: { publicUrl: string; suggest?: Suggest; channelReply?: ChannelReply },
-  ) {}
+  ) {
+    this.figures = new ChatMetricsService(repo, clock, {
+      settings: (workspaceId) => this.settings(workspaceId),
+      checkFilter: async (workspaceId, query) => {
+        if (query.departmentId) await this.department(workspaceId, query.departmentId);
+        if (query.agentId && !(await this.findAgent(workspaceId, query.agentId))) throw chatErrors.agentNotFound();
+      },
+      members: async (workspaceId, departmentId) => (await routing.department(workspaceId, departmentId)).memberIds,
+      timeZone: async (workspaceId) => (await accounts.workspace(workspaceId)).time_zone,
+      agents: (workspaceId) => routing.agents(workspaceId),
+    });
+  }
 
   /** The socket layer registers itself once it is attached. */
   useNotifier(notifier: ChatNotifier): void {
@@ -420,7 +433,8 @@ export class ChatService {
     const now = this.clock.now();
     if ('agentId' in to) {
       if (to.agentId === agentId) throw chatErrors.validation('Transfer to another agent');
-      const target = await this.accounts.agent(workspaceId, to.agentId).catch(() => { throw chatErrors.agentUnavailable(); });
+      const target = await this.findAgent(workspaceId, to.agentId);
+      if (!target) throw chatErrors.agentUnavailable();
       await this.routing.handOver(workspaceId, { kind: 'chat', itemId: sessionId, toAgentId: to.agentId, departmentId: session.department_id });
       const moved = await this.repo.transition(db, sessionId, ['active'], { agent_id: to.agentId, agent_name: target.name, transfers: session.transfers + 1 }, { agentId });
       if (!moved) {
@@ -428,7 +442,10 @@ export class ChatService {
         await this.routing.release(workspaceId, { kind: 'chat', itemId: sessionId });
         throw chatErrors.conversationEnded();
       }
-      await this.tickets.update(workspaceId, moved.ticket_id, { assigneeId: to.agentId }, { type: 'agent', id: agentId }).catch(() => {});
+      await this.tickets.update(workspaceId, moved.ticket_id, { assigneeId: to.agentId }, { type: 'agent', id: agentId }).catch((error: unknown) => {
+        // The chat has moved; the ticket's assignee is a copy of that and must not undo it.
+        this.log.warn({ err: error, sessionId }, 'chat: could not assign the ticket of a transferred chat');
+      });
       await this.appendSystem(workspaceId, moved, 'chat.joined', { name: target.name });
       await this.afterChange(workspaceId, moved);
       await this.pushAgentState(workspaceId, agentId);
@@ -635,84 +652,12 @@ export class ChatService {
 
   // ---- metrics ----------------------------------------------------------------------------
 
-  async metrics(workspaceId: string, query: { from: Date; to: Date; departmentId?: string; agentId?: string }) {
-    const db = this.repo.in(workspaceId);
-    const settings = await this.settings(workspaceId);
-    if (query.departmentId) await this.department(workspaceId, query.departmentId);
-    if (query.agentId) await this.accounts.agent(workspaceId, query.agentId).catch(() => { throw chatErrors.agentNotFound(); });
-    let sessions = await this.repo.sessionsQueuedBetween(db, query.from, query.to, query.departmentId);
-    let offeredIds: Set<string> | null = null;
-    if (query.agentId) {
-      // An agent's figures: the contacts rung at them (offered) and those they answered.
-      offeredIds = new Set((await this.repo.offersBetween(db, query.from, query.to, query.agentId)).map((o) => o.session_id));
-      const extra = await this.repo.sessionsByIds(db, [...offeredIds].filter((id) => !sessions.some((s) => s.id === id)));
-      sessions = [...sessions, ...extra].filter((s) => offeredIds!.has(s.id) || s.answered_by === query.agentId);
-      if (query.departmentId) sessions = sessions.filter((s) => s.department_id === query.departmentId);
-    }
-    const offlineCount = sessions.filter((s) => s.status === 'offline' && !s.answered_at && !(offeredIds?.has(s.id))).length;
-    const offered = sessions.filter((s) => !(s.status === 'offline' && !(offeredIds?.has(s.id))));
-    const answered = offered.filter((s) => s.answered_at && (!query.agentId || s.answered_by === query.agentId));
-    const abandoned = offered.filter((s) => s.status === 'abandoned');
-    const threshold = settings.serviceLevelSeconds * 1000;
-    const withinSl = answered.filter((s) => s.answered_at!.getTime() - s.queued_at.getTime() <= threshold);
-    const handled = answered.filter((s) => s.ended_at);
-    const acw = answered.filter((s) => s.acw_ended_at && s.ended_at);
-    const transferred = answered.filter((s) => s.transfers > 0);
-    const seconds = (ms: number) => ms / 1000;
-    const average = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : null);
-
-    const agentIds = query.agentId ? [query.agentId] : query.departmentId ? (await this.routing.department(workspaceId, query.departmentId)).memberIds : undefined;
-    const intervals = await this.repo.presenceOverlapping(db, query.from, query.to, agentIds);
-    const nowMs = this.clock.now().getTime();
-    const loggedInMs = intervals.reduce((sum, i) => {
-      const start = Math.max(i.started_at.getTime(), query.from.getTime());
-      const end = Math.min(i.ended_at?.getTime() ?? nowMs, query.to.getTime());
-      return sum + Math.max(0, end - start);
-    }, 0);
-    const loggedInHours = loggedInMs / 3_600_000;
-    return {
-      from: query.from.toISOString(), to: query.to.toISOString(), departmentId: query.departmentId ?? null, agentId: query.agentId ?? null,
-      serviceLevelSeconds: settings.serviceLevelSeconds,
-      offered: offered.length, answered: answered.length, abandoned: abandoned.length, offline: offlineCount,
-      abandonRate: ratio(abandoned.length, offered.length),
-      serviceLevel: ratio(withinSl.length, offered.length),
-      averageSpeedOfAnswerSeconds: average(answered.map((s) => seconds(s.answered_at!.getTime() - s.queued_at.getTime()))),
-      averageHandleSeconds: average(handled.map((s) => seconds(s.ended_at!.getTime() - s.answered_at!.getTime()))),
-      averageAcwSeconds: average(acw.map((s) => seconds(s.acw_ended_at!.getTime() - s.ended_at!.getTime()))),
-      transfers: transferred.length,
-      transferRate: ratio(transferred.length, answered.length),
-      loggedInHours: round(loggedInHours, 6),
-      costPerContact: answered.length ? round((settings.costPerAgentHour * loggedInHours) / answered.length, 4) : null,
-    };
+  metrics(workspaceId: string, query: MetricsQuery): Promise<ChatMetrics> {
+    return this.figures.metrics(workspaceId, query);
   }
 
-  async wallboard(workspaceId: string): Promise<Wallboard> {
-    const db = this.repo.in(workspaceId);
-    const now = this.clock.now();
-    const workspace = await this.accounts.workspace(workspaceId);
-    const startOfDay = DateTime.fromJSDate(now).setZone(workspace.time_zone).startOf('day').toJSDate();
-    const [waiting, agents, today] = await Promise.all([
-      this.repo.waiting(db), this.routing.agents(workspaceId), this.metrics(workspaceId, { from: startOfDay, to: new Date(now.getTime() + 1) }),
-    ]);
-    const wait = (s: SessionRow) => Math.max(0, Math.round((now.getTime() - s.queued_at.getTime()) / 1000));
-    const counts: Wallboard['agents'] = { online: 0, away: 0, on_break: 0, offline: 0, acw: 0 };
-    for (const a of agents.filter((x) => !x.disabled)) {
-      if (a.acwUntil && a.availability === 'online') counts.acw++;
-      else counts[a.availability]++;
-    }
-    const queues = new Map<string, { departmentId: string; waiting: number; longestWaitSeconds: number }>();
-    for (const s of waiting) {
-      const key = s.department_id ?? '';
-      const q = queues.get(key) ?? { departmentId: key, waiting: 0, longestWaitSeconds: 0 };
-      q.waiting++;
-      q.longestWaitSeconds = Math.max(q.longestWaitSeconds, wait(s));
-      queues.set(key, q);
-    }
-    return {
-      at: now.toISOString(), waiting: waiting.length, longestWaitSeconds: waiting.length ? Math.max(...waiting.map(wait)) : 0,
-      agents: counts, serviceLevelToday: today.serviceLevel, offeredToday: today.offered, answeredToday: today.answered,
-      abandonedToday: today.abandoned, queues: [...queues.values()],
-    };
+  wallboard(workspaceId: string): Promise<Wallboard> {
+    return this.figures.wallboard(workspaceId);
   }
 
   // ---- helpers ----------------------------------------------------------------------------
@@ -819,6 +764,16 @@ export class ChatService {
     return session;
   }
 
+  /** The workspace's agent, or undefined when it has none by that id (any other failure propagates). */
+  private async findAgent(workspaceId: string, agentId: string) {
+    try {
+      return await this.accounts.agent(workspaceId, agentId);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'AGENT_NOT_FOUND') return undefined;
+      throw error;
+    }
+  }
+
   private async department(workspaceId: string, departmentId?: string) {
     const departments = await this.tickets.departments(workspaceId);
     const found = departmentId ? departments.find((d) => d.id === departmentId) : departments.find((d) => d.key === 'service') ?? departments[0];
@@ -912,7 +867,4 @@ function firstLine(text: string): string {
   const line = text.trim().split('\n')[0]!.trim();
   return line.length > 120 ? `${line.slice(0, 119)}…` : line;
 }
-
-const ratio = (part: number, whole: number) => (whole ? part / whole : null);
-const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
 
