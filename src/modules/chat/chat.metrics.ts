@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Clock } from '../../core/clock.js';
 import type { ChatMetrics, Presence, Wallboard } from './chat.protocol.js';
-import type { ChatRepo } from './chat.repo.js';
+import type { ChatRepo, PeriodTotals } from './chat.repo.js';
 
 export interface MetricsQuery {
   from: Date;
@@ -22,9 +22,9 @@ export interface MetricsSources {
 }
 
 /**
- * Contact-centre figures (see README.md, "Metrics"): the period's counts and averages are
- * computed by Postgres in one aggregate query over the period's sessions (an index range on
- * `queued_at`), never by loading them; logged-in time sums the presence intervals overlapping it.
+ * Contact-centre figures (see README.md, "Metrics"): the period's counts and summed times are
+ * computed by Postgres (aggregate queries, and daily roll-ups of settled days), never by loading
+ * the sessions; logged-in time sums the presence intervals overlapping the period.
  * The wallboard is the live queue plus today's figures.
  */
 export class ChatMetricsService {
@@ -34,7 +34,7 @@ export class ChatMetricsService {
     await this.sources.checkFilter(workspaceId, query);
     const db = this.repo.in(workspaceId);
     const { serviceLevelSeconds, costPerAgentHour } = await this.sources.settings(workspaceId);
-    const totals = await this.repo.periodTotals(db, { ...query, serviceLevelSeconds });
+    const totals = await this.totals(workspaceId, query, serviceLevelSeconds);
     const agentIds = query.agentId ? [query.agentId] : query.departmentId ? await this.sources.members(workspaceId, query.departmentId) : undefined;
     const loggedInHours = (await this.repo.loggedInMs(db, query.from, query.to, this.clock.now(), agentIds)) / 3_600_000;
     const seconds = (sumMs: number, count: number) => (count ? sumMs / 1000 / count : null);
@@ -52,6 +52,40 @@ export class ChatMetricsService {
       loggedInHours: round(loggedInHours, 6),
       costPerContact: totals.answered ? round((costPerAgentHour * loggedInHours) / totals.answered, 4) : null,
     };
+  }
+
+  /**
+   * An agent's figures are aggregated over the period's sessions each time. The workspace's (or a
+   * department's) read the roll-ups of the whole settled UTC days in the period, rolling up those
+   * not done yet, and aggregate only the rest: a month costs about the same at any volume.
+   */
+  private async totals(workspaceId: string, query: MetricsQuery, serviceLevelSeconds: number): Promise<PeriodTotals> {
+    const db = this.repo.in(workspaceId);
+    const live = (from: Date, to: Date) => this.repo.periodTotals(db, { ...query, from, to, serviceLevelSeconds });
+    const firstDay = ceilDay(query.from);
+    const endDay = new Date(Math.min(floorDay(query.to).getTime(), floorDay(new Date(this.clock.now().getTime() - SETTLED_AFTER_MS)).getTime()));
+    if (query.agentId || firstDay >= endDay) return live(query.from, query.to);
+    await this.rollUp(workspaceId, firstDay, endDay, serviceLevelSeconds);
+    const parts = await Promise.all([
+      this.repo.rolledUp(db, isoDay(firstDay), isoDay(endDay), query.departmentId),
+      ...(query.from < firstDay ? [live(query.from, firstDay)] : []),
+      ...(endDay < query.to ? [live(endDay, query.to)] : []),
+    ]);
+    return parts.reduce(addTotals);
+  }
+
+  /** Rolls up the days of [from, to) not rolled up with this threshold yet. */
+  private async rollUp(workspaceId: string, from: Date, to: Date, serviceLevelSeconds: number): Promise<void> {
+    const db = this.repo.in(workspaceId);
+    const done = await this.repo.daysDone(db, isoDay(from), isoDay(to), serviceLevelSeconds);
+    const missing: string[] = [];
+    for (let day = from; day < to; day = new Date(day.getTime() + DAY_MS)) if (!done.has(isoDay(day))) missing.push(isoDay(day));
+    if (!missing.length) return;
+    const start = new Date(`${missing[0]}T00:00:00Z`);
+    const end = new Date(new Date(`${missing.at(-1)}T00:00:00Z`).getTime() + DAY_MS);
+    const wanted = new Set(missing);
+    const rows = (await this.repo.dayTotals(db, start, end, serviceLevelSeconds)).filter((r) => wanted.has(r.day));
+    await this.repo.saveDays(db, missing, serviceLevelSeconds, rows);
   }
 
   async wallboard(workspaceId: string): Promise<Wallboard> {
@@ -76,6 +110,24 @@ export class ChatMetricsService {
       queues: queues.map((q) => ({ departmentId: q.departmentId ?? '', waiting: q.waiting, longestWaitSeconds: wait(q.oldest) })),
     };
   }
+}
+
+const DAY_MS = 86_400_000;
+/**
+ * A UTC day this long past its end is settled: its chats have long ended (and their after-contact
+ * work with them), so its figures no longer change and may be rolled up.
+ */
+const SETTLED_AFTER_MS = 2 * DAY_MS;
+const floorDay = (at: Date) => new Date(Math.floor(at.getTime() / DAY_MS) * DAY_MS);
+const ceilDay = (at: Date) => new Date(Math.ceil(at.getTime() / DAY_MS) * DAY_MS);
+const isoDay = (day: Date) => day.toISOString().slice(0, 10);
+
+function addTotals(a: PeriodTotals, b: PeriodTotals): PeriodTotals {
+  return {
+    offline: a.offline + b.offline, offered: a.offered + b.offered, answered: a.answered + b.answered, abandoned: a.abandoned + b.abandoned,
+    withinServiceLevel: a.withinServiceLevel + b.withinServiceLevel, answerMs: a.answerMs + b.answerMs, handled: a.handled + b.handled,
+    handleMs: a.handleMs + b.handleMs, withAcw: a.withAcw + b.withAcw, acwMs: a.acwMs + b.acwMs, transferred: a.transferred + b.transferred,
+  };
 }
 
 const ratio = (part: number, whole: number) => (whole ? part / whole : null);

@@ -160,27 +160,61 @@ export class ChatRepo {
           eb.or([eb('rung', '=', true), eb('answered_by', '=', q.agentId!)]),
         ]))
       : db.selectFrom(sessions.where('queued_at', '>=', q.from).where('queued_at', '<', q.to).as('s')).selectAll();
-    const offered = sql`not (status = 'offline' and not rung)`;
-    const answered = q.agentId ? sql`${offered} and answered_at is not null and answered_by = ${q.agentId}` : sql`${offered} and answered_at is not null`;
-    const ms = (later: string, earlier: string) => sql`extract(epoch from ${sql.ref(later)} - ${sql.ref(earlier)}) * 1000`;
-    const row = await db.selectFrom(inPeriod.as('p')).select([
-      sql<string>`count(*) filter (where status = 'offline' and answered_at is null and not rung)`.as('offline'),
-      sql<string>`count(*) filter (where ${offered})`.as('offered'),
-      sql<string>`count(*) filter (where ${answered})`.as('answered'),
-      sql<string>`count(*) filter (where ${offered} and status = 'abandoned')`.as('abandoned'),
-      sql<string>`count(*) filter (where ${answered} and ${ms('answered_at', 'queued_at')} <= ${q.serviceLevelSeconds * 1000})`.as('within_service_level'),
-      sql<string | null>`sum(${ms('answered_at', 'queued_at')}) filter (where ${answered})`.as('answer_ms'),
-      sql<string>`count(*) filter (where ${answered} and ended_at is not null)`.as('handled'),
-      sql<string | null>`sum(${ms('ended_at', 'answered_at')}) filter (where ${answered} and ended_at is not null)`.as('handle_ms'),
-      sql<string>`count(*) filter (where ${answered} and ended_at is not null and acw_ended_at is not null)`.as('with_acw'),
-      sql<string | null>`sum(${ms('acw_ended_at', 'ended_at')}) filter (where ${answered} and ended_at is not null and acw_ended_at is not null)`.as('acw_ms'),
-      sql<string>`count(*) filter (where ${answered} and transfers > 0)`.as('transferred'),
-    ]).executeTakeFirstOrThrow();
-    return {
-      offline: Number(row.offline), offered: Number(row.offered), answered: Number(row.answered), abandoned: Number(row.abandoned),
-      withinServiceLevel: Number(row.within_service_level), answerMs: Number(row.answer_ms ?? 0), handled: Number(row.handled),
-      handleMs: Number(row.handle_ms ?? 0), withAcw: Number(row.with_acw), acwMs: Number(row.acw_ms ?? 0), transferred: Number(row.transferred),
-    };
+    const row = await db.selectFrom(inPeriod.as('p')).select(totalsColumns(q.serviceLevelSeconds, q.agentId)).executeTakeFirstOrThrow();
+    return totalsOf(row);
+  }
+
+  /**
+   * Per UTC day of `queued_at` and department, the totals of the sessions queued in [from, to)
+   * (the days' roll-up): the whole workspace's, no agent filter.
+   */
+  async dayTotals(db: Db, from: Date, to: Date, serviceLevelSeconds: number) {
+    const day = sql<string>`to_char(queued_at at time zone 'UTC', 'YYYY-MM-DD')`;
+    const rows = await db.selectFrom('chat_sessions')
+      .select(['status', 'queued_at', 'answered_at', 'answered_by', 'ended_at', 'acw_ended_at', 'transfers', 'department_id', sql<boolean>`false`.as('rung'), day.as('day')])
+      .where('queued_at', '>=', from).where('queued_at', '<', to)
+      .as('p');
+    const grouped = await db.selectFrom(rows).select(['day', 'department_id']).select(totalsColumns(serviceLevelSeconds))
+      .groupBy(['day', 'department_id']).execute();
+    return grouped.map((r) => ({ day: r.day, departmentId: r.department_id, totals: totalsOf(r) }));
+  }
+
+  /** Replaces the roll-ups of these days (every department) with `rows`, and records the days as rolled up. */
+  async saveDays(db: Kysely<DB>, days: string[], serviceLevelSeconds: number, rows: { day: string; departmentId: string | null; totals: PeriodTotals }[]): Promise<void> {
+    if (!days.length) return;
+    await db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('chat_metric_days').where(sql.ref('day'), 'in', days).execute();
+      await trx.deleteFrom('chat_metric_days_done').where(sql.ref('day'), 'in', days).execute();
+      if (rows.length) {
+        await trx.insertInto('chat_metric_days').values(rows.map((r) => ({
+          day: r.day, department_id: r.departmentId, offline: r.totals.offline, offered: r.totals.offered, answered: r.totals.answered,
+          abandoned: r.totals.abandoned, within_service_level: r.totals.withinServiceLevel, answer_ms: r.totals.answerMs, handled: r.totals.handled,
+          handle_ms: r.totals.handleMs, with_acw: r.totals.withAcw, acw_ms: r.totals.acwMs, transferred: r.totals.transferred,
+        }))).onConflict((oc) => oc.doNothing()).execute();
+      }
+      // Another request rolling up the same days at once wrote the same figures: either one is right.
+      await trx.insertInto('chat_metric_days_done').values(days.map((day) => ({ day, service_level_seconds: serviceLevelSeconds }))).onConflict((oc) => oc.doNothing()).execute();
+    });
+  }
+
+  /** Days of [fromDay, toDay) rolled up with this service-level threshold. */
+  async daysDone(db: Db, fromDay: string, toDay: string, serviceLevelSeconds: number): Promise<Set<string>> {
+    const rows = await db.selectFrom('chat_metric_days_done').select(sql<string>`to_char(day, 'YYYY-MM-DD')`.as('day'))
+      .where(sql.ref('day'), '>=', fromDay).where(sql.ref('day'), '<', toDay).where('service_level_seconds', '=', serviceLevelSeconds).execute();
+    return new Set(rows.map((r) => r.day));
+  }
+
+  /** The summed roll-ups of [fromDay, toDay): the department's, or all. */
+  async rolledUp(db: Db, fromDay: string, toDay: string, departmentId?: string): Promise<PeriodTotals> {
+    const sum = (column: 'offline' | 'offered' | 'answered' | 'abandoned' | 'within_service_level' | 'answer_ms' | 'handled' | 'handle_ms' | 'with_acw' | 'acw_ms' | 'transferred') =>
+      sql<string | null>`sum(${sql.ref(column)})`.as(column);
+    const row = await db.selectFrom('chat_metric_days')
+      .select([sum('offline'), sum('offered'), sum('answered'), sum('abandoned'), sum('within_service_level'), sum('answer_ms'), sum('handled'),
+        sum('handle_ms'), sum('with_acw'), sum('acw_ms'), sum('transferred')])
+      .where(sql.ref('day'), '>=', fromDay).where(sql.ref('day'), '<', toDay)
+      .$if(!!departmentId, (query) => query.where('department_id', '=', departmentId!))
+      .executeTakeFirstOrThrow();
+    return totalsOf(row);
   }
 
   /** Waiting chats per department: how many, and since when the oldest waits (the wallboard). */
@@ -306,4 +340,39 @@ export class ChatRepo {
     return db.selectFrom('chat_sessions').selectAll().where('channel_id', '=', channelId).where('external_from', '=', from)
       .where('status', 'in', ['queued', 'offered', 'active']).orderBy('queued_at', 'desc').executeTakeFirst();
   }
+}
+
+/**
+ * The aggregate columns over sessions `p` (status, queued_at, answered_at, answered_by, ended_at,
+ * acw_ended_at, transfers, rung): a contact is offered unless it went offline without ringing at
+ * the agent asked about; answered ones (by that agent) give the speed, handle and ACW times.
+ */
+function totalsColumns(serviceLevelSeconds: number, agentId?: string) {
+  const offered = sql`not (status = 'offline' and not rung)`;
+  const answered = agentId ? sql`${offered} and answered_at is not null and answered_by = ${agentId}` : sql`${offered} and answered_at is not null`;
+  const ms = (later: string, earlier: string) => sql`extract(epoch from ${sql.ref(later)} - ${sql.ref(earlier)}) * 1000`;
+  return [
+    sql<string>`count(*) filter (where status = 'offline' and answered_at is null and not rung)`.as('offline'),
+    sql<string>`count(*) filter (where ${offered})`.as('offered'),
+    sql<string>`count(*) filter (where ${answered})`.as('answered'),
+    sql<string>`count(*) filter (where ${offered} and status = 'abandoned')`.as('abandoned'),
+    sql<string>`count(*) filter (where ${answered} and ${ms('answered_at', 'queued_at')} <= ${serviceLevelSeconds * 1000})`.as('within_service_level'),
+    sql<string | null>`sum(${ms('answered_at', 'queued_at')}) filter (where ${answered})`.as('answer_ms'),
+    sql<string>`count(*) filter (where ${answered} and ended_at is not null)`.as('handled'),
+    sql<string | null>`sum(${ms('ended_at', 'answered_at')}) filter (where ${answered} and ended_at is not null)`.as('handle_ms'),
+    sql<string>`count(*) filter (where ${answered} and ended_at is not null and acw_ended_at is not null)`.as('with_acw'),
+    sql<string | null>`sum(${ms('acw_ended_at', 'ended_at')}) filter (where ${answered} and ended_at is not null and acw_ended_at is not null)`.as('acw_ms'),
+    sql<string>`count(*) filter (where ${answered} and transfers > 0)`.as('transferred'),
+  ] as const;
+}
+
+type TotalsRow = Record<'offline' | 'offered' | 'answered' | 'abandoned' | 'within_service_level' | 'answer_ms' | 'handled' | 'handle_ms' | 'with_acw' | 'acw_ms' | 'transferred', string | number | null>;
+
+function totalsOf(row: TotalsRow): PeriodTotals {
+  const n = (value: string | number | null) => Number(value ?? 0);
+  return {
+    offline: n(row.offline), offered: n(row.offered), answered: n(row.answered), abandoned: n(row.abandoned),
+    withinServiceLevel: n(row.within_service_level), answerMs: n(row.answer_ms), handled: n(row.handled), handleMs: n(row.handle_ms),
+    withAcw: n(row.with_acw), acwMs: n(row.acw_ms), transferred: n(row.transferred),
+  };
 }

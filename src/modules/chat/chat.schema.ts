@@ -113,6 +113,30 @@ export interface ChatSettingsTable {
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }
 
+export interface ChatMetricDaysTable {
+  workspace_id: WorkspaceId;
+  /** The UTC day of `queued_at`: written and compared as 'YYYY-MM-DD' (read back through to_char only). */
+  day: ColumnType<Date, string, string>;
+  department_id: string | null;
+  offline: number;
+  offered: number;
+  answered: number;
+  abandoned: number;
+  within_service_level: number;
+  answer_ms: number;
+  handled: number;
+  handle_ms: number;
+  with_acw: number;
+  acw_ms: number;
+  transferred: number;
+}
+
+export interface ChatMetricDaysDoneTable {
+  workspace_id: WorkspaceId;
+  day: ColumnType<Date, string, string>;
+  service_level_seconds: number;
+}
+
 export interface ChatTables {
   chat_channels: ChatChannelsTable;
   chat_sessions: ChatSessionsTable;
@@ -120,6 +144,8 @@ export interface ChatTables {
   chat_offers: ChatOffersTable;
   chat_presence_log: ChatPresenceLogTable;
   chat_settings: ChatSettingsTable;
+  chat_metric_days: ChatMetricDaysTable;
+  chat_metric_days_done: ChatMetricDaysDoneTable;
 }
 
 export type SessionRow = Selectable<ChatSessionsTable>;
