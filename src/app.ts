@@ -16,10 +16,10 @@ import type { Config } from './core/config.js';
 import type { Database } from './core/db/database.js';
 import type { Logger } from './core/logger.js';
 import { consoleDist, portalAssets, widgetDist } from './core/paths.js';
-import { requestContext } from './modules/accounts/accounts.http.js';
+import { requestContext } from './transport/http/request-context.js';
 import { platformModules, type PlatformModule, type Services } from './services.js';
-import { layout } from './portal/layout.js';
-import { html } from './transport/http/html.js';
+import { layout } from './core/html/layout.js';
+import { html } from './core/html/html.js';
 import { refuseNulBytes } from './transport/http/input-hygiene.js';
 import { sendError, toErrorResponse } from './transport/http/errors.js';
 import { chooseLocale, translator } from './core/i18n/index.js';
@@ -131,10 +131,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     return { status: 'ready' as const };
   });
 
-  const context = { services: deps.services, config, secureCookies };
+  const context = { services: deps.services, config, secureCookies, requestContext: () => requestContext(accounts, { secureCookies }) };
   const modules = deps.modules ?? platformModules;
   await http.register(async (scoped) => {
-    await scoped.register(requestContext(accounts, { secureCookies }));
+    await scoped.register(context.requestContext());
     for (const module of modules) {
       for (const routes of module.routes?.(context) ?? []) await scoped.register(routes, { prefix: '/api/v1' });
       for (const pages of module.pages?.(context) ?? []) await scoped.register(pages);

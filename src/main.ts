@@ -8,7 +8,7 @@ import { loadConfig, type Config } from './core/config.js';
 import { AppError } from './core/errors.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { backupDatabase, restoreDatabase } from './core/db/backup.js';
-import { seedDemo, type DemoCredentials } from './modules/demo/demo.seed.js';
+import { seedDemo, type DemoCredentials } from './modules/demo/index.js';
 import { loadSecret, openDataLayer, openMessaging, type DataLayer } from './runtime.js';
 import { createServices, platformModules, registerWorkers, type Services } from './services.js';
 import { systemClock } from './core/clock.js';
@@ -16,7 +16,7 @@ import { createInProcessBus, createOutboxBus } from './core/events/index.js';
 import { createDatabaseQueue } from './core/jobs/index.js';
 import { attachRealtime } from './transport/ws/realtime.js';
 import { attachChat } from './transport/ws/chat.socket.js';
-import { startMailIntake } from './modules/mail/inbound/index.js';
+import { startMailIntake } from './modules/mail/index.js';
 
 const USAGE = `kefu: the Kefu customer-service platform
 

@@ -42,6 +42,8 @@ export interface ModuleContext<Needs> {
   config: Config;
   /** Cookies are Secure when the public URL is https. */
   secureCookies: boolean;
+  /** A new instance of the request context, for public routes that must run it in their own scope. */
+  requestContext: () => RoutePlugin;
 }
 
 export type { Subscriptions };

@@ -15,7 +15,7 @@ import { troubleshootingModule } from './troubleshooting/index.js';
 import { mailModule } from './mail/index.js';
 import { chatModule } from './chat/index.js';
 import { customersModule } from './customers/index.js';
-import { portalModule } from '../portal/index.js';
+import { portalModule } from './portal/index.js';
 
 export const modules = [
   accountsModule,

@@ -4,7 +4,7 @@ import { AppError, notFound } from '../../core/errors.js';
 import type { Locale } from '../../core/i18n/index.js';
 import type { EventBus } from '../../core/events/index.js';
 import type { MailSecrets } from '../../core/auth/mail-secrets.js';
-import type { MailOutbox } from '../mail/mail.outbox.js';
+import type { MailOutbox } from '../mail/index.js';
 import type { AccountsRepo } from './accounts.repo.js';
 import type { AgentRole, AgentRow, LocalizedText, PrincipalType, WorkspaceRow } from './accounts.schema.js';
 

@@ -10,4 +10,10 @@ export const accountsModule = defineModule<{ accounts: AccountsService }>({
   pages: ({ services, config, secureCookies }) => [accountsPages(services.accounts, { secureCookies, signIn: { perAccount: config.loginAttemptsPer15Min, perIp: config.loginAttemptsPerIpPer15Min } })],
 });
 
-export { AccountsService } from './accounts.service.js';
+export { AccountsService, type Actor } from './accounts.service.js';
+export {
+  COOKIE, actorOf, requireAgent, requireCustomer, sessionCookieOptions, type SignedInAgent, type SignedInCustomer,
+} from './accounts.http.js';
+export type { AccountsTables, AgentRole, WorkspaceRow } from './accounts.schema.js';
+
+export { type CustomersTable } from './accounts.schema.js';

@@ -1,5 +1,5 @@
 import type { RoutingService } from '../routing/index.js';
-import type { TicketsService } from '../tickets/tickets.service.js';
+import type { TicketsService } from '../tickets/index.js';
 import type { ChatChannels } from './chat.channels.js';
 import type { ChatService } from './chat.service.js';
 

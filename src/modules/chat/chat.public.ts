@@ -4,9 +4,9 @@ import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provid
 import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
 import { chooseLocale, translator } from '../../core/i18n/index.js';
-import { html } from '../../transport/http/html.js';
-import type { AttachmentStore } from '../tickets/attachments.store.js';
-import type { StoredFile, TicketsService } from '../tickets/tickets.service.js';
+import { html } from '../../core/html/html.js';
+import type { AttachmentStore } from '../../core/storage/attachments.js';
+import type { StoredFile, TicketsService } from '../tickets/index.js';
 import type { ChatChannels } from './chat.channels.js';
 import { chatErrors } from './chat.errors.js';
 import { CHAT_LIMITS } from './chat.protocol.js';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireAgent } from '../accounts/accounts.http.js';
+import { requireAgent } from '../accounts/index.js';
 import type { ChatChannels } from './chat.channels.js';
 import { CHANNEL_KINDS, type ChannelRow } from './chat.schema.js';
 import type { ChatService } from './chat.service.js';

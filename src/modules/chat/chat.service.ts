@@ -4,11 +4,11 @@ import { AppError } from '../../core/errors.js';
 import type { DomainEvent } from '../../core/events/index.js';
 import { translator, type Locale } from '../../core/i18n/index.js';
 import type { Logger } from '../../core/logger.js';
-import type { AccountsService } from '../accounts/accounts.service.js';
-import type { MailOutbox } from '../mail/mail.outbox.js';
+import type { AccountsService } from '../accounts/index.js';
+import type { MailOutbox } from '../mail/index.js';
 import type { RoutingService } from '../routing/index.js';
 import { businessMinutesBetween, compileCalendar, type SlaService } from '../sla/index.js';
-import type { StoredFile, TicketActor, TicketsService } from '../tickets/tickets.service.js';
+import type { StoredFile, TicketActor, TicketsService } from '../tickets/index.js';
 import { chatErrors } from './chat.errors.js';
 import { ChatMetricsService, type MetricsQuery } from './chat.metrics.js';
 import type {

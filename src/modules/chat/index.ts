@@ -2,8 +2,8 @@
 import { defineModule } from '../../core/module.js';
 import { en, zhCN } from './chat.i18n.js';
 import type { RoutingService } from '../routing/index.js';
-import type { AttachmentStore } from '../tickets/attachments.store.js';
-import type { TicketsService } from '../tickets/tickets.service.js';
+import type { AttachmentStore } from '../../core/storage/attachments.js';
+import type { TicketsService } from '../tickets/index.js';
 import type { ChatChannels } from './chat.channels.js';
 import { seedChatDemo } from './chat.demo.js';
 import { chatPublicRoutes } from './chat.public.js';
@@ -12,10 +12,9 @@ import type { ChatService } from './chat.service.js';
 
 export { ChatService, conversationView, type ChatNotifier, type ChatSettings, type Suggest } from './chat.service.js';
 export { ChatChannels, CHANNEL_REPLY_JOB } from './chat.channels.js';
-export { ChatRepo } from './chat.repo.js';
 export { chatRoutes } from './chat.routes.js';
 export { chatPublicRoutes } from './chat.public.js';
-export { visitorTokens, type Signer } from './chat.tokens.js';
+export { transcriptLinks, visitorTokens, type Signer } from './chat.tokens.js';
 export type { ChatTables } from './chat.schema.js';
 export * from './chat.protocol.js';
 
@@ -40,3 +39,6 @@ export const chatModule = defineModule<ChatNeeds>({
   subscriptions: ({ chat }) => ({ 'agent.availability_changed': chat.onAvailabilityChanged }),
   demo: (services, { workspaceId }) => seedChatDemo(services, workspaceId),
 });
+
+export { AGENT_NAMESPACE, type Ack, type AgentToServer, CHAT_ERROR_CODES, CHAT_LIMITS, CHAT_SOCKET_PATH, type ChatError, type ChatErrorCode, type ServerToAgent, type ServerToVisitor, VISITOR_NAMESPACE, type VisitorToServer } from './chat.protocol.js';
+export { searchSuggestions } from './chat.suggest.js';

@@ -1,5 +1,5 @@
 import type { DemoWorld } from '../../core/module.js';
-import type { Actor } from '../accounts/accounts.service.js';
+import type { Actor } from '../accounts/index.js';
 import type { CustomersService } from './customers.service.js';
 
 const SYSTEM: Actor = { type: 'system', id: null };

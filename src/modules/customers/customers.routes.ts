@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { locales } from '../../core/i18n/index.js';
-import { actorOf, requireAgent } from '../accounts/accounts.http.js';
+import { actorOf, requireAgent } from '../accounts/index.js';
 import { customerErrors } from './customers.errors.js';
 import { IDENTITY_KINDS } from './customers.schema.js';
 import type { CompanyRow, ConsentChangeRow, CustomerRow, IdentityRow, ProductRow } from './customers.schema.js';

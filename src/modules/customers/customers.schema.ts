@@ -1,6 +1,6 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { DB } from '../../schema.js';
-import type { CustomersTable as AccountsCustomersTable } from '../accounts/accounts.schema.js';
+import type { CustomersTable as AccountsCustomersTable } from '../accounts/index.js';
 
 type WorkspaceId = ColumnType<string, string | undefined, never>;
 type CreatedAt = ColumnType<Date, Date | undefined, never>;

@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import type { EventBus } from '../../core/events/index.js';
-import type { AccountsService, Actor } from '../accounts/accounts.service.js';
+import type { AccountsService, Actor } from '../accounts/index.js';
 import { customerErrors as errors, isUniqueViolation } from './customers.errors.js';
 import type { CustomerFilter, CustomersRepo, ListCursor } from './customers.repo.js';
 import type {

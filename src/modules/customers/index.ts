@@ -1,12 +1,11 @@
 /** The customers module's public face and manifest: the customer database (issue 13). See README.md. */
 import { defineModule } from '../../core/module.js';
-import type { Actor } from '../accounts/accounts.service.js';
+import type { Actor } from '../accounts/index.js';
 import { seedCustomersDemo } from './customers.demo.js';
 import { en, zhCN } from './customers.i18n.js';
 import { customersRoutes } from './customers.routes.js';
 import type { CustomersService } from './customers.service.js';
 
-export { CustomersRepo } from './customers.repo.js';
 export { CustomersService, type CustomerTickets, type ConsentChanger, type ConsentState } from './customers.service.js';
 export { customerErrors } from './customers.errors.js';
 export { IDENTITY_KINDS, ATTRIBUTE_TYPES, CONSENT_CHANNELS, type IdentityKind, type CustomerRow, type CustomersTables } from './customers.schema.js';

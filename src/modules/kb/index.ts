@@ -2,7 +2,7 @@
 import { defineModule } from '../../core/module.js';
 import { en, zhCN } from './kb.i18n.js';
 import type { AccountsService } from '../accounts/index.js';
-import type { AttachmentStore } from '../tickets/attachments.store.js';
+import type { AttachmentStore } from '../../core/storage/attachments.js';
 import { seedKbDemo } from './kb.demo.js';
 import { registerKbWorkers } from './kb.jobs.js';
 import { kbOneClickUnsubscribe, kbPages } from './kb.pages.js';
@@ -10,7 +10,6 @@ import { kbRoutes } from './kb.routes.js';
 import type { KbSearch } from './kb.search.js';
 import type { KbService } from './kb.service.js';
 
-export { KbRepo } from './kb.repo.js';
 export { KbService, articleUrl, type MessageSource, type NewArticle, type NewCategory } from './kb.service.js';
 export { kbRoutes } from './kb.routes.js';
 export { kbPages, kbOneClickUnsubscribe } from './kb.pages.js';
@@ -18,7 +17,6 @@ export { registerKbWorkers } from './kb.jobs.js';
 export { seedKbDemo } from './kb.demo.js';
 export type { KbSearch } from './kb.search.js';
 export type { KbTables } from './kb.schema.js';
-export { ticketMessageSource } from './kb.messages.js';
 
 interface KbNeeds {
   kb: KbService;
@@ -39,3 +37,5 @@ export const kbModule = defineModule<KbNeeds>({
   workers: ({ kb }, jobs) => registerKbWorkers(kb, jobs),
   demo: ({ kb, search }, world) => seedKbDemo({ kb, search }, world.workspaceId, world.adminId),
 });
+
+export { categoryName, pageHead, searchBox } from './kb.pages.js';

@@ -4,15 +4,15 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
 import { translator, type Locale, type Translate } from '../../core/i18n/index.js';
-import { layout } from '../../portal/layout.js';
-import { html, SafeHtml, escapeHtml } from '../../transport/http/html.js';
-import type { AccountsService } from '../accounts/accounts.service.js';
+import { layout } from '../../core/html/layout.js';
+import { html, SafeHtml, escapeHtml } from '../../core/html/html.js';
+import type { AccountsService } from '../accounts/index.js';
 import { clickUrl } from '../search/index.js';
-import type { AttachmentStore } from '../tickets/attachments.store.js';
+import type { AttachmentStore } from '../../core/storage/attachments.js';
 import type { CategoryRow, LocalisedText, SubscriptionTarget } from './kb.schema.js';
 import type { KbSearch } from './kb.search.js';
 import { articleUrl, type KbService } from './kb.service.js';
-import { LocalPath } from '../../transport/http/redirects.js';
+import { LocalPath } from '../../core/http/redirects.js';
 
 export interface KbPagesOptions {
   kb: KbService;

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provid
 import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
 import { locales } from '../../core/i18n/index.js';
-import { requireAgent } from '../accounts/accounts.http.js';
+import { requireAgent } from '../accounts/index.js';
 import type { KbService } from './kb.service.js';
 import {
   ArticleSummaryView, ArticleView, AttachmentView, CategoryView, RevisionSummaryView, RevisionView,

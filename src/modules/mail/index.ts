@@ -4,7 +4,7 @@
  */
 import { defineModule } from '../../core/module.js';
 import { en, zhCN } from './mail.i18n.js';
-import type { TicketsService } from '../tickets/tickets.service.js';
+import type { TicketsService } from '../tickets/index.js';
 import { mailInboundRoutes, registerMailInboundWorkers, type MailInbound } from './inbound/index.js';
 import { seedMailInboundDemo } from './inbound/inbound.demo.js';
 import { outboundRoutes, registerOutboundWorkers, type OutboundMailService } from './outbound/index.js';
@@ -29,3 +29,8 @@ export const mailModule = defineModule<MailNeeds>({
   }),
   demo: ({ mailInbound, tickets }, { workspaceId }) => seedMailInboundDemo(mailInbound, tickets, workspaceId),
 });
+
+export { type MailInbound, createMailInbound, startMailIntake } from './inbound/index.js';
+export { MailOutbox } from './mail.outbox.js';
+export { type MailTables } from './mail.schema.js';
+export { NodemailerSender, OutboundMailService } from './outbound/index.js';

@@ -5,9 +5,8 @@ import { routingRoutes } from './routing.routes.js';
 import type { RoutingService } from './routing.service.js';
 
 export { RoutingService, type AgentRouting, type DepartmentRouting, type PickRequest } from './routing.service.js';
-export { RoutingRepo } from './routing.repo.js';
 export { routingRoutes } from './routing.routes.js';
-export { ticketHolderSource, type TicketHolderSource } from './routing.sources.js';
+export type { TicketHolderSource } from './routing.sources.js';
 export { AVAILABILITIES, CHAT_STRATEGIES, STRATEGIES, WORK_KINDS, type Availability, type ChatStrategy, type RoutingTables, type Strategy, type WorkKind } from './routing.schema.js';
 
 export const routingModule = defineModule<{ routing: RoutingService; tickets: { departments(workspaceId: string): Promise<{ id: string; key: string }[]> } }>({

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { actorOf, requireAgent } from '../accounts/accounts.http.js';
+import { actorOf, requireAgent } from '../accounts/index.js';
 import { AVAILABILITIES, CHAT_STRATEGIES, STRATEGIES } from './routing.schema.js';
 import type { AgentRouting, DepartmentRouting, RoutingService } from './routing.service.js';
 

@@ -1,8 +1,8 @@
 import type { Clock } from '../../core/clock.js';
 import type { DomainEvent, EventBus } from '../../core/events/index.js';
-import type { AccountsService, Actor } from '../accounts/accounts.service.js';
-import type { TicketsService } from '../tickets/tickets.service.js';
-import { ACTIVE_STATUSES, type TicketStatus } from '../tickets/tickets.schema.js';
+import type { AccountsService, Actor } from '../accounts/index.js';
+import type { TicketsService } from '../tickets/index.js';
+import { ACTIVE_STATUSES, type TicketStatus } from '../tickets/index.js';
 import { routingErrors } from './routing.errors.js';
 import type { Db, RoutingRepo } from './routing.repo.js';
 import type { Availability, ChatStrategy, RoutingAgentRow, Strategy, WorkKind } from './routing.schema.js';

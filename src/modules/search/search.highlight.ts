@@ -1,4 +1,4 @@
-import { escapeHtml } from '../../transport/http/html.js';
+import { escapeHtml } from '../../core/html/html.js';
 import { normalise, runsOf, wordLexeme } from './search.analyzer.js';
 
 const SNIPPET_CHARS = 180;

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { locales } from '../../core/i18n/index.js';
-import { requireAgent } from '../accounts/accounts.http.js';
+import { requireAgent } from '../accounts/index.js';
 import { DOCUMENT_KINDS } from './search.schema.js';
 import { MAX_QUERY_CHARS, type SearchService } from './search.service.js';
 

@@ -5,7 +5,6 @@ import { slaRoutes } from './sla.routes.js';
 import type { SlaService } from './sla.service.js';
 
 export { SlaService, SLA_JOBS, type CheckJob, type PolicyInput, type TicketSla } from './sla.service.js';
-export { SlaRepo } from './sla.repo.js';
 export { slaRoutes } from './sla.routes.js';
 export { registerSlaWorkers } from './sla.jobs.js';
 export type { SlaTables } from './sla.schema.js';

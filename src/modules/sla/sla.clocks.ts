@@ -1,4 +1,4 @@
-import type { TicketRow, TicketStatus, Urgency } from '../tickets/tickets.schema.js';
+import type { TicketRow, TicketStatus, Urgency } from '../tickets/index.js';
 import { addBusinessTime, businessTimeBetween, type BusinessCalendar, type Span } from './sla.calendar.js';
 import type { ClockKind, ClockRow, PolicyRow, TicketStateRow } from './sla.schema.js';
 

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireAgent } from '../accounts/accounts.http.js';
+import { requireAgent } from '../accounts/index.js';
 import type { SlaService } from './sla.service.js';
 import {
   CalendarBody, CalendarView, NewPolicy, NotificationView, PolicyPatch, PolicyView, TicketSlaView, calendarView, policyView, ticketSlaView,

@@ -1,6 +1,6 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { Locale } from '../../core/i18n/index.js';
-import type { TicketStatus, Urgency } from '../tickets/tickets.schema.js';
+import type { TicketStatus, Urgency } from '../tickets/index.js';
 import type { CalendarDocument } from './sla.calendar.js';
 
 type WorkspaceId = ColumnType<string, string | undefined, never>;

@@ -4,9 +4,9 @@ import { AppError, notFound } from '../../core/errors.js';
 import type { EventBus } from '../../core/events/index.js';
 import type { JobQueue } from '../../core/jobs/index.js';
 import type { Subscriptions } from '../../core/module.js';
-import type { AccountsService } from '../accounts/accounts.service.js';
-import type { TicketRow, Urgency } from '../tickets/tickets.schema.js';
-import type { TicketsService } from '../tickets/tickets.service.js';
+import type { AccountsService } from '../accounts/index.js';
+import type { TicketRow, Urgency } from '../tickets/index.js';
+import type { TicketsService } from '../tickets/index.js';
 import {
   addBusinessMinutes, compileCalendar, defaultCalendarDocument, type BusinessCalendar, type CalendarDocument,
 } from './sla.calendar.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Urgency } from '../tickets/tickets.views.js';
+import { UrgencyView } from '../tickets/index.js';
 import { WEEKDAYS } from './sla.calendar.js';
 import { CLOCK_KINDS, type PolicyRow } from './sla.schema.js';
 import type { CalendarSettings, TicketSla } from './sla.service.js';
@@ -48,7 +48,7 @@ const Escalation = z.discriminatedUnion('action', [
 
 const policyFields = {
   name: z.string().trim().min(1).max(80),
-  urgency: Urgency,
+  urgency: UrgencyView,
   departmentId: z.string().uuid().nullable(),
   customerTier: z.string().trim().min(1).max(40).nullable().describe('reserved for customer tiers; null: any'),
   firstResponseMinutes: Minutes,

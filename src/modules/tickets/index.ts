@@ -1,7 +1,7 @@
 /** The tickets module's public surface and manifest: what other modules and the platform may use. See README.md. */
 import { defineModule } from '../../core/module.js';
 import type { AccountsService } from '../accounts/index.js';
-import type { AttachmentStore } from './attachments.store.js';
+import type { AttachmentStore } from '../../core/storage/attachments.js';
 import type { CsatRequests } from './tickets.csat.js';
 import { seedTicketsDemo } from './tickets.demo.js';
 import { ticketsPages, type ExpectedResponseTime } from './tickets.pages.js';
@@ -28,8 +28,8 @@ export const ticketsModule = defineModule<TicketsNeeds>({
   // The customer's side of tickets (contact form, my requests, ratings) takes multipart uploads.
   // Their fields must be read before the CSRF check of the request context, which runs before any
   // of its plugins' hooks, so these pages bring their own context.
-  publicRoutes: ({ services, config, secureCookies }) => [ticketsPages({
-    tickets: services.tickets, accounts: services.accounts, store: services.attachments, sla: services.sla, secureCookies,
+  publicRoutes: ({ services, config, secureCookies, requestContext }) => [ticketsPages({
+    requestContext, tickets: services.tickets, accounts: services.accounts, store: services.attachments, sla: services.sla, secureCookies,
     attachmentMaxBytes: config.attachmentMaxBytes, contactPostsPer15Min: config.publicPostsPer15Min,
   })],
   workers: ({ csat }, jobs) => csat.work(jobs),
@@ -39,3 +39,9 @@ export const ticketsModule = defineModule<TicketsNeeds>({
   }),
   demo: ({ tickets }, world) => seedTicketsDemo(tickets, world),
 });
+
+export { CsatRequests } from './tickets.csat.js';
+export { ticketHolderSource, ticketMessageSource } from './tickets.sources.js';
+export { ACTIVE_STATUSES, type Channel, type TicketRow, type TicketStatus, type TicketsTables, type Urgency } from './tickets.schema.js';
+export { type StoredFile, type TicketActor, TicketsService } from './tickets.service.js';
+export { Urgency as UrgencyView } from './tickets.views.js';

@@ -1,8 +1,8 @@
 import { AppError } from '../../core/errors.js';
 import type { DomainEvent } from '../../core/events/index.js';
 import { PermanentJobError, type Job, type JobQueue } from '../../core/jobs/index.js';
-import type { AccountsService } from '../accounts/accounts.service.js';
-import type { MailOutbox } from '../mail/mail.outbox.js';
+import type { AccountsService } from '../accounts/index.js';
+import type { MailOutbox } from '../mail/index.js';
 import type { TicketsService } from './tickets.service.js';
 
 export const CSAT_REQUEST_JOB = 'tickets.csat_request';

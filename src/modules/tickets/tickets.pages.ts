@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -6,13 +5,14 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../../core/errors.js';
 import { translator, type Locale, type Translate } from '../../core/i18n/index.js';
-import { layout } from '../../portal/layout.js';
-import { html, type SafeHtml } from '../../transport/http/html.js';
-import { requestContext } from '../accounts/accounts.http.js';
-import type { AccountsService } from '../accounts/accounts.service.js';
-import { allowedAttachmentExtensions, type AttachmentStore } from './attachments.store.js';
+import { layout } from '../../core/html/layout.js';
+import { html, type SafeHtml } from '../../core/html/html.js';
+import { sameSecret } from '../../core/auth/tokens.js';
+import type { AccountsService } from '../accounts/index.js';
+import { allowedAttachmentExtensions, type AttachmentStore } from '../../core/storage/attachments.js';
 import type { DepartmentRow, TicketRow, TicketStatus, Urgency } from './tickets.schema.js';
 import type { MessageWithAttachments, StoredFile, TicketsService } from './tickets.service.js';
+import type { RoutePlugin } from '../../core/module.js';
 
 /** What the SLA module answers before a ticket exists: when a first answer is due for a new one. */
 export interface ExpectedResponseTime {
@@ -24,6 +24,8 @@ export interface ExpectedResponseTime {
 }
 
 export interface TicketsPagesOptions {
+  /** The platform's request context (who is calling, CSRF), registered in these pages' own scope. */
+  requestContext: () => RoutePlugin;
   tickets: TicketsService;
   accounts: AccountsService;
   store: AttachmentStore;
@@ -129,12 +131,6 @@ function problemOf(error: unknown): Problem {
   throw error;
 }
 
-function sameToken(sent: string, expected: string): boolean {
-  const a = Buffer.from(sent);
-  const b = Buffer.from(expected);
-  return a.length > 0 && a.length === b.length && timingSafeEqual(a, b);
-}
-
 async function drain(stream: Readable): Promise<void> {
   stream.resume();
   if (!stream.readableEnded && !stream.destroyed) await new Promise<void>((resolve) => { stream.once('end', resolve); stream.once('close', resolve); });
@@ -192,7 +188,7 @@ export const ticketsPages = (options: TicketsPagesOptions): FastifyPluginAsyncZo
     const uploads: UploadedFiles = { files: [], committed: false };
     request.uploads = uploads;
     const fields = Object.create(null) as Record<string, string[]>; // field names are the sender's: no prototype to reach
-    const tokenOk = () => request.authVia === 'token' || sameToken(fields._csrf?.[0] ?? '', request.csrfToken);
+    const tokenOk = () => request.authVia === 'token' || sameSecret(fields._csrf?.[0] ?? '', request.csrfToken);
     const refuse = (error: AppError) => { uploads.error ??= error; };
     try {
       for await (const part of request.parts()) {
@@ -224,7 +220,7 @@ export const ticketsPages = (options: TicketsPagesOptions): FastifyPluginAsyncZo
   });
 
   // Registered after the hook above, so its CSRF check sees the parsed form.
-  await app.register(requestContext(accounts, { secureCookies: options.secureCookies }));
+  await app.register(options.requestContext());
 
   // Whatever went wrong after the files were stored (bad field, closed ticket, a crash), they go.
   app.addHook('onResponse', async (request) => {

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { locales } from '../../core/i18n/index.js';
-import { actorOf, requireAgent } from '../accounts/accounts.http.js';
-import type { AccountsService } from '../accounts/accounts.service.js';
-import type { AttachmentStore } from './attachments.store.js';
+import { actorOf, requireAgent } from '../accounts/index.js';
+import type { AccountsService } from '../accounts/index.js';
+import type { AttachmentStore } from '../../core/storage/attachments.js';
 import type { TicketsService } from './tickets.service.js';
 import { Channel, CustomFields, MessageView, Status, Tags, TicketView, Urgency, messageView, ticketView } from './tickets.views.js';
 

@@ -5,8 +5,9 @@ import { relaxCommitIfReplayable } from '../../core/jobs/index.js';
 import type { TicketChanges as TicketChangesEvent } from '../../contracts/events.js';
 import { htmlToText, sanitizeUserHtml } from '../../core/html/sanitize.js';
 import type { Locale } from '../../core/i18n/index.js';
-import type { AccountsService } from '../accounts/accounts.service.js';
+import type { AccountsService } from '../accounts/index.js';
 import type { Db, Page, TicketFilter, TicketPatch, TicketSort, TicketsRepo } from './tickets.repo.js';
+import type { StoredFile } from '../../core/storage/attachments.js';
 import {
   ACTIVE_STATUSES, type AttachmentRow, type Channel, type MessageRow, type TicketRow, type TicketStatus,
   type Urgency, type UrgencyNames,
@@ -18,13 +19,7 @@ export interface TicketActor {
 }
 
 /** A file already written to the attachment store, to be recorded with its message. */
-export interface StoredFile {
-  filename: string;
-  contentType: string;
-  sizeBytes: number;
-  sha256: string;
-  storageKey: string;
-}
+export type { StoredFile } from '../../core/storage/attachments.js';
 
 export interface NewTicket {
   subject: string;

@@ -6,7 +6,6 @@ import { troubleshootingPages } from './troubleshooting.pages.js';
 import { troubleshootingRoutes } from './troubleshooting.routes.js';
 import type { TroubleshootingService } from './troubleshooting.service.js';
 
-export { TroubleshootingRepo } from './troubleshooting.repo.js';
 export { TroubleshootingService, noArticles, type TreeArticles, type ArticleLink, type NodeStats } from './troubleshooting.service.js';
 export { troubleshootingRoutes } from './troubleshooting.routes.js';
 export { troubleshootingPages } from './troubleshooting.pages.js';

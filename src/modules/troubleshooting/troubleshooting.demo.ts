@@ -1,5 +1,5 @@
 import type { Locale } from '../../core/i18n/index.js';
-import type { Actor } from '../accounts/accounts.service.js';
+import type { Actor } from '../accounts/index.js';
 import type { NodeKind, TreeNode } from './troubleshooting.schema.js';
 import type { TroubleshootingService } from './troubleshooting.service.js';
 

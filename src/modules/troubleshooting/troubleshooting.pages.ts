@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { translator, type Translate } from '../../core/i18n/index.js';
-import { layout } from '../../portal/layout.js';
-import { SafeHtml, html } from '../../transport/http/html.js';
+import { layout } from '../../core/html/layout.js';
+import { SafeHtml, html } from '../../core/html/html.js';
 import { renderNodeMarkdown } from './troubleshooting.markdown.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../core/errors.js';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { locales } from '../../core/i18n/index.js';
-import { actorOf, requireAgent } from '../accounts/accounts.http.js';
+import { actorOf, requireAgent } from '../accounts/index.js';
 import { NODE_KINDS, type TreeRow } from './troubleshooting.schema.js';
 import type { TroubleshootingService } from './troubleshooting.service.js';
 import { TreeInput } from './troubleshooting.validate.js';

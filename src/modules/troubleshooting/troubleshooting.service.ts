@@ -2,7 +2,7 @@ import type { Clock } from '../../core/clock.js';
 import { AppError, notFound } from '../../core/errors.js';
 import type { EventBus } from '../../core/events/index.js';
 import type { Locale } from '../../core/i18n/index.js';
-import type { AccountsService, Actor } from '../accounts/accounts.service.js';
+import type { AccountsService, Actor } from '../accounts/index.js';
 import type { NodeCount, TroubleshootingRepo } from './troubleshooting.repo.js';
 import type { TreeAnswer, TreeContent, TreeNode, TreeRow } from './troubleshooting.schema.js';
 import { KEY_RULE, LIMITS, TreeInput, assertValidTree, rootOf } from './troubleshooting.validate.js';

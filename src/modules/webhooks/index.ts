@@ -6,7 +6,6 @@ import { webhooksRoutes } from './webhooks.routes.js';
 import { WEBHOOK_EVENT_TYPES } from './webhooks.schema.js';
 import type { WebhooksService } from './webhooks.service.js';
 
-export { WebhooksRepo } from './webhooks.repo.js';
 export { WebhooksService, type WebhooksOptions } from './webhooks.service.js';
 export { webhooksRoutes } from './webhooks.routes.js';
 export { registerWebhookWorkers } from './webhooks.jobs.js';
@@ -20,3 +19,6 @@ export const webhooksModule = defineModule<{ webhooks: WebhooksService }>({
   // Every event a workspace can subscribe a webhook to is queued for delivery.
   subscriptions: ({ webhooks }) => Object.fromEntries(WEBHOOK_EVENT_TYPES.map((type) => [type, (event: DomainEvent) => webhooks.enqueue(event)])),
 });
+
+export { postJson } from './webhooks.sender.js';
+export { newWebhookSecret, signatureHeader } from './webhooks.signature.js';

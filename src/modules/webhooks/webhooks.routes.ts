@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { actorOf, requireAgent } from '../accounts/accounts.http.js';
+import { actorOf, requireAgent } from '../accounts/index.js';
 import { DELIVERY_STATUSES, WEBHOOK_EVENT_PATTERNS, type DeliveryRow, type WebhookRow } from './webhooks.schema.js';
 import { WEBHOOK_URL_RULE, parseWebhookUrl, type WebhooksService } from './webhooks.service.js';
 

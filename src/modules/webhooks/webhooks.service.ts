@@ -2,7 +2,7 @@ import type { Clock } from '../../core/clock.js';
 import { AppError, notFound } from '../../core/errors.js';
 import type { DomainEvent } from '../../core/events/index.js';
 import { PermanentJobError, type JobQueue } from '../../core/jobs/index.js';
-import type { Actor, AccountsService } from '../accounts/accounts.service.js';
+import type { Actor, AccountsService } from '../accounts/index.js';
 import type { WebhooksRepo } from './webhooks.repo.js';
 import { WEBHOOK_EVENT_TYPES, type DeliveryStatus, type WebhookRow } from './webhooks.schema.js';
 import { assertPublicTarget, postJson, TargetForbiddenError, type SendResult } from './webhooks.sender.js';

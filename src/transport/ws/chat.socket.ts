@@ -5,14 +5,12 @@ import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
 import { chooseLocale, translator, type Locale } from '../../core/i18n/index.js';
 import type { Logger } from '../../core/logger.js';
-import { COOKIE } from '../../modules/accounts/accounts.http.js';
-import type { AccountsService } from '../../modules/accounts/accounts.service.js';
+import { COOKIE, type AccountsService } from '../../modules/accounts/index.js';
 import {
-  AGENT_NAMESPACE, CHAT_ERROR_CODES, CHAT_LIMITS, CHAT_SOCKET_PATH, VISITOR_NAMESPACE,
-  type Ack, type AgentToServer, type ChatError, type ChatErrorCode, type ServerToAgent, type ServerToVisitor, type VisitorToServer,
-} from '../../modules/chat/chat.protocol.js';
-import type { ChatNotifier, ChatService } from '../../modules/chat/chat.service.js';
-import { transcriptLinks, visitorTokens } from '../../modules/chat/chat.tokens.js';
+  AGENT_NAMESPACE, CHAT_ERROR_CODES, CHAT_LIMITS, CHAT_SOCKET_PATH, VISITOR_NAMESPACE, transcriptLinks, visitorTokens,
+  type Ack, type AgentToServer, type ChatError, type ChatErrorCode, type ChatNotifier, type ChatService,
+  type ServerToAgent, type ServerToVisitor, type VisitorToServer,
+} from '../../modules/chat/index.js';
 import { clientAddress, startLimiter, type StartLimits, type TrustProxy } from './chat.limits.js';
 import type { RealtimeHost } from './realtime.js';
 

@@ -5,8 +5,8 @@ import type { Redis } from 'ioredis';
 import { Server, type Socket } from 'socket.io';
 import type { DomainEvent, EventBus } from '../../core/events/index.js';
 import type { Logger } from '../../core/logger.js';
-import { COOKIE } from '../../modules/accounts/accounts.http.js';
-import type { AccountsService } from '../../modules/accounts/accounts.service.js';
+import { COOKIE } from '../../modules/accounts/index.js';
+import type { AccountsService } from '../../modules/accounts/index.js';
 
 /**
  * Realtime pushes for the agent console over Socket.IO (see README.md in this folder):

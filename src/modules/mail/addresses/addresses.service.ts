@@ -1,6 +1,6 @@
 import { AppError, notFound } from '../../../core/errors.js';
 import type { Locale } from '../../../core/i18n/index.js';
-import type { TicketsService } from '../../tickets/tickets.service.js';
+import type { TicketsService } from '../../tickets/index.js';
 import type { InboundRepo } from '../inbound/inbound.repo.js';
 import type { MailAddressRow } from '../inbound/inbound.schema.js';
 

@@ -6,9 +6,9 @@ import { translator, type Locale } from '../../../core/i18n/index.js';
 import { PermanentJobError, relaxCommitIfReplayable, type Job, type JobQueue } from '../../../core/jobs/index.js';
 import type { Tenancy } from '../../../core/tenancy.js';
 import type { DB } from '../../../schema.js';
-import type { AccountsService } from '../../accounts/accounts.service.js';
-import type { TicketsService } from '../../tickets/tickets.service.js';
-import type { TicketRow } from '../../tickets/tickets.schema.js';
+import type { AccountsService } from '../../accounts/index.js';
+import type { TicketsService } from '../../tickets/index.js';
+import type { TicketRow } from '../../tickets/index.js';
 import type { MailOutbox, OutboundMail } from '../mail.outbox.js';
 
 export const AUTORESPOND_JOB = 'mail.autorespond';

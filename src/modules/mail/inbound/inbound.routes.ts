@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireAgent } from '../../accounts/accounts.http.js';
+import { requireAgent } from '../../accounts/index.js';
 import type { SupportAddresses } from '../addresses/addresses.service.js';
 import type { Mailboxes } from '../imap/imap.mailboxes.js';
 import type { InboundMail } from './inbound.service.js';

@@ -1,5 +1,5 @@
 import { translator, type Locale } from '../../../core/i18n/index.js';
-import { escapeHtml } from '../../../transport/http/html.js';
+import { escapeHtml } from '../../../core/html/html.js';
 import type { MailTemplate } from '../mail.outbox.js';
 
 /**

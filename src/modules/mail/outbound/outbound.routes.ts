@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { actorOf, requireAgent } from '../../accounts/accounts.http.js';
+import { actorOf, requireAgent } from '../../accounts/index.js';
 import { OUTBOX_STATUSES } from '../mail.schema.js';
 import type { OutboundMailService } from './outbound.service.js';
 

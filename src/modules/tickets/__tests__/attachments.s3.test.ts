@@ -13,8 +13,8 @@ import { AppError } from '../../../core/errors.js';
 import { createLogger } from '../../../core/logger.js';
 import { sendError, toErrorResponse } from '../../../transport/http/errors.js';
 import type { S3Config } from '../../../core/config.js';
-import { S3AttachmentStore } from '../attachments.s3.js';
-import { DiskAttachmentStore, type AttachmentStore } from '../attachments.store.js';
+import { S3AttachmentStore } from '../../../core/storage/s3.js';
+import { DiskAttachmentStore, type AttachmentStore } from '../../../core/storage/attachments.js';
 import type { StoredFile } from '../tickets.service.js';
 
 // s3rver ships no types; this is the little of it the tests use.

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { translator, type Translate } from '../core/i18n/index.js';
-import { html, type SafeHtml } from '../transport/http/html.js';
+import { translator, type Translate } from '../i18n/index.js';
+import { html, type SafeHtml } from './html.js';
 
 export interface PageOptions {
   title: string;

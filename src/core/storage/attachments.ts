@@ -5,8 +5,16 @@ import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyReply } from 'fastify';
-import { AppError } from '../../core/errors.js';
-import type { StoredFile } from './tickets.service.js';
+import { AppError } from '../errors.js';
+
+/** A stored file as its owner records it. */
+export interface StoredFile {
+  filename: string;
+  contentType: string;
+  sizeBytes: number;
+  sha256: string;
+  storageKey: string;
+}
 
 /**
  * File types customers and agents may attach, by extension, with the type they are served as.

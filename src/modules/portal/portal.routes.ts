@@ -1,13 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { locales } from '../core/i18n/index.js';
-import { COOKIE } from '../modules/accounts/accounts.http.js';
-import type { AccountsService } from '../modules/accounts/accounts.service.js';
-import { articleUrl, type KbService } from '../modules/kb/index.js';
-import { categoryName, pageHead, searchBox } from '../modules/kb/kb.pages.js';
-import { html } from '../transport/http/html.js';
-import { layout, pageTranslator } from './layout.js';
-import { LocalPath } from '../transport/http/redirects.js';
+import { locales } from '../../core/i18n/index.js';
+import { COOKIE } from '../accounts/index.js';
+import type { AccountsService } from '../accounts/index.js';
+import { articleUrl, type KbService, categoryName, pageHead, searchBox } from '../kb/index.js';
+import { html } from '../../core/html/html.js';
+import { layout, pageTranslator } from '../../core/html/layout.js';
+import { LocalPath } from '../../core/http/redirects.js';
 
 
 const TOP_QUESTIONS = 10;

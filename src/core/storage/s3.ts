@@ -2,10 +2,9 @@ import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { FastifyReply } from 'fastify';
-import type { S3Config } from '../../core/config.js';
-import { AppError } from '../../core/errors.js';
-import { attachmentMeter, newAttachment, sendAsDownload, type AttachmentStore } from './attachments.store.js';
-import type { StoredFile } from './tickets.service.js';
+import type { S3Config } from '../config.js';
+import { AppError } from '../errors.js';
+import { attachmentMeter, newAttachment, sendAsDownload, type AttachmentStore, type StoredFile } from './attachments.js';
 
 interface Sdk {
   s3: typeof import('@aws-sdk/client-s3');
