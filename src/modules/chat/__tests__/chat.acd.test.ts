@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer } from '../../../../test/helpers/server.js';
+import { describe, expect, it } from 'vitest';
 import type { TestApp } from '../../../../test/helpers/app.js';
 import type { AgentChatState, ChatMessage, ChatOffer, ConversationView, QueueUpdate, ScreenPop } from '../chat.protocol.js';
 import {
-  addAgent, chatWorkspace, connectAgent, connected, ok, settle, startChat, waitFor, last, call, type Client, type TestAgent,
+  addAgent, chatWorkspace, connectAgent, connected, ok, settle, startChat, waitFor, last, call, useChatServer, type Client, type TestAgent,
 } from './chat.harness.js';
 
 /**
@@ -14,28 +13,15 @@ import {
  */
 let t: TestApp;
 let url: string;
-let close: () => Promise<void>;
-const clients: Client[] = [];
+const track = useChatServer((server) => { t = server.test; url = server.url; });
 const T0 = new Date('2026-11-23T02:00:00.000Z');
 
-beforeAll(async () => {
-  const server = await startTestServer({ chatSweepIntervalMs: 0 });
-  t = server.test;
-  url = server.url;
-  close = server.close;
-});
-afterEach(() => {
-  for (const c of clients.splice(0)) c.socket.disconnect();
-});
-afterAll(async () => {
-  await close();
-});
 
 const at = (seconds: number) => t.clock.set(new Date(T0.getTime() + seconds * 1000));
 
 async function online(agent: TestAgent): Promise<Client> {
   const client = connectAgent(url, agent.cookie);
-  clients.push(client);
+  track(client);
   await connected(client);
   await ok(client, 'agent:presence', { presence: 'online' });
   return client;
@@ -43,7 +29,7 @@ async function online(agent: TestAgent): Promise<Client> {
 
 async function visitor(slug: string, name: string, departmentId?: string) {
   const started = await startChat(url, slug, name, departmentId ? { departmentId } : {});
-  clients.push(started.visitor);
+  track(started.visitor);
   return started;
 }
 
@@ -269,7 +255,7 @@ describe('visitors leaving', () => {
     await settle();
     const { connectVisitor } = await import('./chat.harness.js');
     const again = connectVisitor(url, { workspace: setup.workspace.slug, token: back.token });
-    clients.push(again);
+    track(again);
     await connected(again);
     await settle();
     const status = async (id: string) => (await t.services.chat.conversation(setup.workspace.id, id)).conversation.status;
@@ -406,7 +392,7 @@ describe('conversations', () => {
     await ok(a, 'agent:message', { conversationId: v1.conversation.id, clientMessageId: 'a-1', text: 'while you were away' });
     const { connectVisitor } = await import('./chat.harness.js');
     const again = connectVisitor(url, { workspace: setup.workspace.slug, token: v1.token });
-    clients.push(again);
+    track(again);
     await connected(again);
     const resent = await ok<{ message: ChatMessage }>(again, 'chat:message', { clientMessageId: id, text: 'hello' });
     expect(resent.message).toEqual(first.message);

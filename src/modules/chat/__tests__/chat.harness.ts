@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { io as connect, type Socket } from 'socket.io-client';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { TestApp, TestWorkspace } from '../../../../test/helpers/app.js';
+import { startTestServer } from '../../../../test/helpers/server.js';
 import { AGENT_NAMESPACE, CHAT_SOCKET_PATH, VISITOR_NAMESPACE, type Ack, type ChatMessage, type ConversationView } from '../chat.protocol.js';
 
 /** Socket.IO clients for the chat tests: visitors and agents speaking the protocol to a real server. */
@@ -120,4 +122,26 @@ export async function startChat(base: string, slug: string, name: string, extra:
     name, email: `${name.toLowerCase().replace(/\W/g, '')}@customer.example`, ...extra, clientMessageId: randomUUID(),
   });
   return { visitor, token: started.token, conversation: started.conversation, messages: started.messages };
+}
+
+/**
+ * One real server for a test file, its chat sweeper off so the test moves time itself; `ready` hands
+ * the app and its URL over once it listens. Returns `track`: a client it is given is disconnected
+ * after each test.
+ */
+export function useChatServer(ready: (server: { test: TestApp; url: string }) => void): <C extends Client>(client: C) => C {
+  const clients: Client[] = [];
+  let close: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const server = await startTestServer({ chatSweepIntervalMs: 0 });
+    close = server.close;
+    ready({ test: server.test, url: server.url });
+  });
+  afterEach(() => {
+    for (const c of clients.splice(0)) c.socket.disconnect();
+  });
+  afterAll(async () => {
+    await close?.();
+  });
+  return (client) => (clients.push(client), client);
 }

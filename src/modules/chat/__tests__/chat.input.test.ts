@@ -1,13 +1,12 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer } from '../../../../test/helpers/server.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../../../../test/helpers/app.js';
 import { signatureHeader, verifySignature } from '../../webhooks/webhooks.signature.js';
 import { CHAT_LIMITS, type ChatMessage, type ChatOffer, type ConversationView } from '../chat.protocol.js';
 import {
-  addAgent, call, chatWorkspace, connectAgent, connectVisitor, connected, ok, refused, settle, startChat, waitFor, type Client,
+  addAgent, call, chatWorkspace, connectAgent, connectVisitor, connected, ok, refused, settle, startChat, useChatServer, waitFor,
 } from './chat.harness.js';
 
 /**
@@ -17,22 +16,8 @@ import {
  */
 let t: TestApp;
 let url: string;
-let close: () => Promise<void>;
-const clients: Client[] = [];
-const track = <C extends Client>(c: C) => (clients.push(c), c);
+const track = useChatServer((server) => { t = server.test; url = server.url; });
 
-beforeAll(async () => {
-  const server = await startTestServer({ chatSweepIntervalMs: 0 });
-  t = server.test;
-  url = server.url;
-  close = server.close;
-});
-afterEach(() => {
-  for (const c of clients.splice(0)) c.socket.disconnect();
-});
-afterAll(async () => {
-  await close();
-});
 
 async function activeChat() {
   const setup = await chatWorkspace(t);

@@ -1,8 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer } from '../../../../test/helpers/server.js';
+import { describe, expect, it } from 'vitest';
 import type { TestApp } from '../../../../test/helpers/app.js';
 import type { ChatOffer, Wallboard } from '../chat.protocol.js';
-import { addAgent, chatWorkspace, connectAgent, connected, ok, startChat, waitFor, type Client } from './chat.harness.js';
+import { addAgent, chatWorkspace, connectAgent, connected, ok, startChat, waitFor, useChatServer } from './chat.harness.js';
 
 /**
  * A scripted hour of the contact centre, driven through the sockets on a TestClock; the metrics
@@ -10,23 +9,10 @@ import { addAgent, chatWorkspace, connectAgent, connected, ok, startChat, waitFo
  */
 let t: TestApp;
 let url: string;
-let close: () => Promise<void>;
-const clients: Client[] = [];
+const track = useChatServer((server) => { t = server.test; url = server.url; });
 const T0 = new Date('2026-11-23T02:00:00.000Z');
 const at = (seconds: number) => t.clock.set(new Date(T0.getTime() + seconds * 1000));
 
-beforeAll(async () => {
-  const server = await startTestServer({ chatSweepIntervalMs: 0 });
-  t = server.test;
-  url = server.url;
-  close = server.close;
-});
-afterEach(() => {
-  for (const c of clients.splice(0)) c.socket.disconnect();
-});
-afterAll(async () => {
-  await close();
-});
 
 describe('contact-centre metrics', () => {
   it('match the hand-computed figures of a scripted scenario, per queue and per agent', async () => {
@@ -41,14 +27,15 @@ describe('contact-centre metrics', () => {
     await t.services.routing.configureDepartment(ws, setup.sales.id, { strategy: 'manual', autoAssign: false, memberIds: [bob.id] }, system);
     const a = connectAgent(url, ann.cookie);
     const b = connectAgent(url, bob.cookie);
-    clients.push(a, b);
+    track(a);
+    track(b);
     await Promise.all([connected(a), connected(b)]);
     await ok(a, 'agent:presence', { presence: 'online' });
     await ok(b, 'agent:presence', { presence: 'online' });
 
     // V1: offered at 0, answered at 10 (ASA 10, within 20), ended at 70 (handle 60), ACW to 100 (30).
     const v1 = await startChat(url, setup.workspace.slug, 'V1');
-    clients.push(v1.visitor);
+    track(v1.visitor);
     await waitFor<ChatOffer>(a, 'chat:offer', (o) => o.conversation.id === v1.conversation.id);
     at(10);
     await ok(a, 'agent:accept', { conversationId: v1.conversation.id });
@@ -59,7 +46,7 @@ describe('contact-centre metrics', () => {
 
     // V2: offered at 100, declined at 105, nobody else in service: waits; abandons at 150.
     const v2 = await startChat(url, setup.workspace.slug, 'V2');
-    clients.push(v2.visitor);
+    track(v2.visitor);
     await waitFor<ChatOffer>(a, 'chat:offer', (o) => o.conversation.id === v2.conversation.id);
     at(105);
     await ok(a, 'agent:decline', { conversationId: v2.conversation.id });
@@ -70,7 +57,7 @@ describe('contact-centre metrics', () => {
     // ended by Bob at 300 (handle 230→300 = 70), Bob's ACW to 330 (30).
     at(200);
     const v3 = await startChat(url, setup.workspace.slug, 'V3');
-    clients.push(v3.visitor);
+    track(v3.visitor);
     await waitFor<ChatOffer>(a, 'chat:offer', (o) => o.conversation.id === v3.conversation.id);
     at(230);
     await ok(a, 'agent:accept', { conversationId: v3.conversation.id });

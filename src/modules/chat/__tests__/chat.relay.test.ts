@@ -1,9 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer } from '../../../../test/helpers/server.js';
+import { describe, expect, it } from 'vitest';
 import type { TestApp } from '../../../../test/helpers/app.js';
 import { START_LIMITS } from '../../../transport/ws/chat.limits.js';
 import type { ChatMessage, ConversationView } from '../chat.protocol.js';
-import { addAgent, call, chatWorkspace, connectVisitor, connected, ok, type Client } from './chat.harness.js';
+import { addAgent, call, chatWorkspace, connectVisitor, connected, ok, useChatServer, type Client } from './chat.harness.js';
 
 /**
  * Issue 12, finding 3: the chat is no mail relay. An anonymous visitor can type any address into
@@ -13,24 +12,10 @@ import { addAgent, call, chatWorkspace, connectVisitor, connected, ok, type Clie
  */
 let t: TestApp;
 let url: string;
-let close: () => Promise<void>;
-const clients: Client[] = [];
-const track = <C extends Client>(c: C) => (clients.push(c), c);
+const track = useChatServer((server) => { t = server.test; url = server.url; });
 
 type Started = { token: string; conversation: ConversationView; messages: ChatMessage[] };
 
-beforeAll(async () => {
-  const server = await startTestServer({ chatSweepIntervalMs: 0 });
-  t = server.test;
-  url = server.url;
-  close = server.close;
-});
-afterEach(() => {
-  for (const c of clients.splice(0)) c.socket.disconnect();
-});
-afterAll(async () => {
-  await close();
-});
 
 async function visitor(slug: string): Promise<Client> {
   const client = track(connectVisitor(url, { workspace: slug, locale: 'en' }));

@@ -1,9 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer } from '../../../../test/helpers/server.js';
+import { describe, expect, it } from 'vitest';
 import type { TestApp } from '../../../../test/helpers/app.js';
 import { signatureHeader } from '../../webhooks/webhooks.signature.js';
 import type { ChatMessage, ConversationView } from '../chat.protocol.js';
-import { addAgent, chatWorkspace, connectVisitor, connected, ok, settle, type Client } from './chat.harness.js';
+import { addAgent, chatWorkspace, connectVisitor, connected, ok, settle, useChatServer, type Client } from './chat.harness.js';
 
 /**
  * Issue 12, finding 2: client ids are idempotency keys of their requester only. A widget that
@@ -12,24 +11,10 @@ import { addAgent, chatWorkspace, connectVisitor, connected, ok, settle, type Cl
  */
 let t: TestApp;
 let url: string;
-let close: () => Promise<void>;
-const clients: Client[] = [];
-const track = <C extends Client>(c: C) => (clients.push(c), c);
+const track = useChatServer((server) => { t = server.test; url = server.url; });
 
 type Started = { token: string; conversation: ConversationView; messages: ChatMessage[] };
 
-beforeAll(async () => {
-  const server = await startTestServer({ chatSweepIntervalMs: 0 });
-  t = server.test;
-  url = server.url;
-  close = server.close;
-});
-afterEach(() => {
-  for (const c of clients.splice(0)) c.socket.disconnect();
-});
-afterAll(async () => {
-  await close();
-});
 
 /** A workspace with one online agent, so chats wait in the queue (not offline). */
 async function staffedWorkspace() {
