@@ -85,7 +85,7 @@ export class ChatMetricsService {
     const end = new Date(new Date(`${missing.at(-1)}T00:00:00Z`).getTime() + DAY_MS);
     const wanted = new Set(missing);
     const rows = (await this.repo.dayTotals(db, start, end, serviceLevelSeconds)).filter((r) => wanted.has(r.day));
-    await this.repo.saveDays(db, missing, serviceLevelSeconds, rows);
+    await this.repo.saveDays(db, workspaceId, missing, serviceLevelSeconds, rows);
   }
 
   async wallboard(workspaceId: string): Promise<Wallboard> {

@@ -180,9 +180,12 @@ export class ChatRepo {
   }
 
   /** Replaces the roll-ups of these days (every department) with `rows`, and records the days as rolled up. */
-  async saveDays(db: Kysely<DB>, days: string[], serviceLevelSeconds: number, rows: { day: string; departmentId: string | null; totals: PeriodTotals }[]): Promise<void> {
+  async saveDays(db: Kysely<DB>, workspaceId: string, days: string[], serviceLevelSeconds: number, rows: { day: string; departmentId: string | null; totals: PeriodTotals }[]): Promise<void> {
     if (!days.length) return;
     await db.transaction().execute(async (trx) => {
+      // Two requests rolling up overlapping days at once (a wallboard push and a report) delete each
+      // other's rows in different orders and deadlock: one roll-up at a time per workspace.
+      await sql`select pg_advisory_xact_lock(hashtext('chat_metric_days'), hashtext(${workspaceId}))`.execute(trx);
       await trx.deleteFrom('chat_metric_days').where(sql.ref('day'), 'in', days).execute();
       await trx.deleteFrom('chat_metric_days_done').where(sql.ref('day'), 'in', days).execute();
       if (rows.length) {

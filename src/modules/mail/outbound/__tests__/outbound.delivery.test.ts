@@ -211,6 +211,9 @@ describe('durability', () => {
       workspace_id: t.workspace.id, message_id: `${crypto.randomUUID()}@acme.example`, from_address: 'support@acme.example', to_address: values.to,
       subject: 'Stored before the crash', text_body: 'body', template: 'agentReply', locale: 'en', status: values.status,
       claimed_at: values.claimedAt ?? null,
+      // Due a second ago: the column's default (the database's now(), in microseconds) can fall after
+      // the sweep's millisecond clock when both happen within the same millisecond.
+      next_attempt_at: new Date(Date.now() - 1000),
     }).returning(['id', 'message_id']).executeTakeFirstOrThrow();
 
   it('sends a committed mail whose job was never enqueued when the sweeper runs', async () => {
