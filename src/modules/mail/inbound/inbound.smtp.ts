@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { Logger } from '../../../core/logger.js';
 import type { SupportAddresses } from '../addresses/addresses.service.js';
@@ -22,21 +23,16 @@ function reply(code: number, text: string): Error & { responseCode: number } {
   return Object.assign(new Error(text), { responseCode: code });
 }
 
-/** Counts per key in fixed one-minute windows; enough to stop a flood from one sender or host. */
-class MinuteCounter {
-  private window = 0;
-  private counts = new Map<string, number>();
-  constructor(private readonly limit: number) {}
-  take(key: string): boolean {
-    const now = Math.floor(Date.now() / 60_000);
-    if (now !== this.window) {
-      this.window = now;
-      this.counts = new Map();
-    }
-    const used = (this.counts.get(key) ?? 0) + 1;
-    this.counts.set(key, used);
-    return used <= this.limit;
-  }
+/**
+ * Messages per key in a minute that starts at the key's first message: a burst cannot straddle two
+ * clock-aligned windows (which let twice the limit through at a minute's edge).
+ */
+function perMinute(limit: number): (key: string) => Promise<boolean> {
+  const limiter = new RateLimiterMemory({ points: limit, duration: 60 });
+  return (key) => limiter.consume(key).then(() => true, (rejection: unknown) => {
+    if (rejection instanceof RateLimiterRes) return false;
+    throw rejection;
+  });
 }
 
 /**
@@ -47,8 +43,8 @@ class MinuteCounter {
  */
 export class SmtpListener {
   private server: SMTPServer | undefined;
-  private readonly perSender: MinuteCounter;
-  private readonly perIp: MinuteCounter;
+  private readonly perSender: (sender: string) => Promise<boolean>;
+  private readonly perIp: (address: string) => Promise<boolean>;
 
   constructor(
     private readonly inbound: InboundMail,
@@ -56,8 +52,8 @@ export class SmtpListener {
     private readonly options: SmtpListenerOptions,
     private readonly log: Pick<Logger, 'info' | 'warn' | 'error'>,
   ) {
-    this.perSender = new MinuteCounter(options.perSenderPerMinute);
-    this.perIp = new MinuteCounter(options.perIpPerMinute);
+    this.perSender = perMinute(options.perSenderPerMinute);
+    this.perIp = perMinute(options.perIpPerMinute);
   }
 
   /** Listens; resolves to the bound port (useful with port 0). */
@@ -74,7 +70,7 @@ export class SmtpListener {
       ...(tls ? { key: tls.key, cert: tls.cert } : {}),
       logger: false,
       maxClients: 500,
-      onMailFrom: (address, session, callback) => callback(this.checkSender(address, session)),
+      onMailFrom: (address, session, callback) => { this.checkSender(address, session).then(callback, callback); },
       onRcptTo: (address, _session, callback) => void this.checkRecipient(address).then(callback, (error: unknown) => {
         this.log.error({ err: error }, 'smtp: recipient lookup failed');
         callback(reply(451, '4.3.0 Temporary failure, try again later'));
@@ -98,11 +94,11 @@ export class SmtpListener {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  private checkSender(address: SMTPServerAddress, session: SMTPServerSession): Error | null {
-    if (!this.perIp.take(session.remoteAddress)) return reply(451, '4.7.1 Too many messages from your address; try again later');
+  private async checkSender(address: SMTPServerAddress, session: SMTPServerSession): Promise<Error | null> {
+    if (!(await this.perIp(session.remoteAddress))) return reply(451, '4.7.1 Too many messages from your address; try again later');
     const sender = address.address.toLowerCase();
     // A null reverse-path (bounces) is limited by client address only.
-    if (sender && !this.perSender.take(sender)) return reply(451, '4.7.1 Too many messages from this sender; try again later');
+    if (sender && !(await this.perSender(sender))) return reply(451, '4.7.1 Too many messages from this sender; try again later');
     return null;
   }
 
