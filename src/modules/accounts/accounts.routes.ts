@@ -1,3 +1,4 @@
+import { IANAZone } from 'luxon';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -107,7 +108,7 @@ export const accountsRoutes = (accounts: AccountsService, options: { secureCooki
       preHandler: requireAgent('admin'),
       schema: {
         tags: ['workspace'], summary: 'Change this workspace\'s settings (admin)',
-        body: z.strictObject({ name: LocalizedName.optional(), defaultLocale: Locale.optional(), timeZone: z.string().refine(isTimeZone, 'unknown time zone').optional() }),
+        body: z.strictObject({ name: LocalizedName.optional(), defaultLocale: Locale.optional(), timeZone: z.string().refine((zone) => IANAZone.isValidZone(zone), 'unknown time zone').optional() }),
         response: { 200: WorkspaceView },
       },
     }, async (request) => workspaceView(await accounts.updateWorkspace(request.workspace.id, request.body, actorOf(request)), request.locale));
@@ -190,12 +191,3 @@ export const accountsRoutes = (accounts: AccountsService, options: { secureCooki
       })),
     }));
   };
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}

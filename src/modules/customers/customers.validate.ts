@@ -1,3 +1,4 @@
+import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { locales } from '../../core/i18n/index.js';
 import { ATTRIBUTE_TYPES, CONSENT_CHANNELS, IDENTITY_KINDS, type IdentityKind } from './customers.schema.js';
@@ -9,7 +10,7 @@ const Key = z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'lower-case letters, digi
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((d) => isCalendarDay(d), 'not a calendar date');
 /** Up to 12 digits and 2 decimals, as a string: money is never a float. */
 export const Money = z.string().regex(/^\d{1,12}(\.\d{1,2})?$/, 'an amount like 1299.00');
-const TimeZone = z.string().max(64).refine((zone) => isTimeZone(zone), 'an IANA time zone such as Asia/Shanghai');
+const TimeZone = z.string().max(64).refine((zone) => IANAZone.isValidZone(zone), 'an IANA time zone such as Asia/Shanghai');
 
 export const LocalisedText = z.strictObject({ en: Text(200), 'zh-CN': Text(200).optional() });
 
@@ -113,15 +114,6 @@ export type ConsentInput = z.infer<typeof ConsentInput>;
 export function isCalendarDay(day: string): boolean {
   const date = new Date(`${day}T00:00:00Z`);
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === day;
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
