@@ -69,6 +69,9 @@ export const EVENT_SCHEMAS = {
     authorType: z.enum(['customer', 'agent', 'system']),
     channel: z.string(),
   }),
+  // Who may act changed (token revoked, role changed, disabled, password reset, signed out, workspace
+  // settings): every node drops what it cached about them (accounts/principal-cache.ts).
+  'access.changed': z.object({ principal: z.enum(['agent', 'customer', 'workspace']), id }),
   'agent.availability_changed': z.object({ agentId: id, availability: z.string(), previous: z.string() }),
   'sla.warned': slaPhaseEvent,
   'sla.breached': slaPhaseEvent,

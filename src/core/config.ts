@@ -30,6 +30,7 @@ const ConfigSchema = z.object({
   KEFU_LOGIN_ATTEMPTS_PER_15_MIN: z.coerce.number().int().min(1).max(10_000).default(10),
   KEFU_LOGIN_ATTEMPTS_PER_IP_PER_15_MIN: z.coerce.number().int().min(1).max(100_000).default(100),
   KEFU_PUBLIC_POSTS_PER_15_MIN: z.coerce.number().int().min(1).max(10_000).default(10),
+  KEFU_AUTH_CACHE_SECONDS: z.coerce.number().int().min(0).max(60).default(10),
   KEFU_WEBHOOKS_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
   KEFU_TRUST_PROXY: z.string().trim().default('false').transform((value, ctx) => {
     const setting = trustProxySetting(value);
@@ -81,6 +82,11 @@ export interface Config {
   loginAttemptsPerIpPer15Min: number;
   /** Anonymous portal posts (contact form, article votes) per client address. */
   publicPostsPer15Min: number;
+  /**
+   * How long a node keeps a resolved API token or session (0: never). Changes on the same node and
+   * those its bus hears from others apply at once; this bounds a missed one.
+   */
+  authCacheSeconds: number;
   seedDemo: 'auto' | 'never';
   /** Help-centre subscribers' changes are collected this long into one e-mail digest (0: at once). */
   kbDigestDelaySeconds: number;
@@ -228,6 +234,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginAttemptsPer15Min: c.KEFU_LOGIN_ATTEMPTS_PER_15_MIN,
     loginAttemptsPerIpPer15Min: c.KEFU_LOGIN_ATTEMPTS_PER_IP_PER_15_MIN,
     publicPostsPer15Min: c.KEFU_PUBLIC_POSTS_PER_15_MIN,
+    authCacheSeconds: c.KEFU_AUTH_CACHE_SECONDS,
     seedDemo: c.KEFU_SEED_DEMO,
     kbDigestDelaySeconds: c.KEFU_KB_DIGEST_DELAY_SECONDS,
     mail: {

@@ -19,6 +19,7 @@ const samples: { [K in EventName]: () => EventPayload<K> } = {
   'ticket.merged': () => ({ ticketId: randomUUID(), intoId: randomUUID() }),
   'ticket.rated': () => ({ ticketId: randomUUID(), rating: 5, comment: null }),
   'message.created': () => ({ ticketId: randomUUID(), messageId: randomUUID(), kind: 'reply', authorType: 'customer', channel: 'web' }),
+  'access.changed': () => ({ principal: 'agent', id: randomUUID() }),
   'agent.availability_changed': () => ({ agentId: randomUUID(), availability: 'online', previous: 'offline' }),
   'sla.warned': () => slaSample(),
   'sla.breached': () => slaSample(),

@@ -3,6 +3,7 @@ import type {} from '@fastify/cookie';
 import { forbidden, unauthenticated } from '../../core/errors.js';
 import { isLocale, type Locale } from '../../core/i18n/index.js';
 import type { AgentRole, WorkspaceRow } from './accounts.schema.js';
+import { tokenScopeMissing, type ApiTokenGrant } from './accounts.service.js';
 
 /**
  * Who is calling, as the request context (src/transport/http/request-context.ts) finds them, and the
@@ -21,6 +22,8 @@ declare module 'fastify' {
     customer?: SignedInCustomer;
     /** How the caller proved who they are: a cookie session (needs CSRF tokens) or an API token. */
     authVia?: 'session' | 'token';
+    /** With `authVia: 'token'`: the token's scopes and expiry. */
+    apiToken?: ApiTokenGrant;
     locale: Locale;
     csrfToken: string;
   }
@@ -34,12 +37,23 @@ export function sessionCookieOptions(secure: boolean) {
   return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure, signed: true, maxAge: 14 * 24 * 3600 };
 }
 
-/** Route guard: an agent must be signed in, with one of `roles` if given. */
+/**
+ * Route guard: an agent must be signed in, with one of `roles` if given. A route only admins may use
+ * also needs the `admin` scope on an API token (read and write scopes are checked for every
+ * request by the request context).
+ */
 export function requireAgent(...roles: AgentRole[]): preHandlerAsyncHookHandler {
+  const adminOnly = roles.length > 0 && roles.every((role) => role === 'admin');
   return async (request) => {
     if (!request.agent) throw unauthenticated();
     if (roles.length && !roles.includes(request.agent.role)) throw forbidden();
+    if (adminOnly && request.apiToken && !request.apiToken.scopes.includes('admin')) throw tokenScopeMissing('admin');
   };
+}
+
+/** Whether the caller may act as an admin: an admin by role, and with the `admin` scope when calling with a token. */
+export function actsAsAdmin(request: FastifyRequest): boolean {
+  return request.agent?.role === 'admin' && (!request.apiToken || request.apiToken.scopes.includes('admin'));
 }
 
 export const requireCustomer: preHandlerAsyncHookHandler = async (request) => {

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../schema.js';
-import type { AgentRole, PrincipalType } from './accounts.schema.js';
+import type { AgentRole, ApiTokenScope, PrincipalType } from './accounts.schema.js';
 import type { Locale } from '../../core/i18n/index.js';
 
 const agentColumns = ['id', 'workspace_id', 'email', 'name', 'role', 'locale', 'disabled_at', 'created_at'] as const;
@@ -9,6 +9,7 @@ const workspaceColumns = [
   'w.slug as workspace_slug', 'w.name as workspace_name', 'w.default_locale as workspace_default_locale',
   'w.time_zone as workspace_time_zone', 'w.hostnames as workspace_hostnames', 'w.created_at as workspace_created_at',
 ] as const;
+const apiTokenColumns = ['id', 'name', 'agent_id', 'scopes', 'expires_at', 'parent_id', 'created_at', 'last_used_at'] as const;
 const customerColumns = ['id', 'workspace_id', 'email', 'name', 'locale', 'created_at'] as const;
 
 /** Every query on tenant tables goes through `tenancy.forWorkspace`; only lookups by secret hash start unscoped. */
@@ -101,27 +102,44 @@ export class AccountsRepo {
   }
 
   deleteSession(tokenHash: string) {
-    return this.db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
+    return this.db.deleteFrom('sessions').where('token_hash', '=', tokenHash)
+      .returning(['workspace_id', 'principal_type', 'principal_id']).executeTakeFirst();
   }
 
   deleteSessionsOf(workspaceId: string, type: PrincipalType, principalId: string) {
     return this.in(workspaceId).deleteFrom('sessions').where('principal_type', '=', type).where('principal_id', '=', principalId).execute();
   }
 
-  insertApiToken(workspaceId: string, values: { agent_id: string; name: string; token_hash: string }) {
-    return this.in(workspaceId).insertInto('api_tokens').values(values)
-      .returning(['id', 'name', 'agent_id', 'created_at', 'last_used_at']).executeTakeFirstOrThrow();
+  insertApiToken(workspaceId: string, values: { agent_id: string; name: string; token_hash: string; scopes: ApiTokenScope[]; expires_at: Date | null; parent_id: string | null }) {
+    return this.in(workspaceId).insertInto('api_tokens').values(values).returning(apiTokenColumns).executeTakeFirstOrThrow();
   }
 
-  listApiTokens(workspaceId: string, agentId: string) {
-    return this.in(workspaceId).selectFrom('api_tokens').select(['id', 'name', 'agent_id', 'created_at', 'last_used_at'])
-      .where('agent_id', '=', agentId).where('revoked_at', 'is', null).orderBy('created_at').execute();
+  /** Live tokens (not revoked; expired ones too, until revoked, so people see why a client stopped), of one agent or all. */
+  listApiTokens(workspaceId: string, agentId?: string) {
+    let query = this.in(workspaceId).selectFrom('api_tokens').select(apiTokenColumns).where('revoked_at', 'is', null);
+    if (agentId) query = query.where('agent_id', '=', agentId);
+    return query.orderBy('created_at').orderBy('id').execute();
   }
 
-  revokeApiToken(workspaceId: string, agentId: string, id: string) {
-    return this.in(workspaceId).updateTable('api_tokens').set({ revoked_at: new Date() })
-      .where('id', '=', id).where('agent_id', '=', agentId).where('revoked_at', 'is', null)
-      .returning('id').executeTakeFirst();
+  apiTokenById(workspaceId: string, id: string) {
+    return this.in(workspaceId).selectFrom('api_tokens').select(apiTokenColumns).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  }
+
+  /**
+   * Revokes the tokens `which` names and every token minted from them, down the chain; returns
+   * every id revoked. A chain is a few links deep, so one update per generation is cheap.
+   */
+  async revokeApiTokens(workspaceId: string, which: { id: string } | { agentId: string }): Promise<string[]> {
+    const now = new Date();
+    const revoke = this.in(workspaceId).updateTable('api_tokens').set({ revoked_at: now }).where('revoked_at', 'is', null);
+    let generation = (await ('id' in which ? revoke.where('id', '=', which.id) : revoke.where('agent_id', '=', which.agentId))
+      .returning('id').execute()).map((r) => r.id);
+    const revoked: string[] = [];
+    while (generation.length) {
+      revoked.push(...generation);
+      generation = (await revoke.where('parent_id', 'in', generation).returning('id').execute()).map((r) => r.id);
+    }
+    return revoked;
   }
 
   /**
@@ -132,9 +150,10 @@ export class AccountsRepo {
     return this.db.selectFrom('api_tokens as t')
       .innerJoin('agents as a', (join) => join.onRef('a.id', '=', 't.agent_id').onRef('a.workspace_id', '=', 't.workspace_id'))
       .innerJoin('workspaces as w', 'w.id', 't.workspace_id')
-      .select(['t.id as token_id', 't.last_used_at', ...agentColumns.map((c) => `a.${c}` as const)])
+      .select(['t.id as token_id', 't.last_used_at', 't.scopes as token_scopes', 't.expires_at as token_expires_at', ...agentColumns.map((c) => `a.${c}` as const)])
       .select(workspaceColumns)
       .where('t.token_hash', '=', tokenHash).where('t.revoked_at', 'is', null).where('a.disabled_at', 'is', null)
+      .where((eb) => eb.or([eb('t.expires_at', 'is', null), eb('t.expires_at', '>', new Date())]))
       .executeTakeFirst();
   }
 
@@ -143,7 +162,7 @@ export class AccountsRepo {
     return this.db.selectFrom('sessions as s')
       .innerJoin('agents as a', (join) => join.onRef('a.id', '=', 's.principal_id').onRef('a.workspace_id', '=', 's.workspace_id'))
       .innerJoin('workspaces as w', 'w.id', 's.workspace_id')
-      .select(agentColumns.map((c) => `a.${c}` as const))
+      .select(['s.expires_at as session_expires_at', ...agentColumns.map((c) => `a.${c}` as const)])
       .select(workspaceColumns)
       .where('s.token_hash', '=', tokenHash).where('s.principal_type', '=', 'agent')
       .where('s.expires_at', '>', new Date()).where('a.disabled_at', 'is', null)

@@ -2,12 +2,12 @@ import { IANAZone } from 'luxon';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { unauthenticated } from '../../core/errors.js';
+import { forbidden, unauthenticated } from '../../core/errors.js';
 import { locales } from '../../core/i18n/index.js';
-import { COOKIE, actorOf, requireAgent, sessionCookieOptions } from './accounts.http.js';
+import { COOKIE, actorOf, actsAsAdmin, requireAgent, sessionCookieOptions } from './accounts.http.js';
 import { emailOfBody, signInLimits } from './accounts.limits.js';
 import type { AccountsService } from './accounts.service.js';
-import type { WorkspaceRow } from './accounts.schema.js';
+import { API_TOKEN_SCOPES, type ApiTokenScope, type WorkspaceRow } from './accounts.schema.js';
 
 const Email = z.string().trim().toLowerCase().email().max(254);
 const Password = z.string().min(10, 'at least 10 characters').max(200);
@@ -23,7 +23,13 @@ const AgentView = z.object({
 const WorkspaceView = z.object({ id: z.string(), slug: z.string(), name: z.string(), defaultLocale: Locale, timeZone: z.string() });
 const SessionView = z.object({ agent: AgentView, workspace: WorkspaceView, csrfToken: z.string() });
 const ErrorView = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
-const ApiTokenView = z.object({ id: z.string(), name: z.string(), createdAt: z.date(), lastUsedAt: z.date().nullable() });
+const ApiTokenView = z.object({
+  id: z.string(), name: z.string(), agentId: z.string(), scopes: z.array(z.enum(API_TOKEN_SCOPES)),
+  expiresAt: z.date().nullable(), parentId: z.string().nullable(), createdAt: z.date(), lastUsedAt: z.date().nullable(),
+});
+const apiTokenView = (t: { id: string; name: string; agent_id: string; scopes: ApiTokenScope[]; expires_at: Date | null; parent_id: string | null; created_at: Date; last_used_at: Date | null }) => ({
+  id: t.id, name: t.name, agentId: t.agent_id, scopes: t.scopes, expiresAt: t.expires_at, parentId: t.parent_id, createdAt: t.created_at, lastUsedAt: t.last_used_at,
+});
 
 const workspaceView = (w: WorkspaceRow, locale: z.infer<typeof Locale>) =>
   ({ id: w.id, slug: w.slug, name: w.name[locale], defaultLocale: w.default_locale, timeZone: w.time_zone });
@@ -143,29 +149,46 @@ export const accountsRoutes = (accounts: AccountsService, options: { secureCooki
 
     app.get('/api-tokens', {
       preHandler: requireAgent(),
-      schema: { tags: ['api-tokens'], summary: 'Your API tokens', response: { 200: z.object({ tokens: z.array(ApiTokenView) }) } },
-    }, async (request) => ({
-      tokens: (await accounts.listApiTokens(request.workspace.id, request.agent!.id))
-        .map((t) => ({ id: t.id, name: t.name, createdAt: t.created_at, lastUsedAt: t.last_used_at })),
-    }));
+      schema: {
+        tags: ['api-tokens'],
+        summary: 'Your live API tokens; an admin (with the admin scope on a token) may list another agent\'s (`agentId`) or everyone\'s (`agentId=all`)',
+        querystring: z.strictObject({ agentId: z.union([z.literal('all'), z.string().uuid()]).optional() }),
+        response: { 200: z.object({ tokens: z.array(ApiTokenView) }), 403: ErrorView },
+      },
+    }, async (request) => {
+      const { agentId = request.agent!.id } = request.query;
+      if (agentId !== request.agent!.id && !actsAsAdmin(request)) throw forbidden('Only admins may list other agents\' tokens');
+      return { tokens: (await accounts.listApiTokens(request.workspace.id, agentId === 'all' ? undefined : agentId)).map(apiTokenView) };
+    });
 
     app.post('/api-tokens', {
       preHandler: requireAgent(),
       schema: {
-        tags: ['api-tokens'], summary: 'Create an API token; its secret is shown only in this response',
-        body: z.strictObject({ name: z.string().trim().min(1).max(80) }),
-        response: { 201: ApiTokenView.extend({ token: z.string() }) },
+        tags: ['api-tokens'],
+        summary: 'Create an API token; its secret is shown only in this response',
+        description: 'Scopes: `read` (GET requests; always granted), `write` (every other method), `admin` (routes only admins may use; admins only). '
+          + 'Default: `read` only. A token made with another token gets no scope its parent lacks, no later expiry (default: the parent\'s), and is revoked with it.',
+        body: z.strictObject({
+          name: z.string().trim().min(1).max(80),
+          scopes: z.array(z.enum(API_TOKEN_SCOPES)).min(1).max(API_TOKEN_SCOPES.length).default(['read']),
+          expiresAt: z.string().datetime({ offset: true }).transform((value) => new Date(value)).optional(),
+        }),
+        response: { 201: ApiTokenView.extend({ token: z.string() }), 400: ErrorView, 403: ErrorView },
       },
     }, async (request, reply) => {
-      const created = await accounts.createApiToken(request.workspace.id, request.agent!.id, request.body.name, actorOf(request));
-      return reply.code(201).send({ id: created.id, name: created.name, createdAt: created.created_at, lastUsedAt: created.last_used_at, token: created.token });
+      const created = await accounts.createApiToken(request.workspace.id, request.agent!.id, request.body.name, actorOf(request),
+        { scopes: request.body.scopes, expiresAt: request.body.expiresAt, parent: request.apiToken });
+      return reply.code(201).send({ ...apiTokenView(created), token: created.token });
     });
 
     app.delete('/api-tokens/:id', {
       preHandler: requireAgent(),
-      schema: { tags: ['api-tokens'], summary: 'Revoke one of your API tokens', params: Id, response: { 204: z.null(), 404: ErrorView } },
+      schema: {
+        tags: ['api-tokens'], summary: 'Revoke an API token and every token made with it: your own, or anyone\'s as an admin',
+        params: Id, response: { 204: z.null(), 404: ErrorView },
+      },
     }, async (request, reply) => {
-      await accounts.revokeApiToken(request.workspace.id, request.agent!.id, request.params.id, actorOf(request));
+      await accounts.revokeApiToken(request.workspace.id, actsAsAdmin(request) ? null : request.agent!.id, request.params.id, actorOf(request));
       return reply.code(204).send(null);
     });
 

@@ -5,6 +5,9 @@ type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 export type LocalizedText = Record<Locale, string>;
 export type AgentRole = 'admin' | 'agent' | 'editor';
 export type PrincipalType = 'agent' | 'customer';
+/** What an API token may do: `read` (GET), `write` (every other method), `admin` (admin-only routes). */
+export const API_TOKEN_SCOPES = ['read', 'write', 'admin'] as const;
+export type ApiTokenScope = (typeof API_TOKEN_SCOPES)[number];
 
 export interface WorkspacesTable {
   id: Generated<string>;
@@ -56,6 +59,10 @@ export interface ApiTokensTable {
   created_at: CreatedAt;
   last_used_at: Date | null;
   revoked_at: Date | null;
+  scopes: ApiTokenScope[];
+  expires_at: Date | null;
+  /** The token that minted this one through the API; revoking it revokes this one too. */
+  parent_id: string | null;
 }
 
 export interface PasswordResetsTable {

@@ -6,7 +6,8 @@ import type { EventBus } from '../../core/events/index.js';
 import type { MailSecrets } from '../../core/auth/mail-secrets.js';
 import type { MailOutbox } from '../mail/index.js';
 import type { AccountsRepo } from './accounts.repo.js';
-import type { AgentRole, AgentRow, LocalizedText, PrincipalType, WorkspaceRow } from './accounts.schema.js';
+import { API_TOKEN_SCOPES, type AgentRole, type AgentRow, type ApiTokenScope, type CustomerRow, type LocalizedText, type PrincipalType, type WorkspaceRow } from './accounts.schema.js';
+import { PrincipalCache, type PrincipalTags } from './principal-cache.js';
 
 const SESSION_TTL_MS = 14 * 24 * 3600 * 1000;
 const RESET_TTL_MS = 3600 * 1000;
@@ -27,6 +28,18 @@ export interface SignedInAgentWithWorkspace {
   workspace: WorkspaceRow;
 }
 
+/** The API token a request came with: what it may do, and until when. */
+export interface ApiTokenGrant {
+  id: string;
+  scopes: ApiTokenScope[];
+  expiresAt: Date | null;
+}
+
+export type AgentForApiToken = SignedInAgentWithWorkspace & { token: ApiTokenGrant };
+
+/** Whose access changed: an agent, a customer, or everyone in a workspace (its settings are cached with them). */
+export type AccessChange = { principal: PrincipalType | 'workspace'; id: string };
+
 function splitAgentRow(row: Omit<AgentWithWorkspaceRow, 'password_hash'>): SignedInAgentWithWorkspace {
   const { workspace_slug, workspace_name, workspace_default_locale, workspace_time_zone, workspace_hostnames, workspace_created_at, ...agent } = row;
   return {
@@ -40,6 +53,9 @@ function splitAgentRow(row: Omit<AgentWithWorkspaceRow, 'password_hash'>): Signe
 
 export const invalidCredentials = () => new AppError('INVALID_CREDENTIALS', 401, 'The e-mail or password is not correct');
 
+export const tokenScopeMissing = (scope: ApiTokenScope) =>
+  new AppError('API_TOKEN_SCOPE_MISSING', 403, `This API token does not have the ${scope} scope`, { scope });
+
 export class AccountsService {
   constructor(
     private readonly repo: AccountsRepo,
@@ -47,7 +63,14 @@ export class AccountsService {
     private readonly bus: EventBus,
     private readonly publicUrl: string,
     private readonly mailSecrets: MailSecrets,
-  ) {}
+    options: { authCacheMs: number },
+  ) {
+    this.agentPrincipals = new PrincipalCache(options.authCacheMs);
+    this.customerPrincipals = new PrincipalCache(options.authCacheMs);
+  }
+
+  private readonly agentPrincipals: PrincipalCache<SignedInAgentWithWorkspace | AgentForApiToken>;
+  private readonly customerPrincipals: PrincipalCache<Omit<CustomerRow, 'password_hash'>>;
 
   // ---- workspaces -------------------------------------------------------------------------
 
@@ -75,6 +98,7 @@ export class AccountsService {
     if (Object.values(patch).every((v) => v === undefined)) return this.workspace(workspaceId);
     const updated = await this.repo.updateWorkspace(workspaceId, { name: patch.name, default_locale: patch.defaultLocale, time_zone: patch.timeZone });
     await this.audit(workspaceId, actor, 'workspace.updated', 'workspace', workspaceId, patch);
+    await this.accessChanged(workspaceId, { principal: 'workspace', id: workspaceId });
     return updated;
   }
 
@@ -110,14 +134,20 @@ export class AccountsService {
     const disabledAt = patch.disabled === undefined ? undefined : patch.disabled ? new Date() : null;
     const agent = await this.repo.updateAgent(workspaceId, id, { name: patch.name, role: patch.role, disabled_at: disabledAt });
     if (!agent) throw notFound('agent');
-    if (patch.disabled) await this.repo.deleteSessionsOf(workspaceId, 'agent', id);
+    // A disabled agent's sessions and tokens end for good: enabling them again does not revive either.
+    if (patch.disabled) {
+      await this.repo.deleteSessionsOf(workspaceId, 'agent', id);
+      await this.repo.revokeApiTokens(workspaceId, { agentId: id });
+    }
     await this.audit(workspaceId, actor, 'agent.updated', 'agent', id, patch);
+    await this.accessChanged(workspaceId, { principal: 'agent', id });
     return agent;
   }
 
   async setAgentLocale(workspaceId: string, id: string, locale: Locale) {
     const agent = await this.repo.updateAgent(workspaceId, id, { locale });
     if (!agent) throw notFound('agent');
+    await this.accessChanged(workspaceId, { principal: 'agent', id });
     return agent;
   }
 
@@ -154,6 +184,7 @@ export class AccountsService {
   async setCustomerLocale(workspaceId: string, id: string, locale: Locale) {
     const customer = await this.repo.updateCustomer(workspaceId, id, { locale });
     if (!customer) throw notFound('customer');
+    await this.accessChanged(workspaceId, { principal: 'customer', id });
     return customer;
   }
 
@@ -184,45 +215,121 @@ export class AccountsService {
     return token;
   }
 
-  /** The signed-in agent and their workspace for a session cookie; nothing when unknown, expired or disabled. */
+  /**
+   * The signed-in agent and their workspace for a session cookie; nothing when unknown, expired or
+   * disabled. Cached briefly (principal-cache.ts): it runs on every console request.
+   */
   async agentForSession(token: string): Promise<SignedInAgentWithWorkspace | undefined> {
-    const row = await this.repo.agentForSession(hashToken(token));
-    return row && splitAgentRow(row);
+    const key = `session:${hashToken(token)}`;
+    const cached = this.agentPrincipals.get(key);
+    if (cached) return cached;
+    const row = await this.repo.agentForSession(key.slice('session:'.length));
+    if (!row) return undefined;
+    const { session_expires_at, ...rest } = row;
+    const found = splitAgentRow(rest);
+    this.agentPrincipals.set(key, found, this.tags(found.agent), session_expires_at);
+    return found;
   }
 
   async customerForSession(token: string) {
-    const session = await this.repo.liveSession(hashToken(token), 'customer');
-    return session ? this.repo.customerById(session.workspace_id, session.principal_id) : undefined;
+    const key = `session:${hashToken(token)}`;
+    const cached = this.customerPrincipals.get(key);
+    if (cached) return cached;
+    const session = await this.repo.liveSession(key.slice('session:'.length), 'customer');
+    const customer = session && await this.repo.customerById(session.workspace_id, session.principal_id);
+    if (customer) this.customerPrincipals.set(key, customer, { workspaceId: customer.workspace_id, principal: 'customer', principalId: customer.id }, session!.expires_at);
+    return customer;
   }
 
   async closeSession(token: string): Promise<void> {
-    await this.repo.deleteSession(hashToken(token));
+    const closed = await this.repo.deleteSession(hashToken(token));
+    if (closed) await this.accessChanged(closed.workspace_id, { principal: closed.principal_type, id: closed.principal_id });
   }
 
   // ---- API tokens -------------------------------------------------------------------------
 
-  async createApiToken(workspaceId: string, agentId: string, name: string, actor: Actor) {
+  /**
+   * A new API token of `agentId`. `scopes` default to everything the owner may do (callers inside
+   * the product; the API asks for them); `read` is always granted. A token minted with another
+   * token (`parent`) gets no scope and no lifetime its parent lacks, and dies with it.
+   */
+  async createApiToken(workspaceId: string, agentId: string, name: string, actor: Actor,
+    options: { scopes?: readonly ApiTokenScope[]; expiresAt?: Date | null; parent?: ApiTokenGrant } = {}) {
+    const owner = await this.agent(workspaceId, agentId);
+    const { parent } = options;
+    const wanted = options.scopes ?? parent?.scopes ?? (owner.role === 'admin' ? API_TOKEN_SCOPES : API_TOKEN_SCOPES.filter((s) => s !== 'admin'));
+    const scopes = API_TOKEN_SCOPES.filter((scope) => scope === 'read' || wanted.includes(scope));
+    if (scopes.includes('admin') && owner.role !== 'admin') {
+      throw new AppError('API_TOKEN_SCOPE_NOT_ALLOWED', 403, 'Only an admin can hold a token with the admin scope', { scope: 'admin' });
+    }
+    const missing = parent && scopes.find((scope) => !parent.scopes.includes(scope));
+    if (missing) throw tokenScopeMissing(missing);
+    const expiresAt = options.expiresAt ?? parent?.expiresAt ?? null;
+    if (expiresAt && expiresAt.getTime() <= Date.now()) {
+      throw new AppError('API_TOKEN_EXPIRY_INVALID', 400, 'A token\'s expiry must lie in the future');
+    }
+    if (parent?.expiresAt && (!expiresAt || expiresAt > parent.expiresAt)) {
+      throw new AppError('API_TOKEN_OUTLIVES_PARENT', 400, 'A token made with another token cannot expire after it', { parentExpiresAt: parent.expiresAt });
+    }
     const token = newSecretToken('kefu_');
-    const row = await this.repo.insertApiToken(workspaceId, { agent_id: agentId, name, token_hash: hashToken(token) });
-    await this.audit(workspaceId, actor, 'api_token.created', 'api_token', row.id, { name });
+    const row = await this.repo.insertApiToken(workspaceId, {
+      agent_id: agentId, name, token_hash: hashToken(token), scopes, expires_at: expiresAt, parent_id: parent?.id ?? null,
+    });
+    await this.audit(workspaceId, actor, 'api_token.created', 'api_token', row.id, { name, agentId, scopes, expiresAt, parentId: row.parent_id });
     return { ...row, token };
   }
 
-  listApiTokens(workspaceId: string, agentId: string) {
+  /** Live tokens of one agent, or of every agent when `agentId` is left out (for admins). */
+  listApiTokens(workspaceId: string, agentId?: string) {
     return this.repo.listApiTokens(workspaceId, agentId);
   }
 
-  async revokeApiToken(workspaceId: string, agentId: string, id: string, actor: Actor) {
-    if (!(await this.repo.revokeApiToken(workspaceId, agentId, id))) throw notFound('api_token');
-    await this.audit(workspaceId, actor, 'api_token.revoked', 'api_token', id, {});
+  /**
+   * Revokes a token and every token minted from it. `ownerId`: only if it is theirs (agents revoke
+   * their own; admins pass none and may revoke anyone's).
+   */
+  async revokeApiToken(workspaceId: string, ownerId: string | null, id: string, actor: Actor) {
+    const token = await this.repo.apiTokenById(workspaceId, id);
+    if (!token || (ownerId && token.agent_id !== ownerId)) throw notFound('api_token');
+    const revoked = await this.repo.revokeApiTokens(workspaceId, { id });
+    await this.audit(workspaceId, actor, 'api_token.revoked', 'api_token', id, { agentId: token.agent_id, alsoRevoked: revoked.filter((r) => r !== id) });
+    await this.accessChanged(workspaceId, { principal: 'agent', id: token.agent_id });
   }
 
-  async agentForApiToken(token: string): Promise<SignedInAgentWithWorkspace | undefined> {
-    const row = await this.repo.agentForApiToken(hashToken(token));
+  /** The agent, workspace and grant behind a live API token; cached briefly like sessions. */
+  async agentForApiToken(token: string): Promise<AgentForApiToken | undefined> {
+    const key = `token:${hashToken(token)}`;
+    const cached = this.agentPrincipals.get(key);
+    if (cached) return cached as AgentForApiToken;
+    const row = await this.repo.agentForApiToken(key.slice('token:'.length));
     if (!row) return undefined;
-    // Last use is for people reviewing tokens; minute precision spares a write on every request.
+    // Last use is for people reviewing tokens; minute precision (and the cache) spare a write on every request.
     if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000) await this.repo.touchApiToken(row.token_id);
-    return splitAgentRow(row);
+    const { token_id, last_used_at: _, token_scopes, token_expires_at, ...rest } = row;
+    const found = { ...splitAgentRow(rest), token: { id: token_id, scopes: token_scopes, expiresAt: token_expires_at } };
+    this.agentPrincipals.set(key, found, { ...this.tags(found.agent), tokenId: token_id }, token_expires_at);
+    return found;
+  }
+
+  // ---- cached principals ------------------------------------------------------------------
+
+  /** Drops what this node cached about whoever `change` names; other nodes call it on `access.changed`. */
+  forget(workspaceId: string, change: AccessChange): void {
+    const matches = change.principal === 'workspace'
+      ? (tags: PrincipalTags) => tags.workspaceId === change.id
+      : (tags: PrincipalTags) => tags.workspaceId === workspaceId && tags.principal === change.principal && tags.principalId === change.id;
+    this.agentPrincipals.forget(matches);
+    this.customerPrincipals.forget(matches);
+  }
+
+  /** Here at once, then on every other node through the bus (principal-cache.ts). */
+  private async accessChanged(workspaceId: string, change: AccessChange): Promise<void> {
+    this.forget(workspaceId, change);
+    await this.bus.publish('access.changed', workspaceId, change);
+  }
+
+  private tags(agent: AgentRow): PrincipalTags {
+    return { workspaceId: agent.workspace_id, principal: 'agent', principalId: agent.id };
   }
 
   // ---- password reset ---------------------------------------------------------------------
@@ -255,9 +362,12 @@ export class AccountsService {
     const password_hash = await hashPassword(newPassword);
     if (type === 'agent') await this.repo.updateAgent(workspaceId, reset.principal_id, { password_hash });
     else await this.repo.updateCustomer(workspaceId, reset.principal_id, { password_hash });
-    // Whoever knew the old password is signed out everywhere, and an older link mailed earlier is dead too.
+    // Whoever knew the old password is signed out everywhere, loses the API tokens they may have
+    // made with it, and an older link mailed earlier is dead too.
     await this.repo.deleteSessionsOf(workspaceId, type, reset.principal_id);
+    if (type === 'agent') await this.repo.revokeApiTokens(workspaceId, { agentId: reset.principal_id });
     await this.repo.spendPasswordResetsOf(workspaceId, type, reset.principal_id);
+    await this.accessChanged(workspaceId, { principal: type, id: reset.principal_id });
   }
 
   // ---- audit ------------------------------------------------------------------------------

@@ -10,9 +10,9 @@ export const accountsModule = defineModule<{ accounts: AccountsService }>({
   pages: ({ services, config, secureCookies }) => [accountsPages(services.accounts, { secureCookies, signIn: { perAccount: config.loginAttemptsPer15Min, perIp: config.loginAttemptsPerIpPer15Min } })],
 });
 
-export { AccountsService, type Actor } from './accounts.service.js';
+export { AccountsService, tokenScopeMissing, type Actor, type ApiTokenGrant } from './accounts.service.js';
 export {
-  COOKIE, actorOf, requireAgent, requireCustomer, sessionCookieOptions, type SignedInAgent, type SignedInCustomer,
+  COOKIE, actorOf, actsAsAdmin, requireAgent, requireCustomer, sessionCookieOptions, type SignedInAgent, type SignedInCustomer,
 } from './accounts.http.js';
 export type { AccountsTables, AgentRole, WorkspaceRow } from './accounts.schema.js';
 

@@ -5,10 +5,13 @@ import type {} from '@fastify/cookie';
 import { sameSecret } from '../../core/auth/tokens.js';
 import { AppError } from '../../core/errors.js';
 import { chooseLocale } from '../../core/i18n/index.js';
-import { COOKIE, sessionCookieOptions, type AccountsService, type SignedInAgent, type WorkspaceRow } from '../../modules/accounts/index.js';
+import {
+  COOKIE, sessionCookieOptions, tokenScopeMissing, type AccountsService, type ApiTokenGrant, type SignedInAgent, type WorkspaceRow,
+} from '../../modules/accounts/index.js';
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
+/** What a token with only the `read` scope may send. */
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 function readSignedCookie(request: FastifyRequest, name: string): string | undefined {
   const raw = request.cookies[name];
@@ -30,6 +33,7 @@ export const requestContext = (accounts: AccountsService, options: { secureCooki
 
     app.addHook('onRequest', async (request, reply) => {
       await identify(accounts, request);
+      if (request.apiToken && !READ_METHODS.has(request.method) && !request.apiToken.scopes.includes('write')) throw tokenScopeMissing('write');
       // API clients authenticate every request themselves; only browsers need the CSRF cookie.
       if (request.authVia !== 'token') request.csrfToken = readSignedCookie(request, COOKIE.csrf) ?? issueCsrfCookie(reply, options.secureCookies);
       const preference = request.agent?.locale ?? request.customer?.locale ?? request.cookies[COOKIE.language];
@@ -56,11 +60,13 @@ function issueCsrfCookie(reply: FastifyReply, secure: boolean): string {
 }
 
 async function identify(accounts: AccountsService, request: FastifyRequest): Promise<void> {
-  const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-  if (request.headers.authorization !== undefined) {
-    const found = bearer ? await accounts.agentForApiToken(bearer) : undefined;
+  // Only the Bearer scheme is ours: another (Basic added by a proxy in front of the portal) is
+  // none of Kefu's business, so it neither signs anyone in nor breaks the page.
+  const [, scheme, bearer] = /^(\S+)(?:\s+(.*))?$/.exec(request.headers.authorization?.trim() ?? '') ?? [];
+  if (scheme?.toLowerCase() === 'bearer') {
+    const found = bearer && /^\S+$/.test(bearer) ? await accounts.agentForApiToken(bearer) : undefined;
     if (!found) throw new AppError('UNAUTHENTICATED', 401, 'The API token is not valid');
-    return signIn(request, found.workspace, 'token', found.agent);
+    return signIn(request, found.workspace, 'token', found.agent, found.token);
   }
   const agentSession = readSignedCookie(request, COOKIE.agent);
   const found = agentSession ? await accounts.agentForSession(agentSession) : undefined;
@@ -78,8 +84,9 @@ async function identify(accounts: AccountsService, request: FastifyRequest): Pro
   }
 }
 
-function signIn(request: FastifyRequest, workspace: WorkspaceRow, via: 'session' | 'token', agent: SignedInAgent): void {
+function signIn(request: FastifyRequest, workspace: WorkspaceRow, via: 'session' | 'token', agent: SignedInAgent, token?: ApiTokenGrant): void {
   request.workspace = workspace;
   request.agent = { id: agent.id, email: agent.email, name: agent.name, role: agent.role, locale: agent.locale };
   request.authVia = via;
+  request.apiToken = token;
 }

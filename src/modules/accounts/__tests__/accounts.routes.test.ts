@@ -101,7 +101,7 @@ describe('login rate limit', () => {
 describe('API tokens', () => {
   it('authenticates API calls with a bearer token, without CSRF, until revoked', async () => {
     const { jar, csrf } = await signIn();
-    const created = await t.app.http.inject({ method: 'POST', url: '/api/v1/api-tokens', headers: { cookie: asHeader(jar), 'x-csrf-token': csrf }, payload: { name: 'ci' } });
+    const created = await t.app.http.inject({ method: 'POST', url: '/api/v1/api-tokens', headers: { cookie: asHeader(jar), 'x-csrf-token': csrf }, payload: { name: 'ci', scopes: ['read', 'write'] } });
     expect(created.statusCode).toBe(201);
     const { token, id } = created.json();
     expect(token).toMatch(/^kefu_/);
