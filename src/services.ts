@@ -82,7 +82,7 @@ export function createServices(deps: ServiceDeps): Services {
   const mailLog = log.child({ module: 'mail.outbound' });
   const outbox = new MailOutbox(tenancy, deps.jobs, clock, config.mailOutbound, config.publicUrl, mailLog);
   const mailSecrets = new MailSecrets(() => loadSecret(config));
-  const accounts = new AccountsService(new AccountsRepo(database.db, tenancy), outbox, bus, config.publicUrl, mailSecrets, { authCacheMs: config.authCacheSeconds * 1000 });
+  const accounts = new AccountsService(new AccountsRepo(database.db, tenancy), outbox, bus, config.publicUrl, mailSecrets, deps.jobs, { authCacheMs: config.authCacheSeconds * 1000 });
   // Every node (not only the worker's durable subscribers) drops the principals it cached when access changes elsewhere.
   bus.subscribe('access.changed', (event) => accounts.forget(event.workspaceId, event.payload));
   const ticketsRepo = new TicketsRepo(database.db, tenancy);

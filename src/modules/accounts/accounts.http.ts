@@ -1,4 +1,5 @@
-import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type {} from '@fastify/cookie';
 import { forbidden, unauthenticated } from '../../core/errors.js';
 import { isLocale, type Locale } from '../../core/i18n/index.js';
@@ -35,6 +36,17 @@ declare module 'fastify' {
 
 export function sessionCookieOptions(secure: boolean) {
   return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure, signed: true, maxAge: 14 * 24 * 3600 };
+}
+
+/**
+ * A fresh CSRF token in its cookie and on the request. At every sign-in too (issue 12 #16): a token
+ * planted or read before someone signs in must not be worth anything to their new session.
+ */
+export function issueCsrfToken(request: FastifyRequest, reply: FastifyReply, secure: boolean): string {
+  const token = randomBytes(24).toString('base64url');
+  reply.setCookie(COOKIE.csrf, token, { ...sessionCookieOptions(secure), maxAge: undefined });
+  request.csrfToken = token;
+  return token;
 }
 
 /**

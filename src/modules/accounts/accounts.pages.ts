@@ -5,7 +5,7 @@ import { AppError } from '../../core/errors.js';
 import type { Translate } from '../../core/i18n/index.js';
 import { formError, layout, pageTranslator } from '../../core/html/layout.js';
 import { html, type SafeHtml } from '../../core/html/html.js';
-import { COOKIE, sessionCookieOptions } from './accounts.http.js';
+import { COOKIE, issueCsrfToken, sessionCookieOptions } from './accounts.http.js';
 import { emailOfBody, signInLimits, type SignInLimits } from './accounts.limits.js';
 import type { AccountsService } from './accounts.service.js';
 
@@ -71,6 +71,7 @@ export const accountsPages = (accounts: AccountsService, options: { secureCookie
         const form = parseForm({ email: FormFields.email, password: FormFields.password }, request.body);
         const { sessionToken } = await accounts.signInCustomer(request.workspace.id, form.email, form.password);
         reply.setCookie(COOKIE.customer, sessionToken, sessionCookieOptions(options.secureCookies));
+        issueCsrfToken(request, reply, options.secureCookies);
         return reply.redirect('/requests', 303);
       } catch (error) {
         const email = String((request.body as { email?: unknown })?.email ?? '');
@@ -100,9 +101,9 @@ export const accountsPages = (accounts: AccountsService, options: { secureCookie
       const t = pageTranslator(request);
       try {
         const form = parseForm({ name: FormFields.name, email: FormFields.email, password: FormFields.newPassword }, request.body);
-        const customer = await accounts.registerCustomer(request.workspace.id, { ...form, locale: request.locale });
-        reply.setCookie(COOKIE.customer, await accounts.openSession(request.workspace.id, 'customer', customer.id), sessionCookieOptions(options.secureCookies));
-        return reply.redirect('/requests', 303);
+        // The same page whether the address was new or not (issue 12 #9): the mail tells the rest.
+        await accounts.signUpCustomer(request.workspace.id, { ...form, locale: request.locale }, request.locale);
+        return page(request, reply, t('nav.register'), html`<section class="narrow"><h1>${t('account.registerTitle')}</h1><p class="notice" role="status">${t('account.registerRequested')}</p><p><a href="/account/sign-in">${t('nav.signIn')}</a></p></section>`);
       } catch (error) {
         return page(request, reply, t('nav.register'), registerForm(request, t, errorCode(error)), 400);
       }
@@ -159,7 +160,7 @@ export const accountsPages = (accounts: AccountsService, options: { secureCookie
       const token = String((request.body as { token?: unknown })?.token ?? '');
       try {
         const form = parseForm({ token: FormFields.token, password: FormFields.newPassword }, request.body);
-        await accounts.resetPassword(request.workspace.id, 'customer', form.token, form.password);
+        await accounts.resetPassword(request.workspace.id, 'customer', form.token, form.password, { ip: request.ip });
         return page(request, reply, t('account.resetTitle'), html`<section class="narrow"><p class="notice" role="status">${t('account.resetDone')}</p><p><a href="/account/sign-in">${t('nav.signIn')}</a></p></section>`);
       } catch (error) {
         return page(request, reply, t('account.resetTitle'), resetForm(request, t, token, errorCode(error)), 400);

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { forbidden, unauthenticated } from '../../core/errors.js';
 import { locales } from '../../core/i18n/index.js';
-import { COOKIE, actorOf, actsAsAdmin, requireAgent, sessionCookieOptions } from './accounts.http.js';
+import { COOKIE, actorOf, actsAsAdmin, issueCsrfToken, requireAgent, sessionCookieOptions } from './accounts.http.js';
 import { emailOfBody, signInLimits } from './accounts.limits.js';
 import type { AccountsService } from './accounts.service.js';
 import { API_TOKEN_SCOPES, type ApiTokenScope, type WorkspaceRow } from './accounts.schema.js';
@@ -56,6 +56,7 @@ export const accountsRoutes = (accounts: AccountsService, options: { secureCooki
     }, async (request, reply) => {
       const { agent, sessionToken } = await accounts.signInAgent(request.workspace.id, request.body.email, request.body.password);
       reply.setCookie(COOKIE.agent, sessionToken, sessionCookieOptions(options.secureCookies));
+      issueCsrfToken(request, reply, options.secureCookies);
       return sessionView(request, agent);
     });
 
@@ -101,7 +102,7 @@ export const accountsRoutes = (accounts: AccountsService, options: { secureCooki
       },
       config: { rateLimit: { max: options.loginAttemptsPer15Min, timeWindow: '15 minutes' } },
     }, async (request, reply) => {
-      await accounts.resetPassword(request.workspace.id, 'agent', request.body.token, request.body.password);
+      await accounts.resetPassword(request.workspace.id, 'agent', request.body.token, request.body.password, { ip: request.ip });
       return reply.code(204).send(null);
     });
 

@@ -3,6 +3,7 @@ import { hashToken, newSecretToken } from '../../core/auth/tokens.js';
 import { AppError, notFound } from '../../core/errors.js';
 import type { Locale } from '../../core/i18n/index.js';
 import type { EventBus } from '../../core/events/index.js';
+import type { JobQueue } from '../../core/jobs/index.js';
 import type { MailSecrets } from '../../core/auth/mail-secrets.js';
 import type { MailOutbox } from '../mail/index.js';
 import type { AccountsRepo } from './accounts.repo.js';
@@ -11,6 +12,8 @@ import { PrincipalCache, type PrincipalTags } from './principal-cache.js';
 
 const SESSION_TTL_MS = 14 * 24 * 3600 * 1000;
 const RESET_TTL_MS = 3600 * 1000;
+const PASSWORD_RESET_JOB = 'accounts.password-reset';
+interface PasswordResetJob { workspaceId: string; type: PrincipalType; email: string; locale: Locale }
 
 export interface Actor {
   type: 'agent' | 'system' | 'api';
@@ -63,6 +66,7 @@ export class AccountsService {
     private readonly bus: EventBus,
     private readonly publicUrl: string,
     private readonly mailSecrets: MailSecrets,
+    private readonly jobs: JobQueue,
     options: { authCacheMs: number },
   ) {
     this.agentPrincipals = new PrincipalCache(options.authCacheMs);
@@ -159,6 +163,7 @@ export class AccountsService {
     return customer;
   }
 
+  /** A customer made by the product itself (seeding, imports); the portal's sign-up form uses `signUpCustomer`. */
   async registerCustomer(workspaceId: string, input: { email: string; name: string; password: string | null; locale: Locale | null }) {
     const customer = await this.repo.insertCustomer(workspaceId, {
       email: input.email.toLowerCase(), name: input.name, locale: input.locale,
@@ -166,6 +171,30 @@ export class AccountsService {
     });
     if (!customer) throw new AppError('EMAIL_TAKEN', 409, 'An account with this e-mail already exists');
     return customer;
+  }
+
+  /**
+   * The portal's sign-up form answers the same whether or not the e-mail is known (issue 12 #9): either way the
+   * password is hashed, an insert is tried and one mail goes to the address; the caller learns only
+   * to look there. A new customer is told their account is ready; someone who already has one
+   * (perhaps only by having written to support) gets a link to choose a password instead, so the
+   * form can neither reveal nor take over their account.
+   */
+  async signUpCustomer(workspaceId: string, input: { email: string; name: string; password: string; locale: Locale | null }, fallbackLocale: Locale): Promise<void> {
+    const email = input.email.toLowerCase();
+    const password_hash = await hashPassword(input.password);
+    const created = await this.repo.insertCustomer(workspaceId, { email, name: input.name, locale: input.locale, password_hash });
+    if (created) {
+      const locale = created.locale ?? fallbackLocale;
+      const workspace = await this.workspace(workspaceId);
+      await this.outbox.queue(workspaceId, {
+        to: created.email, template: 'accountCreated', locale,
+        vars: { name: created.name, workspace: workspace.name[locale], link: `${this.publicUrl}/account/sign-in` },
+      });
+      return;
+    }
+    const existing = (await this.repo.customerCredentials(workspaceId, email))!;
+    await this.mailResetLink(workspaceId, 'customer', existing, 'accountExists', existing.locale ?? fallbackLocale);
   }
 
   /** The customer with this e-mail, created on first contact (no password: they can set one later). */
@@ -334,13 +363,28 @@ export class AccountsService {
 
   // ---- password reset ---------------------------------------------------------------------
 
-  /** Always succeeds from the caller's view, so it can't be used to find out which e-mails have accounts. */
+  /**
+   * Always succeeds from the caller's view, and does the same work whether or not the e-mail has an
+   * account (issue 12 #9): it queues one job, which looks the account up and mails it if it exists.
+   */
   async requestPasswordReset(workspaceId: string, type: PrincipalType, email: string, fallbackLocale: Locale): Promise<void> {
-    const normalized = email.toLowerCase();
-    const principal = type === 'agent'
-      ? await this.repo.agentCredentials(workspaceId, normalized)
-      : await this.repo.customerCredentials(workspaceId, normalized);
-    if (!principal || ('disabled_at' in principal && principal.disabled_at)) return;
+    await this.jobs.send<PasswordResetJob>(PASSWORD_RESET_JOB, { workspaceId, type, email: email.toLowerCase(), locale: fallbackLocale });
+  }
+
+  /** Registers the job handlers that decide, out of the request, what a reset or registration request mails. */
+  async work(jobs: JobQueue): Promise<void> {
+    await jobs.work<PasswordResetJob>(PASSWORD_RESET_JOB, async ({ data }) => {
+      const principal = data.type === 'agent'
+        ? await this.repo.agentCredentials(data.workspaceId, data.email)
+        : await this.repo.customerCredentials(data.workspaceId, data.email);
+      if (!principal || ('disabled_at' in principal && principal.disabled_at)) return;
+      await this.mailResetLink(data.workspaceId, data.type, principal, 'passwordReset', principal.locale ?? data.locale);
+    });
+  }
+
+  /** A reset link for `principal`, in a mail of `template` (the link's secret is rendered only when it is sent). */
+  private async mailResetLink(workspaceId: string, type: PrincipalType, principal: { id: string; email: string; name: string },
+    template: 'passwordReset' | 'accountExists', locale: Locale) {
     // The mail stores a reference to the token, rendered only when it is sent (core/auth/mail-secrets.ts).
     const { reference, secret } = await this.mailSecrets.issue('password-reset');
     await this.repo.insertPasswordReset(workspaceId, {
@@ -348,15 +392,14 @@ export class AccountsService {
       expires_at: new Date(Date.now() + RESET_TTL_MS),
     });
     const workspace = await this.workspace(workspaceId);
-    const locale = principal.locale ?? fallbackLocale;
     const path = type === 'agent' ? '/agent/reset-password' : '/account/reset-password';
     await this.outbox.queue(workspaceId, {
-      to: principal.email, template: 'passwordReset', locale,
+      to: principal.email, template, locale,
       vars: { name: principal.name, workspace: workspace.name[locale], link: `${this.publicUrl}${path}?token=${reference}` },
     });
   }
 
-  async resetPassword(workspaceId: string, type: PrincipalType, token: string, newPassword: string): Promise<void> {
+  async resetPassword(workspaceId: string, type: PrincipalType, token: string, newPassword: string, options: { ip?: string } = {}): Promise<void> {
     const reset = await this.repo.consumePasswordReset(workspaceId, hashToken(token), type);
     if (!reset) throw new AppError('RESET_TOKEN_INVALID', 400, 'This reset link is invalid or has expired');
     const password_hash = await hashPassword(newPassword);
@@ -367,6 +410,9 @@ export class AccountsService {
     await this.repo.deleteSessionsOf(workspaceId, type, reset.principal_id);
     if (type === 'agent') await this.repo.revokeApiTokens(workspaceId, { agentId: reset.principal_id });
     await this.repo.spendPasswordResetsOf(workspaceId, type, reset.principal_id);
+    // The link's holder acts: an agent is named as themselves; customers are not actors of the audit log.
+    const actor: Actor = type === 'agent' ? { type: 'agent', id: reset.principal_id, ip: options.ip } : { type: 'system', id: null, ip: options.ip };
+    await this.audit(workspaceId, actor, 'password.reset', type, reset.principal_id, {});
     await this.accessChanged(workspaceId, { principal: type, id: reset.principal_id });
   }
 

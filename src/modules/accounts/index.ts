@@ -7,12 +7,13 @@ import type { AccountsService } from './accounts.service.js';
 export const accountsModule = defineModule<{ accounts: AccountsService }>({
   name: 'accounts',
   routes: ({ services, config, secureCookies }) => [accountsRoutes(services.accounts, { secureCookies, loginAttemptsPer15Min: config.loginAttemptsPer15Min, loginAttemptsPerIpPer15Min: config.loginAttemptsPerIpPer15Min })],
+  workers: ({ accounts }, jobs) => accounts.work(jobs),
   pages: ({ services, config, secureCookies }) => [accountsPages(services.accounts, { secureCookies, signIn: { perAccount: config.loginAttemptsPer15Min, perIp: config.loginAttemptsPerIpPer15Min } })],
 });
 
 export { AccountsService, tokenScopeMissing, type Actor, type ApiTokenGrant } from './accounts.service.js';
 export {
-  COOKIE, actorOf, actsAsAdmin, requireAgent, requireCustomer, sessionCookieOptions, type SignedInAgent, type SignedInCustomer,
+  COOKIE, actorOf, actsAsAdmin, issueCsrfToken, requireAgent, requireCustomer, sessionCookieOptions, type SignedInAgent, type SignedInCustomer,
 } from './accounts.http.js';
 export type { AccountsTables, AgentRole, WorkspaceRow } from './accounts.schema.js';
 

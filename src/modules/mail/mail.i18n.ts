@@ -6,6 +6,14 @@ export const en = {
     subject: 'Reset your {{workspace}} password',
     body: 'Hello {{name}},\n\nSomeone asked to reset the password of your {{workspace}} account. To choose a new password, open this link within one hour:\n\n{{link}}\n\nIf it was not you, ignore this e-mail; your password stays the same.',
   },
+  accountCreated: {
+    subject: 'Your {{workspace}} account is ready',
+    body: 'Hello {{name}},\n\nyour account at {{workspace}} has been created. Sign in with your e-mail address and the password you chose:\n\n{{link}}\n\nIf it was not you, ignore this e-mail or write to us.',
+  },
+  accountExists: {
+    subject: 'You already have a {{workspace}} account',
+    body: 'Hello {{name}},\n\nsomeone asked to create a {{workspace}} account with this address, which already has one. Nothing was changed.\n\nTo choose a password (also if you never set one), open this link within one hour:\n\n{{link}}\n\nIf it was not you, ignore this e-mail.',
+  },
   autoresponse: {
     subject: 'We received your request #{{number}}: {{subject}}',
     body: 'Hello {{name}},\n\nthank you for writing to {{workspace}}. Your request has the number #{{number}}; please keep it in the subject when you reply.\n\n{{expectation}}{{suggestions}}\n\nThis is an automatic confirmation; a person will answer you.\n\n{{workspace}}',
@@ -45,6 +53,14 @@ export const zhCN: Widen<typeof en> = {
   passwordReset: {
     subject: '重置您的{{workspace}}账号密码',
     body: '{{name}}，您好：\n\n有人请求重置您在{{workspace}}的账号密码。请在一小时内打开以下链接设置新密码：\n\n{{link}}\n\n如果不是您本人操作，请忽略本邮件，您的密码不会改变。',
+  },
+  accountCreated: {
+    subject: '您的{{workspace}}账号已创建',
+    body: '{{name}}，您好：\n\n您在{{workspace}}的账号已经创建。请使用您的邮箱和设置的密码登录：\n\n{{link}}\n\n如果不是您本人操作，请忽略本邮件或与我们联系。',
+  },
+  accountExists: {
+    subject: '您已有{{workspace}}账号',
+    body: '{{name}}，您好：\n\n有人使用此邮箱申请创建{{workspace}}账号，而该邮箱已有账号。我们没有做任何更改。\n\n如需设置密码（包括您从未设置过密码的情况），请在一小时内打开以下链接：\n\n{{link}}\n\n如果不是您本人操作，请忽略本邮件。',
   },
   autoresponse: {
     subject: '我们已收到您的请求 #{{number}}：{{subject}}',

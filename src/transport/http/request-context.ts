@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type {} from '@fastify/cookie';
 import { sameSecret } from '../../core/auth/tokens.js';
 import { AppError } from '../../core/errors.js';
 import { chooseLocale } from '../../core/i18n/index.js';
 import {
-  COOKIE, sessionCookieOptions, tokenScopeMissing, type AccountsService, type ApiTokenGrant, type SignedInAgent, type WorkspaceRow,
+  COOKIE, issueCsrfToken, tokenScopeMissing, type AccountsService, type ApiTokenGrant, type SignedInAgent, type WorkspaceRow,
 } from '../../modules/accounts/index.js';
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -35,7 +34,7 @@ export const requestContext = (accounts: AccountsService, options: { secureCooki
       await identify(accounts, request);
       if (request.apiToken && !READ_METHODS.has(request.method) && !request.apiToken.scopes.includes('write')) throw tokenScopeMissing('write');
       // API clients authenticate every request themselves; only browsers need the CSRF cookie.
-      if (request.authVia !== 'token') request.csrfToken = readSignedCookie(request, COOKIE.csrf) ?? issueCsrfCookie(reply, options.secureCookies);
+      if (request.authVia !== 'token') request.csrfToken = readSignedCookie(request, COOKIE.csrf) ?? issueCsrfToken(request, reply, options.secureCookies);
       const preference = request.agent?.locale ?? request.customer?.locale ?? request.cookies[COOKIE.language];
       request.locale = chooseLocale(preference, request.headers['accept-language'], request.workspace.default_locale);
     });
@@ -52,12 +51,6 @@ export const requestContext = (accounts: AccountsService, options: { secureCooki
       }
     });
   });
-
-function issueCsrfCookie(reply: FastifyReply, secure: boolean): string {
-  const token = randomBytes(24).toString('base64url');
-  reply.setCookie(COOKIE.csrf, token, { ...sessionCookieOptions(secure), maxAge: undefined });
-  return token;
-}
 
 async function identify(accounts: AccountsService, request: FastifyRequest): Promise<void> {
   // Only the Bearer scheme is ours: another (Basic added by a proxy in front of the portal) is

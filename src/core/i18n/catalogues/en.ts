@@ -30,6 +30,7 @@ export const en = {
     newPassword: 'New password',
     signInTitle: 'Sign in to your account',
     registerTitle: 'Create your account',
+    registerRequested: 'Thank you. We have sent an e-mail to that address; it tells you how to sign in.',
     forgotPassword: 'Forgot your password?',
     resetTitle: 'Reset your password',
     resetRequested: 'If an account exists for that address, we have sent a link to reset the password.',

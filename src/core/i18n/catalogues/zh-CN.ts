@@ -30,6 +30,7 @@ export const zhCN: Catalogue = {
     newPassword: '新密码',
     signInTitle: '登录您的账号',
     registerTitle: '创建您的账号',
+    registerRequested: '谢谢。我们已向该邮箱发送了一封邮件，请按邮件中的说明登录。',
     forgotPassword: '忘记密码？',
     resetTitle: '重置密码',
     resetRequested: '如果该邮箱已注册，我们已发送一封重置密码的邮件。',

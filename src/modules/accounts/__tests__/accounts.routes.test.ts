@@ -158,6 +158,7 @@ describe('password reset', () => {
     expect(requested.statusCode).toBe(202);
     const unknown = await t.app.http.inject({ method: 'POST', url: '/api/v1/auth/password-reset', payload: { email: 'ghost@acme.example' } });
     expect(unknown.statusCode).toBe(202);
+    await t.jobs.drain();
     const mails = await t.database.db.selectFrom('mail_outbox').selectAll().execute();
     expect(mails).toHaveLength(1);
     expect(mails[0]!.to_address).toBe(t.workspace.admin.email);
