@@ -21,6 +21,7 @@ import { platformModules, type PlatformModule, type Services } from './services.
 import { layout } from './core/html/layout.js';
 import { html } from './core/html/html.js';
 import { refuseNulBytes } from './transport/http/input-hygiene.js';
+import { requestIdOf, securityHeaders } from './transport/http/security-headers.js';
 import { sendError, toErrorResponse } from './transport/http/errors.js';
 import { chooseLocale, translator } from './core/i18n/index.js';
 
@@ -66,8 +67,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     bodyLimit: config.bodyLimitBytes,
     // A hop count as proxy-addr's trust function (Fastify's types name only the other forms).
     trustProxy: typeof config.trustProxy === 'number' ? proxyHops(config.trustProxy) : config.trustProxy,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => crypto.randomUUID(),
+    // The client's x-request-id only when it looks like one (security-headers.ts).
+    requestIdHeader: false,
+    genReqId: requestIdOf,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
@@ -77,6 +79,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url, schema: route.schema });
   });
   http.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id); });
+  http.addHook('onSend', securityHeaders);
   http.addHook('preHandler', refuseNulBytes);
   http.setValidatorCompiler(validatorCompiler);
   http.setSerializerCompiler(serializerCompiler);

@@ -328,15 +328,7 @@ export const ticketsPages = (options: TicketsPagesOptions): FastifyPluginAsyncZo
         </form>
         ${customer ? '' : html`<p class="muted">${t('contact.signInHint')} <a href="/account/sign-in">${t('nav.signIn')}</a></p>`}
       </section>
-      <script>
-        // Progressive enhancement: with scripts, only the chosen department's answer time is shown.
-        (function () {
-          var select = document.getElementById('department'), list = document.getElementById('expected');
-          if (!select || !list) return;
-          function update() { list.querySelectorAll('li').forEach(function (li) { li.hidden = li.getAttribute('data-department') !== select.value; }); }
-          select.addEventListener('change', update); update();
-        })();
-      </script>`;
+      <script src="/assets/contact.js" defer></script>`;
   }
 
   const page = { config: { html: true }, schema: { hide: true } } as const;
