@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyReply } from 'fastify';
 import { AppError } from '../errors.js';
@@ -129,7 +129,16 @@ export class DiskAttachmentStore implements AttachmentStore {
   }
 
   open(storageKey: string): Readable {
-    return createReadStream(this.pathOf(storageKey));
+    // A file gone from disk (a restore without the data directory, a manual clean-up) is a 404 for
+    // whoever asks, as it is from S3, not a 500 (issue 12 #16).
+    // Not pipeline(): it would destroy `body` with the raw ENOENT before this could name it.
+    const body = new PassThrough();
+    const file = createReadStream(this.pathOf(storageKey));
+    file.on('error', (error: NodeJS.ErrnoException) => {
+      body.destroy(error.code === 'ENOENT' ? new AppError('ATTACHMENT_NOT_FOUND', 404, 'attachment not found') : error);
+    });
+    body.on('close', () => file.destroy());
+    return file.pipe(body);
   }
 
   send(reply: FastifyReply, attachment: { storage_key: string; filename: string; content_type: string; size_bytes: number }): FastifyReply {
