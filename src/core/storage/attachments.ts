@@ -6,6 +6,7 @@ import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyReply } from 'fastify';
 import { AppError } from '../errors.js';
+import { withoutBidiControls } from '../text.js';
 
 /** A stored file as its owner records it. */
 export interface StoredFile {
@@ -43,7 +44,7 @@ export interface AttachmentStore {
 }
 
 export function safeFilename(name: string): string {
-  const base = path.basename(name.replace(/\\/g, '/')).normalize('NFC');
+  const base = withoutBidiControls(path.basename(name.replace(/\\/g, '/')).normalize('NFC'));
   // Control characters and the characters file systems or headers choke on become '_'.
   const cleaned = [...base].map((c) => (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f || '"<>|:*?/\\'.includes(c) ? '_' : c)).join('').trim().slice(-150);
   return cleaned && cleaned !== '.' && cleaned !== '..' ? cleaned : 'attachment';

@@ -8,6 +8,7 @@ import type { Locale } from '../../core/i18n/index.js';
 import type { AccountsService } from '../accounts/index.js';
 import type { Db, Page, TicketFilter, TicketPatch, TicketSort, TicketsRepo } from './tickets.repo.js';
 import type { StoredFile } from '../../core/storage/attachments.js';
+import { withoutBidiControls } from '../../core/text.js';
 import {
   ACTIVE_STATUSES, type AttachmentRow, type Channel, type MessageRow, type TicketRow, type TicketStatus,
   type Urgency, type UrgencyNames,
@@ -141,7 +142,7 @@ export class TicketsService {
     const number = await this.nextNumber(workspaceId);
     const { ticket } = await this.inTransaction(workspaceId, async (trx, events) => {
       const ticket = await this.repo.insertTicket(trx, {
-        number, subject: input.subject, urgency: input.urgency ?? 1,
+        number, subject: withoutBidiControls(input.subject), urgency: input.urgency ?? 1,
         department_id: departmentId, customer_id: customerId, channel: input.channel, tags: normalizeTags(input.tags ?? []),
         custom_fields: JSON.stringify(input.customFields ?? {}), created_at: now, updated_at: now,
         last_customer_message_at: now,
@@ -289,7 +290,7 @@ export class TicketsService {
         diff[key] = [current[key], value];
         (patch as Record<string, unknown>)[key] = value;
       };
-      change('subject', changes.subject);
+      change('subject', changes.subject === undefined ? undefined : withoutBidiControls(changes.subject));
       change('urgency', changes.urgency);
       change('department_id', departmentId);
       change('assignee_id', changes.assigneeId);
@@ -357,7 +358,7 @@ export class TicketsService {
     return this.inTransaction(workspaceId, async (trx, events) => {
       const source = await this.lockedTicket(trx, message.ticket_id);
       const ticket = await this.repo.insertTicket(trx, {
-        number, subject: subject ?? source.subject, urgency: source.urgency,
+        number, subject: subject === undefined ? source.subject : withoutBidiControls(subject), urgency: source.urgency,
         department_id: source.department_id, customer_id: source.customer_id, channel: message.channel, tags: source.tags,
         custom_fields: JSON.stringify(source.custom_fields), created_at: now, updated_at: now,
         last_customer_message_at: message.author_type === 'customer' ? message.created_at : null,

@@ -1,5 +1,7 @@
 import { simpleParser, type AddressObject, type Attachment, type HeaderValue } from 'mailparser';
 import { htmlToText, sanitizeUserHtml } from '../../../core/html/sanitize.js';
+import { withoutBidiControls } from '../../../core/text.js';
+import { AppError } from '../../../core/errors.js';
 
 /** What the pipeline needs of one message, decoded, with every header value made safe to store and show. */
 export interface ParsedInbound {
@@ -59,7 +61,15 @@ export function widenChineseCharsets(raw: Buffer): Buffer {
 /** Parses a raw RFC 5322 message; never throws for content (a defective message parses as far as it can). */
 export async function parseInbound(raw: Buffer): Promise<ParsedInbound> {
   const source = decodeRawHeaderBytes(widenChineseCharsets(raw));
-  const mail = await simpleParser(source, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true, maxHtmlLengthToParse: 2 * 1024 * 1024 });
+  const mail = await simpleParser(source, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true, maxHtmlLengthToParse: 2 * 1024 * 1024 })
+    .catch((error: unknown) => {
+      // The MIME splitter's own limits (a header section over 1 MB, too many parts) give the same
+      // answer on every try: a permanent refusal, so the message is parked at once (issue 12 #16).
+      if ((error as { code?: unknown }).code === 'EMAXLEN') {
+        throw new AppError('MAIL_TOO_COMPLEX', 422, `The message exceeds the MIME parser's limits: ${(error as Error).message}`, undefined, { cause: error });
+      }
+      throw error;
+    });
   const headers = new Map<string, string>();
   for (const line of mail.headerLines) headers.set(line.key.toLowerCase(), unfold(line.line.slice(line.line.indexOf(':') + 1)));
 
@@ -126,7 +136,7 @@ function headerEnd(raw: Buffer): number {
 /** Subjects are shown, searched and put into reply headers: no control characters (CR/LF injection), bounded length. */
 export function safeSubject(subject: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are what this removes
-  return subject.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s{2,}/g, ' ').trim().slice(0, MAX_SUBJECT);
+  return withoutBidiControls(subject).replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s{2,}/g, ' ').trim().slice(0, MAX_SUBJECT);
 }
 
 /** Message-IDs are stored bare (no angle brackets, no spaces or control characters). */

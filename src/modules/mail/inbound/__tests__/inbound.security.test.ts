@@ -61,6 +61,39 @@ describe('a hostile HTML mail', () => {
   });
 });
 
+describe('MIME parser limits (issue 12 #16)', () => {
+  it('parks a mail over the parser\'s limits after one attempt, instead of retrying it as if the fault were passing', async () => {
+    const raw = eml({ 'Message-ID': '<huge-header@customer.example>', From: 'huge@customer.example', Subject: 'huge', 'X-Filler': 'x'.repeat(1_200_000) });
+    await accept(raw);
+    await t.jobs.drain();
+    const row = (await inboundRows()).find((r) => r.message_id === 'huge-header@customer.example');
+    expect(row?.status).toBe('parked');
+    expect(row?.reason).toMatch(/^MAIL_TOO_COMPLEX/);
+    expect(row?.attempts).toBe(1);
+  });
+});
+
+describe('bidi controls in mail (issue 12 #16)', () => {
+  it('removes right-to-left overrides from subjects and attachment file names', async () => {
+    const boundary = 'rtl-boundary';
+    const raw = eml({
+      'Message-ID': '<rtl@customer.example>', From: 'rtl@customer.example', Subject: '=?UTF-8?B?' + Buffer.from('Invoice \u202egnp.exe\u202c \u2066ok\u2069').toString('base64') + '?=',
+      'MIME-Version': '1.0', 'Content-Type': `multipart/mixed; boundary="${boundary}"`,
+    }, [
+      `--${boundary}`, 'Content-Type: text/plain', '', 'See attached.', '',
+      `--${boundary}`, 'Content-Type: application/pdf', `Content-Disposition: attachment; filename*=UTF-8''${encodeURIComponent('scan\u202efdp.txt')}`, 'Content-Transfer-Encoding: base64', '',
+      Buffer.from('%PDF-1.4').toString('base64'), `--${boundary}--`,
+    ].join('\r\n'));
+    await accept(raw);
+    await t.jobs.drain();
+    const ticket = await t.database.db.selectFrom('tickets').select(['id', 'subject']).where('workspace_id', '=', t.workspace.id).orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+    expect(ticket.subject).toBe('Invoice gnp.exe ok');
+    const files = await t.database.db.selectFrom('ticket_attachments as a').innerJoin('ticket_messages as m', 'm.id', 'a.message_id')
+      .select('a.filename').where('m.ticket_id', '=', ticket.id).execute();
+    expect(files).toEqual([{ filename: 'scanfdp.txt' }]);
+  });
+});
+
 /** An RFC 3464 report saying mail with `originalId` to `recipient` failed. */
 function dsn(recipient: string, originalId: string): Buffer {
   const boundary = 'dsn-boundary';
