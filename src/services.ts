@@ -125,7 +125,7 @@ export function createServices(deps: ServiceDeps): Services {
   const chatRepo = new ChatRepo(database.db, tenancy);
   const chat = new ChatService(chatRepo, tickets, accounts, routing, sla, outbox, clock, log.child({ module: 'chat' }),
     { publicUrl: config.publicUrl, suggest: searchSuggestions(search) });
-  const chatChannels = new ChatChannels(chatRepo, chat, tickets, deps.jobs, clock, { allowPrivateTargets: config.webhooksAllowPrivate });
+  const chatChannels = new ChatChannels(chatRepo, chat, tickets, accounts, deps.jobs, clock, { allowPrivateTargets: config.webhooksAllowPrivate });
   chat.useChannelReply(chatChannels.reply);
   // The customer database; its 360° record shows the customer's recent tickets.
   const customers = new CustomersService(CustomersRepo.of(tenancy), accounts, bus, clock, tickets);

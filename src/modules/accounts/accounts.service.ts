@@ -21,6 +21,9 @@ export interface Actor {
   ip?: string | null;
 }
 
+/** The product itself (seeding, jobs): what changes made outside a request are audited as. */
+export const SYSTEM_ACTOR: Actor = { type: 'system', id: null };
+
 type AgentWithWorkspaceRow = AgentRow & {
   workspace_slug: string; workspace_name: LocalizedText; workspace_default_locale: Locale;
   workspace_time_zone: string; workspace_hostnames: string[]; workspace_created_at: Date;

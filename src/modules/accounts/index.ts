@@ -11,7 +11,7 @@ export const accountsModule = defineModule<{ accounts: AccountsService }>({
   pages: ({ services, config, secureCookies }) => [accountsPages(services.accounts, { secureCookies, signIn: { perAccount: config.loginAttemptsPer15Min, perIp: config.loginAttemptsPerIpPer15Min } })],
 });
 
-export { AccountsService, tokenScopeMissing, type Actor, type ApiTokenGrant } from './accounts.service.js';
+export { AccountsService, SYSTEM_ACTOR, tokenScopeMissing, type Actor, type ApiTokenGrant } from './accounts.service.js';
 export {
   COOKIE, actorOf, actsAsAdmin, issueCsrfToken, requireAgent, requireCustomer, sessionCookieOptions, type SignedInAgent, type SignedInCustomer,
 } from './accounts.http.js';

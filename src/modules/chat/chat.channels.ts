@@ -9,6 +9,7 @@ import type { ChatMessage } from './chat.protocol.js';
 import type { ChatRepo } from './chat.repo.js';
 import type { ChannelKind, ChannelRow, SessionRow } from './chat.schema.js';
 import type { ChatService } from './chat.service.js';
+import { SYSTEM_ACTOR, type AccountsService, type Actor } from '../accounts/index.js';
 
 export const CHANNEL_REPLY_JOB = 'chat.channel-reply';
 
@@ -42,6 +43,7 @@ export class ChatChannels {
     private readonly repo: ChatRepo,
     private readonly chat: ChatService,
     private readonly tickets: TicketsService,
+    private readonly accounts: Pick<AccountsService, 'audit'>,
     private readonly jobs: JobQueue,
     private readonly clock: Clock,
     private readonly options: { allowPrivateTargets: boolean },
@@ -58,11 +60,14 @@ export class ChatChannels {
   }
 
   /** The secret is returned here only; afterwards it is never shown again. */
-  async create(workspaceId: string, input: ChannelInput): Promise<ChannelRow> {
+  async create(workspaceId: string, input: ChannelInput, actor: Actor = SYSTEM_ACTOR): Promise<ChannelRow> {
     await this.assertDepartment(workspaceId, input.departmentId);
-    return this.repo.insertChannel(this.repo.in(workspaceId), {
+    const channel = await this.repo.insertChannel(this.repo.in(workspaceId), {
       name: input.name, kind: input.kind, secret: newWebhookSecret(), outbound_url: input.outboundUrl, department_id: input.departmentId,
     });
+    // A channel holds a signing secret and may post contacts into the queue: who made it is on record.
+    await this.accounts.audit(workspaceId, actor, 'chat.channel_created', 'chat_channel', channel.id, { name: input.name, kind: input.kind, outboundUrl: input.outboundUrl });
+    return channel;
   }
 
   async update(workspaceId: string, id: string, patch: Partial<ChannelInput>): Promise<ChannelRow> {

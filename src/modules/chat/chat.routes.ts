@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireAgent } from '../accounts/index.js';
+import { actorOf, requireAgent } from '../accounts/index.js';
 import type { ChatChannels } from './chat.channels.js';
 import { CHANNEL_KINDS, type ChannelRow } from './chat.schema.js';
 import type { ChatService } from './chat.service.js';
@@ -101,7 +101,7 @@ export const chatRoutes = (chat: ChatService, channels: ChatChannels): FastifyPl
   app.put('/chat/settings', {
     ...adminOnly,
     schema: { tags: ['chat'], summary: 'Change chat settings (admin)', body: Settings.partial().strict(), response: { 200: Settings, 400: ErrorView, 404: ErrorView } },
-  }, async (request) => chat.updateSettings(request.workspace.id, request.body));
+  }, async (request) => chat.updateSettings(request.workspace.id, request.body, actorOf(request)));
 
   app.get('/channels/webhook', {
     ...adminOnly,
@@ -115,7 +115,7 @@ export const chatRoutes = (chat: ChatService, channels: ChatChannels): FastifyPl
       body: NewChannel, response: { 201: ChannelView.extend({ secret: z.string() }), 400: ErrorView, 404: ErrorView },
     },
   }, async (request, reply) => {
-    const channel = await channels.create(request.workspace.id, request.body);
+    const channel = await channels.create(request.workspace.id, request.body, actorOf(request));
     return reply.code(201).send({ ...channelView(channel), secret: channel.secret });
   });
 

@@ -4,7 +4,7 @@ import { AppError } from '../../core/errors.js';
 import type { DomainEvent } from '../../core/events/index.js';
 import { translator, type Locale } from '../../core/i18n/index.js';
 import type { Logger } from '../../core/logger.js';
-import type { AccountsService } from '../accounts/index.js';
+import { SYSTEM_ACTOR, type AccountsService, type Actor } from '../accounts/index.js';
 import type { MailOutbox } from '../mail/index.js';
 import type { RoutingService } from '../routing/index.js';
 import { businessMinutesBetween, compileCalendar, type SlaService } from '../sla/index.js';
@@ -119,7 +119,7 @@ export class ChatService {
     return settingsView(await this.repo.settings(this.repo.in(workspaceId)));
   }
 
-  async updateSettings(workspaceId: string, patch: Partial<ChatSettings>): Promise<ChatSettings> {
+  async updateSettings(workspaceId: string, patch: Partial<ChatSettings>, actor: Actor = SYSTEM_ACTOR): Promise<ChatSettings> {
     if (patch.defaultDepartmentId) await this.department(workspaceId, patch.defaultDepartmentId);
     const current = await this.settings(workspaceId);
     const next = { ...current, ...patch };
@@ -128,6 +128,7 @@ export class ChatService {
       cost_per_agent_hour: next.costPerAgentHour, respect_business_hours: next.respectBusinessHours,
       default_department_id: next.defaultDepartmentId, updated_at: this.clock.now(),
     });
+    await this.accounts.audit(workspaceId, actor, 'chat.settings_updated', 'chat_settings', null, patch);
     return settingsView(row);
   }
 

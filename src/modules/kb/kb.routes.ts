@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provid
 import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
 import { locales } from '../../core/i18n/index.js';
-import { requireAgent } from '../accounts/index.js';
+import { actorOf, requireAgent } from '../accounts/index.js';
 import type { KbService } from './kb.service.js';
 import {
   ArticleSummaryView, ArticleView, AttachmentView, CategoryView, RevisionSummaryView, RevisionView,
@@ -124,7 +124,7 @@ export const kbRoutes = (kb: KbService): FastifyPluginAsyncZod => async (app) =>
       tags, summary: 'Publish a revision (default: the newest) (editors)', params: Id,
       body: z.strictObject({ revisionId: z.string().uuid().optional() }).nullish(), response: { 200: ArticleView, 404: ErrorView },
     },
-  }, async (request) => detail(request.workspace.id, kb.publish(request.workspace.id, request.params.id, request.body?.revisionId)));
+  }, async (request) => detail(request.workspace.id, kb.publish(request.workspace.id, request.params.id, request.body?.revisionId, actorOf(request))));
 
   app.post('/kb/articles/:id/unpublish', {
     ...editors, schema: { tags, summary: 'Take an article off the portal and out of search (editors)', params: Id, response: { 200: ArticleView, 404: ErrorView } },

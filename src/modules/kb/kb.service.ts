@@ -4,7 +4,7 @@ import type { Clock } from '../../core/clock.js';
 import { AppError, notFound } from '../../core/errors.js';
 import type { Locale } from '../../core/i18n/index.js';
 import type { JobQueue } from '../../core/jobs/index.js';
-import type { AccountsService } from '../accounts/index.js';
+import { SYSTEM_ACTOR, type AccountsService, type Actor } from '../accounts/index.js';
 import type { MailOutbox } from '../mail/index.js';
 import type { AttachmentStore } from '../../core/storage/attachments.js';
 import { articleLinks, markdownToText, renderMarkdown } from './kb.markdown.js';
@@ -278,7 +278,7 @@ export class KbService {
     return updated;
   }
 
-  async publish(workspaceId: string, id: string, revisionId: string | undefined): Promise<ArticleRow> {
+  async publish(workspaceId: string, id: string, revisionId: string | undefined, actor: Actor = SYSTEM_ACTOR): Promise<ArticleRow> {
     const now = this.deps.clock.now();
     const { article, notify } = await this.repo.transaction(workspaceId, async (trx) => {
       const current = await this.repo.lockedArticle(trx, id);
@@ -296,6 +296,7 @@ export class KbService {
     });
     await this.indexPublished(workspaceId, article);
     for (const customerId of notify) await this.scheduleDigest(workspaceId, customerId);
+    await this.deps.accounts.audit(workspaceId, actor, 'kb_article.published', 'kb_article', id, { revisionId: article.published_revision_id, slug: article.slug });
     return article;
   }
 
