@@ -3,7 +3,6 @@
  * one-line name they make `invoice‮fdp.exe` show as `invoiceexe.pdf` (issue 12 #16); a subject or
  * file name never needs them (Arabic and Hebrew text is ordered by the characters themselves).
  */
-// eslint-disable-next-line no-misleading-character-class -- a class of invisible controls, on purpose
 const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
 
 /** A subject or file name without bidi controls. */
