@@ -97,7 +97,8 @@ describe('portal pages', () => {
     await post('/account/register', jar, { _csrf: csrf, name: 'Forgetful', email: 'forgetful@example.com', password: 'first-password' });
     const asked = await post('/account/forgot-password', jar, { _csrf: csrf, email: 'forgetful@example.com' });
     expect(asked.body).toContain('If an account exists');
-    const mail = await t.database.db.selectFrom('mail_outbox').selectAll().where('to_address', '=', 'forgetful@example.com').executeTakeFirstOrThrow();
+    await t.jobs.drain();
+    const mail = await t.database.db.selectFrom('mail_outbox').selectAll().where('to_address', '=', 'forgetful@example.com').where('template', '=', 'passwordReset').executeTakeFirstOrThrow();
     const link = /http:\/\/localhost:3000(\/account\/reset-password\?token=[\w-]+)/.exec(await t.services.mailSecrets.render(mail.text_body))?.[1];
     expect(link).toBeTruthy();
     const form = await formPage(link!, jar);
