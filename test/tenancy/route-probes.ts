@@ -32,6 +32,7 @@ const PROBES: Record<string, ProbeMaker> = {
   // ---- accounts
   'GET /api/v1/agents/:id': (p) => ({ url: `/api/v1/agents/${p.agent}` }),
   'PATCH /api/v1/agents/:id': (p) => ({ url: `/api/v1/agents/${p.agent}`, payload: { name: 'hijacked', disabled: true } }),
+  'GET /api/v1/api-tokens': (_, o) => ({ url: '/api/v1/api-tokens', query: { agentId: o.agent } }),
   'DELETE /api/v1/api-tokens/:id': (p) => ({ url: `/api/v1/api-tokens/${p.apiToken}` }),
 
   // ---- tickets
