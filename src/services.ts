@@ -15,14 +15,14 @@ import { MailSecrets } from './core/auth/mail-secrets.js';
 import type { DB } from './schema.js';
 import { modules } from './modules/index.js';
 import { AccountsService } from './modules/accounts/index.js';
-import { ChatChannels, ChatService, searchSuggestions } from './modules/chat/index.js';
-import { KbService } from './modules/kb/index.js';
+import { ChatChannels, ChatService, chatCustomerMover, searchSuggestions } from './modules/chat/index.js';
+import { KbService, kbCustomerMover } from './modules/kb/index.js';
 import { MailOutbox, NodemailerSender, OutboundMailService, createMailInbound, type MailInbound } from './modules/mail/index.js';
 import { RoutingService } from './modules/routing/index.js';
 import { SearchService } from './modules/search/index.js';
 import { SlaService } from './modules/sla/index.js';
-import { CustomersService } from './modules/customers/index.js';
-import { CsatRequests, TicketsService, ticketHolderSource, ticketMessageSource } from './modules/tickets/index.js';
+import { CustomerImports, CustomerMerges, CustomersService } from './modules/customers/index.js';
+import { CsatRequests, TicketsService, ticketCustomerMover, ticketHolderSource, ticketMessageSource } from './modules/tickets/index.js';
 import { TroubleshootingService } from './modules/troubleshooting/index.js';
 import { WebhooksService } from './modules/webhooks/index.js';
 // Repositories stay inside their modules; this file, which wires everything, is the one that builds them.
@@ -57,6 +57,8 @@ export interface Services {
   chat: ChatService;
   chatChannels: ChatChannels;
   customers: CustomersService;
+  customerImports: CustomerImports;
+  customerMerges: CustomerMerges;
 }
 
 export interface ServiceDeps {
@@ -128,11 +130,15 @@ export function createServices(deps: ServiceDeps): Services {
   const chatChannels = new ChatChannels(chatRepo, chat, tickets, accounts, deps.jobs, clock, { allowPrivateTargets: config.webhooksAllowPrivate });
   chat.useChannelReply(chatChannels.reply);
   // The customer database; its 360° record shows the customer's recent tickets.
-  const customers = new CustomersService(CustomersRepo.of(tenancy), accounts, bus, clock, tickets);
+  const customersRepo = CustomersRepo.of(tenancy);
+  const customers = new CustomersService(customersRepo, accounts, bus, clock, tickets);
+  const customerImports = new CustomerImports(customersRepo, bus, clock);
+  // A merge moves every module's rows of the duplicate to the survivor, in the merge's transaction.
+  const customerMerges = new CustomerMerges(customersRepo, bus, clock, accounts, { tickets: ticketCustomerMover, chats: chatCustomerMover, helpCentreSubscriptions: kbCustomerMover });
   const list = deps.modules ?? platformModules;
   // Every module's strings, merged before any mail or page is rendered.
   for (const module of list) if (module.i18n) addCatalogues(module.i18n.namespace, module.i18n.strings);
-  const services = { accounts, mailSecrets, outbox, mailOutbound, tickets, attachments, csat, webhooks, routing, sla, troubleshooting, search, kb, mailInbound, chat, chatChannels, customers };
+  const services = { accounts, mailSecrets, outbox, mailOutbound, tickets, attachments, csat, webhooks, routing, sla, troubleshooting, search, kb, mailInbound, chat, chatChannels, customers, customerImports, customerMerges };
   subscribeModules(list, services, bus, deps.jobs);
   return services;
 }

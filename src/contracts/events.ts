@@ -79,6 +79,8 @@ export const EVENT_SCHEMAS = {
   // The customer database: ids and the names of what changed, never the personal data itself.
   'customer.created': z.object({ customerId: id }),
   'customer.updated': z.object({ customerId: id, changed: z.array(z.string()) }),
+  'customer.merged': z.object({ customerId: id, mergedId: id }),
+  'customer_import.queued': z.object({ importId: id }),
   'consent.changed': z.object({ customerId: id, purposeId: id, purpose: z.string(), granted: z.boolean(), channel: z.string() }),
 } as const;
 

@@ -26,6 +26,8 @@ const samples: { [K in EventName]: () => EventPayload<K> } = {
   'troubleshooting_tree.published': () => ({ treeId: randomUUID(), slug: 'printer', locale: 'en' }),
   'customer.created': () => ({ customerId: randomUUID() }),
   'customer.updated': () => ({ customerId: randomUUID(), changed: ['tags'] }),
+  'customer.merged': () => ({ customerId: randomUUID(), mergedId: randomUUID() }),
+  'customer_import.queued': () => ({ importId: randomUUID() }),
   'consent.changed': () => ({ customerId: randomUUID(), purposeId: randomUUID(), purpose: 'newsletter', granted: true, channel: 'portal' }),
 };
 

@@ -42,3 +42,4 @@ export const chatModule = defineModule<ChatNeeds>({
 
 export { AGENT_NAMESPACE, type Ack, type AgentToServer, CHAT_ERROR_CODES, CHAT_LIMITS, CHAT_SOCKET_PATH, type ChatError, type ChatErrorCode, type ServerToAgent, type ServerToVisitor, VISITOR_NAMESPACE, type VisitorToServer } from './chat.protocol.js';
 export { searchSuggestions } from './chat.suggest.js';
+export { chatCustomerMover } from './chat.sources.js';

@@ -22,10 +22,12 @@ export const customerErrors = {
     new AppError('ORDER_REFERENCE_TAKEN', 409, 'An order with this reference already exists', { reference }),
   purposeTaken: (key: string) =>
     new AppError('CONSENT_PURPOSE_TAKEN', 409, `A consent purpose with the key ${key} already exists`, { key }),
+  mergeSame: () =>
+    new AppError('MERGE_SAME_CUSTOMER', 400, 'A customer cannot be merged into themself'),
   /** An id in the body that is not the workspace's (or does not exist): the same answer either way. */
   referenceNotFound: (field: string) =>
     new AppError('REFERENCE_NOT_FOUND', 422, `${field} names nothing in this workspace`, { field }),
-  notFound: (what: 'customer' | 'company' | 'product' | 'registration' | 'order' | 'consent purpose' | 'identity') =>
+  notFound: (what: 'customer' | 'company' | 'product' | 'registration' | 'order' | 'consent purpose' | 'identity' | 'import') =>
     new AppError(`${what.toUpperCase().replace(' ', '_')}_NOT_FOUND`, 404, `${what} not found`),
 } as const;
 

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { EventBus, EventWriter } from '../../core/events/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../schema.js';
-import type { CustomersDB, IdentityKind } from './customers.schema.js';
+import type { AttributeValue, CustomerRow, CustomersDB, IdentityKind, ImportRow, RefusedRow } from './customers.schema.js';
 
 /** Where the next page of the customer list starts: after this (created_at, id). */
 export interface ListCursor { createdAt: Date; id: string }
@@ -17,6 +17,10 @@ export interface CustomerFilter {
 }
 
 const CUSTOMER_COLUMNS = ['id', 'email', 'name', 'locale', 'company_id', 'time_zone', 'address', 'tags', 'attributes', 'created_at', 'updated_at'] as const;
+
+/** The expressions the look-alike search compares, each with its index in the migration. */
+const PHONE_TAIL = sql`right(regexp_replace(i.value, '\\D', '', 'g'), 8)`;
+const MAILBOX = sql`split_part(split_part(customers.email, '@', 1), '+', 1) || '@' || split_part(customers.email, '@', 2)`;
 
 const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 const dateText = (column: 'purchased_on' | 'warranty_until') => sql<string | null>`${sql.ref(column)}::text`.as(column);
@@ -79,6 +83,23 @@ export class CustomersRepo {
     return this.db(workspaceId).updateTable('customers').set({ ...patch, updated_at: now }).where('id', '=', id).returning('id').executeTakeFirst();
   }
 
+  /** Many new customers in one statement; an e-mail already in use is left out of what it returns. */
+  insertCustomers(workspaceId: string, rows: { email: string; name: string; locale: 'en' | 'zh-CN' | null; company_id: string | null; time_zone: string | null; address: string | null; tags: string[]; attributes: string }[]) {
+    if (!rows.length) return Promise.resolve([]);
+    return this.db(workspaceId).insertInto('customers').values(rows.map((row) => ({ ...row, password_hash: null })))
+      .onConflict((oc) => oc.columns(['workspace_id', 'email']).doNothing())
+      .returning(['id', 'email']).execute();
+  }
+
+  /** An import's row for a known customer: given fields replace, tags and attributes are added to. */
+  mergeImportedFields(workspaceId: string, id: string, fields: { name?: string; locale?: 'en' | 'zh-CN'; time_zone?: string; company_id?: string; tags: string[]; attributes: Record<string, AttributeValue> }, now: Date) {
+    return this.db(workspaceId).updateTable('customers').set({
+      name: fields.name, locale: fields.locale, time_zone: fields.time_zone, company_id: fields.company_id, updated_at: now,
+      tags: sql<string[]>`array(select distinct unnest(tags || ${fields.tags}::text[]))`,
+      attributes: sql<string>`attributes || ${JSON.stringify(fields.attributes)}::jsonb`,
+    }).where('id', '=', id).execute();
+  }
+
   /** Locks the customer's row: concurrent changes of one record (attributes, primary identities) queue up. */
   lockCustomer(workspaceId: string, id: string) {
     return this.db(workspaceId).selectFrom('customers').select(['id', 'email', 'attributes']).where('id', '=', id).forUpdate().executeTakeFirst();
@@ -100,6 +121,18 @@ export class CustomersRepo {
     return this.db(workspaceId).insertInto('customer_identities').values(values)
       .onConflict((oc) => oc.columns(['workspace_id', 'kind', 'value']).doNothing())
       .returningAll().executeTakeFirst();
+  }
+
+  /** Who holds each of these values of one kind. */
+  identityOwners(workspaceId: string, kind: IdentityKind, values: readonly string[]) {
+    if (!values.length) return Promise.resolve([]);
+    return this.db(workspaceId).selectFrom('customer_identities').select(['value', 'customer_id']).where('kind', '=', kind).where('value', 'in', values).execute();
+  }
+
+  insertIdentities(workspaceId: string, rows: { customer_id: string; kind: IdentityKind; value: string; is_primary: boolean; verified_at: Date | null }[]) {
+    if (!rows.length) return Promise.resolve([]);
+    return this.db(workspaceId).insertInto('customer_identities').values(rows)
+      .onConflict((oc) => oc.columns(['workspace_id', 'kind', 'value']).doNothing()).returning('id').execute();
   }
 
   demotePrimary(workspaceId: string, customerId: string, kind: IdentityKind) {
@@ -148,6 +181,16 @@ export class CustomersRepo {
 
   updateCompany(workspaceId: string, id: string, patch: Partial<{ name: string; domain: string | null; notes: string }>, now: Date) {
     return this.db(workspaceId).updateTable('customer_companies').set({ ...patch, updated_at: now }).where('id', '=', id).returningAll().executeTakeFirst();
+  }
+
+  /** Companies by name (any case), made where missing: lower-cased name → id. */
+  async companiesByName(workspaceId: string, names: readonly string[]): Promise<Map<string, string>> {
+    if (!names.length) return new Map();
+    await this.db(workspaceId).insertInto('customer_companies').values(names.map((name) => ({ name, domain: null })))
+      .onConflict((oc) => oc.doNothing()).execute();
+    const rows = await this.db(workspaceId).selectFrom('customer_companies').select(['id', 'name'])
+      .where(sql<string>`lower(name)`, 'in', names.map((n) => n.toLowerCase())).execute();
+    return new Map(rows.map((r) => [r.name.toLowerCase(), r.id]));
   }
 
   companyMembers(workspaceId: string, companyId: string, limit: number) {
@@ -244,4 +287,108 @@ export class CustomersRepo {
   insertConsentChange(workspaceId: string, values: { customer_id: string; purpose_id: string; granted: boolean; channel: CustomersDB['consent_changes']['channel']; wording_version: string; changed_by_type: CustomersDB['consent_changes']['changed_by_type']; changed_by_id: string | null; changed_at: Date }) {
     return this.db(workspaceId).insertInto('consent_changes').values(values).returningAll().executeTakeFirstOrThrow();
   }
+
+  // ---- merges
+
+  /** The connection this repo works on (inside `transaction`: that transaction), for other modules' movers. */
+  connection(workspaceId: string): Kysely<CustomersDB> {
+    return this.db(workspaceId);
+  }
+
+  /** Up to ten other customers with the same name, a phone ending in the same 8 digits, or the same mailbox. */
+  async lookalikes(workspaceId: string, customerId: string, by: { name: string; phoneTails: string[]; mailbox: string }) {
+    const sameName = sql<boolean>`lower(customers.name) = ${by.name.trim().toLowerCase()}`;
+    const sameMailbox = sql<boolean>`${MAILBOX} = ${by.mailbox}`;
+    const samePhone = by.phoneTails.length
+      ? sql<boolean>`customers.id in (select i.customer_id from customer_identities i where i.workspace_id = ${workspaceId} and i.kind = 'phone' and ${PHONE_TAIL} in (${sql.join(by.phoneTails)}))`
+      : sql<boolean>`false`;
+    const rows = await this.db(workspaceId).selectFrom('customers')
+      .select([...CUSTOMER_COLUMNS, sameName.as('same_name'), samePhone.as('same_phone'), sameMailbox.as('same_mailbox')])
+      .where('id', '<>', customerId)
+      .where((eb) => eb.or([eb(sameName, '=', true), eb(sameMailbox, '=', true), eb(samePhone, '=', true)]))
+      .orderBy('created_at', 'desc').limit(10).execute();
+    return rows.map(({ same_name, same_phone, same_mailbox, ...customer }) => ({
+      ...(customer as CustomerRow),
+      reasons: [...(same_name ? ['name' as const] : []), ...(same_phone ? ['phone' as const] : []), ...(same_mailbox ? ['email' as const] : [])],
+    }));
+  }
+
+  /**
+   * The customer's own rows in this module move to `intoId`. Identities keep their primary mark
+   * only where the survivor has no primary of that kind (its primary e-mail always stays).
+   */
+  async moveCustomerRows(workspaceId: string, fromId: string, intoId: string): Promise<Record<string, number>> {
+    const db = this.db(workspaceId);
+    const identities = await db.updateTable('customer_identities').set({
+      customer_id: intoId,
+      is_primary: sql<boolean>`is_primary and not exists (select 1 from customer_identities s where s.customer_id = ${intoId} and s.kind = customer_identities.kind and s.is_primary)`,
+    }).where('customer_id', '=', fromId).executeTakeFirst();
+    const count = async (table: 'customer_notes' | 'product_registrations' | 'customer_orders' | 'consent_changes') =>
+      Number((await db.updateTable(table).set({ customer_id: intoId }).where('customer_id', '=', fromId).executeTakeFirst()).numUpdatedRows);
+    const earlier = await db.updateTable('customer_merges').set({ survivor_id: intoId }).where('survivor_id', '=', fromId).executeTakeFirst();
+    return {
+      identities: Number(identities.numUpdatedRows), notes: await count('customer_notes'), products: await count('product_registrations'),
+      orders: await count('customer_orders'), consentChanges: await count('consent_changes'), earlierMerges: Number(earlier.numUpdatedRows),
+    };
+  }
+
+  deleteCustomer(workspaceId: string, id: string) {
+    return this.db(workspaceId).deleteFrom('customers').where('id', '=', id).execute();
+  }
+
+  insertMerge(workspaceId: string, values: { survivor_id: string; merged_id: string; merged_name: string; merged_email: string; fields_taken: string[]; moved: string; merged_by_type: string; merged_by_id: string | null }) {
+    return this.db(workspaceId).insertInto('customer_merges').values(values).returningAll().executeTakeFirstOrThrow();
+  }
+
+  merges(workspaceId: string, customerId: string) {
+    return this.db(workspaceId).selectFrom('customer_merges').selectAll().where('survivor_id', '=', customerId).orderBy('created_at', 'desc').limit(50).execute();
+  }
+
+  // ---- imports and exports
+
+  /** A page of the export in the list's order: each customer with their primary phone and company name. */
+  exportPage(workspaceId: string, after: ListCursor | undefined, limit: number) {
+    let query = this.db(workspaceId).selectFrom('customers')
+      .leftJoin('customer_companies as co', 'co.id', 'customers.company_id')
+      .select(['customers.id', 'customers.email', 'customers.name', 'customers.locale', 'customers.time_zone', 'customers.tags', 'customers.attributes', 'customers.created_at', 'co.name as company'])
+      .select((eb) => eb.selectFrom('customer_identities as i').select('i.value')
+        .whereRef('i.customer_id', '=', 'customers.id').where('i.kind', '=', 'phone').where('i.is_primary', '=', true).as('phone'))
+      .orderBy('customers.created_at', 'desc').orderBy('customers.id', 'desc').limit(limit);
+    if (after) query = query.where((eb) => eb(eb.refTuple('customers.created_at', 'customers.id'), '<', eb.tuple(after.createdAt, after.id)));
+    return query.execute();
+  }
+
+
+  insertImport(workspaceId: string, values: { file_name: string; source: string; total: number; created_by: string | null }) {
+    return this.db(workspaceId).insertInto('customer_imports').values(values).returning(IMPORT_COLUMNS).executeTakeFirstOrThrow();
+  }
+
+  findImport(workspaceId: string, id: string, { withSource = false } = {}) {
+    return this.db(workspaceId).selectFrom('customer_imports').select(IMPORT_COLUMNS)
+      .$if(withSource, (q) => q.select('source'))
+      .where('id', '=', id).executeTakeFirst() as Promise<(ImportView & { source?: string | null }) | undefined>;
+  }
+
+  recentImports(workspaceId: string, limit: number) {
+    return this.db(workspaceId).selectFrom('customer_imports').select(IMPORT_COLUMNS).orderBy('created_at', 'desc').orderBy('id').limit(limit).execute();
+  }
+
+  lockImport(workspaceId: string, id: string) {
+    return this.db(workspaceId).selectFrom('customer_imports').select(['processed', 'refused']).where('id', '=', id).forUpdate().executeTakeFirst();
+  }
+
+  /** Counts add up batch by batch; the file is dropped with the last batch. */
+  advanceImport(workspaceId: string, id: string, step: { processed: number; created: number; updated: number; refused: RefusedRow[]; finishedAt: Date | null }) {
+    return this.db(workspaceId).updateTable('customer_imports').set((eb) => ({
+      processed: step.processed,
+      created: eb('created', '+', step.created),
+      updated: eb('updated', '+', step.updated),
+      refused: sql<string>`refused || ${JSON.stringify(step.refused)}::jsonb`,
+      status: step.finishedAt ? 'done' : 'running',
+      ...(step.finishedAt ? { finished_at: step.finishedAt, source: null } : {}),
+    })).where('id', '=', id).execute();
+  }
 }
+
+const IMPORT_COLUMNS = ['id', 'file_name', 'status', 'total', 'processed', 'created', 'updated', 'refused', 'created_by', 'created_at', 'finished_at'] as const;
+export type ImportView = Omit<ImportRow, 'source' | 'workspace_id'>;

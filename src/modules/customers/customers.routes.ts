@@ -1,11 +1,21 @@
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { once } from 'node:events';
+import { Readable } from 'node:stream';
+import { stringify } from 'csv-stringify';
+import type { FastifySchemaCompiler } from 'fastify';
+import { validatorCompiler, type FastifyPluginAsyncZod, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import iconv from 'iconv-lite';
 import { z } from 'zod';
 import { locales } from '../../core/i18n/index.js';
 import { actorOf, requireAgent } from '../accounts/index.js';
 import { customerErrors } from './customers.errors.js';
 import { IDENTITY_KINDS } from './customers.schema.js';
 import type { CompanyRow, ConsentChangeRow, CustomerRow, IdentityRow, ProductRow } from './customers.schema.js';
-import type { ConsentState, CustomersService, OrderWithLines } from './customers.service.js';
+import { IMPORT_MAX_BYTES, type CustomerImports } from './customers.import.js';
+import { MERGE_FIELDS, type CustomerMerges } from './customers.merge.js';
+import type { ImportView } from './customers.repo.js';
+import type { ConsentState, CustomersService, OrderWithLines, TimelineEntry } from './customers.service.js';
+
+export interface CustomersRouteServices { customers: CustomersService; customerImports: CustomerImports; customerMerges: CustomerMerges }
 import {
   AttributeDefinitionInput, CompanyInput, CompanyPatch, ConsentInput, CustomerInput, CustomerPatch, IdentityInput, LocalisedText, NoteInput,
   OrderInput, ProductInput, ProductPatch, PurposeInput, PurposePatch, RegistrationInput, Address,
@@ -59,12 +69,52 @@ const changeView = (c: ConsentChangeRow) => ({
   changedBy: { type: c.changed_by_type, id: c.changed_by_id }, changedAt: c.changed_at,
 });
 
+const TimelineView = z.object({
+  at: z.date(),
+  kind: z.enum(['created', 'ticket', 'note', 'product', 'order', 'consent', 'merge']),
+  ticket: z.object({ id: z.string(), number: z.number(), subject: z.string(), status: z.string(), channel: z.string() }).optional(),
+  note: z.object({ id: z.string(), body: z.string(), authorId: z.string().nullable() }).optional(),
+  registration: z.object({ id: z.string(), model: z.string(), serial: z.string() }).optional(),
+  order: z.object({ id: z.string(), reference: z.string().nullable(), amount: z.string(), currency: z.string() }).optional(),
+  consent: z.object({ purposeId: z.string(), granted: z.boolean(), channel: z.string() }).optional(),
+  merge: z.object({ mergedName: z.string(), mergedEmail: z.string() }).optional(),
+});
+const ImportStatusView = z.object({
+  id: z.string(), fileName: z.string(), status: z.enum(['queued', 'running', 'done']), total: z.number(), processed: z.number(),
+  created: z.number(), updated: z.number(),
+  refused: z.array(z.object({ line: z.number(), email: z.string().nullable(), reason: z.string() })).describe('Rows not imported: line in the file (header is line 1) and why'),
+  createdAt: z.date(), finishedAt: z.date().nullable(),
+});
+const MergeView = z.object({
+  id: z.string(), survivorId: z.string(), mergedId: z.string(), mergedName: z.string(), mergedEmail: z.string(),
+  fieldsTaken: z.array(z.string()), moved: z.record(z.string(), z.number()), mergedBy: z.object({ type: z.string(), id: z.string().nullable() }), createdAt: z.date(),
+});
+
+const importView = (i: ImportView) => ({
+  id: i.id, fileName: i.file_name, status: i.status, total: i.total, processed: i.processed, created: i.created, updated: i.updated,
+  refused: i.refused, createdAt: i.created_at, finishedAt: i.finished_at,
+});
+const timelineView = (entry: TimelineEntry) => entry;
+const mergeView = (m: Awaited<ReturnType<CustomerMerges['merge']>>) => ({
+  id: m.id, survivorId: m.survivor_id, mergedId: m.merged_id, mergedName: m.merged_name, mergedEmail: m.merged_email,
+  fieldsTaken: m.fields_taken, moved: m.moved, mergedBy: { type: m.merged_by_type, id: m.merged_by_id }, createdAt: m.created_at,
+});
+/** Params and query checked by zod; the body is the file's bytes, which only the CSV content-type parsers give. */
+const fileBody: FastifySchemaCompiler<z.ZodType> = (route) => (route.httpPart === 'body'
+  ? (data: unknown) => (Buffer.isBuffer(data) ? { value: data } : { error: new Error('Send the file as the body, with Content-Type: text/csv') })
+  : validatorCompiler(route));
+/**
+ * A CSV cell that a spreadsheet would run as a formula starts with a quote instead (CSV injection);
+ * a phone number such as +86 139 … is only a number to a spreadsheet, and stays as it is.
+ */
+const safeCell = (cell: string) => (/^[=@\t\r]/.test(cell) || (/^[+-]/.test(cell) && !/^[+-][\d\s().-]*$/.test(cell)) ? `'${cell}` : cell);
+
 /**
  * Any agent reads the customer database and keeps the record (identities, notes, products owned,
  * consents told on the phone); admins define its shape (attributes, purposes, the catalogue) and
  * enter companies and orders. `GET /customers/:id` (the screen-pop) stays with the tickets module.
  */
-export const customersRoutes = (customers: CustomersService): FastifyPluginAsyncZod => async (app) => {
+export const customersRoutes = ({ customers, customerImports, customerMerges }: CustomersRouteServices): FastifyPluginAsyncZod => async (app) => {
   const anyAgent = { preHandler: requireAgent() };
   const admins = { preHandler: requireAgent('admin') };
   const tags = ['customers'];
@@ -180,6 +230,96 @@ export const customersRoutes = (customers: CustomersService): FastifyPluginAsync
     return consentView(await customers.setConsent(request.workspace.id, request.params.id, request.body, { type: actor.type, id: actor.id }));
   });
 
+  app.get('/customers/:id/timeline', {
+    ...anyAgent,
+    schema: {
+      tags, summary: 'Everything that happened with the customer across channels, newest first (tickets and chats, notes, products, orders, consents, merges)',
+      params: Id, querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
+      response: { 200: z.object({ entries: z.array(TimelineView) }), ...errorsOf(404) },
+    },
+  }, async (request) => ({ entries: (await customers.timeline(request.workspace.id, request.params.id, request.query.limit)).map(timelineView) }));
+
+  // ---- duplicates
+
+  app.get('/customers/:id/duplicates', {
+    ...anyAgent,
+    schema: {
+      tags, summary: 'Customers that look like duplicates of this one (same name, the same phone in another spelling, the same mailbox), and earlier merges',
+      params: Id,
+      response: { 200: z.object({ suggestions: z.array(z.object({ customer: CustomerView, reasons: z.array(z.enum(['name', 'phone', 'email'])) })), merges: z.array(MergeView) }), ...errorsOf(404) },
+    },
+  }, async (request) => {
+    const [suggestions, merges] = await Promise.all([
+      customerMerges.suggestions(request.workspace.id, request.params.id), customerMerges.history(request.workspace.id, request.params.id),
+    ]);
+    return { suggestions: suggestions.map((s) => ({ customer: customerView(s.customer), reasons: s.reasons })), merges: merges.map(mergeView) };
+  });
+
+  app.post('/customers/:id/merge', {
+    ...anyAgent,
+    schema: {
+      tags, summary: 'Merge a duplicate into this customer: its identities, notes, products, orders, consents, tickets and chats move here, then it is deleted',
+      params: Id,
+      body: z.strictObject({
+        duplicateId: z.string().uuid(),
+        take: z.array(z.enum(MERGE_FIELDS)).max(MERGE_FIELDS.length).default([]).describe('Fields to take from the duplicate; the rest keep this customer\'s values'),
+      }),
+      response: { 200: MergeView, ...errorsOf(400, 404) },
+    },
+  }, async (request) => mergeView(await customerMerges.merge(request.workspace.id, request.params.id, request.body, actorOf(request))));
+
+  // ---- CSV import and export (admins)
+
+  app.register(async (plain) => {
+    // The file comes as the request body itself (text/csv), read whole up to the import's limit;
+    // the body schema below documents it, the parser is what checks it.
+    plain.addContentTypeParser(['text/csv', 'application/octet-stream', 'application/vnd.ms-excel'], { parseAs: 'buffer', bodyLimit: IMPORT_MAX_BYTES }, (_request, body, done) => done(null, body));
+    plain.setValidatorCompiler(fileBody);
+    const csv = plain.withTypeProvider<ZodTypeProvider>();
+    csv.post('/customers/imports', {
+      ...admins,
+      schema: {
+        tags, summary: 'Import customers from a CSV file (admin): UTF-8, UTF-16 or GBK/GB18030 as Excel saves it; known e-mails are updated, bad rows reported by line',
+        querystring: z.strictObject({ fileName: z.string().trim().min(1).max(200).default('customers.csv') }),
+        body: z.string().describe('The CSV file (Content-Type: text/csv). Columns: email (required), name, phone, locale, time_zone, company, tags (separated by ;) and attribute keys; Chinese headings (邮箱, 姓名, 电话 …) work too'),
+        response: { 202: ImportStatusView, ...errorsOf(400) },
+      },
+    }, async (request, reply) => reply.code(202).send(importView(await customerImports.start(request.workspace.id, { name: request.query.fileName, bytes: request.body as unknown as Buffer }, actorOf(request)))));
+  });
+
+  app.get('/customers/imports', {
+    ...admins,
+    schema: { tags, summary: 'Recent imports with their progress (admin)', response: { 200: z.object({ imports: z.array(ImportStatusView) }) } },
+  }, async (request) => ({ imports: (await customerImports.list(request.workspace.id)).map(importView) }));
+
+  app.get('/customers/imports/:id', {
+    ...admins,
+    schema: { tags, summary: 'An import\'s progress and the rows it refused (admin)', params: Id, response: { 200: ImportStatusView, ...errorsOf(404) } },
+  }, async (request) => importView(await customerImports.find(request.workspace.id, request.params.id)));
+
+  app.get('/customers/export', {
+    ...admins,
+    schema: {
+      tags, summary: 'Every customer as CSV (admin): UTF-8 with a BOM for Excel, or GB18030; the columns the import reads',
+      querystring: z.strictObject({ encoding: z.enum(['utf-8', 'gb18030']).default('utf-8') }),
+      produces: ['text/csv'],
+    },
+  }, async (request, reply) => {
+    const { encoding } = request.query;
+    const rows = customerImports.export(request.workspace.id);
+    const lines = stringify({ record_delimiter: 'windows' });
+    void (async () => {
+      try {
+        for await (const row of rows) if (!lines.write(row.map(safeCell))) await once(lines, 'drain');
+        lines.end();
+      } catch (error) {
+        lines.destroy(error as Error);
+      }
+    })();
+    return reply.header('content-type', `text/csv; charset=${encoding}`)
+      .header('content-disposition', 'attachment; filename="customers.csv"').send(Readable.from(encoded(lines, encoding)));
+  });
+
   // ---- the record's shape: attributes and consent purposes (admins)
 
   app.get('/customer-attributes', {
@@ -250,3 +390,9 @@ export const customersRoutes = (customers: CustomersService): FastifyPluginAsync
     schema: { tags, summary: 'Rename or recategorise a product (admin)', params: Id, body: ProductPatch, response: { 200: ProductView, ...errorsOf(400, 404) } },
   }, async (request) => productView(await customers.updateProduct(request.workspace.id, request.params.id, request.body)));
 };
+
+/** Excel reads a CSV as UTF-8 only when it starts with a BOM; GB18030 is what it reads without one on Chinese Windows. */
+async function* encoded(lines: AsyncIterable<string | Buffer>, encoding: 'utf-8' | 'gb18030'): AsyncGenerator<Buffer> {
+  if (encoding === 'utf-8') yield Buffer.from('\uFEFF');
+  for await (const chunk of lines) yield encoding === 'utf-8' ? Buffer.from(chunk) : iconv.encode(chunk.toString(), 'gb18030');
+}

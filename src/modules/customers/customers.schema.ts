@@ -144,6 +144,39 @@ export interface ConsentChangesTable {
   changed_at: ColumnType<Date, Date | undefined, never>;
 }
 
+/** One row the import refused: its line in the file (the header is line 1), the e-mail if any, and why. */
+export interface RefusedRow { line: number; email: string | null; reason: string }
+
+export interface CustomerImportsTable {
+  id: Generated<string>;
+  workspace_id: WorkspaceId;
+  file_name: string;
+  status: ColumnType<'queued' | 'running' | 'done', 'queued' | undefined, 'running' | 'done'>;
+  source: string | null;
+  total: number;
+  processed: ColumnType<number, never, number>;
+  created: ColumnType<number, never, number>;
+  updated: ColumnType<number, never, number>;
+  refused: ColumnType<RefusedRow[], never, string>;
+  created_by: string | null;
+  created_at: CreatedAt;
+  finished_at: ColumnType<Date | null, never, Date>;
+}
+
+export interface CustomerMergesTable {
+  id: Generated<string>;
+  workspace_id: WorkspaceId;
+  survivor_id: string;
+  merged_id: string;
+  merged_name: string;
+  merged_email: string;
+  fields_taken: string[];
+  moved: Json<Record<string, number>>;
+  merged_by_type: string;
+  merged_by_id: string | null;
+  created_at: CreatedAt;
+}
+
 export interface CustomersTables {
   customers: AccountsCustomersTable & CustomerRecordColumns;
   customer_companies: CustomerCompaniesTable;
@@ -156,6 +189,8 @@ export interface CustomersTables {
   customer_order_lines: CustomerOrderLinesTable;
   consent_purposes: ConsentPurposesTable;
   consent_changes: ConsentChangesTable;
+  customer_imports: CustomerImportsTable;
+  customer_merges: CustomerMergesTable;
 }
 
 /**
@@ -176,3 +211,5 @@ export type OrderRow = Selectable<CustomerOrdersTable>;
 export type OrderLineRow = Selectable<CustomerOrderLinesTable>;
 export type ConsentPurposeRow = Selectable<ConsentPurposesTable>;
 export type ConsentChangeRow = Selectable<ConsentChangesTable>;
+export type ImportRow = Selectable<CustomerImportsTable>;
+export type MergeRow = Selectable<CustomerMergesTable>;

@@ -8,7 +8,7 @@ import type {
   AttributeDefinitionRow, AttributeValue, ConsentChangeRow, ConsentPurposeRow, CustomerRow, IdentityKind, IdentityRow, OrderLineRow, OrderRow,
 } from './customers.schema.js';
 import {
-  isCalendarDay, normaliseIdentity, sumMoney,
+  attributeProblem, normaliseIdentity, sumMoney,
   type AttributeDefinitionInput, type CompanyInput, type CompanyPatch, type ConsentInput, type CustomerInput, type CustomerPatch,
   type IdentityInput, type OrderInput, type ProductInput, type ProductPatch, type PurposeInput, type PurposePatch, type RegistrationInput,
 } from './customers.validate.js';
@@ -20,8 +20,19 @@ export interface ConsentChanger { type: 'customer' | 'agent' | 'api' | 'system';
 
 /** What this module reads from the tickets module: a customer's tickets, most recent first. */
 export interface CustomerTickets {
-  customerTickets(workspaceId: string, customerId: string, limit?: number): Promise<{ id: string; number: number; subject: string; status: string; created_at: Date; updated_at: Date }[]>;
+  customerTickets(workspaceId: string, customerId: string, limit?: number): Promise<{ id: string; number: number; subject: string; status: string; channel: string; created_at: Date; updated_at: Date }[]>;
 }
+
+/** One thing that happened with a customer, newest first on the timeline. */
+export type TimelineEntry = { at: Date } & (
+  | { kind: 'created' }
+  | { kind: 'ticket'; ticket: { id: string; number: number; subject: string; status: string; channel: string } }
+  | { kind: 'note'; note: { id: string; body: string; authorId: string | null } }
+  | { kind: 'product'; registration: { id: string; model: string; serial: string } }
+  | { kind: 'order'; order: { id: string; reference: string | null; amount: string; currency: string } }
+  | { kind: 'consent'; consent: { purposeId: string; granted: boolean; channel: string } }
+  | { kind: 'merge'; merge: { mergedName: string; mergedEmail: string } }
+);
 
 export interface CustomerPage { customers: CustomerRow[]; nextCursor: string | null }
 export interface OrderWithLines extends OrderRow { lines: OrderLineRow[] }
@@ -317,6 +328,32 @@ export class CustomersService {
     return { customer, identities, company: company ?? null, notes, products, orders, consents, tickets };
   }
 
+  /**
+   * Everything the customer did or had done across channels, newest first: tickets (chats are
+   * tickets too), notes, products registered, orders, consent changes, merges and the record's start.
+   */
+  async timeline(workspaceId: string, customerId: string, limit = 50): Promise<TimelineEntry[]> {
+    const customer = await this.customer(workspaceId, customerId);
+    const [tickets, notes, products, orders, consents, merges] = await Promise.all([
+      this.tickets.customerTickets(workspaceId, customerId, limit),
+      this.repo.notes(workspaceId, customerId, limit),
+      this.repo.registrations(workspaceId, customerId),
+      this.repo.orders(workspaceId, customerId, limit),
+      this.repo.consentLog(workspaceId, customerId, limit),
+      this.repo.merges(workspaceId, customerId),
+    ]);
+    const entries: TimelineEntry[] = [
+      { at: customer.created_at, kind: 'created' },
+      ...tickets.map((t) => ({ at: t.created_at, kind: 'ticket' as const, ticket: { id: t.id, number: t.number, subject: t.subject, status: t.status, channel: t.channel } })),
+      ...notes.map((n) => ({ at: n.created_at, kind: 'note' as const, note: { id: n.id, body: n.body, authorId: n.author_id } })),
+      ...products.map((r) => ({ at: r.created_at, kind: 'product' as const, registration: { id: r.id, model: r.model, serial: r.serial } })),
+      ...orders.map((o) => ({ at: o.ordered_at, kind: 'order' as const, order: { id: o.id, reference: o.reference, amount: o.amount, currency: o.currency } })),
+      ...consents.map((c) => ({ at: c.changed_at, kind: 'consent' as const, consent: { purposeId: c.purpose_id, granted: c.granted, channel: c.channel } })),
+      ...merges.map((m) => ({ at: m.created_at, kind: 'merge' as const, merge: { mergedName: m.merged_name, mergedEmail: m.merged_email } })),
+    ];
+    return entries.sort((a, b) => b.at.getTime() - a.at.getTime()).slice(0, limit);
+  }
+
   private audit(workspaceId: string, customerId: string, changed: string[], actor: Actor) {
     return this.auditor.audit(workspaceId, actor, 'customer.updated', 'customer', customerId, { changed });
   }
@@ -351,15 +388,6 @@ function checkAttributes(definitions: AttributeDefinitionRow[], current: Record<
     next[key] = value;
   }
   return next;
-}
-
-function attributeProblem(definition: AttributeDefinitionRow, value: AttributeValue): string | undefined {
-  switch (definition.type) {
-    case 'text': return typeof value === 'string' ? undefined : 'a text';
-    case 'number': return typeof value === 'number' && Number.isFinite(value) ? undefined : 'a number';
-    case 'date': return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && isCalendarDay(value) ? undefined : 'a date like 2026-12-31';
-    case 'choice': return typeof value === 'string' && definition.choices.includes(value) ? undefined : `one of ${definition.choices.join(', ')}`;
-  }
 }
 
 const rethrowUnique = (error: () => AppError) => (cause: unknown): never => {

@@ -1,7 +1,7 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { locales } from '../../core/i18n/index.js';
-import { ATTRIBUTE_TYPES, CONSENT_CHANNELS, IDENTITY_KINDS, type IdentityKind } from './customers.schema.js';
+import { ATTRIBUTE_TYPES, CONSENT_CHANNELS, IDENTITY_KINDS, type AttributeDefinitionRow, type AttributeValue, type IdentityKind } from './customers.schema.js';
 
 /** The strict inputs of the module's API; the service takes them parsed (routes parse with these). */
 
@@ -10,7 +10,7 @@ const Key = z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'lower-case letters, digi
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((d) => isCalendarDay(d), 'not a calendar date');
 /** Up to 12 digits and 2 decimals, as a string: money is never a float. */
 export const Money = z.string().regex(/^\d{1,12}(\.\d{1,2})?$/, 'an amount like 1299.00');
-const TimeZone = z.string().max(64).refine((zone) => IANAZone.isValidZone(zone), 'an IANA time zone such as Asia/Shanghai');
+export const TimeZone = z.string().max(64).refine((zone) => IANAZone.isValidZone(zone), 'an IANA time zone such as Asia/Shanghai');
 
 export const LocalisedText = z.strictObject({ en: Text(200), 'zh-CN': Text(200).optional() });
 
@@ -141,4 +141,14 @@ export function sumMoney(amounts: readonly string[]): string {
     return total + BigInt(whole!) * 100n + BigInt(fraction.padEnd(2, '0'));
   }, 0n);
   return `${cents / 100n}.${String(cents % 100n).padStart(2, '0')}`;
+}
+
+/** Why `value` cannot be stored under `definition` ("a number"), or undefined when it can. */
+export function attributeProblem(definition: Pick<AttributeDefinitionRow, 'type' | 'choices'>, value: AttributeValue): string | undefined {
+  switch (definition.type) {
+    case 'text': return typeof value === 'string' ? undefined : 'a text';
+    case 'number': return typeof value === 'number' && Number.isFinite(value) ? undefined : 'a number';
+    case 'date': return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && isCalendarDay(value) ? undefined : 'a date like 2026-12-31';
+    case 'choice': return typeof value === 'string' && definition.choices.includes(value) ? undefined : `one of ${definition.choices.join(', ')}`;
+  }
 }

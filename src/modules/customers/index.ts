@@ -4,18 +4,27 @@ import type { Actor } from '../accounts/index.js';
 import { seedCustomersDemo } from './customers.demo.js';
 import { en, zhCN } from './customers.i18n.js';
 import { customersRoutes } from './customers.routes.js';
+import { IMPORT_JOB, type CustomerImports } from './customers.import.js';
+import type { CustomerMerges } from './customers.merge.js';
 import type { CustomersService } from './customers.service.js';
 
 export { CustomersService, type CustomerTickets, type ConsentChanger, type ConsentState } from './customers.service.js';
 export { customerErrors } from './customers.errors.js';
+export { CustomerImports } from './customers.import.js';
+export { CustomerMerges, type CustomerReferenceMover } from './customers.merge.js';
 export { IDENTITY_KINDS, ATTRIBUTE_TYPES, CONSENT_CHANNELS, type IdentityKind, type CustomerRow, type CustomersTables } from './customers.schema.js';
 
 const SYSTEM: Actor = { type: 'system', id: null };
 
-export const customersModule = defineModule<{ customers: CustomersService }>({
+export const customersModule = defineModule<{ customers: CustomersService; customerImports: CustomerImports; customerMerges: CustomerMerges }>({
   name: 'customers',
   i18n: { namespace: 'customers', strings: { en, 'zh-CN': zhCN } },
-  routes: ({ services }) => [customersRoutes(services.customers)],
+  routes: ({ services }) => [customersRoutes(services)],
+  subscriptions: ({ customerImports }, jobs) => ({
+    'customer_import.queued': (event) => customerImports.queue(jobs, event.workspaceId, event.payload.importId).then(() => undefined),
+  }),
+  workers: ({ customerImports }, jobs) =>
+    jobs.work<{ workspaceId: string; importId: string }>(IMPORT_JOB, (job) => customerImports.run(job.data.workspaceId, job.data.importId)),
   demo: ({ customers }, world) => seedCustomersDemo(customers, world),
   tenancyFixture: async ({ customers }, ws) => {
     // Unique per workspace, so every text below is a value the other workspace must never see.

@@ -1,3 +1,5 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../../schema.js';
 import type { MessageSource } from '../kb/index.js';
 import type { TicketHolderSource } from '../routing/index.js';
 import type { TicketsRepo } from './tickets.repo.js';
@@ -30,3 +32,10 @@ export function ticketMessageSource(tickets: TicketsRepo): MessageSource {
     },
   };
 }
+
+/** Customers: a merge moves the duplicate's tickets, and the messages they wrote, to the survivor. */
+export const ticketCustomerMover = async (db: Kysely<DB>, fromId: string, intoId: string): Promise<number> => {
+  const tickets = await db.updateTable('tickets').set({ customer_id: intoId }).where('customer_id', '=', fromId).executeTakeFirst();
+  await db.updateTable('ticket_messages').set({ author_id: intoId }).where('author_type', '=', 'customer').where('author_id', '=', fromId).execute();
+  return Number(tickets.numUpdatedRows);
+};

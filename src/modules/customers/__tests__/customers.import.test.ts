@@ -1,0 +1,145 @@
+import iconv from 'iconv-lite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
+import { decodeCsv } from '../customers.import.js';
+
+let t: TestApp;
+const SYSTEM = { type: 'system' as const, id: null };
+type Auth = { authorization: string };
+let admin: Auth;
+let agent: Auth;
+let otherAdmin: Auth;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  const token = async (workspaceId: string, agentId: string) => ({ authorization: `Bearer ${(await t.services.accounts.createApiToken(workspaceId, agentId, 'test', SYSTEM)).token}` });
+  admin = await token(t.workspace.id, t.workspace.admin.id);
+  agent = await token(t.workspace.id, (await t.services.accounts.createAgent(t.workspace.id, { email: 'agent@acme.example', name: 'agent', role: 'agent', password: 'agent-password-1' }, SYSTEM)).id);
+  const beta = await t.addWorkspace('beta');
+  otherAdmin = await token(beta.id, beta.admin.id);
+  await t.services.customers.defineAttribute(t.workspace.id, { key: 'tier', labels: { en: 'Tier' }, type: 'choice', choices: ['gold', 'silver'] }, SYSTEM);
+  await t.services.customers.defineAttribute(t.workspace.id, { key: 'since', labels: { en: 'Customer since' }, type: 'date', choices: [] }, SYSTEM);
+});
+afterAll(async () => { await t?.close(); });
+
+const upload = (headers: Auth, bytes: Buffer, fileName = 'customers.csv', contentType = 'text/csv') =>
+  t.app.http.inject({ method: 'POST', url: `/api/v1/customers/imports?fileName=${encodeURIComponent(fileName)}`, headers: { ...headers, 'content-type': contentType }, payload: bytes });
+const get = (headers: Auth, url: string) => t.app.http.inject({ method: 'GET', url: `/api/v1${url}`, headers });
+
+/** 1,000 customers as Excel on Chinese Windows saves them (GBK, no BOM), three rows broken. */
+function gbkFile(): { bytes: Buffer; bad: number[] } {
+  const lines = ['邮箱,姓名,电话,公司,标签,tier,since'];
+  const bad: number[] = [];
+  for (let i = 1; i <= 1000; i++) {
+    const line = i + 1;
+    if (i === 10) { lines.push(`not-an-email,坏行${i},,,,,`); bad.push(line); continue; }
+    if (i === 500) { lines.push(`kehu${i}@example.cn,客户${i},,,,platinum,`); bad.push(line); continue; }
+    if (i === 999) { lines.push(`kehu1@example.cn,重复${i},,,,,`); bad.push(line); continue; }
+    lines.push(`kehu${i}@example.cn,客户${i}号,+86 139 ${String(10000000 + i)},${i % 2 ? '上海文印' : '北京印务'},vip;打印机,${i % 3 ? 'gold' : 'silver'},2024/3/${(i % 28) + 1}`);
+  }
+  return { bytes: iconv.encode(lines.join('\r\n'), 'gbk'), bad };
+}
+
+async function finished(id: string) {
+  await t.jobs.drain();
+  const status = await get(admin, `/customers/imports/${id}`);
+  expect(status.statusCode, status.body).toBe(200);
+  return status.json();
+}
+
+describe('CSV import', () => {
+  it('decodes UTF-8 with and without a BOM, UTF-16 and GBK', () => {
+    const text = '邮箱,姓名\r\nli@example.cn,李娜\r\n';
+    expect(decodeCsv(Buffer.from(`\uFEFF${text}`, 'utf8'))).toBe(text);
+    expect(decodeCsv(Buffer.from(text, 'utf8'))).toBe(text);
+    expect(decodeCsv(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]))).toBe(text);
+    expect(decodeCsv(iconv.encode(text, 'gbk'))).toBe(text);
+    expect(decodeCsv(iconv.encode(text, 'gb18030'))).toBe(text);
+  });
+
+  it('imports a GBK file of 1,000 customers: good rows in, the three bad ones reported by line', async () => {
+    const { bytes, bad } = gbkFile();
+    const started = await upload(admin, bytes, '客户名单.csv');
+    expect(started.statusCode, started.body).toBe(202);
+    expect(started.json()).toMatchObject({ fileName: '客户名单.csv', status: 'queued', total: 1000, processed: 0 });
+    const done = await finished(started.json().id);
+    expect(done).toMatchObject({ status: 'done', total: 1000, processed: 1000, created: 997, updated: 0 });
+    expect(done.refused.map((r: { line: number }) => r.line)).toEqual(bad);
+    expect(done.refused.map((r: { reason: string }) => r.reason)).toEqual([
+      'not a valid e-mail address', 'tier must be one of gold, silver', 'the same e-mail as line 2',
+    ]);
+
+    const { customers } = t.services;
+    const one = (await customers.findByIdentity(t.workspace.id, 'email', 'kehu7@example.cn'))!;
+    expect(one).toMatchObject({ name: '客户7号', tags: ['vip', '打印机'], attributes: { tier: 'gold', since: '2024-03-08' } });
+    expect(await customers.findByIdentity(t.workspace.id, 'phone', '+8613910000007')).toMatchObject({ id: one.id });
+    const company = (await customers.companies(t.workspace.id)).find((c) => c.id === one.company_id);
+    expect(company?.name).toBe('上海文印');
+    expect((await customers.list(t.workspace.id, { q: '客户7号' })).customers.map((c) => c.id)).toEqual([one.id]);
+    expect(await customers.findByIdentity(t.workspace.id, 'email', 'kehu500@example.cn')).toBeUndefined();
+  });
+
+  it('updates known customers: given cells replace, tags and attributes add up, empty cells change nothing', async () => {
+    const started = await upload(admin, Buffer.from('email,name,tags,tier\r\nkehu7@example.cn,,vvip,silver\r\nkehu8@example.cn,Eight,,\r\n'));
+    const done = await finished(started.json().id);
+    expect(done).toMatchObject({ created: 0, updated: 2, refused: [] });
+    const seven = (await t.services.customers.findByIdentity(t.workspace.id, 'email', 'kehu7@example.cn'))!;
+    expect(seven).toMatchObject({ name: '客户7号', attributes: { tier: 'silver', since: '2024-03-08' } });
+    expect([...seven.tags].sort()).toEqual(['vip', 'vvip', '打印机']);
+    expect((await t.services.customers.findByIdentity(t.workspace.id, 'email', 'kehu8@example.cn'))!.name).toBe('Eight');
+  });
+
+  it('refuses a phone another customer has, and keeps the rest of the row out', async () => {
+    const started = await upload(admin, Buffer.from('email,phone\r\nnew.one@example.cn,+8613910000007\r\n'));
+    const done = await finished(started.json().id);
+    expect(done).toMatchObject({ created: 0, refused: [{ line: 2, email: 'new.one@example.cn', reason: 'this phone belongs to another customer' }] });
+    expect(await t.services.customers.findByIdentity(t.workspace.id, 'email', 'new.one@example.cn')).toBeUndefined();
+  });
+
+  it('refuses a file with wrong columns, no e-mail column, no rows or too many, and changes nothing', async () => {
+    const before = await t.database.db.selectFrom('customer_imports').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const wrong = await upload(admin, Buffer.from('email,shoe_size,colour\r\na@example.cn,42,red\r\n'));
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json().error).toMatchObject({ code: 'CSV_COLUMNS_INVALID', details: { unknown: ['shoe_size', 'colour'], missing: [] } });
+    expect((await upload(admin, Buffer.from('name\r\nx\r\n'))).json().error).toMatchObject({ code: 'CSV_COLUMNS_INVALID', details: { missing: ['email'] } });
+    expect((await upload(admin, Buffer.from('email,email\r\n'))).json().error.code).toBe('CSV_COLUMNS_INVALID');
+    expect((await upload(admin, Buffer.alloc(0))).json().error.code).toMatch(/^(CSV_EMPTY|VALIDATION_FAILED)$/);
+    expect((await upload(admin, Buffer.from('email\r\n"unclosed\r\n'))).json().error.code).toBe('CSV_UNREADABLE');
+    const huge = Buffer.from(`email\r\n${Array.from({ length: 100_000 }, (_, i) => `c${i}@example.cn`).join('\r\n')}`);
+    const tooMany = await upload(admin, huge);
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.json().error).toMatchObject({ code: 'CSV_TOO_MANY_ROWS', details: { rows: 100_000, max: 50_000 } });
+    expect((await t.app.http.inject({ method: 'POST', url: '/api/v1/customers/imports', headers: admin, payload: { email: 'x' } })).statusCode).toBe(400);
+    const after = await t.database.db.selectFrom('customer_imports').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    expect(after.n).toBe(before.n);
+  });
+
+  it('is for admins of the workspace only', async () => {
+    expect((await upload(agent, Buffer.from('email\r\na@example.cn\r\n'))).statusCode).toBe(403);
+    const { id } = (await get(admin, '/customers/imports')).json().imports[0];
+    expect((await get(otherAdmin, `/customers/imports/${id}`)).json().error.code).toBe('IMPORT_NOT_FOUND');
+    expect((await get(otherAdmin, '/customers/imports')).json().imports).toEqual([]);
+  });
+});
+
+describe('CSV export', () => {
+  it('writes every customer with the columns the import reads, in UTF-8 with a BOM or in GB18030, formulas defused', async () => {
+    await t.services.customers.create(t.workspace.id, {
+      name: '=HYPERLINK("http://evil")', tags: ['-1+cmd|calc'], email: 'formula@example.cn', locale: null, timeZone: null, companyId: null, address: null, attributes: {}, identities: [],
+    }, SYSTEM);
+    const utf8 = await get(admin, '/customers/export');
+    expect(utf8.statusCode).toBe(200);
+    expect(utf8.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(utf8.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    const lines = decodeCsv(utf8.rawPayload).trim().split('\r\n');
+    expect(lines[0]).toBe('email,name,phone,locale,time_zone,company,tags,since,tier');
+    expect(lines).toHaveLength(1 + 997 + 1);
+    expect(lines).toContain('kehu9@example.cn,客户9号,+8613910000009,,,上海文印,vip;打印机,2024-03-10,silver');
+    expect(lines).toContain(`formula@example.cn,"'=HYPERLINK(""http://evil"")",,,,,'-1+cmd|calc,,`);
+
+    const gbk = await get(admin, '/customers/export?encoding=gb18030');
+    expect(iconv.decode(gbk.rawPayload, 'gb18030').split('\r\n')).toContain('kehu9@example.cn,客户9号,+8613910000009,,,上海文印,vip;打印机,2024-03-10,silver');
+    expect((await get(agent, '/customers/export')).statusCode).toBe(403);
+    expect((await get(otherAdmin, '/customers/export')).body).not.toContain('kehu9');
+  });
+});

@@ -1,0 +1,323 @@
+import { parse } from 'csv-parse/sync';
+import iconv from 'iconv-lite';
+import { AppError } from '../../core/errors.js';
+import { locales, type Locale } from '../../core/i18n/index.js';
+import type { Clock } from '../../core/clock.js';
+import type { EventBus } from '../../core/events/index.js';
+import type { JobQueue } from '../../core/jobs/index.js';
+import type { Actor } from '../accounts/index.js';
+import { customerErrors as errors } from './customers.errors.js';
+import type { CustomersRepo, ImportView } from './customers.repo.js';
+import type { AttributeDefinitionRow, AttributeValue, RefusedRow } from './customers.schema.js';
+import { TimeZone, attributeProblem, isCalendarDay, normaliseIdentity } from './customers.validate.js';
+
+export const IMPORT_JOB = 'customers.import';
+export const IMPORT_MAX_ROWS = 50_000;
+export const IMPORT_MAX_BYTES = 20 * 1024 * 1024;
+const BATCH = 500;
+/** The refused rows kept per import: enough to fix a file, not a second copy of a broken one. */
+const REFUSED_KEPT = 1_000;
+
+/** The built-in columns, with the headings Chinese spreadsheets use for them. */
+const COLUMN_NAMES: Record<string, BuiltInColumn> = {
+  email: 'email', 'e-mail': 'email', 邮箱: 'email', 电子邮件: 'email', 电子邮箱: 'email',
+  name: 'name', 姓名: 'name', 名称: 'name',
+  phone: 'phone', mobile: 'phone', 电话: 'phone', 手机: 'phone', 手机号: 'phone',
+  locale: 'locale', language: 'locale', 语言: 'locale',
+  time_zone: 'time_zone', timezone: 'time_zone', 时区: 'time_zone',
+  company: 'company', 公司: 'company',
+  tags: 'tags', 标签: 'tags',
+};
+type BuiltInColumn = 'email' | 'name' | 'phone' | 'locale' | 'time_zone' | 'company' | 'tags';
+type Column = { kind: 'builtin'; name: BuiltInColumn } | { kind: 'attribute'; definition: AttributeDefinitionRow };
+
+/** One good row of the file, ready to write. */
+export interface ImportRecord {
+  line: number;
+  email: string;
+  name?: string;
+  phone?: string;
+  locale?: Locale;
+  timeZone?: string;
+  company?: string;
+  tags: string[];
+  attributes: Record<string, AttributeValue>;
+}
+
+/**
+ * Excel saves a CSV in the system's code page unless told otherwise: on Chinese Windows that is
+ * GBK (read here as its superset GB18030), with no BOM. A BOM names UTF-8 or UTF-16; without one a
+ * file that is valid UTF-8 is UTF-8, and anything else is taken as GB18030.
+ */
+export function decodeCsv(bytes: Buffer): string {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return bytes.subarray(3).toString('utf8');
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return iconv.decode(bytes.subarray(2), 'utf16le');
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return iconv.decode(bytes.subarray(2), 'utf16be');
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return iconv.decode(bytes, 'gb18030');
+  }
+}
+
+interface ParsedFile { columns: Column[]; rows: { line: number; cells: string[] }[] }
+
+/** The header checked against the built-in columns and the workspace's attributes; every row with its line. */
+export function parseCustomerCsv(source: string, definitions: readonly AttributeDefinitionRow[]): ParsedFile {
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(source, { info: true, relax_column_count: true, skip_empty_lines: true, trim: true, max_record_size: 64 * 1024 }) as unknown as typeof records;
+  } catch (cause) {
+    throw new AppError('CSV_UNREADABLE', 400, `This file is not a readable CSV: ${(cause as Error).message}`);
+  }
+  const [header, ...body] = records;
+  if (!header) throw new AppError('CSV_EMPTY', 400, 'The file is empty: the first line must name the columns (email, name, phone …)');
+  const columns: Column[] = [];
+  const unknown: string[] = [];
+  const seen = new Set<string>();
+  for (const heading of header.record) {
+    const key = heading.trim().toLowerCase();
+    const builtIn = COLUMN_NAMES[key];
+    const definition = builtIn ? undefined : definitions.find((d) => d.key === key);
+    const name = builtIn ?? definition?.key;
+    if (!name) unknown.push(heading);
+    else if (seen.has(name)) throw new AppError('CSV_COLUMNS_INVALID', 400, `The column ${heading} appears twice`, { duplicate: [heading] });
+    else {
+      seen.add(name);
+      columns.push(builtIn ? { kind: 'builtin', name: builtIn } : { kind: 'attribute', definition: definition! });
+    }
+  }
+  if (unknown.length || !seen.has('email')) {
+    throw new AppError('CSV_COLUMNS_INVALID', 400,
+      `${unknown.length ? `Unknown columns: ${unknown.join(', ')}. ` : ''}${seen.has('email') ? '' : 'An email column is required. '}Columns are email, name, phone, locale, time_zone, company, tags and the workspace's attribute keys`,
+      { unknown, missing: seen.has('email') ? [] : ['email'] });
+  }
+  if (body.length > IMPORT_MAX_ROWS) {
+    throw new AppError('CSV_TOO_MANY_ROWS', 400, `A file holds at most ${IMPORT_MAX_ROWS} customers; this one has ${body.length}: split it`, { rows: body.length, max: IMPORT_MAX_ROWS });
+  }
+  // The line a record ends on: its line, for every record without a line break in a quoted cell.
+  return { columns, rows: body.map(({ record, info }) => ({ line: info.lines, cells: record })) };
+}
+
+/** The row as a record to write, or why it is refused. Empty cells leave a field as it is. */
+export function readRow(columns: readonly Column[], row: { line: number; cells: string[] }): ImportRecord | RefusedRow {
+  const record: ImportRecord = { line: row.line, email: '', tags: [], attributes: {} };
+  const refuse = (reason: string): RefusedRow => ({ line: row.line, email: record.email || null, reason });
+  const emailAt = columns.findIndex((c) => c.kind === 'builtin' && c.name === 'email');
+  const email = normaliseIdentity('email', row.cells[emailAt] ?? '');
+  if (!email) return { line: row.line, email: row.cells[emailAt] || null, reason: 'not a valid e-mail address' };
+  record.email = email;
+  for (const [index, column] of columns.entries()) {
+    const cell = (row.cells[index] ?? '').trim();
+    if (!cell || (column.kind === 'builtin' && column.name === 'email')) continue;
+    if (column.kind === 'attribute') {
+      const value = attributeCell(column.definition, cell);
+      const problem = attributeProblem(column.definition, value);
+      if (problem) return refuse(`${column.definition.key} must be ${problem}`);
+      record.attributes[column.definition.key] = value;
+      continue;
+    }
+    switch (column.name) {
+      case 'name':
+        if (cell.length > 200) return refuse('the name is longer than 200 characters');
+        record.name = cell;
+        break;
+      case 'phone': {
+        const phone = normaliseIdentity('phone', cell);
+        if (!phone) return refuse('not a valid phone number');
+        record.phone = phone;
+        break;
+      }
+      case 'locale': {
+        const locale = locales.find((l) => l.toLowerCase() === cell.toLowerCase());
+        if (!locale) return refuse(`the locale must be one of ${locales.join(', ')}`);
+        record.locale = locale;
+        break;
+      }
+      case 'time_zone':
+        if (!TimeZone.safeParse(cell).success) return refuse('not an IANA time zone such as Asia/Shanghai');
+        record.timeZone = cell;
+        break;
+      case 'company':
+        if (cell.length > 200) return refuse('the company name is longer than 200 characters');
+        record.company = cell;
+        break;
+      case 'tags': {
+        const tags = [...new Set(cell.split(/[;,，；|]/).map((t) => t.trim().toLowerCase()).filter(Boolean))];
+        if (tags.length > 50 || tags.some((t) => t.length > 40)) return refuse('at most 50 tags of up to 40 characters');
+        record.tags = tags;
+        break;
+      }
+    }
+  }
+  return record;
+}
+
+/** Spreadsheets write numbers with thousands separators and dates with slashes. */
+function attributeCell(definition: AttributeDefinitionRow, cell: string): AttributeValue {
+  if (definition.type === 'number') {
+    const number = Number(cell.replace(/[,\s]/g, ''));
+    return Number.isFinite(number) && cell.trim() !== '' ? number : cell;
+  }
+  if (definition.type === 'date') {
+    const match = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/.exec(cell);
+    const day = match ? `${match[1]}-${match[2]!.padStart(2, '0')}-${match[3]!.padStart(2, '0')}` : cell;
+    return isCalendarDay(day) ? day : cell;
+  }
+  return cell;
+}
+
+const isRefused = (row: ImportRecord | RefusedRow): row is RefusedRow => 'reason' in row;
+
+/**
+ * CSV import of customers: the file is checked and stored with the import (one transaction with
+ * its `customer_import.queued` event), and a durable job writes it in batches of 500 rows, each
+ * batch one transaction that also advances the progress, so a crash resumes after the last batch
+ * written. A row whose e-mail is known updates that customer (empty cells change nothing); a new
+ * e-mail makes a customer. Bad rows are refused with their line and reason; the rest go in.
+ */
+export class CustomerImports {
+  constructor(
+    private readonly repo: CustomersRepo,
+    private readonly bus: EventBus,
+    private readonly clock: Clock,
+  ) {}
+
+  async start(workspaceId: string, file: { name: string; bytes: Buffer }, actor: Actor): Promise<ImportView> {
+    if (file.bytes.length > IMPORT_MAX_BYTES) throw new AppError('CSV_TOO_LARGE', 413, `A file is at most ${IMPORT_MAX_BYTES / 1024 / 1024} MB`);
+    const source = decodeCsv(file.bytes);
+    const { rows } = parseCustomerCsv(source, await this.repo.attributeDefinitions(workspaceId));
+    return this.repo.transaction(workspaceId, this.bus, async (repo, events) => {
+      const row = await repo.insertImport(workspaceId, { file_name: file.name, source, total: rows.length, created_by: actor.type === 'system' ? null : actor.id });
+      events.publish('customer_import.queued', workspaceId, { importId: row.id });
+      return row;
+    });
+  }
+
+  /** Hands the import to the worker; the job key makes a redelivered event harmless. */
+  queue(jobs: JobQueue, workspaceId: string, importId: string) {
+    return jobs.send(IMPORT_JOB, { workspaceId, importId }, { idempotencyKey: `customers.import:${importId}` });
+  }
+
+  async find(workspaceId: string, id: string): Promise<ImportView> {
+    const row = await this.repo.findImport(workspaceId, id);
+    if (!row) throw errors.notFound('import');
+    return row;
+  }
+
+  list(workspaceId: string) {
+    return this.repo.recentImports(workspaceId, 20);
+  }
+
+  export(workspaceId: string) {
+    return exportRows(this.repo, workspaceId);
+  }
+
+  /** Writes the rows not yet written, a batch per transaction. */
+  async run(workspaceId: string, importId: string): Promise<void> {
+    const state = await this.repo.findImport(workspaceId, importId, { withSource: true });
+    if (!state || state.status === 'done' || state.source == null) return;
+    const definitions = await this.repo.attributeDefinitions(workspaceId);
+    const { columns, rows } = parseCustomerCsv(state.source, definitions);
+    // The first line that gave each e-mail: a later row with the same e-mail is refused, however the batches fall.
+    const firstLine = new Map<string, number>();
+    const records = rows.map((row) => {
+      const record = readRow(columns, row);
+      if (isRefused(record)) return record;
+      const first = firstLine.get(record.email);
+      if (first !== undefined) return { line: record.line, email: record.email, reason: `the same e-mail as line ${first}` } satisfies RefusedRow;
+      firstLine.set(record.email, record.line);
+      return record;
+    });
+    for (let start = state.processed; start < records.length; start += BATCH) {
+      const done = await this.repo.transaction(workspaceId, this.bus, async (repo, events) => {
+        const current = await repo.lockImport(workspaceId, importId);
+        if (!current || current.processed !== start) return true; // another worker moved on: it finishes the import
+        const batch = records.slice(start, start + BATCH);
+        const written = await writeBatch(repo, workspaceId, batch.filter((r): r is ImportRecord => !isRefused(r)), this.clock.now());
+        for (const customerId of written.createdIds) events.publish('customer.created', workspaceId, { customerId });
+        for (const customerId of written.updatedIds) events.publish('customer.updated', workspaceId, { customerId, changed: ['import'] });
+        const refused = [...batch.filter(isRefused), ...written.refused].sort((a, b) => a.line - b.line);
+        const kept = current.refused.length >= REFUSED_KEPT ? [] : refused.slice(0, REFUSED_KEPT - current.refused.length);
+        const end = Math.min(start + BATCH, records.length);
+        await repo.advanceImport(workspaceId, importId, {
+          processed: end, created: written.createdIds.length, updated: written.updatedIds.length, refused: kept,
+          finishedAt: end >= records.length ? this.clock.now() : null,
+        });
+        return false;
+      });
+      if (done) return;
+    }
+    if (records.length === 0) await this.repo.advanceImport(workspaceId, importId, { processed: 0, created: 0, updated: 0, refused: [], finishedAt: this.clock.now() });
+  }
+}
+
+/** The export's columns: the import's own, so an exported file imports back unchanged. */
+const EXPORT_COLUMNS = ['email', 'name', 'phone', 'locale', 'time_zone', 'company', 'tags'] as const;
+const EXPORT_PAGE = 1_000;
+
+/** Every customer of the workspace as CSV rows (the header first), a page at a time. */
+export async function* exportRows(repo: CustomersRepo, workspaceId: string): AsyncGenerator<string[]> {
+  const keys = (await repo.attributeDefinitions(workspaceId)).map((d) => d.key);
+  yield [...EXPORT_COLUMNS, ...keys];
+  let after: { createdAt: Date; id: string } | undefined;
+  for (;;) {
+    const page = await repo.exportPage(workspaceId, after, EXPORT_PAGE);
+    for (const c of page) {
+      yield [c.email, c.name, c.phone ?? '', c.locale ?? '', c.time_zone ?? '', c.company ?? '', c.tags.join(';'), ...keys.map((k) => String(c.attributes[k] ?? ''))];
+    }
+    const last = page.at(-1);
+    if (!last || page.length < EXPORT_PAGE) return;
+    after = { createdAt: last.created_at, id: last.id };
+  }
+}
+
+/**
+ * One batch: companies found or made by name, known e-mails updated, new ones inserted in one
+ * statement, phones added where free. A phone that belongs to another customer refuses its row.
+ */
+async function writeBatch(repo: CustomersRepo, workspaceId: string, records: ImportRecord[], now: Date) {
+  const refused: RefusedRow[] = [];
+  const owners = new Map((await repo.identityOwners(workspaceId, 'email', records.map((r) => r.email))).map((i) => [i.value, i.customer_id]));
+  const phoneOwners = new Map((await repo.identityOwners(workspaceId, 'phone', records.flatMap((r) => (r.phone ? [r.phone] : [])))).map((i) => [i.value, i.customer_id]));
+  const phoneLines = new Map<string, number>();
+  const accepted = records.filter((record) => {
+    if (!record.phone) return true;
+    const owner = phoneOwners.get(record.phone);
+    const earlier = phoneLines.get(record.phone);
+    if ((owner && owner !== owners.get(record.email)) || earlier !== undefined) {
+      refused.push({ line: record.line, email: record.email, reason: earlier !== undefined ? `the same phone as line ${earlier}` : 'this phone belongs to another customer' });
+      return false;
+    }
+    phoneLines.set(record.phone, record.line);
+    return true;
+  });
+  const companies = await repo.companiesByName(workspaceId, [...new Set(accepted.flatMap((r) => (r.company ? [r.company] : [])))]);
+  const companyId = (name: string | undefined) => (name ? companies.get(name.toLowerCase()) ?? null : null);
+
+  const fresh = accepted.filter((r) => !owners.has(r.email));
+  const created = await repo.insertCustomers(workspaceId, fresh.map((r) => ({
+    email: r.email, name: r.name ?? r.email.split('@')[0]!, locale: r.locale ?? null, time_zone: r.timeZone ?? null,
+    company_id: companyId(r.company), address: null, tags: r.tags, attributes: JSON.stringify(r.attributes),
+  })));
+  const createdIds = new Map(created.map((c) => [c.email, c.id]));
+  // The sign-in address of a customer whose e-mail identity another customer holds: not ours to take.
+  for (const record of fresh) if (!createdIds.has(record.email)) refused.push({ line: record.line, email: record.email, reason: 'this e-mail is already used by another customer' });
+  const updatedIds: string[] = [];
+  for (const record of accepted) {
+    const id = owners.get(record.email);
+    if (!id) continue;
+    await repo.mergeImportedFields(workspaceId, id, {
+      name: record.name, locale: record.locale, time_zone: record.timeZone, company_id: companyId(record.company) ?? undefined,
+      tags: record.tags, attributes: record.attributes,
+    }, now);
+    updatedIds.push(id);
+  }
+  await repo.insertIdentities(workspaceId, accepted.flatMap((r) => {
+    const customerId = owners.get(r.email) ?? createdIds.get(r.email);
+    return r.phone && customerId && phoneOwners.get(r.phone) !== customerId
+      // A new customer's first phone is their primary one.
+      ? [{ customer_id: customerId, kind: 'phone' as const, value: r.phone, is_primary: createdIds.has(r.email), verified_at: null }] : [];
+  }));
+  return { createdIds: [...createdIds.values()], updatedIds, refused };
+}
