@@ -183,6 +183,10 @@ const PROBES: Record<string, ProbeMaker> = {
   'POST /api/v1/customers/:id/orders': (p, o) => ({ url: `/api/v1/customers/${p.crmCustomer}/orders`, payload: {
     orderedAt: '2026-01-01T00:00:00Z', currency: 'CNY', lines: [{ productId: o.crmProduct, description: 'probe', quantity: 1, amount: '1.00' }],
   } }),
+  'GET /api/v1/customers/:id/timeline': (p) => ({ url: `/api/v1/customers/${p.crmCustomer}/timeline` }),
+  'GET /api/v1/customers/:id/duplicates': (p) => ({ url: `/api/v1/customers/${p.crmCustomer}/duplicates` }),
+  'POST /api/v1/customers/:id/merge': (p, o) => ({ url: `/api/v1/customers/${p.crmCustomer}/merge`, payload: { duplicateId: o.crmDuplicate, take: ['name'] } }),
+  'GET /api/v1/customers/imports/:id': (p) => ({ url: `/api/v1/customers/imports/${p.crmImport}` }),
   'GET /api/v1/customers/:id/consents': (p) => ({ url: `/api/v1/customers/${p.crmCustomer}/consents` }),
   'POST /api/v1/customers/:id/consents': (p, o) => ({ url: `/api/v1/customers/${p.crmCustomer}/consents`, payload: { purposeId: o.consentPurpose, granted: false, channel: 'api' } }),
   'PATCH /api/v1/consent-purposes/:id': (p) => ({ url: `/api/v1/consent-purposes/${p.consentPurpose}`, payload: { wordingVersion: 'hijacked' } }),

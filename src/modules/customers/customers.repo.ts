@@ -297,15 +297,15 @@ export class CustomersRepo {
 
   /** Up to ten other customers with the same name, a phone ending in the same 8 digits, or the same mailbox. */
   async lookalikes(workspaceId: string, customerId: string, by: { name: string; phoneTails: string[]; mailbox: string }) {
-    const sameName = sql<boolean>`lower(customers.name) = ${by.name.trim().toLowerCase()}`;
-    const sameMailbox = sql<boolean>`${MAILBOX} = ${by.mailbox}`;
+    const sameName = sql<boolean>`(lower(customers.name) = ${by.name.trim().toLowerCase()})`;
+    const sameMailbox = sql<boolean>`(${MAILBOX} = ${by.mailbox})`;
     const samePhone = by.phoneTails.length
-      ? sql<boolean>`customers.id in (select i.customer_id from customer_identities i where i.workspace_id = ${workspaceId} and i.kind = 'phone' and ${PHONE_TAIL} in (${sql.join(by.phoneTails)}))`
+      ? sql<boolean>`(customers.id in (select i.customer_id from customer_identities i where i.workspace_id = ${workspaceId} and i.kind = 'phone' and ${PHONE_TAIL} in (${sql.join(by.phoneTails)})))`
       : sql<boolean>`false`;
     const rows = await this.db(workspaceId).selectFrom('customers')
       .select([...CUSTOMER_COLUMNS, sameName.as('same_name'), samePhone.as('same_phone'), sameMailbox.as('same_mailbox')])
       .where('id', '<>', customerId)
-      .where((eb) => eb.or([eb(sameName, '=', true), eb(sameMailbox, '=', true), eb(samePhone, '=', true)]))
+      .where((eb) => eb.or([sameName, sameMailbox, samePhone]))
       .orderBy('created_at', 'desc').limit(10).execute();
     return rows.map(({ same_name, same_phone, same_mailbox, ...customer }) => ({
       ...(customer as CustomerRow),

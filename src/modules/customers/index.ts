@@ -26,7 +26,7 @@ export const customersModule = defineModule<{ customers: CustomersService; custo
   workers: ({ customerImports }, jobs) =>
     jobs.work<{ workspaceId: string; importId: string }>(IMPORT_JOB, (job) => customerImports.run(job.data.workspaceId, job.data.importId)),
   demo: ({ customers }, world) => seedCustomersDemo(customers, world),
-  tenancyFixture: async ({ customers }, ws) => {
+  tenancyFixture: async ({ customers, customerImports }, ws) => {
     // Unique per workspace, so every text below is a value the other workspace must never see.
     const label = `ws${ws.id.slice(0, 8)}`;
     const company = await customers.createCompany(ws.id, { name: `${label} secret company`, domain: null, notes: `${label} secret company notes` });
@@ -44,10 +44,14 @@ export const customersModule = defineModule<{ customers: CustomersService; custo
     }, SYSTEM);
     const purpose = await customers.createPurpose(ws.id, { key: 'secret_purpose', names: { en: `${label} secret purpose` }, wordingVersion: 'v1' });
     await customers.setConsent(ws.id, customer.id, { purposeId: purpose.id, granted: true, channel: 'api' }, SYSTEM);
+    const duplicate = await customers.create(ws.id, {
+      name: `${label} secret crm customer`, email: `crm.twin@${label}-customer.example`, locale: null, timeZone: null, companyId: null, address: null, tags: [], attributes: {}, identities: [],
+    }, SYSTEM);
+    const csv = await customerImports.start(ws.id, { name: `${label}-secret.csv`, bytes: Buffer.from(`email,name\r\nimported@${label}-customer.example,${label} secret imported\r\n`) }, SYSTEM);
     return {
       crmCustomer: customer.id, crmCustomerEmail: customer.email, crmCustomerName: customer.name, crmIdentity: phone.id,
       crmCompany: company.id, crmProduct: product.id, crmRegistration: registration.id, crmOrder: order.id,
-      consentPurpose: purpose.id, customerAttribute: attribute.id,
+      consentPurpose: purpose.id, customerAttribute: attribute.id, crmDuplicate: duplicate.id, crmImport: csv.id,
     };
   },
 });
