@@ -111,4 +111,10 @@ export async function seedCustomersDemo(customers: CustomersService, { workspace
     await customers.setConsent(workspaceId, customer, { purposeId: purposes.get(purpose)!, granted, channel }, changer);
   }
   await customers.addNote(workspaceId, zhao.id, '续约洽谈中：希望 2027 年把 M900 升级到新型号，联系前请先找林静。', agent);
+
+  // A duplicate to merge: 赵敏 called from her personal mailbox, the same mobile written without +86.
+  await customers.create(workspaceId, {
+    name: '赵敏', email: 'zhaomin.home@example.cn', locale: 'zh-CN', timeZone: null, companyId: null, address: null, tags: ['home-office'], attributes: {},
+    identities: [{ kind: 'phone', value: '138 0013 8000', primary: true, verified: false }],
+  }, SYSTEM);
 }

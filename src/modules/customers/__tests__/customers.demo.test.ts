@@ -28,6 +28,11 @@ describe('the demo workspace', () => {
     expect(companies.map((c) => c.name)).toEqual(expect.arrayContaining(['上海文印科技有限公司', 'Harbour Office Supplies Ltd']));
     const wenyin = await customers.company(workspaceId, companies.find((c) => c.name.startsWith('上海'))!.id);
     expect(wenyin.members.map((m) => m.name)).toEqual(['赵敏']);
-    expect((await customers.list(workspaceId, { q: '赵敏' })).customers).toHaveLength(1);
+    // Two records of 赵敏: the demo's duplicate to merge, suggested by her name and her mobile number.
+    const zhaos = (await customers.list(workspaceId, { q: '赵敏' })).customers;
+    expect(zhaos.map((c) => c.email).sort()).toEqual(['zhao.min@wenyin.example', 'zhaomin.home@example.cn']);
+    const work = zhaos.find((c) => c.email === 'zhao.min@wenyin.example')!;
+    const suggestions = await t.services.customerMerges.suggestions(workspaceId, work.id);
+    expect(suggestions.map((s) => [s.customer.email, s.reasons])).toEqual([['zhaomin.home@example.cn', ['name', 'phone']]]);
   });
 });
