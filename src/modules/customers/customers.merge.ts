@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { EventBus } from '../../core/events/index.js';
+import type { MergeField } from '../../contracts/customers.js';
 import type { DB } from '../../schema.js';
 import type { Actor } from '../accounts/index.js';
 import { customerErrors as errors } from './customers.errors.js';
@@ -14,9 +15,6 @@ import type { CustomerRow, MergeRow } from './customers.schema.js';
  */
 export type CustomerReferenceMover = (db: Kysely<DB>, fromId: string, intoId: string) => Promise<number>;
 
-/** The fields a merge may take from the duplicate instead of the survivor; the rest are combined. */
-export const MERGE_FIELDS = ['name', 'locale', 'timeZone', 'companyId', 'address'] as const;
-export type MergeField = (typeof MERGE_FIELDS)[number];
 
 export interface MergeInput {
   duplicateId: string;

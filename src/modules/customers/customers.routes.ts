@@ -5,48 +5,27 @@ import type { FastifySchemaCompiler } from 'fastify';
 import { validatorCompiler, type FastifyPluginAsyncZod, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import iconv from 'iconv-lite';
 import { z } from 'zod';
-import { locales } from '../../core/i18n/index.js';
+import {
+  AttributeView, CompanyView, ConsentChangeView, ConsentView, CustomerPageView, CustomerView, DuplicatesView, IDENTITY_KINDS, IdentityView, ImportStatusView,
+  MERGE_FIELDS, MergeView, OrderView, ProductView, PurposeView, RecordView, RegistrationView, TimelineView,
+} from '../../contracts/customers.js';
 import { actorOf, requireAgent } from '../accounts/index.js';
 import { customerErrors } from './customers.errors.js';
-import { IDENTITY_KINDS } from './customers.schema.js';
 import type { CompanyRow, ConsentChangeRow, CustomerRow, IdentityRow, ProductRow } from './customers.schema.js';
 import { IMPORT_MAX_BYTES, type CustomerImports } from './customers.import.js';
-import { MERGE_FIELDS, type CustomerMerges } from './customers.merge.js';
+import type { CustomerMerges } from './customers.merge.js';
 import type { ImportView } from './customers.repo.js';
 import type { ConsentState, CustomersService, OrderWithLines, TimelineEntry } from './customers.service.js';
+import {
+  AttributeDefinitionInput, CompanyInput, CompanyPatch, ConsentInput, CustomerInput, CustomerPatch, IdentityInput, NoteInput,
+  OrderInput, ProductInput, ProductPatch, PurposeInput, PurposePatch, RegistrationInput,
+} from './customers.validate.js';
 
 export interface CustomersRouteServices { customers: CustomersService; customerImports: CustomerImports; customerMerges: CustomerMerges }
-import {
-  AttributeDefinitionInput, CompanyInput, CompanyPatch, ConsentInput, CustomerInput, CustomerPatch, IdentityInput, LocalisedText, NoteInput,
-  OrderInput, ProductInput, ProductPatch, PurposeInput, PurposePatch, RegistrationInput, Address,
-} from './customers.validate.js';
 
 const Id = z.strictObject({ id: z.string().uuid() });
 const ErrorView = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
 const errorsOf = (...statuses: (400 | 404 | 409 | 422)[]) => Object.fromEntries(statuses.map((s) => [s, ErrorView]));
-
-const CustomerView = z.object({
-  id: z.string(), name: z.string(), email: z.string().describe('The primary e-mail'), locale: z.enum(locales).nullable(),
-  timeZone: z.string().nullable(), companyId: z.string().nullable(), address: Address.nullable(), tags: z.array(z.string()),
-  attributes: z.record(z.string(), z.union([z.string(), z.number()])), createdAt: z.date(), updatedAt: z.date(),
-});
-const IdentityView = z.object({ id: z.string(), kind: z.enum(IDENTITY_KINDS), value: z.string(), primary: z.boolean(), verified: z.boolean(), createdAt: z.date() });
-const CompanyView = z.object({ id: z.string(), name: z.string(), domain: z.string().nullable(), notes: z.string(), createdAt: z.date(), updatedAt: z.date() });
-const ProductView = z.object({ id: z.string(), model: z.string(), names: LocalisedText, category: z.string(), createdAt: z.date() });
-const RegistrationView = z.object({
-  id: z.string(), productId: z.string(), serial: z.string(), purchasedOn: z.string().nullable(), warrantyUntil: z.string().nullable(), boughtFrom: z.string(), createdAt: z.date(),
-});
-const OrderView = z.object({
-  id: z.string(), reference: z.string().nullable(), orderedAt: z.date(), amount: z.string(), currency: z.string(),
-  lines: z.array(z.object({ productId: z.string().nullable(), description: z.string(), quantity: z.number(), amount: z.string() })),
-});
-const PurposeView = z.object({ id: z.string(), key: z.string(), names: LocalisedText, wordingVersion: z.string() });
-const ConsentChangeView = z.object({
-  purposeId: z.string(), granted: z.boolean(), channel: z.string(), wordingVersion: z.string(),
-  changedBy: z.object({ type: z.string(), id: z.string().nullable() }), changedAt: z.date(),
-});
-const ConsentView = z.object({ purpose: PurposeView, granted: z.boolean(), since: z.date().nullable(), wordingVersion: z.string().nullable() });
-const AttributeView = z.object({ id: z.string(), key: z.string(), labels: LocalisedText, type: z.string(), choices: z.array(z.string()) });
 
 const customerView = (c: CustomerRow) => ({
   id: c.id, name: c.name, email: c.email, locale: c.locale, timeZone: c.time_zone, companyId: c.company_id, address: c.address,
@@ -67,27 +46,6 @@ const consentView = (s: ConsentState) => ({ purpose: purposeView(s.purpose), gra
 const changeView = (c: ConsentChangeRow) => ({
   purposeId: c.purpose_id, granted: c.granted, channel: c.channel, wordingVersion: c.wording_version,
   changedBy: { type: c.changed_by_type, id: c.changed_by_id }, changedAt: c.changed_at,
-});
-
-const TimelineView = z.object({
-  at: z.date(),
-  kind: z.enum(['created', 'ticket', 'note', 'product', 'order', 'consent', 'merge']),
-  ticket: z.object({ id: z.string(), number: z.number(), subject: z.string(), status: z.string(), channel: z.string() }).optional(),
-  note: z.object({ id: z.string(), body: z.string(), authorId: z.string().nullable() }).optional(),
-  registration: z.object({ id: z.string(), model: z.string(), serial: z.string() }).optional(),
-  order: z.object({ id: z.string(), reference: z.string().nullable(), amount: z.string(), currency: z.string() }).optional(),
-  consent: z.object({ purposeId: z.string(), granted: z.boolean(), channel: z.string() }).optional(),
-  merge: z.object({ mergedName: z.string(), mergedEmail: z.string() }).optional(),
-});
-const ImportStatusView = z.object({
-  id: z.string(), fileName: z.string(), status: z.enum(['queued', 'running', 'done']), total: z.number(), processed: z.number(),
-  created: z.number(), updated: z.number(),
-  refused: z.array(z.object({ line: z.number(), email: z.string().nullable(), reason: z.string() })).describe('Rows not imported: line in the file (header is line 1) and why'),
-  createdAt: z.date(), finishedAt: z.date().nullable(),
-});
-const MergeView = z.object({
-  id: z.string(), survivorId: z.string(), mergedId: z.string(), mergedName: z.string(), mergedEmail: z.string(),
-  fieldsTaken: z.array(z.string()), moved: z.record(z.string(), z.number()), mergedBy: z.object({ type: z.string(), id: z.string().nullable() }), createdAt: z.date(),
 });
 
 const importView = (i: ImportView) => ({
@@ -127,7 +85,7 @@ export const customersRoutes = ({ customers, customerImports, customerMerges }: 
         q: z.string().trim().min(1).max(100).optional(), tag: z.string().max(40).optional(), companyId: z.string().uuid().optional(),
         cursor: z.string().max(200).optional().describe('nextCursor of the page before'), limit: z.coerce.number().int().min(1).max(100).default(50),
       }),
-      response: { 200: z.object({ customers: z.array(CustomerView), nextCursor: z.string().nullable() }), ...errorsOf(400) },
+      response: { 200: CustomerPageView, ...errorsOf(400) },
     },
   }, async (request) => {
     const page = await customers.list(request.workspace.id, request.query);
@@ -156,16 +114,7 @@ export const customersRoutes = ({ customers, customerImports, customerMerges }: 
     ...anyAgent,
     schema: {
       tags, summary: 'The 360° record: the customer, identities, company, notes, products owned, orders, consents and recent tickets', params: Id,
-      response: {
-        200: z.object({
-          customer: CustomerView, identities: z.array(IdentityView), company: CompanyView.nullable(),
-          notes: z.array(z.object({ id: z.string(), body: z.string(), authorId: z.string().nullable(), createdAt: z.date() })),
-          products: z.array(RegistrationView.extend({ model: z.string(), names: LocalisedText })),
-          orders: z.array(OrderView), consents: z.array(ConsentView),
-          tickets: z.array(z.object({ id: z.string(), number: z.number(), subject: z.string(), status: z.string(), createdAt: z.date(), updatedAt: z.date() })),
-        }),
-        ...errorsOf(404),
-      },
+      response: { 200: RecordView, ...errorsOf(404) },
     },
   }, async (request) => {
     const r = await customers.record(request.workspace.id, request.params.id);
@@ -246,7 +195,7 @@ export const customersRoutes = ({ customers, customerImports, customerMerges }: 
     schema: {
       tags, summary: 'Customers that look like duplicates of this one (same name, the same phone in another spelling, the same mailbox), and earlier merges',
       params: Id,
-      response: { 200: z.object({ suggestions: z.array(z.object({ customer: CustomerView, reasons: z.array(z.enum(['name', 'phone', 'email'])) })), merges: z.array(MergeView) }), ...errorsOf(404) },
+      response: { 200: DuplicatesView, ...errorsOf(404) },
     },
   }, async (request) => {
     const [suggestions, merges] = await Promise.all([

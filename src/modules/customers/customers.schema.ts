@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { IdentityKind } from '../../contracts/customers.js';
 import type { DB } from '../../schema.js';
 import type { CustomersTable as AccountsCustomersTable } from '../accounts/index.js';
 
@@ -8,8 +9,7 @@ type Json<T> = ColumnType<T, string, string>;
 /** numeric(14,2): pg returns it as a string, exact; so do the API and the events. */
 type Money = ColumnType<string, string, string>;
 
-export const IDENTITY_KINDS = ['email', 'phone', 'chat_visitor', 'portal_account', 'wechat_openid', 'wechat_unionid', 'wecom_external'] as const;
-export type IdentityKind = (typeof IDENTITY_KINDS)[number];
+export { IDENTITY_KINDS, type IdentityKind } from '../../contracts/customers.js';
 export const ATTRIBUTE_TYPES = ['text', 'number', 'date', 'choice'] as const;
 export type AttributeType = (typeof ATTRIBUTE_TYPES)[number];
 export const CONSENT_CHANNELS = ['portal', 'email', 'chat', 'phone', 'console', 'api', 'import'] as const;
