@@ -32,7 +32,10 @@ export function setUnauthorizedHandler(handler: (() => void) | null): void {
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 export interface RequestOptions {
-  /** Sent as JSON; a `FormData` goes as multipart/form-data, with the boundary the browser picks. */
+  /**
+   * Sent as JSON; a `FormData` goes as multipart/form-data, with the boundary the browser picks;
+   * a `Blob` (a chosen file) goes as it is, with its own type.
+   */
   body?: unknown;
   /** Don't treat a 401 as "session ended" (sign-in and the initial session check expect it). */
   expectUnauthenticated?: boolean;
@@ -40,8 +43,9 @@ export interface RequestOptions {
 
 export async function request(method: Method, path: string, options: RequestOptions = {}): Promise<unknown> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  const form = options.body instanceof FormData ? options.body : undefined;
-  if (options.body !== undefined && !form) headers['content-type'] = 'application/json';
+  const raw = options.body instanceof FormData || options.body instanceof Blob ? options.body : undefined;
+  if (options.body instanceof Blob) headers['content-type'] = options.body.type || 'application/octet-stream';
+  else if (options.body !== undefined && !raw) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
 
   let response: Response;
@@ -50,7 +54,7 @@ export async function request(method: Method, path: string, options: RequestOpti
       method,
       headers,
       credentials: 'same-origin',
-      body: form ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+      body: raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
     });
   } catch (cause) {
     throw new ApiError('NETWORK_ERROR', 0, cause instanceof Error ? cause.message : 'network error');

@@ -10,14 +10,16 @@ import treesEn from '../features/help-centre/trees/locales/en.json' with { type:
 import treesZhCN from '../features/help-centre/trees/locales/zh-CN.json' with { type: 'json' };
 import settingsEn from '../features/settings/locales/en.json' with { type: 'json' };
 import settingsZhCN from '../features/settings/locales/zh-CN.json' with { type: 'json' };
+import customersEn from '../features/customers/locales/en.json' with { type: 'json' };
+import customersZhCN from '../features/customers/locales/zh-CN.json' with { type: 'json' };
 
 export const LOCALES = ['en', 'zh-CN'] as const;
 export type Locale = (typeof LOCALES)[number];
 
-// Feature folders own their strings (`chat.*`, `helpCentre.*`, `trees.*`, `settings.*`) beside the shell's.
-const enCatalogue = { ...en, chat: chatEn, helpCentre: helpCentreEn, trees: treesEn, settings: settingsEn };
+// Feature folders own their strings (`chat.*`, `helpCentre.*`, `trees.*`, `settings.*`, `customers.*`) beside the shell's.
+const enCatalogue = { ...en, chat: chatEn, helpCentre: helpCentreEn, trees: treesEn, settings: settingsEn, customers: customersEn };
 // The type annotation makes `tsc` fail when the Chinese catalogue lacks a key of the English one.
-const zhCatalogue: typeof enCatalogue = { ...zhCN, chat: chatZhCN, helpCentre: helpCentreZhCN, trees: treesZhCN, settings: settingsZhCN };
+const zhCatalogue: typeof enCatalogue = { ...zhCN, chat: chatZhCN, helpCentre: helpCentreZhCN, trees: treesZhCN, settings: settingsZhCN, customers: customersZhCN };
 
 export const resources = {
   en: { translation: enCatalogue },

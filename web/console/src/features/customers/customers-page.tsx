@@ -1,5 +1,27 @@
-import { AreaPlaceholder } from '../../components/area-placeholder.js';
+import { useTranslation } from 'react-i18next';
+import { useDocumentTitle } from '../../components/document-title.js';
+import { usePath } from '../../router/router.js';
+import { CustomerImport } from './customer-import.js';
+import { CustomerView } from './customer-view.js';
+import { CustomersList } from './customers-list.js';
+import './customers.css';
 
+const ROOT = '/customers';
+
+/**
+ * The customer database: `/customers` (the list), `/customers/import` (CSV import with progress),
+ * `/customers/<id>` (the 360° record). Every screen is an address that can be reloaded or shared.
+ */
 export function CustomersPage() {
-  return <AreaPlaceholder area="customers" />;
+  const { t } = useTranslation();
+  const [first] = usePath().slice(ROOT.length + 1).split('/').filter(Boolean);
+  useDocumentTitle(t('customers.title'));
+  return (
+    <section className="page customers" aria-labelledby="page-title">
+      <header className="page-header">
+        <h1 id="page-title">{t('nav.customers')}</h1>
+      </header>
+      {first === 'import' ? <CustomerImport /> : first ? <CustomerView key={first} id={first} /> : <CustomersList />}
+    </section>
+  );
 }

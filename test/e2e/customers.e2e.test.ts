@@ -1,0 +1,127 @@
+/**
+ * The customer database in a real browser against the real server: in the Chinese console an
+ * agent finds a customer by a Chinese name, reads the record (products, timeline) and merges the
+ * suggested duplicate; an admin imports a GBK-encoded CSV of 1,000 customers with 3 bad rows and
+ * sees the progress, the bad rows by line and the good rows in the list.
+ */
+import { writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import iconv from 'iconv-lite';
+import { type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import zh from '../../web/console/src/locales/zh-CN.json' with { type: 'json' };
+import crmZh from '../../web/console/src/features/customers/locales/zh-CN.json' with { type: 'json' };
+import { launchChromium, signInToConsole, type ConsoleSession } from '../helpers/browser.js';
+import { buildConsoleIfStale, startTestServer } from '../helpers/server.js';
+
+type TestServer = Awaited<ReturnType<typeof startTestServer>>;
+
+let server: TestServer | undefined;
+let browser: Browser | undefined;
+let dir = '';
+const SYSTEM = { type: 'system' as const, id: null };
+const agent = { email: 'crm.agent@acme.example', name: 'CRM Agent', password: 'crm-agent-password-1' };
+const blank = { locale: null, timeZone: null, companyId: null, address: null, tags: [], attributes: {}, identities: [] };
+
+beforeAll(async () => {
+  buildConsoleIfStale();
+  server = await startTestServer();
+  dir = await mkdtemp(path.join(tmpdir(), 'kefu-crm-'));
+  const { services, workspace } = server.test;
+  await services.accounts.createAgent(workspace.id, { ...agent, role: 'agent' }, SYSTEM);
+  const zhao = await services.customers.create(workspace.id, {
+    ...blank, name: '赵敏', email: 'zhao.min@wenyin.example', locale: 'zh-CN', tags: ['vip'],
+    identities: [{ kind: 'phone', value: '+8613800138000', primary: true, verified: true }],
+  }, SYSTEM);
+  await services.customers.create(workspace.id, {
+    ...blank, name: '赵敏', email: 'zhaomin.home@example.cn', timeZone: 'Asia/Shanghai', identities: [{ kind: 'phone', value: '138 0013 8000', primary: true, verified: false }],
+  }, SYSTEM);
+  const printer = await services.customers.createProduct(workspace.id, { model: 'YM-720', names: { en: 'YM-720 laser printer', 'zh-CN': '云墨 YM-720 激光打印机' }, category: 'printer' });
+  await services.customers.registerProduct(workspace.id, zhao.id, { productId: printer.id, serial: 'YM720-0001', purchasedOn: '2026-01-05', warrantyUntil: '2028-01-05', boughtFrom: '京东' }, SYSTEM);
+  await services.tickets.open(workspace.id, { subject: '打印机卡纸', body: '第三页卡纸', channel: 'web', customer: { id: zhao.id } }, SYSTEM);
+  browser = await launchChromium();
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+function running(): { server: TestServer; browser: Browser } {
+  if (!server || !browser) throw new Error('the test server or browser did not start');
+  return { server, browser };
+}
+
+const signIn = (who: { email: string; password: string; name: string }, path: string): Promise<ConsoleSession> =>
+  signInToConsole(running().browser, `${running().server.url}${path}`, who, { locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
+
+describe('customers in the console', () => {
+  it('finds a customer by a Chinese name, shows products and timeline, and merges the suggested duplicate', async () => {
+    const { page, errors, close } = await signIn(agent, '/agent');
+    try {
+      await page.getByRole('link', { name: zh.nav.customers }).first().click();
+      await page.getByRole('heading', { level: 1, name: zh.nav.customers }).waitFor();
+      await page.getByLabel(crmZh.search).fill('赵敏');
+      const rows = page.locator('.crm-table tbody tr');
+      await expect.poll(() => rows.count()).toBe(2);
+      await page.getByRole('row', { name: /zhao\.min@wenyin\.example/ }).getByRole('link', { name: '赵敏' }).click();
+
+      await page.getByRole('heading', { level: 3, name: crmZh.record.products }).waitFor();
+      await page.getByText('云墨 YM-720 激光打印机').waitFor();
+      await page.locator('.crm-timeline').getByText('打印机卡纸').waitFor();
+      const suggestion = page.locator('.crm-duplicates li', { hasText: 'zhaomin.home@example.cn' });
+      await suggestion.getByText(crmZh.duplicates.reasons.phone).waitFor();
+      await suggestion.getByRole('button', { name: crmZh.duplicates.merge }).click();
+
+      const dialog = page.getByRole('dialog');
+      await dialog.getByRole('row', { name: new RegExp(crmZh.duplicates.fields.timeZone) }).getByRole('radio').nth(1).check();
+      await dialog.getByRole('button', { name: crmZh.duplicates.confirm, exact: true }).click();
+      await page.getByRole('status').getByText('已将 赵敏 合并到此客户。').waitFor();
+      await page.locator('.crm-timeline').getByText('与 赵敏 <zhaomin.home@example.cn> 合并').waitFor();
+      // The duplicate's phone, in its own spelling, is now one of the survivor's.
+      await page.locator('.crm-list li').filter({ hasText: /^\S+\s+13800138000$/ }).waitFor();
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+    const { services, workspace } = running().server.test;
+    const survivor = await services.customers.findByIdentity(workspace.id, 'email', 'zhaomin.home@example.cn');
+    expect(survivor).toMatchObject({ email: 'zhao.min@wenyin.example', time_zone: 'Asia/Shanghai' });
+  });
+
+  it('imports a GBK CSV of 1,000 customers with 3 bad rows: progress, bad rows by line, good rows in the list', async () => {
+    const lines = ['邮箱,姓名,电话,标签'];
+    for (let i = 1; i <= 1000; i++) {
+      if (i === 7) lines.push('not-an-email,坏行,,');
+      else if (i === 300) lines.push(`daoru${i}@example.cn,导入${i},12,`);
+      else if (i === 800) lines.push('daoru1@example.cn,重复,,');
+      else lines.push(`daoru${i}@example.cn,导入客户${i},+86 137 ${String(20000000 + i)},导入;${i % 2 ? '单' : '双'}`);
+    }
+    const file = path.join(dir, '客户导入.csv');
+    await writeFile(file, iconv.encode(lines.join('\r\n'), 'gbk'));
+
+    const { page, errors, close } = await signIn(running().server.admin, '/agent/customers');
+    try {
+      await page.getByRole('link', { name: crmZh.import.open }).click();
+      await page.getByRole('heading', { level: 2, name: crmZh.import.title }).waitFor();
+      await page.getByLabel(crmZh.import.file).setInputFiles(file);
+      await page.getByRole('button', { name: crmZh.import.start, exact: true }).click();
+      await page.locator('.crm-progress progress').waitFor();
+      await page.getByText('完成：新增 997，更新 0，拒绝 3。').first().waitFor({ timeout: 60_000 });
+      const refused = page.locator('.crm-refused tbody tr');
+      await expect.poll(() => refused.allInnerTexts()).toEqual([
+        expect.stringMatching(/^8\s+not-an-email\s+not a valid e-mail address$/),
+        expect.stringMatching(/^301\s+daoru300@example\.cn\s+not a valid phone number$/),
+        expect.stringMatching(/^801\s+daoru1@example\.cn\s+the same e-mail as line 2$/),
+      ]);
+      await page.getByRole('link', { name: crmZh.import.back }).click();
+      await page.getByLabel(crmZh.search).fill('导入客户999');
+      await page.getByRole('link', { name: '导入客户999' }).waitFor();
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+});
