@@ -1,6 +1,6 @@
 /**
  * The customer database in a real browser against the real server: in the Chinese console an
- * agent finds a customer by a Chinese name, reads the record (products, timeline) and merges the
+ * agent sees the record's products and timeline in a ticket's screen-pop, finds the customer by a Chinese name, reads the record (products, timeline) and merges the
  * suggested duplicate; an admin imports a GBK-encoded CSV of 1,000 customers with 3 bad rows and
  * sees the progress, the bad rows by line and the good rows in the list.
  */
@@ -20,6 +20,7 @@ type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 let server: TestServer | undefined;
 let browser: Browser | undefined;
 let dir = '';
+let ticketNumber = 0;
 const SYSTEM = { type: 'system' as const, id: null };
 const agent = { email: 'crm.agent@acme.example', name: 'CRM Agent', password: 'crm-agent-password-1' };
 const blank = { locale: null, timeZone: null, companyId: null, address: null, tags: [], attributes: {}, identities: [] };
@@ -39,7 +40,7 @@ beforeAll(async () => {
   }, SYSTEM);
   const printer = await services.customers.createProduct(workspace.id, { model: 'YM-720', names: { en: 'YM-720 laser printer', 'zh-CN': '云墨 YM-720 激光打印机' }, category: 'printer' });
   await services.customers.registerProduct(workspace.id, zhao.id, { productId: printer.id, serial: 'YM720-0001', purchasedOn: '2026-01-05', warrantyUntil: '2028-01-05', boughtFrom: '京东' }, SYSTEM);
-  await services.tickets.open(workspace.id, { subject: '打印机卡纸', body: '第三页卡纸', channel: 'web', customer: { id: zhao.id } }, SYSTEM);
+  ticketNumber = (await services.tickets.open(workspace.id, { subject: '打印机卡纸', body: '第三页卡纸', channel: 'web', customer: { id: zhao.id } }, SYSTEM)).number;
   browser = await launchChromium();
 }, 240_000);
 
@@ -59,8 +60,12 @@ const signIn = (who: { email: string; password: string; name: string }, path: st
 
 describe('customers in the console', () => {
   it('finds a customer by a Chinese name, shows products and timeline, and merges the suggested duplicate', async () => {
-    const { page, errors, close } = await signIn(agent, '/agent');
+    const { page, errors, close } = await signIn(agent, `/agent/inbox/${ticketNumber}`);
     try {
+      // The screen-pop beside the ticket reads the same record: products owned and the timeline.
+      const pop = page.locator('.side-panel.customer');
+      await pop.getByText('云墨 YM-720 激光打印机').waitFor();
+      await pop.getByText(`登记了 YM-720（序列号 YM720-0001）`).waitFor();
       await page.getByRole('link', { name: zh.nav.customers }).first().click();
       await page.getByRole('heading', { level: 1, name: zh.nav.customers }).waitFor();
       await page.getByLabel(crmZh.search).fill('赵敏');

@@ -205,7 +205,8 @@ function Duplicates({ id, state, onMerged }: { id: string; state: ReturnType<typ
   );
 }
 
-function TimelineText({ entry }: { entry: TimelineEntry }) {
+/** One timeline entry in words; tickets link to the inbox. */
+export function TimelineText({ entry }: { entry: TimelineEntry }) {
   const { t } = useTranslation();
   switch (entry.kind) {
     case 'created': return <>{t('customers.timeline.created')}</>;

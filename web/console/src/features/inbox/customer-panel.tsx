@@ -5,12 +5,14 @@ import { date } from './format.js';
 import { useNames } from './inbox-data.js';
 import { Avatar, RelativeTime, StatusBadge } from './ticket-bits.js';
 import { customerTickets, type Customer, type Ticket } from './tickets-api.js';
+import { customerRecord, customerTimeline, type CustomerRecord, type TimelineEntry } from '../customers/customers-api.js';
+import { TimelineText } from '../customers/customer-view.js';
 
 const KNOWN_ACTIONS = ['ticket.created', 'ticket.updated', 'reply.added', 'note.added', 'ticket.merged', 'ticket.merged_in', 'ticket.split', 'ticket.rated'] as const;
 
 /**
  * The screen-pop beside a conversation: who the customer is, their other tickets, what happened
- * lately, and the products they own (an empty state until the customers module records products).
+ * lately, and the products they own (from the customer database's record, which the name opens).
  */
 export function CustomerPanel({ customerId, customer, failed, currentId, revision, now }: {
   customerId: string;
@@ -20,8 +22,10 @@ export function CustomerPanel({ customerId, customer, failed, currentId, revisio
   revision: number;
   now: number;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const names = useNames();
+  const [products, setProducts] = useState<CustomerRecord['products'] | null>(null);
+  const [timeline, setTimeline] = useState<TimelineEntry[]>([]);
   const id = useId();
   const [tickets, setTickets] = useState<Ticket[] | null>(null);
 
@@ -34,6 +38,20 @@ export function CustomerPanel({ customerId, customer, failed, currentId, revisio
       () => {
         if (!cancelled) setTickets([]);
       },
+    );
+    customerRecord(customerId).then(
+      (record) => {
+        if (!cancelled) setProducts(record.products);
+      },
+      () => {
+        if (!cancelled) setProducts([]);
+      },
+    );
+    customerTimeline(customerId).then(
+      (entries) => {
+        if (!cancelled) setTimeline(entries);
+      },
+      () => undefined,
     );
     return () => {
       cancelled = true;
@@ -50,7 +68,7 @@ export function CustomerPanel({ customerId, customer, failed, currentId, revisio
         <div className="customer-card">
           <Avatar name={customer.name} />
           <div className="customer-id">
-            <strong className="customer-name">{customer.name}</strong>
+            <Link to={`/customers/${customerId}`} className="customer-name">{customer.name}</Link>
             <a className="customer-email" href={`mailto:${customer.email}`}>
               {customer.email}
             </a>
@@ -96,7 +114,36 @@ export function CustomerPanel({ customerId, customer, failed, currentId, revisio
       )}
 
       <h3 className="side-heading">{t('inbox.customer.products')}</h3>
-      <p className="muted small empty-note">{t('inbox.customer.noProducts')}</p>
+      {products === null ? (
+        <p className="muted small">{t('app.loading')}</p>
+      ) : products.length === 0 ? (
+        <p className="muted small empty-note">{t('inbox.customer.noProducts')}</p>
+      ) : (
+        <ul className="mini-list">
+          {products.map((product) => (
+            <li key={product.id}>
+              {product.names[i18n.language === 'zh-CN' ? 'zh-CN' : 'en'] ?? product.names.en}
+              <span className="mini-meta muted small">
+                {product.serial}
+                {product.warrantyUntil && ` · ${t('customers.record.warranty', { date: product.warrantyUntil })}`}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <h3 className="side-heading">{t('customers.record.timeline')}</h3>
+      <ol className="activity">
+        {timeline.slice(0, 6).map((entry, index) => (
+          <li key={`${entry.kind}-${index}`}>
+            <TimelineText entry={entry} />
+            <span className="muted small">
+              {' · '}
+              <RelativeTime at={entry.at} now={now} />
+            </span>
+          </li>
+        ))}
+      </ol>
 
       <h3 className="side-heading">{t('inbox.customer.activity')}</h3>
       {!customer || customer.recentActivity.length === 0 ? (
