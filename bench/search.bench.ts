@@ -3,6 +3,9 @@ import { sql } from 'kysely';
 import type { SearchDocument } from '../src/modules/search/index.js';
 import { openSearchSandbox } from '../src/modules/search/search.sandbox.js';
 import type { BenchContext, BenchSuite } from './harness.js';
+import { percentile, time as timeEach } from './timing.js';
+
+const time = <T>(items: T[], run: (item: T) => Promise<unknown>) => timeEach(items, run, WARM_UP);
 
 /**
  * Help-centre search at 100,000 articles (half English, half Chinese, generated from a printer
@@ -59,22 +62,6 @@ function article(i: number, rand: () => number): SearchDocument {
     kind: 'article', id: `a${i}`, locale: zh ? 'zh-CN' : 'en', title: `${product} ${words(rand, vocabulary, 3 + Math.floor(rand() * 4), joiner)}`,
     body: sentences.join(zh ? '' : ' '), categoryId: `c${i % 40}`, product, tags: [], url: `/kb/articles/a${i}`, publishedAt: new Date(Date.UTC(2026, 0, 1) + i * 60_000),
   };
-}
-
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-async function time<T>(items: T[], run: (item: T) => Promise<unknown>): Promise<number[]> {
-  for (const item of items.slice(0, WARM_UP)) await run(item);
-  const samples: number[] = [];
-  for (const item of items) {
-    const started = performance.now();
-    await run(item);
-    samples.push(performance.now() - started);
-  }
-  return samples;
 }
 
 export const suite: BenchSuite = {

@@ -58,11 +58,10 @@ export class CustomersRepo {
       .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit);
     if (filter.q) {
       const pattern = likePattern(filter.q);
-      query = query.where((eb) => eb.or([
-        eb(sql`lower(customers.name) || ' ' || customers.email`, 'like', pattern),
-        eb.exists(eb.selectFrom('customer_identities as i').select('i.id')
-          .whereRef('i.customer_id', '=', 'customers.id').where(sql`lower(i.value)`, 'like', pattern)),
-      ]));
+      // A union of two trigram-indexed lookups: an OR of the two would scan every customer.
+      query = query.where('customers.id', 'in', (eb) => eb.selectFrom('customers as n').select('n.id')
+        .where(sql`lower(n.name) || ' ' || n.email`, 'like', pattern)
+        .union(eb.selectFrom('customer_identities as i').select('i.customer_id as id').where('i.value', 'ilike', pattern)));
     }
     if (filter.tag) query = query.where('tags', '@>', sql<string[]>`array[${filter.tag}]::text[]`);
     if (filter.companyId) query = query.where('company_id', '=', filter.companyId);

@@ -1,0 +1,134 @@
+import { loadavg } from 'node:os';
+import { sql } from 'kysely';
+import { createInProcessBus } from '../src/core/events/index.js';
+import { createLogger } from '../src/core/logger.js';
+import { systemClock } from '../src/core/clock.js';
+import { Tenancy } from '../src/core/tenancy.js';
+import { CustomerImports } from '../src/modules/customers/index.js';
+import { CustomersRepo } from '../src/modules/customers/customers.repo.js';
+import { openSearchSandbox } from '../src/modules/search/search.sandbox.js';
+import type { BenchContext, BenchSuite } from './harness.js';
+import { percentile, time } from './timing.js';
+
+/**
+ * The customer database at 1,000,000 customers (names half Chinese, a third with a phone), on the
+ * embedded Postgres or DATABASE_URL's server: the console's list (first page and deep pages) and its
+ * search (a Chinese name part, an e-mail part, a phone part) through the module's repository, one
+ * call at a time, beside plain indexed selects of the same rows; and a CSV import through the real
+ * import (decode, check, batches with their events) beside plain multi-row inserts of the same rows.
+ */
+const FULL_CUSTOMERS = 1_000_000;
+const SEED_BATCH = 100_000;
+const QUERIES = 300;
+const WARM_UP = 30;
+const IMPORT_ROWS = 20_000;
+const TARGETS = { listP99Ms: 50, searchP99Ms: 50, importPerS: 5_000 };
+
+const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈'.split('');
+const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英霞平刚桂兰华红玉萍建国文斌宇浩凯鹏飞丹玲燕雪梅琳晨欣怡'.split('');
+const FIRST = ['Emma', 'Oliver', 'Sarah', 'James', 'Amelia', 'Noah', 'Grace', 'Liam', 'Chloe', 'Ethan', 'Lucy', 'Jack'];
+const LAST = ['Miller', 'Chan', 'Hughes', 'Smith', 'Wong', 'Taylor', 'Lee', 'Brown', 'Wilson', 'Davies', 'Evans', 'Clark'];
+
+export const suite: BenchSuite = {
+  order: 60,
+  benchmarks: [
+    { name: 'customers.list', description: 'customer list pages (first and deep keyset pages) at 1M customers, beside a plain indexed select' },
+    { name: 'customers.search', description: 'customer search (Chinese name part, e-mail, phone) at 1M customers, beside a plain trigram select on names' },
+    { name: 'customers.import', description: 'CSV import rows/s through the real import, beside plain multi-row inserts of the same rows' },
+  ],
+  async run(ctx: BenchContext, wanted) {
+    const total = Math.max(10_000, Math.round(Number(process.env.BENCH_CUSTOMERS) || FULL_CUSTOMERS * Math.min(ctx.settings.scale, 1)));
+    ctx.log(`customers: a migrated database on ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'an embedded Postgres'}, seeding ${total.toLocaleString('en')} customers`);
+    const sandbox = await openSearchSandbox({ databaseUrl: process.env.DATABASE_URL });
+    ctx.onCleanup(() => sandbox.close());
+    const { database } = sandbox;
+    const workspaceId = await sandbox.addWorkspace('bench-customers');
+    const seedStarted = performance.now();
+    for (let from = 0; from < total; from += SEED_BATCH) {
+      const to = Math.min(total, from + SEED_BATCH);
+      // Names from the lists above by the row number, created_at spread over three years; every third has a phone.
+      await sql`
+        with source as (
+          select i, 'c' || i || '@example.com' as email,
+            case when i % 2 = 0 then (${SURNAMES}::text[])[1 + i % ${SURNAMES.length}] || (${GIVEN}::text[])[1 + (i / 7) % ${GIVEN.length}] || (${GIVEN}::text[])[1 + (i / 3) % ${GIVEN.length}]
+                 else (${FIRST}::text[])[1 + i % ${FIRST.length}] || ' ' || (${LAST}::text[])[1 + (i / 5) % ${LAST.length}] || ' ' || i end as name
+          from generate_series(${from + 1}::int, ${to}::int) as i
+        ), made as (
+          insert into customers (workspace_id, email, name, tags, created_at)
+          select ${workspaceId}, email, name, case when i % 10 = 0 then array['vip'] else '{}' end,
+            now() - (i % 1095) * interval '1 day' - (i % 86400) * interval '1 second'
+          from source returning id, email
+        )
+        insert into customer_identities (workspace_id, customer_id, kind, value, is_primary)
+        select ${workspaceId}, made.id, 'phone', '+86139' || lpad(source.i::text, 8, '0'), true
+        from made join source using (email) where source.i % 3 = 0`.execute(database.db);
+      ctx.log(`customers: ${to.toLocaleString('en')} seeded`);
+    }
+    await sql`vacuum analyze customers`.execute(database.db);
+    await sql`vacuum analyze customer_identities`.execute(database.db);
+    await sql`checkpoint`.execute(database.db);
+    ctx.note(`customers: ${total.toLocaleString('en')} customers seeded in ${((performance.now() - seedStarted) / 1000).toFixed(0)} s (BENCH_CUSTOMERS overrides); ` +
+      `calls in process one at a time after ${WARM_UP} warm-up; 1-minute load average ${loadavg()[0]!.toFixed(1)} when measured.`);
+
+    const tenancy = await Tenancy.load(database.db);
+    const repo = CustomersRepo.of(tenancy);
+    const db = database.db;
+
+    if (wanted.has('customers.list')) {
+      // Deep pages start at a customer a third, a half … of the way down the list.
+      const { rows: anchors } = await sql<{ created_at: Date; id: string }>`
+        select created_at, id from customers where workspace_id = ${workspaceId} order by created_at desc, id desc
+        offset ${Math.floor(total / 3)} limit 1`.execute(db);
+      const pages = Array.from({ length: QUERIES }, (_, i) => (i % 2 === 0 ? undefined : { createdAt: anchors[0]!.created_at, id: anchors[0]!.id }));
+      const kefu = await time(pages, (after) => repo.list(workspaceId, { after, limit: 51 }), WARM_UP);
+      const plain = await time(pages, (after) => (after
+        ? sql`select id, email, name from customers where workspace_id = ${workspaceId} and (created_at, id) < (${after.createdAt}, ${after.id}) order by created_at desc, id desc limit 51`
+        : sql`select id, email, name from customers where workspace_id = ${workspaceId} order by created_at desc, id desc limit 51`).execute(db), WARM_UP);
+      report(ctx, 'customers.list', kefu, 'pg.keyset_select', plain, TARGETS.listP99Ms);
+    }
+
+    if (wanted.has('customers.search')) {
+      const queries = Array.from({ length: QUERIES }, (_, i) => [
+        `${SURNAMES[i % SURNAMES.length]}${GIVEN[(i * 7) % GIVEN.length]}`, `c${1000 + i * 37}@`, `139${String(3000 + i * 3).padStart(8, '0').slice(0, 6)}`,
+      ][i % 3]!);
+      const kefu = await time(queries, (q) => repo.list(workspaceId, { q, limit: 51 }), WARM_UP);
+      const plain = await time(queries, (q) => sql`select id from customers where workspace_id = ${workspaceId}
+        and (lower(name) || ' ' || email) like ${`%${q.toLowerCase()}%`} order by created_at desc, id desc limit 51`.execute(db), WARM_UP);
+      report(ctx, 'customers.search', kefu, 'pg.trigram_like', plain, TARGETS.searchP99Ms);
+    }
+
+    if (wanted.has('customers.import')) {
+      const rows = Array.from({ length: IMPORT_ROWS }, (_, i) => [`import${i}@example.cn`, `导入客户${i}`, `+86 137 ${String(10_000_000 + i)}`, i % 2 ? 'vip;打印机' : '']);
+      const file = Buffer.from(['email,name,phone,tags', ...rows.map((r) => r.join(','))].join('\r\n'));
+      const imports = new CustomerImports(repo, createInProcessBus(createLogger('silent')), systemClock);
+      const started = performance.now();
+      const job = await imports.start(workspaceId, { name: 'bench.csv', bytes: file }, { type: 'system', id: null });
+      await imports.run(workspaceId, job.id);
+      const kefuSeconds = (performance.now() - started) / 1000;
+      const done = await imports.find(workspaceId, job.id);
+      if (done.created !== IMPORT_ROWS) throw new Error(`the import made ${done.created} customers of ${IMPORT_ROWS}: ${JSON.stringify(done.refused.slice(0, 3))}`);
+
+      const plainStarted = performance.now();
+      for (let from = 0; from < IMPORT_ROWS; from += 500) {
+        const batch = rows.slice(from, from + 500);
+        await sql`insert into customers (workspace_id, email, name, tags)
+          select ${workspaceId}, 'plain.' || e, n, coalesce(string_to_array(nullif(t, ''), ';'), '{}')
+          from unnest(${batch.map((r) => r[0])}::text[], ${batch.map((r) => r[1])}::text[], ${batch.map((r) => r[3])}::text[]) as v(e, n, t)`.execute(db);
+      }
+      const plainSeconds = (performance.now() - plainStarted) / 1000;
+      ctx.report({ bench: 'customers.import', metric: 'per_s', value: IMPORT_ROWS / kefuSeconds, baseline: 'pg.multirow_insert', baseline_value: IMPORT_ROWS / plainSeconds });
+      const rate = IMPORT_ROWS / kefuSeconds;
+      ctx.note(`customers.import: ${IMPORT_ROWS.toLocaleString('en')} rows (e-mail, name, phone, tags) decoded, checked and written in batches of 500 with their phones, ` +
+        `events and progress; ${rate.toFixed(0)} rows/s ${rate >= TARGETS.importPerS ? 'meets' : 'MISSES'} the ${TARGETS.importPerS} target. ` +
+        'pg.multirow_insert: the same customers (no phones, events or checks) as 500-row inserts.');
+    }
+  },
+};
+
+function report(ctx: BenchContext, bench: string, kefu: number[], baseline: string, plain: number[], targetP99: number) {
+  for (const [metric, p] of [['p50_ms', 50], ['p99_ms', 99]] as const) {
+    ctx.report({ bench, metric, value: percentile(kefu, p), baseline, baseline_value: percentile(plain, p) });
+  }
+  const p99 = percentile(kefu, 99);
+  ctx.note(`${bench}: p99 ${p99.toFixed(1)} ms ${p99 < targetP99 ? 'meets' : 'MISSES'} the ${targetP99} ms target.`);
+}
