@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
-import { projectRoot, type BenchContext, type BenchSuite, type Figure } from './harness.js';
+import pg from 'pg';
+import { round, type BenchContext, type BenchSuite, type Figure } from './harness.js';
 import { KefuServer } from './kefu-server.js';
 import { measureLoad, type LoadResult } from './load.js';
+import { KEFU_POOL_MAX, startDbBaseline, startInlineServer } from './inline-server.js';
+import { embeddedConnectionString } from './tickets-seed.js';
 
 /**
  * The bare Fastify 5 baseline, as plain JavaScript in its own Node process (no tsx, no plugins):
@@ -24,7 +24,7 @@ export const suite: BenchSuite = {
     { name: 'fastify.hello', description: 'bare Fastify 5 hello-world, GET / → {hello:"world"}: the baseline for HTTP figures' },
     {
       name: 'api.read', requires: ['fastify.hello'],
-      description: 'authenticated JSON read, GET /api/v1/agents with an API token, on the demo workspace',
+      description: 'authenticated JSON read, GET /api/v1/agents with an API token, on the demo workspace (vs fastify.hello, and vs db.pk_select: one primary-key select through a pool of the same size)',
     },
   ],
 
@@ -47,6 +47,14 @@ export const suite: BenchSuite = {
       ctx.log(`api.read: loading ${request.url}`);
       const read = await measureLoad(ctx.settings, request);
       report(ctx, 'api.read', read, hello && { name: 'fastify.hello', result: hello });
+      // The same figures beside a route doing one primary-key select on Kefu's database: what an
+      // authenticated read costs above one round trip (the issue's bar: a ratio of at least 0.5).
+      const select = await measurePkSelect(ctx, server);
+      report(ctx, 'db.pk_select', select, hello && { name: 'fastify.hello', result: hello });
+      report(ctx, 'api.read', read, { name: 'db.pk_select', result: select });
+      ctx.note(`api.read: ${round(read.rps)} rps is ${(read.rps / select.rps).toFixed(2)} of db.pk_select's ${round(select.rps)} ` +
+        `(Fastify + a ${KEFU_POOL_MAX}-connection pg.Pool, one \`select * from agents where id = $1\` per request, on the same Postgres, ` +
+        `measured while that Kefu idles); target ≥ 0.5.`);
       await server.stop();
     }
   },
@@ -61,23 +69,29 @@ function report(ctx: BenchContext, bench: string, result: LoadResult, baseline?:
 }
 
 async function startHello(ctx: BenchContext): Promise<{ url: string; stop(): Promise<void> }> {
-  ctx.log('fastify.hello: starting the bare Fastify server');
-  const child = spawn(process.execPath, ['--input-type=module', '-e', HELLO_SERVER], {
-    cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = once(child, 'exit');
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    await exited;
-  };
-  ctx.onCleanup(stop);
-  const lines = createInterface({ input: child.stdout });
-  const [address] = await Promise.race([
-    once(lines, 'line') as Promise<[string]>,
-    exited.then(() => { throw new Error(`the hello-world server exited early (code ${child.exitCode})`); }),
-  ]);
-  return { url: `${address}/`, stop };
+  const server = await startInlineServer(ctx, 'fastify.hello', HELLO_SERVER);
+  return { url: `${server.url}/`, stop: server.stop };
+}
+
+async function measurePkSelect(ctx: BenchContext, server: KefuServer): Promise<LoadResult> {
+  const connection = process.env.DATABASE_URL || await embeddedConnectionString(server.dataDir);
+  const client = new pg.Client({ connectionString: connection });
+  await client.connect();
+  const ids = await client.query<{ agent: string; workspace: string; customer: string }>(
+    `select a.id as agent, a.workspace_id as workspace, (select id from customers c where c.workspace_id = a.workspace_id limit 1) as customer
+     from agents a order by a.created_at limit 1`).finally(() => client.end());
+  const row = ids.rows[0];
+  if (!row?.customer) throw new Error('db.pk_select: the demo workspace has no agent or no customer');
+  const baseline = await startDbBaseline(ctx, connection, { workspaceId: row.workspace, customerId: row.customer });
+  try {
+    const url = `${baseline.url}/agents/${row.agent}`;
+    const probe = await fetch(url);
+    if (probe.status !== 200) throw new Error(`db.pk_select: GET ${url} answered ${probe.status}`);
+    ctx.log(`db.pk_select: loading ${url}`);
+    return await measureLoad(ctx.settings, { url });
+  } finally {
+    await baseline.stop();
+  }
 }
 
 async function startKefuForRead(ctx: BenchContext) {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { freePort, projectRoot, sleep, type BenchContext } from './harness.js';
 import { isAlive, processTree } from './processes.js';
 
@@ -10,6 +11,12 @@ const START_TIMEOUT_MS = 120_000;
 /** The server gives itself 30 s to drain before it exits on its own. */
 const STOP_TIMEOUT_MS = 40_000;
 const OUTPUT_KEPT_CHARS = 16_000;
+const STATEMENT_COUNTER = path.join(projectRoot, 'bench', 'count-statements.mjs');
+
+export interface StartOptions {
+  /** Count the statements the server sends to Postgres (see count-statements.mjs); read with `statements()`. */
+  countStatements?: boolean;
+}
 
 export interface DemoCredentials {
   admin: { email: string; password: string };
@@ -29,6 +36,8 @@ export class KefuServer {
     readonly dataDir: string,
     /** When `spawn` was called (performance.now()). */
     readonly spawnedAt: number,
+    /** Where the statement counter writes, when it was asked for. */
+    private readonly countsDir: string | undefined,
   ) {
     const keep = (chunk: Buffer) => { this.output = (this.output + chunk.toString('utf8')).slice(-OUTPUT_KEPT_CHARS); };
     child.stdout?.on('data', keep);
@@ -45,19 +54,21 @@ export class KefuServer {
   }
 
   /** Spawns the server; stopped by `ctx` clean-up if the caller doesn't stop it first. */
-  static async start(ctx: BenchContext, dataDir: string): Promise<KefuServer> {
+  static async start(ctx: BenchContext, dataDir: string, options: StartOptions = {}): Promise<KefuServer> {
     if (!existsSync(path.join(projectRoot, 'dist', 'main.js'))) {
       throw new Error('dist/main.js is missing: build first (`npm run bench` does it; or `npm run build`)');
     }
     if (process.env.DATABASE_URL) await seedExternalDatabase(dataDir);
     const port = await freePort();
+    const countsDir = options.countStatements ? await ctx.tempDir('statements') : undefined;
+    const env = serverEnv(dataDir, port);
+    if (countsDir) {
+      env.KEFU_BENCH_COUNTS = countsDir;
+      env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --import ${pathToFileURL(STATEMENT_COUNTER).href}`.trim();
+    }
     const spawnedAt = performance.now();
-    const child = spawn(process.execPath, [KEFU_BIN, 'start'], {
-      cwd: projectRoot,
-      env: serverEnv(dataDir, port),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const server = new KefuServer(child, port, dataDir, spawnedAt);
+    const child = spawn(process.execPath, [KEFU_BIN, 'start'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const server = new KefuServer(child, port, dataDir, spawnedAt, countsDir);
     ctx.onCleanup(() => server.stop());
     return server;
   }
@@ -107,6 +118,21 @@ export class KefuServer {
       throw this.failure(`POST /api/v1/api-tokens answered ${created.status}: ${JSON.stringify(body)}`);
     }
     return body.token;
+  }
+
+  /** Statements the server has sent to Postgres since it started (needs `countStatements`). */
+  async statements(): Promise<number> {
+    if (!this.countsDir) throw new Error('the server was started without countStatements');
+    const file = path.join(this.countsDir, `${this.pid}.json`);
+    const asked = Date.now();
+    this.child.kill('SIGUSR2');
+    const deadline = asked + 5_000;
+    for (;;) {
+      const counts = await readFile(file, 'utf8').then((text) => JSON.parse(text) as { statements: number; at: number }, () => undefined);
+      if (counts && counts.at >= asked) return counts.statements;
+      if (Date.now() > deadline) throw this.failure('the statement counter did not answer SIGUSR2 within 5 s');
+      await sleep(20);
+    }
   }
 
   /** SIGTERM and wait; the server stops its embedded Postgres itself. Idempotent. */

@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { Options } from 'autocannon';
 import { round, type BenchContext, type BenchSuite, type Figure } from './harness.js';
 import { suite as httpSuite } from './http.bench.js';
+import { BASELINE_FIRST_NUMBER, KEFU_POOL_MAX, startDbBaseline } from './inline-server.js';
 import { KefuServer } from './kefu-server.js';
 import { measureLoad } from './load.js';
 import { processTree } from './processes.js';
@@ -60,7 +61,7 @@ export const suite: BenchSuite = {
   order: 30,
   benchmarks: [
     { name: 'tickets.seed', description: 'tickets/s written by the bulk SQL seed (1M tickets, 100k customers, indexes rebuilt, VACUUM ANALYZE), per engine' },
-    { name: 'tickets.create', description: 'tickets/s through POST /api/v1/tickets with an API token, half new customers, on the seeded workspace (vs fastify.hello)' },
+    { name: 'tickets.create', description: 'tickets/s through POST /api/v1/tickets with an API token, half new customers, on the seeded workspace (vs fastify.hello and vs tickets.create_baseline: Fastify + one INSERT … RETURNING per request), statements and commits per ticket' },
     ...VIEWS.map((v) => ({ name: v.name, description: `GET /api/v1/tickets?${v.query} on the seeded workspace: ${v.what} (vs fastify.hello)` })),
   ],
 
@@ -229,7 +230,7 @@ async function runEngine(ctx: BenchContext, wanted: ReadonlySet<string>, target:
   const database = target.adminUrl ? await createBenchDatabase(ctx, target.adminUrl) : undefined;
   ctx.log(`tickets[${engine}]: starting Kefu (fresh data dir${database ? `, database ${redact(database.url)}` : ', embedded Postgres'})`);
   const dataDir = await ctx.tempDir(`tickets-${engine}`);
-  const server = await withDatabaseUrl(database?.url, () => KefuServer.start(ctx, dataDir));
+  const server = await withDatabaseUrl(database?.url, () => KefuServer.start(ctx, dataDir, { countStatements: wanted.has('tickets.create') }));
   try {
     await server.waitHealthy();
     const connection = database?.url ?? await embeddedConnectionString(dataDir);
@@ -327,15 +328,43 @@ async function measureEngine(
       throw server.failure(`POST /api/v1/tickets answered ${probe.status} (expected 201 and ticket number ${seed.lastNumber + 1}): ${JSON.stringify(created)}`);
     }
     ctx.log(`${tag}: tickets.create: loading POST ${url}`);
+    await settled(connection);
+    const before = { statements: await server.statements(), ...await databaseCounters(connection, seed.workspaceId) };
     const waits = sampleWaits(connection);
     const result = await load('tickets.create', request).finally(() => waits.stop().catch(() => undefined));
     const profile = await waits.stop().catch(() => undefined);
+    // What each ticket costs, its after-effects (SLA, routing, acknowledgement, webhooks) included.
+    const settleMs = await settled(connection);
+    const after = { statements: await server.statements(), ...await databaseCounters(connection, seed.workspaceId) };
     report('tickets.create', 'rps', result.rps, hello?.rps);
     report('tickets.create', 'p50_ms', result.p50Ms, hello?.p50Ms);
     report('tickets.create', 'p99_ms', result.p99Ms, hello?.p99Ms);
     summary.push(`create ${round(result.rps)}/s`);
     targets.push(`tickets.create ${round(result.rps)}/s ${result.rps >= TARGETS.createPerS ? 'meets' : 'MISSES'} >= ${TARGETS.createPerS}/s`);
     await checkCreated(connection, seed.workspaceId, seed.lastNumber, sent);
+    const count = after.lastNumber - before.lastNumber;
+    // The wait sampler's own queries are autocommit transactions of this database too.
+    const commits = after.commits - before.commits - (profile?.samples ?? 0);
+    report('tickets.create', 'statements_per_ticket', (after.statements - before.statements) / count);
+    report('tickets.create', 'commits_per_ticket', commits / count);
+    ctx.note(`${tag}: tickets.create: ${count} tickets, ${after.statements - before.statements} statements sent by Kefu (every pool: ` +
+      `API, jobs, event relay; counted in the server by bench/count-statements.mjs), ${commits} transactions committed in its database ` +
+      `(pg_stat_database.xact_commit, read-only ones included, the bench's sampler taken off); measured until every event subscriber ` +
+      `and every due job had finished (${round(settleMs)} ms after the load), so each ticket's after-effects are counted.`);
+
+    const insert = await measureInsertBaseline(ctx, connection, seed.workspaceId, body);
+    report('tickets.create_baseline', 'rps', insert.rps, hello?.rps);
+    report('tickets.create_baseline', 'p50_ms', insert.p50Ms, hello?.p50Ms);
+    report('tickets.create_baseline', 'p99_ms', insert.p99Ms, hello?.p99Ms);
+    const vs = (bench: string, metric: string, value: number, baselineValue: number) => ctx.report({
+      bench, metric, value, baseline: 'tickets.create_baseline', baseline_value: baselineValue, ratio: value / baselineValue, engine, tickets,
+    } as Figure);
+    vs('tickets.create', 'rps', result.rps, insert.rps);
+    vs('tickets.create', 'p50_ms', result.p50Ms, insert.p50Ms);
+    vs('tickets.create', 'p99_ms', result.p99Ms, insert.p99Ms);
+    ctx.note(`${tag}: tickets.create_baseline: Fastify + a ${KEFU_POOL_MAX}-connection pg.Pool doing one \`insert into tickets … returning *\` ` +
+      `per request, same bodies, same database, same ${ctx.settings.connections} clients: ${round(insert.rps)}/s, p50 ${round(insert.p50Ms)} ms, ` +
+      `p99 ${round(insert.p99Ms)} ms; tickets.create is ${(result.rps / insert.rps).toFixed(2)} of it.`);
     if (profile) ctx.note(`${tag}: tickets.create: Postgres waits of Kefu's connections over warm-up and run (pg_stat_activity every 20 ms, ` +
       `${profile.samples} samples): ${profile.active.toFixed(1)} of them busy on average (in a statement or a transaction); ` +
       `${profile.statements.slice(0, 5).map((s) => `${s.avg.toFixed(2)} ${s.wait} in "${s.statement}…"`).join('; ')}.`);
@@ -370,6 +399,68 @@ async function ourPids(connectionString: string): Promise<number[]> {
     return pids;
   } finally {
     await client.end().catch(() => undefined);
+  }
+}
+
+/** Numbers the counters before and after the load are read at. */
+async function databaseCounters(connectionString: string, workspaceId: string): Promise<{ commits: number; lastNumber: number }> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    const { rows: [row] } = await client.query<{ commits: string; last: number }>(`
+      select (select xact_commit from pg_stat_database where datname = current_database()) as commits,
+             (select last_ticket_number from ticket_settings where workspace_id = $1) as last`, [workspaceId]);
+    // The counters' own transaction is counted once per reading: the two cancel out.
+    return { commits: Number(row!.commits), lastNumber: row!.last };
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Waits until every durable event subscriber has caught up with the log and no job is due or
+ * running (jobs scheduled for later, like SLA breach checks, stay waiting): what a load run left
+ * behind is done. Returns the ms it took.
+ */
+async function settled(connectionString: string, timeoutMs = 300_000): Promise<number> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  const started = performance.now();
+  try {
+    for (;;) {
+      const { rows: [row] } = await client.query<{ lag: number; jobs: number }>(`
+        select (select count(*)::int from events e join event_subscribers s on (e.txid, e.seq) > (s.txid, s.seq)
+                  and (cardinality(s.types) = 0 or e.type = any(s.types))) as lag,
+               (select count(*)::int from pgboss.job where state in ('created', 'retry', 'active') and start_after <= now()) as jobs`);
+      if (row!.lag === 0 && row!.jobs === 0) return performance.now() - started;
+      if (performance.now() - started > timeoutMs) throw new Error(`after ${timeoutMs / 1000} s, ${row!.lag} events and ${row!.jobs} jobs are still waiting`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** The baseline of tickets.create, on the same database; its rows are deleted again after. */
+async function measureInsertBaseline(ctx: BenchContext, connectionString: string, workspaceId: string, body: () => string) {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    const { rows: [customer] } = await client.query<{ id: string }>(`select id from customers where workspace_id = $1 limit 1`, [workspaceId]);
+    const baseline = await startDbBaseline(ctx, connectionString, { workspaceId, customerId: customer!.id });
+    try {
+      const url = `${baseline.url}/tickets`;
+      ctx.log(`tickets.create_baseline: loading POST ${url}`);
+      return await measureLoad(ctx.settings, {
+        url, method: 'POST', headers: { 'content-type': 'application/json' },
+        requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, body: body() }) }],
+      });
+    } finally {
+      await baseline.stop();
+    }
+  } finally {
+    await client.query(`delete from tickets where workspace_id = $1 and number >= $2`, [workspaceId, BASELINE_FIRST_NUMBER]).catch(() => undefined);
+    await client.end();
   }
 }
 
