@@ -36,6 +36,8 @@ const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const TARGETS = { inboxP99Ms: 50, createPerS: 1000 };
 /** Above this many cores taken by other processes during a load run, its figures are flagged in the notes. */
 const DISTURBED_CORES = 0.2;
+/** How long an idle server is watched for the statements it sends anyway. */
+const IDLE_WINDOW_MS = 5000;
 /** Requests of the one-at-a-time latency read after each inbox load run. */
 const SERIAL_REQUESTS = 200;
 
@@ -329,13 +331,15 @@ async function measureEngine(
     }
     ctx.log(`${tag}: tickets.create: loading POST ${url}`);
     await settled(connection);
-    const before = { statements: await server.statements(), ...await databaseCounters(connection, seed.workspaceId) };
+    // What an idle Kefu sends anyway (job polling, the event relay's timer), taken off below.
+    const idle = await idleRates(server, connection, seed.workspaceId);
+    const before = { statements: await server.statements(), ...await databaseCounters(connection, seed.workspaceId), at: performance.now() };
     const waits = sampleWaits(connection);
     const result = await load('tickets.create', request).finally(() => waits.stop().catch(() => undefined));
     const profile = await waits.stop().catch(() => undefined);
     // What each ticket costs, its after-effects (SLA, routing, acknowledgement, webhooks) included.
     const settleMs = await settled(connection);
-    const after = { statements: await server.statements(), ...await databaseCounters(connection, seed.workspaceId) };
+    const after = { statements: await server.statements(), ...await databaseCounters(connection, seed.workspaceId), at: performance.now() };
     report('tickets.create', 'rps', result.rps, hello?.rps);
     report('tickets.create', 'p50_ms', result.p50Ms, hello?.p50Ms);
     report('tickets.create', 'p99_ms', result.p99Ms, hello?.p99Ms);
@@ -343,14 +347,17 @@ async function measureEngine(
     targets.push(`tickets.create ${round(result.rps)}/s ${result.rps >= TARGETS.createPerS ? 'meets' : 'MISSES'} >= ${TARGETS.createPerS}/s`);
     await checkCreated(connection, seed.workspaceId, seed.lastNumber, sent);
     const count = after.lastNumber - before.lastNumber;
+    const seconds = (after.at - before.at) / 1000;
+    const statements = after.statements - before.statements - idle.statements * seconds;
     // The wait sampler's own queries are autocommit transactions of this database too.
-    const commits = after.commits - before.commits - (profile?.samples ?? 0);
-    report('tickets.create', 'statements_per_ticket', (after.statements - before.statements) / count);
+    const commits = after.commits - before.commits - (profile?.samples ?? 0) - idle.commits * seconds;
+    report('tickets.create', 'statements_per_ticket', statements / count);
     report('tickets.create', 'commits_per_ticket', commits / count);
-    ctx.note(`${tag}: tickets.create: ${count} tickets, ${after.statements - before.statements} statements sent by Kefu (every pool: ` +
-      `API, jobs, event relay; counted in the server by bench/count-statements.mjs), ${commits} transactions committed in its database ` +
-      `(pg_stat_database.xact_commit, read-only ones included, the bench's sampler taken off); measured until every event subscriber ` +
-      `and every due job had finished (${round(settleMs)} ms after the load), so each ticket's after-effects are counted.`);
+    ctx.note(`${tag}: tickets.create: ${count} tickets, ${Math.round(statements)} statements sent by Kefu for them (every pool: ` +
+      `API, jobs, event relay; counted in the server by bench/count-statements.mjs), ${Math.round(commits)} transactions committed in its ` +
+      `database (pg_stat_database.xact_commit, read-only ones included, the bench's sampler taken off); measured until every event ` +
+      `subscriber and every due job had finished (${round(settleMs)} ms after the load), so each ticket's after-effects are counted; ` +
+      `an idle Kefu's ${round(idle.statements)} statements/s and ${round(idle.commits)} commits/s over the ${round(seconds)} s are taken off.`);
 
     const insert = await measureInsertBaseline(ctx, connection, seed.workspaceId, body);
     report('tickets.create_baseline', 'rps', insert.rps, hello?.rps);
@@ -402,6 +409,16 @@ async function ourPids(connectionString: string): Promise<number[]> {
   }
 }
 
+/** Statements and commits per second of the server left alone, over IDLE_WINDOW_MS. */
+async function idleRates(server: KefuServer, connectionString: string, workspaceId: string) {
+  const start = { statements: await server.statements(), ...await databaseCounters(connectionString, workspaceId), at: performance.now() };
+  await new Promise((resolve) => setTimeout(resolve, IDLE_WINDOW_MS));
+  const end = { statements: await server.statements(), ...await databaseCounters(connectionString, workspaceId), at: performance.now() };
+  const seconds = (end.at - start.at) / 1000;
+  // Less one commit: databaseCounters' own query, read once per reading.
+  return { statements: (end.statements - start.statements) / seconds, commits: (end.commits - start.commits - 1) / seconds };
+}
+
 /** Numbers the counters before and after the load are read at. */
 async function databaseCounters(connectionString: string, workspaceId: string): Promise<{ commits: number; lastNumber: number }> {
   const client = new pg.Client({ connectionString });
@@ -410,7 +427,7 @@ async function databaseCounters(connectionString: string, workspaceId: string): 
     const { rows: [row] } = await client.query<{ commits: string; last: number }>(`
       select (select xact_commit from pg_stat_database where datname = current_database()) as commits,
              (select last_ticket_number from ticket_settings where workspace_id = $1) as last`, [workspaceId]);
-    // The counters' own transaction is counted once per reading: the two cancel out.
+    // Its own transaction is counted once per reading: before and after cancel out.
     return { commits: Number(row!.commits), lastNumber: row!.last };
   } finally {
     await client.end();
