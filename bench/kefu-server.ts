@@ -13,6 +13,11 @@ const STOP_TIMEOUT_MS = 40_000;
 const OUTPUT_KEPT_CHARS = 16_000;
 const STATEMENT_COUNTER = path.join(projectRoot, 'bench', 'count-statements.mjs');
 
+export interface StatementCounts {
+  statements: number;
+  byText: Record<string, number>;
+}
+
 export interface StartOptions {
   /** Count the statements the server sends to Postgres (see count-statements.mjs); read with `statements()`. */
   countStatements?: boolean;
@@ -120,16 +125,16 @@ export class KefuServer {
     return body.token;
   }
 
-  /** Statements the server has sent to Postgres since it started (needs `countStatements`). */
-  async statements(): Promise<number> {
+  /** Statements the server has sent to Postgres since it started, in all and by their first words (needs `countStatements`). */
+  async statements(): Promise<StatementCounts> {
     if (!this.countsDir) throw new Error('the server was started without countStatements');
     const file = path.join(this.countsDir, `${this.pid}.json`);
     const asked = Date.now();
     this.child.kill('SIGUSR2');
     const deadline = asked + 5_000;
     for (;;) {
-      const counts = await readFile(file, 'utf8').then((text) => JSON.parse(text) as { statements: number; at: number }, () => undefined);
-      if (counts && counts.at >= asked) return counts.statements;
+      const counts = await readFile(file, 'utf8').then((text) => JSON.parse(text) as StatementCounts & { at: number }, () => undefined);
+      if (counts && counts.at >= asked) return { statements: counts.statements, byText: counts.byText };
       if (Date.now() > deadline) throw this.failure('the statement counter did not answer SIGUSR2 within 5 s');
       await sleep(20);
     }

@@ -333,13 +333,13 @@ async function measureEngine(
     await settled(connection);
     // What an idle Kefu sends anyway (job polling, the event relay's timer), taken off below.
     const idle = await idleRates(server, connection, seed.workspaceId);
-    const before = { statements: await server.statements(), ...await databaseCounters(connection, seed.workspaceId), at: performance.now() };
+    const before = { ...await server.statements(), ...await databaseCounters(connection, seed.workspaceId), at: performance.now() };
     const waits = sampleWaits(connection);
     const result = await load('tickets.create', request).finally(() => waits.stop().catch(() => undefined));
     const profile = await waits.stop().catch(() => undefined);
     // What each ticket costs, its after-effects (SLA, routing, acknowledgement, webhooks) included.
     const settleMs = await settled(connection);
-    const after = { statements: await server.statements(), ...await databaseCounters(connection, seed.workspaceId), at: performance.now() };
+    const after = { ...await server.statements(), ...await databaseCounters(connection, seed.workspaceId), at: performance.now() };
     report('tickets.create', 'rps', result.rps, hello?.rps);
     report('tickets.create', 'p50_ms', result.p50Ms, hello?.p50Ms);
     report('tickets.create', 'p99_ms', result.p99Ms, hello?.p99Ms);
@@ -358,6 +358,10 @@ async function measureEngine(
       `database (pg_stat_database.xact_commit, read-only ones included, the bench's sampler taken off); measured until every event ` +
       `subscriber and every due job had finished (${round(settleMs)} ms after the load), so each ticket's after-effects are counted; ` +
       `an idle Kefu's ${round(idle.statements)} statements/s and ${round(idle.commits)} commits/s over the ${round(seconds)} s are taken off.`);
+    const heaviest = Object.entries(after.byText).map(([text, n]) => [text, (n - (before.byText[text] ?? 0)) / count] as const)
+      .sort((a, b) => b[1] - a[1]).slice(0, 15);
+    ctx.note(`${tag}: tickets.create: statements per ticket by their first words (idle ones included): ` +
+      `${heaviest.map(([text, n]) => `${n.toFixed(2)} "${text}"`).join('; ')}.`);
 
     const insert = await measureInsertBaseline(ctx, connection, seed.workspaceId, body);
     report('tickets.create_baseline', 'rps', insert.rps, hello?.rps);
@@ -411,9 +415,9 @@ async function ourPids(connectionString: string): Promise<number[]> {
 
 /** Statements and commits per second of the server left alone, over IDLE_WINDOW_MS. */
 async function idleRates(server: KefuServer, connectionString: string, workspaceId: string) {
-  const start = { statements: await server.statements(), ...await databaseCounters(connectionString, workspaceId), at: performance.now() };
+  const start = { ...await server.statements(), ...await databaseCounters(connectionString, workspaceId), at: performance.now() };
   await new Promise((resolve) => setTimeout(resolve, IDLE_WINDOW_MS));
-  const end = { statements: await server.statements(), ...await databaseCounters(connectionString, workspaceId), at: performance.now() };
+  const end = { ...await server.statements(), ...await databaseCounters(connectionString, workspaceId), at: performance.now() };
   const seconds = (end.at - start.at) / 1000;
   // Less one commit: databaseCounters' own query, read once per reading.
   return { statements: (end.statements - start.statements) / seconds, commits: (end.commits - start.commits - 1) / seconds };

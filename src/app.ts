@@ -15,6 +15,7 @@ import { z } from 'zod';
 import type { Config } from './core/config.js';
 import type { Database } from './core/db/database.js';
 import type { Logger } from './core/logger.js';
+import { RequestLog } from './core/http/request-log.js';
 import { consoleDist, portalAssets, widgetDist } from './core/paths.js';
 import { requestContext } from './transport/http/request-context.js';
 import { platformModules, type PlatformModule, type Services } from './services.js';
@@ -64,6 +65,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const { accounts } = deps.services;
   const http = Fastify({
     loggerInstance: deps.log,
+    // One line per request, at debug unless it failed or was slow.
+    logController: new RequestLog(),
     bodyLimit: config.bodyLimitBytes,
     // A hop count as proxy-addr's trust function (Fastify's types name only the other forms).
     trustProxy: typeof config.trustProxy === 'number' ? proxyHops(config.trustProxy) : config.trustProxy,
