@@ -67,6 +67,8 @@ export class KefuServer {
     const port = await freePort();
     const countsDir = options.countStatements ? await ctx.tempDir('statements') : undefined;
     const env = serverEnv(dataDir, port);
+    // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the server, written there when it stops.
+    if (process.env.BENCH_CPU_PROF) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}`.trim();
     if (countsDir) {
       env.KEFU_BENCH_COUNTS = countsDir;
       env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --import ${pathToFileURL(STATEMENT_COUNTER).href}`.trim();

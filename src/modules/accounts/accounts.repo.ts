@@ -16,7 +16,7 @@ const customerColumns = ['id', 'workspace_id', 'email', 'name', 'locale', 'creat
 export class AccountsRepo {
   constructor(private readonly db: Kysely<DB>, private readonly tenancy: Tenancy<DB>) {}
 
-  private in(workspaceId: string) {
+  in(workspaceId: string) {
     return this.tenancy.forWorkspace(workspaceId);
   }
 
@@ -85,6 +85,20 @@ export class AccountsRepo {
   insertCustomer(workspaceId: string, values: { email: string; name: string; password_hash: string | null; locale: Locale | null }) {
     return this.in(workspaceId).insertInto('customers').values(values).returning(customerColumns)
       .onConflict((oc) => oc.columns(['workspace_id', 'email']).doNothing()).executeTakeFirst();
+  }
+
+  /**
+   * The customer with this e-mail, inserted if there is none: one statement, so a ticket's
+   * transaction pays one round trip for its customer, new or returning. `db` is already scoped to
+   * the workspace (the caller's transaction). Undefined only when another transaction inserted the
+   * same address after this statement began: a second call sees it.
+   */
+  upsertCustomer(db: Kysely<DB>, values: { email: string; name: string; locale: Locale | null }) {
+    return db.with('inserted', (qb) => qb.insertInto('customers').values({ ...values, password_hash: null })
+      .onConflict((oc) => oc.columns(['workspace_id', 'email']).doNothing()).returning(customerColumns))
+      .selectFrom('inserted').select(customerColumns)
+      .unionAll((qb) => qb.selectFrom('customers').select(customerColumns).where('email', '=', values.email))
+      .limit(1).executeTakeFirst();
   }
 
   updateCustomer(workspaceId: string, id: string, patch: { locale?: Locale | null; password_hash?: string }) {

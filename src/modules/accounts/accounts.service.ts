@@ -2,6 +2,8 @@ import { hashPassword, unusablePasswordHash, verifyPassword } from '../../core/a
 import { hashToken, newSecretToken } from '../../core/auth/tokens.js';
 import { AppError, notFound } from '../../core/errors.js';
 import type { Locale } from '../../core/i18n/index.js';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../schema.js';
 import type { EventBus } from '../../core/events/index.js';
 import type { JobQueue } from '../../core/jobs/index.js';
 import type { MailSecrets } from '../../core/auth/mail-secrets.js';
@@ -200,17 +202,16 @@ export class AccountsService {
     await this.mailResetLink(workspaceId, 'customer', existing, 'accountExists', existing.locale ?? fallbackLocale);
   }
 
-  /** The customer with this e-mail, created on first contact (no password: they can set one later). */
-  async findOrCreateCustomer(workspaceId: string, input: { email: string; name: string; locale?: Locale | null }) {
-    const email = input.email.toLowerCase();
-    const existing = await this.repo.customerCredentials(workspaceId, email);
-    if (existing) {
-      const { password_hash: _, ...customer } = existing;
-      return customer;
-    }
-    const created = await this.repo.insertCustomer(workspaceId, { email, name: input.name, locale: input.locale ?? null, password_hash: null });
+  /**
+   * The customer with this e-mail, created on first contact (no password: they can set one later).
+   * `trx`: the caller's transaction, scoped to the workspace, so the customer commits with what
+   * they wrote (a ticket) in one commit.
+   */
+  async findOrCreateCustomer(workspaceId: string, input: { email: string; name: string; locale?: Locale | null }, trx?: Kysely<DB>) {
+    const db = trx ?? this.repo.in(workspaceId);
+    const values = { email: input.email.toLowerCase(), name: input.name, locale: input.locale ?? null };
     // Lost a race with another first contact from the same address: theirs is the customer.
-    return created ?? (await this.repo.customerCredentials(workspaceId, email))!;
+    return (await this.repo.upsertCustomer(db, values)) ?? (await this.repo.upsertCustomer(db, values))!;
   }
 
   async setCustomerLocale(workspaceId: string, id: string, locale: Locale) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import { AppError, notFound } from '../../core/errors.js';
 import type { EventBus, EventWriter } from '../../core/events/index.js';
@@ -127,37 +128,39 @@ export class TicketsService {
 
   // ---- opening and reading ----------------------------------------------------------------
 
+  /**
+   * Every channel opens its tickets here. The customer, ticket, first message, activity row and
+   * events commit together, in one transaction of four round trips (customer, the three rows in one
+   * statement, the events, and BEGIN/COMMIT), after the number taken in a statement of its own.
+   * What follows (SLA, routing, acknowledgement, webhooks) are the events' durable subscribers.
+   */
   async open(workspaceId: string, input: NewTicket, actor: TicketActor): Promise<TicketRow> {
     if (input.externalId) {
       const existing = await this.repo.messageByExternalId(this.repo.in(workspaceId), input.externalId);
       if (existing) return this.ticket(workspaceId, existing.ticket_id);
     }
-    const customerId = 'id' in input.customer
-      ? (await this.accounts.customer(workspaceId, input.customer.id)).id
-      : (await this.accounts.findOrCreateCustomer(workspaceId, input.customer)).id;
-    const departmentId = input.departmentKey ? await this.departmentIdFor(workspaceId, input.departmentKey) : null;
+    const knownCustomer = 'id' in input.customer ? await this.accounts.customer(workspaceId, input.customer.id) : undefined;
     const now = this.clock.now();
     const body = this.messageBody(input.body, input.bodyHtml);
-
-    const number = await this.nextNumber(workspaceId);
-    const { ticket } = await this.inTransaction(workspaceId, async (trx, events) => {
-      const ticket = await this.repo.insertTicket(trx, {
-        number, subject: withoutBidiControls(input.subject), urgency: input.urgency ?? 1,
+    const { number, departmentId } = await this.nextNumber(workspaceId, input.departmentKey);
+    return this.inTransaction(workspaceId, async (trx, events) => {
+      const customerId = knownCustomer?.id ?? (await this.accounts.findOrCreateCustomer(workspaceId, input.customer as Extract<NewTicket['customer'], { email: string }>, trx)).id;
+      const ids = { ticket: randomUUID(), message: randomUUID() };
+      const { ticket, messageInserted } = await this.repo.insertOpening(trx, {
+        id: ids.ticket, number, subject: withoutBidiControls(input.subject), urgency: input.urgency ?? 1,
         department_id: departmentId, customer_id: customerId, channel: input.channel, tags: normalizeTags(input.tags ?? []),
-        custom_fields: JSON.stringify(input.customFields ?? {}), created_at: now, updated_at: now,
-        last_customer_message_at: now,
-      });
-      const message = await this.insertMessage(trx, ticket.id, {
-        kind: 'reply', author_type: 'customer', author_id: customerId, channel: input.channel, ...body,
+        custom_fields: JSON.stringify(input.customFields ?? {}), created_at: now, updated_at: now, last_customer_message_at: now,
+      }, {
+        id: ids.message, ticket_id: ids.ticket, kind: 'reply', author_type: 'customer', author_id: customerId, channel: input.channel, ...body,
         external_id: input.externalId ?? null, created_at: now,
-      }, input.attachments ?? []);
-      await this.repo.insertActivity(trx, { ticket_id: ticket.id, actor_type: actor.type, actor_id: actor.id, action: 'ticket.created', details: { channel: input.channel }, created_at: now });
+      }, { actor_type: actor.type, actor_id: actor.id, action: 'ticket.created', details: { channel: input.channel }, created_at: now });
+      if (!messageInserted) throw duplicateMessage();
+      await this.insertAttachments(trx, ids.message, input.attachments ?? []);
       const stream = { stream: ticket.id };
-      events.publish('ticket.created', workspaceId, { ticket: ticketEvent(ticket), messageId: message.id }, stream);
-      events.publish('message.created', workspaceId, { ticketId: ticket.id, messageId: message.id, kind: 'reply', authorType: 'customer', channel: input.channel }, stream);
-      return { ticket, message };
+      events.publish('ticket.created', workspaceId, { ticket: ticketEvent(ticket), messageId: ids.message }, stream);
+      events.publish('message.created', workspaceId, { ticketId: ticket.id, messageId: ids.message, kind: 'reply', authorType: 'customer', channel: input.channel }, stream);
+      return ticket;
     });
-    return (await this.repo.ticket(this.repo.in(workspaceId), ticket.id)) ?? ticket;
   }
 
   async ticket(workspaceId: string, id: string): Promise<TicketRow> {
@@ -354,7 +357,7 @@ export class TicketsService {
     const message = await this.repo.message(db, messageId);
     if (!message) throw notFound('message');
     const now = this.clock.now();
-    const number = await this.nextNumber(workspaceId);
+    const { number } = await this.nextNumber(workspaceId);
     return this.inTransaction(workspaceId, async (trx, events) => {
       const source = await this.lockedTicket(trx, message.ticket_id);
       const ticket = await this.repo.insertTicket(trx, {
@@ -459,32 +462,33 @@ export class TicketsService {
 
   private async insertMessage(trx: Db, ticketId: string, values: Omit<Parameters<TicketsRepo['insertMessage']>[1], 'ticket_id'>, files: StoredFile[]) {
     const message = await this.repo.insertMessage(trx, { ...values, ticket_id: ticketId });
-    if (!message) throw new AppError('MESSAGE_DUPLICATE', 409, 'A message with this id was already received');
-    const attachments = await this.repo.insertAttachments(trx, files.map((f) => ({
-      message_id: message.id, filename: f.filename, content_type: f.contentType, size_bytes: f.sizeBytes, sha256: f.sha256, storage_key: f.storageKey,
+    if (!message) throw duplicateMessage();
+    return { ...message, attachments: await this.insertAttachments(trx, message.id, files) };
+  }
+
+  private insertAttachments(trx: Db, messageId: string, files: StoredFile[]) {
+    return this.repo.insertAttachments(trx, files.map((f) => ({
+      message_id: messageId, filename: f.filename, content_type: f.contentType, size_bytes: f.sizeBytes, sha256: f.sha256, storage_key: f.storageKey,
     })));
-    return { ...message, attachments };
   }
 
   /**
    * Numbers are taken in a statement of their own, not inside the ticket's transaction: the
    * counter row is locked only for that statement, so tickets of one workspace are no longer
-   * created one at a time. A ticket whose transaction fails leaves a gap in the numbers.
+   * created one at a time. A ticket whose transaction fails leaves a gap in the numbers. The
+   * department is looked up in the same statement; an unknown one takes no number.
    */
-  private nextNumber(workspaceId: string): Promise<number> {
-    return this.repo.write(workspaceId, (db) => this.repo.nextNumber(db));
+  private async nextNumber(workspaceId: string, departmentKey?: string): Promise<{ number: number; departmentId: string | null }> {
+    const taken = await this.repo.write(workspaceId, (db) => this.repo.nextNumber(db, departmentKey));
+    if (!taken && departmentKey !== undefined) throw new AppError('DEPARTMENT_UNKNOWN', 400, `There is no department "${departmentKey}"`, { department: departmentKey });
+    if (!taken) throw notFound('ticket_settings');
+    return taken;
   }
 
   private async lockedTicket(trx: Db, id: string): Promise<TicketRow> {
     const ticket = await this.repo.ticketForUpdate(trx, id);
     if (!ticket) throw notFound('ticket');
     return ticket;
-  }
-
-  private async departmentIdFor(workspaceId: string, key: string): Promise<string> {
-    const department = (await this.departments(workspaceId)).find((d) => d.key === key);
-    if (!department) throw new AppError('DEPARTMENT_UNKNOWN', 400, `There is no department "${key}"`, { department: key });
-    return department.id;
   }
 
   private async assertDepartment(workspaceId: string, id: string): Promise<void> {
@@ -495,6 +499,10 @@ export class TicketsService {
     const agent = await this.accounts.agent(workspaceId, agentId).catch(() => undefined);
     if (!agent || agent.disabled_at) throw new AppError('ASSIGNEE_UNKNOWN', 400, 'Tickets can only be assigned to active agents of this workspace');
   }
+}
+
+function duplicateMessage(): AppError {
+  return new AppError('MESSAGE_DUPLICATE', 409, 'A message with this id was already received');
 }
 
 function publishUpdated(events: EventWriter, workspaceId: string, ticket: TicketRow, changes: TicketChangesEvent): void {

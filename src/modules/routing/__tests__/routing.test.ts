@@ -47,7 +47,9 @@ async function team(key: string, strategy: 'manual' | 'round_robin' | 'least_loa
 async function openTicket(department: string, subject = 'Printer does not print') {
   const res = await api('POST', '/tickets', { subject, body: 'Nothing comes out.', customer: { email: 'wang.fang@example.com', name: '王芳' }, department });
   expect(res.statusCode, res.body).toBe(201);
-  return res.json() as { id: string; assigneeId: string | null; departmentId: string };
+  // Assignment follows the ticket's commit (a subscriber of ticket.created): the ticket as it is now.
+  const ticket = await api('GET', `/tickets/${(res.json() as { id: string }).id}`);
+  return ticket.json() as { id: string; assigneeId: string | null; departmentId: string };
 }
 
 async function routingOf(agentId: string) {
