@@ -67,14 +67,14 @@ export class KefuServer {
     const port = await freePort();
     const countsDir = options.countStatements ? await ctx.tempDir('statements') : undefined;
     const env = serverEnv(dataDir, port);
-    // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the server, written there when it stops.
-    if (process.env.BENCH_CPU_PROF) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}`.trim();
     if (countsDir) {
       env.KEFU_BENCH_COUNTS = countsDir;
       env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --import ${pathToFileURL(STATEMENT_COUNTER).href}`.trim();
     }
     const spawnedAt = performance.now();
-    const child = spawn(process.execPath, [KEFU_BIN, 'start'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the server, written there when it stops (Node refuses it in NODE_OPTIONS).
+    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const child = spawn(process.execPath, [...profile, KEFU_BIN, 'start'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const server = new KefuServer(child, port, dataDir, spawnedAt, countsDir);
     ctx.onCleanup(() => server.stop());
     return server;

@@ -70,6 +70,8 @@ const LOCK_SPACE = 0x6b656675; // "kefu"
 const POLL_MS = 1000;
 const CLAIM_EVERY_MS = 5000;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
+/** A cursor that only jumped over other events is written at most this often. */
+const CURSOR_SAVE_MS = 10_000;
 
 interface Row {
   seq: number;
@@ -92,6 +94,10 @@ interface Durable {
   type: string;
   handler: EventHandler;
   owned: boolean;
+  /** Where it is, while this node holds its lock; undefined: read it from event_subscribers. */
+  cursor?: Cursor;
+  /** When the cursor was last written to event_subscribers (ms). */
+  savedAt: number;
   running: boolean;
   again: boolean;
 }
@@ -222,9 +228,14 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
       do {
         durable.again = false;
         if (!durable.owned || closed) break;
-        const { rows: [state] } = await pool.query<Cursor>('select txid::text as txid, seq from event_subscribers where subscriber = $1', [durable.id]);
-        if (!state) break;
-        let cursor: Cursor = state;
+        // The stored cursor is read once per ownership: only the lock holder moves it.
+        if (!durable.cursor) {
+          const { rows: [state] } = await pool.query<Cursor>('select txid::text as txid, seq from event_subscribers where subscriber = $1', [durable.id]);
+          if (!state) break;
+          durable.cursor = state;
+          durable.savedAt = Date.now();
+        }
+        let cursor: Cursor = durable.cursor;
         const until = await horizon();
         const types = durable.type === '*' ? undefined : [durable.type];
         let rows: Row[];
@@ -235,11 +246,17 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
           const last = rows.at(-1);
           const next = rows.length < batchSize ? { txid: until, seq: 0 } : { txid: last!.txid, seq: last!.seq };
           if (!durable.owned) break;
-          await pool.query(
-            `update event_subscribers set txid = $2::xid8, seq = $3, handled = handled + $4, updated_at = now()
-             where subscriber = $1 and (txid, seq) < ($2::xid8, $3)`,
-            [durable.id, next.txid, next.seq, rows.length]);
-          cursor = next;
+          // A jump over none of its events needs no write (nothing would be handled twice after a
+          // crash), only now and then, so a restart does not read far back: most wakes of most
+          // subscribers then cost two statements and no commit.
+          if (rows.length || Date.now() - durable.savedAt >= CURSOR_SAVE_MS) {
+            await pool.query(
+              `update event_subscribers set txid = $2::xid8, seq = $3, handled = handled + $4, updated_at = now()
+               where subscriber = $1 and (txid, seq) < ($2::xid8, $3)`,
+              [durable.id, next.txid, next.seq, rows.length]);
+            durable.savedAt = Date.now();
+          }
+          cursor = durable.cursor = next;
         } while (rows.length === batchSize && !closed);
       } while (durable.again && !closed);
     } catch (err) {
@@ -257,6 +274,8 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
       if (durable.owned) continue;
       const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as locked', [LOCK_SPACE, durable.id]);
       durable.owned = rows[0]!.locked;
+      // Another node may have moved the cursor while this one did not hold the lock.
+      durable.cursor = undefined;
     }
   };
 
@@ -280,7 +299,7 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
     const lost = (err?: unknown) => {
       if (listener !== client) return;
       listener = undefined;
-      for (const durable of durables.values()) durable.owned = false;
+      for (const durable of durables.values()) { durable.owned = false; durable.cursor = undefined; }
       client.end().catch(() => undefined);
       if (closed) return;
       log.warn({ err }, 'event bus: lost its listening connection; reconnecting');
@@ -332,7 +351,7 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
       assertSubscription(type, handler, opts);
       if (durables.has(id)) throw new AppError('EVENT_SUBSCRIBER_TAKEN', 500, `Two handlers for the subscriber ${id}`, { subscriber: id });
       if (started) throw new AppError('EVENT_BUS_STARTED', 500, 'Durable subscribers are registered before the bus starts', { subscriber: id });
-      durables.set(id, { id, type, handler, owned: false, running: false, again: false });
+      durables.set(id, { id, type, handler, owned: false, savedAt: 0, running: false, again: false });
       return () => { durables.delete(id); };
     },
 

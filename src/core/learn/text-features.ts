@@ -1,5 +1,5 @@
-import { Jieba } from '@node-rs/jieba';
-import { dict } from '@node-rs/jieba/dict.js';
+import type { Jieba } from '@node-rs/jieba';
+import { loadJieba } from './jieba.js';
 
 /**
  * Text → feature counts, for Chinese and English alike, with no knowledge of any domain:
@@ -28,7 +28,7 @@ const MAX_CHARS = 20_000;
 let jieba: Jieba | undefined;
 /** jieba with its general dictionary, loaded on first use. */
 export function jiebaWords(han: string): string[] {
-  jieba ??= Jieba.withDict(dict);
+  jieba ??= loadJieba();
   return jieba.cut(han, false);
 }
 

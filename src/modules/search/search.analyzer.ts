@@ -1,5 +1,5 @@
-import { Jieba } from '@node-rs/jieba';
-import { dict } from '@node-rs/jieba/dict.js';
+import type { Jieba } from '@node-rs/jieba';
+import { loadJieba } from '../../core/learn/jieba.js';
 import { stemmer } from 'stemmer';
 
 /**
@@ -22,7 +22,7 @@ const PRODUCT_WORDS = [
 let jieba: Jieba | undefined;
 function segmenter(): Jieba {
   if (!jieba) {
-    jieba = Jieba.withDict(dict);
+    jieba = loadJieba();
     jieba.loadDict(Buffer.from(PRODUCT_WORDS));
   }
   return jieba;
