@@ -8,13 +8,24 @@ const optionalUrl = (protocols: string[]) =>
     message: `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`,
   }).optional();
 
+/**
+ * A Postgres URL. Besides host[:port], libpq and node-postgres take a Unix socket directory as
+ * `?host=/dir` with no host in the authority (`postgresql://user@/db?host=%2Fvar%2Frun%2Fpostgresql`),
+ * which WHATWG URL parsing refuses; such a URL is checked with a placeholder host.
+ */
+const databaseUrl = z.string().refine((value) => {
+  if (!/^postgres(ql)?:\/\//.test(value)) return false;
+  const socket = /^(postgres(?:ql)?:\/\/[^/?#]*@)(\/[^?#]*)?\?(.*&)?host=%2F/i.exec(value) ?? /^(postgres(?:ql)?:\/\/)(\/[^?#]*)?\?(.*&)?host=%2F/i.exec(value);
+  return URL.canParse(socket ? value.replace(socket[1]!, `${socket[1]}localhost`) : value);
+}, { message: 'must be a URL starting with postgres:// or postgresql:// (a socket directory goes in ?host=)' }).optional();
+
 /** Every setting, declared once: env var, type, default. Nothing reads process.env outside this file. */
 const ConfigSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   KEFU_DATA_DIR: z.string().min(1).default('./data'),
   KEFU_PUBLIC_URL: z.string().url().optional(),
-  DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
+  DATABASE_URL: databaseUrl,
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   REDIS_URL: optionalUrl(['redis', 'rediss']),
   KEFU_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
