@@ -16,6 +16,11 @@ const customerColumns = ['id', 'workspace_id', 'email', 'name', 'locale', 'creat
 export class AccountsRepo {
   constructor(private readonly db: Kysely<DB>, private readonly tenancy: Tenancy<DB>) {}
 
+  /** For transactions that span the workspaces table (a new workspace and its event). */
+  get database(): Kysely<DB> {
+    return this.db;
+  }
+
   in(workspaceId: string) {
     return this.tenancy.forWorkspace(workspaceId);
   }
@@ -35,8 +40,9 @@ export class AccountsRepo {
       .limit(1).executeTakeFirst();
   }
 
-  insertWorkspace(values: { slug: string; name: Record<Locale, string>; default_locale?: Locale; time_zone?: string }) {
-    return this.db.insertInto('workspaces').values({ ...values, name: JSON.stringify(values.name) })
+  /** In `trx` when given: the caller's transaction carries the workspace.created event with the row. */
+  insertWorkspace(values: { slug: string; name: Record<Locale, string>; default_locale?: Locale; time_zone?: string }, trx: Kysely<DB> = this.db) {
+    return trx.insertInto('workspaces').values({ ...values, name: JSON.stringify(values.name) })
       .returningAll().executeTakeFirstOrThrow();
   }
 

@@ -97,10 +97,13 @@ export class AccountsService {
     if (await this.repo.workspaceBySlug(input.slug)) {
       throw new AppError('WORKSPACE_SLUG_TAKEN', 409, `A workspace named ${input.slug} already exists`);
     }
-    const workspace = await this.repo.insertWorkspace({ slug: input.slug, name: input.name, default_locale: input.defaultLocale, time_zone: input.timeZone });
-    // Modules give a new workspace its defaults (departments, SLA calendar …) from this event.
-    await this.bus.publish('workspace.created', workspace.id, { slug: workspace.slug });
-    return workspace;
+    // Modules give a new workspace its defaults (departments, SLA calendar …) from this event, so it
+    // commits with the row: a crash right after the insert cannot leave a workspace without them.
+    return this.bus.transaction(this.repo.database, async (trx, events) => {
+      const workspace = await this.repo.insertWorkspace({ slug: input.slug, name: input.name, default_locale: input.defaultLocale, time_zone: input.timeZone }, trx);
+      events.publish('workspace.created', workspace.id, { slug: workspace.slug });
+      return workspace;
+    });
   }
 
   async updateWorkspace(workspaceId: string, patch: { name?: LocalizedText; defaultLocale?: Locale; timeZone?: string }, actor: Actor) {

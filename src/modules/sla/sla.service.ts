@@ -412,7 +412,8 @@ export class SlaService {
         continue;
       }
       try {
-        await this.repo.finishEscalation(db, step.id, this.clock.now(), await this.carryOut(workspaceId, step));
+        const outcome = await this.carryOut(workspaceId, step);
+        if (outcome !== 'recorded') await this.repo.finishEscalation(db, step.id, this.clock.now(), outcome);
       } catch (error) {
         // A refusal (agent disabled, ticket gone) will not change on retry: record it and move on.
         if (error instanceof AppError) {
@@ -426,7 +427,8 @@ export class SlaService {
     }
   }
 
-  private async carryOut(workspaceId: string, step: EscalationRow): Promise<'done' | 'skipped'> {
+  /** `recorded`: the step was finished in the transaction that carried it out. */
+  private async carryOut(workspaceId: string, step: EscalationRow): Promise<'done' | 'skipped' | 'recorded'> {
     const action = step.action;
     const ticket = await this.tickets.ticket(workspaceId, step.ticket_id);
     switch (action.type) {
@@ -460,13 +462,19 @@ export class SlaService {
         if (!clock) return 'skipped';
         const others = (await this.repo.escalationsOf(this.repo.in(workspaceId), ticket.id))
           .filter((e) => e.clock_id === step.clock_id && e.phase === step.phase && e.action.type !== 'event');
-        await this.bus.publish(step.phase === 'breach' ? 'sla.breached' : 'sla.warned', workspaceId, {
-          ticketId: ticket.id, ticketNumber: ticket.number, clockId: clock.id, kind: clock.kind, cycle: clock.cycle,
-          dueAt: action.dueAt, at: (step.phase === 'breach' ? clock.breached_at : clock.warned_at)?.toISOString() ?? null,
-          urgency: ticket.urgency, assigneeId: ticket.assignee_id,
-          escalations: others.map((e) => ({ action: e.action.type, outcome: e.outcome })),
+        // The event commits with the step's end: a crash cannot raise it twice (the step re-run after
+        // its lease) or not at all, and a runner that finds the step finished raises nothing.
+        await this.bus.transaction(this.repo.in(workspaceId), async (trx, events) => {
+          const [finished] = await this.repo.finishEscalation(trx, step.id, this.clock.now(), 'done');
+          if (!finished?.numUpdatedRows) return;
+          events.publish(step.phase === 'breach' ? 'sla.breached' : 'sla.warned', workspaceId, {
+            ticketId: ticket.id, ticketNumber: ticket.number, clockId: clock.id, kind: clock.kind, cycle: clock.cycle,
+            dueAt: action.dueAt, at: (step.phase === 'breach' ? clock.breached_at : clock.warned_at)?.toISOString() ?? null,
+            urgency: ticket.urgency, assigneeId: ticket.assignee_id,
+            escalations: others.map((e) => ({ action: e.action.type, outcome: e.outcome })),
+          }, { stream: ticket.id });
         });
-        return 'done';
+        return 'recorded';
       }
     }
   }

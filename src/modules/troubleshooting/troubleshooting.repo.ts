@@ -25,7 +25,8 @@ export interface NodeCount {
 export class TroubleshootingRepo {
   constructor(private readonly tenancy: Tenancy<DB>) {}
 
-  private in(workspaceId: string) {
+  /** The workspace's scoped database; a transaction begun on it stays scoped. */
+  in(workspaceId: string) {
     return this.tenancy.forWorkspace(workspaceId);
   }
 
@@ -71,8 +72,9 @@ export class TroubleshootingRepo {
     return query.returningAll().executeTakeFirst();
   }
 
-  setPublished(workspaceId: string, id: string, published: TreeContent | null, now: Date) {
-    return this.in(workspaceId).updateTable('troubleshooting_trees')
+  /** In `trx` when given (begun on `in(workspaceId)`), so an event can commit with the change. */
+  setPublished(workspaceId: string, id: string, published: TreeContent | null, now: Date, trx = this.in(workspaceId)) {
+    return trx.updateTable('troubleshooting_trees')
       .set({ published: published ? JSON.stringify(published) : null, published_at: published ? now : null, updated_at: now })
       .where('id', '=', id).returningAll().executeTakeFirst();
   }

@@ -111,10 +111,14 @@ export class TroubleshootingService {
     const draft = await this.get(workspaceId, id);
     assertValidTree(draft.nodes); // saved trees are valid; this guards rows written by older code
     const content: TreeContent = { product: draft.product, title: draft.title, description: draft.description, nodes: draft.nodes };
-    const tree = await this.repo.setPublished(workspaceId, id, content, this.clock.now());
-    if (!tree) throw notFound('tree');
+    // The event commits with the published content: its subscribers (search) never miss a publish.
+    const tree = await this.bus.transaction(this.repo.in(workspaceId), async (trx, events) => {
+      const published = await this.repo.setPublished(workspaceId, id, content, this.clock.now(), trx);
+      if (!published) throw notFound('tree');
+      events.publish('troubleshooting_tree.published', workspaceId, { treeId: id, slug: published.slug, locale: published.locale });
+      return published;
+    });
     await this.auditor.audit(workspaceId, actor, 'troubleshooting_tree.published', 'troubleshooting_tree', id, { version: tree.version });
-    await this.bus.publish('troubleshooting_tree.published', workspaceId, { treeId: id, slug: tree.slug, locale: tree.locale });
     return tree;
   }
 
