@@ -60,13 +60,35 @@ export class OutboundRepo {
       .returningAll().executeTakeFirst();
   }
 
-  /** Ends an attempt: the row's new state and the attempt's log line, together. */
+  /**
+   * Ends an attempt: the row's new state and the attempt's log line, together. Only the attempt
+   * still in progress can be ended (false otherwise): the sweeper and a retried job that both found
+   * one claim lost cannot both act on it.
+   */
   async finishAttempt(workspaceId: string, id: string, attempt: AttemptRecord, next: {
     status: OutboxStatus; next_attempt_at?: Date; sent_at?: Date; last_error: string | null;
-  }): Promise<void> {
-    await this.in(workspaceId).transaction().execute(async (trx) => {
-      await trx.updateTable('mail_outbox').set({ ...next, claimed_at: null }).where('id', '=', id).where('status', '=', 'sending').execute();
+  }): Promise<boolean> {
+    return this.in(workspaceId).transaction().execute(async (trx) => {
+      const ended = await trx.updateTable('mail_outbox').set({ ...next, claimed_at: null })
+        .where('id', '=', id).where('status', '=', 'sending').where('attempts', '=', attempt.attempt).executeTakeFirst();
+      if (!ended.numUpdatedRows) return false;
       await trx.insertInto('mail_outbox_attempts').values({ outbox_id: id, ...attempt }).execute();
+      return true;
+    });
+  }
+
+  /**
+   * A claim whose process stopped mid-attempt: that attempt is logged with an unknown outcome and
+   * the next one claimed in the same step (the mail is sent again, with the same Message-ID).
+   */
+  reclaimLost(workspaceId: string, id: string, lost: AttemptRecord, now: Date) {
+    return this.in(workspaceId).transaction().execute(async (trx) => {
+      const row = await trx.updateTable('mail_outbox')
+        .set((eb) => ({ attempts: eb('attempts', '+', 1), claimed_at: now }))
+        .where('id', '=', id).where('status', '=', 'sending').where('attempts', '=', lost.attempt)
+        .returningAll().executeTakeFirst();
+      if (row) await trx.insertInto('mail_outbox_attempts').values({ outbox_id: id, ...lost }).execute();
+      return row;
     });
   }
 

@@ -26,10 +26,14 @@ export const MAILED_CHANNELS: ReadonlySet<Channel> = new Set<Channel>(['email', 
 /** Longest wait between two attempts, whatever the back-off reaches. */
 const MAX_RETRY_DELAY_MS = 6 * 60 * 60 * 1000;
 /**
- * A claim older than this means the attempt's process stopped (nodemailer's own timeouts end any
- * live attempt within about two minutes). The mail is sent again with the same Message-ID.
+ * A claim older than this means the attempt's process stopped: it is the job expiry (core/jobs,
+ * 40 s), after which the queue itself retries a job as lost, and nodemailer's timeouts (outbound.transport.ts)
+ * end a stalled attempt sooner. The mail is then sent again with the same Message-ID. What SMTP
+ * cannot tell us: whether a server that accepted the message (250) before the process died
+ * delivers it; then the recipient gets it twice, recognisable as one by its Message-ID. A live
+ * attempt that trickles data for longer than this may likewise be sent twice.
  */
-const STALE_CLAIM_MS = 10 * 60 * 1000;
+export const CLAIM_LOST_MS = 40_000;
 const SWEEP_BATCH = 500;
 
 export interface OutboundOptions {
@@ -116,9 +120,23 @@ export class OutboundMailService {
     const current = await this.repo.mail(workspaceId, outboxId);
     // Queued in a transaction that has not committed yet: the job retries in a moment.
     if (!current) throw new Error(`mail ${outboxId} is not visible (yet)`);
-    if (current.status !== 'queued' || !this.sender) return;
+    if (!this.sender) return;
     const startedAt = this.clock.now();
-    const row = await this.repo.claim(workspaceId, outboxId, startedAt);
+    let row;
+    if (current.status === 'queued') row = await this.repo.claim(workspaceId, outboxId, startedAt);
+    else if (current.status === 'sending') {
+      // This attempt's job runs again: the queue retries a job once its run expired (a crash), so
+      // the run that claimed the mail is gone, or, if its claim is recent, still sending: look later.
+      if (current.claimed_at && current.claimed_at.getTime() > startedAt.getTime() - CLAIM_LOST_MS) {
+        throw new Error(`mail ${outboxId} is being sent by another run; trying again later`);
+      }
+      const lost = this.lostAttempt(current, startedAt);
+      if (current.attempts >= current.attempt_limit) {
+        await this.failAttempt(workspaceId, current, lost, false);
+        return;
+      }
+      row = await this.repo.reclaimLost(workspaceId, outboxId, lost, startedAt);
+    }
     if (!row) return;
     const started = performance.now();
     let result: SmtpResult;
@@ -149,14 +167,9 @@ export class OutboundMailService {
   async sweep(): Promise<{ recovered: number; scheduled: number }> {
     const now = this.clock.now();
     let recovered = 0;
-    for (const stale of await this.repo.staleClaims(new Date(now.getTime() - STALE_CLAIM_MS), SWEEP_BATCH)) {
+    for (const stale of await this.repo.staleClaims(new Date(now.getTime() - CLAIM_LOST_MS), SWEEP_BATCH)) {
       await this.guarded(stale.workspace_id, async () => {
-        await this.failAttempt(stale.workspace_id, stale, {
-          attempt: stale.attempts, started_at: stale.claimed_at!, duration_ms: now.getTime() - stale.claimed_at!.getTime(),
-          outcome: 'unknown', smtp_code: null,
-          response: 'The attempt never finished (its process stopped); the mail is sent again with the same Message-ID',
-        }, false);
-        recovered++;
+        if (await this.failAttempt(stale.workspace_id, stale, this.lostAttempt(stale, now), false)) recovered++;
       });
     }
     if (!this.sender) {
@@ -217,21 +230,32 @@ export class OutboundMailService {
 
   // ---- helpers ----------------------------------------------------------------------------
 
-  private async failAttempt(workspaceId: string, row: { id: string; attempts: number; attempt_limit: number; ticket_id: string | null; to_address: string }, attempt: AttemptRecord, permanent: boolean) {
+  /** The record of an attempt whose process stopped before it knew the outcome. */
+  private lostAttempt(row: { attempts: number; claimed_at: Date | null }, now: Date): AttemptRecord {
+    const startedAt = row.claimed_at ?? now;
+    return {
+      attempt: row.attempts, started_at: startedAt, duration_ms: now.getTime() - startedAt.getTime(), outcome: 'unknown', smtp_code: null,
+      response: 'The attempt never finished (its process stopped); the mail is sent again with the same Message-ID',
+    };
+  }
+
+  /** False when the attempt had already been ended elsewhere (the sweeper and a retried job raced). */
+  private async failAttempt(workspaceId: string, row: { id: string; attempts: number; attempt_limit: number; ticket_id: string | null; to_address: string }, attempt: AttemptRecord, permanent: boolean): Promise<boolean> {
     const exhausted = row.attempts >= row.attempt_limit;
     if (!permanent && !exhausted) {
       const nextAt = new Date(this.clock.now().getTime() + this.backoff(row.attempts));
-      await this.repo.finishAttempt(workspaceId, row.id, attempt, { status: 'queued', next_attempt_at: nextAt, last_error: attempt.response });
+      if (!(await this.repo.finishAttempt(workspaceId, row.id, attempt, { status: 'queued', next_attempt_at: nextAt, last_error: attempt.response }))) return false;
       // If this enqueue fails, the sweeper gives the attempt its job once it is due.
       await this.outbox.scheduleAttempt(workspaceId, row.id, row.attempts + 1, nextAt)
         .catch((error: unknown) => this.log.warn({ err: error, outboxId: row.id }, 'next mail attempt left to the sweeper'));
-      return;
+      return true;
     }
-    await this.repo.finishAttempt(workspaceId, row.id, attempt, { status: 'failed', last_error: attempt.response });
+    if (!(await this.repo.finishAttempt(workspaceId, row.id, attempt, { status: 'failed', last_error: attempt.response }))) return false;
     if (row.ticket_id) {
       const reason = permanent ? attempt.response ?? '' : `${attempt.response ?? ''} (${row.attempts} attempts)`;
       await this.noteOnTicket(workspaceId, row.ticket_id, `mail:failed:${row.id}:${row.attempts}`, 'failed', { to: row.to_address, reason });
     }
+    return true;
   }
 
   /** `retryDelay · 2^(n-1)`, plus up to a quarter more so mail that failed together does not return together. */

@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../../test/helpers/app.js';
 import { SmtpSink, eventually } from '../../../../../test/mail/outbound-sink.js';
+import { CLAIM_LOST_MS } from '../outbound.service.js';
 
 /**
  * Outbound mail through nodemailer to a real SMTP server started here (smtp-server on a free
@@ -257,6 +258,37 @@ describe('durability', () => {
     expect(sent).toMatchObject({ status: 'sent', attempts: 2, message_id: row.message_id });
     const history = await t.services.mailOutbound.mail(t.workspace.id, row.id);
     expect(history.history.map((a) => [a.attempt, a.outcome])).toEqual([[1, 'unknown'], [2, 'sent']]);
+  });
+
+  it('sends once more, with the same Message-ID, when the job of an attempt whose process died is retried', async () => {
+    // The queue retries a job only after its run expired (40 s): the claim is as old as that.
+    const row = await insertRow({ status: 'sending', to: 'crashed@example.com', claimedAt: new Date(Date.now() - CLAIM_LOST_MS - 1000) });
+    await t.database.db.updateTable('mail_outbox').set({ attempts: 1 }).where('id', '=', row.id).execute();
+    await t.services.mailOutbound.deliver({ workspaceId: t.workspace.id, outboxId: row.id });
+    expect(await outboxRow(row.id)).toMatchObject({ status: 'sent', attempts: 2, message_id: row.message_id });
+    expect((await t.services.mailOutbound.mail(t.workspace.id, row.id)).history.map((a) => [a.attempt, a.outcome])).toEqual([[1, 'unknown'], [2, 'sent']]);
+    // The job run once more (its completion lost too) sends nothing.
+    await t.services.mailOutbound.deliver({ workspaceId: t.workspace.id, outboxId: row.id });
+    expect(receivedWith(row.message_id)).toHaveLength(1);
+  });
+
+  it('retries later, sending nothing, when a send job finds its mail claimed moments ago', async () => {
+    const row = await insertRow({ status: 'sending', to: 'claimed@example.com', claimedAt: new Date() });
+    await expect(t.services.mailOutbound.deliver({ workspaceId: t.workspace.id, outboxId: row.id })).rejects.toThrow(/being sent/);
+    expect((await outboxRow(row.id)).status).toBe('sending');
+    expect(receivedWith(row.message_id)).toHaveLength(0);
+    await t.database.db.deleteFrom('mail_outbox').where('id', '=', row.id).execute();
+  });
+
+  it('sends a lost attempt once when the sweeper and the retried job find it together', async () => {
+    const row = await insertRow({ status: 'sending', to: 'raced@example.com', claimedAt: new Date(Date.now() - CLAIM_LOST_MS - 1000) });
+    await t.database.db.updateTable('mail_outbox').set({ attempts: 1 }).where('id', '=', row.id).execute();
+    await Promise.all([t.services.mailOutbound.sweep(), t.services.mailOutbound.deliver({ workspaceId: t.workspace.id, outboxId: row.id })]);
+    expect((await eventually(() => sentOrFailed(row.id))).status).toBe('sent');
+    await t.jobs.drain();
+    expect(receivedWith(row.message_id)).toHaveLength(1);
+    const history = (await t.services.mailOutbound.mail(t.workspace.id, row.id)).history;
+    expect(history.map((a) => a.outcome)).toEqual(['unknown', 'sent']);
   });
 
   it('leaves a fresh claim alone: it may still be talking to the relay', async () => {
