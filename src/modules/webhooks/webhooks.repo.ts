@@ -121,6 +121,13 @@ export class WebhooksRepo {
       .returning(['attempts']).executeTakeFirst();
   }
 
+  /** Deliveries not attempted since before `before`, across workspaces (the sweeper's scan; ids only). */
+  unsentDeliveries(before: Date, limit: number) {
+    return this.db.selectFrom('webhook_deliveries').select(['id', 'workspace_id', 'webhook_id', 'event_id', 'redelivery_of'])
+      .where('status', '=', 'pending').where('attempts', '=', 0).where('created_at', '<', before)
+      .orderBy('created_at').limit(limit).execute();
+  }
+
   /** The attempt and the delivery's new state, together. */
   finishAttempt(workspaceId: string, deliveryId: string, attempt: AttemptRecord, status: DeliveryStatus, completedAt: Date | null) {
     return this.in(workspaceId).transaction().execute(async (trx) => {

@@ -10,6 +10,10 @@ import { newWebhookSecret, signatureHeader } from './webhooks.signature.js';
 
 export const DELIVER_JOB = 'webhooks.deliver';
 export const PRUNE_JOB = 'webhooks.prune';
+export const SWEEP_JOB = 'webhooks.sweep';
+/** A delivery never attempted this long after it was written lost its job (or never got one). */
+const UNSENT_AFTER_MS = 60_000;
+const SWEEP_BATCH = 500;
 
 export interface DeliverJob {
   workspaceId: string;
@@ -194,6 +198,20 @@ export class WebhooksService {
       event_id: event.id, event_type: event.type, occurred_at: event.occurredAt, payload: event.payload,
     }, webhooks.map((w) => w.id));
     await Promise.all(rows.map((row) => this.sendJob(event.workspaceId, row.id, `${row.webhook_id}:${event.id}`)));
+  }
+
+  /**
+   * The safety net, every minute across workspaces: a delivery row whose job was never created (the
+   * queue failed between the two writes) or ended without attempting it gets its job again, under
+   * the key it was first sent with, so one that still exists is not doubled.
+   */
+  async sweep(): Promise<number> {
+    let scheduled = 0;
+    for (const row of await this.repo.unsentDeliveries(new Date(this.clock.now().getTime() - UNSENT_AFTER_MS), SWEEP_BATCH)) {
+      const key = row.redelivery_of ? `${row.webhook_id}:${row.event_id}:${row.id}` : `${row.webhook_id}:${row.event_id}`;
+      if (await this.sendJob(row.workspace_id, row.id, key)) scheduled++;
+    }
+    return scheduled;
   }
 
   private sendJob(workspaceId: string, deliveryId: string, idempotencyKey: string) {
