@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely, type Transaction, type Updateable } from 'kysely';
+import { sql, type ExpressionBuilder, type Insertable, type Kysely, type Transaction, type Updateable } from 'kysely';
 import { relaxedCommit } from '../../../core/jobs/index.js';
 import type { Tenancy } from '../../../core/tenancy.js';
 import type { DB } from '../../../schema.js';
@@ -49,11 +49,25 @@ export class InboundRepo {
 
   // ---- raw messages -----------------------------------------------------------------------
 
-  /** One insert, committed before the SMTP 250; undefined when this Message-ID was already received here. */
-  insertRaw(workspaceId: string, values: Omit<Insertable<MailInboundTable>, 'workspace_id'>): Promise<{ id: string } | undefined> {
-    return this.in(workspaceId).insertInto('mail_inbound').values(values)
-      .onConflict((oc) => oc.columns(['workspace_id', 'message_id']).where('message_id', 'is not', null).doNothing())
-      .returning('id').executeTakeFirst();
+  /**
+   * One insert, committed before the SMTP 250; undefined when this message (Message-ID and content)
+   * was already received here. `reused`: other messages with this Message-ID were received before
+   * (`unfingerprinted` when one of them was stored before contents were fingerprinted).
+   */
+  async insertRaw(workspaceId: string, values: Omit<Insertable<MailInboundTable>, 'workspace_id'>): Promise<{ id: string; reused: boolean; unfingerprinted: boolean } | undefined> {
+    const others = (eb: ExpressionBuilder<DB, 'mail_inbound'>) => eb.selectFrom('mail_inbound as other').select('other.id')
+      .whereRef('other.workspace_id', '=', 'mail_inbound.workspace_id').whereRef('other.message_id', '=', 'mail_inbound.message_id');
+    // The subqueries see the table as it was before this insert: only earlier messages.
+    const row = await this.in(workspaceId).insertInto('mail_inbound').values(values)
+      .onConflict((oc) => oc.columns(['workspace_id', 'message_id', 'content_sha256']).where('message_id', 'is not', null).doNothing())
+      .returning((eb) => ['id', eb.exists(others(eb)).as('reused'), eb.exists(others(eb).where('other.content_sha256', 'is', null)).as('unfingerprinted')])
+      .executeTakeFirst();
+    return row && { id: row.id, reused: row.reused === true, unfingerprinted: row.unfingerprinted === true };
+  }
+
+  /** Notes that a stored message's Message-ID had been used by a different message before. */
+  async markMessageIdReused(workspaceId: string, id: string): Promise<void> {
+    await this.in(workspaceId).updateTable('mail_inbound').set({ message_id_reused: true }).where('id', '=', id).execute();
   }
 
   raw(workspaceId: string, id: string): Promise<InboundRow | undefined> {
@@ -96,7 +110,7 @@ export class InboundRepo {
   /** Newest first, keyset on (received_at, id); the raw bytes stay out of lists. */
   list(workspaceId: string, status: InboundStatus | undefined, limit: number, before?: { receivedAt: Date; id: string }) {
     let query = this.in(workspaceId).selectFrom('mail_inbound')
-      .select(['id', 'source', 'status', 'outcome', 'reason', 'envelope_from', 'from_address', 'subject', 'message_id', 'size_bytes', 'ticket_id', 'ticket_message_id', 'autoreply_suppressed', 'attempts', 'received_at', 'processed_at'])
+      .select(['id', 'source', 'status', 'outcome', 'reason', 'envelope_from', 'from_address', 'subject', 'message_id', 'size_bytes', 'ticket_id', 'ticket_message_id', 'autoreply_suppressed', 'attempts', 'received_at', 'processed_at', 'message_id_reused'])
       .orderBy('received_at', 'desc').orderBy('id', 'desc').limit(limit + 1);
     if (status) query = query.where('status', '=', status);
     if (before) query = query.where((eb) => eb.or([eb('received_at', '<', before.receivedAt), eb.and([eb('received_at', '=', before.receivedAt), eb('id', '<', before.id)])]));

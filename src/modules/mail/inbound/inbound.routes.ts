@@ -53,6 +53,8 @@ const InboundSummary = z.object({
   outcome: z.string().nullable(), reason: z.string().nullable(), envelopeFrom: z.string().nullable(), from: z.string().nullable(),
   subject: z.string().nullable(), messageId: z.string().nullable(), sizeBytes: z.number(), ticketId: z.string().nullable(),
   ticketMessageId: z.string().nullable(), autoreplySuppressed: z.string().nullable(), attempts: z.number(), receivedAt: z.date(), processedAt: z.date().nullable(),
+  /** A different message had this Message-ID before; this one was kept as its own. */
+  messageIdReused: z.boolean(),
 });
 const Original = z.object({ subject: z.string(), from: z.string().nullable(), text: z.string(), html: z.string().nullable() });
 const HealthView = z.object({
@@ -64,11 +66,12 @@ function addressView(a: MailAddressRow): z.infer<typeof AddressView> {
   return { id: a.id, address: a.address, displayName: a.display_name, departmentId: a.department_id, locale: a.locale, createdAt: a.created_at };
 }
 
-function summary(m: Omit<InboundRow, 'raw' | 'workspace_id' | 'address_id' | 'mailbox_id' | 'envelope_to' | 'remote_ip'>): z.infer<typeof InboundSummary> {
+function summary(m: Omit<InboundRow, 'raw' | 'workspace_id' | 'address_id' | 'mailbox_id' | 'envelope_to' | 'remote_ip' | 'content_sha256'>): z.infer<typeof InboundSummary> {
   return {
     id: m.id, source: m.source, status: m.status, outcome: m.outcome, reason: m.reason, envelopeFrom: m.envelope_from, from: m.from_address,
     subject: m.subject, messageId: m.message_id, sizeBytes: m.size_bytes, ticketId: m.ticket_id, ticketMessageId: m.ticket_message_id,
     autoreplySuppressed: m.autoreply_suppressed, attempts: m.attempts, receivedAt: m.received_at, processedAt: m.processed_at,
+    messageIdReused: m.message_id_reused,
   };
 }
 

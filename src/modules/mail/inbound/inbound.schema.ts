@@ -53,6 +53,10 @@ export interface MailInboundTable {
   envelope_to: ColumnType<string[], string[] | undefined, string[]>;
   remote_ip: string | null;
   message_id: string | null;
+  /** The content's fingerprint (inbound.rules.ts, contentFingerprint); null on rows stored before it. */
+  content_sha256: string | null;
+  /** Another message had this Message-ID first: this one is its own message all the same. */
+  message_id_reused: ColumnType<boolean, boolean | undefined, boolean>;
   raw: Buffer;
   size_bytes: number;
   status: ColumnType<InboundStatus, InboundStatus | undefined, InboundStatus>;

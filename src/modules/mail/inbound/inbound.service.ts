@@ -12,7 +12,7 @@ import type { Autoresponder } from '../autoresponder/autoresponder.service.js';
 import { parseInbound, type ParsedInbound } from './inbound.parse.js';
 import type { InboundRepo } from './inbound.repo.js';
 import { senderVerified } from './inbound.sender.js';
-import { autoreplySuppression, isBounce, rawMessageId } from './inbound.rules.js';
+import { autoreplySuppression, contentFingerprint, isBounce, rawMessageId } from './inbound.rules.js';
 import type { InboundRow, InboundStatus } from './inbound.schema.js';
 
 export const PROCESS_INBOUND_JOB = 'mail.inbound';
@@ -64,11 +64,14 @@ export class InboundMail {
 
   /**
    * Durably stores a message for each workspace its recipients belong to; resolves when committed
-   * (the SMTP 250 waits for this). A Message-ID already received by a workspace is not stored again.
-   * The jobs are sent afterwards; if the process dies first, the sweep sends them.
+   * (the SMTP 250 waits for this). A message a workspace already received (the same Message-ID and
+   * the same content) is not stored again; a different message with a Message-ID used before is
+   * stored as its own, and the reuse noted. The jobs are sent afterwards; if the process dies
+   * first, the sweep sends them.
    */
   async accept(raw: Buffer, envelope: Envelope): Promise<{ stored: number; duplicates: number }> {
     const messageId = rawMessageId(raw);
+    const fingerprint = contentFingerprint(raw);
     const byWorkspace = new Map<string, InboundRoute[]>();
     for (const address of envelope.recipients) byWorkspace.set(address.workspace_id, [...(byWorkspace.get(address.workspace_id) ?? []), address]);
     const stored: InboundJob[] = [];
@@ -77,10 +80,23 @@ export class InboundMail {
       const row = await this.repo.insertRaw(workspaceId, {
         address_id: addresses.find((a) => a.id)?.id ?? null, mailbox_id: envelope.mailboxId ?? null, source: envelope.source,
         envelope_from: envelope.from, envelope_to: addresses.map((a) => a.address), remote_ip: envelope.remoteIp,
-        message_id: messageId, raw, size_bytes: raw.length,
+        message_id: messageId, content_sha256: fingerprint, raw, size_bytes: raw.length,
       });
-      if (row) stored.push({ workspaceId, inboundId: row.id });
-      else duplicates++;
+      if (!row) {
+        duplicates++;
+        continue;
+      }
+      if (row.unfingerprinted) {
+        // Its Message-ID arrived before contents were fingerprinted: taken for that message again, as before.
+        await this.repo.finish(workspaceId, row.id, { status: 'processed', outcome: 'duplicate', reason: 'Received before with this Message-ID' });
+        duplicates++;
+        continue;
+      }
+      if (row.reused) {
+        await this.repo.markMessageIdReused(workspaceId, row.id);
+        this.log.warn({ workspaceId, inboundId: row.id, messageId }, 'inbound mail: a different message reused a Message-ID; kept as a message of its own');
+      }
+      stored.push({ workspaceId, inboundId: row.id });
     }
     for (const job of stored) await this.enqueue(job).catch((error: unknown) => this.log.warn({ err: error, ...job }, 'inbound mail: job not sent; the sweep will send it'));
     return { stored: stored.length, duplicates };
@@ -157,7 +173,10 @@ export class InboundMail {
     if (own.has(from)) return this.repo.finish(workspaceId, row.id, { ...base, status: 'processed', outcome: 'ignored', reason: 'Sent from one of our own support addresses' });
 
     const address = addresses.find((a) => a.id === row.address_id);
-    const externalId = mail.messageId ?? row.message_id ?? `kefu-inbound-${row.id}`;
+    const messageId = mail.messageId ?? row.message_id ?? `kefu-inbound-${row.id}`;
+    // The ticket message's key: a message whose Message-ID another had first is keyed by its content
+    // too, or it would be taken for that other message and dropped.
+    const externalId = row.message_id_reused && row.content_sha256 ? `${messageId}#${row.content_sha256}` : messageId;
     const { files, refused } = await this.storeAttachments(mail);
     const body = withRefusedNote(mail, refused);
     // Only a sender we can believe is added to an existing ticket; anyone else opens their own.
@@ -172,7 +191,7 @@ export class InboundMail {
       });
       if (message) {
         return this.repo.finish(workspaceId, row.id, { ...base, status: 'processed', outcome: 'message_added', ticket_id: target.id, ticket_message_id: message.id },
-          { message_id: externalId, ticket_id: target.id, ticket_message_id: message.id });
+          { message_id: messageId, ticket_id: target.id, ticket_message_id: message.id });
       }
     }
 
@@ -191,8 +210,8 @@ export class InboundMail {
     const first = await this.repo.ticketMessageByExternalId(workspaceId, externalId);
     const suppressed = autoreplySuppression(mail, row.envelope_from, own);
     await this.repo.finish(workspaceId, row.id, { ...base, status: 'processed', outcome: 'ticket_created', ticket_id: ticket.id, ticket_message_id: first?.id ?? null, autoreply_suppressed: suppressed },
-      { message_id: externalId, ticket_id: ticket.id, ticket_message_id: first?.id ?? null });
-    await this.autoresponder.respond(workspaceId, ticket, { suppressed, localeHint: locale, text: `${mail.subject}\n${mail.visibleText}`, inReplyTo: externalId })
+      { message_id: messageId, ticket_id: ticket.id, ticket_message_id: first?.id ?? null });
+    await this.autoresponder.respond(workspaceId, ticket, { suppressed, localeHint: locale, text: `${mail.subject}\n${mail.visibleText}`, inReplyTo: messageId })
       .catch((error: unknown) => this.log.error({ err: error, workspaceId, ticketId: ticket.id }, 'autoresponse failed'));
   }
 
