@@ -53,4 +53,24 @@ describe('webhooks on the database queue', () => {
     await new Promise((resolve) => setTimeout(resolve, 700)); // a duplicate job would have run by now
     expect(r.received).toHaveLength(2);
   });
+
+  it('sends a delivery whose job was never created when the sweep runs, and only that once', async () => {
+    const { webhook } = await webhooks.create(t.workspace.id, { url: r.url, events: ['ticket.created'] }, { type: 'system', id: null });
+    const event = sampleEvent('ticket.created', t.workspace.id);
+    // The row as enqueue() writes it, committed two minutes ago; the process died before the job was sent.
+    const row = await t.database.db.insertInto('webhook_deliveries').values({
+      workspace_id: t.workspace.id, webhook_id: webhook.id, event_id: event.id, event_type: event.type, occurred_at: event.occurredAt,
+      payload: JSON.stringify(event.payload), created_at: new Date(Date.now() - 120_000),
+    }).returning('id').executeTakeFirstOrThrow();
+    const before = r.received.length;
+    expect(await webhooks.sweep()).toBe(1);
+    const deadline = Date.now() + 20_000;
+    while ((await webhooks.delivery(t.workspace.id, webhook.id, row.id)).status !== 'succeeded' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect((await webhooks.delivery(t.workspace.id, webhook.id, row.id)).status).toBe('succeeded');
+    expect(r.received.slice(before).map((x) => x.json.id)).toEqual([event.id]);
+    // Attempted now: the next sweep leaves it alone.
+    expect(await webhooks.sweep()).toBe(0);
+  });
 });
