@@ -121,7 +121,7 @@ export function createServices(deps: ServiceDeps): Services {
   // Inbound mail: addresses, SMTP/IMAP intake (started by main.ts), threading, autoresponses, bounces.
   const mailInbound = createMailInbound({
     config, db: database.db, tenancy, jobs: deps.jobs, log: log.child({ module: 'mail.inbound' }),
-    tickets, accounts, attachments, outbox, appSecret: () => loadSecret(config), search,
+    tickets, accounts, attachments, outbox, appSecret: () => loadSecret(config), search, sla,
   });
   // Live chat and the ACD: chats are tickets; routing picks the agents; search answers while visitors wait.
   const chatRepo = new ChatRepo(database.db, tenancy);

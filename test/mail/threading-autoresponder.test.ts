@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { Autoresponder } from '../../src/modules/mail/inbound/index.js';
@@ -18,6 +19,12 @@ function eml(headers: Record<string, string>, body = 'Hello'): Buffer {
 async function deliver(raw: Buffer, envelopeFrom: string | null = 'sender@customer.example') {
   await t.services.mailInbound.inbound.accept(raw, { from: envelopeFrom, recipients: [route], remoteIp: '127.0.0.1', source: 'smtp' });
   await t.jobs.drain();
+}
+
+/** The deadline as acknowledgements state it: in the workspace's time zone and the reader's language. */
+async function dueText(due: Date, locale: 'en' | 'zh-CN') {
+  const workspace = await t.services.accounts.workspace(t.workspace.id);
+  return DateTime.fromJSDate(due).setZone(workspace.time_zone).setLocale(locale).toLocaleString(DateTime.DATETIME_MED);
 }
 
 const byEmail = async (email: string) => (await ticketsOf(t)).filter((x) => x.email === email);
@@ -106,7 +113,24 @@ describe('autoresponder', () => {
     const [ack] = await acksTo('web@customer.example');
     expect(ack!.locale).toBe('zh-CN');
     expect(ack!.subject).toContain(`#${ticket.number}`);
-    expect(ack!.text_body).toMatch(/首次答复|尽快答复/);
+    const { first_response_due_at: due } = await t.services.tickets.ticket(t.workspace.id, ticket.id);
+    expect(due).toBeInstanceOf(Date);
+    expect(ack!.text_body).toContain(`我们会在 ${await dueText(due!, 'zh-CN')} 之前给您首次答复`);
+    expect(ack!.text_body).not.toContain('尽快答复');
+  });
+
+  it('states the SLA\'s due time even when the acknowledgement is written before the SLA has set the ticket\'s deadline', async () => {
+    const ticket = await t.services.tickets.open(t.workspace.id, { subject: 'Form', body: 'help', channel: 'web', customer: { email: 'early@customer.example', name: 'Early', locale: 'en' } }, { type: 'customer', id: null });
+    await t.jobs.drain();
+    const { first_response_due_at: due } = await t.services.tickets.ticket(t.workspace.id, ticket.id);
+    // As if the acknowledgement's job ran before the SLA's subscriber: no deadline on the ticket yet.
+    await t.database.db.updateTable('tickets').set({ first_response_due_at: null }).where('id', '=', ticket.id).execute();
+    await t.database.db.deleteFrom('mail_autoresponses').where('ticket_id', '=', ticket.id).execute();
+    await t.database.db.deleteFrom('mail_outbox').where('idempotency_key', '=', `autoresponse:${ticket.id}`).execute();
+    expect(await t.services.mailInbound.autoresponder.respond(t.workspace.id, ticket.id, { suppressed: null })).toBe('queued');
+    const [ack] = await acksTo('early@customer.example');
+    expect(ack!.text_body).toContain(`You can expect our first answer by ${await dueText(due!, 'en')}.`);
+    expect(ack!.text_body).not.toContain('as soon as we can');
   });
 
   it('lists up to three suggested articles when search finds answers', async () => {
@@ -114,6 +138,7 @@ describe('autoresponder', () => {
       // The same wiring as the app, with a search port that knows four articles.
       await Tenancy.load(t.database.db), t.services.tickets, t.services.accounts, t.services.outbox,
       { bestAnswers: async () => [1, 2, 3, 4].map((i) => ({ title: `Article ${i}`, url: `/kb/article-${i}` })) },
+      t.services.sla,
       { publicUrl: 'https://help.acme.example', perSenderPerHour: 3 },
     );
     const ticket = await t.services.tickets.open(t.workspace.id, { subject: 'Paper jam', body: 'jam', channel: 'email', customer: { email: 'kb@customer.example', name: 'KB' } }, { type: 'customer', id: null });

@@ -8,7 +8,7 @@ import type { Tenancy } from '../../../core/tenancy.js';
 import type { DB } from '../../../schema.js';
 import type { AccountsService } from '../../accounts/index.js';
 import type { TicketsService } from '../../tickets/index.js';
-import type { TicketRow } from '../../tickets/index.js';
+import type { TicketRow, Urgency } from '../../tickets/index.js';
 import type { MailOutbox, OutboundMail } from '../mail.outbox.js';
 
 export const AUTORESPOND_JOB = 'mail.autorespond';
@@ -16,6 +16,14 @@ export const AUTORESPOND_JOB = 'mail.autorespond';
 /** The knowledge base's best answers for a text (the search module's `bestAnswers`). */
 export interface SuggestedAnswers {
   bestAnswers(workspaceId: string, text: string, locale: Locale, limit: number): Promise<readonly { title: string; url?: string; path?: string }[]>;
+}
+
+/**
+ * When a new ticket's first answer is due by its SLA policy and business hours (the sla module's
+ * `expectedFirstResponse`); null when its urgency has no first-response target.
+ */
+export interface FirstResponseTarget {
+  expectedFirstResponse(workspaceId: string, scope: { urgency: Urgency; departmentId: string | null }, from: Date): Promise<{ dueAt: Date } | null>;
 }
 
 export interface AutoresponderOptions {
@@ -44,6 +52,7 @@ export class Autoresponder {
     private readonly accounts: AccountsService,
     private readonly outbox: MailOutbox,
     private readonly search: SuggestedAnswers,
+    private readonly target: FirstResponseTarget,
     private readonly options: AutoresponderOptions,
   ) {}
 
@@ -80,10 +89,15 @@ export class Autoresponder {
     const db = this.tenancy.forWorkspace(workspaceId);
     const failing = await db.selectFrom('mail_address_health').select('status').where('address', '=', recipient).executeTakeFirst();
     const suggestions = context.suppressed || failing?.status === 'failing' ? [] : await this.suggestions(workspaceId, context.text ?? ticket.subject, locale);
+    // The SLA's own subscriber sets the ticket's deadline, and may not have run yet (the events are
+    // handled side by side): the deadline is then worked out here the way it will be, from the
+    // ticket's creation under its policy and business hours.
+    const dueAt = ticket.first_response_due_at
+      ?? (await this.target.expectedFirstResponse(workspaceId, { urgency: ticket.urgency, departmentId: ticket.department_id }, ticket.created_at))?.dueAt;
 
     const t = translator(locale);
-    const due = ticket.first_response_due_at
-      ? t('mail.autoresponse.expectedBy', { due: DateTime.fromJSDate(ticket.first_response_due_at).setZone(workspace.time_zone).setLocale(locale).toLocaleString(DateTime.DATETIME_MED) })
+    const due = dueAt
+      ? t('mail.autoresponse.expectedBy', { due: DateTime.fromJSDate(dueAt).setZone(workspace.time_zone).setLocale(locale).toLocaleString(DateTime.DATETIME_MED) })
       : t('mail.autoresponse.expectedSoon');
     const mail = {
       to: recipient,

@@ -12,7 +12,7 @@ import type { AccountsService } from '../../accounts/index.js';
 import type { AttachmentStore } from '../../../core/storage/attachments.js';
 import type { TicketsService } from '../../tickets/index.js';
 import { SupportAddresses } from '../addresses/addresses.service.js';
-import { Autoresponder, type SuggestedAnswers } from '../autoresponder/autoresponder.service.js';
+import { Autoresponder, type FirstResponseTarget, type SuggestedAnswers } from '../autoresponder/autoresponder.service.js';
 import { SecretBox } from '../imap/imap.crypto.js';
 import { Mailboxes } from '../imap/imap.mailboxes.js';
 import { ImapPoller } from '../imap/imap.poller.js';
@@ -48,13 +48,15 @@ export interface MailInboundDeps {
   appSecret: () => Promise<string>;
   /** The search module's best answers, suggested in acknowledgements. */
   search: SuggestedAnswers;
+  /** The SLA's first-response deadline, stated in acknowledgements. */
+  sla: FirstResponseTarget;
 }
 
 /** Wires the inbound side (the mail module's manifest subscribes the autoresponder to web-form tickets). */
 export function createMailInbound(deps: MailInboundDeps): MailInbound {
   const repo = new InboundRepo(deps.db, deps.tenancy);
   const addresses = new SupportAddresses(repo, deps.tickets);
-  const autoresponder = new Autoresponder(deps.tenancy, deps.tickets, deps.accounts, deps.outbox, deps.search, { publicUrl: deps.config.publicUrl, perSenderPerHour: 3 });
+  const autoresponder = new Autoresponder(deps.tenancy, deps.tickets, deps.accounts, deps.outbox, deps.search, deps.sla, { publicUrl: deps.config.publicUrl, perSenderPerHour: 3 });
   const inbound = new InboundMail(repo, addresses, deps.tickets, deps.accounts, deps.attachments, autoresponder, deps.jobs, deps.log, { authservId: deps.config.mail.authservId });
   const secrets = new SecretBox({ key: deps.config.mail.key, appSecret: deps.appSecret });
   const mailboxes = new Mailboxes(repo, secrets);
