@@ -136,7 +136,7 @@ export function contactStream(world: ContactWorld, opts: { httpUrl: () => string
   let running = true;
   let n = 0;
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${world.token}` };
-  const pause = () => new Promise((r) => setTimeout(r, 100));
+  const pause = () => new Promise((r) => setTimeout(r, 250));
 
   const post = async (url: string, body: unknown): Promise<{ id: string } | undefined> => {
     const res = await fetch(`${opts.httpUrl()}${url}`, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
@@ -213,8 +213,9 @@ export interface Outcome {
 
 export async function outcome(world: ContactWorld): Promise<Outcome> {
   const ws = [world.workspaceId];
-  const tickets = await world.query<{ id: string; channel: string; sla: boolean; routed: number; assignee_id: string | null; ack_message_id: string | null; ack_status: string | null }>(`
+  const tickets = await world.query<{ id: string; channel: string; sla: boolean; routed: number; assignee_id: string | null; ack_message_id: string | null; ack_status: string | null; ack_decision: string | null }>(`
     select t.id, t.channel, t.assignee_id,
+      (select a.outcome || coalesce(' ' || a.reason, '') from mail_autoresponses a where a.workspace_id = t.workspace_id and a.ticket_id = t.id) as ack_decision,
       exists (select 1 from sla_ticket_states s where s.ticket_id = t.id) as sla,
       (select count(*)::int from routing_assignments r where r.workspace_id = t.workspace_id and r.kind = 'ticket' and r.item_id = t.id and r.agent_id is not null) as routed,
       (select o.message_id from mail_outbox o where o.workspace_id = t.workspace_id and o.idempotency_key = 'autoresponse:' || t.id) as ack_message_id,
@@ -226,7 +227,7 @@ export async function outcome(world: ContactWorld): Promise<Outcome> {
     where m.workspace_id = $1 and m.kind = 'reply' and m.author_type = 'agent'`, ws);
   const events = await world.query<{ id: string; type: string; delivery_id: string | null; status: string | null; attempts: number | null }>(`
     select e.id, e.type, d.id as delivery_id, d.status, d.attempts from events e
-    left join webhook_deliveries d on d.event_id = e.id and d.redelivery_of is null
+    left join webhook_deliveries d on d.event_id = e.id::text and d.redelivery_of is null
     where e.workspace_id = $1 and e.type = any($2)`, [world.workspaceId, [...WEBHOOK_EVENTS]]);
   // Attempts whose process stopped before their outcome was recorded: the mail went out again, with its Message-ID.
   const interrupted = new Set((await world.query<{ message_id: string }>(`
@@ -245,13 +246,15 @@ export async function outcome(world: ContactWorld): Promise<Outcome> {
     tickets: tickets.length,
     missingSla: tickets.filter((t) => !t.sla).map((t) => t.id),
     ackDue: ackDue.length,
-    missingAck: ackDue.filter((t) => t.ack_status !== 'sent' || !got(t.ack_message_id)).map((t) => t.id),
-    missingRouting: tickets.filter((t) => t.routed === 0 || !t.assignee_id).map((t) => t.id),
+    // What is missing says how far it got: the decision, the outbox row's status, the sink.
+    missingAck: ackDue.filter((t) => t.ack_status !== 'sent' || !got(t.ack_message_id))
+      .map((t) => `${t.id} (${t.channel}; decision ${t.ack_decision ?? 'none'}; outbox ${t.ack_status ?? 'none'}; received ${got(t.ack_message_id)})`),
+    missingRouting: tickets.filter((t) => t.routed === 0 || !t.assignee_id).map((t) => `${t.id} (${t.channel}; decisions ${t.routed}; assignee ${t.assignee_id})`),
     doubleRouting: tickets.filter((t) => t.routed > 1).map((t) => t.id),
     events: events.length,
-    missingWebhook: events.filter((e) => e.status !== 'succeeded' || !calls.has(e.delivery_id!)).map((e) => `${e.type} ${e.id}`),
+    missingWebhook: events.filter((e) => e.status !== 'succeeded' || !calls.has(e.delivery_id!)).map((e) => `${e.type} ${e.id} (delivery ${e.status ?? 'none'}, ${e.attempts ?? 0} attempts)`),
     replies: replies.length,
-    missingReplyMail: replies.filter((r) => r.status !== 'sent' || !got(r.message_id)).map((r) => r.id),
+    missingReplyMail: replies.filter((r) => r.status !== 'sent' || !got(r.message_id)).map((r) => `${r.id} (outbox ${r.status ?? 'none'}; received ${got(r.message_id)})`),
     mailResends: mailResends.length,
     unexplainedMailResends: mailResends.filter(([id]) => !interrupted.has(id.replace(/^<|>$/g, ''))).map(([id]) => id),
     webhookResends: webhookResends.length,

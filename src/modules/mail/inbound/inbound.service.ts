@@ -209,10 +209,17 @@ export class InboundMail {
     }, { type: 'system', id: null });
     const first = await this.repo.ticketMessageByExternalId(workspaceId, externalId);
     const suppressed = autoreplySuppression(mail, row.envelope_from, own);
+    // The acknowledgement is decided before the message is marked processed: a crash in between
+    // replays the processing (the ticket found by its Message-ID, the decision by its ticket), where
+    // the other order would leave a processed message that is never acknowledged. A refusal (an
+    // address that cannot take mail) is logged; anything else is retried with the processing.
+    await this.autoresponder.respond(workspaceId, ticket, { suppressed, localeHint: locale, text: `${mail.subject}\n${mail.visibleText}`, inReplyTo: messageId })
+      .catch((error: unknown) => {
+        if (!(error instanceof AppError && error.status < 500)) throw error;
+        this.log.error({ err: error, workspaceId, ticketId: ticket.id }, 'autoresponse refused');
+      });
     await this.repo.finish(workspaceId, row.id, { ...base, status: 'processed', outcome: 'ticket_created', ticket_id: ticket.id, ticket_message_id: first?.id ?? null, autoreply_suppressed: suppressed },
       { message_id: messageId, ticket_id: ticket.id, ticket_message_id: first?.id ?? null });
-    await this.autoresponder.respond(workspaceId, ticket, { suppressed, localeHint: locale, text: `${mail.subject}\n${mail.visibleText}`, inReplyTo: messageId })
-      .catch((error: unknown) => this.log.error({ err: error, workspaceId, ticketId: ticket.id }, 'autoresponse failed'));
   }
 
   /**
