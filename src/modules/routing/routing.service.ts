@@ -307,7 +307,10 @@ export class RoutingService {
     const setting = await this.repo.departmentSetting(this.repo.in(workspaceId), ticket.departmentId);
     if (!setting?.auto_assign || setting.strategy === 'manual') return null;
     const { agentId, claimed } = await this.claim(workspaceId, { departmentId: ticket.departmentId, kind: 'ticket', itemId: ticket.id });
-    if (!agentId || !claimed) return null;
+    if (!agentId) return null;
+    // Held already: by someone the ticket shows (nothing to do), or by this very claim, made before
+    // a crash cut off the update below (the event is delivered again): the update is done now.
+    if (!claimed && (await this.tickets.ticket(workspaceId, ticket.id)).assignee_id) return null;
     try {
       // tickets.update records the activity and publishes ticket.updated, whose sync confirms the claim.
       await this.tickets.update(workspaceId, ticket.id, { assigneeId: agentId }, SYSTEM);

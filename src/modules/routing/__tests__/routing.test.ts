@@ -216,6 +216,25 @@ describe('automatic ticket assignment', () => {
   });
 });
 
+describe('redelivered events', () => {
+  it('finishes an assignment whose claim a crash cut off from the ticket\'s update, once', async () => {
+    const agent = await newAgent();
+    await team('finance', 'round_robin', [agent]);
+    const ticket = await t.services.tickets.open(t.workspace.id, { subject: 'Refund', body: 'Please', channel: 'web', customer: { email: 'crash@b.example', name: 'C' } }, system);
+    await t.database.db.updateTable('tickets').set({ department_id: departments.finance!, assignee_id: null }).where('id', '=', ticket.id).execute();
+    // ticket.created's handler claimed the agent, and the process died before the ticket showed it.
+    expect(await t.services.routing.claim(t.workspace.id, { departmentId: departments.finance!, kind: 'ticket', itemId: ticket.id })).toEqual({ agentId: agent.id, claimed: true });
+    const delivered = { id: ticket.id, departmentId: departments.finance!, assigneeId: null, status: 'new', channel: 'web' };
+    expect(await t.services.routing.autoAssignTicket(t.workspace.id, delivered)).toBe(agent.id);
+    expect((await t.services.tickets.ticket(t.workspace.id, ticket.id)).assignee_id).toBe(agent.id);
+    // Delivered once more: nothing changes.
+    expect(await t.services.routing.autoAssignTicket(t.workspace.id, delivered)).toBeNull();
+    const decisions = await t.services.routing.assignments(t.workspace.id, 'ticket', ticket.id);
+    expect(decisions.map((d) => d.agent_id)).toEqual([agent.id]);
+    expect((await routingOf(agent.id)).load.ticket).toBe(1);
+  });
+});
+
 describe('picking for chats', () => {
   it('never gives more concurrent chats than capacity under simultaneous picks, and frees slots on release', async () => {
     const agents = [await newAgent('online', { chat: 2 }), await newAgent('online', { chat: 3 })];
