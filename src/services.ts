@@ -106,7 +106,7 @@ export function createServices(deps: ServiceDeps): Services {
   // SLA clocks follow the tickets' events; new workspaces get a calendar and default policies.
   const sla = new SlaService(new SlaRepo(database.db, tenancy), tickets, accounts, bus, deps.jobs, clock);
   const csat = new CsatRequests(tickets, accounts, outbox, config.publicUrl);
-  const webhooks = new WebhooksService(new WebhooksRepo(database.db, tenancy), deps.jobs, accounts, clock, { allowPrivateTargets: config.webhooksAllowPrivate });
+  const webhooks = new WebhooksService(new WebhooksRepo(database.db, tenancy), deps.jobs, accounts, clock, { allowPrivateTargets: config.webhooksAllowPrivate, retryDelaySeconds: config.webhooksRetryDelaySeconds });
   // One routing service: ticket auto-assignment and the chat queue (ACD).
   const routing = new RoutingService(new RoutingRepo(tenancy), tickets, accounts, ticketHolderSource(ticketsRepo), bus, clock);
   const search = new SearchService(new SearchRepo(tenancy), clock);

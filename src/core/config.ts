@@ -43,6 +43,7 @@ const ConfigSchema = z.object({
   KEFU_PUBLIC_POSTS_PER_15_MIN: z.coerce.number().int().min(1).max(10_000).default(10),
   KEFU_AUTH_CACHE_SECONDS: z.coerce.number().int().min(0).max(60).default(10),
   KEFU_WEBHOOKS_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+  KEFU_WEBHOOKS_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   KEFU_TRUST_PROXY: z.string().trim().default('false').transform((value, ctx) => {
     const setting = trustProxySetting(value);
     if (setting === undefined) ctx.addIssue({ code: 'custom', message: 'must be false, the number of proxies in front of Kefu (1–10), or a comma-separated list of their addresses or CIDR ranges; `true` would trust any client-sent X-Forwarded-For' });
@@ -113,6 +114,8 @@ export interface Config {
   trustProxy: TrustProxy;
   /** Let webhooks call loopback and private-network addresses (an SSRF risk; for tests and closed networks). */
   webhooksAllowPrivate: boolean;
+  /** The wait before a webhook delivery's second attempt, doubled for each one after. */
+  webhooksRetryDelaySeconds: number;
   logLevel: RawConfig['LOG_LEVEL'];
   env: RawConfig['NODE_ENV'];
 }
@@ -271,6 +274,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     trustProxy: c.KEFU_TRUST_PROXY,
     webhooksAllowPrivate: c.KEFU_WEBHOOKS_ALLOW_PRIVATE === 'true',
+    webhooksRetryDelaySeconds: c.KEFU_WEBHOOKS_RETRY_DELAY_SECONDS,
     logLevel: c.LOG_LEVEL,
     env: c.NODE_ENV,
   };

@@ -36,6 +36,8 @@ export interface ContactWorld {
   db: TestDatabase;
   token: string;
   workspaceId: string;
+  /** The auto-assigning team's key: the department web requests are opened in. */
+  departmentKey: string;
   sink: SmtpSink;
   webhookCalls: WebhookCall[];
   httpPort: number;
@@ -68,6 +70,7 @@ export async function createContactWorld(): Promise<ContactWorld> {
   const system = { type: 'system', id: null } as const;
   let token: string;
   let workspaceId: string;
+  let departmentKey: string;
   try {
     const services = createServices({ config, database, tenancy: await Tenancy.load(database.db), bus: createInProcessBus(log), jobs: createInlineQueue(), clock: systemClock });
     const workspace = await services.accounts.createWorkspace({ slug: 'crash', name: { en: 'Crash Ltd', 'zh-CN': '崩溃公司' }, defaultLocale: 'en' });
@@ -78,6 +81,7 @@ export async function createContactWorld(): Promise<ContactWorld> {
     }
     for (const agent of agents) await services.routing.updateAgent(workspace.id, agent.id, { availability: 'online', ticketCapacity: 10_000 });
     const [department] = await services.tickets.departments(workspace.id);
+    departmentKey = department!.key;
     await services.routing.configureDepartment(workspace.id, department!.id, { strategy: 'round_robin', autoAssign: true, memberIds: agents.map((a) => a.id) }, system);
     await services.mailInbound.addresses.create(workspace.id, { address: SUPPORT_ADDRESS, departmentId: department!.id, locale: 'en' });
     await services.webhooks.create(workspace.id, { url: `http://127.0.0.1:${receiver.port}/hook`, events: [...WEBHOOK_EVENTS] }, system);
@@ -90,13 +94,14 @@ export async function createContactWorld(): Promise<ContactWorld> {
   const smtpPort = await freePort();
   const env = {
     DATABASE_URL: db.url, KEFU_DATA_DIR: dataDir, KEFU_SECRET: 'crash-test-secret-0123456789abcdef', LOG_LEVEL: 'error',
-    KEFU_SMTP_URL: sink.url, KEFU_MAIL_RETRY_DELAY_MS: '500', KEFU_WEBHOOKS_ALLOW_PRIVATE: 'true',
+    // Short back-offs: a job a kill cut off waits its expiry (40 s) plus the back-off before it runs again.
+    KEFU_SMTP_URL: sink.url, KEFU_MAIL_RETRY_DELAY_MS: '500', KEFU_WEBHOOKS_ALLOW_PRIVATE: 'true', KEFU_WEBHOOKS_RETRY_DELAY_SECONDS: '1',
     KEFU_SMTP_LISTEN_PORT: String(smtpPort), KEFU_SMTP_LISTEN_HOST: '127.0.0.1',
     KEFU_SMTP_MESSAGES_PER_SENDER_PER_MIN: '100000', KEFU_SMTP_MESSAGES_PER_IP_PER_MIN: '100000',
   };
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
   return {
-    db, token: token!, workspaceId: workspaceId!, sink, webhookCalls, httpPort, smtpPort,
+    db, token: token!, workspaceId: workspaceId!, departmentKey: departmentKey!, sink, webhookCalls, httpPort, smtpPort,
     start: (role) => runKefu(['start', '--role', role], env, role === 'all' || role === 'web' ? httpPort : 0),
     query: async (text, values) => (await pool.query(text, values)).rows,
     close: async () => {
@@ -149,7 +154,7 @@ export function contactStream(world: ContactWorld, opts: { httpUrl: () => string
     while (running) {
       const i = n++;
       // A customer of their own each, so the acknowledgements' hourly limit per address never applies.
-      const ticket = await post('/api/v1/tickets', { subject: `Web request ${i}`, body: `Printer ${i} is jammed`, channel: 'web', customer: { email: `web${i}@customers.example`, name: `Web ${i}` } });
+      const ticket = await post('/api/v1/tickets', { subject: `Web request ${i}`, body: `Printer ${i} is jammed`, channel: 'web', department: world.departmentKey, customer: { email: `web${i}@customers.example`, name: `Web ${i}` } });
       if (ticket) { counts.ticketsAcknowledged++; tickets.push(ticket.id); } else await pause();
     }
   };
@@ -263,6 +268,18 @@ export async function outcome(world: ContactWorld): Promise<Outcome> {
     mailsReceived: world.sink.received.length,
     webhookCallsReceived: world.webhookCalls.length,
   };
+}
+
+/** Where delivery stands, for a failure's message: subscribers' failures and lag, and the jobs by state. */
+export async function deliveryState(world: ContactWorld): Promise<string> {
+  const failures = await world.query<{ subscriber: string; error: string; n: number }>(
+    'select subscriber, error, count(*)::int as n from event_failures group by 1, 2 order by 1');
+  const lag = await world.query<{ subscriber: string; lag: number }>(`
+    select s.subscriber, (select count(*)::int from events e where (e.txid, e.seq) > (s.txid, s.seq) and (cardinality(s.types) = 0 or e.type = any(s.types))) as lag
+    from event_subscribers s order by 1`);
+  const jobs = await world.query<{ name: string; state: string; n: number }>(
+    "select name, state::text, count(*)::int as n from pgboss.job where name not like '\\_\\_%' group by 1, 2 order by 1, 2");
+  return JSON.stringify({ failures, lagging: lag.filter((l) => l.lag > 0), jobs });
 }
 
 /** Everything that must follow has followed. */

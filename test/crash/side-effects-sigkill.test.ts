@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KefuProcess } from '../helpers/cli.js';
-import { contactStream, createContactWorld, outcome, settled, whenHealthy, whenPrinted, type ContactWorld, type Outcome } from './contact-world.js';
+import { contactStream, createContactWorld, deliveryState, outcome, settled, whenHealthy, whenPrinted, type ContactWorld, type Outcome } from './contact-world.js';
 
 /**
  * What must follow a commit survives the process dying at any moment: tickets over HTTP, mail over
@@ -47,6 +47,7 @@ async function settle(w: ContactWorld): Promise<Outcome> {
     await sleep(1000);
     result = await outcome(w);
   }
+  if (!settled(result)) console.log(`not settled: ${await deliveryState(w)}`);
   return result;
 }
 
