@@ -98,6 +98,26 @@ describe('the outbox bus', () => {
     expect(seen).toEqual([1, 2, 3]);
   });
 
+  it('hands a subscriber to another node when the node holding it loses its connection, none handled twice', async () => {
+    const nodes = [await node(), await node()];
+    const handled: { node: number; id: string }[] = [];
+    nodes.forEach((bus, i) => bus.subscribe('ticket.rated', (e) => { handled.push({ node: i, id: e.id }); }, { subscriber: 'test:ticket.rated' }));
+    await Promise.all(nodes.map((bus) => bus.start({ durable: true })));
+    const first = await nodes[0]!.publish('ticket.rated', WS, rated(1));
+    await nodes[0]!.drain();
+    const holder = handled.find((h) => h.id === first.id)!.node;
+    // The holder dies: its connection goes (as in a crash), and with it the subscriber's lock.
+    await sql`select pg_terminate_backend(pid) from pg_locks
+      where locktype = 'advisory' and objid = hashtext('test:ticket.rated')::oid and granted`.execute(admin.db);
+    await nodes[holder]!.close();
+    const survivor = nodes[1 - holder]!;
+    const sent = [first.id];
+    for (let i = 0; i < 10; i++) sent.push((await survivor.publish('ticket.rated', WS, rated(2))).id);
+    await survivor.drain();
+    expect(handled.map((h) => h.id).sort()).toEqual([...sent].sort());
+    expect(handled.filter((h) => h.id !== first.id).every((h) => h.node === 1 - holder)).toBe(true);
+  });
+
   it('keeps the events of one stream in order while other streams go side by side', async () => {
     const bus = await node();
     const order = new Map<string, number[]>();
