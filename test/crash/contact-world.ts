@@ -198,6 +198,8 @@ export function contactStream(world: ContactWorld, opts: { httpUrl: () => string
 /** What must follow every committed contact, counted from the database and the local receivers. */
 export interface Outcome {
   tickets: number;
+  /** Accepted mail not (yet) turned into a ticket: still waiting, or parked. */
+  unprocessedMail: string[];
   missingSla: string[];
   ackDue: number;
   missingAck: string[];
@@ -226,6 +228,8 @@ export async function outcome(world: ContactWorld): Promise<Outcome> {
       (select o.message_id from mail_outbox o where o.workspace_id = t.workspace_id and o.idempotency_key = 'autoresponse:' || t.id) as ack_message_id,
       (select o.status from mail_outbox o where o.workspace_id = t.workspace_id and o.idempotency_key = 'autoresponse:' || t.id) as ack_status
     from tickets t where t.workspace_id = $1`, ws);
+  const unprocessedMail = await world.query<{ id: string; status: string; reason: string | null }>(
+    "select id, status, reason from mail_inbound where workspace_id = $1 and status <> 'processed'", ws);
   const replies = await world.query<{ id: string; message_id: string | null; status: string | null }>(`
     select m.id, o.message_id, o.status from ticket_messages m
     left join mail_outbox o on o.workspace_id = m.workspace_id and o.ticket_message_id = m.id
@@ -249,6 +253,7 @@ export async function outcome(world: ContactWorld): Promise<Outcome> {
   const ackDue = tickets.filter((t) => t.channel === 'web' || t.channel === 'email');
   return {
     tickets: tickets.length,
+    unprocessedMail: unprocessedMail.map((m) => `${m.id} (${m.status}${m.reason ? `: ${m.reason}` : ''})`),
     missingSla: tickets.filter((t) => !t.sla).map((t) => t.id),
     ackDue: ackDue.length,
     // What is missing says how far it got: the decision, the outbox row's status, the sink.
@@ -284,5 +289,5 @@ export async function deliveryState(world: ContactWorld): Promise<string> {
 
 /** Everything that must follow has followed. */
 export function settled(o: Outcome): boolean {
-  return !o.missingSla.length && !o.missingAck.length && !o.missingRouting.length && !o.missingWebhook.length && !o.missingReplyMail.length;
+  return !o.unprocessedMail.length && !o.missingSla.length && !o.missingAck.length && !o.missingRouting.length && !o.missingWebhook.length && !o.missingReplyMail.length;
 }

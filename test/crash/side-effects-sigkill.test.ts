@@ -53,6 +53,7 @@ async function settle(w: ContactWorld): Promise<Outcome> {
 
 function expectExactlyOnce(result: Outcome, counts: { ticketsAcknowledged: number; mailsAccepted: number; repliesAcknowledged: number }) {
   // Everything acknowledged was committed (and maybe a few whose response was lost in a kill).
+  expect(result.unprocessedMail, 'accepted mail not turned into a ticket').toEqual([]);
   expect(result.tickets).toBeGreaterThanOrEqual(counts.ticketsAcknowledged + counts.mailsAccepted);
   expect(result.replies).toBeGreaterThanOrEqual(counts.repliesAcknowledged);
   expect(counts.ticketsAcknowledged, 'tickets created over HTTP').toBeGreaterThan(0);
