@@ -29,4 +29,11 @@ describe('configuration', () => {
   it('treats empty variables as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', PORT: '' }).databaseUrl).toBeUndefined();
   });
+
+  it('takes a database reached through a Unix socket directory, as libpq writes it, and refuses one with no host at all', () => {
+    const socket = 'postgresql://postgres@/kefu?host=%2Fvar%2Frun%2Fpostgresql';
+    expect(loadConfig({ DATABASE_URL: socket }).databaseUrl).toBe(socket);
+    expect(loadConfig({ DATABASE_URL: 'postgresql:///kefu?host=%2Ftmp' }).databaseUrl).toBe('postgresql:///kefu?host=%2Ftmp');
+    expect(() => loadConfig({ DATABASE_URL: 'postgresql://postgres@/kefu' })).toThrow(/DATABASE_URL/);
+  });
 });
