@@ -8,12 +8,12 @@ import { COOKIE, actorOf, actsAsAdmin, issueCsrfToken, requireAgent, sessionCook
 import { emailOfBody, signInLimits } from './accounts.limits.js';
 import type { AccountsService } from './accounts.service.js';
 import { API_TOKEN_SCOPES, type ApiTokenScope, type WorkspaceRow } from './accounts.schema.js';
+import { ErrorView, IdParams } from '../../contracts/http.js';
 
 const Email = z.string().trim().toLowerCase().email().max(254);
 const Password = z.string().min(10, 'at least 10 characters').max(200);
 const Locale = z.enum(locales);
 const Role = z.enum(['admin', 'agent', 'editor']);
-const Id = z.object({ id: z.string().uuid() });
 const LocalizedName = z.strictObject({ en: z.string().trim().min(1).max(120), 'zh-CN': z.string().trim().min(1).max(120) });
 
 const AgentView = z.object({
@@ -22,7 +22,6 @@ const AgentView = z.object({
 });
 const WorkspaceView = z.object({ id: z.string(), slug: z.string(), name: z.string(), defaultLocale: Locale, timeZone: z.string() });
 const SessionView = z.object({ agent: AgentView, workspace: WorkspaceView, csrfToken: z.string() });
-const ErrorView = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
 const ApiTokenView = z.object({
   id: z.string(), name: z.string(), agentId: z.string(), scopes: z.array(z.enum(API_TOKEN_SCOPES)),
   expiresAt: z.date().nullable(), parentId: z.string().nullable(), createdAt: z.date(), lastUsedAt: z.date().nullable(),
@@ -127,7 +126,7 @@ export const accountsRoutes = (accounts: AccountsService, options: { secureCooki
 
     app.get('/agents/:id', {
       preHandler: requireAgent(),
-      schema: { tags: ['agents'], summary: 'One agent', params: Id, response: { 200: AgentView, 404: ErrorView } },
+      schema: { tags: ['agents'], summary: 'One agent', params: IdParams, response: { 200: AgentView, 404: ErrorView } },
     }, async (request) => agentView(await accounts.agent(request.workspace.id, request.params.id)));
 
     app.post('/agents', {
@@ -142,7 +141,7 @@ export const accountsRoutes = (accounts: AccountsService, options: { secureCooki
     app.patch('/agents/:id', {
       preHandler: requireAgent('admin'),
       schema: {
-        tags: ['agents'], summary: 'Rename, change the role of, or disable an agent (admin)', params: Id,
+        tags: ['agents'], summary: 'Rename, change the role of, or disable an agent (admin)', params: IdParams,
         body: z.strictObject({ name: z.string().trim().min(1).max(120).optional(), role: Role.optional(), disabled: z.boolean().optional() }),
         response: { 200: AgentView, 404: ErrorView, 409: ErrorView },
       },
@@ -186,7 +185,7 @@ export const accountsRoutes = (accounts: AccountsService, options: { secureCooki
       preHandler: requireAgent(),
       schema: {
         tags: ['api-tokens'], summary: 'Revoke an API token and every token made with it: your own, or anyone\'s as an admin',
-        params: Id, response: { 204: z.null(), 404: ErrorView },
+        params: IdParams, response: { 204: z.null(), 404: ErrorView },
       },
     }, async (request, reply) => {
       await accounts.revokeApiToken(request.workspace.id, actsAsAdmin(request) ? null : request.agent!.id, request.params.id, actorOf(request));

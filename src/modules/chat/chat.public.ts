@@ -12,6 +12,7 @@ import { chatErrors } from './chat.errors.js';
 import { CHAT_LIMITS } from './chat.protocol.js';
 import type { ChatService } from './chat.service.js';
 import { transcriptLinks, visitorTokens } from './chat.tokens.js';
+import { ErrorView, IdParams } from '../../contracts/http.js';
 
 export interface ChatPublicOptions {
   chat: ChatService;
@@ -21,8 +22,6 @@ export interface ChatPublicOptions {
   attachmentMaxBytes: number;
 }
 
-const ErrorView = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
-const Conversation = z.object({ id: z.string().uuid() });
 const WidgetConfigView = z.object({
   workspace: z.object({ slug: z.string(), name: z.string() }),
   departments: z.array(z.object({ id: z.string(), name: z.record(z.string(), z.string()) })),
@@ -99,7 +98,7 @@ export const chatPublicRoutes = (options: ChatPublicOptions): FastifyPluginAsync
       config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
       schema: {
         tags: ['chat'], summary: 'A visitor sends a file into their chat (multipart: `file`, optional `clientMessageId`); Authorization: Bearer <visitor token>',
-        params: Conversation, response: { 201: z.object({ message: z.unknown() }), 400: ErrorView, 401: ErrorView, 404: ErrorView, 409: ErrorView, 413: ErrorView, 415: ErrorView },
+        params: IdParams, response: { 201: z.object({ message: z.unknown() }), 400: ErrorView, 401: ErrorView, 404: ErrorView, 409: ErrorView, 413: ErrorView, 415: ErrorView },
       },
     }, async (request, reply) => {
       reply.header('access-control-allow-origin', '*');

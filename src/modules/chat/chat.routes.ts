@@ -4,9 +4,8 @@ import { actorOf, requireAgent } from '../accounts/index.js';
 import type { ChatChannels } from './chat.channels.js';
 import { CHANNEL_KINDS, type ChannelRow } from './chat.schema.js';
 import type { ChatService } from './chat.service.js';
+import { ErrorView, IdParams } from '../../contracts/http.js';
 
-const Id = z.object({ id: z.string().uuid() });
-const ErrorView = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
 
 const ConversationView = z.object({
   id: z.string(), ticketId: z.string(), ticketNumber: z.number(), status: z.string(), departmentId: z.string().nullable(),
@@ -74,7 +73,7 @@ export const chatRoutes = (chat: ChatService, channels: ChatChannels): FastifyPl
 
   app.get('/chat/conversations/:id', {
     ...anyAgent,
-    schema: { tags: ['chat'], summary: 'One chat with every message', params: Id, response: { 200: z.object({ conversation: ConversationView, messages: z.array(MessageView) }), 404: ErrorView } },
+    schema: { tags: ['chat'], summary: 'One chat with every message', params: IdParams, response: { 200: z.object({ conversation: ConversationView, messages: z.array(MessageView) }), 404: ErrorView } },
   }, async (request) => chat.conversation(request.workspace.id, request.params.id));
 
   app.get('/chat/metrics', {
@@ -121,13 +120,13 @@ export const chatRoutes = (chat: ChatService, channels: ChatChannels): FastifyPl
 
   app.get('/channels/webhook/:id', {
     ...adminOnly,
-    schema: { tags: ['chat'], summary: 'One webhook channel (admin)', params: Id, response: { 200: ChannelView, 404: ErrorView } },
+    schema: { tags: ['chat'], summary: 'One webhook channel (admin)', params: IdParams, response: { 200: ChannelView, 404: ErrorView } },
   }, async (request) => channelView(await channels.get(request.workspace.id, request.params.id)));
 
   app.patch('/channels/webhook/:id', {
     ...adminOnly,
     schema: {
-      tags: ['chat'], summary: 'Change a webhook channel (admin)', params: Id,
+      tags: ['chat'], summary: 'Change a webhook channel (admin)', params: IdParams,
       body: z.strictObject({
         name: z.string().trim().min(1).max(120).optional(), kind: z.enum(CHANNEL_KINDS).optional(),
         outboundUrl: z.string().url().max(2000).refine((u) => /^https?:\/\//.test(u), 'must be http(s)').nullable().optional(),
@@ -139,7 +138,7 @@ export const chatRoutes = (chat: ChatService, channels: ChatChannels): FastifyPl
 
   app.delete('/channels/webhook/:id', {
     ...adminOnly,
-    schema: { tags: ['chat'], summary: 'Delete a webhook channel (admin); its conversations stay', params: Id, response: { 204: z.null(), 404: ErrorView } },
+    schema: { tags: ['chat'], summary: 'Delete a webhook channel (admin); its conversations stay', params: IdParams, response: { 204: z.null(), 404: ErrorView } },
   }, async (request, reply) => {
     await channels.remove(request.workspace.id, request.params.id);
     return reply.code(204).send(null);

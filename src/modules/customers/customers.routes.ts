@@ -20,11 +20,10 @@ import {
   AttributeDefinitionInput, CompanyInput, CompanyPatch, ConsentInput, CustomerInput, CustomerPatch, IdentityInput, NoteInput,
   OrderInput, ProductInput, ProductPatch, PurposeInput, PurposePatch, RegistrationInput,
 } from './customers.validate.js';
+import { ErrorView, IdParams } from '../../contracts/http.js';
 
 export interface CustomersRouteServices { customers: CustomersService; customerImports: CustomerImports; customerMerges: CustomerMerges }
 
-const Id = z.strictObject({ id: z.string().uuid() });
-const ErrorView = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
 const errorsOf = (...statuses: (400 | 404 | 409 | 422)[]) => Object.fromEntries(statuses.map((s) => [s, ErrorView]));
 
 const customerView = (c: CustomerRow) => ({
@@ -113,7 +112,7 @@ export const customersRoutes = ({ customers, customerImports, customerMerges }: 
   app.get('/customers/:id/record', {
     ...anyAgent,
     schema: {
-      tags, summary: 'The 360° record: the customer, identities, company, notes, products owned, orders, consents and recent tickets', params: Id,
+      tags, summary: 'The 360° record: the customer, identities, company, notes, products owned, orders, consents and recent tickets', params: IdParams,
       response: { 200: RecordView, ...errorsOf(404) },
     },
   }, async (request) => {
@@ -129,12 +128,12 @@ export const customersRoutes = ({ customers, customerImports, customerMerges }: 
 
   app.patch('/customers/:id', {
     ...anyAgent,
-    schema: { tags, summary: 'Change a customer\'s record; attributes are merged (null removes one)', params: Id, body: CustomerPatch, response: { 200: CustomerView, ...errorsOf(400, 404, 422) } },
+    schema: { tags, summary: 'Change a customer\'s record; attributes are merged (null removes one)', params: IdParams, body: CustomerPatch, response: { 200: CustomerView, ...errorsOf(400, 404, 422) } },
   }, async (request) => customerView(await customers.update(request.workspace.id, request.params.id, request.body, actorOf(request))));
 
   app.post('/customers/:id/identities', {
     ...anyAgent,
-    schema: { tags, summary: 'Add an e-mail, phone or channel identity; a primary e-mail becomes the sign-in address', params: Id, body: IdentityInput, response: { 201: IdentityView, ...errorsOf(400, 404, 409) } },
+    schema: { tags, summary: 'Add an e-mail, phone or channel identity; a primary e-mail becomes the sign-in address', params: IdParams, body: IdentityInput, response: { 201: IdentityView, ...errorsOf(400, 404, 409) } },
   }, async (request, reply) => reply.code(201).send(identityView(await customers.addIdentity(request.workspace.id, request.params.id, request.body, actorOf(request)))));
 
   app.delete('/customers/:id/identities/:identityId', {
@@ -147,7 +146,7 @@ export const customersRoutes = ({ customers, customerImports, customerMerges }: 
 
   app.post('/customers/:id/notes', {
     ...anyAgent,
-    schema: { tags, summary: 'Add a note to a customer', params: Id, body: NoteInput, response: { 201: z.object({ id: z.string(), body: z.string(), createdAt: z.date() }), ...errorsOf(404) } },
+    schema: { tags, summary: 'Add a note to a customer', params: IdParams, body: NoteInput, response: { 201: z.object({ id: z.string(), body: z.string(), createdAt: z.date() }), ...errorsOf(404) } },
   }, async (request, reply) => {
     const note = await customers.addNote(request.workspace.id, request.params.id, request.body.body, actorOf(request));
     return reply.code(201).send({ id: note.id, body: note.body, createdAt: note.created_at });
@@ -155,17 +154,17 @@ export const customersRoutes = ({ customers, customerImports, customerMerges }: 
 
   app.post('/customers/:id/products', {
     ...anyAgent,
-    schema: { tags, summary: 'Register a product the customer owns (serial, purchase, warranty)', params: Id, body: RegistrationInput, response: { 201: RegistrationView, ...errorsOf(400, 404, 409, 422) } },
+    schema: { tags, summary: 'Register a product the customer owns (serial, purchase, warranty)', params: IdParams, body: RegistrationInput, response: { 201: RegistrationView, ...errorsOf(400, 404, 409, 422) } },
   }, async (request, reply) => reply.code(201).send(registrationView(await customers.registerProduct(request.workspace.id, request.params.id, request.body, actorOf(request)))));
 
   app.post('/customers/:id/orders', {
     ...admins,
-    schema: { tags, summary: 'Record an order (admin); its amount is the sum of its lines', params: Id, body: OrderInput, response: { 201: OrderView, ...errorsOf(400, 404, 409, 422) } },
+    schema: { tags, summary: 'Record an order (admin); its amount is the sum of its lines', params: IdParams, body: OrderInput, response: { 201: OrderView, ...errorsOf(400, 404, 409, 422) } },
   }, async (request, reply) => reply.code(201).send(orderView(await customers.addOrder(request.workspace.id, request.params.id, request.body, actorOf(request)))));
 
   app.get('/customers/:id/consents', {
     ...anyAgent,
-    schema: { tags, summary: 'The customer\'s consent per purpose as it stands, and the log of every change', params: Id, response: { 200: z.object({ consents: z.array(ConsentView), log: z.array(ConsentChangeView) }), ...errorsOf(404) } },
+    schema: { tags, summary: 'The customer\'s consent per purpose as it stands, and the log of every change', params: IdParams, response: { 200: z.object({ consents: z.array(ConsentView), log: z.array(ConsentChangeView) }), ...errorsOf(404) } },
   }, async (request) => {
     const [consents, log] = await Promise.all([customers.consents(request.workspace.id, request.params.id), customers.consentLog(request.workspace.id, request.params.id)]);
     return { consents: consents.map(consentView), log: log.map(changeView) };
@@ -173,7 +172,7 @@ export const customersRoutes = ({ customers, customerImports, customerMerges }: 
 
   app.post('/customers/:id/consents', {
     ...anyAgent,
-    schema: { tags, summary: 'Log a grant or withdrawal the customer made (on the phone, in a chat …)', params: Id, body: ConsentInput, response: { 200: ConsentView, ...errorsOf(400, 404, 422) } },
+    schema: { tags, summary: 'Log a grant or withdrawal the customer made (on the phone, in a chat …)', params: IdParams, body: ConsentInput, response: { 200: ConsentView, ...errorsOf(400, 404, 422) } },
   }, async (request) => {
     const actor = actorOf(request);
     return consentView(await customers.setConsent(request.workspace.id, request.params.id, request.body, { type: actor.type, id: actor.id }));
@@ -183,7 +182,7 @@ export const customersRoutes = ({ customers, customerImports, customerMerges }: 
     ...anyAgent,
     schema: {
       tags, summary: 'Everything that happened with the customer across channels, newest first (tickets and chats, notes, products, orders, consents, merges)',
-      params: Id, querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
+      params: IdParams, querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
       response: { 200: z.object({ entries: z.array(TimelineView) }), ...errorsOf(404) },
     },
   }, async (request) => ({ entries: (await customers.timeline(request.workspace.id, request.params.id, request.query.limit)).map(timelineView) }));
@@ -194,7 +193,7 @@ export const customersRoutes = ({ customers, customerImports, customerMerges }: 
     ...anyAgent,
     schema: {
       tags, summary: 'Customers that look like duplicates of this one (same name, the same phone in another spelling, the same mailbox), and earlier merges',
-      params: Id,
+      params: IdParams,
       response: { 200: DuplicatesView, ...errorsOf(404) },
     },
   }, async (request) => {
@@ -208,7 +207,7 @@ export const customersRoutes = ({ customers, customerImports, customerMerges }: 
     ...anyAgent,
     schema: {
       tags, summary: 'Merge a duplicate into this customer: its identities, notes, products, orders, consents, tickets and chats move here, then it is deleted',
-      params: Id,
+      params: IdParams,
       body: z.strictObject({
         duplicateId: z.string().uuid(),
         take: z.array(z.enum(MERGE_FIELDS)).max(MERGE_FIELDS.length).default([]).describe('Fields to take from the duplicate; the rest keep this customer\'s values'),
@@ -243,7 +242,7 @@ export const customersRoutes = ({ customers, customerImports, customerMerges }: 
 
   app.get('/customers/imports/:id', {
     ...admins,
-    schema: { tags, summary: 'An import\'s progress and the rows it refused (admin)', params: Id, response: { 200: ImportStatusView, ...errorsOf(404) } },
+    schema: { tags, summary: 'An import\'s progress and the rows it refused (admin)', params: IdParams, response: { 200: ImportStatusView, ...errorsOf(404) } },
   }, async (request) => importView(await customerImports.find(request.workspace.id, request.params.id)));
 
   app.get('/customers/export', {
@@ -296,7 +295,7 @@ export const customersRoutes = ({ customers, customerImports, customerMerges }: 
 
   app.patch('/consent-purposes/:id', {
     ...admins,
-    schema: { tags, summary: 'Rename a purpose or publish a new wording version (admin)', params: Id, body: PurposePatch, response: { 200: PurposeView, ...errorsOf(400, 404) } },
+    schema: { tags, summary: 'Rename a purpose or publish a new wording version (admin)', params: IdParams, body: PurposePatch, response: { 200: PurposeView, ...errorsOf(400, 404) } },
   }, async (request) => purposeView(await customers.updatePurpose(request.workspace.id, request.params.id, request.body)));
 
   // ---- companies and the product catalogue
@@ -313,7 +312,7 @@ export const customersRoutes = ({ customers, customerImports, customerMerges }: 
 
   app.get('/customer-companies/:id', {
     ...anyAgent,
-    schema: { tags, summary: 'A company and its members', params: Id, response: { 200: CompanyView.extend({ members: z.array(z.object({ id: z.string(), name: z.string(), email: z.string() })) }), ...errorsOf(404) } },
+    schema: { tags, summary: 'A company and its members', params: IdParams, response: { 200: CompanyView.extend({ members: z.array(z.object({ id: z.string(), name: z.string(), email: z.string() })) }), ...errorsOf(404) } },
   }, async (request) => {
     const { company, members } = await customers.company(request.workspace.id, request.params.id);
     return { ...companyView(company), members };
@@ -321,7 +320,7 @@ export const customersRoutes = ({ customers, customerImports, customerMerges }: 
 
   app.patch('/customer-companies/:id', {
     ...admins,
-    schema: { tags, summary: 'Change a company (admin)', params: Id, body: CompanyPatch, response: { 200: CompanyView, ...errorsOf(400, 404, 409) } },
+    schema: { tags, summary: 'Change a company (admin)', params: IdParams, body: CompanyPatch, response: { 200: CompanyView, ...errorsOf(400, 404, 409) } },
   }, async (request) => companyView(await customers.updateCompany(request.workspace.id, request.params.id, request.body)));
 
   app.get('/products', {
@@ -336,7 +335,7 @@ export const customersRoutes = ({ customers, customerImports, customerMerges }: 
 
   app.patch('/products/:id', {
     ...admins,
-    schema: { tags, summary: 'Rename or recategorise a product (admin)', params: Id, body: ProductPatch, response: { 200: ProductView, ...errorsOf(400, 404) } },
+    schema: { tags, summary: 'Rename or recategorise a product (admin)', params: IdParams, body: ProductPatch, response: { 200: ProductView, ...errorsOf(400, 404) } },
   }, async (request) => productView(await customers.updateProduct(request.workspace.id, request.params.id, request.body)));
 };
 

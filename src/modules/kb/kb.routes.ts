@@ -9,9 +9,8 @@ import {
   ArticleSummaryView, ArticleView, AttachmentView, CategoryView, RevisionSummaryView, RevisionView,
   articleSummaryView, articleView, attachmentView, categoryView, revisionSummaryView, revisionView,
 } from './kb.views.js';
+import { ErrorView, IdParams } from '../../contracts/http.js';
 
-const ErrorView = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
-const Id = z.object({ id: z.string().uuid() });
 const RevisionParams = z.object({ id: z.string().uuid(), revisionId: z.string().uuid() });
 
 const Slug = (max: number) => z.string().trim().toLowerCase().regex(new RegExp(`^[a-z0-9][a-z0-9-]{0,${max - 1}}$`), 'lowercase letters, digits and "-"');
@@ -65,15 +64,15 @@ export const kbRoutes = (kb: KbService): FastifyPluginAsyncZod => async (app) =>
   }, async (request, reply) => reply.code(201).send(categoryView(await kb.createCategory(request.workspace.id, request.body))));
 
   app.get('/kb/categories/:id', {
-    ...anyAgent, schema: { tags, summary: 'One category', params: Id, response: { 200: CategoryView, 404: ErrorView } },
+    ...anyAgent, schema: { tags, summary: 'One category', params: IdParams, response: { 200: CategoryView, 404: ErrorView } },
   }, async (request) => categoryView(await kb.category(request.workspace.id, request.params.id)));
 
   app.patch('/kb/categories/:id', {
-    ...editors, schema: { tags, summary: 'Rename, move or reorder a category (editors)', params: Id, body: CategoryPatch, response: { 200: CategoryView, 400: ErrorView, 404: ErrorView, 409: ErrorView } },
+    ...editors, schema: { tags, summary: 'Rename, move or reorder a category (editors)', params: IdParams, body: CategoryPatch, response: { 200: CategoryView, 400: ErrorView, 404: ErrorView, 409: ErrorView } },
   }, async (request) => categoryView(await kb.updateCategory(request.workspace.id, request.params.id, request.body)));
 
   app.delete('/kb/categories/:id', {
-    ...editors, schema: { tags, summary: 'Delete an empty category (editors)', params: Id, response: { 204: z.null(), 404: ErrorView, 409: ErrorView } },
+    ...editors, schema: { tags, summary: 'Delete an empty category (editors)', params: IdParams, response: { 204: z.null(), 404: ErrorView, 409: ErrorView } },
   }, async (request, reply) => {
     await kb.deleteCategory(request.workspace.id, request.params.id);
     return reply.code(204).send(null);
@@ -100,19 +99,19 @@ export const kbRoutes = (kb: KbService): FastifyPluginAsyncZod => async (app) =>
   }, async (request, reply) => reply.code(201).send(await detail(request.workspace.id, kb.createArticle(request.workspace.id, request.body, request.agent!.id))));
 
   app.get('/kb/articles/:id', {
-    ...anyAgent, schema: { tags, summary: 'One article with its draft, published revision, translations, back links, related articles and revisions', params: Id, response: { 200: ArticleView, 404: ErrorView } },
+    ...anyAgent, schema: { tags, summary: 'One article with its draft, published revision, translations, back links, related articles and revisions', params: IdParams, response: { 200: ArticleView, 404: ErrorView } },
   }, async (request) => articleView(await kb.article(request.workspace.id, request.params.id)));
 
   app.patch('/kb/articles/:id', {
     ...editors,
     schema: {
-      tags, summary: 'Edit an article (editors): text changes make a new draft revision; the published one stays live', params: Id, body: ArticlePatch,
+      tags, summary: 'Edit an article (editors): text changes make a new draft revision; the published one stays live', params: IdParams, body: ArticlePatch,
       response: { 200: ArticleView, 400: ErrorView, 404: ErrorView, 409: ErrorView },
     },
   }, async (request) => detail(request.workspace.id, kb.updateArticle(request.workspace.id, request.params.id, request.body, request.agent!.id)));
 
   app.delete('/kb/articles/:id', {
-    ...editors, schema: { tags, summary: 'Delete an article with its revisions and files (editors)', params: Id, response: { 204: z.null(), 404: ErrorView } },
+    ...editors, schema: { tags, summary: 'Delete an article with its revisions and files (editors)', params: IdParams, response: { 204: z.null(), 404: ErrorView } },
   }, async (request, reply) => {
     await kb.deleteArticle(request.workspace.id, request.params.id);
     return reply.code(204).send(null);
@@ -121,21 +120,21 @@ export const kbRoutes = (kb: KbService): FastifyPluginAsyncZod => async (app) =>
   app.post('/kb/articles/:id/publish', {
     ...editors,
     schema: {
-      tags, summary: 'Publish a revision (default: the newest) (editors)', params: Id,
+      tags, summary: 'Publish a revision (default: the newest) (editors)', params: IdParams,
       body: z.strictObject({ revisionId: z.string().uuid().optional() }).nullish(), response: { 200: ArticleView, 404: ErrorView },
     },
   }, async (request) => detail(request.workspace.id, kb.publish(request.workspace.id, request.params.id, request.body?.revisionId, actorOf(request))));
 
   app.post('/kb/articles/:id/unpublish', {
-    ...editors, schema: { tags, summary: 'Take an article off the portal and out of search (editors)', params: Id, response: { 200: ArticleView, 404: ErrorView } },
+    ...editors, schema: { tags, summary: 'Take an article off the portal and out of search (editors)', params: IdParams, response: { 200: ArticleView, 404: ErrorView } },
   }, async (request) => detail(request.workspace.id, kb.unpublish(request.workspace.id, request.params.id)));
 
   app.post('/kb/articles/:id/reviewed', {
-    ...editors, schema: { tags, summary: 'Mark an article reviewed today (editors)', params: Id, response: { 200: ArticleView, 404: ErrorView } },
+    ...editors, schema: { tags, summary: 'Mark an article reviewed today (editors)', params: IdParams, response: { 200: ArticleView, 404: ErrorView } },
   }, async (request) => detail(request.workspace.id, kb.markReviewed(request.workspace.id, request.params.id)));
 
   app.get('/kb/articles/:id/revisions', {
-    ...anyAgent, schema: { tags, summary: 'An article\'s revisions, newest first', params: Id, response: { 200: z.object({ revisions: z.array(RevisionSummaryView) }), 404: ErrorView } },
+    ...anyAgent, schema: { tags, summary: 'An article\'s revisions, newest first', params: IdParams, response: { 200: z.object({ revisions: z.array(RevisionSummaryView) }), 404: ErrorView } },
   }, async (request) => ({ revisions: (await kb.revisions(request.workspace.id, request.params.id)).map(revisionSummaryView) }));
 
   app.get('/kb/articles/:id/revisions/:revisionId', {
@@ -146,7 +145,7 @@ export const kbRoutes = (kb: KbService): FastifyPluginAsyncZod => async (app) =>
   });
 
   app.get('/kb/articles/:id/attachments', {
-    ...anyAgent, schema: { tags, summary: 'An article\'s files and images', params: Id, response: { 200: z.object({ attachments: z.array(AttachmentView) }), 404: ErrorView } },
+    ...anyAgent, schema: { tags, summary: 'An article\'s files and images', params: IdParams, response: { 200: z.object({ attachments: z.array(AttachmentView) }), 404: ErrorView } },
   }, async (request) => ({ attachments: (await kb.attachments(request.workspace.id, request.params.id)).map(attachmentView) }));
 
   // The file is the raw request body: any content type reaches the handler as a stream, unread.
@@ -157,7 +156,7 @@ export const kbRoutes = (kb: KbService): FastifyPluginAsyncZod => async (app) =>
     uploads.post('/kb/articles/:id/attachments', {
       ...editors,
       schema: {
-        tags, summary: 'Upload a file or image to an article (editors): the body is the file\'s bytes', params: Id,
+        tags, summary: 'Upload a file or image to an article (editors): the body is the file\'s bytes', params: IdParams,
         querystring: z.strictObject({ filename: z.string().trim().min(1).max(200) }),
         response: { 201: AttachmentView, 400: ErrorView, 404: ErrorView, 413: ErrorView, 415: ErrorView },
       },

@@ -3,9 +3,8 @@ import { z } from 'zod';
 import { actorOf, requireAgent } from '../accounts/index.js';
 import { AVAILABILITIES, CHAT_STRATEGIES, STRATEGIES } from './routing.schema.js';
 import type { AgentRouting, DepartmentRouting, RoutingService } from './routing.service.js';
+import { ErrorView, IdParams } from '../../contracts/http.js';
 
-const Id = z.object({ id: z.string().uuid() });
-const ErrorView = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
 const Availability = z.enum(AVAILABILITIES);
 const PerKind = <T extends z.ZodTypeAny>(value: T) => z.object({ ticket: value, chat: value });
 
@@ -63,7 +62,7 @@ export const routingRoutes = (routing: RoutingService): FastifyPluginAsyncZod =>
     ...adminOnly,
     schema: {
       tags: ['routing'], summary: 'Set an agent\'s capacity (open tickets, concurrent chats) or availability (admin)',
-      params: Id,
+      params: IdParams,
       body: z.strictObject({
         availability: Availability.optional(),
         ticketCapacity: z.number().int().min(0).max(10_000).optional(),
@@ -83,14 +82,14 @@ export const routingRoutes = (routing: RoutingService): FastifyPluginAsyncZod =>
 
   app.get('/routing/departments/:id', {
     ...anyAgent,
-    schema: { tags: ['routing'], summary: 'One team', params: Id, response: { 200: DepartmentView, 404: ErrorView } },
+    schema: { tags: ['routing'], summary: 'One team', params: IdParams, response: { 200: DepartmentView, 404: ErrorView } },
   }, async (request) => departmentView(await routing.department(request.workspace.id, request.params.id)));
 
   app.put('/routing/departments/:id', {
     ...adminOnly,
     schema: {
       tags: ['routing'], summary: 'Set a team\'s members, strategy and auto-assignment (admin)',
-      params: Id,
+      params: IdParams,
       body: z.strictObject({
         strategy: z.enum(STRATEGIES),
         autoAssign: z.boolean(),
@@ -104,7 +103,7 @@ export const routingRoutes = (routing: RoutingService): FastifyPluginAsyncZod =>
     ...adminOnly,
     schema: {
       tags: ['routing'], summary: 'Set how a team\'s chat queue picks agents and where waiting chats overflow after how many seconds (admin)',
-      params: Id,
+      params: IdParams,
       body: z.strictObject({
         chatStrategy: z.enum(CHAT_STRATEGIES),
         overflowDepartmentId: z.string().uuid().nullable(),

@@ -4,9 +4,8 @@ import { locales } from '../../core/i18n/index.js';
 import { requireAgent } from '../accounts/index.js';
 import { DOCUMENT_KINDS } from './search.schema.js';
 import { MAX_QUERY_CHARS, type SearchService } from './search.service.js';
+import { ErrorView, IdParams } from '../../contracts/http.js';
 
-const ErrorView = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
-const Id = z.object({ id: z.string().uuid() });
 const Locale = z.enum(locales);
 const Query = z.string().max(MAX_QUERY_CHARS, `A search is at most ${MAX_QUERY_CHARS} characters`);
 const TypedQuery = z.string().max(100, 'A suggestion query is at most 100 characters');
@@ -95,14 +94,14 @@ export const searchRoutes = (search: SearchService): FastifyPluginAsyncZod => as
   app.patch('/api/v1/search/synonyms/:id', {
     ...editors,
     schema: {
-      tags: ['search'], summary: 'Change a synonym group (editor, admin)', params: Id,
+      tags: ['search'], summary: 'Change a synonym group (editor, admin)', params: IdParams,
       body: z.strictObject({ locale: Locale.optional(), terms: Terms.optional() }), response: { 200: SynonymView, 400: ErrorView, 404: ErrorView },
     },
   }, async (request) => search.updateSynonym(request.workspace.id, request.params.id, request.body));
 
   app.delete('/api/v1/search/synonyms/:id', {
     ...editors,
-    schema: { tags: ['search'], summary: 'Delete a synonym group (editor, admin)', params: Id, response: { 204: z.null(), 404: ErrorView } },
+    schema: { tags: ['search'], summary: 'Delete a synonym group (editor, admin)', params: IdParams, response: { 204: z.null(), 404: ErrorView } },
   }, async (request, reply) => {
     await search.removeSynonym(request.workspace.id, request.params.id);
     return reply.code(204).send(null);

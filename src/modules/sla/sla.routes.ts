@@ -5,9 +5,8 @@ import type { SlaService } from './sla.service.js';
 import {
   CalendarBody, CalendarView, NewPolicy, NotificationView, PolicyPatch, PolicyView, TicketSlaView, calendarView, policyView, ticketSlaView,
 } from './sla.views.js';
+import { ErrorView, IdParams } from '../../contracts/http.js';
 
-const Id = z.object({ id: z.string().uuid() });
-const ErrorView = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
 
 /** Agents read the SLA setup and a ticket's clocks; only admins change the calendar and policies. */
 export const slaRoutes = (sla: SlaService): FastifyPluginAsyncZod => async (app) => {
@@ -43,12 +42,12 @@ export const slaRoutes = (sla: SlaService): FastifyPluginAsyncZod => async (app)
 
   app.patch('/sla/policies/:id', {
     ...admins,
-    schema: { tags: ['sla'], summary: 'Change a policy (admin); open tickets get new deadlines', params: Id, body: PolicyPatch, response: { 200: PolicyView, 400: ErrorView, 404: ErrorView, 409: ErrorView } },
+    schema: { tags: ['sla'], summary: 'Change a policy (admin); open tickets get new deadlines', params: IdParams, body: PolicyPatch, response: { 200: PolicyView, 400: ErrorView, 404: ErrorView, 409: ErrorView } },
   }, async (request) => policyView(await sla.updatePolicy(request.workspace.id, request.params.id, request.body)));
 
   app.delete('/sla/policies/:id', {
     ...admins,
-    schema: { tags: ['sla'], summary: 'Delete a policy (admin)', params: Id, response: { 204: z.null(), 404: ErrorView } },
+    schema: { tags: ['sla'], summary: 'Delete a policy (admin)', params: IdParams, response: { 204: z.null(), 404: ErrorView } },
   }, async (request, reply) => {
     await sla.deletePolicy(request.workspace.id, request.params.id);
     return reply.code(204).send(null);
@@ -56,7 +55,7 @@ export const slaRoutes = (sla: SlaService): FastifyPluginAsyncZod => async (app)
 
   app.get('/tickets/:id/sla', {
     ...agents,
-    schema: { tags: ['sla'], summary: 'A ticket\'s SLA clocks: due times, pauses, business minutes used and left, warnings, breaches', params: Id, response: { 200: TicketSlaView, 404: ErrorView } },
+    schema: { tags: ['sla'], summary: 'A ticket\'s SLA clocks: due times, pauses, business minutes used and left, warnings, breaches', params: IdParams, response: { 200: TicketSlaView, 404: ErrorView } },
   }, async (request) => ticketSlaView(await sla.ticketSla(request.workspace.id, request.params.id)));
 
   app.get('/sla/notifications', {

@@ -6,9 +6,8 @@ import type { AccountsService } from '../accounts/index.js';
 import type { AttachmentStore } from '../../core/storage/attachments.js';
 import type { TicketsService } from './tickets.service.js';
 import { Channel, CustomFields, MessageView, Status, Tags, TicketView, Urgency, messageView, ticketView } from './tickets.views.js';
+import { ErrorView, IdParams } from '../../contracts/http.js';
 
-const Id = z.object({ id: z.string().uuid() });
-const ErrorView = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
 const list = <T extends z.ZodTypeAny>(item: T) => z.union([item, z.array(item)]).transform((v) => (Array.isArray(v) ? v : [v]) as z.infer<T>[]);
 const Changes = z.strictObject({
   subject: z.string().trim().min(1).max(250).optional(),
@@ -85,7 +84,7 @@ export const ticketsRoutes = (tickets: TicketsService, accounts: AccountsService
 
   app.get('/tickets/:id', {
     ...agentOnly,
-    schema: { tags: ['tickets'], summary: 'One ticket', params: Id, response: { 200: TicketView, 404: ErrorView } },
+    schema: { tags: ['tickets'], summary: 'One ticket', params: IdParams, response: { 200: TicketView, 404: ErrorView } },
   }, async (request) => ticketView(await tickets.ticket(request.workspace.id, request.params.id)));
 
   app.get('/tickets/by-number/:number', {
@@ -95,7 +94,7 @@ export const ticketsRoutes = (tickets: TicketsService, accounts: AccountsService
 
   app.patch('/tickets/:id', {
     ...agentOnly,
-    schema: { tags: ['tickets'], summary: 'Change status, urgency, department, assignee, tags, fields or subject', params: Id, body: Changes, response: { 200: TicketView, 400: ErrorView, 404: ErrorView } },
+    schema: { tags: ['tickets'], summary: 'Change status, urgency, department, assignee, tags, fields or subject', params: IdParams, body: Changes, response: { 200: TicketView, 400: ErrorView, 404: ErrorView } },
   }, async (request) => ticketView(await tickets.update(request.workspace.id, request.params.id, request.body, actorOf(request))));
 
   app.post('/tickets/bulk', {
@@ -109,7 +108,7 @@ export const ticketsRoutes = (tickets: TicketsService, accounts: AccountsService
 
   app.get('/tickets/:id/messages', {
     ...agentOnly,
-    schema: { tags: ['tickets'], summary: 'The conversation: replies and internal notes, oldest first', params: Id, response: { 200: z.object({ messages: z.array(MessageView) }), 404: ErrorView } },
+    schema: { tags: ['tickets'], summary: 'The conversation: replies and internal notes, oldest first', params: IdParams, response: { 200: z.object({ messages: z.array(MessageView) }), 404: ErrorView } },
   }, async (request) => {
     await tickets.ticket(request.workspace.id, request.params.id);
     const thread = await tickets.thread(request.workspace.id, request.params.id, { includeNotes: true });
@@ -120,7 +119,7 @@ export const ticketsRoutes = (tickets: TicketsService, accounts: AccountsService
     ...agentOnly,
     schema: {
       tags: ['tickets'], summary: 'Reply to the customer, or add an internal note; optionally set the status',
-      params: Id,
+      params: IdParams,
       body: z.strictObject({ kind: z.enum(['reply', 'note']), body: Body, bodyHtml: Body.optional(), status: Status.optional(), externalId: z.string().min(1).max(300).optional() })
         .refine((b) => b.body.trim() || b.bodyHtml?.trim(), 'a message needs a body'),
       response: { 201: MessageView, 404: ErrorView, 409: ErrorView },
@@ -133,7 +132,7 @@ export const ticketsRoutes = (tickets: TicketsService, accounts: AccountsService
   app.get('/tickets/:id/activity', {
     ...agentOnly,
     schema: {
-      tags: ['tickets'], summary: 'Everything that happened to a ticket', params: Id,
+      tags: ['tickets'], summary: 'Everything that happened to a ticket', params: IdParams,
       response: { 200: z.object({ activity: z.array(z.object({ id: z.number(), action: z.string(), actorType: z.string(), actorId: z.string().nullable(), details: z.record(z.string(), z.unknown()), createdAt: z.date() })) }) },
     },
   }, async (request) => {
@@ -144,22 +143,22 @@ export const ticketsRoutes = (tickets: TicketsService, accounts: AccountsService
 
   app.post('/tickets/:id/merge', {
     ...agentOnly,
-    schema: { tags: ['tickets'], summary: 'Merge this ticket into another of the same customer', params: Id, body: z.strictObject({ intoId: z.string().uuid() }), response: { 200: TicketView, 404: ErrorView, 409: ErrorView } },
+    schema: { tags: ['tickets'], summary: 'Merge this ticket into another of the same customer', params: IdParams, body: z.strictObject({ intoId: z.string().uuid() }), response: { 200: TicketView, 404: ErrorView, 409: ErrorView } },
   }, async (request) => ticketView(await tickets.merge(request.workspace.id, request.params.id, request.body.intoId, actorOf(request))));
 
   app.post('/messages/:id/split', {
     ...agentOnly,
-    schema: { tags: ['tickets'], summary: 'Move one message into a new ticket, linked to the old one', params: Id, body: z.strictObject({ subject: z.string().trim().min(1).max(250).optional() }), response: { 201: TicketView, 404: ErrorView } },
+    schema: { tags: ['tickets'], summary: 'Move one message into a new ticket, linked to the old one', params: IdParams, body: z.strictObject({ subject: z.string().trim().min(1).max(250).optional() }), response: { 201: TicketView, 404: ErrorView } },
   }, async (request, reply) => reply.code(201).send(ticketView(await tickets.split(request.workspace.id, request.params.id, request.body.subject, actorOf(request)))));
 
   app.get('/tickets/:id/links', {
     ...agentOnly,
-    schema: { tags: ['tickets'], summary: 'Related tickets', params: Id, response: { 200: z.object({ links: z.array(z.object({ id: z.string(), number: z.number(), subject: z.string(), status: Status })) }) } },
+    schema: { tags: ['tickets'], summary: 'Related tickets', params: IdParams, response: { 200: z.object({ links: z.array(z.object({ id: z.string(), number: z.number(), subject: z.string(), status: Status })) }) } },
   }, async (request) => ({ links: await tickets.linked(request.workspace.id, request.params.id) }));
 
   app.post('/tickets/:id/links', {
     ...agentOnly,
-    schema: { tags: ['tickets'], summary: 'Link a related ticket', params: Id, body: z.strictObject({ relatedId: z.string().uuid() }), response: { 204: z.null(), 404: ErrorView } },
+    schema: { tags: ['tickets'], summary: 'Link a related ticket', params: IdParams, body: z.strictObject({ relatedId: z.string().uuid() }), response: { 204: z.null(), 404: ErrorView } },
   }, async (request, reply) => {
     await tickets.link(request.workspace.id, request.params.id, request.body.relatedId);
     return reply.code(204).send(null);
@@ -176,7 +175,7 @@ export const ticketsRoutes = (tickets: TicketsService, accounts: AccountsService
   app.get('/customers/:id', {
     ...agentOnly,
     schema: {
-      tags: ['customers'], summary: 'A customer\'s profile with their recent activity (the screen-pop beside a conversation)', params: Id,
+      tags: ['customers'], summary: 'A customer\'s profile with their recent activity (the screen-pop beside a conversation)', params: IdParams,
       response: {
         200: z.object({
           id: z.string(), email: z.string(), name: z.string(), locale: z.enum(locales).nullable(), createdAt: z.date(),
@@ -196,12 +195,12 @@ export const ticketsRoutes = (tickets: TicketsService, accounts: AccountsService
 
   app.get('/customers/:id/tickets', {
     ...agentOnly,
-    schema: { tags: ['tickets'], summary: 'A customer\'s tickets, most recent first', params: Id, response: { 200: z.object({ tickets: z.array(TicketView) }), 404: ErrorView } },
+    schema: { tags: ['tickets'], summary: 'A customer\'s tickets, most recent first', params: IdParams, response: { 200: z.object({ tickets: z.array(TicketView) }), 404: ErrorView } },
   }, async (request) => ({ tickets: (await tickets.customerTickets(request.workspace.id, request.params.id)).map(ticketView) }));
 
   app.get('/attachments/:id', {
     ...agentOnly,
-    schema: { tags: ['tickets'], summary: 'Download an attachment', params: Id },
+    schema: { tags: ['tickets'], summary: 'Download an attachment', params: IdParams },
   }, async (request, reply) => {
     const attachment = await tickets.attachment(request.workspace.id, request.params.id);
     return store.send(reply, attachment);
@@ -250,7 +249,7 @@ export const ticketsRoutes = (tickets: TicketsService, accounts: AccountsService
 
   app.delete('/views/:id', {
     ...agentOnly,
-    schema: { tags: ['tickets'], summary: 'Delete one of your saved views', params: Id, response: { 204: z.null(), 404: ErrorView } },
+    schema: { tags: ['tickets'], summary: 'Delete one of your saved views', params: IdParams, response: { 204: z.null(), 404: ErrorView } },
   }, async (request, reply) => {
     await tickets.deleteView(request.workspace.id, request.agent!.id, request.params.id);
     return reply.code(204).send(null);
@@ -272,7 +271,7 @@ export const ticketsRoutes = (tickets: TicketsService, accounts: AccountsService
 
   app.delete('/canned-replies/:id', {
     preHandler: requireAgent('admin', 'editor'),
-    schema: { tags: ['tickets'], summary: 'Delete a canned reply (admin, editor)', params: Id, response: { 204: z.null(), 404: ErrorView } },
+    schema: { tags: ['tickets'], summary: 'Delete a canned reply (admin, editor)', params: IdParams, response: { 204: z.null(), 404: ErrorView } },
   }, async (request, reply) => {
     await tickets.deleteCannedReply(request.workspace.id, request.params.id);
     return reply.code(204).send(null);

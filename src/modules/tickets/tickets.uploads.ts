@@ -10,6 +10,7 @@ import { allowedAttachmentExtensions, type AttachmentStore } from '../../core/st
 import { attachmentUrl } from './tickets.routes.js';
 import type { StoredFile, TicketsService } from './tickets.service.js';
 import { MessageView, Status, messageView } from './tickets.views.js';
+import { ErrorView, IdParams } from '../../contracts/http.js';
 
 /**
  * Agents' replies and notes with attachments: `POST /tickets/:id/messages/multipart`, the
@@ -26,8 +27,6 @@ export interface TicketsUploadsOptions {
 
 const MAX_FILES = 10;
 const FILE_FIELD = 'files';
-const Id = z.object({ id: z.string().uuid() });
-const ErrorView = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
 
 /** Browsers send line breaks in form fields as CRLF; messages keep plain LF, as from the JSON route. */
 const lines = (value: unknown) => (typeof value === 'string' ? value.replace(/\r\n?/g, '\n') : value);
@@ -121,7 +120,7 @@ export const ticketsUploads = (options: TicketsUploadsOptions): FastifyPluginAsy
         + 'A file that is too large (413 `ATTACHMENT_TOO_LARGE`) or of a forbidden type (415 `ATTACHMENT_TYPE_FORBIDDEN`) refuses the whole message: nothing is stored. '
         + 'With the session cookie, send the CSRF token in the `x-csrf-token` header.',
       consumes: ['multipart/form-data'],
-      params: Id,
+      params: IdParams,
       body: FormDoc,
       response: { 201: MessageView, 400: ErrorView, 403: ErrorView, 404: ErrorView, 409: ErrorView, 413: ErrorView, 415: ErrorView },
     },

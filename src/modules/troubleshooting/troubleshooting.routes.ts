@@ -5,9 +5,8 @@ import { actorOf, requireAgent } from '../accounts/index.js';
 import { NODE_KINDS, type TreeRow } from './troubleshooting.schema.js';
 import type { TroubleshootingService } from './troubleshooting.service.js';
 import { TreeInput } from './troubleshooting.validate.js';
+import { ErrorView, IdParams } from '../../contracts/http.js';
 
-const Id = z.object({ id: z.string().uuid() });
-const ErrorView = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
 
 const NodeView = z.object({
   id: z.string(), kind: z.enum(NODE_KINDS), title: z.string(), body: z.string(),
@@ -61,13 +60,13 @@ export const troubleshootingRoutes = (trees: TroubleshootingService): FastifyPlu
 
   app.get('/troubleshooting/trees/:id', {
     ...anyAgent,
-    schema: { tags, summary: 'One tree with its draft nodes', params: Id, response: { 200: TreeView, 404: ErrorView } },
+    schema: { tags, summary: 'One tree with its draft nodes', params: IdParams, response: { 200: TreeView, 404: ErrorView } },
   }, async (request) => treeView(await trees.get(request.workspace.id, request.params.id)));
 
   app.put('/troubleshooting/trees/:id', {
     ...editors,
     schema: {
-      tags, summary: 'Replace a tree\'s draft (editor); the portal keeps the published version until the next publish', params: Id,
+      tags, summary: 'Replace a tree\'s draft (editor); the portal keeps the published version until the next publish', params: IdParams,
       body: TreeInput.extend({ version: z.number().int().min(1).optional().describe('The version you loaded: a newer save answers 409 TREE_CHANGED') }),
       response: { 200: TreeView, 400: ErrorView, 404: ErrorView, 409: ErrorView },
     },
@@ -78,7 +77,7 @@ export const troubleshootingRoutes = (trees: TroubleshootingService): FastifyPlu
 
   app.delete('/troubleshooting/trees/:id', {
     ...editors,
-    schema: { tags, summary: 'Delete a tree and its numbers (editor)', params: Id, response: { 204: z.null(), 404: ErrorView } },
+    schema: { tags, summary: 'Delete a tree and its numbers (editor)', params: IdParams, response: { 204: z.null(), 404: ErrorView } },
   }, async (request, reply) => {
     await trees.remove(request.workspace.id, request.params.id, actorOf(request));
     return reply.code(204).send(null);
@@ -86,16 +85,16 @@ export const troubleshootingRoutes = (trees: TroubleshootingService): FastifyPlu
 
   app.post('/troubleshooting/trees/:id/publish', {
     ...editors,
-    schema: { tags, summary: 'Publish the draft: customers walk it from now on (editor)', params: Id, response: { 200: TreeView, 400: ErrorView, 404: ErrorView } },
+    schema: { tags, summary: 'Publish the draft: customers walk it from now on (editor)', params: IdParams, response: { 200: TreeView, 400: ErrorView, 404: ErrorView } },
   }, async (request) => treeView(await trees.publish(request.workspace.id, request.params.id, actorOf(request))));
 
   app.post('/troubleshooting/trees/:id/unpublish', {
     ...editors,
-    schema: { tags, summary: 'Take the tree off the portal (editor)', params: Id, response: { 200: TreeView, 404: ErrorView } },
+    schema: { tags, summary: 'Take the tree off the portal (editor)', params: IdParams, response: { 200: TreeView, 404: ErrorView } },
   }, async (request) => treeView(await trees.unpublish(request.workspace.id, request.params.id, actorOf(request))));
 
   app.get('/troubleshooting/trees/:id/stats', {
     ...anyAgent,
-    schema: { tags, summary: 'Visits, completions and drop-offs per node', params: Id, response: { 200: StatsView, 404: ErrorView } },
+    schema: { tags, summary: 'Visits, completions and drop-offs per node', params: IdParams, response: { 200: StatsView, 404: ErrorView } },
   }, async (request) => ({ nodes: await trees.stats(request.workspace.id, request.params.id) }));
 };

@@ -3,10 +3,9 @@ import { z } from 'zod';
 import { actorOf, requireAgent } from '../accounts/index.js';
 import { DELIVERY_STATUSES, WEBHOOK_EVENT_PATTERNS, type DeliveryRow, type WebhookRow } from './webhooks.schema.js';
 import { WEBHOOK_URL_RULE, parseWebhookUrl, type WebhooksService } from './webhooks.service.js';
+import { ErrorView, IdParams } from '../../contracts/http.js';
 
-const Id = z.object({ id: z.string().uuid() });
 const DeliveryParams = z.object({ id: z.string().uuid(), deliveryId: z.string().uuid() });
-const ErrorView = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
 
 const Url = z.string().trim().max(2048).refine((value) => parseWebhookUrl(value) !== undefined, WEBHOOK_URL_RULE);
 const Events = z.array(z.enum(WEBHOOK_EVENT_PATTERNS)).min(1).max(20)
@@ -68,13 +67,13 @@ export const webhooksRoutes = (webhooks: WebhooksService): FastifyPluginAsyncZod
 
   app.get('/webhooks/:id', {
     ...adminOnly,
-    schema: { tags: ['webhooks'], summary: 'One webhook (admin)', params: Id, response: { 200: WebhookView, 404: ErrorView } },
+    schema: { tags: ['webhooks'], summary: 'One webhook (admin)', params: IdParams, response: { 200: WebhookView, 404: ErrorView } },
   }, async (request) => webhookView(await webhooks.get(request.workspace.id, request.params.id)));
 
   app.patch('/webhooks/:id', {
     ...adminOnly,
     schema: {
-      tags: ['webhooks'], summary: 'Change a webhook\'s URL, events, description, or switch it on or off (admin)', params: Id,
+      tags: ['webhooks'], summary: 'Change a webhook\'s URL, events, description, or switch it on or off (admin)', params: IdParams,
       body: z.strictObject({ url: Url.optional(), events: Events.optional(), active: z.boolean().optional(), description: Description.optional() }),
       response: { 200: WebhookView, 400: ErrorView, 404: ErrorView },
     },
@@ -82,7 +81,7 @@ export const webhooksRoutes = (webhooks: WebhooksService): FastifyPluginAsyncZod
 
   app.delete('/webhooks/:id', {
     ...adminOnly,
-    schema: { tags: ['webhooks'], summary: 'Delete a webhook and its delivery log (admin)', params: Id, response: { 204: z.null(), 404: ErrorView } },
+    schema: { tags: ['webhooks'], summary: 'Delete a webhook and its delivery log (admin)', params: IdParams, response: { 204: z.null(), 404: ErrorView } },
   }, async (request, reply) => {
     await webhooks.remove(request.workspace.id, request.params.id, actorOf(request));
     return reply.code(204).send(null);
@@ -92,7 +91,7 @@ export const webhooksRoutes = (webhooks: WebhooksService): FastifyPluginAsyncZod
     ...adminOnly,
     schema: {
       tags: ['webhooks'], summary: 'Replace the signing secret (admin); the new one is shown only in this response',
-      params: Id,
+      params: IdParams,
       body: z.strictObject({
         keepPreviousForSeconds: z.number().int().min(0).max(7 * 86_400).default(0)
           .describe('Keep signing with the old secret too (a second v1=) for this long, while receivers switch over'),
@@ -107,7 +106,7 @@ export const webhooksRoutes = (webhooks: WebhooksService): FastifyPluginAsyncZod
   app.get('/webhooks/:id/deliveries', {
     ...adminOnly,
     schema: {
-      tags: ['webhooks'], summary: 'The delivery log, newest first, one keyset page at a time (admin)', params: Id,
+      tags: ['webhooks'], summary: 'The delivery log, newest first, one keyset page at a time (admin)', params: IdParams,
       querystring: z.strictObject({
         limit: z.coerce.number().int().min(1).max(200).default(50),
         cursor: z.string().regex(/^\d{1,15}$/, 'a nextCursor from the previous page').optional(),

@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { sameSecret } from '../../core/auth/tokens.js';
 
 /**
  * Signatures, Stripe-style: `Kefu-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`.
@@ -36,11 +37,8 @@ export function verifySignature(input: {
   const timestamp = Number(parts.find(([k]) => k === 't')?.[1]);
   const candidates = parts.filter(([k, v]) => k === SIGNATURE_SCHEME && v).map(([, v]) => v!);
   if (!Number.isInteger(timestamp) || !candidates.length) return { ok: false, reason: 'malformed' };
-  const expected = Buffer.from(sign(input.secret, timestamp, input.body), 'hex');
-  const matches = candidates.some((c) => {
-    const given = Buffer.from(c, 'hex');
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  });
+  const expected = sign(input.secret, timestamp, input.body);
+  const matches = candidates.some((c) => sameSecret(c, expected));
   if (!matches) return { ok: false, reason: 'mismatch' };
   const now = input.nowSeconds ?? Math.floor(Date.now() / 1000);
   if (Math.abs(now - timestamp) > (input.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS)) return { ok: false, reason: 'too_old' };

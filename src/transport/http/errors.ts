@@ -1,10 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import type { ErrorBody } from '../../contracts/http.js';
 import { AppError } from '../../core/errors.js';
-
-export interface ErrorBody {
-  error: { code: string; message: string; details?: unknown };
-}
 
 /** Fastify's own client errors, renamed to stable codes a client can branch on. */
 const FRAMEWORK_CODES: Record<string, { code: string; message: string }> = {

@@ -5,10 +5,9 @@ import type { SupportAddresses } from '../addresses/addresses.service.js';
 import type { Mailboxes } from '../imap/imap.mailboxes.js';
 import type { InboundMail } from './inbound.service.js';
 import type { InboundRow, MailAddressRow } from './inbound.schema.js';
+import { ErrorView, IdParams } from '../../../contracts/http.js';
 
-const Id = z.object({ id: z.string().uuid() });
 const CustomerId = z.object({ customerId: z.string().uuid() });
-const ErrorView = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
 const Locale = z.enum(['en', 'zh-CN']);
 const Email = z.string().trim().max(254).email();
 
@@ -86,13 +85,13 @@ export const mailInboundRoutes = (deps: { addresses: SupportAddresses; mailboxes
 
   app.get('/mail/addresses', { ...agents, schema: { tags: ['mail'], summary: 'Support addresses: where mail for this workspace arrives', response: { 200: z.object({ addresses: z.array(AddressView) }) } } },
     async (request) => ({ addresses: (await addresses.list(request.workspace.id)).map(addressView) }));
-  app.get('/mail/addresses/:id', { ...agents, schema: { tags: ['mail'], summary: 'One support address', params: Id, response: { 200: AddressView, 404: ErrorView } } },
+  app.get('/mail/addresses/:id', { ...agents, schema: { tags: ['mail'], summary: 'One support address', params: IdParams, response: { 200: AddressView, 404: ErrorView } } },
     async (request) => addressView(await addresses.get(request.workspace.id, request.params.id)));
   app.post('/mail/addresses', { ...admins, schema: { tags: ['mail'], summary: 'Add a support address (admin): its mail becomes tickets in the default department', body: NewAddress, response: { 201: AddressView, 400: ErrorView, 409: ErrorView } } },
     async (request, reply) => reply.code(201).send(addressView(await addresses.create(request.workspace.id, request.body))));
-  app.patch('/mail/addresses/:id', { ...admins, schema: { tags: ['mail'], summary: 'Change a support address\'s name, department or language (admin)', params: Id, body: AddressPatch, response: { 200: AddressView, 400: ErrorView, 404: ErrorView } } },
+  app.patch('/mail/addresses/:id', { ...admins, schema: { tags: ['mail'], summary: 'Change a support address\'s name, department or language (admin)', params: IdParams, body: AddressPatch, response: { 200: AddressView, 400: ErrorView, 404: ErrorView } } },
     async (request) => addressView(await addresses.update(request.workspace.id, request.params.id, request.body)));
-  app.delete('/mail/addresses/:id', { ...admins, schema: { tags: ['mail'], summary: 'Remove a support address (admin): its mail is refused from then on', params: Id, response: { 204: z.null(), 404: ErrorView } } },
+  app.delete('/mail/addresses/:id', { ...admins, schema: { tags: ['mail'], summary: 'Remove a support address (admin): its mail is refused from then on', params: IdParams, response: { 204: z.null(), 404: ErrorView } } },
     async (request, reply) => {
       await addresses.remove(request.workspace.id, request.params.id);
       return reply.code(204).send(null);
@@ -105,13 +104,13 @@ export const mailInboundRoutes = (deps: { addresses: SupportAddresses; mailboxes
   });
   app.get('/mail/mailboxes', { ...admins, schema: { tags: ['mail'], summary: 'IMAP mailboxes Kefu polls (admin); passwords are never returned', response: { 200: z.object({ mailboxes: z.array(MailboxView) }) } } },
     async (request) => ({ mailboxes: (await mailboxes.list(request.workspace.id)).map(mailbox) }));
-  app.get('/mail/mailboxes/:id', { ...admins, schema: { tags: ['mail'], summary: 'One IMAP mailbox (admin)', params: Id, response: { 200: MailboxView, 404: ErrorView } } },
+  app.get('/mail/mailboxes/:id', { ...admins, schema: { tags: ['mail'], summary: 'One IMAP mailbox (admin)', params: IdParams, response: { 200: MailboxView, 404: ErrorView } } },
     async (request) => mailbox(await mailboxes.get(request.workspace.id, request.params.id)));
   app.post('/mail/mailboxes', { ...admins, schema: { tags: ['mail'], summary: 'Add an IMAP mailbox to poll (admin); the password is stored encrypted', body: NewMailbox, response: { 201: MailboxView, 400: ErrorView, 404: ErrorView } } },
     async (request, reply) => reply.code(201).send(mailbox(await mailboxes.create(request.workspace.id, request.body))));
-  app.patch('/mail/mailboxes/:id', { ...admins, schema: { tags: ['mail'], summary: 'Change an IMAP mailbox (admin)', params: Id, body: MailboxPatch, response: { 200: MailboxView, 400: ErrorView, 404: ErrorView } } },
+  app.patch('/mail/mailboxes/:id', { ...admins, schema: { tags: ['mail'], summary: 'Change an IMAP mailbox (admin)', params: IdParams, body: MailboxPatch, response: { 200: MailboxView, 400: ErrorView, 404: ErrorView } } },
     async (request) => mailbox(await mailboxes.update(request.workspace.id, request.params.id, request.body)));
-  app.delete('/mail/mailboxes/:id', { ...admins, schema: { tags: ['mail'], summary: 'Stop polling an IMAP mailbox (admin)', params: Id, response: { 204: z.null(), 404: ErrorView } } },
+  app.delete('/mail/mailboxes/:id', { ...admins, schema: { tags: ['mail'], summary: 'Stop polling an IMAP mailbox (admin)', params: IdParams, response: { 204: z.null(), 404: ErrorView } } },
     async (request, reply) => {
       await mailboxes.remove(request.workspace.id, request.params.id);
       return reply.code(204).send(null);
@@ -128,9 +127,9 @@ export const mailInboundRoutes = (deps: { addresses: SupportAddresses; mailboxes
     const page = await inbound.list(request.workspace.id, request.query);
     return { messages: page.messages.map(summary), nextCursor: page.nextCursor };
   });
-  app.get('/mail/inbound/:id', { ...agents, schema: { tags: ['mail'], summary: 'One received message: its processing state and the full parsed text (nothing stripped)', params: Id, response: { 200: InboundSummary.extend({ original: Original }), 404: ErrorView } } },
+  app.get('/mail/inbound/:id', { ...agents, schema: { tags: ['mail'], summary: 'One received message: its processing state and the full parsed text (nothing stripped)', params: IdParams, response: { 200: InboundSummary.extend({ original: Original }), 404: ErrorView } } },
     async (request) => ({ ...summary(await inbound.message(request.workspace.id, request.params.id)), original: await inbound.original(request.workspace.id, request.params.id) }));
-  app.get('/mail/inbound/:id/raw', { ...agents, schema: { tags: ['mail'], summary: 'Download the message exactly as received (message/rfc822)', params: Id } },
+  app.get('/mail/inbound/:id/raw', { ...agents, schema: { tags: ['mail'], summary: 'Download the message exactly as received (message/rfc822)', params: IdParams } },
     async (request, reply) => {
       const message = await inbound.message(request.workspace.id, request.params.id);
       return reply
@@ -140,7 +139,7 @@ export const mailInboundRoutes = (deps: { addresses: SupportAddresses; mailboxes
         .header('content-security-policy', "default-src 'none'; sandbox")
         .send(message.raw);
     });
-  app.post('/mail/inbound/:id/retry', { ...admins, schema: { tags: ['mail'], summary: 'Process a parked message again (admin)', params: Id, response: { 202: InboundSummary, 404: ErrorView, 409: ErrorView } } },
+  app.post('/mail/inbound/:id/retry', { ...admins, schema: { tags: ['mail'], summary: 'Process a parked message again (admin)', params: IdParams, response: { 202: InboundSummary, 404: ErrorView, 409: ErrorView } } },
     async (request, reply) => reply.code(202).send(summary(await inbound.retry(request.workspace.id, request.params.id))));
 
   app.get('/mail/customers/:customerId/delivery', {

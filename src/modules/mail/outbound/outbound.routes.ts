@@ -3,9 +3,8 @@ import { z } from 'zod';
 import { actorOf, requireAgent } from '../../accounts/index.js';
 import { OUTBOX_STATUSES } from '../mail.schema.js';
 import type { OutboundMailService } from './outbound.service.js';
+import { ErrorView, IdParams } from '../../../contracts/http.js';
 
-const Id = z.object({ id: z.string().uuid() });
-const ErrorView = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
 
 const MailSummary = z.object({
   id: z.string(), messageId: z.string().describe('Without angle brackets'), from: z.string(), to: z.string(), subject: z.string(),
@@ -64,7 +63,7 @@ export const outboundRoutes = (outbound: OutboundMailService): FastifyPluginAsyn
 
   app.get('/mail/outbox/:id', {
     ...adminOnly,
-    schema: { tags: ['mail'], summary: 'One outbound mail as rendered, with its attempts (admin)', params: Id, response: { 200: MailDetail, 404: ErrorView } },
+    schema: { tags: ['mail'], summary: 'One outbound mail as rendered, with its attempts (admin)', params: IdParams, response: { 200: MailDetail, 404: ErrorView } },
   }, async (request) => {
     const m = await outbound.mail(request.workspace.id, request.params.id);
     return {
@@ -79,7 +78,7 @@ export const outboundRoutes = (outbound: OutboundMailService): FastifyPluginAsyn
   app.post('/mail/outbox/:id/retry', {
     ...adminOnly,
     schema: {
-      tags: ['mail'], summary: 'Send a failed mail again, with a fresh set of attempts (admin)', params: Id,
+      tags: ['mail'], summary: 'Send a failed mail again, with a fresh set of attempts (admin)', params: IdParams,
       response: { 200: MailSummary, 404: ErrorView, 409: ErrorView },
     },
   }, async (request) => summaryView(await outbound.retry(request.workspace.id, request.params.id, actorOf(request))));

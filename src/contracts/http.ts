@@ -1,0 +1,14 @@
+import { z } from 'zod';
+
+/**
+ * What every HTTP route shares on the wire: the error body the error handler sends
+ * (transport/http/errors.ts) and the `:id` path parameter. Declared once so the OpenAPI document,
+ * the routes and the console agree on them.
+ */
+
+/** `{error: {code, message, details}}`: clients branch on `code`; `message` is safe to show. */
+export const ErrorView = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
+export type ErrorBody = z.infer<typeof ErrorView>;
+
+/** A route's `/:id` parameter: every row id is a UUID, so anything else is a 400, not a lookup. */
+export const IdParams = z.object({ id: z.string().uuid() });
