@@ -12,3 +12,6 @@ export type ErrorBody = z.infer<typeof ErrorView>;
 
 /** A route's `/:id` parameter: every row id is a UUID, so anything else is a 400, not a lookup. */
 export const IdParams = z.object({ id: z.string().uuid() });
+
+/** Whether a value could be a row id: checked before a lookup, so an id that is no UUID finds nothing instead of failing in SQL. */
+export const isUuid = (value: string): boolean => IdParams.shape.id.safeParse(value).success;

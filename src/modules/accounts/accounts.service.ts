@@ -120,8 +120,13 @@ export class AccountsService {
     return this.repo.listAgents(workspaceId);
   }
 
+  /** The workspace's agent, or undefined when it has none by that id. */
+  findAgent(workspaceId: string, id: string) {
+    return this.repo.agentById(workspaceId, id);
+  }
+
   async agent(workspaceId: string, id: string) {
-    const agent = await this.repo.agentById(workspaceId, id);
+    const agent = await this.findAgent(workspaceId, id);
     if (!agent) throw notFound('agent');
     return agent;
   }
@@ -165,8 +170,13 @@ export class AccountsService {
 
   // ---- customers --------------------------------------------------------------------------
 
+  /** The workspace's customer account, or undefined when it has none by that id. */
+  findCustomer(workspaceId: string, id: string) {
+    return this.repo.customerById(workspaceId, id);
+  }
+
   async customer(workspaceId: string, id: string) {
-    const customer = await this.repo.customerById(workspaceId, id);
+    const customer = await this.findCustomer(workspaceId, id);
     if (!customer) throw notFound('customer');
     return customer;
   }

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { isUuid } from '../../contracts/http.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import type { DomainEvent } from '../../core/events/index.js';
@@ -96,7 +97,7 @@ export class ChatService {
       settings: (workspaceId) => this.settings(workspaceId),
       checkFilter: async (workspaceId, query) => {
         if (query.departmentId) await this.department(workspaceId, query.departmentId);
-        if (query.agentId && !(await this.findAgent(workspaceId, query.agentId))) throw chatErrors.agentNotFound();
+        if (query.agentId && !(await this.accounts.findAgent(workspaceId, query.agentId))) throw chatErrors.agentNotFound();
       },
       members: async (workspaceId, departmentId) => (await routing.department(workspaceId, departmentId)).memberIds,
       timeZone: async (workspaceId) => (await accounts.workspace(workspaceId)).time_zone,
@@ -196,7 +197,7 @@ export class ChatService {
 
   /** A session of this workspace (never another workspace's: the query is scoped), or undefined. */
   async findSession(workspaceId: string, sessionId: string): Promise<SessionRow | undefined> {
-    return UUID.test(sessionId) ? this.repo.session(this.repo.in(workspaceId), sessionId) : undefined;
+    return isUuid(sessionId) ? this.repo.session(this.repo.in(workspaceId), sessionId) : undefined;
   }
 
   /** A session of this workspace, or CONVERSATION_NOT_FOUND. */
@@ -387,7 +388,7 @@ export class ChatService {
     const now = this.clock.now();
     const agent = await this.accounts.agent(workspaceId, agentId);
     const db = this.repo.in(workspaceId);
-    const accepted = UUID.test(sessionId)
+    const accepted = isUuid(sessionId)
       ? await this.repo.transition(db, sessionId, ['offered'], { status: 'active', agent_id: agentId, agent_name: agent.name, answered_by: agentId, answered_at: now, offered_to: null, offer_expires_at: null }, { offeredTo: agentId, offerLiveAt: now })
       : undefined;
     if (!accepted) throw chatErrors.offerNotFound();
@@ -404,7 +405,7 @@ export class ChatService {
   }
 
   async decline(workspaceId: string, agentId: string, sessionId: string): Promise<void> {
-    const done = UUID.test(sessionId) && await this.requeueOffer(workspaceId, sessionId, agentId, 'declined', {});
+    const done = isUuid(sessionId) && await this.requeueOffer(workspaceId, sessionId, agentId, 'declined', {});
     if (!done) throw chatErrors.offerNotFound();
     await this.dispatch(workspaceId);
     await this.pushAgentState(workspaceId, agentId);
@@ -434,7 +435,7 @@ export class ChatService {
     const now = this.clock.now();
     if ('agentId' in to) {
       if (to.agentId === agentId) throw chatErrors.validation('Transfer to another agent');
-      const target = await this.findAgent(workspaceId, to.agentId);
+      const target = await this.accounts.findAgent(workspaceId, to.agentId);
       if (!target) throw chatErrors.agentUnavailable();
       await this.routing.handOver(workspaceId, { kind: 'chat', itemId: sessionId, toAgentId: to.agentId, departmentId: session.department_id });
       const moved = await this.repo.transition(db, sessionId, ['active'], { agent_id: to.agentId, agent_name: target.name, transfers: session.transfers + 1 }, { agentId });
@@ -765,15 +766,6 @@ export class ChatService {
     return session;
   }
 
-  /** The workspace's agent, or undefined when it has none by that id (any other failure propagates). */
-  private async findAgent(workspaceId: string, agentId: string) {
-    try {
-      return await this.accounts.agent(workspaceId, agentId);
-    } catch (error) {
-      if (error instanceof AppError && error.code === 'AGENT_NOT_FOUND') return undefined;
-      throw error;
-    }
-  }
 
   private async department(workspaceId: string, departmentId?: string) {
     const departments = await this.tickets.departments(workspaceId);
@@ -837,7 +829,6 @@ export class ChatService {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function conversationView(s: SessionRow): ConversationView {
   return {

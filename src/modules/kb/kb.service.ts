@@ -524,7 +524,7 @@ export class KbService {
   /** The digest job: everything changed for this subscriber since the last digest, in one mail. */
   async sendDigest(workspaceId: string, customerId: string): Promise<void> {
     const workspace = await this.deps.accounts.workspace(workspaceId);
-    const customer = await this.deps.accounts.customer(workspaceId, customerId).catch(() => undefined);
+    const customer = await this.deps.accounts.findCustomer(workspaceId, customerId);
     await this.repo.transaction(workspaceId, async (trx) => {
       const items = await this.repo.takeDigestItems(trx, customerId);
       if (!items.length || !customer) return;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isUuid } from '../../contracts/http.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError, notFound } from '../../core/errors.js';
 import { locales, type Locale } from '../../core/i18n/index.js';
@@ -82,7 +83,6 @@ const DocumentInput = z.strictObject({
   publishedAt: z.date(),
 });
 const SynonymTerms = z.array(z.string().trim().min(1).max(60)).min(2).max(20);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface PlannedTerm extends WeightedTerm { lexeme: string; documents: number }
 interface Plan {
@@ -191,7 +191,7 @@ export class SearchService {
 
   /** Records the click and returns where the hit lives (the portal's no-JavaScript result links). */
   async followHit(workspaceId: string, searchId: string, kind: DocumentKind, id: string): Promise<string> {
-    const search = UUID.test(searchId) ? await this.repo.findSearch(workspaceId, searchId) : undefined;
+    const search = isUuid(searchId) ? await this.repo.findSearch(workspaceId, searchId) : undefined;
     if (!search) throw notFound('search');
     const url = search.hit_keys.includes(hitKey(kind, id)) ? await this.repo.documentUrl(workspaceId, kind, id) : undefined;
     if (!url) throw new AppError('SEARCH_HIT_NOT_FOUND', 404, 'That document was not among the results of this search');
@@ -231,7 +231,7 @@ export class SearchService {
   }
 
   async updateSynonym(workspaceId: string, id: string, patch: { locale?: Locale; terms?: string[] }): Promise<SynonymGroup> {
-    const row = UUID.test(id)
+    const row = isUuid(id)
       ? await this.repo.updateSynonym(workspaceId, id, { ...patch, ...(patch.terms ? { terms: checkTerms(patch.terms) } : {}) })
       : undefined;
     if (!row) throw notFound('synonym');
@@ -239,7 +239,7 @@ export class SearchService {
   }
 
   async removeSynonym(workspaceId: string, id: string): Promise<void> {
-    if (!UUID.test(id) || !await this.repo.removeSynonym(workspaceId, id)) throw notFound('synonym');
+    if (!isUuid(id) || !await this.repo.removeSynonym(workspaceId, id)) throw notFound('synonym');
   }
 
   /** `typed` with each unknown longer word replaced by the nearest known term (an edit or two away). */

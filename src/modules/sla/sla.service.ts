@@ -228,7 +228,7 @@ export class SlaService {
     }
     for (const rule of escalations) {
       if (rule.action !== 'reassign') continue;
-      const agent = await this.accounts.agent(workspaceId, rule.agentId).catch(() => undefined);
+      const agent = await this.accounts.findAgent(workspaceId, rule.agentId);
       if (!agent || agent.disabled_at) {
         throw new AppError('SLA_ESCALATION_INVALID', 400, 'Escalations can only reassign to active agents of this workspace', { agentId: rule.agentId });
       }
@@ -261,10 +261,7 @@ export class SlaService {
     const db = this.repo.in(workspaceId);
     for (let attempt = 0; attempt < 5; attempt++) {
       const [state, clocks] = await Promise.all([this.repo.state(db, ticketId), this.repo.clocks(db, ticketId)]);
-      const ticket = await this.tickets.ticket(workspaceId, ticketId).catch((error: unknown) => {
-        if (error instanceof AppError && error.code === 'TICKET_NOT_FOUND') return undefined;
-        throw error;
-      });
+      const ticket = await this.tickets.findTicket(workspaceId, ticketId);
       if (!ticket) return;
       const [{ calendar, pauseOnHold }, policies] = await Promise.all([this.compiledSettings(workspaceId), this.policies(workspaceId)]);
       const policy = choosePolicy(policies, { urgency: ticket.urgency, departmentId: ticket.department_id });
@@ -445,7 +442,7 @@ export class SlaService {
         const [workspace, settings] = await Promise.all([this.accounts.workspace(workspaceId), this.calendarSettings(workspaceId)]);
         const rows = [];
         for (const agentId of action.agentIds) {
-          const agent = await this.accounts.agent(workspaceId, agentId).catch(() => undefined);
+          const agent = await this.accounts.findAgent(workspaceId, agentId);
           if (!agent || agent.disabled_at || !clock) continue;
           const locale = agent.locale ?? workspace.default_locale;
           const text = renderNotification(locale, {

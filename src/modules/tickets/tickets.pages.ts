@@ -449,12 +449,12 @@ export const ticketsPages = (options: TicketsPagesOptions): FastifyPluginAsyncZo
     const department = ticket.department_id ? (await tickets.departments(workspaceId)).find((d) => d.id === ticket.department_id) : undefined;
     const agentNames = new Map<string, string>();
     for (const id of new Set(thread.filter((m) => m.author_type === 'agent' && m.author_id).map((m) => m.author_id!))) {
-      agentNames.set(id, (await accounts.agent(workspaceId, id).catch(() => undefined))?.name ?? '');
+      agentNames.set(id, (await accounts.findAgent(workspaceId, id))?.name ?? '');
     }
     const team = request.workspace.name[request.locale];
     const author = (m: MessageWithAttachments) => m.author_type === 'customer' ? t('requests.you')
       : m.author_type === 'agent' && agentNames.get(m.author_id ?? '') ? `${agentNames.get(m.author_id!)} · ${team}` : team;
-    const mergedInto = ticket.merged_into_id ? await tickets.ticket(workspaceId, ticket.merged_into_id).catch(() => undefined) : undefined;
+    const mergedInto = ticket.merged_into_id ? await tickets.findTicket(workspaceId, ticket.merged_into_id) : undefined;
     const rated = ticket.csat_rating !== null && ticket.csat_at !== null;
     const canRate = (ticket.status === 'solved' || ticket.status === 'closed') && !ticket.merged_into_id;
     const ratingValue = state.rating ?? (rated ? String(ticket.csat_rating) : '');

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isUuid } from '../../contracts/http.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError, notFound } from '../../core/errors.js';
 import type { EventBus, EventWriter } from '../../core/events/index.js';
@@ -163,21 +164,30 @@ export class TicketsService {
     });
   }
 
+  /** The workspace's ticket, or undefined when it has none by that id (an id that is no UUID names none). */
+  async findTicket(workspaceId: string, id: string): Promise<TicketRow | undefined> {
+    return isUuid(id) ? this.repo.ticket(this.repo.in(workspaceId), id) : undefined;
+  }
+
   async ticket(workspaceId: string, id: string): Promise<TicketRow> {
-    const ticket = await this.repo.ticket(this.repo.in(workspaceId), id);
+    const ticket = await this.findTicket(workspaceId, id);
     if (!ticket) throw notFound('ticket');
     return ticket;
   }
 
+  findTicketByNumber(workspaceId: string, number: number): Promise<TicketRow | undefined> {
+    return this.repo.ticketByNumber(this.repo.in(workspaceId), number);
+  }
+
   async ticketByNumber(workspaceId: string, number: number): Promise<TicketRow> {
-    const ticket = await this.repo.ticketByNumber(this.repo.in(workspaceId), number);
+    const ticket = await this.findTicketByNumber(workspaceId, number);
     if (!ticket) throw notFound('ticket');
     return ticket;
   }
 
   /** A customer sees only their own tickets; anybody else's is "not found", never "forbidden". */
   async customerTicket(workspaceId: string, customerId: string, id: string): Promise<TicketRow> {
-    const ticket = await this.repo.ticket(this.repo.in(workspaceId), id).catch(() => undefined);
+    const ticket = await this.findTicket(workspaceId, id);
     if (!ticket || ticket.customer_id !== customerId) throw notFound('ticket');
     return ticket;
   }
@@ -496,7 +506,7 @@ export class TicketsService {
   }
 
   private async assertAssignable(workspaceId: string, agentId: string): Promise<void> {
-    const agent = await this.accounts.agent(workspaceId, agentId).catch(() => undefined);
+    const agent = await this.accounts.findAgent(workspaceId, agentId);
     if (!agent || agent.disabled_at) throw new AppError('ASSIGNEE_UNKNOWN', 400, 'Tickets can only be assigned to active agents of this workspace');
   }
 }

@@ -3,6 +3,7 @@ import type { Server as NodeHttpServer } from 'node:http';
 import type {} from '@fastify/cookie';
 import type { Redis } from 'ioredis';
 import { Server, type Socket } from 'socket.io';
+import { isUuid } from '../../contracts/http.js';
 import type { DomainEvent, EventBus } from '../../core/events/index.js';
 import type { Logger } from '../../core/logger.js';
 import { COOKIE } from '../../modules/accounts/index.js';
@@ -19,7 +20,6 @@ export const REALTIME_PATH = '/realtime';
 const PUSHED_EVENT_PREFIXES = ['ticket.', 'message.'] as const;
 /** Never pushed even if a publisher adds them later: events announce, the REST API serves content. */
 const WITHHELD_PAYLOAD_KEYS = new Set(['body', 'bodyText', 'bodyHtml', 'body_text', 'body_html']);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface Viewer {
   agentId: string;
@@ -166,7 +166,7 @@ export function attachRealtime(deps: RealtimeDeps): Realtime {
     timers.add(timer);
 
     socket.on('ticket:viewing', async (body, ack) => {
-      const ticketId = typeof body?.ticketId === 'string' && UUID.test(body.ticketId) ? body.ticketId.toLowerCase() : undefined;
+      const ticketId = typeof body?.ticketId === 'string' && isUuid(body.ticketId) ? body.ticketId.toLowerCase() : undefined;
       if (!ticketId) return ack?.({ error: 'VALIDATION_FAILED' });
       const previous = socket.data.viewing;
       // Set before any await: a `ticket:composing` right behind this message must find it.

@@ -232,14 +232,14 @@ export class InboundMail {
     const candidates: string[] = byHeader ? [byHeader.ticket_id] : [];
     const token = /\[#(\d{1,9})\]/.exec(mail.subject)?.[1];
     if (token) {
-      const byNumber = await this.tickets.ticketByNumber(workspaceId, Number(token)).catch(() => undefined);
+      const byNumber = await this.tickets.findTicketByNumber(workspaceId, Number(token));
       if (byNumber) candidates.push(byNumber.id);
     }
     for (const id of candidates) {
-      let ticket = await this.tickets.ticket(workspaceId, id).catch(() => undefined);
-      for (let hops = 0; ticket?.merged_into_id && hops < 5; hops++) ticket = await this.tickets.ticket(workspaceId, ticket.merged_into_id).catch(() => undefined);
+      let ticket = await this.tickets.findTicket(workspaceId, id);
+      for (let hops = 0; ticket?.merged_into_id && hops < 5; hops++) ticket = await this.tickets.findTicket(workspaceId, ticket.merged_into_id);
       if (!ticket || ticket.status === 'closed') continue;
-      const customer = await this.accounts.customer(workspaceId, ticket.customer_id).catch(() => undefined);
+      const customer = await this.accounts.findCustomer(workspaceId, ticket.customer_id);
       if (customer?.email.toLowerCase() === from) return ticket;
     }
     return undefined;
