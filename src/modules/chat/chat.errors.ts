@@ -15,7 +15,7 @@ export const chatErrors = {
   offerNotFound: () => chatError('OFFER_NOT_FOUND', 409, 'This chat is not offered to you (any more)'),
   agentUnavailable: () => chatError('AGENT_UNAVAILABLE', 409, 'That agent cannot take a chat now'),
   agentNotFound: () => new AppError('AGENT_NOT_FOUND', 404, 'There is no such agent'),
-  departmentUnknown: () => chatError('DEPARTMENT_UNKNOWN', 404, 'There is no such department in this workspace'),
+  departmentUnknown: () => chatError('DEPARTMENT_UNKNOWN', 400, 'There is no such department in this workspace'),
   channelNotFound: () => new AppError('CHANNEL_NOT_FOUND', 404, 'There is no such channel'),
   signatureInvalid: () => new AppError('SIGNATURE_INVALID', 401, 'The signature is missing, wrong or too old'),
 };

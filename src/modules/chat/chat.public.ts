@@ -2,7 +2,7 @@ import fastifyMultipart from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError } from '../../core/errors.js';
+import { notFound, unsupportedMediaType } from '../../core/errors.js';
 import { chooseLocale, translator } from '../../core/i18n/index.js';
 import { html } from '../../core/html/html.js';
 import type { AttachmentStore } from '../../core/storage/attachments.js';
@@ -104,7 +104,7 @@ export const chatPublicRoutes = (options: ChatPublicOptions): FastifyPluginAsync
       reply.header('access-control-allow-origin', '*');
       const { workspaceId, sessionId } = visitorSession(request, request.params.id);
       await chat.sessionOf(workspaceId, sessionId);
-      if (!request.isMultipart()) throw new AppError('VALIDATION_FAILED', 415, 'Send multipart/form-data with a `file`');
+      if (!request.isMultipart()) throw unsupportedMediaType('Send multipart/form-data with a `file`');
       const files: StoredFile[] = [];
       let clientMessageId: string | undefined;
       let committed = false;
@@ -144,7 +144,7 @@ export const chatPublicRoutes = (options: ChatPublicOptions): FastifyPluginAsync
     const session = await chat.sessionOf(workspaceId, sessionId);
     const attachment = await options.tickets.attachment(workspaceId, request.params.attachmentId);
     // Only files of this chat's ticket, never an internal note's.
-    if (attachment.ticket_id !== session.ticket_id || attachment.kind === 'note') throw new AppError('ATTACHMENT_NOT_FOUND', 404, 'attachment not found');
+    if (attachment.ticket_id !== session.ticket_id || attachment.kind === 'note') throw notFound('attachment');
     return store.send(reply, attachment);
   });
 

@@ -27,6 +27,10 @@ export const customerErrors = {
   /** An id in the body that is not the workspace's (or does not exist): the same answer either way. */
   referenceNotFound: (field: string) =>
     new AppError('REFERENCE_NOT_FOUND', 422, `${field} names nothing in this workspace`, { field }),
+  orderTooLarge: (max: string) =>
+    new AppError('ORDER_TOO_LARGE', 400, `An order totals at most ${max}`, { max }),
+  identityInvalid: (kind: string) =>
+    new AppError('IDENTITY_INVALID', 400, `This is not a valid ${kind}`, { kind }),
   notFound: (what: 'customer' | 'company' | 'product' | 'registration' | 'order' | 'consent purpose' | 'identity' | 'import') =>
     new AppError(`${what.toUpperCase().replace(' ', '_')}_NOT_FOUND`, 404, `${what} not found`),
 } as const;

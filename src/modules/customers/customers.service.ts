@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import { AppError } from '../../core/errors.js';
+import { AppError, cursorInvalid } from '../../core/errors.js';
 import type { EventBus } from '../../core/events/index.js';
 import type { AccountsService, Actor } from '../accounts/index.js';
 import { customerErrors as errors, isUniqueViolation } from './customers.errors.js';
@@ -239,7 +239,7 @@ export class CustomersService {
   /** The order's amount is the sum of its lines. */
   async addOrder(workspaceId: string, customerId: string, input: OrderInput, actor: Actor): Promise<OrderWithLines> {
     const amount = sumMoney(input.lines.map((l) => l.amount));
-    if (Number(amount) > Number(MAX_ORDER_TOTAL)) throw new AppError('ORDER_TOO_LARGE', 400, `An order totals at most ${MAX_ORDER_TOTAL}`);
+    if (Number(amount) > Number(MAX_ORDER_TOTAL)) throw errors.orderTooLarge(MAX_ORDER_TOTAL);
     const order = await this.repo.transaction(workspaceId, this.bus, async (repo, events) => {
       if (!(await repo.customer(workspaceId, customerId))) throw errors.notFound('customer');
       const productIds = [...new Set(input.lines.flatMap((l) => (l.productId ? [l.productId] : [])))];
@@ -361,7 +361,7 @@ export class CustomersService {
 
 async function addIdentity(repo: CustomersRepo, workspaceId: string, customerId: string, input: IdentityInput, now: Date): Promise<IdentityRow> {
   const value = normaliseIdentity(input.kind, input.value);
-  if (!value) throw new AppError('IDENTITY_INVALID', 400, `This is not a valid ${input.kind}`, { kind: input.kind });
+  if (!value) throw errors.identityInvalid(input.kind);
   const primary = input.primary && hasPrimary(input.kind);
   if (primary) await repo.demotePrimary(workspaceId, customerId, input.kind);
   const identity = await repo.insertIdentity(workspaceId, {
@@ -404,5 +404,5 @@ function parseCursor(text: string): ListCursor {
     const createdAt = new Date(String(at));
     if (typeof id === 'string' && /^[0-9a-f-]{36}$/.test(id) && !Number.isNaN(createdAt.getTime())) return { createdAt, id };
   } catch { /* answered below */ }
-  throw new AppError('CURSOR_INVALID', 400, 'This cursor was not given by the customer list');
+  throw cursorInvalid('This cursor was not given by the customer list');
 }

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError } from '../../core/errors.js';
+import { validationFailed } from '../../core/errors.js';
 import { locales } from '../../core/i18n/index.js';
 import { actorOf, requireAgent } from '../accounts/index.js';
 import type { KbService } from './kb.service.js';
@@ -162,7 +162,7 @@ export const kbRoutes = (kb: KbService): FastifyPluginAsyncZod => async (app) =>
       },
     }, async (request, reply) => {
       const stream = request.body as Readable | undefined;
-      if (!stream || typeof (stream as Readable).pipe !== 'function') throw new AppError('VALIDATION_FAILED', 400, 'Send the file as the request body');
+      if (!stream || typeof (stream as Readable).pipe !== 'function') throw validationFailed('Send the file as the request body');
       const attachment = await kb.addAttachment(request.workspace.id, request.params.id, { filename: request.query.filename, stream });
       return reply.code(201).send(attachmentView(attachment));
     });

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Clock } from '../../core/clock.js';
-import { AppError, notFound } from '../../core/errors.js';
+import { notFound, validationFailed } from '../../core/errors.js';
 import type { Locale } from '../../core/i18n/index.js';
 import type { JobQueue } from '../../core/jobs/index.js';
 import { SYSTEM_ACTOR, type AccountsService, type Actor } from '../accounts/index.js';
@@ -11,6 +11,7 @@ import { articleLinks, markdownToText, renderMarkdown } from './kb.markdown.js';
 import type { ArticleListQuery, Db, KbRepo } from './kb.repo.js';
 import type { ArticleRow, ArticleStatus, CategoryRow, LocalisedText, RevisionRow, SubscriptionTarget } from './kb.schema.js';
 import type { KbSearch } from './kb.search.js';
+import { kbErrors } from './kb.errors.js';
 
 export const DIGEST_JOB = 'kb.digest';
 
@@ -134,7 +135,7 @@ export class KbService {
   async createCategory(workspaceId: string, input: NewCategory) {
     const db = this.repo.in(workspaceId);
     if (input.parentId) await this.category(workspaceId, input.parentId);
-    return this.uniqueSlug('KB_CATEGORY_SLUG_TAKEN', () => this.repo.insertCategory(db, {
+    return this.uniqueSlug(kbErrors.kbCategorySlugTaken, () => this.repo.insertCategory(db, {
       slug: input.slug, names: JSON.stringify(input.names), descriptions: JSON.stringify(input.descriptions ?? {}),
       parent_id: input.parentId ?? null, position: input.position ?? 0,
     }));
@@ -144,7 +145,7 @@ export class KbService {
     const db = this.repo.in(workspaceId);
     await this.category(workspaceId, id);
     if (patch.parentId) await this.assertNoCycle(workspaceId, id, patch.parentId);
-    const updated = await this.uniqueSlug('KB_CATEGORY_SLUG_TAKEN', () => this.repo.updateCategory(db, id, {
+    const updated = await this.uniqueSlug(kbErrors.kbCategorySlugTaken, () => this.repo.updateCategory(db, id, {
       slug: patch.slug, names: patch.names && JSON.stringify(patch.names), descriptions: patch.descriptions && JSON.stringify(patch.descriptions),
       parent_id: patch.parentId, position: patch.position, updated_at: this.deps.clock.now(),
     }));
@@ -156,7 +157,7 @@ export class KbService {
     const db = this.repo.in(workspaceId);
     await this.category(workspaceId, id);
     if (await this.repo.categoryInUse(db, id)) {
-      throw new AppError('KB_CATEGORY_NOT_EMPTY', 409, 'Move or delete the category\'s articles and subcategories first');
+      throw kbErrors.kbCategoryNotEmpty('Move or delete the category\'s articles and subcategories first');
     }
     await this.repo.deleteCategory(db, id);
     await this.repo.deleteSubscriptionsOfTarget(db, 'category', id);
@@ -167,7 +168,7 @@ export class KbService {
     const all = new Map((await this.categories(workspaceId)).map((c) => [c.id, c]));
     if (!all.has(parentId)) throw notFound('kb_category', { parentId });
     for (let at: string | null = parentId; at; at = all.get(at)?.parent_id ?? null) {
-      if (at === id) throw new AppError('KB_CATEGORY_CYCLE', 409, 'A category cannot be moved under itself or one of its subcategories');
+      if (at === id) throw kbErrors.kbCategoryCycle('A category cannot be moved under itself or one of its subcategories');
     }
   }
 
@@ -196,14 +197,14 @@ export class KbService {
       const original = await this.requireArticle(db, input.translationOf);
       const siblings = await this.repo.translations(db, original.translation_group_id);
       if (siblings.some((s) => s.locale === input.locale)) {
-        throw new AppError('KB_TRANSLATION_EXISTS', 409, `This article already has a ${input.locale} version`, { locale: input.locale });
+        throw kbErrors.kbTranslationExists(`This article already has a ${input.locale} version`, { locale: input.locale });
       }
       groupId = original.translation_group_id;
     }
     if (input.categoryId) await this.category(workspaceId, input.categoryId);
     if (input.relatedIds?.length) await this.assertArticles(db, input.relatedIds);
     const now = this.deps.clock.now();
-    const created = await this.uniqueSlug('KB_SLUG_TAKEN', () => this.repo.transaction(workspaceId, async (trx) => {
+    const created = await this.uniqueSlug(kbErrors.kbSlugTaken, () => this.repo.transaction(workspaceId, async (trx) => {
       const article = await this.repo.insertArticle(trx, {
         translation_group_id: groupId, locale: input.locale, slug: input.slug ?? slugFrom(input.title), category_id: input.categoryId ?? null,
         title: input.title, faq: input.faq ?? false, tags: normaliseTags(input.tags), product: input.product ?? null, created_at: now, updated_at: now,
@@ -252,7 +253,7 @@ export class KbService {
     if (changes.relatedIds?.length) await this.assertArticles(db, changes.relatedIds);
     const now = this.deps.clock.now();
     const textChanged = changes.title !== undefined || changes.markdown !== undefined || changes.description !== undefined;
-    const updated = await this.uniqueSlug('KB_SLUG_TAKEN', () => this.repo.transaction(workspaceId, async (trx) => {
+    const updated = await this.uniqueSlug(kbErrors.kbSlugTaken, () => this.repo.transaction(workspaceId, async (trx) => {
       const article = (await this.repo.lockedArticle(trx, id))!;
       let draftId = article.draft_revision_id!;
       let title = article.title;
@@ -606,14 +607,14 @@ export class KbService {
   private async assertArticles(db: Db, ids: readonly string[]): Promise<void> {
     const found = new Set((await this.repo.articlesByIds(db, ids)).map((a) => a.id));
     const missing = ids.filter((id) => !found.has(id));
-    if (missing.length) throw new AppError('KB_RELATED_NOT_FOUND', 400, 'Some related articles do not exist', { missing });
+    if (missing.length) throw kbErrors.kbRelatedNotFound('Some related articles do not exist', { missing });
   }
 
-  private async uniqueSlug<T>(code: string, work: () => Promise<T>): Promise<T> {
+  private async uniqueSlug<T>(taken: typeof kbErrors.kbSlugTaken, work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (error) {
-      if (isUniqueViolation(error, 'slug')) throw new AppError(code, 409, 'This slug is already used; choose another', undefined, { cause: error });
+      if (isUniqueViolation(error, 'slug')) throw taken('This slug is already used; choose another', undefined, { cause: error });
       throw error;
     }
   }
@@ -631,7 +632,7 @@ function decodeCursor(cursor: string): { updatedAt: Date; id: string } {
   const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
   const updatedAt = new Date(at ?? '');
   if (Number.isNaN(updatedAt.getTime()) || !id || !/^[0-9a-f-]{36}$/.test(id)) {
-    throw new AppError('VALIDATION_FAILED', 400, 'cursor must be a nextCursor from a previous page', { cursor });
+    throw validationFailed('cursor must be a nextCursor from a previous page', { cursor });
   }
   return { updatedAt, id };
 }

@@ -1,9 +1,12 @@
-import { AppError } from '../../core/errors.js';
+import { AppError, notFound } from '../../core/errors.js';
 
 /** Every error the routing module throws on purpose; codes are stable, clients branch on them. */
 export const routingErrors = {
+  /** A department named in a request (body, query, argument) that the workspace does not have. */
   departmentUnknown: () =>
-    new AppError('DEPARTMENT_UNKNOWN', 404, 'There is no such department in this workspace'),
+    new AppError('DEPARTMENT_UNKNOWN', 400, 'There is no such department in this workspace'),
+  /** The department a path names (`/routing/departments/:id`) does not exist. */
+  departmentNotFound: () => notFound('department'),
   membersUnknown: (agentIds: string[]) =>
     new AppError('MEMBER_UNKNOWN', 400, 'Team members must be agents of this workspace', { agentIds }),
   agentUnavailable: () =>

@@ -140,7 +140,7 @@ export class RoutingService {
 
   async department(workspaceId: string, departmentId: string): Promise<DepartmentRouting> {
     const department = (await this.departments(workspaceId)).find((d) => d.departmentId === departmentId);
-    if (!department) throw routingErrors.departmentUnknown();
+    if (!department) throw routingErrors.departmentNotFound();
     return department;
   }
 
@@ -169,7 +169,8 @@ export class RoutingService {
     await this.department(workspaceId, departmentId);
     if (input.overflowDepartmentId) {
       if (input.overflowDepartmentId === departmentId) throw routingErrors.overflowInvalid();
-      await this.department(workspaceId, input.overflowDepartmentId);
+      // Named in the body, not the path: an unknown overflow team is a bad request, not a missing resource.
+      if (!(await this.departments(workspaceId)).some((d) => d.departmentId === input.overflowDepartmentId)) throw routingErrors.departmentUnknown();
     }
     if ((input.overflowDepartmentId === null) !== (input.overflowAfterSeconds === null)) throw routingErrors.overflowInvalid();
     await this.repo.upsertChatQueue(this.repo.in(workspaceId), {

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { isUuid } from '../../contracts/http.js';
 import type { Clock } from '../../core/clock.js';
-import { AppError, notFound } from '../../core/errors.js';
+import { AppError, notFound, validationFailed } from '../../core/errors.js';
 import { locales, type Locale } from '../../core/i18n/index.js';
 import { analyse, indexText, normalise, quoteLexeme, runsOf, wordLexeme } from './search.analyzer.js';
 import { snippet } from './search.highlight.js';
 import type { RankedQuery, RankedRow, SearchRepo, WeightedTerm } from './search.repo.js';
 import { DOCUMENT_KINDS, LOGGED_SOURCES, type DocumentKind, type SearchSource, type SynonymRow, type UsefulnessSignal } from './search.schema.js';
+import { searchErrors } from './search.errors.js';
 
 export interface SearchDocument {
   kind: DocumentKind;
@@ -95,7 +96,7 @@ interface Plan {
 }
 
 function invalid(error: z.ZodError, what: string): AppError {
-  return new AppError('VALIDATION_FAILED', 400, `Invalid ${what}`, error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+  return validationFailed(`Invalid ${what}`, error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
 }
 
 /**
@@ -194,7 +195,7 @@ export class SearchService {
     const search = isUuid(searchId) ? await this.repo.findSearch(workspaceId, searchId) : undefined;
     if (!search) throw notFound('search');
     const url = search.hit_keys.includes(hitKey(kind, id)) ? await this.repo.documentUrl(workspaceId, kind, id) : undefined;
-    if (!url) throw new AppError('SEARCH_HIT_NOT_FOUND', 404, 'That document was not among the results of this search');
+    if (!url) throw searchErrors.searchHitNotFound('That document was not among the results of this search');
     await this.repo.recordClick(workspaceId, searchId, kind, id, this.clock.now());
     return url;
   }
@@ -442,9 +443,9 @@ function checkTerms(terms: string[]): string[] {
   const parsed = SynonymTerms.safeParse(terms);
   if (!parsed.success) throw invalid(parsed.error, 'synonym terms');
   const unique = [...new Map(parsed.data.map((t) => [t.toLowerCase(), t])).values()];
-  if (unique.length < 2) throw new AppError('VALIDATION_FAILED', 400, 'A synonym group needs at least two different terms');
+  if (unique.length < 2) throw validationFailed('A synonym group needs at least two different terms');
   const empty = unique.filter((t) => !analyse(t).length);
-  if (empty.length) throw new AppError('SYNONYM_TERM_EMPTY', 400, 'These terms have no searchable words (only stop-words or punctuation)', { terms: empty });
+  if (empty.length) throw searchErrors.synonymTermEmpty('These terms have no searchable words (only stop-words or punctuation)', { terms: empty });
   return unique;
 }
 

@@ -1,5 +1,5 @@
 import { DateTime, IANAZone } from 'luxon';
-import { AppError } from '../../core/errors.js';
+import { slaErrors } from './sla.errors.js';
 
 /**
  * Business-time math, pure: no database, no clock. A calendar says, for each local date in its time
@@ -98,7 +98,7 @@ export function compileCalendar(doc: CalendarDocument): BusinessCalendar {
   const known = compiled.get(key);
   if (known) return known;
   const { calendar, problems } = compile(doc);
-  if (problems.length) throw new AppError('SLA_CALENDAR_INVALID', 400, 'The business-hours calendar is not valid', { problems });
+  if (problems.length) throw slaErrors.slaCalendarInvalid('The business-hours calendar is not valid', { problems });
   if (compiled.size >= COMPILED_KEPT) compiled.delete(compiled.keys().next().value!);
   compiled.set(key, calendar);
   return calendar;

@@ -19,6 +19,7 @@ import type { PolicyValues, SlaRepo } from './sla.repo.js';
 import type {
   ClockKind, ClockRow, EscalationAction, EscalationRow, EscalationRule, NotificationRow, Phase, PolicyRow, TicketStateRow,
 } from './sla.schema.js';
+import { slaErrors } from './sla.errors.js';
 
 export const SLA_JOBS = {
   /** One deadline or warning of one clock: `CheckJob`. */
@@ -224,13 +225,13 @@ export class SlaService {
 
   private async assertReferences(workspaceId: string, departmentId: string | null, escalations: EscalationRule[]): Promise<void> {
     if (departmentId && !(await this.tickets.departments(workspaceId)).some((d) => d.id === departmentId)) {
-      throw new AppError('DEPARTMENT_UNKNOWN', 400, 'There is no such department', { departmentId });
+      throw slaErrors.departmentUnknown('There is no such department', { departmentId });
     }
     for (const rule of escalations) {
       if (rule.action !== 'reassign') continue;
       const agent = await this.accounts.findAgent(workspaceId, rule.agentId);
       if (!agent || agent.disabled_at) {
-        throw new AppError('SLA_ESCALATION_INVALID', 400, 'Escalations can only reassign to active agents of this workspace', { agentId: rule.agentId });
+        throw slaErrors.slaEscalationInvalid('Escalations can only reassign to active agents of this workspace', { agentId: rule.agentId });
       }
     }
   }
@@ -280,7 +281,7 @@ export class SlaService {
       await this.scheduleChecks(workspaceId, ticketId, changed);
       return;
     }
-    throw new AppError('SLA_BUSY', 503, 'The ticket changed too often to update its SLA clocks; the next change or sweep will');
+    throw slaErrors.slaBusy('The ticket changed too often to update its SLA clocks; the next change or sweep will');
   }
 
   /**
@@ -543,4 +544,4 @@ function deadlinesOf(clocks: readonly ClockRow[]): Deadlines {
   return { firstResponse: dueOf('first_response'), nextResponse: dueOf('next_response'), resolution: dueOf('resolution') };
 }
 
-const policyConflict = () => new AppError('SLA_POLICY_CONFLICT', 409, 'A policy for this urgency, department and tier already exists');
+const policyConflict = () => slaErrors.slaPolicyConflict('A policy for this urgency, department and tier already exists');

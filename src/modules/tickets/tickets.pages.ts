@@ -3,7 +3,7 @@ import fastifyMultipart from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError, notFound } from '../../core/errors.js';
+import { AppError, csrfInvalid, notFound, validationFailed } from '../../core/errors.js';
 import { translator, type Locale, type Translate } from '../../core/i18n/index.js';
 import { layout } from '../../core/html/layout.js';
 import { html, type SafeHtml } from '../../core/html/html.js';
@@ -13,6 +13,7 @@ import { allowedAttachmentExtensions, type AttachmentStore } from '../../core/st
 import type { DepartmentRow, TicketRow, TicketStatus, Urgency } from './tickets.schema.js';
 import type { MessageWithAttachments, StoredFile, TicketsService } from './tickets.service.js';
 import type { RoutePlugin } from '../../core/module.js';
+import { ticketErrors } from './tickets.errors.js';
 
 /** What the SLA module answers before a ticket exists: when a first answer is due for a new one. */
 export interface ExpectedResponseTime {
@@ -193,14 +194,14 @@ export const ticketsPages = (options: TicketsPagesOptions): FastifyPluginAsyncZo
     try {
       for await (const part of request.parts()) {
         if (part.type === 'field') {
-          if (part.valueTruncated) refuse(new AppError('VALIDATION_FAILED', 400, 'A field is too long', { field: part.fieldname }));
+          if (part.valueTruncated) refuse(validationFailed('A field is too long', { field: part.fieldname }));
           (fields[part.fieldname] ??= []).push(String(part.value));
           continue;
         }
         if (!part.filename) { await drain(part.file); continue; } // a file input left empty
         if (uploads.error) { await drain(part.file); continue; }
-        if (!request.routeOptions.config.uploads) { refuse(new AppError('VALIDATION_FAILED', 400, 'This form takes no files')); await drain(part.file); continue; }
-        if (!tokenOk()) { refuse(new AppError('CSRF_INVALID', 403, 'The CSRF token must come before any file')); await drain(part.file); continue; }
+        if (!request.routeOptions.config.uploads) { refuse(validationFailed('This form takes no files')); await drain(part.file); continue; }
+        if (!tokenOk()) { refuse(csrfInvalid('The CSRF token must come before any file')); await drain(part.file); continue; }
         try {
           uploads.files.push(await store.save({ filename: part.filename, stream: part.file }));
         } catch (error) {
@@ -212,8 +213,8 @@ export const ticketsPages = (options: TicketsPagesOptions): FastifyPluginAsyncZo
       // Busboy's own limits (too many files or fields) or a body cut off on the way.
       const code = (error as { code?: string }).code;
       refuse(code === 'FST_FILES_LIMIT'
-        ? new AppError('ATTACHMENT_TOO_MANY', 413, `At most ${MAX_FILES} files may be attached`)
-        : new AppError('VALIDATION_FAILED', 400, 'The form could not be read', undefined, { cause: error }));
+        ? ticketErrors.attachmentTooMany(`At most ${MAX_FILES} files may be attached`)
+        : validationFailed('The form could not be read', undefined, { cause: error }));
     }
     if (uploads.error) await discard(uploads);
     request.body = Object.fromEntries(Object.entries(fields).map(([key, values]) => [key, values.length === 1 ? values[0] : values]));

@@ -1,5 +1,5 @@
 import { sql, type ExpressionBuilder, type Kysely, type RawBuilder, type Transaction } from 'kysely';
-import { AppError } from '../../core/errors.js';
+import { cursorInvalid } from '../../core/errors.js';
 import { inReplayableWork, relaxCommitIfReplayable } from '../../core/jobs/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../schema.js';
@@ -215,7 +215,7 @@ export class TicketsRepo {
         : query.where('t.subject', 'ilike', `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     }
     if (page.after) {
-      if (page.after.values.length !== sort.keys.length) throw new AppError('CURSOR_INVALID', 400, 'The page cursor is not valid; start from the first page');
+      if (page.after.values.length !== sort.keys.length) throw cursorInvalid('The page cursor is not valid; start from the first page');
       const comparison = sort.direction === 'desc' ? sql`<` : sql`>`;
       const after = page.after.values.map((value, i) => sql`cast(${value} as ${sql.raw(KEY_TYPES[page.sort][i]!)})`);
       query = query.where(sql<boolean>`(${sql.join(sort.keys)}, t.id) ${comparison} (${sql.join(after)}, ${page.after.id}::uuid)`);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isUuid } from '../../contracts/http.js';
 import type { Clock } from '../../core/clock.js';
-import { AppError, notFound } from '../../core/errors.js';
+import { AppError, cursorInvalid, forbidden, notFound } from '../../core/errors.js';
 import type { EventBus, EventWriter } from '../../core/events/index.js';
 import { relaxCommitIfReplayable } from '../../core/jobs/index.js';
 import type { TicketChanges as TicketChangesEvent } from '../../contracts/events.js';
@@ -15,6 +15,7 @@ import {
   ACTIVE_STATUSES, type AttachmentRow, type Channel, type MessageRow, type TicketRow, type TicketStatus,
   type Urgency, type UrgencyNames,
 } from './tickets.schema.js';
+import { ticketErrors } from './tickets.errors.js';
 
 export interface TicketActor {
   type: 'agent' | 'customer' | 'system' | 'api';
@@ -155,7 +156,7 @@ export class TicketsService {
         id: ids.message, ticket_id: ids.ticket, kind: 'reply', author_type: 'customer', author_id: customerId, channel: input.channel, ...body,
         external_id: input.externalId ?? null, created_at: now,
       }, { actor_type: actor.type, actor_id: actor.id, action: 'ticket.created', details: { channel: input.channel }, created_at: now });
-      if (!messageInserted) throw duplicateMessage();
+      if (!messageInserted) throw ticketErrors.messageDuplicate('A message with this id was already received');
       await this.insertAttachments(trx, ids.message, input.attachments ?? []);
       const stream = { stream: ticket.id };
       events.publish('ticket.created', workspaceId, { ticket: ticketEvent(ticket), messageId: ids.message }, stream);
@@ -219,7 +220,7 @@ export class TicketsService {
     const page: Page = { sort, limit, after: query.cursor ? decodeCursor(query.cursor) : undefined };
     const rows = await this.repo.list(this.repo.in(workspaceId), filter, page).catch((error: { code?: string }) => {
       // A cursor whose values don't read back as the sort's types (hand-edited, or from another sort).
-      if (error.code?.startsWith('22')) throw new AppError('CURSOR_INVALID', 400, 'The page cursor is not valid; start from the first page');
+      if (error.code?.startsWith('22')) throw cursorInvalid('The page cursor is not valid; start from the first page');
       throw error;
     });
     const more = rows.length > limit;
@@ -257,7 +258,7 @@ export class TicketsService {
   // ---- writing --------------------------------------------------------------------------
 
   async addMessage(workspaceId: string, ticketId: string, input: NewMessage, author: TicketActor): Promise<MessageWithAttachments> {
-    if (author.type === 'customer' && input.kind === 'note') throw new AppError('FORBIDDEN', 403, 'Customers cannot write internal notes');
+    if (author.type === 'customer' && input.kind === 'note') throw forbidden('Customers cannot write internal notes');
     if (input.externalId) {
       const existing = await this.repo.messageByExternalId(this.repo.in(workspaceId), input.externalId);
       if (existing) return { ...existing, attachments: await this.repo.attachmentsOf(this.repo.in(workspaceId), [existing.id]) };
@@ -266,7 +267,7 @@ export class TicketsService {
     const body = this.messageBody(input.body, input.bodyHtml);
     return this.inTransaction(workspaceId, async (trx, events) => {
       const current = await this.lockedTicket(trx, ticketId);
-      if (current.status === 'closed') throw new AppError('TICKET_CLOSED', 409, 'This ticket is closed; open a new one instead');
+      if (current.status === 'closed') throw ticketErrors.ticketClosed('This ticket is closed; open a new one instead');
       const message = await this.insertMessage(trx, ticketId, {
         kind: input.kind, author_type: author.type === 'customer' ? 'customer' : author.type === 'system' ? 'system' : 'agent',
         author_id: author.id, channel: input.channel ?? current.channel, ...body, external_id: input.externalId ?? null, created_at: now,
@@ -342,7 +343,7 @@ export class TicketsService {
 
   /** The duplicate's messages move into the surviving ticket; the duplicate stays as a pointer. */
   async merge(workspaceId: string, duplicateId: string, survivorId: string, actor: TicketActor): Promise<TicketRow> {
-    if (duplicateId === survivorId) throw new AppError('TICKET_MERGE_INVALID', 400, 'A ticket cannot be merged into itself');
+    if (duplicateId === survivorId) throw ticketErrors.ticketMergeInvalid('A ticket cannot be merged into itself');
     const now = this.clock.now();
     return this.inTransaction(workspaceId, async (trx, events) => {
       const [first, second] = [duplicateId, survivorId].sort();
@@ -350,8 +351,8 @@ export class TicketsService {
       await this.lockedTicket(trx, second!);
       const duplicate = await this.lockedTicket(trx, duplicateId);
       const target = await this.lockedTicket(trx, survivorId);
-      if (duplicate.merged_into_id || target.merged_into_id) throw new AppError('TICKET_MERGE_INVALID', 409, 'One of these tickets was already merged');
-      if (duplicate.customer_id !== target.customer_id) throw new AppError('TICKET_MERGE_INVALID', 409, 'Only tickets of the same customer can be merged');
+      if (duplicate.merged_into_id || target.merged_into_id) throw ticketErrors.ticketMergeInvalid('One of these tickets was already merged');
+      if (duplicate.customer_id !== target.customer_id) throw ticketErrors.ticketMergeInvalid('Only tickets of the same customer can be merged');
       await this.repo.moveMessages(trx, duplicateId, survivorId);
       await this.repo.updateTicket(trx, duplicateId, { merged_into_id: survivorId, ...statusPatch('closed', now), updated_at: now });
       await this.repo.insertActivity(trx, { ticket_id: duplicateId, actor_type: actor.type, actor_id: actor.id, action: 'ticket.merged', details: { into: target.number }, created_at: now });
@@ -386,7 +387,7 @@ export class TicketsService {
   }
 
   async link(workspaceId: string, ticketId: string, relatedId: string): Promise<void> {
-    if (ticketId === relatedId) throw new AppError('TICKET_LINK_INVALID', 400, 'A ticket cannot be linked to itself');
+    if (ticketId === relatedId) throw ticketErrors.ticketLinkInvalid('A ticket cannot be linked to itself');
     await this.ticket(workspaceId, ticketId);
     await this.ticket(workspaceId, relatedId);
     await this.repo.link(this.repo.in(workspaceId), ticketId, relatedId);
@@ -400,7 +401,7 @@ export class TicketsService {
   /** The customer's rating of a solved ticket; rating again replaces the earlier answer. */
   async rate(workspaceId: string, customerId: string, ticketId: string, rating: number, comment: string | null): Promise<TicketRow> {
     const ticket = await this.customerTicket(workspaceId, customerId, ticketId);
-    if (ticket.status !== 'solved' && ticket.status !== 'closed') throw new AppError('TICKET_NOT_SOLVED', 409, 'Only a solved ticket can be rated');
+    if (ticket.status !== 'solved' && ticket.status !== 'closed') throw ticketErrors.ticketNotSolved('Only a solved ticket can be rated');
     const now = this.clock.now();
     return this.inTransaction(workspaceId, async (trx, events) => {
       const rated = await this.repo.updateTicket(trx, ticketId, { csat_rating: rating, csat_comment: comment, csat_at: now });
@@ -472,7 +473,7 @@ export class TicketsService {
 
   private async insertMessage(trx: Db, ticketId: string, values: Omit<Parameters<TicketsRepo['insertMessage']>[1], 'ticket_id'>, files: StoredFile[]) {
     const message = await this.repo.insertMessage(trx, { ...values, ticket_id: ticketId });
-    if (!message) throw duplicateMessage();
+    if (!message) throw ticketErrors.messageDuplicate('A message with this id was already received');
     return { ...message, attachments: await this.insertAttachments(trx, message.id, files) };
   }
 
@@ -490,7 +491,7 @@ export class TicketsService {
    */
   private async nextNumber(workspaceId: string, departmentKey?: string): Promise<{ number: number; departmentId: string | null }> {
     const taken = await this.repo.write(workspaceId, (db) => this.repo.nextNumber(db, departmentKey));
-    if (!taken && departmentKey !== undefined) throw new AppError('DEPARTMENT_UNKNOWN', 400, `There is no department "${departmentKey}"`, { department: departmentKey });
+    if (!taken && departmentKey !== undefined) throw ticketErrors.departmentUnknown(`There is no department "${departmentKey}"`, { department: departmentKey });
     if (!taken) throw notFound('ticket_settings');
     return taken;
   }
@@ -502,17 +503,13 @@ export class TicketsService {
   }
 
   private async assertDepartment(workspaceId: string, id: string): Promise<void> {
-    if (!(await this.departments(workspaceId)).some((d) => d.id === id)) throw new AppError('DEPARTMENT_UNKNOWN', 400, 'There is no such department');
+    if (!(await this.departments(workspaceId)).some((d) => d.id === id)) throw ticketErrors.departmentUnknown('There is no such department');
   }
 
   private async assertAssignable(workspaceId: string, agentId: string): Promise<void> {
     const agent = await this.accounts.findAgent(workspaceId, agentId);
-    if (!agent || agent.disabled_at) throw new AppError('ASSIGNEE_UNKNOWN', 400, 'Tickets can only be assigned to active agents of this workspace');
+    if (!agent || agent.disabled_at) throw ticketErrors.assigneeUnknown('Tickets can only be assigned to active agents of this workspace');
   }
-}
-
-function duplicateMessage(): AppError {
-  return new AppError('MESSAGE_DUPLICATE', 409, 'A message with this id was already received');
 }
 
 function publishUpdated(events: EventWriter, workspaceId: string, ticket: TicketRow, changes: TicketChangesEvent): void {
@@ -559,5 +556,5 @@ function decodeCursor(cursor: string): { values: (string | number)[]; id: string
   } catch {
     // fall through to the error below
   }
-  throw new AppError('CURSOR_INVALID', 400, 'The page cursor is not valid; start from the first page');
+  throw cursorInvalid('The page cursor is not valid; start from the first page');
 }

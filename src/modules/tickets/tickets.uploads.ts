@@ -4,13 +4,14 @@ import type { FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError } from '../../core/errors.js';
+import { AppError, unsupportedMediaType, validationFailed } from '../../core/errors.js';
 import { actorOf, requireAgent } from '../accounts/index.js';
 import { allowedAttachmentExtensions, type AttachmentStore } from '../../core/storage/attachments.js';
 import { attachmentUrl } from './tickets.routes.js';
 import type { StoredFile, TicketsService } from './tickets.service.js';
 import { MessageView, Status, messageView } from './tickets.views.js';
 import { ErrorView, IdParams } from '../../contracts/http.js';
+import { ticketErrors } from './tickets.errors.js';
 
 /**
  * Agents' replies and notes with attachments: `POST /tickets/:id/messages/multipart`, the
@@ -80,7 +81,7 @@ export const ticketsUploads = (options: TicketsUploadsOptions): FastifyPluginAsy
     try {
       for await (const part of request.parts()) {
         if (part.type === 'field') {
-          if (part.valueTruncated) error ??= new AppError('VALIDATION_FAILED', 400, 'A field is too long', { field: part.fieldname });
+          if (part.valueTruncated) error ??= validationFailed('A field is too long', { field: part.fieldname });
           const value = String(part.value);
           const seen = fields[part.fieldname];
           fields[part.fieldname] = seen === undefined ? value : [seen, value].flat();
@@ -88,7 +89,7 @@ export const ticketsUploads = (options: TicketsUploadsOptions): FastifyPluginAsy
         }
         if (error || !part.filename) { await drain(part.file); continue; } // after a refusal, or a file input left empty
         if (part.fieldname !== FILE_FIELD) {
-          error = new AppError('VALIDATION_FAILED', 400, `Files go in the "${FILE_FIELD}" field`, { field: part.fieldname });
+          error = validationFailed(`Files go in the "${FILE_FIELD}" field`, { field: part.fieldname });
           await drain(part.file);
           continue;
         }
@@ -105,8 +106,8 @@ export const ticketsUploads = (options: TicketsUploadsOptions): FastifyPluginAsy
       const code = (failure as { code?: string }).code;
       if (code === undefined || !code.startsWith('FST_')) throw failure;
       error ??= code === 'FST_FILES_LIMIT'
-        ? new AppError('ATTACHMENT_TOO_MANY', 413, `At most ${MAX_FILES} files may be attached`, { maxFiles: MAX_FILES })
-        : new AppError('VALIDATION_FAILED', 400, 'The form could not be read', undefined, { cause: failure });
+        ? ticketErrors.attachmentTooMany(`At most ${MAX_FILES} files may be attached`, { maxFiles: MAX_FILES })
+        : validationFailed('The form could not be read', undefined, { cause: failure });
     }
     return { fields, error };
   }
@@ -127,7 +128,7 @@ export const ticketsUploads = (options: TicketsUploadsOptions): FastifyPluginAsy
   }, async (request, reply) => {
     // Before a byte is written: another workspace's ticket, or none, is a 404 with nothing stored.
     await tickets.ticket(request.workspace.id, request.params.id);
-    if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 415, 'Send this route multipart/form-data; the JSON route is POST /tickets/:id/messages');
+    if (!request.isMultipart()) throw unsupportedMediaType('Send this route multipart/form-data; the JSON route is POST /tickets/:id/messages');
     const files: StoredFile[] = [];
     let committed = false;
     try {
@@ -135,7 +136,7 @@ export const ticketsUploads = (options: TicketsUploadsOptions): FastifyPluginAsy
       if (form.error) throw form.error;
       const parsed = Fields.safeParse(form.fields);
       if (!parsed.success) {
-        throw new AppError('VALIDATION_FAILED', 400, 'The request is not valid',
+        throw validationFailed('The request is not valid',
           parsed.error.issues.map((issue) => ({ path: `body.${issue.path.join('.')}`, message: issue.message })));
       }
       const message = await tickets.addMessage(request.workspace.id, request.params.id, { ...parsed.data, attachments: files }, actorOf(request));

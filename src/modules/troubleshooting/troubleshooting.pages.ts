@@ -5,7 +5,7 @@ import { layout } from '../../core/html/layout.js';
 import { SafeHtml, html } from '../../core/html/html.js';
 import { renderNodeMarkdown } from './troubleshooting.markdown.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../../core/errors.js';
+import { AppError, notFound } from '../../core/errors.js';
 import { PATH_RULE, type TroubleshootingService, type Walk } from './troubleshooting.service.js';
 
 /** The contact form takes the steps as text; longer walks keep their last steps (the most telling ones). */
@@ -129,7 +129,7 @@ export const troubleshootingPages = (trees: TroubleshootingService): FastifyPlug
 /** A guide that does not exist (or is not published): a 404 page in the reader's language, pointing to the list. */
 async function orNotFound(request: FastifyRequest, reply: FastifyReply, slug: string, walk: () => Promise<Walk>): Promise<Walk | undefined> {
   try {
-    if (!SLUG_RULE.test(slug)) throw new AppError('TREE_NOT_FOUND', 404, 'tree not found');
+    if (!SLUG_RULE.test(slug)) throw notFound('tree');
     return await walk();
   } catch (error) {
     if (!(error instanceof AppError) || error.code !== 'TREE_NOT_FOUND') throw error;

@@ -1,11 +1,12 @@
 import type { Clock } from '../../core/clock.js';
-import { AppError, notFound } from '../../core/errors.js';
+import { notFound, validationFailed } from '../../core/errors.js';
 import type { EventBus } from '../../core/events/index.js';
 import type { Locale } from '../../core/i18n/index.js';
 import type { AccountsService, Actor } from '../accounts/index.js';
 import type { NodeCount, TroubleshootingRepo } from './troubleshooting.repo.js';
 import type { TreeAnswer, TreeContent, TreeNode, TreeRow } from './troubleshooting.schema.js';
 import { KEY_RULE, LIMITS, TreeInput, assertValidTree, rootOf } from './troubleshooting.validate.js';
+import { treeErrors } from './troubleshooting.errors.js';
 
 export type Auditor = Pick<AccountsService, 'audit'>;
 
@@ -96,7 +97,7 @@ export class TroubleshootingService {
     await this.get(workspaceId, id);
     if (await this.repo.slugTaken(workspaceId, values.locale, values.slug, id)) throw slugTaken(values);
     const tree = await this.repo.update(workspaceId, id, version, values, this.clock.now()).catch(rethrowSlugTaken(values));
-    if (!tree) throw new AppError('TREE_CHANGED', 409, 'Someone saved this tree after you opened it; reload it and make your change again');
+    if (!tree) throw treeErrors.treeChanged('Someone saved this tree after you opened it; reload it and make your change again');
     await this.auditor.audit(workspaceId, actor, 'troubleshooting_tree.updated', 'troubleshooting_tree', id, { version: tree.version });
     return tree;
   }
@@ -183,7 +184,7 @@ export class TroubleshootingService {
   /** The customer chose "open a repair request" at a repair node: counted, then sent to the contact form. */
   async requestRepair(workspaceId: string, slug: string, locale: Locale, path: string | undefined): Promise<Walk> {
     const walk = await this.walk(workspaceId, slug, locale, path, { count: false });
-    if (walk.current.kind !== 'repair' || walk.truncated) throw new AppError('TREE_NOT_AT_REPAIR', 400, 'This step does not offer a repair request');
+    if (walk.current.kind !== 'repair' || walk.truncated) throw treeErrors.treeNotAtRepair('This step does not offer a repair request');
     await this.repo.count(workspaceId, walk.tree.id, [{ nodeId: walk.current.id, repairs: 1 }]);
     return walk;
   }
@@ -195,7 +196,7 @@ export class TroubleshootingService {
   private parse(input: unknown) {
     const parsed = TreeInput.safeParse(input);
     if (!parsed.success) {
-      throw new AppError('VALIDATION_FAILED', 400, 'The tree is not valid', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+      throw validationFailed('The tree is not valid', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
     }
     assertValidTree(parsed.data.nodes);
     return parsed.data;
@@ -203,7 +204,7 @@ export class TroubleshootingService {
 }
 
 const slugTaken = (values: { slug: string; locale: Locale }) =>
-  new AppError('TREE_SLUG_TAKEN', 409, `Another ${values.locale} tree already uses the address "${values.slug}"`, [{ path: 'slug', message: 'taken' }]);
+  treeErrors.treeSlugTaken(`Another ${values.locale} tree already uses the address "${values.slug}"`, [{ path: 'slug', message: 'taken' }]);
 
 /** Two editors creating the same slug at once: the unique index decides, the loser gets the same 409. */
 const rethrowSlugTaken = (values: { slug: string; locale: Locale }) => (error: unknown): never => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { AppError } from '../../core/errors.js';
 import { locales } from '../../core/i18n/index.js';
 import { NODE_KINDS, type TreeNode } from './troubleshooting.schema.js';
+import { treeErrors } from './troubleshooting.errors.js';
 
 export const LIMITS = {
   nodes: 200,
@@ -159,7 +159,7 @@ function longestWalk(id: string, byId: ReadonlyMap<string, TreeNode>, memo = new
 /** Where every walk starts: the first node (a saved tree has at least one, and nothing leads back to it). */
 export function rootOf(nodes: readonly TreeNode[]): TreeNode {
   const root = nodes[0];
-  if (!root) throw new AppError('TREE_EMPTY', 500, 'The tree has no nodes');
+  if (!root) throw treeErrors.treeEmpty('The tree has no nodes');
   return root;
 }
 
@@ -167,6 +167,6 @@ export function assertValidTree(nodes: readonly TreeNode[]): void {
   const problems = treeProblems(nodes);
   if (problems.length) {
     const cycle = problems.find((p) => p.code === 'TREE_CYCLE');
-    throw new AppError('TREE_INVALID', 400, cycle ? cycle.message : `The tree cannot be saved: ${problems[0]!.message}`, problems);
+    throw treeErrors.treeInvalid(cycle ? cycle.message : `The tree cannot be saved: ${problems[0]!.message}`, problems);
   }
 }

@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import { AppError, notFound } from '../../core/errors.js';
+import { notFound, validationFailed } from '../../core/errors.js';
 import type { DomainEvent } from '../../core/events/index.js';
 import { PermanentJobError, type JobQueue } from '../../core/jobs/index.js';
 import type { Actor, AccountsService } from '../accounts/index.js';
@@ -7,6 +7,7 @@ import type { WebhooksRepo } from './webhooks.repo.js';
 import { WEBHOOK_EVENT_TYPES, type DeliveryStatus, type WebhookRow } from './webhooks.schema.js';
 import { assertPublicTarget, postJson, TargetForbiddenError, type SendResult } from './webhooks.sender.js';
 import { newWebhookSecret, signatureHeader } from './webhooks.signature.js';
+import { webhookErrors } from './webhooks.errors.js';
 
 export const DELIVER_JOB = 'webhooks.deliver';
 export const PRUNE_JOB = 'webhooks.prune';
@@ -101,7 +102,7 @@ export class WebhooksService {
   async create(workspaceId: string, input: WebhookInput, actor: Actor): Promise<{ webhook: WebhookRow; secret: string }> {
     const url = await this.checkedUrl(input.url);
     if ((await this.repo.countWebhooks(workspaceId)).n >= MAX_WEBHOOKS_PER_WORKSPACE) {
-      throw new AppError('WEBHOOK_LIMIT_REACHED', 409, `A workspace has at most ${MAX_WEBHOOKS_PER_WORKSPACE} webhooks`);
+      throw webhookErrors.webhookLimitReached(`A workspace has at most ${MAX_WEBHOOKS_PER_WORKSPACE} webhooks`);
     }
     const secret = newWebhookSecret();
     const webhook = await this.repo.insertWebhook(workspaceId, {
@@ -170,9 +171,9 @@ export class WebhooksService {
     const webhook = await this.get(workspaceId, webhookId);
     const original = await this.repo.delivery(workspaceId, deliveryId);
     if (!original || original.webhook_id !== webhookId) throw notFound('webhook_delivery');
-    if (!webhook.active) throw new AppError('WEBHOOK_INACTIVE', 409, 'Activate the webhook before redelivering to it');
+    if (!webhook.active) throw webhookErrors.webhookInactive('Activate the webhook before redelivering to it');
     if (!FINISHED.includes(original.status)) {
-      throw new AppError('WEBHOOK_DELIVERY_IN_PROGRESS', 409, 'This delivery is still being attempted');
+      throw webhookErrors.webhookDeliveryInProgress('This delivery is still being attempted');
     }
     const copy = await this.repo.insertRedelivery(workspaceId, {
       webhook_id: webhookId, event_id: original.event_id, event_type: original.event_type,
@@ -281,13 +282,13 @@ export class WebhooksService {
   /** Normalised (WHATWG URL), http(s) only, and not private unless allowed. */
   private async checkedUrl(input: string): Promise<string> {
     const url = parseWebhookUrl(input);
-    if (!url) throw new AppError('VALIDATION_FAILED', 400, 'The request is not valid', [{ path: 'body.url', message: WEBHOOK_URL_RULE }]);
+    if (!url) throw validationFailed('The request is not valid', [{ path: 'body.url', message: WEBHOOK_URL_RULE }]);
     if (!this.options.allowPrivateTargets) {
       try {
         await assertPublicTarget(url);
       } catch (err) {
         if (!(err instanceof TargetForbiddenError)) throw err;
-        throw new AppError('WEBHOOK_TARGET_FORBIDDEN', 400, 'Webhooks cannot be sent to private, loopback or reserved addresses',
+        throw webhookErrors.webhookTargetForbidden('Webhooks cannot be sent to private, loopback or reserved addresses',
           { host: err.host, address: err.address }, { cause: err });
       }
     }

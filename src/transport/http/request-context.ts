@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type {} from '@fastify/cookie';
 import { sameSecret } from '../../core/auth/tokens.js';
-import { AppError } from '../../core/errors.js';
+import { AppError, csrfInvalid } from '../../core/errors.js';
 import { chooseLocale } from '../../core/i18n/index.js';
 import {
   COOKIE, issueCsrfToken, tokenScopeMissing, type AccountsService, type ApiTokenGrant, type SignedInAgent, type WorkspaceRow,
@@ -47,7 +47,7 @@ export const requestContext = (accounts: AccountsService, options: { secureCooki
       const sent = request.headers['x-csrf-token'] ?? (request.body as { _csrf?: unknown } | undefined)?._csrf;
       const expected = readSignedCookie(request, COOKIE.csrf);
       if (typeof sent !== 'string' || !expected || !sameSecret(sent, expected)) {
-        throw new AppError('CSRF_INVALID', 403, 'The CSRF token is missing or wrong; reload the page and try again');
+        throw csrfInvalid('The CSRF token is missing or wrong; reload the page and try again');
       }
     });
   });

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import proxyAddr from '@fastify/proxy-addr';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { AppError } from '../../core/errors.js';
+import { rateLimited } from '../../core/errors.js';
 
 /**
  * How many chats one address may start in a window, per workspace: each start opens a ticket and
@@ -42,7 +42,7 @@ export function startLimiter(options: { redis?: Redis; limits?: StartLimits } = 
         await byIp.consume(`${workspaceId}:${ip}`);
         await byVisitor.consume(`${workspaceId}:${email.trim().toLowerCase()}`);
       } catch (refusal) {
-        if (refusal instanceof RateLimiterRes) throw new AppError('RATE_LIMITED', 429, 'Too many chats started', { retryAfterMs: refusal.msBeforeNext });
+        if (refusal instanceof RateLimiterRes) throw rateLimited('Too many chats started', { retryAfterMs: refusal.msBeforeNext });
         throw refusal;
       }
     },

@@ -2,7 +2,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import { Server, type Namespace, type Socket } from 'socket.io';
 import { z } from 'zod';
-import { AppError } from '../../core/errors.js';
+import { AppError, rateLimited } from '../../core/errors.js';
 import { chooseLocale, translator, type Locale } from '../../core/i18n/index.js';
 import type { Logger } from '../../core/logger.js';
 import { COOKIE, type AccountsService } from '../../modules/accounts/index.js';
@@ -176,7 +176,7 @@ export function attachChat(deps: ChatSocketDeps): ChatSockets {
     const recent = socket.data.sent.filter((at) => now - at < CHAT_LIMITS.rateWindowMs);
     if (recent.length >= CHAT_LIMITS.messagesPerWindow) {
       socket.data.sent = recent;
-      throw new AppError('RATE_LIMITED', 429, 'Too many messages', { retryAfterMs: CHAT_LIMITS.rateWindowMs - (now - recent[0]!) });
+      throw rateLimited('Too many messages', { retryAfterMs: CHAT_LIMITS.rateWindowMs - (now - recent[0]!) });
     }
     recent.push(now);
     socket.data.sent = recent;

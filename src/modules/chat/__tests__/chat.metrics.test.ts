@@ -109,7 +109,8 @@ describe('contact-centre metrics', () => {
     const get = (qs: string) => t.app.http.inject({ method: 'GET', url: `/api/v1/chat/metrics?${qs}`, headers: { cookie: ann.cookie } });
     expect((await get('from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z')).json().error.code).toBe('VALIDATION_FAILED');
     expect((await get('from=yesterday&to=today')).json().error.code).toBe('VALIDATION_FAILED');
-    expect((await get('from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&departmentId=00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
+    const unknownTeam = await get('from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&departmentId=00000000-0000-4000-8000-000000000000');
+    expect([unknownTeam.statusCode, unknownTeam.json().error.code]).toEqual([400, 'DEPARTMENT_UNKNOWN']);
     expect((await get('from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&extra=1')).statusCode).toBe(400);
     expect((await t.app.http.inject({ method: 'GET', url: '/api/v1/chat/metrics?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z' })).statusCode).toBe(401);
   });

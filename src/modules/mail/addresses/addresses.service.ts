@@ -1,8 +1,9 @@
-import { AppError, notFound } from '../../../core/errors.js';
+import { notFound } from '../../../core/errors.js';
 import type { Locale } from '../../../core/i18n/index.js';
 import type { TicketsService } from '../../tickets/index.js';
 import type { InboundRepo } from '../inbound/inbound.repo.js';
 import type { MailAddressRow } from '../inbound/inbound.schema.js';
+import { mailErrors } from '../mail.errors.js';
 
 export interface AddressInput {
   address: string;
@@ -39,7 +40,7 @@ export class SupportAddresses {
     const row = await this.repo.insertAddress(workspaceId, {
       address: input.address.toLowerCase(), display_name: input.displayName ?? null, department_id: input.departmentId ?? null, locale: input.locale ?? null,
     });
-    if (!row) throw new AppError('MAIL_ADDRESS_TAKEN', 409, 'This address already receives mail for a workspace');
+    if (!row) throw mailErrors.mailAddressTaken('This address already receives mail for a workspace');
     this.forget(workspaceId, row.address);
     return row;
   }
@@ -94,7 +95,7 @@ export class SupportAddresses {
 
   private async assertDepartment(workspaceId: string, id: string): Promise<void> {
     if (!(await this.tickets.departments(workspaceId)).some((d) => d.id === id)) {
-      throw new AppError('DEPARTMENT_UNKNOWN', 400, 'There is no such department');
+      throw mailErrors.departmentUnknown('There is no such department');
     }
   }
 }

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { AppError } from '../../../core/errors.js';
+import { mailErrors } from '../mail.errors.js';
 
 /**
  * IMAP passwords at rest: AES-256-GCM, `v1.<iv>.<tag>.<ciphertext>` in base64url. The key is
@@ -35,7 +35,7 @@ export class SecretBox {
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
       return Buffer.concat([decipher.update(Buffer.from(sealed, 'base64url')), decipher.final()]).toString('utf8');
     } catch (error) {
-      throw new AppError('MAILBOX_SECRET_UNREADABLE', 500, 'The stored mailbox password cannot be decrypted (was the mail key changed?)', undefined, { cause: error });
+      throw mailErrors.mailboxSecretUnreadable('The stored mailbox password cannot be decrypted (was the mail key changed?)', undefined, { cause: error });
     }
   }
 }

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { AppError, notFound } from '../../../core/errors.js';
+import { AppError, cursorInvalid, notFound } from '../../../core/errors.js';
 import type { Locale } from '../../../core/i18n/index.js';
 import { PermanentJobError, type Job, type JobQueue } from '../../../core/jobs/index.js';
 import type { Logger } from '../../../core/logger.js';
@@ -14,6 +14,7 @@ import type { InboundRepo } from './inbound.repo.js';
 import { senderVerified } from './inbound.sender.js';
 import { autoreplySuppression, contentFingerprint, isBounce, rawMessageId } from './inbound.rules.js';
 import type { InboundRow, InboundStatus } from './inbound.schema.js';
+import { mailErrors } from '../mail.errors.js';
 
 export const PROCESS_INBOUND_JOB = 'mail.inbound';
 const SWEEP_JOB = 'mail.inbound_sweep';
@@ -300,7 +301,7 @@ export class InboundMail {
   /** An agent's retry of a parked message: back to `received` and a fresh job. */
   async retry(workspaceId: string, id: string): Promise<InboundRow> {
     const row = await this.message(workspaceId, id);
-    if (row.status !== 'parked') throw new AppError('INBOUND_NOT_PARKED', 409, 'Only parked messages can be retried');
+    if (row.status !== 'parked') throw mailErrors.inboundNotParked('Only parked messages can be retried');
     await this.repo.requeue(workspaceId, id);
     await this.jobs.send<InboundJob>(PROCESS_INBOUND_JOB, { workspaceId, inboundId: id }, { idempotencyKey: `${id}:retry:${row.attempts}`, retryLimit: ATTEMPTS_BEFORE_PARKING, retryDelaySeconds: 5 });
     return this.message(workspaceId, id);
@@ -354,5 +355,5 @@ function decodeCursor(cursor: string): { receivedAt: Date; id: string } {
   } catch {
     // fall through
   }
-  throw new AppError('CURSOR_INVALID', 400, 'The page cursor is not valid; start from the first page');
+  throw cursorInvalid('The page cursor is not valid; start from the first page');
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppError } from '../../../core/errors.js';
+import { mailErrors } from '../mail.errors.js';
 
 /**
  * Header values Kefu writes into outbound mail. Everything here is about one risk: a CR or LF in a
@@ -35,7 +35,7 @@ export function parseMailbox(value: string): Mailbox | undefined {
 
 export function requireMailbox(value: string, field: string): Mailbox {
   const mailbox = parseMailbox(value);
-  if (!mailbox) throw new AppError('MAIL_ADDRESS_INVALID', 400, 'This is not a valid e-mail address', [{ path: field, message: 'an address like name@example.com, or "Name <name@example.com>"' }]);
+  if (!mailbox) throw mailErrors.mailAddressInvalid('This is not a valid e-mail address', [{ path: field, message: 'an address like name@example.com, or "Name <name@example.com>"' }]);
   return mailbox;
 }
 

@@ -12,6 +12,7 @@ import { withoutReplyPrefix } from './outbound.headers.js';
 import { renderTemplateHtml } from './outbound.html.js';
 import type { AttemptRecord, OutboundRepo, OutboxFilter } from './outbound.repo.js';
 import type { SmtpMessage, SmtpResult, SmtpSender } from './outbound.transport.js';
+import { mailErrors } from '../mail.errors.js';
 
 export { SEND_JOB } from '../mail.outbox.js';
 export const SWEEP_JOB = 'mail.outbox.sweep';
@@ -91,9 +92,9 @@ export class OutboundMailService {
   /** A failed mail goes back to the queue with a fresh budget of attempts (held if SMTP is gone meanwhile). */
   async retry(workspaceId: string, id: string, actor: Actor) {
     const current = await this.mail(workspaceId, id);
-    if (current.status !== 'failed') throw new AppError('MAIL_NOT_FAILED', 409, 'Only a failed mail can be sent again', { status: current.status });
+    if (current.status !== 'failed') throw mailErrors.mailNotFailed('Only a failed mail can be sent again', { status: current.status });
     const requeued = await this.repo.requeueFailed(workspaceId, id, this.sender ? 'queued' : 'held', this.options.maxAttempts, this.clock.now());
-    if (!requeued) throw new AppError('MAIL_NOT_FAILED', 409, 'Only a failed mail can be sent again');
+    if (!requeued) throw mailErrors.mailNotFailed('Only a failed mail can be sent again');
     if (this.sender) await this.outbox.scheduleAttempt(workspaceId, id, requeued.attempts + 1);
     await this.accounts.audit(workspaceId, actor, 'mail.retried', 'mail', id, { to: current.to_address });
     return this.mail(workspaceId, id);
@@ -101,7 +102,7 @@ export class OutboundMailService {
 
   /** Mail held while no SMTP server was configured is sent now that one is. */
   async releaseHeld(workspaceId: string, actor: Actor): Promise<number> {
-    if (!this.sender) throw new AppError('MAIL_SMTP_NOT_CONFIGURED', 409, 'Set KEFU_SMTP_URL and restart before releasing held mail');
+    if (!this.sender) throw mailErrors.mailSmtpNotConfigured('Set KEFU_SMTP_URL and restart before releasing held mail');
     const released = await this.repo.releaseHeld(workspaceId, this.clock.now());
     for (const row of released) await this.outbox.scheduleAttempt(workspaceId, row.id, row.attempts + 1);
     await this.accounts.audit(workspaceId, actor, 'mail.released', null, null, { count: released.length });

@@ -111,7 +111,8 @@ describe('team chat-queue settings', () => {
     expect((await put('service', { chatStrategy: 'longest_idle', overflowDepartmentId: departments.service, overflowAfterSeconds: 90 })).json().error.code).toBe('VALIDATION_FAILED');
     expect((await put('service', { chatStrategy: 'longest_idle', overflowDepartmentId: departments.sales, overflowAfterSeconds: null })).json().error.code).toBe('VALIDATION_FAILED');
     expect((await put('service', { chatStrategy: 'fastest', overflowDepartmentId: null, overflowAfterSeconds: null })).json().error.code).toBe('VALIDATION_FAILED');
-    expect((await put('service', { chatStrategy: 'round_robin', overflowDepartmentId: randomUUID(), overflowAfterSeconds: 5 })).statusCode).toBe(404);
+    const unknownOverflow = await put('service', { chatStrategy: 'round_robin', overflowDepartmentId: randomUUID(), overflowAfterSeconds: 5 });
+    expect([unknownOverflow.statusCode, unknownOverflow.json().error.code]).toEqual([400, 'DEPARTMENT_UNKNOWN']);
     expect((await api('GET', `/routing/departments/${departments.service}`)).json()).toMatchObject({ chatStrategy: 'longest_idle', overflowAfterSeconds: 90 });
   });
 

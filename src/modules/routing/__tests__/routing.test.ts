@@ -297,8 +297,8 @@ describe('team settings', () => {
     const before = (await api('GET', `/routing/departments/${departments.hr}`)).json();
 
     const unknown = await api('PUT', `/routing/departments/${randomUUID()}`, { strategy: 'round_robin', autoAssign: true, memberIds: [] });
-    expect([unknown.statusCode, unknown.json().error.code]).toEqual([404, 'DEPARTMENT_UNKNOWN']);
-    expect((await api('GET', `/routing/departments/${randomUUID()}`)).json().error.code).toBe('DEPARTMENT_UNKNOWN');
+    expect([unknown.statusCode, unknown.json().error.code]).toEqual([404, 'DEPARTMENT_NOT_FOUND']);
+    expect((await api('GET', `/routing/departments/${randomUUID()}`)).json().error.code).toBe('DEPARTMENT_NOT_FOUND');
     await expect(t.services.routing.pickAgent(t.workspace.id, { departmentId: randomUUID(), kind: 'ticket', itemId: randomUUID() }))
       .rejects.toMatchObject({ code: 'DEPARTMENT_UNKNOWN' });
 
