@@ -7,7 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Namespace } from 'socket.io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VISITOR_NAMESPACE } from '../../src/modules/chat/chat.protocol.js';
+import { VISITOR_NAMESPACE } from '../../src/contracts/chat.js';
 import { attachChat, type ChatSockets } from '../../src/transport/ws/chat.socket.js';
 import { ChatConnection } from '../../web/widget/src/chat-connection.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';

@@ -35,7 +35,7 @@ export function buildConsoleIfStale(): void {
 export function buildWidgetIfStale(): void {
   const widgetDir = join(repoRoot, 'web/widget');
   buildIfStale('widget', join(widgetDir, 'dist/widget.js'), join(widgetDir, 'vite.config.ts'),
-    [join(widgetDir, 'vite.config.ts'), join(repoRoot, 'src/modules/chat/chat.protocol.ts'), ...listFiles(join(widgetDir, 'src'))]);
+    [join(widgetDir, 'vite.config.ts'), join(repoRoot, 'src/contracts/chat.ts'), ...listFiles(join(widgetDir, 'src'))]);
 }
 
 /**

@@ -14,7 +14,7 @@ import { createLogger } from '../../src/core/logger.js';
 import { Tenancy } from '../../src/core/tenancy.js';
 import { createServices, type Services } from '../../src/services.js';
 import { attachChat } from '../../src/transport/ws/chat.socket.js';
-import type { ChatMessage, ChatOffer } from '../../src/modules/chat/chat.protocol.js';
+import type { ChatMessage, ChatOffer } from '../../src/contracts/chat.js';
 import { connectAgent, connectVisitor, connected, ok, waitFor, type Client } from '../../src/modules/chat/__tests__/chat.harness.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
 import { requiredRedisUrl } from '../helpers/services.js';

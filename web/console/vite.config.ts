@@ -10,6 +10,8 @@ export default defineConfig({
   root,
   base: '/agent/',
   plugins: [react()],
+  // The wire contracts shared with the server: `import type { ChatMessage } from '@contracts/chat.js'`.
+  resolve: { alias: { '@contracts': fileURLToPath(new URL('../../src/contracts', import.meta.url)) } },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

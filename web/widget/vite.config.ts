@@ -24,6 +24,8 @@ function reportSize(): Plugin {
 export default defineConfig({
   root,
   plugins: [reportSize()],
+  // The wire contracts shared with the server (src/contracts/chat.ts: the chat protocol).
+  resolve: { alias: { '@contracts': fileURLToPath(new URL('../../src/contracts', import.meta.url)) } },
   // Nothing from the host page's build world: the widget must run on any site as it is.
   define: { 'process.env.NODE_ENV': JSON.stringify('production') },
   build: {

@@ -5,7 +5,7 @@ import type { Locale } from '../../core/i18n/index.js';
 import { newWebhookSecret, signatureHeader, verifySignature, postJson } from '../webhooks/index.js';
 import type { TicketsService } from '../tickets/index.js';
 import { chatErrors } from './chat.errors.js';
-import type { ChatMessage } from './chat.protocol.js';
+import type { ChatMessage } from '../../contracts/chat.js';
 import type { ChatRepo } from './chat.repo.js';
 import type { ChannelKind, ChannelRow, SessionRow } from './chat.schema.js';
 import type { ChatService } from './chat.service.js';

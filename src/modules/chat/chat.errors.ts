@@ -1,5 +1,5 @@
 import { AppError } from '../../core/errors.js';
-import type { ChatErrorCode } from './chat.protocol.js';
+import type { ChatErrorCode } from '../../contracts/chat.js';
 
 const chatError = (code: ChatErrorCode, status: number, message: string, details?: unknown) => new AppError(code, status, message, details);
 

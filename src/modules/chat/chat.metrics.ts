@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Clock } from '../../core/clock.js';
-import type { ChatMetrics, Presence, Wallboard } from './chat.protocol.js';
+import type { ChatMetrics, Presence, Wallboard } from '../../contracts/chat.js';
 import type { ChatRepo, PeriodTotals } from './chat.repo.js';
 
 export interface MetricsQuery {

@@ -9,7 +9,7 @@ import type { AttachmentStore } from '../../core/storage/attachments.js';
 import type { StoredFile, TicketsService } from '../tickets/index.js';
 import type { ChatChannels } from './chat.channels.js';
 import { chatErrors } from './chat.errors.js';
-import { CHAT_LIMITS } from './chat.protocol.js';
+import { CHAT_LIMITS } from '../../contracts/chat.js';
 import type { ChatService } from './chat.service.js';
 import { transcriptLinks, visitorTokens } from './chat.tokens.js';
 import { ErrorView, IdParams } from '../../contracts/http.js';

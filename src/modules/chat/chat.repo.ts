@@ -1,7 +1,7 @@
 import { sql, type Expression, type Kysely, type SqlBool, type Transaction, type Updateable } from 'kysely';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../schema.js';
-import type { ConversationStatus } from './chat.protocol.js';
+import type { ConversationStatus } from '../../contracts/chat.js';
 import {
   WAITING, type AuthorType, type ChatChannelsTable, type ChatSessionsTable, type ChatSettingsTable, type OfferOutcome, type StoredAttachment,
 } from './chat.schema.js';

@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
-import type { ConversationStatus } from './chat.protocol.js';
+import type { ConversationStatus } from '../../contracts/chat.js';
 
 type WorkspaceId = ColumnType<string, string | undefined, never>;
 type CreatedAt = ColumnType<Date, Date | undefined, never>;

@@ -16,8 +16,8 @@ import type {
   AgentChatState, ChatMessage, ChatMetrics, ChatOffer, ConversationView, PreChatForm, Presence, ScreenPop, ServerToAgent, ServerToVisitor,
   SuggestedAnswer, TransferTarget, Wallboard, WidgetConfig,
   ConversationStatus,
-} from './chat.protocol.js';
-import { CHAT_LIMITS } from './chat.protocol.js';
+} from '../../contracts/chat.js';
+import { CHAT_LIMITS } from '../../contracts/chat.js';
 import type { ChatRepo } from './chat.repo.js';
 import type { AuthorType, ChatMessageRow, SessionRow, SettingsRow } from './chat.schema.js';
 

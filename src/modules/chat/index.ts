@@ -16,7 +16,6 @@ export { chatRoutes } from './chat.routes.js';
 export { chatPublicRoutes } from './chat.public.js';
 export { transcriptLinks, visitorTokens, type Signer } from './chat.tokens.js';
 export type { ChatTables } from './chat.schema.js';
-export * from './chat.protocol.js';
 
 interface ChatNeeds {
   chat: ChatService;
@@ -40,6 +39,5 @@ export const chatModule = defineModule<ChatNeeds>({
   demo: (services, { workspaceId }) => seedChatDemo(services, workspaceId),
 });
 
-export { AGENT_NAMESPACE, type Ack, type AgentToServer, CHAT_ERROR_CODES, CHAT_LIMITS, CHAT_SOCKET_PATH, type ChatError, type ChatErrorCode, type ServerToAgent, type ServerToVisitor, VISITOR_NAMESPACE, type VisitorToServer } from './chat.protocol.js';
 export { searchSuggestions } from './chat.suggest.js';
 export { chatCustomerMover } from './chat.sources.js';

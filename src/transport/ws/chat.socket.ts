@@ -7,15 +7,15 @@ import { chooseLocale, translator, type Locale } from '../../core/i18n/index.js'
 import type { Logger } from '../../core/logger.js';
 import { COOKIE, type AccountsService } from '../../modules/accounts/index.js';
 import {
-  AGENT_NAMESPACE, CHAT_ERROR_CODES, CHAT_LIMITS, CHAT_SOCKET_PATH, VISITOR_NAMESPACE, transcriptLinks, visitorTokens,
-  type Ack, type AgentToServer, type ChatError, type ChatErrorCode, type ChatNotifier, type ChatService,
-  type ServerToAgent, type ServerToVisitor, type VisitorToServer,
-} from '../../modules/chat/index.js';
+  AGENT_NAMESPACE, CHAT_ERROR_CODES, CHAT_LIMITS, CHAT_SOCKET_PATH, VISITOR_NAMESPACE,
+  type Ack, type AgentToServer, type ChatError, type ChatErrorCode, type ServerToAgent, type ServerToVisitor, type VisitorToServer,
+} from '../../contracts/chat.js';
+import { transcriptLinks, visitorTokens, type ChatNotifier, type ChatService } from '../../modules/chat/index.js';
 import { clientAddress, startLimiter, type StartLimits, type TrustProxy } from './chat.limits.js';
 import type { RealtimeHost } from './realtime.js';
 
 /**
- * Live chat over Socket.IO (protocol: `src/modules/chat/chat.protocol.ts`): the `/visitor`
+ * Live chat over Socket.IO (protocol: `src/contracts/chat.ts`): the `/visitor`
  * namespace for the widget on any website, the `/agent` namespace for the console. No business
  * rules here: validate, rate-limit, call the chat service, answer the ack; the service pushes
  * through the notifier below (rooms per conversation and per agent, across nodes with Redis).

@@ -1,5 +1,5 @@
 /**
- * The widget's side of the chat protocol (src/modules/chat/chat.protocol.ts): one Socket.IO
+ * The widget's side of the chat protocol (src/contracts/chat.ts): one Socket.IO
  * connection to the visitor namespace, opened only once the visitor starts (or has) a chat.
  *
  * Nothing is lost or doubled across reconnects: every message carries a client message id the
@@ -18,7 +18,7 @@ import {
   type VisitorAuth,
   type VisitorToServer,
   type WidgetConfig,
-} from '../../../src/modules/chat/chat.protocol.js';
+} from '@contracts/chat.js';
 import type { ChatEvent, PreChat, Suggestion, WidgetSettings } from './connection-types.js';
 import type { WidgetLocale } from './i18n.js';
 import { MessageLog, type ServerMessage } from './message-log.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { TestApp } from '../../../../test/helpers/app.js';
-import type { AgentChatState, ChatMessage, ChatOffer, ConversationView, QueueUpdate, ScreenPop } from '../chat.protocol.js';
+import type { AgentChatState, ChatMessage, ChatOffer, ConversationView, QueueUpdate, ScreenPop } from '../../../contracts/chat.js';
 import {
   addAgent, chatWorkspace, connectAgent, connected, ok, settle, startChat, waitFor, last, call, useChatServer, type Client, type TestAgent,
 } from './chat.harness.js';

@@ -3,7 +3,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { TestApp, TestWorkspace } from '../../../../test/helpers/app.js';
 import { startTestServer } from '../../../../test/helpers/server.js';
-import { AGENT_NAMESPACE, CHAT_SOCKET_PATH, VISITOR_NAMESPACE, type Ack, type ChatMessage, type ConversationView } from '../chat.protocol.js';
+import { AGENT_NAMESPACE, CHAT_SOCKET_PATH, VISITOR_NAMESPACE, type Ack, type ChatMessage, type ConversationView } from '../../../contracts/chat.js';
 
 /** Socket.IO clients for the chat tests: visitors and agents speaking the protocol to a real server. */
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../../../../test/helpers/app.js';
 import { signatureHeader, verifySignature } from '../../webhooks/webhooks.signature.js';
-import { CHAT_LIMITS, type ChatMessage, type ChatOffer, type ConversationView } from '../chat.protocol.js';
+import { CHAT_LIMITS, type ChatMessage, type ChatOffer, type ConversationView } from '../../../contracts/chat.js';
 import {
   addAgent, call, chatWorkspace, connectAgent, connectVisitor, connected, ok, refused, settle, startChat, useChatServer, waitFor,
 } from './chat.harness.js';

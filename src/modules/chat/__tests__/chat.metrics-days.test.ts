@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
-import type { ChatMetrics } from '../chat.protocol.js';
+import type { ChatMetrics } from '../../../contracts/chat.js';
 import { addAgent, chatWorkspace } from './chat.harness.js';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TestApp } from '../../../../test/helpers/app.js';
-import type { ChatOffer, Wallboard } from '../chat.protocol.js';
+import type { ChatOffer, Wallboard } from '../../../contracts/chat.js';
 import { addAgent, chatWorkspace, connectAgent, connected, ok, startChat, waitFor, useChatServer } from './chat.harness.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TestApp } from '../../../../test/helpers/app.js';
 import { START_LIMITS } from '../../../transport/ws/chat.limits.js';
-import type { ChatMessage, ConversationView } from '../chat.protocol.js';
+import type { ChatMessage, ConversationView } from '../../../contracts/chat.js';
 import { addAgent, call, chatWorkspace, connectVisitor, connected, ok, useChatServer, type Client } from './chat.harness.js';
 
 /**

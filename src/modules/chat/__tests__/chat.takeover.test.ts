@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TestApp } from '../../../../test/helpers/app.js';
 import { signatureHeader } from '../../webhooks/webhooks.signature.js';
-import type { ChatMessage, ConversationView } from '../chat.protocol.js';
+import type { ChatMessage, ConversationView } from '../../../contracts/chat.js';
 import { addAgent, chatWorkspace, connectVisitor, connected, ok, settle, useChatServer, type Client } from './chat.harness.js';
 
 /**

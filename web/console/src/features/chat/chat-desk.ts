@@ -1,6 +1,6 @@
 /**
  * The agent's chat desk: one Socket.IO connection to the chat server's agent namespace
- * (src/modules/chat/chat.protocol.ts) and everything it tells this agent — presence and
+ * (src/contracts/chat.ts) and everything it tells this agent — presence and
  * after-contact work, the offer ringing now, the active chats with their messages, typing and
  * read receipts, and the live wallboard. Screens read it with `useChatDesk()`.
  *
@@ -24,7 +24,7 @@ import {
   type ServerToAgent,
   type TransferTarget,
   type Wallboard,
-} from '../../../../../src/modules/chat/chat.protocol.js';
+} from '@contracts/chat.js';
 import { isRecord, request } from '../../api/http.js';
 
 type AgentSocket = Socket<ServerToAgent, AgentToServer>;

@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ChatMessage, ChatOffer } from '../../../../../src/modules/chat/chat.protocol.js';
+import type { ChatMessage, ChatOffer } from '@contracts/chat.js';
 import { Link } from '../../router/router.js';
 import { useSignedIn } from '../../session/session.js';
 import { CustomerPanel } from '../inbox/customer-panel.js';

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Presence } from '../../../../../src/modules/chat/chat.protocol.js';
+import type { Presence } from '@contracts/chat.js';
 import { chatErrorKey, useSecondsLeft, type ChatErrorKey } from './chat-bits.js';
 import type { ChatDesk, DeskSnapshot } from './chat-desk.js';
 

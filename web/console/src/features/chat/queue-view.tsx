@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ConversationView } from '../../../../../src/modules/chat/chat.protocol.js';
+import type { ConversationView } from '@contracts/chat.js';
 import { localName } from '../inbox/format.js';
 import { useInboxData } from '../inbox/inbox-data.js';
 import { useNow } from '../inbox/ticket-bits.js';

@@ -4,7 +4,7 @@ import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ChatMetrics, Presence, Wallboard } from '../../../../../src/modules/chat/chat.protocol.js';
+import type { ChatMetrics, Presence, Wallboard } from '@contracts/chat.js';
 import { percent, useDuration } from './chat-bits.js';
 import { fetchMetrics, fetchWallboard, type DeskSnapshot } from './chat-desk.js';
 
