@@ -10,7 +10,7 @@ import { createLogger, type Logger } from './core/logger.js';
 import { backupDatabase, restoreDatabase } from './core/db/backup.js';
 import { seedDemo, type DemoCredentials } from './modules/demo/index.js';
 import { loadSecret, openDataLayer, openMessaging, type DataLayer } from './runtime.js';
-import { createServices, platformModules, registerWorkers, type Services } from './services.js';
+import { createServices, platformModules, registerWorkers, startModulesRecurring, type Services } from './services.js';
 import { systemClock } from './core/clock.js';
 import { createInProcessBus, createOutboxBus } from './core/events/index.js';
 import { createDatabaseQueue } from './core/jobs/index.js';
@@ -183,6 +183,9 @@ async function start(config: Config, log: Logger, role: Role): Promise<void> {
     attachRealtime({ http: app.http, accounts: services.accounts, bus: messaging.bus, log, redis: messaging.redis, publicUrl: config.publicUrl });
     // Live chat: the widget's and the agents' sockets, and the sweeper acting on offer timeouts, ACW and overflow.
     attachChat({ http: app.http, accounts: services.accounts, chat: services.chat, log, redis: messaging.redis, publicUrl: config.publicUrl, trustProxy: config.trustProxy });
+    // The modules' recurring work (the chat's deadlines: offer timeouts, ACW, overflow); stopped before the sockets close.
+    const recurring = startModulesRecurring(services, log);
+    app.http.addHook('preClose', () => recurring.stop());
   }
   // Events: every node pushes to its own browsers; worker nodes run the durable subscribers (once per cluster).
   await messaging.bus.start({ durable: role === 'all' || role === 'worker' });

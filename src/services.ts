@@ -5,6 +5,7 @@ import type { Database } from './core/db/database.js';
 import type { EventBus, EventHandler, EventName } from './core/events/index.js';
 import { addCatalogues } from './core/i18n/index.js';
 import type { JobQueue } from './core/jobs/index.js';
+import { startRecurring } from './core/jobs/recurring.js';
 import { createLogger } from './core/logger.js';
 import { subscriberId, type ModuleManifest } from './core/module.js';
 import { DiskAttachmentStore, type AttachmentStore } from './core/storage/attachments.js';
@@ -157,4 +158,9 @@ export function subscribeModules(list: readonly PlatformModule[], services: Serv
 /** Job handlers run only in processes with the worker role; any process may send jobs. */
 export async function registerWorkers(services: Services, jobs: JobQueue, list: readonly PlatformModule[] = platformModules): Promise<void> {
   for (const module of list) await module.workers?.(services, jobs);
+}
+
+/** Each module's recurring work (the chat's deadline sweep), for a node with the web role; `stop()` ends it. */
+export function startModulesRecurring(services: Services, log: Parameters<typeof startRecurring>[1], list: readonly PlatformModule[] = platformModules) {
+  return startRecurring(list.flatMap((module) => module.recurring?.(services) ?? []), log);
 }

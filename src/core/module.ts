@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import type { Subscriptions } from './events/index.js';
 import type { Locale } from './i18n/index.js';
 import type { JobQueue } from './jobs/index.js';
+import type { RecurringWork } from './jobs/recurring.js';
 
 /**
  * What the platform needs from a module, declared once in the module's `index.ts` and listed in
@@ -24,6 +25,11 @@ export interface ModuleManifest<Needs = unknown> {
   publicRoutes?: (context: ModuleContext<Needs>) => RoutePlugin[];
   /** Job handlers; registered only where the worker role runs. */
   workers?: (services: Needs, jobs: JobQueue) => Promise<void>;
+  /**
+   * Work repeated more often than a cron minute (deadlines of seconds), run on every node with the
+   * web role, one run at a time per node (core/jobs/recurring.ts); minute-scale work is a scheduled job.
+   */
+  recurring?: (services: Needs) => RecurringWork[];
   /** At most one handler per event; each is subscribed as `${name}:${eventName}`. */
   subscriptions?: (services: Needs, jobs: JobQueue) => Subscriptions;
   /** Strings under the module's own key (`t('<namespace>.…')`), merged into the catalogues at start. */

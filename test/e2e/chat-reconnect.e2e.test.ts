@@ -21,7 +21,7 @@ let origin = '';
 beforeAll(async () => {
   test = await createTestApp();
   const { services, workspace } = test;
-  sockets = attachChat({ http: test.app.http, accounts: services.accounts, chat: services.chat, log: test.app.http.log, publicUrl: test.config.publicUrl, sweepIntervalMs: 0 });
+  sockets = attachChat({ http: test.app.http, accounts: services.accounts, chat: services.chat, log: test.app.http.log, publicUrl: test.config.publicUrl });
   await test.app.http.listen({ port: 0, host: '127.0.0.1' });
   origin = `http://127.0.0.1:${(test.app.http.server.address() as AddressInfo).port}`;
   const service = (await services.tickets.departments(workspace.id)).find((d) => d.key === 'service')!;

@@ -63,7 +63,7 @@ beforeAll(async () => {
   buildConsoleIfStale();
   buildWidgetIfStale();
   // No sweep timer: the test moves the clock and runs the sweep itself.
-  server = await startTestServer({ chatSweepIntervalMs: 0 });
+  server = await startTestServer({ recurring: false });
   const { services, workspace, clock } = server.test;
   const ws = workspace.id;
   // Start "today" in the workspace's zone, a little in the past, so everything stays within one day.

@@ -5,17 +5,22 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { attachRealtime } from '../../src/transport/ws/realtime.js';
 import { attachChat } from '../../src/transport/ws/chat.socket.js';
+import { startModulesRecurring } from '../../src/services.js';
 import { createTestApp, type TestApp } from './app.js';
 
 /**
  * The full app listening on a free local port, for browser tests, with the console's realtime
  * socket attached as `kefu start` attaches it. `test` gives the services, bus and workspace for fixtures.
  */
-export async function startTestServer(options: { chatSweepIntervalMs?: number } = {}): Promise<{ url: string; admin: { email: string; password: string; name: string }; test: TestApp; close(): Promise<void> }> {
+export async function startTestServer(options: { recurring?: boolean } = {}): Promise<{ url: string; admin: { email: string; password: string; name: string }; test: TestApp; close(): Promise<void> }> {
   const test = await createTestApp();
   attachRealtime({ http: test.app.http, accounts: test.services.accounts, bus: test.bus, log: test.app.http.log, publicUrl: test.config.publicUrl });
-  // The chat sockets; `chatSweepIntervalMs: 0` stops the deadline timer so a test drives it (`test.services.chat.sweep()`).
-  attachChat({ http: test.app.http, accounts: test.services.accounts, chat: test.services.chat, log: test.app.http.log, publicUrl: test.config.publicUrl, sweepIntervalMs: options.chatSweepIntervalMs });
+  attachChat({ http: test.app.http, accounts: test.services.accounts, chat: test.services.chat, log: test.app.http.log, publicUrl: test.config.publicUrl });
+  // The modules' recurring work, as `kefu start` runs it; `recurring: false` leaves the chat's deadlines to the test (`test.services.chat.sweep()`).
+  if (options.recurring !== false) {
+    const recurring = startModulesRecurring(test.services, test.app.http.log);
+    test.app.http.addHook('preClose', () => recurring.stop());
+  }
   const address = await test.app.http.listen({ port: 0, host: '127.0.0.1' });
   return { url: address, admin: test.workspace.admin, test, close: test.close };
 }

@@ -6,7 +6,7 @@ import { translator } from '../../src/core/i18n/index.js';
 import { en } from '../../src/core/i18n/catalogues/en.js';
 import { defineModule } from '../../src/core/module.js';
 import { requireAgent } from '../../src/modules/accounts/accounts.http.js';
-import { platformModules, subscribeModules, type Services } from '../../src/services.js';
+import { platformModules, startModulesRecurring, subscribeModules, type Services } from '../../src/services.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 
 const SYSTEM = { type: 'system' as const, id: null };
@@ -14,9 +14,10 @@ const PING_JOB = 'notes.ping';
 
 /**
  * A module written for this test only, known to the platform through its manifest and nothing else:
- * an API route, a page, a subscription that sends a job, and the job's worker.
+ * an API route, a page, a subscription that sends a job, the job's worker and recurring work.
  */
 const pinged: { ticketId: string }[] = [];
+let ticks = 0;
 const notesApi: FastifyPluginAsyncZod = async (app) => {
   app.get('/notes/whoami', { preHandler: requireAgent(), schema: { response: { 200: z.object({ workspaceId: z.string() }) } } },
     async (request) => ({ workspaceId: request.workspace.id }));
@@ -31,6 +32,7 @@ const notesModule = defineModule<Pick<Services, 'tickets'>>({
   workers: async (_services, jobs) => {
     await jobs.work<{ ticketId: string }>(PING_JOB, async (job) => { pinged.push(job.data); });
   },
+  recurring: () => [{ name: 'notes.tick', everyMs: 5, run: async () => { ticks++; } }],
   subscriptions: (_services, jobs) => ({
     'ticket.created': async (event) => { await jobs.send(PING_JOB, { ticketId: (event.payload as { ticket: { id: string } }).ticket.id }); },
   }),
@@ -77,6 +79,14 @@ describe('a module plugs in through its manifest alone', () => {
     const ticket = await t.services.tickets.open(t.workspace.id, { subject: 'Paper jam', body: 'Every page jams.', customer: { email: 'c@example.com', name: 'C' }, channel: 'web' }, SYSTEM);
     await t.jobs.drain();
     expect(pinged).toEqual([{ ticketId: ticket.id }]);
+  });
+
+  it('has its recurring work run by the platform until stopped', async () => {
+    const recurring = startModulesRecurring(t.services, { error: () => undefined }, [notesModule]);
+    const deadline = Date.now() + 5_000;
+    while (ticks < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    await recurring.stop();
+    expect(ticks).toBeGreaterThanOrEqual(3);
   });
 
   it('has its strings merged into the catalogues at start', () => {

@@ -35,6 +35,9 @@ export const chatModule = defineModule<ChatNeeds>({
     attachmentMaxBytes: config.attachmentMaxBytes,
   })],
   workers: ({ chatChannels }, jobs) => chatChannels.work(jobs),
+  // Offers time out in 20 s and after-contact work in seconds: deadlines are acted on every second,
+  // on every web node (each deadline is claimed in SQL, so nodes never act on one twice).
+  recurring: ({ chat }) => [{ name: 'chat.sweep', everyMs: 1000, run: () => chat.sweep() }],
   subscriptions: ({ chat }) => ({ 'agent.availability_changed': chat.onAvailabilityChanged }),
   demo: (services, { workspaceId }) => seedChatDemo(services, workspaceId),
 });

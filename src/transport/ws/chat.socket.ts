@@ -49,8 +49,6 @@ export interface ChatSocketDeps {
   trustProxy?: TrustProxy;
   /** Starts per address and per visitor (default START_LIMITS). */
   startLimits?: StartLimits;
-  /** How often deadlines (offer timeouts, ACW, overflow) are acted on; 0: never (tests call `chat.sweep()`). */
-  sweepIntervalMs?: number;
 }
 
 export interface ChatSockets {
@@ -342,22 +340,10 @@ export function attachChat(deps: ChatSocketDeps): ChatSockets {
     socket.on('agent:ready', handler(socket, Empty, async () => ({ state: await chat.ready(workspaceId, agentId) })));
   });
 
-  // ---- deadlines --------------------------------------------------------------------------
-
-  let sweeping = false;
-  const sweepIntervalMs = deps.sweepIntervalMs ?? 1000;
-  const sweeper = sweepIntervalMs > 0 ? setInterval(() => {
-    if (sweeping) return;
-    sweeping = true;
-    chat.sweep().catch((error: unknown) => log.error({ err: error }, 'chat: sweep failed')).finally(() => { sweeping = false; });
-  }, sweepIntervalMs) : undefined;
-  sweeper?.unref();
-
   let closed = false;
   const close = async () => {
     if (closed) return;
     closed = true;
-    if (sweeper) clearInterval(sweeper);
     chat.close();
     io.local.disconnectSockets(true);
     visitors.local.disconnectSockets(true);

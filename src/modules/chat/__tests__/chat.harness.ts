@@ -133,7 +133,7 @@ export function useChatServer(ready: (server: { test: TestApp; url: string }) =>
   const clients: Client[] = [];
   let close: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    const server = await startTestServer({ chatSweepIntervalMs: 0 });
+    const server = await startTestServer({ recurring: false });
     close = server.close;
     ready({ test: server.test, url: server.url });
   });
