@@ -7,6 +7,7 @@ export const mailErrors = {
   mailAddressInvalid: errorOf('MAIL_ADDRESS_INVALID', 400),
   mailAddressTaken: errorOf('MAIL_ADDRESS_TAKEN', 409),
   mailNotFailed: errorOf('MAIL_NOT_FAILED', 409),
+  mailTooComplex: errorOf('MAIL_TOO_COMPLEX', 422),
   mailSmtpNotConfigured: errorOf('MAIL_SMTP_NOT_CONFIGURED', 409),
   mailboxSecretUnreadable: errorOf('MAILBOX_SECRET_UNREADABLE', 500),
 };

@@ -1,7 +1,7 @@
 import { simpleParser, type AddressObject, type Attachment, type HeaderValue } from 'mailparser';
 import { htmlToText, sanitizeUserHtml } from '../../../core/html/sanitize.js';
 import { withoutBidiControls } from '../../../core/text.js';
-import { AppError } from '../../../core/errors.js';
+import { mailErrors } from '../mail.errors.js';
 
 /** What the pipeline needs of one message, decoded, with every header value made safe to store and show. */
 export interface ParsedInbound {
@@ -66,7 +66,7 @@ export async function parseInbound(raw: Buffer): Promise<ParsedInbound> {
       // The MIME splitter's own limits (a header section over 1 MB, too many parts) give the same
       // answer on every try: a permanent refusal, so the message is parked at once (issue 12 #16).
       if ((error as { code?: unknown }).code === 'EMAXLEN') {
-        throw new AppError('MAIL_TOO_COMPLEX', 422, `The message exceeds the MIME parser's limits: ${(error as Error).message}`, undefined, { cause: error });
+        throw mailErrors.mailTooComplex(`The message exceeds the MIME parser's limits: ${(error as Error).message}`, undefined, { cause: error });
       }
       throw error;
     });
