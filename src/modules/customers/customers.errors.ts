@@ -1,4 +1,4 @@
-import { AppError } from '../../core/errors.js';
+import { AppError, errorOf } from '../../core/errors.js';
 
 /** Every error the customers module throws on purpose: code → HTTP status, and its message. */
 export const customerErrors = {
@@ -31,6 +31,12 @@ export const customerErrors = {
     new AppError('ORDER_TOO_LARGE', 400, `An order totals at most ${max}`, { max }),
   identityInvalid: (kind: string) =>
     new AppError('IDENTITY_INVALID', 400, `This is not a valid ${kind}`, { kind }),
+  // The CSV import: the message names what is wrong with the file.
+  csvUnreadable: errorOf('CSV_UNREADABLE', 400),
+  csvEmpty: errorOf('CSV_EMPTY', 400),
+  csvColumnsInvalid: errorOf('CSV_COLUMNS_INVALID', 400),
+  csvTooManyRows: errorOf('CSV_TOO_MANY_ROWS', 400),
+  csvTooLarge: errorOf('CSV_TOO_LARGE', 413),
   notFound: (what: 'customer' | 'company' | 'product' | 'registration' | 'order' | 'consent purpose' | 'identity' | 'import') =>
     new AppError(`${what.toUpperCase().replace(' ', '_')}_NOT_FOUND`, 404, `${what} not found`),
 } as const;

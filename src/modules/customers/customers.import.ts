@@ -1,6 +1,5 @@
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
-import { AppError } from '../../core/errors.js';
 import { locales, type Locale } from '../../core/i18n/index.js';
 import type { Clock } from '../../core/clock.js';
 import type { EventBus } from '../../core/events/index.js';
@@ -68,10 +67,10 @@ export function parseCustomerCsv(source: string, definitions: readonly Attribute
   try {
     records = parse(source, { info: true, relax_column_count: true, skip_empty_lines: true, trim: true, max_record_size: 64 * 1024 }) as unknown as typeof records;
   } catch (cause) {
-    throw new AppError('CSV_UNREADABLE', 400, `This file is not a readable CSV: ${(cause as Error).message}`);
+    throw errors.csvUnreadable(`This file is not a readable CSV: ${(cause as Error).message}`);
   }
   const [header, ...body] = records;
-  if (!header) throw new AppError('CSV_EMPTY', 400, 'The file is empty: the first line must name the columns (email, name, phone …)');
+  if (!header) throw errors.csvEmpty('The file is empty: the first line must name the columns (email, name, phone …)');
   const columns: Column[] = [];
   const unknown: string[] = [];
   const seen = new Set<string>();
@@ -81,19 +80,18 @@ export function parseCustomerCsv(source: string, definitions: readonly Attribute
     const definition = builtIn ? undefined : definitions.find((d) => d.key === key);
     const name = builtIn ?? definition?.key;
     if (!name) unknown.push(heading);
-    else if (seen.has(name)) throw new AppError('CSV_COLUMNS_INVALID', 400, `The column ${heading} appears twice`, { duplicate: [heading] });
+    else if (seen.has(name)) throw errors.csvColumnsInvalid(`The column ${heading} appears twice`, { duplicate: [heading] });
     else {
       seen.add(name);
       columns.push(builtIn ? { kind: 'builtin', name: builtIn } : { kind: 'attribute', definition: definition! });
     }
   }
   if (unknown.length || !seen.has('email')) {
-    throw new AppError('CSV_COLUMNS_INVALID', 400,
-      `${unknown.length ? `Unknown columns: ${unknown.join(', ')}. ` : ''}${seen.has('email') ? '' : 'An email column is required. '}Columns are email, name, phone, locale, time_zone, company, tags and the workspace's attribute keys`,
+    throw errors.csvColumnsInvalid(`${unknown.length ? `Unknown columns: ${unknown.join(', ')}. ` : ''}${seen.has('email') ? '' : 'An email column is required. '}Columns are email, name, phone, locale, time_zone, company, tags and the workspace's attribute keys`,
       { unknown, missing: seen.has('email') ? [] : ['email'] });
   }
   if (body.length > IMPORT_MAX_ROWS) {
-    throw new AppError('CSV_TOO_MANY_ROWS', 400, `A file holds at most ${IMPORT_MAX_ROWS} customers; this one has ${body.length}: split it`, { rows: body.length, max: IMPORT_MAX_ROWS });
+    throw errors.csvTooManyRows(`A file holds at most ${IMPORT_MAX_ROWS} customers; this one has ${body.length}: split it`, { rows: body.length, max: IMPORT_MAX_ROWS });
   }
   // The line a record ends on: its line, for every record without a line break in a quoted cell.
   return { columns, rows: body.map(({ record, info }) => ({ line: info.lines, cells: record })) };
@@ -184,7 +182,7 @@ export class CustomerImports {
   ) {}
 
   async start(workspaceId: string, file: { name: string; bytes: Buffer }, actor: Actor): Promise<ImportView> {
-    if (file.bytes.length > IMPORT_MAX_BYTES) throw new AppError('CSV_TOO_LARGE', 413, `A file is at most ${IMPORT_MAX_BYTES / 1024 / 1024} MB`);
+    if (file.bytes.length > IMPORT_MAX_BYTES) throw errors.csvTooLarge(`A file is at most ${IMPORT_MAX_BYTES / 1024 / 1024} MB`);
     const source = decodeCsv(file.bytes);
     const { rows } = parseCustomerCsv(source, await this.repo.attributeDefinitions(workspaceId));
     return this.repo.transaction(workspaceId, this.bus, async (repo, events) => {
