@@ -1,22 +1,18 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
+import type { TestApp } from '../../../../test/helpers/app.js';
+import { customersHarness, SYSTEM, type Auth } from './customers.harness.js';
 import type { CustomerInput } from '../customers.validate.js';
 
 let t: TestApp;
-const SYSTEM = { type: 'system' as const, id: null };
-type Auth = { authorization: string };
 let agent: Auth;
 let otherAdmin: Auth;
 let otherCustomerId: string;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  const token = async (workspaceId: string, agentId: string) => ({ authorization: `Bearer ${(await t.services.accounts.createApiToken(workspaceId, agentId, 'test', SYSTEM)).token}` });
-  agent = await token(t.workspace.id, (await t.services.accounts.createAgent(t.workspace.id, { email: 'agent@acme.example', name: 'agent', role: 'agent', password: 'agent-password-1' }, SYSTEM)).id);
-  const beta = await t.addWorkspace('beta');
-  otherAdmin = await token(beta.id, beta.admin.id);
-  otherCustomerId = (await t.services.customers.create(beta.id, customer({ name: '李娜', email: 'li.na@beta.example' }), SYSTEM)).id;
+  let otherWorkspaceId: string;
+  ({ t, agent, otherAdmin, otherWorkspaceId } = await customersHarness());
+  otherCustomerId = (await t.services.customers.create(otherWorkspaceId, customer({ name: '李娜', email: 'li.na@beta.example' }), SYSTEM)).id;
 });
 afterAll(async () => { await t?.close(); });
 

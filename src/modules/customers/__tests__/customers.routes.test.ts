@@ -1,20 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
+import type { TestApp } from '../../../../test/helpers/app.js';
+import { customersHarness, SYSTEM, type Auth } from './customers.harness.js';
 
 let t: TestApp;
-const SYSTEM = { type: 'system' as const, id: null };
-type Auth = { authorization: string };
 let admin: Auth;
 let agent: Auth;
 let otherAdmin: Auth;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  const token = async (workspaceId: string, agentId: string) => ({ authorization: `Bearer ${(await t.services.accounts.createApiToken(workspaceId, agentId, 'test', SYSTEM)).token}` });
-  admin = await token(t.workspace.id, t.workspace.admin.id);
-  agent = await token(t.workspace.id, (await t.services.accounts.createAgent(t.workspace.id, { email: 'agent@acme.example', name: 'agent', role: 'agent', password: 'agent-password-1' }, SYSTEM)).id);
-  const beta = await t.addWorkspace('beta');
-  otherAdmin = await token(beta.id, beta.admin.id);
+  ({ t, admin, agent, otherAdmin } = await customersHarness());
 });
 afterAll(async () => { await t.close(); });
 
