@@ -36,7 +36,9 @@ describe('kefu start on the embedded server', () => {
       expect(res.status, page).toBe(200);
     }
     expect((await signIn(first.url, admin.email, admin.password)).status).toBe(200);
-  });
+    // A first start creates the cluster, migrates and seeds the whole demo world: ~10 s on an idle box,
+    // over 30 s beside the crash tests' servers; start() itself waits up to 60 s for health.
+  }, 120_000);
 
   it('refuses a second start on the same data dir with a clear error', async () => {
     const second = runKefu(['start'], { KEFU_DATA_DIR: dataDir }, await freePort());
