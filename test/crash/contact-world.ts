@@ -55,6 +55,9 @@ export async function createContactWorld(): Promise<ContactWorld> {
   const webhookCalls: WebhookCall[] = [];
   const receiver = await listen(createServer((req, res) => {
     const chunks: Buffer[] = [];
+    // A post cut off by a kill resets the connection: not a call received, and not an uncaught error.
+    req.on('error', () => undefined);
+    res.on('error', () => undefined);
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: string; type: string };
