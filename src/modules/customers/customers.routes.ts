@@ -15,7 +15,7 @@ import type { CompanyRow, ConsentChangeRow, CustomerRow, IdentityRow, ProductRow
 import { IMPORT_MAX_BYTES, type CustomerImports } from './customers.import.js';
 import type { CustomerMerges } from './customers.merge.js';
 import type { ImportView } from './customers.repo.js';
-import type { ConsentState, CustomersService, OrderWithLines, TimelineEntry } from './customers.service.js';
+import type { ConsentState, CustomersService, OrderWithLines } from './customers.service.js';
 import {
   AttributeDefinitionInput, CompanyInput, CompanyPatch, ConsentInput, CustomerInput, CustomerPatch, IdentityInput, NoteInput,
   OrderInput, ProductInput, ProductPatch, PurposeInput, PurposePatch, RegistrationInput,
@@ -51,7 +51,6 @@ const importView = (i: ImportView) => ({
   id: i.id, fileName: i.file_name, status: i.status, total: i.total, processed: i.processed, created: i.created, updated: i.updated,
   refused: i.refused, createdAt: i.created_at, finishedAt: i.finished_at,
 });
-const timelineView = (entry: TimelineEntry) => entry;
 const mergeView = (m: Awaited<ReturnType<CustomerMerges['merge']>>) => ({
   id: m.id, survivorId: m.survivor_id, mergedId: m.merged_id, mergedName: m.merged_name, mergedEmail: m.merged_email,
   fieldsTaken: m.fields_taken, moved: m.moved, mergedBy: { type: m.merged_by_type, id: m.merged_by_id }, createdAt: m.created_at,
@@ -185,7 +184,7 @@ export const customersRoutes = ({ customers, customerImports, customerMerges }: 
       params: IdParams, querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
       response: { 200: z.object({ entries: z.array(TimelineView) }), ...errorsOf(404) },
     },
-  }, async (request) => ({ entries: (await customers.timeline(request.workspace.id, request.params.id, request.query.limit)).map(timelineView) }));
+  }, async (request) => ({ entries: await customers.timeline(request.workspace.id, request.params.id, request.query.limit) }));
 
   // ---- duplicates
 
