@@ -42,29 +42,34 @@ export function rawMessageId(raw: Buffer): string | null {
 }
 
 /**
- * Trace fields that relays put on top of a message on its way (RFC 5321 §4.4, RFC 5322 §3.6.7),
- * and the like that receiving systems prepend: they differ between two deliveries of one message.
+ * Header fields that differ between two deliveries of one message: the trace fields relays put on
+ * top of it on its way (RFC 5321 §4.4, RFC 5322 §3.6.7) and the like that receiving systems
+ * prepend, and the Date a sender that composes the message again for its retry stamps anew
+ * (nodemailer does, unless given one).
  */
-const TRACE_FIELD = /^(received|return-path|delivered-to|x-original-to|authentication-results|arc-[a-z-]+|received-spf|x-received|x-spam-[a-z-]+)[ \t]*:/i;
+const DELIVERY_FIELD = /^(received|return-path|delivered-to|x-original-to|authentication-results|arc-[a-z-]+|received-spf|x-received|x-spam-[a-z-]+|date)[ \t]*:/i;
 
 /**
- * A fingerprint of the message as its author sent it: SHA-256 of the raw message without the trace
- * fields above its first other header. Two deliveries of one message (a client retrying after a
- * lost 250, a relay sending its queued copy again, the IMAP poller meeting it twice) agree; two
- * different messages that share a Message-ID do not.
+ * A fingerprint of the message as its author sent it: SHA-256 of the raw message without the
+ * header fields above. Two deliveries of one message (a client retrying after a lost 250, a relay
+ * sending its queued copy again, the IMAP poller meeting it twice) agree; two different messages
+ * that share a Message-ID do not.
  */
 export function contentFingerprint(raw: Buffer): string {
+  const hash = createHash('sha256');
   let offset = 0;
   for (;;) {
     const lineEnd = raw.indexOf(0x0a, offset);
-    if (lineEnd < 0 || !TRACE_FIELD.test(raw.subarray(offset, Math.min(lineEnd, offset + 64)).toString('latin1'))) break;
-    // The field goes on over its folded lines (those starting with a space or a tab).
+    // The header section ends at the first empty line (or a message with no body).
+    if (lineEnd < 0 || lineEnd === offset || (lineEnd === offset + 1 && raw[offset] === 0x0d)) break;
+    // A field goes on over its folded lines (those starting with a space or a tab).
     let next = lineEnd + 1;
     while (raw[next] === 0x20 || raw[next] === 0x09) {
       const end = raw.indexOf(0x0a, next);
       next = end < 0 ? raw.length : end + 1;
     }
+    if (!DELIVERY_FIELD.test(raw.subarray(offset, Math.min(lineEnd, offset + 64)).toString('latin1'))) hash.update(raw.subarray(offset, next));
     offset = next;
   }
-  return createHash('sha256').update(raw.subarray(offset)).digest('hex');
+  return hash.update(raw.subarray(offset)).digest('hex');
 }

@@ -42,6 +42,17 @@ describe('Message-IDs and redeliveries', () => {
     expect(rows[0]).toMatchObject({ status: 'processed', outcome: 'ticket_created', message_id_reused: false });
   });
 
+  it('stores once a message its sender composed again for the retry, with a new Date, wherever the Date field stands', async () => {
+    const raw = eml('han.mei@customer.example', 'Scanner stripes', 'Every scan has a grey stripe.', 'recomposed@customer.example');
+    expect(await deliver(raw)).toEqual({ stored: 1, duplicates: 0 });
+    const redated = Buffer.from(raw.toString('latin1').replace('09:00:00 +0800', '09:00:07 +0800'), 'latin1');
+    expect(await deliver(redated)).toEqual({ stored: 0, duplicates: 1 });
+    // A Date-like line in the body is content, not a header: changing it makes another message.
+    const otherBody = eml('han.mei@customer.example', 'Scanner stripes', 'Date: tomorrow\r\nEvery scan has a grey stripe.', 'recomposed@customer.example');
+    expect(await deliver(otherBody)).toEqual({ stored: 1, duplicates: 0 });
+    expect(await rowsWith('recomposed@customer.example')).toHaveLength(2);
+  });
+
   it('accepts a different message that reuses a Message-ID as its own ticket, and notes the reuse', async () => {
     const first = eml('zhang.wei@customer.example', 'Toner empty', 'Please send toner.', 'reused@corpus.example');
     const second = eml('wang.fang@other.example', 'Paper jam', 'Tray 2 jams every time.', 'reused@corpus.example');
