@@ -38,6 +38,7 @@ import { SlaRepo } from './modules/sla/sla.repo.js';
 import { TicketsRepo } from './modules/tickets/tickets.repo.js';
 import { TroubleshootingRepo } from './modules/troubleshooting/troubleshooting.repo.js';
 import { WebhooksRepo } from './modules/webhooks/webhooks.repo.js';
+import { OutboundTargets } from './core/net/outbound-targets.js';
 
 export interface Services {
   accounts: AccountsService;
@@ -104,10 +105,12 @@ export function createServices(deps: ServiceDeps): Services {
       isLiveChat: (workspaceId, ticketId) => chat.isLive(workspaceId, ticketId),
       renderSecrets: (text) => mailSecrets.render(text),
     }, mailLog);
+  // Webhooks, chat channel URLs and IMAP hosts reach only the addresses the operator permits (SSRF).
+  const targets = new OutboundTargets(config.privateTargets);
   // SLA clocks follow the tickets' events; new workspaces get a calendar and default policies.
   const sla = new SlaService(new SlaRepo(database.db, tenancy), tickets, accounts, bus, deps.jobs, clock);
   const csat = new CsatRequests(tickets, accounts, outbox, config.publicUrl);
-  const webhooks = new WebhooksService(new WebhooksRepo(database.db, tenancy), deps.jobs, accounts, clock, { allowPrivateTargets: config.webhooksAllowPrivate, retryDelaySeconds: config.webhooksRetryDelaySeconds });
+  const webhooks = new WebhooksService(new WebhooksRepo(database.db, tenancy), deps.jobs, accounts, clock, { targets, retryDelaySeconds: config.webhooksRetryDelaySeconds });
   // One routing service: ticket auto-assignment and the chat queue (ACD).
   const routing = new RoutingService(new RoutingRepo(tenancy), tickets, accounts, ticketHolderSource(ticketsRepo), bus, clock);
   const search = new SearchService(new SearchRepo(tenancy), clock);
@@ -122,13 +125,13 @@ export function createServices(deps: ServiceDeps): Services {
   // Inbound mail: addresses, SMTP/IMAP intake (started by main.ts), threading, autoresponses, bounces.
   const mailInbound = createMailInbound({
     config, db: database.db, tenancy, jobs: deps.jobs, log: log.child({ module: 'mail.inbound' }),
-    tickets, accounts, attachments, outbox, appSecret: () => loadSecret(config), search, sla,
+    tickets, accounts, attachments, outbox, appSecret: () => loadSecret(config), search, sla, targets,
   });
   // Live chat and the ACD: chats are tickets; routing picks the agents; search answers while visitors wait.
   const chatRepo = new ChatRepo(database.db, tenancy);
   const chat = new ChatService(chatRepo, tickets, accounts, routing, sla, outbox, clock, log.child({ module: 'chat' }),
     { publicUrl: config.publicUrl, suggest: searchSuggestions(search) });
-  const chatChannels = new ChatChannels(chatRepo, chat, tickets, accounts, deps.jobs, clock, { allowPrivateTargets: config.webhooksAllowPrivate });
+  const chatChannels = new ChatChannels(chatRepo, chat, tickets, accounts, deps.jobs, clock, { targets });
   chat.useChannelReply(chatChannels.reply);
   // The customer database; its 360° record shows the customer's recent tickets.
   const customersRepo = CustomersRepo.of(tenancy);

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { AppError } from './errors.js';
+import type { PrivateTargetsSetting } from './net/outbound-targets.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const optionalUrl = (protocols: string[]) =>
@@ -42,6 +43,12 @@ const ConfigSchema = z.object({
   KEFU_LOGIN_ATTEMPTS_PER_IP_PER_15_MIN: z.coerce.number().int().min(1).max(100_000).default(100),
   KEFU_PUBLIC_POSTS_PER_15_MIN: z.coerce.number().int().min(1).max(10_000).default(10),
   KEFU_AUTH_CACHE_SECONDS: z.coerce.number().int().min(0).max(60).default(10),
+  KEFU_PRIVATE_TARGETS: z.string().trim().default('').transform((value, ctx) => {
+    const setting = privateTargetsSetting(value);
+    if (setting === undefined) ctx.addIssue({ code: 'custom', message: 'must be empty, `all`, or a comma-separated list of addresses or CIDR ranges (e.g. 10.0.4.20,192.168.8.0/24)' });
+    return setting ?? [];
+  }),
+  /** Before KEFU_PRIVATE_TARGETS: `true` still means `all`. */
   KEFU_WEBHOOKS_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
   KEFU_WEBHOOKS_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   KEFU_TRUST_PROXY: z.string().trim().default('false').transform((value, ctx) => {
@@ -112,8 +119,12 @@ export interface Config {
    * `true`: the left-most entry is whatever the client wrote.
    */
   trustProxy: TrustProxy;
-  /** Let webhooks call loopback and private-network addresses (an SSRF risk; for tests and closed networks). */
-  webhooksAllowPrivate: boolean;
+  /**
+   * Private, loopback and reserved addresses that targets typed in by workspace admins (webhooks,
+   * chat channel URLs, IMAP hosts) may reach anyway: `all` (tests, closed networks) or these
+   * addresses and ranges (an IMAP server on the office network). None by default (SSRF).
+   */
+  privateTargets: PrivateTargetsSetting;
   /** The wait before a webhook delivery's second attempt, doubled for each one after. */
   webhooksRetryDelaySeconds: number;
   logLevel: RawConfig['LOG_LEVEL'];
@@ -129,6 +140,12 @@ function trustProxySetting(value: string): TrustProxy | undefined {
   const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
   const valid = entries.length > 0 && entries.every(isAddressOrRange);
   return valid ? entries : undefined;
+}
+
+function privateTargetsSetting(value: string): PrivateTargetsSetting | undefined {
+  if (value === 'all') return 'all';
+  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  return entries.every(isAddressOrRange) ? entries : undefined;
 }
 
 function isAddressOrRange(entry: string): boolean {
@@ -273,7 +290,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retryDelayMs: c.KEFU_MAIL_RETRY_DELAY_MS,
     },
     trustProxy: c.KEFU_TRUST_PROXY,
-    webhooksAllowPrivate: c.KEFU_WEBHOOKS_ALLOW_PRIVATE === 'true',
+    privateTargets: c.KEFU_WEBHOOKS_ALLOW_PRIVATE === 'true' ? 'all' : c.KEFU_PRIVATE_TARGETS,
     webhooksRetryDelaySeconds: c.KEFU_WEBHOOKS_RETRY_DELAY_SECONDS,
     logLevel: c.LOG_LEVEL,
     env: c.NODE_ENV,

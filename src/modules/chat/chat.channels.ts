@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import type { JobQueue } from '../../core/jobs/index.js';
 import type { Locale } from '../../core/i18n/index.js';
+import { TargetForbiddenError, type OutboundTargets } from '../../core/net/outbound-targets.js';
 import { newWebhookSecret, signatureHeader, verifySignature, postJson } from '../webhooks/index.js';
 import type { TicketsService } from '../tickets/index.js';
 import { chatErrors } from './chat.errors.js';
@@ -46,7 +47,7 @@ export class ChatChannels {
     private readonly accounts: Pick<AccountsService, 'audit'>,
     private readonly jobs: JobQueue,
     private readonly clock: Clock,
-    private readonly options: { allowPrivateTargets: boolean },
+    private readonly options: { targets: OutboundTargets },
   ) {}
 
   list(workspaceId: string) {
@@ -62,6 +63,7 @@ export class ChatChannels {
   /** The secret is returned here only; afterwards it is never shown again. */
   async create(workspaceId: string, input: ChannelInput, actor: Actor = SYSTEM_ACTOR): Promise<ChannelRow> {
     await this.assertDepartment(workspaceId, input.departmentId);
+    await this.assertOutboundPermitted(input.outboundUrl);
     const channel = await this.repo.insertChannel(this.repo.in(workspaceId), {
       name: input.name, kind: input.kind, secret: newWebhookSecret(), outbound_url: input.outboundUrl, department_id: input.departmentId,
     });
@@ -73,6 +75,7 @@ export class ChatChannels {
   async update(workspaceId: string, id: string, patch: Partial<ChannelInput>): Promise<ChannelRow> {
     await this.get(workspaceId, id);
     if (patch.departmentId) await this.assertDepartment(workspaceId, patch.departmentId);
+    if (patch.outboundUrl) await this.assertOutboundPermitted(patch.outboundUrl);
     const updated = await this.repo.updateChannel(this.repo.in(workspaceId), id, {
       ...(patch.name !== undefined ? { name: patch.name } : {}),
       ...(patch.kind !== undefined ? { kind: patch.kind } : {}),
@@ -138,12 +141,24 @@ export class ChatChannels {
     });
     const timestamp = Math.floor(this.clock.now().getTime() / 1000);
     const result = await postJson(channel.outbound_url, body, { 'content-type': 'application/json', 'kefu-signature': signatureHeader([channel.secret], timestamp, body) },
-      { timeoutMs: 10_000, allowPrivateTargets: this.options.allowPrivateTargets });
+      { timeoutMs: 10_000, targets: this.options.targets });
     if (result.status === null || result.status >= 300) throw new Error(`channel reply failed: ${result.error ?? result.status}`);
   }
 
   async work(jobs: JobQueue): Promise<void> {
     await jobs.work<ReplyJob>(CHANNEL_REPLY_JOB, (job) => this.deliver(job.data));
+  }
+
+  /** Replies are posted to it: it must not point into the private network (checked again at every post). */
+  private async assertOutboundPermitted(outboundUrl: string | null): Promise<void> {
+    if (!outboundUrl) return;
+    try {
+      await this.options.targets.assertPermitted(new URL(outboundUrl).hostname);
+    } catch (err) {
+      if (!(err instanceof TargetForbiddenError)) throw err;
+      throw chatErrors.channelTargetForbidden('A channel\'s outbound URL cannot be a private, loopback or reserved address',
+        { host: err.host, address: err.address }, { cause: err });
+    }
   }
 
   private async assertDepartment(workspaceId: string, departmentId: string | null): Promise<void> {

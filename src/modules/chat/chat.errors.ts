@@ -17,5 +17,6 @@ export const chatErrors = {
   agentNotFound: () => new AppError('AGENT_NOT_FOUND', 404, 'There is no such agent'),
   departmentUnknown: () => chatError('DEPARTMENT_UNKNOWN', 400, 'There is no such department in this workspace'),
   channelNotFound: () => new AppError('CHANNEL_NOT_FOUND', 404, 'There is no such channel'),
+  channelTargetForbidden: (message: string, details: unknown, options: ErrorOptions) => new AppError('CHANNEL_TARGET_FORBIDDEN', 400, message, details, options),
   signatureInvalid: () => new AppError('SIGNATURE_INVALID', 401, 'The signature is missing, wrong or too old'),
 };

@@ -9,5 +9,6 @@ export const mailErrors = {
   mailNotFailed: errorOf('MAIL_NOT_FAILED', 409),
   mailTooComplex: errorOf('MAIL_TOO_COMPLEX', 422),
   mailSmtpNotConfigured: errorOf('MAIL_SMTP_NOT_CONFIGURED', 409),
+  mailboxHostForbidden: errorOf('MAILBOX_HOST_FORBIDDEN', 400),
   mailboxSecretUnreadable: errorOf('MAILBOX_SECRET_UNREADABLE', 500),
 };

@@ -5,7 +5,8 @@ import { PermanentJobError, type JobQueue } from '../../core/jobs/index.js';
 import type { Actor, AccountsService } from '../accounts/index.js';
 import type { WebhooksRepo } from './webhooks.repo.js';
 import { WEBHOOK_EVENT_TYPES, type DeliveryStatus, type WebhookRow } from './webhooks.schema.js';
-import { assertPublicTarget, postJson, TargetForbiddenError, type SendResult } from './webhooks.sender.js';
+import { TargetForbiddenError, type OutboundTargets } from '../../core/net/outbound-targets.js';
+import { postJson, type SendResult } from './webhooks.sender.js';
 import { newWebhookSecret, signatureHeader } from './webhooks.signature.js';
 import { webhookErrors } from './webhooks.errors.js';
 
@@ -22,8 +23,8 @@ export interface DeliverJob {
 }
 
 export interface WebhooksOptions {
-  /** Deliver to loopback, private and link-local addresses (tests, a receiver on the same box). Off in production. */
-  allowPrivateTargets: boolean;
+  /** Which addresses deliveries may reach (private ones only where the operator allows them). */
+  targets: OutboundTargets;
   /** Per attempt, for everything from DNS to the last byte read. */
   timeoutMs?: number;
   /** Attempts in all, the first included. */
@@ -255,7 +256,7 @@ export class WebhooksService {
       'Kefu-Delivery': delivery.id,
       'Kefu-Timestamp': String(timestamp),
       'Kefu-Signature': signatureHeader(secrets, timestamp, body),
-    }, { timeoutMs: this.timeoutMs, allowPrivateTargets: this.options.allowPrivateTargets });
+    }, { timeoutMs: this.timeoutMs, targets: this.options.targets });
 
     const succeeded = result.status !== null && result.status >= 200 && result.status < 300;
     const retry = !succeeded && isRetryable(result) && attempt < this.maxAttempts;
@@ -283,14 +284,12 @@ export class WebhooksService {
   private async checkedUrl(input: string): Promise<string> {
     const url = parseWebhookUrl(input);
     if (!url) throw validationFailed('The request is not valid', [{ path: 'body.url', message: WEBHOOK_URL_RULE }]);
-    if (!this.options.allowPrivateTargets) {
-      try {
-        await assertPublicTarget(url);
-      } catch (err) {
-        if (!(err instanceof TargetForbiddenError)) throw err;
-        throw webhookErrors.webhookTargetForbidden('Webhooks cannot be sent to private, loopback or reserved addresses',
-          { host: err.host, address: err.address }, { cause: err });
-      }
+    try {
+      await this.options.targets.assertPermitted(url.hostname);
+    } catch (err) {
+      if (!(err instanceof TargetForbiddenError)) throw err;
+      throw webhookErrors.webhookTargetForbidden('Webhooks cannot be sent to private, loopback or reserved addresses',
+        { host: err.host, address: err.address }, { cause: err });
     }
     return url.href;
   }

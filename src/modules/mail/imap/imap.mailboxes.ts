@@ -1,4 +1,6 @@
 import { notFound } from '../../../core/errors.js';
+import { TargetForbiddenError, type OutboundTargets } from '../../../core/net/outbound-targets.js';
+import { mailErrors } from '../mail.errors.js';
 import type { InboundRepo } from '../inbound/inbound.repo.js';
 import type { MailboxRow, MailboxTls } from '../inbound/inbound.schema.js';
 import type { SecretBox } from './imap.crypto.js';
@@ -26,7 +28,7 @@ export function mailboxView({ password_encrypted: _, ...rest }: MailboxRow): Mai
 
 /** The IMAP mailboxes a workspace has Kefu poll; passwords are sealed before they are stored. */
 export class Mailboxes {
-  constructor(private readonly repo: InboundRepo, private readonly secrets: SecretBox) {}
+  constructor(private readonly repo: InboundRepo, private readonly secrets: SecretBox, private readonly targets: OutboundTargets) {}
 
   async list(workspaceId: string): Promise<MailboxView[]> {
     return (await this.repo.mailboxes(workspaceId)).map(mailboxView);
@@ -40,6 +42,7 @@ export class Mailboxes {
 
   async create(workspaceId: string, input: MailboxInput): Promise<MailboxView> {
     if (input.addressId) await this.assertAddress(workspaceId, input.addressId);
+    await this.assertHostPermitted(input.host);
     return mailboxView(await this.repo.insertMailbox(workspaceId, {
       name: input.name, host: input.host, port: input.port, tls: input.tls, username: input.username,
       password_encrypted: await this.secrets.seal(input.password), folder: input.folder, after_import: input.afterImport,
@@ -49,6 +52,7 @@ export class Mailboxes {
 
   async update(workspaceId: string, id: string, patch: Partial<MailboxInput>): Promise<MailboxView> {
     if (patch.addressId) await this.assertAddress(workspaceId, patch.addressId);
+    if (patch.host !== undefined) await this.assertHostPermitted(patch.host);
     const server = patch.host !== undefined || patch.port !== undefined || patch.username !== undefined || patch.folder !== undefined;
     const row = await this.repo.updateMailbox(workspaceId, id, {
       ...(patch.name !== undefined ? { name: patch.name } : {}),
@@ -71,6 +75,20 @@ export class Mailboxes {
 
   async remove(workspaceId: string, id: string): Promise<void> {
     if (!(await this.repo.deleteMailbox(workspaceId, id))) throw notFound('mailbox');
+  }
+
+  /**
+   * A workspace admin must not make Kefu connect into the private network (and read its port
+   * states back from the errors): the host is checked when saved, and again at every connection.
+   */
+  private async assertHostPermitted(host: string): Promise<void> {
+    try {
+      await this.targets.assertPermitted(host);
+    } catch (err) {
+      if (!(err instanceof TargetForbiddenError)) throw err;
+      throw mailErrors.mailboxHostForbidden('IMAP hosts cannot be private, loopback or reserved addresses unless the operator allows them (KEFU_PRIVATE_TARGETS)',
+        { host: err.host, address: err.address }, { cause: err });
+    }
   }
 
   private async assertAddress(workspaceId: string, id: string): Promise<void> {

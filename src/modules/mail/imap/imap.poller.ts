@@ -1,5 +1,6 @@
 import { ImapFlow } from 'imapflow';
 import type { Logger } from '../../../core/logger.js';
+import type { OutboundTargets } from '../../../core/net/outbound-targets.js';
 import type { InboundRepo } from '../inbound/inbound.repo.js';
 import type { MailboxRow } from '../inbound/inbound.schema.js';
 import type { InboundMail } from '../inbound/inbound.service.js';
@@ -8,6 +9,8 @@ import type { SecretBox } from './imap.crypto.js';
 export interface ImapPollerOptions {
   pollSeconds: number;
   maxBytes: number;
+  /** Which addresses an IMAP host may resolve to (private ones only where the operator allows them). */
+  targets: OutboundTargets;
 }
 
 /** One fetch at most this many messages, so a huge backlog is ingested in steps that each commit progress. */
@@ -85,8 +88,12 @@ export class ImapPoller {
   }
 
   async client(mailbox: MailboxRow): Promise<ImapFlow> {
+    // Connected to the address that was checked (a name resolving elsewhere later cannot slip
+    // through); certificates are still verified against the name.
+    const address = await this.options.targets.resolve(mailbox.host);
     const client = new ImapFlow({
-      host: mailbox.host,
+      host: address,
+      ...(address === mailbox.host ? {} : { servername: mailbox.host }),
       port: mailbox.port,
       secure: mailbox.tls === 'implicit',
       doSTARTTLS: mailbox.tls === 'starttls' ? true : mailbox.tls === 'none' ? false : undefined,

@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../../../core/config.js';
 import type { JobQueue } from '../../../core/jobs/index.js';
 import type { Logger } from '../../../core/logger.js';
+import type { OutboundTargets } from '../../../core/net/outbound-targets.js';
 import type { Tenancy } from '../../../core/tenancy.js';
 import type { DB } from '../../../schema.js';
 import type { AccountsService } from '../../accounts/index.js';
@@ -50,6 +51,8 @@ export interface MailInboundDeps {
   search: SuggestedAnswers;
   /** The SLA's first-response deadline, stated in acknowledgements. */
   sla: FirstResponseTarget;
+  /** Which addresses IMAP hosts may resolve to. */
+  targets: OutboundTargets;
 }
 
 /** Wires the inbound side (the mail module's manifest subscribes the autoresponder to web-form tickets). */
@@ -59,8 +62,8 @@ export function createMailInbound(deps: MailInboundDeps): MailInbound {
   const autoresponder = new Autoresponder(deps.tenancy, deps.tickets, deps.accounts, deps.outbox, deps.search, deps.sla, { publicUrl: deps.config.publicUrl, perSenderPerHour: 3 });
   const inbound = new InboundMail(repo, addresses, deps.tickets, deps.accounts, deps.attachments, autoresponder, deps.jobs, deps.log, { authservId: deps.config.mail.authservId });
   const secrets = new SecretBox({ key: deps.config.mail.key, appSecret: deps.appSecret });
-  const mailboxes = new Mailboxes(repo, secrets);
-  const poller = new ImapPoller(repo, inbound, secrets, { pollSeconds: deps.config.mail.imapPollSeconds, maxBytes: deps.config.mail.maxBytes }, deps.log);
+  const mailboxes = new Mailboxes(repo, secrets, deps.targets);
+  const poller = new ImapPoller(repo, inbound, secrets, { pollSeconds: deps.config.mail.imapPollSeconds, maxBytes: deps.config.mail.maxBytes, targets: deps.targets }, deps.log);
   return { addresses, inbound, mailboxes, autoresponder, poller };
 }
 

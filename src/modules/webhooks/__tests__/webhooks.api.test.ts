@@ -5,6 +5,7 @@ import type { DomainEvent, EventName } from '../../../core/events/index.js';
 import { sampleEvent, samplePayload } from '../../../../test/helpers/events.js';
 import { verifySignature } from '../webhooks.signature.js';
 import { startReceiver, type Receiver } from './receiver.js';
+import { OutboundTargets } from '../../../core/net/outbound-targets.js';
 
 let t: TestApp;
 let auth: { authorization: string };
@@ -315,7 +316,7 @@ describe('webhook delivery', () => {
     const { createInlineQueue } = await import('../../../core/jobs/index.js');
     const jobs = createInlineQueue();
     const impatient = new WebhooksService(new WebhooksRepo(t.database.db, await Tenancy.load(t.database.db)), jobs, t.services.accounts, t.clock,
-      { allowPrivateTargets: true, timeoutMs: 200, maxAttempts: 2 });
+      { targets: new OutboundTargets('all'), timeoutMs: 200, maxAttempts: 2 });
     await jobs.work<{ workspaceId: string; deliveryId: string }>('webhooks.deliver', (job) => impatient.deliver(job.data));
     const r = await receiver((n) => (n === 1 ? 'hang' : { status: 200 }));
     const hook = await createWebhook({ url: r.url, events: ['ticket.rated'], active: true });
@@ -376,7 +377,7 @@ describe('delivery log', () => {
     const { WebhooksRepo } = await import('../webhooks.repo.js');
     const { Tenancy } = await import('../../../core/tenancy.js');
     const repo = new WebhooksRepo(t.database.db, await Tenancy.load(t.database.db));
-    const at = (days: number) => new WebhooksService(repo, t.jobs, t.services.accounts, { now: () => new Date(Date.now() + days * 86_400_000) }, { allowPrivateTargets: true });
+    const at = (days: number) => new WebhooksService(repo, t.jobs, t.services.accounts, { now: () => new Date(Date.now() + days * 86_400_000) }, { targets: new OutboundTargets('all') });
     expect(await at(29).prune()).toBe(0);
     expect((await deliveries(hook.id)).deliveries).toHaveLength(1);
     expect(await at(31).prune()).toBeGreaterThanOrEqual(1);

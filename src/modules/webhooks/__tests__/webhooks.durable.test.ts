@@ -7,6 +7,7 @@ import { WebhooksRepo } from '../webhooks.repo.js';
 import { WebhooksService } from '../webhooks.service.js';
 import { startReceiver, type Receiver } from './receiver.js';
 import { sampleEvent } from '../../../../test/helpers/events.js';
+import { OutboundTargets } from '../../../core/net/outbound-targets.js';
 
 /**
  * The same deliveries on the durable queue `kefu start` uses (pg-boss in Postgres), where retries
@@ -22,7 +23,7 @@ beforeAll(async () => {
   jobs = createDatabaseQueue({ connectionString: t.database.url, log: { info() {}, warn() {}, error() {} }, pollingIntervalSeconds: 0.5 });
   await jobs.start();
   webhooks = new WebhooksService(new WebhooksRepo(t.database.db, await Tenancy.load(t.database.db)), jobs, t.services.accounts, t.clock,
-    { allowPrivateTargets: true, retryDelaySeconds: 1, maxAttempts: 3 });
+    { targets: new OutboundTargets('all'), retryDelaySeconds: 1, maxAttempts: 3 });
   await registerWebhookWorkers(webhooks, jobs);
   r = await startReceiver((n) => (n === 1 ? { status: 503 } : { status: 200 }));
 });

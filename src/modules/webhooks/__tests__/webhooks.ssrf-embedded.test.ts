@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPrivateAddress } from '../webhooks.sender.js';
+import { isPrivateAddress } from '../../../core/net/outbound-targets.js';
 
 // Issue 12 #14: IPv6 forms that a translator or tunnel turns into an IPv4 address reach that address.
 describe('IPv6 forms carrying an IPv4 address', () => {

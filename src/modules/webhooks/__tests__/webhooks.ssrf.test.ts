@@ -6,7 +6,7 @@ import { PermanentJobError, createInlineQueue } from '../../../core/jobs/index.j
 import type { InlineQueue } from '../../../core/jobs/inline-queue.js';
 import { Tenancy } from '../../../core/tenancy.js';
 import { WebhooksRepo } from '../webhooks.repo.js';
-import { isPrivateAddress } from '../webhooks.sender.js';
+import { isPrivateAddress, OutboundTargets } from '../../../core/net/outbound-targets.js';
 import { WebhooksService, type DeliverJob } from '../webhooks.service.js';
 import { startReceiver, type Receiver } from './receiver.js';
 import { sampleEvent } from '../../../../test/helpers/events.js';
@@ -21,7 +21,7 @@ let r: Receiver;
 beforeAll(async () => {
   t = await createTestApp();
   strictJobs = createInlineQueue();
-  strict = new WebhooksService(new WebhooksRepo(t.database.db, await Tenancy.load(t.database.db)), strictJobs, t.services.accounts, t.clock, { allowPrivateTargets: false });
+  strict = new WebhooksService(new WebhooksRepo(t.database.db, await Tenancy.load(t.database.db)), strictJobs, t.services.accounts, t.clock, { targets: new OutboundTargets([]) });
   await strictJobs.work<DeliverJob>('webhooks.deliver', (job) => strict.deliver(job.data));
   r = await startReceiver();
 });
