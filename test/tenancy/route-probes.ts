@@ -200,6 +200,7 @@ const PROBES: Record<string, ProbeMaker> = {
   'GET /requests/:number/attachments/:id': (p) => ({ url: `/requests/${p.ticketNumber}/attachments/${p.ticketAttachment}` }),
   'GET /requests/:number/rate': (p) => ({ url: `/requests/${p.ticketNumber}/rate` }),
   'POST /requests/:number/rate': (p) => ({ url: `/requests/${p.ticketNumber}/rate`, payload: { rating: '1', comment: 'hijacked' } }),
+  'POST /requests/:number/sender': (p) => ({ url: `/requests/${p.ticketNumber}/sender`, payload: { mine: 'yes' } }),
 };
 
 /** The request for a route, or undefined for a route with `:params` that has no probe. */

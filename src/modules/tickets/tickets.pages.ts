@@ -370,6 +370,8 @@ export const ticketsPages = (options: TicketsPagesOptions): FastifyPluginAsyncZo
     let ticket: TicketRow;
     try {
       ticket = await tickets.open(request.workspace.id, {
+        // Anybody can type an e-mail: only a signed-in customer is known to be its owner (issue 12 #6).
+        senderVerified: 'id' in sender,
         subject: form.subject, body: withSteps(t, form.message, typed.path), channel: 'web', customer, departmentKey: department.key,
         urgency: WEB_FORM_URGENCY, attachments: request.uploads?.files ?? [],
         customFields: { ...(typed.product ? { product: typed.product } : {}), ...(typed.path ? { troubleshootingPath: typed.path } : {}) },
@@ -414,16 +416,34 @@ export const ticketsPages = (options: TicketsPagesOptions): FastifyPluginAsyncZo
 
   const signInFirst = (reply: FastifyReply) => reply.redirect('/account/sign-in', 303);
 
-  app.get('/requests', page, async (request, reply) => {
+  app.get('/requests', { ...page, schema: { hide: true, querystring: z.object({ claimed: z.string().optional(), disowned: z.string().optional() }).catch({}) } }, async (request, reply) => {
     if (!request.customer) return signInFirst(reply);
     const t = translator(request.locale);
-    const list = await tickets.customerTickets(request.workspace.id, request.customer.id);
+    const all = await tickets.customerTickets(request.workspace.id, request.customer.id);
+    const list = all.filter((ticket) => ticket.sender_verification === 'verified');
+    const unclaimed = all.filter((ticket) => ticket.sender_verification === 'unverified');
+    const notice = request.query.claimed ? t('requests.claimed') : request.query.disowned ? t('requests.disowned') : undefined;
     return send(request, reply, t('nav.myRequests'), html`
       <div class="title-row">
         <h1>${t('nav.myRequests')}</h1>
         <a class="button" href="/contact">${t('requests.new')}</a>
       </div>
+      ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
       <p>${t('account.welcome', { name: request.customer.name })}</p>
+      ${unclaimed.length ? html`
+        <section class="panel" aria-labelledby="unclaimed-title">
+          <h2 id="unclaimed-title">${t('requests.unclaimedTitle')}</h2>
+          <p class="muted">${t('requests.unclaimedIntro')}</p>
+          <ul class="requests">${unclaimed.map((ticket) => html`
+            <li class="request">
+              <span><span class="number">#${ticket.number}</span> ${ticket.subject}</span>
+              <form method="post" action="/requests/${ticket.number}/sender" class="inline">
+                ${csrfField(request)}
+                <button name="mine" value="yes">${t('requests.mine')}</button>
+                <button name="mine" value="no" class="secondary">${t('requests.notMine')}</button>
+              </form>
+            </li>`)}</ul>
+        </section>` : ''}
       ${list.length
         ? html`<ul class="requests">${list.map((ticket) => html`
             <li class="request">
@@ -433,15 +453,32 @@ export const ticketsPages = (options: TicketsPagesOptions): FastifyPluginAsyncZo
         : html`<p class="empty">${t('account.myRequestsEmpty')}</p>`}`);
   });
 
+  const NumberParam = z.object({ number: z.string().max(20) });
+
   /** The signed-in customer's own ticket by its number; anybody else's, or none, is the same 404. */
   async function ownTicket(request: FastifyRequest, number: string): Promise<TicketRow> {
-    if (!/^[1-9]\d{0,9}$/.test(number)) throw notFound('ticket');
-    const ticket = await tickets.ticketByNumber(request.workspace.id, Number(number));
-    if (ticket.customer_id !== request.customer?.id) throw notFound('ticket');
+    const ticket = await filedUnder(request, number);
+    if (ticket.sender_verification !== 'verified') throw notFound('ticket');
     return ticket;
   }
 
-  const NumberParam = z.object({ number: z.string().max(20) });
+  /** The ticket by its number when it is filed under the signed-in customer, whether or not it is theirs yet. */
+  async function filedUnder(request: FastifyRequest, number: string): Promise<TicketRow> {
+    const ticket = /^[1-9]\d{0,9}$/.test(number) ? await tickets.findTicketByNumber(request.workspace.id, Number(number)) : undefined;
+    if (!ticket || ticket.customer_id !== request.customer?.id) throw notFound('ticket');
+    return ticket;
+  }
+
+  // The account holder answers for a request sent with their e-mail while not signed in (issue 12 #6).
+  app.post('/requests/:number/sender', { ...page, schema: { hide: true, params: NumberParam } }, async (request, reply) => {
+    if (!request.customer) return signInFirst(reply);
+    const mine = text(((request.body ?? {}) as Record<string, unknown>).mine);
+    if (mine !== 'yes' && mine !== 'no') throw validationFailed('The request is not valid', [{ path: 'body.mine', message: 'must be yes or no' }]);
+    const ticket = await filedUnder(request, request.params.number);
+    await tickets.claimSender(request.workspace.id, request.customer.id, ticket.id, mine === 'yes');
+    return reply.redirect(mine === 'yes' ? `/requests/${ticket.number}?claimed=1` : '/requests?disowned=1', 303);
+  });
+
 
   async function requestPage(request: FastifyRequest, ticket: TicketRow, state: { problem?: Problem; reply?: string; rating?: string; comment?: string; notice?: string } = {}) {
     const t = translator(request.locale);
@@ -518,6 +555,9 @@ export const ticketsPages = (options: TicketsPagesOptions): FastifyPluginAsyncZo
   app.get('/requests/:number', { ...page, schema: { hide: true, params: NumberParam, querystring: z.object({ sent: z.string().optional(), replied: z.string().optional(), rated: z.string().optional() }).catch({}) } }, async (request, reply) => {
     if (!request.customer) return signInFirst(reply);
     const t = translator(request.locale);
+    // The link in our mails about a request they have not answered for yet leads to the question.
+    const filed = await filedUnder(request, request.params.number);
+    if (filed.sender_verification === 'unverified') return reply.redirect('/requests#unclaimed-title', 303);
     const ticket = await ownTicket(request, request.params.number);
     const q = request.query;
     const notice = q.sent ? t('requests.sent') : q.replied ? t('requests.replied') : q.rated ? t('requests.rating.thanks') : undefined;

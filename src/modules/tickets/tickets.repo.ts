@@ -4,7 +4,7 @@ import { inReplayableWork, relaxCommitIfReplayable } from '../../core/jobs/index
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../schema.js';
 import type { Locale } from '../../core/i18n/index.js';
-import { ACTIVE_STATUSES, type Channel, type TicketStatus, type Urgency, type UrgencyNames } from './tickets.schema.js';
+import { ACTIVE_STATUSES, type Channel, type SenderVerification, type TicketStatus, type Urgency, type UrgencyNames } from './tickets.schema.js';
 
 export type Db = Kysely<DB> | Transaction<DB>;
 
@@ -24,6 +24,7 @@ export interface TicketFilter {
 export interface NewTicketRow {
   number: number; subject: string; urgency: Urgency; department_id: string | null; customer_id: string; channel: Channel; tags: string[];
   custom_fields: string; status?: TicketStatus; assignee_id?: string | null; created_at: Date; updated_at: Date; last_customer_message_at: Date | null;
+  sender_verification?: SenderVerification;
 }
 
 export interface NewMessageRow {
@@ -63,6 +64,7 @@ export interface TicketPatch {
   csat_rating?: number;
   csat_comment?: string | null;
   csat_at?: Date;
+  sender_verification?: SenderVerification;
   updated_at?: Date;
 }
 

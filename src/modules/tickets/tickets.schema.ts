@@ -31,6 +31,9 @@ export interface TicketSettingsTable {
   last_ticket_number: ColumnType<number, number | undefined, number>;
 }
 
+export const SENDER_VERIFICATIONS = ['verified', 'unverified', 'disputed'] as const;
+export type SenderVerification = (typeof SENDER_VERIFICATIONS)[number];
+
 export interface TicketsTable {
   id: Generated<string>;
   workspace_id: WorkspaceId;
@@ -55,6 +58,8 @@ export interface TicketsTable {
   csat_rating: number | null;
   csat_comment: string | null;
   csat_at: Date | null;
+  /** migrations/202612051110_ticket_sender_verification.ts */
+  sender_verification: ColumnType<SenderVerification, SenderVerification | undefined, SenderVerification>;
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }

@@ -38,6 +38,11 @@ export interface NewTicket {
   /** The sender's own message id: the same id twice opens one ticket, not two. */
   externalId?: string;
   attachments?: StoredFile[];
+  /**
+   * False when nothing shows the sender is the customer named (a web form posted without signing
+   * in): the ticket stays out of that customer's portal until the account holder claims it.
+   */
+  senderVerified?: boolean;
 }
 
 export interface NewMessage {
@@ -152,6 +157,7 @@ export class TicketsService {
         id: ids.ticket, number, subject: withoutBidiControls(input.subject), urgency: input.urgency ?? 1,
         department_id: departmentId, customer_id: customerId, channel: input.channel, tags: normalizeTags(input.tags ?? []),
         custom_fields: JSON.stringify(input.customFields ?? {}), created_at: now, updated_at: now, last_customer_message_at: now,
+        sender_verification: input.senderVerified === false ? 'unverified' : 'verified',
       }, {
         id: ids.message, ticket_id: ids.ticket, kind: 'reply', author_type: 'customer', author_id: customerId, channel: input.channel, ...body,
         external_id: input.externalId ?? null, created_at: now,
@@ -186,11 +192,33 @@ export class TicketsService {
     return ticket;
   }
 
-  /** A customer sees only their own tickets; anybody else's is "not found", never "forbidden". */
+  /**
+   * A customer sees only their own tickets; anybody else's is "not found", never "forbidden". A
+   * ticket whose sender is not verified is not theirs yet (see `claimSender`).
+   */
   async customerTicket(workspaceId: string, customerId: string, id: string): Promise<TicketRow> {
     const ticket = await this.findTicket(workspaceId, id);
-    if (!ticket || ticket.customer_id !== customerId) throw notFound('ticket');
+    if (!ticket || ticket.customer_id !== customerId || ticket.sender_verification !== 'verified') throw notFound('ticket');
     return ticket;
+  }
+
+  /**
+   * The signed-in account holder answers for a ticket filed under them without proof (a web form
+   * posted without signing in): theirs (`mine`: it joins their requests) or not (it stays out, and
+   * the agents see it disputed). Only an unverified ticket of theirs can be answered for, once.
+   */
+  async claimSender(workspaceId: string, customerId: string, ticketId: string, mine: boolean): Promise<TicketRow> {
+    const ticket = await this.findTicket(workspaceId, ticketId);
+    if (!ticket || ticket.customer_id !== customerId || ticket.sender_verification !== 'unverified') throw notFound('ticket');
+    const now = this.clock.now();
+    // The activity log carries it to the agents; nothing else follows from it (no event).
+    return this.repo.transaction(workspaceId, async (trx) => {
+      const claimed = await this.repo.updateTicket(trx, ticketId, { sender_verification: mine ? 'verified' : 'disputed' });
+      await this.repo.insertActivity(trx, {
+        ticket_id: ticketId, actor_type: 'customer', actor_id: customerId, action: mine ? 'ticket.sender_confirmed' : 'ticket.sender_disputed', details: {}, created_at: now,
+      });
+      return claimed;
+    });
   }
 
   async thread(workspaceId: string, ticketId: string, options: { includeNotes: boolean }): Promise<MessageWithAttachments[]> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { MessageWithAttachments } from './tickets.service.js';
-import { CHANNELS, TICKET_STATUSES, type TicketRow } from './tickets.schema.js';
+import { CHANNELS, SENDER_VERIFICATIONS, TICKET_STATUSES, type TicketRow } from './tickets.schema.js';
 
 /** JSON shapes of the tickets API, shared by its routes and the OpenAPI document. */
 export const Urgency = z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);
@@ -18,6 +18,8 @@ export const TicketView = z.object({
   firstResponseAt: z.date().nullable(), firstResponseDueAt: z.date().nullable(), nextResponseDueAt: z.date().nullable(),
   resolutionDueAt: z.date().nullable(), lastCustomerMessageAt: z.date().nullable(), lastAgentMessageAt: z.date().nullable(),
   solvedAt: z.date().nullable(), csat: z.object({ rating: z.number(), comment: z.string().nullable(), at: z.date() }).nullable(),
+  /** `unverified`: filed under the customer by an e-mail typed into the web form without signing in; `disputed`: the account holder said it was not them. */
+  senderVerification: z.enum(SENDER_VERIFICATIONS),
   createdAt: z.date(), updatedAt: z.date(),
 });
 
@@ -37,7 +39,7 @@ export function ticketView(t: TicketRow): z.infer<typeof TicketView> {
     nextResponseDueAt: t.next_response_due_at, resolutionDueAt: t.resolution_due_at, lastCustomerMessageAt: t.last_customer_message_at,
     lastAgentMessageAt: t.last_agent_message_at, solvedAt: t.solved_at,
     csat: t.csat_rating && t.csat_at ? { rating: t.csat_rating, comment: t.csat_comment, at: t.csat_at } : null,
-    createdAt: t.created_at, updatedAt: t.updated_at,
+    senderVerification: t.sender_verification, createdAt: t.created_at, updatedAt: t.updated_at,
   };
 }
 

@@ -82,6 +82,12 @@ export const en = {
   },
   requests: {
     new: 'New request',
+    unclaimedTitle: 'Sent with your e-mail without signing in',
+    unclaimedIntro: 'Someone used the contact form with your e-mail address while not signed in. If it was you, these requests join yours; if not, tell us and we will know.',
+    mine: 'This was me',
+    notMine: 'Not me',
+    claimed: 'The request is now one of yours.',
+    disowned: 'Thank you: we have noted that you did not send it.',
     updated: 'Last update',
     opened: 'Opened',
     department: 'Department: {{department}}',

@@ -81,6 +81,12 @@ export const zhCN: Catalogue = {
     comment: '评论最多 2,000 个字符。',
   },
   requests: {
+    unclaimedTitle: '未登录时以您的邮箱提交的请求',
+    unclaimedIntro: '有人在未登录的情况下用您的邮箱地址提交了联系表单。如果是您本人，这些请求将归入您的请求；如果不是，请告诉我们。',
+    mine: '是我提交的',
+    notMine: '不是我',
+    claimed: '该请求已归入您的请求。',
+    disowned: '谢谢，我们已记录此请求并非您提交。',
     new: '新请求',
     updated: '最近更新',
     opened: '提交于',

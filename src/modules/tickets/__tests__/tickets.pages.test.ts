@@ -161,11 +161,23 @@ describe('contact form', () => {
     expect(download.statusCode).toBe(200);
     expect(download.body).toBe('paper jam at tray 2');
 
-    // The anonymous visitor cannot open the request; its owner, signed in, can, and gets the file.
+    // The anonymous visitor cannot open the request. Anybody can type an e-mail (issue 12 #6): the
+    // account holder, signed in, finds it apart, says it was them, and then opens it and its file.
     const peek = await get(browser, `/requests/${ticket.number}`);
     expect(peek.statusCode).toBe(303);
     expect(peek.headers.location).toBe('/account/sign-in');
+    expect((await api('GET', `/tickets/${ticket.id}`)).json()).toMatchObject({ senderVerification: 'unverified' });
     const ownerBrowser = await visitor({ customerId: owner.id });
+    // Our mails link to the request: it leads to the question.
+    const early = await get(ownerBrowser, `/requests/${ticket.number}`);
+    expect([early.statusCode, early.headers.location]).toEqual([303, '/requests#unclaimed-title']);
+    const list = await get(ownerBrowser, '/requests');
+    expect(list.body).toContain('Sent with your e-mail without signing in');
+    expect(list.body).not.toContain(`href="/requests/${ticket.number}"`);
+    const claimed = await postForm(ownerBrowser, `/requests/${ticket.number}/sender`, { mine: 'yes' });
+    expect(claimed.statusCode).toBe(303);
+    expect(claimed.headers.location).toBe(`/requests/${ticket.number}?claimed=1`);
+    expect((await api('GET', `/tickets/${ticket.id}`)).json()).toMatchObject({ senderVerification: 'verified' });
     const page = await get(ownerBrowser, `/requests/${ticket.number}`);
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Please send a quote.');
@@ -175,6 +187,40 @@ describe('contact form', () => {
     expect(file.statusCode).toBe(200);
     expect(file.body).toBe('paper jam at tray 2');
     expect(file.headers['content-disposition']).toContain('attachment');
+  });
+
+  it('keeps a post made with a registered customer\'s e-mail without signing in out of their requests; "Not me" keeps it out for good (issue 12 #6)', async () => {
+    const victim = await customer('li.na@example.com');
+    const attacker = await visitor();
+    const posted = await postForm(attacker, '/contact', { name: 'Li Na', email: 'li.na@example.com', department: 'service', subject: 'Send my order to a new address', message: 'Ship it to 1 Fake Road.' });
+    expect(posted.statusCode).toBe(303);
+    const forged = await t.database.db.selectFrom('tickets').selectAll().orderBy('number', 'desc').limit(1).executeTakeFirstOrThrow();
+    expect(forged).toMatchObject({ customer_id: victim.id, sender_verification: 'unverified' });
+
+    const own = await visitor({ customerId: victim.id });
+    const list = await get(own, '/requests');
+    expect(list.body).toContain('Send my order to a new address');
+    expect(list.body).not.toContain(`href="/requests/${forged.number}"`);
+    expect((await get(own, `/requests/${forged.number}/rate`)).statusCode).toBe(404);
+    expect((await get(own, `/requests/${forged.number}/attachments/${forged.id}`)).statusCode).toBe(404);
+    expect((await postForm(own, `/requests/${forged.number}/reply`, { message: 'Is this mine?' })).statusCode).toBe(404);
+
+    // Bad answers and other customers change nothing.
+    expect((await postForm(own, `/requests/${forged.number}/sender`, { mine: 'maybe' })).statusCode).toBe(400);
+    const stranger = await visitor({ customerId: (await customer('stranger@example.com')).id });
+    expect((await postForm(stranger, `/requests/${forged.number}/sender`, { mine: 'yes' })).statusCode).toBe(404);
+    expect((await api('GET', `/tickets/${forged.id}`)).json()).toMatchObject({ senderVerification: 'unverified' });
+
+    const disowned = await postForm(own, `/requests/${forged.number}/sender`, { mine: 'no' });
+    expect(disowned.statusCode).toBe(303);
+    expect(disowned.headers.location).toBe('/requests?disowned=1');
+    expect((await get(own, '/requests')).body).not.toContain('Send my order to a new address');
+    expect((await api('GET', `/tickets/${forged.id}`)).json()).toMatchObject({ senderVerification: 'disputed' });
+    const activity = (await api('GET', `/tickets/${forged.id}/activity`)).json();
+    expect(JSON.stringify(activity)).toContain('ticket.sender_disputed');
+    // Answered once: it cannot be claimed afterwards.
+    expect((await postForm(own, `/requests/${forged.number}/sender`, { mine: 'yes' })).statusCode).toBe(404);
+    expect((await get(own, `/requests/${forged.number}`)).statusCode).toBe(404);
   });
 
   it('sends a signed-in customer to the new request; name and e-mail come from the account', async () => {

@@ -153,6 +153,9 @@ export function ConversationView({ number, list, connection, realtime, onHelp }:
             </p>
           )}
           {ticket.mergedIntoId && <p className="notice">{t('inbox.conversation.merged')}</p>}
+          {ticket.senderVerification !== 'verified' && (
+            <p className={ticket.senderVerification === 'disputed' ? 'notice notice-error' : 'notice'} role="note">{t(`inbox.conversation.sender_${ticket.senderVerification}`)}</p>
+          )}
         </header>
         <CollisionNotice viewers={viewers} />
         {actionError && (

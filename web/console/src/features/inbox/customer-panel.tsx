@@ -8,7 +8,7 @@ import { customerTickets, type Customer, type Ticket } from './tickets-api.js';
 import { customerRecord, customerTimeline, type CustomerRecord, type TimelineEntry } from '../customers/customers-api.js';
 import { TimelineText } from '../customers/customer-view.js';
 
-const KNOWN_ACTIONS = ['ticket.created', 'ticket.updated', 'reply.added', 'note.added', 'ticket.merged', 'ticket.merged_in', 'ticket.split', 'ticket.rated'] as const;
+const KNOWN_ACTIONS = ['ticket.created', 'ticket.updated', 'reply.added', 'note.added', 'ticket.merged', 'ticket.merged_in', 'ticket.split', 'ticket.rated', 'ticket.sender_confirmed', 'ticket.sender_disputed'] as const;
 
 /**
  * The screen-pop beside a conversation: who the customer is, their other tickets, what happened
@@ -170,4 +170,4 @@ export function CustomerPanel({ customerId, customer, failed, currentId, revisio
   );
 }
 
-type ActivityKey = 'ticket_created' | 'ticket_updated' | 'reply_added' | 'note_added' | 'ticket_merged' | 'ticket_merged_in' | 'ticket_split' | 'ticket_rated';
+type ActivityKey = 'ticket_created' | 'ticket_updated' | 'reply_added' | 'note_added' | 'ticket_merged' | 'ticket_merged_in' | 'ticket_split' | 'ticket_rated' | 'ticket_sender_confirmed' | 'ticket_sender_disputed';

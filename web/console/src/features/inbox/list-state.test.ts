@@ -5,7 +5,7 @@ import { DEFAULT_FILTERS, type Ticket } from './tickets-api.js';
 const ticket = (n: number, over: Partial<Ticket> = {}): Ticket => ({
   id: `id-${n}`, number: n, subject: `Ticket ${n}`, status: 'new', urgency: 1, departmentId: null, assigneeId: null,
   customerId: 'c', channel: 'web', tags: [], mergedIntoId: null, firstResponseAt: null, firstResponseDueAt: null,
-  nextResponseDueAt: null, resolutionDueAt: null, solvedAt: null, csat: null, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z',
+  nextResponseDueAt: null, resolutionDueAt: null, solvedAt: null, csat: null, senderVerification: 'verified', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z',
   ...over,
 });
 

@@ -39,6 +39,8 @@ export interface Ticket {
   resolutionDueAt: string | null;
   solvedAt: string | null;
   csat: { rating: number; comment: string | null; at: string } | null;
+  /** `unverified`: a web form posted with this customer's e-mail without signing in; `disputed`: the account holder said it was not them. */
+  senderVerification: 'verified' | 'unverified' | 'disputed';
   createdAt: string;
   updatedAt: string;
 }
@@ -358,6 +360,8 @@ export function filtersFromSaved(value: unknown): InboxFilters {
 const isDateString = (v: unknown): v is string => typeof v === 'string';
 const dateOrNull = (v: unknown): string | null => (isDateString(v) ? v : null);
 
+const SENDER_VERIFICATIONS = ['verified', 'unverified', 'disputed'] as const;
+
 export function parseTicket(body: unknown): Ticket {
   if (
     !isRecord(body) ||
@@ -391,6 +395,7 @@ export function parseTicket(body: unknown): Ticket {
     resolutionDueAt: dateOrNull(body.resolutionDueAt),
     solvedAt: dateOrNull(body.solvedAt),
     csat,
+    senderVerification: (SENDER_VERIFICATIONS as readonly unknown[]).includes(body.senderVerification) ? (body.senderVerification as Ticket['senderVerification']) : 'verified',
     createdAt: String(body.createdAt),
     updatedAt: String(body.updatedAt),
   };
