@@ -102,7 +102,7 @@ export class KefuServer {
     return JSON.parse(text) as DemoCredentials;
   }
 
-  /** Signs the demo admin in and creates an API token, the way an integrator would. */
+  /** Signs the demo admin in and creates an API token that reads and writes, the way an integrator would (tokens read only unless given scopes). */
   async apiToken(name = 'bench'): Promise<string> {
     const { admin } = await this.demoCredentials();
     const login = await fetch(`${this.url}/api/v1/auth/login`, {
@@ -118,7 +118,7 @@ export class KefuServer {
     const created = await fetch(`${this.url}/api/v1/api-tokens`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': session.csrfToken },
-      body: JSON.stringify({ name }),
+      body: JSON.stringify({ name, scopes: ['read', 'write'] }),
     });
     const body = await created.json().catch(() => undefined) as { token?: string } | undefined;
     if (created.status !== 201 || !body?.token) {

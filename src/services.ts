@@ -109,6 +109,7 @@ export function createServices(deps: ServiceDeps): Services {
   const targets = new OutboundTargets(config.privateTargets);
   // SLA clocks follow the tickets' events; new workspaces get a calendar and default policies.
   const sla = new SlaService(new SlaRepo(database.db, tenancy), tickets, accounts, bus, deps.jobs, clock);
+  bus.subscribe('sla.settings_changed', (event) => sla.forgetSettings(event.workspaceId));
   const csat = new CsatRequests(tickets, accounts, outbox, config.publicUrl);
   const webhooks = new WebhooksService(new WebhooksRepo(database.db, tenancy), deps.jobs, accounts, clock, { targets, retryDelaySeconds: config.webhooksRetryDelaySeconds });
   // One routing service: ticket auto-assignment and the chat queue (ACD).

@@ -68,6 +68,8 @@ export const EVENT_SCHEMAS = {
     kind: z.enum(['reply', 'note']),
     authorType: z.enum(['customer', 'agent', 'system']),
     channel: z.string(),
+    /** The message a ticket was opened with (its `ticket.created` came first). */
+    opening: z.boolean().optional(),
   }),
   // Who may act changed (token revoked, role changed, disabled, password reset, signed out, workspace
   // settings): every node drops what it cached about them (accounts/principal-cache.ts).
@@ -75,6 +77,8 @@ export const EVENT_SCHEMAS = {
   'agent.availability_changed': z.object({ agentId: id, availability: z.string(), previous: z.string() }),
   'sla.warned': slaPhaseEvent,
   'sla.breached': slaPhaseEvent,
+  // The calendar or a policy changed: every node drops its copy (sla.service.ts, cachedSettings).
+  'sla.settings_changed': z.object({}),
   'troubleshooting_tree.published': z.object({ treeId: id, slug: z.string(), locale: z.string() }),
   // The customer database: ids and the names of what changed, never the personal data itself.
   'customer.created': z.object({ customerId: id }),

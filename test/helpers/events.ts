@@ -23,6 +23,7 @@ const samples: { [K in EventName]: () => EventPayload<K> } = {
   'agent.availability_changed': () => ({ agentId: randomUUID(), availability: 'online', previous: 'offline' }),
   'sla.warned': () => slaSample(),
   'sla.breached': () => slaSample(),
+  'sla.settings_changed': () => ({}),
   'troubleshooting_tree.published': () => ({ treeId: randomUUID(), slug: 'printer', locale: 'en' }),
   'customer.created': () => ({ customerId: randomUUID() }),
   'customer.updated': () => ({ customerId: randomUUID(), changed: ['tags'] }),

@@ -96,6 +96,13 @@ const CLOCK_SKEW_MS = 2_000;
 /** How long one runner holds an escalation step before another may take it over. */
 const ESCALATION_LEASE_MS = 60_000;
 const RECOMPUTE_PAGE = 200;
+/** The longest a node syncs clocks with a calendar or policies changed elsewhere, should it miss `sla.settings_changed`. */
+const SETTINGS_TTL_MS = 10_000;
+
+interface SlaSettings {
+  compiled: { calendar: BusinessCalendar; pauseOnHold: boolean };
+  policies: PolicyRow[];
+}
 const SWEEP_LIMIT = 500;
 
 /**
@@ -104,6 +111,8 @@ const SWEEP_LIMIT = 500;
  * breaches as durable jobs, and escalations carried out exactly once.
  */
 export class SlaService {
+  private readonly settingsCache = new Map<string, { settings: Promise<SlaSettings>; until: number }>();
+
   constructor(
     private readonly repo: SlaRepo,
     private readonly tickets: TicketsService,
@@ -125,7 +134,8 @@ export class SlaService {
       },
       'message.created': async (event) => {
         const message = event.payload;
-        if (message.kind !== 'reply' || message.authorType === 'system') return;
+        // The opening message changes nothing `ticket.created` did not sync already.
+        if (message.kind !== 'reply' || message.authorType === 'system' || message.opening) return;
         await this.sync(event.workspaceId, message.ticketId, message.authorType === 'agent' ? { agentReplied: true } : { customerReplied: true });
       },
     };
@@ -137,6 +147,7 @@ export class SlaService {
     const db = this.repo.in(workspaceId);
     await this.repo.insertCalendar(db, defaultCalendarDocument(workspace.time_zone), false);
     for (const policy of DEFAULT_POLICIES) await this.repo.insertPolicy(db, policy);
+    this.forgetSettings(workspaceId);
   }
 
   // ---- calendar ------------------------------------------------------------------------------
@@ -168,14 +179,37 @@ export class SlaService {
   }
 
   private async compiledSettings(workspaceId: string): Promise<{ calendar: BusinessCalendar; pauseOnHold: boolean }> {
-    const settings = await this.calendarSettings(workspaceId);
-    return { calendar: compileCalendar(settings.calendar), pauseOnHold: settings.pauseOnHold };
+    return (await this.cachedSettings(workspaceId)).compiled;
+  }
+
+  /**
+   * The calendar, compiled, and the policies, kept briefly per workspace: every ticket event syncs
+   * clocks, and these change rarely (issue 15: they were two of a ticket's statements per sync).
+   * A change drops them on the node that made it at once, on the others when they hear
+   * `sla.settings_changed` (`forgetSettings`), and everywhere within SETTINGS_TTL_MS at the latest;
+   * the recompute that follows a change reads them fresh.
+   */
+  private cachedSettings(workspaceId: string): Promise<SlaSettings> {
+    const cached = this.settingsCache.get(workspaceId);
+    if (cached && cached.until > Date.now()) return cached.settings;
+    const settings = Promise.all([this.calendarSettings(workspaceId), this.repo.policies(this.repo.in(workspaceId))])
+      .then(([calendar, policies]) => ({ compiled: { calendar: compileCalendar(calendar.calendar), pauseOnHold: calendar.pauseOnHold }, policies }));
+    this.settingsCache.set(workspaceId, { settings, until: Date.now() + SETTINGS_TTL_MS });
+    settings.catch(() => {
+      if (this.settingsCache.get(workspaceId)?.settings === settings) this.forgetSettings(workspaceId);
+    });
+    return settings;
+  }
+
+  /** Drops this node's copy of a workspace's calendar and policies (they changed). */
+  forgetSettings(workspaceId: string): void {
+    this.settingsCache.delete(workspaceId);
   }
 
   // ---- policies ------------------------------------------------------------------------------
 
-  policies(workspaceId: string): Promise<PolicyRow[]> {
-    return this.repo.policies(this.repo.in(workspaceId));
+  async policies(workspaceId: string): Promise<PolicyRow[]> {
+    return (await this.cachedSettings(workspaceId)).policies;
   }
 
   async policy(workspaceId: string, id: string): Promise<PolicyRow> {
@@ -276,7 +310,6 @@ export class SlaService {
       await this.writeDeadlines(workspaceId, ticket, result.deadlines, version!);
       // Checks are scheduled when a clock's deadline is set or moved (the save above); a clock this
       // sync left as it was has its checks already (one whose send failed is caught by the sweep).
-      // A new ticket syncs twice (ticket.created, then its first message), the second changing nothing.
       const changed = result.clocks.filter((clock): clock is WorkingClock & { id: string } => clock.dirty && !!clock.id);
       await this.scheduleChecks(workspaceId, ticketId, changed);
       return;
@@ -502,13 +535,20 @@ export class SlaService {
     }
   }
 
-  /** Each change gets its own run (a later change must not be swallowed by an earlier one's key). */
+  /**
+   * After a change of the calendar or a policy: every node drops its copy, and open tickets are
+   * synced again, each change in its own run (a later change must not be swallowed by an earlier one's key).
+   */
   private async requestRecompute(workspaceId: string): Promise<void> {
+    this.forgetSettings(workspaceId);
+    await this.bus.publish('sla.settings_changed', workspaceId, {});
     await this.jobs.send<RecomputeJob>(SLA_JOBS.recompute, { workspaceId, requestId: randomUUID() });
   }
 
   /** The `sla.recompute` job: one page of open tickets, then the next page as its own job. */
   async recompute(job: RecomputeJob): Promise<void> {
+    // This node may not have heard of the change yet.
+    this.forgetSettings(job.workspaceId);
     const ids = await this.repo.activeTicketIds(this.repo.in(job.workspaceId), job.after, RECOMPUTE_PAGE);
     for (const id of ids) await this.sync(job.workspaceId, id);
     const last = ids.at(-1);

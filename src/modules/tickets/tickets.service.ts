@@ -166,7 +166,7 @@ export class TicketsService {
       await this.insertAttachments(trx, ids.message, input.attachments ?? []);
       const stream = { stream: ticket.id };
       events.publish('ticket.created', workspaceId, { ticket: ticketEvent(ticket), messageId: ids.message }, stream);
-      events.publish('message.created', workspaceId, { ticketId: ticket.id, messageId: ids.message, kind: 'reply', authorType: 'customer', channel: input.channel }, stream);
+      events.publish('message.created', workspaceId, { ticketId: ticket.id, messageId: ids.message, kind: 'reply', authorType: 'customer', channel: input.channel, opening: true }, stream);
       return ticket;
     });
   }

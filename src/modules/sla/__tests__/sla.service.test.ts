@@ -300,6 +300,8 @@ describe('warnings, breaches and escalation', () => {
     const created = await w.open(shanghai('2026-11-23T10:00:00'));
     t.clock.set(shanghai('2026-11-23T14:01:00'));
     await t.services.sla.sweepWorkspace(w.ws.id);
+    // The clock's own check job (its deadline passed in real time long ago) may hold the escalation: wait for it too.
+    await t.jobs.drain();
     expect((await w.ticket(created.id)).assigneeId).toBe(lead.id);
 
     // The same rule for a second ticket, but the lead has left meanwhile: recorded as failed, once.
@@ -308,6 +310,7 @@ describe('warnings, breaches and escalation', () => {
     t.clock.set(shanghai('2026-11-23T14:31:00'));
     await t.services.sla.sweepWorkspace(w.ws.id);
     await t.services.sla.sweepWorkspace(w.ws.id);
+    await t.jobs.drain();
     const steps = await t.services.sla.escalations(w.ws.id, second.id);
     expect(steps.map((s) => `${s.action.type}:${s.outcome}:${s.error_code}`)).toEqual(['reassign:failed:ASSIGNEE_UNKNOWN', 'event:done:null']);
   });
