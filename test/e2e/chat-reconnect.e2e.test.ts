@@ -1,7 +1,7 @@
 /**
  * The widget's connection (web/widget/src/chat-connection.ts, run here in Node) against the real
  * chat server: when the connection drops, messages written meanwhile are delivered once it is
- * back, what the agent wrote meanwhile is fetched, a lost acknowledgement doesn't double a message,
+ * back, what the agent wrote meanwhile is fetched, a message stored whose acknowledgement was lost is not stored twice,
  * and the visitor's log ends up complete, in order and without duplicates.
  */
 import type { AddressInfo } from 'node:net';
@@ -94,6 +94,45 @@ describe('widget connection across a dropped connection', () => {
       await until(() => states.filter((s) => s).length >= 3, 'the second reconnect');
       await until(async () => (await services.chat.conversation(ws, conversationId)).conversation.lastSeq === stored.conversation.lastSeq, 'no new messages');
       expect(connection.log.list()).toHaveLength(stored.messages.length);
+    } finally {
+      await connection.end().catch(() => undefined);
+    }
+  }, 60_000);
+  it('stores a message once when the server stored it but its acknowledgement was lost with the connection', async () => {
+    const { services, workspace } = test!;
+    const ws = workspace.id;
+    const connection = new ChatConnection(origin, 'acme', 'en');
+    const states: boolean[] = [];
+    connection.onEvent((event) => {
+      if (event.type === 'connection') states.push(event.connected);
+    });
+    try {
+      await connection.start({ name: 'Grace Hopper', email: 'grace@example.com', departmentId: null, message: 'The scanner is stuck.' });
+      const live = (await services.chat.liveConversations(ws, ['queued', 'offered', 'active'])).find((c) => c.visitor.name === 'Grace Hopper');
+      expect(live).toBeDefined();
+
+      // The server handles the next message (stores it) and, instead of answering, the connection
+      // goes: the widget never hears that it was stored, and sends it again once it is back.
+      let answersLost = 0;
+      for (const socket of visitorSockets().sockets.values()) {
+        socket.use((packet, next) => {
+          const answer = packet.at(-1);
+          if (packet[0] === 'chat:message' && typeof answer === 'function' && answersLost === 0) {
+            packet[packet.length - 1] = () => {
+              answersLost++;
+              socket.conn.close();
+            };
+          }
+          next();
+        });
+      }
+      connection.send('stored, answer lost');
+      await until(() => answersLost === 1 && states.filter((s) => s).length >= 2 && connection.log.unacknowledged().length === 0, 'the lost answer, the reconnect and the re-send');
+
+      const stored = await services.chat.conversation(ws, live!.id);
+      expect(stored.messages.filter((m) => m.text === 'stored, answer lost')).toHaveLength(1);
+      await until(() => connection.log.list().length === stored.messages.length, 'the log to match the server');
+      expect(connection.log.list().filter((m) => m.body === 'stored, answer lost')).toHaveLength(1);
     } finally {
       await connection.end().catch(() => undefined);
     }
