@@ -121,19 +121,21 @@ export class SlaRepo {
         : await trx.updateTable('sla_ticket_states').set({ ...values, version: version + 1 })
           .where('ticket_id', '=', ticketId).where('version', '=', version).returning('version').executeTakeFirst();
       if (!saved) return undefined;
+      // Only the fields the clock rules own: warned_at / breached_at belong to the checks.
+      const owned = (clock: WorkingClock) => ({
+        target_minutes: clock.target_minutes, due_at: clock.due_at, warn_at: clock.warn_at, stopped_at: clock.stopped_at,
+        outcome: clock.outcome, business_minutes: clock.business_minutes,
+      });
       for (const clock of clocks) {
-        if (!clock.dirty) continue;
-        // Only the fields the clock rules own: warned_at / breached_at belong to the checks.
-        const owned = {
-          target_minutes: clock.target_minutes, due_at: clock.due_at, warn_at: clock.warn_at, stopped_at: clock.stopped_at,
-          outcome: clock.outcome, business_minutes: clock.business_minutes,
-        };
-        if (clock.id) await trx.updateTable('sla_clocks').set(owned).where('id', '=', clock.id).execute();
-        else {
-          const inserted = await trx.insertInto('sla_clocks').values({ ...owned, ticket_id: ticketId, kind: clock.kind, cycle: clock.cycle, started_at: clock.started_at })
-            .returning('id').executeTakeFirstOrThrow();
-          clock.id = inserted.id;
-        }
+        if (clock.dirty && clock.id) await trx.updateTable('sla_clocks').set(owned(clock)).where('id', '=', clock.id).execute();
+      }
+      // A new ticket's clocks (first response, resolution) in one statement.
+      const started = clocks.filter((clock) => clock.dirty && !clock.id);
+      if (started.length) {
+        const inserted = await trx.insertInto('sla_clocks')
+          .values(started.map((clock) => ({ ...owned(clock), ticket_id: ticketId, kind: clock.kind, cycle: clock.cycle, started_at: clock.started_at })))
+          .returning(['id', 'kind', 'cycle']).execute();
+        for (const clock of started) clock.id = inserted.find((row) => row.kind === clock.kind && row.cycle === clock.cycle)!.id;
       }
       return saved.version;
     });
