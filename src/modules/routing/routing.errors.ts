@@ -7,6 +7,8 @@ export const routingErrors = {
     new AppError('DEPARTMENT_UNKNOWN', 400, 'There is no such department in this workspace'),
   /** The department a path names (`/routing/departments/:id`) does not exist. */
   departmentNotFound: () => notFound('department'),
+  departmentKeyTaken: () =>
+    new AppError('DEPARTMENT_KEY_TAKEN', 409, 'This workspace already has a department with that key'),
   membersUnknown: (agentIds: string[]) =>
     new AppError('MEMBER_UNKNOWN', 400, 'Team members must be agents of this workspace', { agentIds }),
   agentUnavailable: () =>

@@ -97,6 +97,31 @@ export class RoutingRepo {
 
   // ---- departments ------------------------------------------------------------------------
 
+  /**
+   * A new department (the tickets module's table; routing owns setting teams up). Answers
+   * undefined when the workspace already has the key.
+   */
+  async insertDepartment(db: Db, values: { key: string; name: Record<string, string> }) {
+    const last = await db.selectFrom('departments').select((eb) => eb.fn.max('position').as('position')).executeTakeFirst();
+    return db.insertInto('departments')
+      .values({ key: values.key, name: JSON.stringify(values.name), position: Number(last?.position ?? 0) + 1 })
+      .onConflict((oc) => oc.columns(['workspace_id', 'key']).doNothing())
+      .returning('id').executeTakeFirst();
+  }
+
+  async renameDepartment(db: Db, departmentId: string, name: Record<string, string>): Promise<void> {
+    await db.updateTable('departments').set({ name: JSON.stringify(name) }).where('id', '=', departmentId).where('archived_at', 'is', null).execute();
+  }
+
+  /** Whether customers may pick the team on the portal; a team with no row yet keeps manual routing. */
+  upsertCustomerSelectable(db: Db, values: { department_id: string; customer_selectable: boolean; updated_at: Date }) {
+    return db.insertInto('routing_departments').values({ ...values, strategy: 'manual', auto_assign: false })
+      .onConflict((oc) => oc.columns(['workspace_id', 'department_id']).doUpdateSet({
+        customer_selectable: values.customer_selectable, updated_at: values.updated_at,
+      }))
+      .execute();
+  }
+
   departmentSettings(db: Db) {
     return db.selectFrom('routing_departments').selectAll().execute();
   }

@@ -24,11 +24,14 @@ const DepartmentView = z.object({
   id: z.string(), key: z.string(), name: z.record(z.string(), z.string()),
   strategy: z.enum(STRATEGIES), autoAssign: z.boolean(), memberIds: z.array(z.string()),
   chatStrategy: z.enum(CHAT_STRATEGIES), overflowDepartmentId: z.string().nullable(), overflowAfterSeconds: z.number().nullable(),
+  customerSelectable: z.boolean(),
 });
+const DepartmentName = z.strictObject({ en: z.string().trim().min(1).max(80), 'zh-CN': z.string().trim().min(1).max(80) });
 
 const departmentView = (d: DepartmentRouting): z.infer<typeof DepartmentView> => ({
   id: d.departmentId, key: d.key, name: d.name, strategy: d.strategy, autoAssign: d.autoAssign, memberIds: d.memberIds,
   chatStrategy: d.chatStrategy, overflowDepartmentId: d.overflowDepartmentId, overflowAfterSeconds: d.overflowAfterSeconds,
+  customerSelectable: d.customerSelectable,
 });
 const routingView = (r: AgentRouting): z.infer<typeof RoutingView> => r;
 
@@ -79,6 +82,30 @@ export const routingRoutes = (routing: RoutingService): FastifyPluginAsyncZod =>
       response: { 200: z.object({ departments: z.array(DepartmentView) }) },
     },
   }, async (request) => ({ departments: (await routing.departments(request.workspace.id)).map(departmentView) }));
+
+  app.post('/routing/departments', {
+    ...adminOnly,
+    schema: {
+      tags: ['routing'], summary: 'Add a department (team) with its names in both languages (admin)',
+      body: z.strictObject({
+        key: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lower-case letters, digits, - and _; at most 40'),
+        name: DepartmentName,
+        customerSelectable: z.boolean().default(true),
+      }),
+      response: { 201: DepartmentView, 400: ErrorView, 409: ErrorView },
+    },
+  }, async (request, reply) => reply.code(201).send(departmentView(await routing.createDepartment(request.workspace.id, request.body, actorOf(request)))));
+
+  app.patch('/routing/departments/:id', {
+    ...adminOnly,
+    schema: {
+      tags: ['routing'], summary: 'Rename a department, or choose whether customers may pick it on the portal (admin)',
+      params: IdParams,
+      body: z.strictObject({ name: DepartmentName.optional(), customerSelectable: z.boolean().optional() })
+        .refine((b) => b.name !== undefined || b.customerSelectable !== undefined, 'change at least one of name, customerSelectable'),
+      response: { 200: DepartmentView, 400: ErrorView, 404: ErrorView },
+    },
+  }, async (request) => departmentView(await routing.updateDepartment(request.workspace.id, request.params.id, request.body, actorOf(request))));
 
   app.get('/routing/departments/:id', {
     ...anyAgent,

@@ -43,6 +43,7 @@ export interface RoutingDepartmentsTable {
   chat_strategy: ColumnType<ChatStrategy, ChatStrategy | undefined, ChatStrategy>;
   overflow_department_id: string | null;
   overflow_after_seconds: number | null;
+  customer_selectable: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface DepartmentMembersTable {

@@ -39,6 +39,8 @@ export interface DepartmentRouting {
   chatStrategy: ChatStrategy;
   overflowDepartmentId: string | null;
   overflowAfterSeconds: number | null;
+  /** Whether customers may pick it on the portal's contact form. */
+  customerSelectable: boolean;
 }
 
 
@@ -134,6 +136,7 @@ export class RoutingService {
         chatStrategy: setting?.chat_strategy ?? 'round_robin',
         overflowDepartmentId: setting?.overflow_department_id ?? null,
         overflowAfterSeconds: setting?.overflow_after_seconds ?? null,
+        customerSelectable: setting?.customer_selectable ?? true,
       };
     });
   }
@@ -142,6 +145,39 @@ export class RoutingService {
     const department = (await this.departments(workspaceId)).find((d) => d.departmentId === departmentId);
     if (!department) throw routingErrors.departmentNotFound();
     return department;
+  }
+
+  /** Adds a department (a team), offered to customers unless `customerSelectable` is false. */
+  async createDepartment(workspaceId: string, input: { key: string; name: Record<string, string>; customerSelectable: boolean }, actor: Actor): Promise<DepartmentRouting> {
+    const id = await this.repo.transaction(workspaceId, async (trx) => {
+      const row = await this.repo.insertDepartment(trx, { key: input.key, name: input.name });
+      if (!row) throw routingErrors.departmentKeyTaken();
+      if (!input.customerSelectable) await this.repo.upsertCustomerSelectable(trx, { department_id: row.id, customer_selectable: false, updated_at: this.clock.now() });
+      return row.id;
+    });
+    await this.accounts.audit(workspaceId, actor, 'routing.department_created', 'department', id, input);
+    return this.department(workspaceId, id);
+  }
+
+  /** Renames a department and/or says whether customers may pick it on the portal. */
+  async updateDepartment(workspaceId: string, departmentId: string, patch: { name?: Record<string, string>; customerSelectable?: boolean }, actor: Actor): Promise<DepartmentRouting> {
+    await this.department(workspaceId, departmentId);
+    await this.repo.transaction(workspaceId, async (trx) => {
+      if (patch.name) await this.repo.renameDepartment(trx, departmentId, patch.name);
+      if (patch.customerSelectable !== undefined) {
+        await this.repo.upsertCustomerSelectable(trx, { department_id: departmentId, customer_selectable: patch.customerSelectable, updated_at: this.clock.now() });
+      }
+    });
+    await this.accounts.audit(workspaceId, actor, 'routing.department_updated', 'department', departmentId, patch);
+    return this.department(workspaceId, departmentId);
+  }
+
+  /**
+   * The departments customers may pick on the portal (in the tickets' order). The contact form
+   * (tickets.pages.ts) is to offer only these.
+   */
+  async customerDepartments(workspaceId: string): Promise<DepartmentRouting[]> {
+    return (await this.departments(workspaceId)).filter((d) => d.customerSelectable);
   }
 
   /** The departments an agent works in: their "my team" inbox. */
