@@ -57,6 +57,7 @@ const PROBES: Record<string, ProbeMaker> = {
   'GET /api/v1/attachments/:id': (p) => ({ url: `/api/v1/attachments/${p.ticketAttachment}` }),
   'POST /api/v1/views': (_, o) => ({ url: '/api/v1/views', payload: { name: 'probe view', filters: { departmentId: [o.department] } } }),
   'DELETE /api/v1/views/:id': (p) => ({ url: `/api/v1/views/${p.view}` }),
+  'PATCH /api/v1/canned-replies/:id': (p) => ({ url: `/api/v1/canned-replies/${p.canned}`, payload: { title: 'hijacked' } }),
   'DELETE /api/v1/canned-replies/:id': (p) => ({ url: `/api/v1/canned-replies/${p.canned}` }),
 
   // ---- sla
@@ -72,6 +73,7 @@ const PROBES: Record<string, ProbeMaker> = {
   // ---- routing
   'PUT /api/v1/routing/agents/:id': (p) => ({ url: `/api/v1/routing/agents/${p.agent}`, payload: { availability: 'online', ticketCapacity: 0 } }),
   'GET /api/v1/routing/departments/:id': (p) => ({ url: `/api/v1/routing/departments/${p.department}` }),
+  'PATCH /api/v1/routing/departments/:id': (p) => ({ url: `/api/v1/routing/departments/${p.department}`, payload: { name: { en: 'hijacked', 'zh-CN': 'hijacked' }, customerSelectable: false } }),
   'PUT /api/v1/routing/departments/:id': (p, o) => ({ url: `/api/v1/routing/departments/${p.department}`, payload: { strategy: 'least_loaded', autoAssign: false, memberIds: [o.agent] } }),
   'PUT /api/v1/routing/departments/:id/chat-queue': (p, o) => ({ url: `/api/v1/routing/departments/${p.department}/chat-queue`, payload: { chatStrategy: 'longest_idle', overflowDepartmentId: o.otherDepartment, overflowAfterSeconds: 60 } }),
 

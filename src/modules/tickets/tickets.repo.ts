@@ -333,6 +333,10 @@ export class TicketsRepo {
     return db.insertInto('canned_replies').values(values).returningAll().executeTakeFirstOrThrow();
   }
 
+  updateCannedReply(db: Db, id: string, values: { title?: string; body?: string; locale?: Locale | null }) {
+    return db.updateTable('canned_replies').set(values).where('id', '=', id).returningAll().executeTakeFirst();
+  }
+
   deleteCannedReply(db: Db, id: string) {
     return db.deleteFrom('canned_replies').where('id', '=', id).executeTakeFirst();
   }

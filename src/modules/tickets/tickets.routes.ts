@@ -269,6 +269,19 @@ export const ticketsRoutes = (tickets: TicketsService, accounts: AccountsService
     return reply.code(201).send({ id: c.id, title: c.title, body: c.body, locale: c.locale });
   });
 
+  app.patch('/canned-replies/:id', {
+    preHandler: requireAgent('admin', 'editor'),
+    schema: {
+      tags: ['tickets'], summary: 'Change a canned reply\'s title, text or language (admin, editor)', params: IdParams,
+      body: z.strictObject({ title: z.string().trim().min(1).max(120).optional(), body: z.string().trim().min(1).max(20_000).optional(), locale: z.enum(locales).nullable().optional() })
+        .refine((b) => Object.values(b).some((v) => v !== undefined), 'change at least one of title, body, locale'),
+      response: { 200: CannedReply, 400: ErrorView, 404: ErrorView },
+    },
+  }, async (request) => {
+    const c = await tickets.updateCannedReply(request.workspace.id, request.params.id, request.body);
+    return { id: c.id, title: c.title, body: c.body, locale: c.locale };
+  });
+
   app.delete('/canned-replies/:id', {
     preHandler: requireAgent('admin', 'editor'),
     schema: { tags: ['tickets'], summary: 'Delete a canned reply (admin, editor)', params: IdParams, response: { 204: z.null(), 404: ErrorView } },

@@ -475,6 +475,12 @@ export class TicketsService {
     return this.repo.insertCannedReply(this.repo.in(workspaceId), input);
   }
 
+  async updateCannedReply(workspaceId: string, id: string, patch: { title?: string; body?: string; locale?: Locale | null }) {
+    const row = await this.repo.updateCannedReply(this.repo.in(workspaceId), id, patch);
+    if (!row) throw notFound('canned_reply');
+    return row;
+  }
+
   async deleteCannedReply(workspaceId: string, id: string) {
     const result = await this.repo.deleteCannedReply(this.repo.in(workspaceId), id);
     if (!result.numDeletedRows) throw notFound('canned_reply');
