@@ -1,9 +1,13 @@
 import { useTranslation } from 'react-i18next';
+import { ApiError, isRecord } from '../../api/http.js';
 import type { Resource } from '../../api/use-resource.js';
 
 const KNOWN_ERRORS = [
   'FORBIDDEN', 'VALIDATION_FAILED', 'NETWORK_ERROR', 'MAIL_NOT_FOUND', 'MAIL_NOT_FAILED', 'MAIL_SMTP_NOT_CONFIGURED',
   'MAIL_ADDRESS_TAKEN', 'DEPARTMENT_UNKNOWN', 'INBOUND_NOT_PARKED', 'CURSOR_INVALID',
+  'DEPARTMENT_KEY_TAKEN', 'DEPARTMENT_NOT_FOUND', 'MEMBER_UNKNOWN', 'SLA_CALENDAR_INVALID', 'SLA_ESCALATION_INVALID', 'SLA_POLICY_CONFLICT',
+  'API_TOKEN_SCOPE_NOT_ALLOWED', 'API_TOKEN_EXPIRY_INVALID', 'API_TOKEN_NOT_FOUND', 'WEBHOOK_DELIVERY_IN_PROGRESS', 'WEBHOOK_INACTIVE',
+  'WEBHOOK_LIMIT_REACHED', 'WEBHOOK_TARGET_FORBIDDEN', 'LAST_ADMIN', 'AGENT_NOT_FOUND',
 ] as const;
 
 /** The translated message for an API error code (`settings.errors.<code>`), a generic one for the rest. */
@@ -36,4 +40,70 @@ export function When({ at }: { at: string | null }) {
   if (!at) return <span className="muted">—</span>;
   const date = new Date(at);
   return <time dateTime={at}>{date.toLocaleString(i18n.language, { dateStyle: 'medium', timeStyle: 'short' })}</time>;
+}
+
+/**
+ * Why a form was refused: the error code for the notice above the form, and the fields the API's
+ * validation named (`body.name.en` → `name.en`), each shown under its own input.
+ */
+export interface FormFailure {
+  code: string;
+  fields: ReadonlySet<string>;
+}
+
+export function failureOf(error: unknown, codeFields: Record<string, string> = {}): FormFailure {
+  if (!(error instanceof ApiError)) return { code: 'UNKNOWN', fields: new Set() };
+  // Schema failures list `{path: 'body.holidays.0.date'}`; the SLA calendar lists `problems: ['holidays[0].date: …']`.
+  const paths = Array.isArray(error.details)
+    ? error.details.filter(isRecord).map((d) => (typeof d.path === 'string' ? d.path.replace(/^body\.?/, '') : ''))
+    : isRecord(error.details) && Array.isArray(error.details.problems)
+      ? error.details.problems.map((p) => (typeof p === 'string' ? p.split(':')[0]! : ''))
+      : [];
+  const fields = paths.filter(Boolean).map((p) => p.replace(/\.(\d+)(?=\.|$)/g, '[$1]'));
+  // Some refusals are about one field without naming it (a key already taken, an expiry in the past).
+  const named = codeFields[error.code];
+  return { code: error.code, fields: new Set(named ? [...fields, named] : fields) };
+}
+
+/**
+ * Runs a form's write, then `after`; answers the failure to show, or null. `codeFields` names the
+ * field an error code is about when the API does not (`{DEPARTMENT_KEY_TAKEN: 'key'}`).
+ */
+export async function submitForm(write: () => Promise<unknown>, after?: () => void, codeFields?: Record<string, string>): Promise<FormFailure | null> {
+  try {
+    await write();
+    after?.();
+    return null;
+  } catch (error) {
+    return failureOf(error, codeFields);
+  }
+}
+
+/** Whether the API named this field (or something inside it: `name` covers `name.en`). */
+export function fieldFailed(failure: FormFailure | null, field: string, exact = false): boolean {
+  if (!failure) return false;
+  for (const path of failure.fields) {
+    if (path === field || (!exact && (path.startsWith(`${field}.`) || path.startsWith(`${field}[`)))) return true;
+  }
+  return false;
+}
+
+/** The input's ARIA for a refused field, pointing at the message under it. */
+export function fieldAria(failure: FormFailure | null, field: string, id: string) {
+  return fieldFailed(failure, field) ? { 'aria-invalid': true as const, 'aria-describedby': `${id}-error` } : {};
+}
+
+/** The message under a refused field: what the field expects (`settings.fieldRules.<rule>`). */
+export function FieldError({ failure, field, id, rule, exact }: { failure: FormFailure | null; field: string; id: string; rule: FieldRule; exact?: boolean }) {
+  const { t } = useTranslation();
+  if (!fieldFailed(failure, field, exact)) return null;
+  return <p id={`${id}-error`} className="field-error" role="alert">{t(`settings.fieldRules.${rule}`)}</p>;
+}
+
+export type FieldRule = 'lastAdmin' | 'ticketCapacity' | 'chatCapacity' | 'required' | 'future' | 'taken' | 'conflict' | 'minutes' | 'minutesOrZero' | 'timeZone' | 'oneWorkday' | 'key' | 'email' | 'url' | 'number' | 'date' | 'events' | 'scopes' | 'time' | 'invalid';
+
+/** The notice above a refused form; a validation failure with named fields leaves the words to them. */
+export function FormError({ failure }: { failure: FormFailure | null }) {
+  if (!failure) return null;
+  return <InlineError code={failure.code} />;
 }

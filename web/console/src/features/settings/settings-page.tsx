@@ -1,67 +1,110 @@
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { useDocumentTitle } from '../../components/document-title.js';
-import { Link, isWithin, usePath } from '../../router/router.js';
+import { Link, usePath } from '../../router/router.js';
 import { useSignedIn } from '../../session/session.js';
 import { AddressesTab } from './addresses-tab.js';
+import { AgentsTab } from './agents-tab.js';
+import { AuditTab } from './audit-tab.js';
+import { CannedTab } from './canned-tab.js';
 import { MailboxesTab } from './mailboxes-tab.js';
 import { OutboxMailView } from './outbox-mail.js';
 import { OutboxTab } from './outbox-tab.js';
 import { ParkedTab } from './parked-tab.js';
+import { CalendarTab, SlaPoliciesTab } from './sla-tab.js';
+import { TeamsTab } from './teams-tab.js';
+import { TokensTab } from './tokens-tab.js';
+import { DeliveriesView, WebhooksTab } from './webhooks-tab.js';
 import './settings.css';
 
-const MAIL_ROOT = '/settings/mail';
-const MAIL_TABS = ['outbox', 'addresses', 'mailboxes', 'parked'] as const;
-type MailTab = (typeof MAIL_TABS)[number];
+const ROOT = '/settings';
+
+/** The sections, in the order of the navigation; a section with tabs opens its first. */
+const SECTIONS = {
+  mail: ['outbox', 'addresses', 'mailboxes', 'parked'],
+  teams: [],
+  agents: [],
+  sla: ['policies', 'calendar'],
+  canned: [],
+  webhooks: [],
+  tokens: [],
+  audit: [],
+} as const satisfies Record<string, readonly string[]>;
+type Section = keyof typeof SECTIONS;
+const SECTION_NAMES = Object.keys(SECTIONS) as Section[];
 
 /**
- * Workspace settings, admin only: `/settings/mail/<tab>[/<id>]`. Each screen is an address, so an
- * admin can reload or share it (`/settings/mail/outbox/<id>` is one mail).
+ * Workspace settings: `/settings/<section>[/<tab>][/<id>]`. Each screen is an address, so an admin
+ * can reload or share it (`/settings/mail/outbox/<id>` is one mail). Every section but API tokens
+ * is for admins; an agent manages their own tokens here too.
  */
 export function SettingsPage() {
   const { t } = useTranslation();
   const session = useSignedIn();
+  const admin = session.agent.role === 'admin';
   const path = usePath();
-  const [tab = 'outbox', ...rest] = isWithin(path, MAIL_ROOT) ? path.slice(MAIL_ROOT.length + 1).split('/').filter(Boolean) : [];
-  const current: MailTab = (MAIL_TABS as readonly string[]).includes(tab) ? (tab as MailTab) : 'outbox';
-  useDocumentTitle(`${t('settings.mail.title')} · ${t(`settings.mail.tabs.${current}`)}`);
+  const [first, ...rest] = path.startsWith(`${ROOT}/`) ? path.slice(ROOT.length + 1).split('/').filter(Boolean) : [];
+  const sections = admin ? SECTION_NAMES : (['tokens'] as Section[]);
+  const section: Section = sections.find((s) => s === first) ?? sections[0]!;
+  const tabs: readonly string[] = SECTIONS[section];
+  const tab = tabs.length ? (tabs.includes(rest[0] ?? '') ? rest[0]! : tabs[0]!) : undefined;
+  const id = tabs.length ? rest[1] : rest[0];
+  const sectionTitle = t(`settings.sections.${section}`);
+  useDocumentTitle(tab ? `${sectionTitle} · ${tabLabel(t, section, tab)}` : sectionTitle);
 
   return (
     <section className="page settings" aria-labelledby="page-title">
       <header className="page-header">
         <h1 id="page-title">{t('nav.settings')}</h1>
       </header>
-      {session.agent.role !== 'admin' ? (
-        <p className="notice settings-error" role="alert">{t('settings.adminOnly')}</p>
-      ) : (
-        <div className="settings-layout">
-          <nav className="settings-sections" aria-label={t('nav.settings')}>
-            <Link to={`${MAIL_ROOT}/outbox`} className="settings-section" aria-current="page">{t('settings.mail.title')}</Link>
-          </nav>
-          <div className="settings-body">
-            <nav className="settings-tabs" aria-label={t('settings.mail.title')}>
-              {MAIL_TABS.map((name) => (
-                <Link key={name} to={`${MAIL_ROOT}/${name}`} className="settings-tab" aria-current={name === current ? 'page' : undefined}>
-                  {t(`settings.mail.tabs.${name}`)}
+      {!admin && first !== undefined && first !== 'tokens' && <p className="notice settings-error" role="alert">{t('settings.adminOnly')}</p>}
+      <div className="settings-layout">
+        <nav className="settings-sections" aria-label={t('nav.settings')}>
+          {sections.map((s) => (
+            <Link key={s} to={`${ROOT}/${s}`} className="settings-section" aria-current={s === section ? 'page' : undefined}>{t(`settings.sections.${s}`)}</Link>
+          ))}
+        </nav>
+        <div className="settings-body">
+          <h2 className="settings-title">{sectionTitle}</h2>
+          {tabs.length > 0 && (
+            <nav className="settings-tabs" aria-label={sectionTitle}>
+              {tabs.map((name) => (
+                <Link key={name} to={`${ROOT}/${section}/${name}`} className="settings-tab" aria-current={name === tab ? 'page' : undefined}>
+                  {tabLabel(t, section, name)}
                 </Link>
               ))}
             </nav>
-            {screen(current, rest[0])}
-          </div>
+          )}
+          {screen(section, tab, id, admin)}
         </div>
-      )}
+      </div>
     </section>
   );
 }
 
-function screen(tab: MailTab, id: string | undefined) {
-  switch (tab) {
-    case 'outbox':
-      return id ? <OutboxMailView key={id} id={id} back={`${MAIL_ROOT}/outbox`} /> : <OutboxTab base={`${MAIL_ROOT}/outbox`} />;
-    case 'addresses':
-      return <AddressesTab />;
-    case 'mailboxes':
-      return <MailboxesTab />;
-    case 'parked':
-      return <ParkedTab />;
+type MailTab = (typeof SECTIONS.mail)[number];
+type SlaTab = (typeof SECTIONS.sla)[number];
+
+function tabLabel(t: TFunction, section: Section, tab: string): string {
+  return section === 'sla' ? t(`settings.sla.tabs.${tab as SlaTab}`) : t(`settings.mail.tabs.${tab as MailTab}`);
+}
+
+function screen(section: Section, tab: string | undefined, id: string | undefined, admin: boolean) {
+  const base = `${ROOT}/${section}${tab ? `/${tab}` : ''}`;
+  switch (section) {
+    case 'mail':
+      switch (tab) {
+        case 'addresses': return <AddressesTab />;
+        case 'mailboxes': return <MailboxesTab />;
+        case 'parked': return <ParkedTab />;
+        default: return id ? <OutboxMailView key={id} id={id} back={base} /> : <OutboxTab base={base} />;
+      }
+    case 'teams': return <TeamsTab />;
+    case 'agents': return <AgentsTab />;
+    case 'sla': return tab === 'calendar' ? <CalendarTab /> : <SlaPoliciesTab />;
+    case 'canned': return <CannedTab />;
+    case 'webhooks': return id ? <DeliveriesView key={id} id={id} back={base} /> : <WebhooksTab base={base} />;
+    case 'tokens': return <TokensTab admin={admin} />;
+    case 'audit': return <AuditTab />;
   }
 }
