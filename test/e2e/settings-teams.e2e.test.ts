@@ -74,7 +74,7 @@ describe('Settings → Departments and teams', () => {
       await form.getByLabel(settingsEn.teams.nameEn, { exact: true }).fill('Sales again');
       await form.getByRole('button', { name: settingsEn.teams.addButton }).click();
       await form.getByText(settingsEn.fieldRules.taken).waitFor();
-      await form.getByText(settingsEn.errors.DEPARTMENT_KEY_TAKEN).waitFor();
+      await form.getByText(settingsEn.checkFields).waitFor();
       expect((await departments()).filter((d) => d.key === 'sales')).toHaveLength(1);
       expect(await pageFitsWidth(page)).toBe(true);
       expect(errors).toEqual([]);

@@ -102,8 +102,10 @@ export function FieldError({ failure, field, id, rule, exact }: { failure: FormF
 
 export type FieldRule = 'lastAdmin' | 'ticketCapacity' | 'chatCapacity' | 'required' | 'future' | 'taken' | 'conflict' | 'minutes' | 'minutesOrZero' | 'timeZone' | 'oneWorkday' | 'key' | 'email' | 'url' | 'number' | 'date' | 'events' | 'scopes' | 'time' | 'invalid';
 
-/** The notice above a refused form; a validation failure with named fields leaves the words to them. */
+/** The notice above a refused form: the reason, or, when fields were named, a pointer to their messages. */
 export function FormError({ failure }: { failure: FormFailure | null }) {
+  const { t } = useTranslation();
   if (!failure) return null;
-  return <InlineError code={failure.code} />;
+  if (failure.fields.size === 0) return <InlineError code={failure.code} />;
+  return <p className="notice settings-error" role="alert">{t('settings.checkFields')}</p>;
 }
