@@ -13,11 +13,15 @@ export const SYSTEM = { type: 'system' as const, id: null };
 export const PHONE = { width: 390, height: 844 };
 export const DESKTOP = { width: 1280, height: 900 };
 
+/** A response body as `inject().json()` gives it: the tests' assertions check its shape. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the same loose type as inject().json(), checked by the assertions
+type ApiBody = any;
+
 export interface SettingsHarness {
   server(): TestServer;
   agent: { email: string; name: string; password: string; id: string };
   signIn(locale: string, who: { email: string; password: string; name: string }, path: string, viewport?: { width: number; height: number }): Promise<ConsoleSession>;
-  api(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: object, authorization?: string): Promise<{ status: number; body: any }>;
+  api(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: object, authorization?: string): Promise<{ status: number; body: ApiBody }>;
 }
 
 export function settingsHarness(): SettingsHarness {
