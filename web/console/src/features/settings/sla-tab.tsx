@@ -168,16 +168,22 @@ const parseHours = (text: string): Interval[] => text.split(/[,，;]/).map((part
 export function CalendarTab() {
   const { t } = useTranslation();
   const data = useResource(slaCalendar, []);
+  // Kept here: a save reloads the calendar, which gives the form a fresh start with what was stored.
+  const [saved, setSaved] = useState(false);
   return (
     <div className="settings-panel">
       <p className="muted">{t('settings.calendar.intro')}</p>
       <LoadState state={data} />
-      {data.data && <CalendarForm key={JSON.stringify(data.data)} calendar={data.data} onSaved={data.reload} />}
+      {saved && <p className="notice" role="status">{t('settings.calendar.saved')}</p>}
+      {data.data && (
+        <CalendarForm key={JSON.stringify(data.data)} calendar={data.data}
+          onSaved={() => { setSaved(true); data.reload(); }} onFailed={() => setSaved(false)} />
+      )}
     </div>
   );
 }
 
-function CalendarForm({ calendar, onSaved }: { calendar: Calendar; onSaved: () => void }) {
+function CalendarForm({ calendar, onSaved, onFailed }: { calendar: Calendar; onSaved: () => void; onFailed: () => void }) {
   const { t } = useTranslation();
   const [timeZone, setTimeZone] = useState(calendar.timeZone);
   const [hours, setHours] = useState<Record<Weekday, string>>(() => Object.fromEntries(WEEKDAYS.map((d) => [d, hoursText(calendar.weeklyHours[d])])) as Record<Weekday, string>);
@@ -185,7 +191,6 @@ function CalendarForm({ calendar, onSaved }: { calendar: Calendar; onSaved: () =
   const [workdays, setWorkdays] = useState<DatedDay[]>(calendar.workdays.map(({ date, name }) => ({ date, ...(name ? { name } : {}) })));
   const [pauseOnHold, setPauseOnHold] = useState(calendar.pauseOnHold);
   const [failure, setFailure] = useState<FormFailure | null>(null);
-  const [saved, setSaved] = useState(false);
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
@@ -197,13 +202,12 @@ function CalendarForm({ calendar, onSaved }: { calendar: Calendar; onSaved: () =
     };
     const failed = await submitForm(() => saveSlaCalendar(body), onSaved);
     setFailure(failed);
-    setSaved(!failed);
+    if (failed) onFailed();
   };
 
   return (
     <form className="settings-form settings-calendar" onSubmit={save} aria-label={t('settings.calendar.title')} noValidate>
       <FormError failure={failure} />
-      {saved && <p className="notice" role="status">{t('settings.calendar.saved')}</p>}
       <div className="settings-fields">
         <div className="field">
           <label htmlFor="calendar-zone">{t('settings.calendar.timeZone')}</label>
