@@ -4,7 +4,7 @@ import type { AccountsService } from '../accounts/index.js';
 import type { AttachmentStore } from '../../core/storage/attachments.js';
 import type { CsatRequests } from './tickets.csat.js';
 import { seedTicketsDemo } from './tickets.demo.js';
-import { ticketsPages, type ExpectedResponseTime } from './tickets.pages.js';
+import { ticketsPages, type ExpectedResponseTime, type TicketsPagesOptions } from './tickets.pages.js';
 import { ticketsRoutes, type TeamsOf } from './tickets.routes.js';
 import type { TicketsService } from './tickets.service.js';
 import { ticketsUploads } from './tickets.uploads.js';
@@ -15,7 +15,7 @@ export interface TicketsNeeds {
   attachments: AttachmentStore;
   csat: CsatRequests;
   sla: ExpectedResponseTime;
-  routing: { departmentIdsOf: TeamsOf };
+  routing: { departmentIdsOf: TeamsOf; customerDepartments: NonNullable<TicketsPagesOptions['customerDepartments']> };
 }
 
 export const ticketsModule = defineModule<TicketsNeeds>({
@@ -30,6 +30,7 @@ export const ticketsModule = defineModule<TicketsNeeds>({
   // of its plugins' hooks, so these pages bring their own context.
   publicRoutes: ({ services, config, secureCookies, requestContext }) => [ticketsPages({
     requestContext, tickets: services.tickets, accounts: services.accounts, store: services.attachments, sla: services.sla, secureCookies,
+    customerDepartments: (workspaceId) => services.routing.customerDepartments(workspaceId),
     attachmentMaxBytes: config.attachmentMaxBytes, contactPostsPer15Min: config.publicPostsPer15Min,
   })],
   workers: ({ csat }, jobs) => csat.work(jobs),

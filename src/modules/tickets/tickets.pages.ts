@@ -32,6 +32,8 @@ export interface TicketsPagesOptions {
   store: AttachmentStore;
   /** Absent until the SLA module is wired: the form then shows no promise it cannot keep. */
   sla?: ExpectedResponseTime;
+  /** The departments customers may pick (the routing module's setting); without it, every department. */
+  customerDepartments?: (workspaceId: string) => Promise<{ departmentId: string }[]>;
   now?: () => Date;
   secureCookies: boolean;
   attachmentMaxBytes: number;
@@ -171,6 +173,14 @@ export const ticketsPages = (options: TicketsPagesOptions): FastifyPluginAsyncZo
   const { tickets, accounts, store, sla } = options;
   const now = options.now ?? (() => new Date());
 
+  /** The departments the contact form offers and takes: those customers may pick. */
+  const pickable = async (workspaceId: string) => {
+    const departments = await tickets.departments(workspaceId);
+    if (!options.customerDepartments) return departments;
+    const allowed = new Set((await options.customerDepartments(workspaceId)).map((d) => d.departmentId));
+    return departments.filter((d) => allowed.has(d.id));
+  };
+
   // Multipart only here: the JSON API never accepts it. The file size limit is one byte over the
   // store's, so the store (which counts while streaming) is the one that refuses an oversize file.
   await app.register(fastifyMultipart, {
@@ -296,7 +306,7 @@ export const ticketsPages = (options: TicketsPagesOptions): FastifyPluginAsyncZo
 
   async function contactForm(request: FastifyRequest, values: Partial<ContactValues>, problem?: Problem) {
     const t = translator(request.locale);
-    const departments = await tickets.departments(request.workspace.id);
+    const departments = await pickable(request.workspace.id);
     const selected = departments.some((d) => d.key === values.department) ? values.department : departments[0]?.key;
     const expected = await expectations(request, departments);
     const customer = request.customer;
@@ -363,7 +373,7 @@ export const ticketsPages = (options: TicketsPagesOptions): FastifyPluginAsyncZo
       return refuse({ code: 'VALIDATION_FAILED', status: 400, fields });
     }
     // Checked before anything is written: tickets.open would create the customer record first.
-    const department = (await tickets.departments(request.workspace.id)).find((d) => d.key === form.department);
+    const department = (await pickable(request.workspace.id)).find((d) => d.key === form.department);
     if (!department) return refuse({ code: 'DEPARTMENT_UNKNOWN', status: 400, fields: ['department'] });
 
     const customer = 'id' in sender ? sender : { ...sender, locale: request.locale };

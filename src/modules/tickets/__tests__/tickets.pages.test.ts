@@ -130,6 +130,25 @@ describe('contact form', () => {
     expect(zh.body).toMatch(/<strong>客户服务：<\/strong> 我们通常在 \d+(\.5)? 个工作小时内答复（<time datetime="[^"]+">[^<]+<\/time>前）。/);
   });
 
+  it('offers and takes only the departments customers may pick (Settings → Departments)', async () => {
+    const hr = (await t.services.tickets.departments(t.workspace.id)).find((d) => d.key === 'hr')!;
+    await t.services.routing.updateDepartment(t.workspace.id, hr.id, { customerSelectable: false }, { type: 'system', id: null });
+    try {
+      const browser = await visitor();
+      const form = await get(browser, '/contact');
+      expect(form.body).not.toContain('<option value="hr"');
+      expect(form.body).not.toContain('data-department="hr"');
+      expect(form.body).toContain('<option value="service"');
+      const before = await stored();
+      const refused = await postForm(browser, '/contact', { ...validContact, department: 'hr' });
+      expect(refused.statusCode).toBe(400);
+      expect(errorCode(refused.body)).toBe('DEPARTMENT_UNKNOWN');
+      expect(await stored()).toEqual(before);
+    } finally {
+      await t.services.routing.updateDepartment(t.workspace.id, hr.id, { customerSelectable: true }, { type: 'system', id: null });
+    }
+  });
+
   it('takes an anonymous request with attachments: ticket, message and files stored, the number confirmed', async () => {
     const browser = await visitor();
     const before = await stored();
