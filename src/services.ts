@@ -16,14 +16,14 @@ import { MailSecrets } from './core/auth/mail-secrets.js';
 import type { DB } from './schema.js';
 import { modules } from './modules/index.js';
 import { AccountsService } from './modules/accounts/index.js';
-import { ChatChannels, ChatService, chatCustomerMover, searchSuggestions } from './modules/chat/index.js';
-import { KbService, kbCustomerMover } from './modules/kb/index.js';
-import { MailOutbox, NodemailerSender, OutboundMailService, createMailInbound, type MailInbound } from './modules/mail/index.js';
+import { ChatChannels, ChatService, chatCustomerEraser, chatCustomerMover, searchSuggestions } from './modules/chat/index.js';
+import { KbService, kbCustomerEraser, kbCustomerMover } from './modules/kb/index.js';
+import { MailOutbox, NodemailerSender, OutboundMailService, createMailInbound, mailCustomerEraser, type MailInbound } from './modules/mail/index.js';
 import { RoutingService } from './modules/routing/index.js';
 import { SearchService } from './modules/search/index.js';
 import { SlaService } from './modules/sla/index.js';
-import { CustomerImports, CustomerMerges, CustomersService } from './modules/customers/index.js';
-import { CsatRequests, TicketsService, ticketCustomerMover, ticketHolderSource, ticketMessageSource } from './modules/tickets/index.js';
+import { CustomerDataRights, CustomerImports, CustomerMerges, CustomersService } from './modules/customers/index.js';
+import { CsatRequests, TicketsService, ticketCustomerEraser, ticketCustomerMover, ticketHolderSource, ticketMessageSource } from './modules/tickets/index.js';
 import { TroubleshootingService } from './modules/troubleshooting/index.js';
 import { WebhooksService } from './modules/webhooks/index.js';
 // Repositories stay inside their modules; this file, which wires everything, is the one that builds them.
@@ -61,6 +61,7 @@ export interface Services {
   customers: CustomersService;
   customerImports: CustomerImports;
   customerMerges: CustomerMerges;
+  customerDataRights: CustomerDataRights;
 }
 
 export interface ServiceDeps {
@@ -140,10 +141,14 @@ export function createServices(deps: ServiceDeps): Services {
   const customerImports = new CustomerImports(customersRepo, bus, clock);
   // A merge moves every module's rows of the duplicate to the survivor, in the merge's transaction.
   const customerMerges = new CustomerMerges(customersRepo, bus, clock, accounts, { tickets: ticketCustomerMover, chats: chatCustomerMover, helpCentreSubscriptions: kbCustomerMover });
+  // An erasure empties every module's copies of the customer's personal data, in the erasure's transaction.
+  const customerDataRights = new CustomerDataRights(customersRepo, customers, bus, clock, accounts, accounts, tickets, {
+    tickets: ticketCustomerEraser, chats: chatCustomerEraser, mail: mailCustomerEraser, helpCentreSubscriptions: kbCustomerEraser,
+  }, attachments);
   const list = deps.modules ?? platformModules;
   // Every module's strings, merged before any mail or page is rendered.
   for (const module of list) if (module.i18n) addCatalogues(module.i18n.namespace, module.i18n.strings);
-  const services = { accounts, mailSecrets, outbox, mailOutbound, tickets, attachments, csat, webhooks, routing, sla, troubleshooting, search, kb, mailInbound, chat, chatChannels, customers, customerImports, customerMerges };
+  const services = { accounts, mailSecrets, outbox, mailOutbound, tickets, attachments, csat, webhooks, routing, sla, troubleshooting, search, kb, mailInbound, chat, chatChannels, customers, customerImports, customerMerges, customerDataRights };
   subscribeModules(list, services, bus, deps.jobs);
   return services;
 }

@@ -21,6 +21,7 @@ export const CustomerView = z.object({
   id: z.string(), name: z.string(), email: z.string().describe('The primary e-mail'), locale: z.enum(['en', 'zh-CN']).nullable(),
   timeZone: z.string().nullable(), companyId: z.string().nullable(), address: AddressView.nullable(), tags: z.array(z.string()),
   attributes: z.record(z.string(), z.union([z.string(), z.number()])), createdAt: z.date(), updatedAt: z.date(),
+  erasedAt: z.date().nullable().optional().describe('Set once the customer\'s personal data has been erased'),
 });
 export const IdentityView = z.object({ id: z.string(), kind: z.enum(IDENTITY_KINDS), value: z.string(), primary: z.boolean(), verified: z.boolean(), createdAt: z.date() });
 export const CompanyView = z.object({ id: z.string(), name: z.string(), domain: z.string().nullable(), notes: z.string(), createdAt: z.date(), updatedAt: z.date() });
@@ -68,6 +69,12 @@ export const RecordView = z.object({
   products: z.array(RegistrationView.extend({ model: z.string(), names: LocalisedTextView })),
   orders: z.array(OrderView), consents: z.array(ConsentView),
   tickets: z.array(z.object({ id: z.string(), number: z.number(), subject: z.string(), status: z.string(), createdAt: z.date(), updatedAt: z.date() })),
+});
+/** An erasure (PIPL / GDPR): who asked, its progress and how many rows it changed; never the personal data. */
+export const ErasureView = z.object({
+  id: z.string(), customerId: z.string(), status: z.enum(['queued', 'done']),
+  requestedBy: z.object({ type: z.enum(['customer', 'agent', 'api', 'system']), id: z.string().nullable() }),
+  counts: z.record(z.string(), z.number()), createdAt: z.date(), finishedAt: z.date().nullable(),
 });
 export const CustomerPageView = z.object({ customers: z.array(CustomerView), nextCursor: z.string().nullable() });
 export const DuplicatesView = z.object({

@@ -34,6 +34,7 @@ export function layout(request: FastifyRequest, page: PageOptions): string {
           <li><a href="/">${t('nav.helpCentre')}</a></li>
           <li><a href="/contact">${t('nav.contact')}</a></li>
           <li><a href="/requests">${t('nav.myRequests')}</a></li>
+          ${request.customer ? html`<li><a href="/account">${t('nav.myAccount')}</a></li>` : ''}
           ${request.customer
             ? html`<li><form method="post" action="/account/sign-out"><input type="hidden" name="_csrf" value="${request.csrfToken}"><button class="link">${t('nav.signOut')}</button></form></li>`
             : html`<li><a href="/account/sign-in">${t('nav.signIn')}</a></li>`}

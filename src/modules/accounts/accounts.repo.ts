@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../schema.js';
-import type { AgentRole, ApiTokenScope, PrincipalType } from './accounts.schema.js';
+import type { AgentRole, ApiTokenScope, EmailVerificationPurpose, PrincipalType } from './accounts.schema.js';
 import type { Locale } from '../../core/i18n/index.js';
 
 const agentColumns = ['id', 'workspace_id', 'email', 'name', 'role', 'locale', 'disabled_at', 'created_at'] as const;
@@ -126,6 +126,14 @@ export class AccountsRepo {
       .returning(['workspace_id', 'principal_type', 'principal_id']).executeTakeFirst();
   }
 
+  /** An erased customer's sessions, reset links and verification links. */
+  async forgetCustomerAccess(workspaceId: string, customerId: string) {
+    const db = this.in(workspaceId);
+    await db.deleteFrom('sessions').where('principal_type', '=', 'customer').where('principal_id', '=', customerId).execute();
+    await db.deleteFrom('password_resets').where('principal_type', '=', 'customer').where('principal_id', '=', customerId).execute();
+    await db.deleteFrom('email_verifications').where('customer_id', '=', customerId).execute();
+  }
+
   deleteSessionsOf(workspaceId: string, type: PrincipalType, principalId: string) {
     return this.in(workspaceId).deleteFrom('sessions').where('principal_type', '=', type).where('principal_id', '=', principalId).execute();
   }
@@ -195,6 +203,21 @@ export class AccountsRepo {
 
   insertPasswordReset(workspaceId: string, values: { token_hash: string; principal_type: PrincipalType; principal_id: string; expires_at: Date }) {
     return this.in(workspaceId).insertInto('password_resets').values(values).execute();
+  }
+
+  insertEmailVerification(workspaceId: string, values: { token_hash: string; customer_id: string; email: string; purpose: EmailVerificationPurpose; make_primary: boolean; expires_at: Date }) {
+    return this.in(workspaceId).insertInto('email_verifications').values(values).execute();
+  }
+
+  emailVerification(workspaceId: string, tokenHash: string) {
+    return this.in(workspaceId).selectFrom('email_verifications').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+  }
+
+  /** Marks the link used in the statement that checks it is still open: a link works once, even under a race. */
+  consumeEmailVerification(workspaceId: string, tokenHash: string, now: Date) {
+    return this.in(workspaceId).updateTable('email_verifications').set({ used_at: now })
+      .where('token_hash', '=', tokenHash).where('used_at', 'is', null).where('expires_at', '>', now)
+      .returning(['customer_id', 'email', 'purpose', 'make_primary']).executeTakeFirst();
   }
 
   /** Marks the reset used in the same statement that reads it, so a link works once even under a race. */

@@ -74,6 +74,22 @@ export interface PasswordResetsTable {
   used_at: Date | null;
 }
 
+/** A one-time link proving a customer reads an address (migration 202612060100_email_verifications). */
+export interface EmailVerificationsTable {
+  token_hash: string;
+  workspace_id: ColumnType<string, string | undefined, never>;
+  customer_id: string;
+  email: string;
+  purpose: EmailVerificationPurpose;
+  make_primary: ColumnType<boolean, boolean | undefined, never>;
+  expires_at: Date;
+  used_at: Date | null;
+  created_at: CreatedAt;
+}
+
+/** `add`: an address added in My account; `register`: a new portal account's sign-in address. */
+export type EmailVerificationPurpose = 'add' | 'register';
+
 export interface AuditLogTable {
   id: Generated<number>;
   workspace_id: ColumnType<string, string | undefined, never>;
@@ -94,6 +110,7 @@ export interface AccountsTables {
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   password_resets: PasswordResetsTable;
+  email_verifications: EmailVerificationsTable;
   audit_log: AuditLogTable;
 }
 

@@ -9,13 +9,25 @@ import type { JobQueue } from '../../core/jobs/index.js';
 import type { MailSecrets } from '../../core/auth/mail-secrets.js';
 import type { MailOutbox } from '../mail/index.js';
 import type { AccountsRepo } from './accounts.repo.js';
-import { API_TOKEN_SCOPES, type AgentRole, type AgentRow, type ApiTokenScope, type CustomerRow, type LocalizedText, type PrincipalType, type WorkspaceRow } from './accounts.schema.js';
+import { API_TOKEN_SCOPES, type AgentRole, type EmailVerificationPurpose, type AgentRow, type ApiTokenScope, type CustomerRow, type LocalizedText, type PrincipalType, type WorkspaceRow } from './accounts.schema.js';
 import { PrincipalCache, type PrincipalTags } from './principal-cache.js';
 
 const SESSION_TTL_MS = 14 * 24 * 3600 * 1000;
 const RESET_TTL_MS = 3600 * 1000;
 const PASSWORD_RESET_JOB = 'accounts.password-reset';
 interface PasswordResetJob { workspaceId: string; type: PrincipalType; email: string; locale: Locale }
+const VERIFY_TTL_MS = 24 * 3600 * 1000;
+const EMAIL_VERIFICATION_JOB = 'accounts.email-verification';
+interface EmailVerificationJob { workspaceId: string; customerId: string; email: string; purpose: EmailVerificationPurpose; makePrimary: boolean; locale: Locale }
+
+/** What a followed verification link proved: this customer reads this address. */
+export interface VerifiedEmail { customerId: string; email: string; purpose: EmailVerificationPurpose; makePrimary: boolean }
+
+export const emailLinkErrors = {
+  invalid: () => new AppError('EMAIL_LINK_INVALID', 400, 'This verification link is not valid'),
+  used: () => new AppError('EMAIL_LINK_USED', 409, 'This verification link has already been used'),
+  expired: () => new AppError('EMAIL_LINK_EXPIRED', 410, 'This verification link has expired; ask for a new one'),
+} as const;
 
 export interface Actor {
   type: 'agent' | 'system' | 'api';
@@ -388,8 +400,53 @@ export class AccountsService {
     await this.jobs.send<PasswordResetJob>(PASSWORD_RESET_JOB, { workspaceId, type, email: email.toLowerCase(), locale: fallbackLocale });
   }
 
+  // ---- e-mail verification ---------------------------------------------------------------
+
+  /**
+   * Mails `email` a one-time link (24 hours) proving the customer reads it; a durable job writes the
+   * link and the mail, so the request neither waits for it nor loses it in a crash.
+   */
+  async requestEmailVerification(workspaceId: string, input: Omit<EmailVerificationJob, 'workspaceId'>): Promise<void> {
+    await this.jobs.send<EmailVerificationJob>(EMAIL_VERIFICATION_JOB, { workspaceId, ...input, email: input.email.toLowerCase() });
+  }
+
+  /** Spends a verification link: unknown, used and expired links each have their own error. */
+  async confirmEmailVerification(workspaceId: string, token: string): Promise<VerifiedEmail> {
+    const tokenHash = hashToken(token);
+    const consumed = await this.repo.consumeEmailVerification(workspaceId, tokenHash, new Date());
+    if (!consumed) {
+      const row = await this.repo.emailVerification(workspaceId, tokenHash);
+      if (!row) throw emailLinkErrors.invalid();
+      throw row.used_at ? emailLinkErrors.used() : emailLinkErrors.expired();
+    }
+    return { customerId: consumed.customer_id, email: consumed.email, purpose: consumed.purpose, makePrimary: consumed.make_primary };
+  }
+
+  /**
+   * After an erasure: the customer's sessions, open reset and verification links end, and every
+   * node forgets them. Idempotent.
+   */
+  async endCustomerAccess(workspaceId: string, customerId: string): Promise<void> {
+    await this.repo.forgetCustomerAccess(workspaceId, customerId);
+    await this.accessChanged(workspaceId, { principal: 'customer', id: customerId });
+  }
+
   /** Registers the job handlers that decide, out of the request, what a reset or registration request mails. */
   async work(jobs: JobQueue): Promise<void> {
+    await jobs.work<EmailVerificationJob>(EMAIL_VERIFICATION_JOB, async ({ data }) => {
+      const customer = await this.repo.customerById(data.workspaceId, data.customerId);
+      if (!customer) return;
+      const { reference, secret } = await this.mailSecrets.issue('email-verification');
+      await this.repo.insertEmailVerification(data.workspaceId, {
+        token_hash: hashToken(secret), customer_id: customer.id, email: data.email, purpose: data.purpose, make_primary: data.makePrimary,
+        expires_at: new Date(Date.now() + VERIFY_TTL_MS),
+      });
+      const workspace = await this.workspace(data.workspaceId);
+      await this.outbox.queue(data.workspaceId, {
+        to: data.email, template: 'emailVerification', locale: data.locale,
+        vars: { name: customer.name, email: data.email, workspace: workspace.name[data.locale], link: `${this.publicUrl}/account/verify-email?token=${reference}` },
+      });
+    });
     await jobs.work<PasswordResetJob>(PASSWORD_RESET_JOB, async ({ data }) => {
       const principal = data.type === 'agent'
         ? await this.repo.agentCredentials(data.workspaceId, data.email)

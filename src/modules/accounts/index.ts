@@ -11,10 +11,10 @@ export const accountsModule = defineModule<{ accounts: AccountsService }>({
   pages: ({ services, config, secureCookies }) => [accountsPages(services.accounts, { secureCookies, signIn: { perAccount: config.loginAttemptsPer15Min, perIp: config.loginAttemptsPerIpPer15Min } })],
 });
 
-export { AccountsService, SYSTEM_ACTOR, tokenScopeMissing, type Actor, type ApiTokenGrant } from './accounts.service.js';
+export { AccountsService, SYSTEM_ACTOR, emailLinkErrors, tokenScopeMissing, type Actor, type ApiTokenGrant, type VerifiedEmail } from './accounts.service.js';
 export {
   COOKIE, actorOf, actsAsAdmin, issueCsrfToken, requireAgent, requireCustomer, sessionCookieOptions, type SignedInAgent, type SignedInCustomer,
 } from './accounts.http.js';
-export type { AccountsTables, AgentRole, WorkspaceRow } from './accounts.schema.js';
+export type { AccountsTables, AgentRole, EmailVerificationPurpose, WorkspaceRow } from './accounts.schema.js';
 
 export { type CustomersTable } from './accounts.schema.js';

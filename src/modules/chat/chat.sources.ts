@@ -6,3 +6,10 @@ export const chatCustomerMover = async (db: Kysely<DB>, fromId: string, intoId: 
   const moved = await db.updateTable('chat_sessions').set({ customer_id: intoId }).where('customer_id', '=', fromId).executeTakeFirst();
   return Number(moved.numUpdatedRows);
 };
+
+/** Customers: an erasure blanks the visitor's name, address and number on their chats (the chats' timings stay). */
+export const chatCustomerEraser = async (db: Kysely<DB>, customer: { id: string }, blank: string): Promise<{ rows: number }> => {
+  const erased = await db.updateTable('chat_sessions').set({ visitor_name: blank, visitor_email: blank, external_from: null })
+    .where('customer_id', '=', customer.id).executeTakeFirst();
+  return { rows: Number(erased.numUpdatedRows) };
+};

@@ -43,4 +43,4 @@ export const chatModule = defineModule<ChatNeeds>({
 });
 
 export { searchSuggestions } from './chat.suggest.js';
-export { chatCustomerMover } from './chat.sources.js';
+export { chatCustomerEraser, chatCustomerMover } from './chat.sources.js';

@@ -22,6 +22,10 @@ export const customerErrors = {
     new AppError('ORDER_REFERENCE_TAKEN', 409, 'An order with this reference already exists', { reference }),
   purposeTaken: (key: string) =>
     new AppError('CONSENT_PURPOSE_TAKEN', 409, `A consent purpose with the key ${key} already exists`, { key }),
+  customerErased: () =>
+    new AppError('CUSTOMER_ERASED', 410, 'This customer\'s personal data has been erased'),
+  emailIsPrimary: () =>
+    new AppError('EMAIL_ALREADY_PRIMARY', 409, 'This e-mail is already your sign-in address'),
   mergeSame: () =>
     new AppError('MERGE_SAME_CUSTOMER', 400, 'A customer cannot be merged into themself'),
   /** An id in the body that is not the workspace's (or does not exist): the same answer either way. */
@@ -37,7 +41,7 @@ export const customerErrors = {
   csvColumnsInvalid: errorOf('CSV_COLUMNS_INVALID', 400),
   csvTooManyRows: errorOf('CSV_TOO_MANY_ROWS', 400),
   csvTooLarge: errorOf('CSV_TOO_LARGE', 413),
-  notFound: (what: 'customer' | 'company' | 'product' | 'registration' | 'order' | 'consent purpose' | 'identity' | 'import') =>
+  notFound: (what: 'customer' | 'company' | 'product' | 'registration' | 'order' | 'consent purpose' | 'identity' | 'import' | 'erasure') =>
     new AppError(`${what.toUpperCase().replace(' ', '_')}_NOT_FOUND`, 404, `${what} not found`),
 } as const;
 

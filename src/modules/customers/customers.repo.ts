@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { EventBus, EventWriter } from '../../core/events/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../schema.js';
-import type { AttributeValue, CustomerRow, CustomersDB, IdentityKind, ImportRow, RefusedRow } from './customers.schema.js';
+import type { AttributeValue, CustomerRow, CustomersDB, ErasureRow, IdentityKind, ImportRow, RefusedRow } from './customers.schema.js';
 
 /** Where the next page of the customer list starts: after this (created_at, id). */
 export interface ListCursor { createdAt: Date; id: string }
@@ -16,7 +16,7 @@ export interface CustomerFilter {
   limit: number;
 }
 
-const CUSTOMER_COLUMNS = ['id', 'email', 'name', 'locale', 'company_id', 'time_zone', 'address', 'tags', 'attributes', 'created_at', 'updated_at'] as const;
+const CUSTOMER_COLUMNS = ['id', 'email', 'name', 'locale', 'company_id', 'time_zone', 'address', 'tags', 'attributes', 'created_at', 'updated_at', 'erased_at'] as const;
 
 /** The expressions the look-alike search compares, each with its index in the migration. */
 const PHONE_TAIL = sql`right(regexp_replace(i.value, '\\D', '', 'g'), 8)`;
@@ -132,6 +132,13 @@ export class CustomersRepo {
     if (!rows.length) return Promise.resolve([]);
     return this.db(workspaceId).insertInto('customer_identities').values(rows)
       .onConflict((oc) => oc.columns(['workspace_id', 'kind', 'value']).doNothing()).returning('id').execute();
+  }
+
+  /** Verified now (kept if it already was), and the primary of its kind when `primary`. */
+  confirmIdentity(workspaceId: string, id: string, now: Date, primary: boolean) {
+    return this.db(workspaceId).updateTable('customer_identities')
+      .set({ verified_at: sql<Date>`coalesce(verified_at, ${now})`, ...(primary ? { is_primary: true } : {}) })
+      .where('id', '=', id).returningAll().executeTakeFirstOrThrow();
   }
 
   demotePrimary(workspaceId: string, customerId: string, kind: IdentityKind) {
@@ -285,6 +292,85 @@ export class CustomersRepo {
 
   insertConsentChange(workspaceId: string, values: { customer_id: string; purpose_id: string; granted: boolean; channel: CustomersDB['consent_changes']['channel']; wording_version: string; changed_by_type: CustomersDB['consent_changes']['changed_by_type']; changed_by_id: string | null; changed_at: Date }) {
     return this.db(workspaceId).insertInto('consent_changes').values(values).returningAll().executeTakeFirstOrThrow();
+  }
+
+  // ---- the customer's own data: erasure
+
+  erasureOf(workspaceId: string, customerId: string): Promise<ErasureRow | undefined> {
+    return this.db(workspaceId).selectFrom('customer_erasures').selectAll().where('customer_id', '=', customerId).executeTakeFirst();
+  }
+
+  /** The customer's erasure, new or the one asked for before (one per customer). */
+  async insertErasure(workspaceId: string, values: { customer_id: string; requested_by_type: ErasureRow['requested_by_type']; requested_by_id: string | null }) {
+    const row = await this.db(workspaceId).insertInto('customer_erasures').values({ ...values, counts: '{}' })
+      .onConflict((oc) => oc.columns(['workspace_id', 'customer_id']).doNothing()).returningAll().executeTakeFirst();
+    return row ? { row, created: true } : { row: (await this.erasureOf(workspaceId, values.customer_id))!, created: false };
+  }
+
+  lockErasure(workspaceId: string, id: string) {
+    return this.db(workspaceId).selectFrom('customer_erasures').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  }
+
+  finishErasure(workspaceId: string, id: string, done: { counts: Record<string, number>; files: string[]; now: Date }) {
+    return this.db(workspaceId).updateTable('customer_erasures')
+      .set({ status: 'done', counts: JSON.stringify(done.counts), files: done.files, finished_at: done.now }).where('id', '=', id).execute();
+  }
+
+  clearErasureFiles(workspaceId: string, id: string) {
+    return this.db(workspaceId).updateTable('customer_erasures').set({ files: [] }).where('id', '=', id).execute();
+  }
+
+  /**
+   * This module's personal data of the customer: identities, notes and registered products are
+   * deleted; merges keep who merged but not the duplicate's name and address; the row keeps its id,
+   * dates, orders and consent log (anonymous facts) and loses everything that says who it was.
+   */
+  async eraseCustomerRows(workspaceId: string, id: string, blank: string, now: Date): Promise<Record<string, number>> {
+    const db = this.db(workspaceId);
+    const deleted = async (table: 'customer_identities' | 'customer_notes' | 'product_registrations') =>
+      Number((await db.deleteFrom(table).where('customer_id', '=', id).executeTakeFirst()).numDeletedRows);
+    const counts = { identities: await deleted('customer_identities'), notes: await deleted('customer_notes'), products: await deleted('product_registrations') };
+    await db.updateTable('customer_merges').set({ merged_name: blank, merged_email: blank }).where('survivor_id', '=', id).execute();
+    // The e-mail column is unique and lower-case: the customer's id makes the placeholder unique.
+    await db.updateTable('customers').set({
+      name: blank, email: `erased-${id}@erased.invalid`, password_hash: null, locale: null, time_zone: null, company_id: null,
+      address: null, tags: [], attributes: '{}', updated_at: now, erased_at: now,
+    }).where('id', '=', id).execute();
+    return counts;
+  }
+
+  /**
+   * Every text, text[] and jsonb column of every workspace table, searched for `values` (e-mails and
+   * numbers, unique to the customer) and each occurrence replaced: what no module knew it kept
+   * (audit details, webhook payloads, import files, outbox addresses) loses them too. Names are not
+   * swept: another customer may share one. Raw SQL over the catalogue, scoped by workspace_id.
+   */
+  async sweep(workspaceId: string, values: { value: string; replacement: string }[]): Promise<number> {
+    if (!values.length) return 0;
+    const db = this.db(workspaceId);
+    const { rows: columns } = await sql<{ table_name: string; column_name: string; kind: 'text' | 'array' | 'jsonb' }>`
+      select c.table_name, c.column_name,
+             case when c.data_type = 'jsonb' then 'jsonb' when c.data_type = 'ARRAY' then 'array' else 'text' end as kind
+      from information_schema.columns c
+      join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name and t.table_type = 'BASE TABLE'
+      where c.table_schema = 'public' and c.column_name <> 'workspace_id'
+        and (c.data_type in ('text', 'character varying', 'jsonb') or (c.data_type = 'ARRAY' and c.udt_name = '_text'))
+        and exists (select 1 from information_schema.columns w where w.table_schema = 'public' and w.table_name = c.table_name and w.column_name = 'workspace_id')
+      order by c.table_name, c.column_name`.execute(db);
+    let changed = 0;
+    for (const { table_name, column_name, kind } of columns) {
+      const column = sql.ref(column_name);
+      for (const { value, replacement } of values) {
+        const [set, has] = kind === 'jsonb'
+          ? [sql`replace(${column}::text, ${value}, ${replacement})::jsonb`, sql`strpos(${column}::text, ${value}) > 0`]
+          : kind === 'array'
+            ? [sql`array(select replace(x, ${value}, ${replacement}) from unnest(${column}) with ordinality u(x, n) order by n)`, sql`strpos(array_to_string(${column}, chr(1)), ${value}) > 0`]
+            : [sql`replace(${column}, ${value}, ${replacement})`, sql`strpos(${column}, ${value}) > 0`];
+        const result = await sql`update ${sql.table(table_name)} set ${column} = ${set} where workspace_id = ${workspaceId} and ${has}`.execute(db);
+        changed += Number(result.numAffectedRows ?? 0);
+      }
+    }
+    return changed;
   }
 
   // ---- merges

@@ -6,12 +6,13 @@ import { validatorCompiler, type FastifyPluginAsyncZod, type ZodTypeProvider } f
 import iconv from 'iconv-lite';
 import { z } from 'zod';
 import {
-  AttributeView, CompanyView, ConsentChangeView, ConsentView, CustomerPageView, CustomerView, DuplicatesView, IDENTITY_KINDS, IdentityView, ImportStatusView,
+  AttributeView, CompanyView, ConsentChangeView, ErasureView, ConsentView, CustomerPageView, CustomerView, DuplicatesView, IDENTITY_KINDS, IdentityView, ImportStatusView,
   MERGE_FIELDS, MergeView, OrderView, ProductView, PurposeView, RecordView, RegistrationView, TimelineView,
 } from '../../contracts/customers.js';
 import { actorOf, requireAgent } from '../accounts/index.js';
 import { customerErrors } from './customers.errors.js';
-import type { CompanyRow, ConsentChangeRow, CustomerRow, IdentityRow, ProductRow } from './customers.schema.js';
+import type { CompanyRow, ConsentChangeRow, CustomerRow, ErasureRow, IdentityRow, ProductRow } from './customers.schema.js';
+import type { CustomerDataRights } from './customers.data-rights.js';
 import { IMPORT_MAX_BYTES, type CustomerImports } from './customers.import.js';
 import type { CustomerMerges } from './customers.merge.js';
 import type { ImportView } from './customers.repo.js';
@@ -22,13 +23,17 @@ import {
 } from './customers.validate.js';
 import { ErrorView, IdParams } from '../../contracts/http.js';
 
-export interface CustomersRouteServices { customers: CustomersService; customerImports: CustomerImports; customerMerges: CustomerMerges }
+export interface CustomersRouteServices { customers: CustomersService; customerImports: CustomerImports; customerMerges: CustomerMerges; customerDataRights: CustomerDataRights }
 
 const errorsOf = (...statuses: (400 | 404 | 409 | 422)[]) => Object.fromEntries(statuses.map((s) => [s, ErrorView]));
 
 const customerView = (c: CustomerRow) => ({
   id: c.id, name: c.name, email: c.email, locale: c.locale, timeZone: c.time_zone, companyId: c.company_id, address: c.address,
-  tags: c.tags, attributes: c.attributes, createdAt: c.created_at, updatedAt: c.updated_at,
+  tags: c.tags, attributes: c.attributes, createdAt: c.created_at, updatedAt: c.updated_at, erasedAt: c.erased_at,
+});
+const erasureView = (e: ErasureRow) => ({
+  id: e.id, customerId: e.customer_id, status: e.status, requestedBy: { type: e.requested_by_type, id: e.requested_by_id },
+  counts: e.counts, createdAt: e.created_at, finishedAt: e.finished_at,
 });
 const identityView = (i: IdentityRow) => ({ id: i.id, kind: i.kind, value: i.value, primary: i.is_primary, verified: i.verified_at !== null, createdAt: i.created_at });
 const companyView = (c: CompanyRow) => ({ id: c.id, name: c.name, domain: c.domain, notes: c.notes, createdAt: c.created_at, updatedAt: c.updated_at });
@@ -70,7 +75,7 @@ const safeCell = (cell: string) => (/^[=@\t\r]/.test(cell) || (/^[+-]/.test(cell
  * consents told on the phone); admins define its shape (attributes, purposes, the catalogue) and
  * enter companies and orders. `GET /customers/:id` (the screen-pop) stays with the tickets module.
  */
-export const customersRoutes = ({ customers, customerImports, customerMerges }: CustomersRouteServices): FastifyPluginAsyncZod => async (app) => {
+export const customersRoutes = ({ customers, customerImports, customerMerges, customerDataRights }: CustomersRouteServices): FastifyPluginAsyncZod => async (app) => {
   const anyAgent = { preHandler: requireAgent() };
   const admins = { preHandler: requireAgent('admin') };
   const tags = ['customers'];
@@ -185,6 +190,42 @@ export const customersRoutes = ({ customers, customerImports, customerMerges }: 
       response: { 200: z.object({ entries: z.array(TimelineView) }), ...errorsOf(404) },
     },
   }, async (request) => ({ entries: await customers.timeline(request.workspace.id, request.params.id, request.query.limit) }));
+
+  // ---- the customer's own data (PIPL / GDPR): admins export it and erase it on request
+
+  app.get('/customers/:id/data-export', {
+    ...admins,
+    schema: {
+      tags, summary: 'Everything held on the customer that they may see, as one JSON document (admin): record, identities, products, purchases, consents, tickets and replies (no internal notes)',
+      params: IdParams, response: { 200: z.record(z.string(), z.unknown()), ...errorsOf(404), 410: ErrorView },
+    },
+  }, async (request, reply) => {
+    const data = await customerDataRights.export(request.workspace.id, request.params.id);
+    await customers.auditExport(request.workspace.id, request.params.id, actorOf(request));
+    return reply.header('cache-control', 'no-store').header('content-disposition', `attachment; filename="customer-${request.params.id}.json"`).send(data);
+  });
+
+  app.get('/customers/:id/erasure', {
+    ...admins,
+    schema: { tags, summary: 'The customer\'s erasure, if one was asked for (admin)', params: IdParams, response: { 200: ErasureView, ...errorsOf(404) } },
+  }, async (request) => {
+    await customers.customer(request.workspace.id, request.params.id);
+    const erasure = await customerDataRights.erasure(request.workspace.id, request.params.id);
+    if (!erasure) throw customerErrors.notFound('erasure');
+    return erasureView(erasure);
+  });
+
+  app.post('/customers/:id/erasure', {
+    ...admins,
+    schema: {
+      tags, summary: 'Erase the customer\'s personal data (admin): a durable job removes or anonymises it everywhere and keeps anonymous facts (ticket counts, timings); asking again answers the first request',
+      params: IdParams, body: z.strictObject({ confirm: z.literal(true).describe('Erasure cannot be undone: say so') }),
+      response: { 202: ErasureView, ...errorsOf(400, 404) },
+    },
+  }, async (request, reply) => {
+    const actor = actorOf(request);
+    return reply.code(202).send(erasureView(await customerDataRights.requestErasure(request.workspace.id, request.params.id, { type: actor.type, id: actor.id }, actor)));
+  });
 
   // ---- duplicates
 

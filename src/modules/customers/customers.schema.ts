@@ -37,6 +37,21 @@ export interface CustomerRecordColumns {
   tags: ColumnType<string[], string[] | undefined, string[]>;
   attributes: ColumnType<Record<string, AttributeValue>, string | undefined, string>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
+  /** Set by an erasure: the row stays (tickets name it) with every personal field emptied. */
+  erased_at: ColumnType<Date | null, never, Date>;
+}
+
+export interface CustomerErasuresTable {
+  id: Generated<string>;
+  workspace_id: WorkspaceId;
+  customer_id: string;
+  status: ColumnType<'queued' | 'done', 'queued' | undefined, 'done'>;
+  requested_by_type: 'customer' | 'agent' | 'api' | 'system';
+  requested_by_id: string | null;
+  counts: Json<Record<string, number>>;
+  files: ColumnType<string[], never, string[]>;
+  created_at: CreatedAt;
+  finished_at: ColumnType<Date | null, never, Date>;
 }
 
 export interface CustomerCompaniesTable {
@@ -191,6 +206,7 @@ export interface CustomersTables {
   consent_changes: ConsentChangesTable;
   customer_imports: CustomerImportsTable;
   customer_merges: CustomerMergesTable;
+  customer_erasures: CustomerErasuresTable;
 }
 
 /**
@@ -213,3 +229,4 @@ export type ConsentPurposeRow = Selectable<ConsentPurposesTable>;
 export type ConsentChangeRow = Selectable<ConsentChangesTable>;
 export type ImportRow = Selectable<CustomerImportsTable>;
 export type MergeRow = Selectable<CustomerMergesTable>;
+export type ErasureRow = Selectable<CustomerErasuresTable>;

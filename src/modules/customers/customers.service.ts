@@ -150,6 +150,33 @@ export class CustomersService {
     await this.audit(workspaceId, customerId, ['identities'], actor);
   }
 
+  /**
+   * A followed verification link: the address becomes a verified e-mail of the customer (added if
+   * new), and their primary (sign-in) address when they asked for that. An address another customer
+   * holds by then is refused (IDENTITY_TAKEN); confirming twice changes nothing more.
+   */
+  async confirmEmail(workspaceId: string, customerId: string, email: string, makePrimary: boolean): Promise<IdentityRow> {
+    const identity = await this.repo.transaction(workspaceId, this.bus, async (repo, events) => {
+      const customer = await repo.lockCustomer(workspaceId, customerId);
+      if (!customer) throw errors.notFound('customer');
+      const held = await repo.identityByValue(workspaceId, 'email', email);
+      if (held && held.customer_id !== customerId) throw errors.identityTaken('email', email);
+      const now = this.clock.now();
+      let row: IdentityRow;
+      if (held) {
+        if (makePrimary && !held.is_primary) await repo.demotePrimary(workspaceId, customerId, 'email');
+        row = await repo.confirmIdentity(workspaceId, held.id, now, makePrimary);
+        if (makePrimary) await repo.updateCustomer(workspaceId, customerId, { email }, now);
+      } else {
+        row = await addIdentity(repo, workspaceId, customerId, { kind: 'email', value: email, primary: makePrimary, verified: true }, now);
+      }
+      events.publish('customer.updated', workspaceId, { customerId, changed: ['identities'] });
+      return row;
+    });
+    await this.audit(workspaceId, customerId, ['identities'], { type: 'system', id: null });
+    return identity;
+  }
+
   notes(workspaceId: string, customerId: string) {
     return this.repo.notes(workspaceId, customerId, RECENT);
   }
@@ -352,6 +379,11 @@ export class CustomersService {
       ...merges.map((m) => ({ at: m.created_at, kind: 'merge' as const, merge: { mergedName: m.merged_name, mergedEmail: m.merged_email } })),
     ];
     return entries.sort((a, b) => b.at.getTime() - a.at.getTime()).slice(0, limit);
+  }
+
+  /** An export of the customer's data is audited (by id only: the log outlives an erasure). */
+  auditExport(workspaceId: string, customerId: string, actor: Actor) {
+    return this.auditor.audit(workspaceId, actor, 'customer.exported', 'customer', customerId, {});
   }
 
   private audit(workspaceId: string, customerId: string, changed: string[], actor: Actor) {

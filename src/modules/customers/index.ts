@@ -1,30 +1,43 @@
 /** The customers module's public face and manifest: the customer database (issue 13). See README.md. */
 import { defineModule } from '../../core/module.js';
-import type { Actor } from '../accounts/index.js';
+import type { AccountsService, Actor } from '../accounts/index.js';
 import { seedCustomersDemo } from './customers.demo.js';
 import { en, zhCN } from './customers.i18n.js';
 import { customersRoutes } from './customers.routes.js';
 import { IMPORT_JOB, type CustomerImports } from './customers.import.js';
 import type { CustomerMerges } from './customers.merge.js';
 import type { CustomersService } from './customers.service.js';
+import { ERASE_JOB, ERASURE_REQUESTED, type CustomerDataRights } from './customers.data-rights.js';
+import { customerPages } from './customers.pages.js';
 
 export { CustomersService, type CustomerTickets, type ConsentChanger, type ConsentState } from './customers.service.js';
 export { customerErrors } from './customers.errors.js';
 export { CustomerImports } from './customers.import.js';
 export { CustomerMerges, type CustomerReferenceMover } from './customers.merge.js';
+export { CustomerDataRights, ERASED, type CustomerDataEraser, type ErasureSubject } from './customers.data-rights.js';
 export { IDENTITY_KINDS, ATTRIBUTE_TYPES, CONSENT_CHANNELS, type IdentityKind, type CustomerRow, type CustomersTables } from './customers.schema.js';
 
 const SYSTEM: Actor = { type: 'system', id: null };
 
-export const customersModule = defineModule<{ customers: CustomersService; customerImports: CustomerImports; customerMerges: CustomerMerges }>({
+type CustomersNeeds = {
+  customers: CustomersService; customerImports: CustomerImports; customerMerges: CustomerMerges; customerDataRights: CustomerDataRights; accounts: AccountsService;
+};
+
+export const customersModule = defineModule<CustomersNeeds>({
   name: 'customers',
   i18n: { namespace: 'customers', strings: { en, 'zh-CN': zhCN } },
   routes: ({ services }) => [customersRoutes(services)],
-  subscriptions: ({ customerImports }, jobs) => ({
+  pages: ({ services }) => [customerPages(services)],
+  subscriptions: ({ customerImports, customerDataRights }, jobs) => ({
     'customer_import.queued': (event) => customerImports.queue(jobs, event.workspaceId, event.payload.importId).then(() => undefined),
+    'customer.updated': async (event) => {
+      if (event.payload.changed.includes(ERASURE_REQUESTED)) await customerDataRights.queue(jobs, event.workspaceId, event.payload.customerId);
+    },
   }),
-  workers: ({ customerImports }, jobs) =>
-    jobs.work<{ workspaceId: string; importId: string }>(IMPORT_JOB, (job) => customerImports.run(job.data.workspaceId, job.data.importId)),
+  workers: async ({ customerImports, customerDataRights }, jobs) => {
+    await jobs.work<{ workspaceId: string; importId: string }>(IMPORT_JOB, (job) => customerImports.run(job.data.workspaceId, job.data.importId));
+    await jobs.work<{ workspaceId: string; erasureId: string }>(ERASE_JOB, (job) => customerDataRights.erase(job.data.workspaceId, job.data.erasureId));
+  },
   demo: ({ customers }, world) => seedCustomersDemo(customers, world),
   tenancyFixture: async ({ customers, customerImports }, ws) => {
     // Unique per workspace, so every text below is a value the other workspace must never see.

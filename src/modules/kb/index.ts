@@ -14,7 +14,7 @@ export { KbService, articleUrl, type MessageSource, type NewArticle, type NewCat
 export { kbRoutes } from './kb.routes.js';
 export { kbPages, kbOneClickUnsubscribe } from './kb.pages.js';
 export { registerKbWorkers } from './kb.jobs.js';
-export { kbCustomerMover } from './kb.sources.js';
+export { kbCustomerEraser, kbCustomerMover } from './kb.sources.js';
 export { seedKbDemo } from './kb.demo.js';
 export type { KbSearch } from './kb.search.js';
 export type { KbTables } from './kb.schema.js';

@@ -11,3 +11,11 @@ export const kbCustomerMover = async (db: Kysely<DB>, fromId: string, intoId: st
     .executeTakeFirst();
   return Number(moved.numUpdatedRows);
 };
+
+/** Customers: an erasure ends the customer's help-centre subscriptions and forgets their digests. */
+export const kbCustomerEraser = async (db: Kysely<DB>, customer: { id: string }): Promise<{ rows: number }> => {
+  const items = await db.deleteFrom('kb_digest_items').where('customer_id', '=', customer.id).executeTakeFirst();
+  const digests = await db.deleteFrom('kb_digests').where('customer_id', '=', customer.id).executeTakeFirst();
+  const subscriptions = await db.deleteFrom('kb_subscriptions').where('customer_id', '=', customer.id).executeTakeFirst();
+  return { rows: Number(items.numDeletedRows) + Number(digests.numDeletedRows) + Number(subscriptions.numDeletedRows) };
+};

@@ -14,6 +14,10 @@ export const en = {
     subject: 'You already have a {{workspace}} account',
     body: 'Hello {{name}},\n\nsomeone asked to create a {{workspace}} account with this address, which already has one. Nothing was changed.\n\nTo choose a password (also if you never set one), open this link within one hour:\n\n{{link}}\n\nIf it was not you, ignore this e-mail.',
   },
+  emailVerification: {
+    subject: 'Confirm your e-mail address for {{workspace}}',
+    body: 'Hello {{name}},\n\nplease confirm that {{email}} is your address at {{workspace}} by opening this link within 24 hours:\n\n{{link}}\n\nUntil then the address is not verified. If it was not you, ignore this e-mail: nothing changes.',
+  },
   autoresponse: {
     subject: 'We received your request #{{number}}: {{subject}}',
     body: 'Hello {{name}},\n\nthank you for writing to {{workspace}}. Your request has the number #{{number}}; please keep it in the subject when you reply.\n\n{{expectation}}{{suggestions}}\n\nThis is an automatic confirmation; a person will answer you.\n\n{{workspace}}',
@@ -61,6 +65,10 @@ export const zhCN: Widen<typeof en> = {
   accountExists: {
     subject: '您已有{{workspace}}账号',
     body: '{{name}}，您好：\n\n有人使用此邮箱申请创建{{workspace}}账号，而该邮箱已有账号。我们没有做任何更改。\n\n如需设置密码（包括您从未设置过密码的情况），请在一小时内打开以下链接：\n\n{{link}}\n\n如果不是您本人操作，请忽略本邮件。',
+  },
+  emailVerification: {
+    subject: '请确认您在{{workspace}}的邮箱地址',
+    body: '{{name}}，您好：\n\n请在 24 小时内打开以下链接，确认 {{email}} 是您在{{workspace}}使用的邮箱：\n\n{{link}}\n\n确认之前，该地址不会被标记为已验证。如果不是您本人操作，请忽略本邮件，什么都不会改变。',
   },
   autoresponse: {
     subject: '我们已收到您的请求 #{{number}}：{{subject}}',

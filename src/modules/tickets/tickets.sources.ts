@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../schema.js';
 import type { MessageSource } from '../kb/index.js';
 import type { TicketHolderSource } from '../routing/index.js';
@@ -38,4 +38,29 @@ export const ticketCustomerMover = async (db: Kysely<DB>, fromId: string, intoId
   const tickets = await db.updateTable('tickets').set({ customer_id: intoId }).where('customer_id', '=', fromId).executeTakeFirst();
   await db.updateTable('ticket_messages').set({ author_id: intoId }).where('author_type', '=', 'customer').where('author_id', '=', fromId).execute();
   return Number(tickets.numUpdatedRows);
+};
+
+/**
+ * Customers: an erasure (PIPL / GDPR) empties what the customer wrote (message bodies, the rating's
+ * comment), deletes the attachments of their messages, and blanks their name, addresses and
+ * numbers where others quoted them in their tickets. Tickets, statuses and timestamps stay, so
+ * counts and timings in reports do not change. Returns the stored files no row names any more.
+ */
+export const ticketCustomerEraser = async (db: Kysely<DB>, customer: { id: string; quoted: string[] }, blank: string): Promise<{ rows: number; files: string[] }> => {
+  const theirMessages = db.selectFrom('ticket_messages').select('id').where('author_type', '=', 'customer').where('author_id', '=', customer.id);
+  const theirTickets = db.selectFrom('tickets').select('id').where('customer_id', '=', customer.id);
+  const removed = await db.deleteFrom('ticket_attachments').where('message_id', 'in', theirMessages).returning('storage_key').execute();
+  const keys = [...new Set(removed.map((r) => r.storage_key))];
+  const stillUsed = keys.length ? await db.selectFrom('ticket_attachments').select('storage_key').where('storage_key', 'in', keys).execute() : [];
+  const bodies = await db.updateTable('ticket_messages').set({ body_text: blank, body_html: null })
+    .where('author_type', '=', 'customer').where('author_id', '=', customer.id).executeTakeFirst();
+  await db.updateTable('tickets').set({ csat_comment: null }).where('customer_id', '=', customer.id).where('csat_comment', 'is not', null).execute();
+  for (const value of customer.quoted) {
+    await db.updateTable('ticket_messages').set({
+      body_text: sql<string>`replace(body_text, ${value}, ${blank})`, body_html: sql<string | null>`replace(body_html, ${value}, ${blank})`,
+    }).where('ticket_id', 'in', theirTickets).where(sql<boolean>`strpos(body_text, ${value}) > 0 or strpos(coalesce(body_html, ''), ${value}) > 0`).execute();
+    await db.updateTable('tickets').set({ subject: sql<string>`replace(subject, ${value}, ${blank})` })
+      .where('customer_id', '=', customer.id).where(sql<boolean>`strpos(subject, ${value}) > 0`).execute();
+  }
+  return { rows: Number(bodies.numUpdatedRows) + removed.length, files: keys.filter((key) => !stillUsed.some((s) => s.storage_key === key)) };
 };

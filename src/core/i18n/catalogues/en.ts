@@ -7,6 +7,7 @@ export const en = {
     community: 'Community',
     contact: 'Contact us',
     myRequests: 'My requests',
+    myAccount: 'My account',
     signIn: 'Sign in',
     signOut: 'Sign out',
     register: 'Create account',

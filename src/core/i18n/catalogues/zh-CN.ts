@@ -7,6 +7,7 @@ export const zhCN: Catalogue = {
     community: '社区',
     contact: '联系我们',
     myRequests: '我的请求',
+    myAccount: '我的账户',
     signIn: '登录',
     signOut: '退出',
     register: '注册账号',
