@@ -231,11 +231,12 @@ export const customerPages = ({ customers, customerDataRights, accounts }: Custo
     return customer ? accountPage(request, reply, customer) : reply;
   });
 
-  form('/account/profile', 'profile', ProfileForm, async (request, customer, input, t) => {
+  form('/account/profile', 'profile', ProfileForm, async (request, customer, input) => {
     await customers.update(request.workspace.id, customer.id, { name: input.name, locale: input.locale, timeZone: input.timeZone || null }, selfActor(request));
-    // The portal speaks the language they chose from the next page on.
     if (input.locale !== customer.locale) await accounts.setCustomerLocale(request.workspace.id, customer.id, input.locale);
-    return t('customers.account.saved');
+    // The portal speaks the language they chose from this page on.
+    request.locale = input.locale;
+    return pageTranslator(request)('customers.account.saved');
   });
 
   form('/account/emails', 'emails', EmailForm, async (request, customer, input, t) => {
