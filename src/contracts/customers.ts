@@ -92,3 +92,4 @@ export type TimelineWire = Wire<z.infer<typeof TimelineView>>;
 export type ImportStatusWire = Wire<z.infer<typeof ImportStatusView>>;
 export type DuplicatesWire = Wire<z.infer<typeof DuplicatesView>>;
 export type MergeWire = Wire<z.infer<typeof MergeView>>;
+export type ErasureWire = Wire<z.infer<typeof ErasureView>>;

@@ -192,11 +192,15 @@ const PROBES: Record<string, ProbeMaker> = {
   'GET /api/v1/customers/:id/consents': (p) => ({ url: `/api/v1/customers/${p.crmCustomer}/consents` }),
   'POST /api/v1/customers/:id/consents': (p, o) => ({ url: `/api/v1/customers/${p.crmCustomer}/consents`, payload: { purposeId: o.consentPurpose, granted: false, channel: 'api' } }),
   'PATCH /api/v1/consent-purposes/:id': (p) => ({ url: `/api/v1/consent-purposes/${p.consentPurpose}`, payload: { wordingVersion: 'hijacked' } }),
+  'GET /api/v1/customers/:id/data-export': (p) => ({ url: `/api/v1/customers/${p.crmCustomer}/data-export` }),
+  'GET /api/v1/customers/:id/erasure': (p) => ({ url: `/api/v1/customers/${p.crmErasedCustomer}/erasure` }),
+  'POST /api/v1/customers/:id/erasure': (p) => ({ url: `/api/v1/customers/${p.crmCustomer}/erasure`, payload: { confirm: true } }),
   'GET /api/v1/customer-companies/:id': (p) => ({ url: `/api/v1/customer-companies/${p.crmCompany}` }),
   'PATCH /api/v1/customer-companies/:id': (p) => ({ url: `/api/v1/customer-companies/${p.crmCompany}`, payload: { notes: 'hijacked' } }),
   'PATCH /api/v1/products/:id': (p) => ({ url: `/api/v1/products/${p.crmProduct}`, payload: { category: 'hijacked' } }),
 
   // ---- the customer's portal
+  'POST /account/identities/:id/remove': (p) => ({ url: `/account/identities/${p.crmIdentity}/remove`, payload: {} }),
   'GET /requests/:number': (p) => ({ url: `/requests/${p.ticketNumber}` }),
   'POST /requests/:number/reply': (p) => ({ url: `/requests/${p.ticketNumber}/reply`, payload: { message: 'hijacked' } }),
   'GET /requests/:number/attachments/:id': (p) => ({ url: `/requests/${p.ticketNumber}/attachments/${p.ticketAttachment}` }),

@@ -7,6 +7,7 @@ import { layout, pageTranslator } from '../../core/html/layout.js';
 import { locales, type Translate } from '../../core/i18n/index.js';
 import { COOKIE, type AccountsService, type Actor } from '../accounts/index.js';
 import type { CustomerDataRights } from './customers.data-rights.js';
+import { customerErrors } from './customers.errors.js';
 import type { CustomerRow } from './customers.schema.js';
 import type { CustomersService } from './customers.service.js';
 import { isCalendarDay, TimeZone } from './customers.validate.js';
@@ -242,8 +243,8 @@ export const customerPages = ({ customers, customerDataRights, accounts }: Custo
   form('/account/emails', 'emails', EmailForm, async (request, customer, input, t) => {
     const ws = request.workspace.id;
     const held = await customers.findByIdentity(ws, 'email', input.email);
-    if (held && held.id !== customer.id) throw new AppError('IDENTITY_TAKEN', 409, 'This e-mail already belongs to a customer of this workspace');
-    if (held && input.email === customer.email) throw new AppError('EMAIL_ALREADY_PRIMARY', 409, 'This e-mail is already the sign-in address');
+    if (held && held.id !== customer.id) throw customerErrors.identityTaken('email', input.email);
+    if (held && input.email === customer.email) throw customerErrors.emailIsPrimary();
     // Nothing changes until the link is followed: an address is never held on someone's word alone.
     await accounts.requestEmailVerification(ws, { customerId: customer.id, email: input.email, purpose: 'add', makePrimary: input.primary === 'yes', locale: request.locale });
     return t('customers.account.emailSent', { email: input.email });

@@ -39,7 +39,7 @@ export const customersModule = defineModule<CustomersNeeds>({
     await jobs.work<{ workspaceId: string; erasureId: string }>(ERASE_JOB, (job) => customerDataRights.erase(job.data.workspaceId, job.data.erasureId));
   },
   demo: ({ customers }, world) => seedCustomersDemo(customers, world),
-  tenancyFixture: async ({ customers, customerImports }, ws) => {
+  tenancyFixture: async ({ customers, customerImports, customerDataRights }, ws) => {
     // Unique per workspace, so every text below is a value the other workspace must never see.
     const label = `ws${ws.id.slice(0, 8)}`;
     const company = await customers.createCompany(ws.id, { name: `${label} secret company`, domain: null, notes: `${label} secret company notes` });
@@ -60,11 +60,16 @@ export const customersModule = defineModule<CustomersNeeds>({
     const duplicate = await customers.create(ws.id, {
       name: `${label} secret crm customer`, email: `crm.twin@${label}-customer.example`, locale: null, timeZone: null, companyId: null, address: null, tags: [], attributes: {}, identities: [],
     }, SYSTEM);
+    // A customer whose erasure was asked for: its status is what GET /customers/:id/erasure answers.
+    const leaving = await customers.create(ws.id, {
+      name: `${label} secret leaving customer`, email: `leaving@${label}-customer.example`, locale: null, timeZone: null, companyId: null, address: null, tags: [], attributes: {}, identities: [],
+    }, SYSTEM);
+    await customerDataRights.requestErasure(ws.id, leaving.id, { type: 'system', id: null }, SYSTEM);
     const csv = await customerImports.start(ws.id, { name: `${label}-secret.csv`, bytes: Buffer.from(`email,name\r\nimported@${label}-customer.example,${label} secret imported\r\n`) }, SYSTEM);
     return {
       crmCustomer: customer.id, crmCustomerEmail: customer.email, crmCustomerName: customer.name, crmIdentity: phone.id,
       crmCompany: company.id, crmProduct: product.id, crmRegistration: registration.id, crmOrder: order.id,
-      consentPurpose: purpose.id, customerAttribute: attribute.id, crmDuplicate: duplicate.id, crmImport: csv.id,
+      consentPurpose: purpose.id, customerAttribute: attribute.id, crmDuplicate: duplicate.id, crmImport: csv.id, crmErasedCustomer: leaving.id,
     };
   },
 });

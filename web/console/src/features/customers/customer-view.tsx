@@ -5,10 +5,13 @@ import { Link } from '../../router/router.js';
 import { addNote, customerRecord, customerTimeline, duplicates, setConsent, updateCustomer, type CustomerRecord, type TimelineEntry } from './customers-api.js';
 import { LoadProblem, ProblemNotice, tryWrite, type Problem } from './customer-bits.js';
 import { MergeDialog } from './merge-dialog.js';
+import { DataRights } from './data-rights.js';
+import { useSignedIn } from '../../session/session.js';
 
 /** The 360° record: who the customer is, how to reach them, what they own and bought, consents, notes, timeline and duplicates. */
 export function CustomerView({ id }: { id: string }) {
   const { t, i18n } = useTranslation();
+  const { agent } = useSignedIn();
   const record = useResource(() => customerRecord(id), [id]);
   const timeline = useResource(() => customerTimeline(id), [id]);
   const lookalikes = useResource(() => duplicates(id), [id]);
@@ -82,6 +85,7 @@ export function CustomerView({ id }: { id: string }) {
             <Notes notes={record.data.notes} onAdd={(body) => write(() => addNote(id, body))} day={day} />
           </div>
           <aside className="crm-side">
+            {agent.role === 'admin' && <DataRights customer={record.data.customer} onErased={reload} />}
             <Duplicates id={id} state={lookalikes} onMerged={reload} />
             <section aria-labelledby="crm-timeline">
               <h3 id="crm-timeline">{t('customers.record.timeline')}</h3>

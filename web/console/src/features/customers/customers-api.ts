@@ -4,10 +4,10 @@
  */
 import { request } from '../../api/http.js';
 import type {
-  CustomerPageWire, CustomerWire, DuplicatesWire, ImportStatusWire, MergeField, MergeWire, RecordWire, TimelineWire,
+  CustomerPageWire, CustomerWire, DuplicatesWire, ErasureWire, ImportStatusWire, MergeField, MergeWire, RecordWire, TimelineWire,
 } from '../../../../../src/contracts/customers.js';
 
-export type { CustomerWire as Customer, RecordWire as CustomerRecord, TimelineWire as TimelineEntry, ImportStatusWire as ImportStatus, DuplicatesWire as Duplicates, MergeField };
+export type { ErasureWire as Erasure, CustomerWire as Customer, RecordWire as CustomerRecord, TimelineWire as TimelineEntry, ImportStatusWire as ImportStatus, DuplicatesWire as Duplicates, MergeField };
 
 export interface CustomerFilter { q?: string; tag?: string; companyId?: string }
 
@@ -45,3 +45,18 @@ export const importStatus = (id: string) => request('GET', `/api/v1/customers/im
 export const recentImports = async () => ((await request('GET', '/api/v1/customers/imports')) as { imports: ImportStatusWire[] }).imports;
 
 export const exportUrl = (encoding: 'utf-8' | 'gb18030') => `/api/v1/customers/export?encoding=${encoding}`;
+
+/** The customer's own data (admins): everything held on them as JSON, and its erasure. */
+export const dataExportUrl = (id: string) => `/api/v1/customers/${encodeURIComponent(id)}/data-export`;
+
+export const erasureStatus = async (id: string): Promise<ErasureWire | null> => {
+  try {
+    return (await request('GET', `/api/v1/customers/${encodeURIComponent(id)}/erasure`)) as ErasureWire;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERASURE_NOT_FOUND') return null;
+    throw error;
+  }
+};
+
+export const eraseCustomer = (id: string) =>
+  request('POST', `/api/v1/customers/${encodeURIComponent(id)}/erasure`, { body: { confirm: true } }) as Promise<ErasureWire>;
