@@ -2,12 +2,15 @@
  * The customer database in a real browser against the real server: in the Chinese console an
  * agent sees the record's products and timeline in a ticket's screen-pop, finds the customer by a Chinese name, reads the record (products, timeline) and merges the
  * suggested duplicate; an admin imports a GBK-encoded CSV of 1,000 customers with 3 bad rows and
- * sees the progress, the bad rows by line and the good rows in the list.
+ * sees the progress, the bad rows by line and the good rows in the list. In the help centre a customer
+ * uses 我的 (My account): registers a printer, withdraws a consent, downloads their data and asks for
+ * its erasure; in the console an admin erases another customer from the record after confirming.
  */
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import iconv from 'iconv-lite';
+import { readFile } from 'node:fs/promises';
 import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import zh from '../../web/console/src/locales/zh-CN.json' with { type: 'json' };
@@ -128,5 +131,76 @@ describe('customers in the console', () => {
     } finally {
       await close();
     }
+  });
+
+  it('lets an admin erase a customer from the record, after typing their e-mail', async () => {
+    const { services, workspace } = running().server.test;
+    const leaving = await services.customers.create(workspace.id, {
+      ...blank, name: '孙离开', email: 'sun.leaving@example.cn', identities: [{ kind: 'phone', value: '+8613600136000', primary: true, verified: false }],
+    }, SYSTEM);
+    const { page, errors, close } = await signIn(running().server.admin, `/agent/customers/${leaving.id}`);
+    try {
+      const section = page.locator('.crm-rights');
+      await section.getByRole('link', { name: crmZh.rights.export }).waitFor();
+      await section.getByRole('button', { name: crmZh.rights.erase }).click();
+      const dialog = page.getByRole('dialog');
+      const confirm = dialog.getByRole('button', { name: crmZh.rights.confirm, exact: true });
+      expect(await confirm.isDisabled()).toBe(true);
+      await dialog.getByLabel(crmZh.rights.typeEmail.replace('{{email}}', 'sun.leaving@example.cn')).fill('sun.leaving@example.cn');
+      await confirm.click();
+      await section.getByText(/个人数据已于 .* 删除。/).waitFor();
+      await page.getByRole('heading', { level: 2, name: '[erased]' }).waitFor();
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+    expect(await services.customers.customer(workspace.id, leaving.id)).toMatchObject({ name: '[erased]', erased_at: expect.any(Date) });
+    expect(await services.customers.findByIdentity(workspace.id, 'phone', '+8613600136000')).toBeUndefined();
+  });
+
+  it('lets a customer see 我的 in the help centre: register a printer, withdraw a consent, download and erase their data', async () => {
+    const { services, workspace } = running().server.test;
+    const { url } = running().server;
+    const customer = await services.accounts.registerCustomer(workspace.id, { email: 'li.portal@example.cn', name: '李门户', password: 'portal-password-1', locale: 'zh-CN' });
+    const purpose = await services.customers.createPurpose(workspace.id, { key: 'product_notices', names: { en: 'Product notices', 'zh-CN': '产品通知' }, wordingVersion: 'v1' });
+    await services.customers.setConsent(workspace.id, customer.id, { purposeId: purpose.id, granted: true, channel: 'portal' }, { type: 'customer', id: customer.id });
+    const context = await running().browser.newContext({ locale: 'zh-CN', acceptDownloads: true });
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    try {
+      await page.goto(`${url}/account/sign-in`);
+      await page.getByLabel('邮箱').fill('li.portal@example.cn');
+      await page.getByLabel('密码').fill('portal-password-1');
+      await page.getByRole('main').getByRole('button', { name: '登录' }).click();
+      await page.getByRole('navigation').getByRole('link', { name: '我的账户' }).click();
+      await page.getByRole('heading', { level: 1, name: '我的账户' }).waitFor();
+
+      await page.getByLabel('型号').selectOption({ label: 'YM-720 · 云墨 YM-720 激光打印机' });
+      await page.getByLabel('序列号').fill('YM720-LI-0009');
+      await page.getByLabel('购买日期').fill('2026-02-14');
+      await page.getByRole('button', { name: '登记', exact: true }).click();
+      await page.getByRole('status').getByText('产品已登记。').waitFor();
+      await page.getByText('YM720-LI-0009').waitFor();
+
+      const consent = page.locator('li[data-purpose="product_notices"]');
+      await consent.getByText('已同意').waitFor();
+      await consent.getByRole('button', { name: '撤回' }).click();
+      await page.locator('li[data-purpose="product_notices"]').getByText('已撤回').waitFor();
+
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: '下载我的数据' }).click()]);
+      const data = JSON.parse(await readFile((await download.path())!, 'utf8'));
+      expect(data).toMatchObject({ customer: { name: '李门户', email: 'li.portal@example.cn' }, products: [expect.objectContaining({ serial: 'YM720-LI-0009' })] });
+      expect(data.consents.find((c: { purpose: string }) => c.purpose === 'product_notices')).toMatchObject({ granted: false });
+
+      await page.getByLabel('请输入您的登录邮箱以确认').fill('li.portal@example.cn');
+      await page.getByRole('button', { name: '永久删除我的数据' }).click();
+      await page.getByRole('status').getByText('正在删除您的数据').waitFor();
+      await page.getByRole('navigation').getByRole('link', { name: '登录' }).waitFor();
+    } finally {
+      await context.close();
+    }
+    const erased = await services.customerDataRights.erasure(workspace.id, customer.id);
+    expect(erased?.requested_by_type).toBe('customer');
+    await expect.poll(async () => (await services.customers.customer(workspace.id, customer.id)).name).toBe('[erased]');
   });
 });
