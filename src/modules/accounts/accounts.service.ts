@@ -215,11 +215,9 @@ export class AccountsService {
     const password_hash = await hashPassword(input.password);
     const created = await this.repo.insertCustomer(workspaceId, { email, name: input.name, locale: input.locale, password_hash });
     if (created) {
-      const locale = created.locale ?? fallbackLocale;
-      const workspace = await this.workspace(workspaceId);
-      await this.outbox.queue(workspaceId, {
-        to: created.email, template: 'accountCreated', locale,
-        vars: { name: created.name, workspace: workspace.name[locale], link: `${this.publicUrl}/account/sign-in` },
+      // The welcome mail carries the link that verifies the address (unverified until it is opened).
+      await this.requestEmailVerification(workspaceId, {
+        customerId: created.id, email: created.email, purpose: 'register', makePrimary: false, locale: created.locale ?? fallbackLocale,
       });
       return;
     }
@@ -443,7 +441,7 @@ export class AccountsService {
       });
       const workspace = await this.workspace(data.workspaceId);
       await this.outbox.queue(data.workspaceId, {
-        to: data.email, template: 'emailVerification', locale: data.locale,
+        to: data.email, template: data.purpose === 'register' ? 'accountCreated' : 'emailVerification', locale: data.locale,
         vars: { name: customer.name, email: data.email, workspace: workspace.name[data.locale], link: `${this.publicUrl}/account/verify-email?token=${reference}` },
       });
     });

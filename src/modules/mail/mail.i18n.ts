@@ -8,7 +8,7 @@ export const en = {
   },
   accountCreated: {
     subject: 'Your {{workspace}} account is ready',
-    body: 'Hello {{name}},\n\nyour account at {{workspace}} has been created. Sign in with your e-mail address and the password you chose:\n\n{{link}}\n\nIf it was not you, ignore this e-mail or write to us.',
+    body: 'Hello {{name}},\n\nyour account at {{workspace}} has been created. Please confirm your e-mail address by opening this link within 24 hours; then sign in with it and the password you chose:\n\n{{link}}\n\nIf it was not you, ignore this e-mail or write to us.',
   },
   accountExists: {
     subject: 'You already have a {{workspace}} account',
@@ -60,7 +60,7 @@ export const zhCN: Widen<typeof en> = {
   },
   accountCreated: {
     subject: '您的{{workspace}}账号已创建',
-    body: '{{name}}，您好：\n\n您在{{workspace}}的账号已经创建。请使用您的邮箱和设置的密码登录：\n\n{{link}}\n\n如果不是您本人操作，请忽略本邮件或与我们联系。',
+    body: '{{name}}，您好：\n\n您在{{workspace}}的账号已经创建。请在 24 小时内打开以下链接确认您的邮箱地址，然后使用该邮箱和设置的密码登录：\n\n{{link}}\n\n如果不是您本人操作，请忽略本邮件或与我们联系。',
   },
   accountExists: {
     subject: '您已有{{workspace}}账号',

@@ -191,6 +191,23 @@ describe('My account', () => {
     expect((await t.services.customers.identities(t.workspace.id, v.id)).map((i) => i.value)).not.toContain('third@example.com');
   });
 
+  it('keeps a new portal account\'s address unverified until the welcome mail\'s link is opened', async () => {
+    const v: Visitor = { jar: {}, csrf: '', lang: 'zh-CN' };
+    const form = await get(v, '/account/register');
+    keep(v.jar, form);
+    v.csrf = csrfOf(form.body);
+    expect((await post(v, '/account/register', { name: '新用户', email: 'newcomer@example.com', password: 'a-long-password' })).statusCode).toBe(200);
+    await t.jobs.drain();
+    const customer = (await t.services.customers.findByIdentity(t.workspace.id, 'email', 'newcomer@example.com'))!;
+    expect((await t.services.customers.identities(t.workspace.id, customer.id))[0]).toMatchObject({ value: 'newcomer@example.com', verified_at: null });
+    const [mail] = await t.database.db.selectFrom('mail_outbox').select(['template', 'text_body', 'subject']).where('to_address', '=', 'newcomer@example.com').execute();
+    expect(mail).toMatchObject({ template: 'accountCreated', subject: expect.stringContaining('账号已创建') });
+    const token = /verify-email\?token=([A-Za-z0-9_-]+)/.exec(await t.services.mailSecrets.render(mail!.text_body))![1]!;
+    expect((await post(v, '/account/verify-email', { token })).statusCode).toBe(200);
+    expect((await t.services.customers.identities(t.workspace.id, customer.id))[0]).toMatchObject({ value: 'newcomer@example.com', is_primary: true, verified_at: expect.any(Date) });
+    expect((await post(v, '/account/verify-email', { token })).statusCode).toBe(409);
+  });
+
   it('refuses an address another customer holds, or a bad one', async () => {
     const v = await signedIn('holder@example.com', 'Hol');
     const taken = await post(v, '/account/emails', { email: 'first@example.com' }); // not theirs any more, still a customer's identity
