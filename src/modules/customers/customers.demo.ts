@@ -59,6 +59,9 @@ export async function seedCustomersDemo(customers: CustomersService, { workspace
   const sarah = await known('sarah.miller@example.com');
   await customers.update(workspaceId, zhang.id, { tags: ['home-office'], attributes: { tier: 'standard', pages_per_month: 300 }, timeZone: 'Asia/Shanghai' }, SYSTEM);
   await customers.addIdentity(workspaceId, zhang.id, { kind: 'wechat_openid', value: 'o-demo-zhang-wei', primary: false, verified: true }, SYSTEM);
+  // The demo's portal customer: My account shows a verified address and a phone beside his printers and consents.
+  await customers.confirmEmail(workspaceId, zhang.id, 'zhang.wei@example.com', false);
+  await customers.addIdentity(workspaceId, zhang.id, { kind: 'phone', value: '+8613912340815', primary: true, verified: true }, SYSTEM);
   await customers.update(workspaceId, sarah.id, { tags: ['vip'], attributes: { tier: 'gold' }, timeZone: 'Europe/London' }, SYSTEM);
 
   // Who owns what, bought when (days ago): printers with a 1-year (inkjet) or 3-year (laser, office) warranty.

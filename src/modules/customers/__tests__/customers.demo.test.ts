@@ -23,6 +23,9 @@ describe('the demo workspace', () => {
     expect((Math.max(...orderDays) - Math.min(...orderDays)) / 86_400_000).toBeGreaterThan(365);
     expect(record.consents.find((c) => c.purpose.key === 'newsletter')).toMatchObject({ granted: false });
     expect((await customers.consentLog(workspaceId, zhang.id)).length).toBe(3);
+    // The demo's portal customer sees a verified address and a phone in My account.
+    expect(record.identities.filter((i) => i.kind === 'email' || i.kind === 'phone').map((i) => [i.kind, i.value, i.verified_at !== null]))
+      .toEqual([['email', 'zhang.wei@example.com', true], ['phone', '+8613912340815', true]]);
 
     const companies = await customers.companies(workspaceId);
     expect(companies.map((c) => c.name)).toEqual(expect.arrayContaining(['上海文印科技有限公司', 'Harbour Office Supplies Ltd']));
