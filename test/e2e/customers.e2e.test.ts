@@ -4,7 +4,7 @@
  * suggested duplicate; an admin imports a GBK-encoded CSV of 1,000 customers with 3 bad rows and
  * sees the progress, the bad rows by line and the good rows in the list. In the help centre a customer
  * uses 我的 (My account): registers a printer, withdraws a consent, downloads their data and asks for
- * its erasure; in the console an admin erases another customer from the record after confirming.
+ * its erasure, confirmed by the mailed link; in the console an admin erases another customer from the record after confirming.
  */
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -158,7 +158,7 @@ describe('customers in the console', () => {
     expect(await services.customers.findByIdentity(workspace.id, 'phone', '+8613600136000')).toBeUndefined();
   });
 
-  it('lets a customer see 我的 in the help centre: register a printer, withdraw a consent, download and erase their data', async () => {
+  it('lets a customer see 我的 in the help centre: register a printer, withdraw a consent, download their data and erase it, confirmed by mail', async () => {
     const { services, workspace } = running().server.test;
     const { url } = running().server;
     const customer = await services.accounts.registerCustomer(workspace.id, { email: 'li.portal@example.cn', name: '李门户', password: 'portal-password-1', locale: 'zh-CN' });
@@ -193,6 +193,14 @@ describe('customers in the console', () => {
       expect(data.consents.find((c: { purpose: string }) => c.purpose === 'product_notices')).toMatchObject({ granted: false });
 
       await page.getByLabel('请输入您的登录邮箱以确认').fill('li.portal@example.cn');
+      await page.getByRole('button', { name: '永久删除我的数据' }).click();
+      await page.getByRole('status').getByText('我们已向 li.portal@example.cn 发送链接').waitFor();
+      // They confirm by the link mailed to their sign-in address.
+      await running().server.test.jobs.drain();
+      const [mail] = await running().server.test.database.db.selectFrom('mail_outbox').select('text_body')
+        .where('to_address', '=', 'li.portal@example.cn').where('template', '=', 'erasureConfirm').execute();
+      const link = /http\S+\/account\/erase\/confirm\?token=[\w-]+/.exec(await services.mailSecrets.render(mail!.text_body))![0];
+      await page.goto(`${url}${new URL(link).pathname}${new URL(link).search}`);
       await page.getByRole('button', { name: '永久删除我的数据' }).click();
       await page.getByRole('status').getByText('正在删除您的数据').waitFor();
       await page.getByRole('navigation').getByRole('link', { name: '登录' }).waitFor();

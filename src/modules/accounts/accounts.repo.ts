@@ -214,9 +214,9 @@ export class AccountsRepo {
   }
 
   /** Marks the link used in the statement that checks it is still open: a link works once, even under a race. */
-  consumeEmailVerification(workspaceId: string, tokenHash: string, now: Date) {
+  consumeEmailVerification(workspaceId: string, tokenHash: string, purposes: readonly EmailVerificationPurpose[], now: Date) {
     return this.in(workspaceId).updateTable('email_verifications').set({ used_at: now })
-      .where('token_hash', '=', tokenHash).where('used_at', 'is', null).where('expires_at', '>', now)
+      .where('token_hash', '=', tokenHash).where('purpose', 'in', purposes).where('used_at', 'is', null).where('expires_at', '>', now)
       .returning(['customer_id', 'email', 'purpose', 'make_primary']).executeTakeFirst();
   }
 

@@ -87,8 +87,8 @@ export interface EmailVerificationsTable {
   created_at: CreatedAt;
 }
 
-/** `add`: an address added in My account; `register`: a new portal account's sign-in address. */
-export type EmailVerificationPurpose = 'add' | 'register';
+/** `add`: an address added in My account; `register`: a new portal account's sign-in address; `erase`: confirms an erasure request. */
+export type EmailVerificationPurpose = 'add' | 'register' | 'erase';
 
 export interface AuditLogTable {
   id: Generated<number>;

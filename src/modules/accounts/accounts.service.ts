@@ -20,6 +20,9 @@ const VERIFY_TTL_MS = 24 * 3600 * 1000;
 const EMAIL_VERIFICATION_JOB = 'accounts.email-verification';
 interface EmailVerificationJob { workspaceId: string; customerId: string; email: string; purpose: EmailVerificationPurpose; makePrimary: boolean; locale: Locale }
 
+const VERIFICATION_TEMPLATES = { add: 'emailVerification', register: 'accountCreated', erase: 'erasureConfirm' } as const;
+const VERIFICATION_PATHS = { add: '/account/verify-email', register: '/account/verify-email', erase: '/account/erase/confirm' } as const;
+
 /** What a followed verification link proved: this customer reads this address. */
 export interface VerifiedEmail { customerId: string; email: string; purpose: EmailVerificationPurpose; makePrimary: boolean }
 
@@ -408,13 +411,16 @@ export class AccountsService {
     await this.jobs.send<EmailVerificationJob>(EMAIL_VERIFICATION_JOB, { workspaceId, ...input, email: input.email.toLowerCase() });
   }
 
-  /** Spends a verification link: unknown, used and expired links each have their own error. */
-  async confirmEmailVerification(workspaceId: string, token: string): Promise<VerifiedEmail> {
+  /**
+   * Spends a verification link made for one of `purposes` (a link for another is unknown here):
+   * unknown, used and expired links each have their own error.
+   */
+  async confirmEmailVerification(workspaceId: string, token: string, purposes: readonly EmailVerificationPurpose[]): Promise<VerifiedEmail> {
     const tokenHash = hashToken(token);
-    const consumed = await this.repo.consumeEmailVerification(workspaceId, tokenHash, new Date());
+    const consumed = await this.repo.consumeEmailVerification(workspaceId, tokenHash, purposes, new Date());
     if (!consumed) {
       const row = await this.repo.emailVerification(workspaceId, tokenHash);
-      if (!row) throw emailLinkErrors.invalid();
+      if (!row || !purposes.includes(row.purpose)) throw emailLinkErrors.invalid();
       throw row.used_at ? emailLinkErrors.used() : emailLinkErrors.expired();
     }
     return { customerId: consumed.customer_id, email: consumed.email, purpose: consumed.purpose, makePrimary: consumed.make_primary };
@@ -441,8 +447,8 @@ export class AccountsService {
       });
       const workspace = await this.workspace(data.workspaceId);
       await this.outbox.queue(data.workspaceId, {
-        to: data.email, template: data.purpose === 'register' ? 'accountCreated' : 'emailVerification', locale: data.locale,
-        vars: { name: customer.name, email: data.email, workspace: workspace.name[data.locale], link: `${this.publicUrl}/account/verify-email?token=${reference}` },
+        to: data.email, template: VERIFICATION_TEMPLATES[data.purpose], locale: data.locale,
+        vars: { name: customer.name, email: data.email, workspace: workspace.name[data.locale], link: `${this.publicUrl}${VERIFICATION_PATHS[data.purpose]}?token=${reference}` },
       });
     });
     await jobs.work<PasswordResetJob>(PASSWORD_RESET_JOB, async ({ data }) => {

@@ -303,12 +303,42 @@ export const customerPages = ({ customers, customerDataRights, accounts }: Custo
       if (error instanceof FieldErrors) return accountPage(request, reply, customer, { invalid: { section: 'erase', fields: ['confirm'] } }, 400);
       throw error;
     }
-    await customerDataRights.requestErasure(request.workspace.id, customer.id, { type: 'customer', id: customer.id }, selfActor(request));
-    const raw = request.cookies[COOKIE.customer];
-    const token = raw ? request.unsignCookie(raw) : undefined;
-    if (token?.valid && token.value) await accounts.closeSession(token.value);
-    reply.clearCookie(COOKIE.customer, { path: '/' });
-    request.customer = undefined;
+    // Confirmed by mail: whoever has the session alone cannot erase the account.
+    await accounts.requestEmailVerification(request.workspace.id, { customerId: customer.id, email: customer.email, purpose: 'erase', makePrimary: false, locale: request.locale });
+    return accountPage(request, reply, customer, { notice: t('customers.account.eraseMailed', { email: customer.email }) });
+  });
+
+  const eraseConfirmPage = (request: FastifyRequest, reply: FastifyReply, token: string, error?: string, status = 200) => {
+    const t = pageTranslator(request);
+    return send(request, reply, t('customers.account.erase'), html`<section class="narrow">
+      <h1>${t('customers.account.erase')}</h1>
+      ${error ? html`<p class="alert" role="alert">${errorText(t, error)}</p>` : html`<p>${t('customers.account.eraseIntro')}</p>`}
+      ${token && !error ? html`<form method="post" action="/account/erase/confirm" class="stack">${csrf(request)}<input type="hidden" name="token" value="${token}"><button class="danger">${t('customers.account.eraseButton')}</button></form>` : ''}
+    </section>`, status);
+  };
+
+  app.get('/account/erase/confirm', { config: { html: true }, schema: { hide: true, querystring: z.object({ token: z.string().max(200).catch('') }) } },
+    async (request, reply) => eraseConfirmPage(request, reply, request.query.token, request.query.token.length >= 10 ? undefined : 'EMAIL_LINK_INVALID', request.query.token.length >= 10 ? 200 : 400));
+
+  app.post('/account/erase/confirm', limited, async (request, reply) => {
+    const t = pageTranslator(request);
+    let customerId: string;
+    try {
+      const { token } = parse(TokenForm, request.body);
+      customerId = (await accounts.confirmEmailVerification(request.workspace.id, token, ['erase'])).customerId;
+    } catch (error) {
+      if (error instanceof FieldErrors) return eraseConfirmPage(request, reply, '', 'EMAIL_LINK_INVALID', 400);
+      if (error instanceof AppError && error.status < 500) return eraseConfirmPage(request, reply, '', error.code, error.status);
+      throw error;
+    }
+    await customerDataRights.requestErasure(request.workspace.id, customerId, { type: 'customer', id: customerId }, selfActor(request));
+    if (request.customer?.id === customerId) {
+      const raw = request.cookies[COOKIE.customer];
+      const session = raw ? request.unsignCookie(raw) : undefined;
+      if (session?.valid && session.value) await accounts.closeSession(session.value);
+      reply.clearCookie(COOKIE.customer, { path: '/' });
+      request.customer = undefined;
+    }
     return send(request, reply, t('customers.account.erase'), html`<section class="narrow"><h1>${t('customers.account.erase')}</h1><p class="notice" role="status">${t('customers.account.erasing')}</p></section>`);
   });
 
@@ -329,7 +359,7 @@ export const customerPages = ({ customers, customerDataRights, accounts }: Custo
     const t = pageTranslator(request);
     try {
       const { token } = parse(TokenForm, request.body);
-      const verified = await accounts.confirmEmailVerification(request.workspace.id, token);
+      const verified = await accounts.confirmEmailVerification(request.workspace.id, token, ['add', 'register']);
       await customers.confirmEmail(request.workspace.id, verified.customerId, verified.email, verified.makePrimary);
       return send(request, reply, t('customers.account.verifyTitle'), html`<section class="narrow"><h1>${t('customers.account.verifyTitle')}</h1>
         <p class="notice" role="status">${t('customers.account.verifyDone', { email: verified.email })}</p>

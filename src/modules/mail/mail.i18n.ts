@@ -18,6 +18,10 @@ export const en = {
     subject: 'Confirm your e-mail address for {{workspace}}',
     body: 'Hello {{name}},\n\nplease confirm that {{email}} is your address at {{workspace}} by opening this link within 24 hours:\n\n{{link}}\n\nUntil then the address is not verified. If it was not you, ignore this e-mail: nothing changes.',
   },
+  erasureConfirm: {
+    subject: 'Confirm the erasure of your {{workspace}} data',
+    body: 'Hello {{name}},\n\nsomeone signed in to your {{workspace}} account asked to erase all your personal data. To confirm, open this link within 24 hours and press the button:\n\n{{link}}\n\nYour name, addresses, numbers, products and what you wrote will be erased for good. If you did not ask for this, ignore this e-mail and change your password: nothing is erased.',
+  },
   autoresponse: {
     subject: 'We received your request #{{number}}: {{subject}}',
     body: 'Hello {{name}},\n\nthank you for writing to {{workspace}}. Your request has the number #{{number}}; please keep it in the subject when you reply.\n\n{{expectation}}{{suggestions}}\n\nThis is an automatic confirmation; a person will answer you.\n\n{{workspace}}',
@@ -69,6 +73,10 @@ export const zhCN: Widen<typeof en> = {
   emailVerification: {
     subject: '请确认您在{{workspace}}的邮箱地址',
     body: '{{name}}，您好：\n\n请在 24 小时内打开以下链接，确认 {{email}} 是您在{{workspace}}使用的邮箱：\n\n{{link}}\n\n确认之前，该地址不会被标记为已验证。如果不是您本人操作，请忽略本邮件，什么都不会改变。',
+  },
+  erasureConfirm: {
+    subject: '请确认删除您在{{workspace}}的数据',
+    body: '{{name}}，您好：\n\n有人登录您在{{workspace}}的账户，请求删除您的全部个人数据。如需确认，请在 24 小时内打开以下链接并点击按钮：\n\n{{link}}\n\n您的姓名、邮箱、电话、产品和您写下的内容将被永久删除。如果不是您本人操作，请忽略本邮件并修改密码：不会删除任何数据。',
   },
   autoresponse: {
     subject: '我们已收到您的请求 #{{number}}：{{subject}}',

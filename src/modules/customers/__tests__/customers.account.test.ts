@@ -244,7 +244,7 @@ describe('My account', () => {
     expect((await get(other, '/account/export')).body).not.toContain('Printer jams');
   });
 
-  it('erases the account on request after the customer types their address, and signs them out', async () => {
+  it('erases the account once the customer types their address and confirms by the mailed link, and signs them out', async () => {
     const v = await signedIn('leaving@example.com', '离开的人');
     const wrong = await post(v, '/account/erase', { confirm: 'someone@example.com' });
     expect(wrong.statusCode).toBe(400);
@@ -252,7 +252,20 @@ describe('My account', () => {
     expect((await post(v, '/account/erase', {})).statusCode).toBe(400);
     expect(await t.services.customerDataRights.erasure(t.workspace.id, v.id)).toBeUndefined();
 
-    const erased = await post(v, '/account/erase', { confirm: 'Leaving@example.com' });
+    const asked = await post(v, '/account/erase', { confirm: 'Leaving@example.com' });
+    expect(asked.statusCode).toBe(200);
+    expect(asked.body).toContain('we sent a link to leaving@example.com');
+    await t.jobs.drain();
+    // Nothing is erased on the session's word alone: the mailed link confirms it.
+    expect(await t.services.customerDataRights.erasure(t.workspace.id, v.id)).toBeUndefined();
+    const [mail] = await t.database.db.selectFrom('mail_outbox').select(['text_body']).where('to_address', '=', 'leaving@example.com').where('template', '=', 'erasureConfirm').execute();
+    const token = /erase\/confirm\?token=([A-Za-z0-9_-]+)/.exec(await t.services.mailSecrets.render(mail!.text_body))![1]!;
+    // A link of another purpose does not confirm an erasure, nor this one an address.
+    expect((await post(v, '/account/verify-email', { token })).statusCode).toBe(400);
+    expect((await get(v, `/account/erase/confirm?token=${token}`)).body).toContain('Erase my data for good');
+    expect((await post(v, '/account/erase/confirm', { token: 'made-up-token-123' })).statusCode).toBe(400);
+
+    const erased = await post(v, '/account/erase/confirm', { token });
     expect(erased.statusCode).toBe(200);
     expect(erased.body).toContain('Your data is being erased');
     await t.jobs.drain();
@@ -260,5 +273,7 @@ describe('My account', () => {
     expect(await t.services.customers.customer(t.workspace.id, v.id)).toMatchObject({ name: '[erased]', erased_at: expect.any(Date) });
     expect((await get(v, '/account')).headers.location).toBe('/account/sign-in');
     await expect(t.services.accounts.signInCustomer(t.workspace.id, 'leaving@example.com', 'a-long-password')).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    // The erasure forgot the customer's links too: this one is unknown now.
+    expect((await post(v, '/account/erase/confirm', { token })).statusCode).toBe(400);
   });
 });
