@@ -84,6 +84,9 @@ export const EVENT_SCHEMAS = {
   'customer.created': z.object({ customerId: id }),
   'customer.updated': z.object({ customerId: id, changed: z.array(z.string()) }),
   'customer.merged': z.object({ customerId: id, mergedId: id }),
+  // Erasure (PIPL/GDPR): asked for (the durable job follows), and done.
+  'customer.erasure_requested': z.object({ customerId: id }),
+  'customer.erased': z.object({ customerId: id }),
   'customer_import.queued': z.object({ importId: id }),
   'consent.changed': z.object({ customerId: id, purposeId: id, purpose: z.string(), granted: z.boolean(), channel: z.string() }),
 } as const;

@@ -28,6 +28,8 @@ const samples: { [K in EventName]: () => EventPayload<K> } = {
   'customer.created': () => ({ customerId: randomUUID() }),
   'customer.updated': () => ({ customerId: randomUUID(), changed: ['tags'] }),
   'customer.merged': () => ({ customerId: randomUUID(), mergedId: randomUUID() }),
+  'customer.erasure_requested': () => ({ customerId: randomUUID() }),
+  'customer.erased': () => ({ customerId: randomUUID() }),
   'customer_import.queued': () => ({ importId: randomUUID() }),
   'consent.changed': () => ({ customerId: randomUUID(), purposeId: randomUUID(), purpose: 'newsletter', granted: true, channel: 'portal' }),
 };

@@ -17,9 +17,6 @@ import type { Auditor, CustomersService, CustomerTickets } from './customers.ser
 /** What stands in for erased text. */
 export const ERASED = '[erased]';
 export const ERASE_JOB = 'customers.erase';
-/** The `changed` entries of `customer.updated` that announce an erasure asked for and one done. */
-export const ERASURE_REQUESTED = 'erasure';
-export const ERASED_CHANGE = 'erased';
 
 /** Who the erasure is of, as other modules' erasers need it. */
 export interface ErasureSubject {
@@ -116,15 +113,14 @@ export class CustomerDataRights {
   }
 
   /**
-   * Records the request and its event in one transaction (`customer.updated`, changed `erasure`:
-   * the catalogue has no erasure events yet, see README); this module's subscriber queues the job
-   * from it. Asking again answers the first request.
+   * Records the request and its event (`customer.erasure_requested`) in one transaction; this
+   * module's subscriber queues the job from it. Asking again answers the first request.
    */
   async requestErasure(workspaceId: string, customerId: string, requester: ErasureRequester, actor: Actor): Promise<ErasureRow> {
     const { row, created } = await this.repo.transaction(workspaceId, this.bus, async (repo, events) => {
       if (!(await repo.lockCustomer(workspaceId, customerId))) throw errors.notFound('customer');
       const inserted = await repo.insertErasure(workspaceId, { customer_id: customerId, requested_by_type: requester.type, requested_by_id: requester.id });
-      if (inserted.created) events.publish('customer.updated', workspaceId, { customerId, changed: [ERASURE_REQUESTED] });
+      if (inserted.created) events.publish('customer.erasure_requested', workspaceId, { customerId });
       return inserted;
     });
     // The audit entry names the customer by id only: it outlives the erasure.
@@ -168,7 +164,7 @@ export class CustomerDataRights {
         .map((value, n) => ({ value, replacement: value.includes('@') ? `erased-${erasureId.slice(0, 8)}-${n}@erased.invalid` : `${ERASED}-${n}` }));
       counts.swept = await repo.sweep(workspaceId, swept);
       await repo.finishErasure(workspaceId, erasureId, { counts, files, now: this.clock.now() });
-      events.publish('customer.updated', workspaceId, { customerId: customer.id, changed: [ERASED_CHANGE] });
+      events.publish('customer.erased', workspaceId, { customerId: customer.id });
       return { erasure: { ...row, status: 'done' as const, counts, files }, now: true };
     });
     if (!done) return;

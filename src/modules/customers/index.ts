@@ -7,7 +7,7 @@ import { customersRoutes } from './customers.routes.js';
 import { IMPORT_JOB, type CustomerImports } from './customers.import.js';
 import type { CustomerMerges } from './customers.merge.js';
 import type { CustomersService } from './customers.service.js';
-import { ERASE_JOB, ERASURE_REQUESTED, type CustomerDataRights } from './customers.data-rights.js';
+import { ERASE_JOB, type CustomerDataRights } from './customers.data-rights.js';
 import { customerPages } from './customers.pages.js';
 
 export { CustomersService, type CustomerTickets, type ConsentChanger, type ConsentState } from './customers.service.js';
@@ -30,9 +30,7 @@ export const customersModule = defineModule<CustomersNeeds>({
   pages: ({ services }) => [customerPages(services)],
   subscriptions: ({ customerImports, customerDataRights }, jobs) => ({
     'customer_import.queued': (event) => customerImports.queue(jobs, event.workspaceId, event.payload.importId).then(() => undefined),
-    'customer.updated': async (event) => {
-      if (event.payload.changed.includes(ERASURE_REQUESTED)) await customerDataRights.queue(jobs, event.workspaceId, event.payload.customerId);
-    },
+    'customer.erasure_requested': (event) => customerDataRights.queue(jobs, event.workspaceId, event.payload.customerId),
   }),
   workers: async ({ customerImports, customerDataRights }, jobs) => {
     await jobs.work<{ workspaceId: string; importId: string }>(IMPORT_JOB, (job) => customerImports.run(job.data.workspaceId, job.data.importId));
