@@ -13,7 +13,23 @@ declare module 'vitest' {
   export interface ProvidedContext {
     databaseServerUrl: string;
     templateDatabase: string;
+    /** What createTestApp composes events and jobs on (test/helpers/app.ts). */
+    testDrivers: TestDrivers;
   }
+}
+
+/**
+ * `durable`: the app's tests run on the production drivers (the event outbox and the database job
+ * queue); `inline`: on the in-process bus and the inline queue (the fast pass). KEFU_TEST_DRIVERS
+ * chooses; by default durable when the run is on an external server (DATABASE_URL), as CI's second pass is.
+ */
+export type TestDrivers = 'durable' | 'inline';
+
+function testDrivers(): TestDrivers {
+  const chosen = process.env.KEFU_TEST_DRIVERS;
+  if (chosen === undefined || chosen === '') return process.env.DATABASE_URL ? 'durable' : 'inline';
+  if (chosen === 'durable' || chosen === 'inline') return chosen;
+  throw new Error(`KEFU_TEST_DRIVERS must be "durable" or "inline", not "${chosen}"`);
 }
 
 /**
@@ -22,6 +38,8 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   const log = createLogger('warn');
+  const drivers = testDrivers();
+  console.log(`vitest: the app's tests run on the ${drivers === 'durable' ? 'durable drivers (event outbox, database job queue)' : 'inline drivers (in-process bus, inline job queue)'}`);
   let embedded: EmbeddedServer | undefined;
   let dataDir: string | undefined;
   let serverUrl: string;
@@ -43,6 +61,7 @@ export default async function setup(project: TestProject) {
   }
   project.provide('databaseServerUrl', serverUrl);
   project.provide('templateDatabase', template);
+  project.provide('testDrivers', drivers);
 
   return async () => {
     await dropTestDatabases(serverUrl, template);

@@ -55,7 +55,10 @@ export interface EventBus {
   /** `type` is an event name or '*' for all. Returns the unsubscribe function. */
   subscribe<K extends EventName>(type: K, handler: EventHandler<K>, options?: SubscribeOptions): () => void;
   subscribe(type: '*', handler: EventHandler, options?: SubscribeOptions): () => void;
-  /** Resolves once every durable subscriber has handled every event committed before the call. */
+  /**
+   * Resolves once every durable subscriber has handled every event committed before the call, and
+   * this process' listeners have been handed them.
+   */
   drain(): Promise<void>;
   close(): Promise<void>;
 }

@@ -386,8 +386,18 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
           `select count(*)::int as n from events e join event_subscribers s
              on (cardinality(s.types) = 0 or e.type = any(s.types)) and (e.txid, e.seq) > (s.txid, s.seq)
            where e.seq <= $1`, [head.seq]);
-        if (!behind?.n) return;
+        if (!behind?.n) break;
         await sleep(50);
+      }
+      // This node's realtime listeners too (a test's `subscribe('*')` expects what it caused): they
+      // are handed events from the node's own tail, which may be a moment behind the subscribers.
+      while (started && !closed && realtimeCursor) {
+        const cursor = realtimeCursor;
+        const { rows: [late] } = await pool.query<{ late: boolean }>(
+          'select exists (select 1 from events where seq <= $1 and (txid, seq) > ($2::xid8, $3)) as late', [head.seq, cursor.txid, cursor.seq]);
+        if (!late?.late) return;
+        wake();
+        await sleep(20);
       }
     },
 

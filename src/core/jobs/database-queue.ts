@@ -41,6 +41,12 @@ export interface DatabaseQueueOptions {
   expireInSeconds?: number;
   /** How often expired jobs are found; default 15, so a crashed worker's job runs again within a minute. */
   maintenanceIntervalSeconds?: number;
+  /**
+   * Every retry is due as soon as the failed attempt ends, whatever the job's `retryDelaySeconds`
+   * and back-off (the attempt count and `retryLimit` are kept). For the test suite's pass on the
+   * production drivers, as the inline driver does it, so a test's `drain()` covers the retry chain.
+   */
+  immediateRetries?: boolean;
 }
 
 type State = 'new' | 'starting' | 'started' | 'stopping' | 'stopped';
@@ -61,6 +67,7 @@ class DatabaseQueue implements JobQueue {
   private readonly connectionString: string;
   private readonly log: JobLogger;
   private readonly pollMs: number;
+  private readonly immediateRetries: boolean;
   private state: State = 'new';
   private readonly queues = new Map<string, Promise<void>>();
   private readonly workers: QueueWorker[] = [];
@@ -85,6 +92,7 @@ class DatabaseQueue implements JobQueue {
     const pollSeconds = opts.pollingIntervalSeconds ?? 2;
     if (!(pollSeconds >= 0.5)) throw new AppError('JOB_QUEUE_CONFIG_INVALID', 500, 'pollingIntervalSeconds must be at least 0.5');
     this.pollMs = pollSeconds * 1000;
+    this.immediateRetries = opts.immediateRetries ?? false;
     const cronSeconds = opts.cronMonitorIntervalSeconds ?? 15;
     this.pool = new pg.Pool({
       connectionString: opts.connectionString,
@@ -143,8 +151,8 @@ class DatabaseQueue implements JobQueue {
     await this.ensureQueue(name);
     const options: PgBoss.SendOptions = {
       retryLimit: o.retryLimit,
-      retryDelay: o.retryDelaySeconds,
-      retryBackoff: o.retryBackoff,
+      retryDelay: this.immediateRetries ? 0 : o.retryDelaySeconds,
+      retryBackoff: this.immediateRetries ? false : o.retryBackoff,
     };
     if (o.startAfter) options.startAfter = o.startAfter;
     if (o.resentIfLost || inReplayableWork()) options.db = this.relaxedDb;

@@ -162,6 +162,9 @@ export class QueueWorker {
         );
       }
       await this.boss.fail(this.name, job.id, errorSummary(err));
+      // A retry with no delay is due now: fetch it at once instead of at the next poll (a retry
+      // is not announced by NOTIFY).
+      if (!permanent && job.retryCount < job.retryLimit && job.retryDelay === 0) this.pending = true;
     } catch (failErr) {
       this.log.error({ err: failErr, ...ctx }, 'job queue: could not record a failure; the job retries when it expires');
     }
