@@ -74,7 +74,8 @@ export const EVENT_SCHEMAS = {
   // Who may act changed (token revoked, role changed, disabled, password reset, signed out, workspace
   // settings): every node drops what it cached about them (accounts/principal-cache.ts).
   'access.changed': z.object({ principal: z.enum(['agent', 'customer', 'workspace']), id }),
-  'agent.availability_changed': z.object({ agentId: id, availability: z.string(), previous: z.string() }),
+  // changedAt: when it changed (subscribers may run later); absent from events logged before it was added.
+  'agent.availability_changed': z.object({ agentId: id, availability: z.string(), previous: z.string(), changedAt: isoTime.optional() }),
   'sla.warned': slaPhaseEvent,
   'sla.breached': slaPhaseEvent,
   // The calendar or a policy changed: every node drops its copy (sla.service.ts, cachedSettings).

@@ -15,6 +15,7 @@ import { Tenancy } from '../../src/core/tenancy.js';
 import { createServices, platformModules, registerWorkers, type PlatformModule, type Services } from '../../src/services.js';
 import type { TestDrivers } from '../setup/database-server.js';
 import { freshDatabase } from './db.js';
+import { relayWork } from './pool-checkouts.js';
 
 export interface TestWorkspace {
   id: string;
@@ -151,8 +152,9 @@ function inlineMessaging(log: Logger): Messaging {
 
 function durableMessaging(database: Database, log: Logger): Messaging {
   const bus = createOutboxBus({ db: database.db, pool: database.pool, connectionString: database.url, log, checkPayloads: true });
-  // Retries without back-off, as on the inline queue: drain() then covers a retry chain.
-  const queue = createDatabaseQueue({ connectionString: database.url, log, immediateRetries: true, maxConnections: 2 });
+  // As on the inline queue: retries without back-off, so drain() covers a retry chain; crons
+  // stored but not fired, so a sweep runs when a test runs it, with the time the test set.
+  const queue = createDatabaseQueue({ connectionString: database.url, log, immediateRetries: true, fireSchedules: false, maxConnections: 2 });
   const worked = new Set<string>();
   const drain = async (): Promise<void> => {
     const deadline = Date.now() + DRAIN_TIMEOUT_MS;
@@ -189,7 +191,8 @@ function durableMessaging(database: Database, log: Logger): Messaging {
   };
   return {
     bus, jobs,
-    start: () => bus.start({ durable: true }),
+    // Its timers and listening connection carry relayWork: countCheckouts() tells its polls from a request's.
+    start: () => relayWork.run(true, () => bus.start({ durable: true })),
     close: async () => {
       // As `kefu start` stops: the workers (letting running handlers finish), then the relay.
       await queue.stop({ graceful: true, timeoutMs: STOP_TIMEOUT_MS });

@@ -47,6 +47,13 @@ export interface DatabaseQueueOptions {
    * production drivers, as the inline driver does it, so a test's `drain()` covers the retry chain.
    */
   immediateRetries?: boolean;
+  /**
+   * Whether this instance fires the stored crons (pg-boss' cron monitor); default true. With false,
+   * `schedule()` still checks and stores them, and other instances fire them. The test suite's
+   * pass on this driver turns it off, as the inline driver fires nothing: a sweep on the minute,
+   * run with whatever time a test's clock shows then, would act on every test's data.
+   */
+  fireSchedules?: boolean;
 }
 
 type State = 'new' | 'starting' | 'started' | 'stopping' | 'stopped';
@@ -116,6 +123,7 @@ class DatabaseQueue implements JobQueue {
       maintenanceIntervalSeconds: opts.maintenanceIntervalSeconds ?? 15,
       cronMonitorIntervalSeconds: cronSeconds,
       cronWorkerIntervalSeconds: Math.min(cronSeconds, 5),
+      schedule: opts.fireSchedules ?? true,
     };
     this.boss = new PgBoss(config);
     this.boss.on('error', (err) => this.log.error({ err }, 'job queue: pg-boss error'));

@@ -374,7 +374,9 @@ export class ChatService {
   onAvailabilityChanged = async (event: DomainEvent<'agent.availability_changed'>): Promise<void> => {
     const { agentId, availability } = event.payload;
     const db = this.repo.in(event.workspaceId);
-    await this.repo.recordPresence(db, agentId, availability, this.clock.now());
+    // The interval starts when the agent changed it, not when this subscriber runs (the relay may be behind).
+    const changedAt = event.payload.changedAt ?? event.occurredAt;
+    await this.repo.recordPresence(db, agentId, availability, new Date(changedAt));
     if (availability === 'online') return this.scheduleWallboard(event.workspaceId);
     // An offer ringing at an agent who left goes to the next one at once, as if declined.
     const ringing = await this.repo.offerFor(db, agentId);

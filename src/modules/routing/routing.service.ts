@@ -99,7 +99,9 @@ export class RoutingService {
       };
       const row = Object.keys(changes).length ? await this.repo.updateAgent(trx, agentId, changes) : previous;
       if (row.availability !== previous.availability) {
-        events.publish('agent.availability_changed', workspaceId, { agentId, availability: row.availability, previous: previous.availability });
+        // One stream per agent: a subscriber sees an agent's changes in order (online, then away).
+        events.publish('agent.availability_changed', workspaceId,
+          { agentId, availability: row.availability, previous: previous.availability, changedAt: now.toISOString() }, { stream: agentId });
       }
       return { row };
     });

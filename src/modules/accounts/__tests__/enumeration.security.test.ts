@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { countCheckouts } from '../../../../test/helpers/pool-checkouts.js';
 import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
 
 let t: TestApp;
@@ -27,14 +28,10 @@ const postForm = (url: string, jar: Jar, fields: Record<string, string>) => t.ap
  */
 async function observe(send: () => Promise<{ statusCode: number; body: string; cookies: { name: string }[] }>) {
   const jobs = vi.spyOn(t.jobs, 'send').mockResolvedValue('held');
-  let queries = 0;
-  const count = () => { queries++; };
-  t.database.pool.on('acquire', count);
   try {
-    const res = await send();
+    const { result: res, checkouts: queries } = await countCheckouts(t.database.pool, send);
     return { status: res.statusCode, body: res.body, cookies: res.cookies.map((c) => c.name).sort(), queries, jobs: jobs.mock.calls.map(([name, data]) => [name, Object.keys(data).sort()]) };
   } finally {
-    t.database.pool.off('acquire', count);
     jobs.mockRestore();
   }
 }

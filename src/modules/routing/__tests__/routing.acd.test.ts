@@ -121,6 +121,7 @@ describe('team chat-queue settings', () => {
     await t.services.routing.configureDepartment(t.workspace.id, departments.pr!, { strategy: 'round_robin', autoAssign: true, memberIds: [a] }, system);
     const chat = await t.services.tickets.open(t.workspace.id, { subject: 'chat', body: 'hi', channel: 'chat', customer: { email: 'c@example.com', name: 'C' }, departmentKey: 'pr' }, system);
     const web = await t.services.tickets.open(t.workspace.id, { subject: 'web', body: 'hi', channel: 'web', customer: { email: 'c@example.com', name: 'C' }, departmentKey: 'pr' }, system);
+    await t.jobs.drain(); // both tickets' ticket.created have reached routing
     expect((await t.services.tickets.ticket(t.workspace.id, chat.id)).assignee_id).toBeNull();
     expect((await t.services.tickets.ticket(t.workspace.id, web.id)).assignee_id).toBe(a);
   });

@@ -16,8 +16,12 @@ beforeAll(async () => {
 afterAll(async () => { await t.close(); });
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH';
-const call = (headers: { authorization: string }, method: Method, url: string, payload?: object) =>
-  t.app.http.inject({ method, url: `/api/v1${url}`, headers, payload });
+/** A write's subscribers (assignment follows ticket.created and ticket.updated) have run when it returns. */
+const call = async (headers: { authorization: string }, method: Method, url: string, payload?: object) => {
+  const res = await t.app.http.inject({ method, url: `/api/v1${url}`, headers, payload });
+  if (method !== 'GET') await t.jobs.drain();
+  return res;
+};
 const api = (method: Method, url: string, payload?: object) => call(admin, method, url, payload);
 
 interface Agent { id: string; name: string; auth: { authorization: string } }
@@ -162,6 +166,7 @@ describe('automatic ticket assignment', () => {
 
     // Merged away: the duplicate is closed, its slot free.
     const survivor = await t.services.tickets.open(t.workspace.id, { subject: 'same', body: 'x', channel: 'web', customer: { email: 'wang.fang@example.com', name: '王芳' } }, system);
+    await t.jobs.drain(); // ticket.created reaches routing as it would after the commit
     await api('POST', `/tickets/${first.id}/merge`, { intoId: survivor.id });
     expect((await routingOf(solo.id)).load.ticket).toBe(0);
 
@@ -204,6 +209,7 @@ describe('automatic ticket assignment', () => {
     const agent = await newAgent('online', { ticket: 1 });
     await team('sales', 'round_robin', [agent]);
     const ticket = await t.services.tickets.open(t.workspace.id, { subject: 'x', body: 'y', channel: 'web', customer: { email: 'a@b.example', name: 'A' } }, system);
+    await t.jobs.drain(); // ticket.created reaches routing as it would after the commit
     // Somebody picked an agent for this (department-less) ticket and never assigned it.
     expect(await t.services.routing.pickAgent(t.workspace.id, { departmentId: departments.sales!, kind: 'ticket', itemId: ticket.id })).toBe(agent.id);
     expect((await openTicket('sales')).assigneeId).toBeNull();
@@ -221,6 +227,7 @@ describe('redelivered events', () => {
     const agent = await newAgent();
     await team('finance', 'round_robin', [agent]);
     const ticket = await t.services.tickets.open(t.workspace.id, { subject: 'Refund', body: 'Please', channel: 'web', customer: { email: 'crash@b.example', name: 'C' } }, system);
+    await t.jobs.drain(); // ticket.created reaches routing as it would after the commit
     await t.database.db.updateTable('tickets').set({ department_id: departments.finance!, assignee_id: null }).where('id', '=', ticket.id).execute();
     // ticket.created's handler claimed the agent, and the process died before the ticket showed it.
     expect(await t.services.routing.claim(t.workspace.id, { departmentId: departments.finance!, kind: 'ticket', itemId: ticket.id })).toEqual({ agentId: agent.id, claimed: true });

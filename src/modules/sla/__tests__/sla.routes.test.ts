@@ -121,6 +121,7 @@ describe('policy routes', () => {
 describe('a ticket\'s clocks', () => {
   it('are readable by agents; an unknown ticket is not found', async () => {
     const created = (await api(agent, 'POST', '/tickets', { subject: 'Paper jam', body: 'Jammed.', customer: { email: 'x@y.example', name: 'X' }, urgency: 4 })).json();
+    await t.jobs.drain(); // the SLA's subscriber starts the clocks
     const res = await api(agent, 'GET', `/tickets/${created.id}/sla`);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ ticketId: created.id, policy: { name: 'Red alert' }, paused: false });

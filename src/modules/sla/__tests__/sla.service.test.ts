@@ -14,8 +14,13 @@ const shanghai = (local: string) => new Date(`${local}+08:00`);
 async function workspace(slug: string) {
   const ws = await t.addWorkspace(slug);
   const { token } = await t.services.accounts.createApiToken(ws.id, ws.admin.id, 'tests', SYSTEM);
-  const api = (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: object) =>
-    t.app.http.inject({ method, url: `/api/v1${url}`, headers: { authorization: `Bearer ${token}` }, payload });
+  // A write's subscribers (the SLA's clocks) have run when it returns, before the test moves its
+  // clock on: on the durable drivers they run after the commit, with the clock as it is then.
+  const api = async (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: object) => {
+    const res = await t.app.http.inject({ method, url: `/api/v1${url}`, headers: { authorization: `Bearer ${token}` }, payload });
+    if (method !== 'GET') await t.jobs.drain();
+    return res;
+  };
   const policyFor = async (urgency: number) =>
     (await api('GET', '/sla/policies')).json().policies.find((p: { urgency: number; departmentId: string | null }) => p.urgency === urgency && !p.departmentId);
   const setTargets = async (urgency: number, targets: object) => {
@@ -33,11 +38,13 @@ async function workspace(slug: string) {
   const sla = async (id: string) => (await api('GET', `/tickets/${id}/sla`)).json();
   const clockOf = async (id: string, kind: string) =>
     (await sla(id)).clocks.filter((c: { kind: string }) => c.kind === kind).at(-1);
-  const customerReply = (id: string, customerId: string, at: Date) => {
+  const customerReply = async (id: string, customerId: string, at: Date) => {
     t.clock.set(at);
-    return t.services.tickets.addMessage(ws.id, id, { kind: 'reply', body: 'Still broken.' }, { type: 'customer', id: customerId });
+    const message = await t.services.tickets.addMessage(ws.id, id, { kind: 'reply', body: 'Still broken.' }, { type: 'customer', id: customerId });
+    await t.jobs.drain();
+    return message;
   };
-  const agentReply = (id: string, at: Date) => {
+  const agentReply = async (id: string, at: Date) => {
     t.clock.set(at);
     return api('POST', `/tickets/${id}/messages`, { kind: 'reply', body: 'Please restart it.' });
   };
@@ -168,6 +175,7 @@ describe('pauses, replies and solving', () => {
     // Nothing is checked for a solved ticket, however late it gets.
     t.clock.set(shanghai('2026-12-20T12:00:00'));
     await t.services.sla.sweepWorkspace(w.ws.id);
+    await t.jobs.drain();
     expect((await w.sla(created.id)).clocks.every((c: { breachedAt: string | null }) => c.breachedAt === null)).toBe(true);
 
     // Reopened by the customer on Tuesday 10:00: resolution resumes with 1,500 minutes left; the first response is owed again.
@@ -222,6 +230,7 @@ describe('warnings, breaches and escalation', () => {
     await t.jobs.send(SLA_JOBS.check, job);
     await t.jobs.drain();
     await t.services.sla.sweepWorkspace(w.ws.id);
+    await t.jobs.drain();
     await t.jobs.send(SLA_JOBS.check, job);
     await t.jobs.drain();
     breached.stop();
@@ -252,6 +261,7 @@ describe('warnings, breaches and escalation', () => {
     t.clock.set(shanghai('2026-11-23T13:40:00'));
     await t.services.sla.sweepWorkspace(w.ws.id);
     await t.services.sla.sweepWorkspace(w.ws.id);
+    await t.jobs.drain();
     await t.jobs.send(SLA_JOBS.check, { workspaceId: w.ws.id, ticketId: created.id, clockId: clock.id, phase: 'warning', at: clock.warnAt });
     await t.jobs.drain();
     warned.stop();
@@ -269,6 +279,7 @@ describe('warnings, breaches and escalation', () => {
     await t.jobs.send(SLA_JOBS.check, job);
     await t.jobs.drain();
     await t.services.sla.sweepWorkspace(w.ws.id);
+    await t.jobs.drain();
     breached.stop();
     expect(breached.events).toHaveLength(0);
     expect((await w.ticket(created.id)).urgency).toBe(2);
@@ -307,6 +318,7 @@ describe('warnings, breaches and escalation', () => {
     // The same rule for a second ticket, but the lead has left meanwhile: recorded as failed, once.
     const second = await w.open(shanghai('2026-11-23T10:30:00'));
     await t.services.accounts.updateAgent(w.ws.id, lead.id, { disabled: true }, SYSTEM);
+    await t.jobs.drain();
     t.clock.set(shanghai('2026-11-23T14:31:00'));
     await t.services.sla.sweepWorkspace(w.ws.id);
     await t.services.sla.sweepWorkspace(w.ws.id);

@@ -162,6 +162,7 @@ describe('solving', () => {
     const b = await openTicket();
     await api('POST', `/tickets/${a.id}/messages`, { kind: 'reply', body: 'Fixed with a firmware update.', status: 'solved' });
     await api('PATCH', `/tickets/${b.id}`, { status: 'solved' });
+    await t.jobs.drain(); // the listener has been handed every event so far
     unsubscribe();
     expect(solved).toEqual([a.id, b.id]);
   });
@@ -173,6 +174,7 @@ describe('solving', () => {
     const { departments } = (await api('GET', '/departments')).json() as { departments: { id: string }[] };
     const res = await api('PATCH', `/tickets/${ticket.id}`, { departmentId: departments[4]!.id, assigneeId: t.workspace.admin.id, customFields: { order: 'A-1' } });
     expect(res.statusCode, res.body).toBe(200);
+    await t.jobs.drain();
     unsubscribe();
     expect(changes).toEqual([{
       departmentId: [expect.not.stringMatching(departments[4]!.id), departments[4]!.id], assigneeId: [null, t.workspace.admin.id], customFields: [{}, { order: 'A-1' }],

@@ -336,8 +336,12 @@ describe('delivery log', () => {
     const r = await receiver();
     const hook = await createWebhook({ url: r.url, events: ['ticket.updated'] });
     const sent: string[] = [];
-    for (let i = 0; i < 5; i++) sent.push((await t.bus.publish('ticket.updated', t.workspace.id, samplePayload('ticket.updated', { changes: { urgency: [i, i + 1] } }))).id);
-    await t.jobs.drain();
+    // One at a time: events of different tickets reach a durable subscriber side by side, so their
+    // deliveries would otherwise be created in any order.
+    for (let i = 0; i < 5; i++) {
+      sent.push((await t.bus.publish('ticket.updated', t.workspace.id, samplePayload('ticket.updated', { changes: { urgency: [i, i + 1] } }))).id);
+      await t.jobs.drain();
+    }
     const first = await deliveries(hook.id, '?limit=2');
     const second = await deliveries(hook.id, `?limit=2&cursor=${first.nextCursor}`);
     const third = await deliveries(hook.id, `?limit=2&cursor=${second.nextCursor}`);

@@ -34,8 +34,9 @@ afterAll(async () => {
 });
 
 const outboxRow = (id: string) => t.database.db.selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+/** A reply's mail, once the `mail:message.created` subscriber has queued it (after the reply's commit, on the durable drivers). */
 const rowOfMessage = (ticketMessageId: string) =>
-  t.database.db.selectFrom('mail_outbox').selectAll().where('ticket_message_id', '=', ticketMessageId).executeTakeFirstOrThrow();
+  eventually(() => t.database.db.selectFrom('mail_outbox').selectAll().where('ticket_message_id', '=', ticketMessageId).executeTakeFirst());
 const sentOrFailed = async (id: string) => {
   const row = await outboxRow(id);
   return row.status === 'sent' || row.status === 'failed' ? row : undefined;
@@ -100,6 +101,7 @@ describe('agent replies by e-mail', () => {
     const ticket = await mailedTicket('quiet@example.com', 'quiet-1@customer.example');
     await t.services.tickets.addMessage(t.workspace.id, ticket.id, { kind: 'note', body: 'internal only' }, agent);
     await t.services.tickets.addMessage(t.workspace.id, ticket.id, { kind: 'reply', body: 'customer again' }, { type: 'customer', id: ticket.customer_id });
+    await t.jobs.drain(); // the messages' subscribers have run
     const rows = await t.database.db.selectFrom('mail_outbox').select('id').where('ticket_id', '=', ticket.id).where('template', '=', 'agentReply').execute();
     expect(rows).toEqual([]);
   });
@@ -199,6 +201,7 @@ describe('the outbox queue', () => {
     // Customers created by other channels (an agent typing a caller's details) are not checked as mail addresses.
     const ticket = await t.services.tickets.open(t.workspace.id, { subject: 'Phone call', body: 'called us', channel: 'phone', customer: { email: 'no-at-sign', name: 'Caller' } }, system);
     await t.services.tickets.addMessage(t.workspace.id, ticket.id, { kind: 'reply', body: 'We called back' }, agent);
+    await t.jobs.drain(); // the reply's subscriber has tried to mail it
     const notes = (await t.services.tickets.thread(t.workspace.id, ticket.id, { includeNotes: true })).filter((m) => m.kind === 'note');
     expect(notes).toHaveLength(1);
     expect(notes[0]!.body_text).toContain('no-at-sign');
