@@ -21,8 +21,14 @@ export interface KefuProcess {
 }
 
 /**
- * Runs the compiled CLI (`npm test` builds it first) on the embedded server: DATABASE_URL and
- * REDIS_URL are removed, since these tests are about the server Kefu starts itself.
+ * Runs the compiled CLI (`npm test` builds it first). The run's DATABASE_URL and REDIS_URL are not
+ * inherited, in either CI pass: `kefu start` without them is the embedded server in the data dir,
+ * which is what test/e2e/cli.e2e.test.ts and test/mail/mail-crash.e2e.test.ts are about (its
+ * first-start seeding, the data dir's lock, a kill -9 of the process that owns the cluster).
+ * Tests about a cluster of nodes pass DATABASE_URL themselves: test/crash/contact-world.ts gives
+ * its nodes a fresh database on the run's server, so in the second pass they run on the external
+ * Postgres. They get no REDIS_URL: Redis only shares sockets and rate limits between web nodes,
+ * which nothing there checks (the *.redis.test.ts files do).
  */
 export function runKefu(args: string[], env: Record<string, string>, port = 0): KefuProcess {
   const { DATABASE_URL: _db, REDIS_URL: _redis, ...inherited } = process.env;

@@ -100,6 +100,7 @@ const differing: string[] = [];
 /** Each fixture in a workspace of its own: no Message-ID, customer or thread is shared with another. */
 async function ingest(file: string, index: number) {
   const workspace = await t.services.accounts.createWorkspace({ slug: `fixture-${index}`, name: { en: nameOf(file), 'zh-CN': nameOf(file) } });
+  await t.jobs.drain(); // its defaults (departments) are made by workspace.created's subscribers
   const address = await t.services.mailInbound.addresses.create(workspace.id, { address: `help@fixture-${index}.example` });
   const route: InboundRoute = { workspace_id: workspace.id, id: address.id, address: address.address };
   const accepted = await t.services.mailInbound.inbound.accept(readFileSync(file), { from: 'fixtures@sender.example', recipients: [route], remoteIp: null, source: 'smtp' });
