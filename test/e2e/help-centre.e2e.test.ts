@@ -5,8 +5,9 @@
  * revision through the API, and the subscriber's digest is produced.
  */
 import { type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedKbDemo } from '../../src/modules/kb/kb.demo.js';
+import { drainAfter } from '../helpers/app.js';
 import { launchChromium } from '../helpers/browser.js';
 import { startTestServer } from '../helpers/server.js';
 
@@ -112,13 +113,7 @@ describe('help centre in the browser', () => {
     await s.test.jobs.drain();
     // The digest job waits (KEFU_KB_DIGEST_DELAY_SECONDS, 15 minutes by default) to gather a burst of edits.
     expect(await digestsFor()).toEqual([]);
-    vi.useFakeTimers({ toFake: ['Date'] });
-    try {
-      vi.setSystemTime(Date.now() + 16 * 60_000);
-      await s.test.jobs.drain();
-    } finally {
-      vi.useRealTimers();
-    }
+    await drainAfter(s.test, 16 * 60_000);
     expect(await digestsFor()).toEqual([expect.objectContaining({ email: reader.email, articleIds: [article.id] })]);
 
     await page.reload();

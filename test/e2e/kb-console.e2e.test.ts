@@ -8,10 +8,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedTroubleshootingDemo } from '../../src/modules/troubleshooting/index.js';
 import helpCentre from '../../web/console/src/features/help-centre/locales/en.json' with { type: 'json' };
 import trees from '../../web/console/src/features/help-centre/trees/locales/en.json' with { type: 'json' };
+import { drainAfter } from '../helpers/app.js';
 import { launchChromium, signInToConsole, type ConsoleSession } from '../helpers/browser.js';
 import { buildConsoleIfStale, startTestServer } from '../helpers/server.js';
 
@@ -86,13 +87,7 @@ describe('the help centre console', () => {
 
       // Digests wait (KEFU_KB_DIGEST_DELAY_SECONDS, 15 minutes by default) to gather a burst of edits:
       // move the clock past that window, then let the due job run.
-      vi.useFakeTimers({ toFake: ['Date'] });
-      try {
-        vi.setSystemTime(Date.now() + 16 * 60_000);
-        await server!.test.jobs.drain();
-      } finally {
-        vi.useRealTimers();
-      }
+      await drainAfter(server!.test, 16 * 60_000);
       expect(await digestMails()).toEqual([{ to_address: 'follower@example.com', template: 'kbDigest' }]);
       const digests = await services.kb.digests(workspace.id, { customerId: fixture.customerId, limit: 10 });
       expect(digests.flatMap((d) => d.article_ids)).toEqual([fixture.articleId]);

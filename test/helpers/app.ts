@@ -8,7 +8,7 @@ import { connectDatabase, type Database } from '../../src/core/db/database.js';
 import { createLogger, type Logger } from '../../src/core/logger.js';
 import type { Clock } from '../../src/core/clock.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { inject } from 'vitest';
+import { inject, vi } from 'vitest';
 import { createInProcessBus, createOutboxBus, type EventBus } from '../../src/core/events/index.js';
 import { createDatabaseQueue, createInlineQueue, type JobQueue } from '../../src/core/jobs/index.js';
 import { Tenancy } from '../../src/core/tenancy.js';
@@ -199,4 +199,23 @@ function durableMessaging(database: Database, log: Logger): Messaging {
       await bus.close();
     },
   };
+}
+
+/**
+ * Lets `ms` pass for delayed jobs (`startAfter`), then drains, with Date faked that far ahead
+ * meanwhile. The inline queue reads Date.now(); the database queue reads the database's clock,
+ * which cannot be moved, so its jobs due within `ms` are made due now instead.
+ */
+export async function drainAfter(t: TestApp, ms: number): Promise<void> {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  try {
+    vi.setSystemTime(Date.now() + ms);
+    if (t.drivers === 'durable') {
+      await t.database.pool.query(
+        `update pgboss.job set start_after = now() where state in ('created', 'retry') and start_after <= now() + make_interval(secs => $1)`, [ms / 1000]);
+    }
+    await t.jobs.drain();
+  } finally {
+    vi.useRealTimers();
+  }
 }
