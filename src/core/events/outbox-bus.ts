@@ -69,6 +69,12 @@ const LOCK_SPACE = 0x6b656675; // "kefu"
 /** Without a notification (a transaction that held the horizon back ended silently), look anyway. */
 const POLL_MS = 1000;
 const CLAIM_EVERY_MS = 5000;
+/**
+ * Committed events a running transaction still holds behind the horizon (it began before they
+ * committed) are looked for again after this, doubling up to POLL_MS while held: without it they
+ * waited for the next poll, up to a second per hop of a chain of subscribers and jobs.
+ */
+const HELD_BACK_FIRST_MS = 20;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 /** A cursor that only jumped over other events is written at most this often. */
 const CURSOR_SAVE_MS = 10_000;
@@ -119,6 +125,8 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
   let realtimeCursor: Cursor | undefined;
   let realtimeRunning = false;
   let realtimeAgain = false;
+  let heldBackTimer: NodeJS.Timeout | undefined;
+  let heldBackMs = HELD_BACK_FIRST_MS;
 
   const assertOpen = () => {
     if (closed) throw new AppError('EVENT_BUS_CLOSED', 500, 'The event bus is closed');
@@ -171,12 +179,23 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
           const last = rows.at(-1);
           if (last) realtimeCursor = { txid: last.txid, seq: last.seq };
         } while (rows.length === batchSize && !closed);
+        if (!realtimeAgain) await lookAgainIfHeldBack(until);
       } while (realtimeAgain && !closed);
     } catch (err) {
       if (!closed) log.warn({ err }, 'event bus: realtime delivery failed; retrying on the next event');
     } finally {
       realtimeRunning = false;
     }
+  };
+
+  /** Every node tails the log, so the realtime pass is where a held-back event is noticed. */
+  const lookAgainIfHeldBack = async (until: string): Promise<void> => {
+    const { rows: [held] } = await pool.query<{ held: boolean }>('select exists (select 1 from events where txid >= $1::xid8) as held', [until]);
+    if (!held?.held) { heldBackMs = HELD_BACK_FIRST_MS; return; }
+    if (heldBackTimer || closed) return;
+    heldBackTimer = setTimeout(() => { heldBackTimer = undefined; wake(); }, heldBackMs);
+    heldBackTimer.unref();
+    heldBackMs = Math.min(heldBackMs * 2, POLL_MS);
   };
 
   // ---- durable subscribers: once per cluster, from their cursors ----------------------------
@@ -422,6 +441,7 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
       closed = true;
       for (const timer of timers) clearInterval(timer);
       timers.clear();
+      clearTimeout(heldBackTimer);
       realtime.clear();
       const client = listener;
       listener = undefined;
