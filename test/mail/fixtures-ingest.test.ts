@@ -99,8 +99,7 @@ const differing: string[] = [];
 
 /** Each fixture in a workspace of its own: no Message-ID, customer or thread is shared with another. */
 async function ingest(file: string, index: number) {
-  const workspace = await t.services.accounts.createWorkspace({ slug: `fixture-${index}`, name: { en: nameOf(file), 'zh-CN': nameOf(file) } });
-  await t.jobs.drain(); // its defaults (departments) are made by workspace.created's subscribers
+  const workspace = workspaces[index]!;
   const address = await t.services.mailInbound.addresses.create(workspace.id, { address: `help@fixture-${index}.example` });
   const route: InboundRoute = { workspace_id: workspace.id, id: address.id, address: address.address };
   const accepted = await t.services.mailInbound.inbound.accept(readFileSync(file), { from: 'fixtures@sender.example', recipients: [route], remoteIp: null, source: 'smtp' });
@@ -109,7 +108,16 @@ async function ingest(file: string, index: number) {
   return { accepted, row, workspaceId: workspace.id };
 }
 
-beforeAll(async () => { t = await createTestApp(); });
+const workspaces: { id: string }[] = [];
+
+beforeAll(async () => {
+  t = await createTestApp();
+  for (const [index, file] of files.entries()) {
+    workspaces.push(await t.services.accounts.createWorkspace({ slug: `fixture-${index}`, name: { en: nameOf(file), 'zh-CN': nameOf(file) } }));
+  }
+  // Their defaults (departments) are made by workspace.created's subscribers: all of them, once.
+  await t.jobs.drain();
+});
 afterAll(async () => {
   const expectations = files.filter((file) => expectation(file)).length;
   console.log(`mail fixtures: ${files.length} ingested, none skipped; of ${expectations} with an expected-parse file, ${compared.length} compared field by field (subject, from, body text, attachment names and sizes) and ${differing.length} on every field but the differences listed`);
