@@ -489,7 +489,6 @@ export const ticketsPages = (options: TicketsPagesOptions): FastifyPluginAsyncZo
     return reply.redirect(mine === 'yes' ? `/requests/${ticket.number}?claimed=1` : '/requests?disowned=1', 303);
   });
 
-
   async function requestPage(request: FastifyRequest, ticket: TicketRow, state: { problem?: Problem; reply?: string; rating?: string; comment?: string; notice?: string } = {}) {
     const t = translator(request.locale);
     const workspaceId = request.workspace.id;
@@ -566,9 +565,9 @@ export const ticketsPages = (options: TicketsPagesOptions): FastifyPluginAsyncZo
     if (!request.customer) return signInFirst(reply);
     const t = translator(request.locale);
     // The link in our mails about a request they have not answered for yet leads to the question.
-    const filed = await filedUnder(request, request.params.number);
-    if (filed.sender_verification === 'unverified') return reply.redirect('/requests#unclaimed-title', 303);
-    const ticket = await ownTicket(request, request.params.number);
+    const ticket = await filedUnder(request, request.params.number);
+    if (ticket.sender_verification === 'unverified') return reply.redirect('/requests#unclaimed-title', 303);
+    if (ticket.sender_verification !== 'verified') throw notFound('ticket');
     const q = request.query;
     const notice = q.sent ? t('requests.sent') : q.replied ? t('requests.replied') : q.rated ? t('requests.rating.thanks') : undefined;
     return send(request, reply, `#${ticket.number} ${ticket.subject}`, await requestPage(request, ticket, { notice }));

@@ -1,16 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
+import { adminAndAgentBearers } from '../../../../test/helpers/bearers.js';
 
 let t: TestApp;
 let admin: { authorization: string };
 let agent: { authorization: string };
-const SYSTEM = { type: 'system' as const, id: null };
 
 beforeAll(async () => {
   t = await createTestApp();
-  admin = { authorization: `Bearer ${(await t.services.accounts.createApiToken(t.workspace.id, t.workspace.admin.id, 'admin', SYSTEM)).token}` };
-  const plain = await t.services.accounts.createAgent(t.workspace.id, { email: 'agent@acme.example', name: 'Agent', role: 'agent', password: 'agent-password-1' }, SYSTEM);
-  agent = { authorization: `Bearer ${(await t.services.accounts.createApiToken(t.workspace.id, plain.id, 'agent', SYSTEM)).token}` };
+  ({ admin, agent } = await adminAndAgentBearers(t));
 });
 afterAll(async () => { await t.close(); });
 
