@@ -7,3 +7,4 @@ export type {
 } from './event-bus.js';
 export { createInProcessBus } from './in-process-bus.js';
 export { createOutboxBus, type OutboxBus, type SubscriberState, type LoggedEvent } from './outbox-bus.js';
+export { redactEventPayloads } from './redact.js';

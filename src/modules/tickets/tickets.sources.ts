@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { redactEventPayloads } from '../../core/events/index.js';
 import type { DB } from '../../schema.js';
 import type { MessageSource } from '../kb/index.js';
 import type { TicketHolderSource } from '../routing/index.js';
@@ -62,5 +63,8 @@ export const ticketCustomerEraser = async (db: Kysely<DB>, customer: { id: strin
     await db.updateTable('tickets').set({ subject: sql<string>`replace(subject, ${value}, ${blank})` })
       .where('customer_id', '=', customer.id).where(sql<boolean>`strpos(subject, ${value}) > 0`).execute();
   }
+  // The event log keeps the tickets' subjects and rating comments for days: blanked there too.
+  const ticketIds = (await theirTickets.execute()).map((t) => t.id);
+  await redactEventPayloads(db, { streams: ticketIds, values: customer.quoted, blank, clear: [{ type: 'ticket.rated', field: 'comment' }] });
   return { rows: Number(bodies.numUpdatedRows) + removed.length, files: keys.filter((key) => !stillUsed.some((s) => s.storage_key === key)) };
 };

@@ -43,15 +43,19 @@ describe('the customer record', () => {
     expect(await customers.findByIdentity(ws, 'wechat_openid', 'o-unknown')).toBeUndefined();
     const identities = await customers.identities(ws, created.id);
     expect(identities.filter((i) => i.is_primary).map((i) => [i.kind, i.value]).sort()).toEqual([['email', 'ouyang@example.com'], ['phone', '+8613800138000']]);
+    await t.jobs.drain();
     expect(events.find((e) => e.type === 'customer.created' && (e.payload as { customerId: string }).customerId === created.id)).toBeDefined();
   });
 
   it('refuses an identity another customer has with 409 and writes nothing of the new customer', async () => {
     await customers.create(ws, input({ name: 'First', email: 'first@example.com', identities: [{ kind: 'phone', value: '+441234567890', primary: true, verified: false }] }), SYSTEM);
+    // Every event so far delivered (the outbox hands them over after commit), so a count taken now is complete.
+    await t.jobs.drain();
     const published = events.length;
     await expect(customers.create(ws, input({
       name: 'Second', email: 'second@example.com', identities: [{ kind: 'wechat_unionid', value: 'u-second', primary: false, verified: false }, { kind: 'phone', value: '+44 1234 567890', primary: true, verified: false }],
     }), SYSTEM)).rejects.toMatchObject({ code: 'IDENTITY_TAKEN', status: 409 });
+    await t.jobs.drain();
     expect(await customers.findByIdentity(ws, 'email', 'second@example.com')).toBeUndefined();
     expect(await customers.findByIdentity(ws, 'wechat_unionid', 'u-second')).toBeUndefined();
     expect((await customers.list(ws, { q: 'second@' })).customers).toEqual([]);
@@ -165,6 +169,7 @@ describe('products, orders and consent', () => {
     const c = await customers.create(ws, input({ name: 'Consenting', email: 'consent@example.com' }), SYSTEM);
     const newsletter = await customers.createPurpose(ws, { key: 'newsletter', names: { en: 'Newsletter', 'zh-CN': '新闻通讯' }, wordingVersion: 'v1' });
     await customers.createPurpose(ws, { key: 'surveys', names: { en: 'Surveys' }, wordingVersion: 'v1' });
+    await t.jobs.drain();
     const before = events.filter((e) => e.type === 'consent.changed').length;
     const customer = { type: 'customer' as const, id: c.id };
 
@@ -186,6 +191,7 @@ describe('products, orders and consent', () => {
     const state = await customers.consents(ws, c.id);
     expect(state.map((s) => [s.purpose.key, s.granted])).toEqual([['newsletter', false], ['surveys', false]]);
     // Published for the grant and the withdrawal; re-agreeing to new wording changes no state.
+    await t.jobs.drain();
     expect(events.filter((e) => e.type === 'consent.changed').slice(before).map((e) => (e.payload as { granted: boolean }).granted)).toEqual([true, false]);
   });
 });
