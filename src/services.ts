@@ -25,7 +25,7 @@ import { SlaService } from './modules/sla/index.js';
 import { CustomerDataRights, CustomerImports, CustomerMerges, CustomersService } from './modules/customers/index.js';
 import { CsatRequests, TicketsService, ticketCustomerEraser, ticketCustomerMover, ticketHolderSource, ticketMessageSource } from './modules/tickets/index.js';
 import { TroubleshootingService } from './modules/troubleshooting/index.js';
-import { WebhooksService } from './modules/webhooks/index.js';
+import { WebhooksService, webhookCustomerEraser } from './modules/webhooks/index.js';
 // Repositories stay inside their modules; this file, which wires everything, is the one that builds them.
 import { AccountsRepo } from './modules/accounts/accounts.repo.js';
 import { ChatRepo } from './modules/chat/chat.repo.js';
@@ -143,7 +143,7 @@ export function createServices(deps: ServiceDeps): Services {
   const customerMerges = new CustomerMerges(customersRepo, bus, clock, accounts, { tickets: ticketCustomerMover, chats: chatCustomerMover, helpCentreSubscriptions: kbCustomerMover });
   // An erasure empties every module's copies of the customer's personal data, in the erasure's transaction.
   const customerDataRights = new CustomerDataRights(customersRepo, customers, bus, clock, accounts, accounts, tickets, {
-    tickets: ticketCustomerEraser, chats: chatCustomerEraser, mail: mailCustomerEraser, helpCentreSubscriptions: kbCustomerEraser,
+    tickets: ticketCustomerEraser, chats: chatCustomerEraser, mail: mailCustomerEraser, helpCentreSubscriptions: kbCustomerEraser, webhookDeliveries: webhookCustomerEraser,
   }, attachments);
   const list = deps.modules ?? platformModules;
   // Every module's strings, merged before any mail or page is rendered.

@@ -10,6 +10,7 @@ export { WebhooksService, type WebhooksOptions } from './webhooks.service.js';
 export { webhooksRoutes } from './webhooks.routes.js';
 export { registerWebhookWorkers } from './webhooks.jobs.js';
 export { verifySignature } from './webhooks.signature.js';
+export { webhookCustomerEraser } from './webhooks.erasure.js';
 export { WEBHOOK_EVENT_TYPES, type WebhooksTables } from './webhooks.schema.js';
 
 export const webhooksModule = defineModule<{ webhooks: WebhooksService }>({

@@ -7,6 +7,7 @@ import type { TestApp } from '../../../../test/helpers/app.js';
 import { CustomerDataRights, type CustomerDataEraser } from '../customers.data-rights.js';
 import { CustomersRepo } from '../customers.repo.js';
 import { customersHarness, SYSTEM, type Auth } from './customers.harness.js';
+import { startReceiver, type Receiver } from '../../webhooks/__tests__/receiver.js';
 
 /** Erasure (PIPL / GDPR): the customer's personal data leaves every table; the anonymous facts stay. */
 
@@ -15,8 +16,19 @@ let admin: Auth;
 let agent: Auth;
 let otherAdmin: Auth;
 
-beforeAll(async () => { ({ t, admin, agent, otherAdmin } = await customersHarness()); });
-afterAll(async () => { await t.close(); });
+let hooks: Receiver;
+
+beforeAll(async () => {
+  ({ t, admin, agent, otherAdmin } = await customersHarness());
+  // A webhook keeps every ticket event it delivers (with the ticket's subject) in its delivery log.
+  hooks = await startReceiver();
+  const hook = await api(admin, 'POST', '/webhooks', { url: hooks.url, events: ['ticket.*'] });
+  expect(hook.statusCode, hook.body).toBe(201);
+});
+afterAll(async () => {
+  await t.close();
+  await hooks.close();
+});
 
 const api = (headers: Auth, method: 'GET' | 'POST', url: string, payload?: object) =>
   t.app.http.inject({ method, url: `/api/v1${url}`, headers, ...(payload ? { payload } : {}) });
