@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { Kysely, PostgresDialect, type CompiledQuery } from 'kysely';
 import pg from 'pg';
-import type { DB } from '../src/schema.js';
+import type { DB } from '../src/core/db/database.js';
 import type { AccountsService } from '../src/modules/accounts/accounts.service.js';
 import type { EventBus } from '../src/core/events/index.js';
 import type { InboxQuery } from '../src/modules/tickets/tickets.service.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Config } from './core/config.js';
-import { connectDatabase, type Database } from './core/db/database.js';
+import { connectDatabase, type Database, type DB } from './core/db/database.js';
 import { startEmbeddedServer, type EmbeddedServer } from './core/db/embedded-server.js';
 import { migrateToLatest } from './core/db/migrations.js';
 import { AppError } from './core/errors.js';
@@ -11,7 +11,6 @@ import { createOutboxBus, type OutboxBus } from './core/events/index.js';
 import { createDatabaseQueue, type JobQueue } from './core/jobs/index.js';
 import type { Logger } from './core/logger.js';
 import { Tenancy } from './core/tenancy.js';
-import type { DB } from './schema.js';
 
 /** The data layer every command needs: the database (embedded unless DATABASE_URL), migrated. */
 export interface DataLayer {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Clock } from './core/clock.js';
 import type { Config } from './core/config.js';
-import type { Database } from './core/db/database.js';
+import type { Database, DB } from './core/db/database.js';
 import type { EventBus, EventHandler, EventName } from './core/events/index.js';
 import { addCatalogues } from './core/i18n/index.js';
 import type { JobQueue } from './core/jobs/index.js';
@@ -13,7 +13,6 @@ import { S3AttachmentStore } from './core/storage/s3.js';
 import type { Tenancy } from './core/tenancy.js';
 import { loadSecret } from './runtime.js';
 import { MailSecrets } from './core/auth/mail-secrets.js';
-import type { DB } from './schema.js';
 import { modules } from './modules/index.js';
 import { AccountsService } from './modules/accounts/index.js';
 import { ChatChannels, ChatService, chatCustomerEraser, chatCustomerMover, searchSuggestions } from './modules/chat/index.js';

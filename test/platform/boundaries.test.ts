@@ -17,13 +17,14 @@ const repoRoot = path.resolve(import.meta.dirname, '../..');
 
 const TREE: Record<string, string> = {
   'src/core/clock.ts': 'export const now = () => new Date();\n',
-  'src/schema.ts': 'export interface DB { t: { id: string } }\n',
+  'src/core/db.ts': 'export interface DB { t: { id: string } }\n',
+  'src/services.ts': "import { AService } from './modules/a/index';\nexport const services = { a: new AService() };\n",
   'src/transport/http/context.ts': 'export const context = 1;\n',
   'src/modules/a/a.service.ts': "import { now } from '../../core/clock';\nexport class AService { at = now(); }\n",
-  'src/modules/a/a.repo.ts': "import type { DB } from '../../schema';\nexport class ARepo { db?: DB; }\n",
+  'src/modules/a/a.repo.ts': "import type { DB } from '../../core/db';\nexport class ARepo { db?: DB; }\n",
   'src/modules/a/index.ts': "export { AService } from './a.service';\n",
-  // Allowed: another module through its index; the database type, type-only.
-  'src/modules/b/b.service.ts': "import { AService } from '../a/index';\nimport type { DB } from '../../schema';\nexport const b = (db?: DB) => new AService() && db;\n",
+  // Allowed: another module through its index; the core's database type.
+  'src/modules/b/b.service.ts': "import { AService } from '../a/index';\nimport type { DB } from '../../core/db';\nexport const b = (db?: DB) => new AService() && db;\n",
   'src/modules/b/index.ts': "export { b } from './b.service';\n",
   'src/contracts/wire.ts': 'export type Wire = { id: string };\n',
   'web/app.ts': "import type { Wire } from '../src/contracts/wire';\nexport const w: Wire = { id: '1' };\n",
@@ -33,7 +34,7 @@ const FORBIDDEN: { rule: string; file: string; source: string }[] = [
   { rule: 'core-imports-no-module', file: 'src/core/bad.ts', source: "import { AService } from '../modules/a/index';\nexport const x = AService;\n" },
   { rule: 'modules-meet-through-index', file: 'src/modules/c/c.service.ts', source: "import { AService } from '../a/a.service';\nexport const c = AService;\n" },
   { rule: 'only-the-entry-imports-transport', file: 'src/modules/d/d.pages.ts', source: "import { context } from '../../transport/http/context';\nexport const d = context;\n" },
-  { rule: 'database-type-only', file: 'src/modules/e/e.repo.ts', source: "import * as schema from '../../schema';\nexport const e = schema;\n" },
+  { rule: 'modules-import-no-wiring', file: 'src/modules/e/e.service.ts', source: "import type { services } from '../../services';\nexport type E = typeof services;\n" },
   { rule: 'web-imports-only-contracts', file: 'web/bad.ts', source: "import { AService } from '../src/modules/a/index';\nexport const w = AService;\n" },
   { rule: 'no-circular', file: 'src/modules/f/f.one.ts', source: "import { two } from './f.two';\nexport const one = () => two;\n" },
 ];

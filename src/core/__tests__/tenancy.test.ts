@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase, type Database } from '../db/database.js';
 import { createLogger } from '../logger.js';
 import { Tenancy } from '../tenancy.js';
-import type { DB } from '../../schema.js';
+import type { DB } from '../db/database.js';
 import { freshDatabase, type TestDatabase } from '../../../test/helpers/db.js';
 
 let testDb: TestDatabase;

@@ -8,11 +8,21 @@ import { redactConnectionString } from './connection-string.js';
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 /**
- * The database's tables as the query builder sees them. Empty here: the core knows no module; the
- * application fills it in from the modules' tables (src/schema.ts, by declaration merging).
+ * The database's tables as the query builder sees them. Empty here: the core knows no module; each
+ * module adds its own tables from its `<m>.schema.ts`, by declaration merging:
+ *
+ *     declare module '../../core/db/database.js' {
+ *       interface DatabaseTables extends NotesTables {}
+ *     }
+ *
+ * Every schema file is part of each compilation (tsconfig includes all of `src/`), so wherever `DB`
+ * is named it holds every module's tables.
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface DatabaseTables {}
+
+/** The whole database: every module's tables (the name repositories and `Tenancy<DB>` use). */
+export type DB = DatabaseTables;
 
 export interface Database {
   readonly url: string;

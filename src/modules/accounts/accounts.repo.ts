@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Tenancy } from '../../core/tenancy.js';
-import type { DB } from '../../schema.js';
+import type { DB } from '../../core/db/database.js';
 import type { AgentRole, ApiTokenScope, EmailVerificationPurpose, PrincipalType } from './accounts.schema.js';
 import type { Locale } from '../../core/i18n/index.js';
 

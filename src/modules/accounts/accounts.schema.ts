@@ -118,3 +118,9 @@ export type WorkspaceRow = Selectable<WorkspacesTable>;
 export type AgentRow = Selectable<AgentsTable>;
 export type CustomerRow = Selectable<CustomersTable>;
 export type NewAgent = Insertable<AgentsTable>;
+
+declare module '../../core/db/database.js' {
+  // The platform's database handle knows this module's tables (docs/modules.md, "Its tables").
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface DatabaseTables extends AccountsTables {}
+}

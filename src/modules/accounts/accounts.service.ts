@@ -3,7 +3,7 @@ import { hashToken, newSecretToken } from '../../core/auth/tokens.js';
 import { AppError, notFound } from '../../core/errors.js';
 import type { Locale } from '../../core/i18n/index.js';
 import type { Kysely } from 'kysely';
-import type { DB } from '../../schema.js';
+import type { DB } from '../../core/db/database.js';
 import type { EventBus } from '../../core/events/index.js';
 import type { JobQueue } from '../../core/jobs/index.js';
 import type { MailSecrets } from '../../core/auth/mail-secrets.js';

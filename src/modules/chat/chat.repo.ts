@@ -1,6 +1,6 @@
 import { sql, type Expression, type Kysely, type SqlBool, type Transaction, type Updateable } from 'kysely';
 import type { Tenancy } from '../../core/tenancy.js';
-import type { DB } from '../../schema.js';
+import type { DB } from '../../core/db/database.js';
 import type { ConversationStatus } from '../../contracts/chat.js';
 import {
   WAITING, type AuthorType, type ChatChannelsTable, type ChatSessionsTable, type ChatSettingsTable, type OfferOutcome, type StoredAttachment,

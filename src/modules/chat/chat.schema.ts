@@ -152,3 +152,9 @@ export type SessionRow = Selectable<ChatSessionsTable>;
 export type ChatMessageRow = Selectable<ChatMessagesTable>;
 export type ChannelRow = Selectable<ChatChannelsTable>;
 export type SettingsRow = Selectable<ChatSettingsTable>;
+
+declare module '../../core/db/database.js' {
+  // The platform's database handle knows this module's tables (docs/modules.md, "Its tables").
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface DatabaseTables extends ChatTables {}
+}

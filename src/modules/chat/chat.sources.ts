@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { DB } from '../../schema.js';
+import type { DB } from '../../core/db/database.js';
 
 /** Customers: a merge moves the duplicate's chats to the survivor. */
 export const chatCustomerMover = async (db: Kysely<DB>, fromId: string, intoId: string): Promise<number> => {

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { EventBus } from '../../core/events/index.js';
 import type { JobQueue } from '../../core/jobs/index.js';
-import type { DB } from '../../schema.js';
+import type { DB } from '../../core/db/database.js';
 import type { AccountsService, Actor } from '../accounts/index.js';
 import { customerErrors as errors } from './customers.errors.js';
 import type { CustomersRepo } from './customers.repo.js';

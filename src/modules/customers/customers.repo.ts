@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { EventBus, EventWriter } from '../../core/events/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
-import type { DB } from '../../schema.js';
+import type { DB } from '../../core/db/database.js';
 import type { AttributeValue, CustomerRow, CustomersDB, ErasureRow, IdentityKind, ImportRow, RefusedRow } from './customers.schema.js';
 
 /** Where the next page of the customer list starts: after this (created_at, id). */

@@ -1,6 +1,6 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { IdentityKind } from '../../contracts/customers.js';
-import type { DB } from '../../schema.js';
+import type { DB } from '../../core/db/database.js';
 import type { CustomersTable as AccountsCustomersTable } from '../accounts/index.js';
 
 type WorkspaceId = ColumnType<string, string | undefined, never>;

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Locale } from '../../core/i18n/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
-import type { DB } from '../../schema.js';
+import type { DB } from '../../core/db/database.js';
 import type { ArticleStatus, SubscriptionTarget } from './kb.schema.js';
 
 export type Db = Kysely<DB>;

@@ -140,3 +140,9 @@ export type RevisionRow = Selectable<KbRevisionsTable>;
 export type AttachmentRow = Selectable<KbAttachmentsTable>;
 export type SubscriptionRow = Selectable<KbSubscriptionsTable>;
 export type DigestRow = Selectable<KbDigestsTable>;
+
+declare module '../../core/db/database.js' {
+  // The platform's database handle knows this module's tables (docs/modules.md, "Its tables").
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface DatabaseTables extends KbTables {}
+}

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../../schema.js';
+import type { DB } from '../../core/db/database.js';
 
 /**
  * Customers: a merge moves the duplicate's help-centre subscriptions (with the consent each records)

@@ -5,7 +5,7 @@ import { translator, type Locale } from '../../core/i18n/index.js';
 import type { en as mailCatalogue } from './mail.i18n.js';
 import type { JobQueue } from '../../core/jobs/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
-import type { DB } from '../../schema.js';
+import type { DB } from '../../core/db/database.js';
 import type { AutoSubmitted } from './mail.schema.js';
 import {
   bareMessageId, formatMailbox, newMessageId, oneLine, parseMailbox, referencesChain, requireMailbox, type Mailbox,

@@ -72,3 +72,9 @@ export interface MailTables extends MailInboundTables {
   mail_outbox_attempts: MailOutboxAttemptsTable;
   mail_message_ids: MailMessageIdsTable;
 }
+
+declare module '../../core/db/database.js' {
+  // The platform's database handle knows this module's tables (docs/modules.md, "Its tables").
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface DatabaseTables extends MailTables {}
+}

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../../schema.js';
+import type { DB } from '../../core/db/database.js';
 
 /**
  * Customers: an erasure empties the raw mails the customer sent (bodies and headers) and the

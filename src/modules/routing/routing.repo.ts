@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Transaction, type Updateable } from 'kysely';
 import type { Tenancy } from '../../core/tenancy.js';
-import type { DB } from '../../schema.js';
+import type { DB } from '../../core/db/database.js';
 import type {
   AssignmentReason, Availability, ChatStrategy, RoutingAgentsTable, Strategy, WorkKind,
 } from './routing.schema.js';

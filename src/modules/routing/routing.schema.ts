@@ -86,3 +86,9 @@ export interface RoutingTables {
 export type RoutingAgentRow = Selectable<RoutingAgentsTable>;
 export type HoldingRow = Selectable<RoutingHoldingsTable>;
 export type AssignmentRow = Selectable<RoutingAssignmentsTable>;
+
+declare module '../../core/db/database.js' {
+  // The platform's database handle knows this module's tables (docs/modules.md, "Its tables").
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface DatabaseTables extends RoutingTables {}
+}

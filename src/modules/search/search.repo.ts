@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { Locale } from '../../core/i18n/index.js';
-import type { DB } from '../../schema.js';
+import type { DB } from '../../core/db/database.js';
 import type { DocumentKind, SearchDocumentsTable, SearchSource, UsefulnessSignal } from './search.schema.js';
 
 /** A document as stored, with its distinct lexemes (for the per-workspace word statistics). */

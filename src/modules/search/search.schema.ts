@@ -101,3 +101,9 @@ export interface SearchTables {
 }
 
 export type SynonymRow = Selectable<SearchSynonymsTable>;
+
+declare module '../../core/db/database.js' {
+  // The platform's database handle knows this module's tables (docs/modules.md, "Its tables").
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface DatabaseTables extends SearchTables {}
+}

@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Locale } from '../../core/i18n/index.js';
 import { relaxCommitIfReplayable } from '../../core/jobs/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
-import type { DB } from '../../schema.js';
+import type { DB } from '../../core/db/database.js';
 import type { Urgency } from '../tickets/index.js';
 import type { CalendarDocument } from './sla.calendar.js';
 import type { WorkingClock, WorkingState } from './sla.clocks.js';

@@ -2,7 +2,7 @@ import { sql, type ExpressionBuilder, type Kysely, type RawBuilder, type Transac
 import { cursorInvalid } from '../../core/errors.js';
 import { inReplayableWork, relaxCommitIfReplayable } from '../../core/jobs/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
-import type { DB } from '../../schema.js';
+import type { DB } from '../../core/db/database.js';
 import type { Locale } from '../../core/i18n/index.js';
 import { ACTIVE_STATUSES, type Channel, type SenderVerification, type TicketStatus, type Urgency, type UrgencyNames } from './tickets.schema.js';
 

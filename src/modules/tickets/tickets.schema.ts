@@ -142,3 +142,9 @@ export type TicketRow = Selectable<TicketsTable>;
 export type MessageRow = Selectable<TicketMessagesTable>;
 export type AttachmentRow = Selectable<TicketAttachmentsTable>;
 export type DepartmentRow = Selectable<DepartmentsTable>;
+
+declare module '../../core/db/database.js' {
+  // The platform's database handle knows this module's tables (docs/modules.md, "Its tables").
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface DatabaseTables extends TicketsTables {}
+}

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { redactEventPayloads } from '../../core/events/index.js';
-import type { DB } from '../../schema.js';
+import type { DB } from '../../core/db/database.js';
 import type { MessageSource } from '../kb/index.js';
 import type { TicketHolderSource } from '../routing/index.js';
 import type { TicketsRepo } from './tickets.repo.js';

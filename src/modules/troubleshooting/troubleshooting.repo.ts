@@ -1,6 +1,6 @@
 import type { Locale } from '../../core/i18n/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
-import type { DB } from '../../schema.js';
+import type { DB } from '../../core/db/database.js';
 import type { TreeContent, TreeNode } from './troubleshooting.schema.js';
 
 export interface TreeValues {

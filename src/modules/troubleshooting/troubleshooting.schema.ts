@@ -69,3 +69,9 @@ export interface TroubleshootingTables {
 
 export type TreeRow = Selectable<TroubleshootingTreesTable>;
 export type NodeStatsRow = Selectable<TroubleshootingNodeStatsTable>;
+
+declare module '../../core/db/database.js' {
+  // The platform's database handle knows this module's tables (docs/modules.md, "Its tables").
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface DatabaseTables extends TroubleshootingTables {}
+}

@@ -80,3 +80,9 @@ export interface WebhooksTables {
 export type WebhookRow = Selectable<WebhooksTable>;
 export type DeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type AttemptRow = Selectable<WebhookDeliveryAttemptsTable>;
+
+declare module '../../core/db/database.js' {
+  // The platform's database handle knows this module's tables (docs/modules.md, "Its tables").
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface DatabaseTables extends WebhooksTables {}
+}

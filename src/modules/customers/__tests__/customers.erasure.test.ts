@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Tenancy } from '../../../core/tenancy.js';
-import type { DB } from '../../../schema.js';
+import type { DB } from '../../../core/db/database.js';
 import type { TestApp } from '../../../../test/helpers/app.js';
 import { CustomerDataRights, type CustomerDataEraser } from '../customers.data-rights.js';
 import { CustomersRepo } from '../customers.repo.js';

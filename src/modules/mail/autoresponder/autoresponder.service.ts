@@ -5,7 +5,7 @@ import type { DomainEvent } from '../../../core/events/index.js';
 import { translator, type Locale } from '../../../core/i18n/index.js';
 import { PermanentJobError, relaxCommitIfReplayable, type Job, type JobQueue } from '../../../core/jobs/index.js';
 import type { Tenancy } from '../../../core/tenancy.js';
-import type { DB } from '../../../schema.js';
+import type { DB } from '../../../core/db/database.js';
 import type { AccountsService } from '../../accounts/index.js';
 import type { TicketsService } from '../../tickets/index.js';
 import type { TicketRow, Urgency } from '../../tickets/index.js';

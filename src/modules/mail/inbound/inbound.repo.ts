@@ -1,7 +1,7 @@
 import { sql, type ExpressionBuilder, type Insertable, type Kysely, type Transaction, type Updateable } from 'kysely';
 import { relaxedCommit } from '../../../core/jobs/index.js';
 import type { Tenancy } from '../../../core/tenancy.js';
-import type { DB } from '../../../schema.js';
+import type { DB } from '../../../core/db/database.js';
 import type {
   InboundRow, InboundStatus, MailAddressesTable, MailAddressRow, MailInboundTable, MailMailboxesTable, MailboxRow,
 } from './inbound.schema.js';

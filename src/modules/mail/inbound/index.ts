@@ -8,7 +8,7 @@ import type { JobQueue } from '../../../core/jobs/index.js';
 import type { Logger } from '../../../core/logger.js';
 import type { OutboundTargets } from '../../../core/net/outbound-targets.js';
 import type { Tenancy } from '../../../core/tenancy.js';
-import type { DB } from '../../../schema.js';
+import type { DB } from '../../../core/db/database.js';
 import type { AccountsService } from '../../accounts/index.js';
 import type { AttachmentStore } from '../../../core/storage/attachments.js';
 import type { TicketsService } from '../../tickets/index.js';

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Tenancy } from '../../../core/tenancy.js';
-import type { DB } from '../../../schema.js';
+import type { DB } from '../../../core/db/database.js';
 import type { AttemptOutcome, OutboxStatus } from '../mail.schema.js';
 
 export interface AttemptRecord {

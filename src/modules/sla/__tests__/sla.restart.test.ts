@@ -8,7 +8,7 @@ import { createInProcessBus, type DomainEvent } from '../../../core/events/index
 import { createDatabaseQueue, type JobQueue } from '../../../core/jobs/index.js';
 import { createLogger } from '../../../core/logger.js';
 import { Tenancy } from '../../../core/tenancy.js';
-import type { DB } from '../../../schema.js';
+import type { DB } from '../../../core/db/database.js';
 import { createServices, registerWorkers, type Services } from '../../../services.js';
 import type { CalendarDocument } from '../sla.calendar.js';
 import { SLA_JOBS, type CheckJob } from '../sla.service.js';
