@@ -17,7 +17,7 @@ import { modules } from './modules/index.js';
 import { AccountsService } from './modules/accounts/index.js';
 import { ChatChannels, ChatService, chatCustomerEraser, chatCustomerMover, searchSuggestions } from './modules/chat/index.js';
 import { KbService, kbCustomerEraser, kbCustomerMover } from './modules/kb/index.js';
-import { MailOutbox, NodemailerSender, OutboundMailService, createMailInbound, mailCustomerEraser, type MailInbound } from './modules/mail/index.js';
+import { MailOutboxService, NodemailerSender, OutboundMailService, createMailInbound, mailCustomerEraser, type MailInbound } from './modules/mail/index.js';
 import { RoutingService } from './modules/routing/index.js';
 import { SearchService } from './modules/search/index.js';
 import { SlaService } from './modules/sla/index.js';
@@ -43,7 +43,7 @@ export interface Services {
   accounts: AccountsService;
   /** Renders the secrets stored mail refers to; tests read reset links through it, as the recipient would. */
   mailSecrets: MailSecrets;
-  outbox: MailOutbox;
+  outbox: MailOutboxService;
   mailOutbound: OutboundMailService;
   tickets: TicketsService;
   attachments: AttachmentStore;
@@ -84,7 +84,7 @@ export function createServices(deps: ServiceDeps): Services {
   const { config, database, tenancy, bus, clock } = deps;
   const log = createLogger(config.logLevel);
   const mailLog = log.child({ module: 'mail.outbound' });
-  const outbox = new MailOutbox(tenancy, deps.jobs, clock, config.mailOutbound, config.publicUrl, mailLog);
+  const outbox = new MailOutboxService(tenancy, deps.jobs, clock, config.mailOutbound, config.publicUrl, mailLog);
   const mailSecrets = new MailSecrets(() => loadSecret(config));
   const accounts = new AccountsService(new AccountsRepo(database.db, tenancy), outbox, bus, config.publicUrl, mailSecrets, deps.jobs, { authCacheMs: config.authCacheSeconds * 1000 });
   // Every node (not only the worker's durable subscribers) drops the principals it cached when access changes elsewhere.

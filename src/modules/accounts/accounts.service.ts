@@ -7,7 +7,7 @@ import type { DB } from '../../core/db/database.js';
 import type { EventBus } from '../../core/events/index.js';
 import type { JobQueue } from '../../core/jobs/index.js';
 import type { MailSecrets } from '../../core/auth/mail-secrets.js';
-import type { MailOutbox } from '../mail/index.js';
+import type { MailOutbox } from '../../core/mail/outbox.js';
 import type { AccountsRepo } from './accounts.repo.js';
 import { API_TOKEN_SCOPES, type AgentRole, type EmailVerificationPurpose, type AgentRow, type ApiTokenScope, type CustomerRow, type LocalizedText, type PrincipalType, type WorkspaceRow } from './accounts.schema.js';
 import { PrincipalCache, type PrincipalTags } from './principal-cache.js';

@@ -6,7 +6,7 @@ import type { DomainEvent } from '../../core/events/index.js';
 import { translator, type Locale } from '../../core/i18n/index.js';
 import type { Logger } from '../../core/logger.js';
 import { SYSTEM_ACTOR, type AccountsService, type Actor } from '../accounts/index.js';
-import type { MailOutbox } from '../mail/index.js';
+import type { MailOutbox } from '../../core/mail/outbox.js';
 import type { RoutingService } from '../routing/index.js';
 import { businessMinutesBetween, compileCalendar, type SlaService } from '../sla/index.js';
 import type { StoredFile, TicketActor, TicketsService } from '../tickets/index.js';

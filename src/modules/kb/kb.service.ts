@@ -5,7 +5,7 @@ import { notFound, validationFailed } from '../../core/errors.js';
 import type { Locale } from '../../core/i18n/index.js';
 import type { JobQueue } from '../../core/jobs/index.js';
 import { SYSTEM_ACTOR, type AccountsService, type Actor } from '../accounts/index.js';
-import type { MailOutbox } from '../mail/index.js';
+import type { MailOutbox } from '../../core/mail/outbox.js';
 import type { AttachmentStore } from '../../core/storage/attachments.js';
 import { articleLinks, markdownToText, renderMarkdown } from './kb.markdown.js';
 import type { ArticleListQuery, Db, KbRepo } from './kb.repo.js';

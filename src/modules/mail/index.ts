@@ -31,7 +31,7 @@ export const mailModule = defineModule<MailNeeds>({
 });
 
 export { type MailInbound, createMailInbound, startMailIntake } from './inbound/index.js';
-export { MailOutbox } from './mail.outbox.js';
+export { MailOutboxService } from './mail.outbox.js';
 export { type MailTables } from './mail.schema.js';
 export { NodemailerSender, OutboundMailService } from './outbound/index.js';
 export { mailCustomerEraser } from './mail.sources.js';

@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { MailOutboundConfig } from '../../core/config.js';
-import { translator, type Locale } from '../../core/i18n/index.js';
+import { translator } from '../../core/i18n/index.js';
 import type { en as mailCatalogue } from './mail.i18n.js';
 import type { JobQueue } from '../../core/jobs/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../core/db/database.js';
-import type { AutoSubmitted } from './mail.schema.js';
+import type { MailOutbox, OutboundMail, QueuedMail } from '../../core/mail/outbox.js';
 import {
   bareMessageId, formatMailbox, newMessageId, oneLine, parseMailbox, referencesChain, requireMailbox, type Mailbox,
 } from './outbound/outbound.headers.js';
@@ -16,41 +16,14 @@ import {
  * rendered in the recipient's language; a module adds a template by adding its entry there.
  * Entries without a subject (e.g. `deliveryNote`) are other mail texts, not templates.
  */
-export type MailTemplate = {
+type CatalogueTemplate = {
   [K in keyof typeof mailCatalogue]: (typeof mailCatalogue)[K] extends { subject: string; body: string } ? K : never
 }[keyof typeof mailCatalogue];
 
-export interface OutboundMail {
-  to: string;
-  template: MailTemplate;
-  locale: Locale;
-  vars: Record<string, string>;
-  /** The ticket this mail belongs to: its Message-ID is recorded for threading, a permanent failure is noted on it. */
-  ticketId?: string;
-  /** The ticket message this mail carries (an agent's reply). */
-  ticketMessageId?: string;
-  /** Message-IDs (with or without angle brackets) this mail answers and the thread before it. */
-  inReplyTo?: string;
-  references?: string[];
-  /** RFC 3834: marks autoresponses and notifications so other robots do not answer them. */
-  autoSubmitted?: AutoSubmitted;
-  /** An HTML alternative; the caller renders and sanitises it. The text body is always the catalogue's. */
-  html?: string;
-  /** Ticket attachments (ids) to attach; read from the attachment store at each attempt. */
-  attachmentIds?: string[];
-  /** Unique per workspace: queueing a second mail with the same key does nothing and returns the first. */
-  idempotencyKey?: string;
-  /** Override the workspace's sender (support address, else KEFU_MAIL_FROM, else no-reply@<public host>). */
-  from?: string;
-  replyTo?: string;
-  /** Choose the department's support address as sender, when it has one. */
-  departmentId?: string | null;
-}
-
-export interface QueuedMail {
-  id: string;
-  messageId: string;
-  status: 'held' | 'queued' | 'sending' | 'sent' | 'failed';
+declare module '../../core/mail/outbox.js' {
+  // The outbox port's template names are this catalogue's templates.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface MailTemplates extends Record<CatalogueTemplate, true> {}
 }
 
 export const SEND_JOB = 'mail.outbox.send';
@@ -75,7 +48,7 @@ export function sendJobKey(outboxId: string, attempt: number): string {
  * The job cannot join the caller's transaction (the queue has its own connections): when it runs
  * before the commit it finds no row and retries, and the sweeper catches whatever has no job.
  */
-export class MailOutbox {
+export class MailOutboxService implements MailOutbox {
   private readonly publicHost: string;
 
   constructor(

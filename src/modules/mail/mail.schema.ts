@@ -1,10 +1,11 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { Locale } from '../../core/i18n/index.js';
+import type { AutoSubmitted } from '../../core/mail/outbox.js';
 import type { MailInboundTables } from './inbound/inbound.schema.js';
 
 export const OUTBOX_STATUSES = ['held', 'queued', 'sending', 'sent', 'failed'] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
-export type AutoSubmitted = 'auto-replied' | 'auto-generated';
+export type { AutoSubmitted };
 
 /** Outbound mail (mail/outbound): one row per message, rendered at queue time; see mail/README.md, "Outbound mail". */
 export interface MailOutboxTable {

@@ -2,7 +2,7 @@ import { AppError } from '../../core/errors.js';
 import type { DomainEvent } from '../../core/events/index.js';
 import { PermanentJobError, type Job, type JobQueue } from '../../core/jobs/index.js';
 import type { AccountsService } from '../accounts/index.js';
-import type { MailOutbox } from '../mail/index.js';
+import type { MailOutbox } from '../../core/mail/outbox.js';
 import type { TicketsService } from './tickets.service.js';
 
 export const CSAT_REQUEST_JOB = 'tickets.csat_request';

@@ -9,7 +9,7 @@ import type { DB } from '../../../core/db/database.js';
 import type { AccountsService } from '../../accounts/index.js';
 import type { TicketsService } from '../../tickets/index.js';
 import type { TicketRow, Urgency } from '../../tickets/index.js';
-import type { MailOutbox, OutboundMail } from '../mail.outbox.js';
+import type { MailOutbox, OutboundMail } from '../../../core/mail/outbox.js';
 
 export const AUTORESPOND_JOB = 'mail.autorespond';
 

@@ -17,7 +17,7 @@ import { Autoresponder, type FirstResponseTarget, type SuggestedAnswers } from '
 import { SecretBox } from '../imap/imap.crypto.js';
 import { Mailboxes } from '../imap/imap.mailboxes.js';
 import { ImapPoller } from '../imap/imap.poller.js';
-import type { MailOutbox } from '../mail.outbox.js';
+import type { MailOutbox } from '../../../core/mail/outbox.js';
 import { InboundRepo } from './inbound.repo.js';
 import { InboundMail } from './inbound.service.js';
 import { SmtpListener } from './inbound.smtp.js';

@@ -1,6 +1,6 @@
 import { translator, type Locale } from '../../../core/i18n/index.js';
 import { escapeHtml } from '../../../core/html/html.js';
-import type { MailTemplate } from '../mail.outbox.js';
+import type { MailTemplate } from '../../../core/mail/outbox.js';
 
 /**
  * The HTML alternative of a template's body: the catalogue text escaped, its line breaks kept,

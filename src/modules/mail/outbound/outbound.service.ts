@@ -7,7 +7,7 @@ import type { Actor, AccountsService } from '../../accounts/index.js';
 import type { AttachmentStore } from '../../../core/storage/attachments.js';
 import type { TicketsService } from '../../tickets/index.js';
 import type { Channel } from '../../tickets/index.js';
-import type { MailOutbox, SendJob } from '../mail.outbox.js';
+import type { MailOutboxService, SendJob } from '../mail.outbox.js';
 import { withoutReplyPrefix } from './outbound.headers.js';
 import { renderTemplateHtml } from './outbound.html.js';
 import type { AttemptRecord, OutboundRepo, OutboxFilter } from './outbound.repo.js';
@@ -60,7 +60,7 @@ type Auditor = Pick<AccountsService, 'audit' | 'customer' | 'workspace'>;
 export class OutboundMailService {
   constructor(
     private readonly repo: OutboundRepo,
-    private readonly outbox: MailOutbox,
+    private readonly outbox: MailOutboxService,
     private readonly tickets: TicketsService,
     private readonly accounts: Auditor,
     private readonly store: AttachmentStore,
