@@ -15,7 +15,10 @@ import { loadSecret } from './runtime.js';
 import { MailSecrets } from './core/auth/mail-secrets.js';
 import { modules } from './modules/index.js';
 import { AccountsService } from './modules/accounts/index.js';
-import { ChatChannels, ChatService, chatCustomerEraser, chatCustomerMover, searchSuggestions } from './modules/chat/index.js';
+import {
+  ChatChannels, ChatConversations, ChatDeadlines, ChatLog, ChatMetricsService, ChatPush, ChatQueue, ChatSettingsService, ChatTicketCopy,
+  chatCustomerEraser, chatCustomerMover, metricsSources, searchSuggestions, type ChatServices,
+} from './modules/chat/index.js';
 import { KbService, kbCustomerEraser, kbCustomerMover } from './modules/kb/index.js';
 import { MailOutboxService, NodemailerSender, OutboundMailService, createMailInbound, mailCustomerEraser, type MailInbound } from './modules/mail/index.js';
 import { RoutingService } from './modules/routing/index.js';
@@ -55,7 +58,7 @@ export interface Services {
   kb: KbService;
   troubleshooting: TroubleshootingService;
   mailInbound: MailInbound;
-  chat: ChatService;
+  chat: ChatServices;
   chatChannels: ChatChannels;
   customers: CustomersService;
   customerImports: CustomerImports;
@@ -102,7 +105,7 @@ export function createServices(deps: ServiceDeps): Services {
     {
       publicUrl: config.publicUrl, maxAttempts: config.mailOutbound.maxAttempts, retryDelayMs: config.mailOutbound.retryDelayMs,
       // Called only on events, after `chat` below exists.
-      isLiveChat: (workspaceId, ticketId) => chat.isLive(workspaceId, ticketId),
+      isLiveChat: (workspaceId, ticketId) => chat.log.isLive(workspaceId, ticketId),
       renderSecrets: (text) => mailSecrets.render(text),
     }, mailLog);
   // Webhooks, chat channel URLs and IMAP hosts reach only the addresses the operator permits (SSRF).
@@ -129,11 +132,24 @@ export function createServices(deps: ServiceDeps): Services {
     tickets, accounts, attachments, outbox, appSecret: () => loadSecret(config), search, sla, targets,
   });
   // Live chat and the ACD: chats are tickets; routing picks the agents; search answers while visitors wait.
+  // One part per job (chat/README.md, "Inside"): settings, figures, pushes, the conversations' record,
+  // their ticket copies, the queue, what visitors and agents do, and the deadlines' sweep.
   const chatRepo = new ChatRepo(database.db, tenancy);
-  const chat = new ChatService(chatRepo, tickets, accounts, routing, sla, outbox, clock, log.child({ module: 'chat' }),
-    { publicUrl: config.publicUrl, suggest: searchSuggestions(search) });
+  const chatLogger = log.child({ module: 'chat' });
+  const chatSettings = new ChatSettingsService(chatRepo, tickets, accounts, clock);
+  const chatMetrics = new ChatMetricsService(chatRepo, clock, metricsSources(chatSettings, accounts, routing));
+  const chatPush = new ChatPush((workspaceId) => chatMetrics.wallboard(workspaceId), chatLogger);
+  const chatLog = new ChatLog(chatRepo, chatPush, clock);
+  const chatTicketCopy = new ChatTicketCopy(chatRepo, tickets, chatLogger);
+  const chatQueue = new ChatQueue(chatRepo, chatLog, chatPush, chatSettings, tickets, accounts, routing, sla, clock, chatLogger);
+  const chatConversations = new ChatConversations(chatRepo, chatLog, chatQueue, chatTicketCopy, chatSettings, chatPush, tickets, accounts, outbox, clock, chatLogger,
+    { suggest: searchSuggestions(search) });
+  const chat: ChatServices = {
+    conversations: chatConversations, queue: chatQueue, log: chatLog, metrics: chatMetrics, settings: chatSettings, push: chatPush,
+    deadlines: new ChatDeadlines(chatRepo, chatQueue, chatConversations, chatTicketCopy, clock, chatLogger),
+  };
   const chatChannels = new ChatChannels(chatRepo, chat, tickets, accounts, deps.jobs, clock, { targets });
-  chat.useChannelReply(chatChannels.reply);
+  chatConversations.useChannelReply(chatChannels.reply);
   // The customer database; its 360° record shows the customer's recent tickets.
   const customersRepo = CustomersRepo.of(tenancy);
   const customers = new CustomersService(customersRepo, accounts, bus, clock, tickets);

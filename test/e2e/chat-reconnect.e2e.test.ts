@@ -26,8 +26,8 @@ beforeAll(async () => {
   origin = `http://127.0.0.1:${(test.app.http.server.address() as AddressInfo).port}`;
   const service = (await services.tickets.departments(workspace.id)).find((d) => d.key === 'service')!;
   await services.routing.configureDepartment(workspace.id, service.id, { strategy: 'round_robin', autoAssign: false, memberIds: [workspace.admin.id] }, SYSTEM);
-  await services.chat.updateSettings(workspace.id, { defaultDepartmentId: service.id, respectBusinessHours: false });
-  await services.chat.setPresence(workspace.id, workspace.admin.id, 'online');
+  await services.chat.settings.update(workspace.id, { defaultDepartmentId: service.id, respectBusinessHours: false });
+  await services.chat.queue.setPresence(workspace.id, workspace.admin.id, 'online');
 }, 120_000);
 
 afterAll(async () => {
@@ -63,10 +63,10 @@ describe('widget connection across a dropped connection', () => {
     });
     try {
       await connection.start({ name: 'Ada Lovelace', email: 'ada@example.com', departmentId: null, message: 'My P200 jams.' });
-      const [live] = await services.chat.liveConversations(ws, ['offered']);
+      const [live] = await services.chat.log.liveConversations(ws, ['offered']);
       expect(live).toBeDefined();
       const conversationId = live!.id;
-      await services.chat.accept(ws, agentId, conversationId);
+      await services.chat.queue.accept(ws, agentId, conversationId);
       connection.send('first, while connected');
       await until(() => connection.log.unacknowledged().length === 0, 'the first message to be stored');
 
@@ -75,12 +75,12 @@ describe('widget connection across a dropped connection', () => {
       await until(() => states.at(-1) === false, 'the disconnect');
       connection.send('second, written offline');
       connection.send('third, written offline');
-      await services.chat.agentMessage(ws, agentId, { conversationId, clientMessageId: 'agent-1', text: 'Are you still there?' });
+      await services.chat.conversations.agentMessage(ws, agentId, { conversationId, clientMessageId: 'agent-1', text: 'Are you still there?' });
       await until(() => states.filter((s) => s).length >= 2 && connection.log.unacknowledged().length === 0, 'the reconnect and re-send');
       await until(() => connection.log.list().some((m) => m.body === 'Are you still there?'), 'the missed agent message');
 
       // Stored exactly once each, and the visitor's log is the server's, in seq order.
-      const stored = await services.chat.conversation(ws, conversationId);
+      const stored = await services.chat.log.conversation(ws, conversationId);
       const storedTexts = stored.messages.filter((m) => m.author.type !== 'system').map((m) => m.text);
       // Each once; the agent's message may land before or after the re-sent ones, but those keep their order.
       expect([...storedTexts].sort()).toEqual(['Are you still there?', 'My P200 jams.', 'first, while connected', 'second, written offline', 'third, written offline']);
@@ -92,7 +92,7 @@ describe('widget connection across a dropped connection', () => {
       // Another drop with nothing pending: nothing is sent again, nothing is doubled.
       dropVisitors();
       await until(() => states.filter((s) => s).length >= 3, 'the second reconnect');
-      await until(async () => (await services.chat.conversation(ws, conversationId)).conversation.lastSeq === stored.conversation.lastSeq, 'no new messages');
+      await until(async () => (await services.chat.log.conversation(ws, conversationId)).conversation.lastSeq === stored.conversation.lastSeq, 'no new messages');
       expect(connection.log.list()).toHaveLength(stored.messages.length);
     } finally {
       await connection.end().catch(() => undefined);
@@ -108,7 +108,7 @@ describe('widget connection across a dropped connection', () => {
     });
     try {
       await connection.start({ name: 'Grace Hopper', email: 'grace@example.com', departmentId: null, message: 'The scanner is stuck.' });
-      const live = (await services.chat.liveConversations(ws, ['queued', 'offered', 'active'])).find((c) => c.visitor.name === 'Grace Hopper');
+      const live = (await services.chat.log.liveConversations(ws, ['queued', 'offered', 'active'])).find((c) => c.visitor.name === 'Grace Hopper');
       expect(live).toBeDefined();
 
       // The server handles the next message (stores it) and, instead of answering, the connection
@@ -129,7 +129,7 @@ describe('widget connection across a dropped connection', () => {
       connection.send('stored, answer lost');
       await until(() => answersLost === 1 && states.filter((s) => s).length >= 2 && connection.log.unacknowledged().length === 0, 'the lost answer, the reconnect and the re-send');
 
-      const stored = await services.chat.conversation(ws, live!.id);
+      const stored = await services.chat.log.conversation(ws, live!.id);
       expect(stored.messages.filter((m) => m.text === 'stored, answer lost')).toHaveLength(1);
       await until(() => connection.log.list().length === stored.messages.length, 'the log to match the server');
       expect(connection.log.list().filter((m) => m.body === 'stored, answer lost')).toHaveLength(1);

@@ -2,7 +2,7 @@
  * Live chat end to end in real browsers: two agents in the console and several customers, each in
  * their own browser context, on a page of another site that embeds the widget with its one script
  * tag. Time is the server's TestClock: offer timeouts and after-contact work move only when the
- * test advances it and runs the chat service's sweep, so nothing here waits on the wall clock.
+ * test advances it and runs the chat's deadline sweep, so nothing here waits on the wall clock.
  *
  * The scenario, with the timeline the metrics are checked against (T0 = the clock's start):
  *   T0     both agents online (capacity 1 each, team strategy round robin); customers 1 and 2 are
@@ -82,7 +82,7 @@ beforeAll(async () => {
   departmentId = service.id;
   await services.routing.configureDepartment(ws, departmentId, { strategy: 'round_robin', autoAssign: false, memberIds: agents.map((a) => a.id) }, SYSTEM);
   for (const agent of agents) await services.routing.updateAgent(ws, agent.id, { chatCapacity: 1 }, SYSTEM);
-  await services.chat.updateSettings(ws, {
+  await services.chat.settings.update(ws, {
     offerTimeoutSeconds: OFFER_TIMEOUT_SECONDS, acwSeconds: 300, serviceLevelSeconds: SERVICE_LEVEL_SECONDS, defaultDepartmentId: departmentId, respectBusinessHours: false,
   });
 
@@ -112,7 +112,7 @@ function running(): { server: TestServer; browser: Browser } {
 async function advance(seconds: number): Promise<void> {
   const { test } = running().server;
   test.clock.advance(seconds * 1000);
-  await test.services.chat.sweep(test.workspace.id);
+  await test.services.chat.deadlines.sweep(test.workspace.id);
 }
 
 async function openAgent(who: Agent): Promise<ConsoleSession> {
@@ -170,7 +170,7 @@ async function acceptOffer(agent: ConsoleSession, customerName: string): Promise
 
 async function metrics() {
   const { test } = running().server;
-  return test.services.chat.metrics(test.workspace.id, { from: new Date(t0 - 1000), to: new Date(test.clock.now().getTime() + 1) });
+  return test.services.chat.metrics.metrics(test.workspace.id, { from: new Date(t0 - 1000), to: new Date(test.clock.now().getTime() + 1) });
 }
 
 describe('live chat in the browser', () => {
@@ -193,7 +193,7 @@ describe('live chat in the browser', () => {
       await c1.page.getByLabel('E-mail').fill('not-an-email');
       await c1.page.getByRole('button', { name: 'Start chat' }).click();
       await c1.page.getByText('Please enter a valid e-mail address.').waitFor();
-      expect(await test.services.chat.liveConversations(ws, ['queued', 'offered', 'active'])).toEqual([]);
+      expect(await test.services.chat.log.liveConversations(ws, ['queued', 'offered', 'active'])).toEqual([]);
       // Escape closes the panel and gives the keyboard back to the launcher.
       await c1.page.keyboard.press('Escape');
       await expect.poll(() => c1.page.evaluate(() => document.getElementById('kefu-chat-widget')?.shadowRoot?.activeElement?.className)).toBe('launcher');

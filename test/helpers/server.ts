@@ -16,7 +16,7 @@ export async function startTestServer(options: { recurring?: boolean } = {}): Pr
   const test = await createTestApp();
   attachRealtime({ http: test.app.http, accounts: test.services.accounts, bus: test.bus, log: test.app.http.log, publicUrl: test.config.publicUrl });
   attachChat({ http: test.app.http, accounts: test.services.accounts, chat: test.services.chat, log: test.app.http.log, publicUrl: test.config.publicUrl });
-  // The modules' recurring work, as `kefu start` runs it; `recurring: false` leaves the chat's deadlines to the test (`test.services.chat.sweep()`).
+  // The modules' recurring work, as `kefu start` runs it; `recurring: false` leaves the chat's deadlines to the test (`test.services.chat.deadlines.sweep()`).
   if (options.recurring !== false) {
     const recurring = startModulesRecurring(test.services, test.app.http.log);
     test.app.http.addHook('preClose', () => recurring.stop());

@@ -84,7 +84,7 @@ describe('chat across two web nodes (Postgres + Redis)', () => {
     const agent = await accounts.createAgent(workspace.id, { email: 'agent@two.example', name: 'Agent B', role: 'agent', password }, { type: 'system', id: null });
     const service = (await nodeB.services.tickets.departments(workspace.id)).find((d) => d.key === 'service')!;
     await nodeB.services.routing.configureDepartment(workspace.id, service.id, { strategy: 'manual', autoAssign: false, memberIds: [agent.id] }, { type: 'system', id: null });
-    await nodeB.services.chat.updateSettings(workspace.id, { respectBusinessHours: false });
+    await nodeB.services.chat.settings.update(workspace.id, { respectBusinessHours: false });
 
     // The agent on node B, the customer on node A.
     const { sessionToken } = await accounts.signInAgent(workspace.id, agent.email, password);
@@ -136,7 +136,7 @@ describe('chat across two web nodes (Postgres + Redis)', () => {
     // The customer's view: the start's answer, live messages before the restart, the sync, live
     // messages after: every seq from 1 to the last, none missing.
     const customerView = [...started.messages, ...seenBeforeRestart, ...missed.messages, ...((visitorA2.seen.get('chat:message') ?? []) as ChatMessage[])];
-    const stored = (await nodeB.services.chat.conversation(workspace.id, conversationId)).messages;
+    const stored = (await nodeB.services.chat.log.conversation(workspace.id, conversationId)).messages;
     const seqs = [...new Set(customerView.map((m) => m.seq))].sort((a, b) => a - b);
     expect(seqs).toEqual(stored.map((m) => m.seq));
     expect(stored.map((m) => m.seq)).toEqual(stored.map((_, i) => i + 1));
@@ -153,7 +153,7 @@ describe('chat across two web nodes (Postgres + Redis)', () => {
     expect(texts.filter((x) => x.startsWith('visitor'))).toEqual(['visitor 1', 'visitor 2', 'visitor 3', 'visitor 4', 'visitor 5', 'visitor 6']);
     expect(texts.filter((x) => x.startsWith('agent'))).toEqual(Array.from({ length: 9 }, (_, i) => `agent ${i + 1}`));
     // One ticket message per chat message: nothing doubled in the unified model either.
-    const { conversation } = await nodeB.services.chat.conversation(workspace.id, conversationId);
+    const { conversation } = await nodeB.services.chat.log.conversation(workspace.id, conversationId);
     const thread = await nodeB.services.tickets.thread(workspace.id, conversation.ticketId, { includeNotes: true });
     expect(thread).toHaveLength(stored.filter((m) => m.messageId).length);
   });

@@ -42,7 +42,7 @@ const ticketsFixture: ModuleTenancyFixture = async (s, ws) => {
 };
 
 const chatFixture: ModuleTenancyFixture = async (s, ws) => {
-  const chat = await s.chat.start(ws.id, { name: `${ws.label} chat visitor`, email: `chat@${ws.label}-customer.example`, text: `${ws.label} secret chat text` }, 'en', 'tenancy-fixture');
+  const chat = await s.chat.conversations.start(ws.id, { name: `${ws.label} chat visitor`, email: `chat@${ws.label}-customer.example`, text: `${ws.label} secret chat text` }, 'en', 'tenancy-fixture');
   const channel = await s.chatChannels.create(ws.id, { name: `${ws.label} secret SMS`, kind: 'sms', outboundUrl: null, departmentId: null });
   return { chatConversation: chat.conversation.id, chatText: `${ws.label} secret chat text`, chatChannel: channel.id, chatChannelSecret: channel.secret };
 };

@@ -9,7 +9,8 @@ import { chatErrors } from './chat.errors.js';
 import type { ChatMessage } from '../../contracts/chat.js';
 import type { ChatRepo } from './chat.repo.js';
 import type { ChannelKind, ChannelRow, SessionRow } from './chat.schema.js';
-import type { ChatService } from './chat.service.js';
+import type { ChatConversations } from './chat.conversations.js';
+import type { ChatLog } from './chat.log.js';
 import { SYSTEM_ACTOR, type AccountsService, type Actor } from '../accounts/index.js';
 
 export const CHANNEL_REPLY_JOB = 'chat.channel-reply';
@@ -42,7 +43,7 @@ interface ReplyJob { workspaceId: string; sessionId: string; seq: number }
 export class ChatChannels {
   constructor(
     private readonly repo: ChatRepo,
-    private readonly chat: ChatService,
+    private readonly chat: { conversations: ChatConversations; log: ChatLog },
     private readonly tickets: TicketsService,
     private readonly accounts: Pick<AccountsService, 'audit'>,
     private readonly jobs: JobQueue,
@@ -110,18 +111,18 @@ export class ChatChannels {
     const workspaceId = channel.workspace_id;
     const open = await this.repo.openSessionFrom(this.repo.in(workspaceId), channel.id, contact.from);
     if (open) {
-      const message = await this.chat.visitorMessage(workspaceId, open.id, { clientMessageId: clientIdOf(contact.externalId), text: contact.text });
-      const { conversation } = await this.chat.conversation(workspaceId, open.id);
+      const message = await this.chat.conversations.visitorMessage(workspaceId, open.id, { clientMessageId: clientIdOf(contact.externalId), text: contact.text });
+      const { conversation } = await this.chat.log.conversation(workspaceId, open.id);
       return { conversationId: open.id, ticketId: open.ticket_id, ticketNumber: open.ticket_number, status: conversation.status, seq: message.seq };
     }
-    const { conversation, messages } = await this.chat.startContact(workspaceId, {
+    const { conversation, messages } = await this.chat.conversations.startContact(workspaceId, {
       name: contact.name ?? contact.from, email: addressFor(channel, contact.from), text: contact.text, clientMessageId: clientIdOf(contact.externalId),
       ...(channel.department_id ? { departmentId: channel.department_id } : {}),
     }, contact.locale ?? 'en', { source: 'webhook', ticketChannel: channel.kind === 'sms' ? 'sms' : 'chat', channelId: channel.id, externalFrom: contact.from });
     return { conversationId: conversation.id, ticketId: conversation.ticketId, ticketNumber: conversation.ticketNumber, status: conversation.status, seq: messages[0]?.seq ?? null };
   }
 
-  /** The chat service calls this for each agent reply on a webhook contact: a durable, idempotent delivery. */
+  /** The conversations call this for each agent reply on a webhook contact: a durable, idempotent delivery. */
   reply = async (workspaceId: string, session: SessionRow, message: ChatMessage): Promise<void> => {
     await this.jobs.send<ReplyJob>(CHANNEL_REPLY_JOB, { workspaceId, sessionId: session.id, seq: message.seq }, { idempotencyKey: `${session.id}:${message.seq}` });
   };

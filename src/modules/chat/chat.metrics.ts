@@ -1,7 +1,11 @@
 import { DateTime } from 'luxon';
 import type { Clock } from '../../core/clock.js';
 import type { ChatMetrics, Presence, Wallboard } from '../../contracts/chat.js';
+import type { AccountsService } from '../accounts/index.js';
+import type { RoutingService } from '../routing/index.js';
+import { chatErrors } from './chat.errors.js';
 import type { ChatRepo, PeriodTotals } from './chat.repo.js';
+import type { ChatSettingsService } from './chat.settings.js';
 
 export interface MetricsQuery {
   from: Date;
@@ -19,6 +23,24 @@ export interface MetricsSources {
   members(workspaceId: string, departmentId: string): Promise<string[]>;
   timeZone(workspaceId: string): Promise<string>;
   agents(workspaceId: string): Promise<{ availability: Presence; acwUntil: Date | null; disabled: boolean }[]>;
+}
+
+/** The sources of the platform: the chat's settings and teams, accounts' agents and workspaces, routing's members and presence. */
+export function metricsSources(
+  settings: ChatSettingsService,
+  accounts: Pick<AccountsService, 'findAgent' | 'workspace'>,
+  routing: Pick<RoutingService, 'department' | 'agents'>,
+): MetricsSources {
+  return {
+    settings: (workspaceId) => settings.get(workspaceId),
+    checkFilter: async (workspaceId, query) => {
+      if (query.departmentId) await settings.department(workspaceId, query.departmentId);
+      if (query.agentId && !(await accounts.findAgent(workspaceId, query.agentId))) throw chatErrors.agentNotFound();
+    },
+    members: async (workspaceId, departmentId) => (await routing.department(workspaceId, departmentId)).memberIds,
+    timeZone: async (workspaceId) => (await accounts.workspace(workspaceId)).time_zone,
+    agents: (workspaceId) => routing.agents(workspaceId),
+  };
 }
 
 /**

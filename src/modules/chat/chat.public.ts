@@ -10,12 +10,13 @@ import type { StoredFile, TicketsService } from '../tickets/index.js';
 import type { ChatChannels } from './chat.channels.js';
 import { chatErrors } from './chat.errors.js';
 import { CHAT_LIMITS } from '../../contracts/chat.js';
-import type { ChatService } from './chat.service.js';
+import type { ChatConversations } from './chat.conversations.js';
+import type { ChatLog } from './chat.log.js';
 import { transcriptLinks, visitorTokens } from './chat.tokens.js';
 import { ErrorView, IdParams } from '../../contracts/http.js';
 
 export interface ChatPublicOptions {
-  chat: ChatService;
+  chat: { conversations: ChatConversations; log: ChatLog };
   channels: ChatChannels;
   tickets: TicketsService;
   store: AttachmentStore;
@@ -44,10 +45,10 @@ const Contact = z.strictObject({
  * channels (the channel's HMAC signature over the raw body).
  */
 export const chatPublicRoutes = (options: ChatPublicOptions): FastifyPluginAsyncZod => async (app) => {
-  const { chat, channels, store } = options;
+  const { chat: { conversations, log }, channels, store } = options;
   const signer = { sign: (v: string) => app.signCookie(v), unsign: (v: string) => app.unsignCookie(v) };
-  const tokens = visitorTokens(signer, chat.clock);
-  const transcripts = transcriptLinks(signer, chat.clock);
+  const tokens = visitorTokens(signer, conversations.clock);
+  const transcripts = transcriptLinks(signer, conversations.clock);
 
   /** The conversation a visitor token proves (Authorization: Bearer, or ?token= for downloads). */
   function visitorSession(request: FastifyRequest, conversationId: string): { workspaceId: string; sessionId: string } {
@@ -68,7 +69,7 @@ export const chatPublicRoutes = (options: ChatPublicOptions): FastifyPluginAsync
     },
   }, async (request, reply) => {
     reply.header('access-control-allow-origin', '*');
-    return chat.widgetConfig(request.params.workspace) as Promise<z.infer<typeof WidgetConfigView>>;
+    return conversations.widgetConfig(request.params.workspace) as Promise<z.infer<typeof WidgetConfigView>>;
   });
 
   app.get('/chat/transcript', {
@@ -79,8 +80,8 @@ export const chatPublicRoutes = (options: ChatPublicOptions): FastifyPluginAsync
     },
   }, async (request, reply) => {
     const claim = transcripts.verify(request.query.token);
-    const session = claim ? await chat.findSession(claim.workspaceId, claim.sessionId) : undefined;
-    const locale = session ? await chat.sendTranscript(session.workspace_id, session.id) : chooseLocale(null, request.headers['accept-language'], 'en');
+    const session = claim ? await log.findSession(claim.workspaceId, claim.sessionId) : undefined;
+    const locale = session ? await conversations.sendTranscript(session.workspace_id, session.id) : chooseLocale(null, request.headers['accept-language'], 'en');
     const t = translator(locale);
     const text = session ? t('chat.transcriptPage.sent', { number: session.ticket_number }) : t('chat.transcriptPage.invalid');
     return reply.code(session ? 200 : 404).type('text/html; charset=utf-8')
@@ -103,7 +104,7 @@ export const chatPublicRoutes = (options: ChatPublicOptions): FastifyPluginAsync
     }, async (request, reply) => {
       reply.header('access-control-allow-origin', '*');
       const { workspaceId, sessionId } = visitorSession(request, request.params.id);
-      await chat.sessionOf(workspaceId, sessionId);
+      await log.sessionOf(workspaceId, sessionId);
       if (!request.isMultipart()) throw unsupportedMediaType('Send multipart/form-data with a `file`');
       const files: StoredFile[] = [];
       let clientMessageId: string | undefined;
@@ -123,7 +124,7 @@ export const chatPublicRoutes = (options: ChatPublicOptions): FastifyPluginAsync
           }
         }
         if (files.length !== 1) throw chatErrors.validation('Attach one file in the "file" field');
-        const message = await chat.visitorMessage(workspaceId, sessionId, { clientMessageId: clientMessageId ?? `file-${files[0]!.sha256.slice(0, 40)}`, text: '', files });
+        const message = await conversations.visitorMessage(workspaceId, sessionId, { clientMessageId: clientMessageId ?? `file-${files[0]!.sha256.slice(0, 40)}`, text: '', files });
         committed = true;
         return reply.code(201).send({ message });
       } finally {
@@ -141,7 +142,7 @@ export const chatPublicRoutes = (options: ChatPublicOptions): FastifyPluginAsync
     },
   }, async (request, reply) => {
     const { workspaceId, sessionId } = visitorSession(request, request.params.id);
-    const session = await chat.sessionOf(workspaceId, sessionId);
+    const session = await log.sessionOf(workspaceId, sessionId);
     const attachment = await options.tickets.attachment(workspaceId, request.params.attachmentId);
     // Only files of this chat's ticket, never an internal note's.
     if (attachment.ticket_id !== session.ticket_id || attachment.kind === 'note') throw notFound('attachment');

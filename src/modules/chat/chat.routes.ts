@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { actorOf, requireAgent } from '../accounts/index.js';
 import type { ChatChannels } from './chat.channels.js';
 import { CHANNEL_KINDS, type ChannelRow } from './chat.schema.js';
-import type { ChatService } from './chat.service.js';
+import type { ChatLog } from './chat.log.js';
+import type { ChatMetricsService } from './chat.metrics.js';
+import type { ChatSettingsService } from './chat.settings.js';
 import { ErrorView, IdParams } from '../../contracts/http.js';
 
 
@@ -58,7 +60,7 @@ const channelView = (c: ChannelRow) => ({
 });
 
 /** Agents' and admins' chat routes (under the request context: session or API token, CSRF on writes). */
-export const chatRoutes = (chat: ChatService, channels: ChatChannels): FastifyPluginAsyncZod => async (app) => {
+export const chatRoutes = (chat: { log: ChatLog; metrics: ChatMetricsService; settings: ChatSettingsService }, channels: ChatChannels): FastifyPluginAsyncZod => async (app) => {
   const anyAgent = { preHandler: requireAgent() };
   const adminOnly = { preHandler: requireAgent('admin') };
 
@@ -69,12 +71,12 @@ export const chatRoutes = (chat: ChatService, channels: ChatChannels): FastifyPl
       querystring: z.strictObject({ status: z.enum(['queued', 'offered', 'active']).array().or(z.enum(['queued', 'offered', 'active']).transform((s) => [s])).optional() }),
       response: { 200: z.object({ conversations: z.array(ConversationView) }) },
     },
-  }, async (request) => ({ conversations: await chat.liveConversations(request.workspace.id, request.query.status ?? ['queued', 'offered', 'active']) }));
+  }, async (request) => ({ conversations: await chat.log.liveConversations(request.workspace.id, request.query.status ?? ['queued', 'offered', 'active']) }));
 
   app.get('/chat/conversations/:id', {
     ...anyAgent,
     schema: { tags: ['chat'], summary: 'One chat with every message', params: IdParams, response: { 200: z.object({ conversation: ConversationView, messages: z.array(MessageView) }), 404: ErrorView } },
-  }, async (request) => chat.conversation(request.workspace.id, request.params.id));
+  }, async (request) => chat.log.conversation(request.workspace.id, request.params.id));
 
   app.get('/chat/metrics', {
     ...anyAgent,
@@ -85,22 +87,22 @@ export const chatRoutes = (chat: ChatService, channels: ChatChannels): FastifyPl
         .refine((q) => q.from < q.to, { message: 'from must be before to', path: ['to'] }),
       response: { 200: MetricsView, 400: ErrorView, 404: ErrorView },
     },
-  }, async (request) => chat.metrics(request.workspace.id, request.query));
+  }, async (request) => chat.metrics.metrics(request.workspace.id, request.query));
 
   app.get('/chat/wallboard', {
     ...anyAgent,
     schema: { tags: ['chat'], summary: 'Live wallboard: waiting now, longest wait, agents by state, today\'s service level', response: { 200: WallboardView } },
-  }, async (request) => chat.wallboard(request.workspace.id));
+  }, async (request) => chat.metrics.wallboard(request.workspace.id));
 
   app.get('/chat/settings', {
     ...anyAgent,
     schema: { tags: ['chat'], summary: 'Chat settings: offer timeout, ACW, service-level threshold, cost per agent hour, business hours', response: { 200: Settings } },
-  }, async (request) => chat.settings(request.workspace.id));
+  }, async (request) => chat.settings.get(request.workspace.id));
 
   app.put('/chat/settings', {
     ...adminOnly,
     schema: { tags: ['chat'], summary: 'Change chat settings (admin)', body: Settings.partial().strict(), response: { 200: Settings, 400: ErrorView, 404: ErrorView } },
-  }, async (request) => chat.updateSettings(request.workspace.id, request.body, actorOf(request)));
+  }, async (request) => chat.settings.update(request.workspace.id, request.body, actorOf(request)));
 
   app.get('/channels/webhook', {
     ...adminOnly,

@@ -1,5 +1,5 @@
 import type { SearchService } from '../search/index.js';
-import type { Suggest } from './chat.service.js';
+import type { Suggest } from './chat.conversations.js';
 
 const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
 

@@ -10,15 +10,15 @@ import {
   AGENT_NAMESPACE, CHAT_ERROR_CODES, CHAT_LIMITS, CHAT_SOCKET_PATH, VISITOR_NAMESPACE,
   type Ack, type AgentToServer, type ChatError, type ChatErrorCode, type ServerToAgent, type ServerToVisitor, type VisitorToServer,
 } from '../../contracts/chat.js';
-import { transcriptLinks, visitorTokens, type ChatNotifier, type ChatService } from '../../modules/chat/index.js';
+import { transcriptLinks, visitorTokens, type ChatNotifier, type ChatServices } from '../../modules/chat/index.js';
 import { clientAddress, startLimiter, type StartLimits, type TrustProxy } from './chat.limits.js';
 import type { RealtimeHost } from './realtime.js';
 
 /**
  * Live chat over Socket.IO (protocol: `src/contracts/chat.ts`): the `/visitor`
  * namespace for the widget on any website, the `/agent` namespace for the console. No business
- * rules here: validate, rate-limit, call the chat service, answer the ack; the service pushes
- * through the notifier below (rooms per conversation and per agent, across nodes with Redis).
+ * rules here: validate, rate-limit, call the chat's conversations or queue, answer the ack; they
+ * push through the notifier below (rooms per conversation and per agent, across nodes with Redis).
  */
 
 interface VisitorData {
@@ -40,7 +40,8 @@ export interface ChatSocketDeps {
   /** The Fastify app: its cookie signer (the app secret) signs visitor tokens. */
   http: RealtimeHost & { signCookie(value: string): string };
   accounts: Pick<AccountsService, 'agentForSession'>;
-  chat: ChatService;
+  /** The parts the sockets call: what visitors and agents do, the queue, the conversations' record, and the pushes they register for. */
+  chat: Pick<ChatServices, 'conversations' | 'queue' | 'log' | 'push'>;
   log: Logger;
   /** With REDIS_URL: rooms span every web node through the Socket.IO Redis adapter. */
   redis?: Redis;
@@ -97,10 +98,10 @@ const VisitorAuth = z.object({
 
 /** Attaches the chat sockets to the app's HTTP server (beside `/realtime`); closes with it. Call before `listen`. */
 export function attachChat(deps: ChatSocketDeps): ChatSockets {
-  const { http, chat, log } = deps;
+  const { http, chat: { conversations, queue, log: chatLog, push }, log } = deps;
   const signer = { sign: (v: string) => http.signCookie(v), unsign: (v: string) => http.unsignCookie(v) };
-  const tokens = visitorTokens(signer, chat.clock);
-  const transcripts = transcriptLinks(signer, chat.clock);
+  const tokens = visitorTokens(signer, conversations.clock);
+  const transcripts = transcriptLinks(signer, conversations.clock);
   const publicHost = new URL(deps.publicUrl).host;
   const starts = startLimiter({ ...(deps.redis ? { redis: deps.redis } : {}), ...(deps.startLimits ? { limits: deps.startLimits } : {}) });
 
@@ -134,7 +135,7 @@ export function attachChat(deps: ChatSocketDeps): ChatSockets {
       (agents.to(agentsRoom(workspaceId)).emit as (e: string, ...a: unknown[]) => void)(event, ...args);
     },
   };
-  chat.useNotifier(notifier);
+  push.useNotifier(notifier);
 
   /** Turns anything thrown into the protocol's error (in the connection's language); unknown errors are logged. */
   function toChatError(error: unknown, locale: Locale): ChatError {
@@ -185,7 +186,7 @@ export function attachChat(deps: ChatSocketDeps): ChatSockets {
   visitors.use((socket, next) => {
     const auth = VisitorAuth.safeParse(socket.handshake.auth);
     if (!auth.success) return next(new Error('WORKSPACE_UNKNOWN'));
-    chat.workspaceBySlug(auth.data.workspace).then(async (workspace) => {
+    conversations.workspaceBySlug(auth.data.workspace).then(async (workspace) => {
       socket.data.workspaceId = workspace.id;
       socket.data.locale = chooseLocale(auth.data.locale, socket.handshake.headers['accept-language'], workspace.default_locale);
       socket.data.sessionId = null;
@@ -194,7 +195,7 @@ export function attachChat(deps: ChatSocketDeps): ChatSockets {
         const claim = tokens.verify(auth.data.token);
         // A token of another workspace, or a forged one, names nothing here.
         if (!claim || claim.workspaceId !== workspace.id) return next(new Error('TOKEN_INVALID'));
-        await chat.sessionOf(workspace.id, claim.sessionId);
+        await chatLog.sessionOf(workspace.id, claim.sessionId);
         socket.data.sessionId = claim.sessionId;
       }
       next();
@@ -209,14 +210,14 @@ export function attachChat(deps: ChatSocketDeps): ChatSockets {
     const { workspaceId } = socket.data;
     if (socket.data.sessionId) {
       void socket.join(conversationRoom(workspaceId, socket.data.sessionId));
-      void chat.visitorPresence(workspaceId, socket.data.sessionId, true).catch((error: unknown) => log.warn({ err: error }, 'chat: visitor presence failed'));
+      void conversations.visitorPresence(workspaceId, socket.data.sessionId, true).catch((error: unknown) => log.warn({ err: error }, 'chat: visitor presence failed'));
     }
     socket.on('disconnect', () => {
       const id = socket.data.sessionId;
       if (!id) return;
       // Gone only when no widget of this conversation is left on any node (other tabs, a reconnect elsewhere).
       visitors.in(conversationRoom(workspaceId, id)).fetchSockets()
-        .then((left) => (left.length ? undefined : chat.visitorPresence(workspaceId, id, false)))
+        .then((left) => (left.length ? undefined : conversations.visitorPresence(workspaceId, id, false)))
         .catch((error: unknown) => log.warn({ err: error }, 'chat: visitor presence failed'));
     });
     const sessionId = () => {
@@ -226,58 +227,58 @@ export function attachChat(deps: ChatSocketDeps): ChatSockets {
 
     socket.on('chat:start', handler(socket, PreChat, async (form) => {
       if (socket.data.sessionId) {
-        const current = await chat.conversation(workspaceId, socket.data.sessionId);
+        const current = await chatLog.conversation(workspaceId, socket.data.sessionId);
         if (['queued', 'offered', 'active'].includes(current.conversation.status)) throw new AppError('CONVERSATION_ACTIVE', 409, 'A chat is open');
         await socket.leave(conversationRoom(workspaceId, socket.data.sessionId));
       }
       await starts.admit(workspaceId, clientAddress(socket.request, deps.trustProxy), form.email);
       // The connection is the requester: a start id sent on another connection never finds this chat.
-      const started = await chat.start(workspaceId, form, socket.data.locale, socket.id);
+      const started = await conversations.start(workspaceId, form, socket.data.locale, socket.id);
       socket.data.sessionId = started.conversation.id;
       await socket.join(conversationRoom(workspaceId, started.conversation.id));
       // The chat may have been offered, answered or taken offline before this socket joined its
       // room: answer with the state as it is now, and push the queue positions again.
-      const now = await chat.conversation(workspaceId, started.conversation.id);
-      await chat.pushQueuePositions(workspaceId);
+      const now = await chatLog.conversation(workspaceId, started.conversation.id);
+      await queue.pushQueuePositions(workspaceId);
       // Bot-first deflection: help-centre answers to the question, pushed while the visitor waits.
       if (form.text?.trim() && (now.conversation.status === 'queued' || now.conversation.status === 'offered')) {
-        void chat.suggest(workspaceId, now.conversation.id, form.text, socket.data.locale);
+        void conversations.suggest(workspaceId, now.conversation.id, form.text, socket.data.locale);
       }
       return { token: tokens.issue(workspaceId, started.conversation.id), ...now };
     }));
 
     socket.on('chat:sync', handler(socket, Sync, async ({ sinceSeq }) => {
-      const synced = await chat.conversation(workspaceId, sessionId(), sinceSeq);
-      if (synced.conversation.status === 'queued' || synced.conversation.status === 'offered') await chat.pushQueuePositions(workspaceId);
+      const synced = await chatLog.conversation(workspaceId, sessionId(), sinceSeq);
+      if (synced.conversation.status === 'queued' || synced.conversation.status === 'offered') await queue.pushQueuePositions(workspaceId);
       return synced;
     }));
 
     socket.on('chat:message', handler(socket, VisitorMessage, async (body) => {
       const id = sessionId();
       admitMessage(socket);
-      return { message: await chat.visitorMessage(workspaceId, id, body) };
+      return { message: await conversations.visitorMessage(workspaceId, id, body) };
     }));
 
     socket.on('chat:typing', handler(socket, Typing, async ({ typing }) => {
-      await chat.typing(workspaceId, sessionId(), 'visitor', typing);
+      await conversations.typing(workspaceId, sessionId(), 'visitor', typing);
       return {};
     }));
 
     socket.on('chat:read', handler(socket, ReadUpTo, async ({ seq }) => {
-      await chat.read(workspaceId, sessionId(), 'visitor', seq);
+      await conversations.read(workspaceId, sessionId(), 'visitor', seq);
       return {};
     }));
 
-    socket.on('chat:suggest', handler(socket, Suggest, async ({ text }) => ({ answers: await chat.suggest(workspaceId, sessionId(), text, socket.data.locale) })));
+    socket.on('chat:suggest', handler(socket, Suggest, async ({ text }) => ({ answers: await conversations.suggest(workspaceId, sessionId(), text, socket.data.locale) })));
 
     socket.on('chat:transcript', handler(socket, Empty, async () => {
       admitMessage(socket);
       const id = sessionId();
-      await chat.requestTranscript(workspaceId, id, `${deps.publicUrl}/chat/transcript?token=${encodeURIComponent(transcripts.issue(workspaceId, id))}`);
+      await conversations.requestTranscript(workspaceId, id, `${deps.publicUrl}/chat/transcript?token=${encodeURIComponent(transcripts.issue(workspaceId, id))}`);
       return {};
     }));
 
-    socket.on('chat:end', handler(socket, Empty, async () => ({ conversation: await chat.visitorEnd(workspaceId, sessionId()) })));
+    socket.on('chat:end', handler(socket, Empty, async () => ({ conversation: await conversations.visitorEnd(workspaceId, sessionId()) })));
   });
 
   // ---- agents -----------------------------------------------------------------------------
@@ -315,36 +316,36 @@ export function attachChat(deps: ChatSocketDeps): ChatSockets {
     const agentId = socket.data.agent.id;
     void socket.join([agentRoom(workspaceId, agentId), agentsRoom(workspaceId)]);
 
-    socket.on('agent:state', handler(socket, Empty, async () => ({ state: await chat.agentState(workspaceId, agentId) })));
-    socket.on('agent:presence', handler(socket, Presence, async ({ presence }) => ({ state: await chat.setPresence(workspaceId, agentId, presence) })));
-    socket.on('agent:accept', handler(socket, OnConversation, async ({ conversationId }) => chat.accept(workspaceId, agentId, conversationId)));
+    socket.on('agent:state', handler(socket, Empty, async () => ({ state: await queue.agentState(workspaceId, agentId) })));
+    socket.on('agent:presence', handler(socket, Presence, async ({ presence }) => ({ state: await queue.setPresence(workspaceId, agentId, presence) })));
+    socket.on('agent:accept', handler(socket, OnConversation, async ({ conversationId }) => queue.accept(workspaceId, agentId, conversationId)));
     socket.on('agent:decline', handler(socket, OnConversation, async ({ conversationId }) => {
-      await chat.decline(workspaceId, agentId, conversationId);
+      await queue.decline(workspaceId, agentId, conversationId);
       return {};
     }));
     socket.on('agent:message', handler(socket, AgentMessage, async (body) => {
       admitMessage(socket);
-      return { message: await chat.agentMessage(workspaceId, agentId, body) };
+      return { message: await conversations.agentMessage(workspaceId, agentId, body) };
     }));
     socket.on('agent:typing', handler(socket, AgentTyping, async ({ conversationId, typing }) => {
-      await chat.typing(workspaceId, conversationId, 'agent', typing, agentId);
+      await conversations.typing(workspaceId, conversationId, 'agent', typing, agentId);
       return {};
     }));
     socket.on('agent:read', handler(socket, AgentRead, async ({ conversationId, seq }) => {
-      await chat.read(workspaceId, conversationId, 'agent', seq, agentId);
+      await conversations.read(workspaceId, conversationId, 'agent', seq, agentId);
       return {};
     }));
-    socket.on('agent:sync', handler(socket, AgentSync, async ({ conversationId, sinceSeq }) => chat.agentConversation(workspaceId, agentId, conversationId, sinceSeq)));
-    socket.on('agent:transfer', handler(socket, Transfer, async ({ conversationId, to }) => ({ conversation: await chat.transfer(workspaceId, agentId, conversationId, to) })));
-    socket.on('agent:end', handler(socket, OnConversation, async ({ conversationId }) => chat.agentEnd(workspaceId, agentId, conversationId)));
-    socket.on('agent:ready', handler(socket, Empty, async () => ({ state: await chat.ready(workspaceId, agentId) })));
+    socket.on('agent:sync', handler(socket, AgentSync, async ({ conversationId, sinceSeq }) => conversations.agentConversation(workspaceId, agentId, conversationId, sinceSeq)));
+    socket.on('agent:transfer', handler(socket, Transfer, async ({ conversationId, to }) => ({ conversation: await queue.transfer(workspaceId, agentId, conversationId, to) })));
+    socket.on('agent:end', handler(socket, OnConversation, async ({ conversationId }) => conversations.agentEnd(workspaceId, agentId, conversationId)));
+    socket.on('agent:ready', handler(socket, Empty, async () => ({ state: await queue.ready(workspaceId, agentId) })));
   });
 
   let closed = false;
   const close = async () => {
     if (closed) return;
     closed = true;
-    chat.close();
+    push.close();
     io.local.disconnectSockets(true);
     visitors.local.disconnectSockets(true);
     agents.local.disconnectSockets(true);

@@ -9,7 +9,7 @@ import {
 /**
  * The ACD through real sockets on a real server: strategies, queue positions, re-offers after a
  * timeout, transfers, offline tickets, after-contact work. Time is a TestClock and deadlines are
- * acted on by `chat.sweep()` when the test says, so every figure is exact.
+ * acted on by `chat.deadlines.sweep()` when the test says, so every figure is exact.
  */
 let t: TestApp;
 let url: string;
@@ -148,11 +148,11 @@ describe('the queue', () => {
     const [first, second] = offersTo(a).length ? [a, b] : [b, a];
     expect(offersTo(first).map((o) => o.conversation.id)).toEqual([v1.conversation.id]);
     at(19);
-    await t.services.chat.sweep(setup.workspace.id);
+    await t.services.chat.deadlines.sweep(setup.workspace.id);
     await settle(50);
     expect(offersTo(second)).toEqual([]);
     at(20);
-    await t.services.chat.sweep(setup.workspace.id);
+    await t.services.chat.deadlines.sweep(setup.workspace.id);
     await waitFor(first, 'chat:offer_withdrawn', (w: { reason: string }) => w.reason === 'timeout');
     const reoffer = await waitFor<ChatOffer>(second, 'chat:offer');
     expect(reoffer.conversation.id).toBe(v1.conversation.id);
@@ -161,11 +161,11 @@ describe('the queue', () => {
     expect(late).toMatchObject({ ok: false, error: { code: 'OFFER_NOT_FOUND' } });
     // The second lets it ring out too: nobody is left, it waits (first in line) instead of ringing at the first again.
     at(40);
-    await t.services.chat.sweep(setup.workspace.id);
+    await t.services.chat.deadlines.sweep(setup.workspace.id);
     await waitFor(second, 'chat:offer_withdrawn');
     await settle();
     expect(offersTo(first).length).toBe(1);
-    const { conversation } = await t.services.chat.conversation(setup.workspace.id, v1.conversation.id);
+    const { conversation } = await t.services.chat.log.conversation(setup.workspace.id, v1.conversation.id);
     expect(conversation.status).toBe('queued');
   });
 
@@ -185,7 +185,7 @@ describe('the queue', () => {
     expect(ticket.channel).toBe('chat');
     expect(ticket.assignee_id).toBeNull();
     // The answered chat stays with Ann until it ends.
-    expect((await t.services.chat.conversation(setup.workspace.id, v1.conversation.id)).conversation.status).toBe('active');
+    expect((await t.services.chat.log.conversation(setup.workspace.id, v1.conversation.id)).conversation.status).toBe('active');
     // Nobody online: a new chat becomes a ticket at once.
     const v3 = await visitor(setup.workspace.slug, 'V3');
     expect(v3.conversation.status).toBe('offline');
@@ -214,11 +214,11 @@ describe('the queue', () => {
     await ok(a, 'agent:accept', { conversationId: (await waitFor<ChatOffer>(a, 'chat:offer')).conversation.id });
     const v2 = await visitor(setup.workspace.slug, 'V2');
     at(59);
-    await t.services.chat.sweep(setup.workspace.id);
+    await t.services.chat.deadlines.sweep(setup.workspace.id);
     await settle(50);
     expect(offersTo(d)).toEqual([]);
     at(60);
-    await t.services.chat.sweep(setup.workspace.id);
+    await t.services.chat.deadlines.sweep(setup.workspace.id);
     const offer = await waitFor<ChatOffer>(d, 'chat:offer');
     expect(offer.conversation).toMatchObject({ id: v2.conversation.id, departmentId: setup.sales.id });
   });
@@ -258,12 +258,12 @@ describe('visitors leaving', () => {
     track(again);
     await connected(again);
     await settle();
-    const status = async (id: string) => (await t.services.chat.conversation(setup.workspace.id, id)).conversation.status;
+    const status = async (id: string) => (await t.services.chat.log.conversation(setup.workspace.id, id)).conversation.status;
     at(59);
-    await t.services.chat.sweep(setup.workspace.id);
+    await t.services.chat.deadlines.sweep(setup.workspace.id);
     expect(await status(gone.conversation.id)).toBe('queued');
     at(60);
-    await t.services.chat.sweep(setup.workspace.id);
+    await t.services.chat.deadlines.sweep(setup.workspace.id);
     expect(await status(gone.conversation.id)).toBe('abandoned');
     expect(await status(back.conversation.id)).toBe('queued');
     await waitFor<QueueUpdate>(again, 'chat:queue', (u) => u.position === 1);
@@ -284,12 +284,12 @@ describe('the ticket copy of each message', () => {
     await db.deleteFrom('ticket_messages').where('id', '=', sent.message.messageId!).execute();
     await db.updateTable('chat_messages').set({ message_id: null }).where('session_id', '=', v1.conversation.id).where('seq', '=', sent.message.seq).execute();
     at(5);
-    await t.services.chat.sweep(setup.workspace.id);
+    await t.services.chat.deadlines.sweep(setup.workspace.id);
     const copies = async () => (await t.services.tickets.thread(setup.workspace.id, v1.conversation.ticketId, { includeNotes: false })).filter((m) => m.body_text === 'copy me');
     expect(await copies()).toHaveLength(0);
     at(11);
-    await t.services.chat.sweep(setup.workspace.id);
-    await t.services.chat.sweep(setup.workspace.id);
+    await t.services.chat.deadlines.sweep(setup.workspace.id);
+    await t.services.chat.deadlines.sweep(setup.workspace.id);
     const [copy, ...more] = await copies();
     expect(more).toEqual([]);
     const synced = await ok<{ messages: ChatMessage[] }>(v1.visitor, 'chat:sync', { sinceSeq: sent.message.seq - 1 });
@@ -352,11 +352,11 @@ describe('conversations', () => {
     expect(ended.state.acwUntil).toBe(new Date(T0.getTime() + 40_000).toISOString());
     await visitor(setup.workspace.slug, 'V2');
     at(39);
-    await t.services.chat.sweep(setup.workspace.id);
+    await t.services.chat.deadlines.sweep(setup.workspace.id);
     await settle(50);
     expect(offersTo(a).length).toBe(1);
     at(40);
-    await t.services.chat.sweep(setup.workspace.id);
+    await t.services.chat.deadlines.sweep(setup.workspace.id);
     await waitFor<ChatOffer>(a, 'chat:offer', (o) => o.conversation.visitor.name === 'V2');
   });
 

@@ -108,7 +108,7 @@ export async function addAgent(t: TestApp, workspace: TestWorkspace, name: strin
 /** A fresh workspace with the chat queue set up for a test: its own agents, departments and settings. */
 export async function chatWorkspace(t: TestApp, settings: Partial<{ offerTimeoutSeconds: number; acwSeconds: number; serviceLevelSeconds: number; costPerAgentHour: number; respectBusinessHours: boolean }> = {}) {
   const workspace = await t.addWorkspace(`chat-${randomBytes(4).toString('hex')}`);
-  await t.services.chat.updateSettings(workspace.id, { respectBusinessHours: false, acwSeconds: 0, ...settings });
+  await t.services.chat.settings.update(workspace.id, { respectBusinessHours: false, acwSeconds: 0, ...settings });
   const departments = await t.services.tickets.departments(workspace.id);
   const service = departments.find((d) => d.key === 'service')!;
   const sales = departments.find((d) => d.key === 'sales')!;

@@ -120,7 +120,7 @@ describe('what may be sent', () => {
     expect(await call(visitor, 'chat:start', { name: 'Vee', email: 'not-an-address' })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
     expect(await call(visitor, 'chat:start', { name: '', email: 'v@example.com' })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
     expect(await call(visitor, 'chat:start', { name: 'Vee', email: 'v@example.com', departmentId: randomUUID() })).toMatchObject({ ok: false, error: { code: 'DEPARTMENT_UNKNOWN' } });
-    expect((await t.services.chat.liveConversations(setup.workspace.id, ['queued', 'offered', 'active']))).toHaveLength(0);
+    expect((await t.services.chat.log.liveConversations(setup.workspace.id, ['queued', 'offered', 'active']))).toHaveLength(0);
     await t.services.routing.configureDepartment(setup.workspace.id, setup.service.id, { strategy: 'manual', autoAssign: false, memberIds: [(await addAgent(t, setup.workspace, 'Ann')).id] }, { type: 'system', id: null });
     await t.services.routing.setAvailability(setup.workspace.id, (await t.services.routing.department(setup.workspace.id, setup.service.id)).memberIds[0]!, 'online');
     await ok(visitor, 'chat:start', { name: 'Vee', email: 'v@example.com', text: 'help' });
@@ -253,7 +253,7 @@ describe('webhook channels', () => {
     expect((await post(contact, 'whsec_wrong')).json().error.code).toBe('SIGNATURE_INVALID');
     expect((await t.app.http.inject({ method: 'POST', url: channel.contactsUrl, payload: JSON.stringify(contact), headers: { 'content-type': 'application/json' } })).statusCode).toBe(401);
     expect((await post({ ...contact, text: '' })).json().error.code).toBe('VALIDATION_FAILED');
-    expect(await t.services.chat.liveConversations(setup.workspace.id, ['queued', 'offered', 'active'])).toHaveLength(0);
+    expect(await t.services.chat.log.liveConversations(setup.workspace.id, ['queued', 'offered', 'active'])).toHaveLength(0);
 
     const accepted = await post(contact);
     expect(accepted.statusCode).toBe(202);
@@ -273,7 +273,7 @@ describe('webhook channels', () => {
     const reply = JSON.parse(received[0]!.body) as { to: string; text: string; conversationId: string };
     expect(reply).toMatchObject({ to: '+8613800000000', text: 'Please restart it', conversationId: first.conversationId });
     expect(verifySignature({ secret: channel.secret, header: received[0]!.signature, body: received[0]!.body, nowSeconds: Math.floor(t.clock.now().getTime() / 1000) }).ok).toBe(true);
-    const state = await t.services.chat.conversation(setup.workspace.id, first.conversationId);
+    const state = await t.services.chat.log.conversation(setup.workspace.id, first.conversationId);
     expect(state.messages.filter((m) => m.author.type === 'visitor').map((m) => m.text)).toEqual(['My printer is offline', 'Still offline']);
     expect((state.conversation as ConversationView).source).toBe('webhook');
   });

@@ -31,19 +31,19 @@ describe('metrics of settled days', () => {
     const start = async (at: string, departmentId = setup.service.id) => {
       t.clock.set(at);
       visitors++;
-      return (await chat.start(ws, { name: `V${visitors}`, email: `v${visitors}@customer.example`, departmentId }, 'en', 'metrics-test')).conversation;
+      return (await chat.conversations.start(ws, { name: `V${visitors}`, email: `v${visitors}@customer.example`, departmentId }, 'en', 'metrics-test')).conversation;
     };
     const answered = async (at: string, answerSeconds: number, handleSeconds: number, transferTo?: string) => {
       const conversation = await start(at);
       t.clock.advance(answerSeconds * 1000);
-      await chat.accept(ws, ann.id, conversation.id);
+      await chat.queue.accept(ws, ann.id, conversation.id);
       t.clock.advance(handleSeconds * 1000);
-      if (transferTo) await chat.transfer(ws, ann.id, conversation.id, { departmentId: transferTo });
-      else await chat.agentEnd(ws, ann.id, conversation.id);
+      if (transferTo) await chat.queue.transfer(ws, ann.id, conversation.id, { departmentId: transferTo });
+      else await chat.conversations.agentEnd(ws, ann.id, conversation.id);
     };
     await answered('2026-10-05T09:00:00Z', 5, 60);
     await answered('2026-10-05T15:00:00Z', 12, 200);
-    await chat.visitorEnd(ws, (await start('2026-10-05T18:00:00Z')).id);
+    await chat.conversations.visitorEnd(ws, (await start('2026-10-05T18:00:00Z')).id);
     await answered('2026-10-06T08:00:00Z', 45, 100);
     await t.services.routing.setAvailability(ws, ann.id, 'offline');
     await start('2026-10-06T20:00:00Z');
@@ -55,17 +55,17 @@ describe('metrics of settled days', () => {
     const month = { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-11-01T00:00:00Z') };
     const partial = { from: new Date('2026-10-05T12:00:00Z'), to: new Date('2026-10-07T12:00:00Z') };
     const service = { ...month, departmentId: setup.service.id };
-    const measure = async () => Promise.all([month, partial, service].map(async (q) => figures(await chat.metrics(ws, q))));
+    const measure = async () => Promise.all([month, partial, service].map(async (q) => figures(await chat.metrics.metrics(ws, q))));
 
     // While the days are live, everything is aggregated from the sessions.
     t.clock.set('2026-10-07T23:00:00Z');
     const live = await measure();
     expect(live[0]).toMatchObject({ offered: 5, answered: 4, abandoned: 1, offline: 2, transfers: 1 });
     expect(live[2]).toMatchObject({ offered: 5, offline: 1 });
-    await chat.updateSettings(ws, { serviceLevelSeconds: 10 });
+    await chat.settings.update(ws, { serviceLevelSeconds: 10 });
     const liveStrict = await measure();
     expect(liveStrict[0]!.serviceLevel).not.toBe(live[0]!.serviceLevel);
-    await chat.updateSettings(ws, { serviceLevelSeconds: 20 });
+    await chat.settings.update(ws, { serviceLevelSeconds: 20 });
 
     // Weeks later the days are settled: the first request rolls them up, the next reads the roll-ups.
     t.clock.set('2026-11-20T00:00:00Z');
@@ -74,7 +74,7 @@ describe('metrics of settled days', () => {
     expect(rolledUp.length).toBeGreaterThanOrEqual(31);
     expect(await measure()).toEqual(live);
     // The roll-ups carry the threshold they were computed with: a new one rolls the days up again.
-    await chat.updateSettings(ws, { serviceLevelSeconds: 10 });
+    await chat.settings.update(ws, { serviceLevelSeconds: 10 });
     expect(await measure()).toEqual(liveStrict);
   });
 });

@@ -42,7 +42,7 @@ describe('contact-centre metrics', () => {
     at(70);
     await ok(a, 'agent:end', { conversationId: v1.conversation.id });
     at(100);
-    await t.services.chat.sweep(ws);
+    await t.services.chat.deadlines.sweep(ws);
 
     // V2: offered at 100, declined at 105, nobody else in service: waits; abandons at 150.
     const v2 = await startChat(url, setup.workspace.slug, 'V2');
@@ -66,7 +66,7 @@ describe('contact-centre metrics', () => {
     at(300);
     await ok(b, 'agent:end', { conversationId: v3.conversation.id });
     at(330);
-    await t.services.chat.sweep(ws);
+    await t.services.chat.deadlines.sweep(ws);
 
     // The wallboard, as pushed to the agents' sockets and as the REST API answers, before anyone logs off.
     await waitFor<Wallboard>(a, 'wallboard', (pushed) => pushed.offeredToday === 3 && pushed.agents.acw === 0);

@@ -51,8 +51,8 @@ describe('client ids of chat:start and of webhook channels', () => {
     const file = await t.app.http.inject({ method: 'GET', url: `/api/v1/chat/conversations/${sms.conversationId}/files/${sms.ticketId}?token=${encodeURIComponent(started.token)}` });
     expect(file.statusCode).toBe(404);
     // The agent's later reply to the SMS contact (offered first: it waited longest) never reaches this widget.
-    await t.services.chat.accept(setup.workspace.id, setup.ann.id, sms.conversationId);
-    await t.services.chat.agentMessage(setup.workspace.id, setup.ann.id, { conversationId: sms.conversationId, clientMessageId: 'r1', text: 'Your code is 1234' });
+    await t.services.chat.queue.accept(setup.workspace.id, setup.ann.id, sms.conversationId);
+    await t.services.chat.conversations.agentMessage(setup.workspace.id, setup.ann.id, { conversationId: sms.conversationId, clientMessageId: 'r1', text: 'Your code is 1234' });
     await settle();
     const seenTexts = (visitor.seen.get('chat:message') ?? []).map((m) => (m as ChatMessage).text);
     expect(seenTexts).not.toContain('Your code is 1234');
@@ -83,7 +83,7 @@ describe('client ids of chat:start and of webhook channels', () => {
     const channel = await t.services.chatChannels.create(setup.workspace.id, { name: 'SMS', kind: 'sms', outboundUrl: null, departmentId: null });
     const received = await t.services.chatChannels.receive(channel, { from: '+8613800000002', text: 'from a phone', externalId: 'sms-9' });
     expect(received.conversationId).not.toBe(widget.started.conversation.id);
-    const { conversation, messages } = await t.services.chat.conversation(setup.workspace.id, received.conversationId);
+    const { conversation, messages } = await t.services.chat.log.conversation(setup.workspace.id, received.conversationId);
     expect(conversation.source).toBe('webhook');
     expect(messages.map((m) => m.text)).toEqual(['from a phone']);
   });
@@ -93,7 +93,7 @@ describe('client ids of chat:start and of webhook channels', () => {
     const channel = await t.services.chatChannels.create(setup.workspace.id, { name: 'SMS', kind: 'sms', outboundUrl: null, departmentId: null });
     const contact = { from: '+8613800000003', text: 'first', externalId: 'sms-77' };
     const first = await t.services.chatChannels.receive(channel, contact);
-    await t.services.chat.visitorEnd(setup.workspace.id, first.conversationId);
+    await t.services.chat.conversations.visitorEnd(setup.workspace.id, first.conversationId);
     const again = await t.services.chatChannels.receive(channel, contact);
     expect(again).toMatchObject({ conversationId: first.conversationId, ticketId: first.ticketId });
     expect((await t.services.tickets.thread(setup.workspace.id, first.ticketId, { includeNotes: true })).map((m) => m.body_text)).toEqual(['first']);
