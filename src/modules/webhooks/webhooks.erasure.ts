@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { redactJsonb } from '../../core/db/redact-jsonb.js';
-import type { DB } from '../../schema.js';
+import type { DB } from '../../core/db/database.js';
 
 /**
  * Erasure (PIPL/GDPR) in the delivery log: a delivery keeps the event's payload, and a ticket's
