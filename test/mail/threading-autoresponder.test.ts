@@ -21,10 +21,10 @@ async function deliver(raw: Buffer, envelopeFrom: string | null = 'sender@custom
   await t.jobs.drain();
 }
 
-/** The deadline as acknowledgements state it: in the workspace's time zone and the reader's language. */
+/** The deadline as acknowledgements state it: in the workspace's time zone, named, and the reader's language. */
 async function dueText(due: Date, locale: 'en' | 'zh-CN') {
   const workspace = await t.services.accounts.workspace(t.workspace.id);
-  return DateTime.fromJSDate(due).setZone(workspace.time_zone).setLocale(locale).toLocaleString(DateTime.DATETIME_MED);
+  return DateTime.fromJSDate(due).setZone(workspace.time_zone).setLocale(locale).toLocaleString({ ...DateTime.DATETIME_MED, timeZoneName: 'long' });
 }
 
 const byEmail = async (email: string) => (await ticketsOf(t)).filter((x) => x.email === email);
@@ -67,6 +67,18 @@ describe('threading', () => {
     await t.services.tickets.update(t.workspace.id, ticket!.id, { status: 'closed' }, { type: 'system', id: null });
     await deliver(eml({ From: 'solved@customer.example', Subject: 'Re: Fix me', 'In-Reply-To': original }));
     expect(await byEmail('solved@customer.example')).toHaveLength(2);
+  });
+
+  it('threads a reply to the acknowledgement that kept only its subject (no In-Reply-To, no References)', async () => {
+    await deliver(eml({ From: 'acked@customer.example', Subject: 'Toner smears' }));
+    const [ticket] = await byEmail('acked@customer.example');
+    const [ack] = await acksTo('acked@customer.example');
+    expect(ack!.subject).toBe(`We received your request: Toner smears [#${ticket!.number}]`);
+    // A mail client that drops the threading headers but keeps the subject, as webmail forwards do.
+    await deliver(eml({ From: 'acked@customer.example', Subject: `Re: ${ack!.subject}` }, 'It still smears after cleaning.'));
+    expect(await byEmail('acked@customer.example')).toHaveLength(1);
+    const thread = await t.services.tickets.thread(t.workspace.id, ticket!.id, { includeNotes: false });
+    expect(thread.map((m) => m.body_text)).toContain('It still smears after cleaning.');
   });
 
   it('follows References when Outlook rewrote In-Reply-To', async () => {
@@ -131,6 +143,32 @@ describe('autoresponder', () => {
     const [ack] = await acksTo('early@customer.example');
     expect(ack!.text_body).toContain(`You can expect our first answer by ${await dueText(due!, 'en')}.`);
     expect(ack!.text_body).not.toContain('as soon as we can');
+  });
+
+  it('answers in the language the customer wrote in, whatever the address\'s language, and names the time zone of the promised time', async () => {
+    // help@acme.example is an English address: a Chinese mail to it is acknowledged in Chinese.
+    await deliver(eml({ From: 'zhongwen@customer.example', Subject: '打印机卡纸' }, '您好，打印机每页都卡纸。'));
+    const [zh] = await acksTo('zhongwen@customer.example');
+    expect(zh).toMatchObject({ locale: 'zh-CN' });
+    expect(zh!.subject).toMatch(/^我们已收到您的请求：打印机卡纸 \[#\d+\]$/);
+    expect(zh!.text_body).toContain('中国标准时间');
+    // And a Chinese address answers an English mail in English.
+    const chinese = await t.services.mailInbound.addresses.create(t.workspace.id, { address: 'kefu@acme.example', locale: 'zh-CN' });
+    const raw = eml({ From: 'english@customer.example', Subject: 'Paper jam', To: 'kefu@acme.example' }, 'Every page jams.');
+    await t.services.mailInbound.inbound.accept(raw, { from: 'english@customer.example', recipients: [{ workspace_id: t.workspace.id, id: chinese.id, address: chinese.address }], remoteIp: '127.0.0.1', source: 'smtp' });
+    await t.jobs.drain();
+    const [en] = await acksTo('english@customer.example');
+    expect(en).toMatchObject({ locale: 'en' });
+    expect(en!.text_body).toMatch(/You can expect our first answer by .+ China Standard Time\./);
+  });
+
+  it('sends an agent\'s reply in the language of the customer\'s last message when they chose none', async () => {
+    const ticket = await t.services.tickets.open(t.workspace.id, { subject: '退货', body: '我想退货，发票在附件里。', channel: 'email', customer: { email: 'nolocale@customer.example', name: '无语言' } }, { type: 'customer', id: null });
+    expect((await t.services.accounts.customer(t.workspace.id, ticket.customer_id)).locale).toBeNull();
+    await t.services.tickets.addMessage(t.workspace.id, ticket.id, { kind: 'reply', body: '好的，已为您办理。' }, { type: 'agent', id: t.workspace.admin.id });
+    await t.jobs.drain();
+    const [reply] = (await outboxOf(t, 'agentReply')).filter((m) => m.to_address === 'nolocale@customer.example');
+    expect(reply).toMatchObject({ locale: 'zh-CN', subject: `回复：退货 [#${ticket.number}]` });
   });
 
   it('lists up to three suggested articles when search finds answers', async () => {

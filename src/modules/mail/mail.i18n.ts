@@ -23,8 +23,8 @@ export const en = {
     body: 'Hello {{name}},\n\nsomeone signed in to your {{workspace}} account asked to erase all your personal data. To confirm, open this link within 24 hours and press the button:\n\n{{link}}\n\nYour name, addresses, numbers, products and what you wrote will be erased for good. If you did not ask for this, ignore this e-mail and change your password: nothing is erased.',
   },
   autoresponse: {
-    subject: 'We received your request #{{number}}: {{subject}}',
-    body: 'Hello {{name}},\n\nthank you for writing to {{workspace}}. Your request has the number #{{number}}; please keep it in the subject when you reply.\n\n{{expectation}}{{suggestions}}\n\nThis is an automatic confirmation; a person will answer you.\n\n{{workspace}}',
+    subject: 'We received your request: {{subject}} [#{{number}}]',
+    body: 'Hello {{name}},\n\nthank you for writing to {{workspace}}. Your request has the number #{{number}}; reply to this e-mail, or keep [#{{number}}] in the subject, and your message joins it.\n\n{{expectation}}{{suggestions}}\n\nThis is an automatic confirmation; a person will answer you.\n\n{{workspace}}',
     expectedBy: 'You can expect our first answer by {{due}}.',
     expectedSoon: 'We will answer you as soon as we can, by the next working day at the latest.',
     urgent: 'We have marked your request as urgent.',
@@ -35,7 +35,7 @@ export const en = {
     body: 'Hello {{name}},\n\nthese help articles you follow have changed:\n\n{{articles}}\n\nYou get this e-mail because you chose to follow them. To stop, open this link (one click):\n{{unsubscribeUrl}}\n\n{{workspace}}',
   },
   csatRequest: {
-    subject: 'How did we do? Your request #{{number}}',
+    subject: 'How did we do? Your request [#{{number}}]',
     body: 'Hello {{name}},\n\nyour request #{{number}} "{{subject}}" has been solved. Please tell us how we did; it takes a moment:\n\n{{link}}\n\nIf something is still not right, reply on the request page and we will pick it up again.\n\n{{workspace}}',
   },
   agentReply: {
@@ -43,11 +43,11 @@ export const en = {
     body: '{{reply}}\n\n--\nRequest #{{number}} · reply to this e-mail or follow it online: {{link}}\n{{workspace}}',
   },
   chatTranscriptConfirm: {
-    subject: 'Confirm your e-mail address for the chat transcript, request #{{number}}',
+    subject: 'Confirm your e-mail address for the chat transcript [#{{number}}]',
     body: 'Hello,\n\nsomebody asked {{workspace}} to send the transcript of chat #{{number}} to this address. To receive it, open this link:\n\n{{link}}\n\nIf it was not you, ignore this e-mail: nothing will be sent.\n\n{{workspace}}',
   },
   chatTranscript: {
-    subject: 'Your chat transcript, request #{{number}}',
+    subject: 'Your chat transcript [#{{number}}]',
     body: 'Hello {{name}},\n\nhere is the transcript of your chat with {{workspace}}:\n\n{{transcript}}\n\nTo continue, reply to this e-mail.\n\n{{workspace}}',
   },
   /** Internal notes the outbox adds to a ticket (not mail templates: no subject). */
@@ -79,8 +79,8 @@ export const zhCN: Widen<typeof en> = {
     body: '{{name}}，您好：\n\n有人登录您在{{workspace}}的账户，请求删除您的全部个人数据。如需确认，请在 24 小时内打开以下链接并点击按钮：\n\n{{link}}\n\n您的姓名、邮箱、电话、产品和您写下的内容将被永久删除。如果不是您本人操作，请忽略本邮件并修改密码：不会删除任何数据。',
   },
   autoresponse: {
-    subject: '我们已收到您的请求 #{{number}}：{{subject}}',
-    body: '{{name}}，您好：\n\n感谢您联系{{workspace}}。您的请求编号为 #{{number}}，回复时请保留邮件主题中的编号。\n\n{{expectation}}{{suggestions}}\n\n这是一封自动确认邮件，我们的客服人员会亲自答复您。\n\n{{workspace}}',
+    subject: '我们已收到您的请求：{{subject}} [#{{number}}]',
+    body: '{{name}}，您好：\n\n感谢您联系{{workspace}}。您的请求编号为 #{{number}}。直接回复本邮件，或在主题中保留 [#{{number}}]，您的消息就会归入此请求。\n\n{{expectation}}{{suggestions}}\n\n这是一封自动确认邮件，我们的客服人员会亲自答复您。\n\n{{workspace}}',
     expectedBy: '我们会在 {{due}} 之前给您首次答复。',
     expectedSoon: '我们会尽快答复您，最迟在下一个工作日。',
     urgent: '您的请求已被标记为紧急。',
@@ -91,7 +91,7 @@ export const zhCN: Widen<typeof en> = {
     body: '{{name}}，您好：\n\n您关注的以下帮助文章有更新：\n\n{{articles}}\n\n您收到这封邮件是因为您选择了关注这些内容。如需退订，请打开此链接（一键退订）：\n{{unsubscribeUrl}}\n\n{{workspace}}',
   },
   csatRequest: {
-    subject: '您对我们的服务满意吗？请求 #{{number}}',
+    subject: '您对我们的服务满意吗？请求 [#{{number}}]',
     body: '{{name}}，您好：\n\n您的请求 #{{number}}“{{subject}}”已经解决。请花一点时间告诉我们您是否满意：\n\n{{link}}\n\n如果问题仍未解决，请在请求页面回复，我们会继续处理。\n\n{{workspace}}',
   },
   agentReply: {
@@ -99,11 +99,11 @@ export const zhCN: Widen<typeof en> = {
     body: '{{reply}}\n\n--\n请求 #{{number}} · 直接回复本邮件，或在线查看：{{link}}\n{{workspace}}',
   },
   chatTranscriptConfirm: {
-    subject: '请确认接收在线对话记录的邮箱，请求 #{{number}}',
+    subject: '请确认接收在线对话记录的邮箱 [#{{number}}]',
     body: '您好：\n\n有人请求{{workspace}}将在线对话 #{{number}} 的记录发送到此邮箱。如需接收，请打开以下链接：\n\n{{link}}\n\n如果不是您本人操作，请忽略本邮件，我们不会发送任何内容。\n\n{{workspace}}',
   },
   chatTranscript: {
-    subject: '您的在线对话记录，请求 #{{number}}',
+    subject: '您的在线对话记录 [#{{number}}]',
     body: '{{name}}，您好：\n\n以下是您与{{workspace}}的在线对话记录：\n\n{{transcript}}\n\n如需继续，请直接回复本邮件。\n\n{{workspace}}',
   },
   deliveryNote: {

@@ -12,6 +12,8 @@ import type { TicketRow, Urgency } from '../../tickets/index.js';
 import type { MailOutbox, OutboundMail } from '../../../core/mail/outbox.js';
 
 export const AUTORESPOND_JOB = 'mail.autorespond';
+/** The promised answer time as the customer reads it: date, time and the time zone's name (the workspace's zone, not theirs). */
+const DUE_FORMAT = { ...DateTime.DATETIME_MED, timeZoneName: 'long' } as const;
 
 /** The knowledge base's best answers for a text (the search module's `bestAnswers`). */
 export interface SuggestedAnswers {
@@ -97,7 +99,7 @@ export class Autoresponder {
 
     const t = translator(locale);
     const due = dueAt
-      ? t('mail.autoresponse.expectedBy', { due: DateTime.fromJSDate(dueAt).setZone(workspace.time_zone).setLocale(locale).toLocaleString(DateTime.DATETIME_MED) })
+      ? t('mail.autoresponse.expectedBy', { due: DateTime.fromJSDate(dueAt).setZone(workspace.time_zone).setLocale(locale).toLocaleString(DUE_FORMAT) })
       : t('mail.autoresponse.expectedSoon');
     const mail = {
       to: recipient,

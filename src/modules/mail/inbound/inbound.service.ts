@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
 import { AppError, cursorInvalid, notFound } from '../../../core/errors.js';
-import type { Locale } from '../../../core/i18n/index.js';
 import { PermanentJobError, type Job, type JobQueue } from '../../../core/jobs/index.js';
 import type { Logger } from '../../../core/logger.js';
 import type { AccountsService } from '../../accounts/index.js';
@@ -15,6 +14,7 @@ import { senderVerified } from './inbound.sender.js';
 import { autoreplySuppression, contentFingerprint, isBounce, rawMessageId } from './inbound.rules.js';
 import type { InboundRow, InboundStatus } from './inbound.schema.js';
 import { mailErrors } from '../mail.errors.js';
+import { guessLocale } from '../message-language.js';
 
 export const PROCESS_INBOUND_JOB = 'mail.inbound';
 const SWEEP_JOB = 'mail.inbound_sweep';
@@ -196,7 +196,8 @@ export class InboundMail {
       }
     }
 
-    const locale = address?.locale ?? guessLocale(`${mail.subject} ${mail.text.slice(0, 500)}`);
+    // The language the customer wrote in comes first; the address' language when it cannot be told.
+    const locale = guessLocale(`${mail.subject} ${mail.text.slice(0, 500)}`) ?? address?.locale ?? null;
     const department = address?.department_id ? (await this.tickets.departments(workspaceId)).find((d) => d.id === address.department_id) : undefined;
     const ticket = await this.tickets.open(workspaceId, {
       subject: mail.subject || (locale === 'zh-CN' ? '（无主题）' : '(no subject)'),
@@ -336,11 +337,6 @@ function withRefusedNote(mail: ParsedInbound, refused: string[]): { full: string
   const note = refused.length ? `\n\n[${refused.length} 个附件未保存（类型或大小不允许）/ ${refused.length} attachment(s) not kept (type or size not allowed): ${refused.join(', ')}]` : '';
   const placeholder = '(…)';
   return { full: (mail.text || placeholder) + note, visible: (mail.visibleText || placeholder) + note };
-}
-
-/** Han characters without kana read as Simplified Chinese; anything else as the workspace default. */
-export function guessLocale(text: string): Locale | null {
-  return /[\u4e00-\u9fff]/.test(text) && !/[\u3040-\u30ff]/.test(text) ? 'zh-CN' : null;
 }
 
 function encodeCursor(receivedAt: Date, id: string): string {

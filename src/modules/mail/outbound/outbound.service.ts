@@ -13,6 +13,7 @@ import { renderTemplateHtml } from './outbound.html.js';
 import type { AttemptRecord, OutboundRepo, OutboxFilter } from './outbound.repo.js';
 import type { SmtpMessage, SmtpResult, SmtpSender } from './outbound.transport.js';
 import { mailErrors } from '../mail.errors.js';
+import { guessLocale } from '../message-language.js';
 
 export { SEND_JOB } from '../mail.outbox.js';
 export const SWEEP_JOB = 'mail.outbox.sweep';
@@ -204,11 +205,14 @@ export class OutboundMailService {
     const workspaceId = event.workspaceId;
     const ticket = await this.tickets.ticket(workspaceId, payload.ticketId);
     if (!(await this.mailsReplies(workspaceId, ticket))) return;
-    const message = (await this.tickets.thread(workspaceId, ticket.id, { includeNotes: false })).find((m) => m.id === payload.messageId);
+    const thread = await this.tickets.thread(workspaceId, ticket.id, { includeNotes: false });
+    const message = thread.find((m) => m.id === payload.messageId);
     if (!message) return;
     const customer = await this.accounts.customer(workspaceId, ticket.customer_id);
     const workspace = await this.accounts.workspace(workspaceId);
-    const locale = customer.locale ?? workspace.default_locale;
+    // A customer who chose no language is answered in the one they last wrote in.
+    const theirs = thread.filter((m) => m.author_type === 'customer').at(-1);
+    const locale = customer.locale ?? (theirs && guessLocale(`${ticket.subject} ${theirs.body_text.slice(0, 500)}`)) ?? workspace.default_locale;
     const threadIds = await this.repo.threadMessageIds(workspaceId, ticket.id);
     const lastInbound = threadIds.filter((m) => m.direction === 'inbound').at(-1) ?? threadIds.at(-1);
     const vars = {

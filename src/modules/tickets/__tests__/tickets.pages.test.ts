@@ -500,7 +500,7 @@ describe('customer satisfaction', () => {
     await t.jobs.drain();
     const mail = await t.database.db.selectFrom('mail_outbox').selectAll().where('to_address', '=', 'no.locale@example.com').where('template', '=', 'csatRequest').executeTakeFirstOrThrow();
     expect(mail.locale).toBe('en');
-    expect(mail.subject).toBe(`How did we do? Your request #${ticket.number}`);
+    expect(mail.subject).toBe(`How did we do? Your request [#${ticket.number}]`);
 
     await api('PATCH', `/tickets/${ticket.id}`, { status: 'open' });
     expect(await t.services.csat.send(t.workspace.id, ticket.id)).toBe(false);
