@@ -1,11 +1,11 @@
-import MarkdownIt from 'markdown-it';
 import { htmlToText, sanitizeUserHtml } from '../../core/html/sanitize.js';
+import { createMarkdown } from '../../core/html/markdown.js';
 
 /** `/help/articles/<slug>` (optionally with a query or #anchor): a link to another article. */
 const ARTICLE_LINK = /^\/help\/articles\/([a-z0-9][a-z0-9-]{0,119})(?:[?#].*)?$/;
 
 // Raw HTML in Markdown is off: authors write Markdown, and whatever they type is text.
-const md = new MarkdownIt({ html: false, linkify: true, breaks: false });
+const md = createMarkdown({ html: false, linkify: true, breaks: false });
 
 interface RenderEnv {
   /** Slugs that may be linked (published articles); links to any other article render as text. */

@@ -1,8 +1,8 @@
-import MarkdownIt from 'markdown-it';
 import { sanitizeUserHtml } from '../../core/html/sanitize.js';
+import { createMarkdown } from '../../core/html/markdown.js';
 
 // Raw HTML in Markdown is off: whatever an editor types in a node is text or Markdown, never markup.
-const md = new MarkdownIt({ html: false, linkify: true, breaks: true });
+const md = createMarkdown({ html: false, linkify: true, breaks: true });
 
 /** A node's Markdown as HTML safe to put in a page: rendered without raw HTML, then sanitised. */
 export function renderNodeMarkdown(markdown: string): string {
