@@ -21,8 +21,13 @@ export interface OutboxBusOptions {
   log: EventLogger;
   /** Check payloads against the catalogue's schemas (tests). */
   checkPayloads?: boolean;
-  /** Events read per query; default 200. */
+  /** Events read per query, and handed to a subscriber at a time; default 200. */
   batchSize?: number;
+  /**
+   * Events this node keeps in memory after its one read per wake, for subscribers busy when it was
+   * made; default 5 batches. A subscriber further behind reads the log on its own until it catches up.
+   */
+  windowSize?: number;
   /** Attempts of one handler on one event before it is recorded in event_failures; default 5. */
   attempts?: number;
   /** Delay before the second attempt, doubled after each; default 200 ms. */
@@ -90,9 +95,24 @@ interface Row {
   occurred_at: Date;
 }
 
+/** A position in the log: everything at or before it, in (txid, seq) order, is behind. */
 interface Cursor {
   txid: string;
   seq: number;
+}
+
+/** An event read from the log, parsed once for every reader of this node. */
+interface Entry {
+  at: Cursor;
+  row: Row;
+  /** Parsed on first use; null: it does not match the catalogue. */
+  event?: DomainEvent | null;
+}
+
+/** A handful of entries for one reader, and where its cursor goes once it has handled them. */
+interface Batch {
+  entries: Entry[];
+  next: Cursor;
 }
 
 interface Durable {
@@ -108,9 +128,15 @@ interface Durable {
   again: boolean;
 }
 
+/** xid8 values as decimal text: a longer one is larger, the same length compares as text. */
+const compare = (a: Cursor, b: Cursor): number =>
+  a.txid.length - b.txid.length || (a.txid < b.txid ? -1 : a.txid > b.txid ? 1 : a.seq - b.seq);
+const later = (a: Cursor, b: Cursor): Cursor => (compare(a, b) >= 0 ? a : b);
+
 export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
   const { pool, log } = options;
   const batchSize = options.batchSize ?? 200;
+  const windowSize = options.windowSize ?? batchSize * 5;
   const attempts = options.attempts ?? 5;
   const retryDelayMs = options.retryDelayMs ?? 200;
   const concurrency = options.concurrency ?? 8;
@@ -122,6 +148,14 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
   let listener: pg.Client | undefined;
   let started: { durable: boolean } | undefined;
   let closed = false;
+  /**
+   * What this node read of the log: every event after `from` up to `to`, of every type, in order.
+   * Each wake reads once, after `to`; every reader of this node (its realtime listeners, the
+   * durable subscribers it holds) takes its part from here, each from its own cursor.
+   */
+  const window: { from: Cursor; to: Cursor; entries: Entry[] } = { from: { txid: '0', seq: 0 }, to: { txid: '0', seq: 0 }, entries: [] };
+  let pumping = false;
+  let pumpAgain = false;
   let realtimeCursor: Cursor | undefined;
   let realtimeRunning = false;
   let realtimeAgain = false;
@@ -145,19 +179,124 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
   const horizon = async (): Promise<string> =>
     (await pool.query<{ xmin: string }>('select pg_snapshot_xmin(pg_current_snapshot())::text as xmin')).rows[0]!.xmin;
 
-  /** Committed events after `cursor`, of transactions older than any still running (so none can appear behind it later). */
-  const read = async (cursor: Cursor, until: string, types: string[] | undefined): Promise<Row[]> => {
-    const { rows } = await pool.query<Row>(
-      `select seq, txid::text as txid, id, type, workspace_id, stream, payload, occurred_at from events
-       where (txid, seq) > ($1::xid8, $2) and txid < $3::xid8 ${types ? 'and type = any($5)' : ''}
-       order by txid, seq limit $4`,
-      types ? [cursor.txid, cursor.seq, until, batchSize, types] : [cursor.txid, cursor.seq, until, batchSize]);
-    return rows;
+  /**
+   * One statement: committed events after `cursor` of transactions older than any still running
+   * (so none can appear behind it later), that horizon, and whether committed events wait behind it.
+   */
+  const read = async (cursor: Cursor, types: string[] | undefined): Promise<{ rows: Row[]; until: string; held: boolean }> => {
+    const { rows } = await pool.query<Row & { until: string; held: boolean }>(
+      `with h as (
+         select x.xmin, exists (select 1 from events where txid >= x.xmin) as held
+         from (select pg_snapshot_xmin(pg_current_snapshot()) as xmin) x
+       )
+       select h.xmin::text as until, h.held, e.seq, e.txid::text as txid, e.id, e.type, e.workspace_id, e.stream, e.payload, e.occurred_at
+       from h left join lateral (
+         select * from events where (txid, seq) > ($1::xid8, $2) and txid < h.xmin ${types ? 'and type = any($4)' : ''}
+         order by txid, seq limit $3
+       ) e on true`,
+      types ? [cursor.txid, cursor.seq, batchSize, types] : [cursor.txid, cursor.seq, batchSize]);
+    const [first] = rows;
+    return { rows: first?.id ? rows : [], until: first!.until, held: first!.held };
   };
 
-  const toEvent = (row: Row): DomainEvent | undefined => parseEvent({
-    id: row.id, type: row.type, workspaceId: row.workspace_id, payload: row.payload, occurredAt: row.occurred_at.toISOString(),
-  });
+  /** After a read of `rows` from `cursor`: the last row of a full batch, else the horizon (nothing before it is left). */
+  const nextAfter = (cursor: Cursor, rows: Row[], until: string): Cursor => {
+    const last = rows.at(-1);
+    return rows.length === batchSize ? { txid: last!.txid, seq: last!.seq } : later(cursor, { txid: until, seq: 0 });
+  };
+
+  const entryOf = (row: Row): Entry => ({ at: { txid: row.txid, seq: row.seq }, row });
+
+  const eventOf = (entry: Entry): DomainEvent | undefined => {
+    if (entry.event === undefined) {
+      const { row } = entry;
+      entry.event = parseEvent({ id: row.id, type: row.type, workspaceId: row.workspace_id, payload: row.payload, occurredAt: row.occurred_at.toISOString() }) ?? null;
+    }
+    return entry.event ?? undefined;
+  };
+
+  /**
+   * A reader's next batch of its events after `cursor`: from the window when it is inside it (no
+   * statement), from its own read of the log when it is behind (a subscriber catching up after a
+   * crash, or one slower than the others). Undefined: nothing new.
+   */
+  const nextBatch = async (cursor: Cursor, type: string): Promise<Batch | undefined> => {
+    let batch: Batch;
+    if (compare(cursor, window.from) >= 0) {
+      const entries: Entry[] = [];
+      let next = later(cursor, window.to);
+      for (const entry of window.entries) {
+        if (compare(entry.at, cursor) <= 0 || (type !== '*' && entry.row.type !== type)) continue;
+        entries.push(entry);
+        if (entries.length === batchSize) { next = entry.at; break; }
+      }
+      batch = { entries, next };
+    } else {
+      const { rows, until } = await read(cursor, type === '*' ? undefined : [type]);
+      batch = { entries: rows.map(entryOf), next: nextAfter(cursor, rows, until) };
+    }
+    return batch.entries.length || compare(batch.next, cursor) > 0 ? batch : undefined;
+  };
+
+  /**
+   * The one read per wake: appends what committed since the window's end, hands it to every reader
+   * of this node, and forgets what all of them are past (or, over `windowSize`, what the slowest
+   * are still behind: they read on their own).
+   */
+  const pump = async (): Promise<void> => {
+    if (pumping) { pumpAgain = true; return; }
+    pumping = true;
+    try {
+      do {
+        pumpAgain = false;
+        const { rows, until, held } = await read(window.to, undefined);
+        window.entries.push(...rows.map(entryOf));
+        window.to = nextAfter(window.to, rows, until);
+        if (rows.length === batchSize) pumpAgain = true;
+        else heldBack(held);
+        serve();
+        forget();
+      } while (pumpAgain && !closed);
+    } catch (err) {
+      if (!closed) log.warn({ err }, 'event bus: reading the event log failed; retrying on the next event');
+    } finally {
+      pumping = false;
+    }
+  };
+
+  const serve = (): void => {
+    if (closed) return;
+    void runRealtime();
+    for (const durable of durables.values()) if (durable.owned) void runDurable(durable);
+  };
+
+  const forget = (): void => {
+    let keepFrom = window.to;
+    const readers = [realtimeCursor, ...[...durables.values()].filter((d) => d.owned).map((d) => d.cursor)];
+    for (const cursor of readers) {
+      if (cursor && compare(cursor, window.from) >= 0 && compare(cursor, keepFrom) < 0) keepFrom = cursor;
+    }
+    let drop = 0;
+    while (drop < window.entries.length && compare(window.entries[drop]!.at, keepFrom) <= 0) drop++;
+    drop = Math.max(drop, window.entries.length - windowSize);
+    if (drop > 0) {
+      window.from = later(window.from, window.entries[drop - 1]!.at);
+      window.entries.splice(0, drop);
+    }
+    if (!window.entries.length) window.from = later(window.from, keepFrom);
+  };
+
+  /**
+   * Committed events a running transaction holds behind the horizon are looked for again soon,
+   * not at the next poll (every node reads, so every node notices).
+   */
+  const heldBack = (held: boolean): void => {
+    if (!held) { heldBackMs = HELD_BACK_FIRST_MS; return; }
+    if (heldBackTimer || closed) return;
+    heldBackTimer = setTimeout(() => { heldBackTimer = undefined; wake(); }, heldBackMs);
+    heldBackTimer.unref();
+    heldBackMs = Math.min(heldBackMs * 2, POLL_MS);
+  };
 
   // ---- realtime: this node's listeners, from the moment it started ------------------------
 
@@ -167,35 +306,21 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
     try {
       do {
         realtimeAgain = false;
-        if (!realtimeCursor) break;
-        const until = await horizon();
-        let rows: Row[];
-        do {
-          rows = await read(realtimeCursor, until, undefined);
-          for (const row of rows) {
-            const event = toEvent(row);
+        while (realtimeCursor && !closed) {
+          const batch = await nextBatch(realtimeCursor, '*');
+          if (!batch) break;
+          for (const entry of batch.entries) {
+            const event = eventOf(entry);
             if (event) await realtime.deliver(event);
           }
-          const last = rows.at(-1);
-          if (last) realtimeCursor = { txid: last.txid, seq: last.seq };
-        } while (rows.length === batchSize && !closed);
-        if (!realtimeAgain) await lookAgainIfHeldBack(until);
+          realtimeCursor = batch.next;
+        }
       } while (realtimeAgain && !closed);
     } catch (err) {
       if (!closed) log.warn({ err }, 'event bus: realtime delivery failed; retrying on the next event');
     } finally {
       realtimeRunning = false;
     }
-  };
-
-  /** Every node tails the log, so the realtime pass is where a held-back event is noticed. */
-  const lookAgainIfHeldBack = async (until: string): Promise<void> => {
-    const { rows: [held] } = await pool.query<{ held: boolean }>('select exists (select 1 from events where txid >= $1::xid8) as held', [until]);
-    if (!held?.held) { heldBackMs = HELD_BACK_FIRST_MS; return; }
-    if (heldBackTimer || closed) return;
-    heldBackTimer = setTimeout(() => { heldBackTimer = undefined; wake(); }, heldBackMs);
-    heldBackTimer.unref();
-    heldBackMs = Math.min(heldBackMs * 2, POLL_MS);
   };
 
   // ---- durable subscribers: once per cluster, from their cursors ----------------------------
@@ -220,15 +345,15 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
   };
 
   /** Events of one stream one after another, streams side by side. */
-  const handleBatch = async (durable: Durable, rows: Row[]): Promise<void> => {
+  const handleBatch = async (durable: Durable, entries: Entry[]): Promise<void> => {
     const streams = new Map<string, DomainEvent[]>();
-    for (const row of rows) {
-      const event = toEvent(row);
+    for (const entry of entries) {
+      const event = eventOf(entry);
       if (!event) {
-        log.warn({ eventId: row.id, eventType: row.type, subscriber: durable.id }, 'event bus: skipped an event that does not match the catalogue');
+        log.warn({ eventId: entry.row.id, eventType: entry.row.type, subscriber: durable.id }, 'event bus: skipped an event that does not match the catalogue');
         continue;
       }
-      const key = row.stream ?? row.id;
+      const key = entry.row.stream ?? entry.row.id;
       streams.set(key, [...(streams.get(key) ?? []), event]);
     }
     const queue = [...streams.values()];
@@ -240,43 +365,42 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
     await Promise.all(workers);
   };
 
+  /**
+   * Hands a subscriber its events, a batch at a time, from its own cursor: a subscriber busy with a
+   * batch (or retrying a failing handler) holds up no other, and takes what it missed meanwhile
+   * from the window, or from the log once it has fallen behind the window.
+   */
   const runDurable = async (durable: Durable): Promise<void> => {
     if (durable.running) { durable.again = true; return; }
     durable.running = true;
     try {
       do {
         durable.again = false;
-        if (!durable.owned || closed) break;
-        // The stored cursor is read once per ownership: only the lock holder moves it.
-        if (!durable.cursor) {
-          const { rows: [state] } = await pool.query<Cursor>('select txid::text as txid, seq from event_subscribers where subscriber = $1', [durable.id]);
-          if (!state) break;
-          durable.cursor = state;
-          durable.savedAt = Date.now();
-        }
-        let cursor: Cursor = durable.cursor;
-        const until = await horizon();
-        const types = durable.type === '*' ? undefined : [durable.type];
-        let rows: Row[];
-        do {
-          rows = await read(cursor, until, types);
-          await handleBatch(durable, rows);
-          // A short batch read everything of its types before the horizon: the cursor may jump to it.
-          const last = rows.at(-1);
-          const next = rows.length < batchSize ? { txid: until, seq: 0 } : { txid: last!.txid, seq: last!.seq };
+        for (;;) {
+          if (!durable.owned || closed) break;
+          // The stored cursor is read once per ownership: only the lock holder moves it.
+          if (!durable.cursor) {
+            const { rows: [state] } = await pool.query<Cursor>('select txid::text as txid, seq from event_subscribers where subscriber = $1', [durable.id]);
+            if (!state) break;
+            durable.cursor = state;
+            durable.savedAt = Date.now();
+          }
+          const batch = await nextBatch(durable.cursor, durable.type);
+          if (!batch) break;
+          await handleBatch(durable, batch.entries);
           if (!durable.owned) break;
           // A jump over none of its events needs no write (nothing would be handled twice after a
           // crash), only now and then, so a restart does not read far back: most wakes of most
-          // subscribers then cost two statements and no commit.
-          if (rows.length || Date.now() - durable.savedAt >= CURSOR_SAVE_MS) {
+          // subscribers then cost no statement at all.
+          if (batch.entries.length || Date.now() - durable.savedAt >= CURSOR_SAVE_MS) {
             await pool.query(
               `update event_subscribers set txid = $2::xid8, seq = $3, handled = handled + $4, updated_at = now()
                where subscriber = $1 and (txid, seq) < ($2::xid8, $3)`,
-              [durable.id, next.txid, next.seq, rows.length]);
+              [durable.id, batch.next.txid, batch.next.seq, batch.entries.length]);
             durable.savedAt = Date.now();
           }
-          cursor = durable.cursor = next;
-        } while (rows.length === batchSize && !closed);
+          durable.cursor = batch.next;
+        }
       } while (durable.again && !closed);
     } catch (err) {
       if (!closed) log.warn({ err, subscriber: durable.id }, 'event bus: durable delivery failed; retrying');
@@ -298,10 +422,10 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
     }
   };
 
+  /** A commit, the poll or a claim: one read of the log, then every reader takes its part. */
   const wake = (): void => {
     if (closed || !started) return;
-    void runRealtime();
-    for (const durable of durables.values()) if (durable.owned) void runDurable(durable);
+    void pump();
   };
 
   const prune = async (): Promise<void> => {
@@ -387,6 +511,7 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
           [id, type === '*' ? [] : [type], now]);
       }
       realtimeCursor = { txid: now, seq: 0 };
+      window.from = window.to = realtimeCursor;
       started = { durable };
       await connect();
       every(POLL_MS, wake);

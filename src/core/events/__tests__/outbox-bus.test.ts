@@ -27,9 +27,21 @@ afterAll(async () => {
   await testDb.drop();
 });
 
-async function node(log = recordingLog()): Promise<OutboxBus> {
+async function node(log = recordingLog(), options: { batchSize?: number; windowSize?: number; reads?: string[] } = {}): Promise<OutboxBus> {
   const database = await connectDatabase(testDb.url, { max: 4, log: createLogger('silent') });
-  const bus = createOutboxBus({ db: database.db, pool: database.pool, connectionString: database.url, log, checkPayloads: true, retryDelayMs: 10, attempts: 3 });
+  if (options.reads) {
+    // The relay's reads of the log and of the horizon, as sent.
+    const reads = options.reads;
+    const query = database.pool.query.bind(database.pool) as (...args: unknown[]) => unknown;
+    vi.spyOn(database.pool, 'query').mockImplementation(((...args: unknown[]) => {
+      if (typeof args[0] === 'string' && /pg_snapshot_xmin|order by txid, seq/.test(args[0])) reads.push(args[0]);
+      return query(...args);
+    }) as never);
+  }
+  const bus = createOutboxBus({
+    db: database.db, pool: database.pool, connectionString: database.url, log, checkPayloads: true, retryDelayMs: 10, attempts: 3,
+    batchSize: options.batchSize, windowSize: options.windowSize,
+  });
   opened.push(database, bus);
   return bus;
 }
@@ -171,6 +183,80 @@ describe('the outbox bus', () => {
     await worker.drain();
     expect((await worker.subscribers())[0]).toMatchObject({ lag: 0, handled: 3 });
     expect((await worker.tail(2)).map((e) => e.id)).toEqual([events[2]!.id, events[1]!.id]);
+  });
+
+  it('reads the log once per wake for every subscriber it holds and its realtime listeners', async () => {
+    const reads: string[] = [];
+    const bus = await node(recordingLog(), { reads });
+    const seen = new Map<string, string[]>();
+    const add = (who: string) => (e: DomainEvent) => { seen.set(who, [...(seen.get(who) ?? []), e.id]); };
+    bus.subscribe('ticket.rated', add('a'), { subscriber: 'test-a:ticket.rated' });
+    bus.subscribe('ticket.rated', add('b'), { subscriber: 'test-b:ticket.rated' });
+    bus.subscribe('ticket.solved', add('c'), { subscriber: 'test-c:ticket.solved' });
+    bus.subscribe('*', add('realtime'));
+    await bus.start({ durable: true });
+    const sent: string[] = [];
+    for (let i = 0; i < 20; i++) sent.push((await bus.publish('ticket.rated', WS, rated())).id);
+    await bus.drain();
+    for (const who of ['a', 'b', 'realtime']) expect(seen.get(who)?.sort()).toEqual([...sent].sort());
+    expect(seen.get('c')).toBeUndefined();
+    // One statement per wake (a commit's notification, the poll), none of a subscriber on its own:
+    // each reader taking its own horizon and reading for itself made eight per wake here.
+    expect(reads.filter((text) => text.includes('type = any'))).toEqual([]);
+    expect(reads.length).toBeLessThanOrEqual(sent.length + 10);
+  });
+
+  it('hands subscribers at different places in the log everything after their own cursor, once', async () => {
+    const got = new Map<string, number[]>();
+    const handler = (who: string) => (e: DomainEvent<'ticket.rated'>) => { got.set(who, [...(got.get(who) ?? []), e.payload.rating]); };
+    // Small batches and a small window, so the subscribers further back read on their own, a batch at a time.
+    const first = await node(recordingLog(), { batchSize: 2, windowSize: 4 });
+    first.subscribe('ticket.rated', handler('a'), { subscriber: 'test-a:ticket.rated' });
+    await first.start({ durable: true });
+    for (let i = 1; i <= 3; i++) await first.publish('ticket.rated', WS, rated(i));
+    await first.drain();
+    await first.close();
+    // While no worker runs, a web node goes on publishing; then a release adds subscriber b.
+    const web = await node();
+    await web.start({ durable: false });
+    for (let i = 4; i <= 9; i++) await web.publish('ticket.rated', WS, rated(i));
+    const worker = await node(recordingLog(), { batchSize: 2, windowSize: 4 });
+    worker.subscribe('ticket.rated', handler('a'), { subscriber: 'test-a:ticket.rated' });
+    worker.subscribe('ticket.rated', handler('b'), { subscriber: 'test-b:ticket.rated' });
+    await worker.start({ durable: true });
+    for (let i = 10; i <= 17; i++) await web.publish('ticket.rated', WS, rated(i));
+    await worker.drain();
+    const upTo = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    expect(got.get('a')!.sort((x, y) => x - y)).toEqual(upTo(1, 17));
+    expect(got.get('b')!.sort((x, y) => x - y)).toEqual(upTo(10, 17));
+  });
+
+  it('lets neither a slow subscriber nor a failing one hold back or lose another\'s events', async () => {
+    const log = recordingLog();
+    const bus = await node(log, { batchSize: 2, windowSize: 4 });
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const slow: number[] = [];
+    const fast: number[] = [];
+    bus.subscribe('ticket.rated', async (e) => { await gate; slow.push(e.payload.rating); }, { subscriber: 'test-slow:ticket.rated' });
+    bus.subscribe('ticket.rated', (e) => { fast.push(e.payload.rating); }, { subscriber: 'test-fast:ticket.rated' });
+    bus.subscribe('ticket.rated', (e) => { if (e.payload.rating === 2) throw new Error('never works'); }, { subscriber: 'test-poison:ticket.rated' });
+    await bus.start({ durable: true });
+    const ratings = Array.from({ length: 12 }, (_, i) => i + 1);
+    for (const rating of ratings) await bus.publish('ticket.rated', WS, rated(rating));
+    // Everything reaches the fast one while the slow one is stuck on its first events.
+    await vi.waitFor(() => expect([...fast].sort((x, y) => x - y)).toEqual(ratings));
+    expect(slow).toEqual([]);
+    release();
+    await bus.drain();
+    // The slow one, far behind the window by now, reads what it missed from the log: all of it, once.
+    expect([...slow].sort((x, y) => x - y)).toEqual(ratings);
+    expect(fast).toHaveLength(ratings.length);
+    const { rows } = await sql<{ subscriber: string }>`select subscriber from event_failures`.execute(admin.db);
+    expect(rows).toEqual([{ subscriber: 'test-poison:ticket.rated' }]);
+    const states = Object.fromEntries((await bus.subscribers()).map((s) => [s.subscriber, s]));
+    expect(states['test-poison:ticket.rated']).toMatchObject({ lag: 0, handled: 12, failed: 1 });
+    expect(states['test-slow:ticket.rated']).toMatchObject({ lag: 0, handled: 12, failed: 0 });
   });
 
   it('refuses two handlers under one subscriber id', async () => {
