@@ -132,6 +132,7 @@ interface Durable {
 const compare = (a: Cursor, b: Cursor): number =>
   a.txid.length - b.txid.length || (a.txid < b.txid ? -1 : a.txid > b.txid ? 1 : a.seq - b.seq);
 const later = (a: Cursor, b: Cursor): Cursor => (compare(a, b) >= 0 ? a : b);
+const earlier = (a: Cursor, b: Cursor): Cursor => (compare(a, b) <= 0 ? a : b);
 
 export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
   const { pool, log } = options;
@@ -157,8 +158,6 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
   let pumping = false;
   let pumpAgain = false;
   let realtimeCursor: Cursor | undefined;
-  let realtimeRunning = false;
-  let realtimeAgain = false;
   let heldBackTimer: NodeJS.Timeout | undefined;
   let heldBackMs = HELD_BACK_FIRST_MS;
 
@@ -232,8 +231,12 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
       }
       batch = { entries, next };
     } else {
+      // Not past what this node's listeners have been handed (the window's end), though the log may have more.
+      const end = window.to;
       const { rows, until } = await read(cursor, type === '*' ? undefined : [type]);
-      batch = { entries: rows.map(entryOf), next: nextAfter(cursor, rows, until) };
+      const seen = rows.filter((row) => compare({ txid: row.txid, seq: row.seq }, end) <= 0);
+      const next = seen.length === batchSize ? { txid: seen.at(-1)!.txid, seq: seen.at(-1)!.seq } : later(cursor, earlier(end, { txid: until, seq: 0 }));
+      batch = { entries: seen.map(entryOf), next };
     }
     return batch.entries.length || compare(batch.next, cursor) > 0 ? batch : undefined;
   };
@@ -266,15 +269,16 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
 
   const serve = (): void => {
     if (closed) return;
-    void runRealtime();
+    deliverRealtime();
     for (const durable of durables.values()) if (durable.owned) void runDurable(durable);
   };
 
   const forget = (): void => {
     let keepFrom = window.to;
-    const readers = [realtimeCursor, ...[...durables.values()].filter((d) => d.owned).map((d) => d.cursor)];
-    for (const cursor of readers) {
-      if (cursor && compare(cursor, window.from) >= 0 && compare(cursor, keepFrom) < 0) keepFrom = cursor;
+    for (const reader of [{ cursor: realtimeCursor }, ...[...durables.values()].filter((d) => d.owned)]) {
+      // A subscriber just taken has not read its cursor yet: it may be anywhere in the window.
+      const cursor = reader.cursor ?? window.from;
+      if (compare(cursor, window.from) >= 0 && compare(cursor, keepFrom) < 0) keepFrom = cursor;
     }
     let drop = 0;
     while (drop < window.entries.length && compare(window.entries[drop]!.at, keepFrom) <= 0) drop++;
@@ -300,27 +304,22 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
 
   // ---- realtime: this node's listeners, from the moment it started ------------------------
 
-  const runRealtime = async (): Promise<void> => {
-    if (realtimeRunning) { realtimeAgain = true; return; }
-    realtimeRunning = true;
-    try {
-      do {
-        realtimeAgain = false;
-        while (realtimeCursor && !closed) {
-          const batch = await nextBatch(realtimeCursor, '*');
-          if (!batch) break;
-          for (const entry of batch.entries) {
-            const event = eventOf(entry);
-            if (event) await realtime.deliver(event);
-          }
-          realtimeCursor = batch.next;
-        }
-      } while (realtimeAgain && !closed);
-    } catch (err) {
-      if (!closed) log.warn({ err }, 'event bus: realtime delivery failed; retrying on the next event');
-    } finally {
-      realtimeRunning = false;
+  /**
+   * Hands this node's listeners everything the window holds past their cursor, in log order, at
+   * once: their handlers are called before any durable subscriber of this node is handed these
+   * events (and a subscriber reading on its own stops at the window's end). So a cache dropped on an
+   * event (`sla.settings_changed`, `webhook.changed`) is dropped before a handler on this node uses
+   * it for a later event. Listeners are synchronous (socket pushes, cache drops); `deliver` logs
+   * what one throws or rejects.
+   */
+  const deliverRealtime = (): void => {
+    if (!realtimeCursor) return;
+    for (const entry of window.entries) {
+      if (compare(entry.at, realtimeCursor) <= 0) continue;
+      const event = eventOf(entry);
+      if (event) void realtime.deliver(event);
     }
+    realtimeCursor = later(realtimeCursor, window.to);
   };
 
   // ---- durable subscribers: once per cluster, from their cursors ----------------------------
