@@ -1,6 +1,6 @@
 import type { TicketRow, TicketStatus, Urgency } from '../tickets/index.js';
 import { addBusinessTime, businessTimeBetween, type BusinessCalendar, type Span } from './sla.calendar.js';
-import type { ClockKind, ClockRow, PolicyRow, TicketStateRow } from './sla.schema.js';
+import type { ClockKind, ClockRow, Phase, PolicyRow, TicketStateRow } from './sla.schema.js';
 
 /**
  * The clock rules, pure: from what the module knew about a ticket, the ticket as it is now and
@@ -54,6 +54,36 @@ export interface Hints {
 }
 
 export type WorkingState = Pick<TicketStateRow, 'policy_id' | 'status' | 'paused_since' | 'first_responded_at'> & { pauses: [string, string][] };
+
+/** What the checks read of a clock. */
+export type CheckedClock = Pick<ClockRow, 'stopped_at' | 'due_at' | 'warn_at' | 'warned_at' | 'breached_at'>;
+
+/**
+ * What is due of a clock by `dueBy`: its breach, which overtakes a warning never given, else its
+ * warning; null when it is stopped, breached already or nothing is due yet.
+ */
+export function duePhase(clock: CheckedClock, dueBy: Date): Phase | null {
+  return isDue(clock, 'breach', dueBy) ? 'breach' : isDue(clock, 'warning', dueBy) ? 'warning' : null;
+}
+
+/** Whether the clock runs, is not breached, and its deadline (its warning, not given yet) falls by `dueBy`. */
+export function isDue(clock: CheckedClock, phase: Phase, dueBy: Date): boolean {
+  if (clock.stopped_at || clock.breached_at) return false;
+  const at = phase === 'breach' ? clock.due_at : clock.warned_at ? null : clock.warn_at;
+  return !!at && at.getTime() <= dueBy.getTime();
+}
+
+/** The ticket's next warning or deadline over all its running clocks: when its one check job is due. */
+export function nextCheckAt(clocks: readonly CheckedClock[]): Date | null {
+  let next: Date | null = null;
+  for (const clock of clocks) {
+    if (clock.stopped_at || clock.breached_at) continue;
+    for (const at of [clock.warned_at ? null : clock.warn_at, clock.due_at]) {
+      if (at && (!next || at.getTime() < next.getTime())) next = at;
+    }
+  }
+  return next;
+}
 
 export type WorkingClock = Omit<ClockRow, 'id' | 'workspace_id' | 'ticket_id'> & { id: string | undefined; dirty: boolean };
 

@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { PermanentJobError, type JobQueue } from '../../core/jobs/index.js';
 import { SLA_JOBS, type SlaService } from './sla.service.js';
 
+/** A ticket's check; with `clockId` and `phase`, one clock's (as queued before checks were per ticket). */
 const CheckData = z.object({
-  workspaceId: z.string().uuid(), ticketId: z.string().uuid(), clockId: z.string().uuid(),
-  phase: z.enum(['warning', 'breach']), at: z.string().datetime(),
+  workspaceId: z.string().uuid(), ticketId: z.string().uuid(), clockId: z.string().uuid().optional(),
+  phase: z.enum(['warning', 'breach']).optional(), at: z.string().datetime(),
 });
 const WorkspaceData = z.object({ workspaceId: z.string().uuid() });
 const RecomputeData = z.object({ workspaceId: z.string().uuid(), requestId: z.string().uuid(), after: z.string().uuid().optional() });

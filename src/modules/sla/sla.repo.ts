@@ -183,9 +183,10 @@ export class SlaRepo {
     });
   }
 
-  pendingEscalations(db: Db, filter: { clockId?: string; olderThan?: Date }, limit = 100) {
+  pendingEscalations(db: Db, filter: { clockId?: string; ticketId?: string; olderThan?: Date }, limit = 100) {
     let query = db.selectFrom('sla_escalations').selectAll().where('done_at', 'is', null);
     if (filter.clockId) query = query.where('clock_id', '=', filter.clockId);
+    if (filter.ticketId) query = query.where('ticket_id', '=', filter.ticketId);
     if (filter.olderThan) query = query.where('created_at', '<', filter.olderThan);
     return query.orderBy('created_at').orderBy('position').limit(limit).execute();
   }

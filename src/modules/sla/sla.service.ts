@@ -11,7 +11,8 @@ import {
   addBusinessMinutes, compileCalendar, defaultCalendarDocument, type BusinessCalendar, type CalendarDocument,
 } from './sla.calendar.js';
 import {
-  choosePolicy, clockStatus, reconcile, usedMinutes, type ClockStatus, type Deadlines, type Hints, type WorkingClock, type WorkingState,
+  choosePolicy, clockStatus, duePhase, isDue, nextCheckAt, reconcile, usedMinutes, type CheckedClock, type ClockStatus, type Deadlines, type Hints,
+  type WorkingState,
 } from './sla.clocks.js';
 import { DEFAULT_POLICIES } from './sla.defaults.js';
 import { renderNotification } from './sla.notify.js';
@@ -32,11 +33,16 @@ export const SLA_JOBS = {
   recompute: 'sla.recompute',
 } as const;
 
+/**
+ * A ticket's one check, due at its next warning or deadline over all its clocks (`nextCheckAt`);
+ * each check sends the next. With `clockId` and `phase`: that one clock's (the sweep's, and jobs
+ * queued before checks were per ticket).
+ */
 export interface CheckJob {
   workspaceId: string;
   ticketId: string;
-  clockId: string;
-  phase: Phase;
+  clockId?: string;
+  phase?: Phase;
   /** The deadline (or warning time) the job was scheduled for, ISO 8601. */
   at: string;
 }
@@ -308,10 +314,12 @@ export class SlaService {
         if (version === undefined) continue;
       }
       await this.writeDeadlines(workspaceId, ticket, result.deadlines, version!);
-      // Checks are scheduled when a clock's deadline is set or moved (the save above); a clock this
-      // sync left as it was has its checks already (one whose send failed is caught by the sweep).
-      const changed = result.clocks.filter((clock): clock is WorkingClock & { id: string } => clock.dirty && !!clock.id);
-      await this.scheduleChecks(workspaceId, ticketId, changed);
+      // A ticket has one check job waiting, at its next warning or deadline (or earlier: a moved
+      // deadline's job finds nothing and sends the next). Only a check that falls before the one
+      // waiting needs a job now; a send that failed is caught by the sweep.
+      const next = nextCheckAt(result.clocks);
+      const waiting = nextCheckAt(clocks);
+      if (next && (!waiting || next.getTime() < waiting.getTime())) await this.scheduleCheck(workspaceId, ticketId, next);
       return;
     }
     throw slaErrors.slaBusy('The ticket changed too often to update its SLA clocks; the next change or sweep will');
@@ -336,18 +344,15 @@ export class SlaService {
     }
   }
 
-  /** One job per upcoming warning and deadline; the key makes re-sending the same one a no-op. */
-  private async scheduleChecks(workspaceId: string, ticketId: string, clocks: Pick<ClockRow, 'id' | 'kind' | 'cycle' | 'stopped_at' | 'due_at' | 'warn_at' | 'warned_at' | 'breached_at'>[]): Promise<void> {
-    const checks: { clock: (typeof clocks)[number]; phase: Phase; at: Date }[] = [];
-    for (const clock of clocks) {
-      if (clock.stopped_at || clock.breached_at) continue;
-      if (clock.warn_at && !clock.warned_at) checks.push({ clock, phase: 'warning', at: clock.warn_at });
-      if (clock.due_at) checks.push({ clock, phase: 'breach', at: clock.due_at });
-    }
-    // Side by side: each send is its own round trip, and a ticket has up to four.
-    await Promise.all(checks.map(({ clock, phase, at }) => this.jobs.send<CheckJob>(SLA_JOBS.check, { workspaceId, ticketId, clockId: clock.id, phase, at: at.toISOString() }, {
-      startAfter: at, idempotencyKey: `sla.check:${ticketId}:${clock.kind}:${clock.cycle}:${phase}:${at.toISOString()}`,
-    })));
+  /**
+   * The ticket's check at `at`; the key makes re-sending the same one a no-op. `again`: the check
+   * due at `at` ran early (Postgres' clock ahead of ours) and looks once more a little later.
+   */
+  private async scheduleCheck(workspaceId: string, ticketId: string, at: Date, again = false): Promise<void> {
+    await this.jobs.send<CheckJob>(SLA_JOBS.check, { workspaceId, ticketId, at: at.toISOString() }, {
+      startAfter: again ? new Date(at.getTime() + CLOCK_SKEW_MS) : at,
+      idempotencyKey: `sla.check:${ticketId}:${at.toISOString()}${again ? ':again' : ''}`,
+    });
   }
 
   /** The clocks of a ticket as the console shows them, counted up to now. */
@@ -381,30 +386,39 @@ export class SlaService {
   // ---- warnings, breaches, escalations -------------------------------------------------------
 
   /**
-   * The `sla.check` job. Acts only if the clock still runs and is due now (it may have been met,
-   * paused or moved since the job was scheduled); marking is conditional, so however often this
-   * runs, one run marks the clock and plans its escalation. Then carries out what is pending.
+   * The `sla.check` job: marks what is due of the ticket's clocks (of the one clock with `clockId`),
+   * sends the ticket's next check, then carries out what is pending. Acts only on clocks still
+   * running and due now (they may have been met, paused or moved since the job was sent); marking
+   * is conditional, so however often this runs, one run marks a clock and plans its escalation.
    */
   async check(job: CheckJob): Promise<void> {
-    const { workspaceId, clockId, phase } = job;
+    const { workspaceId, ticketId } = job;
     const db = this.repo.in(workspaceId);
-    const clock = await this.repo.clock(db, clockId);
-    if (!clock) return;
     const now = this.clock.now();
     const dueBy = new Date(now.getTime() + CLOCK_SKEW_MS);
-    const at = phase === 'breach' ? clock.due_at : clock.warned_at ? null : clock.warn_at;
-    if (!clock.stopped_at && !clock.breached_at && at) {
-      if (at.getTime() <= dueBy.getTime()) {
-        const plan = await this.planEscalation(workspaceId, clock, phase);
-        await this.repo.mark(workspaceId, clockId, phase, now, dueBy, (marked) => [
-          ...plan, { type: 'event', dueAt: (phase === 'breach' ? marked.due_at : marked.warn_at)?.toISOString() ?? null },
-        ]);
-      } else if (at.toISOString() === job.at) {
-        // Started early (Postgres' clock ahead of ours): look again when it is really due.
-        await this.jobs.send<CheckJob>(SLA_JOBS.check, job, { startAfter: new Date(at.getTime() + CLOCK_SKEW_MS), idempotencyKey: `sla.check:${clockId}:${phase}:${job.at}:again` });
-      }
+    let clocks = await this.repo.clocks(db, ticketId);
+    let marked = false;
+    for (const clock of clocks) {
+      // One clock's job marks its own phase only; the ticket's, whatever is due (a breach overtakes a warning).
+      const phase = job.clockId && job.phase
+        ? (clock.id === job.clockId && isDue(clock, job.phase, dueBy) ? job.phase : null)
+        : duePhase(clock, dueBy);
+      if (!phase) continue;
+      const plan = await this.planEscalation(workspaceId, clock, phase);
+      await this.repo.mark(workspaceId, clock.id, phase, now, dueBy, (row) => [
+        ...plan, { type: 'event', dueAt: (phase === 'breach' ? row.due_at : row.warn_at)?.toISOString() ?? null },
+      ]);
+      marked = true;
     }
-    await this.runEscalations(workspaceId, { clockId });
+    if (marked) clocks = await this.repo.clocks(db, ticketId);
+    await this.scheduleNextCheck(workspaceId, ticketId, clocks, job.at);
+    await this.runEscalations(workspaceId, job.clockId ? { clockId: job.clockId } : { ticketId });
+  }
+
+  /** After a check: the ticket's next one (if that is this job's own time, it ran early: once more, a little later). */
+  private async scheduleNextCheck(workspaceId: string, ticketId: string, clocks: readonly CheckedClock[], ranFor: string): Promise<void> {
+    const next = nextCheckAt(clocks);
+    if (next) await this.scheduleCheck(workspaceId, ticketId, next, next.toISOString() === ranFor);
   }
 
   /** The steps of an escalation, fixed when the clock is marked: the policy's rules (the event follows them). */
@@ -430,7 +444,7 @@ export class SlaService {
   }
 
   /** Carries out pending escalation steps, each taken with a lease so two runners never do one twice. */
-  async runEscalations(workspaceId: string, filter: { clockId?: string; olderThan?: Date }): Promise<void> {
+  async runEscalations(workspaceId: string, filter: { clockId?: string; ticketId?: string; olderThan?: Date }): Promise<void> {
     const db = this.repo.in(workspaceId);
     // Steps of one escalation run in order: one held by another runner holds up the ones after it.
     const held = new Set<string>();
