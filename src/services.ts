@@ -114,7 +114,8 @@ export function createServices(deps: ServiceDeps): Services {
   const sla = new SlaService(new SlaRepo(database.db, tenancy), tickets, accounts, bus, deps.jobs, clock);
   bus.subscribe('sla.settings_changed', (event) => sla.forgetSettings(event.workspaceId));
   const csat = new CsatRequests(tickets, accounts, outbox, config.publicUrl);
-  const webhooks = new WebhooksService(new WebhooksRepo(database.db, tenancy), deps.jobs, accounts, clock, { targets, retryDelaySeconds: config.webhooksRetryDelaySeconds });
+  const webhooks = new WebhooksService(new WebhooksRepo(database.db, tenancy), deps.jobs, accounts, clock, { targets, retryDelaySeconds: config.webhooksRetryDelaySeconds, bus });
+  bus.subscribe('webhook.changed', (event) => webhooks.forget(event.workspaceId));
   // One routing service: ticket auto-assignment and the chat queue (ACD).
   const routing = new RoutingService(new RoutingRepo(tenancy), tickets, accounts, ticketHolderSource(ticketsRepo), bus, clock);
   const search = new SearchService(new SearchRepo(tenancy), clock);

@@ -80,6 +80,8 @@ export const EVENT_SCHEMAS = {
   'sla.breached': slaPhaseEvent,
   // The calendar or a policy changed: every node drops its copy (sla.service.ts, cachedSettings).
   'sla.settings_changed': z.object({}),
+  // A webhook was added, changed or removed: every node drops its copy of the workspace's list (webhooks.service.ts).
+  'webhook.changed': z.object({ webhookId: id }),
   'troubleshooting_tree.published': z.object({ treeId: id, slug: z.string(), locale: z.string() }),
   // The customer database: ids and the names of what changed, never the personal data itself.
   'customer.created': z.object({ customerId: id }),

@@ -24,6 +24,7 @@ const samples: { [K in EventName]: () => EventPayload<K> } = {
   'sla.warned': () => slaSample(),
   'sla.breached': () => slaSample(),
   'sla.settings_changed': () => ({}),
+  'webhook.changed': () => ({ webhookId: randomUUID() }),
   'troubleshooting_tree.published': () => ({ treeId: randomUUID(), slug: 'printer', locale: 'en' }),
   'customer.created': () => ({ customerId: randomUUID() }),
   'customer.updated': () => ({ customerId: randomUUID(), changed: ['tags'] }),

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../core/db/database.js';
 import type { DeliveryStatus } from './webhooks.schema.js';
@@ -66,12 +66,9 @@ export class WebhooksRepo {
     return this.in(workspaceId).deleteFrom('webhooks').where('id', '=', id).returning(['id', 'url']).executeTakeFirst();
   }
 
-  /** Active webhooks whose `events` name any of `patterns` (the event's type, `<noun>.*`, `*`). */
-  subscribedWebhooks(workspaceId: string, patterns: string[]) {
-    return this.in(workspaceId).selectFrom('webhooks').select(['id'])
-      .where('active', '=', true)
-      .where(sql<boolean>`events && ${sql.val(patterns)}::text[]`)
-      .execute();
+  /** The active webhooks and what each listens to (patterns: a type, `<noun>.*`, `*`). */
+  activeWebhooks(workspaceId: string) {
+    return this.in(workspaceId).selectFrom('webhooks').select(['id', 'events']).where('active', '=', true).execute();
   }
 
   // ---- deliveries -------------------------------------------------------------------------

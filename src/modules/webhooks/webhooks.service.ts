@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/clock.js';
 import { notFound, validationFailed } from '../../core/errors.js';
-import type { DomainEvent } from '../../core/events/index.js';
+import type { DomainEvent, EventBus } from '../../core/events/index.js';
 import { PermanentJobError, type JobQueue } from '../../core/jobs/index.js';
 import type { Actor, AccountsService } from '../accounts/index.js';
 import type { WebhooksRepo } from './webhooks.repo.js';
@@ -16,6 +16,8 @@ export const SWEEP_JOB = 'webhooks.sweep';
 /** A delivery never attempted this long after it was written lost its job (or never got one). */
 const UNSENT_AFTER_MS = 60_000;
 const SWEEP_BATCH = 500;
+/** The longest a node uses a workspace's webhooks changed elsewhere, should it miss `webhook.changed`. */
+const ACTIVE_TTL_MS = 10_000;
 
 export interface DeliverJob {
   workspaceId: string;
@@ -33,6 +35,8 @@ export interface WebhooksOptions {
   retryDelaySeconds?: number;
   /** Deliveries older than this are pruned from the log. */
   retentionDays?: number;
+  /** Tells every node a workspace's webhooks changed (`webhook.changed`: they drop their cached list). */
+  bus?: Pick<EventBus, 'publish'>;
 }
 
 export interface WebhookInput {
@@ -69,6 +73,8 @@ export function patternsFor(type: string): string[] {
 }
 
 export class WebhooksService {
+  /** Per workspace, its active webhooks and their patterns: every ticket and message event looks them up. */
+  private readonly activeCache = new Map<string, { webhooks: Promise<{ id: string; events: string[] }[]>; until: number }>();
   private readonly timeoutMs: number;
   private readonly maxAttempts: number;
   private readonly retryDelaySeconds: number;
@@ -109,6 +115,7 @@ export class WebhooksService {
     const webhook = await this.repo.insertWebhook(workspaceId, {
       url, events: unique(input.events), active: input.active ?? true, description: input.description ?? '', secret,
     });
+    await this.changed(workspaceId, webhook.id);
     await this.auditor.audit(workspaceId, actor, 'webhook.created', 'webhook', webhook.id, { url, events: webhook.events, active: webhook.active });
     return { webhook, secret };
   }
@@ -120,6 +127,7 @@ export class WebhooksService {
     const events = patch.events && unique(patch.events);
     const updated = await this.repo.updateWebhook(workspaceId, id, { url, events, active: patch.active, description: patch.description });
     if (!updated) throw notFound('webhook');
+    if (events || patch.active !== undefined) await this.changed(workspaceId, id);
     await this.auditor.audit(workspaceId, actor, 'webhook.updated', 'webhook', id, { url, events, active: patch.active, description: patch.description });
     return updated;
   }
@@ -128,6 +136,7 @@ export class WebhooksService {
   async remove(workspaceId: string, id: string, actor: Actor): Promise<void> {
     const removed = await this.repo.deleteWebhook(workspaceId, id);
     if (!removed) throw notFound('webhook');
+    await this.changed(workspaceId, id);
     await this.auditor.audit(workspaceId, actor, 'webhook.deleted', 'webhook', id, { url: removed.url });
   }
 
@@ -147,6 +156,34 @@ export class WebhooksService {
     if (!webhook) throw notFound('webhook');
     await this.auditor.audit(workspaceId, actor, 'webhook.secret_rotated', 'webhook', id, { keepPreviousForSeconds });
     return { webhook, secret };
+  }
+
+  /**
+   * The workspace's active webhooks, kept briefly per node: every ticket and message event looked
+   * them up (issue 15: two of a new ticket's statements), and they change rarely. A change drops
+   * them on the node that made it at once, on the others when they hear `webhook.changed` (before
+   * their subscribers handle any later event: core/events/README.md), and everywhere within
+   * ACTIVE_TTL_MS at the latest.
+   */
+  private activeWebhooks(workspaceId: string): Promise<{ id: string; events: string[] }[]> {
+    const cached = this.activeCache.get(workspaceId);
+    if (cached && cached.until > Date.now()) return cached.webhooks;
+    const webhooks = this.repo.activeWebhooks(workspaceId);
+    this.activeCache.set(workspaceId, { webhooks, until: Date.now() + ACTIVE_TTL_MS });
+    webhooks.catch(() => {
+      if (this.activeCache.get(workspaceId)?.webhooks === webhooks) this.forget(workspaceId);
+    });
+    return webhooks;
+  }
+
+  /** Drops this node's copy of a workspace's active webhooks (they changed). */
+  forget(workspaceId: string): void {
+    this.activeCache.delete(workspaceId);
+  }
+
+  private async changed(workspaceId: string, webhookId: string): Promise<void> {
+    this.forget(workspaceId);
+    await this.options.bus?.publish('webhook.changed', workspaceId, { webhookId });
   }
 
   // ---- delivery log -----------------------------------------------------------------------
@@ -194,11 +231,19 @@ export class WebhooksService {
    */
   async enqueue(event: DomainEvent): Promise<void> {
     if (!CATALOGUE.has(event.type)) return;
-    const webhooks = await this.repo.subscribedWebhooks(event.workspaceId, patternsFor(event.type));
+    const patterns = patternsFor(event.type);
+    const webhooks = (await this.activeWebhooks(event.workspaceId)).filter((w) => w.events.some((e) => patterns.includes(e)));
     if (!webhooks.length) return;
-    const rows = await this.repo.insertDeliveries(event.workspaceId, {
-      event_id: event.id, event_type: event.type, occurred_at: event.occurredAt, payload: event.payload,
-    }, webhooks.map((w) => w.id));
+    let rows: { id: string; webhook_id: string }[];
+    try {
+      rows = await this.repo.insertDeliveries(event.workspaceId, {
+        event_id: event.id, event_type: event.type, occurred_at: event.occurredAt, payload: event.payload,
+      }, webhooks.map((w) => w.id));
+    } catch (error) {
+      // A webhook deleted since this node cached the list: the bus retries with a fresh one.
+      if ((error as { code?: string }).code === '23503') this.forget(event.workspaceId);
+      throw error;
+    }
     await Promise.all(rows.map((row) => this.sendJob(event.workspaceId, row.id, `${row.webhook_id}:${event.id}`)));
   }
 

@@ -23,6 +23,8 @@ beforeAll(async () => {
   strictJobs = createInlineQueue();
   strict = new WebhooksService(new WebhooksRepo(t.database.db, await Tenancy.load(t.database.db)), strictJobs, t.services.accounts, t.clock, { targets: new OutboundTargets([]) });
   await strictJobs.work<DeliverJob>('webhooks.deliver', (job) => strict.deliver(job.data));
+  // Wired as services.ts wires the app's own: webhooks changed through either service reach its cached list.
+  t.bus.subscribe('webhook.changed', (event) => strict.forget(event.workspaceId));
   r = await startReceiver();
 });
 afterAll(async () => {
