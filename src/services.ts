@@ -118,6 +118,7 @@ export function createServices(deps: ServiceDeps): Services {
   bus.subscribe('webhook.changed', (event) => webhooks.forget(event.workspaceId));
   // One routing service: ticket auto-assignment and the chat queue (ACD).
   const routing = new RoutingService(new RoutingRepo(tenancy), tickets, accounts, ticketHolderSource(ticketsRepo), bus, clock);
+  bus.subscribe('routing.settings_changed', (event) => routing.forgetSettings(event.workspaceId));
   const search = new SearchService(new SearchRepo(tenancy), clock);
   // Solutions link knowledge-base articles; the KB is wired to it once it exists (useArticles).
   const troubleshooting = new TroubleshootingService(new TroubleshootingRepo(tenancy), accounts, bus, clock);

@@ -82,6 +82,8 @@ export const EVENT_SCHEMAS = {
   'sla.settings_changed': z.object({}),
   // A webhook was added, changed or removed: every node drops its copy of the workspace's list (webhooks.service.ts).
   'webhook.changed': z.object({ webhookId: id }),
+  // A team's routing settings changed (strategy, auto-assignment, chat queue, customer choice): every node drops its copy (routing.service.ts).
+  'routing.settings_changed': z.object({ departmentId: id }),
   'troubleshooting_tree.published': z.object({ treeId: id, slug: z.string(), locale: z.string() }),
   // The customer database: ids and the names of what changed, never the personal data itself.
   'customer.created': z.object({ customerId: id }),

@@ -25,6 +25,7 @@ const samples: { [K in EventName]: () => EventPayload<K> } = {
   'sla.breached': () => slaSample(),
   'sla.settings_changed': () => ({}),
   'webhook.changed': () => ({ webhookId: randomUUID() }),
+  'routing.settings_changed': () => ({ departmentId: randomUUID() }),
   'troubleshooting_tree.published': () => ({ treeId: randomUUID(), slug: 'printer', locale: 'en' }),
   'customer.created': () => ({ customerId: randomUUID() }),
   'customer.updated': () => ({ customerId: randomUUID(), changed: ['tags'] }),

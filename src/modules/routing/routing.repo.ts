@@ -126,10 +126,6 @@ export class RoutingRepo {
     return db.selectFrom('routing_departments').selectAll().execute();
   }
 
-  departmentSetting(db: Db, departmentId: string) {
-    return db.selectFrom('routing_departments').selectAll().where('department_id', '=', departmentId).executeTakeFirst();
-  }
-
   /** Sets a team's chat queue settings; a team with no row yet keeps manual ticket routing. */
   upsertChatQueue(db: Db, values: { department_id: string; chat_strategy: ChatStrategy; overflow_department_id: string | null; overflow_after_seconds: number | null; updated_at: Date }) {
     return db.insertInto('routing_departments').values({ ...values, strategy: 'manual', auto_assign: false })

@@ -84,6 +84,7 @@ export interface RoutingTables {
 }
 
 export type RoutingAgentRow = Selectable<RoutingAgentsTable>;
+export type RoutingDepartmentRow = Selectable<RoutingDepartmentsTable>;
 export type HoldingRow = Selectable<RoutingHoldingsTable>;
 export type AssignmentRow = Selectable<RoutingAssignmentsTable>;
 

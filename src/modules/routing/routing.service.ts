@@ -5,7 +5,7 @@ import type { TicketsService } from '../tickets/index.js';
 import { ACTIVE_STATUSES, type TicketStatus } from '../tickets/index.js';
 import { routingErrors } from './routing.errors.js';
 import type { Db, RoutingRepo } from './routing.repo.js';
-import type { Availability, ChatStrategy, RoutingAgentRow, Strategy, WorkKind } from './routing.schema.js';
+import type { Availability, ChatStrategy, RoutingAgentRow, RoutingDepartmentRow, Strategy, WorkKind } from './routing.schema.js';
 import type { TicketHolderSource } from './routing.sources.js';
 
 export interface PickRequest {
@@ -53,6 +53,9 @@ const DEFAULT_CAPACITY: Record<WorkKind, number> = { ticket: 20, chat: 3 };
 /** Tickets of these channels are chats: the ACD offers them; ticket auto-assignment leaves them alone. */
 const LIVE_CHANNELS = new Set(['chat', 'sms']);
 
+/** The longest a node routes with team settings changed elsewhere, should it miss `routing.settings_changed`. */
+const SETTINGS_TTL_MS = 10_000;
+
 /**
  * One routing service for every kind of work: agents' availability and capacity, teams with their
  * strategy, and the choice of the next agent for a ticket (auto-assignment) or a chat (the ACD).
@@ -64,6 +67,9 @@ const LIVE_CHANNELS = new Set(['chat', 'sms']);
  * transaction: two simultaneous picks can never both take an agent's last free slot.
  */
 export class RoutingService {
+  /** Per workspace, its teams' routing settings by department: every new ticket's auto-assignment looks one up. */
+  private readonly settingsCache = new Map<string, { settings: Promise<Map<string, RoutingDepartmentRow>>; until: number }>();
+
   constructor(
     private readonly repo: RoutingRepo,
     private readonly tickets: TicketsService,
@@ -157,6 +163,7 @@ export class RoutingService {
       if (!input.customerSelectable) await this.repo.upsertCustomerSelectable(trx, { department_id: row.id, customer_selectable: false, updated_at: this.clock.now() });
       return row.id;
     });
+    if (!input.customerSelectable) await this.settingsChanged(workspaceId, id);
     await this.accounts.audit(workspaceId, actor, 'routing.department_created', 'department', id, input);
     return this.department(workspaceId, id);
   }
@@ -170,6 +177,7 @@ export class RoutingService {
         await this.repo.upsertCustomerSelectable(trx, { department_id: departmentId, customer_selectable: patch.customerSelectable, updated_at: this.clock.now() });
       }
     });
+    if (patch.customerSelectable !== undefined) await this.settingsChanged(workspaceId, departmentId);
     await this.accounts.audit(workspaceId, actor, 'routing.department_updated', 'department', departmentId, patch);
     return this.department(workspaceId, departmentId);
   }
@@ -198,6 +206,7 @@ export class RoutingService {
       await this.repo.upsertDepartmentSetting(trx, { department_id: departmentId, strategy: input.strategy, auto_assign: input.autoAssign, updated_at: this.clock.now() });
       await this.repo.replaceMembers(trx, departmentId, memberIds);
     });
+    await this.settingsChanged(workspaceId, departmentId);
     await this.accounts.audit(workspaceId, actor, 'routing.department_updated', 'department', departmentId, { strategy: input.strategy, autoAssign: input.autoAssign, memberIds });
     return this.department(workspaceId, departmentId);
   }
@@ -215,6 +224,7 @@ export class RoutingService {
       department_id: departmentId, chat_strategy: input.chatStrategy, overflow_department_id: input.overflowDepartmentId,
       overflow_after_seconds: input.overflowAfterSeconds, updated_at: this.clock.now(),
     });
+    await this.settingsChanged(workspaceId, departmentId);
     await this.accounts.audit(workspaceId, actor, 'routing.chat_queue_updated', 'department', departmentId, input);
     return this.department(workspaceId, departmentId);
   }
@@ -343,7 +353,7 @@ export class RoutingService {
     if (!ticket.departmentId || ticket.assigneeId || !ACTIVE_STATUSES.includes(ticket.status as TicketStatus)) return null;
     // Live channels are the chat queue's: their ticket is assigned when an agent accepts the chat.
     if (ticket.channel && LIVE_CHANNELS.has(ticket.channel)) return null;
-    const setting = await this.repo.departmentSetting(this.repo.in(workspaceId), ticket.departmentId);
+    const setting = await this.departmentSetting(workspaceId, ticket.departmentId);
     if (!setting?.auto_assign || setting.strategy === 'manual') return null;
     const { agentId, claimed } = await this.claim(workspaceId, { departmentId: ticket.departmentId, kind: 'ticket', itemId: ticket.id });
     if (!agentId) return null;
@@ -385,8 +395,36 @@ export class RoutingService {
 
   // ---- helpers ----------------------------------------------------------------------------
 
+  /**
+   * A team's routing settings (undefined: it has none, manual), kept briefly per workspace: every
+   * new ticket's auto-assignment and every claim read them (issue 15), and they change rarely. A
+   * change drops them on the node that made it at once, on the others when they hear
+   * `routing.settings_changed` (before their subscribers handle a later event), and everywhere
+   * within SETTINGS_TTL_MS at the latest.
+   */
+  private async departmentSetting(workspaceId: string, departmentId: string): Promise<RoutingDepartmentRow | undefined> {
+    const cached = this.settingsCache.get(workspaceId);
+    if (cached && cached.until > Date.now()) return (await cached.settings).get(departmentId);
+    const settings = this.repo.departmentSettings(this.repo.in(workspaceId)).then((rows) => new Map(rows.map((row) => [row.department_id, row])));
+    this.settingsCache.set(workspaceId, { settings, until: Date.now() + SETTINGS_TTL_MS });
+    settings.catch(() => {
+      if (this.settingsCache.get(workspaceId)?.settings === settings) this.forgetSettings(workspaceId);
+    });
+    return (await settings).get(departmentId);
+  }
+
+  /** Drops this node's copy of a workspace's team settings (they changed). */
+  forgetSettings(workspaceId: string): void {
+    this.settingsCache.delete(workspaceId);
+  }
+
+  private async settingsChanged(workspaceId: string, departmentId: string): Promise<void> {
+    this.forgetSettings(workspaceId);
+    await this.bus.publish('routing.settings_changed', workspaceId, { departmentId });
+  }
+
   private async strategyOf(workspaceId: string, departmentId: string, kind: WorkKind): Promise<Strategy | ChatStrategy> {
-    const setting = await this.repo.departmentSetting(this.repo.in(workspaceId), departmentId);
+    const setting = await this.departmentSetting(workspaceId, departmentId);
     if (setting) return kind === 'chat' ? setting.chat_strategy : setting.strategy;
     if (!(await this.tickets.departments(workspaceId)).some((d) => d.id === departmentId)) throw routingErrors.departmentUnknown();
     // Chats always queue for an agent; tickets are routed by hand until a team opts in.
