@@ -24,8 +24,8 @@ import { MailOutboxService, NodemailerSender, OutboundMailService, createMailInb
 import { RoutingService } from './modules/routing/index.js';
 import { SearchService } from './modules/search/index.js';
 import { SlaService } from './modules/sla/index.js';
-import { CustomerDataRights, CustomerImports, CustomerMerges, CustomersService } from './modules/customers/index.js';
-import { CsatRequests, TicketsService, ticketCustomerEraser, ticketCustomerMover, ticketHolderSource, ticketMessageSource } from './modules/tickets/index.js';
+import { CustomerDataRights, CustomerImports, CustomerMerges, CustomerSegments, CustomersService } from './modules/customers/index.js';
+import { CsatRequests, TicketsService, ticketContactSource, ticketCustomerEraser, ticketCustomerMover, ticketHolderSource, ticketMessageSource } from './modules/tickets/index.js';
 import { TroubleshootingService } from './modules/troubleshooting/index.js';
 import { WebhooksService, webhookCustomerEraser } from './modules/webhooks/index.js';
 // Repositories stay inside their modules; this file, which wires everything, is the one that builds them.
@@ -64,6 +64,7 @@ export interface Services {
   customerImports: CustomerImports;
   customerMerges: CustomerMerges;
   customerDataRights: CustomerDataRights;
+  customerSegments: CustomerSegments;
 }
 
 export interface ServiceDeps {
@@ -162,10 +163,12 @@ export function createServices(deps: ServiceDeps): Services {
   const customerDataRights = new CustomerDataRights(customersRepo, customers, bus, clock, accounts, accounts, tickets, {
     tickets: ticketCustomerEraser, chats: chatCustomerEraser, mail: mailCustomerEraser, helpCentreSubscriptions: kbCustomerEraser, webhookDeliveries: webhookCustomerEraser,
   }, attachments);
+  // Segments' last-contact conditions read the customers' latest ticket or chat activity.
+  const customerSegments = new CustomerSegments(customersRepo, customers, accounts, clock, ticketContactSource);
   const list = deps.modules ?? platformModules;
   // Every module's strings, merged before any mail or page is rendered.
   for (const module of list) if (module.i18n) addCatalogues(module.i18n.namespace, module.i18n.strings);
-  const services = { accounts, mailSecrets, outbox, mailOutbound, tickets, attachments, csat, webhooks, routing, sla, troubleshooting, search, kb, mailInbound, chat, chatChannels, customers, customerImports, customerMerges, customerDataRights };
+  const services = { accounts, mailSecrets, outbox, mailOutbound, tickets, attachments, csat, webhooks, routing, sla, troubleshooting, search, kb, mailInbound, chat, chatChannels, customers, customerImports, customerMerges, customerDataRights, customerSegments };
   subscribeModules(list, services, bus, deps.jobs);
   return services;
 }

@@ -93,3 +93,81 @@ export type ImportStatusWire = Wire<z.infer<typeof ImportStatusView>>;
 export type DuplicatesWire = Wire<z.infer<typeof DuplicatesView>>;
 export type MergeWire = Wire<z.infer<typeof MergeView>>;
 export type ErasureWire = Wire<z.infer<typeof ErasureView>>;
+
+// ---- saved segments: a named rule over the customer database, counted and listed live
+
+/** How deep groups nest (the rule itself is depth 1), how many conditions a rule holds in all, how many values a list takes. */
+export const SEGMENT_LIMITS = { depth: 3, conditions: 20, values: 50 } as const;
+
+/** The operators each attribute type takes; a value's shape follows the operator (see the module's README). */
+export const ATTRIBUTE_OPERATORS = {
+  text: ['equals', 'not_equals', 'contains', 'is_set', 'is_not_set'],
+  number: ['equals', 'not_equals', 'gt', 'gte', 'lt', 'lte', 'is_set', 'is_not_set'],
+  date: ['equals', 'before', 'after', 'within_last_days', 'is_set', 'is_not_set'],
+  choice: ['equals', 'not_equals', 'in', 'is_set', 'is_not_set'],
+} as const;
+export type AttributeOperator = (typeof ATTRIBUTE_OPERATORS)[keyof typeof ATTRIBUTE_OPERATORS][number];
+const ALL_ATTRIBUTE_OPERATORS = [...new Set(Object.values(ATTRIBUTE_OPERATORS).flat())] as [AttributeOperator, ...AttributeOperator[]];
+
+const SegmentText = z.string().trim().min(1).max(200);
+const SegmentKey = z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'lower-case letters, digits and _, starting with a letter');
+const SegmentDays = z.number().int().min(1).max(36_500);
+const SegmentDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'not a calendar date');
+const Compare = z.enum(['gte', 'gt', 'lte', 'lt', 'eq']);
+
+/**
+ * One condition of a segment's rule, by `field`. Every value is a query parameter when the rule is
+ * compiled to SQL; keys, models, purposes and companies are checked against the workspace first.
+ */
+export const SegmentCondition = z.discriminatedUnion('field', [
+  z.strictObject({ field: z.literal('name'), op: z.enum(['contains', 'equals', 'starts_with']), value: SegmentText }),
+  z.strictObject({ field: z.literal('email'), op: z.enum(['contains', 'equals', 'ends_with']), value: SegmentText }),
+  z.strictObject({ field: z.literal('locale'), op: z.enum(['is', 'is_not']), value: z.enum(['en', 'zh-CN']).nullable().describe('null: no language set') }),
+  z.strictObject({ field: z.literal('timeZone'), op: z.enum(['is', 'is_not']), value: z.string().min(1).max(64).nullable().describe('An IANA zone; null: none set') }),
+  z.strictObject({ field: z.literal('company'), op: z.enum(['is', 'is_not']), companyId: z.string().uuid().nullable().describe('null: no company') }),
+  z.strictObject({ field: z.literal('tag'), op: z.enum(['has', 'has_not']), value: z.string().trim().toLowerCase().min(1).max(40) }),
+  z.strictObject({
+    field: z.literal('attribute'), key: SegmentKey, op: z.enum(ALL_ATTRIBUTE_OPERATORS),
+    value: z.union([z.string().max(1000), z.number().finite(), z.array(z.string().max(100)).min(1).max(SEGMENT_LIMITS.values)]).optional()
+      .describe('text: a string; number: a number; date: YYYY-MM-DD, or days for within_last_days; choice: one of its choices, a list of them for in; none for is_set/is_not_set'),
+  }),
+  z.strictObject({
+    field: z.literal('product'), op: z.enum(['owns', 'not_owns']),
+    model: z.string().min(1).max(80).optional(), category: z.string().min(1).max(80).optional(),
+    purchasedWithinDays: SegmentDays.optional(), purchasedAfter: SegmentDay.optional(), purchasedBefore: SegmentDay.optional(),
+    warrantyActive: z.boolean().optional().describe('true: a warranty that has not ended; false: ended or none'),
+  }),
+  z.strictObject({
+    field: z.literal('orders'), measure: z.enum(['count', 'total']), op: Compare, value: z.number().finite().min(0).max(1e12),
+    withinDays: SegmentDays.optional(), currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as CNY').optional().describe('Required for total'),
+  }),
+  z.strictObject({ field: z.literal('consent'), purpose: SegmentKey, op: z.enum(['granted', 'not_granted']) }),
+  z.strictObject({
+    field: z.literal('lastContact'), op: z.enum(['within_days', 'not_within_days', 'never']), days: SegmentDays.optional().describe('Required except for never'),
+  }),
+  z.strictObject({ field: z.literal('createdAt'), op: z.enum(['within_days', 'more_than_days']), days: SegmentDays }),
+]);
+export type SegmentCondition = z.infer<typeof SegmentCondition>;
+export type SegmentField = SegmentCondition['field'];
+export const SEGMENT_FIELDS = SegmentCondition.options.map((o) => o.shape.field.value) as SegmentField[];
+
+/** A group: all (and) or any (or) of its conditions and groups. */
+export interface SegmentGroup { match: 'all' | 'any'; conditions: (SegmentCondition | SegmentGroup)[] }
+/** The rule of a segment is its top group. */
+export type SegmentRule = SegmentGroup;
+
+/** The rule as the API answers with it (checked when written; nested as given). */
+export const SegmentRuleView = z.object({ match: z.enum(['all', 'any']), conditions: z.array(z.unknown()) });
+export const SegmentView = z.object({
+  id: z.string(), name: z.string(), description: z.string(), rule: SegmentRuleView,
+  createdAt: z.date(), updatedAt: z.date(),
+});
+export const SegmentCountView = z.object({ count: z.number().int(), countedAt: z.date() });
+export const SegmentPreviewView = z.object({ count: z.number().int(), customers: z.array(CustomerView), nextCursor: z.string().nullable() });
+/** Where a rule is wrong: the path to the bad part (e.g. conditions.1.value) and why. */
+export const SegmentRuleProblem = z.object({ path: z.string(), message: z.string() });
+
+export type SegmentWire = Wire<z.infer<typeof SegmentView>> & { rule: SegmentRule };
+export type SegmentPreviewWire = Wire<z.infer<typeof SegmentPreviewView>>;
+export type SegmentRuleProblemWire = z.infer<typeof SegmentRuleProblem>;

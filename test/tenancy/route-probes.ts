@@ -173,7 +173,7 @@ const PROBES: Record<string, ProbeMaker> = {
   'POST /help/unsubscribe/:token/one-click': () => ({ url: '/help/unsubscribe/made-up-token/one-click' }),
 
   // ---- customers (the customer database)
-  'GET /api/v1/customers': (_, o) => ({ url: '/api/v1/customers', query: { companyId: o.crmCompany } }),
+  'GET /api/v1/customers': (_, o) => ({ url: '/api/v1/customers', query: { companyId: o.crmCompany, segmentId: o.crmSegment } }),
   'POST /api/v1/customers': (_, o) => ({ url: '/api/v1/customers', payload: { name: 'probe customer', email: 'probe@probe.example', companyId: o.crmCompany } }),
   'GET /api/v1/customer-identities/resolve': (_, o) => ({ url: '/api/v1/customer-identities/resolve', query: { kind: 'email', value: o.crmCustomerEmail } }),
   'GET /api/v1/customers/:id/record': (p) => ({ url: `/api/v1/customers/${p.crmCustomer}/record` }),
@@ -198,6 +198,11 @@ const PROBES: Record<string, ProbeMaker> = {
   'GET /api/v1/customer-companies/:id': (p) => ({ url: `/api/v1/customer-companies/${p.crmCompany}` }),
   'PATCH /api/v1/customer-companies/:id': (p) => ({ url: `/api/v1/customer-companies/${p.crmCompany}`, payload: { notes: 'hijacked' } }),
   'PATCH /api/v1/products/:id': (p) => ({ url: `/api/v1/products/${p.crmProduct}`, payload: { category: 'hijacked' } }),
+  'GET /api/v1/customer-segments/:id': (p) => ({ url: `/api/v1/customer-segments/${p.crmSegment}` }),
+  'PATCH /api/v1/customer-segments/:id': (p) => ({ url: `/api/v1/customer-segments/${p.crmSegment}`, payload: { name: 'hijacked', rule: { match: 'any', conditions: [{ field: 'tag', op: 'has', value: 'hijacked' }] } } }),
+  'DELETE /api/v1/customer-segments/:id': (p) => ({ url: `/api/v1/customer-segments/${p.crmSegment}` }),
+  'GET /api/v1/customer-segments/:id/count': (p) => ({ url: `/api/v1/customer-segments/${p.crmSegment}/count` }),
+  'GET /api/v1/customer-segments/:id/customers': (p) => ({ url: `/api/v1/customer-segments/${p.crmSegment}/customers` }),
 
   // ---- the customer's portal
   'POST /account/identities/:id/remove': (p) => ({ url: `/account/identities/${p.crmIdentity}/remove`, payload: {} }),

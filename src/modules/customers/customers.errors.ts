@@ -41,7 +41,14 @@ export const customerErrors = {
   csvColumnsInvalid: errorOf('CSV_COLUMNS_INVALID', 400),
   csvTooManyRows: errorOf('CSV_TOO_MANY_ROWS', 400),
   csvTooLarge: errorOf('CSV_TOO_LARGE', 413),
-  notFound: (what: 'customer' | 'company' | 'product' | 'registration' | 'order' | 'consent purpose' | 'identity' | 'import' | 'erasure') =>
+  // Saved segments: problems are [{path, message}] with the path into the rule (conditions.1.value).
+  segmentRuleInvalid: (problems: { path: string; message: string }[]) =>
+    new AppError('SEGMENT_RULE_INVALID', 400, `The segment's rule is not valid at ${problems[0]?.path || 'its top'}: ${problems[0]?.message ?? ''}`, { problems }),
+  segmentReferenceUnknown: (problems: { path: string; message: string }[]) =>
+    new AppError('SEGMENT_REFERENCE_UNKNOWN', 400, `The segment's rule names something this workspace does not have at ${problems[0]?.path}: ${problems[0]?.message ?? ''}`, { problems }),
+  segmentNameTaken: (name: string) =>
+    new AppError('SEGMENT_NAME_TAKEN', 409, 'A segment with this name already exists', { name }),
+  notFound: (what: 'segment' | 'customer' | 'company' | 'product' | 'registration' | 'order' | 'consent purpose' | 'identity' | 'import' | 'erasure') =>
     new AppError(`${what.toUpperCase().replace(' ', '_')}_NOT_FOUND`, 404, `${what} not found`),
 } as const;
 

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { EventBus, EventWriter } from '../../core/events/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../core/db/database.js';
@@ -7,11 +7,16 @@ import type { AttributeValue, CustomerRow, CustomersDB, ErasureRow, IdentityKind
 /** Where the next page of the customer list starts: after this (created_at, id). */
 export interface ListCursor { createdAt: Date; id: string }
 
+/** A condition on `customers` made by compiling a segment's rule (customers.segments.ts). */
+export type CustomerWhere = (eb: ExpressionBuilder<CustomersDB, 'customers'>) => Expression<SqlBool>;
+
 export interface CustomerFilter {
   /** Part of a name (any script), an e-mail, a phone or any other identity. */
   q?: string;
   tag?: string;
   companyId?: string;
+  /** A segment's compiled rule: its members only (never an erased customer). */
+  where?: CustomerWhere;
   after?: ListCursor;
   limit: number;
 }
@@ -65,6 +70,7 @@ export class CustomersRepo {
     }
     if (filter.tag) query = query.where('tags', '@>', sql<string[]>`array[${filter.tag}]::text[]`);
     if (filter.companyId) query = query.where('company_id', '=', filter.companyId);
+    if (filter.where) query = query.where('erased_at', 'is', null).where(filter.where);
     if (filter.after) {
       const { createdAt, id } = filter.after;
       query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(createdAt, id)));
@@ -427,6 +433,48 @@ export class CustomersRepo {
 
   merges(workspaceId: string, customerId: string) {
     return this.db(workspaceId).selectFrom('customer_merges').selectAll().where('survivor_id', '=', customerId).orderBy('created_at', 'desc').limit(50).execute();
+  }
+
+  // ---- saved segments
+
+  /** How many customers (not erased) meet a compiled rule: one count over the workspace's customers. */
+  async countWhere(workspaceId: string, where: CustomerWhere): Promise<number> {
+    const row = await this.db(workspaceId).selectFrom('customers').select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('erased_at', 'is', null).where(where).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  segments(workspaceId: string) {
+    return this.db(workspaceId).selectFrom('customer_segments').selectAll().orderBy(sql`lower(name)`).orderBy('id').execute();
+  }
+
+  segment(workspaceId: string, id: string) {
+    return this.db(workspaceId).selectFrom('customer_segments').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  insertSegment(workspaceId: string, values: { name: string; description: string; rule: string; created_by: string | null }) {
+    return this.db(workspaceId).insertInto('customer_segments').values(values).returningAll().executeTakeFirstOrThrow();
+  }
+
+  updateSegment(workspaceId: string, id: string, patch: Partial<{ name: string; description: string; rule: string }>, now: Date) {
+    return this.db(workspaceId).updateTable('customer_segments').set({ ...patch, updated_at: now }).where('id', '=', id).returningAll().executeTakeFirst();
+  }
+
+  deleteSegment(workspaceId: string, id: string) {
+    return this.db(workspaceId).deleteFrom('customer_segments').where('id', '=', id).returning('id').executeTakeFirst();
+  }
+
+  /** What a rule may name, looked up once before it is compiled: the workspace's own rows only. */
+  async segmentReferences(workspaceId: string, named: { models: string[]; categories: string[]; companyIds: string[] }) {
+    const db = this.db(workspaceId);
+    const [attributes, purposes, products, categories, companies] = await Promise.all([
+      db.selectFrom('customer_attribute_definitions').select(['key', 'type', 'choices']).execute(),
+      db.selectFrom('consent_purposes').select(['id', 'key']).execute(),
+      named.models.length ? db.selectFrom('products').select(['id', 'model']).where('model', 'in', named.models).execute() : [],
+      named.categories.length ? db.selectFrom('products').select('category').distinct().where('category', 'in', named.categories).execute() : [],
+      named.companyIds.length ? db.selectFrom('customer_companies').select('id').where('id', 'in', named.companyIds).execute() : [],
+    ]);
+    return { attributes, purposes, products, categories: categories.map((c) => c.category), companyIds: companies.map((c) => c.id) };
   }
 
   // ---- imports and exports

@@ -15,6 +15,7 @@ import type { CompanyRow, ConsentChangeRow, CustomerRow, ErasureRow, IdentityRow
 import type { CustomerDataRights } from './customers.data-rights.js';
 import { IMPORT_MAX_BYTES, type CustomerImports } from './customers.import.js';
 import type { CustomerMerges } from './customers.merge.js';
+import type { CustomerSegments } from './customers.segments.js';
 import type { ImportView } from './customers.repo.js';
 import type { ConsentState, CustomersService, OrderWithLines } from './customers.service.js';
 import {
@@ -23,11 +24,11 @@ import {
 } from './customers.validate.js';
 import { ErrorView, IdParams } from '../../contracts/http.js';
 
-export interface CustomersRouteServices { customers: CustomersService; customerImports: CustomerImports; customerMerges: CustomerMerges; customerDataRights: CustomerDataRights }
+export interface CustomersRouteServices { customers: CustomersService; customerImports: CustomerImports; customerMerges: CustomerMerges; customerDataRights: CustomerDataRights; customerSegments: CustomerSegments }
 
 const errorsOf = (...statuses: (400 | 404 | 409 | 422)[]) => Object.fromEntries(statuses.map((s) => [s, ErrorView]));
 
-const customerView = (c: CustomerRow) => ({
+export const customerView = (c: CustomerRow) => ({
   id: c.id, name: c.name, email: c.email, locale: c.locale, timeZone: c.time_zone, companyId: c.company_id, address: c.address,
   tags: c.tags, attributes: c.attributes, createdAt: c.created_at, updatedAt: c.updated_at, erasedAt: c.erased_at,
 });
@@ -75,7 +76,7 @@ const safeCell = (cell: string) => (/^[=@\t\r]/.test(cell) || (/^[+-]/.test(cell
  * consents told on the phone); admins define its shape (attributes, purposes, the catalogue) and
  * enter companies and orders. `GET /customers/:id` (the screen-pop) stays with the tickets module.
  */
-export const customersRoutes = ({ customers, customerImports, customerMerges, customerDataRights }: CustomersRouteServices): FastifyPluginAsyncZod => async (app) => {
+export const customersRoutes = ({ customers, customerImports, customerMerges, customerDataRights, customerSegments }: CustomersRouteServices): FastifyPluginAsyncZod => async (app) => {
   const anyAgent = { preHandler: requireAgent() };
   const admins = { preHandler: requireAgent('admin') };
   const tags = ['customers'];
@@ -83,15 +84,18 @@ export const customersRoutes = ({ customers, customerImports, customerMerges, cu
   app.get('/customers', {
     ...anyAgent,
     schema: {
-      tags, summary: 'Customers, newest first, a page at a time; q finds names (Chinese too), e-mails, phones and other identities',
+      tags, summary: 'Customers, newest first, a page at a time; q finds names (Chinese too), e-mails, phones and other identities; segmentId keeps a saved segment\'s members',
       querystring: z.strictObject({
         q: z.string().trim().min(1).max(100).optional(), tag: z.string().max(40).optional(), companyId: z.string().uuid().optional(),
+        segmentId: z.string().uuid().optional().describe('Only the customers of this saved segment'),
         cursor: z.string().max(200).optional().describe('nextCursor of the page before'), limit: z.coerce.number().int().min(1).max(100).default(50),
       }),
       response: { 200: CustomerPageView, ...errorsOf(400) },
     },
   }, async (request) => {
-    const page = await customers.list(request.workspace.id, request.query);
+    const { segmentId, ...filter } = request.query;
+    const where = segmentId ? await customerSegments.where(request.workspace.id, segmentId) : undefined;
+    const page = await customers.list(request.workspace.id, { ...filter, where });
     return { customers: page.customers.map(customerView), nextCursor: page.nextCursor };
   });
 

@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
-import type { IdentityKind } from '../../contracts/customers.js';
+import type { IdentityKind, SegmentRule } from '../../contracts/customers.js';
 import type { DB } from '../../core/db/database.js';
 import type { CustomersTable as AccountsCustomersTable } from '../accounts/index.js';
 
@@ -192,6 +192,18 @@ export interface CustomerMergesTable {
   created_at: CreatedAt;
 }
 
+/** A saved segment: its rule is the wire shape (contracts' SegmentRule), checked before it is stored. */
+export interface CustomerSegmentsTable {
+  id: Generated<string>;
+  workspace_id: WorkspaceId;
+  name: string;
+  description: ColumnType<string, string | undefined, string>;
+  rule: Json<SegmentRule>;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
 export interface CustomersTables {
   customers: AccountsCustomersTable & CustomerRecordColumns;
   customer_companies: CustomerCompaniesTable;
@@ -207,6 +219,7 @@ export interface CustomersTables {
   customer_imports: CustomerImportsTable;
   customer_merges: CustomerMergesTable;
   customer_erasures: CustomerErasuresTable;
+  customer_segments: CustomerSegmentsTable;
 }
 
 /**
@@ -230,3 +243,4 @@ export type ConsentChangeRow = Selectable<ConsentChangesTable>;
 export type ImportRow = Selectable<CustomerImportsTable>;
 export type MergeRow = Selectable<CustomerMergesTable>;
 export type ErasureRow = Selectable<CustomerErasuresTable>;
+export type SegmentRow = Selectable<CustomerSegmentsTable>;

@@ -9,24 +9,27 @@ import type { CustomerMerges } from './customers.merge.js';
 import type { CustomersService } from './customers.service.js';
 import { ERASE_JOB, type CustomerDataRights } from './customers.data-rights.js';
 import { customerPages } from './customers.pages.js';
+import type { CustomerSegments } from './customers.segments.js';
+import { segmentRoutes } from './customers.segments.routes.js';
 
 export { CustomersService, type CustomerTickets, type ConsentChanger, type ConsentState } from './customers.service.js';
 export { customerErrors } from './customers.errors.js';
 export { CustomerImports } from './customers.import.js';
 export { CustomerMerges, type CustomerReferenceMover } from './customers.merge.js';
+export { CustomerSegments, type CustomerContactSource } from './customers.segments.js';
 export { CustomerDataRights, ERASED, type CustomerDataEraser, type ErasureSubject } from './customers.data-rights.js';
 export { IDENTITY_KINDS, ATTRIBUTE_TYPES, CONSENT_CHANNELS, type IdentityKind, type CustomerRow, type CustomersTables } from './customers.schema.js';
 
 const SYSTEM: Actor = { type: 'system', id: null };
 
 type CustomersNeeds = {
-  customers: CustomersService; customerImports: CustomerImports; customerMerges: CustomerMerges; customerDataRights: CustomerDataRights; accounts: AccountsService;
+  customers: CustomersService; customerImports: CustomerImports; customerMerges: CustomerMerges; customerDataRights: CustomerDataRights; customerSegments: CustomerSegments; accounts: AccountsService;
 };
 
 export const customersModule = defineModule<CustomersNeeds>({
   name: 'customers',
   i18n: { namespace: 'customers', strings: { en, 'zh-CN': zhCN } },
-  routes: ({ services }) => [customersRoutes(services)],
+  routes: ({ services }) => [customersRoutes(services), segmentRoutes(services.customerSegments)],
   pages: ({ services }) => [customerPages(services)],
   subscriptions: ({ customerImports, customerDataRights }, jobs) => ({
     'customer_import.queued': (event) => customerImports.queue(jobs, event.workspaceId, event.payload.importId).then(() => undefined),
@@ -37,7 +40,7 @@ export const customersModule = defineModule<CustomersNeeds>({
     await jobs.work<{ workspaceId: string; erasureId: string }>(ERASE_JOB, (job) => customerDataRights.erase(job.data.workspaceId, job.data.erasureId));
   },
   demo: ({ customers }, world) => seedCustomersDemo(customers, world),
-  tenancyFixture: async ({ customers, customerImports, customerDataRights }, ws) => {
+  tenancyFixture: async ({ customers, customerImports, customerDataRights, customerSegments }, ws) => {
     // Unique per workspace, so every text below is a value the other workspace must never see.
     const label = `ws${ws.id.slice(0, 8)}`;
     const company = await customers.createCompany(ws.id, { name: `${label} secret company`, domain: null, notes: `${label} secret company notes` });
@@ -64,7 +67,12 @@ export const customersModule = defineModule<CustomersNeeds>({
     }, SYSTEM);
     await customerDataRights.requestErasure(ws.id, leaving.id, { type: 'system', id: null }, SYSTEM);
     const csv = await customerImports.start(ws.id, { name: `${label}-secret.csv`, bytes: Buffer.from(`email,name\r\nimported@${label}-customer.example,${label} secret imported\r\n`) }, SYSTEM);
+    const segment = await customerSegments.create(ws.id, {
+      name: `${label} secret segment`, description: `${label} secret segment description`,
+      rule: { match: 'all', conditions: [{ field: 'company', op: 'is', companyId: company.id }, { field: 'product', op: 'owns', model: product.model }] },
+    }, SYSTEM);
     return {
+      crmSegment: segment.id,
       crmCustomer: customer.id, crmCustomerEmail: customer.email, crmCustomerName: customer.name, crmIdentity: phone.id,
       crmCompany: company.id, crmProduct: product.id, crmRegistration: registration.id, crmOrder: order.id,
       consentPurpose: purpose.id, customerAttribute: attribute.id, crmDuplicate: duplicate.id, crmImport: csv.id, crmErasedCustomer: leaving.id,

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { expressionBuilder, sql, type Kysely } from 'kysely';
 import { redactEventPayloads } from '../../core/events/index.js';
 import type { DB } from '../../core/db/database.js';
 import type { MessageSource } from '../kb/index.js';
@@ -33,6 +33,16 @@ export function ticketMessageSource(tickets: TicketsRepo): MessageSource {
     },
   };
 }
+
+/**
+ * Customers: the ids of customers with a ticket (chats are tickets) active at or after `since`, for
+ * segments' last-contact conditions. A ticket's `updated_at` is its last activity (a message either
+ * way, a status change); the subquery is built, not run, and scoped with the query it is put in.
+ */
+export const ticketContactSource = (since: Date | null) => {
+  const query = expressionBuilder<DB, never>().selectFrom('tickets').select('tickets.customer_id');
+  return since ? query.where('tickets.updated_at', '>=', since) : query;
+};
 
 /** Customers: a merge moves the duplicate's tickets, and the messages they wrote, to the survivor. */
 export const ticketCustomerMover = async (db: Kysely<DB>, fromId: string, intoId: string): Promise<number> => {
