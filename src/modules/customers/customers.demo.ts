@@ -1,5 +1,6 @@
 import type { DemoWorld } from '../../core/module.js';
 import type { Actor } from '../accounts/index.js';
+import type { CustomerSegments } from './customers.segments.js';
 import type { CustomersService } from './customers.service.js';
 
 const SYSTEM: Actor = { type: 'system', id: null };
@@ -30,7 +31,7 @@ const PURPOSES = [
  * The printer maker's customers: two business customers and the people the demo already has,
  * owning printers (serials, warranties), two years of purchases, and their consents.
  */
-export async function seedCustomersDemo(customers: CustomersService, { workspaceId, agentIds }: DemoWorld, today = new Date()): Promise<void> {
+export async function seedCustomersDemo(customers: CustomersService, segments: CustomerSegments, { workspaceId, agentIds }: DemoWorld, today = new Date()): Promise<void> {
   const agent: Actor = { type: 'agent', id: agentIds[0] };
   const products = new Map<string, string>();
   for (const { price: _, ...product } of PRODUCTS) products.set(product.model, (await customers.createProduct(workspaceId, product)).id);
@@ -120,4 +121,27 @@ export async function seedCustomersDemo(customers: CustomersService, { workspace
     name: '赵敏', email: 'zhaomin.home@example.cn', locale: 'zh-CN', timeZone: null, companyId: null, address: null, tags: ['home-office'], attributes: {},
     identities: [{ kind: 'phone', value: '138 0013 8000', primary: true, verified: false }],
   }, SYSTEM);
+
+  // Saved segments over the customers above (the list shows their live counts).
+  for (const segment of SEGMENTS) await segments.create(workspaceId, segment, SYSTEM);
 }
+
+const SEGMENTS = [
+  {
+    name: 'YM-720 用户 · 近 12 个月有购买', description: 'Owners of a YM-720 who ordered in the last 12 months (toner notices)',
+    rule: { match: 'all', conditions: [{ field: 'product', op: 'owns', model: 'YM-720' }, { field: 'orders', measure: 'count', op: 'gte', value: 1, withinDays: 365 }] },
+  },
+  { name: 'VIP 客户', description: 'Tagged vip', rule: { match: 'all', conditions: [{ field: 'tag', op: 'has', value: 'vip' }] } },
+  {
+    name: '180 天未联系 · No contact for 180 days', description: 'No ticket or chat in the last 180 days',
+    rule: { match: 'all', conditions: [{ field: 'lastContact', op: 'not_within_days', days: 180 }] },
+  },
+  {
+    name: 'Gold & platinum tier', description: '',
+    rule: { match: 'all', conditions: [{ field: 'attribute', key: 'tier', op: 'in', value: ['gold', 'platinum'] }] },
+  },
+  {
+    name: '产品通知 · Warranty notices', description: 'Agreed to product notices and own a printer under warranty',
+    rule: { match: 'all', conditions: [{ field: 'consent', purpose: 'product_notices', op: 'granted' }, { field: 'product', op: 'owns', warrantyActive: true }] },
+  },
+];

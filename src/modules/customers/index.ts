@@ -39,7 +39,7 @@ export const customersModule = defineModule<CustomersNeeds>({
     await jobs.work<{ workspaceId: string; importId: string }>(IMPORT_JOB, (job) => customerImports.run(job.data.workspaceId, job.data.importId));
     await jobs.work<{ workspaceId: string; erasureId: string }>(ERASE_JOB, (job) => customerDataRights.erase(job.data.workspaceId, job.data.erasureId));
   },
-  demo: ({ customers }, world) => seedCustomersDemo(customers, world),
+  demo: ({ customers, customerSegments }, world) => seedCustomersDemo(customers, customerSegments, world),
   tenancyFixture: async ({ customers, customerImports, customerDataRights, customerSegments }, ws) => {
     // Unique per workspace, so every text below is a value the other workspace must never see.
     const label = `ws${ws.id.slice(0, 8)}`;

@@ -38,4 +38,22 @@ describe('the demo workspace', () => {
     const suggestions = await t.services.customerMerges.suggestions(workspaceId, work.id);
     expect(suggestions.map((s) => [s.customer.email, s.reasons])).toEqual([['zhaomin.home@example.cn', ['name', 'phone']]]);
   });
+
+  it('has saved segments matching real demo customers', async () => {
+    const segments = t.services.customerSegments;
+    const members = async (name: string) => {
+      const segment = (await segments.list(workspaceId)).find((s) => s.name === name)!;
+      const page = await segments.members(workspaceId, segment.id, { limit: 100 });
+      expect(await segments.count(workspaceId, segment.id)).toBe(page.customers.length);
+      return page.customers.map((c) => c.email).sort();
+    };
+    expect(await members('YM-720 用户 · 近 12 个月有购买')).toEqual(['oliver.chan@harbour-office.example', 'zhang.wei@example.com']);
+    expect(await members('VIP 客户')).toEqual(['sarah.miller@example.com', 'zhao.min@wenyin.example']);
+    expect(await members('Gold & platinum tier')).toEqual(['oliver.chan@harbour-office.example', 'sarah.miller@example.com', 'zhao.min@wenyin.example']);
+    expect(await members('产品通知 · Warranty notices')).toEqual(['li.na@example.com', 'oliver.chan@harbour-office.example', 'zhang.wei@example.com', 'zhao.min@wenyin.example']);
+    // The demo's tickets are new, so only customers who never wrote are out of touch.
+    const quiet = await members('180 天未联系 · No contact for 180 days');
+    expect(quiet).toEqual(expect.arrayContaining(['oliver.chan@harbour-office.example', 'zhao.min@wenyin.example']));
+    expect(quiet).not.toContain('zhang.wei@example.com');
+  });
 });
