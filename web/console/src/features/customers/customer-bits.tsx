@@ -27,7 +27,8 @@ export async function tryWrite(write: () => Promise<unknown>): Promise<Problem |
   }
 }
 
-const KNOWN = ['CSV_COLUMNS_INVALID', 'CSV_TOO_MANY_ROWS', 'CSV_TOO_LARGE', 'CSV_EMPTY', 'CSV_UNREADABLE', 'MERGE_SAME_CUSTOMER', 'CUSTOMER_NOT_FOUND', 'FORBIDDEN', 'VALIDATION_FAILED'] as const;
+const KNOWN = ['CSV_COLUMNS_INVALID', 'CSV_TOO_MANY_ROWS', 'CSV_TOO_LARGE', 'CSV_EMPTY', 'CSV_UNREADABLE', 'MERGE_SAME_CUSTOMER', 'CUSTOMER_NOT_FOUND', 'FORBIDDEN', 'VALIDATION_FAILED',
+  'SEGMENT_NAME_TAKEN', 'SEGMENT_NOT_FOUND', 'SEGMENT_RULE_INVALID', 'SEGMENT_REFERENCE_UNKNOWN'] as const;
 
 /** The translated message for a problem of this area, with the server's own words where they help. */
 export function ProblemNotice({ problem }: { problem: Problem | null }) {

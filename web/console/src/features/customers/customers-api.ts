@@ -4,6 +4,7 @@
  */
 import { request } from '../../api/http.js';
 import type {
+  ATTRIBUTE_OPERATORS, SEGMENT_LIMITS, SegmentPreviewWire, SegmentRule, SegmentWire,
   CustomerPageWire, CustomerWire, DuplicatesWire, ErasureWire, ImportStatusWire, MergeField, MergeWire, RecordWire, TimelineWire,
 } from '../../../../../src/contracts/customers.js';
 
@@ -60,3 +61,39 @@ export const erasureStatus = async (id: string): Promise<ErasureWire | null> => 
 
 export const eraseCustomer = (id: string) =>
   request('POST', `/api/v1/customers/${encodeURIComponent(id)}/erasure`, { body: { confirm: true } }) as Promise<ErasureWire>;
+
+// ---- saved segments
+
+export type { SegmentWire as Segment, SegmentRule, SegmentGroup, SegmentCondition, SegmentRuleProblemWire as RuleProblem } from '../../../../../src/contracts/customers.js';
+/** The server's tables (kept out of the bundle with zod): the type checker holds them equal. */
+export const OPERATORS_BY_TYPE = {
+  text: ['equals', 'not_equals', 'contains', 'is_set', 'is_not_set'],
+  number: ['equals', 'not_equals', 'gt', 'gte', 'lt', 'lte', 'is_set', 'is_not_set'],
+  date: ['equals', 'before', 'after', 'within_last_days', 'is_set', 'is_not_set'],
+  choice: ['equals', 'not_equals', 'in', 'is_set', 'is_not_set'],
+} as const satisfies typeof ATTRIBUTE_OPERATORS;
+export const RULE_DEPTH: (typeof SEGMENT_LIMITS)['depth'] = 3;
+
+export const listSegments = async () => ((await request('GET', '/api/v1/customer-segments')) as { segments: SegmentWire[] }).segments;
+export const segment = (id: string) => request('GET', `/api/v1/customer-segments/${encodeURIComponent(id)}`) as Promise<SegmentWire>;
+export const segmentCount = async (id: string) => ((await request('GET', `/api/v1/customer-segments/${encodeURIComponent(id)}/count`)) as { count: number }).count;
+export const segmentCustomers = (id: string, cursor?: string) =>
+  request('GET', `/api/v1/customer-segments/${encodeURIComponent(id)}/customers${query({ cursor })}`) as Promise<CustomerPageWire>;
+export const previewSegment = (rule: SegmentRule) => request('POST', '/api/v1/customer-segments/preview', { body: { rule, limit: 10 } }) as Promise<SegmentPreviewWire>;
+export const saveSegment = (id: string | null, body: { name: string; description: string; rule: SegmentRule }) =>
+  (id ? request('PATCH', `/api/v1/customer-segments/${encodeURIComponent(id)}`, { body }) : request('POST', '/api/v1/customer-segments', { body })) as Promise<SegmentWire>;
+export const deleteSegment = (id: string) => request('DELETE', `/api/v1/customer-segments/${encodeURIComponent(id)}`);
+
+/** What a rule may name: the workspace's attributes, companies, products and consent purposes. */
+export interface RuleVocabulary {
+  attributes: { key: string; labels: { en: string; 'zh-CN'?: string }; type: keyof typeof OPERATORS_BY_TYPE; choices: string[] }[];
+  companies: { id: string; name: string }[];
+  products: { id: string; model: string; category: string }[];
+  purposes: { key: string; names: { en: string; 'zh-CN'?: string } }[];
+}
+export const ruleVocabulary = async (): Promise<RuleVocabulary> => {
+  const [attributes, companies, products, purposes] = await Promise.all([
+    request('GET', '/api/v1/customer-attributes'), request('GET', '/api/v1/customer-companies'), request('GET', '/api/v1/products'), request('GET', '/api/v1/consent-purposes'),
+  ]) as [{ attributes: RuleVocabulary['attributes'] }, { companies: RuleVocabulary['companies'] }, { products: RuleVocabulary['products'] }, { purposes: RuleVocabulary['purposes'] }];
+  return { attributes: attributes.attributes, companies: companies.companies, products: products.products, purposes: purposes.purposes };
+};

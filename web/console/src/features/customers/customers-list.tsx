@@ -36,6 +36,7 @@ export function CustomersList() {
             <input type="text" name="tag" value={filter.tag ?? ''} maxLength={40} onChange={(e) => change({ ...filter, tag: e.target.value.trim().toLowerCase() || undefined })} />
           </label>
         </form>
+        <Link className="button button-quiet" to="/customers/segments">{t('customers.segments.title')}</Link>
         {agent.role === 'admin' && (
           <div className="crm-actions">
             <Link className="button" to="/customers/import">{t('customers.import.open')}</Link>

@@ -4,24 +4,25 @@ import { usePath } from '../../router/router.js';
 import { CustomerImport } from './customer-import.js';
 import { CustomerView } from './customer-view.js';
 import { CustomersList } from './customers-list.js';
+import { Segments } from './segments.js';
 import './customers.css';
 
 const ROOT = '/customers';
 
 /**
  * The customer database: `/customers` (the list), `/customers/import` (CSV import with progress),
- * `/customers/<id>` (the 360° record). Every screen is an address that can be reloaded or shared.
+ * `/customers/segments[/…]` (saved segments), `/customers/<id>` (the 360° record). Every screen is an address that can be reloaded or shared.
  */
 export function CustomersPage() {
   const { t } = useTranslation();
-  const [first] = usePath().slice(ROOT.length + 1).split('/').filter(Boolean);
+  const [first, ...rest] = usePath().slice(ROOT.length + 1).split('/').filter(Boolean);
   useDocumentTitle(t('customers.title'));
   return (
     <section className="page customers" aria-labelledby="page-title">
       <header className="page-header">
         <h1 id="page-title">{t('nav.customers')}</h1>
       </header>
-      {first === 'import' ? <CustomerImport /> : first ? <CustomerView key={first} id={first} /> : <CustomersList />}
+      {first === 'segments' ? <Segments rest={rest} /> : first === 'import' ? <CustomerImport /> : first ? <CustomerView key={first} id={first} /> : <CustomersList />}
     </section>
   );
 }
