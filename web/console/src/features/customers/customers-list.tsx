@@ -8,7 +8,7 @@ import { LoadProblem } from './customer-bits.js';
 
 /** Customers newest first, searched by name (Chinese too), e-mail or phone, and filtered by tag. */
 export function CustomersList() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const { agent } = useSignedIn();
   const [filter, setFilter] = useState<CustomerFilter>({});
   const first = useResource(() => listCustomers(filter), [filter]);
@@ -48,23 +48,31 @@ export function CustomersList() {
       <LoadProblem state={first} />
       {first.phase === 'ready' && customers.length === 0 && <p className="muted">{t('customers.none')}</p>}
       {customers.length > 0 && (
-        <table className="crm-table">
-          <thead>
-            <tr><th scope="col">{t('customers.columns.name')}</th><th scope="col">{t('customers.columns.email')}</th><th scope="col">{t('customers.columns.tags')}</th><th scope="col">{t('customers.columns.since')}</th></tr>
-          </thead>
-          <tbody>
-            {customers.map((c) => (
-              <tr key={c.id}>
-                <td><Link to={`/customers/${c.id}`}>{c.name}</Link></td>
-                <td className="crm-email">{c.email}</td>
-                <td>{c.tags.map((tag) => <span key={tag} className="chip chip-quiet">{tag}</span>)}</td>
-                <td>{new Date(c.createdAt).toLocaleDateString(i18n.language)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <CustomerTable customers={customers} />
       )}
       {cursor && <button type="button" className="button button-quiet" onClick={loadMore}>{t('customers.loadMore')}</button>}
     </div>
+  );
+}
+
+/** A page of customers: name (to their record), e-mail, tags and since when; the list and a segment's members. */
+export function CustomerTable({ customers }: { customers: Customer[] }) {
+  const { t, i18n } = useTranslation();
+  return (
+    <table className="crm-table">
+      <thead>
+        <tr><th scope="col">{t('customers.columns.name')}</th><th scope="col">{t('customers.columns.email')}</th><th scope="col">{t('customers.columns.tags')}</th><th scope="col">{t('customers.columns.since')}</th></tr>
+      </thead>
+      <tbody>
+        {customers.map((c) => (
+          <tr key={c.id}>
+            <td><Link to={`/customers/${c.id}`}>{c.name}</Link></td>
+            <td className="crm-email">{c.email}</td>
+            <td>{c.tags.map((tag) => <span key={tag} className="chip chip-quiet">{tag}</span>)}</td>
+            <td>{new Date(c.createdAt).toLocaleDateString(i18n.language)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

@@ -10,6 +10,7 @@ import {
 } from './customers-api.js';
 import { LoadProblem, ProblemNotice, tryWrite, type Problem } from './customer-bits.js';
 import { RuleGroup } from './segment-rule.js';
+import { CustomerTable } from './customers-list.js';
 
 const ROOT = '/customers/segments';
 const PREVIEW_DELAY_MS = 400;
@@ -64,7 +65,7 @@ function SegmentList() {
 
 /** A segment's customers, a page at a time, with its count; admins edit or delete it from here. */
 function SegmentMembers({ id }: { id: string }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const { agent } = useSignedIn();
   const loaded = useResource(async () => {
     const [s, count, page] = await Promise.all([segment(id), segmentCount(id), segmentCustomers(id)]);
@@ -108,21 +109,7 @@ function SegmentMembers({ id }: { id: string }) {
           </div>
           <ProblemNotice problem={problem} />
           {customers.length === 0 ? <p className="muted">{t('customers.none')}</p> : (
-            <table className="crm-table">
-              <thead>
-                <tr><th scope="col">{t('customers.columns.name')}</th><th scope="col">{t('customers.columns.email')}</th><th scope="col">{t('customers.columns.tags')}</th><th scope="col">{t('customers.columns.since')}</th></tr>
-              </thead>
-              <tbody>
-                {customers.map((c) => (
-                  <tr key={c.id}>
-                    <td><Link to={`/customers/${c.id}`}>{c.name}</Link></td>
-                    <td className="crm-email">{c.email}</td>
-                    <td>{c.tags.map((tag) => <span key={tag} className="chip chip-quiet">{tag}</span>)}</td>
-                    <td>{new Date(c.createdAt).toLocaleDateString(i18n.language)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <CustomerTable customers={customers} />
           )}
           {cursor && <button type="button" className="button button-quiet" onClick={loadMore}>{t('customers.loadMore')}</button>}
         </>
