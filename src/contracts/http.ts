@@ -15,3 +15,10 @@ export const IdParams = z.object({ id: z.string().uuid() });
 
 /** Whether a value could be a row id: checked before a lookup, so an id that is no UUID finds nothing instead of failing in SQL. */
 export const isUuid = (value: string): boolean => IdParams.shape.id.safeParse(value).success;
+
+/** The languages content and agents come in (the core's `locales` is this list). */
+export const LOCALES = ['zh-CN', 'en'] as const;
+export const LocaleView = z.enum(LOCALES);
+
+/** A value as JSON carries it: times become ISO strings. The console reads a response schema as `Wire<z.infer<…>>`. */
+export type Wire<T> = T extends Date ? string : T extends readonly (infer E)[] ? Wire<E>[] : T extends object ? { [K in keyof T]: Wire<T[K]> } : T;

@@ -1,8 +1,9 @@
 import i18next from 'i18next';
 import { en } from './catalogues/en.js';
 import { zhCN } from './catalogues/zh-CN.js';
+import { LOCALES } from '../../contracts/http.js';
 
-export const locales = ['zh-CN', 'en'] as const;
+export const locales = LOCALES;
 export type Locale = (typeof locales)[number];
 
 const i18n = i18next.createInstance();

@@ -5,43 +5,14 @@ import { validationFailed } from '../../core/errors.js';
 import { locales } from '../../core/i18n/index.js';
 import { actorOf, requireAgent } from '../accounts/index.js';
 import type { KbService } from './kb.service.js';
-import {
-  ArticleSummaryView, ArticleView, AttachmentView, CategoryView, RevisionSummaryView, RevisionView,
-  articleSummaryView, articleView, attachmentView, categoryView, revisionSummaryView, revisionView,
-} from './kb.views.js';
+import { articleSummaryView, articleView, attachmentView, categoryView, revisionSummaryView, revisionView } from './kb.views.js';
 import { ErrorView, IdParams } from '../../contracts/http.js';
+import {
+  ArticlePageView, ArticlePatch, ArticleView, AttachmentListView, AttachmentView, CategoryListView, CategoryPatch, CategoryView, DigestListView,
+  LowHelpfulnessView, NewArticle, NewCategory, PreviewBody, PreviewView, PublishBody, RevisionListView, RevisionView, StaleView, FromMessageBody,
+} from '../../contracts/kb.js';
 
 const RevisionParams = z.object({ id: z.string().uuid(), revisionId: z.string().uuid() });
-
-const Slug = (max: number) => z.string().trim().toLowerCase().regex(new RegExp(`^[a-z0-9][a-z0-9-]{0,${max - 1}}$`), 'lowercase letters, digits and "-"');
-const Localised = z.strictObject({ en: z.string().trim().min(1).max(200).optional(), 'zh-CN': z.string().trim().min(1).max(200).optional() });
-const Names = Localised.refine((names) => names.en || names['zh-CN'], 'a name in at least one language');
-const Descriptions = z.strictObject({ en: z.string().trim().max(1000).optional(), 'zh-CN': z.string().trim().max(1000).optional() });
-const Title = z.string().trim().min(1).max(250);
-const Markdown = z.string().max(200_000);
-const Tags = z.array(z.string().trim().min(1).max(50)).max(30);
-const Product = z.string().trim().min(1).max(100).nullable();
-const Description = z.string().trim().max(500);
-const RelatedIds = z.array(z.string().uuid()).max(20);
-
-const NewCategory = z.strictObject({
-  slug: Slug(80), names: Names, descriptions: Descriptions.optional(), parentId: z.string().uuid().nullable().optional(), position: z.number().int().min(0).max(100_000).optional(),
-});
-const CategoryPatch = z.strictObject({
-  slug: Slug(80).optional(), names: Names.optional(), descriptions: Descriptions.optional(), parentId: z.string().uuid().nullable().optional(), position: z.number().int().min(0).max(100_000).optional(),
-}).refine((patch) => Object.keys(patch).length > 0, 'nothing to change');
-
-const NewArticle = z.strictObject({
-  title: Title, markdown: Markdown, locale: z.enum(locales), description: Description.optional(), slug: Slug(120).optional(),
-  categoryId: z.string().uuid().nullable().optional(), tags: Tags.optional(), faq: z.boolean().optional(), product: Product.optional(),
-  translationOf: z.string().uuid().optional().describe('Another article this one translates: both join one translation group'),
-  relatedIds: RelatedIds.optional(),
-});
-const ArticlePatch = z.strictObject({
-  title: Title.optional(), markdown: Markdown.optional(), description: Description.optional(), slug: Slug(120).optional(),
-  categoryId: z.string().uuid().nullable().optional(), tags: Tags.optional(), faq: z.boolean().optional(), product: Product.optional(),
-  relatedIds: RelatedIds.optional(),
-}).refine((patch) => Object.keys(patch).length > 0, 'nothing to change');
 
 const Limit = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 const Bool = z.enum(['true', 'false']).transform((v) => v === 'true');
@@ -56,7 +27,7 @@ export const kbRoutes = (kb: KbService): FastifyPluginAsyncZod => async (app) =>
 
   // ---- categories ----
   app.get('/kb/categories', {
-    ...anyAgent, schema: { tags, summary: 'The category tree, flat, by position', response: { 200: z.object({ categories: z.array(CategoryView) }) } },
+    ...anyAgent, schema: { tags, summary: 'The category tree, flat, by position', response: { 200: CategoryListView } },
   }, async (request) => ({ categories: (await kb.categories(request.workspace.id)).map(categoryView) }));
 
   app.post('/kb/categories', {
@@ -87,7 +58,7 @@ export const kbRoutes = (kb: KbService): FastifyPluginAsyncZod => async (app) =>
         status: z.enum(['draft', 'published']).optional(), categoryId: z.string().uuid().optional(), locale: z.enum(locales).optional(),
         q: z.string().trim().min(1).max(200).optional(), faq: Bool.optional(), limit: Limit(200, 50), cursor: z.string().max(200).optional(),
       }),
-      response: { 200: z.object({ articles: z.array(ArticleSummaryView), nextCursor: z.string().nullable() }), 400: ErrorView },
+      response: { 200: ArticlePageView, 400: ErrorView },
     },
   }, async (request) => {
     const page = await kb.listArticles(request.workspace.id, request.query);
@@ -121,7 +92,7 @@ export const kbRoutes = (kb: KbService): FastifyPluginAsyncZod => async (app) =>
     ...editors,
     schema: {
       tags, summary: 'Publish a revision (default: the newest) (editors)', params: IdParams,
-      body: z.strictObject({ revisionId: z.string().uuid().optional() }).nullish(), response: { 200: ArticleView, 404: ErrorView },
+      body: PublishBody, response: { 200: ArticleView, 404: ErrorView },
     },
   }, async (request) => detail(request.workspace.id, kb.publish(request.workspace.id, request.params.id, request.body?.revisionId, actorOf(request))));
 
@@ -134,7 +105,7 @@ export const kbRoutes = (kb: KbService): FastifyPluginAsyncZod => async (app) =>
   }, async (request) => detail(request.workspace.id, kb.markReviewed(request.workspace.id, request.params.id)));
 
   app.get('/kb/articles/:id/revisions', {
-    ...anyAgent, schema: { tags, summary: 'An article\'s revisions, newest first', params: IdParams, response: { 200: z.object({ revisions: z.array(RevisionSummaryView) }), 404: ErrorView } },
+    ...anyAgent, schema: { tags, summary: 'An article\'s revisions, newest first', params: IdParams, response: { 200: RevisionListView, 404: ErrorView } },
   }, async (request) => ({ revisions: (await kb.revisions(request.workspace.id, request.params.id)).map(revisionSummaryView) }));
 
   app.get('/kb/articles/:id/revisions/:revisionId', {
@@ -145,7 +116,7 @@ export const kbRoutes = (kb: KbService): FastifyPluginAsyncZod => async (app) =>
   });
 
   app.get('/kb/articles/:id/attachments', {
-    ...anyAgent, schema: { tags, summary: 'An article\'s files and images', params: IdParams, response: { 200: z.object({ attachments: z.array(AttachmentView) }), 404: ErrorView } },
+    ...anyAgent, schema: { tags, summary: 'An article\'s files and images', params: IdParams, response: { 200: AttachmentListView, 404: ErrorView } },
   }, async (request) => ({ attachments: (await kb.attachments(request.workspace.id, request.params.id)).map(attachmentView) }));
 
   // The file is the raw request body: any content type reaches the handler as a stream, unread.
@@ -170,7 +141,7 @@ export const kbRoutes = (kb: KbService): FastifyPluginAsyncZod => async (app) =>
 
   app.post('/kb/preview', {
     ...anyAgent,
-    schema: { tags, summary: 'Render Markdown as the portal would (sanitised HTML)', body: z.strictObject({ markdown: Markdown }), response: { 200: z.object({ html: z.string() }), 400: ErrorView } },
+    schema: { tags, summary: 'Render Markdown as the portal would (sanitised HTML)', body: PreviewBody, response: { 200: PreviewView, 400: ErrorView } },
   }, async (request) => ({ html: await kb.preview(request.workspace.id, request.body.markdown) }));
 
   // Writes an article like POST /kb/articles, so the same roles (issue 12 #13).
@@ -178,7 +149,7 @@ export const kbRoutes = (kb: KbService): FastifyPluginAsyncZod => async (app) =>
     ...editors,
     schema: {
       tags, summary: 'Turn a ticket message (an agent\'s reply) into a draft article', params: z.object({ messageId: z.string().uuid() }),
-      body: z.strictObject({ title: Title.optional(), locale: z.enum(locales).optional(), categoryId: z.string().uuid().optional() }).nullish(),
+      body: FromMessageBody,
       response: { 201: ArticleView, 400: ErrorView, 404: ErrorView },
     },
   }, async (request, reply) => {
@@ -192,7 +163,7 @@ export const kbRoutes = (kb: KbService): FastifyPluginAsyncZod => async (app) =>
     schema: {
       tags, summary: 'Published articles voted least helpful, worst first',
       querystring: z.strictObject({ minVotes: z.coerce.number().int().min(1).max(10_000).default(3), limit: Limit(200, 50) }),
-      response: { 200: z.object({ articles: z.array(ArticleSummaryView.extend({ helpfulRatio: z.number() })) }) },
+      response: { 200: LowHelpfulnessView },
     },
   }, async (request) => ({
     articles: (await kb.lowHelpfulness(request.workspace.id, request.query)).map((a) => ({
@@ -205,7 +176,7 @@ export const kbRoutes = (kb: KbService): FastifyPluginAsyncZod => async (app) =>
     schema: {
       tags, summary: 'Articles not reviewed in `days`, or voted down since their last edit',
       querystring: z.strictObject({ days: z.coerce.number().int().min(1).max(3650).default(180), limit: Limit(200, 50) }),
-      response: { 200: z.object({ articles: z.array(ArticleSummaryView.extend({ reason: z.enum(['not_reviewed', 'rated_down_since_edit']) })) }) },
+      response: { 200: StaleView },
     },
   }, async (request) => ({ articles: (await kb.stale(request.workspace.id, request.query)).map((a) => ({ ...articleSummaryView(a), reason: a.reason })) }));
 
@@ -214,7 +185,7 @@ export const kbRoutes = (kb: KbService): FastifyPluginAsyncZod => async (app) =>
     schema: {
       tags, summary: 'Digests e-mailed to subscribers, newest first (editors)',
       querystring: z.strictObject({ customerId: z.string().uuid().optional(), limit: Limit(200, 50) }),
-      response: { 200: z.object({ digests: z.array(z.object({ id: z.string(), customerId: z.string(), email: z.string(), articleIds: z.array(z.string()), createdAt: z.date() })) }) },
+      response: { 200: DigestListView },
     },
   }, async (request) => ({
     digests: (await kb.digests(request.workspace.id, request.query)).map((d) => ({ id: d.id, customerId: d.customer_id, email: d.email, articleIds: d.article_ids, createdAt: d.created_at })),

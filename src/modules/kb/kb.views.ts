@@ -1,45 +1,7 @@
-import { z } from 'zod';
-import { locales } from '../../core/i18n/index.js';
+/** Rows to the JSON shapes of the KB API (src/contracts/kb.ts). */
 import type { ArticleDetail } from './kb.service.js';
 import { articleUrl, attachmentUrl } from './kb.service.js';
 import type { ArticleRow, AttachmentRow, CategoryRow, RevisionRow } from './kb.schema.js';
-
-/** The JSON shapes of the KB API; response schemas drop anything not declared here. */
-const Localised = z.object({ en: z.string().optional(), 'zh-CN': z.string().optional() });
-
-export const CategoryView = z.object({
-  id: z.string(), parentId: z.string().nullable(), slug: z.string(), names: Localised, descriptions: Localised,
-  position: z.number(), createdAt: z.date(), updatedAt: z.date(),
-});
-
-export const ArticleSummaryView = z.object({
-  id: z.string(), slug: z.string(), locale: z.enum(locales), title: z.string(), categoryId: z.string().nullable(),
-  status: z.enum(['draft', 'published']), hasUnpublishedChanges: z.boolean(), faq: z.boolean(), tags: z.array(z.string()),
-  product: z.string().nullable(), translationGroupId: z.string(), views: z.number(), helpful: z.number(), unhelpful: z.number(),
-  url: z.string(), publishedAt: z.date().nullable(), lastReviewedAt: z.date().nullable(), updatedAt: z.date(), createdAt: z.date(),
-});
-
-export const RevisionSummaryView = z.object({
-  id: z.string(), number: z.number(), title: z.string(), authorId: z.string().nullable(), createdAt: z.date(), published: z.boolean(),
-});
-
-export const RevisionView = RevisionSummaryView.extend({ markdown: z.string(), html: z.string(), description: z.string() });
-
-const Ref = z.object({ id: z.string(), slug: z.string(), title: z.string() });
-
-export const ArticleView = ArticleSummaryView.extend({
-  description: z.string(),
-  draft: RevisionView,
-  published: RevisionView.nullable(),
-  translations: z.array(Ref.extend({ locale: z.enum(locales), status: z.enum(['draft', 'published']) })),
-  backlinks: z.array(Ref),
-  related: z.array(Ref.extend({ manual: z.boolean() })),
-  revisions: z.array(RevisionSummaryView),
-});
-
-export const AttachmentView = z.object({
-  id: z.string(), filename: z.string(), contentType: z.string(), sizeBytes: z.number(), url: z.string(), markdown: z.string(), createdAt: z.date(),
-});
 
 export const categoryView = (c: CategoryRow) => ({
   id: c.id, parentId: c.parent_id, slug: c.slug, names: c.names, descriptions: c.descriptions, position: c.position, createdAt: c.created_at, updatedAt: c.updated_at,

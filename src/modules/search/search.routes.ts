@@ -2,35 +2,25 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { locales } from '../../core/i18n/index.js';
 import { requireAgent } from '../accounts/index.js';
-import { DOCUMENT_KINDS } from './search.schema.js';
 import { MAX_QUERY_CHARS, type SearchService } from './search.service.js';
 import { ErrorView, IdParams } from '../../contracts/http.js';
+import {
+  DOCUMENT_KINDS, NewSynonyms, ReportView, SearchResultView, SuggestionListView, SynonymListView, SynonymView, SynonymsPatch, type SearchReport,
+} from '../../contracts/search.js';
 
 const Locale = z.enum(locales);
 const Query = z.string().max(MAX_QUERY_CHARS, `A search is at most ${MAX_QUERY_CHARS} characters`);
 const TypedQuery = z.string().max(100, 'A suggestion query is at most 100 characters');
 
-const HitView = z.object({
-  kind: z.enum(DOCUMENT_KINDS), id: z.string(), title: z.string(), url: z.string(),
-  snippetHtml: z.string().describe('HTML-escaped text around the matches, each match in <mark>'), score: z.number(),
-});
-const SuggestionView = z.object({ kind: z.enum(DOCUMENT_KINDS), id: z.string(), title: z.string(), url: z.string() });
-const SynonymView = z.object({ id: z.string(), locale: Locale, terms: z.array(z.string()), createdAt: z.date(), updatedAt: z.date() });
-const Terms = z.array(z.string().trim().min(1).max(60)).min(2).max(20)
-  .describe('Words or phrases that mean the same, e.g. ["卡纸", "夹纸", "paper jam"]');
 const ReportQuery = z.strictObject({
   days: z.coerce.number().int().min(1).max(366).default(30),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-});
-const ReportView = z.object({
-  period: z.object({ days: z.number() }),
-  searches: z.array(z.object({ query: z.string(), searches: z.number(), averageResults: z.number(), searchesWithClicks: z.number(), lastSearchedAt: z.date() })),
 });
 const REPORTS = {
   top: { summary: 'The most frequent searches', run: 'topSearches' },
   'no-results': { summary: 'Searches that found nothing: content gaps', run: 'searchesWithoutResults' },
   'no-clicks': { summary: 'Searches whose results nobody opened', run: 'searchesWithoutClicks' },
-} as const;
+} as const satisfies Record<SearchReport, { summary: string; run: string }>;
 
 /**
  * Agents (and API tokens) search and read the listening reports; editors and admins manage
@@ -54,7 +44,7 @@ export const searchRoutes = (search: SearchService): FastifyPluginAsyncZod => as
         limit: z.coerce.number().int().min(1).max(50).default(10),
         offset: z.coerce.number().int().min(0).max(1000).default(0),
       }),
-      response: { 200: z.object({ searchId: z.string().nullable(), total: z.number(), hits: z.array(HitView) }), 400: ErrorView },
+      response: { 200: SearchResultView, 400: ErrorView },
     },
   }, async (request) => search.search(request.workspace.id, { ...request.query, source: request.authVia === 'token' ? 'api' : 'console' }));
 
@@ -63,7 +53,7 @@ export const searchRoutes = (search: SearchService): FastifyPluginAsyncZod => as
     schema: {
       tags: ['search'], summary: 'Titles matching what is being typed',
       querystring: z.strictObject({ q: TypedQuery, locale: Locale.optional(), limit: z.coerce.number().int().min(1).max(20).default(8) }),
-      response: { 200: z.object({ suggestions: z.array(SuggestionView) }), 400: ErrorView },
+      response: { 200: SuggestionListView, 400: ErrorView },
     },
   }, async (request) => ({ suggestions: await search.suggest(request.workspace.id, request.query.q, request.query.locale ?? request.locale, request.query.limit) }));
 
@@ -79,7 +69,7 @@ export const searchRoutes = (search: SearchService): FastifyPluginAsyncZod => as
     schema: {
       tags: ['search'], summary: 'Synonym groups, applied to searches in their language',
       querystring: z.strictObject({ locale: Locale.optional() }),
-      response: { 200: z.object({ synonyms: z.array(SynonymView) }) },
+      response: { 200: SynonymListView },
     },
   }, async (request) => ({ synonyms: await search.synonyms(request.workspace.id, request.query.locale) }));
 
@@ -87,7 +77,7 @@ export const searchRoutes = (search: SearchService): FastifyPluginAsyncZod => as
     ...editors,
     schema: {
       tags: ['search'], summary: 'Add a synonym group (editor, admin)',
-      body: z.strictObject({ locale: Locale, terms: Terms }), response: { 201: SynonymView, 400: ErrorView },
+      body: NewSynonyms, response: { 201: SynonymView, 400: ErrorView },
     },
   }, async (request, reply) => reply.code(201).send(await search.addSynonym(request.workspace.id, request.body)));
 
@@ -95,7 +85,7 @@ export const searchRoutes = (search: SearchService): FastifyPluginAsyncZod => as
     ...editors,
     schema: {
       tags: ['search'], summary: 'Change a synonym group (editor, admin)', params: IdParams,
-      body: z.strictObject({ locale: Locale.optional(), terms: Terms.optional() }), response: { 200: SynonymView, 400: ErrorView, 404: ErrorView },
+      body: SynonymsPatch, response: { 200: SynonymView, 400: ErrorView, 404: ErrorView },
     },
   }, async (request) => search.updateSynonym(request.workspace.id, request.params.id, request.body));
 
@@ -112,7 +102,7 @@ export const searchRoutes = (search: SearchService): FastifyPluginAsyncZod => as
     schema: {
       tags: ['portal'], summary: 'Help-centre titles matching what a visitor is typing (public)',
       querystring: z.strictObject({ q: TypedQuery, locale: Locale.optional() }),
-      response: { 200: z.object({ suggestions: z.array(SuggestionView) }), 400: ErrorView },
+      response: { 200: SuggestionListView, 400: ErrorView },
     },
   }, async (request) => ({ suggestions: await search.suggest(request.workspace.id, request.query.q, request.query.locale ?? request.locale) }));
 

@@ -1,10 +1,10 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { Locale } from '../../core/i18n/index.js';
+import type { DocumentKind } from '../../contracts/search.js';
 
 type WorkspaceId = ColumnType<string, string | undefined, never>;
 
-export const DOCUMENT_KINDS = ['article', 'topic'] as const;
-export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+export { DOCUMENT_KINDS, type DocumentKind } from '../../contracts/search.js';
 export const SEARCH_SOURCES = ['portal', 'console', 'api', 'autoresponder', 'chat'] as const;
 export type SearchSource = (typeof SEARCH_SOURCES)[number];
 /** Searches people type are logged for the listening reports; automatic ones (autoresponder, chat) are not. */

@@ -2,30 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { locales } from '../../core/i18n/index.js';
 import { actorOf, requireAgent } from '../accounts/index.js';
-import { NODE_KINDS, type TreeRow } from './troubleshooting.schema.js';
+import type { TreeRow } from './troubleshooting.schema.js';
 import type { TroubleshootingService } from './troubleshooting.service.js';
-import { TreeInput } from './troubleshooting.validate.js';
 import { ErrorView, IdParams } from '../../contracts/http.js';
-
-
-const NodeView = z.object({
-  id: z.string(), kind: z.enum(NODE_KINDS), title: z.string(), body: z.string(),
-  answers: z.array(z.object({ id: z.string(), label: z.string(), next: z.string() })), articleId: z.string().nullable(),
-});
-const TreeSummaryView = z.object({
-  id: z.string(), slug: z.string(), locale: z.enum(locales), product: z.string(), title: z.string(), description: z.string(),
-  version: z.number(), published: z.boolean().describe('Customers can walk it on the portal'),
-  hasUnpublishedChanges: z.boolean(), publishedAt: z.date().nullable(), createdAt: z.date(), updatedAt: z.date(),
-  url: z.string().describe('Its portal address'),
-});
-const TreeView = TreeSummaryView.extend({ nodes: z.array(NodeView) });
-const StatsView = z.object({
-  nodes: z.array(z.object({
-    nodeId: z.string(), visits: z.number(), advances: z.number().describe('Visits that went on to the next step'),
-    solutions: z.number().describe('Visits of a solution'), repairs: z.number().describe('Repair requests opened here'),
-    dropOffs: z.number().describe('Visits that went no further'),
-  })),
-});
+import { StatsView, TreeInput, TreeListView, TreeView } from '../../contracts/troubleshooting.js';
 
 type Summary = Pick<TreeRow, 'id' | 'slug' | 'locale' | 'product' | 'title' | 'description' | 'version' | 'published' | 'published_at' | 'created_at' | 'updated_at'>;
 
@@ -49,7 +29,7 @@ export const troubleshootingRoutes = (trees: TroubleshootingService): FastifyPlu
     schema: {
       tags, summary: 'Troubleshooting trees of this workspace',
       querystring: z.strictObject({ locale: z.enum(locales).optional() }),
-      response: { 200: z.object({ trees: z.array(TreeSummaryView) }) },
+      response: { 200: TreeListView },
     },
   }, async (request) => ({ trees: (await trees.list(request.workspace.id, request.query)).map(summaryView) }));
 

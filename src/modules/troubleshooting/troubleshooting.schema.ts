@@ -1,30 +1,11 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { Locale } from '../../core/i18n/index.js';
+import type { TreeNode } from '../../contracts/troubleshooting.js';
 
 type WorkspaceId = ColumnType<string, string | undefined, never>;
 
-export const NODE_KINDS = ['question', 'solution', 'repair'] as const;
-export type NodeKind = (typeof NODE_KINDS)[number];
-
-/** One answer of a question: its label, and the node it leads to. Ids are unique within their question. */
-export interface TreeAnswer {
-  id: string;
-  label: string;
-  next: string;
-}
-
-/**
- * A step of a tree. A question has answers; a solution (an article and/or text) and a repair
- * request ("we need to look at it") end a walk and have none. `body` is Markdown, rendered sanitised.
- */
-export interface TreeNode {
-  id: string;
-  kind: NodeKind;
-  title: string;
-  body: string;
-  answers: TreeAnswer[];
-  articleId: string | null;
-}
+/** Nodes are stored as the wire carries them (src/contracts/troubleshooting.ts). */
+export { NODE_KINDS, type NodeKind, type TreeAnswer, type TreeNode } from '../../contracts/troubleshooting.js';
 
 /** What the portal walks: the editable fields of a tree as they were when it was last published. */
 export interface TreeContent {

@@ -5,7 +5,8 @@ import type { Locale } from '../../core/i18n/index.js';
 import type { AccountsService, Actor } from '../accounts/index.js';
 import type { NodeCount, TroubleshootingRepo } from './troubleshooting.repo.js';
 import type { TreeAnswer, TreeContent, TreeNode, TreeRow } from './troubleshooting.schema.js';
-import { KEY_RULE, LIMITS, TreeInput, assertValidTree, rootOf } from './troubleshooting.validate.js';
+import { KEY_RULE, LIMITS, TreeInput } from '../../contracts/troubleshooting.js';
+import { assertValidTree, rootOf } from './troubleshooting.validate.js';
 import { treeErrors } from './troubleshooting.errors.js';
 
 export type Auditor = Pick<AccountsService, 'audit'>;

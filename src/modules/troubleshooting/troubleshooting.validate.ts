@@ -1,59 +1,6 @@
-import { z } from 'zod';
-import { locales } from '../../core/i18n/index.js';
-import { NODE_KINDS, type TreeNode } from './troubleshooting.schema.js';
+import { LIMITS, type TreeProblem } from '../../contracts/troubleshooting.js';
+import type { TreeNode } from './troubleshooting.schema.js';
 import { treeErrors } from './troubleshooting.errors.js';
-
-export const LIMITS = {
-  nodes: 200,
-  answersPerNode: 12,
-  title: 200,
-  body: 4000,
-  label: 120,
-  product: 120,
-  description: 1000,
-  /** A walk longer than this is a path nobody takes; also bounds the `?path=` a URL may carry. */
-  depth: 50,
-} as const;
-
-/** Node and answer ids appear in URLs (`?path=a2.a1`): short, lowercase, no dots. */
-export const KEY_RULE = /^[a-z0-9][a-z0-9_-]{0,31}$/;
-const Key = z.string().regex(KEY_RULE, 'lowercase letters, digits, "-" or "_", at most 32');
-/** Text shown to customers: no control characters besides line breaks and tabs. */
-const isControl = (char: string) => {
-  const code = char.codePointAt(0) ?? 0;
-  return (code < 32 && char !== '\n' && char !== '\r' && char !== '\t') || code === 127;
-};
-const Text = (max: number, min = 0) => z.string().trim().min(min).max(max).refine((text) => ![...text].some(isControl), 'no control characters');
-
-export const TreeAnswerInput = z.strictObject({ id: Key, label: Text(LIMITS.label, 1), next: Key });
-export const TreeNodeInput = z.strictObject({
-  id: Key,
-  kind: z.enum(NODE_KINDS),
-  title: Text(LIMITS.title, 1),
-  body: Text(LIMITS.body).default(''),
-  answers: z.array(TreeAnswerInput).max(LIMITS.answersPerNode).default([]),
-  articleId: z.string().uuid().nullable().default(null),
-});
-
-export const TreeInput = z.strictObject({
-  slug: z.string().trim().toLowerCase().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'lowercase words joined by "-"').max(80),
-  locale: z.enum(locales),
-  product: Text(LIMITS.product, 1),
-  title: Text(LIMITS.title, 1),
-  description: Text(LIMITS.description).default(''),
-  nodes: z.array(TreeNodeInput).min(1).max(LIMITS.nodes),
-});
-export type TreeInput = z.infer<typeof TreeInput>;
-
-/** One thing wrong with a tree's shape, pointing at the field an editor must change. */
-export interface TreeProblem {
-  path: string;
-  code: string;
-  message: string;
-  nodeId?: string;
-  /** For TREE_CYCLE: the node ids around the loop, the first repeated at the end. */
-  cycle?: string[];
-}
 
 /**
  * Everything wrong with a tree's graph, at once (an editor fixes them in one go): duplicate ids,

@@ -3,58 +3,25 @@
  * search (`/api/v1/search/…`); see src/modules/kb/README.md and src/modules/search/. Bodies are
  * checked for the fields the screens rely on before they reach a component.
  */
+import type { LOCALES } from '@contracts/http.js';
+import type {
+  ArticlePatchBody, ArticleSummaryWire, ArticleWire, CategoryPatchBody, CategoryWire, LowHelpfulnessWire, NewArticleBody, NewCategoryBody, RevisionSummaryWire, StaleWire,
+} from '@contracts/kb.js';
+import type { NewSynonymsBody, SearchReport, SearchRowWire, SynonymWire, SynonymsPatchBody } from '@contracts/search.js';
 import { ApiError, isRecord, request } from '../../api/http.js';
 
-export type ContentLocale = 'en' | 'zh-CN';
-export const CONTENT_LOCALES: readonly ContentLocale[] = ['zh-CN', 'en'];
+export { LOCALES as CONTENT_LOCALES } from '@contracts/http.js';
+export type ContentLocale = (typeof LOCALES)[number];
+export type Category = CategoryWire;
+export type ArticleSummary = ArticleSummaryWire;
+export type RevisionSummary = RevisionSummaryWire;
+export type Article = ArticleWire;
+export type SynonymGroup = SynonymWire;
+export type SearchRow = SearchRowWire;
+export type { SearchReport };
 
-export interface Category {
-  id: string;
-  parentId: string | null;
-  slug: string;
-  names: Partial<Record<ContentLocale, string>>;
-  position: number;
-}
-
-export interface ArticleSummary {
-  id: string;
-  slug: string;
-  locale: ContentLocale;
-  title: string;
-  categoryId: string | null;
-  status: 'draft' | 'published';
-  hasUnpublishedChanges: boolean;
-  tags: string[];
-  views: number;
-  helpful: number;
-  unhelpful: number;
-  updatedAt: string;
-}
-
-export interface RevisionSummary {
-  id: string;
-  number: number;
-  title: string;
-  createdAt: string;
-  published: boolean;
-}
-
-export interface Article extends ArticleSummary {
-  description: string;
-  url: string;
-  draft: RevisionSummary & { markdown: string };
-  translations: { id: string; locale: ContentLocale; title: string; status: string }[];
-  revisions: RevisionSummary[];
-}
-
-export interface ArticleInput {
-  title: string;
-  markdown: string;
-  locale: ContentLocale;
-  categoryId: string | null;
-  tags: string[];
-  translationOf?: string;
-}
+/** The editor's article: what it sends, with "no category" as null (the API takes it absent on create). */
+export type ArticleInput = Required<Pick<NewArticleBody, 'title' | 'markdown' | 'locale' | 'tags'>> & { categoryId: string | null; translationOf?: string };
 
 function need<T>(body: unknown, key: string, check: (value: unknown) => boolean): T {
   if (!isRecord(body) || !check(body[key])) throw new ApiError('UNKNOWN', 200, `unexpected response: ${key}`);
@@ -68,11 +35,12 @@ export async function listCategories(): Promise<Category[]> {
   return need<Category[]>(await request('GET', '/api/v1/kb/categories'), 'categories', isArray);
 }
 
-export function createCategory(input: { slug: string; names: Partial<Record<ContentLocale, string>>; parentId: string | null }) {
-  return request('POST', '/api/v1/kb/categories', { body: { slug: input.slug, names: input.names, ...(input.parentId ? { parentId: input.parentId } : {}) } });
+export function createCategory(input: Pick<NewCategoryBody, 'slug' | 'names'> & { parentId: string | null }) {
+  const body: NewCategoryBody = { slug: input.slug, names: input.names, ...(input.parentId ? { parentId: input.parentId } : {}) };
+  return request('POST', '/api/v1/kb/categories', { body });
 }
 
-export function updateCategory(id: string, patch: { names?: Partial<Record<ContentLocale, string>>; position?: number; parentId?: string | null }) {
+export function updateCategory(id: string, patch: Pick<CategoryPatchBody, 'names' | 'position' | 'parentId'>) {
   return request('PATCH', `/api/v1/kb/categories/${id}`, { body: patch });
 }
 
@@ -102,14 +70,14 @@ export async function getArticle(id: string): Promise<Article> {
 
 export async function createArticle(input: ArticleInput): Promise<Article> {
   const { categoryId, translationOf, ...rest } = input;
-  return (await request('POST', '/api/v1/kb/articles', {
-    body: { ...rest, ...(categoryId ? { categoryId } : {}), ...(translationOf ? { translationOf } : {}) },
-  })) as Article;
+  const body: NewArticleBody = { ...rest, ...(categoryId ? { categoryId } : {}), ...(translationOf ? { translationOf } : {}) };
+  return (await request('POST', '/api/v1/kb/articles', { body })) as Article;
 }
 
 /** Saves a new draft revision (text) and the article's settings in one call. */
 export async function saveArticle(id: string, input: Omit<ArticleInput, 'locale' | 'translationOf'>): Promise<Article> {
-  return (await request('PATCH', `/api/v1/kb/articles/${id}`, { body: input })) as Article;
+  const body: ArticlePatchBody = input;
+  return (await request('PATCH', `/api/v1/kb/articles/${id}`, { body })) as Article;
 }
 
 export async function publishArticle(id: string, revisionId?: string): Promise<Article> {
@@ -124,10 +92,8 @@ export async function previewMarkdown(markdown: string): Promise<string> {
   return need<string>(await request('POST', '/api/v1/kb/preview', { body: { markdown } }), 'html', (v) => typeof v === 'string');
 }
 
-export interface ReportArticle extends ArticleSummary {
-  helpfulRatio?: number;
-  reason?: 'not_reviewed' | 'rated_down_since_edit';
-}
+/** A row of either article report: the low-helpfulness one carries a ratio, the stale one a reason. */
+export type ReportArticle = ArticleSummary & Partial<Pick<LowHelpfulnessWire['articles'][number], 'helpfulRatio'> & Pick<StaleWire['articles'][number], 'reason'>>;
 
 export async function lowHelpfulness(): Promise<ReportArticle[]> {
   return need<ReportArticle[]>(await request('GET', '/api/v1/kb/reports/low-helpfulness?limit=20'), 'articles', isArray);
@@ -139,25 +105,10 @@ export async function staleArticles(days: number): Promise<ReportArticle[]> {
 
 // ---- search: listening and synonyms --------------------------------------------------------
 
-export const SEARCH_REPORTS = ['top', 'no-results', 'no-clicks'] as const;
-export type SearchReport = (typeof SEARCH_REPORTS)[number];
-
-export interface SearchRow {
-  query: string;
-  searches: number;
-  averageResults: number;
-  searchesWithClicks: number;
-  lastSearchedAt: string;
-}
+export { SEARCH_REPORTS } from '@contracts/search.js';
 
 export async function searchReport(report: SearchReport, days: number): Promise<SearchRow[]> {
   return need<SearchRow[]>(await request('GET', `/api/v1/search/reports/${report}?days=${days}&limit=20`), 'searches', isArray);
-}
-
-export interface SynonymGroup {
-  id: string;
-  locale: ContentLocale;
-  terms: string[];
 }
 
 export async function listSynonyms(): Promise<SynonymGroup[]> {
@@ -165,11 +116,13 @@ export async function listSynonyms(): Promise<SynonymGroup[]> {
 }
 
 export function createSynonyms(locale: ContentLocale, terms: string[]) {
-  return request('POST', '/api/v1/search/synonyms', { body: { locale, terms } });
+  const body: NewSynonymsBody = { locale, terms };
+  return request('POST', '/api/v1/search/synonyms', { body });
 }
 
 export function updateSynonyms(id: string, terms: string[]) {
-  return request('PATCH', `/api/v1/search/synonyms/${id}`, { body: { terms } });
+  const body: SynonymsPatchBody = { terms };
+  return request('PATCH', `/api/v1/search/synonyms/${id}`, { body });
 }
 
 export function deleteSynonyms(id: string) {

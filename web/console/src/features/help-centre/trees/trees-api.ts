@@ -1,34 +1,19 @@
 /** The troubleshooting trees API (`/api/v1/troubleshooting/trees`, see src/modules/troubleshooting/README.md). */
+import type {
+  NodeKind, NodeStatsWire, TreeAnswer, TreeInputBody, TreeNode, TreeProblem as TreeGraphProblem, TreeSummaryWire, TreeWire,
+} from '@contracts/troubleshooting.js';
 import { ApiError, isRecord, request } from '../../../api/http.js';
 
-export const NODE_KINDS = ['question', 'solution', 'repair'] as const;
-export type NodeKind = (typeof NODE_KINDS)[number];
-export type TreeLocale = 'en' | 'zh-CN';
-
-export interface TreeAnswer { id: string; label: string; next: string }
-export interface TreeNode { id: string; kind: NodeKind; title: string; body: string; answers: TreeAnswer[]; articleId: string | null }
-
-export interface TreeSummary {
-  id: string;
-  slug: string;
-  locale: TreeLocale;
-  product: string;
-  title: string;
-  description: string;
-  version: number;
-  published: boolean;
-  hasUnpublishedChanges: boolean;
-  url: string;
-  updatedAt: string;
-}
-export interface Tree extends TreeSummary { nodes: TreeNode[] }
-
-export interface TreeDraft { slug: string; locale: TreeLocale; product: string; title: string; description: string; nodes: TreeNode[] }
-
-export interface NodeStats { nodeId: string; visits: number; advances: number; solutions: number; repairs: number; dropOffs: number }
-
-/** One thing the server found wrong with a tree: `path` points at the field (`nodes.2.answers.0.next`). */
-export interface TreeProblem { path: string; code?: string; message: string; nodeId?: string; cycle?: string[] }
+export { NODE_KINDS } from '@contracts/troubleshooting.js';
+export type { NodeKind, TreeAnswer, TreeNode };
+/** A problem a refused save lists: TREE_INVALID's carry a code; VALIDATION_FAILED's (field checks) may not. */
+export type TreeProblem = Omit<TreeGraphProblem, 'code'> & Partial<Pick<TreeGraphProblem, 'code'>>;
+export type TreeLocale = TreeSummaryWire['locale'];
+export type TreeSummary = TreeSummaryWire;
+export type Tree = TreeWire;
+/** The tree the editor sends (create, and save with the version it loaded). */
+export type TreeDraft = Pick<TreeInputBody, 'slug' | 'locale' | 'product' | 'title'> & { description: string; nodes: TreeNode[] };
+export type NodeStats = NodeStatsWire;
 
 const BASE = '/api/v1/troubleshooting/trees';
 
