@@ -2,9 +2,9 @@ import type { ColumnType, Generated } from 'kysely';
 import type { Locale } from '../../core/i18n/index.js';
 import type { AutoSubmitted } from '../../core/mail/outbox.js';
 import type { MailInboundTables } from './inbound/inbound.schema.js';
+import type { ATTEMPT_OUTCOMES, OutboxStatus } from '../../contracts/mail.js';
 
-export const OUTBOX_STATUSES = ['held', 'queued', 'sending', 'sent', 'failed'] as const;
-export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+export { OUTBOX_STATUSES, type OutboxStatus } from '../../contracts/mail.js';
 export type { AutoSubmitted };
 
 /** Outbound mail (mail/outbound): one row per message, rendered at queue time; see mail/README.md, "Outbound mail". */
@@ -39,7 +39,7 @@ export interface MailOutboxTable {
   created_at: ColumnType<Date, undefined, never>;
 }
 
-export type AttemptOutcome = 'sent' | 'transient' | 'permanent' | 'unknown';
+export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
 
 /** One row per SMTP attempt of an outbox row: what the server said, or why nothing was said. */
 export interface MailOutboxAttemptsTable {

@@ -6,61 +6,9 @@ import type { Mailboxes } from '../imap/imap.mailboxes.js';
 import type { InboundMail } from './inbound.service.js';
 import type { InboundRow, MailAddressRow } from './inbound.schema.js';
 import { ErrorView, IdParams } from '../../../contracts/http.js';
+import { AddressPatch, AddressView, HealthView, InboundSummary, MailboxPatch, MailboxView, NewAddress, NewMailbox, Original } from '../../../contracts/mail.js';
 
 const CustomerId = z.object({ customerId: z.string().uuid() });
-const Locale = z.enum(['en', 'zh-CN']);
-const Email = z.string().trim().max(254).email();
-
-const AddressView = z.object({
-  id: z.string(), address: z.string(), displayName: z.string().nullable(), departmentId: z.string().nullable(), locale: Locale.nullable(), createdAt: z.date(),
-});
-const NewAddress = z.strictObject({
-  address: Email, displayName: z.string().trim().min(1).max(120).nullable().optional(),
-  departmentId: z.string().uuid().nullable().optional(), locale: Locale.nullable().optional(),
-});
-const AddressPatch = NewAddress.omit({ address: true });
-
-const MailboxView = z.object({
-  id: z.string(), name: z.string(), host: z.string(), port: z.number(), tls: z.enum(['implicit', 'starttls', 'none']), username: z.string(),
-  folder: z.string(), afterImport: z.enum(['flag', 'move']), moveTo: z.string().nullable(), addressId: z.string().nullable(), enabled: z.boolean(),
-  uidValidity: z.number().nullable(), lastUid: z.number(), lastPolledAt: z.date().nullable(), lastError: z.string().nullable(), createdAt: z.date(),
-});
-// eslint-disable-next-line no-control-regex -- control characters are what this removes
-const Folder = z.string().trim().min(1).max(200).regex(/^[^\u0000-\u001f*%]+$/, 'no control characters or wildcards');
-const NewMailbox = z.strictObject({
-  name: z.string().trim().min(1).max(120),
-  host: z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9.-]+$|^\[?[0-9a-fA-F:.]+\]?$/, 'a host name or IP address'),
-  port: z.number().int().min(1).max(65535),
-  tls: z.enum(['implicit', 'starttls', 'none']).default('implicit'),
-  username: z.string().min(1).max(254),
-  password: z.string().min(1).max(1000),
-  folder: Folder.default('INBOX'),
-  afterImport: z.enum(['flag', 'move']).default('flag'),
-  moveTo: Folder.nullable().default(null),
-  addressId: z.string().uuid().nullable().default(null),
-  enabled: z.boolean().default(true),
-}).refine((m) => m.afterImport !== 'move' || !!m.moveTo, { message: 'moveTo is required when afterImport is "move"', path: ['moveTo'] });
-const MailboxPatch = z.strictObject({
-  name: z.string().trim().min(1).max(120), host: z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9.-]+$|^\[?[0-9a-fA-F:.]+\]?$/),
-  port: z.number().int().min(1).max(65535), tls: z.enum(['implicit', 'starttls', 'none']), username: z.string().min(1).max(254),
-  password: z.string().min(1).max(1000), folder: Folder, afterImport: z.enum(['flag', 'move']), moveTo: Folder.nullable(),
-  addressId: z.string().uuid().nullable(), enabled: z.boolean(),
-}).partial();
-
-const InboundSummary = z.object({
-  id: z.string(), source: z.enum(['smtp', 'imap']), status: z.enum(['received', 'processed', 'parked']),
-  outcome: z.string().nullable(), reason: z.string().nullable(), envelopeFrom: z.string().nullable(), from: z.string().nullable(),
-  subject: z.string().nullable(), messageId: z.string().nullable(), sizeBytes: z.number(), ticketId: z.string().nullable(),
-  ticketMessageId: z.string().nullable(), autoreplySuppressed: z.string().nullable(), attempts: z.number(), receivedAt: z.date(), processedAt: z.date().nullable(),
-  /** A different message had this Message-ID before; this one was kept as its own. */
-  messageIdReused: z.boolean(),
-});
-const Original = z.object({ subject: z.string(), from: z.string().nullable(), text: z.string(), html: z.string().nullable() });
-const HealthView = z.object({
-  address: z.string(), status: z.enum(['ok', 'failing']), bounceCount: z.number(), lastReason: z.string().nullable(),
-  lastBouncedMessageId: z.string().nullable(), lastBounceAt: z.date().nullable(),
-});
-
 function addressView(a: MailAddressRow): z.infer<typeof AddressView> {
   return { id: a.id, address: a.address, displayName: a.display_name, departmentId: a.department_id, locale: a.locale, createdAt: a.created_at };
 }

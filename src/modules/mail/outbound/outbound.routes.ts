@@ -1,30 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf, requireAgent } from '../../accounts/index.js';
-import { OUTBOX_STATUSES } from '../mail.schema.js';
 import type { OutboundMailService } from './outbound.service.js';
 import { ErrorView, IdParams } from '../../../contracts/http.js';
-
-
-const MailSummary = z.object({
-  id: z.string(), messageId: z.string().describe('Without angle brackets'), from: z.string(), to: z.string(), subject: z.string(),
-  template: z.string(), locale: z.string(), status: z.enum(OUTBOX_STATUSES), ticketId: z.string().nullable(), attempts: z.number(),
-  nextAttemptAt: z.date().nullable().describe('When a queued mail is tried next'), sentAt: z.date().nullable(),
-  lastError: z.string().nullable(), createdAt: z.date(),
-});
-const AttemptView = z.object({
-  attempt: z.number(), startedAt: z.date(), durationMs: z.number(),
-  outcome: z.enum(['sent', 'transient', 'permanent', 'unknown']), smtpCode: z.number().nullable(), response: z.string().nullable(),
-});
-const MailDetail = MailSummary.extend({
-  replyTo: z.string().nullable(), inReplyTo: z.string().nullable(), references: z.array(z.string()),
-  autoSubmitted: z.string().nullable(), text: z.string(), html: z.string().nullable(), attachmentIds: z.array(z.string()),
-  history: z.array(AttemptView),
-});
+import { OUTBOX_STATUSES, OutboxMailDetailView, OutboxMailView, OutboxPageView, ReleasedView, type OutboxStatus } from '../../../contracts/mail.js';
 
 type SummaryRow = {
   id: string; message_id: string; from_address: string; to_address: string; subject: string; template: string; locale: string;
-  status: z.infer<typeof MailSummary>['status']; ticket_id: string | null; attempts: number; next_attempt_at: Date; sent_at: Date | null;
+  status: OutboxStatus; ticket_id: string | null; attempts: number; next_attempt_at: Date; sent_at: Date | null;
   last_error: string | null; created_at: Date;
 };
 
@@ -49,10 +32,7 @@ export const outboundRoutes = (outbound: OutboundMailService): FastifyPluginAsyn
         cursor: z.string().regex(/^\d{1,15}$/, 'a nextCursor from the previous page').optional(),
       }),
       response: {
-        200: z.object({
-          mails: z.array(MailSummary), nextCursor: z.string().nullable(),
-          smtpConfigured: z.boolean().describe('False: mail is held here until SMTP settings exist and it is released'),
-        }),
+        200: OutboxPageView,
       },
     },
   }, async (request) => {
@@ -63,7 +43,7 @@ export const outboundRoutes = (outbound: OutboundMailService): FastifyPluginAsyn
 
   app.get('/mail/outbox/:id', {
     ...adminOnly,
-    schema: { tags: ['mail'], summary: 'One outbound mail as rendered, with its attempts (admin)', params: IdParams, response: { 200: MailDetail, 404: ErrorView } },
+    schema: { tags: ['mail'], summary: 'One outbound mail as rendered, with its attempts (admin)', params: IdParams, response: { 200: OutboxMailDetailView, 404: ErrorView } },
   }, async (request) => {
     const m = await outbound.mail(request.workspace.id, request.params.id);
     return {
@@ -79,7 +59,7 @@ export const outboundRoutes = (outbound: OutboundMailService): FastifyPluginAsyn
     ...adminOnly,
     schema: {
       tags: ['mail'], summary: 'Send a failed mail again, with a fresh set of attempts (admin)', params: IdParams,
-      response: { 200: MailSummary, 404: ErrorView, 409: ErrorView },
+      response: { 200: OutboxMailView, 404: ErrorView, 409: ErrorView },
     },
   }, async (request) => summaryView(await outbound.retry(request.workspace.id, request.params.id, actorOf(request))));
 
@@ -87,7 +67,7 @@ export const outboundRoutes = (outbound: OutboundMailService): FastifyPluginAsyn
     ...adminOnly,
     schema: {
       tags: ['mail'], summary: 'Send the mail held while no SMTP server was configured (admin)',
-      response: { 200: z.object({ released: z.number() }), 409: ErrorView },
+      response: { 200: ReleasedView, 409: ErrorView },
     },
   }, async (request) => ({ released: await outbound.releaseHeld(request.workspace.id, actorOf(request)) }));
 };

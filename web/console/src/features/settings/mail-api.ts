@@ -3,64 +3,22 @@
  * addresses, IMAP mailboxes and parked inbound mail (the inbound side's routes). Bodies are checked
  * for the fields the screens rely on before they reach a component.
  */
+import type {
+  AddressWire, InboundSummaryWire, MailboxPatchBody, MailboxWire, NewAddressBody, NewMailboxBody,
+  OutboxAttemptWire, OutboxMailDetailWire, OutboxMailWire, OutboxPageWire, OutboxStatus, ReleasedWire,
+} from '@contracts/mail.js';
 import { ApiError, isRecord, request } from '../../api/http.js';
 
-export const OUTBOX_STATUSES = ['held', 'queued', 'sending', 'sent', 'failed'] as const;
-export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
-
-export interface OutboxMail {
-  id: string;
-  messageId: string;
-  from: string;
-  to: string;
-  subject: string;
-  status: OutboxStatus;
-  ticketId: string | null;
-  attempts: number;
-  nextAttemptAt: string | null;
-  sentAt: string | null;
-  lastError: string | null;
-  createdAt: string;
-}
-
-export interface OutboxAttempt {
-  attempt: number;
-  startedAt: string;
-  durationMs: number;
-  outcome: 'sent' | 'transient' | 'permanent' | 'unknown';
-  smtpCode: number | null;
-  response: string | null;
-}
-
-export interface OutboxMailDetail extends OutboxMail {
-  replyTo: string | null;
-  inReplyTo: string | null;
-  references: string[];
-  text: string;
-  attachmentIds: string[];
-  history: OutboxAttempt[];
-}
-
-export interface OutboxPage {
-  mails: OutboxMail[];
-  nextCursor: string | null;
-  smtpConfigured: boolean;
-}
+export { OUTBOX_STATUSES } from '@contracts/mail.js';
+export type { OutboxStatus };
+export type OutboxMail = OutboxMailWire;
+export type OutboxAttempt = OutboxAttemptWire;
+export type OutboxMailDetail = OutboxMailDetailWire;
+export type OutboxPage = OutboxPageWire;
 
 const unexpected = (what: string) => new ApiError('UNEXPECTED_RESPONSE', 0, `unexpected ${what} response`);
 const str = (value: unknown): string => (typeof value === 'string' ? value : String(value ?? ''));
 const strOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
-const numOrNull = (value: unknown): number | null => (typeof value === 'number' ? value : null);
-
-function outboxMail(m: Record<string, unknown>): OutboxMail {
-  const status = OUTBOX_STATUSES.find((s) => s === m.status);
-  if (!status) throw unexpected('outbox');
-  return {
-    id: str(m.id), messageId: str(m.messageId), from: str(m.from), to: str(m.to), subject: str(m.subject), status,
-    ticketId: strOrNull(m.ticketId), attempts: Number(m.attempts ?? 0), nextAttemptAt: strOrNull(m.nextAttemptAt),
-    sentAt: strOrNull(m.sentAt), lastError: strOrNull(m.lastError), createdAt: str(m.createdAt),
-  };
-}
 
 export async function outbox(query: { status?: OutboxStatus; recipient?: string; cursor?: string }): Promise<OutboxPage> {
   const params = new URLSearchParams({ limit: '50' });
@@ -69,22 +27,13 @@ export async function outbox(query: { status?: OutboxStatus; recipient?: string;
   if (query.cursor) params.set('cursor', query.cursor);
   const body = await request('GET', `/api/v1/mail/outbox?${params}`);
   if (!isRecord(body) || !Array.isArray(body.mails)) throw unexpected('outbox');
-  return { mails: body.mails.filter(isRecord).map(outboxMail), nextCursor: strOrNull(body.nextCursor), smtpConfigured: body.smtpConfigured === true };
+  return body as unknown as OutboxPage;
 }
 
 export async function outboxMailDetail(id: string): Promise<OutboxMailDetail> {
   const body = await request('GET', `/api/v1/mail/outbox/${encodeURIComponent(id)}`);
   if (!isRecord(body) || !Array.isArray(body.history)) throw unexpected('outbox mail');
-  return {
-    ...outboxMail(body), replyTo: strOrNull(body.replyTo), inReplyTo: strOrNull(body.inReplyTo),
-    references: Array.isArray(body.references) ? body.references.map(str) : [], text: str(body.text),
-    attachmentIds: Array.isArray(body.attachmentIds) ? body.attachmentIds.map(str) : [],
-    history: body.history.filter(isRecord).map((a) => ({
-      attempt: Number(a.attempt), startedAt: str(a.startedAt), durationMs: Number(a.durationMs ?? 0),
-      outcome: (['sent', 'transient', 'permanent', 'unknown'] as const).find((o) => o === a.outcome) ?? 'unknown',
-      smtpCode: numOrNull(a.smtpCode), response: strOrNull(a.response),
-    })),
-  };
+  return body as unknown as OutboxMailDetail;
 }
 
 export async function retryOutboxMail(id: string): Promise<void> {
@@ -93,20 +42,14 @@ export async function retryOutboxMail(id: string): Promise<void> {
 
 export async function releaseHeld(): Promise<number> {
   const body = await request('POST', '/api/v1/mail/outbox/release-held');
-  return isRecord(body) ? Number(body.released ?? 0) : 0;
+  return isRecord(body) ? (body as ReleasedWire).released : 0;
 }
 
 // ---- support addresses --------------------------------------------------------------------
 
-export type ContentLocale = 'en' | 'zh-CN';
-
-export interface SupportAddress {
-  id: string;
-  address: string;
-  displayName: string | null;
-  departmentId: string | null;
-  locale: ContentLocale | null;
-}
+export type ContentLocale = NonNullable<AddressWire['locale']>;
+/** The fields the addresses screen shows. */
+export type SupportAddress = Pick<AddressWire, 'id' | 'address' | 'displayName' | 'departmentId' | 'locale'>;
 
 export interface Department {
   id: string;
@@ -123,7 +66,7 @@ export async function supportAddresses(): Promise<SupportAddress[]> {
   }));
 }
 
-export async function addSupportAddress(input: { address: string; displayName: string | null; departmentId: string | null; locale: ContentLocale | null }): Promise<void> {
+export async function addSupportAddress(input: Required<NewAddressBody>): Promise<void> {
   await request('POST', '/api/v1/mail/addresses', { body: input });
 }
 
@@ -141,30 +84,11 @@ export async function departments(): Promise<Department[]> {
 
 // ---- IMAP mailboxes -----------------------------------------------------------------------
 
-export type MailboxTls = 'implicit' | 'starttls' | 'none';
-
-export interface Mailbox {
-  id: string;
-  name: string;
-  host: string;
-  port: number;
-  tls: MailboxTls;
-  username: string;
-  folder: string;
-  enabled: boolean;
-  lastPolledAt: string | null;
-  lastError: string | null;
-}
-
-export interface NewMailbox {
-  name: string;
-  host: string;
-  port: number;
-  tls: MailboxTls;
-  username: string;
-  password: string;
-  folder: string;
-}
+export type MailboxTls = MailboxWire['tls'];
+/** The fields the mailboxes screen shows. */
+export type Mailbox = Pick<MailboxWire, 'id' | 'name' | 'host' | 'port' | 'tls' | 'username' | 'folder' | 'enabled' | 'lastPolledAt' | 'lastError'>;
+/** What the add-a-mailbox form sends (the rest take the server's defaults). */
+export type NewMailbox = Required<Pick<NewMailboxBody, 'name' | 'host' | 'port' | 'tls' | 'username' | 'password' | 'folder'>>;
 
 export async function mailboxes(): Promise<Mailbox[]> {
   const body = await request('GET', '/api/v1/mail/mailboxes');
@@ -181,7 +105,8 @@ export async function addMailbox(input: NewMailbox): Promise<void> {
 }
 
 export async function setMailboxEnabled(id: string, enabled: boolean): Promise<void> {
-  await request('PATCH', `/api/v1/mail/mailboxes/${encodeURIComponent(id)}`, { body: { enabled } });
+  const body: MailboxPatchBody = { enabled };
+  await request('PATCH', `/api/v1/mail/mailboxes/${encodeURIComponent(id)}`, { body });
 }
 
 export async function removeMailbox(id: string): Promise<void> {
@@ -190,14 +115,8 @@ export async function removeMailbox(id: string): Promise<void> {
 
 // ---- parked inbound mail ------------------------------------------------------------------
 
-export interface ParkedMail {
-  id: string;
-  from: string | null;
-  subject: string | null;
-  reason: string | null;
-  attempts: number;
-  receivedAt: string;
-}
+/** A parked message as the screen lists it: `from` falls back to the envelope sender. */
+export type ParkedMail = Pick<InboundSummaryWire, 'id' | 'from' | 'subject' | 'reason' | 'attempts' | 'receivedAt'>;
 
 export async function parkedMail(cursor?: string): Promise<{ messages: ParkedMail[]; nextCursor: string | null }> {
   const params = new URLSearchParams({ status: 'parked', limit: '50' });
