@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOCALES } from './enums.js';
 
 /**
  * What every HTTP route shares on the wire: the error body the error handler sends
@@ -16,8 +17,7 @@ export const IdParams = z.object({ id: z.string().uuid() });
 /** Whether a value could be a row id: checked before a lookup, so an id that is no UUID finds nothing instead of failing in SQL. */
 export const isUuid = (value: string): boolean => IdParams.shape.id.safeParse(value).success;
 
-/** The languages content and agents come in (the core's `locales` is this list). */
-export const LOCALES = ['zh-CN', 'en'] as const;
+export { LOCALES };
 export const LocaleView = z.enum(LOCALES);
 
 /** A value as JSON carries it: times become ISO strings. The console reads a response schema as `Wire<z.infer<…>>`. */

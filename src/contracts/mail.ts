@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OUTBOX_STATUSES } from './enums.js';
 import type { Wire } from './http.js';
 
 /**
@@ -7,7 +8,7 @@ import type { Wire } from './http.js';
  * console reads them as `Wire<…>`: times travel as ISO strings.
  */
 
-export const OUTBOX_STATUSES = ['held', 'queued', 'sending', 'sent', 'failed'] as const;
+export { OUTBOX_STATUSES };
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 export const ATTEMPT_OUTCOMES = ['sent', 'transient', 'permanent', 'unknown'] as const;
 

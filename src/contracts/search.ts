@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SEARCH_REPORTS } from './enums.js';
 import { LocaleView, type Wire } from './http.js';
 
 /**
@@ -23,8 +24,7 @@ export const ReportView = z.object({
   period: z.object({ days: z.number() }),
   searches: z.array(z.object({ query: z.string(), searches: z.number(), averageResults: z.number(), searchesWithClicks: z.number(), lastSearchedAt: z.date() })),
 });
-/** The listening reports, each at `/api/v1/search/reports/<name>`. */
-export const SEARCH_REPORTS = ['top', 'no-results', 'no-clicks'] as const;
+export { SEARCH_REPORTS };
 export type SearchReport = (typeof SEARCH_REPORTS)[number];
 
 const Terms = z.array(z.string().trim().min(1).max(60)).min(2).max(20)

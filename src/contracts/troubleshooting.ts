@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NODE_KINDS } from './enums.js';
 import { LocaleView, type Wire } from './http.js';
 
 /**
@@ -8,7 +9,7 @@ import { LocaleView, type Wire } from './http.js';
  * The console reads them as `Wire<…>`: times travel as ISO strings.
  */
 
-export const NODE_KINDS = ['question', 'solution', 'repair'] as const;
+export { NODE_KINDS };
 export type NodeKind = (typeof NODE_KINDS)[number];
 
 // ---- requests ----

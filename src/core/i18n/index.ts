@@ -1,7 +1,7 @@
 import i18next from 'i18next';
 import { en } from './catalogues/en.js';
 import { zhCN } from './catalogues/zh-CN.js';
-import { LOCALES } from '../../contracts/http.js';
+import { LOCALES } from '../../contracts/enums.js';
 
 export const locales = LOCALES;
 export type Locale = (typeof locales)[number];

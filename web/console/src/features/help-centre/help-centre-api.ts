@@ -3,14 +3,14 @@
  * search (`/api/v1/search/…`); see src/modules/kb/README.md and src/modules/search/. Bodies are
  * checked for the fields the screens rely on before they reach a component.
  */
-import type { LOCALES } from '@contracts/http.js';
+import type { LOCALES } from '@contracts/enums.js';
 import type {
   ArticlePatchBody, ArticleSummaryWire, ArticleWire, CategoryPatchBody, CategoryWire, LowHelpfulnessWire, NewArticleBody, NewCategoryBody, RevisionSummaryWire, StaleWire,
 } from '@contracts/kb.js';
 import type { NewSynonymsBody, SearchReport, SearchRowWire, SynonymWire, SynonymsPatchBody } from '@contracts/search.js';
 import { ApiError, isRecord, request } from '../../api/http.js';
 
-export { LOCALES as CONTENT_LOCALES } from '@contracts/http.js';
+export { LOCALES as CONTENT_LOCALES } from '@contracts/enums.js';
 export type ContentLocale = (typeof LOCALES)[number];
 export type Category = CategoryWire;
 export type ArticleSummary = ArticleSummaryWire;
@@ -105,7 +105,7 @@ export async function staleArticles(days: number): Promise<ReportArticle[]> {
 
 // ---- search: listening and synonyms --------------------------------------------------------
 
-export { SEARCH_REPORTS } from '@contracts/search.js';
+export { SEARCH_REPORTS } from '@contracts/enums.js';
 
 export async function searchReport(report: SearchReport, days: number): Promise<SearchRow[]> {
   return need<SearchRow[]>(await request('GET', `/api/v1/search/reports/${report}?days=${days}&limit=20`), 'searches', isArray);

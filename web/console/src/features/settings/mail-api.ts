@@ -9,7 +9,7 @@ import type {
 } from '@contracts/mail.js';
 import { ApiError, isRecord, request } from '../../api/http.js';
 
-export { OUTBOX_STATUSES } from '@contracts/mail.js';
+export { OUTBOX_STATUSES } from '@contracts/enums.js';
 export type { OutboxStatus };
 export type OutboxMail = OutboxMailWire;
 export type OutboxAttempt = OutboxAttemptWire;

@@ -4,7 +4,7 @@ import type {
 } from '@contracts/troubleshooting.js';
 import { ApiError, isRecord, request } from '../../../api/http.js';
 
-export { NODE_KINDS } from '@contracts/troubleshooting.js';
+export { NODE_KINDS } from '@contracts/enums.js';
 export type { NodeKind, TreeAnswer, TreeNode };
 /** A problem a refused save lists: TREE_INVALID's carry a code; VALIDATION_FAILED's (field checks) may not. */
 export type TreeProblem = Omit<TreeGraphProblem, 'code'> & Partial<Pick<TreeGraphProblem, 'code'>>;
