@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Wire } from './http.js';
 
 /**
  * The customer database on the wire: the shapes the customers module's routes answer with (their
@@ -82,8 +83,6 @@ export const DuplicatesView = z.object({
   merges: z.array(MergeView),
 });
 
-/** A value as JSON carries it: times become ISO strings. */
-export type Wire<T> = T extends Date ? string : T extends readonly (infer E)[] ? Wire<E>[] : T extends object ? { [K in keyof T]: Wire<T[K]> } : T;
 
 export type CustomerWire = Wire<z.infer<typeof CustomerView>>;
 export type RecordWire = Wire<z.infer<typeof RecordView>>;
