@@ -353,6 +353,8 @@ async function measureEngine(
     const commits = after.commits - before.commits - (profile?.samples ?? 0) - idle.commits * seconds;
     report('tickets.create', 'statements_per_ticket', statements / count);
     report('tickets.create', 'commits_per_ticket', commits / count);
+    // Whole server (another database's writes would count too); the idle server's flushes are few and left in.
+    report('tickets.create', 'wal_flushes_per_ticket', (after.walFlushes - before.walFlushes) / count);
     ctx.note(`${tag}: tickets.create: ${count} tickets, ${Math.round(statements)} statements sent by Kefu for them (every pool: ` +
       `API, jobs, event relay; counted in the server by bench/count-statements.mjs), ${Math.round(commits)} transactions committed in its ` +
       `database (pg_stat_database.xact_commit, read-only ones included, the bench's sampler taken off); measured until every event ` +
@@ -419,20 +421,26 @@ async function idleRates(server: KefuServer, connectionString: string, workspace
   await new Promise((resolve) => setTimeout(resolve, IDLE_WINDOW_MS));
   const end = { ...await server.statements(), ...await databaseCounters(connectionString, workspaceId), at: performance.now() };
   const seconds = (end.at - start.at) / 1000;
-  // Less one commit: databaseCounters' own query, read once per reading.
-  return { statements: (end.statements - start.statements) / seconds, commits: (end.commits - start.commits - 1) / seconds };
+  // Less databaseCounters' own two statements, read once per reading.
+  return { statements: (end.statements - start.statements) / seconds, commits: (end.commits - start.commits - 2) / seconds };
 }
 
 /** Numbers the counters before and after the load are read at. */
-async function databaseCounters(connectionString: string, workspaceId: string): Promise<{ commits: number; lastNumber: number }> {
+async function databaseCounters(connectionString: string, workspaceId: string): Promise<{ commits: number; walFlushes: number; lastNumber: number }> {
   const client = new pg.Client({ connectionString });
   await client.connect();
   try {
-    const { rows: [row] } = await client.query<{ commits: string; last: number }>(`
-      select (select xact_commit from pg_stat_database where datname = current_database()) as commits,
+    // WAL fsyncs, what a durable commit waits for: in pg_stat_io from Postgres 18 (the embedded
+    // server), in pg_stat_wal before (the machine's 15).
+    const { rows: [versionRow] } = await client.query<{ version: number }>(`select current_setting('server_version_num')::int as version`);
+    const walFlushes = versionRow!.version >= 180_000
+      ? `(select coalesce(sum(fsyncs), 0) from pg_stat_io where object = 'wal')`
+      : '(select wal_sync from pg_stat_wal)';
+    const { rows: [row] } = await client.query<{ commits: string; flushes: string; last: number }>(`
+      select (select xact_commit from pg_stat_database where datname = current_database()) as commits, ${walFlushes} as flushes,
              (select last_ticket_number from ticket_settings where workspace_id = $1) as last`, [workspaceId]);
-    // Its own transaction is counted once per reading: before and after cancel out.
-    return { commits: Number(row!.commits), lastNumber: row!.last };
+    // Its own transactions are counted once per reading: before and after cancel out.
+    return { commits: Number(row!.commits), walFlushes: Number(row!.flushes), lastNumber: row!.last };
   } finally {
     await client.end();
   }

@@ -24,6 +24,17 @@ try {
   await page.getByRole('button', { name: /登录|Sign in/ }).click();
   await page.getByRole('navigation').first().waitFor();
   await page.screenshot({ path: path.join(out, 'console-home.png') });
+  // The admin screens added since (issue 19's "screenshots show the new screens"), each once its data is in.
+  for (const [address, file, ready] of [
+    ['/agent/settings/triage/templates', 'console-triage-templates.png', /模板|Templates/],
+    ['/agent/settings/triage/classifier', 'console-triage-classifier.png', /分类器|Classifier/],
+    ['/agent/customers/companies', 'console-customers-companies.png', /公司|Companies/],
+  ] as const) {
+    await page.goto(`${kefu.url}${address}`);
+    await page.getByText(ready).first().waitFor();
+    await page.waitForLoadState('networkidle');
+    await page.screenshot({ path: path.join(out, file) });
+  }
   await browser.close();
   console.log(`screenshots written to ${out}`);
 } finally {

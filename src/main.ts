@@ -3,8 +3,10 @@ import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { buildApp } from './app.js';
-import { loadConfig, type Config } from './core/config.js';
+import { childProcessEnv, loadConfig, type Config } from './core/config.js';
 import { AppError } from './core/errors.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { backupDatabase, restoreDatabase } from './core/db/backup.js';
@@ -148,6 +150,20 @@ function printDemo(config: Config, demo: DemoCredentials): void {
   ].join('\n'));
 }
 
+/**
+ * The first start seeds the demo by running `kefu seed --demo` against its embedded server, as a
+ * child process: what seeding loads and leaves behind (the Chinese word dictionary, the heap V8 grew
+ * while seeding and keeps) goes with that process instead of staying in the server for good.
+ */
+async function seedDemoInChildProcess(databaseUrl: string): Promise<void> {
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'seed', '--demo'], {
+    env: childProcessEnv({ DATABASE_URL: databaseUrl }),
+    stdio: 'inherit',
+  });
+  const [code, signal] = await once(child, 'exit') as [number | null, NodeJS.Signals | null];
+  if (code !== 0) throw new AppError('DEMO_SEED_FAILED', 500, `Seeding the demo failed (${signal ?? `exit code ${code}`}); its output is above`);
+}
+
 async function createAdmin({ accounts }: Services, data: DataLayer, input: { email: string; name: string; password?: string; workspace: string; workspaceName?: string }) {
   const existing = await data.database.db.selectFrom('workspaces').select('id').where('slug', '=', input.workspace).executeTakeFirst();
   const workspaceName = input.workspaceName ?? input.workspace;
@@ -163,11 +179,7 @@ async function start(config: Config, log: Logger, role: Role): Promise<void> {
   await messaging.jobs.start();
   const services = createServices({ config, ...data, bus: messaging.bus, jobs: messaging.jobs, clock: systemClock });
   const empty = !(await data.database.db.selectFrom('workspaces').select('id').limit(1).executeTakeFirst());
-  // The demo is seeded as `kefu seed --demo` does it: its workspace's defaults (departments, SLA
-  // calendar) are set up by event handlers that must have run before its tickets are opened.
-  if (empty && !config.databaseUrl && config.seedDemo === 'auto') {
-    printDemo(config, await seedAndRemember(createServices({ config, ...data, bus: createInProcessBus(log), jobs: messaging.jobs, clock: systemClock }), config));
-  }
+  if (empty && !config.databaseUrl && config.seedDemo === 'auto') await seedDemoInChildProcess(data.database.url);
   else if (empty) log.warn('No workspace exists yet: run `kefu seed --demo` or `kefu admin create`');
 
   if (role === 'all' || role === 'worker') await registerWorkers(services, messaging.jobs);

@@ -14,18 +14,21 @@ import type { Tenancy } from './core/tenancy.js';
 import { loadSecret } from './runtime.js';
 import { MailSecrets } from './core/auth/mail-secrets.js';
 import { modules } from './modules/index.js';
-import { AccountsService } from './modules/accounts/index.js';
+import { AccountsService, AgentNotifications } from './modules/accounts/index.js';
 import {
   ChatChannels, ChatConversations, ChatDeadlines, ChatLog, ChatMetricsService, ChatPush, ChatQueue, ChatSettingsService, ChatTicketCopy,
   chatCustomerEraser, chatCustomerMover, metricsSources, searchSuggestions, type ChatServices,
 } from './modules/chat/index.js';
 import { KbService, kbCustomerEraser, kbCustomerMover } from './modules/kb/index.js';
-import { MailOutboxService, NodemailerSender, OutboundMailService, createMailInbound, mailCustomerEraser, type MailInbound } from './modules/mail/index.js';
+import { MailOutboxService, NodemailerSender, OutboundMailService, createMailInbound, mailCustomerEraser, mailHeaderSource, mailRecipientSource, type MailInbound } from './modules/mail/index.js';
 import { RoutingService } from './modules/routing/index.js';
 import { SearchService } from './modules/search/index.js';
-import { SlaService } from './modules/sla/index.js';
+import { AppError } from './core/errors.js';
+import { SlaService, businessMinutesBetween, compileCalendar } from './modules/sla/index.js';
 import { CustomerDataRights, CustomerImports, CustomerMerges, CustomerSegments, CustomersService } from './modules/customers/index.js';
-import { CsatRequests, TicketsService, ticketContactSource, ticketCustomerEraser, ticketCustomerMover, ticketHolderSource, ticketMessageSource } from './modules/tickets/index.js';
+import { CsatRequests, TicketsService, ticketContactSource, ticketCustomerEraser, ticketCustomerMover, ticketHolderSource, ticketMessageSource, ticketTriageSource } from './modules/tickets/index.js';
+import { TriageAutomations, TriageConfigCache, TriageService, TriageTemplates, type TriagePorts } from './modules/triage/index.js';
+import { TriageRepo } from './modules/triage/triage.repo.js';
 import { TroubleshootingService } from './modules/troubleshooting/index.js';
 import { WebhooksService, webhookCustomerEraser } from './modules/webhooks/index.js';
 // Repositories stay inside their modules; this file, which wires everything, is the one that builds them.
@@ -44,6 +47,8 @@ import { OutboundTargets } from './core/net/outbound-targets.js';
 
 export interface Services {
   accounts: AccountsService;
+  /** Mails agents about their tickets (assigned, customer replied, SLA warning), as each agent chose. */
+  agentNotifications: AgentNotifications;
   /** Renders the secrets stored mail refers to; tests read reset links through it, as the recipient would. */
   mailSecrets: MailSecrets;
   outbox: MailOutboxService;
@@ -65,6 +70,7 @@ export interface Services {
   customerMerges: CustomerMerges;
   customerDataRights: CustomerDataRights;
   customerSegments: CustomerSegments;
+  triage: TriageService;
 }
 
 export interface ServiceDeps {
@@ -95,6 +101,7 @@ export function createServices(deps: ServiceDeps): Services {
   bus.subscribe('access.changed', (event) => accounts.forget(event.workspaceId, event.payload));
   const ticketsRepo = new TicketsRepo(database.db, tenancy);
   const tickets = new TicketsService(ticketsRepo, accounts, bus, clock);
+  const agentNotifications = new AgentNotifications(accounts, tickets, outbox, config.publicUrl);
 
   const attachments: AttachmentStore = config.s3
     ? new S3AttachmentStore(config.s3, config.attachmentMaxBytes)
@@ -120,19 +127,58 @@ export function createServices(deps: ServiceDeps): Services {
   // One routing service: ticket auto-assignment and the chat queue (ACD).
   const routing = new RoutingService(new RoutingRepo(tenancy), tickets, accounts, ticketHolderSource(ticketsRepo), bus, clock);
   bus.subscribe('routing.settings_changed', (event) => routing.forgetSettings(event.workspaceId));
-  const search = new SearchService(new SearchRepo(tenancy), clock);
+  const search = new SearchService(new SearchRepo(tenancy, database.db), clock);
   // Solutions link knowledge-base articles; the KB is wired to it once it exists (useArticles).
   const troubleshooting = new TroubleshootingService(new TroubleshootingRepo(tenancy), accounts, bus, clock);
   // The knowledge base publishes into search, e-mails subscribers' digests, and answers the trees' solution links.
   const kb = new KbService({
-    repo: new KbRepo(tenancy), search, jobs: deps.jobs, outbox, accounts, messages: ticketMessageSource(ticketsRepo), attachments, clock,
+    repo: new KbRepo(tenancy), search, bus, jobs: deps.jobs, outbox, accounts, messages: ticketMessageSource(ticketsRepo), attachments, clock,
     publicUrl: config.publicUrl, digestDelaySeconds: config.kbDigestDelaySeconds,
   });
   troubleshooting.useArticles(kb);
   // Inbound mail: addresses, SMTP/IMAP intake (started by main.ts), threading, autoresponses, bounces.
+  // Triage sorts new tickets (rules, then its classifiers) and learns from what agents settle.
+  // Its automations remind, escalate and close tickets by the clock; duplicates merge, spam is parked.
+  const triageRepo = new TriageRepo(database.db, tenancy);
+  const triageConfig = new TriageConfigCache(triageRepo, bus);
+  const triagePorts: TriagePorts = {
+    source: ticketTriageSource(ticketsRepo), tickets, customers: accounts, accounts, outbox, mailHeaders: mailHeaderSource(tenancy),
+    // Rule conditions on the mail's address, business hours and the customer's record. Called only
+    // on tickets and rule saves, after `mailInbound`, `customers` and `customerSegments` below exist.
+    facts: {
+      mailRecipient: mailRecipientSource(tenancy),
+      addressIds: async (workspaceId) => [
+        ...(await mailInbound.addresses.list(workspaceId)).map((a) => a.id), ...(await mailInbound.mailboxes.list(workspaceId)).map((m) => m.id),
+      ],
+      insideBusinessHours: async (workspaceId, at) => {
+        const calendar = compileCalendar((await sla.calendarSettings(workspaceId)).calendar);
+        return businessMinutesBetween(calendar, at, new Date(at.getTime() + 60_000)) > 0;
+      },
+      customerTags: async (workspaceId, customerId) => (await customers.findCustomer(workspaceId, customerId))?.tags ?? [],
+      customerSegments: async (workspaceId, customerId, segmentIds) => {
+        const members: string[] = [];
+        for (const segmentId of segmentIds) {
+          // A segment deleted since the rule was saved (or naming what was deleted since) has no members.
+          const where = await customerSegments.where(workspaceId, segmentId).catch((error: unknown) => {
+            if (error instanceof AppError) return undefined;
+            throw error;
+          });
+          if (!where) continue;
+          const page = await customers.list(workspaceId, { where: (eb) => eb.and([where(eb), eb('customers.id', '=', customerId)]), limit: 1 });
+          if (page.customers.length) members.push(segmentId);
+        }
+        return members;
+      },
+      segmentIds: async (workspaceId) => (await customerSegments.list(workspaceId)).map((s) => s.id),
+    },
+  };
+  const triage = new TriageService(triageRepo, triagePorts, deps.jobs, clock,
+    new TriageTemplates(tenancy, (workspaceId) => tickets.departments(workspaceId), clock),
+    new TriageAutomations(triageRepo, triagePorts, deps.jobs, clock, triageConfig), triageConfig);
+  bus.subscribe('triage.settings_changed', (event) => triage.forgetConfig(event.workspaceId));
   const mailInbound = createMailInbound({
     config, db: database.db, tenancy, jobs: deps.jobs, log: log.child({ module: 'mail.inbound' }),
-    tickets, accounts, attachments, outbox, appSecret: () => loadSecret(config), search, sla, targets,
+    tickets, accounts, attachments, outbox, appSecret: () => loadSecret(config), search, sla, targets, acknowledgementPolicy: triage,
   });
   // Live chat and the ACD: chats are tickets; routing picks the agents; search answers while visitors wait.
   // One part per job (chat/README.md, "Inside"): settings, figures, pushes, the conversations' record,
@@ -153,9 +199,9 @@ export function createServices(deps: ServiceDeps): Services {
   };
   const chatChannels = new ChatChannels(chatRepo, chat, tickets, accounts, deps.jobs, clock, { targets });
   chatConversations.useChannelReply(chatChannels.reply);
-  // The customer database; its 360° record shows the customer's recent tickets.
+  // The customer database; its 360° record shows the customer's recent tickets, a company's page its members' ticket counts.
   const customersRepo = CustomersRepo.of(tenancy);
-  const customers = new CustomersService(customersRepo, accounts, bus, clock, tickets);
+  const customers = new CustomersService(customersRepo, accounts, bus, clock, tickets, ticketContactSource);
   const customerImports = new CustomerImports(customersRepo, bus, clock);
   // A merge moves every module's rows of the duplicate to the survivor, in the merge's transaction.
   const customerMerges = new CustomerMerges(customersRepo, bus, clock, accounts, { tickets: ticketCustomerMover, chats: chatCustomerMover, helpCentreSubscriptions: kbCustomerMover });
@@ -168,7 +214,7 @@ export function createServices(deps: ServiceDeps): Services {
   const list = deps.modules ?? platformModules;
   // Every module's strings, merged before any mail or page is rendered.
   for (const module of list) if (module.i18n) addCatalogues(module.i18n.namespace, module.i18n.strings);
-  const services = { accounts, mailSecrets, outbox, mailOutbound, tickets, attachments, csat, webhooks, routing, sla, troubleshooting, search, kb, mailInbound, chat, chatChannels, customers, customerImports, customerMerges, customerDataRights, customerSegments };
+  const services = { accounts, agentNotifications, mailSecrets, outbox, mailOutbound, tickets, attachments, csat, webhooks, routing, sla, troubleshooting, search, kb, mailInbound, chat, chatChannels, customers, customerImports, customerMerges, customerDataRights, customerSegments, triage };
   subscribeModules(list, services, bus, deps.jobs);
   return services;
 }

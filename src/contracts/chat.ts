@@ -152,6 +152,12 @@ export interface SuggestedAnswer {
 
 export type Presence = 'online' | 'away' | 'on_break' | 'offline';
 
+/**
+ * Where a declined chat went: to a colleague, or back to wait in the queue (nobody else free). Never
+ * offline: the decliner is online in its team, so the team is not empty.
+ */
+export type DeclinedChatNext = 'colleague' | 'queue';
+
 export interface AgentChatState {
   agentId: string;
   presence: Presence;
@@ -159,6 +165,8 @@ export interface AgentChatState {
   acwUntil: string | null;
   chatLoad: number;
   chatCapacity: number;
+  /** Whether chat is open now by the workspace's business hours, and when it opens next if not. */
+  hours: ChatHours;
   /** The agent's active conversations. */
   conversations: ConversationView[];
   /** The offer ringing now, if any. */
@@ -182,6 +190,17 @@ export interface ChatOffer {
   messages: ChatMessage[];
 }
 
+/** A chat that ended without an agent: the visitor left the queue, or it went offline to a ticket. */
+export interface MissedChat {
+  conversationId: string;
+  ticketNumber: number;
+  visitorName: string;
+  reason: 'abandoned' | 'offline';
+  queuedAt: string;
+  /** Seconds from joining the queue to leaving it (0 for a chat that went offline at once). */
+  waitedSeconds: number;
+}
+
 export interface Wallboard {
   at: string;
   waiting: number;
@@ -193,6 +212,10 @@ export interface Wallboard {
   offeredToday: number;
   answeredToday: number;
   abandonedToday: number;
+  /** Chats today that became a message for e-mail at once (outside the hours, nobody online). */
+  offlineToday: number;
+  /** The latest chats today that ended without reaching an agent, newest first (at most 10). */
+  missedToday: MissedChat[];
   /** Per department. */
   queues: { departmentId: string; waiting: number; longestWaitSeconds: number }[];
 }
@@ -265,8 +288,8 @@ export interface AgentToServer {
   /** Going `online` may bring an offer at once; `offline` with active chats keeps them until ended. */
   'agent:presence': (body: { presence: Presence }, ack: AckFn<{ state: AgentChatState }>) => void;
   'agent:accept': (body: { conversationId: string }, ack: AckFn<{ conversation: ConversationView; messages: ChatMessage[]; screenPop: ScreenPop }>) => void;
-  /** Declining re-offers to the next agent at once (the decliner is skipped for this chat). */
-  'agent:decline': (body: { conversationId: string }, ack: AckFn) => void;
+  /** Declining re-offers to the next agent at once (the decliner is skipped for this chat); the answer says where it went. */
+  'agent:decline': (body: { conversationId: string }, ack: AckFn<{ next: DeclinedChatNext }>) => void;
   'agent:message': (body: { conversationId: string; clientMessageId: string; text: string }, ack: AckFn<{ message: ChatMessage }>) => void;
   'agent:typing': (body: { conversationId: string; typing: boolean }) => void;
   'agent:read': (body: { conversationId: string; seq: number }) => void;
@@ -297,11 +320,25 @@ export interface ServerToAgent {
 
 // ---- REST shapes (see README.md for the routes) -----------------------------------------------
 
+/** Chat's business hours now: `open` is always true where the workspace does not respect hours. */
+export interface ChatHours {
+  open: boolean;
+  /** The next opening (ISO) while closed; null while open, or when no opening is within reach. */
+  opensAt: string | null;
+}
+
+/** Why nobody can answer a chat now: outside business hours, or nobody online in them. */
+export type ChatClosedReason = 'hours' | 'nobody';
+
 export interface WidgetConfig {
   workspace: { slug: string; name: string };
   departments: { id: string; name: Record<string, string> }[];
   /** False outside business hours or with nobody online: the widget may say replies come by e-mail. */
   available: boolean;
+  /** Null while available. */
+  closedReason: ChatClosedReason | null;
+  /** The next opening (ISO) when closed for the hours. */
+  opensAt: string | null;
   limits: typeof CHAT_LIMITS;
 }
 

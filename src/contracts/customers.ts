@@ -9,6 +9,14 @@ import type { Wire } from './http.js';
 export const IDENTITY_KINDS = ['email', 'phone', 'chat_visitor', 'portal_account', 'wechat_openid', 'wechat_unionid', 'wecom_external'] as const;
 export type IdentityKind = (typeof IDENTITY_KINDS)[number];
 /** The fields a merge may take from the duplicate instead of the survivor; the rest are combined. */
+/** The domain of the undeliverable address a customer known only by phone gets (phone-8613800138000@phone.invalid): shown as no e-mail. */
+export const PHONE_ONLY_DOMAIN = 'phone.invalid';
+/** Why an import refused a row, as a code the console translates (`params` fill its placeholders). */
+export const IMPORT_REFUSAL_CODES = [
+  'email_invalid', 'attribute_invalid', 'name_too_long', 'phone_invalid', 'locale_invalid', 'time_zone_invalid', 'company_too_long', 'tags_invalid',
+  'email_repeated', 'phone_repeated', 'phone_taken', 'email_taken',
+] as const;
+export type ImportRefusalCode = (typeof IMPORT_REFUSAL_CODES)[number];
 export const MERGE_FIELDS = ['name', 'locale', 'timeZone', 'companyId', 'address'] as const;
 export type MergeField = (typeof MERGE_FIELDS)[number];
 
@@ -26,6 +34,10 @@ export const CustomerView = z.object({
 });
 export const IdentityView = z.object({ id: z.string(), kind: z.enum(IDENTITY_KINDS), value: z.string(), primary: z.boolean(), verified: z.boolean(), createdAt: z.date() });
 export const CompanyView = z.object({ id: z.string(), name: z.string(), domain: z.string().nullable(), notes: z.string(), createdAt: z.date(), updatedAt: z.date() });
+/** The companies list: each with its number of customers. */
+export const CompanyListView = CompanyView.extend({ memberCount: z.number().int() });
+/** A company's page: its first 100 members by name, each with their number of tickets (chats included). */
+export const CompanyPageView = CompanyView.extend({ members: z.array(z.object({ id: z.string(), name: z.string(), email: z.string(), ticketCount: z.number().int() })) });
 export const ProductView = z.object({ id: z.string(), model: z.string(), names: LocalisedTextView, category: z.string(), createdAt: z.date() });
 export const RegistrationView = z.object({
   id: z.string(), productId: z.string(), serial: z.string(), purchasedOn: z.string().nullable(), warrantyUntil: z.string().nullable(), boughtFrom: z.string(), createdAt: z.date(),
@@ -56,7 +68,10 @@ export const TimelineView = z.object({
 export const ImportStatusView = z.object({
   id: z.string(), fileName: z.string(), status: z.enum(['queued', 'running', 'done']), total: z.number(), processed: z.number(),
   created: z.number(), updated: z.number(),
-  refused: z.array(z.object({ line: z.number(), email: z.string().nullable(), reason: z.string() })).describe('Rows not imported: line in the file (header is line 1) and why'),
+  refused: z.array(z.object({
+    line: z.number(), email: z.string().nullable(), reason: z.string(),
+    code: z.enum(IMPORT_REFUSAL_CODES).optional().describe('The reason as a code (imports before codes have none)'), params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+  })).describe('Rows not imported: line in the file (header is line 1) and why'),
   createdAt: z.date(), finishedAt: z.date().nullable(),
 });
 export const MergeView = z.object({
@@ -92,6 +107,10 @@ export type ImportStatusWire = Wire<z.infer<typeof ImportStatusView>>;
 export type DuplicatesWire = Wire<z.infer<typeof DuplicatesView>>;
 export type MergeWire = Wire<z.infer<typeof MergeView>>;
 export type ErasureWire = Wire<z.infer<typeof ErasureView>>;
+export type CompanyWire = Wire<z.infer<typeof CompanyView>>;
+export type CompanyListWire = Wire<z.infer<typeof CompanyListView>>;
+export type CompanyPageWire = Wire<z.infer<typeof CompanyPageView>>;
+export type PurposeWire = z.infer<typeof PurposeView>;
 
 // ---- saved segments: a named rule over the customer database, counted and listed live
 
@@ -165,7 +184,17 @@ export const SegmentView = z.object({
 export const SegmentCountView = z.object({ count: z.number().int(), countedAt: z.date() });
 export const SegmentPreviewView = z.object({ count: z.number().int(), customers: z.array(CustomerView), nextCursor: z.string().nullable() });
 /** Where a rule is wrong: the path to the bad part (e.g. conditions.1.value) and why. */
-export const SegmentRuleProblem = z.object({ path: z.string(), message: z.string() });
+/** Why a rule's part is refused, as a code the console translates (with `params` for its placeholders); `message` says it in English. */
+export const SEGMENT_PROBLEM_CODES = [
+  'rule_shape', 'group_keys', 'group_match', 'group_too_deep', 'group_empty', 'too_many_conditions', 'field_unknown', 'condition_shape',
+  'attribute_unknown', 'attribute_op', 'attribute_no_value', 'value_text', 'value_number', 'value_days', 'value_date', 'value_choice', 'value_choices',
+  'model_unknown', 'category_unknown', 'purchased_range', 'purpose_unknown', 'company_unknown', 'time_zone', 'currency_required', 'count_whole',
+  'days_required', 'days_not_taken',
+] as const;
+export type SegmentProblemCode = (typeof SEGMENT_PROBLEM_CODES)[number];
+export const SegmentRuleProblem = z.object({
+  path: z.string(), code: z.enum(SEGMENT_PROBLEM_CODES), params: z.record(z.string(), z.union([z.string(), z.number()])).optional(), message: z.string(),
+});
 
 export type SegmentWire = Wire<z.infer<typeof SegmentView>> & { rule: SegmentRule };
 export type SegmentPreviewWire = Wire<z.infer<typeof SegmentPreviewView>>;

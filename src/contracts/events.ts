@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLOCK_KINDS, TICKET_STATUSES } from './enums.js';
 
 /**
  * The catalogue of domain events: every event name with the schema of its payload (camelCase,
@@ -16,7 +17,7 @@ export const ticketSummary = z.object({
   id,
   number: z.number().int(),
   subject: z.string(),
-  status: z.enum(['new', 'open', 'pending', 'on_hold', 'solved', 'closed']),
+  status: z.enum(TICKET_STATUSES),
   urgency: z.number().int(),
   departmentId: id.nullable(),
   assigneeId: id.nullable(),
@@ -46,7 +47,7 @@ const slaPhaseEvent = z.object({
   ticketId: id,
   ticketNumber: z.number().int(),
   clockId: id,
-  kind: z.enum(['first_response', 'next_response', 'resolution']),
+  kind: z.enum(CLOCK_KINDS),
   cycle: z.number().int(),
   dueAt: isoTime.nullable(),
   at: isoTime.nullable(),
@@ -84,7 +85,11 @@ export const EVENT_SCHEMAS = {
   'webhook.changed': z.object({ webhookId: id }),
   // A team's routing settings changed (strategy, auto-assignment, chat queue, customer choice): every node drops its copy (routing.service.ts).
   'routing.settings_changed': z.object({ departmentId: id }),
+  // A workspace's triage settings, automations or rules changed: every node drops its copy (triage.config.ts).
+  'triage.settings_changed': z.object({}),
   'troubleshooting_tree.published': z.object({ treeId: id, slug: z.string(), locale: z.string() }),
+  // A knowledge-base article's revision went live: search retrains the workspace's learned ranker.
+  'kb_article.published': z.object({ articleId: id, locale: z.string() }),
   // The customer database: ids and the names of what changed, never the personal data itself.
   'customer.created': z.object({ customerId: id }),
   'customer.updated': z.object({ customerId: id, changed: z.array(z.string()) }),

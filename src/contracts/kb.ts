@@ -18,7 +18,7 @@ export const CategoryView = z.object({
 
 export const ArticleSummaryView = z.object({
   id: z.string(), slug: z.string(), locale: LocaleView, title: z.string(), categoryId: z.string().nullable(),
-  status: z.enum(['draft', 'published']), hasUnpublishedChanges: z.boolean(), faq: z.boolean(), tags: z.array(z.string()),
+  status: z.enum(['draft', 'published']), hasUnpublishedChanges: z.boolean(), faq: z.boolean(), tags: z.array(z.string()), questions: z.array(z.string()),
   product: z.string().nullable(), translationGroupId: z.string(), views: z.number(), helpful: z.number(), unhelpful: z.number(),
   url: z.string(), publishedAt: z.date().nullable(), lastReviewedAt: z.date().nullable(), updatedAt: z.date(), createdAt: z.date(),
 });
@@ -68,6 +68,7 @@ const Tags = z.array(z.string().trim().min(1).max(50)).max(30);
 const Product = z.string().trim().min(1).max(100).nullable();
 const Description = z.string().trim().max(500);
 const RelatedIds = z.array(z.string().uuid()).max(20);
+const Questions = z.array(z.string().trim().min(1).max(300)).max(50).describe('Other ways customers ask what the article answers ("people also ask")');
 
 export const NewCategory = z.strictObject({
   slug: Slug(80), names: Names, descriptions: Descriptions.optional(), parentId: z.string().uuid().nullable().optional(), position: z.number().int().min(0).max(100_000).optional(),
@@ -79,13 +80,14 @@ export const CategoryPatch = z.strictObject({
 export const NewArticle = z.strictObject({
   title: Title, markdown: Markdown, locale: LocaleView, description: Description.optional(), slug: Slug(120).optional(),
   categoryId: z.string().uuid().nullable().optional(), tags: Tags.optional(), faq: z.boolean().optional(), product: Product.optional(),
+  questions: Questions.optional(),
   translationOf: z.string().uuid().optional().describe('Another article this one translates: both join one translation group'),
   relatedIds: RelatedIds.optional(),
 });
 export const ArticlePatch = z.strictObject({
   title: Title.optional(), markdown: Markdown.optional(), description: Description.optional(), slug: Slug(120).optional(),
   categoryId: z.string().uuid().nullable().optional(), tags: Tags.optional(), faq: z.boolean().optional(), product: Product.optional(),
-  relatedIds: RelatedIds.optional(),
+  questions: Questions.optional(), relatedIds: RelatedIds.optional(),
 }).refine((patch) => Object.keys(patch).length > 0, 'nothing to change');
 export const PublishBody = z.strictObject({ revisionId: z.string().uuid().optional() }).nullish();
 export const PreviewBody = z.strictObject({ markdown: Markdown });

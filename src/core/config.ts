@@ -228,6 +228,11 @@ function s3Problems(env: Record<string, string | undefined>): string[] {
 }
 
 /** Reads the environment once and reports every bad value together, by name. */
+/** The environment of a Kefu child process: this process's, with the given settings replaced. */
+export function childProcessEnv(settings: Partial<Record<keyof z.input<typeof ConfigSchema>, string>>): NodeJS.ProcessEnv {
+  return { ...process.env, ...settings };
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = ConfigSchema.safeParse(present);

@@ -15,6 +15,7 @@ import { troubleshootingModule } from './troubleshooting/index.js';
 import { mailModule } from './mail/index.js';
 import { chatModule } from './chat/index.js';
 import { customersModule } from './customers/index.js';
+import { triageModule } from './triage/index.js';
 import { portalModule } from './portal/index.js';
 
 export const modules = [
@@ -29,5 +30,6 @@ export const modules = [
   mailModule,
   chatModule,
   customersModule,
+  triageModule,
   portalModule,
 ] as const;

@@ -125,7 +125,7 @@ describe('a SIGKILL in the middle of acknowledged writes', () => {
     expect(log).toMatch(/database system was interrupted|was not properly shut down; automatic recovery in progress/);
     expect(log).toMatch(/redo done at/);
     expectExactlyTheAcknowledged(await committedIds(restarted.connectionString('postgres')), { ...stream, ...frozen });
-  });
+  }, 240_000); // initdb, the writes, then crash recovery: each may take a minute on a loaded machine (its own waits allow that)
 
   it('of the client on the server under test: the server keeps exactly the acknowledged rows', async () => {
     database = await freshDatabase();

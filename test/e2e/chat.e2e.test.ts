@@ -29,6 +29,7 @@ import { DateTime } from 'luxon';
 import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import chatEn from '../../web/console/src/features/chat/locales/en.json' with { type: 'json' };
+import consoleEn from '../../web/console/src/locales/en.json' with { type: 'json' };
 import { launchChromium, signInToConsole, type ConsoleSession } from '../helpers/browser.js';
 import { buildConsoleIfStale, buildWidgetIfStale, startTestServer } from '../helpers/server.js';
 
@@ -177,6 +178,8 @@ describe('live chat in the browser', () => {
   it('spreads chats round robin, queues with live positions, re-offers, transfers with history, goes offline to a ticket, and counts it all exactly', async () => {
     const { server: { test } } = running();
     const ws = test.workspace.id;
+    // A canned reply, offered in the chat desk as in the inbox (read when the console loads).
+    await test.services.tickets.addCannedReply(ws, { title: 'Rollers', body: 'Hello {{customer.name}}, let me check the rollers.', locale: null });
     const [first, second] = await Promise.all([openAgent(agents[0]), openAgent(agents[1])]);
     const customers: ConsoleSession[] = [];
     try {
@@ -231,12 +234,13 @@ describe('live chat in the browser', () => {
       await sendFromCustomer(c1, hostile);
       await first.page.locator('.chat-msg-text').getByText(hostile, { exact: true }).waitFor();
       await c1.page.locator('.msg-visitor .text').getByText(hostile, { exact: true }).waitFor();
-      // The agent writing shows in the widget; sending ends it.
-      await first.page.getByRole('textbox', { name: chatEn.desk.messageLabel }).fill('Hello Ada, let me check the rollers.');
+      // The agent writing (here a canned reply, its placeholder filled with the visitor's name) shows in the widget; sending ends it.
+      await first.page.getByRole('combobox', { name: consoleEn.inbox.composer.canned }).selectOption({ label: 'Rollers' });
+      await expect.poll(() => first.page.getByRole('textbox', { name: chatEn.desk.messageLabel }).inputValue()).toBe('Hello Ada Lovelace, let me check the rollers.');
       await c1.page.getByText(`${agents[0].name} is typing…`).waitFor();
       await first.page.getByRole('textbox', { name: chatEn.desk.messageLabel }).press('Enter');
       await c1.page.getByText(`${agents[0].name} is typing…`).waitFor({ state: 'detached' });
-      await c1.page.getByText('Hello Ada, let me check the rollers.').waitFor();
+      await c1.page.getByText('Hello Ada Lovelace, let me check the rollers.').waitFor();
       // The visitor has the chat open, so the agent's message is read: the visitor's own ticks go to "Read" too once the agent views them.
       await c1.page.locator('.msg-visitor .meta[data-state="read"]').first().waitFor();
       await c1.page.getByRole('button', { name: 'E-mail me the transcript' }).click();
@@ -357,6 +361,12 @@ describe('live chat in the browser', () => {
       expect(await figure('abandonRate').textContent()).toBe('25%');
       await expect.poll(() => figure('aht').textContent()).toBe('17 s');
       await first.page.locator('.chat-legend [data-state="offline"] strong').getByText('2').waitFor();
+      expect(await figure('offline').textContent()).toBe('2');
+      // The chats that never reached an agent, each with its ticket: the one who left, the two who left a message.
+      const missed = first.page.getByTestId('missed-chats');
+      await expect.poll(() => missed.locator('tbody tr').count()).toBe(3);
+      expect(await missed.locator('tr[data-reason="abandoned"]').count()).toBe(1);
+      for (const number of [queuedTicket, leftTicket]) await missed.locator('tr[data-reason="offline"]').getByRole('link', { name: `#${number}` }).waitFor();
       await first.page.screenshot({ path: join(screenshots, 'chat-wallboard-en.png') });
 
       for (const opened of [first, second, ...customers]) expect(opened.errors).toEqual([]);
@@ -396,6 +406,65 @@ describe('live chat in the browser', () => {
       await page.screenshot({ path: join(screenshots, 'portal-widget-zh.png') });
     } finally {
       await context.close();
+    }
+  });
+
+  it('asks a customer signed in to the help centre no name or e-mail: the widget\'s form starts with theirs', async () => {
+    const { server: { test, url }, browser } = running();
+    await test.services.accounts.registerCustomer(test.workspace.id, { email: 'zhao.min@customer.example', name: '赵敏', password: 'zhao-min-password-1', locale: 'zh-CN' });
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(10_000);
+      // Signed out first: an empty form.
+      await page.goto(`${url}/`);
+      await page.getByRole('button', { name: '在线客服' }).click();
+      await expect.poll(() => page.getByLabel('您的称呼').inputValue()).toBe('');
+      await page.goto(`${url}/account/sign-in`);
+      await page.getByLabel('邮箱').fill('zhao.min@customer.example');
+      await page.getByLabel('密码').fill('zhao-min-password-1');
+      await page.getByRole('main').getByRole('button', { name: '登录' }).click();
+      await page.getByRole('navigation').getByRole('link', { name: '我的账户' }).waitFor();
+      await page.getByRole('button', { name: '在线客服' }).click();
+      await expect.poll(() => page.getByLabel('您的称呼').inputValue()).toBe('赵敏');
+      expect(await page.getByLabel('电子邮箱').inputValue()).toBe('zhao.min@customer.example');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('outside business hours, the widget and the online agent\'s desk both say chat is closed for the hours and when it opens', async () => {
+    const { server: { test } } = running();
+    const ws = test.workspace.id;
+    const { calendar } = await test.services.sla.calendarSettings(ws);
+    await test.services.chat.settings.update(ws, { respectBusinessHours: true });
+    // A Saturday noon in the workspace's zone; the calendar opens Monday 09:00 (the visitor's browser is in UTC).
+    test.clock.set(DateTime.fromISO('2026-11-21T12:00', { zone: calendar.timeZone }).toJSDate());
+    const mondayNine = DateTime.fromISO('2026-11-23T09:00', { zone: calendar.timeZone });
+    const agent = await openAgent(agents[0]);
+    const customer = await openCustomer('zh-CN');
+    try {
+      await setPresence(agent, 'online');
+      await agent.page.getByTestId('desk-empty').getByText(/closed outside business hours and opens again/).waitFor();
+      // The agent's browser is in Asia/Shanghai: the opening shows in its own zone.
+      expect(await agent.page.getByTestId('desk-empty').textContent()).toContain(new Intl.DateTimeFormat('en', { timeZone: 'Asia/Shanghai', hour: 'numeric', minute: '2-digit' }).format(mondayNine.toJSDate()));
+
+      await customer.page.getByRole('button', { name: '在线客服' }).click();
+      await customer.page.getByRole('heading', { name: '留言' }).waitFor();
+      const intro = customer.page.locator('#kefu-chat-widget [data-closed="hours"]');
+      await intro.getByText(/现在不在在线客服的服务时间，我们将于.+恢复服务/).waitFor();
+      expect(await intro.textContent()).toContain(new Intl.DateTimeFormat('zh-CN', { timeZone: 'UTC', hour: 'numeric', minute: '2-digit' }).format(mondayNine.toJSDate()));
+      await customer.page.screenshot({ path: join(screenshots, 'widget-closed-hours-zh.png') });
+
+      // Within the hours, with the agent online, the desk waits for chats and does not ask to go online.
+      test.clock.set(mondayNine.plus({ hours: 1 }).toJSDate());
+      await agent.page.reload();
+      await agent.page.getByTestId('desk-empty').getByText(chatEn.desk.emptyOnline).waitFor();
+    } finally {
+      await setPresence(agent, 'offline');
+      await agent.close();
+      await customer.close();
+      await test.services.chat.settings.update(ws, { respectBusinessHours: false });
     }
   });
 });

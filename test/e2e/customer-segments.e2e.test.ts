@@ -51,7 +51,8 @@ describe('saved segments in the console', () => {
 
       const conditions = page.locator('.crm-rule-condition');
       // The first condition (a tag) is empty: the API names it, and the editor shows why beside it.
-      await conditions.nth(0).getByRole('alert').waitFor();
+      // In the console's language, from the problem's code.
+      await conditions.nth(0).getByRole('alert').getByText(s.problems.condition_shape).waitFor();
       await conditions.nth(0).getByLabel(s.value).fill('vip');
       await page.getByRole('status').getByText('2 位客户符合').waitFor();
       await expect.poll(() => conditions.nth(0).getByRole('alert').count()).toBe(0);
@@ -79,6 +80,6 @@ describe('saved segments in the console', () => {
     const { services, workspace } = server.test;
     const [saved] = await services.customerSegments.list(workspace.id);
     expect(saved!.rule).toEqual({ match: 'all', conditions: [{ field: 'tag', op: 'has', value: 'vip' }, { field: 'product', op: 'owns', model: 'YM-720' }] });
-    expect(await services.customerSegments.count(workspace.id, saved!.id)).toBe(1);
+    expect((await services.customerSegments.count(workspace.id, saved!.id)).count).toBe(1);
   });
 });

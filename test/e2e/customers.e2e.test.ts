@@ -120,9 +120,10 @@ describe('customers in the console', () => {
       await page.getByText('完成：新增 997，更新 0，拒绝 3。').first().waitFor({ timeout: 60_000 });
       const refused = page.locator('.crm-refused tbody tr');
       await expect.poll(() => refused.allInnerTexts()).toEqual([
-        expect.stringMatching(/^8\s+not-an-email\s+not a valid e-mail address$/),
-        expect.stringMatching(/^301\s+daoru300@example\.cn\s+not a valid phone number$/),
-        expect.stringMatching(/^801\s+daoru1@example\.cn\s+the same e-mail as line 2$/),
+        // The reasons in the console's language (zh-CN here), from the refusals' codes.
+        expect.stringMatching(/^8\s+not-an-email\s+邮箱地址无效。$/),
+        expect.stringMatching(/^301\s+daoru300@example\.cn\s+电话号码无效。$/),
+        expect.stringMatching(/^801\s+daoru1@example\.cn\s+与第 2 行的邮箱相同。$/),
       ]);
       await page.getByRole('link', { name: crmZh.import.back }).click();
       await page.getByLabel(crmZh.search).fill('导入客户999');

@@ -1,7 +1,8 @@
 /**
  * The agent inbox in a real browser against the real server and its realtime socket: a ticket
  * opened through the API appears live, the agent opens it, replies and sets its status; a second
- * agent opening the same ticket is told someone else is on it; keyboard shortcuts and a bulk solve.
+ * agent opening the same ticket is told someone else is on it; keyboard shortcuts and a bulk solve;
+ * canned replies offered in the language of the ticket's reply, whatever the agent's own.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -237,4 +238,36 @@ describe('agent inbox in the browser', () => {
       await agent.close();
     }
   }, 90_000);
+
+  it('offers the canned replies in the language the reply goes out in, not the agent\'s', async () => {
+    const { server } = running();
+    const { services, workspace } = server.test;
+    await services.tickets.addCannedReply(workspace.id, { title: 'Signature', body: '— {{agent.name}}, Yunmo', locale: null });
+    const chinese = await services.tickets.open(workspace.id, { subject: '扫描仪无法开机', body: '按电源键没有反应。', channel: 'web', customer: { email: 'zhao.min@example.com', name: '赵敏' } }, SYSTEM);
+    const english = await services.tickets.open(workspace.id, { subject: 'Scanner will not turn on', body: 'The power button does nothing.', channel: 'web', customer: { email: 'amy.wu@example.com', name: 'Amy Wu' } }, SYSTEM);
+    const offered = async (page: Page, catalogue: typeof en, language: string) => {
+      const select = page.getByRole('combobox', { name: catalogue.inbox.composer.canned });
+      await select.locator('option').first().filter({ hasText: catalogue.inbox.composer.cannedIn.replace('{{language}}', language) }).waitFor({ state: 'attached' });
+      return (await select.locator('option').allTextContents()).slice(1);
+    };
+
+    // An English-speaking agent answering a customer who wrote in Chinese is offered the Chinese replies.
+    const emma = await openAgent('en-US', server.admin, `/agent/inbox/${chinese.number}`);
+    try {
+      await emma.page.getByRole('heading', { level: 1, name: '扫描仪无法开机' }).waitFor();
+      expect(await offered(emma.page, en, en.language['zh-CN'])).toEqual(['问候', 'Signature']);
+      expect(emma.errors).toEqual([]);
+    } finally {
+      await emma.close();
+    }
+    // And a Chinese-speaking one answering in English, the English ones.
+    const agent = await openAgent('zh-CN', wang, `/agent/inbox/${english.number}`);
+    try {
+      await agent.page.getByRole('heading', { level: 1, name: 'Scanner will not turn on' }).waitFor();
+      expect(await offered(agent.page, zh, zh.language.en)).toEqual(['Greeting', 'Signature']);
+      expect(agent.errors).toEqual([]);
+    } finally {
+      await agent.close();
+    }
+  }, 60_000);
 });

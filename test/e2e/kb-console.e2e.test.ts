@@ -72,6 +72,8 @@ describe('the help centre console', () => {
       expect(await page.locator('.md-preview script').count()).toBe(0);
       expect(await page.evaluate(() => (window as unknown as { hacked?: number }).hacked)).toBeUndefined();
       expect(await digestMails()).toHaveLength(0);
+      // Other ways to ask, one per line; blank lines and spaces around them are dropped.
+      await page.getByLabel(helpCentre.editor.questions).fill('  paper stuck in the printer\n\n打印机卡纸了怎么办  ');
 
       await page.getByRole('button', { name: helpCentre.editor.saveDraft }).click();
       await page.getByText(helpCentre.editor.saved).waitFor();
@@ -84,6 +86,7 @@ describe('the help centre console', () => {
       const article = await services.kb.article(workspace.id, fixture.articleId);
       expect(article.published?.markdown).toContain('pull the sheet out **slowly**');
       expect(article.revisions.length).toBe(2);
+      expect(article.article.questions).toEqual(['paper stuck in the printer', '打印机卡纸了怎么办']);
 
       // Digests wait (KEFU_KB_DIGEST_DELAY_SECONDS, 15 minutes by default) to gather a burst of edits:
       // move the clock past that window, then let the due job run.

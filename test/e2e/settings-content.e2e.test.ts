@@ -2,16 +2,16 @@
  * Settings → Canned replies, Webhooks and the Audit log in a real browser: an admin adds, edits
  * (language too) and deletes a canned reply; adds a webhook, reads its delivery log, sends a
  * delivery again, edits and deletes it; bad input is named under its field; the audit log shows
- * what was done and filters it. Each change is checked through the API.
+ * what was done and filters it by action, who acted and days (a backwards range named under its
+ * field, in both languages). Each change is checked through the API.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import settingsEn from '../../web/console/src/features/settings/locales/en.json' with { type: 'json' };
 import settingsZh from '../../web/console/src/features/settings/locales/zh-CN.json' with { type: 'json' };
 import { startReceiver, type Receiver } from '../../src/modules/webhooks/__tests__/receiver.js';
-import { PHONE, pageFitsWidth, settingsHarness } from './settings-harness.js';
+import { PHONE, named, pageFitsWidth, settingsHarness } from './settings-harness.js';
 
 const h = settingsHarness();
-const named = (template: string, values: Record<string, string>) => template.replace(/\{\{(\w+)\}\}/g, (_, k: string) => values[k] ?? '');
 const canned = async () => (await h.api('GET', '/canned-replies')).body.cannedReplies as { id: string; title: string; body: string; locale: string | null }[];
 let receiver: Receiver | undefined;
 afterAll(async () => { await receiver?.close(); });
@@ -114,7 +114,10 @@ describe('Settings → Webhooks', () => {
 });
 
 describe('Settings → Audit log', () => {
-  it('lists what admins did, newest first, and filters by action', async () => {
+  // Days as the browser's date inputs take them, in the machine's zone (the browser's too).
+  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toLocaleDateString('sv');
+
+  it('lists what admins did, newest first, and filters by action, by who acted and by days', async () => {
     const { page, errors, close } = await h.signIn('en-GB', h.server().admin, '/agent/settings/audit');
     try {
       await page.getByRole('row').filter({ hasText: 'webhook.deleted' }).waitFor();
@@ -124,6 +127,40 @@ describe('Settings → Audit log', () => {
       await expect(rows.first().textContent()).resolves.toContain(h.server().admin.name);
       const entries = (await h.api('GET', '/audit-log')).body.entries as { action: string }[];
       expect(entries.filter((e) => e.action === 'webhook.created')).toHaveLength(1);
+
+      // The plain agent did none of it; the admin did.
+      await page.getByLabel(settingsEn.audit.actor).selectOption({ label: h.agent.name });
+      await page.getByText(settingsEn.audit.empty).waitFor();
+      await page.getByLabel(settingsEn.audit.actor).selectOption({ label: h.server().admin.name });
+      await expect.poll(() => rows.count()).toBe(1);
+
+      // Days: a range that ends before it starts is named under its last day; today finds the entry, tomorrow nothing.
+      await page.getByLabel(settingsEn.audit.from, { exact: true }).fill(day(0));
+      await page.getByLabel(settingsEn.audit.to, { exact: true }).fill(day(-1));
+      await page.getByText(settingsEn.fieldRules.dateRange).waitFor();
+      await expect(page.getByLabel(settingsEn.audit.to, { exact: true }).getAttribute('aria-invalid')).resolves.toBe('true');
+      await page.getByLabel(settingsEn.audit.to, { exact: true }).fill(day(0));
+      await expect.poll(() => rows.count()).toBe(1);
+      await page.getByLabel(settingsEn.audit.to, { exact: true }).fill('');
+      await page.getByLabel(settingsEn.audit.from, { exact: true }).fill(day(1));
+      await page.getByText(settingsEn.audit.empty).waitFor();
+
+      await page.getByRole('button', { name: settingsEn.audit.clear }).click();
+      await page.getByRole('row').filter({ hasText: 'webhook.deleted' }).waitFor();
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it('names a range of days that ends before it starts, in Chinese on a phone', async () => {
+    const { page, errors, close } = await h.signIn('zh-CN', h.server().admin, '/agent/settings/audit', PHONE);
+    try {
+      await page.getByRole('row').filter({ hasText: 'webhook.deleted' }).waitFor();
+      await page.getByLabel(settingsZh.audit.from, { exact: true }).fill(day(0));
+      await page.getByLabel(settingsZh.audit.to, { exact: true }).fill(day(-2));
+      await page.getByText(settingsZh.fieldRules.dateRange).waitFor();
+      expect(await pageFitsWidth(page)).toBe(true);
       expect(errors).toEqual([]);
     } finally {
       await close();

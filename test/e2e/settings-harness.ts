@@ -13,6 +13,9 @@ export const SYSTEM = { type: 'system' as const, id: null };
 export const PHONE = { width: 390, height: 844 };
 export const DESKTOP = { width: 1280, height: 900 };
 
+/** A catalogue string with its `{{placeholders}}` filled in, as i18next fills them on the page. */
+export const named = (template: string, values: Record<string, string>) => template.replace(/\{\{(\w+)\}\}/g, (_, k: string) => values[k] ?? '');
+
 /** A response body as `inject().json()` gives it: the tests' assertions check its shape. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the same loose type as inject().json(), checked by the assertions
 type ApiBody = any;
@@ -21,6 +24,8 @@ export interface SettingsHarness {
   server(): TestServer;
   agent: { email: string; name: string; password: string; id: string };
   signIn(locale: string, who: { email: string; password: string; name: string }, path: string, viewport?: { width: number; height: number }): Promise<ConsoleSession>;
+  /** A fresh browser context, nobody signed in, at `path` (a mailed link, the sign-in page). */
+  open(locale: string, path: string, viewport?: { width: number; height: number }): Promise<ConsoleSession>;
   api(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: object, authorization?: string): Promise<{ status: number; body: ApiBody }>;
 }
 
@@ -59,6 +64,16 @@ export function settingsHarness(): SettingsHarness {
       if (phone) await session.page.getByRole('heading', { level: 1 }).waitFor();
       session.page.on('dialog', (dialog) => void dialog.accept());
       return session;
+    },
+    async open(locale, path, viewport = DESKTOP) {
+      const context = await running().browser.newContext({ locale, viewport });
+      const page = await context.newPage();
+      page.setDefaultTimeout(10_000);
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.stack ?? error.message));
+      page.on('dialog', (dialog) => void dialog.accept());
+      await page.goto(`${running().server.url}${path}`);
+      return { page, errors, close: () => context.close() };
     },
     async api(method, url, payload, authorization = adminAuth) {
       const res = await running().server.test.app.http.inject({ method, url: `/api/v1${url}`, headers: { authorization }, ...(payload ? { payload } : {}) });

@@ -31,6 +31,8 @@ beforeAll(async () => {
   }, SYSTEM);
   ticketNumber = ticket.number;
   await services.tickets.addMessage(workspace.id, ticket.id, { kind: 'reply', body: 'Your invoice is attached to your account page.' }, { type: 'agent', id: workspace.admin.id });
+  // The reply's mail is queued by a durable subscriber: in the outbox before the page first lists it.
+  await server.test.jobs.drain();
   browser = await launchChromium();
 }, 240_000);
 

@@ -7,10 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import settingsEn from '../../web/console/src/features/settings/locales/en.json' with { type: 'json' };
 import settingsZh from '../../web/console/src/features/settings/locales/zh-CN.json' with { type: 'json' };
-import { PHONE, pageFitsWidth, settingsHarness } from './settings-harness.js';
+import { PHONE, named, pageFitsWidth, settingsHarness } from './settings-harness.js';
 
 const h = settingsHarness();
-const named = (template: string, values: Record<string, string>) => template.replace(/\{\{(\w+)\}\}/g, (_, k: string) => values[k] ?? '');
 const policies = async () => (await h.api('GET', '/sla/policies')).body.policies as { id: string; name: string; urgency: number; departmentId: string | null; firstResponseMinutes: number | null; resolutionMinutes: number | null; warningMinutes: number }[];
 
 describe('Settings → SLA policies', () => {

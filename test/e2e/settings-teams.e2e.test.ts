@@ -7,10 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import settingsEn from '../../web/console/src/features/settings/locales/en.json' with { type: 'json' };
 import settingsZh from '../../web/console/src/features/settings/locales/zh-CN.json' with { type: 'json' };
-import { PHONE, pageFitsWidth, settingsHarness } from './settings-harness.js';
+import { PHONE, named, pageFitsWidth, settingsHarness } from './settings-harness.js';
 
 const h = settingsHarness();
-const named = (template: string, values: Record<string, string>) => template.replace(/\{\{(\w+)\}\}/g, (_, k: string) => values[k] ?? '');
 
 interface Department { id: string; key: string; name: Record<string, string>; customerSelectable: boolean; strategy: string; autoAssign: boolean; memberIds: string[] }
 const departments = async () => (await h.api('GET', '/routing/departments')).body.departments as Department[];

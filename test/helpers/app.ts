@@ -35,6 +35,10 @@ export class TestClock implements Clock {
   advance(ms: number): void {
     this.current = new Date(this.now().getTime() + ms);
   }
+  /** Back to real time, for the tests of a file that come after. */
+  reset(): void {
+    this.current = undefined;
+  }
 }
 
 /**
@@ -161,13 +165,16 @@ function durableMessaging(database: Database, log: Logger): Messaging {
     for (;;) {
       // One statement, so one snapshot: a handler's job is stored before its subscriber's cursor
       // moves, and a job's events before it completes, so work passing from one to the other is
-      // seen on one side or the other, never on neither.
+      // seen on one side or the other, never on neither. Due means start_after ≤ clock_timestamp(),
+      // not now(): now() is when this statement began, before its snapshot was taken, and a retry
+      // committed in between (due at its own, later now()) would look not yet due and be missed.
+      // clock_timestamp() is read after the snapshot, so every retry the snapshot holds is due by it.
       const { rows: [pending] } = await database.pool.query<{ subscribers: string[] | null; queues: string[] | null }>(`
         select
           (select array_agg(distinct s.subscriber) from events e join event_subscribers s
              on (cardinality(s.types) = 0 or e.type = any(s.types)) and (e.txid, e.seq) > (s.txid, s.seq)) as subscribers,
           (select array_agg(distinct j.name) from pgboss.job j
-             where j.name = any($1::text[]) and j.state in ('created', 'retry', 'active') and j.start_after <= now()) as queues`,
+             where j.name = any($1::text[]) and j.state in ('created', 'retry', 'active') and j.start_after <= clock_timestamp()) as queues`,
       [[...worked]]);
       if (!pending?.subscribers && !pending?.queues) break;
       if (Date.now() > deadline) {

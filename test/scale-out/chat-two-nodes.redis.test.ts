@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { systemClock } from '../../src/core/clock.js';
 import { loadConfig } from '../../src/core/config.js';
@@ -82,7 +82,12 @@ describe('chat across two web nodes (Postgres + Redis)', () => {
     const workspace = await accounts.createWorkspace({ slug, name: { en: 'Two nodes', 'zh-CN': '双节点' } });
     const password = 'two-nodes-password';
     const agent = await accounts.createAgent(workspace.id, { email: 'agent@two.example', name: 'Agent B', role: 'agent', password }, { type: 'system', id: null });
-    const service = (await nodeB.services.tickets.departments(workspace.id)).find((d) => d.key === 'service')!;
+    // The workspace's departments are made by its event's subscriber, a moment after it is created.
+    const service = await vi.waitFor(async () => {
+      const found = (await nodeB.services.tickets.departments(workspace.id)).find((d) => d.key === 'service');
+      if (!found) throw new Error('the workspace has no departments yet');
+      return found;
+    }, { timeout: 15_000, interval: 50 });
     await nodeB.services.routing.configureDepartment(workspace.id, service.id, { strategy: 'manual', autoAssign: false, memberIds: [agent.id] }, { type: 'system', id: null });
     await nodeB.services.chat.settings.update(workspace.id, { respectBusinessHours: false });
 

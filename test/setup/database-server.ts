@@ -27,8 +27,7 @@ declare module 'vitest' {
 /**
  * `durable`: the app's tests run on the production drivers (the event outbox and the database job
  * queue); `inline`: on the in-process bus and the inline queue (the fast pass). KEFU_TEST_DRIVERS
- * chooses; inline by default until the tests that wait on retry chains pass on the durable drivers
- * under load too (README, Testing).
+ * chooses; inline by default, durable in CI's pass on the machine's Postgres and Redis (.ci/run).
  */
 export type TestDrivers = 'durable' | 'inline';
 

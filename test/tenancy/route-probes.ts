@@ -34,6 +34,9 @@ const PROBES: Record<string, ProbeMaker> = {
   'PATCH /api/v1/agents/:id': (p) => ({ url: `/api/v1/agents/${p.agent}`, payload: { name: 'hijacked', disabled: true } }),
   'GET /api/v1/api-tokens': (_, o) => ({ url: '/api/v1/api-tokens', query: { agentId: o.agent } }),
   'DELETE /api/v1/api-tokens/:id': (p) => ({ url: `/api/v1/api-tokens/${p.apiToken}` }),
+  'POST /api/v1/agent-invitations/:id/resend': (p) => ({ url: `/api/v1/agent-invitations/${p.agentInvitation}/resend` }),
+  'DELETE /api/v1/agent-invitations/:id': (p) => ({ url: `/api/v1/agent-invitations/${p.agentInvitation}` }),
+  'GET /api/v1/audit-log': (_, o) => ({ url: '/api/v1/audit-log', query: { actorId: o.agent } }),
 
   // ---- tickets
   'GET /api/v1/tickets': (_, o) => ({ url: '/api/v1/tickets', query: { customerId: o.customer, departmentId: o.department } }),
@@ -182,6 +185,7 @@ const PROBES: Record<string, ProbeMaker> = {
   'DELETE /api/v1/customers/:id/identities/:identityId': (p) => ({ url: `/api/v1/customers/${p.crmCustomer}/identities/${p.crmIdentity}` }),
   'POST /api/v1/customers/:id/notes': (p) => ({ url: `/api/v1/customers/${p.crmCustomer}/notes`, payload: { body: 'hijacked' } }),
   'POST /api/v1/customers/:id/products': (p, o) => ({ url: `/api/v1/customers/${p.crmCustomer}/products`, payload: { productId: o.crmProduct, serial: 'probe-serial' } }),
+  'PATCH /api/v1/customers/:id/products/:registrationId': (p) => ({ url: `/api/v1/customers/${p.crmCustomer}/products/${p.crmRegistration}`, payload: { serial: 'hijacked-serial' } }),
   'POST /api/v1/customers/:id/orders': (p, o) => ({ url: `/api/v1/customers/${p.crmCustomer}/orders`, payload: {
     orderedAt: '2026-01-01T00:00:00Z', currency: 'CNY', lines: [{ productId: o.crmProduct, description: 'probe', quantity: 1, amount: '1.00' }],
   } }),
@@ -193,10 +197,12 @@ const PROBES: Record<string, ProbeMaker> = {
   'POST /api/v1/customers/:id/consents': (p, o) => ({ url: `/api/v1/customers/${p.crmCustomer}/consents`, payload: { purposeId: o.consentPurpose, granted: false, channel: 'api' } }),
   'PATCH /api/v1/consent-purposes/:id': (p) => ({ url: `/api/v1/consent-purposes/${p.consentPurpose}`, payload: { wordingVersion: 'hijacked' } }),
   'GET /api/v1/customers/:id/data-export': (p) => ({ url: `/api/v1/customers/${p.crmCustomer}/data-export` }),
+  'GET /api/v1/customers/:id/data-archive': (p) => ({ url: `/api/v1/customers/${p.crmCustomer}/data-archive` }),
   'GET /api/v1/customers/:id/erasure': (p) => ({ url: `/api/v1/customers/${p.crmErasedCustomer}/erasure` }),
   'POST /api/v1/customers/:id/erasure': (p) => ({ url: `/api/v1/customers/${p.crmCustomer}/erasure`, payload: { confirm: true } }),
   'GET /api/v1/customer-companies/:id': (p) => ({ url: `/api/v1/customer-companies/${p.crmCompany}` }),
   'PATCH /api/v1/customer-companies/:id': (p) => ({ url: `/api/v1/customer-companies/${p.crmCompany}`, payload: { notes: 'hijacked' } }),
+  'DELETE /api/v1/customer-companies/:id': (p) => ({ url: `/api/v1/customer-companies/${p.crmCompany}` }),
   'PATCH /api/v1/products/:id': (p) => ({ url: `/api/v1/products/${p.crmProduct}`, payload: { category: 'hijacked' } }),
   'GET /api/v1/customer-segments/:id': (p) => ({ url: `/api/v1/customer-segments/${p.crmSegment}` }),
   'PATCH /api/v1/customer-segments/:id': (p) => ({ url: `/api/v1/customer-segments/${p.crmSegment}`, payload: { name: 'hijacked', rule: { match: 'any', conditions: [{ field: 'tag', op: 'has', value: 'hijacked' }] } } }),
@@ -204,13 +210,36 @@ const PROBES: Record<string, ProbeMaker> = {
   'GET /api/v1/customer-segments/:id/count': (p) => ({ url: `/api/v1/customer-segments/${p.crmSegment}/count` }),
   'GET /api/v1/customer-segments/:id/customers': (p) => ({ url: `/api/v1/customer-segments/${p.crmSegment}/customers` }),
 
+  // ---- triage
+  'POST /api/v1/triage/rules': (_, o) => ({ url: '/api/v1/triage/rules', payload: {
+    name: 'probe rule', conditions: [{ type: 'words', field: 'any', words: ['probe'] }], actions: [{ type: 'setDepartment', departmentId: o.department }],
+  } }),
+  'POST /api/v1/triage/rules/try': (_, o) => ({ url: '/api/v1/triage/rules/try', payload: {
+    name: 'probe trial', conditions: [{ type: 'words', field: 'any', words: ['secret'] }], actions: [{ type: 'setDepartment', departmentId: o.department }],
+  } }),
+  'PUT /api/v1/triage/rules/:id': (p, o) => ({ url: `/api/v1/triage/rules/${p.triageRule}`, payload: {
+    name: 'hijacked', conditions: [{ type: 'words', field: 'any', words: ['hijacked'] }], actions: [{ type: 'setDepartment', departmentId: o.department }],
+  } }),
+  'DELETE /api/v1/triage/rules/:id': (p) => ({ url: `/api/v1/triage/rules/${p.triageRule}` }),
+  'GET /api/v1/triage/tickets/:id': (p) => ({ url: `/api/v1/triage/tickets/${p.ticket}` }),
+  'POST /api/v1/triage/templates': (_, o) => ({ url: '/api/v1/triage/templates', payload: { departmentId: o.department, urgency: 4, locale: 'zh-CN', subject: 'probe', body: 'probe' } }),
+  'PUT /api/v1/triage/templates/:id': (p, o) => ({ url: `/api/v1/triage/templates/${p.triageTemplate}`, payload: { departmentId: o.department, urgency: 3, locale: 'en', subject: 'hijacked', body: 'hijacked' } }),
+  'DELETE /api/v1/triage/templates/:id': (p) => ({ url: `/api/v1/triage/templates/${p.triageTemplate}` }),
+  'POST /api/v1/triage/tickets/:id/not-spam': (p) => ({ url: `/api/v1/triage/tickets/${p.ticket}/not-spam` }),
+  'PUT /api/v1/triage/automations': (_, o) => ({ url: '/api/v1/triage/automations', payload: {
+    remind: { enabled: true, afterHours: 4 }, escalate: { enabled: true, afterHours: 24, onSlaWarning: true, raiseUrgencyTo: 3, departmentId: o.department, notify: true },
+    autoClose: { enabled: false, afterDays: 7 }, duplicates: { enabled: true, windowMinutes: 10 }, spam: { enabled: true, threshold: 5, blocklist: ['spam.example'] },
+  } }),
+
   // ---- the customer's portal
+  'POST /account/products/:id': (p) => ({ url: `/account/products/${p.crmRegistration}`, payload: { serial: 'hijacked-serial', purchasedOn: '' } }),
   'POST /account/identities/:id/remove': (p) => ({ url: `/account/identities/${p.crmIdentity}/remove`, payload: {} }),
   'GET /requests/:number': (p) => ({ url: `/requests/${p.ticketNumber}` }),
   'POST /requests/:number/reply': (p) => ({ url: `/requests/${p.ticketNumber}/reply`, payload: { message: 'hijacked' } }),
   'GET /requests/:number/attachments/:id': (p) => ({ url: `/requests/${p.ticketNumber}/attachments/${p.ticketAttachment}` }),
   'GET /requests/:number/rate': (p) => ({ url: `/requests/${p.ticketNumber}/rate` }),
   'POST /requests/:number/rate': (p) => ({ url: `/requests/${p.ticketNumber}/rate`, payload: { rating: '1', comment: 'hijacked' } }),
+  'POST /requests/:number/solve': (p) => ({ url: `/requests/${p.ticketNumber}/solve`, payload: {} }),
   'POST /requests/:number/sender': (p) => ({ url: `/requests/${p.ticketNumber}/sender`, payload: { mine: 'yes' } }),
 };
 

@@ -22,7 +22,8 @@ const accountsFixture: ModuleTenancyFixture = async (s, ws) => {
   // The portal's signed-in customer, who owns the tickets below (they are opened with this e-mail).
   const customer = await s.accounts.registerCustomer(ws.id, { email: `customer@${ws.label}-customer.example`, name: `${ws.label} portal customer`, password: `${ws.label}-customer-pw`, locale: 'en' });
   const workspace = await s.accounts.workspace(ws.id);
-  return { workspaceSlug: workspace.slug, agent: agent.id, agentEmail: agent.email, agentName: agent.name, apiToken: token.id, apiTokenSecret: token.token, customer: customer.id, customerEmail: customer.email };
+  const invitation = await s.accounts.inviteAgent(ws.id, { email: `invited@${ws.label}.example`, name: `${ws.label} invited agent`, role: 'agent' }, system);
+  return { workspaceSlug: workspace.slug, agentInvitation: invitation.id, agentInvitationEmail: invitation.email, agent: agent.id, agentEmail: agent.email, agentName: agent.name, apiToken: token.id, apiTokenSecret: token.token, customer: customer.id, customerEmail: customer.email };
 };
 
 const ticketsFixture: ModuleTenancyFixture = async (s, ws) => {

@@ -34,8 +34,13 @@ export interface Database {
 export async function connectDatabase(url: string, options: { max: number; log: Logger }): Promise<Database> {
   // Idle connections close after 10 s: each is a Postgres process holding memory on a small box.
   const pool = new pg.Pool({ connectionString: url, max: options.max, idleTimeoutMillis: 10_000 });
-  // An idle client losing its server must not crash the process; the pool replaces it.
-  pool.on('error', (err) => options.log.warn({ err }, 'idle database connection failed'));
+  // An idle client losing its server must not crash the process; the pool replaces it. Logged by its
+  // code and message only (the error carries the whole client), and not while closing: pool.end()
+  // resolves before the sockets are gone, so a server stopping right after terminates them.
+  let closing = false;
+  pool.on('error', (err: Error & { code?: string }) => {
+    if (!closing) options.log.warn({ code: err.code, reason: err.message }, 'idle database connection failed');
+  });
   try {
     const client = await pool.connect();
     client.release();
@@ -52,6 +57,9 @@ export async function connectDatabase(url: string, options: { max: number; log: 
     url,
     pool,
     db,
-    close: () => db.destroy(),
+    close: () => {
+      closing = true;
+      return db.destroy();
+    },
   };
 }

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { sql, type QueryExecutorProvider } from 'kysely';
 import { AppError } from '../errors.js';
+import { runReplayable } from '../jobs/replayable.js';
 import {
   LocalSubscribers, assertSubscription, createEvent, parseEvent, type DomainEvent, type EventBus, type EventHandler, type EventLogger,
   type EventName, type EventPayload, type PublishOptions, type SubscribeOptions,
@@ -36,6 +37,8 @@ export interface OutboxBusOptions {
   concurrency?: number;
   /** Events older than this are pruned once every durable subscriber has handled them; default 7 days. */
   retentionHours?: number;
+  /** How often cursors that only jumped over other subscribers' events are written; default 30 s. */
+  jumpsSaveMs?: number;
 }
 
 export interface SubscriberState {
@@ -81,8 +84,12 @@ const CLAIM_EVERY_MS = 5000;
  */
 const HELD_BACK_FIRST_MS = 20;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
-/** A cursor that only jumped over other events is written at most this often. */
-const CURSOR_SAVE_MS = 10_000;
+/**
+ * Cursors that only jumped over other events are written this often, all in one statement: such a
+ * jump needs no write for correctness (nothing would be handled twice after a crash), only so a
+ * restart does not read far back.
+ */
+const JUMPS_SAVE_MS_DEFAULT = 30_000;
 
 interface Row {
   seq: number;
@@ -122,8 +129,8 @@ interface Durable {
   owned: boolean;
   /** Where it is, while this node holds its lock; undefined: read it from event_subscribers. */
   cursor?: Cursor;
-  /** When the cursor was last written to event_subscribers (ms). */
-  savedAt: number;
+  /** The cursor moved over none of its events since it was last written: the next jumps save takes it. */
+  jumped: boolean;
   running: boolean;
   again: boolean;
 }
@@ -327,7 +334,10 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
   const handleWithRetries = async (durable: Durable, event: DomainEvent): Promise<void> => {
     for (let attempt = 1; ; attempt++) {
       try {
-        await durable.handler(event);
+        // Replayable work (core/jobs/replayable.ts): the event is stored, the cursor moves by a
+        // synchronous commit only after the handler returned, and a redelivery is a no-op (the
+        // table in README.md); so the handler's own commits need not wait for the disk.
+        await runReplayable(async () => durable.handler(event));
         return;
       } catch (err) {
         if (attempt >= attempts || closed) {
@@ -382,22 +392,20 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
             const { rows: [state] } = await pool.query<Cursor>('select txid::text as txid, seq from event_subscribers where subscriber = $1', [durable.id]);
             if (!state) break;
             durable.cursor = state;
-            durable.savedAt = Date.now();
           }
           const batch = await nextBatch(durable.cursor, durable.type);
           if (!batch) break;
           await handleBatch(durable, batch.entries);
           if (!durable.owned) break;
-          // A jump over none of its events needs no write (nothing would be handled twice after a
-          // crash), only now and then, so a restart does not read far back: most wakes of most
-          // subscribers then cost no statement at all.
-          if (batch.entries.length || Date.now() - durable.savedAt >= CURSOR_SAVE_MS) {
+          // Most wakes of most subscribers jump over other subscribers' events: those cost no
+          // statement here, saveJumps writes them together now and then.
+          if (batch.entries.length) {
             await pool.query(
               `update event_subscribers set txid = $2::xid8, seq = $3, handled = handled + $4, updated_at = now()
                where subscriber = $1 and (txid, seq) < ($2::xid8, $3)`,
               [durable.id, batch.next.txid, batch.next.seq, batch.entries.length]);
-            durable.savedAt = Date.now();
           }
+          durable.jumped = !batch.entries.length;
           durable.cursor = batch.next;
         }
       } while (durable.again && !closed);
@@ -406,6 +414,18 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
     } finally {
       durable.running = false;
     }
+  };
+
+  /** One statement for every owned cursor that moved over none of its events since it was written. */
+  const saveJumps = async (): Promise<void> => {
+    const jumped = [...durables.values()].filter((d) => d.owned && d.jumped && d.cursor && !d.running);
+    if (!jumped.length) return;
+    await pool.query(
+      `update event_subscribers s set txid = v.txid::xid8, seq = v.seq, updated_at = now()
+       from unnest($1::text[], $2::text[], $3::bigint[]) as v(subscriber, txid, seq)
+       where s.subscriber = v.subscriber and (s.txid, s.seq) < (v.txid::xid8, v.seq)`,
+      [jumped.map((d) => d.id), jumped.map((d) => d.cursor!.txid), jumped.map((d) => d.cursor!.seq)]);
+    for (const durable of jumped) durable.jumped = false;
   };
 
   /** Takes the lock of every durable subscriber no node holds; a node that dies lets go of its locks with its connection. */
@@ -493,7 +513,7 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
       assertSubscription(type, handler, opts);
       if (durables.has(id)) throw new AppError('EVENT_SUBSCRIBER_TAKEN', 500, `Two handlers for the subscriber ${id}`, { subscriber: id });
       if (started) throw new AppError('EVENT_BUS_STARTED', 500, 'Durable subscribers are registered before the bus starts', { subscriber: id });
-      durables.set(id, { id, type, handler, owned: false, savedAt: 0, running: false, again: false });
+      durables.set(id, { id, type, handler, owned: false, jumped: false, running: false, again: false });
       return () => { durables.delete(id); };
     },
 
@@ -517,6 +537,7 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
       if (durable) {
         every(CLAIM_EVERY_MS, () => claim().then(wake, (err: unknown) => log.warn({ err }, 'event bus: claiming subscribers failed')));
         every(PRUNE_EVERY_MS, prune);
+        every(options.jumpsSaveMs ?? JUMPS_SAVE_MS_DEFAULT, () => saveJumps().catch((err: unknown) => log.warn({ err }, 'event bus: saving cursors failed')));
       }
       wake();
     },

@@ -44,7 +44,10 @@ export function layout(request: FastifyRequest, page: PageOptions): string {
     </div>
   </header>
   <main id="main" class="wrap">${page.body}</main>
-  <script src="/widget.js" data-workspace="${request.workspace.slug}" data-locale="${request.locale}" async></script>
+  ${request.customer
+    // A signed-in customer is not asked again who they are: the widget's form starts filled in.
+    ? html`<script src="/widget.js" data-workspace="${request.workspace.slug}" data-locale="${request.locale}" data-name="${request.customer.name}" data-email="${request.customer.email}" async></script>`
+    : html`<script src="/widget.js" data-workspace="${request.workspace.slug}" data-locale="${request.locale}" async></script>`}
   <footer class="site-footer"><div class="wrap">${t('footer.poweredBy')} · <a href="/agent">${t('nav.agentConsole')}</a> · <a href="/docs">API</a></div></footer>
 </body>
 </html>`}`;

@@ -32,7 +32,7 @@ export interface DatabaseQueueOptions {
   pollingIntervalSeconds?: number;
   /** How often pg-boss looks at cron schedules (1-45); default 15. Tests lower it. */
   cronMonitorIntervalSeconds?: number;
-  /** pg-boss' pool; default 3. One more connection LISTENs. */
+  /** Connections in all, one of them for relaxed statements, the rest pg-boss'; default 3, at least 2. One more connection LISTENs. */
   maxConnections?: number;
   /**
    * A job active this long is taken for lost (its worker died) and retried; default 40. Every
@@ -80,12 +80,14 @@ class DatabaseQueue implements JobQueue {
   private readonly workers: QueueWorker[] = [];
   private readonly listener: Listener;
   private readonly notifier: Notifier;
-  /** pg-boss' connections: the pool is ours, so that relaxed statements share it (relaxedDb). */
+  /** pg-boss' connections. */
   private readonly pool: pg.Pool;
   /**
    * Statements whose commit need not wait for the disk (replayable.ts): sends that are resent if
-   * lost, replayable queues' fetches, NOTIFYs. Each runs in a transaction of its own on the same pool.
+   * lost, replayable queues' fetches, NOTIFYs. A pool of its own whose sessions have
+   * `synchronous_commit` off, so each is one autocommit statement, not begin, set, statement, commit.
    */
+  private readonly relaxedPool: pg.Pool;
   private readonly relaxedDb: PgBoss.Db;
   private stopping: Promise<void> | undefined;
 
@@ -101,15 +103,15 @@ class DatabaseQueue implements JobQueue {
     this.pollMs = pollSeconds * 1000;
     this.immediateRetries = opts.immediateRetries ?? false;
     const cronSeconds = opts.cronMonitorIntervalSeconds ?? 15;
-    this.pool = new pg.Pool({
-      connectionString: opts.connectionString,
-      application_name: 'kefu-jobs',
-      max: opts.maxConnections ?? 3,
-      // Without this a black-holed host makes start() hang.
-      connectionTimeoutMillis: 10_000,
-    });
-    this.pool.on('error', (err) => this.log.error({ err }, 'job queue: idle connection failed'));
-    this.relaxedDb = { executeSql: (text: string, values?: unknown[]) => relaxedQuery(this.pool, text, values) };
+    const connections = opts.maxConnections ?? 3;
+    if (!(Number.isInteger(connections) && connections >= 2)) throw new AppError('JOB_QUEUE_CONFIG_INVALID', 500, 'maxConnections must be a whole number of at least 2');
+    // Without this a black-holed host makes start() hang.
+    const poolOptions = { connectionString: opts.connectionString, connectionTimeoutMillis: 10_000 };
+    this.pool = new pg.Pool({ ...poolOptions, max: connections - 1, application_name: 'kefu-jobs' });
+    // One connection: its statements are short single autocommits.
+    this.relaxedPool = new pg.Pool({ ...poolOptions, max: 1, application_name: 'kefu-jobs-relaxed', options: '-c synchronous_commit=off' });
+    for (const pool of [this.pool, this.relaxedPool]) pool.on('error', (err) => this.log.error({ err }, 'job queue: idle connection failed'));
+    this.relaxedDb = { executeSql: (text: string, values?: unknown[]) => this.relaxedPool.query(text, values) };
     const config: PgBoss.ConstructorOptions = {
       db: { executeSql: (text: string, values?: unknown[]) => this.pool.query(text, values) },
       schema: this.schema,
@@ -142,7 +144,7 @@ class DatabaseQueue implements JobQueue {
     } catch (err) {
       this.state = 'stopped';
       await this.boss.stop({ graceful: false }).catch(() => undefined);
-      await this.pool.end().catch(() => undefined);
+      await this.endPools().catch(() => undefined);
       throw new AppError('JOB_QUEUE_UNAVAILABLE', 503, 'The job queue could not reach its database', undefined, { cause: err });
     }
     await this.listener.start();
@@ -244,9 +246,13 @@ class DatabaseQueue implements JobQueue {
     for (const worker of this.workers) await worker.abandonActive();
     await this.notifier.settled();
     await this.boss.stop({ graceful: false, wait: true });
-    await this.pool.end();
+    await this.endPools();
     this.state = 'stopped';
     this.log.info({}, 'job queue stopped');
+  }
+
+  private async endPools(): Promise<void> {
+    await Promise.all([this.pool.end(), this.relaxedPool.end()]);
   }
 
   private assertStarted(): void {
@@ -299,24 +305,6 @@ class DatabaseQueue implements JobQueue {
 
 /** Any fixed 64-bit key; only Kefu's queue creation takes it. */
 const QUEUE_CREATION_LOCK = 0x6b656675_0001n.toString();
-
-/** One statement in a transaction of its own whose commit does not wait for the WAL flush. */
-async function relaxedQuery(pool: pg.Pool, text: string, values?: unknown[]) {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('begin; set local synchronous_commit = off');
-    const result = await client.query(text, values);
-    await client.query('commit');
-    return result;
-  } catch (err) {
-    // A connection that cannot even roll back is dropped rather than handed to the next caller.
-    await client.query('rollback').catch((rollbackErr: Error) => { broken = rollbackErr; });
-    throw err;
-  } finally {
-    client.release(broken);
-  }
-}
 
 function rowCount(result: { rows: unknown[] } | undefined): number {
   return (result as { rowCount?: number | null } | undefined)?.rowCount ?? 0;

@@ -83,6 +83,40 @@ export class LinearModel {
     return { label: this.state.classes[best]!, score: all[best]! };
   }
 
+  /**
+   * This model with `retrained`'s classes in place of its own of the same name, and without the
+   * classes in `removed`: a retraining of the classes that changed (`only`) carried into the
+   * whole model. Both must score vectors of the same vocabulary.
+   */
+  withClasses(retrained: LinearModel | undefined, removed: Iterable<string> = []): LinearModel {
+    const gone = new Set(removed);
+    const sources = new Map<string, LinearModel>();
+    for (const label of this.classes) if (!gone.has(label)) sources.set(label, this);
+    for (const label of retrained?.classes ?? []) sources.set(label, retrained!);
+    const classes = [...sources.keys()].sort();
+    const bias = new Float64Array(classes.length);
+    const classStart = new Uint32Array(classes.length + 1);
+    let size = 0;
+    for (const [label, model] of sources) size += model.classSize(label);
+    const indices = new Uint32Array(size);
+    const weights = new Float32Array(size);
+    classes.forEach((label, k) => {
+      const model = sources.get(label)!;
+      const from = model.state.classStart[model.classIndex.get(label)!]!;
+      const to = from + model.classSize(label);
+      indices.set(model.state.indices.subarray(from, to), classStart[k]!);
+      weights.set(model.state.weights.subarray(from, to), classStart[k]!);
+      bias[k] = model.state.bias[model.classIndex.get(label)!]!;
+      classStart[k + 1] = classStart[k]! + to - from;
+    });
+    return new LinearModel({ classes, bias, classStart, indices, weights });
+  }
+
+  private classSize(label: string): number {
+    const k = this.classIndex.get(label)!;
+    return this.state.classStart[k + 1]! - this.state.classStart[k]!;
+  }
+
   /** The weights again, grouped by feature: scoring every class costs only the query's features' entries. */
   private indexByFeature(): { start: Uint32Array; classes: Uint32Array; weights: Float32Array } {
     const { classStart, indices, weights } = this.state;
@@ -151,8 +185,11 @@ export function trainLinearSvm(examples: readonly LabelledExample[], dimensions:
   const classes = [...(only ?? byClass.keys())].sort();
   const diagonal = 1 / (2 * C);
   const norms = Float64Array.from(examples, (e) => squaredNorm(e.vector) + 1 + diagonal);
-  const w = new Float64Array(dimensions);
-  const touched = new Uint8Array(dimensions);
+  // A class's examples touch a few thousand of the features; its weights and its examples are
+  // renumbered onto those (`local`) so every pass works within a small array that stays in the
+  // CPU cache, instead of reaching into one vector of every feature (a cache miss per entry once the
+  // vocabulary reaches a few hundred thousand features, which made training memory-bound).
+  const local = new Int32Array(dimensions).fill(-1);
   const random = seededRandom(seed);
   const bias = new Float64Array(classes.length);
   const classStart = new Uint32Array(classes.length + 1);
@@ -162,11 +199,13 @@ export function trainLinearSvm(examples: readonly LabelledExample[], dimensions:
     const positives = byClass.get(label)!;
     const members = new Set(positives);
     for (const i of options.negativesOf?.(label, positives) ?? examples.keys()) if (examples[i]?.label !== label && examples[i]) members.add(i);
-    const order = [...members];
+    const { used, start, at, values } = renumber([...members].map((i) => examples[i]!.vector), local);
+    const w = new Float64Array(used.length);
+    // Positions into the class's examples, visited in a shuffled order.
+    const order = Array.from(members, (_, m) => m);
+    const norm = Float64Array.from(members, (i) => norms[i]!);
     const alpha = new Float64Array(order.length);
-    const sign = Int8Array.from(order, (i) => (examples[i]!.label === label ? 1 : -1));
-    const used: number[] = [];
-    for (const i of order) for (const at of examples[i]!.vector.indices) if (!touched[at]) { touched[at] = 1; used.push(at); }
+    const sign = Int8Array.from(members, (i) => (examples[i]!.label === label ? 1 : -1));
     let b = 0;
     // liblinear's shrinking: an example outside the margin with alpha 0 is set aside while the
     // rest converge, then everything is checked once more.
@@ -177,9 +216,11 @@ export function trainLinearSvm(examples: readonly LabelledExample[], dimensions:
       let maxGradient = -Infinity;
       let minGradient = Infinity;
       for (let s = 0; s < active; s++) {
-        const x = examples[order[s]!]!.vector;
+        const m = order[s]!;
+        const from = start[m]!;
+        const to = start[m + 1]!;
         let wx = b;
-        for (let q = 0; q < x.indices.length; q++) wx += w[x.indices[q]!]! * x.values[q]!;
+        for (let q = from; q < to; q++) wx += w[at[q]!]! * values[q]!;
         const gradient = sign[s]! * wx - 1 + diagonal * alpha[s]!;
         let projected = gradient;
         if (alpha[s] === 0) {
@@ -195,12 +236,9 @@ export function trainLinearSvm(examples: readonly LabelledExample[], dimensions:
         minGradient = Math.min(minGradient, projected);
         if (Math.abs(projected) < 1e-12) continue;
         const before = alpha[s]!;
-        alpha[s] = Math.max(before - gradient / norms[order[s]!]!, 0);
+        alpha[s] = Math.max(before - gradient / norm[m]!, 0);
         const step = (alpha[s]! - before) * sign[s]!;
-        for (let q = 0; q < x.indices.length; q++) {
-          const at = x.indices[q]!;
-          w[at] = w[at]! + step * x.values[q]!;
-        }
+        for (let q = from; q < to; q++) w[at[q]!] = w[at[q]!]! + step * values[q]!;
         b += step;
       }
       if (maxGradient - minGradient <= tolerance) {
@@ -211,14 +249,36 @@ export function trainLinearSvm(examples: readonly LabelledExample[], dimensions:
       }
       upper = maxGradient > 0 ? maxGradient : Infinity;
     }
-    let nonZero = used.filter((at) => w[at] !== 0);
+    let nonZero = [...used.keys()].filter((j) => w[j] !== 0);
     if (nonZero.length > maxWeightsPerClass) nonZero = nonZero.sort((x, y) => Math.abs(w[y]!) - Math.abs(w[x]!)).slice(0, maxWeightsPerClass);
-    for (const at of nonZero.sort((x, y) => x - y)) { kept.indices.push(at); kept.weights.push(w[at]!); }
-    for (const at of used) { w[at] = 0; touched[at] = 0; }
+    for (const j of nonZero.sort((x, y) => used[x]! - used[y]!)) { kept.indices.push(used[j]!); kept.weights.push(w[j]!); }
+    for (const feature of used) local[feature] = -1;
     bias[k] = b;
     classStart[k + 1] = kept.indices.length;
   });
   return new LinearModel({ classes, bias, classStart, indices: Uint32Array.from(kept.indices), weights: Float32Array.from(kept.weights) });
+}
+
+/**
+ * The vectors again, as one array, their features numbered 0… in order of first appearance:
+ * `used[j]` is local feature j's index in the full vocabulary. `local` maps the other way and is
+ * all -1 on entry; the caller resets the entries of `used` afterwards.
+ */
+function renumber(vectors: readonly SparseVector[], local: Int32Array): { used: number[]; start: Uint32Array; at: Uint32Array; values: Float64Array } {
+  const used: number[] = [];
+  const start = new Uint32Array(vectors.length + 1);
+  vectors.forEach((x, m) => { start[m + 1] = start[m]! + x.indices.length; });
+  const at = new Uint32Array(start[vectors.length]!);
+  const values = new Float64Array(at.length);
+  vectors.forEach((x, m) => {
+    for (let q = 0; q < x.indices.length; q++) {
+      const feature = x.indices[q]!;
+      if (local[feature] === -1) local[feature] = used.push(feature) - 1;
+      at[start[m]! + q] = local[feature]!;
+      values[start[m]! + q] = x.values[q]!;
+    }
+  });
+  return { used, start, at, values };
 }
 
 /** Mulberry32: small, fast, and the same sequence for the same seed. */

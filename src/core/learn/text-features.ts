@@ -17,6 +17,11 @@ export interface TextFeatureOptions {
   charNgrams?: { min: number; max: number };
   /** Cuts a run of Chinese characters into words. Default: jieba with its general dictionary. */
   segment?: (han: string) => string[];
+  /**
+   * Maps each word of letters (not Chinese, no digits) to the form its word features use, e.g. a
+   * stemmer, so "refunds" and "refunded" share `w:refund`. Character n-grams keep the text as written.
+   */
+  wordForm?: (word: string) => string;
 }
 
 const HAN = /\p{Script=Han}/u;
@@ -57,7 +62,9 @@ export function textFeatures(text: string, options: TextFeatureOptions = {}): Ma
   const counts = new Map<string, number>();
   const add = (feature: string) => counts.set(feature, (counts.get(feature) ?? 0) + 1);
   const normalised = normaliseText(text);
-  const sequence = wordsOfNormalised(normalised, segment);
+  const written = wordsOfNormalised(normalised, segment);
+  const { wordForm } = options;
+  const sequence = wordForm ? written.map((w) => (/[\p{N}\p{Script=Han}]/u.test(w) ? w : wordForm(w))) : written;
   sequence.forEach((word, i) => {
     add(`w:${word}`);
     if (wordBigrams && i > 0) add(`w2:${sequence[i - 1]} ${word}`);

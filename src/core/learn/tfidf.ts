@@ -1,7 +1,9 @@
 /**
  * Sparse vectors and TF-IDF weighting: sublinear term frequency (1 + ln tf), smoothed inverse
  * document frequency (ln((1 + n) / (1 + df)) + 1, as scikit-learn), each vector scaled to unit
- * length. Features unseen when fitting are dropped when transforming.
+ * length. Features unseen when fitting are dropped when transforming. With `groups`, each group of
+ * features (words, character n-grams) is scaled to the same length on its own, as scikit-learn's
+ * FeatureUnion of one vectorizer per analyzer does.
  */
 
 export interface SparseVector {
@@ -37,29 +39,51 @@ export function squaredNorm(a: SparseVector): number {
   return sum;
 }
 
-export interface TfidfState { features: string[]; idf: number[] }
+export interface TfidfState { features: string[]; idf: number[]; groups?: string[][] }
 
 export interface TfidfOptions {
   /** Features seen in fewer documents than this are left out of the vocabulary. Default 1. */
   minDocumentFrequency?: number;
+  /**
+   * Feature groups by prefix (`[['w:', 'w2:'], ['c:']]`): each group's part of a vector gets the
+   * same length, 1/√(groups), so the whole is still unit length. A long text's thousands of
+   * character n-grams then no longer drown its few words. Features of no group are dropped.
+   * Default: one group of everything.
+   */
+  groups?: string[][];
 }
 
 export class TfidfVectorizer {
-  private constructor(private readonly index: Map<string, number>, private readonly idf: Float64Array) {}
+  /** The group of each feature (by index); empty when there is one group. */
+  private readonly groupOf: Uint8Array;
 
-  /** Learns the vocabulary and IDF from feature counts, one map per document. */
-  static fit(documents: ReadonlyArray<ReadonlyMap<string, number>>, options: TfidfOptions = {}): TfidfVectorizer {
+  private constructor(private readonly index: Map<string, number>, private readonly idf: Float64Array, private readonly groups?: string[][]) {
+    this.groupOf = new Uint8Array(groups ? idf.length : 0);
+    if (groups) for (const [feature, at] of index) this.groupOf[at] = groupIndex(groups, feature);
+  }
+
+  /**
+   * Learns the vocabulary and IDF from feature counts, one map per document, read once: a
+   * generator can make each map as it is needed, so they need not all be in memory together.
+   */
+  static fit(documents: Iterable<ReadonlyMap<string, number>>, options: TfidfOptions = {}): TfidfVectorizer {
     const minimum = Math.max(1, options.minDocumentFrequency ?? 1);
+    const { groups } = options;
+    if (groups && !(groups.length >= 1 && groups.length <= 255 && groups.every((g) => g.length))) throw new Error('TF-IDF groups: 1 to 255 groups, each with a prefix');
     const frequency = new Map<string, number>();
-    for (const doc of documents) for (const feature of doc.keys()) frequency.set(feature, (frequency.get(feature) ?? 0) + 1);
-    const kept = [...frequency].filter(([, df]) => df >= minimum).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    const n = documents.length;
-    return new TfidfVectorizer(new Map(kept.map(([feature], i) => [feature, i])), Float64Array.from(kept, ([, df]) => Math.log((1 + n) / (1 + df)) + 1));
+    let n = 0;
+    for (const doc of documents) {
+      n++;
+      for (const feature of doc.keys()) frequency.set(feature, (frequency.get(feature) ?? 0) + 1);
+    }
+    const kept = [...frequency].filter(([feature, df]) => df >= minimum && (!groups || groupIndex(groups, feature) >= 0))
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return new TfidfVectorizer(new Map(kept.map(([feature], i) => [feature, i])), Float64Array.from(kept, ([, df]) => Math.log((1 + n) / (1 + df)) + 1), groups);
   }
 
   static fromState(state: TfidfState): TfidfVectorizer {
     if (state.features.length !== state.idf.length) throw new Error('TF-IDF state: features and idf differ in length');
-    return new TfidfVectorizer(new Map(state.features.map((f, i) => [f, i])), Float64Array.from(state.idf));
+    return new TfidfVectorizer(new Map(state.features.map((f, i) => [f, i])), Float64Array.from(state.idf), state.groups);
   }
 
   get size(): number {
@@ -70,19 +94,44 @@ export class TfidfVectorizer {
     return this.index.has(feature);
   }
 
-  /** Unit-length TF-IDF vector; all zeros (empty) when no feature is known. */
+  /**
+   * Unit-length TF-IDF vector; all zeros (empty) when no feature is known. Typed arrays sorted by
+   * position, not an [index, value] pair per feature: training transforms every example, and the
+   * pairs were most of its garbage.
+   */
   transform(counts: ReadonlyMap<string, number>): SparseVector {
-    const entries: [number, number][] = [];
+    const found = new Uint32Array(counts.size);
+    const weights = new Float64Array(counts.size);
+    let size = 0;
     for (const [feature, tf] of counts) {
       const at = this.index.get(feature);
-      if (at !== undefined && tf > 0) entries.push([at, (1 + Math.log(tf)) * this.idf[at]!]);
+      if (at === undefined || !(tf > 0)) continue;
+      found[size] = at;
+      weights[size++] = (1 + Math.log(tf)) * this.idf[at]!;
     }
-    entries.sort((a, b) => a[0] - b[0]);
-    const norm = Math.sqrt(entries.reduce((sum, [, v]) => sum + v * v, 0)) || 1;
-    return { indices: Uint32Array.from(entries, ([i]) => i), values: Float64Array.from(entries, ([, v]) => v / norm) };
+    const order = Uint32Array.from({ length: size }, (_, k) => k).sort((a, b) => found[a]! - found[b]!);
+    const indices = order.map((k) => found[k]!);
+    if (!this.groups) {
+      let squares = 0;
+      for (const k of order) squares += weights[k]! * weights[k]!;
+      const norm = Math.sqrt(squares) || 1;
+      return { indices, values: Float64Array.from(order, (k) => weights[k]! / norm) };
+    }
+    const squares = new Float64Array(this.groups.length);
+    for (let k = 0; k < size; k++) {
+      const group = this.groupOf[found[k]!]!;
+      squares[group] = squares[group]! + weights[k]! * weights[k]!;
+    }
+    const share = Math.sqrt(this.groups.length);
+    return { indices, values: Float64Array.from(order, (k) => weights[k]! / (Math.sqrt(squares[this.groupOf[found[k]!]!]!) * share)) };
   }
 
   toState(): TfidfState {
-    return { features: [...this.index.keys()], idf: [...this.idf] };
+    return { features: [...this.index.keys()], idf: [...this.idf], ...(this.groups ? { groups: this.groups } : {}) };
   }
+}
+
+/** The first group with a prefix of the feature, or -1. */
+function groupIndex(groups: string[][], feature: string): number {
+  return groups.findIndex((prefixes) => prefixes.some((p) => feature.startsWith(p)));
 }

@@ -33,8 +33,23 @@ function errorCode(error: unknown): string {
   throw error;
 }
 
+/** The fields a refused form names (its validation issues' first path segment). */
+function invalidFields(error: unknown): string[] {
+  if (!(error instanceof AppError) || error.code !== 'VALIDATION_FAILED' || !Array.isArray(error.details)) return [];
+  return [...new Set((error.details as { path?: unknown[] }[]).map((issue) => String(issue.path?.[0] ?? '')).filter(Boolean))];
+}
+
 const input = (t: Translate, name: string, type: string, label: string, autocomplete: string, value = '') =>
   html`<label for="${name}">${t(label)}</label><input id="${name}" name="${name}" type="${type}" autocomplete="${autocomplete}" value="${value}" required>`;
+
+/** An input with its own error line under it, tied to it for screen readers, when the last post refused it. */
+const checkedInput = (t: Translate, name: string, type: string, label: string, autocomplete: string, value: string, invalid: boolean) => html`
+  <label for="${name}">${t(label)}</label>
+  <input id="${name}" name="${name}" type="${type}" autocomplete="${autocomplete}" value="${value}" required${invalid ? html` aria-invalid="true" aria-describedby="${name}-error"` : ''}>
+  ${invalid ? html`<p class="field-error" id="${name}-error">${t(`fields.${name}`)}</p>` : ''}`;
+
+/** What a refused registration keeps: never the password. */
+interface Typed { name: string; email: string }
 
 export const accountsPages = (accounts: AccountsService, options: { secureCookies: boolean; signIn: SignInLimits }): FastifyPluginAsyncZod =>
   async (app) => {
@@ -79,15 +94,15 @@ export const accountsPages = (accounts: AccountsService, options: { secureCookie
       }
     });
 
-    const registerForm = (request: FastifyRequest, t: Translate, error?: string) => html`
+    const registerForm = (request: FastifyRequest, t: Translate, refused?: { error: string; invalid: string[]; typed: Typed }) => html`
       <section class="narrow">
         <h1>${t('account.registerTitle')}</h1>
-        ${formError(t, error)}
+        ${formError(t, refused?.error)}
         <form method="post" action="/account/register" class="stack">
           ${csrf(request)}
-          ${input(t, 'name', 'text', 'account.name', 'name')}
-          ${input(t, 'email', 'email', 'account.email', 'email')}
-          ${input(t, 'password', 'password', 'account.password', 'new-password')}
+          ${checkedInput(t, 'name', 'text', 'account.name', 'name', refused?.typed.name ?? '', Boolean(refused?.invalid.includes('name')))}
+          ${checkedInput(t, 'email', 'email', 'account.email', 'email', refused?.typed.email ?? '', Boolean(refused?.invalid.includes('email')))}
+          ${checkedInput(t, 'password', 'password', 'account.password', 'new-password', '', Boolean(refused?.invalid.includes('password')))}
           <button>${t('nav.register')}</button>
         </form>
       </section>`;
@@ -105,7 +120,9 @@ export const accountsPages = (accounts: AccountsService, options: { secureCookie
         await accounts.signUpCustomer(request.workspace.id, { ...form, locale: request.locale }, request.locale);
         return page(request, reply, t('nav.register'), html`<section class="narrow"><h1>${t('account.registerTitle')}</h1><p class="notice" role="status">${t('account.registerRequested')}</p><p><a href="/account/sign-in">${t('nav.signIn')}</a></p></section>`);
       } catch (error) {
-        return page(request, reply, t('nav.register'), registerForm(request, t, errorCode(error)), 400);
+        const body = request.body as { name?: unknown; email?: unknown } | undefined;
+        const typed = { name: String(body?.name ?? '').slice(0, 200), email: String(body?.email ?? '').slice(0, 254) };
+        return page(request, reply, t('nav.register'), registerForm(request, t, { error: errorCode(error), invalid: invalidFields(error), typed }), 400);
       }
     });
 

@@ -3,6 +3,7 @@ import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../core/db/database.js';
 import type { AgentRole, ApiTokenScope, EmailVerificationPurpose, PrincipalType } from './accounts.schema.js';
 import type { Locale } from '../../core/i18n/index.js';
+import type { AuditFilter } from '../../contracts/accounts.js';
 
 const agentColumns = ['id', 'workspace_id', 'email', 'name', 'role', 'locale', 'disabled_at', 'created_at'] as const;
 const workspaceColumns = [
@@ -10,6 +11,7 @@ const workspaceColumns = [
   'w.time_zone as workspace_time_zone', 'w.hostnames as workspace_hostnames', 'w.created_at as workspace_created_at',
 ] as const;
 const apiTokenColumns = ['id', 'name', 'agent_id', 'scopes', 'expires_at', 'parent_id', 'created_at', 'last_used_at'] as const;
+const invitationColumns = ['id', 'email', 'name', 'role', 'locale', 'invited_by', 'created_at', 'sent_at', 'expires_at', 'accepted_at', 'revoked_at', 'agent_id'] as const;
 const customerColumns = ['id', 'workspace_id', 'email', 'name', 'locale', 'created_at'] as const;
 
 /** Every query on tenant tables goes through `tenancy.forWorkspace`; only lookups by secret hash start unscoped. */
@@ -65,8 +67,9 @@ export class AccountsRepo {
     return this.in(workspaceId).selectFrom('agents').select(agentColumns).orderBy('created_at').orderBy('id').execute();
   }
 
-  insertAgent(workspaceId: string, values: { email: string; name: string; role: AgentRole; password_hash: string; locale: Locale | null }) {
-    return this.in(workspaceId).insertInto('agents').values(values).returning(agentColumns)
+  /** In `db` when given: the caller's transaction, already scoped to the workspace (an accepted invitation). */
+  insertAgent(workspaceId: string, values: { email: string; name: string; role: AgentRole; password_hash: string; locale: Locale | null }, db = this.in(workspaceId)) {
+    return db.insertInto('agents').values(values).returning(agentColumns)
       .onConflict((oc) => oc.columns(['workspace_id', 'email']).doNothing()).executeTakeFirst();
   }
 
@@ -134,8 +137,71 @@ export class AccountsRepo {
     await db.deleteFrom('email_verifications').where('customer_id', '=', customerId).execute();
   }
 
-  deleteSessionsOf(workspaceId: string, type: PrincipalType, principalId: string) {
-    return this.in(workspaceId).deleteFrom('sessions').where('principal_type', '=', type).where('principal_id', '=', principalId).execute();
+  /** Every session of the principal, but the one hashed `keep` when given (the agent changing their password stays signed in there). */
+  deleteSessionsOf(workspaceId: string, type: PrincipalType, principalId: string, keep?: string) {
+    let query = this.in(workspaceId).deleteFrom('sessions').where('principal_type', '=', type).where('principal_id', '=', principalId);
+    if (keep) query = query.where('token_hash', '<>', keep);
+    return query.execute();
+  }
+
+  agentPasswordHash(workspaceId: string, id: string) {
+    return this.in(workspaceId).selectFrom('agents').select('password_hash').where('id', '=', id).executeTakeFirst();
+  }
+
+  notificationPreferences(workspaceId: string, agentId: string) {
+    return this.in(workspaceId).selectFrom('agent_notification_preferences').select(['assigned', 'customer_replied', 'sla_warning'])
+      .where('agent_id', '=', agentId).executeTakeFirst();
+  }
+
+  saveNotificationPreferences(workspaceId: string, agentId: string, values: { assigned: boolean; customer_replied: boolean; sla_warning: boolean }) {
+    return this.in(workspaceId).insertInto('agent_notification_preferences').values({ agent_id: agentId, ...values })
+      .onConflict((oc) => oc.column('agent_id').doUpdateSet({ ...values, updated_at: new Date() })).execute();
+  }
+
+  // ---- agent invitations ----
+
+  /** Runs `work` in one transaction scoped to the workspace. */
+  transaction<T>(workspaceId: string, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+    return this.in(workspaceId).transaction().execute(work);
+  }
+
+  /** Undefined when the address already has an open invitation (one per address: the partial unique index). */
+  insertInvitation(db: Kysely<DB>, values: { email: string; name: string; role: AgentRole; locale: Locale | null; token_hash: string; invited_by: string | null; expires_at: Date }) {
+    return db.insertInto('agent_invitations').values(values).returning(invitationColumns)
+      .onConflict((oc) => oc.columns(['workspace_id', 'email']).where('accepted_at', 'is', null).where('revoked_at', 'is', null).doNothing())
+      .executeTakeFirst();
+  }
+
+  /** Open invitations (neither accepted nor revoked; expired ones too, so an admin sees them and resends), oldest first. */
+  listOpenInvitations(workspaceId: string) {
+    return this.in(workspaceId).selectFrom('agent_invitations').select(invitationColumns)
+      .where('accepted_at', 'is', null).where('revoked_at', 'is', null).orderBy('created_at').orderBy('id').execute();
+  }
+
+  /** A fresh link for an open invitation: the old hash is replaced, so the older mail's link is dead. */
+  renewInvitation(db: Kysely<DB>, id: string, values: { token_hash: string; expires_at: Date; sent_at: Date }) {
+    return db.updateTable('agent_invitations').set(values).where('id', '=', id)
+      .where('accepted_at', 'is', null).where('revoked_at', 'is', null).returning(invitationColumns).executeTakeFirst();
+  }
+
+  revokeInvitation(workspaceId: string, id: string, now: Date) {
+    return this.in(workspaceId).updateTable('agent_invitations').set({ revoked_at: now }).where('id', '=', id)
+      .where('accepted_at', 'is', null).where('revoked_at', 'is', null).returning(invitationColumns).executeTakeFirst();
+  }
+
+  invitationByToken(workspaceId: string, tokenHash: string) {
+    return this.in(workspaceId).selectFrom('agent_invitations').select(invitationColumns).where('token_hash', '=', tokenHash).executeTakeFirst();
+  }
+
+  /** Marks the invitation accepted in the statement that checks it is still open: a link works once, even under a race. */
+  consumeInvitation(db: Kysely<DB>, tokenHash: string, now: Date) {
+    return db.updateTable('agent_invitations').set({ accepted_at: now }).where('token_hash', '=', tokenHash)
+      .where('accepted_at', 'is', null).where('revoked_at', 'is', null).where('expires_at', '>', now)
+      .returning(invitationColumns).executeTakeFirst();
+  }
+
+  setInvitationAgent(db: Kysely<DB>, id: string, agentId: string) {
+    return db.updateTable('agent_invitations').set({ agent_id: agentId }).where('id', '=', id).execute();
   }
 
   insertApiToken(workspaceId: string, values: { agent_id: string; name: string; token_hash: string; scopes: ApiTokenScope[]; expires_at: Date | null; parent_id: string | null }) {
@@ -239,9 +305,14 @@ export class AccountsRepo {
   }
 
   /** Keyset pagination: newest first, `before` is the last id of the previous page. */
-  listAudit(workspaceId: string, limit: number, before?: number) {
-    let query = this.in(workspaceId).selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(limit);
-    if (before !== undefined) query = query.where('id', '<', before);
+  listAudit(workspaceId: string, filter: AuditFilter) {
+    let query = this.in(workspaceId).selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(filter.limit);
+    if (filter.before !== undefined) query = query.where('id', '<', filter.before);
+    if (filter.actorType) query = query.where('actor_type', '=', filter.actorType);
+    if (filter.actorId) query = query.where('actor_id', '=', filter.actorId);
+    if (filter.action) query = query.where('action', '=', filter.action);
+    if (filter.from) query = query.where('created_at', '>=', filter.from);
+    if (filter.to) query = query.where('created_at', '<', filter.to);
     return query.execute();
   }
 }

@@ -1,13 +1,12 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { Locale } from '../../core/i18n/index.js';
+import { API_TOKEN_SCOPES, type AgentRole, type ApiTokenScope, type AuditActorType } from '../../contracts/accounts.js';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 export type LocalizedText = Record<Locale, string>;
-export type AgentRole = 'admin' | 'agent' | 'editor';
 export type PrincipalType = 'agent' | 'customer';
-/** What an API token may do: `read` (GET), `write` (every other method), `admin` (admin-only routes). */
-export const API_TOKEN_SCOPES = ['read', 'write', 'admin'] as const;
-export type ApiTokenScope = (typeof API_TOKEN_SCOPES)[number];
+/** Roles and token scopes are stored as the wire names them (src/contracts/accounts.ts). */
+export { API_TOKEN_SCOPES, type AgentRole, type ApiTokenScope };
 
 export interface WorkspacesTable {
   id: Generated<string>;
@@ -90,10 +89,41 @@ export interface EmailVerificationsTable {
 /** `add`: an address added in My account; `register`: a new portal account's sign-in address; `erase`: confirms an erasure request. */
 export type EmailVerificationPurpose = 'add' | 'register' | 'erase';
 
+/** An invitation to become an agent (migration 202612090100_agent_invitations); the agent exists once it is accepted. */
+export interface AgentInvitationsTable {
+  id: Generated<string>;
+  workspace_id: ColumnType<string, string | undefined, never>;
+  email: string;
+  name: string;
+  role: AgentRole;
+  locale: Locale | null;
+  token_hash: string;
+  invited_by: string | null;
+  created_at: CreatedAt;
+  sent_at: ColumnType<Date, Date | undefined, Date>;
+  expires_at: Date;
+  accepted_at: Date | null;
+  revoked_at: Date | null;
+  agent_id: string | null;
+}
+
+/** Which notification mails an agent wants (migration 202612090200); no row: all of them. */
+export interface AgentNotificationPreferencesTable {
+  agent_id: string;
+  workspace_id: ColumnType<string, string | undefined, never>;
+  assigned: boolean;
+  customer_replied: boolean;
+  sla_warning: boolean;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+/** The kinds of notification mail, as the wire and the preferences name them. */
+export interface NotificationPreferences { assigned: boolean; customerReplied: boolean; slaWarning: boolean }
+
 export interface AuditLogTable {
   id: Generated<number>;
   workspace_id: ColumnType<string, string | undefined, never>;
-  actor_type: 'agent' | 'system' | 'api';
+  actor_type: AuditActorType;
   actor_id: string | null;
   action: string;
   target_type: string | null;
@@ -111,6 +141,8 @@ export interface AccountsTables {
   api_tokens: ApiTokensTable;
   password_resets: PasswordResetsTable;
   email_verifications: EmailVerificationsTable;
+  agent_invitations: AgentInvitationsTable;
+  agent_notification_preferences: AgentNotificationPreferencesTable;
   audit_log: AuditLogTable;
 }
 
@@ -118,6 +150,7 @@ export type WorkspaceRow = Selectable<WorkspacesTable>;
 export type AgentRow = Selectable<AgentsTable>;
 export type CustomerRow = Selectable<CustomersTable>;
 export type NewAgent = Insertable<AgentsTable>;
+export type AgentInvitationRow = Selectable<AgentInvitationsTable>;
 
 declare module '../../core/db/database.js' {
   // The platform's database handle knows this module's tables (docs/modules.md, "Its tables").

@@ -9,8 +9,9 @@ import type { JobQueue } from '../../core/jobs/index.js';
 import type { MailSecrets } from '../../core/auth/mail-secrets.js';
 import type { MailOutbox } from '../../core/mail/outbox.js';
 import type { AccountsRepo } from './accounts.repo.js';
-import { API_TOKEN_SCOPES, type AgentRole, type EmailVerificationPurpose, type AgentRow, type ApiTokenScope, type CustomerRow, type LocalizedText, type PrincipalType, type WorkspaceRow } from './accounts.schema.js';
+import { API_TOKEN_SCOPES, type NotificationPreferences, type AgentRole, type EmailVerificationPurpose, type AgentRow, type ApiTokenScope, type CustomerRow, type LocalizedText, type PrincipalType, type WorkspaceRow } from './accounts.schema.js';
 import { PrincipalCache, type PrincipalTags } from './principal-cache.js';
+import type { AuditActorType, AuditFilter } from '../../contracts/accounts.js';
 
 const SESSION_TTL_MS = 14 * 24 * 3600 * 1000;
 const RESET_TTL_MS = 3600 * 1000;
@@ -26,14 +27,27 @@ const VERIFICATION_PATHS = { add: '/account/verify-email', register: '/account/v
 /** What a followed verification link proved: this customer reads this address. */
 export interface VerifiedEmail { customerId: string; email: string; purpose: EmailVerificationPurpose; makePrimary: boolean }
 
-export const emailLinkErrors = {
-  invalid: () => new AppError('EMAIL_LINK_INVALID', 400, 'This verification link is not valid'),
-  used: () => new AppError('EMAIL_LINK_USED', 409, 'This verification link has already been used'),
-  expired: () => new AppError('EMAIL_LINK_EXPIRED', 410, 'This verification link has expired; ask for a new one'),
-} as const;
+/** The refusals of a mailed one-time link, each with its own code (`<PREFIX>_INVALID` …) so a page can say which. */
+const oneTimeLinkErrors = (prefix: string, link: string) => ({
+  invalid: () => new AppError(`${prefix}_INVALID`, 400, `This ${link} is not valid`),
+  used: () => new AppError(`${prefix}_USED`, 409, `This ${link} has already been used`),
+  expired: () => new AppError(`${prefix}_EXPIRED`, 410, `This ${link} has expired; ask for a new one`),
+});
+
+export const emailLinkErrors = oneTimeLinkErrors('EMAIL_LINK', 'verification link');
+export const invitationLinkErrors = {
+  ...oneTimeLinkErrors('INVITATION', 'invitation link'),
+  revoked: () => new AppError('INVITATION_REVOKED', 410, 'This invitation was withdrawn; ask an admin for a new one'),
+};
+
+const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
+const INVITATION_PATH = '/agent/accept-invitation';
+
+/** An invitation as its link shows it, before the password is chosen. */
+export interface InvitationPreview { email: string; name: string; role: AgentRole; locale: Locale | null; workspace: string }
 
 export interface Actor {
-  type: 'agent' | 'system' | 'api';
+  type: AuditActorType;
   id: string | null;
   ip?: string | null;
 }
@@ -174,6 +188,133 @@ export class AccountsService {
     await this.audit(workspaceId, actor, 'agent.updated', 'agent', id, patch);
     await this.accessChanged(workspaceId, { principal: 'agent', id });
     return agent;
+  }
+
+  /**
+   * Changes the signed-in agent's password: the current one must be given (a session left open on
+   * a shared computer is not enough). Every other session of theirs ends; the one they used stays.
+   */
+  async changeAgentPassword(workspaceId: string, agentId: string, input: { currentPassword: string; newPassword: string; keepSessionToken?: string }, actor: Actor) {
+    const found = await this.repo.agentPasswordHash(workspaceId, agentId);
+    if (!found || !(await verifyPassword(input.currentPassword, found.password_hash))) {
+      throw new AppError('CURRENT_PASSWORD_WRONG', 400, 'The current password is not correct', [{ path: 'body.currentPassword', message: 'not the current password' }]);
+    }
+    await this.repo.updateAgent(workspaceId, agentId, { password_hash: await hashPassword(input.newPassword) });
+    await this.repo.deleteSessionsOf(workspaceId, 'agent', agentId, input.keepSessionToken && hashToken(input.keepSessionToken));
+    await this.repo.spendPasswordResetsOf(workspaceId, 'agent', agentId);
+    await this.audit(workspaceId, actor, 'password.changed', 'agent', agentId, {});
+    await this.accessChanged(workspaceId, { principal: 'agent', id: agentId });
+  }
+
+  /** Which notification mails the agent wants; every kind until they say otherwise. */
+  async notificationPreferences(workspaceId: string, agentId: string): Promise<NotificationPreferences> {
+    const saved = await this.repo.notificationPreferences(workspaceId, agentId);
+    return saved ? { assigned: saved.assigned, customerReplied: saved.customer_replied, slaWarning: saved.sla_warning } : { assigned: true, customerReplied: true, slaWarning: true };
+  }
+
+  async setNotificationPreferences(workspaceId: string, agentId: string, preferences: NotificationPreferences): Promise<NotificationPreferences> {
+    await this.repo.saveNotificationPreferences(workspaceId, agentId, { assigned: preferences.assigned, customer_replied: preferences.customerReplied, sla_warning: preferences.slaWarning });
+    return preferences;
+  }
+
+  // ---- agent invitations ------------------------------------------------------------------
+
+  /**
+   * Invites someone to become an agent: a mail with a one-time link (seven days) to a console page
+   * where they choose a password. The agent account is made only then, so an admin never knows
+   * (or chooses) anyone's password. The invitation and its mail commit together.
+   */
+  async inviteAgent(workspaceId: string, input: { email: string; name: string; role: AgentRole; locale?: Locale | null }, actor: Actor) {
+    const email = input.email.toLowerCase();
+    if (await this.repo.agentCredentials(workspaceId, email)) throw new AppError('EMAIL_TAKEN', 409, 'An agent with this e-mail already exists');
+    const workspace = await this.workspace(workspaceId);
+    const inviter = actor.id ? await this.findAgent(workspaceId, actor.id) : undefined;
+    const invitation = await this.repo.transaction(workspaceId, async (trx) => {
+      const { reference, secret } = await this.mailSecrets.issue('agent-invitation');
+      const created = await this.repo.insertInvitation(trx, {
+        email, name: input.name, role: input.role, locale: input.locale ?? null, token_hash: hashToken(secret),
+        invited_by: inviter?.id ?? null, expires_at: new Date(Date.now() + INVITATION_TTL_MS),
+      });
+      if (!created) throw new AppError('INVITATION_PENDING', 409, 'This address already has an open invitation; resend it instead');
+      await this.mailInvitation(workspaceId, workspace, created, reference, inviter?.name, trx);
+      return created;
+    });
+    await this.audit(workspaceId, actor, 'agent_invitation.created', 'agent_invitation', invitation.id, { email, role: input.role });
+    return invitation;
+  }
+
+  listInvitations(workspaceId: string) {
+    return this.repo.listOpenInvitations(workspaceId);
+  }
+
+  /** Mails an open invitation again with a new link and a new week; the link of the earlier mail stops working. */
+  async resendInvitation(workspaceId: string, id: string, actor: Actor) {
+    const workspace = await this.workspace(workspaceId);
+    const inviter = actor.id ? await this.findAgent(workspaceId, actor.id) : undefined;
+    const invitation = await this.repo.transaction(workspaceId, async (trx) => {
+      const { reference, secret } = await this.mailSecrets.issue('agent-invitation');
+      const now = new Date();
+      const renewed = await this.repo.renewInvitation(trx, id, { token_hash: hashToken(secret), expires_at: new Date(now.getTime() + INVITATION_TTL_MS), sent_at: now });
+      if (!renewed) throw notFound('agent_invitation');
+      await this.mailInvitation(workspaceId, workspace, renewed, reference, inviter?.name, trx);
+      return renewed;
+    });
+    await this.audit(workspaceId, actor, 'agent_invitation.resent', 'agent_invitation', id, { email: invitation.email });
+    return invitation;
+  }
+
+  async revokeInvitation(workspaceId: string, id: string, actor: Actor) {
+    const revoked = await this.repo.revokeInvitation(workspaceId, id, new Date());
+    if (!revoked) throw notFound('agent_invitation');
+    await this.audit(workspaceId, actor, 'agent_invitation.revoked', 'agent_invitation', id, { email: revoked.email });
+  }
+
+  /** Who a link invites, for the page that asks for a password; the link's refusals as `acceptInvitation` gives them. */
+  async previewInvitation(workspaceId: string, token: string): Promise<InvitationPreview> {
+    const invitation = await this.repo.invitationByToken(workspaceId, hashToken(token));
+    if (!invitation) throw invitationLinkErrors.invalid();
+    if (invitation.accepted_at) throw invitationLinkErrors.used();
+    if (invitation.revoked_at) throw invitationLinkErrors.revoked();
+    if (invitation.expires_at <= new Date()) throw invitationLinkErrors.expired();
+    const workspace = await this.workspace(workspaceId);
+    const locale = invitation.locale ?? workspace.default_locale;
+    return { email: invitation.email, name: invitation.name, role: invitation.role, locale: invitation.locale, workspace: workspace.name[locale] };
+  }
+
+  /**
+   * Spends the link: the agent is made with the chosen password and signed in. The link is marked
+   * used in the statement that checks it is open, so two clicks cannot make two agents.
+   */
+  async acceptInvitation(workspaceId: string, token: string, password: string, options: { ip?: string } = {}) {
+    const tokenHash = hashToken(token);
+    const password_hash = await hashPassword(password);
+    const accepted = await this.repo.transaction(workspaceId, async (trx) => {
+      const invitation = await this.repo.consumeInvitation(trx, tokenHash, new Date());
+      if (!invitation) return undefined;
+      const agent = await this.repo.insertAgent(workspaceId, { email: invitation.email, name: invitation.name, role: invitation.role, locale: invitation.locale, password_hash }, trx);
+      if (!agent) throw new AppError('EMAIL_TAKEN', 409, 'An agent with this e-mail already exists');
+      await this.repo.setInvitationAgent(trx, invitation.id, agent.id);
+      return { invitation, agent };
+    });
+    if (!accepted) {
+      // Not spent: the preview says why (used, withdrawn, expired, unknown).
+      await this.previewInvitation(workspaceId, token);
+      throw invitationLinkErrors.invalid();
+    }
+    const { invitation, agent } = accepted;
+    const actor: Actor = { type: 'agent', id: agent.id, ip: options.ip };
+    await this.audit(workspaceId, actor, 'agent_invitation.accepted', 'agent_invitation', invitation.id, { email: agent.email });
+    await this.audit(workspaceId, actor, 'agent.created', 'agent', agent.id, { email: agent.email, role: agent.role, invitationId: invitation.id });
+    return { agent, sessionToken: await this.openSession(workspaceId, 'agent', agent.id) };
+  }
+
+  private async mailInvitation(workspaceId: string, workspace: WorkspaceRow, invitation: { email: string; name: string; locale: Locale | null }, reference: string,
+    inviter: string | undefined, trx: Kysely<DB>) {
+    const locale = invitation.locale ?? workspace.default_locale;
+    await this.outbox.queue(workspaceId, {
+      to: invitation.email, template: 'agentInvitation', locale, autoSubmitted: 'auto-generated',
+      vars: { name: invitation.name, inviter: inviter ?? workspace.name[locale], workspace: workspace.name[locale], link: `${this.publicUrl}${INVITATION_PATH}?token=${reference}` },
+    }, trx);
   }
 
   async setAgentLocale(workspaceId: string, id: string, locale: Locale) {
@@ -503,7 +644,8 @@ export class AccountsService {
     });
   }
 
-  listAudit(workspaceId: string, limit: number, before?: number) {
-    return this.repo.listAudit(workspaceId, limit, before);
+  /** A keyset page of the audit log, newest first, narrowed by who acted, the action and when. */
+  listAudit(workspaceId: string, filter: AuditFilter) {
+    return this.repo.listAudit(workspaceId, filter);
   }
 }

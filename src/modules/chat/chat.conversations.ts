@@ -68,10 +68,11 @@ export class ChatConversations {
   async widgetConfig(slug: string): Promise<WidgetConfig> {
     const workspace = await this.workspaceBySlug(slug);
     const departments = await this.tickets.departments(workspace.id);
+    const { available, closedReason, opensAt } = await this.queue.availability(workspace.id);
     return {
       workspace: { slug: workspace.slug, name: workspace.name[workspace.default_locale] ?? workspace.slug },
       departments: departments.map((d) => ({ id: d.id, name: d.name })),
-      available: await this.queue.canAnswerNow(workspace.id),
+      available, closedReason, opensAt,
       limits: CHAT_LIMITS,
     };
   }

@@ -114,9 +114,10 @@ export class ChatMetricsService {
     const now = this.clock.now();
     const startOfDay = DateTime.fromJSDate(now).setZone(await this.sources.timeZone(workspaceId)).startOf('day').toJSDate();
     const db = this.repo.in(workspaceId);
-    const [queues, agents, today] = await Promise.all([
+    const [queues, agents, today, missed] = await Promise.all([
       this.repo.waitingByDepartment(db), this.sources.agents(workspaceId),
       this.metrics(workspaceId, { from: startOfDay, to: new Date(now.getTime() + 1) }),
+      this.repo.missedSince(db, startOfDay, MISSED_SHOWN),
     ]);
     const wait = (since: Date) => Math.max(0, Math.round((now.getTime() - since.getTime()) / 1000));
     const counts: Wallboard['agents'] = { online: 0, away: 0, on_break: 0, offline: 0, acw: 0 };
@@ -128,13 +129,19 @@ export class ChatMetricsService {
     return {
       at: now.toISOString(), waiting, longestWaitSeconds: queues.length ? Math.max(...queues.map((q) => wait(q.oldest))) : 0,
       agents: counts, serviceLevelToday: today.serviceLevel, offeredToday: today.offered, answeredToday: today.answered,
-      abandonedToday: today.abandoned,
+      abandonedToday: today.abandoned, offlineToday: today.offline,
+      missedToday: missed.map((m) => ({
+        conversationId: m.id, ticketNumber: m.ticket_number, visitorName: m.visitor_name, reason: m.status === 'offline' ? 'offline' : 'abandoned',
+        queuedAt: m.queued_at.toISOString(), waitedSeconds: Math.max(0, Math.round(((m.ended_at ?? now).getTime() - m.queued_at.getTime()) / 1000)),
+      })),
       queues: queues.map((q) => ({ departmentId: q.departmentId ?? '', waiting: q.waiting, longestWaitSeconds: wait(q.oldest) })),
     };
   }
 }
 
 const DAY_MS = 86_400_000;
+/** Missed chats the wallboard lists; the rest are in the inbox (each is a ticket). */
+const MISSED_SHOWN = 10;
 /**
  * A UTC day this long past its end is settled: its chats have long ended (and their after-contact
  * work with them), so its figures no longer change and may be rolled up.

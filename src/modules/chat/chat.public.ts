@@ -27,6 +27,8 @@ const WidgetConfigView = z.object({
   workspace: z.object({ slug: z.string(), name: z.string() }),
   departments: z.array(z.object({ id: z.string(), name: z.record(z.string(), z.string()) })),
   available: z.boolean(),
+  closedReason: z.enum(['hours', 'nobody']).nullable(),
+  opensAt: z.iso.datetime().nullable(),
   limits: z.object({ messageBytes: z.number(), messagesPerWindow: z.number(), rateWindowMs: z.number(), clientMessageIdPattern: z.string(), uploadBytes: z.number() }),
 });
 const Accepted = z.object({ conversationId: z.string(), ticketId: z.string(), ticketNumber: z.number(), status: z.string(), seq: z.number().nullable() });

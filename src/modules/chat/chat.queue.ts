@@ -4,9 +4,9 @@ import type { DomainEvent } from '../../core/events/index.js';
 import type { Logger } from '../../core/logger.js';
 import type { AccountsService } from '../accounts/index.js';
 import type { RoutingService } from '../routing/index.js';
-import { businessMinutesBetween, compileCalendar, type SlaService } from '../sla/index.js';
+import { addBusinessTime, businessMinutesBetween, compileCalendar, type SlaService } from '../sla/index.js';
 import type { TicketsService } from '../tickets/index.js';
-import type { AgentChatState, ChatMessage, ChatOffer, ConversationView, Presence, ScreenPop, TransferTarget } from '../../contracts/chat.js';
+import type { AgentChatState, ChatClosedReason, ChatHours, ChatMessage, DeclinedChatNext, ChatOffer, ConversationView, Presence, ScreenPop, TransferTarget } from '../../contracts/chat.js';
 import { chatErrors } from './chat.errors.js';
 import type { ChatLog } from './chat.log.js';
 import type { ChatPush } from './chat.push.js';
@@ -45,12 +45,12 @@ export class ChatQueue {
 
   async agentState(workspaceId: string, agentId: string): Promise<AgentChatState> {
     const db = this.repo.in(workspaceId);
-    const [routing, active, offered] = await Promise.all([
-      this.routing.agentRouting(workspaceId, agentId), this.repo.activeOf(db, agentId), this.repo.offerFor(db, agentId),
+    const [routing, active, offered, hours] = await Promise.all([
+      this.routing.agentRouting(workspaceId, agentId), this.repo.activeOf(db, agentId), this.repo.offerFor(db, agentId), this.hours(workspaceId),
     ]);
     return {
       agentId, presence: routing.availability, acwUntil: routing.acwUntil?.toISOString() ?? null,
-      chatLoad: routing.load.chat, chatCapacity: routing.capacity.chat,
+      chatLoad: routing.load.chat, chatCapacity: routing.capacity.chat, hours,
       conversations: active.map(conversationView),
       offer: offered ? await this.offerView(workspaceId, offered) : null,
     };
@@ -111,11 +111,13 @@ export class ChatQueue {
     return { conversation, messages, screenPop: await this.screenPop(workspaceId, accepted) };
   }
 
-  async decline(workspaceId: string, agentId: string, sessionId: string): Promise<void> {
+  async decline(workspaceId: string, agentId: string, sessionId: string): Promise<DeclinedChatNext> {
     const done = isUuid(sessionId) && await this.requeueOffer(workspaceId, sessionId, agentId, 'declined', {});
     if (!done) throw chatErrors.offerNotFound();
     await this.dispatch(workspaceId);
     await this.pushAgentState(workspaceId, agentId);
+    const after = await this.chatLog.sessionOf(workspaceId, sessionId);
+    return after.status === 'queued' ? 'queue' : 'colleague';
   }
 
   /**
@@ -163,10 +165,12 @@ export class ChatQueue {
   // ---- entering and leaving the queue --------------------------------------------------------
 
   /** Whether a new chat can be answered now: within business hours (when the workspace says so) and someone online. */
-  async canAnswerNow(workspaceId: string): Promise<boolean> {
-    const open = await this.withinBusinessHours(workspaceId, await this.settings.get(workspaceId));
+  /** Whether a chat started now reaches an agent, and if not, why (the widget and the desk say which). */
+  async availability(workspaceId: string): Promise<{ available: boolean; closedReason: ChatClosedReason | null; opensAt: string | null }> {
+    const hours = await this.hours(workspaceId);
+    if (!hours.open) return { available: false, closedReason: 'hours', opensAt: hours.opensAt };
     const anyoneOnline = (await this.routing.agents(workspaceId)).some((a) => a.availability === 'online' && !a.disabled);
-    return open && anyoneOnline;
+    return { available: anyoneOnline, closedReason: anyoneOnline ? null : 'nobody', opensAt: null };
   }
 
   /** A new chat: outside business hours (when the workspace says so) or with nobody online, offline at once. */
@@ -344,10 +348,17 @@ export class ChatQueue {
   }
 
   private async withinBusinessHours(workspaceId: string, settings: ChatSettings): Promise<boolean> {
-    if (!settings.respectBusinessHours) return true;
-    const { calendar } = await this.sla.calendarSettings(workspaceId);
+    return (await this.hours(workspaceId, settings)).open;
+  }
+
+  private async hours(workspaceId: string, settings?: ChatSettings): Promise<ChatHours> {
+    if (!(settings ?? await this.settings.get(workspaceId)).respectBusinessHours) return { open: true, opensAt: null };
+    const calendar = compileCalendar((await this.sla.calendarSettings(workspaceId)).calendar);
     const now = this.clock.now();
-    return businessMinutesBetween(compileCalendar(calendar), now, new Date(now.getTime() + 60_000)) > 0;
+    if (businessMinutesBetween(calendar, now, new Date(now.getTime() + 60_000)) > 0) return { open: true, opensAt: null };
+    // The first millisecond of business time from now lies just inside the next opening.
+    const next = addBusinessTime(calendar, now, 1);
+    return { open: false, opensAt: next ? new Date(next.getTime() - 1).toISOString() : null };
   }
 
   private async offerView(workspaceId: string, session: SessionRow): Promise<ChatOffer> {

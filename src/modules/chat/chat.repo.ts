@@ -221,6 +221,13 @@ export class ChatRepo {
   }
 
   /** Waiting chats per department: how many, and since when the oldest waits (the wallboard). */
+  /** Chats queued since `from` that ended without an agent, newest first. */
+  missedSince(db: Db, from: Date, limit: number) {
+    return db.selectFrom('chat_sessions').select(['id', 'ticket_number', 'visitor_name', 'status', 'queued_at', 'ended_at'])
+      .where('queued_at', '>=', from).where('status', 'in', ['abandoned', 'offline']).where('answered_at', 'is', null)
+      .orderBy('queued_at', 'desc').limit(limit).execute();
+  }
+
   waitingByDepartment(db: Db) {
     return db.selectFrom('chat_sessions').select(['department_id as departmentId'])
       .select((eb) => [eb.fn.countAll<string>().as('count'), eb.fn.min('queued_at').as('oldest')])

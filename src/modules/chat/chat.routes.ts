@@ -7,6 +7,7 @@ import type { ChatLog } from './chat.log.js';
 import type { ChatMetricsService } from './chat.metrics.js';
 import type { ChatSettingsService } from './chat.settings.js';
 import { ErrorView, IdParams } from '../../contracts/http.js';
+import { ChatSettingsPatch, ChatSettingsView } from '../../contracts/chat-settings.js';
 
 
 const ConversationView = z.object({
@@ -32,15 +33,12 @@ const WallboardView = z.object({
   at: z.string(), waiting: z.number(), longestWaitSeconds: z.number(),
   agents: z.object({ online: z.number(), away: z.number(), on_break: z.number(), offline: z.number(), acw: z.number() }),
   serviceLevelToday: z.number().nullable(), offeredToday: z.number(), answeredToday: z.number(), abandonedToday: z.number(),
+  offlineToday: z.number(),
+  missedToday: z.array(z.object({
+    conversationId: z.string(), ticketNumber: z.number(), visitorName: z.string(), reason: z.enum(['abandoned', 'offline']),
+    queuedAt: z.string(), waitedSeconds: z.number(),
+  })),
   queues: z.array(z.object({ departmentId: z.string(), waiting: z.number(), longestWaitSeconds: z.number() })),
-});
-const Settings = z.object({
-  offerTimeoutSeconds: z.number().int().min(5).max(600),
-  acwSeconds: z.number().int().min(0).max(3600),
-  serviceLevelSeconds: z.number().int().min(1).max(3600),
-  costPerAgentHour: z.number().min(0).max(1_000_000),
-  respectBusinessHours: z.boolean(),
-  defaultDepartmentId: z.string().uuid().nullable(),
 });
 const ChannelView = z.object({
   id: z.string(), name: z.string(), kind: z.enum(CHANNEL_KINDS), outboundUrl: z.string().nullable(), departmentId: z.string().nullable(),
@@ -96,12 +94,12 @@ export const chatRoutes = (chat: { log: ChatLog; metrics: ChatMetricsService; se
 
   app.get('/chat/settings', {
     ...anyAgent,
-    schema: { tags: ['chat'], summary: 'Chat settings: offer timeout, ACW, service-level threshold, cost per agent hour, business hours', response: { 200: Settings } },
+    schema: { tags: ['chat'], summary: 'Chat settings: offer timeout, ACW, service-level threshold, cost per agent hour, business hours', response: { 200: ChatSettingsView } },
   }, async (request) => chat.settings.get(request.workspace.id));
 
   app.put('/chat/settings', {
     ...adminOnly,
-    schema: { tags: ['chat'], summary: 'Change chat settings (admin)', body: Settings.partial().strict(), response: { 200: Settings, 400: ErrorView, 404: ErrorView } },
+    schema: { tags: ['chat'], summary: 'Change chat settings (admin)', body: ChatSettingsPatch, response: { 200: ChatSettingsView, 400: ErrorView, 404: ErrorView } },
   }, async (request) => chat.settings.update(request.workspace.id, request.body, actorOf(request)));
 
   app.get('/channels/webhook', {

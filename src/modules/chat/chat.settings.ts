@@ -4,15 +4,10 @@ import type { TicketsService } from '../tickets/index.js';
 import { chatErrors } from './chat.errors.js';
 import type { ChatRepo } from './chat.repo.js';
 import type { SettingsRow } from './chat.schema.js';
+import type { ChatSettingsWire } from '../../contracts/chat-settings.js';
 
-export interface ChatSettings {
-  offerTimeoutSeconds: number;
-  acwSeconds: number;
-  serviceLevelSeconds: number;
-  costPerAgentHour: number;
-  respectBusinessHours: boolean;
-  defaultDepartmentId: string | null;
-}
+/** The settings are what the wire carries (src/contracts/chat-settings.ts). */
+export type ChatSettings = ChatSettingsWire;
 
 /** A workspace's chat settings (defaults until an admin changes them) and the teams chats go to. */
 export class ChatSettingsService {

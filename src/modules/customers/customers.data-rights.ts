@@ -1,9 +1,11 @@
+import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { EventBus } from '../../core/events/index.js';
 import type { JobQueue } from '../../core/jobs/index.js';
 import type { DB } from '../../core/db/database.js';
 import type { AccountsService, Actor } from '../accounts/index.js';
+import { customerDataArchive } from './customers.data-archive.js';
 import { customerErrors as errors } from './customers.errors.js';
 import type { CustomersRepo } from './customers.repo.js';
 import type { ErasureRow } from './customers.schema.js';
@@ -11,7 +13,7 @@ import type { Auditor, CustomersService, CustomerTickets } from './customers.ser
 
 /**
  * The customer's own data (PIPL / GDPR, HP's principles in seeds/002): everything held on them as
- * one JSON document, and erasure as a durable job.
+ * one JSON document or a zip (with CSVs and attachments), and erasure as a durable job.
  */
 
 /** What stands in for erased text. */
@@ -34,14 +36,14 @@ export interface ErasureSubject {
  */
 export type CustomerDataEraser = (db: Kysely<DB>, customer: ErasureSubject, blank: string) => Promise<{ rows: number; files?: string[] }>;
 
-/** Removes a stored file (an attachment); removing one already gone is no error. */
-export interface StoredFiles { remove(storageKey: string): Promise<void> }
+/** The stored files (attachments): read into the customer's archive, removed by an erasure (one already gone is no error). */
+export interface StoredFiles { open(storageKey: string): Readable; remove(storageKey: string): Promise<void> }
 
 /** The tickets the customer can see and their public thread (replies, never internal notes). */
 export interface CustomerThreads extends CustomerTickets {
   thread(workspaceId: string, ticketId: string, options: { includeNotes: false }): Promise<{
     kind: 'reply' | 'note'; author_type: string; channel: string; body_text: string; created_at: Date;
-    attachments: { filename: string; content_type: string; size_bytes: number }[];
+    attachments: { filename: string; content_type: string; size_bytes: number; storage_key: string }[];
   }[]>;
 }
 
@@ -68,6 +70,22 @@ export class CustomerDataRights {
    * notes on the record are the service's working papers, not part of it).
    */
   async export(workspaceId: string, customerId: string) {
+    const data = await this.collect(workspaceId, customerId);
+    return {
+      ...data,
+      tickets: data.tickets.map((t) => ({
+        ...t, messages: t.messages.map((m) => ({ ...m, attachments: m.attachments.map(({ storageKey: _, ...attachment }) => attachment) })),
+      })),
+    };
+  }
+
+  /** The same as a zip: the JSON, one CSV per kind and the attachments' bytes (customers.data-archive.ts). */
+  async archive(workspaceId: string, customerId: string): Promise<Readable> {
+    return customerDataArchive(await this.collect(workspaceId, customerId), (storageKey) => this.files.open(storageKey));
+  }
+
+  /** The export with each attachment's storage key, which only the archive reads: keys never leave the server. */
+  async collect(workspaceId: string, customerId: string) {
     const record = await this.customers.record(workspaceId, customerId);
     if (record.customer.erased_at) throw errors.customerErased();
     const [log, tickets] = await Promise.all([
@@ -102,7 +120,7 @@ export class CustomerDataRights {
           .filter((m) => m.kind === 'reply')
           .map((m) => ({
             from: m.author_type === 'customer' ? 'you' : 'support', channel: m.channel, at: m.created_at, text: m.body_text,
-            attachments: m.attachments.map((a) => ({ filename: a.filename, contentType: a.content_type, sizeBytes: a.size_bytes })),
+            attachments: m.attachments.map((a) => ({ filename: a.filename, contentType: a.content_type, sizeBytes: a.size_bytes, storageKey: a.storage_key })),
           })),
       }))),
     };
@@ -177,3 +195,6 @@ export class CustomerDataRights {
     if (done.now) await this.auditor.audit(workspaceId, { type: 'system', id: null }, 'customer.erased', 'customer', erasure.customer_id, { erasureId, counts: erasure.counts });
   }
 }
+
+/** Everything held on a customer, as `collect` gathers it (attachments with their storage keys). */
+export type CustomerExport = Awaited<ReturnType<CustomerDataRights['collect']>>;

@@ -41,8 +41,8 @@ export async function seedCustomersDemo(customers: CustomersService, segments: C
   const purposes = new Map<string, string>();
   for (const purpose of PURPOSES) purposes.set(purpose.key, (await customers.createPurpose(workspaceId, purpose)).id);
 
-  const wenyin = await customers.createCompany(workspaceId, { name: '上海文印科技有限公司', domain: 'wenyin.example', notes: '华东区经销合作伙伴，30 台 M900 在用。' });
-  const harbour = await customers.createCompany(workspaceId, { name: 'Harbour Office Supplies Ltd', domain: 'harbour-office.example', notes: 'Reseller in Hong Kong; orders toner quarterly.' });
+  const wenyin = await customers.createCompany(workspaceId, { name: '上海文印科技有限公司', domain: 'wenyin.example', notes: '华东区经销合作伙伴，30 台 M900 在用。' }, SYSTEM);
+  const harbour = await customers.createCompany(workspaceId, { name: 'Harbour Office Supplies Ltd', domain: 'harbour-office.example', notes: 'Reseller in Hong Kong; orders toner quarterly.' }, SYSTEM);
 
   const zhao = await customers.create(workspaceId, {
     name: '赵敏', email: 'zhao.min@wenyin.example', locale: 'zh-CN', timeZone: 'Asia/Shanghai', companyId: wenyin.id,
@@ -120,6 +120,12 @@ export async function seedCustomersDemo(customers: CustomersService, segments: C
   await customers.create(workspaceId, {
     name: '赵敏', email: 'zhaomin.home@example.cn', locale: 'zh-CN', timeZone: null, companyId: null, address: null, tags: ['home-office'], attributes: {},
     identities: [{ kind: 'phone', value: '138 0013 8000', primary: true, verified: false }],
+  }, SYSTEM);
+
+  // A customer known only by phone (a call-centre contact): no e-mail, found by their number.
+  await customers.create(workspaceId, {
+    name: '孙建国', email: null, locale: 'zh-CN', timeZone: 'Asia/Shanghai', companyId: wenyin.id, address: null, tags: ['phone-only'], attributes: {},
+    identities: [{ kind: 'phone', value: '+86 139 1234 5678', primary: true, verified: true }],
   }, SYSTEM);
 
   // Saved segments over the customers above (the list shows their live counts).

@@ -1,3 +1,4 @@
+import type { SegmentRuleProblemWire } from '../../contracts/customers.js';
 import { AppError, errorOf } from '../../core/errors.js';
 
 /** Every error the customers module throws on purpose: code → HTTP status, and its message. */
@@ -14,10 +15,14 @@ export const customerErrors = {
     new AppError('ATTRIBUTE_TAKEN', 409, `An attribute with the key ${key} already exists`, { key }),
   companyTaken: (name: string) =>
     new AppError('COMPANY_TAKEN', 409, 'A company with this name already exists', { name }),
+  companyDomainTaken: (domain: string) =>
+    new AppError('COMPANY_DOMAIN_TAKEN', 409, 'Another company of this workspace has this domain', { domain }),
   productTaken: (model: string) =>
     new AppError('PRODUCT_TAKEN', 409, 'A product with this model already exists', { model }),
   serialTaken: (serial: string) =>
     new AppError('SERIAL_TAKEN', 409, 'This serial number of this product is already registered', { serial }),
+  warrantyBeforePurchase: () =>
+    new AppError('WARRANTY_BEFORE_PURCHASE', 400, 'The warranty cannot end before the purchase date', { field: 'warrantyUntil' }),
   orderReferenceTaken: (reference: string) =>
     new AppError('ORDER_REFERENCE_TAKEN', 409, 'An order with this reference already exists', { reference }),
   purposeTaken: (key: string) =>
@@ -42,9 +47,9 @@ export const customerErrors = {
   csvTooManyRows: errorOf('CSV_TOO_MANY_ROWS', 400),
   csvTooLarge: errorOf('CSV_TOO_LARGE', 413),
   // Saved segments: problems are [{path, message}] with the path into the rule (conditions.1.value).
-  segmentRuleInvalid: (problems: { path: string; message: string }[]) =>
+  segmentRuleInvalid: (problems: SegmentRuleProblemWire[]) =>
     new AppError('SEGMENT_RULE_INVALID', 400, `The segment's rule is not valid at ${problems[0]?.path || 'its top'}: ${problems[0]?.message ?? ''}`, { problems }),
-  segmentReferenceUnknown: (problems: { path: string; message: string }[]) =>
+  segmentReferenceUnknown: (problems: SegmentRuleProblemWire[]) =>
     new AppError('SEGMENT_REFERENCE_UNKNOWN', 400, `The segment's rule names something this workspace does not have at ${problems[0]?.path}: ${problems[0]?.message ?? ''}`, { problems }),
   segmentNameTaken: (name: string) =>
     new AppError('SEGMENT_NAME_TAKEN', 409, 'A segment with this name already exists', { name }),

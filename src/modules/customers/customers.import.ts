@@ -7,7 +7,7 @@ import type { JobQueue } from '../../core/jobs/index.js';
 import type { Actor } from '../accounts/index.js';
 import { customerErrors as errors } from './customers.errors.js';
 import type { CustomersRepo, ImportView } from './customers.repo.js';
-import type { AttributeDefinitionRow, AttributeValue, RefusedRow } from './customers.schema.js';
+import type { AttributeDefinitionRow, AttributeValue, ImportRefusalCode, RefusedRow } from './customers.schema.js';
 import { TimeZone, attributeProblem, isCalendarDay, normaliseIdentity } from './customers.validate.js';
 
 export const IMPORT_JOB = 'customers.import';
@@ -100,10 +100,10 @@ export function parseCustomerCsv(source: string, definitions: readonly Attribute
 /** The row as a record to write, or why it is refused. Empty cells leave a field as it is. */
 export function readRow(columns: readonly Column[], row: { line: number; cells: string[] }): ImportRecord | RefusedRow {
   const record: ImportRecord = { line: row.line, email: '', tags: [], attributes: {} };
-  const refuse = (reason: string): RefusedRow => ({ line: row.line, email: record.email || null, reason });
+  const refuse = (code: ImportRefusalCode, reason: string, params?: RefusedRow['params']): RefusedRow => ({ line: row.line, email: record.email || null, reason, code, ...(params ? { params } : {}) });
   const emailAt = columns.findIndex((c) => c.kind === 'builtin' && c.name === 'email');
   const email = normaliseIdentity('email', row.cells[emailAt] ?? '');
-  if (!email) return { line: row.line, email: row.cells[emailAt] || null, reason: 'not a valid e-mail address' };
+  if (!email) return { line: row.line, email: row.cells[emailAt] || null, reason: 'not a valid e-mail address', code: 'email_invalid' };
   record.email = email;
   for (const [index, column] of columns.entries()) {
     const cell = (row.cells[index] ?? '').trim();
@@ -111,38 +111,38 @@ export function readRow(columns: readonly Column[], row: { line: number; cells: 
     if (column.kind === 'attribute') {
       const value = attributeCell(column.definition, cell);
       const problem = attributeProblem(column.definition, value);
-      if (problem) return refuse(`${column.definition.key} must be ${problem}`);
+      if (problem) return refuse('attribute_invalid', `${column.definition.key} must be ${problem}`, { key: column.definition.key, type: column.definition.type, choices: column.definition.choices.join(', ') });
       record.attributes[column.definition.key] = value;
       continue;
     }
     switch (column.name) {
       case 'name':
-        if (cell.length > 200) return refuse('the name is longer than 200 characters');
+        if (cell.length > 200) return refuse('name_too_long', 'the name is longer than 200 characters');
         record.name = cell;
         break;
       case 'phone': {
         const phone = normaliseIdentity('phone', cell);
-        if (!phone) return refuse('not a valid phone number');
+        if (!phone) return refuse('phone_invalid', 'not a valid phone number');
         record.phone = phone;
         break;
       }
       case 'locale': {
         const locale = locales.find((l) => l.toLowerCase() === cell.toLowerCase());
-        if (!locale) return refuse(`the locale must be one of ${locales.join(', ')}`);
+        if (!locale) return refuse('locale_invalid', `the locale must be one of ${locales.join(', ')}`, { locales: locales.join(', ') });
         record.locale = locale;
         break;
       }
       case 'time_zone':
-        if (!TimeZone.safeParse(cell).success) return refuse('not an IANA time zone such as Asia/Shanghai');
+        if (!TimeZone.safeParse(cell).success) return refuse('time_zone_invalid', 'not an IANA time zone such as Asia/Shanghai');
         record.timeZone = cell;
         break;
       case 'company':
-        if (cell.length > 200) return refuse('the company name is longer than 200 characters');
+        if (cell.length > 200) return refuse('company_too_long', 'the company name is longer than 200 characters');
         record.company = cell;
         break;
       case 'tags': {
         const tags = [...new Set(cell.split(/[;,，；|]/).map((t) => t.trim().toLowerCase()).filter(Boolean))];
-        if (tags.length > 50 || tags.some((t) => t.length > 40)) return refuse('at most 50 tags of up to 40 characters');
+        if (tags.length > 50 || tags.some((t) => t.length > 40)) return refuse('tags_invalid', 'at most 50 tags of up to 40 characters');
         record.tags = tags;
         break;
       }
@@ -223,7 +223,7 @@ export class CustomerImports {
       const record = readRow(columns, row);
       if (isRefused(record)) return record;
       const first = firstLine.get(record.email);
-      if (first !== undefined) return { line: record.line, email: record.email, reason: `the same e-mail as line ${first}` } satisfies RefusedRow;
+      if (first !== undefined) return { line: record.line, email: record.email, reason: `the same e-mail as line ${first}`, code: 'email_repeated', params: { line: first } } satisfies RefusedRow;
       firstLine.set(record.email, record.line);
       return record;
     });
@@ -276,15 +276,18 @@ export async function* exportRows(repo: CustomersRepo, workspaceId: string): Asy
  */
 async function writeBatch(repo: CustomersRepo, workspaceId: string, records: ImportRecord[], now: Date) {
   const refused: RefusedRow[] = [];
-  const owners = new Map((await repo.identityOwners(workspaceId, 'email', records.map((r) => r.email))).map((i) => [i.value, i.customer_id]));
-  const phoneOwners = new Map((await repo.identityOwners(workspaceId, 'phone', records.flatMap((r) => (r.phone ? [r.phone] : [])))).map((i) => [i.value, i.customer_id]));
+  const held = await repo.identityOwners(workspaceId, { email: records.map((r) => r.email), phone: records.flatMap((r) => (r.phone ? [r.phone] : [])) });
+  const ownersOf = (kind: 'email' | 'phone') => new Map(held.filter((i) => i.kind === kind).map((i) => [i.value, i.customer_id]));
+  const [owners, phoneOwners] = [ownersOf('email'), ownersOf('phone')];
   const phoneLines = new Map<string, number>();
   const accepted = records.filter((record) => {
     if (!record.phone) return true;
     const owner = phoneOwners.get(record.phone);
     const earlier = phoneLines.get(record.phone);
     if ((owner && owner !== owners.get(record.email)) || earlier !== undefined) {
-      refused.push({ line: record.line, email: record.email, reason: earlier !== undefined ? `the same phone as line ${earlier}` : 'this phone belongs to another customer' });
+      refused.push(earlier !== undefined
+        ? { line: record.line, email: record.email, reason: `the same phone as line ${earlier}`, code: 'phone_repeated', params: { line: earlier } }
+        : { line: record.line, email: record.email, reason: 'this phone belongs to another customer', code: 'phone_taken' });
       return false;
     }
     phoneLines.set(record.phone, record.line);
@@ -300,17 +303,16 @@ async function writeBatch(repo: CustomersRepo, workspaceId: string, records: Imp
   })));
   const createdIds = new Map(created.map((c) => [c.email, c.id]));
   // The sign-in address of a customer whose e-mail identity another customer holds: not ours to take.
-  for (const record of fresh) if (!createdIds.has(record.email)) refused.push({ line: record.line, email: record.email, reason: 'this e-mail is already used by another customer' });
-  const updatedIds: string[] = [];
-  for (const record of accepted) {
+  for (const record of fresh) if (!createdIds.has(record.email)) refused.push({ line: record.line, email: record.email, reason: 'this e-mail is already used by another customer', code: 'email_taken' });
+  const known = accepted.flatMap((record) => {
     const id = owners.get(record.email);
-    if (!id) continue;
-    await repo.mergeImportedFields(workspaceId, id, {
-      name: record.name, locale: record.locale, time_zone: record.timeZone, company_id: companyId(record.company) ?? undefined,
+    return id ? [{
+      id, name: record.name, locale: record.locale, time_zone: record.timeZone, company_id: companyId(record.company) ?? undefined,
       tags: record.tags, attributes: record.attributes,
-    }, now);
-    updatedIds.push(id);
-  }
+    }] : [];
+  });
+  await repo.mergeImportedFields(workspaceId, known, now);
+  const updatedIds = known.map((k) => k.id);
   await repo.insertIdentities(workspaceId, accepted.flatMap((r) => {
     const customerId = owners.get(r.email) ?? createdIds.get(r.email);
     return r.phone && customerId && phoneOwners.get(r.phone) !== customerId

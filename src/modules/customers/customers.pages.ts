@@ -28,13 +28,15 @@ const Csrf = { _csrf: z.string().optional() };
 const ProfileForm = z.object({ ...Csrf, name: Text(200), locale: z.enum(locales), timeZone: z.union([z.literal(''), TimeZone]) });
 const EmailForm = z.object({ ...Csrf, email: Email, primary: z.literal('yes').optional() });
 const PhoneForm = z.object({ ...Csrf, phone: z.string().trim().regex(/^\+?[\d\s().-]{5,30}$/) });
-const ProductForm = z.object({
-  ...Csrf,
-  productId: z.string().uuid(),
+/** Serial, purchase date (empty: not known; never in the future) and where bought, as registered and as corrected. */
+const ProductDetails = {
   serial: Text(80),
-  purchasedOn: z.union([z.literal(''), z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine(isCalendarDay)]),
+  purchasedOn: z.union([z.literal(''), z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine(isCalendarDay).refine((d) => d <= new Date().toISOString().slice(0, 10))]),
   boughtFrom: z.string().trim().max(200).default(''),
-});
+};
+const ProductForm = z.object({ ...Csrf, productId: z.string().uuid(), ...ProductDetails });
+const ProductEditForm = z.object({ ...Csrf, ...ProductDetails });
+const RegistrationParams = z.object({ id: z.string().uuid() });
 const ConsentForm = z.object({ ...Csrf, purposeId: z.string().uuid(), granted: z.enum(['yes', 'no']) });
 const EraseForm = z.object({ ...Csrf, confirm: z.string().trim().toLowerCase().min(1).max(320) });
 const TokenForm = z.object({ ...Csrf, token: z.string().min(10).max(200) });
@@ -147,7 +149,19 @@ export const customerPages = ({ customers, customerDataRights, accounts }: Custo
           ${p.purchased_on ? html` · ${t('customers.account.purchasedOn')} ${p.purchased_on}` : ''}
           <br><span class="muted">${p.warranty_until
             ? t(p.warranty_until >= day(new Date()) ? 'customers.warranty.until' : 'customers.warranty.expired', { date: p.warranty_until })
-            : t('customers.warranty.unknown')}</span></li>`)}</ul>` : html`<p class="muted">${t('customers.account.none')}</p>`}
+            : t('customers.warranty.unknown')}</span>
+          <details class="edit-product"><summary>${t('customers.account.editProduct')}</summary>
+            <form method="post" action="/account/products/${p.id}" class="stack">
+              ${csrf(request)}
+              <label for="serial-${p.id}">${t('customers.account.serial')}</label>
+              <input id="serial-${p.id}" name="serial" required maxlength="80" value="${p.serial}">
+              <label for="purchasedOn-${p.id}">${t('customers.account.purchasedOn')}</label>
+              <input id="purchasedOn-${p.id}" name="purchasedOn" type="date" max="${day(new Date())}" value="${p.purchased_on ?? ''}">
+              <label for="boughtFrom-${p.id}">${t('customers.account.boughtFrom')}</label>
+              <input id="boughtFrom-${p.id}" name="boughtFrom" maxlength="200" value="${p.bought_from}">
+              <button>${t('customers.account.saveProduct')}</button>
+            </form>
+          </details></li>`)}</ul>` : html`<p class="muted">${t('customers.account.none')}</p>`}
         <h3>${t('customers.account.registerProduct')}</h3>
         <form method="post" action="/account/products" class="stack">
           ${csrf(request)}
@@ -180,7 +194,8 @@ export const customerPages = ({ customers, customerDataRights, accounts }: Custo
       <section class="panel" aria-labelledby="data">
         <h2 id="data">${t('customers.account.data')}</h2>
         <p>${t('customers.account.exportIntro')}</p>
-        <p><a class="button" href="/account/export" download>${t('customers.account.export')}</a></p>
+        <p><a class="button" href="/account/export" download>${t('customers.account.export')}</a>
+          <a class="button" href="/account/export/archive" download>${t('customers.account.exportArchive')}</a></p>
         <h3>${t('customers.account.erase')}</h3>
         <p>${t('customers.account.eraseIntro')}</p>
         ${problems(t, state, 'erase')}
@@ -212,7 +227,8 @@ export const customerPages = ({ customers, customerDataRights, accounts }: Custo
    * A form of the account page: parses it, runs `act`, and shows the page again with the outcome.
    * Invalid fields and declared errors re-render the form (400, or the error's own 4xx status).
    */
-  const form = <T extends z.ZodTypeAny>(path: string, section: string, schema: T, act: (request: FastifyRequest, customer: CustomerRow, input: z.infer<T>, t: Translate) => Promise<string>, options: typeof pageConfig | typeof limited = pageConfig) =>
+  const form = <T extends z.ZodTypeAny>(path: string, section: string, schema: T, act: (request: FastifyRequest, customer: CustomerRow, input: z.infer<T>, t: Translate) => Promise<string>,
+    options: { config: { html: true }; schema: { hide: true; params?: typeof RegistrationParams } } = pageConfig) =>
     app.post(path, options, async (request, reply) => {
       const customer = await signedIn(request, reply);
       if (!customer) return reply;
@@ -269,12 +285,18 @@ export const customerPages = ({ customers, customerDataRights, accounts }: Custo
   });
 
   form('/account/products', 'products', ProductForm, async (request, customer, input, t) => {
-    if (input.purchasedOn && input.purchasedOn > new Date().toISOString().slice(0, 10)) throw new FieldErrors(['purchasedOn']);
     await customers.registerProduct(request.workspace.id, customer.id, {
       productId: input.productId, serial: input.serial, purchasedOn: input.purchasedOn || null, warrantyUntil: null, boughtFrom: input.boughtFrom,
     }, selfActor(request));
     return t('customers.account.registered');
   });
+
+  // A registration of someone else's (or none) is not found, as every id outside the customer's own record.
+  form('/account/products/:id', 'products', ProductEditForm, async (request, customer, input, t) => {
+    const { id } = RegistrationParams.parse(request.params);
+    await customers.updateRegistration(request.workspace.id, customer.id, id, { serial: input.serial, purchasedOn: input.purchasedOn || null, boughtFrom: input.boughtFrom }, selfActor(request));
+    return t('customers.account.productSaved');
+  }, { ...pageConfig, schema: { hide: true, params: RegistrationParams } });
 
   form('/account/consents', 'consents', ConsentForm, async (request, customer, input, t) => {
     await customers.setConsent(request.workspace.id, customer.id, { purposeId: input.purposeId, granted: input.granted === 'yes', channel: 'portal' }, { type: 'customer', id: customer.id });
@@ -289,6 +311,15 @@ export const customerPages = ({ customers, customerDataRights, accounts }: Custo
     return reply.type('application/json; charset=utf-8').header('cache-control', 'no-store')
       .header('content-disposition', `attachment; filename="my-data-${new Date().toISOString().slice(0, 10)}.json"`)
       .send(JSON.stringify(data, null, 2));
+  });
+
+  app.get('/account/export/archive', pageConfig, async (request, reply) => {
+    const customer = await signedIn(request, reply);
+    if (!customer) return reply;
+    const archive = await customerDataRights.archive(request.workspace.id, customer.id);
+    await customers.auditExport(request.workspace.id, customer.id, selfActor(request));
+    return reply.type('application/zip').header('cache-control', 'no-store')
+      .header('content-disposition', `attachment; filename="my-data-${new Date().toISOString().slice(0, 10)}.zip"`).send(archive);
   });
 
   app.post('/account/erase', limited, async (request, reply) => {

@@ -2,13 +2,21 @@ import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool
 import type { EventBus, EventWriter } from '../../core/events/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../core/db/database.js';
-import type { AttributeValue, CustomerRow, CustomersDB, ErasureRow, IdentityKind, ImportRow, RefusedRow } from './customers.schema.js';
+import type { AttributeValue, CustomerRow, CustomersDB, ErasureRow, IdentityKind, ImportRow, RefusedRow, SegmentRow } from './customers.schema.js';
 
 /** Where the next page of the customer list starts: after this (created_at, id). */
 export interface ListCursor { createdAt: Date; id: string }
 
 /** A condition on `customers` made by compiling a segment's rule (customers.segments.ts). */
 export type CustomerWhere = (eb: ExpressionBuilder<CustomersDB, 'customers'>) => Expression<SqlBool>;
+
+/**
+ * Where customers' tickets are kept (chats are tickets too, in the tickets module): a subquery of
+ * `customer_id`, one row per ticket active at or after `since` (every ticket when null). Segments'
+ * last-contact conditions test membership in it; a company page counts its rows per member. It is
+ * built with the query builder, so it is scoped to the workspace with the query it is put in.
+ */
+export type CustomerContactSource = (since: Date | null) => Expression<unknown>;
 
 export interface CustomerFilter {
   /** Part of a name (any script), an e-mail, a phone or any other identity. */
@@ -27,7 +35,58 @@ const CUSTOMER_COLUMNS = ['id', 'email', 'name', 'locale', 'company_id', 'time_z
 const PHONE_TAIL = sql`right(regexp_replace(i.value, '\\D', '', 'g'), 8)`;
 const MAILBOX = sql`split_part(split_part(customers.email, '@', 1), '+', 1) || '@' || split_part(customers.email, '@', 2)`;
 
-const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+const likeEscaped = (text: string) => text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+const newestFirst = (a: CustomerRow, b: CustomerRow) => b.created_at.getTime() - a.created_at.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+
+/** Chinese, Japanese and Korean characters: a query holding one is a part of a name. */
+const HAN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+/** What a phone number typed into a search box looks like: digits, maybe a +, spaces, dashes, brackets. */
+const PHONE_QUERY = /^\+?[\d\s().-]+$/;
+const PHONE_QUERY_MIN_DIGITS = 3;
+
+/**
+ * The conditions a search query is tried with, by what it looks like (migration
+ * 202612090100_customer_search_keys.ts has their indexes):
+ * - letters (any script): a part of the name, by its character pairs (`customer_name_grams`, GIN),
+ *   checked with LIKE; a single non-ASCII character is its own gram;
+ * - no Chinese, Japanese or Korean: the start of an identity (e-mails, WeChat ids …), any case;
+ * - digits (3 or more, maybe with separators): the start of a phone number after its country code
+ *   (`customer_phone_national`), so 139 0000 finds +86 139 0000 1234; with a leading + the start of
+ *   the whole number (+86 139 finds it, +44 139 does not).
+ * Digits alone do not search names: a name holding the digits is found by its letters.
+ */
+function searchBranches(text: string): CustomerWhere[] {
+  const branches: CustomerWhere[] = [];
+  if (/\p{L}/u.test(text)) {
+    const grams = nameGrams(text);
+    const contains = sql<SqlBool>`lower(customers.name) like ${`%${likeEscaped(text)}%`}`;
+    branches.push(() => (grams.length ? sql<SqlBool>`customer_name_grams(customers.name) @> ${grams}::text[] and ${contains}` : contains));
+  }
+  // Identity matches are looked up first, as one array (`= any(array(…))`): given `in (…)`, the
+  // planner misjudges how many a prefix matches and walks the whole list in order probing each
+  // customer (seconds at a million). A very short prefix (c1) gathers many before the sort.
+  const heldBy = (identities: (eb: ExpressionBuilder<CustomersDB, 'customers'>) => Expression<unknown>): CustomerWhere =>
+    (eb) => eb('customers.id', '=', sql<string>`any(array(${identities(eb)}))`);
+  if (!HAN.test(text)) {
+    branches.push(heldBy((eb) => eb.selectFrom('customer_identities as i').select('i.customer_id')
+      .where(sql<string>`lower(i.value)`, 'like', `${likeEscaped(text)}%`)));
+  }
+  const digits = text.replace(/[\s().-]/g, '');
+  if (PHONE_QUERY.test(text) && digits.replace('+', '').length >= PHONE_QUERY_MIN_DIGITS) {
+    // Typed with its country code: the stored number's start (phones are kept as + and digits).
+    const phone = digits.startsWith('+') ? sql<string>`lower(i.value)` : sql<string>`customer_phone_national(i.value)`;
+    branches.push(heldBy((eb) => eb.selectFrom('customer_identities as i').select('i.customer_id')
+      .where('i.kind', '=', 'phone').where(phone, 'like', `${digits}%`)));
+  }
+  return branches;
+}
+
+/** The grams of `customer_name_grams` a name holding `text` must have: its pairs, or itself when one non-ASCII character. */
+function nameGrams(text: string): string[] {
+  const chars = [...text];
+  if (chars.length === 1) return chars[0]!.codePointAt(0)! > 127 ? chars : [];
+  return [...new Set(chars.slice(1).map((c, i) => chars[i]! + c))];
+}
 const dateText = (column: 'purchased_on' | 'warranty_until') => sql<string | null>`${sql.ref(column)}::text`.as(column);
 
 /**
@@ -57,17 +116,15 @@ export class CustomersRepo {
       .where('id', '=', id).executeTakeFirst();
   }
 
-  list(workspaceId: string, filter: CustomerFilter) {
+  /**
+   * A page of the list, newest first. A search runs one query per kind of match it can be (see
+   * `searchBranches`), each on its own index with the page's order and limit, so each stops at the
+   * page instead of sorting every match; the pages are merged here.
+   */
+  async list(workspaceId: string, filter: CustomerFilter): Promise<CustomerRow[]> {
     let query = this.db(workspaceId).selectFrom('customers')
       .select(CUSTOMER_COLUMNS)
       .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit);
-    if (filter.q) {
-      const pattern = likePattern(filter.q);
-      // A union of two trigram-indexed lookups: an OR of the two would scan every customer.
-      query = query.where('customers.id', 'in', (eb) => eb.selectFrom('customers as n').select('n.id')
-        .where(sql`lower(n.name) || ' ' || n.email`, 'like', pattern)
-        .union(eb.selectFrom('customer_identities as i').select('i.customer_id as id').where('i.value', 'ilike', pattern)));
-    }
     if (filter.tag) query = query.where('tags', '@>', sql<string[]>`array[${filter.tag}]::text[]`);
     if (filter.companyId) query = query.where('company_id', '=', filter.companyId);
     if (filter.where) query = query.where('erased_at', 'is', null).where(filter.where);
@@ -75,7 +132,12 @@ export class CustomersRepo {
       const { createdAt, id } = filter.after;
       query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(createdAt, id)));
     }
-    return query.execute();
+    const q = filter.q?.trim().toLowerCase();
+    if (!q) return query.execute();
+    const pages = await Promise.all(searchBranches(q).map((match) => query.where(match).execute()));
+    if (pages.length === 1) return pages[0]!;
+    const merged = new Map(pages.flat().map((row) => [row.id, row]));
+    return [...merged.values()].sort(newestFirst).slice(0, filter.limit);
   }
 
   insertCustomer(workspaceId: string, values: { email: string; name: string; locale: 'en' | 'zh-CN' | null; company_id: string | null; time_zone: string | null; address: string | null; tags: string[]; attributes: string }) {
@@ -96,13 +158,27 @@ export class CustomersRepo {
       .returning(['id', 'email']).execute();
   }
 
-  /** An import's row for a known customer: given fields replace, tags and attributes are added to. */
-  mergeImportedFields(workspaceId: string, id: string, fields: { name?: string; locale?: 'en' | 'zh-CN'; time_zone?: string; company_id?: string; tags: string[]; attributes: Record<string, AttributeValue> }, now: Date) {
-    return this.db(workspaceId).updateTable('customers').set({
-      name: fields.name, locale: fields.locale, time_zone: fields.time_zone, company_id: fields.company_id, updated_at: now,
-      tags: sql<string[]>`array(select distinct unnest(tags || ${fields.tags}::text[]))`,
-      attributes: sql<string>`attributes || ${JSON.stringify(fields.attributes)}::jsonb`,
-    }).where('id', '=', id).execute();
+  /**
+   * An import's rows for known customers, in one statement: given fields replace (an absent one,
+   * null here, leaves the column), tags and attributes are added to.
+   */
+  mergeImportedFields(workspaceId: string, rows: { id: string; name?: string; locale?: 'en' | 'zh-CN'; time_zone?: string; company_id?: string; tags: string[]; attributes: Record<string, AttributeValue> }[], now: Date) {
+    if (!rows.length) return Promise.resolve();
+    const column = <T>(pick: (row: typeof rows[number]) => T) => rows.map(pick);
+    const given = sql`(select * from unnest(
+      ${column((r) => r.id)}::uuid[], ${column((r) => r.name ?? null)}::text[], ${column((r) => r.locale ?? null)}::text[],
+      ${column((r) => r.time_zone ?? null)}::text[], ${column((r) => r.company_id ?? null)}::uuid[],
+      ${column((r) => JSON.stringify(r.tags))}::jsonb[], ${column((r) => JSON.stringify(r.attributes))}::jsonb[]
+    ) as given(id, name, locale, time_zone, company_id, tags, attributes))`;
+    return this.db(workspaceId).updateTable('customers').from(given.as('given')).set({
+      name: sql<string>`coalesce(given.name, customers.name)`,
+      locale: sql<'en' | 'zh-CN' | null>`coalesce(given.locale, customers.locale)`,
+      time_zone: sql<string | null>`coalesce(given.time_zone, customers.time_zone)`,
+      company_id: sql<string | null>`coalesce(given.company_id, customers.company_id)`,
+      tags: sql<string[]>`array(select distinct unnest(customers.tags || array(select jsonb_array_elements_text(given.tags))))`,
+      attributes: sql<string>`customers.attributes || given.attributes`,
+      updated_at: now,
+    }).where(sql<SqlBool>`customers.id = given.id`).execute();
   }
 
   /** Locks the customer's row: concurrent changes of one record (attributes, primary identities) queue up. */
@@ -128,10 +204,13 @@ export class CustomersRepo {
       .returningAll().executeTakeFirst();
   }
 
-  /** Who holds each of these values of one kind. */
-  identityOwners(workspaceId: string, kind: IdentityKind, values: readonly string[]) {
-    if (!values.length) return Promise.resolve([]);
-    return this.db(workspaceId).selectFrom('customer_identities').select(['value', 'customer_id']).where('kind', '=', kind).where('value', 'in', values).execute();
+  /** Who holds each of these e-mails and phones, in one query: `kind` and `value` of each one held. */
+  identityOwners(workspaceId: string, values: { email: readonly string[]; phone: readonly string[] }) {
+    if (!values.email.length && !values.phone.length) return Promise.resolve([]);
+    return this.db(workspaceId).selectFrom('customer_identities').select(['kind', 'value', 'customer_id'])
+      .where((eb) => eb.or((['email', 'phone'] as const).filter((kind) => values[kind].length)
+        .map((kind) => eb.and([eb('kind', '=', kind), eb('value', '=', sql<string>`any(${values[kind]}::text[])`)]))))
+      .execute();
   }
 
   insertIdentities(workspaceId: string, rows: { customer_id: string; kind: IdentityKind; value: string; is_primary: boolean; verified_at: Date | null }[]) {
@@ -183,6 +262,22 @@ export class CustomersRepo {
     return this.db(workspaceId).selectFrom('customer_companies').selectAll().orderBy('name').orderBy('id').execute();
   }
 
+  /** Each company with how many customers it has (one grouped pass over the company index). */
+  async companyMemberCounts(workspaceId: string): Promise<Map<string, number>> {
+    const rows = await this.db(workspaceId).selectFrom('customers').select((eb) => ['company_id', eb.fn.countAll<string>().as('members')])
+      .where('company_id', 'is not', null).groupBy('company_id').execute();
+    return new Map(rows.map((r) => [r.company_id!, Number(r.members)]));
+  }
+
+  deleteCompany(workspaceId: string, id: string) {
+    return this.db(workspaceId).deleteFrom('customer_companies').where('id', '=', id).returningAll().executeTakeFirst();
+  }
+
+  /** Ids of the company's customers; a deleted company's members are left without one (the foreign key's on delete set null). */
+  async companyMemberIds(workspaceId: string, companyId: string): Promise<string[]> {
+    return (await this.db(workspaceId).selectFrom('customers').select('id').where('company_id', '=', companyId).execute()).map((r) => r.id);
+  }
+
   company(workspaceId: string, id: string) {
     return this.db(workspaceId).selectFrom('customer_companies').selectAll().where('id', '=', id).executeTakeFirst();
   }
@@ -205,9 +300,11 @@ export class CustomersRepo {
     return new Map(rows.map((r) => [r.name.toLowerCase(), r.id]));
   }
 
-  companyMembers(workspaceId: string, companyId: string, limit: number) {
-    return this.db(workspaceId).selectFrom('customers').select(['id', 'name', 'email']).where('company_id', '=', companyId)
-      .orderBy('name').orderBy('id').limit(limit).execute();
+  /** The company's customers by name, each with how many tickets (chats are tickets) they have, from the tickets module's source. */
+  companyMembers(workspaceId: string, companyId: string, limit: number, tickets: CustomerContactSource) {
+    return this.db(workspaceId).selectFrom('customers')
+      .select(['id', 'name', 'email', sql<string>`(select count(*) from (${tickets(null)}) as ticket where ticket.customer_id = customers.id)`.as('ticket_count')])
+      .where('company_id', '=', companyId).orderBy('name').orderBy('id').limit(limit).execute();
   }
 
   // ---- products, registrations, orders
@@ -240,6 +337,18 @@ export class CustomersRepo {
     return this.db(workspaceId).selectFrom('product_registrations as r').innerJoin('products as p', 'p.id', 'r.product_id')
       .select(['r.id', 'r.product_id', 'r.serial', dateText('purchased_on'), dateText('warranty_until'), 'r.bought_from', 'r.created_at', 'p.model', 'p.names'])
       .where('r.customer_id', '=', customerId).orderBy('r.created_at', 'desc').orderBy('r.id').execute();
+  }
+
+  /** The customer's registration, locked for a change (undefined when it is not theirs). */
+  lockRegistration(workspaceId: string, customerId: string, id: string) {
+    return this.db(workspaceId).selectFrom('product_registrations').select(['id', dateText('purchased_on'), dateText('warranty_until')])
+      .where('id', '=', id).where('customer_id', '=', customerId).forUpdate().executeTakeFirst();
+  }
+
+  /** Throws a unique violation when the new serial of this product is registered already. */
+  updateRegistration(workspaceId: string, id: string, patch: Partial<{ serial: string; purchased_on: string | null; warranty_until: string | null; bought_from: string }>) {
+    return this.db(workspaceId).updateTable('product_registrations').set(patch).where('id', '=', id)
+      .returning(['id', 'product_id', 'serial', dateText('purchased_on'), dateText('warranty_until'), 'bought_from', 'created_at']).executeTakeFirstOrThrow();
   }
 
   /** Undefined when this product's serial is already registered in the workspace. */
@@ -456,8 +565,21 @@ export class CustomersRepo {
     return this.db(workspaceId).insertInto('customer_segments').values(values).returningAll().executeTakeFirstOrThrow();
   }
 
+  /** A new rule clears the stored count: it was taken under the old one. */
   updateSegment(workspaceId: string, id: string, patch: Partial<{ name: string; description: string; rule: string }>, now: Date) {
-    return this.db(workspaceId).updateTable('customer_segments').set({ ...patch, updated_at: now }).where('id', '=', id).returningAll().executeTakeFirst();
+    return this.db(workspaceId).updateTable('customer_segments')
+      .set({ ...patch, updated_at: now, ...(patch.rule === undefined ? {} : { member_count: null, counted_at: null }) })
+      .where('id', '=', id).returningAll().executeTakeFirst();
+  }
+
+  /**
+   * Stores a count taken at `countedAt` under `rule`: a rule changed meanwhile, or a newer count
+   * already stored, keeps its own.
+   */
+  storeSegmentCount(workspaceId: string, id: string, count: { count: number; countedAt: Date; rule: SegmentRow['rule'] }) {
+    return this.db(workspaceId).updateTable('customer_segments').set({ member_count: count.count, counted_at: count.countedAt })
+      .where('id', '=', id).where(sql<SqlBool>`rule = ${JSON.stringify(count.rule)}::jsonb`)
+      .where((eb) => eb.or([eb('counted_at', 'is', null), eb('counted_at', '<', count.countedAt)])).execute();
   }
 
   deleteSegment(workspaceId: string, id: string) {

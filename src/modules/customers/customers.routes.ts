@@ -6,13 +6,14 @@ import { validatorCompiler, type FastifyPluginAsyncZod, type ZodTypeProvider } f
 import iconv from 'iconv-lite';
 import { z } from 'zod';
 import {
-  AttributeView, CompanyView, ConsentChangeView, ErasureView, ConsentView, CustomerPageView, CustomerView, DuplicatesView, IDENTITY_KINDS, IdentityView, ImportStatusView,
+  AttributeView, CompanyListView, CompanyPageView, CompanyView, ConsentChangeView, ErasureView, ConsentView, CustomerPageView, CustomerView, DuplicatesView, IDENTITY_KINDS, IdentityView, ImportStatusView,
   MERGE_FIELDS, MergeView, OrderView, ProductView, PurposeView, RecordView, RegistrationView, TimelineView,
 } from '../../contracts/customers.js';
 import { actorOf, requireAgent } from '../accounts/index.js';
 import { customerErrors } from './customers.errors.js';
 import type { CompanyRow, ConsentChangeRow, CustomerRow, ErasureRow, IdentityRow, ProductRow } from './customers.schema.js';
 import type { CustomerDataRights } from './customers.data-rights.js';
+import { safeCell } from './customers.data-archive.js';
 import { IMPORT_MAX_BYTES, type CustomerImports } from './customers.import.js';
 import type { CustomerMerges } from './customers.merge.js';
 import type { CustomerSegments } from './customers.segments.js';
@@ -20,7 +21,7 @@ import type { ImportView } from './customers.repo.js';
 import type { ConsentState, CustomersService, OrderWithLines } from './customers.service.js';
 import {
   AttributeDefinitionInput, CompanyInput, CompanyPatch, ConsentInput, CustomerInput, CustomerPatch, IdentityInput, NoteInput,
-  OrderInput, ProductInput, ProductPatch, PurposeInput, PurposePatch, RegistrationInput,
+  OrderInput, ProductInput, ProductPatch, PurposeInput, PurposePatch, RegistrationInput, RegistrationPatch,
 } from './customers.validate.js';
 import { ErrorView, IdParams } from '../../contracts/http.js';
 
@@ -65,12 +66,6 @@ const mergeView = (m: Awaited<ReturnType<CustomerMerges['merge']>>) => ({
 const fileBody: FastifySchemaCompiler<z.ZodType> = (route) => (route.httpPart === 'body'
   ? (data: unknown) => (Buffer.isBuffer(data) ? { value: data } : { error: new Error('Send the file as the body, with Content-Type: text/csv') })
   : validatorCompiler(route));
-/**
- * A CSV cell that a spreadsheet would run as a formula starts with a quote instead (CSV injection);
- * a phone number such as +86 139 … is only a number to a spreadsheet, and stays as it is.
- */
-const safeCell = (cell: string) => (/^[=@\t\r]/.test(cell) || (/^[+-]/.test(cell) && !/^[+-][\d\s().-]*$/.test(cell)) ? `'${cell}` : cell);
-
 /**
  * Any agent reads the customer database and keeps the record (identities, notes, products owned,
  * consents told on the phone); admins define its shape (attributes, purposes, the catalogue) and
@@ -165,6 +160,15 @@ export const customersRoutes = ({ customers, customerImports, customerMerges, cu
     schema: { tags, summary: 'Register a product the customer owns (serial, purchase, warranty)', params: IdParams, body: RegistrationInput, response: { 201: RegistrationView, ...errorsOf(400, 404, 409, 422) } },
   }, async (request, reply) => reply.code(201).send(registrationView(await customers.registerProduct(request.workspace.id, request.params.id, request.body, actorOf(request)))));
 
+  app.patch('/customers/:id/products/:registrationId', {
+    ...anyAgent,
+    schema: {
+      tags, summary: 'Correct a registered product: serial, purchase date, warranty end, where bought (the product stays)',
+      params: z.strictObject({ id: z.string().uuid(), registrationId: z.string().uuid() }), body: RegistrationPatch,
+      response: { 200: RegistrationView, ...errorsOf(400, 404, 409) },
+    },
+  }, async (request) => registrationView(await customers.updateRegistration(request.workspace.id, request.params.id, request.params.registrationId, request.body, actorOf(request))));
+
   app.post('/customers/:id/orders', {
     ...admins,
     schema: { tags, summary: 'Record an order (admin); its amount is the sum of its lines', params: IdParams, body: OrderInput, response: { 201: OrderView, ...errorsOf(400, 404, 409, 422) } },
@@ -207,6 +211,19 @@ export const customersRoutes = ({ customers, customerImports, customerMerges, cu
     const data = await customerDataRights.export(request.workspace.id, request.params.id);
     await customers.auditExport(request.workspace.id, request.params.id, actorOf(request));
     return reply.header('cache-control', 'no-store').header('content-disposition', `attachment; filename="customer-${request.params.id}.json"`).send(data);
+  });
+
+  app.get('/customers/:id/data-archive', {
+    ...admins,
+    schema: {
+      tags, summary: 'The same as a zip (admin): data.json, one CSV per kind (tickets, messages, products, orders, consents) and the attachments of their tickets',
+      params: IdParams, produces: ['application/zip'], response: { 200: z.unknown().describe('The zip file'), ...errorsOf(404), 410: ErrorView },
+    },
+  }, async (request, reply) => {
+    const archive = await customerDataRights.archive(request.workspace.id, request.params.id);
+    await customers.auditExport(request.workspace.id, request.params.id, actorOf(request));
+    return reply.type('application/zip').header('cache-control', 'no-store')
+      .header('content-disposition', `attachment; filename="customer-${request.params.id}.zip"`).send(archive);
   });
 
   app.get('/customers/:id/erasure', {
@@ -346,17 +363,20 @@ export const customersRoutes = ({ customers, customerImports, customerMerges, cu
 
   app.get('/customer-companies', {
     ...anyAgent,
-    schema: { tags, summary: 'Companies (B2B customers)', response: { 200: z.object({ companies: z.array(CompanyView) }) } },
-  }, async (request) => ({ companies: (await customers.companies(request.workspace.id)).map(companyView) }));
+    schema: { tags, summary: 'Companies (B2B customers) by name, each with its number of customers', response: { 200: z.object({ companies: z.array(CompanyListView) }) } },
+  }, async (request) => ({ companies: (await customers.companiesWithCounts(request.workspace.id)).map((c) => ({ ...companyView(c.company), memberCount: c.memberCount })) }));
 
   app.post('/customer-companies', {
     ...admins,
-    schema: { tags, summary: 'Add a company (admin)', body: CompanyInput, response: { 201: CompanyView, ...errorsOf(400, 409) } },
-  }, async (request, reply) => reply.code(201).send(companyView(await customers.createCompany(request.workspace.id, request.body))));
+    schema: { tags, summary: 'Add a company (admin); its name and its domain are each unique in the workspace (409 COMPANY_TAKEN, COMPANY_DOMAIN_TAKEN)', body: CompanyInput, response: { 201: CompanyView, ...errorsOf(400, 409) } },
+  }, async (request, reply) => reply.code(201).send(companyView(await customers.createCompany(request.workspace.id, request.body, actorOf(request)))));
 
   app.get('/customer-companies/:id', {
     ...anyAgent,
-    schema: { tags, summary: 'A company and its members', params: IdParams, response: { 200: CompanyView.extend({ members: z.array(z.object({ id: z.string(), name: z.string(), email: z.string() })) }), ...errorsOf(404) } },
+    schema: {
+      tags, summary: 'A company and its first 100 members by name, with each member\'s number of tickets (chats included)', params: IdParams,
+      response: { 200: CompanyPageView, ...errorsOf(404) },
+    },
   }, async (request) => {
     const { company, members } = await customers.company(request.workspace.id, request.params.id);
     return { ...companyView(company), members };
@@ -364,8 +384,16 @@ export const customersRoutes = ({ customers, customerImports, customerMerges, cu
 
   app.patch('/customer-companies/:id', {
     ...admins,
-    schema: { tags, summary: 'Change a company (admin)', params: IdParams, body: CompanyPatch, response: { 200: CompanyView, ...errorsOf(400, 404, 409) } },
-  }, async (request) => companyView(await customers.updateCompany(request.workspace.id, request.params.id, request.body)));
+    schema: { tags, summary: 'Change a company\'s name, domain or notes (admin)', params: IdParams, body: CompanyPatch, response: { 200: CompanyView, ...errorsOf(400, 404, 409) } },
+  }, async (request) => companyView(await customers.updateCompany(request.workspace.id, request.params.id, request.body, actorOf(request))));
+
+  app.delete('/customer-companies/:id', {
+    ...admins,
+    schema: { tags, summary: 'Delete a company (admin); its customers stay, without a company', params: IdParams, response: { 204: z.null(), ...errorsOf(404) } },
+  }, async (request, reply) => {
+    await customers.deleteCompany(request.workspace.id, request.params.id, actorOf(request));
+    return reply.code(204).send(null);
+  });
 
   app.get('/products', {
     ...anyAgent,

@@ -2,6 +2,7 @@ import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { IdentityKind, SegmentRule } from '../../contracts/customers.js';
 import type { DB } from '../../core/db/database.js';
 import type { CustomersTable as AccountsCustomersTable } from '../accounts/index.js';
+import type { ImportRefusalCode } from '../../contracts/customers.js';
 
 type WorkspaceId = ColumnType<string, string | undefined, never>;
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -160,7 +161,9 @@ export interface ConsentChangesTable {
 }
 
 /** One row the import refused: its line in the file (the header is line 1), the e-mail if any, and why. */
-export interface RefusedRow { line: number; email: string | null; reason: string }
+/** A row an import refused: its line, why (in English), and the reason's code and values, which the console shows in its language. */
+export type { ImportRefusalCode };
+export interface RefusedRow { line: number; email: string | null; reason: string; code: ImportRefusalCode; params?: Record<string, string | number> }
 
 export interface CustomerImportsTable {
   id: Generated<string>;
@@ -202,6 +205,9 @@ export interface CustomerSegmentsTable {
   created_by: string | null;
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | undefined, Date>;
+  /** The last count of the segment's members, taken at `counted_at` under the current rule; null until counted. */
+  member_count: ColumnType<number | null, never, number | null>;
+  counted_at: ColumnType<Date | null, never, Date | null>;
 }
 
 export interface CustomersTables {

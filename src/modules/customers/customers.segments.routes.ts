@@ -76,8 +76,12 @@ export const segmentRoutes = (segments: CustomerSegments): FastifyPluginAsyncZod
 
   app.get('/customer-segments/:id/count', {
     ...anyAgent,
-    schema: { tags, summary: 'How many customers are in the segment now (erased customers never are)', params: IdParams, response: { 200: SegmentCountView, ...errorsOf(404) } },
-  }, async (request) => ({ count: await segments.count(request.workspace.id, request.params.id), countedAt: new Date() }));
+    schema: {
+      tags, params: IdParams, response: { 200: SegmentCountView, ...errorsOf(404) },
+      summary: 'How many customers are in the segment (erased customers never are), as counted at countedAt: within the last 15 minutes, '
+        + 'and again a minute or two after the workspace\'s customers change; counted now when older',
+    },
+  }, async (request) => segments.count(request.workspace.id, request.params.id));
 
   app.get('/customer-segments/:id/customers', {
     ...anyAgent,

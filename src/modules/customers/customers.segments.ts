@@ -1,28 +1,28 @@
 import { IANAZone } from 'luxon';
 import { sql, type Expression, type ExpressionBuilder, type RawBuilder, type SqlBool } from 'kysely';
 import {
-  ATTRIBUTE_OPERATORS, SEGMENT_FIELDS, SEGMENT_LIMITS, SegmentCondition, type SegmentGroup, type SegmentRule,
+  ATTRIBUTE_OPERATORS, SEGMENT_FIELDS, SEGMENT_LIMITS, SegmentCondition, type SegmentGroup, type SegmentProblemCode, type SegmentRule,
 } from '../../contracts/customers.js';
 import type { Clock } from '../../core/clock.js';
+import { AppError } from '../../core/errors.js';
 import type { Actor } from '../accounts/index.js';
 import { customerErrors as errors, isUniqueViolation } from './customers.errors.js';
-import type { CustomersRepo, CustomerWhere } from './customers.repo.js';
+import type { CustomerContactSource, CustomersRepo, CustomerWhere } from './customers.repo.js';
 import type { AttributeType, CustomersDB, SegmentRow } from './customers.schema.js';
 import type { Auditor, CustomerPage, CustomersService } from './customers.service.js';
 
-/**
- * Where a customer's most recent contact is kept (tickets and chats, in the tickets module): a
- * subquery of the ids of customers with activity at or after `since` (any activity when null). It
- * is built with the query builder, so it is scoped to the workspace with the rest of the query.
- */
-export type CustomerContactSource = (since: Date | null) => Expression<unknown>;
+export type { CustomerContactSource } from './customers.repo.js';
 
 export interface SegmentInput { name: string; description: string; rule: unknown }
 export interface SegmentPatch { name?: string; description?: string; rule?: unknown }
-interface Problem { path: string; message: string }
+interface Problem { path: string; code: SegmentProblemCode; params?: Record<string, string | number>; message: string }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const PREVIEW_PAGE = 20;
+/** A stored count older than this is taken again when asked for (the periodic recount is every 10 minutes). */
+export const COUNT_MAX_AGE_MS = 15 * 60 * 1000;
+
+export interface SegmentCount { count: number; countedAt: Date }
 
 /**
  * Saved segments: a named rule per workspace (all/any groups of conditions on the record, products
@@ -79,8 +79,38 @@ export class CustomerSegments {
     return this.compiled(workspaceId, segment.rule);
   }
 
-  async count(workspaceId: string, id: string): Promise<number> {
-    return this.repo.countWhere(workspaceId, await this.where(workspaceId, id));
+  /**
+   * The segment's member count and when it was taken: the stored one while younger than
+   * COUNT_MAX_AGE_MS (recounts follow changes within a minute or two, and come every 10 minutes
+   * anyway: customers.segments.jobs.ts), else counted now and stored.
+   */
+  async count(workspaceId: string, id: string): Promise<SegmentCount> {
+    const segment = await this.find(workspaceId, id);
+    const oldest = this.clock.now().getTime() - COUNT_MAX_AGE_MS;
+    if (segment.member_count !== null && segment.counted_at && segment.counted_at.getTime() >= oldest) {
+      return { count: segment.member_count, countedAt: segment.counted_at };
+    }
+    return this.countNow(workspaceId, segment);
+  }
+
+  /** Counts every saved segment of the workspace now and stores the counts; how many segments it has. */
+  async recount(workspaceId: string): Promise<number> {
+    const segments = await this.repo.segments(workspaceId);
+    for (const segment of segments) {
+      // A rule naming what was deleted since (a purpose, a product) cannot be counted: its last count stays.
+      await this.countNow(workspaceId, segment).catch((error: unknown) => {
+        if (!(error instanceof AppError)) throw error;
+      });
+    }
+    return segments.length;
+  }
+
+  /** One count over the workspace's customers (seconds at a million), stored with the time it began. */
+  private async countNow(workspaceId: string, segment: SegmentRow): Promise<SegmentCount> {
+    const countedAt = this.clock.now();
+    const count = await this.repo.countWhere(workspaceId, await this.compiled(workspaceId, segment.rule));
+    await this.repo.storeSegmentCount(workspaceId, segment.id, { count, countedAt, rule: segment.rule });
+    return { count, countedAt };
   }
 
   /** A page of the segment's members in the customer list's order (`cursor`: its `nextCursor`). */
@@ -125,27 +155,27 @@ export class CustomerSegments {
       const at = (part: string) => `${path}.${part}`;
       if (c.field === 'attribute') {
         const definition = refs.attributes.get(c.key);
-        if (!definition) unknown.push({ path: at('key'), message: `no customer attribute has the key ${c.key}` });
+        if (!definition) unknown.push({ path: at('key'), code: 'attribute_unknown', params: { key: c.key }, message: `no customer attribute has the key ${c.key}` });
         else {
           const problem = attributeConditionProblem(definition, c.op, c.value);
-          if (problem) invalid.push({ path: at(problem.part), message: problem.message });
+          if (problem) invalid.push({ path: at(problem.part), ...problem });
         }
       } else if (c.field === 'product') {
-        if (c.model && !refs.products.has(c.model)) unknown.push({ path: at('model'), message: `no product in the catalogue has the model ${c.model}` });
-        if (c.category && !found.categories.includes(c.category)) unknown.push({ path: at('category'), message: `no product in the catalogue has the category ${c.category}` });
-        if (c.purchasedAfter && c.purchasedBefore && c.purchasedAfter >= c.purchasedBefore) invalid.push({ path: at('purchasedBefore'), message: 'must be after purchasedAfter' });
+        if (c.model && !refs.products.has(c.model)) unknown.push({ path: at('model'), code: 'model_unknown', params: { model: c.model }, message: `no product in the catalogue has the model ${c.model}` });
+        if (c.category && !found.categories.includes(c.category)) unknown.push({ path: at('category'), code: 'category_unknown', params: { category: c.category }, message: `no product in the catalogue has the category ${c.category}` });
+        if (c.purchasedAfter && c.purchasedBefore && c.purchasedAfter >= c.purchasedBefore) invalid.push({ path: at('purchasedBefore'), code: 'purchased_range', message: 'must be after purchasedAfter' });
       } else if (c.field === 'consent') {
-        if (!refs.purposes.has(c.purpose)) unknown.push({ path: at('purpose'), message: `no consent purpose has the key ${c.purpose}` });
+        if (!refs.purposes.has(c.purpose)) unknown.push({ path: at('purpose'), code: 'purpose_unknown', params: { purpose: c.purpose }, message: `no consent purpose has the key ${c.purpose}` });
       } else if (c.field === 'company') {
-        if (c.companyId && !found.companyIds.includes(c.companyId)) unknown.push({ path: at('companyId'), message: 'no company of this workspace has this id' });
+        if (c.companyId && !found.companyIds.includes(c.companyId)) unknown.push({ path: at('companyId'), code: 'company_unknown', message: 'no company of this workspace has this id' });
       } else if (c.field === 'timeZone') {
-        if (c.value !== null && !IANAZone.isValidZone(c.value)) invalid.push({ path: at('value'), message: 'an IANA time zone such as Asia/Shanghai' });
+        if (c.value !== null && !IANAZone.isValidZone(c.value)) invalid.push({ path: at('value'), code: 'time_zone', message: 'an IANA time zone such as Asia/Shanghai' });
       } else if (c.field === 'orders') {
-        if (c.measure === 'total' && !c.currency) invalid.push({ path: at('currency'), message: 'a total is summed in one currency: name it' });
-        if (c.measure === 'count' && !Number.isInteger(c.value)) invalid.push({ path: at('value'), message: 'a count is a whole number' });
+        if (c.measure === 'total' && !c.currency) invalid.push({ path: at('currency'), code: 'currency_required', message: 'a total is summed in one currency: name it' });
+        if (c.measure === 'count' && !Number.isInteger(c.value)) invalid.push({ path: at('value'), code: 'count_whole', message: 'a count is a whole number' });
       } else if (c.field === 'lastContact') {
-        if (c.op !== 'never' && c.days === undefined) invalid.push({ path: at('days'), message: 'how many days' });
-        if (c.op === 'never' && c.days !== undefined) invalid.push({ path: at('days'), message: 'never takes no days' });
+        if (c.op !== 'never' && c.days === undefined) invalid.push({ path: at('days'), code: 'days_required', message: 'how many days' });
+        if (c.op === 'never' && c.days !== undefined) invalid.push({ path: at('days'), code: 'days_not_taken', message: 'never takes no days' });
       }
     }
     if (invalid.length) throw errors.segmentRuleInvalid(invalid);
@@ -171,14 +201,14 @@ export function parseRule(input: unknown): SegmentRule {
   let conditions = 0;
   const group = (node: Record<string, unknown>, path: (string | number)[], depth: number): SegmentGroup => {
     const extra = Object.keys(node).filter((key) => key !== 'match' && key !== 'conditions');
-    if (extra.length) problems.push({ path: pathText([...path, extra[0]!]), message: 'a group has only match and conditions' });
-    if (node.match !== 'all' && node.match !== 'any') problems.push({ path: pathText([...path, 'match']), message: 'all or any' });
+    if (extra.length) problems.push({ path: pathText([...path, extra[0]!]), code: 'group_keys', message: 'a group has only match and conditions' });
+    if (node.match !== 'all' && node.match !== 'any') problems.push({ path: pathText([...path, 'match']), code: 'group_match', message: 'all or any' });
     if (depth > SEGMENT_LIMITS.depth) {
-      problems.push({ path: pathText(path), message: `groups nest at most ${SEGMENT_LIMITS.depth} deep` });
+      problems.push({ path: pathText(path), code: 'group_too_deep', params: { depth: SEGMENT_LIMITS.depth }, message: `groups nest at most ${SEGMENT_LIMITS.depth} deep` });
       return { match: 'all', conditions: [] };
     }
     if (!Array.isArray(node.conditions) || node.conditions.length === 0) {
-      problems.push({ path: pathText([...path, 'conditions']), message: 'a group holds at least one condition' });
+      problems.push({ path: pathText([...path, 'conditions']), code: 'group_empty', message: 'a group holds at least one condition' });
       return { match: 'all', conditions: [] };
     }
     return {
@@ -188,19 +218,19 @@ export function parseRule(input: unknown): SegmentRule {
         if (isObject(child) && 'match' in child && !('field' in child)) return [group(child, at, depth + 1)];
         conditions++;
         if (isObject(child) && typeof child.field === 'string' && !(SEGMENT_FIELDS as string[]).includes(child.field)) {
-          problems.push({ path: pathText([...at, 'field']), message: `unknown field ${child.field}; one of ${SEGMENT_FIELDS.join(', ')}` });
+          problems.push({ path: pathText([...at, 'field']), code: 'field_unknown', params: { field: child.field }, message: `unknown field ${child.field}; one of ${SEGMENT_FIELDS.join(', ')}` });
           return [];
         }
         const parsed = SegmentCondition.safeParse(child);
         if (parsed.success) return [parsed.data];
-        for (const issue of parsed.error.issues) problems.push({ path: pathText([...at, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))]), message: issue.message });
+        for (const issue of parsed.error.issues) problems.push({ path: pathText([...at, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))]), code: 'condition_shape', message: issue.message });
         return [];
       }),
     };
   };
-  if (!isObject(input)) throw errors.segmentRuleInvalid([{ path: '', message: 'a rule is a group {match, conditions}' }]);
+  if (!isObject(input)) throw errors.segmentRuleInvalid([{ path: '', code: 'rule_shape', message: 'a rule is a group {match, conditions}' }]);
   const rule = group(input, [], 1);
-  if (conditions > SEGMENT_LIMITS.conditions) problems.unshift({ path: '', message: `a rule holds at most ${SEGMENT_LIMITS.conditions} conditions (this one ${conditions})` });
+  if (conditions > SEGMENT_LIMITS.conditions) problems.unshift({ path: '', code: 'too_many_conditions', params: { max: SEGMENT_LIMITS.conditions, count: conditions }, message: `a rule holds at most ${SEGMENT_LIMITS.conditions} conditions (this one ${conditions})` });
   if (problems.length) throw errors.segmentRuleInvalid(problems);
   return rule;
 }
@@ -210,22 +240,23 @@ function flatten(group: SegmentGroup, path = 'conditions'): { condition: Segment
 }
 
 /** An operator the attribute's type does not take, or a value of the wrong kind for it. */
-function attributeConditionProblem(definition: { type: AttributeType; choices: string[] }, op: string, value: unknown): { part: 'op' | 'value'; message: string } | undefined {
+function attributeConditionProblem(definition: { type: AttributeType; choices: string[] }, op: string, value: unknown): Omit<Problem, 'path'> & { part: 'op' | 'value' } | undefined {
   const allowed: readonly string[] = ATTRIBUTE_OPERATORS[definition.type];
-  if (!allowed.includes(op)) return { part: 'op', message: `a ${definition.type} attribute takes ${allowed.join(', ')}` };
-  if (op === 'is_set' || op === 'is_not_set') return value === undefined ? undefined : { part: 'value', message: `${op} takes no value` };
-  const wrong = (message: string) => ({ part: 'value' as const, message });
+  if (!allowed.includes(op)) return { part: 'op', code: 'attribute_op', params: { type: definition.type, ops: allowed.join(', ') }, message: `a ${definition.type} attribute takes ${allowed.join(', ')}` };
+  if (op === 'is_set' || op === 'is_not_set') return value === undefined ? undefined : { part: 'value', code: 'attribute_no_value', params: { op }, message: `${op} takes no value` };
+  const wrong = (code: SegmentProblemCode, message: string, params?: Record<string, string>) => ({ part: 'value' as const, code, params, message });
+  const choices = { choices: definition.choices.join(', ') };
   switch (definition.type) {
-    case 'text': return typeof value === 'string' && value.length > 0 ? undefined : wrong('a text');
-    case 'number': return typeof value === 'number' ? undefined : wrong('a number');
+    case 'text': return typeof value === 'string' && value.length > 0 ? undefined : wrong('value_text', 'a text');
+    case 'number': return typeof value === 'number' ? undefined : wrong('value_number', 'a number');
     case 'date':
-      if (op === 'within_last_days') return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 36_500 ? undefined : wrong('a number of days');
-      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value) ? undefined : wrong('a date like 2026-12-31');
+      if (op === 'within_last_days') return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 36_500 ? undefined : wrong('value_days', 'a number of days');
+      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value) ? undefined : wrong('value_date', 'a date like 2026-12-31');
     case 'choice':
       if (op === 'in') {
-        return Array.isArray(value) && value.every((v) => definition.choices.includes(v)) ? undefined : wrong(`a list of ${definition.choices.join(', ')}`);
+        return Array.isArray(value) && value.every((v) => definition.choices.includes(v)) ? undefined : wrong('value_choices', `a list of ${choices.choices}`, choices);
       }
-      return typeof value === 'string' && definition.choices.includes(value) ? undefined : wrong(`one of ${definition.choices.join(', ')}`);
+      return typeof value === 'string' && definition.choices.includes(value) ? undefined : wrong('value_choice', `one of ${choices.choices}`, choices);
   }
 }
 

@@ -1,16 +1,17 @@
+import { PHONE_ONLY_DOMAIN } from '../../contracts/customers.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError, cursorInvalid } from '../../core/errors.js';
 import type { EventBus } from '../../core/events/index.js';
 import type { AccountsService, Actor } from '../accounts/index.js';
 import { customerErrors as errors, isUniqueViolation } from './customers.errors.js';
-import type { CustomerFilter, CustomersRepo, ListCursor } from './customers.repo.js';
+import type { CustomerContactSource, CustomerFilter, CustomersRepo, ListCursor } from './customers.repo.js';
 import type {
   AttributeDefinitionRow, AttributeValue, ConsentChangeRow, ConsentPurposeRow, CustomerRow, IdentityKind, IdentityRow, OrderLineRow, OrderRow,
 } from './customers.schema.js';
 import {
   attributeProblem, normaliseIdentity, sumMoney,
   type AttributeDefinitionInput, type CompanyInput, type CompanyPatch, type ConsentInput, type CustomerInput, type CustomerPatch,
-  type IdentityInput, type OrderInput, type ProductInput, type ProductPatch, type PurposeInput, type PurposePatch, type RegistrationInput,
+  type IdentityInput, type OrderInput, type ProductInput, type ProductPatch, type PurposeInput, type PurposePatch, type RegistrationInput, type RegistrationPatch,
 } from './customers.validate.js';
 
 export type Auditor = Pick<AccountsService, 'audit'>;
@@ -56,6 +57,7 @@ export class CustomersService {
     private readonly bus: EventBus,
     private readonly clock: Clock,
     private readonly tickets: CustomerTickets,
+    private readonly ticketRows: CustomerContactSource,
   ) {}
 
   // ---- the record
@@ -90,13 +92,15 @@ export class CustomersService {
     const id = await this.repo.transaction(workspaceId, this.bus, async (repo, events) => {
       if (input.companyId && !(await repo.company(workspaceId, input.companyId))) throw errors.referenceNotFound('companyId');
       const attributes = checkAttributes(await repo.attributeDefinitions(workspaceId), {}, input.attributes);
-      const taken = await repo.identityByValue(workspaceId, 'email', input.email);
-      if (taken) throw errors.identityTaken('email', input.email);
+      const email = input.email ?? phoneOnlyAddress(input.identities);
+      const taken = await repo.identityByValue(workspaceId, 'email', email);
+      // A phone-only customer's address is their phone's: taken means the phone is.
+      if (taken) throw input.email ? errors.identityTaken('email', email) : errors.identityTaken('phone', input.identities.find((i) => i.kind === 'phone')!.value);
       const row = await repo.insertCustomer(workspaceId, {
-        email: input.email, name: input.name, locale: input.locale, company_id: input.companyId, time_zone: input.timeZone,
+        email, name: input.name, locale: input.locale, company_id: input.companyId, time_zone: input.timeZone,
         address: input.address ? JSON.stringify(input.address) : null, tags: input.tags, attributes: JSON.stringify(attributes),
       });
-      if (!row) throw errors.identityTaken('email', input.email);
+      if (!row) throw errors.identityTaken('email', email);
       // The insert trigger made the primary e-mail identity; the rest are added as given.
       for (const identity of input.identities) await addIdentity(repo, workspaceId, row.id, identity, this.clock.now());
       events.publish('customer.created', workspaceId, { customerId: row.id });
@@ -203,20 +207,42 @@ export class CustomersService {
     return this.repo.companies(workspaceId);
   }
 
+  /** The companies by name, each with its number of customers. */
+  async companiesWithCounts(workspaceId: string) {
+    const [companies, counts] = await Promise.all([this.repo.companies(workspaceId), this.repo.companyMemberCounts(workspaceId)]);
+    return companies.map((company) => ({ company, memberCount: counts.get(company.id) ?? 0 }));
+  }
+
+  /** A company and its first 100 customers by name, each with their number of tickets. */
   async company(workspaceId: string, id: string) {
     const company = await this.repo.company(workspaceId, id);
     if (!company) throw errors.notFound('company');
-    return { company, members: await this.repo.companyMembers(workspaceId, id, PAGE_MAX) };
+    const members = await this.repo.companyMembers(workspaceId, id, PAGE_MAX, this.ticketRows);
+    return { company, members: members.map((m) => ({ id: m.id, name: m.name, email: m.email, ticketCount: Number(m.ticket_count) })) };
   }
 
-  createCompany(workspaceId: string, input: CompanyInput) {
-    return this.repo.insertCompany(workspaceId, input).catch(rethrowUnique(() => errors.companyTaken(input.name)));
-  }
-
-  async updateCompany(workspaceId: string, id: string, patch: CompanyPatch) {
-    const company = await this.repo.updateCompany(workspaceId, id, patch, this.clock.now()).catch(rethrowUnique(() => errors.companyTaken(patch.name ?? '')));
-    if (!company) throw errors.notFound('company');
+  async createCompany(workspaceId: string, input: CompanyInput, actor: Actor) {
+    const company = await this.repo.insertCompany(workspaceId, input).catch(rethrowCompanyTaken(input));
+    await this.auditor.audit(workspaceId, actor, 'customer_company.created', 'customer_company', company.id, { name: company.name });
     return company;
+  }
+
+  async updateCompany(workspaceId: string, id: string, patch: CompanyPatch, actor: Actor) {
+    const company = await this.repo.updateCompany(workspaceId, id, patch, this.clock.now()).catch(rethrowCompanyTaken(patch));
+    if (!company) throw errors.notFound('company');
+    await this.auditor.audit(workspaceId, actor, 'customer_company.updated', 'customer_company', id, { changed: Object.keys(patch) });
+    return company;
+  }
+
+  /** Deletes a company; its customers stay, without a company (each gets `customer.updated`, so segments on the company recount). */
+  async deleteCompany(workspaceId: string, id: string, actor: Actor) {
+    const members = await this.repo.transaction(workspaceId, this.bus, async (repo, events) => {
+      const memberIds = await repo.companyMemberIds(workspaceId, id);
+      if (!(await repo.deleteCompany(workspaceId, id))) throw errors.notFound('company');
+      for (const customerId of memberIds) events.publish('customer.updated', workspaceId, { customerId, changed: ['companyId'] });
+      return memberIds.length;
+    });
+    await this.auditor.audit(workspaceId, actor, 'customer_company.deleted', 'customer_company', id, { members });
   }
 
   // ---- products, registrations, orders
@@ -261,6 +287,28 @@ export class CustomersService {
     const orders = await this.repo.orders(workspaceId, customerId, limit);
     const lines = await this.repo.orderLines(workspaceId, orders.map((o) => o.id));
     return orders.map((order) => ({ ...order, lines: lines.filter((l) => l.order_id === order.id) }));
+  }
+
+  /**
+   * Corrects a registration of the customer's (serial, purchase and warranty dates, where bought);
+   * the product stays. The warranty may not end before the purchase, as when registering.
+   */
+  async updateRegistration(workspaceId: string, customerId: string, registrationId: string, patch: RegistrationPatch, actor: Actor) {
+    const registration = await this.repo.transaction(workspaceId, this.bus, async (repo, events) => {
+      if (!(await repo.customer(workspaceId, customerId))) throw errors.notFound('customer');
+      const current = await repo.lockRegistration(workspaceId, customerId, registrationId);
+      if (!current) throw errors.notFound('registration');
+      const purchasedOn = patch.purchasedOn === undefined ? current.purchased_on : patch.purchasedOn;
+      const warrantyUntil = patch.warrantyUntil === undefined ? current.warranty_until : patch.warrantyUntil;
+      if (purchasedOn && warrantyUntil && warrantyUntil < purchasedOn) throw errors.warrantyBeforePurchase();
+      const row = await repo.updateRegistration(workspaceId, registrationId, {
+        serial: patch.serial, purchased_on: patch.purchasedOn, warranty_until: patch.warrantyUntil, bought_from: patch.boughtFrom,
+      }).catch(rethrowUnique(() => errors.serialTaken(patch.serial ?? '')));
+      events.publish('customer.updated', workspaceId, { customerId, changed: ['products'] });
+      return row;
+    });
+    await this.audit(workspaceId, customerId, ['products'], actor);
+    return registration;
   }
 
   /** The order's amount is the sum of its lines. */
@@ -422,8 +470,26 @@ function checkAttributes(definitions: AttributeDefinitionRow[], current: Record<
   return next;
 }
 
+/**
+ * A customer known only by phone (an API call, an SMS or call-centre contact) still needs accounts'
+ * sign-in address: a stable, undeliverable one of their own (RFC 2606 `.invalid`), made from their
+ * first phone, as the chat channels do for phone contacts. Mail is never sent to it.
+ */
+function phoneOnlyAddress(identities: CustomerInput['identities']): string {
+  const phone = identities.find((i) => i.kind === 'phone')!;
+  const normal = normaliseIdentity('phone', phone.value);
+  if (!normal) throw errors.identityInvalid('phone');
+  return `phone-${normal.replace(/\D/g, '')}@${PHONE_ONLY_DOMAIN}`;
+}
+
 const rethrowUnique = (error: () => AppError) => (cause: unknown): never => {
   throw isUniqueViolation(cause) ? error() : cause;
+};
+
+/** A company's name and its domain are each unique per workspace: the 409 says which one is taken. */
+const rethrowCompanyTaken = (given: { name?: string; domain?: string | null }) => (cause: unknown): never => {
+  if (isUniqueViolation(cause, 'customer_companies_domain')) throw errors.companyDomainTaken(given.domain ?? '');
+  throw isUniqueViolation(cause) ? errors.companyTaken(given.name ?? '') : cause;
 };
 
 function formatCursor(cursor: ListCursor): string {

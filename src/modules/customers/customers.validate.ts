@@ -32,7 +32,7 @@ export const IdentityInput = z.strictObject({
 
 export const CustomerInput = z.strictObject({
   name: Text(200),
-  email: z.string().trim().toLowerCase().email().max(320).describe('The primary e-mail'),
+  email: z.string().trim().toLowerCase().email().max(320).nullable().default(null).describe('The primary e-mail; without one, a phone among the identities (the customer then gets an undeliverable address of their own)'),
   locale: z.enum(locales).nullable().default(null),
   timeZone: TimeZone.nullable().default(null),
   companyId: z.string().uuid().nullable().default(null),
@@ -40,7 +40,7 @@ export const CustomerInput = z.strictObject({
   tags: Tags.default([]),
   attributes: Attributes.default({}),
   identities: z.array(IdentityInput).max(20).default([]).describe('More e-mails, phones and channel identities'),
-});
+}).refine((c) => c.email !== null || c.identities.some((i) => i.kind === 'phone'), { message: 'an e-mail, or a phone among the identities', path: ['email'] });
 
 export const CustomerPatch = z.strictObject({
   name: Text(200).optional(),
@@ -59,8 +59,10 @@ export const AttributeDefinitionInput = z.strictObject({
   choices: z.array(Text(100)).max(100).default([]),
 }).refine((d) => (d.type === 'choice') === (d.choices.length > 0), { message: 'choices are given for a choice attribute, and only for one', path: ['choices'] });
 
-export const CompanyInput = z.strictObject({ name: Text(200), domain: Text(200).nullable().default(null), notes: z.string().max(5000).default('') });
-export const CompanyPatch = z.strictObject({ name: Text(200).optional(), domain: Text(200).nullable().optional(), notes: z.string().max(5000).optional() });
+/** A company's web and mail domain, lower-case, without a scheme or path (wenyin.example; IDNs in punycode, xn--…). */
+const Domain = z.string().trim().toLowerCase().max(253).regex(/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/, 'a domain such as wenyin.example');
+export const CompanyInput = z.strictObject({ name: Text(200), domain: Domain.nullable().default(null), notes: z.string().max(5000).default('') });
+export const CompanyPatch = z.strictObject({ name: Text(200).optional(), domain: Domain.nullable().optional(), notes: z.string().max(5000).optional() });
 
 export const ProductInput = z.strictObject({ model: Text(80), names: LocalisedText, category: z.string().trim().max(80).default('') });
 export const ProductPatch = z.strictObject({ names: LocalisedText.optional(), category: z.string().trim().max(80).optional() });
@@ -72,6 +74,14 @@ export const RegistrationInput = z.strictObject({
   warrantyUntil: Day.nullable().default(null),
   boughtFrom: z.string().trim().max(200).default(''),
 }).refine((r) => !r.purchasedOn || !r.warrantyUntil || r.warrantyUntil >= r.purchasedOn, { message: 'the warranty ends after the purchase', path: ['warrantyUntil'] });
+
+/** A registration's correction: what the customer bought stays, its serial and dates may change. */
+export const RegistrationPatch = z.strictObject({
+  serial: Text(80).optional(),
+  purchasedOn: Day.nullable().optional(),
+  warrantyUntil: Day.nullable().optional(),
+  boughtFrom: z.string().trim().max(200).optional(),
+});
 
 export const OrderInput = z.strictObject({
   reference: Text(80).nullable().default(null).describe('Your order number; unique in the workspace'),
@@ -106,6 +116,7 @@ export type CompanyPatch = z.infer<typeof CompanyPatch>;
 export type ProductInput = z.infer<typeof ProductInput>;
 export type ProductPatch = z.infer<typeof ProductPatch>;
 export type RegistrationInput = z.infer<typeof RegistrationInput>;
+export type RegistrationPatch = z.infer<typeof RegistrationPatch>;
 export type OrderInput = z.infer<typeof OrderInput>;
 export type PurposeInput = z.infer<typeof PurposeInput>;
 export type PurposePatch = z.infer<typeof PurposePatch>;

@@ -11,12 +11,13 @@ import { ERASE_JOB, type CustomerDataRights } from './customers.data-rights.js';
 import { customerPages } from './customers.pages.js';
 import type { CustomerSegments } from './customers.segments.js';
 import { segmentRoutes } from './customers.segments.routes.js';
+import { countScheduler, registerSegmentCountWorker } from './customers.segments.jobs.js';
 
 export { CustomersService, type CustomerTickets, type ConsentChanger, type ConsentState } from './customers.service.js';
 export { customerErrors } from './customers.errors.js';
 export { CustomerImports } from './customers.import.js';
 export { CustomerMerges, type CustomerReferenceMover } from './customers.merge.js';
-export { CustomerSegments, type CustomerContactSource } from './customers.segments.js';
+export { CustomerSegments, type CustomerContactSource, type SegmentCount } from './customers.segments.js';
 export { CustomerDataRights, ERASED, type CustomerDataEraser, type ErasureSubject } from './customers.data-rights.js';
 export { IDENTITY_KINDS, ATTRIBUTE_TYPES, CONSENT_CHANNELS, type IdentityKind, type CustomerRow, type CustomersTables } from './customers.schema.js';
 
@@ -31,19 +32,26 @@ export const customersModule = defineModule<CustomersNeeds>({
   i18n: { namespace: 'customers', strings: { en, 'zh-CN': zhCN } },
   routes: ({ services }) => [customersRoutes(services), segmentRoutes(services.customerSegments)],
   pages: ({ services }) => [customerPages(services)],
-  subscriptions: ({ customerImports, customerDataRights }, jobs) => ({
-    'customer_import.queued': (event) => customerImports.queue(jobs, event.workspaceId, event.payload.importId).then(() => undefined),
-    'customer.erasure_requested': (event) => customerDataRights.queue(jobs, event.workspaceId, event.payload.customerId),
-  }),
-  workers: async ({ customerImports, customerDataRights }, jobs) => {
+  subscriptions: ({ customerImports, customerDataRights }, jobs) => {
+    // Saved segments' stored counts follow what their rules read (orders and products arrive as customer.updated).
+    const recountLater = countScheduler(jobs);
+    const changed = (event: { workspaceId: string }) => recountLater(event.workspaceId);
+    return {
+      'customer_import.queued': (event) => customerImports.queue(jobs, event.workspaceId, event.payload.importId).then(() => undefined),
+      'customer.erasure_requested': (event) => customerDataRights.queue(jobs, event.workspaceId, event.payload.customerId),
+      'customer.created': changed, 'customer.updated': changed, 'customer.merged': changed, 'customer.erased': changed, 'consent.changed': changed,
+    };
+  },
+  workers: async ({ customerImports, customerDataRights, customerSegments }, jobs) => {
     await jobs.work<{ workspaceId: string; importId: string }>(IMPORT_JOB, (job) => customerImports.run(job.data.workspaceId, job.data.importId));
     await jobs.work<{ workspaceId: string; erasureId: string }>(ERASE_JOB, (job) => customerDataRights.erase(job.data.workspaceId, job.data.erasureId));
+    await registerSegmentCountWorker(customerSegments, jobs);
   },
   demo: ({ customers, customerSegments }, world) => seedCustomersDemo(customers, customerSegments, world),
   tenancyFixture: async ({ customers, customerImports, customerDataRights, customerSegments }, ws) => {
     // Unique per workspace, so every text below is a value the other workspace must never see.
     const label = `ws${ws.id.slice(0, 8)}`;
-    const company = await customers.createCompany(ws.id, { name: `${label} secret company`, domain: null, notes: `${label} secret company notes` });
+    const company = await customers.createCompany(ws.id, { name: `${label} secret company`, domain: null, notes: `${label} secret company notes` }, SYSTEM);
     const attribute = await customers.defineAttribute(ws.id, { key: 'secret_level', labels: { en: `${label} secret attribute` }, type: 'text', choices: [] }, SYSTEM);
     const customer = await customers.create(ws.id, {
       name: `${label} secret crm customer`, email: `crm@${label}-customer.example`, locale: 'en', timeZone: null, companyId: company.id, address: null,

@@ -17,12 +17,21 @@ const demoPassword = () => `yunmo-${randomBytes(6).toString('base64url')}`;
 /**
  * The demo world: one printer maker, "云墨打印 / Yunmo Printers", with an admin, two agents and
  * customers. Each module then adds its own demo content (its manifest's `demo`), in the list's order.
+ *
+ * `settle` waits until what a step's events set off has happened (a new workspace's departments and
+ * SLA policies are made by `workspace.created` subscribers): a no-op on the in-process bus, which
+ * delivers before `publish` returns, and the bus's `drain()` where subscribers run on their own.
  */
-export async function seedDemo<S extends { accounts: AccountsService }>(services: S, modules: readonly ModuleManifest<S>[]): Promise<DemoCredentials> {
+export async function seedDemo<S extends { accounts: AccountsService }>(
+  services: S,
+  modules: readonly ModuleManifest<S>[],
+  { settle = async () => {} }: { settle?: () => Promise<void> } = {},
+): Promise<DemoCredentials> {
   const { accounts } = services;
   const workspace = await accounts.createWorkspace({
     slug: 'yunmo', name: { 'zh-CN': '云墨打印', en: 'Yunmo Printers' }, defaultLocale: 'zh-CN', timeZone: 'Asia/Shanghai',
   });
+  await settle();
   const admin = { email: 'admin@yunmo.example', password: demoPassword() };
   const adminAgent = await accounts.createAgent(workspace.id, { ...admin, name: '林静 Lin Jing', role: 'admin', locale: 'zh-CN' }, SYSTEM);
   const agents = [
@@ -44,7 +53,10 @@ export async function seedDemo<S extends { accounts: AccountsService }>(services
 
   const [wangLei, emma] = agentIds;
   const world: DemoWorld = { workspaceId: workspace.id, adminId: adminAgent.id, agentIds: [wangLei!, emma!] };
-  for (const module of modules) await module.demo?.(services, world);
+  for (const module of modules) {
+    await module.demo?.(services, world);
+    await settle();
+  }
 
   return {
     workspace: workspace.slug,

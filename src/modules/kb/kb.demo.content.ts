@@ -12,14 +12,17 @@ export interface DemoCategory {
   zhDescription: string;
 }
 
+/** `questions`: other ways customers ask it ("people also ask"), which search learns from. */
+interface DemoText { title: string; description: string; body: string; questions?: string[] }
+
 export interface DemoArticle {
   slug: string;
   category: string;
   faq?: boolean;
   tags: string[];
   product?: string;
-  en: { title: string; description: string; body: string };
-  zh: { title: string; description: string; body: string };
+  en: DemoText;
+  zh: DemoText;
 }
 
 export const DEMO_CATEGORIES: DemoCategory[] = [
@@ -158,6 +161,7 @@ If print jobs go to "Microsoft Print to PDF" or an old printer, this is usually 
     slug: 'printer-does-not-print', category: 'printing-problems', faq: true, tags: ['not printing', 'offline', 'queue'],
     en: {
       title: 'My printer does not print',
+      questions: ['I click print and nothing happens', 'Printer says offline', 'Print jobs stuck in the queue'],
       description: 'Work through these checks in order; most problems are solved by step 3.',
       body: `1. **Look at the display.** A message such as *Paper jam*, *Replace cartridge* or *Cover open* tells you exactly what to fix: see [Clear a paper jam](${link('clear-paper-jam', 'en')}) and [Cartridge not recognised](${link('cartridge-not-recognised', 'en')}).
 2. **Is the printer online?** If the computer shows it as offline, see [Printer shows offline](${link('printer-offline', 'en')}).
@@ -170,6 +174,7 @@ Still nothing? Use our step-by-step troubleshooting or contact us with the print
     },
     zh: {
       title: '打印机不打印怎么办',
+      questions: ['点了打印没反应', '打印机显示脱机', '打印任务一直卡在队列里'],
       description: '按顺序检查，大多数问题在第 3 步之前就能解决。',
       body: `1. **先看屏幕提示。**“卡纸”“请更换墨盒”“盖板打开”等提示会直接告诉您问题所在：参见[清除卡纸](${link('clear-paper-jam', 'zh')})和[无法识别墨盒](${link('cartridge-not-recognised', 'zh')})。
 2. **打印机是否在线？**电脑上显示脱机时，请参见[打印机显示脱机](${link('printer-offline', 'zh')})。
@@ -185,6 +190,7 @@ Still nothing? Use our step-by-step troubleshooting or contact us with the print
     slug: 'blank-pages', category: 'printing-problems', faq: true, tags: ['blank', 'ink', 'print head'],
     en: {
       title: 'The printer prints blank pages',
+      questions: ['Pages come out white', 'Printer prints nothing on the paper'],
       description: 'Paper comes out, but nothing is printed on it.',
       body: `- **New cartridge?** Remove the protective tape from the nozzles. Tape left on is the most common cause.
 - **Ink level:** [check the ink levels](${link('check-ink-levels', 'en')}); an empty cartridge prints blank.
@@ -195,6 +201,7 @@ Print a nozzle check page (Menu → Maintenance → Nozzle check) to see which c
     },
     zh: {
       title: '打印机打出空白页',
+      questions: ['打出来是白纸', '打印出来什么都没有'],
       description: '纸张能走出来，但上面什么都没有。',
       body: `- **刚换的墨盒？**请撕掉喷嘴上的保护胶带，这是最常见的原因。
 - **墨量：**[查看墨量](${link('check-ink-levels', 'zh')})，墨盒没墨时会打出空白页。
@@ -310,6 +317,7 @@ Then print a test page. If the queue fills up again, [reinstall the driver](${li
     slug: 'clear-paper-jam', category: 'paper-jams', faq: true, tags: ['paper jam', 'paper'],
     en: {
       title: 'How to clear a paper jam',
+      questions: ['Paper stuck in the printer', 'Printer keeps saying paper jam but there is no paper'],
       description: 'Remove jammed paper safely, without tearing it.',
       body: `1. Switch the printer **off** and unplug it. On the P500 wait 10 minutes: the fuser is hot.
 2. Pull out the paper tray and remove any sheet that is partly fed.
@@ -321,6 +329,7 @@ If paper jams again and again, see [Prevent paper jams](${link('prevent-paper-ja
     },
     zh: {
       title: '如何清除卡纸',
+      questions: ['纸卡在打印机里了', '一直提示卡纸但里面没有纸'],
       description: '安全地取出卡住的纸张，避免撕破。',
       body: `1. **关闭**打印机并拔掉电源。P500 请等待 10 分钟：定影器温度很高。
 2. 拉出纸盒，取出已经进了一半的纸。

@@ -23,9 +23,11 @@ export async function seedKbDemo(services: { kb: KbService; search: KbSearch & S
   }
   const seedPair = async (a: (typeof DEMO_ARTICLES)[number], index: number) => {
     const shared = { categoryId: categoryIds.get(a.category)!, tags: a.tags, faq: a.faq ?? false, product: a.product ?? null };
-    const en = await kb.createArticle(workspaceId, { ...shared, slug: a.slug, locale: 'en', title: a.en.title, description: a.en.description, markdown: a.en.body }, authorId);
+    const en = await kb.createArticle(workspaceId, {
+      ...shared, slug: a.slug, locale: 'en', title: a.en.title, description: a.en.description, markdown: a.en.body, questions: a.en.questions,
+    }, authorId);
     const zh = await kb.createArticle(workspaceId, {
-      ...shared, slug: `${a.slug}-zh`, locale: 'zh-CN', title: a.zh.title, description: a.zh.description, markdown: a.zh.body, translationOf: en.id,
+      ...shared, slug: `${a.slug}-zh`, locale: 'zh-CN', title: a.zh.title, description: a.zh.description, markdown: a.zh.body, questions: a.zh.questions, translationOf: en.id,
     }, authorId);
     await kb.publish(workspaceId, en.id, undefined);
     await kb.publish(workspaceId, zh.id, undefined);

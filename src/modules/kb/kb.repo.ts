@@ -103,14 +103,14 @@ export class KbRepo {
 
   insertArticle(db: Db, values: {
     translation_group_id: string; locale: Locale; slug: string; category_id: string | null; title: string;
-    faq: boolean; tags: string[]; product: string | null; created_at: Date; updated_at: Date;
+    faq: boolean; tags: string[]; questions: string[]; product: string | null; created_at: Date; updated_at: Date;
   }) {
     return db.insertInto('kb_articles').values(values).returningAll().executeTakeFirstOrThrow();
   }
 
   updateArticle(db: Db, id: string, patch: Partial<{
     slug: string; category_id: string | null; title: string; status: ArticleStatus; draft_revision_id: string;
-    published_revision_id: string | null; faq: boolean; tags: string[]; product: string | null;
+    published_revision_id: string | null; faq: boolean; tags: string[]; questions: string[]; product: string | null;
     published_at: Date | null; last_reviewed_at: Date; unhelpful_since_edit: number; updated_at: Date;
   }>) {
     return db.updateTable('kb_articles').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();

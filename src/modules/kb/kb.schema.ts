@@ -34,6 +34,8 @@ export interface KbArticlesTable {
   published_revision_id: string | null;
   faq: ColumnType<boolean, boolean | undefined, boolean>;
   tags: ColumnType<string[], string[] | undefined, string[]>;
+  /** Alternative questions ("people also ask"): searched and learned from. */
+  questions: ColumnType<string[], string[] | undefined, string[]>;
   product: string | null;
   views: ColumnType<string, never, never>;
   helpful: ColumnType<number, never, never>;

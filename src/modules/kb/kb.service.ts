@@ -1,6 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { pinyin } from 'pinyin-pro';
 import type { Clock } from '../../core/clock.js';
+import type { EventBus } from '../../core/events/index.js';
 import { notFound, validationFailed } from '../../core/errors.js';
 import type { Locale } from '../../core/i18n/index.js';
 import type { JobQueue } from '../../core/jobs/index.js';
@@ -23,6 +25,8 @@ export interface MessageSource {
 export interface KbServiceDeps {
   repo: KbRepo;
   search: KbSearch;
+  /** `kb_article.published`, committed with the publish: search retrains its learned ranker on it. */
+  bus: EventBus;
   jobs: JobQueue;
   outbox: MailOutbox;
   accounts: AccountsService;
@@ -52,6 +56,7 @@ export interface NewArticle {
   tags?: string[];
   faq?: boolean;
   product?: string | null;
+  questions?: string[];
   translationOf?: string;
   relatedIds?: string[];
 }
@@ -65,6 +70,7 @@ export interface ArticleChanges {
   tags?: string[];
   faq?: boolean;
   product?: string | null;
+  questions?: string[];
   relatedIds?: string[];
 }
 
@@ -95,11 +101,20 @@ const RELATED_LIMIT = 5;
 const ARTICLE_PATH = /^\/help\/articles\/([a-z0-9-]+)$/;
 const SLUG_SUFFIX_BYTES = 4;
 
-/** Latin words of a title become the slug; a title without any (Chinese) gets a short random one. */
+/**
+ * The title's words become the slug, Chinese characters by their toneless pinyin (打印机卡纸 →
+ * da-yin-ji-ka-zhi); a title with too little of either gets a short random one.
+ */
 export function slugFrom(title: string): string {
-  const words = title.normalize('NFKD').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80).replace(/-+$/, '');
-  return words.length >= 3 ? words : `a-${randomBytes(SLUG_SUFFIX_BYTES).toString('hex')}`;
+  const spelt = pinyin(title, { toneType: 'none', type: 'array', nonZh: 'consecutive', v: true }).join(' ');
+  const words = spelt.normalize('NFKD').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80).replace(/-+$/, '');
+  return words.length >= 3 ? words : randomSlug();
 }
+
+const randomSlug = () => `a-${randomBytes(SLUG_SUFFIX_BYTES).toString('hex')}`;
+const suffixed = (slug: string) => `${slug.slice(0, 110)}-${randomBytes(SLUG_SUFFIX_BYTES).toString('hex')}`;
+/** A generated slug already taken gets a random suffix: tried this many times before giving up. */
+const GENERATED_SLUG_ATTEMPTS = 4;
 
 const isUniqueViolation = (error: unknown, constraint: string) =>
   typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505'
@@ -204,18 +219,31 @@ export class KbService {
     if (input.categoryId) await this.category(workspaceId, input.categoryId);
     if (input.relatedIds?.length) await this.assertArticles(db, input.relatedIds);
     const now = this.deps.clock.now();
-    const created = await this.uniqueSlug(kbErrors.kbSlugTaken, () => this.repo.transaction(workspaceId, async (trx) => {
+    const generated = slugFrom(input.title);
+    const create = (slug: string) => this.repo.transaction(workspaceId, async (trx) => {
       const article = await this.repo.insertArticle(trx, {
-        translation_group_id: groupId, locale: input.locale, slug: input.slug ?? slugFrom(input.title), category_id: input.categoryId ?? null,
-        title: input.title, faq: input.faq ?? false, tags: normaliseTags(input.tags), product: input.product ?? null, created_at: now, updated_at: now,
+        translation_group_id: groupId, locale: input.locale, slug, category_id: input.categoryId ?? null,
+        title: input.title, faq: input.faq ?? false, tags: normaliseTags(input.tags), questions: normaliseQuestions(input.questions),
+        product: input.product ?? null, created_at: now, updated_at: now,
       });
       const revision = await this.repo.insertRevision(trx, {
         article_id: article.id, number: 1, title: input.title, description: input.description ?? '', markdown: input.markdown, author_id: authorId,
       });
       if (input.relatedIds?.length) await this.repo.replaceRelated(trx, article.id, input.relatedIds.filter((id) => id !== article.id));
       return this.repo.updateArticle(trx, article.id, { draft_revision_id: revision.id });
-    }));
-    return created;
+    });
+    const { slug } = input;
+    if (slug) return this.uniqueSlug(kbErrors.kbSlugTaken, () => create(slug));
+    // A slug the editor chose is theirs to change; one made from the title never refuses the
+    // article: taken, it gets a random suffix (a refusal only after several unlucky draws).
+    for (let attempt = 1; attempt < GENERATED_SLUG_ATTEMPTS; attempt++) {
+      try {
+        return await create(attempt === 1 ? generated : suffixed(generated));
+      } catch (error) {
+        if (!isUniqueViolation(error, 'slug')) throw error;
+      }
+    }
+    return this.uniqueSlug(kbErrors.kbSlugTaken, () => create(suffixed(generated)));
   }
 
   async article(workspaceId: string, id: string): Promise<ArticleDetail> {
@@ -269,11 +297,11 @@ export class KbService {
       if (changes.relatedIds) await this.repo.replaceRelated(trx, id, changes.relatedIds.filter((rid) => rid !== id));
       return this.repo.updateArticle(trx, id, {
         draft_revision_id: draftId, title, slug: changes.slug, category_id: changes.categoryId, tags: changes.tags && normaliseTags(changes.tags),
-        faq: changes.faq, product: changes.product, updated_at: now,
+        questions: changes.questions && normaliseQuestions(changes.questions), faq: changes.faq, product: changes.product, updated_at: now,
       });
     }));
-    // The live text did not change, but where it is found (slug, category, tags) may have.
-    if (updated.status === 'published' && (changes.slug || changes.categoryId !== undefined || changes.tags || changes.product !== undefined)) {
+    // The live text did not change, but where and how it is found (slug, category, tags, questions) may have.
+    if (updated.status === 'published' && (changes.slug || changes.categoryId !== undefined || changes.tags || changes.questions || changes.product !== undefined)) {
       await this.indexPublished(workspaceId, updated);
     }
     return updated;
@@ -281,7 +309,7 @@ export class KbService {
 
   async publish(workspaceId: string, id: string, revisionId: string | undefined, actor: Actor = SYSTEM_ACTOR): Promise<ArticleRow> {
     const now = this.deps.clock.now();
-    const { article, notify } = await this.repo.transaction(workspaceId, async (trx) => {
+    const { article, notify } = await this.deps.bus.transaction(this.repo.in(workspaceId), async (trx, events) => {
       const current = await this.repo.lockedArticle(trx, id);
       if (!current) throw notFound('kb_article');
       const revision = await this.repo.revision(trx, id, revisionId ?? current.draft_revision_id!);
@@ -293,6 +321,7 @@ export class KbService {
       });
       await this.repo.replaceLinks(trx, id, articleLinks(revision.markdown));
       const notify = changed ? await this.queueDigestItems(trx, article) : [];
+      events.publish('kb_article.published', workspaceId, { articleId: id, locale: article.locale });
       return { article, notify };
     });
     await this.indexPublished(workspaceId, article);
@@ -590,7 +619,7 @@ export class KbService {
       kind: 'article', id: article.id, locale: article.locale, title: revision.title,
       body: [revision.description, markdownToText(revision.markdown)].filter(Boolean).join('\n'),
       categoryId: article.category_id, product: article.product, tags: article.tags, url: articleUrl(article.slug),
-      publishedAt: article.published_at ?? this.deps.clock.now(),
+      publishedAt: article.published_at ?? this.deps.clock.now(), questions: article.questions,
     });
   }
 
@@ -618,6 +647,11 @@ export class KbService {
       throw error;
     }
   }
+}
+
+/** Trimmed, each once (case aside), in the editor's order. */
+function normaliseQuestions(questions: string[] | undefined): string[] {
+  return [...new Map((questions ?? []).map((q) => q.trim()).filter(Boolean).map((q) => [q.toLowerCase(), q])).values()];
 }
 
 function normaliseTags(tags: string[] | undefined): string[] {

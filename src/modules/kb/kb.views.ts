@@ -10,7 +10,7 @@ export const categoryView = (c: CategoryRow) => ({
 export const articleSummaryView = (a: ArticleRow) => ({
   id: a.id, slug: a.slug, locale: a.locale, title: a.title, categoryId: a.category_id, status: a.status,
   hasUnpublishedChanges: a.status === 'published' && a.draft_revision_id !== a.published_revision_id,
-  faq: a.faq, tags: a.tags, product: a.product, translationGroupId: a.translation_group_id,
+  faq: a.faq, tags: a.tags, questions: a.questions, product: a.product, translationGroupId: a.translation_group_id,
   views: Number(a.views), helpful: a.helpful, unhelpful: a.unhelpful, url: articleUrl(a.slug),
   publishedAt: a.published_at, lastReviewedAt: a.last_reviewed_at, updatedAt: a.updated_at, createdAt: a.created_at,
 });

@@ -34,4 +34,4 @@ export { type MailInbound, createMailInbound, startMailIntake } from './inbound/
 export { MailOutboxService } from './mail.outbox.js';
 export { type MailTables } from './mail.schema.js';
 export { NodemailerSender, OutboundMailService } from './outbound/index.js';
-export { mailCustomerEraser } from './mail.sources.js';
+export { mailCustomerEraser, mailHeaderSource, mailRecipientSource } from './mail.sources.js';

@@ -6,6 +6,23 @@ export const en = {
     subject: 'Reset your {{workspace}} password',
     body: 'Hello {{name}},\n\nSomeone asked to reset the password of your {{workspace}} account. To choose a new password, open this link within one hour:\n\n{{link}}\n\nIf it was not you, ignore this e-mail; your password stays the same.',
   },
+  agentInvitation: {
+    subject: '{{inviter}} invited you to {{workspace}}',
+    body: 'Hello {{name}},\n\n{{inviter}} invited you to answer customers as an agent at {{workspace}}. To accept, open this link within seven days and choose your password; you will be signed in to the console:\n\n{{link}}\n\nThe link works once. If you did not expect this, ignore this e-mail: no account is made.',
+  },
+  agentAssigned: {
+    subject: '[#{{number}}] assigned to you: {{subject}}',
+    body: 'Hello {{name}},\n\nticket #{{number}} "{{subject}}" was assigned to you at {{workspace}}:\n\n{{link}}\n\nYou get this mail because "assigned to me" is on in your notification settings: {{settings}}',
+  },
+  agentCustomerReplied: {
+    subject: '[#{{number}}] the customer replied: {{subject}}',
+    body: 'Hello {{name}},\n\nthe customer replied on your ticket #{{number}} "{{subject}}" at {{workspace}}:\n\n{{link}}\n\nYou get this mail because "customer replied" is on in your notification settings: {{settings}}',
+  },
+  agentSlaWarning: {
+    subject: '[#{{number}}] {{clock}} due soon: {{subject}}',
+    body: 'Hello {{name}},\n\nthe {{clock}} target of your ticket #{{number}} "{{subject}}" at {{workspace}} is due by {{due}}:\n\n{{link}}\n\nYou get this mail because "SLA about to breach" is on in your notification settings: {{settings}}',
+    clocks: { first_response: 'first response', next_response: 'next response', resolution: 'resolution' },
+  },
   accountCreated: {
     subject: 'Your {{workspace}} account is ready',
     body: 'Hello {{name}},\n\nyour account at {{workspace}} has been created. Please confirm your e-mail address by opening this link within 24 hours; then sign in with it and the password you chose:\n\n{{link}}\n\nIf it was not you, ignore this e-mail or write to us.',
@@ -30,6 +47,11 @@ export const en = {
     urgent: 'We have marked your request as urgent.',
     suggestionsIntro: 'These articles may already answer your question:',
   },
+  // The workspace's own acknowledgement text (triage's templates), its placeholders already filled in.
+  autoresponseCustom: {
+    subject: '{{customSubject}} [#{{number}}]',
+    body: '{{customBody}}',
+  },
   kbDigest: {
     subject: 'Updated help articles you follow at {{workspace}}',
     body: 'Hello {{name}},\n\nthese help articles you follow have changed:\n\n{{articles}}\n\nYou get this e-mail because you chose to follow them. To stop, open this link (one click):\n{{unsubscribeUrl}}\n\n{{workspace}}',
@@ -50,6 +72,25 @@ export const en = {
     subject: 'Your chat transcript [#{{number}}]',
     body: 'Hello {{name}},\n\nhere is the transcript of your chat with {{workspace}}:\n\n{{transcript}}\n\nTo continue, reply to this e-mail.\n\n{{workspace}}',
   },
+  // Triage's automations (triage.automations.ts): to the assignee, to whoever an escalation tells, to the customer.
+  triageReminder: {
+    subject: 'Waiting for your answer: request #{{number}}',
+    body: 'Hello {{name}},\n\nrequest #{{number}} "{{subject}}" has waited {{hours}} hours for an answer since the customer last wrote. It is assigned to you.\n\n{{workspace}}',
+  },
+  triageRuleNotice: {
+    subject: 'New request #{{number}}: {{subject}}',
+    body: 'Hello {{name}},\n\nthe new request #{{number}} "{{subject}}" matched the triage rule "{{rule}}", which asks to tell you.\n\n{{workspace}}',
+  },
+  triageEscalated: {
+    subject: 'Escalated: request #{{number}}',
+    body: 'Hello {{name}},\n\nrequest #{{number}} "{{subject}}" was escalated: {{reason}}.\n\n{{workspace}}',
+    noFirstReply: 'no first answer after {{hours}} hours',
+    slaWarning: 'its SLA deadline is close',
+  },
+  triageAutoClosed: {
+    subject: 'We have closed your request: {{subject}} [#{{number}}]',
+    body: 'Hello {{name}},\n\nwe have not heard from you for {{days}} days about your request #{{number}} "{{subject}}", so we have closed it. If you still need help, simply write to us again and we will open a new request.\n\n{{workspace}}',
+  },
   /** Internal notes the outbox adds to a ticket (not mail templates: no subject). */
   deliveryNote: {
     failed: 'The e-mail to {{to}} could not be delivered: {{reason}}. It is listed as failed in Settings → Mail, where it can be sent again.',
@@ -61,6 +102,23 @@ export const zhCN: Widen<typeof en> = {
   passwordReset: {
     subject: '重置您的{{workspace}}账号密码',
     body: '{{name}}，您好：\n\n有人请求重置您在{{workspace}}的账号密码。请在一小时内打开以下链接设置新密码：\n\n{{link}}\n\n如果不是您本人操作，请忽略本邮件，您的密码不会改变。',
+  },
+  agentInvitation: {
+    subject: '{{inviter}}邀请您加入{{workspace}}',
+    body: '{{name}}，您好：\n\n{{inviter}}邀请您作为客服人员加入{{workspace}}。如需接受，请在七天内打开以下链接并设置密码，之后您将直接登录控制台：\n\n{{link}}\n\n该链接只能使用一次。如果您没有预料到这封邮件，请忽略它：不会创建任何账号。',
+  },
+  agentAssigned: {
+    subject: '[#{{number}}] 已分配给您：{{subject}}',
+    body: '{{name}}，您好：\n\n{{workspace}}的工单 #{{number}}“{{subject}}”已分配给您：\n\n{{link}}\n\n您收到这封邮件，是因为您在通知设置中开启了“分配给我”：{{settings}}',
+  },
+  agentCustomerReplied: {
+    subject: '[#{{number}}] 客户已回复：{{subject}}',
+    body: '{{name}}，您好：\n\n客户回复了您在{{workspace}}负责的工单 #{{number}}“{{subject}}”：\n\n{{link}}\n\n您收到这封邮件，是因为您在通知设置中开启了“客户回复”：{{settings}}',
+  },
+  agentSlaWarning: {
+    subject: '[#{{number}}] {{clock}}即将超时：{{subject}}',
+    body: '{{name}}，您好：\n\n您在{{workspace}}负责的工单 #{{number}}“{{subject}}”的{{clock}}目标将于 {{due}} 到期：\n\n{{link}}\n\n您收到这封邮件，是因为您在通知设置中开启了“SLA 即将超时”：{{settings}}',
+    clocks: { first_response: '首次响应', next_response: '下次响应', resolution: '解决' },
   },
   accountCreated: {
     subject: '您的{{workspace}}账号已创建',
@@ -86,6 +144,10 @@ export const zhCN: Widen<typeof en> = {
     urgent: '您的请求已被标记为紧急。',
     suggestionsIntro: '以下文章也许已经能解答您的问题：',
   },
+  autoresponseCustom: {
+    subject: '{{customSubject}} [#{{number}}]',
+    body: '{{customBody}}',
+  },
   kbDigest: {
     subject: '您关注的{{workspace}}帮助文章有更新',
     body: '{{name}}，您好：\n\n您关注的以下帮助文章有更新：\n\n{{articles}}\n\n您收到这封邮件是因为您选择了关注这些内容。如需退订，请打开此链接（一键退订）：\n{{unsubscribeUrl}}\n\n{{workspace}}',
@@ -105,6 +167,24 @@ export const zhCN: Widen<typeof en> = {
   chatTranscript: {
     subject: '您的在线对话记录 [#{{number}}]',
     body: '{{name}}，您好：\n\n以下是您与{{workspace}}的在线对话记录：\n\n{{transcript}}\n\n如需继续，请直接回复本邮件。\n\n{{workspace}}',
+  },
+  triageReminder: {
+    subject: '等待您的答复：请求 #{{number}}',
+    body: '{{name}}，您好：\n\n分配给您的请求 #{{number}}“{{subject}}”自客户上次来信已等待答复 {{hours}} 小时。\n\n{{workspace}}',
+  },
+  triageRuleNotice: {
+    subject: '新请求 #{{number}}：{{subject}}',
+    body: '{{name}}，您好：\n\n新请求 #{{number}}“{{subject}}”符合分拣规则“{{rule}}”，该规则要求通知您。\n\n{{workspace}}',
+  },
+  triageEscalated: {
+    subject: '已升级：请求 #{{number}}',
+    body: '{{name}}，您好：\n\n请求 #{{number}}“{{subject}}”已升级：{{reason}}。\n\n{{workspace}}',
+    noFirstReply: '{{hours}} 小时内没有首次答复',
+    slaWarning: 'SLA 期限即将到期',
+  },
+  triageAutoClosed: {
+    subject: '您的请求已关闭：{{subject}} [#{{number}}]',
+    body: '{{name}}，您好：\n\n关于您的请求 #{{number}}“{{subject}}”，我们已有 {{days}} 天没有收到您的回复，因此已将其关闭。如仍需帮助，请直接再次来信，我们会为您新建请求。\n\n{{workspace}}',
   },
   deliveryNote: {
     failed: '发给 {{to}} 的邮件未能送达：{{reason}}。它在“设置 → 邮件”中显示为失败，可在那里重新发送。',

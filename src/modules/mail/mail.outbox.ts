@@ -38,6 +38,9 @@ export interface SendJob {
  * every attempt has a key of its own: the sweeper and the back-off scheduler naming the same
  * attempt collapse into one job, and a finished attempt never blocks the next one.
  */
+/** Reserved never to resolve (RFC 2606): the domain of the addresses Kefu makes for people who have none. */
+const PLACEHOLDER_DOMAIN = /\.invalid$/i;
+
 export function sendJobKey(outboxId: string, attempt: number): string {
   return `${outboxId}:${attempt}`;
 }
@@ -76,7 +79,10 @@ export class MailOutboxService implements MailOutbox {
     const sender = await this.sender(db, workspaceId, mail);
     const t = translator(mail.locale);
     const messageId = newMessageId(sender.from.address.split('@')[1]!);
-    const status = this.smtpConfigured ? 'queued' : 'held';
+    // A placeholder address (RFC 2606 `.invalid`: customers known by phone alone, erased ones) has no
+    // mailbox: the mail is kept, visibly not sent and why, instead of bouncing through every retry.
+    const placeholder = PLACEHOLDER_DOMAIN.test(to.address);
+    const status = placeholder ? 'failed' : this.smtpConfigured ? 'queued' : 'held';
     const row = await db.insertInto('mail_outbox').values({
       workspace_id: workspaceId,
       message_id: messageId,
@@ -97,6 +103,7 @@ export class MailOutboxService implements MailOutbox {
       attachment_ids: mail.attachmentIds ?? [],
       idempotency_key: mail.idempotencyKey ?? null,
       status,
+      last_error: placeholder ? 'Not sent: the address is a placeholder with no mailbox (.invalid), e.g. a customer known only by phone' : null,
       attempt_limit: this.settings.maxAttempts,
       next_attempt_at: this.clock.now(),
     }).onConflict((oc) => oc.columns(['workspace_id', 'idempotency_key']).where('idempotency_key', 'is not', null).doNothing())

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../core/db/database.js';
+import type { Tenancy } from '../../core/tenancy.js';
 
 /**
  * Customers: an erasure empties the raw mails the customer sent (bodies and headers) and the
@@ -12,4 +13,40 @@ export const mailCustomerEraser = async (db: Kysely<DB>, customer: { emails: str
   const outbound = await db.updateTable('mail_outbox').set({ subject: blank, text_body: blank, html_body: null })
     .where('to_address', 'in', customer.emails).executeTakeFirst();
   return { rows: Number(inbound.numUpdatedRows) + Number(outbound.numUpdatedRows) };
+};
+
+/**
+ * Triage's rules on the address a mail was sent to: the support address and the IMAP mailbox (ids)
+ * of the received mail a ticket message came from, by its Message-ID ("#<fingerprint>" as above).
+ */
+export const mailRecipientSource = (tenancy: Tenancy<DB>) => async (workspaceId: string, externalId: string): Promise<string[]> => {
+  const [messageId, fingerprint] = externalId.split('#');
+  let query = tenancy.forWorkspace(workspaceId).selectFrom('mail_inbound').select(['address_id', 'mailbox_id']).where('message_id', '=', messageId!);
+  if (fingerprint) query = query.where('content_sha256', '=', fingerprint);
+  const row = await query.orderBy('received_at').limit(1).executeTakeFirst();
+  return row ? [row.address_id, row.mailbox_id].filter((id): id is string => id !== null) : [];
+};
+
+/**
+ * Triage's spam scoring: the header fields of the received mail a ticket message came from (by its
+ * Message-ID, the message's external id; a reused id carries "#<fingerprint>" after it), names in
+ * lower case, folded lines unfolded. Undefined when no such mail was received (web, chat, API).
+ */
+export const mailHeaderSource = (tenancy: Tenancy<DB>) => async (workspaceId: string, externalId: string): Promise<Map<string, string> | undefined> => {
+  const [messageId, fingerprint] = externalId.split('#');
+  let query = tenancy.forWorkspace(workspaceId).selectFrom('mail_inbound').select(sql<Buffer>`substring(raw from 1 for 65536)`.as('head'))
+    .where('message_id', '=', messageId!);
+  if (fingerprint) query = query.where('content_sha256', '=', fingerprint);
+  const row = await query.orderBy('received_at').limit(1).executeTakeFirst();
+  if (!row) return undefined;
+  const head = row.head.toString('utf8');
+  const end = head.search(/\r?\n\r?\n/);
+  const fields = new Map<string, string>();
+  for (const line of (end >= 0 ? head.slice(0, end) : head).replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    const name = line.slice(0, colon).trim().toLowerCase();
+    // The first of a repeated field wins: the topmost, added last on the way.
+    if (colon > 0 && !fields.has(name)) fields.set(name, line.slice(colon + 1).trim());
+  }
+  return fields;
 };

@@ -13,6 +13,9 @@ export const routingErrors = {
     new AppError('MEMBER_UNKNOWN', 400, 'Team members must be agents of this workspace', { agentIds }),
   agentUnavailable: () =>
     new AppError('AGENT_UNAVAILABLE', 409, 'That agent is not online, is in after-contact work or has no free chat slot'),
-  overflowInvalid: () =>
-    new AppError('VALIDATION_FAILED', 400, 'Overflow needs another team and a number of seconds, or neither'),
+  /** Named like a schema failure (`details: [{path}]`), so a form can show it under the field at fault. */
+  overflowInvalid: (field: 'overflowDepartmentId' | 'overflowAfterSeconds') =>
+    new AppError('VALIDATION_FAILED', 400, 'Overflow needs another team and a number of seconds, or neither', [
+      { path: `body.${field}`, message: field === 'overflowDepartmentId' ? 'another team of this workspace' : 'seconds, with an overflow team' },
+    ]),
 };

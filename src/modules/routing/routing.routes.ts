@@ -1,34 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { actorOf, requireAgent } from '../accounts/index.js';
-import { AVAILABILITIES, CHAT_STRATEGIES, STRATEGIES } from './routing.schema.js';
 import type { AgentRouting, DepartmentRouting, RoutingService } from './routing.service.js';
 import { ErrorView, IdParams } from '../../contracts/http.js';
+import {
+  AgentRoutingPatch, AvailabilityBody, ChatQueueConfig, DepartmentPatch, NewDepartment, RoutingAgentListView, RoutingView, TeamConfig, TeamListView, TeamView,
+} from '../../contracts/routing.js';
 
-const Availability = z.enum(AVAILABILITIES);
-const PerKind = <T extends z.ZodTypeAny>(value: T) => z.object({ ticket: value, chat: value });
-
-const RoutingView = z.object({
-  agentId: z.string(),
-  availability: Availability,
-  availabilityChangedAt: z.date().nullable(),
-  capacity: PerKind(z.number()),
-  load: PerKind(z.number()),
-  lastAssignedAt: PerKind(z.date().nullable()),
-});
-const AgentView = RoutingView.extend({
-  name: z.string(), email: z.string(), role: z.string(), disabled: z.boolean(),
-  openTickets: z.number(), departmentIds: z.array(z.string()),
-});
-const DepartmentView = z.object({
-  id: z.string(), key: z.string(), name: z.record(z.string(), z.string()),
-  strategy: z.enum(STRATEGIES), autoAssign: z.boolean(), memberIds: z.array(z.string()),
-  chatStrategy: z.enum(CHAT_STRATEGIES), overflowDepartmentId: z.string().nullable(), overflowAfterSeconds: z.number().nullable(),
-  customerSelectable: z.boolean(),
-});
-const DepartmentName = z.strictObject({ en: z.string().trim().min(1).max(80), 'zh-CN': z.string().trim().min(1).max(80) });
-
-const departmentView = (d: DepartmentRouting): z.infer<typeof DepartmentView> => ({
+const departmentView = (d: DepartmentRouting): z.infer<typeof TeamView> => ({
   id: d.departmentId, key: d.key, name: d.name, strategy: d.strategy, autoAssign: d.autoAssign, memberIds: d.memberIds,
   chatStrategy: d.chatStrategy, overflowDepartmentId: d.overflowDepartmentId, overflowAfterSeconds: d.overflowAfterSeconds,
   customerSelectable: d.customerSelectable,
@@ -48,7 +27,7 @@ export const routingRoutes = (routing: RoutingService): FastifyPluginAsyncZod =>
     ...anyAgent,
     schema: {
       tags: ['routing'], summary: 'Set your availability: only online agents get tickets and chats automatically',
-      body: z.strictObject({ availability: Availability }),
+      body: AvailabilityBody,
       response: { 200: RoutingView, 400: ErrorView },
     },
   }, async (request) => routingView(await routing.setAvailability(request.workspace.id, request.agent!.id, request.body.availability)));
@@ -57,7 +36,7 @@ export const routingRoutes = (routing: RoutingService): FastifyPluginAsyncZod =>
     ...adminOnly,
     schema: {
       tags: ['routing'], summary: 'Every agent with availability, capacity, load, open tickets and teams (admin)',
-      response: { 200: z.object({ agents: z.array(AgentView) }) },
+      response: { 200: RoutingAgentListView },
     },
   }, async (request) => ({ agents: await routing.agents(request.workspace.id) }));
 
@@ -66,11 +45,7 @@ export const routingRoutes = (routing: RoutingService): FastifyPluginAsyncZod =>
     schema: {
       tags: ['routing'], summary: 'Set an agent\'s capacity (open tickets, concurrent chats) or availability (admin)',
       params: IdParams,
-      body: z.strictObject({
-        availability: Availability.optional(),
-        ticketCapacity: z.number().int().min(0).max(10_000).optional(),
-        chatCapacity: z.number().int().min(0).max(100).optional(),
-      }).refine((b) => Object.values(b).some((v) => v !== undefined), 'change at least one of availability, ticketCapacity, chatCapacity'),
+      body: AgentRoutingPatch,
       response: { 200: RoutingView, 400: ErrorView, 404: ErrorView },
     },
   }, async (request) => routingView(await routing.updateAgent(request.workspace.id, request.params.id, request.body, actorOf(request))));
@@ -79,7 +54,7 @@ export const routingRoutes = (routing: RoutingService): FastifyPluginAsyncZod =>
     ...anyAgent,
     schema: {
       tags: ['routing'], summary: 'Teams: each department\'s members, strategy and whether it assigns automatically',
-      response: { 200: z.object({ departments: z.array(DepartmentView) }) },
+      response: { 200: TeamListView },
     },
   }, async (request) => ({ departments: (await routing.departments(request.workspace.id)).map(departmentView) }));
 
@@ -87,12 +62,8 @@ export const routingRoutes = (routing: RoutingService): FastifyPluginAsyncZod =>
     ...adminOnly,
     schema: {
       tags: ['routing'], summary: 'Add a department (team) with its names in both languages (admin)',
-      body: z.strictObject({
-        key: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lower-case letters, digits, - and _; at most 40'),
-        name: DepartmentName,
-        customerSelectable: z.boolean().default(true),
-      }),
-      response: { 201: DepartmentView, 400: ErrorView, 409: ErrorView },
+      body: NewDepartment,
+      response: { 201: TeamView, 400: ErrorView, 409: ErrorView },
     },
   }, async (request, reply) => reply.code(201).send(departmentView(await routing.createDepartment(request.workspace.id, request.body, actorOf(request)))));
 
@@ -101,15 +72,14 @@ export const routingRoutes = (routing: RoutingService): FastifyPluginAsyncZod =>
     schema: {
       tags: ['routing'], summary: 'Rename a department, or choose whether customers may pick it on the portal (admin)',
       params: IdParams,
-      body: z.strictObject({ name: DepartmentName.optional(), customerSelectable: z.boolean().optional() })
-        .refine((b) => b.name !== undefined || b.customerSelectable !== undefined, 'change at least one of name, customerSelectable'),
-      response: { 200: DepartmentView, 400: ErrorView, 404: ErrorView },
+      body: DepartmentPatch,
+      response: { 200: TeamView, 400: ErrorView, 404: ErrorView },
     },
   }, async (request) => departmentView(await routing.updateDepartment(request.workspace.id, request.params.id, request.body, actorOf(request))));
 
   app.get('/routing/departments/:id', {
     ...anyAgent,
-    schema: { tags: ['routing'], summary: 'One team', params: IdParams, response: { 200: DepartmentView, 404: ErrorView } },
+    schema: { tags: ['routing'], summary: 'One team', params: IdParams, response: { 200: TeamView, 404: ErrorView } },
   }, async (request) => departmentView(await routing.department(request.workspace.id, request.params.id)));
 
   app.put('/routing/departments/:id', {
@@ -117,12 +87,8 @@ export const routingRoutes = (routing: RoutingService): FastifyPluginAsyncZod =>
     schema: {
       tags: ['routing'], summary: 'Set a team\'s members, strategy and auto-assignment (admin)',
       params: IdParams,
-      body: z.strictObject({
-        strategy: z.enum(STRATEGIES),
-        autoAssign: z.boolean(),
-        memberIds: z.array(z.string().uuid()).max(1000),
-      }).refine((b) => !(b.autoAssign && b.strategy === 'manual'), { message: 'a manual team cannot assign automatically', path: ['autoAssign'] }),
-      response: { 200: DepartmentView, 400: ErrorView, 404: ErrorView },
+      body: TeamConfig,
+      response: { 200: TeamView, 400: ErrorView, 404: ErrorView },
     },
   }, async (request) => departmentView(await routing.configureDepartment(request.workspace.id, request.params.id, request.body, actorOf(request))));
 
@@ -131,12 +97,8 @@ export const routingRoutes = (routing: RoutingService): FastifyPluginAsyncZod =>
     schema: {
       tags: ['routing'], summary: 'Set how a team\'s chat queue picks agents and where waiting chats overflow after how many seconds (admin)',
       params: IdParams,
-      body: z.strictObject({
-        chatStrategy: z.enum(CHAT_STRATEGIES),
-        overflowDepartmentId: z.string().uuid().nullable(),
-        overflowAfterSeconds: z.number().int().min(1).max(86_400).nullable(),
-      }),
-      response: { 200: DepartmentView, 400: ErrorView, 404: ErrorView },
+      body: ChatQueueConfig,
+      response: { 200: TeamView, 400: ErrorView, 404: ErrorView },
     },
   }, async (request) => departmentView(await routing.configureChatQueue(request.workspace.id, request.params.id, request.body, actorOf(request))));
 };

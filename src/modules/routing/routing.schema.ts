@@ -1,16 +1,11 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { Availability, ChatStrategy, Strategy } from '../../contracts/routing.js';
 
 type WorkspaceId = ColumnType<string, string | undefined, never>;
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
 
-/** `on_break`: logged in for the contact centre's figures, but takes no contacts (like `away`). */
-export const AVAILABILITIES = ['online', 'away', 'on_break', 'offline'] as const;
-export type Availability = (typeof AVAILABILITIES)[number];
-export const STRATEGIES = ['manual', 'round_robin', 'least_loaded'] as const;
-export type Strategy = (typeof STRATEGIES)[number];
-/** How a team's chat queue picks an agent (tickets keep `strategy`): longest_idle = idle longest since their last chat (and its ACW) ended. */
-export const CHAT_STRATEGIES = ['round_robin', 'least_loaded', 'longest_idle'] as const;
-export type ChatStrategy = (typeof CHAT_STRATEGIES)[number];
+/** Availabilities and strategies are stored as the wire names them (src/contracts/routing.ts). */
+export { AVAILABILITIES, CHAT_STRATEGIES, STRATEGIES, type Availability, type ChatStrategy, type Strategy } from '../../contracts/routing.js';
 /** The kinds of work that count against a capacity: open tickets, concurrent chats. */
 export const WORK_KINDS = ['ticket', 'chat'] as const;
 export type WorkKind = (typeof WORK_KINDS)[number];

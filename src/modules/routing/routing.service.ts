@@ -215,11 +215,13 @@ export class RoutingService {
   async configureChatQueue(workspaceId: string, departmentId: string, input: { chatStrategy: ChatStrategy; overflowDepartmentId: string | null; overflowAfterSeconds: number | null }, actor: Actor): Promise<DepartmentRouting> {
     await this.department(workspaceId, departmentId);
     if (input.overflowDepartmentId) {
-      if (input.overflowDepartmentId === departmentId) throw routingErrors.overflowInvalid();
+      if (input.overflowDepartmentId === departmentId) throw routingErrors.overflowInvalid('overflowDepartmentId');
       // Named in the body, not the path: an unknown overflow team is a bad request, not a missing resource.
       if (!(await this.departments(workspaceId)).some((d) => d.departmentId === input.overflowDepartmentId)) throw routingErrors.departmentUnknown();
     }
-    if ((input.overflowDepartmentId === null) !== (input.overflowAfterSeconds === null)) throw routingErrors.overflowInvalid();
+    if ((input.overflowDepartmentId === null) !== (input.overflowAfterSeconds === null)) {
+      throw routingErrors.overflowInvalid(input.overflowDepartmentId === null ? 'overflowDepartmentId' : 'overflowAfterSeconds');
+    }
     await this.repo.upsertChatQueue(this.repo.in(workspaceId), {
       department_id: departmentId, chat_strategy: input.chatStrategy, overflow_department_id: input.overflowDepartmentId,
       overflow_after_seconds: input.overflowAfterSeconds, updated_at: this.clock.now(),

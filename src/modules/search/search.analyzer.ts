@@ -1,5 +1,7 @@
 import type { Jieba } from '@node-rs/jieba';
 import { loadJieba } from '../../core/learn/jieba.js';
+import { Converter } from 'opencc-js';
+import { pinyin } from 'pinyin-pro';
 import { stemmer } from 'stemmer';
 
 /**
@@ -45,9 +47,28 @@ const MAX_LEXEME_CHARS = 60;
 export type RunKind = 'han' | 'word';
 export interface Run { kind: RunKind; text: string; start: number }
 
+const HAN = /\p{Script=Han}/u;
+let simplified: ((text: string) => string) | undefined;
+/**
+ * Traditional characters as simplified ones (OpenCC's character table, Taiwan variants), so a
+ * query in 繁體 finds articles in 简体 and the other way round. Character for character: offsets
+ * into the text stay valid for highlighting.
+ */
+export function toSimplified(text: string): string {
+  if (!HAN.test(text)) return text;
+  const convert = simplified ??= Converter({ from: 'tw', to: 'cn' });
+  const converted = convert(text);
+  return converted.length === text.length ? converted : text;
+}
+
 /** NFKC folds full-width letters and digits (ＰＲＩＮＴ，１２３) into plain ones; apostrophes join words (don't → dont). */
-export function normalise(text: string): string {
+export function foldForms(text: string): string {
   return text.normalize('NFKC').replace(/['’]/g, '').toLowerCase();
+}
+
+/** Forms folded, traditional Chinese as simplified: what documents and queries are analysed as. */
+export function normalise(text: string): string {
+  return toSimplified(foldForms(text));
 }
 
 export function runsOf(normalised: string): Run[] {
@@ -84,6 +105,36 @@ export function analyse(text: string): string[] {
   return lexemes;
 }
 
+/**
+ * What a Chinese text sounds like, for pinyin typed instead of characters (`dayinji ka zhi` finds
+ * 打印机卡纸): each character's syllable, each jieba word's syllables run together, and a short
+ * run's whole pinyin — toneless, as people type it, and as English-word lexemes so a query's words
+ * meet them unchanged.
+ */
+export function pinyinLexemes(text: string): string[] {
+  const lexemes: string[] = [];
+  for (const run of runsOf(normalise(text))) {
+    if (run.kind !== 'han') continue;
+    const syllables = pinyin(run.text, { toneType: 'none', type: 'array', v: true });
+    if (syllables.length !== run.text.length) continue;
+    const joined = (from: number, to: number) => syllables.slice(from, to).join('');
+    const words: string[] = [...syllables];
+    let at = 0;
+    for (const word of segmenter().cut(run.text, true)) {
+      if (word.length > 1) words.push(joined(at, at + word.length));
+      at += word.length;
+    }
+    if (run.text.length > 2 && run.text.length <= MAX_PINYIN_RUN) words.push(joined(0, run.text.length));
+    for (const word of words) {
+      const lexeme = wordLexeme(word);
+      if (lexeme) lexemes.push(lexeme);
+    }
+  }
+  return lexemes;
+}
+/** Longer runs are sentences: nobody types their whole pinyin as one word. */
+const MAX_PINYIN_RUN = 8;
+
 /** A lexeme as a quoted tsvector/tsquery literal: quotes and backslashes doubled, so nothing in it is syntax. */
 export function quoteLexeme(lexeme: string): string {
   return `'${lexeme.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
@@ -110,7 +161,11 @@ export interface IndexedText {
   lexemes: string[];
 }
 
-export function indexText(title: string, body: string): IndexedText {
+/**
+ * Title lexemes weighted A (with the title's pinyin), alternative questions B, body D. Pinyin does
+ * not count in the length: it repeats the title in another script.
+ */
+export function indexText(title: string, body: string, questions: readonly string[] = []): IndexedText {
   const positions = new Map<string, string[]>();
   let position = 0;
   const add = (lexemes: string[], weight: string) => {
@@ -123,13 +178,16 @@ export function indexText(title: string, body: string): IndexedText {
     }
   };
   const titleLexemes = analyse(title);
+  const questionLexemes = analyse(questions.join('\n'));
   const bodyLexemes = analyse(body.slice(0, MAX_INDEXED_CHARS));
   add(titleLexemes, 'A');
+  add(pinyinLexemes(title), 'A');
+  add(questionLexemes, 'B');
   add(bodyLexemes, '');
   const literal = (entries: Iterable<[string, string[]]>) => [...entries].map(([lexeme, at]) => `${quoteLexeme(lexeme)}:${at.join(',')}`).join(' ');
   const titleVector = literal([...positions].flatMap(([lexeme, at]): [string, string[]][] => {
     const inTitle = at.filter((p) => p.endsWith('A')).map((p) => p.slice(0, -1));
     return inTitle.length ? [[lexeme, inTitle]] : [];
   }));
-  return { vector: literal(positions), titleVector, length: titleLexemes.length + bodyLexemes.length, lexemes: [...positions.keys()] };
+  return { vector: literal(positions), titleVector, length: titleLexemes.length + questionLexemes.length + bodyLexemes.length, lexemes: [...positions.keys()] };
 }

@@ -1,5 +1,5 @@
 import { escapeHtml } from '../../core/html/html.js';
-import { normalise, runsOf, wordLexeme } from './search.analyzer.js';
+import { foldForms, runsOf, toSimplified, wordLexeme } from './search.analyzer.js';
 
 const SNIPPET_CHARS = 180;
 
@@ -27,14 +27,14 @@ export function snippet(fullText: string, lexemes: ReadonlySet<string>, maxChars
 
 /** A character folded like the analyser folds it, where that keeps its length (offsets must stay aligned with `text`). */
 function foldChar(ch: string): string {
-  const folded = normalise(ch);
+  const folded = foldForms(ch);
   return folded.length === ch.length ? folded : ch;
 }
 
 /** One flag per UTF-16 unit of `text`: is it part of a match? */
 function markMatches(text: string, lexemes: ReadonlySet<string>): boolean[] {
   const marked = new Array<boolean>(text.length).fill(false);
-  const folded = [...text].map(foldChar).join('');
+  const folded = toSimplified([...text].map(foldChar).join(''));
   const hanLexemes = [...lexemes].filter((l) => /\p{Script=Han}/u.test(l));
   for (const run of runsOf(folded)) {
     if (run.kind === 'word') {

@@ -26,6 +26,20 @@ export interface RankedQuery {
   offset: number;
   /** Learned usefulness multiplies the text score; the evaluation switches it off. */
   useUsefulness: boolean;
+  /** The learned ranker's best documents for the query: candidates too, and half of the score (`fuse`). */
+  learned?: LearnedCandidates;
+}
+
+/** The learned ranker's scores of its best documents, and the weight of the lexical score in the fusion. */
+export interface LearnedCandidates {
+  kinds: DocumentKind[];
+  ids: string[];
+  scores: number[];
+  /** Documents below the list score this; learned scores count from it, so none is negative. */
+  floor: number;
+  /** Documents no query word matches join the candidates only with a learned score above this. */
+  admitAbove: number;
+  lexicalWeight: number;
 }
 
 export interface RankedRow {
@@ -34,6 +48,8 @@ export interface RankedRow {
   title: string;
   url: string;
   body: string;
+  /** Alternative questions ("people also ask"). */
+  questions: string[];
   score: number;
   /** The weight of the query terms the document contains: how much of the query it answers. */
   matchedWeight: number;
@@ -58,7 +74,8 @@ const batches = <T>(items: T[]): T[][] => Array.from({ length: Math.ceil(items.l
 const tsquery = (literal: string) => sql`${literal}::tsquery`;
 
 export class SearchRepo {
-  constructor(private readonly tenancy: Tenancy<DB>) {}
+  /** `db` unscoped: only to list the workspaces whose models the nightly training renews. */
+  constructor(private readonly tenancy: Tenancy<DB>, private readonly unscoped: Kysely<DB>) {}
 
   private db(workspaceId: string): Kysely<DB> {
     return this.tenancy.forWorkspace(workspaceId);
@@ -156,8 +173,9 @@ export class SearchRepo {
    */
   async ranked(workspaceId: string, q: RankedQuery): Promise<RankedRow[]> {
     const db = this.db(workspaceId);
-    const score = sql.join(q.terms.map((t) => sql`${t.weight}::float8 * ts_rank(${RANK_WEIGHTS}, c.vector, ${tsquery(t.query)})`), sql` + `);
-    const matched = sql.join(q.terms.map((t) => sql`case when c.vector @@ ${tsquery(t.query)} then ${t.weight}::float8 else 0 end`), sql` + `);
+    const sum = (parts: RawBuilder<unknown>[]) => (parts.length ? sql.join(parts, sql` + `) : sql`0`);
+    const score = sum(q.terms.map((t) => sql`${t.weight}::float8 * ts_rank(${RANK_WEIGHTS}, c.vector, ${tsquery(t.query)})`));
+    const matched = sum(q.terms.map((t) => sql`case when c.vector @@ ${tsquery(t.query)} then ${t.weight}::float8 else 0 end`));
     const lengthNorm = sql`(${1 - LENGTH_B}::float8 + ${LENGTH_B}::float8 * c.length / ${Math.max(q.averageLength, 1)}::float8)`;
     const candidates = (where: RawBuilder<boolean>, cap: number) => {
       let query = db.selectFrom('search_documents as d')
@@ -169,23 +187,33 @@ export class SearchRepo {
       if (q.product) query = query.where('d.product', '=', q.product);
       return db.selectFrom(query.limit(cap).as('capped')).selectAll();
     };
+    const learned = q.learned;
+    const learnedRows = learned && sql`unnest(${learned.kinds}::text[], ${learned.ids}::text[], ${learned.scores}::float8[])`;
     const byTitle = q.titleMatch ? candidates(sql<boolean>`d.title_vector @@ ${tsquery(q.titleMatch)}`, TITLE_CANDIDATES) : undefined;
     const byText = q.match ? candidates(sql<boolean>`d.vector @@ ${tsquery(q.match)}`, MAX_CANDIDATES) : undefined;
-    const pool = byTitle && byText ? byTitle.union(byText) : byTitle ?? byText;
+    const byModel = learned?.ids.length
+      ? candidates(sql<boolean>`(d.kind, d.document_id) in (select l.kind, l.document_id from ${learnedRows} as l(kind, document_id, score) where l.score > ${learned.admitAbove})`, learned.ids.length)
+      : undefined;
+    const pool = [byTitle, byText, byModel].reduce((all, next) => (all && next ? all.union(next) : all ?? next));
     if (!pool) return [];
-    const scored = db.selectFrom(pool.as('c'))
-      .select([
-        'c.kind', 'c.document_id',
-        sql<number>`(${score}) / ${lengthNorm}`.as('text_score'),
-        sql<number>`${matched}`.as('matched_weight'),
-        sql<number>`count(*) over ()`.as('total'),
-      ])
-      .orderBy('text_score', 'desc').orderBy('c.document_id').limit(Math.max(RERANK_WINDOW, q.offset + q.limit));
+    const textScored = db.selectFrom(pool.as('c'))
+      .select(['c.kind', 'c.document_id', sql<number>`(${score}) / ${lengthNorm}`.as('text_score'), sql<number>`${matched}`.as('matched_weight')]);
+    // The fusion (README "Ranking"): the text score as a share of the best candidate's, weighted,
+    // plus the learned score above the floor of the learned list.
+    const learnedScore = learnedRows && sql<number>`coalesce((select l.score from ${learnedRows} as l(kind, document_id, score)
+      where l.kind = t.kind and l.document_id = t.document_id), ${learned.floor}::float8)`;
+    const relevance = learned && learnedScore
+      ? sql<number>`${learned.lexicalWeight}::float8 * coalesce(t.text_score / nullif(max(t.text_score) over (), 0), 0)
+        + ${1 - learned.lexicalWeight}::float8 * (${learnedScore} - ${learned.floor}::float8)`
+      : sql<number>`t.text_score`;
+    const scored = db.selectFrom(textScored.as('t'))
+      .select(['t.kind', 't.document_id', relevance.as('text_score'), 't.matched_weight', sql<number>`count(*) over ()`.as('total')])
+      .orderBy('text_score', 'desc').orderBy('t.document_id').limit(Math.max(RERANK_WINDOW, q.offset + q.limit));
     const boost = q.useUsefulness ? sql<number>`coalesce(u.boost, 1)` : sql<number>`1`;
     let ranked = db.selectFrom(scored.as('s'))
       .innerJoin('search_documents as d', (join) => join.onRef('d.kind', '=', 's.kind').onRef('d.document_id', '=', 's.document_id'))
       .select([
-        's.kind', 's.document_id', 'd.title', 'd.url', 'd.body', 's.total',
+        's.kind', 's.document_id', 'd.title', 'd.url', 'd.body', 'd.questions', 's.total',
         sql<number>`s.text_score * ${boost}`.as('score'),
         's.matched_weight as matchedWeight',
       ]);
@@ -193,6 +221,46 @@ export class SearchRepo {
       ranked = ranked.leftJoin('search_usefulness as u', (join) => join.onRef('u.kind', '=', 's.kind').onRef('u.document_id', '=', 's.document_id'));
     }
     return ranked.orderBy('score', 'desc').orderBy('s.document_id').limit(q.limit).offset(q.offset).execute();
+  }
+
+  /** What the learned ranker learns from: every document's title, questions and body, and the searches after which it was opened. */
+  async trainingDocuments(workspaceId: string) {
+    const db = this.db(workspaceId);
+    const [documents, clicked] = await Promise.all([
+      db.selectFrom('search_documents').select(['kind', 'document_id', 'title', 'questions', 'body']).orderBy('kind').orderBy('document_id').execute(),
+      db.selectFrom('search_clicks as c').innerJoin('search_queries as q', 'q.id', 'c.search_id')
+        .select(['c.kind', 'c.document_id', sql<string>`min(q.query)`.as('query'), sql<number>`count(*)::int`.as('clicks')])
+        .groupBy(['c.kind', 'c.document_id', 'q.normalised'])
+        .orderBy('clicks', 'desc').orderBy(sql`min(q.query)`)
+        .execute(),
+    ]);
+    return { documents, clicked };
+  }
+
+  async modelVersion(workspaceId: string): Promise<{ version: number; format: number } | undefined> {
+    return this.db(workspaceId).selectFrom('search_models').select(['version', 'format']).executeTakeFirst();
+  }
+
+  async model(workspaceId: string) {
+    return this.db(workspaceId).selectFrom('search_models').select(['version', 'format', 'model']).executeTakeFirst();
+  }
+
+  /** Replaces the workspace's model; returns the new version. */
+  async saveModel(workspaceId: string, row: { format: number; model: Buffer; documents: number; examples: number; training_ms: number; trained_at: Date }): Promise<number> {
+    const saved = await this.db(workspaceId).insertInto('search_models').values({ ...row, version: 1 })
+      .onConflict((oc) => oc.column('workspace_id').doUpdateSet({ ...row, version: sql`search_models.version + 1` }))
+      .returning('version').executeTakeFirstOrThrow();
+    return saved.version;
+  }
+
+  async removeModel(workspaceId: string): Promise<void> {
+    await this.db(workspaceId).deleteFrom('search_models').execute();
+  }
+
+  /** Workspaces with something to learn from (two documents or more): the nightly training's list. */
+  async workspacesToTrain(): Promise<string[]> {
+    const rows = await this.unscoped.selectFrom('search_corpus').select('workspace_id').where('documents', '>=', 2).orderBy('workspace_id').execute();
+    return rows.map((r) => r.workspace_id);
   }
 
   /** As-you-type: titles matching `match` (a prefix query on the title index), the most useful first. */

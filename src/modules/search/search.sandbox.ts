@@ -48,7 +48,7 @@ export async function openSearchSandbox(options: { databaseUrl?: string; poolMax
     const database = await connectDatabase(withDatabase(serverUrl, name), { max: options.poolMax ?? 4, log });
     await migrateToLatest(database.db, log);
     const tenancy = await Tenancy.load(database.db);
-    const search = new SearchService(new SearchRepo(tenancy), systemClock);
+    const search = new SearchService(new SearchRepo(tenancy, database.db), systemClock);
     return {
       database,
       search,

@@ -18,6 +18,8 @@ export interface SearchDocumentsTable {
   document_id: string;
   locale: Locale;
   title: string;
+  /** Alternative questions ("people also ask"). */
+  questions: string[];
   body: string;
   category_id: string | null;
   product: string | null;
@@ -90,6 +92,18 @@ export interface SearchSynonymsTable {
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }
 
+/** A workspace's learned ranker (search.ranker.ts), replaced by each training. */
+export interface SearchModelsTable {
+  workspace_id: WorkspaceId;
+  version: number;
+  format: number;
+  model: Buffer;
+  documents: number;
+  examples: number;
+  training_ms: number;
+  trained_at: Date;
+}
+
 export interface SearchTables {
   search_documents: SearchDocumentsTable;
   search_terms: SearchTermsTable;
@@ -98,6 +112,7 @@ export interface SearchTables {
   search_queries: SearchQueriesTable;
   search_clicks: SearchClicksTable;
   search_synonyms: SearchSynonymsTable;
+  search_models: SearchModelsTable;
 }
 
 export type SynonymRow = Selectable<SearchSynonymsTable>;

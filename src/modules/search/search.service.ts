@@ -5,7 +5,9 @@ import { AppError, notFound, validationFailed } from '../../core/errors.js';
 import { locales, type Locale } from '../../core/i18n/index.js';
 import { analyse, indexText, normalise, quoteLexeme, runsOf, wordLexeme } from './search.analyzer.js';
 import { snippet } from './search.highlight.js';
-import type { RankedQuery, RankedRow, SearchRepo, WeightedTerm } from './search.repo.js';
+import type { LearnedCandidates, RankedQuery, RankedRow, SearchRepo, WeightedTerm } from './search.repo.js';
+import { alignTopHits, ALIGNED_HITS } from './search.alignment.js';
+import { bodyLines, LearnedRanker, RANKER_FORMAT, type TrainingDocument } from './search.ranker.js';
 import { DOCUMENT_KINDS, LOGGED_SOURCES, type DocumentKind, type SearchSource, type SynonymRow, type UsefulnessSignal } from './search.schema.js';
 import { searchErrors } from './search.errors.js';
 
@@ -21,6 +23,8 @@ export interface SearchDocument {
   tags: string[];
   url: string;
   publishedAt: Date;
+  /** Alternative questions ("people also ask"): searched, and learned from. */
+  questions?: string[];
 }
 
 export interface SearchHit {
@@ -63,6 +67,20 @@ const CANDIDATE_BUDGET = 300;
 /** Alternatives count a little less than what was typed. */
 const SYNONYM_FACTOR = 0.8;
 const TYPO_FACTOR = 0.7;
+/**
+ * The fusion of the learned ranker with the text score (README, "Ranking"), chosen on banking77's
+ * training questions that are not in its articles (never on a test query): the learned ranker's
+ * best 50 are scored; a document no query word matches joins the candidates only when the model
+ * places it on the positive side; the text score, as a share of the best candidate's, weighs 0.4.
+ */
+const LEARNED_CANDIDATES = 50;
+const LEARNED_ADMIT_ABOVE = 0;
+const LEXICAL_WEIGHT = 0.4;
+/** How long a node trusts the model version it read (see `modelVersion`). */
+const MODEL_VERSION_TTL_MS = 5_000;
+/** Clicked searches: each phrasing counts up to this many times, the most clicked 50 per document. */
+const MAX_CLICK_REPEATS = 3;
+const MAX_CLICKED_PER_DOCUMENT = 50;
 /** bestAnswers: a hit is confident when it holds this share of the query's weight, or of its own title… */
 const CONFIDENT_QUERY_COVERAGE = 0.5;
 const CONFIDENT_TITLE_COVERAGE = 0.6;
@@ -82,6 +100,7 @@ const DocumentInput = z.strictObject({
   tags: z.array(z.string().max(100)).max(50),
   url: Url,
   publishedAt: z.date(),
+  questions: z.array(z.string().trim().min(1).max(300)).max(50).default([]),
 });
 const SynonymTerms = z.array(z.string().trim().min(1).max(60)).min(2).max(20);
 
@@ -95,6 +114,9 @@ interface Plan {
   averageLength: number;
 }
 
+/** A query with no word the help centre knows (a typo in every word, say): the learned ranker alone picks. */
+const LEARNED_ONLY: Plan = { terms: [], lexemes: new Set(), queryWeight: 0, averageLength: 1 };
+
 function invalid(error: z.ZodError, what: string): AppError {
   return validationFailed(`Invalid ${what}`, error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
 }
@@ -105,6 +127,11 @@ function invalid(error: z.ZodError, what: string): AppError {
  * length-normalised), multiplied by learned usefulness.
  */
 export class SearchService {
+  /** Each workspace's learned ranker as last loaded, by version: reloaded when a training replaces it. */
+  private readonly rankers = new Map<string, { version: number; ranker: Promise<LearnedRanker> }>();
+  /** Each workspace's stored model version (undefined: none of this format) and when it was read. */
+  private readonly modelVersions = new Map<string, { readAt: number; version: Promise<number | undefined> }>();
+
   constructor(private readonly repo: SearchRepo, private readonly clock: Clock) {}
 
   /** Adds or replaces a document (idempotent). */
@@ -130,10 +157,11 @@ export class SearchService {
     const text = clean(q.q).slice(0, MAX_QUERY_CHARS).trim();
     const limit = clamp(q.limit ?? 10, 1, MAX_LIMIT);
     const offset = clamp(q.offset ?? 0, 0, MAX_OFFSET);
-    const plan = text ? await this.plan(workspaceId, text, q.locale, MAX_QUERY_TERMS) : undefined;
+    const [plan, learned] = text ? await Promise.all([this.plan(workspaceId, text, q.locale, MAX_QUERY_TERMS), this.learned(workspaceId, text)]) : [];
     const filters = { locale: q.locale, kind: q.kind, categoryId: q.categoryId, product: q.product };
-    const rows = plan ? await this.rank(workspaceId, plan, { ...filters, limit, offset, useUsefulness: true }) : [];
-    const hits = rows.map((row) => this.hit(row, plan!.lexemes));
+    const planned = plan ?? (learned && LEARNED_ONLY);
+    const rows = planned ? await this.rankAligned(workspaceId, text, planned, { ...filters, limit, offset, useUsefulness: true, learned }) : [];
+    const hits = rows.map((row) => this.hit(row, planned!.lexemes));
     const total = rows[0]?.total ?? 0;
     const searchId = text && LOGGED_SOURCES.has(q.source)
       ? await this.repo.logSearch(workspaceId, {
@@ -144,12 +172,14 @@ export class SearchService {
     return { searchId, total, hits };
   }
 
-  /** Text relevance only, no usefulness, nothing logged: the evaluation's view of the engine. */
+  /** Relevance only (text and the learned ranker), no usefulness, nothing logged: the evaluation's view of the engine. */
   async searchText(workspaceId: string, text: string, locale: Locale | undefined, limit: number): Promise<SearchHit[]> {
-    const plan = await this.plan(workspaceId, clean(text).slice(0, MAX_QUERY_CHARS).trim(), locale, MAX_QUERY_TERMS);
-    if (!plan) return [];
-    const rows = await this.rank(workspaceId, plan, { locale, limit, offset: 0, useUsefulness: false });
-    return rows.map((row) => this.hit(row, plan.lexemes));
+    const query = clean(text).slice(0, MAX_QUERY_CHARS).trim();
+    const [plan, learned] = await Promise.all([this.plan(workspaceId, query, locale, MAX_QUERY_TERMS), this.learned(workspaceId, query)]);
+    const planned = plan ?? (learned && LEARNED_ONLY);
+    if (!planned) return [];
+    const rows = await this.rankAligned(workspaceId, query, planned, { locale, limit, offset: 0, useUsefulness: false, learned });
+    return rows.map((row) => this.hit(row, planned.lexemes));
   }
 
   /** Titles as the user types: every finished word in the title, the last one starting a title word. */
@@ -243,6 +273,94 @@ export class SearchService {
     if (!isUuid(id) || !await this.repo.removeSynonym(workspaceId, id)) throw notFound('synonym');
   }
 
+  /**
+   * Trains the workspace's learned ranker on its documents (title, alternative questions, body
+   * sentences) and the searches after which each was opened, and stores it as a new version; with
+   * fewer than two documents to tell apart, the stored model is removed. Durable jobs call it after
+   * publishes (only the documents that changed are trained again, see LearnedRanker.train) and
+   * nightly with `full` (everything, the vocabulary too) (search.jobs.ts).
+   */
+  async train(workspaceId: string, options: { full?: boolean } = {}): Promise<{ version: number; documents: number; examples: number; retrained: number; trainingMs: number } | undefined> {
+    const started = performance.now();
+    const stored = options.full ? undefined : await this.repo.modelVersion(workspaceId);
+    const previous = stored?.format === RANKER_FORMAT ? await this.ranker(workspaceId, stored.version) : undefined;
+    const { documents, clicked } = await this.repo.trainingDocuments(workspaceId);
+    const asked = new Map<string, string[]>();
+    for (const click of clicked) {
+      const key = hitKey(click.kind, click.document_id);
+      const list = asked.get(key) ?? [];
+      if (list.length < MAX_CLICKED_PER_DOCUMENT * MAX_CLICK_REPEATS) list.push(...Array<string>(Math.min(click.clicks, MAX_CLICK_REPEATS)).fill(click.query));
+      asked.set(key, list);
+    }
+    const trained = LearnedRanker.train(documents.map((d): TrainingDocument => {
+      const key = hitKey(d.kind, d.document_id);
+      return { key, title: d.title, questions: d.questions, body: d.body, asked: asked.get(key) ?? [] };
+    }), { previous });
+    if (!trained) {
+      await this.repo.removeModel(workspaceId);
+      this.modelVersions.set(workspaceId, { readAt: this.clock.now().getTime(), version: Promise.resolve(undefined) });
+      return undefined;
+    }
+    const trainingMs = Math.round(performance.now() - started);
+    const version = await this.repo.saveModel(workspaceId, {
+      format: RANKER_FORMAT, model: trained.ranker.toBytes(), documents: trained.ranker.documents, examples: trained.examples,
+      training_ms: trainingMs, trained_at: this.clock.now(),
+    });
+    // After the write, so a search reading the version in between keeps the new one, not the old.
+    this.modelVersions.set(workspaceId, { readAt: this.clock.now().getTime(), version: Promise.resolve(version) });
+    this.rankers.set(workspaceId, { version, ranker: Promise.resolve(trained.ranker) });
+    return { version, documents: trained.ranker.documents, examples: trained.examples, retrained: trained.retrained, trainingMs };
+  }
+
+  /** Workspaces with documents to learn from: the nightly training's list. */
+  workspacesToTrain(): Promise<string[]> {
+    return this.repo.workspacesToTrain();
+  }
+
+  /** The learned ranker's best documents for a query, or undefined while the workspace has no model (of this format). */
+  private async learned(workspaceId: string, text: string): Promise<LearnedCandidates | undefined> {
+    const version = await this.modelVersion(workspaceId);
+    if (version === undefined) return undefined;
+    const hits = (await this.ranker(workspaceId, version)).top(text, LEARNED_CANDIDATES);
+    if (!hits.length) return undefined;
+    const keys = hits.map((h) => splitKey(h.key));
+    return {
+      kinds: keys.map((k) => k.kind), ids: keys.map((k) => k.id), scores: hits.map((h) => h.score),
+      floor: hits.at(-1)!.score, admitAbove: LEARNED_ADMIT_ABOVE, lexicalWeight: LEXICAL_WEIGHT,
+    };
+  }
+
+  /** The workspace's stored model of that version, loaded once per node and version. */
+  private ranker(workspaceId: string, version: number): Promise<LearnedRanker> {
+    let cached = this.rankers.get(workspaceId);
+    if (cached?.version !== version) {
+      // The promise is cached, so concurrent searches load a new model once.
+      const ranker = this.repo.model(workspaceId).then((row) => {
+        if (!row) throw new Error('search model vanished while loading');
+        return LearnedRanker.fromBytes(row.model);
+      });
+      cached = { version, ranker };
+      this.rankers.set(workspaceId, cached);
+      ranker.catch(() => this.rankers.delete(workspaceId));
+    }
+    return cached.ranker;
+  }
+
+  /**
+   * The stored model's version, read at most once per MODEL_VERSION_TTL_MS: a training on another
+   * node reaches this one's searches within that time, and a search waits for one statement fewer
+   * (it was one of four a search sends before it can rank). A training on this node is seen at once.
+   */
+  private modelVersion(workspaceId: string): Promise<number | undefined> {
+    const now = this.clock.now().getTime();
+    const known = this.modelVersions.get(workspaceId);
+    if (known && now - known.readAt < MODEL_VERSION_TTL_MS) return known.version;
+    const version = this.repo.modelVersion(workspaceId).then((stored) => (stored?.format === RANKER_FORMAT ? stored.version : undefined));
+    this.modelVersions.set(workspaceId, { readAt: now, version });
+    version.catch(() => this.modelVersions.delete(workspaceId));
+    return version;
+  }
+
   /** `typed` with each unknown longer word replaced by the nearest known term (an edit or two away). */
   private async correctWords(workspaceId: string, typed: string): Promise<string> {
     const words = runsOf(typed).flatMap((run) => {
@@ -268,9 +386,9 @@ export class SearchService {
     const parsed = DocumentInput.safeParse({ ...doc, title: clean(doc.title), body: clean(doc.body) });
     if (!parsed.success) throw invalid(parsed.error, 'search document');
     const d = parsed.data;
-    const indexed = indexText(d.title, d.body);
+    const indexed = indexText(d.title, d.body, d.questions);
     return {
-      kind: d.kind, document_id: d.id, locale: d.locale, title: d.title, body: d.body, category_id: d.categoryId, product: d.product,
+      kind: d.kind, document_id: d.id, locale: d.locale, title: d.title, questions: d.questions, body: d.body, category_id: d.categoryId, product: d.product,
       tags: d.tags, url: d.url, published_at: d.publishedAt, vector: indexed.vector, title_vector: indexed.titleVector, length: indexed.length,
       lexemes: indexed.lexemes,
     };
@@ -318,6 +436,7 @@ export class SearchService {
 
   private async rank(workspaceId: string, plan: Plan, q: Omit<RankedQuery, 'match' | 'terms' | 'averageLength'>): Promise<RankedRow[]> {
     const base = { ...q, terms: plan.terms, averageLength: plan.averageLength };
+    if (!plan.terms.length) return this.repo.ranked(workspaceId, base);
     const { match, titleMatch, fallback } = matchQuery(plan.terms);
     if (titleMatch) {
       // Only common words: documents with them in the title are the best candidates, and the title
@@ -327,6 +446,17 @@ export class SearchService {
     }
     const rows = await this.repo.ranked(workspaceId, { ...base, match, titleMatch });
     return rows.length || !fallback ? rows : this.repo.ranked(workspaceId, { ...base, match: fallback });
+  }
+
+  /**
+   * `rank`, then the best ALIGNED_HITS re-ordered by how closely the query follows one of their
+   * ways of asking (search.alignment.ts). A page starting within them is cut from the re-ordered
+   * list, so pages never repeat or skip a hit.
+   */
+  private async rankAligned(workspaceId: string, text: string, plan: Plan, q: Omit<RankedQuery, 'match' | 'terms' | 'averageLength'>): Promise<RankedRow[]> {
+    if (q.offset >= ALIGNED_HITS) return this.rank(workspaceId, plan, q);
+    const rows = await this.rank(workspaceId, plan, { ...q, offset: 0, limit: Math.max(ALIGNED_HITS, q.offset + q.limit) });
+    return alignTopHits(text, rows, (row) => [row.title, ...row.questions, ...bodyLines(row.body)]).slice(q.offset, q.offset + q.limit);
   }
 
   private hit(row: RankedRow, lexemes: ReadonlySet<string>): SearchHit {
@@ -344,6 +474,10 @@ export function clickUrl(searchId: string | null, hit: Pick<SearchHit, 'kind' | 
 }
 
 const hitKey = (kind: DocumentKind, id: string) => `${kind}:${id}`;
+const splitKey = (key: string) => {
+  const at = key.indexOf(':');
+  return { kind: key.slice(0, at) as DocumentKind, id: key.slice(at + 1) };
+};
 const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, Number.isFinite(value) ? Math.trunc(value) : min));
 
 /** Misspellings are looked for among longer non-Chinese words; short ones have too many neighbours. */

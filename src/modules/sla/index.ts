@@ -9,7 +9,7 @@ export { slaRoutes } from './sla.routes.js';
 export { registerSlaWorkers } from './sla.jobs.js';
 export type { SlaTables } from './sla.schema.js';
 export {
-  addBusinessMinutes, businessMinutesBetween, compileCalendar, type BusinessCalendar, type CalendarDocument,
+  addBusinessMinutes, addBusinessTime, businessMinutesBetween, compileCalendar, type BusinessCalendar, type CalendarDocument,
 } from './sla.calendar.js';
 
 export const slaModule = defineModule<{ sla: SlaService }>({

@@ -1,5 +1,6 @@
 import { DateTime, IANAZone } from 'luxon';
 import { slaErrors } from './sla.errors.js';
+import { WEEKDAYS, type Weekday } from '../../contracts/sla.js';
 
 /**
  * Business-time math, pure: no database, no clock. A calendar says, for each local date in its time
@@ -9,8 +10,7 @@ import { slaErrors } from './sla.errors.js';
  * wall, whatever the UTC offset that day.
  */
 
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
+export type { Weekday };
 
 /** Minutes after local midnight, [start, end); end may be 1440 (24:00). */
 export interface DayInterval {

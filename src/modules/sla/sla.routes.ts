@@ -2,11 +2,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireAgent } from '../accounts/index.js';
 import type { SlaService } from './sla.service.js';
-import {
-  CalendarBody, CalendarView, NewPolicy, NotificationView, PolicyPatch, PolicyView, TicketSlaView, calendarView, policyView, ticketSlaView,
-} from './sla.views.js';
+import { calendarView, policyView, ticketSlaView } from './sla.views.js';
 import { ErrorView, IdParams } from '../../contracts/http.js';
-
+import { CalendarBody, CalendarView, NewPolicy, NotificationView, PolicyPatch, PolicyView, TicketSlaView } from '../../contracts/sla.js';
 
 /** Agents read the SLA setup and a ticket's clocks; only admins change the calendar and policies. */
 export const slaRoutes = (sla: SlaService): FastifyPluginAsyncZod => async (app) => {

@@ -2,12 +2,13 @@ import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { Locale } from '../../core/i18n/index.js';
 import type { TicketStatus, Urgency } from '../tickets/index.js';
 import type { CalendarDocument } from './sla.calendar.js';
+import type { ClockKind } from '../../contracts/sla.js';
 
 type WorkspaceId = ColumnType<string, string | undefined, never>;
 type Json<T> = ColumnType<T, string, string>;
 
-export const CLOCK_KINDS = ['first_response', 'next_response', 'resolution'] as const;
-export type ClockKind = (typeof CLOCK_KINDS)[number];
+/** Clocks are stored as the wire names them (src/contracts/sla.ts). */
+export type { ClockKind };
 export type Phase = 'warning' | 'breach';
 
 /** What a policy does when one of its clocks warns or breaches. */

@@ -10,4 +10,5 @@ export const ticketErrors = {
   ticketLinkInvalid: errorOf('TICKET_LINK_INVALID', 400),
   ticketMergeInvalid: errorOf('TICKET_MERGE_INVALID', 409),
   ticketNotSolved: errorOf('TICKET_NOT_SOLVED', 409),
+  ticketSplitInvalid: errorOf('TICKET_SPLIT_INVALID', 409),
 };

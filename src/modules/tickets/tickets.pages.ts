@@ -167,6 +167,9 @@ function fileSize(bytes: number, locale: Locale): string {
   return new Intl.NumberFormat(locale, { style: 'unit', unit, maximumFractionDigits: 1 }).format(value);
 }
 
+/** Statuses a customer may end by saying their problem is solved. */
+const SOLVABLE: ReadonlySet<TicketStatus> = new Set(['new', 'open', 'pending', 'on_hold']);
+
 const STATUS_CLASS: Record<TicketStatus, string> = { new: 'new', open: 'open', pending: 'pending', on_hold: 'open', solved: 'solved', closed: 'closed' };
 
 export const ticketsPages = (options: TicketsPagesOptions): FastifyPluginAsyncZod => async (app) => {
@@ -546,6 +549,12 @@ export const ticketsPages = (options: TicketsPagesOptions): FastifyPluginAsyncZo
             <button>${t('requests.rating.send')}</button>
           </form>
         </section>` : ''}
+      ${SOLVABLE.has(ticket.status) && !ticket.merged_into_id ? html`
+        <form method="post" action="/requests/${ticket.number}/solve" class="panel solve">
+          ${csrfField(request)}
+          <p class="muted">${t('requests.solveIntro')}</p>
+          <button class="secondary">${t('requests.solve')}</button>
+        </form>` : ''}
       ${ticket.status === 'closed'
         ? html`<p class="panel">${t('requests.closed')} <a href="/contact">${t('requests.new')}</a></p>`
         : html`
@@ -561,7 +570,7 @@ export const ticketsPages = (options: TicketsPagesOptions): FastifyPluginAsyncZo
         </section>`}`;
   }
 
-  app.get('/requests/:number', { ...page, schema: { hide: true, params: NumberParam, querystring: z.object({ sent: z.string().optional(), replied: z.string().optional(), rated: z.string().optional() }).catch({}) } }, async (request, reply) => {
+  app.get('/requests/:number', { ...page, schema: { hide: true, params: NumberParam, querystring: z.object({ sent: z.string().optional(), replied: z.string().optional(), rated: z.string().optional(), solved: z.string().optional() }).catch({}) } }, async (request, reply) => {
     if (!request.customer) return signInFirst(reply);
     const t = translator(request.locale);
     // The link in our mails about a request they have not answered for yet leads to the question.
@@ -569,7 +578,7 @@ export const ticketsPages = (options: TicketsPagesOptions): FastifyPluginAsyncZo
     if (ticket.sender_verification === 'unverified') return reply.redirect('/requests#unclaimed-title', 303);
     if (ticket.sender_verification !== 'verified') throw notFound('ticket');
     const q = request.query;
-    const notice = q.sent ? t('requests.sent') : q.replied ? t('requests.replied') : q.rated ? t('requests.rating.thanks') : undefined;
+    const notice = q.sent ? t('requests.sent') : q.replied ? t('requests.replied') : q.rated ? t('requests.rating.thanks') : q.solved ? t('requests.solved') : undefined;
     return send(request, reply, `#${ticket.number} ${ticket.subject}`, await requestPage(request, ticket, { notice }));
   });
 
@@ -612,6 +621,17 @@ export const ticketsPages = (options: TicketsPagesOptions): FastifyPluginAsyncZo
     if (!request.customer) return signInFirst(reply);
     const ticket = await ownTicket(request, request.params.number);
     return reply.redirect(`/requests/${ticket.number}#rating`, 303);
+  });
+
+  /** The customer says their problem is solved: the ticket is solved as if an agent had set it, and can be rated. */
+  app.post('/requests/:number/solve', { ...page, schema: { hide: true, params: NumberParam } }, async (request, reply) => {
+    if (!request.customer) return signInFirst(reply);
+    const ticket = await ownTicket(request, request.params.number);
+    if (ticket.status === 'closed' || ticket.merged_into_id) {
+      return send(request, reply, `#${ticket.number} ${ticket.subject}`, await requestPage(request, ticket, { problem: problemOf(ticketErrors.ticketClosed('A closed or merged request cannot be marked solved')) }), 409);
+    }
+    if (SOLVABLE.has(ticket.status)) await tickets.update(request.workspace.id, ticket.id, { status: 'solved' }, { type: 'customer', id: request.customer.id });
+    return reply.redirect(`/requests/${ticket.number}?solved=1#rating`, 303);
   });
 
   app.post('/requests/:number/rate', { ...page, schema: { hide: true, params: NumberParam } }, async (request, reply) => {

@@ -1,7 +1,9 @@
 import { sql, type ExpressionBuilder, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { cursorInvalid } from '../../core/errors.js';
 import { inReplayableWork, relaxCommitIfReplayable } from '../../core/jobs/index.js';
+import { randomUUID } from 'node:crypto';
 import type { Tenancy } from '../../core/tenancy.js';
+import { matchQuery, matchVector } from '../search/index.js';
 import type { DB } from '../../core/db/database.js';
 import type { Locale } from '../../core/i18n/index.js';
 import { ACTIVE_STATUSES, type Channel, type SenderVerification, type TicketStatus, type Urgency, type UrgencyNames } from './tickets.schema.js';
@@ -28,9 +30,12 @@ export interface NewTicketRow {
 }
 
 export interface NewMessageRow {
-  ticket_id: string; kind: 'reply' | 'note'; author_type: 'customer' | 'agent' | 'system'; author_id: string | null; channel: Channel;
+  id?: string; ticket_id: string; kind: 'reply' | 'note'; author_type: 'customer' | 'agent' | 'system'; author_id: string | null; channel: Channel;
   body_text: string; body_html: string | null; external_id: string | null; created_at: Date;
 }
+
+/** What the inbox's full-text search matches a message by (ticket_message_terms). */
+const termsOf = (message: { id: string; body_text: string }) => ({ message_id: message.id, terms: matchVector(message.body_text) });
 
 export interface NewActivityRow {
   ticket_id: string; actor_type: 'agent' | 'customer' | 'system' | 'api'; actor_id: string | null; action: string;
@@ -169,6 +174,7 @@ export class TicketsRepo {
       .with('t', (qb) => qb.insertInto('tickets').values(ticket).returningAll())
       .with('m', (qb) => qb.insertInto('ticket_messages').values(message)
         .onConflict((oc) => oc.columns(['workspace_id', 'external_id']).where('external_id', 'is not', null).doNothing()).returning('id'))
+      .with('terms', (qb) => qb.insertInto('ticket_message_terms').values(termsOf(message)).returning('message_id'))
       .with('a', (qb) => qb.insertInto('ticket_activity').values({ ...activity, ticket_id: ticket.id, details: JSON.stringify(activity.details) }).returning('id'))
       .selectFrom('t').selectAll('t')
       .select((eb) => eb.selectFrom('m').select((m) => m.fn.countAll<string>().as('n')).as('messages'))
@@ -210,11 +216,18 @@ export class TicketsRepo {
       query = query.where('t.status', 'in', ['new', 'open', 'on_hold'])
         .where(sql<boolean>`${SORTS.due.keys[0]} < ${filter.dueBefore}`);
     }
-    if (filter.q) {
-      const number = /^#?(\d{1,9})$/.exec(filter.q.trim())?.[1];
+    const q = filter.q;
+    if (q) {
+      const number = /^#?(\d{1,9})$/.exec(q.trim())?.[1];
+      const terms = number ? undefined : matchQuery(q);
       query = number
         ? query.where('t.number', '=', Number(number))
-        : query.where('t.subject', 'ilike', `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+        : query.where((eb) => eb.or([
+          eb('t.subject', 'ilike', `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`),
+          // Or any message of it says it, in words (Chinese cut by jieba): bodies, not only subjects.
+          ...(terms ? [eb('t.id', 'in', eb.selectFrom('ticket_messages as m').innerJoin('ticket_message_terms as mt', 'mt.message_id', 'm.id')
+            .select('m.ticket_id').where(sql<boolean>`mt.terms @@ ${terms}::tsquery`))] : []),
+        ]));
     }
     if (page.after) {
       if (page.after.values.length !== sort.keys.length) throw cursorInvalid('The page cursor is not valid; start from the first page');
@@ -229,8 +242,11 @@ export class TicketsRepo {
       .execute();
   }
 
+  /** Undefined when a message with this external id exists already; the caller rolls back then (its terms are written in the same statement). */
   insertMessage(db: Db, values: NewMessageRow) {
-    return db.insertInto('ticket_messages').values(values)
+    const message = { ...values, id: values.id ?? randomUUID() };
+    return db.with('terms', (qb) => qb.insertInto('ticket_message_terms').values(termsOf(message)).returning('message_id'))
+      .insertInto('ticket_messages').values(message)
       .onConflict((oc) => oc.columns(['workspace_id', 'external_id']).where('external_id', 'is not', null).doNothing())
       .returningAll().executeTakeFirst();
   }
@@ -251,6 +267,11 @@ export class TicketsRepo {
 
   moveMessages(db: Db, fromTicketId: string, toTicketId: string) {
     return db.updateTable('ticket_messages').set({ ticket_id: toTicketId }).where('ticket_id', '=', fromTicketId).execute();
+  }
+
+  async messageCount(db: Db, ticketId: string): Promise<number> {
+    const { n } = await db.selectFrom('ticket_messages').select((eb) => eb.fn.countAll<string>().as('n')).where('ticket_id', '=', ticketId).executeTakeFirstOrThrow();
+    return Number(n);
   }
 
   moveMessage(db: Db, messageId: string, toTicketId: string) {

@@ -1,19 +1,15 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { Locale } from '../../core/i18n/index.js';
+import type { Channel, SenderVerification, TicketStatus, Urgency } from '../../contracts/tickets.js';
 
 type WorkspaceId = ColumnType<string, string | undefined, never>;
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
 type Json<T> = ColumnType<T, string, string>;
 
-export const TICKET_STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
-export type TicketStatus = (typeof TICKET_STATUSES)[number];
+/** Statuses, channels, urgencies and sender checks are stored as the wire carries them (src/contracts/tickets.ts). */
+export type { Channel, SenderVerification, TicketStatus, Urgency };
 /** Statuses in which somebody still owes the customer something. */
 export const ACTIVE_STATUSES: readonly TicketStatus[] = ['new', 'open', 'pending', 'on_hold'];
-export const CHANNELS = ['web', 'email', 'chat', 'forum', 'api', 'phone', 'sms'] as const;
-export type Channel = (typeof CHANNELS)[number];
-/** 0 thanks · 1 normal · 2 urgent · 3 critical · 4 red alert: the order is fixed, the names are not. */
-export const URGENCY_LEVELS = [0, 1, 2, 3, 4] as const;
-export type Urgency = (typeof URGENCY_LEVELS)[number];
 export type UrgencyNames = Record<Locale, [string, string, string, string, string]>;
 
 export interface DepartmentsTable {
@@ -30,9 +26,6 @@ export interface TicketSettingsTable {
   urgency_names: Json<UrgencyNames>;
   last_ticket_number: ColumnType<number, number | undefined, number>;
 }
-
-export const SENDER_VERIFICATIONS = ['verified', 'unverified', 'disputed'] as const;
-export type SenderVerification = (typeof SENDER_VERIFICATIONS)[number];
 
 export interface TicketsTable {
   id: Generated<string>;
@@ -76,6 +69,13 @@ export interface TicketMessagesTable {
   body_html: string | null;
   external_id: string | null;
   created_at: CreatedAt;
+}
+
+/** A message's distinct lexemes for the inbox's full-text search (tsvector, written as a literal). */
+export interface TicketMessageTermsTable {
+  message_id: string;
+  workspace_id: WorkspaceId;
+  terms: string;
 }
 
 export interface TicketAttachmentsTable {
@@ -131,6 +131,7 @@ export interface TicketsTables {
   ticket_settings: TicketSettingsTable;
   tickets: TicketsTable;
   ticket_messages: TicketMessagesTable;
+  ticket_message_terms: TicketMessageTermsTable;
   ticket_attachments: TicketAttachmentsTable;
   ticket_links: TicketLinksTable;
   ticket_activity: TicketActivityTable;

@@ -354,6 +354,13 @@ export class TicketsService {
     });
   }
 
+  /** A step another module took on the ticket by itself (triage's automations), in the ticket's activity log. */
+  async recordActivity(workspaceId: string, ticketId: string, action: string, details: Record<string, unknown>): Promise<void> {
+    await this.repo.insertActivity(this.repo.in(workspaceId), {
+      ticket_id: ticketId, actor_type: 'system', actor_id: null, action, details, created_at: this.clock.now(),
+    });
+  }
+
   /** Each ticket is changed on its own; one that fails is reported and the rest still change. */
   async bulkUpdate(workspaceId: string, ticketIds: string[], changes: TicketChanges, actor: TicketActor) {
     const results: { id: string; ok: boolean; code?: string }[] = [];
@@ -399,6 +406,8 @@ export class TicketsService {
     const { number } = await this.nextNumber(workspaceId);
     return this.inTransaction(workspaceId, async (trx, events) => {
       const source = await this.lockedTicket(trx, message.ticket_id);
+      // Splitting off the only message would leave an empty ticket behind.
+      if (await this.repo.messageCount(trx, source.id) < 2) throw ticketErrors.ticketSplitInvalid('The only message of a ticket cannot be split off');
       const ticket = await this.repo.insertTicket(trx, {
         number, subject: subject === undefined ? source.subject : withoutBidiControls(subject), urgency: source.urgency,
         department_id: source.department_id, customer_id: source.customer_id, channel: message.channel, tags: source.tags,

@@ -1,10 +1,12 @@
-import { expressionBuilder, sql, type Kysely } from 'kysely';
+import { expressionBuilder, sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import { redactEventPayloads } from '../../core/events/index.js';
 import type { DB } from '../../core/db/database.js';
 import type { MessageSource } from '../kb/index.js';
 import type { TicketHolderSource } from '../routing/index.js';
+import type { AutomationTicket, TriageTicketSource } from '../triage/index.js';
 import type { TicketsRepo } from './tickets.repo.js';
-import { ACTIVE_STATUSES } from './tickets.schema.js';
+import { ACTIVE_STATUSES, type TicketRow } from './tickets.schema.js';
+import { matchVector } from '../search/index.js';
 
 /**
  * What other modules read of tickets, through the ports they declare (routing's holder source,
@@ -19,6 +21,93 @@ export function ticketHolderSource(tickets: TicketsRepo): TicketHolderSource {
     const active = ticket.merged_into_id === null && ACTIVE_STATUSES.includes(ticket.status);
     return { holder: active ? ticket.assignee_id : null, departmentId: ticket.department_id };
   };
+}
+
+/**
+ * Triage: a new ticket as its rules and classifier read it (the opening message, its attachments),
+ * and the labelled history it trains on: tickets solved or closed, or whose department or urgency a
+ * person (an agent, or an API token) set, newest first, each with its first customer message.
+ */
+export function ticketTriageSource(tickets: TicketsRepo): TriageTicketSource {
+  return {
+    async opening(workspaceId, ticketId) {
+      const db = tickets.in(workspaceId);
+      const [ticket, replies] = await Promise.all([tickets.ticket(db, ticketId), tickets.messages(db, ticketId, false)]);
+      const message = replies.find((m) => m.author_type === 'customer');
+      if (!ticket || !message) return undefined;
+      const attachments = await tickets.attachmentsOf(db, [message.id]);
+      return {
+        id: ticket.id, subject: ticket.subject, body: message.body_text, channel: ticket.channel, tags: ticket.tags, customerId: ticket.customer_id,
+        departmentId: ticket.department_id, urgency: ticket.urgency, attachments: attachments.length, externalId: message.external_id, createdAt: ticket.created_at,
+      };
+    },
+    async sameCustomerOpenings(workspaceId, customerId, since, exceptId) {
+      const rows = await tickets.in(workspaceId).selectFrom('tickets')
+        .select((eb) => ['tickets.id', 'tickets.subject', 'tickets.status', 'tickets.created_at as createdAt', firstCustomerMessage(eb).select('body_text').as('body')])
+        .where('tickets.customer_id', '=', customerId).where('tickets.merged_into_id', 'is', null).where('tickets.id', '!=', exceptId)
+        .where('tickets.created_at', '>=', since).orderBy('tickets.created_at').orderBy('tickets.id').limit(50).execute();
+      return rows.map((r) => ({ ...r, body: r.body ?? '' }));
+    },
+    async automationTicket(workspaceId, ticketId) {
+      const row = await tickets.ticket(tickets.in(workspaceId), ticketId);
+      return row && automationTicketOf(row);
+    },
+    async automationCandidates(workspaceId, kind, before, limit, after) {
+      // The coarse selection of each automation's condition; triage checks the exact one per ticket.
+      let query = tickets.in(workspaceId).selectFrom('tickets').selectAll().where('merged_into_id', 'is', null);
+      if (kind === 'waitingOnAgent') {
+        query = query.where('status', 'in', ['new', 'open']).where('assignee_id', 'is not', null).where('last_customer_message_at', '<', before)
+          .where((eb) => eb.or([eb('last_agent_message_at', 'is', null), eb('last_agent_message_at', '<', eb.ref('last_customer_message_at'))]));
+      } else if (kind === 'unanswered') {
+        query = query.where('status', 'in', ['new', 'open']).where('first_response_at', 'is', null).where('created_at', '<', before);
+      } else {
+        query = query.where('status', '=', 'pending').where('updated_at', '<', before);
+      }
+      if (after) query = query.where((eb) => eb(eb.refTuple('updated_at', 'id'), '>', eb.tuple(after.at, after.id)));
+      return (await query.orderBy('updated_at').orderBy('id').limit(limit).execute()).map(automationTicketOf);
+    },
+    labelled(workspaceId, limit) {
+      return tickets.in(workspaceId).selectFrom('tickets')
+        .select((eb) => ['tickets.id', 'tickets.subject', 'tickets.department_id as departmentId', 'tickets.urgency', firstCustomerMessage(eb).select('body_text').as('body')])
+        .where('tickets.merged_into_id', 'is', null)
+        .where((eb) => eb.or([
+          eb('tickets.status', 'in', ['solved', 'closed']),
+          eb.exists(eb.selectFrom('ticket_activity').select('ticket_activity.id').whereRef('ticket_activity.ticket_id', '=', 'tickets.id')
+            .where('ticket_activity.actor_type', 'in', ['agent', 'api']).where('ticket_activity.action', '=', 'ticket.updated')
+            .where((a) => a.or([sql<boolean>`ticket_activity.details ? 'department_id'`, sql<boolean>`ticket_activity.details ? 'urgency'`]))),
+        ]))
+        .orderBy('tickets.updated_at', 'desc').orderBy('tickets.id').limit(limit)
+        .execute().then((rows) => rows.map((r) => ({ ...r, body: r.body ?? '' })));
+    },
+    async recent(workspaceId, limit) {
+      const rows = await tickets.in(workspaceId).selectFrom('tickets')
+        .select((eb) => [
+          'tickets.id', 'tickets.number', 'tickets.subject', 'tickets.channel', 'tickets.tags', 'tickets.customer_id as customerId',
+          'tickets.department_id as departmentId', 'tickets.urgency', 'tickets.created_at as createdAt', firstCustomerMessage(eb).select('body_text').as('body'),
+          firstCustomerMessage(eb).select('external_id').as('externalId'),
+          eb.selectFrom('ticket_attachments').select((a) => a.fn.countAll<string>().as('n'))
+            .where('ticket_attachments.message_id', '=', firstCustomerMessage(eb).select('ticket_messages.id')).as('attachments'),
+        ])
+        .where('tickets.merged_into_id', 'is', null)
+        .orderBy('tickets.created_at', 'desc').orderBy('tickets.id').limit(limit).execute();
+      return rows.map((r) => ({ ...r, body: r.body ?? '', externalId: r.externalId ?? null, attachments: Number(r.attachments ?? 0) }));
+    },
+  };
+}
+
+/** A ticket as triage's automations read it. */
+function automationTicketOf(row: TicketRow): AutomationTicket {
+  return {
+    id: row.id, number: row.number, subject: row.subject, status: row.status, urgency: row.urgency, departmentId: row.department_id,
+    assigneeId: row.assignee_id, customerId: row.customer_id, mergedIntoId: row.merged_into_id, createdAt: row.created_at, updatedAt: row.updated_at,
+    firstResponseAt: row.first_response_at, lastCustomerMessageAt: row.last_customer_message_at, lastAgentMessageAt: row.last_agent_message_at,
+  };
+}
+
+/** A ticket's first message from its customer (what triage reads), as a subquery of a query on tickets. */
+function firstCustomerMessage(eb: ExpressionBuilder<DB, 'tickets'>) {
+  return eb.selectFrom('ticket_messages').whereRef('ticket_messages.ticket_id', '=', 'tickets.id')
+    .where('ticket_messages.author_type', '=', 'customer').orderBy('ticket_messages.created_at').orderBy('ticket_messages.id').limit(1);
 }
 
 /** Knowledge base: ticket messages as article drafts see them, the message text and its ticket's subject. */
@@ -72,6 +161,11 @@ export const ticketCustomerEraser = async (db: Kysely<DB>, customer: { id: strin
     }).where('ticket_id', 'in', theirTickets).where(sql<boolean>`strpos(body_text, ${value}) > 0 or strpos(coalesce(body_html, ''), ${value}) > 0`).execute();
     await db.updateTable('tickets').set({ subject: sql<string>`replace(subject, ${value}, ${blank})` })
       .where('customer_id', '=', customer.id).where(sql<boolean>`strpos(subject, ${value}) > 0`).execute();
+  }
+  // The inbox's search terms of those messages still hold what was blanked: written again from the bodies as they are now.
+  const rewritten = await db.selectFrom('ticket_messages').select(['id', 'body_text']).where('ticket_id', 'in', theirTickets).execute();
+  for (const message of rewritten) {
+    await db.updateTable('ticket_message_terms').set({ terms: matchVector(message.body_text) }).where('message_id', '=', message.id).execute();
   }
   // The event log keeps the tickets' subjects and rating comments for days: blanked there too.
   const ticketIds = (await theirTickets.execute()).map((t) => t.id);

@@ -9,8 +9,9 @@ import { actorOf, requireAgent } from '../accounts/index.js';
 import { allowedAttachmentExtensions, type AttachmentStore } from '../../core/storage/attachments.js';
 import { attachmentUrl } from './tickets.routes.js';
 import type { StoredFile, TicketsService } from './tickets.service.js';
-import { MessageView, Status, messageView } from './tickets.views.js';
+import { messageView } from './tickets.views.js';
 import { ErrorView, IdParams } from '../../contracts/http.js';
+import { AttachmentLimitsView, MessageView, Status } from '../../contracts/tickets.js';
 import { ticketErrors } from './tickets.errors.js';
 
 /**
@@ -152,7 +153,7 @@ export const ticketsUploads = (options: TicketsUploadsOptions): FastifyPluginAsy
     preHandler: requireAgent(),
     schema: {
       tags: ['tickets'], summary: 'What may be attached to a message: size per file, number of files, file types (the server still checks every upload)',
-      response: { 200: z.object({ maxBytes: z.number(), maxFiles: z.number(), extensions: z.array(z.string()) }) },
+      response: { 200: AttachmentLimitsView },
     },
   }, async () => ({ maxBytes: options.attachmentMaxBytes, maxFiles: MAX_FILES, extensions: allowedAttachmentExtensions }));
 };

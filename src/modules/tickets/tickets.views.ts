@@ -1,35 +1,8 @@
-import { z } from 'zod';
+/** Rows to the JSON shapes of the tickets API (src/contracts/tickets.ts). */
+import type { z } from 'zod';
+import type { MessageView, TicketView } from '../../contracts/tickets.js';
 import type { MessageWithAttachments } from './tickets.service.js';
-import { CHANNELS, SENDER_VERIFICATIONS, TICKET_STATUSES, type TicketRow } from './tickets.schema.js';
-
-/** JSON shapes of the tickets API, shared by its routes and the OpenAPI document. */
-export const Urgency = z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);
-export const Status = z.enum(TICKET_STATUSES);
-export const Channel = z.enum(CHANNELS);
-const CustomFields = z.record(z.string().min(1).max(64), z.union([z.string().max(2000), z.number(), z.boolean(), z.null()]))
-  .refine((fields) => Object.keys(fields).length <= 50, 'at most 50 custom fields');
-export const Tags = z.array(z.string().trim().min(1).max(40).regex(/^[\p{L}\p{N}_.:-]+$/u, 'letters, digits, _ . : - only')).max(20);
-export { CustomFields };
-
-export const TicketView = z.object({
-  id: z.string(), number: z.number(), subject: z.string(), status: Status, urgency: Urgency,
-  departmentId: z.string().nullable(), assigneeId: z.string().nullable(), customerId: z.string(), channel: Channel,
-  tags: z.array(z.string()), customFields: z.record(z.string(), z.unknown()), mergedIntoId: z.string().nullable(),
-  firstResponseAt: z.date().nullable(), firstResponseDueAt: z.date().nullable(), nextResponseDueAt: z.date().nullable(),
-  resolutionDueAt: z.date().nullable(), lastCustomerMessageAt: z.date().nullable(), lastAgentMessageAt: z.date().nullable(),
-  solvedAt: z.date().nullable(), csat: z.object({ rating: z.number(), comment: z.string().nullable(), at: z.date() }).nullable(),
-  /** `unverified`: filed under the customer by an e-mail typed into the web form without signing in; `disputed`: the account holder said it was not them. */
-  senderVerification: z.enum(SENDER_VERIFICATIONS),
-  createdAt: z.date(), updatedAt: z.date(),
-});
-
-export const AttachmentView = z.object({ id: z.string(), filename: z.string(), contentType: z.string(), sizeBytes: z.number(), url: z.string() });
-
-export const MessageView = z.object({
-  id: z.string(), ticketId: z.string(), kind: z.enum(['reply', 'note']), authorType: z.enum(['customer', 'agent', 'system']),
-  authorId: z.string().nullable(), channel: Channel, bodyText: z.string(), bodyHtml: z.string().nullable(), createdAt: z.date(),
-  attachments: z.array(AttachmentView),
-});
+import type { TicketRow } from './tickets.schema.js';
 
 export function ticketView(t: TicketRow): z.infer<typeof TicketView> {
   return {

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf, requireAgent } from '../accounts/index.js';
-import { DELIVERY_STATUSES, WEBHOOK_EVENT_PATTERNS, type DeliveryRow, type WebhookRow } from './webhooks.schema.js';
+import { WEBHOOK_EVENT_PATTERNS, type DeliveryRow, type WebhookRow } from './webhooks.schema.js';
 import { WEBHOOK_URL_RULE, parseWebhookUrl, type WebhooksService } from './webhooks.service.js';
 import { ErrorView, IdParams } from '../../contracts/http.js';
+import { DeliveryDetailView, DeliveryPageView, DeliveryView, WebhookListView, WebhookView, WithSecret } from '../../contracts/webhooks.js';
 
 const DeliveryParams = z.object({ id: z.string().uuid(), deliveryId: z.string().uuid() });
 
@@ -11,28 +12,6 @@ const Url = z.string().trim().max(2048).refine((value) => parseWebhookUrl(value)
 const Events = z.array(z.enum(WEBHOOK_EVENT_PATTERNS)).min(1).max(20)
   .describe(`Event types to receive: exact types, \`<noun>.*\`, or \`*\`. One of ${WEBHOOK_EVENT_PATTERNS.join(', ')}`);
 const Description = z.string().trim().max(200);
-
-const WebhookView = z.object({
-  id: z.string(), url: z.string(), description: z.string(), events: z.array(z.string()), active: z.boolean(),
-  createdAt: z.date(), updatedAt: z.date(),
-});
-const WithSecret = WebhookView.extend({
-  secret: z.string().describe('Signs every delivery (HMAC-SHA256). Shown only in this response: store it now.'),
-});
-const DeliveryView = z.object({
-  id: z.string(), webhookId: z.string(), eventId: z.string(), eventType: z.string(), occurredAt: z.date(),
-  status: z.enum(DELIVERY_STATUSES), attempts: z.number(), responseStatus: z.number().nullable(),
-  responseExcerpt: z.string().nullable(), error: z.string().nullable(), durationMs: z.number().nullable(),
-  redeliveryOf: z.string().nullable(), createdAt: z.date(), lastAttemptAt: z.date().nullable(), completedAt: z.date().nullable(),
-});
-const AttemptView = z.object({
-  attempt: z.number(), startedAt: z.date(), durationMs: z.number(), responseStatus: z.number().nullable(),
-  responseExcerpt: z.string().nullable(), error: z.string().nullable(), succeeded: z.boolean(),
-});
-const DeliveryDetailView = DeliveryView.extend({
-  payload: z.unknown().describe('The event as sent: `{id, type, occurredAt, workspaceId, data}`'),
-  history: z.array(AttemptView),
-});
 
 const webhookView = (w: WebhookRow) => ({
   id: w.id, url: w.url, description: w.description, events: w.events, active: w.active, createdAt: w.created_at, updatedAt: w.updated_at,
@@ -50,7 +29,7 @@ export const webhooksRoutes = (webhooks: WebhooksService): FastifyPluginAsyncZod
 
   app.get('/webhooks', {
     ...adminOnly,
-    schema: { tags: ['webhooks'], summary: 'Outbound webhooks of this workspace (admin)', response: { 200: z.object({ webhooks: z.array(WebhookView) }) } },
+    schema: { tags: ['webhooks'], summary: 'Outbound webhooks of this workspace (admin)', response: { 200: WebhookListView } },
   }, async (request) => ({ webhooks: (await webhooks.list(request.workspace.id)).map(webhookView) }));
 
   app.post('/webhooks', {
@@ -111,7 +90,7 @@ export const webhooksRoutes = (webhooks: WebhooksService): FastifyPluginAsyncZod
         limit: z.coerce.number().int().min(1).max(200).default(50),
         cursor: z.string().regex(/^\d{1,15}$/, 'a nextCursor from the previous page').optional(),
       }),
-      response: { 200: z.object({ deliveries: z.array(DeliveryView), nextCursor: z.string().nullable() }), 404: ErrorView },
+      response: { 200: DeliveryPageView, 404: ErrorView },
     },
   }, async (request) => {
     const page = await webhooks.deliveries(request.workspace.id, request.params.id, request.query);

@@ -1,27 +1,11 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
+import { WEBHOOK_EVENT_PATTERNS, WEBHOOK_EVENT_TYPES, type DeliveryStatus } from '../../contracts/webhooks.js';
 
 type WorkspaceId = ColumnType<string, string | undefined, never>;
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
 
-/**
- * The events a webhook can subscribe to: the public catalogue. Other bus events (workspace.created
- * and whatever modules use among themselves) never leave Kefu. Add a type here to publish it.
- */
-export const WEBHOOK_EVENT_TYPES = [
-  'ticket.created', 'ticket.updated', 'ticket.solved', 'ticket.merged', 'ticket.rated', 'message.created',
-  'sla.warned', 'sla.breached',
-] as const;
-export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
-
-/** What a webhook may list in `events`: an exact type, every type of one noun (`ticket.*`), or `*`. */
-export const WEBHOOK_EVENT_PATTERNS = [
-  '*',
-  ...[...new Set(WEBHOOK_EVENT_TYPES.map((type) => `${type.split('.')[0]}.*`))],
-  ...WEBHOOK_EVENT_TYPES,
-] as [string, ...string[]];
-
-export const DELIVERY_STATUSES = ['pending', 'retrying', 'succeeded', 'failed', 'cancelled'] as const;
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+/** The event catalogue, patterns and delivery statuses are the wire's (src/contracts/webhooks.ts). */
+export { WEBHOOK_EVENT_PATTERNS, WEBHOOK_EVENT_TYPES, type DeliveryStatus };
 
 export interface WebhooksTable {
   id: Generated<string>;

@@ -319,10 +319,7 @@ export function attachChat(deps: ChatSocketDeps): ChatSockets {
     socket.on('agent:state', handler(socket, Empty, async () => ({ state: await queue.agentState(workspaceId, agentId) })));
     socket.on('agent:presence', handler(socket, Presence, async ({ presence }) => ({ state: await queue.setPresence(workspaceId, agentId, presence) })));
     socket.on('agent:accept', handler(socket, OnConversation, async ({ conversationId }) => queue.accept(workspaceId, agentId, conversationId)));
-    socket.on('agent:decline', handler(socket, OnConversation, async ({ conversationId }) => {
-      await queue.decline(workspaceId, agentId, conversationId);
-      return {};
-    }));
+    socket.on('agent:decline', handler(socket, OnConversation, async ({ conversationId }) => ({ next: await queue.decline(workspaceId, agentId, conversationId) })));
     socket.on('agent:message', handler(socket, AgentMessage, async (body) => {
       admitMessage(socket);
       return { message: await conversations.agentMessage(workspaceId, agentId, body) };

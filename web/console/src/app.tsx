@@ -1,11 +1,16 @@
 import { useTranslation } from 'react-i18next';
 import { useDocumentTitle } from './components/document-title.js';
+import { usePath } from './router/router.js';
+import { ACCOUNT_PAGES } from './session/account-pages.js';
 import { LoginPage } from './session/login-page.js';
 import { useSession } from './session/session.js';
 import { Shell } from './shell/shell.js';
 
 export function App() {
   const { state } = useSession();
+  const accountPage = ACCOUNT_PAGES[usePath()];
+  // A mailed link (reset, invitation) opens its page even in a browser where someone is signed in.
+  if (accountPage && (state.status === 'anonymous' || state.status === 'authenticated')) return accountPage();
   switch (state.status) {
     case 'loading':
       return <Splash />;

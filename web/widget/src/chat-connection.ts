@@ -54,7 +54,7 @@ export class ChatConnection {
   constructor(
     private readonly origin: string,
     private readonly workspace: string,
-    private readonly locale: WidgetLocale,
+    readonly locale: WidgetLocale,
   ) {
     this.storageKey = `kefu-chat:${workspace}`;
   }
@@ -75,6 +75,7 @@ export class ChatConnection {
     const config = (await response.json()) as WidgetConfig;
     return {
       online: config.available,
+      ...(config.closedReason === 'hours' ? { opensAt: config.opensAt ? new Date(config.opensAt) : null } : {}),
       departments: config.departments.map((d) => ({ id: d.id, name: d.name[this.locale] ?? d.name.en ?? Object.values(d.name)[0] ?? d.id })),
       maxMessageBytes: config.limits.messageBytes,
       maxUploadBytes: config.limits.uploadBytes,

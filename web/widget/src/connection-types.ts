@@ -11,6 +11,8 @@ export interface Department {
 export interface WidgetSettings {
   /** False outside business hours or with nobody available: the widget offers "leave a message". */
   online: boolean;
+  /** Closed for the business hours: the next opening, if known (else null). Undefined when not closed for the hours. */
+  opensAt?: Date | null;
   departments: Department[];
   maxMessageBytes: number;
   maxUploadBytes: number;

@@ -30,7 +30,9 @@ function mount(script: HTMLScriptElement): void {
   host.lang = locale;
   document.body.appendChild(host);
   const connection = new ChatConnection(origin, workspace, locale);
-  const ui = new WidgetUi(host.attachShadow({ mode: 'open' }), connection, translator(locale));
+  // The embedding page may know the visitor (the help-centre portal does, once they have signed in).
+  const visitor = { name: script.dataset.name ?? '', email: script.dataset.email ?? '' };
+  const ui = new WidgetUi(host.attachShadow({ mode: 'open' }), connection, translator(locale), visitor);
   if (connection.hasToken()) ui.resume();
 }
 

@@ -42,6 +42,8 @@ export class WidgetUi {
     private readonly root: ShadowRoot,
     private readonly connection: ChatConnection,
     private readonly t: Translate,
+    /** Who the embedding page says the visitor is: the pre-chat form starts with it. */
+    private readonly visitor: { name: string; email: string } = { name: '', email: '' },
   ) {
     this.launcher = h('button', { class: 'launcher', type: 'button', 'aria-expanded': 'false', onclick: () => void this.open() },
       icon('chat'), t('open'));
@@ -119,11 +121,20 @@ export class WidgetUi {
    * Offline: the same form becomes a ticket answered by e-mail (or, if somebody came online
    * meanwhile, a live chat after all: the server decides when the chat starts).
    */
+  /** Closed for the business hours says so, with the next opening in the visitor's own time zone. */
+  private offlineIntro(): string {
+    const opensAt = this.settings!.opensAt;
+    if (opensAt === undefined) return this.t('offlineIntro');
+    if (opensAt === null) return this.t('closedIntroNoTime');
+    const when = new Intl.DateTimeFormat(this.connection.locale, { weekday: 'short', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }).format(opensAt);
+    return this.t('closedIntro', { when });
+  }
+
   private contactForm(mode: 'live' | 'offline'): HTMLElement {
     const t = this.t;
     const settings = this.settings!;
-    const name = field('text', 'name', t('name'), this.preChat?.name ?? '', 'name');
-    const email = field('email', 'email', t('email'), this.preChat?.email ?? '', 'email');
+    const name = field('text', 'name', t('name'), this.preChat?.name ?? this.visitor.name, 'name');
+    const email = field('email', 'email', t('email'), this.preChat?.email ?? this.visitor.email, 'email');
     const message = h('textarea', { name: 'message', required: true, rows: mode === 'offline' ? 4 : 2, maxlength: settings.maxMessageBytes });
     message.value = this.preChat?.message ?? '';
     const department = mode === 'live' && settings.departments.length > 0
@@ -133,7 +144,7 @@ export class WidgetUi {
     const submit = h('button', { class: 'primary', type: 'submit' }, t(mode === 'live' ? 'start' : 'offlineSend'));
     const form = h('form', { class: 'fields', novalidate: true },
       mode === 'offline' ? h('h3', {}, t('offlineTitle')) : null,
-      h('p', { class: 'muted' }, t(mode === 'live' ? 'intro' : 'offlineIntro')),
+      h('p', { class: 'muted', 'data-closed': mode === 'offline' && settings.opensAt !== undefined ? 'hours' : null }, mode === 'live' ? t('intro') : this.offlineIntro()),
       name.label, email.label,
       department ? h('label', {}, t('topic'), department) : null,
       h('label', {}, t('firstMessage'), message),

@@ -27,20 +27,31 @@ afterAll(async () => {
   await testDb.drop();
 });
 
-async function node(log = recordingLog(), options: { batchSize?: number; windowSize?: number; reads?: string[] } = {}): Promise<OutboxBus> {
+interface NodeOptions {
+  batchSize?: number;
+  windowSize?: number;
+  jumpsSaveMs?: number;
+  /** Gets the relay's reads of the log and of the horizon, as sent. */
+  reads?: string[];
+  /** Gets its writes of cursors, as sent. */
+  cursorWrites?: { text: string; values: unknown[] }[];
+}
+
+async function node(log = recordingLog(), options: NodeOptions = {}): Promise<OutboxBus> {
   const database = await connectDatabase(testDb.url, { max: 4, log: createLogger('silent') });
-  if (options.reads) {
-    // The relay's reads of the log and of the horizon, as sent.
-    const reads = options.reads;
+  const { reads, cursorWrites } = options;
+  if (reads || cursorWrites) {
     const query = database.pool.query.bind(database.pool) as (...args: unknown[]) => unknown;
     vi.spyOn(database.pool, 'query').mockImplementation(((...args: unknown[]) => {
-      if (typeof args[0] === 'string' && /pg_snapshot_xmin|order by txid, seq/.test(args[0])) reads.push(args[0]);
+      const [text, values] = args;
+      if (typeof text === 'string' && /pg_snapshot_xmin|order by txid, seq/.test(text)) reads?.push(text);
+      if (typeof text === 'string' && text.includes('update event_subscribers')) cursorWrites?.push({ text, values: values as unknown[] });
       return query(...args);
     }) as never);
   }
   const bus = createOutboxBus({
     db: database.db, pool: database.pool, connectionString: database.url, log, checkPayloads: true, retryDelayMs: 10, attempts: 3,
-    batchSize: options.batchSize, windowSize: options.windowSize,
+    batchSize: options.batchSize, windowSize: options.windowSize, jumpsSaveMs: options.jumpsSaveMs,
   });
   opened.push(database, bus);
   return bus;
@@ -205,6 +216,28 @@ describe('the outbox bus', () => {
     // taking its own horizon and reading for itself made eight per wake here.
     expect(reads.filter((text) => text.includes('type = any'))).toEqual([]);
     expect(reads.length).toBeLessThanOrEqual(sent.length * 3);
+  });
+
+  it('writes cursors that only jumped over other events together, one statement now and then, not one per subscriber', async () => {
+    const writes: { text: string; values: unknown[] }[] = [];
+    const bus = await node(recordingLog(), { jumpsSaveMs: 200, cursorWrites: writes });
+    bus.subscribe('ticket.rated', () => {}, { subscriber: 'test-a:ticket.rated' });
+    for (const type of ['ticket.solved', 'ticket.created', 'ticket.updated'] as const) bus.subscribe(type, () => {}, { subscriber: `test-idle:${type}` });
+    await bus.start({ durable: true });
+    const start = await sql<{ subscriber: string; txid: string }>`select subscriber, txid::text from event_subscribers`.execute(admin.db);
+    for (let i = 0; i < 5; i++) await bus.publish('ticket.rated', WS, rated(i + 1));
+    await bus.drain();
+    // The three idle subscribers' cursors move past the five events without a statement of their own.
+    await vi.waitFor(async () => {
+      const { rows } = await sql<{ subscriber: string; txid: string }>`select subscriber, txid::text from event_subscribers where subscriber like 'test-idle:%'`.execute(admin.db);
+      for (const row of rows) expect(BigInt(row.txid)).toBeGreaterThan(BigInt(start.rows.find((r) => r.subscriber === row.subscriber)!.txid));
+    }, { timeout: 5000, interval: 50 });
+    // Written together (on a shared cluster other transactions move the horizon, so the busy
+    // subscriber may have jumped too, and a save may come while one of them is between batches).
+    const together = new Set(writes.filter((w) => w.text.includes('unnest')).flatMap((w) => w.values[0] as string[]));
+    for (const idle of ['test-idle:ticket.created', 'test-idle:ticket.solved', 'test-idle:ticket.updated']) expect(together).toContain(idle);
+    // One statement of its own only for the subscriber that handled events.
+    expect(new Set(writes.filter((w) => !w.text.includes('unnest')).map((w) => w.values[0]))).toEqual(new Set(['test-a:ticket.rated']));
   });
 
   it('hands subscribers at different places in the log everything after their own cursor, once', async () => {

@@ -80,6 +80,7 @@ export const en = {
     message: 'Please write your message (at most 20,000 characters).',
     rating: 'Please choose a rating from 1 to 5.',
     comment: 'The comment may have at most 2,000 characters.',
+    password: 'Please choose a password of at least 10 characters.',
   },
   requests: {
     new: 'New request',
@@ -98,6 +99,9 @@ export const en = {
     replied: 'Your reply was sent.',
     replyTitle: 'Add a reply',
     reply: 'Your reply',
+    solveIntro: 'Has your problem been solved? Then tell us, and we will close the request.',
+    solve: 'My problem is solved',
+    solved: 'Thank you! The request is marked as solved. If something is still not right, reply and we will pick it up again.',
     replyReopens: 'This request is solved. If something is still not right, reply and we will pick it up again.',
     sendReply: 'Send reply',
     closed: 'This request is closed. To continue, please send a new request.',

@@ -80,6 +80,7 @@ export const zhCN: Catalogue = {
     message: '请填写内容（最多 20,000 个字符）。',
     rating: '请选择 1 到 5 的评分。',
     comment: '评论最多 2,000 个字符。',
+    password: '请设置至少 10 个字符的密码。',
   },
   requests: {
     unclaimedTitle: '未登录时以您的邮箱提交的请求',
@@ -98,6 +99,9 @@ export const zhCN: Catalogue = {
     replied: '您的回复已发送。',
     replyTitle: '添加回复',
     reply: '您的回复',
+    solveIntro: '问题已经解决了吗？告诉我们，我们就结束这个请求。',
+    solve: '我的问题已解决',
+    solved: '谢谢！此请求已标记为已解决。如果问题仍未解决，请回复，我们会继续处理。',
     replyReopens: '此请求已解决。如果问题仍未解决，请回复，我们会继续处理。',
     sendReply: '发送回复',
     closed: '此请求已关闭。如需继续，请提交新的请求。',

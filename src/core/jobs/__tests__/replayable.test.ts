@@ -16,7 +16,10 @@ const opened: JobQueue[] = [];
 
 beforeAll(async () => {
   database = await freshDatabase();
-  db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 2 }) }) });
+  const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  // The drop's forced termination may reach a client pool.end() has not finished closing.
+  pool.on('error', () => undefined);
+  db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
 });
 
 afterEach(async () => {

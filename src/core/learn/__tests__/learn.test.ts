@@ -21,6 +21,14 @@ describe('textFeatures', () => {
     expect(features.get('c:纸')).toBe(1);
   });
 
+  it('puts words of letters through wordForm for the word features only', () => {
+    const features = textFeatures('Refunds 退款 a4', { wordForm: (w) => w.replace(/s$/, ''), charNgrams: { min: 3, max: 3 } });
+    expect(features.has('w:refund')).toBe(true);
+    expect(features.has('w2:refund 退款')).toBe(true);
+    expect(features.has('w:a4')).toBe(true);
+    expect(features.has('c:ds ')).toBe(true);
+  });
+
   it('uses jieba by default, folds full-width letters, and gives nothing for empty or punctuation-only text', () => {
     expect(textFeatures('我要退款').has('w:退款')).toBe(true);
     expect(textFeatures('ＣＡＲＤ').has('w:card')).toBe(true);
@@ -53,6 +61,19 @@ describe('TfidfVectorizer', () => {
     expect(strict.size).toBe(1);
     const copy = TfidfVectorizer.fromState(fitted.toState());
     expect(copy.transform(new Map([['b', 1]]))).toEqual(fitted.transform(new Map([['b', 1]])));
+  });
+
+  it('scales each feature group to the same length when grouped, and keeps the groups through a round trip', () => {
+    const docs = [new Map([['w:a', 1], ['c:x', 1], ['c:y', 1], ['c:z', 1]]), new Map([['w:b', 1], ['c:x', 1], ['other', 1]])];
+    const grouped = TfidfVectorizer.fit(docs, { groups: [['w:'], ['c:']] });
+    expect(grouped.has('other')).toBe(false);
+    const { indices, values } = grouped.transform(docs[0]!);
+    const { features } = grouped.toState();
+    // One word against three n-grams: the word alone is half the vector's square length.
+    expect(values[[...indices].findIndex((i) => features[i] === 'w:a')]).toBeCloseTo(Math.SQRT1_2, 12);
+    expect(Math.hypot(...values)).toBeCloseTo(1, 12);
+    expect(TfidfVectorizer.fromState(grouped.toState()).transform(docs[0]!)).toEqual(grouped.transform(docs[0]!));
+    expect(() => TfidfVectorizer.fit(docs, { groups: [] })).toThrow(/groups/);
   });
 });
 

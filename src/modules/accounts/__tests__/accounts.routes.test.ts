@@ -152,6 +152,47 @@ describe('admin actions', () => {
   });
 });
 
+describe('audit log filters', () => {
+  it('narrows the log by who acted, the action and the time, and never shows another workspace\'s entries', async () => {
+    const { jar } = await signIn();
+    const log = async (query: Record<string, string>) => {
+      const res = await t.app.http.inject({ url: `/api/v1/audit-log?${new URLSearchParams({ limit: '200', ...query })}`, headers: { cookie: asHeader(jar) } });
+      expect(res.statusCode, res.body).toBe(200);
+      return (res.json().entries as { action: string; actorType: string; actorId: string | null }[]).filter((e) => e.action.startsWith('filter.'));
+    };
+    const other = await t.addWorkspace('audit-filters');
+    const admin = { type: 'agent' as const, id: t.workspace.admin.id };
+    await t.services.accounts.audit(t.workspace.id, admin, 'filter.one', null, null, {});
+    await t.services.accounts.audit(t.workspace.id, { type: 'system', id: null }, 'filter.two', null, null, {});
+    await t.services.accounts.audit(other.id, { type: 'agent', id: other.admin.id }, 'filter.one', null, null, {});
+
+    expect((await log({})).map((e) => e.action)).toEqual(['filter.two', 'filter.one']);
+    expect(await log({ actorId: t.workspace.admin.id })).toMatchObject([{ action: 'filter.one', actorId: t.workspace.admin.id }]);
+    expect(await log({ actorType: 'system' })).toMatchObject([{ action: 'filter.two', actorType: 'system' }]);
+    expect(await log({ action: 'filter.one' })).toHaveLength(1);
+    // Another workspace's agent and entries stay out, whatever the filter names.
+    expect(await log({ actorId: other.admin.id })).toEqual([]);
+    const hour = 3600_000;
+    expect(await log({ from: new Date(Date.now() - hour).toISOString(), to: new Date(Date.now() + hour).toISOString() })).toHaveLength(2);
+    expect(await log({ from: new Date(Date.now() + hour).toISOString() })).toEqual([]);
+    expect(await log({ to: new Date(Date.now() - hour).toISOString() })).toEqual([]);
+  });
+
+  it('refuses a filter it cannot read, naming it', async () => {
+    const { jar } = await signIn();
+    const refused = async (query: string) => {
+      const res = await t.app.http.inject({ url: `/api/v1/audit-log?${query}`, headers: { cookie: asHeader(jar) } });
+      expect(res.statusCode).toBe(400);
+      return res.json().error as { code: string; details: { path: string }[] };
+    };
+    expect(await refused('actorId=me')).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'querystring.actorId' }] });
+    expect(await refused('actorType=customer')).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'querystring.actorType' }] });
+    expect(await refused('from=yesterday')).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'querystring.from' }] });
+    expect(await refused(`from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z`)).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'querystring.to' }] });
+    expect(await refused(`action=${'x'.repeat(101)}`)).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'querystring.action' }] });
+  });
+});
+
 describe('password reset', () => {
   it('writes a reset mail to the outbox whose link sets a new password once', async () => {
     const requested = await t.app.http.inject({ method: 'POST', url: '/api/v1/auth/password-reset', payload: { email: t.workspace.admin.email } });

@@ -240,6 +240,28 @@ describe('agents leaving', () => {
   });
 });
 
+describe('declining', () => {
+  it('tells the decliner where the chat went: to a colleague, or back to wait in the queue when nobody else is free', async () => {
+    at(0);
+    const setup = await chatWorkspace(t);
+    const [ann, bob] = await team(setup, ['Ann', 'Bob'], { capacity: 1 });
+    const a = await online(ann!);
+    const b = await online(bob!);
+    // Bob is free: Ann's decline hands the chat to him.
+    await ok(b, 'agent:presence', { presence: 'away' });
+    const v1 = await visitor(setup.workspace.slug, 'V1');
+    await waitFor<ChatOffer>(a, 'chat:offer', (o) => o.conversation.id === v1.conversation.id);
+    await ok(b, 'agent:presence', { presence: 'online' });
+    expect(await ok(a, 'agent:decline', { conversationId: v1.conversation.id })).toMatchObject({ next: 'colleague' });
+    await ok(b, 'agent:accept', { conversationId: (await waitFor<ChatOffer>(b, 'chat:offer', (o) => o.conversation.id === v1.conversation.id)).conversation.id });
+    // Bob is full now: the next chat declined by Ann waits in the queue.
+    const v2 = await visitor(setup.workspace.slug, 'V2');
+    await waitFor<ChatOffer>(a, 'chat:offer', (o) => o.conversation.id === v2.conversation.id);
+    expect(await ok(a, 'agent:decline', { conversationId: v2.conversation.id })).toMatchObject({ next: 'queue' });
+    expect((await t.services.chat.log.conversation(setup.workspace.id, v2.conversation.id)).conversation.status).toBe('queued');
+  });
+});
+
 describe('visitors leaving', () => {
   it('abandons a waiting chat whose visitor stays disconnected a minute; a reconnect keeps it', async () => {
     at(0);

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../../../../test/helpers/app.js';
 import { signatureHeader, verifySignature } from '../../webhooks/webhooks.signature.js';
@@ -140,6 +141,27 @@ describe('the widget\'s configuration', () => {
     await t.services.routing.setAvailability(setup.workspace.id, ann.id, 'online');
     expect((await t.app.http.inject({ url: `/api/v1/chat/widget/${setup.workspace.slug}` })).json().available).toBe(true);
     expect((await t.app.http.inject({ url: '/api/v1/chat/widget/no-such-workspace' })).json().error.code).toBe('WORKSPACE_UNKNOWN');
+  });
+
+  it('says why nobody can answer: closed for the business hours (with the next opening, also on the agent\'s desk) or nobody online', async () => {
+    const setup = await chatWorkspace(t, { respectBusinessHours: true });
+    const ann = await addAgent(t, setup.workspace, 'Ann');
+    await t.services.routing.setAvailability(setup.workspace.id, ann.id, 'online');
+    const { calendar } = await t.services.sla.calendarSettings(setup.workspace.id);
+    const widget = async () => (await t.app.http.inject({ url: `/api/v1/chat/widget/${setup.workspace.slug}` })).json();
+    try {
+      t.clock.set(new Date('2026-11-22T12:00:00.000Z')); // a Sunday everywhere; the default calendar is Mon–Fri 9–18
+      const mondayNine = DateTime.fromISO('2026-11-23T09:00', { zone: calendar.timeZone }).toUTC().toISO();
+      expect(await widget()).toMatchObject({ available: false, closedReason: 'hours', opensAt: mondayNine });
+      expect((await t.services.chat.queue.agentState(setup.workspace.id, ann.id)).hours).toEqual({ open: false, opensAt: mondayNine });
+      t.clock.set(new Date(DateTime.fromISO('2026-11-23T10:00', { zone: calendar.timeZone }).toMillis()));
+      expect(await widget()).toMatchObject({ available: true, closedReason: null, opensAt: null });
+      expect((await t.services.chat.queue.agentState(setup.workspace.id, ann.id)).hours).toEqual({ open: true, opensAt: null });
+      await t.services.routing.setAvailability(setup.workspace.id, ann.id, 'away');
+      expect(await widget()).toMatchObject({ available: false, closedReason: 'nobody', opensAt: null });
+    } finally {
+      t.clock.reset();
+    }
   });
 });
 

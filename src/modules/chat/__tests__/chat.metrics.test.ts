@@ -49,7 +49,7 @@ describe('contact-centre metrics', () => {
     track(v2.visitor);
     await waitFor<ChatOffer>(a, 'chat:offer', (o) => o.conversation.id === v2.conversation.id);
     at(105);
-    await ok(a, 'agent:decline', { conversationId: v2.conversation.id });
+    expect(await ok(a, 'agent:decline', { conversationId: v2.conversation.id })).toMatchObject({ next: 'queue' });
     at(150);
     await ok(v2.visitor, 'chat:end', {});
 
@@ -71,7 +71,12 @@ describe('contact-centre metrics', () => {
     // The wallboard, as pushed to the agents' sockets and as the REST API answers, before anyone logs off.
     await waitFor<Wallboard>(a, 'wallboard', (pushed) => pushed.offeredToday === 3 && pushed.agents.acw === 0);
     const board = (await t.app.http.inject({ method: 'GET', url: '/api/v1/chat/wallboard', headers: { cookie: ann.cookie } })).json<Wallboard>();
-    expect(board).toMatchObject({ waiting: 0, longestWaitSeconds: 0, offeredToday: 3, answeredToday: 2, abandonedToday: 1, agents: { online: 2, acw: 0 } });
+    expect(board).toMatchObject({ waiting: 0, longestWaitSeconds: 0, offeredToday: 3, answeredToday: 2, abandonedToday: 1, offlineToday: 0, agents: { online: 2, acw: 0 } });
+    // V2 waited from 100 to 150 and left: the one chat today that reached no agent.
+    expect(board.missedToday).toEqual([{
+      conversationId: v2.conversation.id, ticketNumber: v2.conversation.ticketNumber, visitorName: 'V2', reason: 'abandoned',
+      queuedAt: new Date(T0.getTime() + 100_000).toISOString(), waitedSeconds: 50,
+    }]);
     expect(board.serviceLevelToday).toBeCloseTo(1 / 3, 10);
 
     // Both log off after exactly one hour: 2 logged-in hours in all, 1 each.

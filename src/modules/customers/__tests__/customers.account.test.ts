@@ -1,3 +1,4 @@
+import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../../../../test/helpers/app.js';
 import { customersHarness, SYSTEM } from './customers.harness.js';
@@ -123,6 +124,40 @@ describe('My account', () => {
     expect(await t.services.customers.registrations(t.workspace.id, v.id)).toHaveLength(1);
   });
 
+  it('corrects a registered product\'s serial, purchase date and where bought; refuses bad values and others\' registrations', async () => {
+    const v = await signedIn('fix@example.com', 'Fix');
+    await post(v, '/account/products', { productId, serial: 'SN-FIX-1', purchasedOn: '2026-03-01', boughtFrom: '京东' });
+    const [registration] = await t.services.customers.registrations(t.workspace.id, v.id);
+    const page = await get(v, '/account');
+    expect(page.body).toContain(`action="/account/products/${registration!.id}"`);
+    expect(page.body).toContain('value="SN-FIX-1"');
+
+    const fixed = await post(v, `/account/products/${registration!.id}`, { serial: 'SN-FIX-2', purchasedOn: '2026-02-15', boughtFrom: '天猫' });
+    expect(fixed.statusCode).toBe(200);
+    expect(fixed.body).toContain('The details of your product are saved.');
+    const cleared = { id: registration!.id, serial: 'SN-FIX-2', purchased_on: '2026-02-15', bought_from: '天猫', product_id: productId };
+    expect(await t.services.customers.registrations(t.workspace.id, v.id)).toEqual([expect.objectContaining(cleared)]);
+
+    // Bad values re-render the form with the field's message and change nothing.
+    const future = await post(v, `/account/products/${registration!.id}`, { serial: 'SN-FIX-3', purchasedOn: '2999-01-01', boughtFrom: '' });
+    expect(future.statusCode).toBe(400);
+    expect(future.body).toContain('Enter a date like 2026-05-31, not in the future.');
+    expect((await post(v, `/account/products/${registration!.id}`, { serial: '', purchasedOn: '' })).body).toContain('Enter the serial number (at most 80 characters).');
+    // Someone else's serial of the same model is theirs.
+    const other = await signedIn('other-owner@example.com', 'Other');
+    await post(other, '/account/products', { productId, serial: 'SN-OTHER', purchasedOn: '' });
+    const taken = await post(v, `/account/products/${registration!.id}`, { serial: 'SN-OTHER', purchasedOn: '' });
+    expect(taken.statusCode).toBe(409);
+    expect(taken.body).toContain('This serial number is already registered.');
+    // Another customer's registration is not found for this one.
+    const [theirs] = await t.services.customers.registrations(t.workspace.id, other.id);
+    const foreign = await post(v, `/account/products/${theirs!.id}`, { serial: 'SN-STOLEN', purchasedOn: '' });
+    expect(foreign.statusCode).toBe(404);
+    expect(foreign.body).toContain('This product is not registered to you.');
+    expect(await t.services.customers.registrations(t.workspace.id, other.id)).toEqual([expect.objectContaining({ serial: 'SN-OTHER' })]);
+    expect(await t.services.customers.registrations(t.workspace.id, v.id)).toEqual([expect.objectContaining(cleared)]);
+  });
+
   it('logs each consent given or withdrawn in the portal with its time and the customer as its author', async () => {
     const v = await signedIn('consent@example.com', 'Con');
     expect((await post(v, '/account/consents', { purposeId, granted: 'yes' })).statusCode).toBe(200);
@@ -242,6 +277,20 @@ describe('My account', () => {
     // Another customer's export holds none of it.
     const other = await signedIn('export-other@example.com', 'Other');
     expect((await get(other, '/account/export')).body).not.toContain('Printer jams');
+
+    // The same as a zip, with a CSV per kind.
+    const zip = await get(v, '/account/export/archive');
+    expect(zip.statusCode).toBe(200);
+    expect(zip.headers['content-type']).toBe('application/zip');
+    expect(zip.headers['content-disposition']).toMatch(/^attachment; filename="my-data-\d{4}-\d{2}-\d{2}\.zip"$/);
+    const files = unzipSync(new Uint8Array(zip.rawPayload));
+    expect(Object.keys(files).sort()).toEqual(['consents.csv', 'data.json', 'messages.csv', 'orders.csv', 'products.csv', 'tickets.csv']);
+    expect(JSON.parse(Buffer.from(files['data.json']!).toString('utf8'))).toMatchObject({ customer: { id: v.id, email: 'export@example.com' }, products: [{ serial: 'SN-EXP-1' }] });
+    expect(Buffer.from(files['messages.csv']!).toString('utf8').split('\r\n').slice(1, 3).map((line) => line.split(',').slice(1, 2).concat(line.split(',').slice(4, 5)))).toEqual([['you', 'It jams on every page'], ['support', 'Please clean the roller']]);
+    expect(Buffer.from(files['messages.csv']!).toString('utf8')).not.toContain('INTERNAL');
+    const otherZip = unzipSync(new Uint8Array((await get(other, '/account/export/archive')).rawPayload));
+    expect(Buffer.from(otherZip['tickets.csv']!).toString('utf8')).toBe('\uFEFFnumber,subject,status,channel,created_at,updated_at\r\n');
+    expect((await t.app.http.inject({ url: '/account/export/archive' })).statusCode).toBe(303);
   });
 
   it('erases the account once the customer types their address and confirms by the mailed link, and signs them out', async () => {

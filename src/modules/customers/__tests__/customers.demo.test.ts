@@ -1,15 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
-import { seedDemo } from '../../demo/demo.seed.js';
-import { platformModules } from '../../../services.js';
+import type { TestApp } from '../../../../test/helpers/app.js';
+import { createDemoApp } from '../../../../test/helpers/demo.js';
 
 let t: TestApp;
 let workspaceId: string;
-beforeAll(async () => {
-  t = await createTestApp();
-  const { workspace } = await seedDemo(t.services, platformModules);
-  workspaceId = (await t.database.db.selectFrom('workspaces').select('id').where('slug', '=', workspace).executeTakeFirstOrThrow()).id;
-});
+beforeAll(async () => { ({ t, workspaceId } = await createDemoApp()); });
 afterAll(async () => { await t?.close(); });
 
 describe('the demo workspace', () => {
@@ -30,8 +25,11 @@ describe('the demo workspace', () => {
     const companies = await customers.companies(workspaceId);
     expect(companies.map((c) => c.name)).toEqual(expect.arrayContaining(['上海文印科技有限公司', 'Harbour Office Supplies Ltd']));
     const wenyin = await customers.company(workspaceId, companies.find((c) => c.name.startsWith('上海'))!.id);
-    expect(wenyin.members.map((m) => m.name)).toEqual(['赵敏']);
+    expect(wenyin.members.map((m) => m.name)).toEqual(['孙建国', '赵敏']);
     // Two records of 赵敏: the demo's duplicate to merge, suggested by her name and her mobile number.
+    // A customer known only by phone, a member of a company like the others.
+    const [sun] = (await customers.list(workspaceId, { q: '139 1234' })).customers;
+    expect(sun).toMatchObject({ name: '孙建国', email: 'phone-8613912345678@phone.invalid', company_id: wenyin.company.id });
     const zhaos = (await customers.list(workspaceId, { q: '赵敏' })).customers;
     expect(zhaos.map((c) => c.email).sort()).toEqual(['zhao.min@wenyin.example', 'zhaomin.home@example.cn']);
     const work = zhaos.find((c) => c.email === 'zhao.min@wenyin.example')!;
@@ -44,7 +42,7 @@ describe('the demo workspace', () => {
     const members = async (name: string) => {
       const segment = (await segments.list(workspaceId)).find((s) => s.name === name)!;
       const page = await segments.members(workspaceId, segment.id, { limit: 100 });
-      expect(await segments.count(workspaceId, segment.id)).toBe(page.customers.length);
+      expect((await segments.count(workspaceId, segment.id)).count).toBe(page.customers.length);
       return page.customers.map((c) => c.email).sort();
     };
     expect(await members('YM-720 用户 · 近 12 个月有购买')).toEqual(['oliver.chan@harbour-office.example', 'zhang.wei@example.com']);

@@ -1,12 +1,11 @@
 import { Readable } from 'node:stream';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Tenancy } from '../../../core/tenancy.js';
 import type { DB } from '../../../core/db/database.js';
 import type { TestApp } from '../../../../test/helpers/app.js';
 import { CustomerDataRights, type CustomerDataEraser } from '../customers.data-rights.js';
 import { CustomersRepo } from '../customers.repo.js';
-import { customersHarness, SYSTEM, type Auth } from './customers.harness.js';
+import { customersHarness, SYSTEM, tablesHolding, type Auth } from './customers.harness.js';
 import { startReceiver, type Receiver } from '../../webhooks/__tests__/receiver.js';
 
 /** Erasure (PIPL / GDPR): the customer's personal data leaves every table; the anonymous facts stay. */
@@ -33,21 +32,7 @@ afterAll(async () => {
 const api = (headers: Auth, method: 'GET' | 'POST', url: string, payload?: object) =>
   t.app.http.inject({ method, url: `/api/v1${url}`, headers, ...(payload ? { payload } : {}) });
 
-/** Every table and column (text, json, arrays, bytes) of the database that holds `value` anywhere. */
-async function whereFound(value: string): Promise<string[]> {
-  const { rows: columns } = await sql<{ table_name: string; column_name: string; data_type: string }>`
-    select c.table_name, c.column_name, c.data_type from information_schema.columns c
-    join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name and t.table_type = 'BASE TABLE'
-    where c.table_schema = 'public' and c.data_type in ('text', 'character varying', 'jsonb', 'json', 'ARRAY', 'bytea')`.execute(t.database.db);
-  const found: string[] = [];
-  for (const { table_name, column_name, data_type } of columns) {
-    const column = sql.ref(column_name);
-    const has = data_type === 'bytea' ? sql`position(convert_to(${value}, 'UTF8') in ${column}) > 0` : sql`strpos(${column}::text, ${value}) > 0`;
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table_name)} where ${has}`.execute(t.database.db);
-    if (rows[0]!.n > 0) found.push(`${table_name}.${column_name}`);
-  }
-  return found;
-}
+const whereFound = (value: string) => tablesHolding(t.database.db, value);
 
 /** A customer with everything a customer leaves behind: identities, a ticket with an attachment, a quoted reply, mail, a product, an order, consent, an import. */
 async function richCustomer(label: string, number: number) {
@@ -94,7 +79,7 @@ describe('erasure', () => {
     const res = await api(admin, 'GET', `/customers/${customer.id}/data-export`);
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ customer: { name }, tickets: [expect.objectContaining({ number: ticket.number })], purchases: [expect.objectContaining({ amount: '899.00' })] });
-    const audit = await t.services.accounts.listAudit(t.workspace.id, 20);
+    const audit = await t.services.accounts.listAudit(t.workspace.id, { limit: 20 });
     expect(audit.some((a) => a.action === 'customer.exported' && a.target_id === customer.id)).toBe(true);
   });
 
@@ -128,7 +113,7 @@ describe('erasure', () => {
     expect((await api(admin, 'GET', `/customers/${customer.id}/data-export`)).json().error.code).toBe('CUSTOMER_ERASED');
 
     // Audited, by id only.
-    const audit = (await t.services.accounts.listAudit(ws, 50)).filter((a) => a.target_id === customer.id);
+    const audit = (await t.services.accounts.listAudit(ws, { limit: 50 })).filter((a) => a.target_id === customer.id);
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['customer.erasure_requested', 'customer.erased']));
   });
 

@@ -1,3 +1,4 @@
+import { sql, type Kysely } from 'kysely';
 import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
 
 export const SYSTEM = { type: 'system' as const, id: null };
@@ -12,4 +13,20 @@ export async function customersHarness(): Promise<CustomersHarness> {
   const agentId = (await t.services.accounts.createAgent(t.workspace.id, { email: 'agent@acme.example', name: 'agent', role: 'agent', password: 'agent-password-1' }, SYSTEM)).id;
   const beta = await t.addWorkspace('beta');
   return { t, admin: await token(t.workspace.id, t.workspace.admin.id), agent: await token(t.workspace.id, agentId), otherAdmin: await token(beta.id, beta.admin.id), otherWorkspaceId: beta.id };
+}
+
+/** Every table and column (text, json, arrays, bytes) of the database that holds `value` anywhere: what an erasure must leave empty. */
+export async function tablesHolding<T>(db: Kysely<T>, value: string): Promise<string[]> {
+  const { rows: columns } = await sql<{ table_name: string; column_name: string; data_type: string }>`
+    select c.table_name, c.column_name, c.data_type from information_schema.columns c
+    join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name and t.table_type = 'BASE TABLE'
+    where c.table_schema = 'public' and c.data_type in ('text', 'character varying', 'jsonb', 'json', 'ARRAY', 'bytea')`.execute(db);
+  const found: string[] = [];
+  for (const { table_name, column_name, data_type } of columns) {
+    const column = sql.ref(column_name);
+    const has = data_type === 'bytea' ? sql`position(convert_to(${value}, 'UTF8') in ${column}) > 0` : sql`strpos(${column}::text, ${value}) > 0`;
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table_name)} where ${has}`.execute(db);
+    if (rows[0]!.n > 0) found.push(`${table_name}.${column_name}`);
+  }
+  return found;
 }

@@ -63,6 +63,10 @@ describe('CSV import', () => {
     expect(done.refused.map((r: { reason: string }) => r.reason)).toEqual([
       'not a valid e-mail address', 'tier must be one of gold, silver', 'the same e-mail as line 2',
     ]);
+    // The console shows each reason in its own language from the code and its values.
+    expect(done.refused.map((r: { code: string; params?: object }) => [r.code, r.params])).toEqual([
+      ['email_invalid', undefined], ['attribute_invalid', { key: 'tier', type: 'choice', choices: 'gold, silver' }], ['email_repeated', { line: 2 }],
+    ]);
 
     const { customers } = t.services;
     const one = (await customers.findByIdentity(t.workspace.id, 'email', 'kehu7@example.cn'))!;
@@ -87,7 +91,7 @@ describe('CSV import', () => {
   it('refuses a phone another customer has, and keeps the rest of the row out', async () => {
     const started = await upload(admin, Buffer.from('email,phone\r\nnew.one@example.cn,+8613910000007\r\n'));
     const done = await finished(started.json().id);
-    expect(done).toMatchObject({ created: 0, refused: [{ line: 2, email: 'new.one@example.cn', reason: 'this phone belongs to another customer' }] });
+    expect(done).toMatchObject({ created: 0, refused: [{ line: 2, email: 'new.one@example.cn', reason: 'this phone belongs to another customer', code: 'phone_taken' }] });
     expect(await t.services.customers.findByIdentity(t.workspace.id, 'email', 'new.one@example.cn')).toBeUndefined();
   });
 

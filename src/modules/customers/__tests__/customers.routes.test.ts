@@ -64,6 +64,14 @@ describe('customers REST API', () => {
     expect((await api(agent, 'POST', `/customers/${c.id}/products`, { productId: product.id, serial: 'SN-9', purchasedOn: '2025-05-01', warrantyUntil: '2028-05-01' })).statusCode).toBe(201);
     expect((await api(agent, 'POST', `/customers/${c.id}/orders`, { orderedAt: '2025-05-01T10:00:00Z', currency: 'GBP', lines: [{ description: 'x', quantity: 1, amount: '1.00' }] })).statusCode).toBe(403);
     expect((await api(admin, 'POST', `/customers/${c.id}/orders`, { orderedAt: '2025-05-01T10:00:00Z', currency: 'GBP', lines: [{ productId: product.id, description: 'YM-720', quantity: 1, amount: '1.555' }] })).statusCode).toBe(400);
+    const [registered] = (await api(agent, 'GET', `/customers/${c.id}/record`)).json().products;
+    const fix = (body: unknown) => api(agent, 'PATCH', `/customers/${c.id}/products/${registered.id}`, body);
+    expect((await fix({ warrantyUntil: '2025-04-30' })).json().error.code).toBe('WARRANTY_BEFORE_PURCHASE');
+    expect((await fix({ purchasedOn: '2025-02-30' })).statusCode).toBe(400);
+    expect((await fix({ productId: product.id })).statusCode).toBe(400);
+    expect((await api(agent, 'PATCH', `/customers/${c.id}/products/${c.id}`, { serial: 'SN-X' })).json().error.code).toBe('REGISTRATION_NOT_FOUND');
+    expect((await fix({ serial: 'SN-10', boughtFrom: 'Dixons', purchasedOn: null })).json()).toMatchObject({ id: registered.id, serial: 'SN-10', purchasedOn: null, warrantyUntil: '2028-05-01', boughtFrom: 'Dixons' });
+    expect((await fix({ serial: 'SN-9', purchasedOn: '2025-05-01' })).json()).toMatchObject({ serial: 'SN-9', purchasedOn: '2025-05-01', boughtFrom: 'Dixons' });
     const order = await api(admin, 'POST', `/customers/${c.id}/orders`, { orderedAt: '2025-05-01T10:00:00Z', currency: 'GBP', lines: [{ productId: product.id, description: 'YM-720', quantity: 2, amount: '398.00' }] });
     expect(order.json()).toMatchObject({ amount: '398.00', currency: 'GBP' });
     const purpose = (await api(admin, 'POST', '/consent-purposes', { key: 'product_notices', names: { en: 'Product notices', 'zh-CN': '产品通知' }, wordingVersion: '2026-01' })).json();
@@ -88,5 +96,34 @@ describe('customers REST API', () => {
     expect((await api(otherAdmin, 'PATCH', `/products/${product.id}`, { category: 'stolen' })).statusCode).toBe(404);
     expect((await api(otherAdmin, 'GET', '/customers?q=Sarah')).json().customers).toEqual([]);
     expect((await api(otherAdmin, 'POST', `/customers/${c.id}/consents`, { purposeId: purpose.id, granted: false, channel: 'api' })).statusCode).toBe(404);
+  });
+
+  it('keeps a customer known only by phone: created without an e-mail, listed, found by the phone, their record and timeline shown', async () => {
+    expect((await api(agent, 'POST', '/customers', { name: 'Nobody' })).json().error).toMatchObject({ code: 'VALIDATION_FAILED', details: [expect.objectContaining({ path: 'body.email' })] });
+    expect((await api(agent, 'POST', '/customers', { name: 'Chat only', identities: [{ kind: 'wechat_openid', value: 'o-phoneless' }] })).statusCode).toBe(400);
+    expect((await api(agent, 'POST', '/customers', { name: 'Bad phone', identities: [{ kind: 'phone', value: 'call me' }] })).json().error.code).toBe('IDENTITY_INVALID');
+
+    const created = await api(agent, 'POST', '/customers', { name: '孙电话', identities: [{ kind: 'phone', value: '+86 138 0013 8000', primary: true }] });
+    expect(created.statusCode, created.body).toBe(201);
+    const customer = created.json();
+    expect(customer).toMatchObject({ name: '孙电话', email: 'phone-8613800138000@phone.invalid' });
+    const again = await api(agent, 'POST', '/customers', { name: '孙电话 2', identities: [{ kind: 'phone', value: '+8613800138000' }] });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error).toMatchObject({ code: 'IDENTITY_TAKEN', details: { kind: 'phone', value: '+8613800138000' } });
+
+    const found = async (q: string) => (await api(agent, 'GET', `/customers?q=${encodeURIComponent(q)}`)).json().customers.map((c: { id: string }) => c.id);
+    expect(await found('138 0013')).toEqual([customer.id]);
+    expect(await found('+86 138-0013-8000')).toEqual([customer.id]);
+    expect(await found('孙电话')).toEqual([customer.id]);
+    expect((await api(agent, 'GET', '/customers?limit=100')).json().customers.map((c: { id: string }) => c.id)).toContain(customer.id);
+    expect((await api(agent, 'GET', `/customer-identities/resolve?kind=phone&value=${encodeURIComponent('+86 138 0013 8000')}`)).json().id).toBe(customer.id);
+
+    await t.services.tickets.open(t.workspace.id, { subject: '电话来电', body: '打印机不工作', channel: 'phone', customer: { id: customer.id } }, SYSTEM);
+    const record = (await api(agent, 'GET', `/customers/${customer.id}/record`)).json();
+    expect(record.identities.filter((i: { kind: string }) => i.kind === 'phone').map((i: { value: string; primary: boolean }) => [i.value, i.primary])).toEqual([['+8613800138000', true]]);
+    expect(record.tickets.map((x: { subject: string }) => x.subject)).toEqual(['电话来电']);
+    const timeline = (await api(agent, 'GET', `/customers/${customer.id}/timeline`)).json().entries.map((e: { kind: string }) => e.kind);
+    expect(timeline).toEqual(['ticket', 'created']);
+    expect((await api(agent, 'PATCH', `/customers/${customer.id}`, { name: '孙先生' })).json().name).toBe('孙先生');
   });
 });

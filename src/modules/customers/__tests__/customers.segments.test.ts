@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestApp } from '../../../../test/helpers/app.js';
+import { drainAfter, type TestApp } from '../../../../test/helpers/app.js';
 import { customersHarness, SYSTEM, type Auth } from './customers.harness.js';
 
 let t: TestApp;
@@ -42,8 +42,8 @@ beforeAll(async () => {
   await c.defineAttribute(ws, { key: 'pages', labels: { en: 'Pages' }, type: 'number', choices: [] }, SYSTEM);
   await c.defineAttribute(ws, { key: 'since', labels: { en: 'Since' }, type: 'date', choices: [] }, SYSTEM);
   await c.defineAttribute(ws, { key: 'remark', labels: { en: 'Remark' }, type: 'text', choices: [] }, SYSTEM);
-  const wenyin = await c.createCompany(ws, { name: '上海文印', domain: null, notes: '' });
-  const harbour = await c.createCompany(ws, { name: 'Harbour', domain: null, notes: '' });
+  const wenyin = await c.createCompany(ws, { name: '上海文印', domain: null, notes: '' }, SYSTEM);
+  const harbour = await c.createCompany(ws, { name: 'Harbour', domain: null, notes: '' }, SYSTEM);
   ids.wenyin = wenyin.id;
   const ym720 = await c.createProduct(ws, { model: 'YM-720', names: { en: 'YM-720' }, category: 'laser' });
   const ym350 = await c.createProduct(ws, { model: 'YM-350', names: { en: 'YM-350' }, category: 'inkjet' });
@@ -212,7 +212,7 @@ describe('saved segments over REST', () => {
     expect(patched.statusCode, patched.body).toBe(200);
     expect((await api(agent, 'GET', `/customer-segments/${vip.id}/count`)).json().count).toBe(3);
     expect((await api(agent, 'GET', `/customer-segments/${vip.id}`)).json().rule.match).toBe('any');
-    expect(await t.services.customerSegments.count(t.workspace.id, vip.id)).toBe(3);
+    expect((await t.services.customerSegments.count(t.workspace.id, vip.id)).count).toBe(3);
     expect((await api(admin, 'DELETE', `/customer-segments/${vip.id}`)).statusCode).toBe(204);
     expect((await api(agent, 'GET', `/customer-segments/${vip.id}`)).json().error.code).toBe('SEGMENT_NOT_FOUND');
     expect((await api(agent, 'GET', `/customers?segmentId=${vip.id}`)).statusCode).toBe(404);
@@ -253,6 +253,19 @@ describe('bad rules are refused naming the bad part', () => {
     const { code, details } = res.json().error as { code: string; details: { problems: { path: string }[] } };
     return { code, paths: details.problems.map((p) => p.path) };
   };
+
+  it('names each problem by a code the console translates, with the values it needs', async () => {
+    const res = await api(admin, 'POST', '/customer-segments/preview', { rule: all(
+      { field: 'attribute', key: 'tier', op: 'equals', value: 'diamond' }, { field: 'lastContact', op: 'never', days: 3 }, { field: 'shoeSize', op: 'gt', value: 40 },
+    ) });
+    expect(res.json().error.details.problems.map((p: { path: string; code: string; params?: object }) => [p.path, p.code, p.params])).toEqual([['conditions.2.field', 'field_unknown', { field: 'shoeSize' }]]);
+    const checked = await api(admin, 'POST', '/customer-segments/preview', { rule: all({ field: 'attribute', key: 'tier', op: 'equals', value: 'diamond' }, { field: 'lastContact', op: 'never', days: 3 }) });
+    expect(checked.json().error.details.problems.map((p: { path: string; code: string; params?: object }) => [p.path, p.code, p.params])).toEqual([
+      ['conditions.0.value', 'value_choice', { choices: 'standard, gold, platinum' }], ['conditions.1.days', 'days_not_taken', undefined],
+    ]);
+    const unknown = await api(admin, 'POST', '/customer-segments/preview', { rule: all({ field: 'product', op: 'owns', model: 'YM-999' }) });
+    expect(unknown.json().error.details.problems).toEqual([{ path: 'conditions.0.model', code: 'model_unknown', params: { model: 'YM-999' }, message: 'no product in the catalogue has the model YM-999' }]);
+  });
 
   it('refuses unknown fields, operators and shapes', async () => {
     expect(await problem(all({ field: 'shoeSize', op: 'gt', value: 40 }))).toEqual({ code: 'SEGMENT_RULE_INVALID', paths: ['conditions.0.field'] });
@@ -295,5 +308,32 @@ describe('bad rules are refused naming the bad part', () => {
     // Nothing is saved when the rule is refused.
     expect((await api(admin, 'POST', '/customer-segments', { name: 'Broken', rule: all({ field: 'consent', purpose: 'telepathy', op: 'granted' }) })).statusCode).toBe(400);
     expect((await api(admin, 'GET', '/customer-segments')).json().segments.map((s: { name: string }) => s.name)).not.toContain('Broken');
+  });
+});
+
+describe('stored segment counts', () => {
+  it('answers the stored count with the time it was taken, counts again a minute after the customers change, and at once after the rule changes', async () => {
+    const segment = (await api(admin, 'POST', '/customer-segments', { name: 'Stored count', rule: all({ field: 'tag', op: 'has', value: 'stored-count' }) })).json();
+    const count = async () => (await api(agent, 'GET', `/customer-segments/${segment.id}/count`)).json() as { count: number; countedAt: string };
+    const first = await count();
+    expect(first).toEqual({ count: 0, countedAt: NOW.toISOString() });
+
+    t.clock.advance(60_000);
+    expect((await api(agent, 'PATCH', `/customers/${ids.b}`, { tags: ['b2b', 'stored-count'] })).statusCode).toBe(200);
+    await t.jobs.drain();
+    expect(await count(), 'the stored count until the recount').toEqual(first);
+    // The change queued a recount for the end of its minute.
+    await drainAfter(t, 61_000);
+    expect(await count()).toEqual({ count: 1, countedAt: new Date(NOW.getTime() + 60_000).toISOString() });
+
+    expect((await api(admin, 'PATCH', `/customer-segments/${segment.id}`, { rule: any({ field: 'tag', op: 'has', value: 'stored-count' }, { field: 'tag', op: 'has', value: 'vip' }) })).statusCode).toBe(200);
+    expect((await count()).count, 'a new rule is counted at once').toBe(3);
+
+    // A count older than 15 minutes is taken again when asked for.
+    await sql`update customer_segments set member_count = 42 where id = ${segment.id}`.execute(t.database.db);
+    expect((await count()).count).toBe(42);
+    t.clock.advance(16 * 60_000);
+    expect(await count()).toEqual({ count: 3, countedAt: new Date(NOW.getTime() + 17 * 60_000).toISOString() });
+    t.clock.set(NOW);
   });
 });

@@ -99,14 +99,15 @@ describe('the customer record', () => {
 
     const updated = await customers.update(ws, c.id, { attributes: { tier: 'gold', pages: null } }, SYSTEM);
     expect(updated.attributes).toEqual({ tier: 'gold' });
+    await t.jobs.drain();
     expect(events.some((e) => e.type === 'customer.updated' && (e.payload as { customerId: string }).customerId === c.id)).toBe(true);
   });
 
   it('refuses a company of another workspace', async () => {
     const beta = await t.addWorkspace('beta-record');
-    const theirs = await customers.createCompany(beta.id, { name: 'Beta Co', domain: null, notes: '' });
+    const theirs = await customers.createCompany(beta.id, { name: 'Beta Co', domain: null, notes: '' }, SYSTEM);
     await expect(customers.create(ws, input({ name: 'X', email: 'x-company@example.com', companyId: theirs.id }), SYSTEM)).rejects.toMatchObject({ code: 'REFERENCE_NOT_FOUND', status: 422 });
-    const ours = await customers.createCompany(ws, { name: '上海文印', domain: null, notes: '' });
+    const ours = await customers.createCompany(ws, { name: '上海文印', domain: null, notes: '' }, SYSTEM);
     const member = await customers.create(ws, input({ name: 'Member', email: 'member@example.com', companyId: ours.id }), SYSTEM);
     expect((await customers.company(ws, ours.id)).members.map((m) => m.id)).toEqual([member.id]);
     await expect(customers.company(beta.id, ours.id)).rejects.toMatchObject({ code: 'COMPANY_NOT_FOUND' });
@@ -119,6 +120,18 @@ describe('search and pages', () => {
     expect(found.customers.map((c) => c.name)).toEqual(['欧阳娜娜']);
     expect((await customers.list(ws, { q: '13800138000' })).customers.map((c) => c.name)).toEqual(['欧阳娜娜']);
     expect((await customers.list(ws, { q: '%' })).customers).toEqual([]);
+  });
+
+  it('finds a customer by what people type: a Chinese character, the start of a phone with or without its country code, the start of an identity', async () => {
+    const names = async (q: string) => (await customers.list(ws, { q })).customers.map((c) => c.name);
+    expect(await names('娜')).toEqual(['欧阳娜娜']);
+    expect(await names('阳娜娜')).toEqual(['欧阳娜娜']);
+    expect(await names('阳欧')).toEqual([]);
+    for (const q of ['138 0013', '+86 138-0013', '8000']) expect(await names(q), q).toEqual(q === '8000' ? [] : ['欧阳娜娜']);
+    expect(await names('+44 138')).toEqual([]);
+    expect(await names('NANA.WORK@')).toEqual(['欧阳娜娜']);
+    expect(await names('o-openid')).toEqual(['欧阳娜娜']);
+    expect(await names('openid')).toEqual([]);
   });
 
   it('pages through every customer once, newest first', async () => {

@@ -28,10 +28,21 @@ export interface FirstResponseTarget {
   expectedFirstResponse(workspaceId: string, scope: { urgency: Urgency; departmentId: string | null }, from: Date): Promise<{ dueAt: Date } | null>;
 }
 
+/**
+ * The workspace's own say in a ticket's acknowledgement (the triage module's): whether its rules
+ * suppress it, and its text for the ticket's department, urgency and language. Asked before the
+ * ticket is read for the acknowledgement, since answering may set the ticket's department and urgency.
+ */
+export interface AcknowledgementPolicy {
+  acknowledgement(workspaceId: string, ticketId: string, locale: Locale): Promise<{ suppressed: boolean; template: { subject: string; body: string } | null }>;
+}
+
 export interface AutoresponderOptions {
   publicUrl: string;
   /** Acknowledgements one address gets per hour at most: two autoresponders can never loop. */
   perSenderPerHour: number;
+  /** Without it, only the inbound rules (auto-submitted mail, bulk, loops) suppress an acknowledgement, and the text is the catalogue's. */
+  policy?: AcknowledgementPolicy;
 }
 
 export type AutoresponseOutcome = 'queued' | 'skipped' | 'already-decided';
@@ -83,14 +94,18 @@ export class Autoresponder {
 
   /** Decides and, when allowed, queues the acknowledgement. `suppressed` is the inbound rules' reason not to answer. */
   async respond(workspaceId: string, ticketOrId: string | TicketRow, context: { suppressed: string | null; localeHint?: Locale | null; text?: string; inReplyTo?: string }): Promise<AutoresponseOutcome> {
-    const ticket = typeof ticketOrId === 'string' ? await this.tickets.ticket(workspaceId, ticketOrId) : ticketOrId;
-    const ticketId = ticket.id;
-    const [customer, workspace] = await Promise.all([this.accounts.customer(workspaceId, ticket.customer_id), this.accounts.workspace(workspaceId)]);
+    const opened = typeof ticketOrId === 'string' ? await this.tickets.ticket(workspaceId, ticketOrId) : ticketOrId;
+    const ticketId = opened.id;
+    const [customer, workspace] = await Promise.all([this.accounts.customer(workspaceId, opened.customer_id), this.accounts.workspace(workspaceId)]);
     const recipient = customer.email.toLowerCase();
     const locale = customer.locale ?? context.localeHint ?? workspace.default_locale;
+    const policy = await this.options.policy?.acknowledgement(workspaceId, ticketId, locale);
+    // Triage may just have set the department (the sender address) and the urgency (the promise).
+    const ticket = policy ? await this.tickets.ticket(workspaceId, ticketId) : opened;
     const db = this.tenancy.forWorkspace(workspaceId);
     const failing = await db.selectFrom('mail_address_health').select('status').where('address', '=', recipient).executeTakeFirst();
-    const suggestions = context.suppressed || failing?.status === 'failing' ? [] : await this.suggestions(workspaceId, context.text ?? ticket.subject, locale);
+    const suppressed = context.suppressed ?? (policy?.suppressed ? 'workspace-rule' : null);
+    const suggestions = suppressed || failing?.status === 'failing' ? [] : await this.suggestions(workspaceId, context.text ?? ticket.subject, locale);
     // The SLA's own subscriber sets the ticket's deadline, and may not have run yet (the events are
     // handled side by side): the deadline is then worked out here the way it will be, from the
     // ticket's creation under its policy and business hours.
@@ -101,18 +116,21 @@ export class Autoresponder {
     const due = dueAt
       ? t('mail.autoresponse.expectedBy', { due: DateTime.fromJSDate(dueAt).setZone(workspace.time_zone).setLocale(locale).toLocaleString(DUE_FORMAT) })
       : t('mail.autoresponse.expectedSoon');
+    const vars = {
+      name: customer.name || recipient,
+      number: String(ticket.number),
+      subject: ticket.subject,
+      workspace: workspace.name[locale],
+      expectation: ticket.urgency >= 2 ? `${t('mail.autoresponse.urgent')} ${due}` : due,
+      suggestions: suggestions.length ? `\n\n${t('mail.autoresponse.suggestionsIntro')}\n${suggestions.map((s) => `- ${s.title}: ${s.url}`).join('\n')}` : '',
+    };
+    const custom = policy?.template;
     const mail = {
       to: recipient,
-      template: 'autoresponse',
       locale,
-      vars: {
-        name: customer.name || recipient,
-        number: String(ticket.number),
-        subject: ticket.subject,
-        workspace: workspace.name[locale],
-        expectation: ticket.urgency >= 2 ? `${t('mail.autoresponse.urgent')} ${due}` : due,
-        suggestions: suggestions.length ? `\n\n${t('mail.autoresponse.suggestionsIntro')}\n${suggestions.map((s) => `- ${s.title}: ${s.url}`).join('\n')}` : '',
-      },
+      ...(custom
+        ? { template: 'autoresponseCustom' as const, vars: { ...vars, customSubject: filled(custom.subject, vars), customBody: filled(custom.body, vars) } }
+        : { template: 'autoresponse' as const, vars }),
       // RFC 3834's marker, so other systems' robots never answer us; threaded onto the customer's mail.
       autoSubmitted: 'auto-replied',
       ticketId,
@@ -127,7 +145,7 @@ export class Autoresponder {
       await relaxCommitIfReplayable(trx);
       // Serialises decisions for one recipient, so concurrent tickets cannot all slip under the hourly limit.
       await sql`select pg_advisory_xact_lock(hashtext(${`${workspaceId}:${recipient}`}))`.execute(trx);
-      const reason = context.suppressed ?? (failing?.status === 'failing' ? 'address-failing' : await this.overLimit(trx, recipient));
+      const reason = suppressed ?? (failing?.status === 'failing' ? 'address-failing' : await this.overLimit(trx, recipient));
       const decided = await trx.insertInto('mail_autoresponses').values({ ticket_id: ticketId, recipient, outcome: reason ? 'skipped' : 'queued', reason })
         .onConflict((oc) => oc.columns(['workspace_id', 'ticket_id']).doNothing()).returning('ticket_id').executeTakeFirst();
       if (!decided) return 'already-decided';
@@ -153,5 +171,9 @@ export class Autoresponder {
     });
   }
 }
+
+/** A workspace's template with its {{placeholders}} filled in; an unknown one stays as written. */
+const filled = (template: string, vars: Record<string, string>) =>
+  template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => vars[name] ?? whole);
 
 export type { AutorespondJob };

@@ -14,7 +14,7 @@ import { senderVerified } from './inbound.sender.js';
 import { autoreplySuppression, contentFingerprint, isBounce, rawMessageId } from './inbound.rules.js';
 import type { InboundRow, InboundStatus } from './inbound.schema.js';
 import { mailErrors } from '../mail.errors.js';
-import { guessLocale } from '../message-language.js';
+import { messageLocale } from '../../../contracts/language.js';
 
 export const PROCESS_INBOUND_JOB = 'mail.inbound';
 const SWEEP_JOB = 'mail.inbound_sweep';
@@ -197,7 +197,7 @@ export class InboundMail {
     }
 
     // The language the customer wrote in comes first; the address' language when it cannot be told.
-    const locale = guessLocale(`${mail.subject} ${mail.text.slice(0, 500)}`) ?? address?.locale ?? null;
+    const locale = messageLocale(mail.subject, mail.text) ?? address?.locale ?? null;
     const department = address?.department_id ? (await this.tickets.departments(workspaceId)).find((d) => d.id === address.department_id) : undefined;
     const ticket = await this.tickets.open(workspaceId, {
       subject: mail.subject || (locale === 'zh-CN' ? '（无主题）' : '(no subject)'),

@@ -13,7 +13,7 @@ import type { AccountsService } from '../../accounts/index.js';
 import type { AttachmentStore } from '../../../core/storage/attachments.js';
 import type { TicketsService } from '../../tickets/index.js';
 import { SupportAddresses } from '../addresses/addresses.service.js';
-import { Autoresponder, type FirstResponseTarget, type SuggestedAnswers } from '../autoresponder/autoresponder.service.js';
+import { Autoresponder, type AcknowledgementPolicy, type FirstResponseTarget, type SuggestedAnswers } from '../autoresponder/autoresponder.service.js';
 import { SecretBox } from '../imap/imap.crypto.js';
 import { Mailboxes } from '../imap/imap.mailboxes.js';
 import { ImapPoller } from '../imap/imap.poller.js';
@@ -53,13 +53,15 @@ export interface MailInboundDeps {
   sla: FirstResponseTarget;
   /** Which addresses IMAP hosts may resolve to. */
   targets: OutboundTargets;
+  /** The workspace's rules and templates for acknowledgements (triage). */
+  acknowledgementPolicy?: AcknowledgementPolicy;
 }
 
 /** Wires the inbound side (the mail module's manifest subscribes the autoresponder to web-form tickets). */
 export function createMailInbound(deps: MailInboundDeps): MailInbound {
   const repo = new InboundRepo(deps.db, deps.tenancy);
   const addresses = new SupportAddresses(repo, deps.tickets);
-  const autoresponder = new Autoresponder(deps.tenancy, deps.tickets, deps.accounts, deps.outbox, deps.search, deps.sla, { publicUrl: deps.config.publicUrl, perSenderPerHour: 3 });
+  const autoresponder = new Autoresponder(deps.tenancy, deps.tickets, deps.accounts, deps.outbox, deps.search, deps.sla, { publicUrl: deps.config.publicUrl, perSenderPerHour: 3, policy: deps.acknowledgementPolicy });
   const inbound = new InboundMail(repo, addresses, deps.tickets, deps.accounts, deps.attachments, autoresponder, deps.jobs, deps.log, { authservId: deps.config.mail.authservId });
   const secrets = new SecretBox({ key: deps.config.mail.key, appSecret: deps.appSecret });
   const mailboxes = new Mailboxes(repo, secrets, deps.targets);

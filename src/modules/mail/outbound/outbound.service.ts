@@ -13,7 +13,7 @@ import { renderTemplateHtml } from './outbound.html.js';
 import type { AttemptRecord, OutboundRepo, OutboxFilter } from './outbound.repo.js';
 import type { SmtpMessage, SmtpResult, SmtpSender } from './outbound.transport.js';
 import { mailErrors } from '../mail.errors.js';
-import { guessLocale } from '../message-language.js';
+import { messageLocale } from '../../../contracts/language.js';
 
 export { SEND_JOB } from '../mail.outbox.js';
 export const SWEEP_JOB = 'mail.outbox.sweep';
@@ -212,7 +212,7 @@ export class OutboundMailService {
     const workspace = await this.accounts.workspace(workspaceId);
     // A customer who chose no language is answered in the one they last wrote in.
     const theirs = thread.filter((m) => m.author_type === 'customer').at(-1);
-    const locale = customer.locale ?? (theirs && guessLocale(`${ticket.subject} ${theirs.body_text.slice(0, 500)}`)) ?? workspace.default_locale;
+    const locale = customer.locale ?? (theirs && messageLocale(ticket.subject, theirs.body_text)) ?? workspace.default_locale;
     const threadIds = await this.repo.threadMessageIds(workspaceId, ticket.id);
     const lastInbound = threadIds.filter((m) => m.direction === 'inbound').at(-1) ?? threadIds.at(-1);
     const vars = {

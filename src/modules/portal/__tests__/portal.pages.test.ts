@@ -78,8 +78,25 @@ describe('portal pages', () => {
     const bad = await post('/account/register', jar, { _csrf: csrf, name: 'X', email: 'not-an-email', password: 'a-long-password' });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('Some fields are not valid.');
-    const short = await post('/account/register', jar, { _csrf: csrf, name: 'X', email: 'x@example.com', password: 'short' });
+    // The field that failed says its rule, and what was typed stays (but never the password).
+    expect(bad.body).toMatch(/<input id="email" name="email" type="email" autocomplete="email" value="not-an-email" required aria-invalid="true" aria-describedby="email-error">/);
+    expect(bad.body).toContain('<p class="field-error" id="email-error">Please enter a valid e-mail address.</p>');
+    expect(bad.body).toMatch(/<input id="name" name="name" type="text" autocomplete="name" value="X" required>/);
+    expect(bad.body).not.toContain('a-long-password');
+    const short = await post('/account/register', jar, { _csrf: csrf, name: '<b>X</b>', email: 'x@example.com', password: 'short' });
     expect(short.statusCode).toBe(400);
+    expect(short.body).toContain('<p class="field-error" id="password-error">Please choose a password of at least 10 characters.</p>');
+    expect(short.body).toContain('value="x@example.com"');
+    expect(short.body).toContain('value="&lt;b&gt;X&lt;/b&gt;"');
+    expect(short.body).not.toContain('id="email-error"');
+    expect(short.body).not.toContain('value="short"');
+    const zh = await t.app.http.inject({
+      method: 'POST', url: '/account/register', payload: new URLSearchParams({ _csrf: csrf, name: '王', email: 'wang@example.com', password: 'short' }).toString(),
+      headers: { cookie: `${header(jar)}; kefu_lang=zh-CN`, 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(zh.body).toContain('请设置至少 10 个字符的密码。');
+    expect(zh.body).toContain('value="王"');
+    expect(await t.database.db.selectFrom('customers').select('id').where('email', 'in', ['x@example.com', 'wang@example.com']).execute()).toEqual([]);
     await post('/account/register', jar, { _csrf: csrf, name: 'Taken', email: 'taken@example.com', password: 'a-long-password' });
     const wrong = await post('/account/sign-in', jar, { _csrf: csrf, email: 'taken@example.com', password: 'wrong-password' });
     expect(wrong.statusCode).toBe(400);

@@ -108,8 +108,14 @@ describe('team chat-queue settings', () => {
     const ok = await put('service', { chatStrategy: 'longest_idle', overflowDepartmentId: departments.sales, overflowAfterSeconds: 90 });
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json()).toMatchObject({ chatStrategy: 'longest_idle', overflowDepartmentId: departments.sales, overflowAfterSeconds: 90, strategy: 'manual' });
-    expect((await put('service', { chatStrategy: 'longest_idle', overflowDepartmentId: departments.service, overflowAfterSeconds: 90 })).json().error.code).toBe('VALIDATION_FAILED');
-    expect((await put('service', { chatStrategy: 'longest_idle', overflowDepartmentId: departments.sales, overflowAfterSeconds: null })).json().error.code).toBe('VALIDATION_FAILED');
+    // A refusal names the field at fault, as a schema failure does, so the console shows it there.
+    const field = async (body: object) => (await put('service', body)).json().error as { code: string; details: { path: string }[] };
+    expect(await field({ chatStrategy: 'longest_idle', overflowDepartmentId: departments.service, overflowAfterSeconds: 90 }))
+      .toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'body.overflowDepartmentId' }] });
+    expect(await field({ chatStrategy: 'longest_idle', overflowDepartmentId: departments.sales, overflowAfterSeconds: null }))
+      .toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'body.overflowAfterSeconds' }] });
+    expect(await field({ chatStrategy: 'longest_idle', overflowDepartmentId: null, overflowAfterSeconds: 30 }))
+      .toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'body.overflowDepartmentId' }] });
     expect((await put('service', { chatStrategy: 'fastest', overflowDepartmentId: null, overflowAfterSeconds: null })).json().error.code).toBe('VALIDATION_FAILED');
     const unknownOverflow = await put('service', { chatStrategy: 'round_robin', overflowDepartmentId: randomUUID(), overflowAfterSeconds: 5 });
     expect([unknownOverflow.statusCode, unknownOverflow.json().error.code]).toEqual([400, 'DEPARTMENT_UNKNOWN']);

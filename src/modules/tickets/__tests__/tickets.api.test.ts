@@ -121,6 +121,13 @@ describe('tickets API', () => {
     const links = (await api('GET', `/tickets/${a.id}/links`)).json().links;
     expect(links.map((l: { id: string }) => l.id)).toEqual([split.json().id]);
     expect((await api('GET', `/tickets/${a.id}/messages`)).json().messages).toHaveLength(1);
+
+    // The only message left cannot be split off: that would leave an empty ticket.
+    const lastOne = await api('POST', `/messages/${thread[0].id}/split`, {});
+    expect(lastOne.statusCode).toBe(409);
+    expect(lastOne.json().error.code).toBe('TICKET_SPLIT_INVALID');
+    expect((await api('GET', `/tickets/${a.id}/messages`)).json().messages).toHaveLength(1);
+    expect((await api('GET', `/tickets/${a.id}/links`)).json().links).toHaveLength(1);
   });
 
   it('applies bulk changes ticket by ticket', async () => {
@@ -164,13 +171,15 @@ describe('solving', () => {
     await api('PATCH', `/tickets/${b.id}`, { status: 'solved' });
     await t.jobs.drain(); // the listener has been handed every event so far
     unsubscribe();
-    expect(solved).toEqual([a.id, b.id]);
+    // with durable events, a solve made by an earlier test of this file may still be on its way
+    expect(solved.filter((id) => id === a.id || id === b.id)).toEqual([a.id, b.id]);
   });
 
   it('reports changes under the ticket\'s own field names, not the database columns', async () => {
     const changes: unknown[] = [];
-    const unsubscribe = t.bus.subscribe('ticket.updated', (event) => { changes.push(event.payload.changes); });
     const ticket = await openTicket();
+    // only this ticket's changes: an earlier test's update may still be on its way with durable events
+    const unsubscribe = t.bus.subscribe('ticket.updated', (event) => { if (event.payload.ticket.id === ticket.id) changes.push(event.payload.changes); });
     const { departments } = (await api('GET', '/departments')).json() as { departments: { id: string }[] };
     const res = await api('PATCH', `/tickets/${ticket.id}`, { departmentId: departments[4]!.id, assigneeId: t.workspace.admin.id, customFields: { order: 'A-1' } });
     expect(res.statusCode, res.body).toBe(200);
@@ -179,6 +188,37 @@ describe('solving', () => {
     expect(changes).toEqual([{
       departmentId: [expect.not.stringMatching(departments[4]!.id), departments[4]!.id], assigneeId: [null, t.workspace.admin.id], customFields: [{}, { order: 'A-1' }],
     }]);
+  });
+});
+
+describe('inbox search', () => {
+  const found = async (q: string) => ((await api('GET', `/tickets?view=all&limit=50&q=${encodeURIComponent(q)}`)).json().tickets as { id: string }[]).map((x) => x.id);
+
+  it('finds a ticket by the words of any of its messages, Chinese too, and only in its own workspace', async () => {
+    const ticket = await openTicket({ subject: 'Question about my order', body: '我的打印机一直卡纸，换了纸也没用。' });
+    await api('POST', `/tickets/${ticket.id}/messages`, { kind: 'note', body: 'Customer says the fuser unit was replaced in March.' });
+    const unrelated = await openTicket({ subject: 'Another order question', body: 'Where is my invoice?' });
+    expect(await found('卡纸')).toEqual([ticket.id]);
+    expect(await found('打印机 卡纸')).toEqual([ticket.id]);
+    expect(await found('fuser unit')).toEqual([ticket.id]);
+    // Every word must be there; subjects still match as before.
+    expect(await found('fuser invoice')).toEqual([]);
+    expect((await found('order question')).sort()).toEqual([unrelated.id]);
+    // What a query language would read as syntax is only words here.
+    for (const hostile of ["卡纸 & !'x' | (", ':*', "' or 1=1 --", '😀']) expect((await api('GET', `/tickets?view=all&q=${encodeURIComponent(hostile)}`)).statusCode).toBe(200);
+
+    const other = await t.addWorkspace('search-elsewhere');
+    const theirs = await t.services.tickets.open(other.id, { subject: 'Elsewhere', body: '打印机卡纸了', channel: 'web', customer: { email: 'x@elsewhere.example', name: 'X' } }, { type: 'system', id: null });
+    expect(await found('卡纸')).not.toContain(theirs.id);
+  });
+
+  it('forgets what an erasure blanked: the customer\'s words are no longer found', async () => {
+    const ticket = await openTicket({ subject: 'Delivery', body: 'Please call me on my mobile, ask for Quillon Varga.', customer: { email: 'quillon@example.com', name: 'Quillon Varga' } });
+    expect(await found('Quillon')).toEqual([ticket.id]);
+    // As the customers module's erasure job does it: requested, then the job (the durable drivers run it on their own).
+    await t.services.customerDataRights.requestErasure(t.workspace.id, ticket.customerId, { type: 'agent', id: t.workspace.admin.id }, { type: 'agent', id: t.workspace.admin.id });
+    await t.jobs.drain();
+    expect(await found('Quillon')).toEqual([]);
   });
 });
 

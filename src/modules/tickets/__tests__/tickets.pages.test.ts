@@ -493,6 +493,41 @@ describe('customer satisfaction', () => {
     expect(shown.body).toContain('不满意（2 分');
   });
 
+  it('lets a customer mark their own request solved and rate it; not another\'s, not a closed one', async () => {
+    const me = await customer('solver@example.com', 'zh-CN');
+    const other = await customer('not.solver@example.com');
+    const ticket = await openFor(me.id, '打印机不进纸');
+    const theirs = await openFor(other.id, 'Their printer');
+    const browser = await visitor({ customerId: me.id, lang: 'zh-CN' });
+    const page = await get(browser, `/requests/${ticket.number}`);
+    expect(page.body).toContain(`action="/requests/${ticket.number}/solve"`);
+    expect(page.body).toContain('我的问题已解决');
+
+    const foreign = await postForm(browser, `/requests/${theirs.number}/solve`, {});
+    expect(foreign.statusCode).toBe(404);
+    expect((await t.services.tickets.ticket(t.workspace.id, theirs.id)).status).toBe('new');
+
+    const solved = await postForm(browser, `/requests/${ticket.number}/solve`, {});
+    expect(solved.statusCode).toBe(303);
+    expect(solved.headers.location).toBe(`/requests/${ticket.number}?solved=1#rating`);
+    expect((await t.services.tickets.ticket(t.workspace.id, ticket.id)).status).toBe('solved');
+    const activity = await t.database.db.selectFrom('ticket_activity').selectAll().where('ticket_id', '=', ticket.id).where('action', '=', 'ticket.updated').execute();
+    expect(activity.map((a) => [a.actor_type, a.actor_id, (a.details as { status?: unknown }).status])).toEqual([['customer', me.id, ['new', 'solved']]]);
+    const shown = await get(browser, `/requests/${ticket.number}?solved=1`);
+    expect(shown.body).toContain('此请求已标记为已解决');
+    expect(shown.body).toContain(`action="/requests/${ticket.number}/rate"`);
+    expect(shown.body).not.toContain(`action="/requests/${ticket.number}/solve"`);
+    // Saying it twice changes nothing more.
+    expect((await postForm(browser, `/requests/${ticket.number}/solve`, {})).statusCode).toBe(303);
+    expect(await t.database.db.selectFrom('ticket_activity').select('id').where('ticket_id', '=', ticket.id).where('action', '=', 'ticket.updated').execute()).toHaveLength(1);
+
+    expect((await api('PATCH', `/tickets/${ticket.id}`, { status: 'closed' })).statusCode).toBe(200);
+    const closed = await postForm(browser, `/requests/${ticket.number}/solve`, {});
+    expect(closed.statusCode).toBe(409);
+    expect(errorCode(closed.body)).toBe('TICKET_CLOSED');
+    expect((await t.services.tickets.ticket(t.workspace.id, ticket.id)).status).toBe('closed');
+  });
+
   it('sends the request in the workspace language to a customer without one, and not for a ticket reopened before the job ran', async () => {
     const anonymous = await t.services.accounts.findOrCreateCustomer(t.workspace.id, { email: 'no.locale@example.com', name: 'No Locale' });
     const ticket = await openFor(anonymous.id, 'No locale');
@@ -508,20 +543,21 @@ describe('customer satisfaction', () => {
 });
 
 describe('contact form abuse', () => {
+  // An app of its own with a low limit, built in a hook: on the durable drivers under load that
+  // takes longer than a test's own time.
+  let limited: TestApp;
+  beforeAll(async () => { limited = await createTestApp({ KEFU_PUBLIC_POSTS_PER_15_MIN: '2' }); });
+  afterAll(async () => { await limited?.close(); });
+
   it('limits public posts per address, with a page that says so', async () => {
-    const limited = await createTestApp({ KEFU_PUBLIC_POSTS_PER_15_MIN: '2' });
-    try {
-      const post = () => limited.app.http.inject({
-        method: 'POST', url: '/contact', payload: new URLSearchParams(validContact).toString(),
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', 'accept-language': 'en' },
-      });
-      expect((await post()).statusCode).toBe(403); // no token: refused, but counted
-      expect((await post()).statusCode).toBe(403);
-      const third = await post();
-      expect(third.statusCode).toBe(429);
-      expect(third.body).toContain('Too many attempts');
-    } finally {
-      await limited.close();
-    }
+    const post = () => limited.app.http.inject({
+      method: 'POST', url: '/contact', payload: new URLSearchParams(validContact).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', 'accept-language': 'en' },
+    });
+    expect((await post()).statusCode).toBe(403); // no token: refused, but counted
+    expect((await post()).statusCode).toBe(403);
+    const third = await post();
+    expect(third.statusCode).toBe(429);
+    expect(third.body).toContain('Too many attempts');
   });
 });

@@ -81,7 +81,7 @@ describe('webhook administration', () => {
     expect(gone.statusCode).toBe(404);
     expect(gone.json().error.code).toBe('WEBHOOK_NOT_FOUND');
 
-    const audit = await t.services.accounts.listAudit(t.workspace.id, 20);
+    const audit = await t.services.accounts.listAudit(t.workspace.id, { limit: 20 });
     const mine = audit.filter((e) => e.target_id === created.id).map((e) => e.action).reverse();
     expect(mine).toEqual(['webhook.created', 'webhook.updated', 'webhook.secret_rotated', 'webhook.deleted']);
     expect(JSON.stringify(audit)).not.toContain(created.secret);
@@ -368,7 +368,7 @@ describe('delivery log', () => {
     expect(r.received[1]!.headers['kefu-delivery']).toBe(res.json().id);
     const log = (await deliveries(hook.id)).deliveries;
     expect(log.map((d) => [d.status, d.redeliveryOf])).toEqual([['succeeded', original!.id], ['failed', null]]);
-    const audit = await t.services.accounts.listAudit(t.workspace.id, 5);
+    const audit = await t.services.accounts.listAudit(t.workspace.id, { limit: 5 });
     expect(audit.map((e) => e.action)).toContain('webhook.redelivered');
   });
 

@@ -1,29 +1,13 @@
+import { AGENT_ROLES } from '@contracts/enums.js';
+import type { AgentWire, InvitationPreviewWire, NotificationPreferencesWire, PasswordChangeInput, WorkspaceWire } from '@contracts/accounts.js';
 import { isLocale, type Locale } from '../i18n/i18n.js';
 import { ApiError, isRecord, request, setCsrfToken } from './http.js';
 
-export const ROLES = ['admin', 'agent', 'editor'] as const;
-export type Role = (typeof ROLES)[number];
-
-export interface Agent {
-  id: string;
-  name: string;
-  email: string;
-  role: Role;
-  /** null: the agent has not chosen; the console keeps the browser's language. */
-  locale: Locale | null;
-}
-
-export interface Workspace {
-  id: string;
-  /** In the session's language (the server picks it from the agent's locale or the request). */
-  name: string;
-  slug: string;
-}
-
-export interface Session {
-  agent: Agent;
-  workspace: Workspace;
-}
+/** The signed-in agent (the session's `agent`); a locale of null: not chosen, the console keeps the browser's language. */
+export type Agent = Omit<AgentWire, 'disabled' | 'locale'> & { locale: Locale | null };
+/** The session's workspace: its name is in the session's language (the server picks it from the agent's locale or the request). */
+export type Workspace = Pick<WorkspaceWire, 'id' | 'name' | 'slug'>;
+export interface Session { agent: Agent; workspace: Workspace }
 
 /** POST /api/v1/auth/login. Throws ApiError: INVALID_CREDENTIALS, RATE_LIMITED, VALIDATION_FAILED… */
 export async function login(email: string, password: string): Promise<Session> {
@@ -59,6 +43,50 @@ export async function updateLocale(locale: Locale): Promise<Session> {
   return acceptSession(await request('PATCH', '/api/v1/auth/me', { body: { locale } }));
 }
 
+/** POST /api/v1/auth/password-reset: always accepted, whether or not the address has an account (RATE_LIMITED aside). */
+export async function requestPasswordReset(email: string): Promise<void> {
+  await request('POST', '/api/v1/auth/password-reset', { body: { email }, expectUnauthenticated: true });
+}
+
+/** Sets a new password with a mailed reset link. Throws RESET_TOKEN_INVALID, VALIDATION_FAILED (too short). */
+export async function confirmPasswordReset(token: string, password: string): Promise<void> {
+  await request('POST', '/api/v1/auth/password-reset/confirm', { body: { token, password }, expectUnauthenticated: true });
+}
+
+/** Who an invitation link invites. Throws INVITATION_INVALID, _USED, _EXPIRED, _REVOKED. */
+export async function previewInvitation(token: string): Promise<InvitationPreviewWire> {
+  const body = await request('POST', '/api/v1/auth/invitation', { body: { token }, expectUnauthenticated: true });
+  if (!isRecord(body) || typeof body.email !== 'string' || typeof body.name !== 'string' || typeof body.workspace !== 'string') {
+    throw new ApiError('UNKNOWN', 200, 'unexpected invitation body from the server');
+  }
+  return body as InvitationPreviewWire;
+}
+
+/** Chooses a password for an invitation; the new agent is signed in. */
+export async function acceptInvitation(token: string, password: string): Promise<Session> {
+  return acceptSession(await request('POST', '/api/v1/auth/invitation/accept', { body: { token, password }, expectUnauthenticated: true }));
+}
+
+/** The signed-in agent's new password; their other sessions end. Throws CURRENT_PASSWORD_WRONG, VALIDATION_FAILED. */
+export async function changePassword(input: PasswordChangeInput): Promise<void> {
+  await request('POST', '/api/v1/auth/me/password', { body: input });
+}
+
+export type NotificationPreferences = NotificationPreferencesWire;
+
+/** Which notification mails the signed-in agent gets. */
+export async function notificationPreferences(): Promise<NotificationPreferences> {
+  const body = await request('GET', '/api/v1/auth/me/notifications');
+  if (!isRecord(body) || typeof body.assigned !== 'boolean' || typeof body.customerReplied !== 'boolean' || typeof body.slaWarning !== 'boolean') {
+    throw new ApiError('UNKNOWN', 200, 'unexpected notification preferences from the server');
+  }
+  return { assigned: body.assigned, customerReplied: body.customerReplied, slaWarning: body.slaWarning };
+}
+
+export async function saveNotificationPreferences(preferences: NotificationPreferences): Promise<void> {
+  await request('PUT', '/api/v1/auth/me/notifications', { body: preferences });
+}
+
 /** Checks a session body from the server and keeps its CSRF token for later writes. */
 function acceptSession(body: unknown): Session {
   const session = parseSession(body);
@@ -75,7 +103,7 @@ export function parseSession(body: unknown): (Session & { csrfToken: string }) |
     !isId(agent.id) ||
     typeof agent.name !== 'string' ||
     typeof agent.email !== 'string' ||
-    !(ROLES as readonly unknown[]).includes(agent.role) ||
+    !(AGENT_ROLES as readonly unknown[]).includes(agent.role) ||
     !isId(workspace.id) ||
     typeof workspace.name !== 'string' ||
     typeof workspace.slug !== 'string'
@@ -88,7 +116,7 @@ export function parseSession(body: unknown): (Session & { csrfToken: string }) |
       id: String(agent.id),
       name: agent.name,
       email: agent.email,
-      role: agent.role as Role,
+      role: agent.role as Agent['role'],
       // null (no choice yet), or a locale this console doesn't have: keep the current language.
       locale: isLocale(agent.locale) ? agent.locale : null,
     },

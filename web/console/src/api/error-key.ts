@@ -18,6 +18,18 @@ export const ERROR_KEYS = [
   'SAVED_VIEW_NOT_FOUND',
   'CURSOR_INVALID',
   'MESSAGE_DUPLICATE',
+  'TICKET_MERGE_INVALID',
+  'TICKET_LINK_INVALID',
+  'TICKET_SPLIT_INVALID',
+  // Triage on a ticket
+  'TRIAGE_NOT_SPAM',
+  // Mailed links and accounts (issue 19)
+  'RESET_TOKEN_INVALID',
+  'INVITATION_INVALID',
+  'INVITATION_USED',
+  'INVITATION_EXPIRED',
+  'INVITATION_REVOKED',
+  'EMAIL_TAKEN',
 ] as const;
 export type ErrorKey = (typeof ERROR_KEYS)[number];
 

@@ -2,13 +2,13 @@ import { useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorKey, type ErrorKey } from '../api/error-key.js';
 import { useDocumentTitle } from '../components/document-title.js';
-import { Logo } from '../components/icon.js';
-import { LanguageSwitch } from '../components/language-switch.js';
+import { Link } from '../router/router.js';
+import { PublicFrame } from './public-frame.js';
 import { useSession } from './session.js';
 
 export function LoginPage({ expired = false }: { expired?: boolean }) {
   const { t } = useTranslation();
-  const { signIn, changeLocale } = useSession();
+  const { signIn } = useSession();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   // The error is kept as a code, so its message follows a language switch.
@@ -47,64 +47,52 @@ export function LoginPage({ expired = false }: { expired?: boolean }) {
 
   const invalid = error === 'INVALID_CREDENTIALS' || error === 'VALIDATION_FAILED';
   return (
-    <div className="login">
-      <header className="login-top">
-        <span className="brand">
-          <Logo />
-          <span className="brand-name">{t('app.name')}</span>
-        </span>
-        <LanguageSwitch onChange={(locale) => void changeLocale(locale)} />
-      </header>
-      <main className="login-main">
-        <section className="panel login-card" aria-labelledby={`${id}-title`}>
-          <p className="eyebrow">{t('app.product')}</p>
-          <h1 id={`${id}-title`}>{t('login.heading')}</h1>
-          <p className="muted">{t('login.lead')}</p>
-          <form className="form" onSubmit={(event) => void onSubmit(event)} noValidate>
-            <div className="field">
-              <label htmlFor={`${id}-email`}>{t('login.email')}</label>
-              <input
-                ref={emailRef}
-                id={`${id}-email`}
-                name="email"
-                type="email"
-                inputMode="email"
-                autoComplete="username"
-                autoCapitalize="none"
-                spellCheck={false}
-                required
-                autoFocus
-                value={email}
-                onChange={(event) => setEmail(event.target.value)}
-                aria-invalid={invalid || undefined}
-                aria-describedby={error ? errorId : undefined}
-              />
-            </div>
-            <div className="field">
-              <label htmlFor={`${id}-password`}>{t('login.password')}</label>
-              <input
-                ref={passwordRef}
-                id={`${id}-password`}
-                name="password"
-                type="password"
-                autoComplete="current-password"
-                required
-                value={password}
-                onChange={(event) => setPassword(event.target.value)}
-                aria-invalid={invalid || undefined}
-                aria-describedby={error ? errorId : undefined}
-              />
-            </div>
-            <div className="form-error" id={errorId} role="alert">
-              {error && <p>{t(`errors.${error}`)}</p>}
-            </div>
-            <button type="submit" className="button button-primary button-block" disabled={busy} aria-busy={busy}>
-              {busy ? t('login.submitting') : t('login.submit')}
-            </button>
-          </form>
-        </section>
-      </main>
-      <footer className="login-footer">{t('login.footer')}</footer>
-    </div>
+    <PublicFrame titleId={`${id}-title`}>
+      <h1 id={`${id}-title`}>{t('login.heading')}</h1>
+      <p className="muted">{t('login.lead')}</p>
+      <form className="form" onSubmit={(event) => void onSubmit(event)} noValidate>
+        <div className="field">
+          <label htmlFor={`${id}-email`}>{t('login.email')}</label>
+          <input
+            ref={emailRef}
+            id={`${id}-email`}
+            name="email"
+            type="email"
+            inputMode="email"
+            autoComplete="username"
+            autoCapitalize="none"
+            spellCheck={false}
+            required
+            autoFocus
+            value={email}
+            onChange={(event) => setEmail(event.target.value)}
+            aria-invalid={invalid || undefined}
+            aria-describedby={error ? errorId : undefined}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-password`}>{t('login.password')}</label>
+          <input
+            ref={passwordRef}
+            id={`${id}-password`}
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+            aria-invalid={invalid || undefined}
+            aria-describedby={error ? errorId : undefined}
+          />
+        </div>
+        <div className="form-error" id={errorId} role="alert">
+          {error && <p>{t(`errors.${error}`)}</p>}
+        </div>
+        <button type="submit" className="button button-primary button-block" disabled={busy} aria-busy={busy}>
+          {busy ? t('login.submitting') : t('login.submit')}
+        </button>
+      </form>
+      <p className="login-aside"><Link to="/forgot-password">{t('login.forgot')}</Link></p>
+    </PublicFrame>
   );
 }

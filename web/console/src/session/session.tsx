@@ -17,6 +17,8 @@ export interface SessionApi {
   state: SessionState;
   /** Throws ApiError (INVALID_CREDENTIALS, RATE_LIMITED, …) for the sign-in form to show. */
   signIn(email: string, password: string): Promise<void>;
+  /** Accepts an invitation with the chosen password and signs the new agent in; throws ApiError (INVITATION_USED …). */
+  acceptInvitation(token: string, password: string): Promise<void>;
   /** Throws ApiError when the server could not end the session. */
   signOut(): Promise<void>;
   /** Switches the UI at once; when signed in also saves it as the agent's preference (may throw). */
@@ -87,6 +89,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     [enter],
   );
 
+  const acceptInvitation = useCallback(
+    async (token: string, password: string) => enter(await auth.acceptInvitation(token, password)),
+    [enter],
+  );
+
   const signOut = useCallback(async () => {
     await auth.logout();
     setState({ status: 'anonymous' });
@@ -112,8 +119,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const api = useMemo<SessionApi>(
-    () => ({ state, signIn, signOut, changeLocale, retry }),
-    [state, signIn, signOut, changeLocale, retry],
+    () => ({ state, signIn, acceptInvitation, signOut, changeLocale, retry }),
+    [state, signIn, acceptInvitation, signOut, changeLocale, retry],
   );
   return <SessionContext.Provider value={api}>{children}</SessionContext.Provider>;
 }

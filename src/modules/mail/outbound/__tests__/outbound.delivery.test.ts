@@ -197,6 +197,17 @@ describe('the outbox queue', () => {
     expect(row.reference_ids).toEqual(['ok@customer.example']);
   });
 
+  it('sends nothing to a placeholder address (.invalid): the mail is kept as not sent, with the reason', async () => {
+    const queued = await t.services.outbox.queue(t.workspace.id, { to: 'phone-8613800138000@phone.invalid', template: 'passwordReset', locale: 'en', vars: { name: 'P', workspace: 'Acme', link: 'http://x' } });
+    expect(queued.status).toBe('failed');
+    await t.jobs.drain();
+    const row = await t.database.db.selectFrom('mail_outbox').selectAll().where('id', '=', queued.id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'failed', attempts: 0, sent_at: null });
+    expect(row.last_error).toContain('.invalid');
+    expect(await t.database.db.selectFrom('mail_outbox_attempts').select('id').where('outbox_id', '=', queued.id).execute()).toEqual([]);
+    expect(receivedWith(queued.messageId)).toEqual([]);
+  });
+
   it('notes on the ticket that a reply was not mailed when the customer\'s address is unusable', async () => {
     // Customers created by other channels (an agent typing a caller's details) are not checked as mail addresses.
     const ticket = await t.services.tickets.open(t.workspace.id, { subject: 'Phone call', body: 'called us', channel: 'phone', customer: { email: 'no-at-sign', name: 'Caller' } }, system);

@@ -19,6 +19,7 @@ import {
   type ChatMetrics,
   type ChatOffer,
   type ConversationView,
+  type DeclinedChatNext,
   type Presence,
   type ScreenPop,
   type ServerToAgent,
@@ -59,7 +60,8 @@ export interface DeskSnapshot {
   state: AgentChatState | null;
   offer: ChatOffer | null;
   /** Why the last offer left without being answered here. */
-  offerWithdrawn: 'timeout' | 'abandoned' | 'declined' | null;
+  /** Why the offer went: the decliner also hears where the chat went when no colleague took it. */
+  offerWithdrawn: 'timeout' | 'abandoned' | 'declined' | 'declined_queue' | null;
   tabs: ChatTab[];
   wallboard: Wallboard | null;
   /** Waiting contacts over this session, one point per wallboard push (for the chart). */
@@ -150,10 +152,11 @@ export class ChatDesk {
   }
 
   async decline(conversationId: string): Promise<void> {
+    let next: DeclinedChatNext = 'colleague';
     try {
-      await this.call('agent:decline', { conversationId });
+      ({ next } = await this.call('agent:decline', { conversationId }));
     } finally {
-      if (this.snapshot.offer?.conversation.id === conversationId) this.update({ offer: null, offerWithdrawn: 'declined' });
+      if (this.snapshot.offer?.conversation.id === conversationId) this.update({ offer: null, offerWithdrawn: next === 'queue' ? 'declined_queue' : 'declined' });
     }
   }
 

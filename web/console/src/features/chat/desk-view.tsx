@@ -1,10 +1,12 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ChatMessage, ChatOffer } from '@contracts/chat.js';
+import type { TFunction } from 'i18next';
+import type { ChatMessage, ChatOffer, ConversationView } from '@contracts/chat.js';
 import { Link } from '../../router/router.js';
 import { useSignedIn } from '../../session/session.js';
 import { CustomerPanel } from '../inbox/customer-panel.js';
-import { useCustomer, useInboxData } from '../inbox/inbox-data.js';
+import { cannedForReply, fillPlaceholders, insertAt } from '../inbox/canned.js';
+import { useCustomer, useInboxData, useNames } from '../inbox/inbox-data.js';
 import { localName } from '../inbox/format.js';
 import { useNow } from '../inbox/ticket-bits.js';
 import { ticketById } from '../inbox/tickets-api.js';
@@ -13,9 +15,20 @@ import type { ChatDesk, ChatTab, DeskSnapshot } from './chat-desk.js';
 
 const TYPING_IDLE_MS = 3_000;
 
+/** Closed for the business hours says so (an online agent waits for nothing); else what would bring a chat. */
+function deskEmptyMessage(snapshot: DeskSnapshot, t: TFunction, language: string): string {
+  const state = snapshot.state;
+  if (state && !state.hours.open) {
+    if (!state.hours.opensAt) return t('chat.desk.closed');
+    const when = new Intl.DateTimeFormat(language, { weekday: 'short', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' }).format(new Date(state.hours.opensAt));
+    return t('chat.desk.closedUntil', { when });
+  }
+  return t(state?.presence === 'online' ? 'chat.desk.emptyOnline' : 'chat.desk.empty');
+}
+
 /** The agent's desk: the offer ringing now, then the active chats as tabs. */
 export function DeskView({ desk, snapshot }: { desk: ChatDesk; snapshot: DeskSnapshot }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [selected, setSelected] = useState<string | null>(null);
   const tabs = snapshot.tabs;
   const current = tabs.find((tab) => tab.conversation.id === selected) ?? tabs[0] ?? null;
@@ -31,7 +44,7 @@ export function DeskView({ desk, snapshot }: { desk: ChatDesk; snapshot: DeskSna
       ) : null}
       {tabs.length === 0 ? (
         <div className="panel empty-state">
-          <p className="muted">{t('chat.desk.empty')}</p>
+          <p className="muted" data-testid="desk-empty">{deskEmptyMessage(snapshot, t, i18n.language)}</p>
         </div>
       ) : (
         <>
@@ -186,7 +199,7 @@ function Conversation({ desk, tab }: { desk: ChatDesk; tab: ChatTab }) {
           </p>
         ) : (
           <>
-            <ChatComposer desk={desk} conversationId={conversation.id} />
+            <ChatComposer desk={desk} conversation={conversation} language={tab.screenPop?.customer.locale ?? null} />
             <ChatActions desk={desk} conversationId={conversation.id} selfId={agent.id} />
           </>
         )}
@@ -269,8 +282,14 @@ function MessageList({ tab, selfId }: { tab: ChatTab; selfId: string }) {
   );
 }
 
-function ChatComposer({ desk, conversationId }: { desk: ChatDesk; conversationId: string }) {
+/** The chat's message box, with the workspace's canned replies (in the customer's language first) a select away. */
+function ChatComposer({ desk, conversation, language }: { desk: ChatDesk; conversation: ConversationView; language: string | null }) {
   const { t } = useTranslation();
+  const { agent } = useSignedIn();
+  const { canned } = useInboxData();
+  const names = useNames();
+  const conversationId = conversation.id;
+  const area = useRef<HTMLTextAreaElement>(null);
   const [text, setText] = useState('');
   const typing = useRef<{ on: boolean; timer: ReturnType<typeof setTimeout> | null }>({ on: false, timer: null });
   const id = useId();
@@ -299,13 +318,39 @@ function ChatComposer({ desk, conversationId }: { desk: ChatDesk; conversationId
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) send(event);
   };
+  const replyLanguage = language === 'en' || language === 'zh-CN' ? language : null;
+  const replies = cannedForReply(canned, replyLanguage, names.locale);
+  const insertCanned = (cannedId: string) => {
+    const reply = replies.find((c) => c.id === cannedId);
+    if (!reply) return;
+    const snippet = fillPlaceholders(reply.body, {
+      customer: { name: conversation.visitor.name, email: conversation.visitor.email },
+      agent: { name: agent.name, email: agent.email },
+      ticket: { number: conversation.ticketNumber, subject: '' },
+    });
+    const el = area.current;
+    const { text: next, cursor } = insertAt(text, snippet, el?.selectionStart ?? text.length, el?.selectionEnd ?? text.length);
+    setText(next);
+    setTyping(true);
+    requestAnimationFrame(() => {
+      el?.focus();
+      el?.setSelectionRange(cursor, cursor);
+    });
+  };
 
   return (
     <form className="chat-composer" onSubmit={send}>
       <label htmlFor={`${id}-text`} className="sr-only">
         {t('chat.desk.messageLabel')}
       </label>
+      {replies.length > 0 && (
+        <select className="chat-canned" aria-label={t('inbox.composer.canned')} value="" onChange={(e) => insertCanned(e.target.value)}>
+          <option value="">{t('inbox.composer.canned')}</option>
+          {replies.map((reply) => <option key={reply.id} value={reply.id}>{reply.title}</option>)}
+        </select>
+      )}
       <textarea
+        ref={area}
         id={`${id}-text`}
         value={text}
         rows={2}

@@ -2,9 +2,11 @@ import { BarChart, LineChart } from 'echarts/charts';
 import { GridComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ChatMetrics, Presence, Wallboard } from '@contracts/chat.js';
+import type { ChatMetrics, MissedChat, Presence, Wallboard } from '@contracts/chat.js';
+import { useChart } from '../../components/use-chart.js';
+import { Link } from '../../router/router.js';
 import { percent, useDuration } from './chat-bits.js';
 import { fetchMetrics, fetchWallboard, type DeskSnapshot } from './chat-desk.js';
 
@@ -59,6 +61,7 @@ export function WallboardView({ snapshot }: { snapshot: DeskSnapshot }) {
     { key: 'offered', value: String(board.offeredToday) },
     { key: 'answered', value: String(board.answeredToday) },
     { key: 'abandoned', value: String(board.abandonedToday) },
+    { key: 'offline', value: String(board.offlineToday) },
   ] as const;
 
   return (
@@ -94,30 +97,53 @@ export function WallboardView({ snapshot }: { snapshot: DeskSnapshot }) {
           <WaitingChart points={snapshot.waitingHistory} locale={locale} />
         </section>
       </div>
+      <MissedChats missed={board.missedToday} locale={locale} />
     </div>
   );
 }
 
-/** One ECharts instance per mounted chart, resized with its box and disposed when it goes. */
-function useChart(option: echarts.EChartsCoreOption): React.RefObject<HTMLDivElement | null> {
-  const box = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
-  useEffect(() => {
-    if (!box.current) return;
-    const instance = echarts.init(box.current, undefined, { renderer: 'canvas' });
-    chart.current = instance;
-    const observer = new ResizeObserver(() => instance.resize());
-    observer.observe(box.current);
-    return () => {
-      observer.disconnect();
-      instance.dispose();
-      chart.current = null;
-    };
-  }, []);
-  useEffect(() => {
-    chart.current?.setOption(option, { notMerge: true });
-  });
-  return box;
+/** Today's chats that never reached an agent, each a ticket someone should look at. */
+function MissedChats({ missed, locale }: { missed: readonly MissedChat[]; locale: string }) {
+  const { t } = useTranslation();
+  const duration = useDuration();
+  const clock = new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' });
+  return (
+    <section className="panel chat-missed" aria-labelledby="chat-missed-title">
+      <h3 id="chat-missed-title" className="section-title">
+        {t('chat.wallboard.missed.title')}
+      </h3>
+      {missed.length === 0 ? (
+        <p className="muted">{t('chat.wallboard.missed.none')}</p>
+      ) : (
+        <table className="chat-table" data-testid="missed-chats">
+          <thead>
+            <tr>
+              <th scope="col">{t('chat.wallboard.missed.at')}</th>
+              <th scope="col">{t('chat.queue.visitor')}</th>
+              <th scope="col">{t('chat.wallboard.missed.reason')}</th>
+              <th scope="col">{t('chat.queue.waiting')}</th>
+              <th scope="col">{t('chat.wallboard.missed.ticket')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {missed.map((m) => (
+              <tr key={m.conversationId} data-reason={m.reason}>
+                <td>{clock.format(new Date(m.queuedAt))}</td>
+                <td>{m.visitorName}</td>
+                <td>{t(`chat.wallboard.missed.${m.reason}`)}</td>
+                <td>{duration(m.waitedSeconds)}</td>
+                <td>
+                  <Link to={`/inbox/${m.ticketNumber}`} className="mini-link">
+                    #{m.ticketNumber}
+                  </Link>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
 }
 
 function AgentsChart({ board }: { board: Wallboard }) {

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { ApiError } from '../../api/http.js';
+import { ApiError, isRecord } from '../../api/http.js';
 import type { Resource } from '../../api/use-resource.js';
 
 /** "Loading…" or why it failed, with a retry; nothing once the data is there. */
@@ -15,7 +15,13 @@ export function LoadProblem({ state }: { state: Resource<unknown> & { reload: ()
   );
 }
 
-export interface Problem { code: string; message: string }
+/** Why a write was refused: its code, the server's words, and the fields it was about (`names.zh-CN`, `domain`). */
+export interface Problem { code: string; message: string; fields: string[]; details?: unknown }
+
+/** The field a refusal is about when the server's details do not name it (a name or domain already taken). */
+const FIELD_OF_CODE: Record<string, string> = {
+  COMPANY_TAKEN: 'name', COMPANY_DOMAIN_TAKEN: 'domain', CONSENT_PURPOSE_TAKEN: 'key', SERIAL_TAKEN: 'serial', WARRANTY_BEFORE_PURCHASE: 'warrantyUntil',
+};
 
 /** Runs a write; resolves to the problem to show, or null when it worked. */
 export async function tryWrite(write: () => Promise<unknown>): Promise<Problem | null> {
@@ -23,17 +29,42 @@ export async function tryWrite(write: () => Promise<unknown>): Promise<Problem |
     await write();
     return null;
   } catch (error) {
-    return error instanceof ApiError ? { code: error.code, message: error.message } : { code: 'UNKNOWN', message: String(error) };
+    if (!(error instanceof ApiError)) return { code: 'UNKNOWN', message: String(error), fields: [] };
+    // Schema refusals list `{path: 'body.names.zh-CN', …}`.
+    const named = Array.isArray(error.details)
+      ? error.details.filter(isRecord).map((d) => (typeof d.path === 'string' ? d.path.replace(/^body\.?/, '') : '')).filter(Boolean)
+      : [];
+    const byCode = FIELD_OF_CODE[error.code];
+    return { code: error.code, message: error.message, fields: byCode ? [...named, byCode] : named, details: error.details };
   }
 }
 
-const KNOWN = ['CSV_COLUMNS_INVALID', 'CSV_TOO_MANY_ROWS', 'CSV_TOO_LARGE', 'CSV_EMPTY', 'CSV_UNREADABLE', 'MERGE_SAME_CUSTOMER', 'CUSTOMER_NOT_FOUND', 'FORBIDDEN', 'VALIDATION_FAILED',
-  'SEGMENT_NAME_TAKEN', 'SEGMENT_NOT_FOUND', 'SEGMENT_RULE_INVALID', 'SEGMENT_REFERENCE_UNKNOWN'] as const;
+/** What a refused field expects (`customers.fieldRules.<rule>`), under its input; nothing when the field was fine. */
+export type FieldRule = 'required' | 'companyTaken' | 'domain' | 'domainTaken' | 'key' | 'keyTaken' | 'tooLong' | 'serialTaken' | 'date' | 'warrantyBeforePurchase';
+export function FieldProblem({ problem, field, id, rule }: { problem: Problem | null; field: string; id: string; rule: FieldRule }) {
+  const { t } = useTranslation();
+  if (!fieldFailed(problem, field)) return null;
+  return <p id={`${id}-error`} className="field-error" role="alert">{t(`customers.fieldRules.${rule}`)}</p>;
+}
 
-/** The translated message for a problem of this area, with the server's own words where they help. */
-export function ProblemNotice({ problem }: { problem: Problem | null }) {
+export const fieldFailed = (problem: Problem | null, field: string) => !!problem?.fields.some((f) => f === field || f.startsWith(`${field}.`));
+
+/** The input's ARIA for a refused field, pointing at its message. */
+export const fieldAria = (problem: Problem | null, field: string, id: string) =>
+  (fieldFailed(problem, field) ? { 'aria-invalid': true as const, 'aria-describedby': `${id}-error` } : {});
+
+const KNOWN = ['CSV_COLUMNS_INVALID', 'CSV_TOO_MANY_ROWS', 'CSV_TOO_LARGE', 'CSV_EMPTY', 'CSV_UNREADABLE', 'MERGE_SAME_CUSTOMER', 'CUSTOMER_NOT_FOUND', 'FORBIDDEN', 'VALIDATION_FAILED',
+  'SEGMENT_NAME_TAKEN', 'SEGMENT_NOT_FOUND', 'SEGMENT_RULE_INVALID', 'SEGMENT_REFERENCE_UNKNOWN',
+  'COMPANY_TAKEN', 'COMPANY_DOMAIN_TAKEN', 'COMPANY_NOT_FOUND', 'REFERENCE_NOT_FOUND', 'CONSENT_PURPOSE_TAKEN', 'CONSENT_PURPOSE_NOT_FOUND'] as const;
+
+/**
+ * The translated message for a problem of this area, with the server's own words where they help;
+ * a form that shows each refused field's message under it (`fieldsShown`) only points at them.
+ */
+export function ProblemNotice({ problem, fieldsShown = false }: { problem: Problem | null; fieldsShown?: boolean }) {
   const { t } = useTranslation();
   if (!problem) return null;
+  if (fieldsShown && problem.fields.length > 0) return <p className="notice notice-error" role="alert">{t('customers.checkFields')}</p>;
   const code = KNOWN.find((k) => k === problem.code);
   return (
     <p className="notice notice-error" role="alert">

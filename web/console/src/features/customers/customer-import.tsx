@@ -39,7 +39,7 @@ export function CustomerImport() {
         </label>
         <button type="submit" className="button button-primary" disabled={!file || (current !== null && current.status !== 'done')}>{t('customers.import.start')}</button>
       </form>
-      <ProblemNotice problem={problem} />
+      {problem && isFileProblem(problem) ? <FileProblem problem={problem} /> : <ProblemNotice problem={problem} />}
       {current && <ImportProgress status={current} />}
       {recent.data && recent.data.length > 0 && (
         <>
@@ -73,11 +73,39 @@ function ImportProgress({ status }: { status: ImportStatus }) {
           <table className="crm-table crm-refused">
             <thead><tr><th scope="col">{t('customers.import.line')}</th><th scope="col">{t('customers.columns.email')}</th><th scope="col">{t('customers.import.reason')}</th></tr></thead>
             <tbody>
-              {status.refused.map((r) => <tr key={r.line}><td>{r.line}</td><td>{r.email ?? '—'}</td><td>{r.reason}</td></tr>)}
+              {status.refused.map((r) => (
+                <tr key={r.line}>
+                  <td>{r.line}</td><td>{r.email ?? '—'}</td>
+                  {/* Imports from before refusals had codes keep their English reason. */}
+                  <td>{r.code ? t(`customers.import.refusals.${r.code}`, r.params ?? {}) : r.reason}</td>
+                </tr>
+              ))}
             </tbody>
           </table>
         </>
       )}
     </section>
   );
+}
+
+type FileProblemDetails = { unknown?: string[]; missing?: string[]; duplicate?: string[]; rows?: number; max?: number };
+const FILE_PROBLEMS = ['CSV_COLUMNS_INVALID', 'CSV_TOO_MANY_ROWS', 'CSV_UNREADABLE'];
+const isFileProblem = (problem: Problem) => FILE_PROBLEMS.includes(problem.code);
+
+/** Why the whole file was refused, in the console's language, from the refusal's details (the columns, the row count). */
+function FileProblem({ problem }: { problem: Problem }) {
+  const { t } = useTranslation();
+  const d = (problem.details ?? {}) as FileProblemDetails;
+  const f = 'customers.import.fileProblems';
+  const lines = problem.code === 'CSV_TOO_MANY_ROWS'
+    ? [t(`${f}.tooManyRows`, { rows: d.rows ?? 0, max: d.max ?? 0 })]
+    : problem.code === 'CSV_UNREADABLE'
+      ? [t(`${f}.unreadable`)]
+      : [
+        ...(d.duplicate?.length ? [t(`${f}.duplicateColumns`, { columns: d.duplicate.join(', ') })] : []),
+        ...(d.unknown?.length ? [t(`${f}.unknownColumns`, { columns: d.unknown.join(', ') })] : []),
+        ...(d.missing?.length ? [t(`${f}.missingEmail`)] : []),
+        t(`${f}.allowedColumns`),
+      ];
+  return <div className="notice notice-error" role="alert">{lines.map((line) => <p key={line}>{line}</p>)}</div>;
 }

@@ -1,9 +1,9 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useResource } from '../../api/use-resource.js';
 import { Link } from '../../router/router.js';
-import { addNote, customerRecord, customerTimeline, duplicates, setConsent, updateCustomer, type CustomerRecord, type TimelineEntry } from './customers-api.js';
-import { LoadProblem, ProblemNotice, tryWrite, type Problem } from './customer-bits.js';
+import { addNote, customerRecord, shownEmail, customerTimeline, duplicates, listCompanies, setConsent, updateCustomer, updateRegistration, type CustomerRecord, type TimelineEntry } from './customers-api.js';
+import { FieldProblem, LoadProblem, ProblemNotice, fieldAria, tryWrite, type FieldRule, type Problem } from './customer-bits.js';
 import { MergeDialog } from './merge-dialog.js';
 import { DataRights } from './data-rights.js';
 import { useSignedIn } from '../../session/session.js';
@@ -45,7 +45,7 @@ export function CustomerView({ id }: { id: string }) {
                   </li>
                 ))}
               </ul>
-              {record.data.company && <p><span className="muted">{t('customers.record.company')}</span> {record.data.company.name}</p>}
+              <CompanyMembership company={record.data.company} onChange={(companyId) => write(() => updateCustomer(id, { companyId }))} />
             </section>
             <section aria-labelledby="crm-products">
               <h3 id="crm-products">{t('customers.record.products')}</h3>
@@ -55,6 +55,7 @@ export function CustomerView({ id }: { id: string }) {
                     <li key={p.id}>
                       <strong>{p.names[lang] ?? p.names.en}</strong> ({p.model}) · {t('customers.record.serial', { serial: p.serial })}
                       {p.warrantyUntil && <> · {t('customers.record.warranty', { date: p.warrantyUntil })}</>}
+                      <RegistrationEdit customerId={id} registration={p} onSaved={reload} />
                     </li>
                   ))}
                 </ul>
@@ -102,6 +103,72 @@ export function CustomerView({ id }: { id: string }) {
   );
 }
 
+/** Corrects a registered product's serial, dates and where it was bought; refused fields show their message. */
+function RegistrationEdit({ customerId, registration, onSaved }: { customerId: string; registration: CustomerRecord['products'][number]; onSaved: () => void }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  if (!open) return <> <button type="button" className="button button-small button-quiet" onClick={() => setOpen(true)}>{t('customers.record.editProduct')}</button></>;
+  const prefix = `registration-${registration.id}`;
+  const save = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const day = (name: string) => String(form.get(name)) || null;
+    const failed = await tryWrite(() => updateRegistration(customerId, registration.id, {
+      serial: String(form.get('serial')), purchasedOn: day('purchasedOn'), warrantyUntil: day('warrantyUntil'), boughtFrom: String(form.get('boughtFrom')),
+    }));
+    setProblem(failed);
+    if (!failed) { setOpen(false); onSaved(); }
+  };
+  const field = (name: 'serial' | 'purchasedOn' | 'warrantyUntil' | 'boughtFrom', input: ReactElement, rule: FieldRule) => (
+    <>
+      <label className="field" htmlFor={`${prefix}-${name}`}>{t(`customers.record.registration.${name}`)}</label>
+      {input}
+      <FieldProblem problem={problem} field={name} id={`${prefix}-${name}`} rule={rule} />
+    </>
+  );
+  return (
+    <form className="crm-edit crm-registration-form" onSubmit={save} noValidate>
+      <ProblemNotice problem={problem} fieldsShown />
+      {field('serial', <input id={`${prefix}-serial`} name="serial" defaultValue={registration.serial} maxLength={80} {...fieldAria(problem, 'serial', `${prefix}-serial`)} />, problem?.code === 'SERIAL_TAKEN' ? 'serialTaken' : 'required')}
+      {field('purchasedOn', <input id={`${prefix}-purchasedOn`} name="purchasedOn" type="date" defaultValue={registration.purchasedOn ?? ''} {...fieldAria(problem, 'purchasedOn', `${prefix}-purchasedOn`)} />, 'date')}
+      {field('warrantyUntil', <input id={`${prefix}-warrantyUntil`} name="warrantyUntil" type="date" defaultValue={registration.warrantyUntil ?? ''} {...fieldAria(problem, 'warrantyUntil', `${prefix}-warrantyUntil`)} />, problem?.code === 'WARRANTY_BEFORE_PURCHASE' ? 'warrantyBeforePurchase' : 'date')}
+      {field('boughtFrom', <input id={`${prefix}-boughtFrom`} name="boughtFrom" defaultValue={registration.boughtFrom} maxLength={200} />, 'tooLong')}
+      <div className="crm-actions">
+        <button type="submit" className="button button-primary button-small">{t('customers.record.save')}</button>
+        <button type="button" className="button button-quiet button-small" onClick={() => setOpen(false)}>{t('customers.record.cancel')}</button>
+      </div>
+    </form>
+  );
+}
+
+/** The customer's company (to its page), and a choice to put them in another one or in none. */
+function CompanyMembership({ company, onChange }: { company: CustomerRecord['company']; onChange: (companyId: string | null) => Promise<void> }) {
+  const { t } = useTranslation();
+  const [choosing, setChoosing] = useState(false);
+  const companies = useResource(() => (choosing ? listCompanies() : Promise.resolve([])), [choosing]);
+  const choose = async (value: string) => {
+    await onChange(value || null);
+    setChoosing(false);
+  };
+  return (
+    <div className="crm-company-membership">
+      <span className="muted">{t('customers.record.company')}</span>{' '}
+      {company ? <Link to={`/customers/companies/${company.id}`}>{company.name}</Link> : <span className="muted">{t('customers.record.noCompany')}</span>}{' '}
+      {choosing ? (
+        <label className="field">{t('customers.record.chooseCompany')}
+          <select name="companyId" defaultValue={company?.id ?? ''} disabled={companies.phase !== 'ready'} onChange={(e) => choose(e.target.value)}>
+            <option value="">{t('customers.record.noCompany')}</option>
+            {companies.data?.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+          </select>
+        </label>
+      ) : (
+        <button type="button" className="button button-small button-quiet" onClick={() => setChoosing(true)}>{t('customers.record.changeCompany')}</button>
+      )}
+    </div>
+  );
+}
+
 function Profile({ record, onSave }: { record: CustomerRecord; onSave: (patch: { name: string; locale: 'en' | 'zh-CN' | null; timeZone: string | null; tags: string[] }) => Promise<void> }) {
   const { t } = useTranslation();
   const { customer } = record;
@@ -139,7 +206,7 @@ function Profile({ record, onSave }: { record: CustomerRecord; onSave: (patch: {
   return (
     <div className="crm-profile">
       <h2>{customer.name}</h2>
-      <p className="crm-email">{customer.email}</p>
+      <p className="crm-email">{shownEmail(customer.email) ?? <span className="muted">{t('customers.noEmail')}</span>}</p>
       <p>
         {customer.tags.map((tag) => <span key={tag} className="chip chip-quiet">{tag}</span>)}
         {Object.entries(customer.attributes).map(([key, value]) => <span key={key} className="chip chip-note">{key}: {value}</span>)}

@@ -4,11 +4,17 @@
  */
 import { request } from '../../api/http.js';
 import type {
-  ATTRIBUTE_OPERATORS, SEGMENT_LIMITS, SegmentPreviewWire, SegmentRule, SegmentWire,
+  ATTRIBUTE_OPERATORS, PHONE_ONLY_DOMAIN as SERVER_PHONE_ONLY_DOMAIN, SEGMENT_LIMITS, SegmentPreviewWire, SegmentRule, SegmentWire,
   CustomerPageWire, CustomerWire, DuplicatesWire, ErasureWire, ImportStatusWire, MergeField, MergeWire, RecordWire, TimelineWire,
-} from '../../../../../src/contracts/customers.js';
+  CompanyListWire, CompanyPageWire, CompanyWire, PurposeWire, SegmentRuleProblemWire,
+} from '@contracts/customers.js';
 
 export type { ErasureWire as Erasure, CustomerWire as Customer, RecordWire as CustomerRecord, TimelineWire as TimelineEntry, ImportStatusWire as ImportStatus, DuplicatesWire as Duplicates, MergeField };
+
+/** The server's constant (kept out of the bundle with zod): the type checker holds them equal. */
+const PHONE_ONLY_DOMAIN: typeof SERVER_PHONE_ONLY_DOMAIN = 'phone.invalid';
+/** A customer's e-mail as people should see it: none for a customer known only by phone (their address is a placeholder). */
+export const shownEmail = (email: string): string | null => (email.endsWith(`@${PHONE_ONLY_DOMAIN}`) ? null : email);
 
 export interface CustomerFilter { q?: string; tag?: string; companyId?: string }
 
@@ -25,8 +31,11 @@ export const customerRecord = (id: string) => request('GET', `/api/v1/customers/
 export const customerTimeline = async (id: string) =>
   ((await request('GET', `/api/v1/customers/${encodeURIComponent(id)}/timeline?limit=100`)) as { entries: TimelineWire[] }).entries;
 
-export const updateCustomer = (id: string, patch: { name?: string; locale?: 'en' | 'zh-CN' | null; timeZone?: string | null; tags?: string[] }) =>
+export const updateCustomer = (id: string, patch: { name?: string; locale?: 'en' | 'zh-CN' | null; timeZone?: string | null; tags?: string[]; companyId?: string | null }) =>
   request('PATCH', `/api/v1/customers/${encodeURIComponent(id)}`, { body: patch }) as Promise<CustomerWire>;
+
+export const updateRegistration = (customerId: string, registrationId: string, patch: { serial: string; purchasedOn: string | null; warrantyUntil: string | null; boughtFrom: string }) =>
+  request('PATCH', `/api/v1/customers/${encodeURIComponent(customerId)}/products/${encodeURIComponent(registrationId)}`, { body: patch });
 
 export const addNote = (id: string, body: string) => request('POST', `/api/v1/customers/${encodeURIComponent(id)}/notes`, { body: { body } });
 
@@ -49,6 +58,8 @@ export const exportUrl = (encoding: 'utf-8' | 'gb18030') => `/api/v1/customers/e
 
 /** The customer's own data (admins): everything held on them as JSON, and its erasure. */
 export const dataExportUrl = (id: string) => `/api/v1/customers/${encodeURIComponent(id)}/data-export`;
+/** The same as a zip: data.json, a CSV per kind (tickets, messages, products, orders, consents) and their attachments. */
+export const dataArchiveUrl = (id: string) => `/api/v1/customers/${encodeURIComponent(id)}/data-archive`;
 
 export const erasureStatus = async (id: string): Promise<ErasureWire | null> => {
   try {
@@ -64,7 +75,9 @@ export const eraseCustomer = (id: string) =>
 
 // ---- saved segments
 
-export type { SegmentWire as Segment, SegmentRule, SegmentGroup, SegmentCondition, SegmentRuleProblemWire as RuleProblem } from '../../../../../src/contracts/customers.js';
+export type { SegmentWire as Segment, SegmentRule, SegmentGroup, SegmentCondition } from '@contracts/customers.js';
+/** A problem the API named in a rule (with its code, shown in the console's language), or one the console met itself (no code). */
+export type RuleProblem = Omit<SegmentRuleProblemWire, 'code'> & Partial<Pick<SegmentRuleProblemWire, 'code'>>;
 /** The server's tables (kept out of the bundle with zod): the type checker holds them equal. */
 export const OPERATORS_BY_TYPE = {
   text: ['equals', 'not_equals', 'contains', 'is_set', 'is_not_set'],
@@ -76,7 +89,11 @@ export const RULE_DEPTH: (typeof SEGMENT_LIMITS)['depth'] = 3;
 
 export const listSegments = async () => ((await request('GET', '/api/v1/customer-segments')) as { segments: SegmentWire[] }).segments;
 export const segment = (id: string) => request('GET', `/api/v1/customer-segments/${encodeURIComponent(id)}`) as Promise<SegmentWire>;
-export const segmentCount = async (id: string) => ((await request('GET', `/api/v1/customer-segments/${encodeURIComponent(id)}/count`)) as { count: number }).count;
+/** The stored count and when it was taken (it may be some minutes old: the server recounts after changes and every 10 minutes). */
+export const segmentCount = async (id: string) => {
+  const { count, countedAt } = (await request('GET', `/api/v1/customer-segments/${encodeURIComponent(id)}/count`)) as { count: number; countedAt: string };
+  return { count, countedAt: new Date(countedAt) };
+};
 export const segmentCustomers = (id: string, cursor?: string) =>
   request('GET', `/api/v1/customer-segments/${encodeURIComponent(id)}/customers${query({ cursor })}`) as Promise<CustomerPageWire>;
 export const previewSegment = (rule: SegmentRule) => request('POST', '/api/v1/customer-segments/preview', { body: { rule, limit: 10 } }) as Promise<SegmentPreviewWire>;
@@ -97,3 +114,21 @@ export const ruleVocabulary = async (): Promise<RuleVocabulary> => {
   ]) as [{ attributes: RuleVocabulary['attributes'] }, { companies: RuleVocabulary['companies'] }, { products: RuleVocabulary['products'] }, { purposes: RuleVocabulary['purposes'] }];
   return { attributes: attributes.attributes, companies: companies.companies, products: products.products, purposes: purposes.purposes };
 };
+
+// ---- companies (B2B): any agent reads; admins create, edit and delete
+
+export type { CompanyListWire as CompanyListed, CompanyPageWire as CompanyPage, PurposeWire as Purpose };
+export interface CompanyFields { name: string; domain: string | null; notes: string }
+
+export const listCompanies = async () => ((await request('GET', '/api/v1/customer-companies')) as { companies: CompanyListWire[] }).companies;
+export const companyPage = (id: string) => request('GET', `/api/v1/customer-companies/${encodeURIComponent(id)}`) as Promise<CompanyPageWire>;
+export const saveCompany = (id: string | null, body: CompanyFields) =>
+  (id ? request('PATCH', `/api/v1/customer-companies/${encodeURIComponent(id)}`, { body }) : request('POST', '/api/v1/customer-companies', { body })) as Promise<CompanyWire>;
+export const deleteCompany = (id: string) => request('DELETE', `/api/v1/customer-companies/${encodeURIComponent(id)}`);
+
+// ---- consent purposes: what customers may agree to (admins define them)
+
+export interface PurposeFields { names: { en: string; 'zh-CN'?: string }; wordingVersion: string }
+export const listPurposes = async () => ((await request('GET', '/api/v1/consent-purposes')) as { purposes: PurposeWire[] }).purposes;
+export const createPurpose = (body: PurposeFields & { key: string }) => request('POST', '/api/v1/consent-purposes', { body }) as Promise<PurposeWire>;
+export const updatePurpose = (id: string, body: PurposeFields) => request('PATCH', `/api/v1/consent-purposes/${encodeURIComponent(id)}`, { body }) as Promise<PurposeWire>;

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useResource } from '../../api/use-resource.js';
 import { Link } from '../../router/router.js';
 import { useSignedIn } from '../../session/session.js';
-import { exportUrl, listCustomers, type Customer, type CustomerFilter } from './customers-api.js';
+import { exportUrl, listCustomers, shownEmail, type Customer, type CustomerFilter } from './customers-api.js';
 import { LoadProblem } from './customer-bits.js';
 
 /** Customers newest first, searched by name (Chinese too), e-mail or phone, and filtered by tag. */
@@ -37,6 +37,8 @@ export function CustomersList() {
           </label>
         </form>
         <Link className="button button-quiet" to="/customers/segments">{t('customers.segments.title')}</Link>
+        <Link className="button button-quiet" to="/customers/companies">{t('customers.companies.title')}</Link>
+        <Link className="button button-quiet" to="/customers/consent-purposes">{t('customers.purposes.title')}</Link>
         {agent.role === 'admin' && (
           <div className="crm-actions">
             <Link className="button" to="/customers/import">{t('customers.import.open')}</Link>
@@ -67,7 +69,7 @@ export function CustomerTable({ customers }: { customers: Customer[] }) {
         {customers.map((c) => (
           <tr key={c.id}>
             <td><Link to={`/customers/${c.id}`}>{c.name}</Link></td>
-            <td className="crm-email">{c.email}</td>
+            <td className="crm-email">{shownEmail(c.email) ?? <span className="muted">{t('customers.noEmail')}</span>}</td>
             <td>{c.tags.map((tag) => <span key={tag} className="chip chip-quiet">{tag}</span>)}</td>
             <td>{new Date(c.createdAt).toLocaleDateString(i18n.language)}</td>
           </tr>

@@ -4,6 +4,8 @@ import { usePath } from '../../router/router.js';
 import { CustomerImport } from './customer-import.js';
 import { CustomerView } from './customer-view.js';
 import { CustomersList } from './customers-list.js';
+import { Companies } from './companies.js';
+import { ConsentPurposes } from './consent-purposes.js';
 import { Segments } from './segments.js';
 import './customers.css';
 
@@ -11,7 +13,8 @@ const ROOT = '/customers';
 
 /**
  * The customer database: `/customers` (the list), `/customers/import` (CSV import with progress),
- * `/customers/segments[/…]` (saved segments), `/customers/<id>` (the 360° record). Every screen is an address that can be reloaded or shared.
+ * `/customers/segments[/…]` (saved segments), `/customers/companies[/<id>]` (companies and their members),
+ * `/customers/consent-purposes` (what customers may agree to), `/customers/<id>` (the 360° record). Every screen is an address that can be reloaded or shared.
  */
 export function CustomersPage() {
   const { t } = useTranslation();
@@ -22,7 +25,11 @@ export function CustomersPage() {
       <header className="page-header">
         <h1 id="page-title">{t('nav.customers')}</h1>
       </header>
-      {first === 'segments' ? <Segments rest={rest} /> : first === 'import' ? <CustomerImport /> : first ? <CustomerView key={first} id={first} /> : <CustomersList />}
+      {first === 'segments' ? <Segments rest={rest} />
+        : first === 'companies' ? <Companies rest={rest} />
+          : first === 'consent-purposes' ? <ConsentPurposes />
+            : first === 'import' ? <CustomerImport />
+              : first ? <CustomerView key={first} id={first} /> : <CustomersList />}
     </section>
   );
 }

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useResource } from '../../api/use-resource.js';
-import { dataExportUrl, eraseCustomer, erasureStatus, type Customer } from './customers-api.js';
+import { dataArchiveUrl, dataExportUrl, eraseCustomer, erasureStatus, type Customer } from './customers-api.js';
 import { LoadProblem, ProblemNotice, tryWrite, type Problem } from './customer-bits.js';
 
 /**
@@ -40,6 +40,7 @@ export function DataRights({ customer, onErased }: { customer: Customer; onErase
           <p className="muted small">{t('customers.rights.intro')}</p>
           <div className="crm-actions">
             <a className="button button-small" href={dataExportUrl(customer.id)} download>{t('customers.rights.export')}</a>
+            <a className="button button-small" href={dataArchiveUrl(customer.id)} download>{t('customers.rights.exportArchive')}</a>
             <button type="button" className="button button-small button-danger" onClick={() => { setTyped(''); setConfirming(true); }}>{t('customers.rights.erase')}</button>
           </div>
         </>

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { OPERATORS_BY_TYPE, RULE_DEPTH, type RuleProblem, type RuleVocabulary, type SegmentCondition, type SegmentGroup } from './customers-api.js';
 
 type Strings = typeof import('./locales/en.json')['segments'];
-type Label = Exclude<keyof Strings, 'fields' | 'ops' | 'measures' | `${string}_one` | `${string}_other`>;
+type Label = Exclude<keyof Strings, 'fields' | 'ops' | 'measures' | 'problems' | `${string}_one` | `${string}_other`>;
 type Op = keyof Strings['ops'];
 
 /** A condition as the editor holds it: the wire shape, loosely typed while a field changes. */
@@ -90,7 +90,7 @@ export function RuleGroup({ group, path, depth, vocabulary, problems, onChange, 
           </li>
         ))}
       </ol>
-      {own.map((p) => <p key={p.path} className="field-error" role="alert">{p.message}</p>)}
+      {own.map((p) => <ProblemText key={p.path} problem={p} />)}
       <div className="crm-actions">
         <button type="button" className="button button-quiet" onClick={() => onChange({ ...group, conditions: [...group.conditions, fresh('tag', vocabulary) as unknown as SegmentCondition] })}>
           {t('customers.segments.addCondition')}
@@ -167,7 +167,7 @@ function ConditionRow({ condition: c, vocabulary: v, problems, onChange, onRemov
       </label>
       <Values c={c} v={v} set={set} num={num} text={text} attributeType={attribute?.type} choices={attribute?.choices ?? []} />
       <button type="button" className="link-button" onClick={onRemove}>{t('customers.segments.removeCondition')}</button>
-      {problems.map((p) => <p key={p.path} className="field-error" role="alert">{p.message}</p>)}
+      {problems.map((p) => <ProblemText key={p.path} problem={p} />)}
     </div>
   );
 }
@@ -263,4 +263,10 @@ function Values({ c, v, set, num, text, attributeType, choices }: ValuesProps) {
     case 'lastContact': return c.op === 'never' ? null : num('days');
     case 'createdAt': return num('days');
   }
+}
+
+/** A rule problem in the console's language (its code); the API's English words only for one without a code. */
+export function ProblemText({ problem }: { problem: RuleProblem }) {
+  const { t } = useTranslation();
+  return <p className="field-error" role="alert">{problem.code ? t(`customers.segments.problems.${problem.code}`, problem.params ?? {}) : problem.message}</p>;
 }

@@ -9,7 +9,7 @@ import {
   type Customer, type RuleProblem, type RuleVocabulary, type Segment, type SegmentCondition, type SegmentGroup,
 } from './customers-api.js';
 import { LoadProblem, ProblemNotice, tryWrite, type Problem } from './customer-bits.js';
-import { RuleGroup } from './segment-rule.js';
+import { ProblemText, RuleGroup } from './segment-rule.js';
 import { CustomerTable } from './customers-list.js';
 
 const ROOT = '/customers/segments';
@@ -23,12 +23,12 @@ export function Segments({ rest }: { rest: string[] }) {
   return action === 'edit' ? <LoadedEditor key={`${id}-edit`} id={id} /> : <SegmentMembers key={id} id={id} />;
 }
 
-/** Every saved segment with its live count. */
+/** Every saved segment with its stored count and when it was taken. */
 function SegmentList() {
   const { t } = useTranslation();
   const { agent } = useSignedIn();
   const segments = useResource(listSegments, []);
-  const [counts, setCounts] = useState<Record<string, number | 'failed'>>({});
+  const [counts, setCounts] = useState<Record<string, SegmentCountWire | 'failed'>>({});
   useEffect(() => {
     let live = true;
     for (const s of segments.data ?? []) {
@@ -52,7 +52,7 @@ function SegmentList() {
             <li key={s.id}>
               <Link to={`${ROOT}/${s.id}`} className="crm-segment-name">{s.name}</Link>
               <span className="crm-segment-count" data-segment-count={s.id}>
-                {counts[s.id] === undefined ? t('customers.loading') : counts[s.id] === 'failed' ? '—' : t('customers.segments.count', { count: counts[s.id] as number })}
+                {counts[s.id] === undefined ? t('customers.loading') : counts[s.id] === 'failed' ? '—' : <CountedCount counted={counts[s.id] as SegmentCountWire} />}
               </span>
               {s.description && <p className="muted">{s.description}</p>}
             </li>
@@ -60,6 +60,20 @@ function SegmentList() {
         </ul>
       )}
     </div>
+  );
+}
+
+type SegmentCountWire = Awaited<ReturnType<typeof segmentCount>>;
+
+/** A stored count says when it was taken: it can be some minutes old. */
+function CountedCount({ counted }: { counted: SegmentCountWire }) {
+  const { t, i18n } = useTranslation();
+  const time = counted.countedAt.toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' });
+  return (
+    <>
+      {t('customers.segments.count', { count: counted.count })}
+      {' '}<span className="muted crm-counted-at">({t('customers.segments.countedAt', { time })})</span>
+    </>
   );
 }
 
@@ -98,7 +112,7 @@ function SegmentMembers({ id }: { id: string }) {
             <div>
               <h2>{data.segment.name}</h2>
               {data.segment.description && <p className="muted">{data.segment.description}</p>}
-              <p className="crm-live-count" role="status">{t('customers.segments.count', { count: data.count })}</p>
+              <p className="crm-live-count" role="status"><CountedCount counted={data.count} /></p>
             </div>
             {agent.role === 'admin' && (
               <div className="crm-actions">
@@ -176,7 +190,7 @@ function SegmentEditor({ existing }: { existing?: Segment }) {
       {vocabulary.data && (
         <RuleGroup group={rule} path="" depth={1} vocabulary={vocabulary.data as RuleVocabulary} problems={problems} onChange={setRule} />
       )}
-      {rootProblems.map((p) => <p key={p.path} className="field-error" role="alert">{p.message}</p>)}
+      {rootProblems.map((p) => <ProblemText key={p.path} problem={p} />)}
       <div className="crm-live" aria-live="polite">
         {preview && (
           <>

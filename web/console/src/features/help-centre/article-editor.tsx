@@ -9,7 +9,8 @@ import {
 import { LoadProblem } from './load-problem.js';
 import { codeOf, useResource } from '../../api/use-resource.js';
 
-interface Form { title: string; markdown: string; locale: ContentLocale; categoryId: string | null; tags: string }
+/** `questions`: one per line, as the editor types them. */
+interface Form { title: string; markdown: string; locale: ContentLocale; categoryId: string | null; tags: string; questions: string }
 
 const PREVIEW_DELAY_MS = 400;
 
@@ -23,11 +24,14 @@ function prefill(language: string): Form & { translationOf?: string } {
     locale: (CONTENT_LOCALES as readonly string[]).includes(locale ?? '') ? (locale as ContentLocale) : language === 'zh-CN' ? 'zh-CN' : 'en',
     categoryId: null,
     tags: '',
+    questions: '',
     translationOf: params.get('translationOf') ?? undefined,
   };
 }
 
-const formOf = (a: Article): Form => ({ title: a.draft.title, markdown: a.draft.markdown, locale: a.locale, categoryId: a.categoryId, tags: a.tags.join(', ') });
+const formOf = (a: Article): Form => ({
+  title: a.draft.title, markdown: a.draft.markdown, locale: a.locale, categoryId: a.categoryId, tags: a.tags.join(', '), questions: a.questions.join('\n'),
+});
 
 /** Markdown on the left, the sanitised preview (as the portal renders it) on the right. */
 export function ArticleEditor({ id }: { id: string | null }) {
@@ -64,6 +68,7 @@ export function ArticleEditor({ id }: { id: string | null }) {
   if (id && !article) return <p className="muted">{t('helpCentre.loading')}</p>;
 
   const tags = () => form.tags.split(/[,，]/).map((s) => s.trim()).filter(Boolean);
+  const questions = () => form.questions.split('\n').map((s) => s.trim()).filter(Boolean);
   const run = async (action: () => Promise<Article>, done: string) => {
     setBusy(true);
     setMessage(null);
@@ -80,8 +85,8 @@ export function ArticleEditor({ id }: { id: string | null }) {
     }
   };
   const save = () => run(() => (article
-    ? saveArticle(article.id, { title: form.title, markdown: form.markdown, categoryId: form.categoryId, tags: tags() })
-    : createArticle({ title: form.title, markdown: form.markdown, locale: form.locale, categoryId: form.categoryId, tags: tags(), translationOf: form.translationOf })), t('helpCentre.editor.saved'));
+    ? saveArticle(article.id, { title: form.title, markdown: form.markdown, categoryId: form.categoryId, tags: tags(), questions: questions() })
+    : createArticle({ title: form.title, markdown: form.markdown, locale: form.locale, categoryId: form.categoryId, tags: tags(), questions: questions(), translationOf: form.translationOf })), t('helpCentre.editor.saved'));
   const otherLocale: ContentLocale = form.locale === 'en' ? 'zh-CN' : 'en';
   const translation = article?.translations.find((x) => x.locale === otherLocale);
 
@@ -113,6 +118,11 @@ export function ArticleEditor({ id }: { id: string | null }) {
         </label>
         <label className="field">{t('helpCentre.editor.tags')}
           <input value={form.tags} placeholder="p200, wifi" onChange={(e) => setForm({ ...form, tags: e.target.value })} />
+        </label>
+        {/* Search learns from these (src/modules/search/README.md): the ways customers ask what this article answers. */}
+        <label className="field hc-wide">{t('helpCentre.editor.questions')}
+          <textarea name="questions" rows={3} value={form.questions} placeholder={t('helpCentre.editor.questionsExample')} onChange={(e) => setForm({ ...form, questions: e.target.value })} />
+          <small className="muted">{t('helpCentre.editor.questionsHint')}</small>
         </label>
       </fieldset>
 

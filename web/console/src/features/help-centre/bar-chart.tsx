@@ -5,9 +5,9 @@
  */
 import { BarChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
-import { init, use, type EChartsType } from 'echarts/core';
+import { use } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useRef } from 'react';
+import { useChart } from '../../components/use-chart.js';
 
 use([BarChart, GridComponent, TooltipComponent, LegendComponent, CanvasRenderer]);
 
@@ -25,34 +25,16 @@ export interface BarChartProps {
 }
 
 export function HorizontalBarChart({ label, categories, series }: BarChartProps) {
-  const element = useRef<HTMLDivElement>(null);
-  const chart = useRef<EChartsType | null>(null);
-
-  useEffect(() => {
-    if (!element.current) return undefined;
-    const instance = init(element.current, undefined, { renderer: 'canvas' });
-    chart.current = instance;
-    const observer = new ResizeObserver(() => instance.resize());
-    observer.observe(element.current);
-    return () => {
-      observer.disconnect();
-      instance.dispose();
-      chart.current = null;
-    };
-  }, []);
-
-  useEffect(() => {
-    chart.current?.setOption({
-      animation: false,
-      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-      legend: series.length > 1 ? { top: 0 } : undefined,
-      grid: { left: 8, right: 24, top: series.length > 1 ? 28 : 8, bottom: 8, containLabel: true },
-      xAxis: { type: 'value', minInterval: 1 },
-      // Longest first at the top: ECharts draws category axes bottom-up.
-      yAxis: { type: 'category', data: [...categories].reverse(), axisLabel: { width: 180, overflow: 'truncate' } },
-      series: series.map((s) => ({ type: 'bar', name: s.name, data: [...s.values].reverse(), itemStyle: s.color ? { color: s.color } : undefined })),
-    }, { notMerge: true });
-  }, [categories, series]);
+  const element = useChart({
+    animation: false,
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+    legend: series.length > 1 ? { top: 0 } : undefined,
+    grid: { left: 8, right: 24, top: series.length > 1 ? 28 : 8, bottom: 8, containLabel: true },
+    xAxis: { type: 'value', minInterval: 1 },
+    // Longest first at the top: ECharts draws category axes bottom-up.
+    yAxis: { type: 'category', data: [...categories].reverse(), axisLabel: { width: 180, overflow: 'truncate' } },
+    series: series.map((s) => ({ type: 'bar', name: s.name, data: [...s.values].reverse(), itemStyle: s.color ? { color: s.color } : undefined })),
+  });
 
   const height = Math.max(120, categories.length * (series.length > 1 ? 34 : 26) + 48);
   return <div ref={element} className="hc-chart" role="img" aria-label={label} style={{ height }} />;

@@ -21,7 +21,7 @@ export type SearchRow = SearchRowWire;
 export type { SearchReport };
 
 /** The editor's article: what it sends, with "no category" as null (the API takes it absent on create). */
-export type ArticleInput = Required<Pick<NewArticleBody, 'title' | 'markdown' | 'locale' | 'tags'>> & { categoryId: string | null; translationOf?: string };
+export type ArticleInput = Required<Pick<NewArticleBody, 'title' | 'markdown' | 'locale' | 'tags' | 'questions'>> & { categoryId: string | null; translationOf?: string };
 
 function need<T>(body: unknown, key: string, check: (value: unknown) => boolean): T {
   if (!isRecord(body) || !check(body[key])) throw new ApiError('UNKNOWN', 200, `unexpected response: ${key}`);

@@ -1,4 +1,5 @@
-import type { CannedReply } from './tickets-api.js';
+import { messageLocale } from '@contracts/language.js';
+import type { CannedReply, Customer, Message } from './tickets-api.js';
 
 export interface PlaceholderValues {
   customer: { name: string; email: string };
@@ -18,10 +19,24 @@ export function fillPlaceholders(template: string, values: PlaceholderValues): s
   });
 }
 
-/** Replies in the agent's language first, then those for any language, then the rest. */
-export function cannedForLocale(replies: readonly CannedReply[], locale: string): CannedReply[] {
-  const rank = (reply: CannedReply) => (reply.locale === locale ? 0 : reply.locale === null ? 1 : 2);
-  return [...replies].sort((a, b) => rank(a) - rank(b) || a.title.localeCompare(b.title, locale));
+/**
+ * The language a reply goes out in, as the mail module picks it (outbound.service.ts): the
+ * customer's own choice, else the language of their last message; null when neither tells (the
+ * workspace's default applies there, which the console does not know).
+ */
+export function replyLocale(customer: Pick<Customer, 'locale'> | null, subject: string, messages: readonly Pick<Message, 'authorType' | 'bodyText'>[]): CannedReply['locale'] {
+  const theirs = messages.filter((m) => m.authorType === 'customer').at(-1);
+  return customer?.locale ?? (theirs ? messageLocale(subject, theirs.bodyText) : null);
+}
+
+/**
+ * The canned replies to offer for a reply in `language`: those written in it, then those for any
+ * language. When the reply's language is unknown, every reply, the agent's language first.
+ */
+export function cannedForReply(replies: readonly CannedReply[], language: CannedReply['locale'], agentLocale: string): CannedReply[] {
+  const first = language ?? agentLocale;
+  const rank = (reply: CannedReply) => (reply.locale === first ? 0 : reply.locale === null ? 1 : 2);
+  return replies.filter((reply) => !language || rank(reply) < 2).sort((a, b) => rank(a) - rank(b) || a.title.localeCompare(b.title, agentLocale));
 }
 
 /** Puts a snippet where the cursor is (or at the end), with a blank line around it when needed. */

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { actionErrorKey as errorKey, type ErrorKey } from '../../api/error-key.js';
 import { ApiError, isRecord } from '../../api/http.js';
 import { useSignedIn } from '../../session/session.js';
-import { cannedForLocale, fillPlaceholders, insertAt } from './canned.js';
+import { cannedForReply, fillPlaceholders, insertAt } from './canned.js';
 import { fileSize } from './format.js';
 import { useInboxData, useNames } from './inbox-data.js';
 import {
@@ -12,6 +12,7 @@ import {
   postMessage,
   type AttachmentLimits,
   type AttachmentProblem,
+  type CannedReply,
   type Customer,
   type Message,
   type Ticket,
@@ -58,9 +59,11 @@ export interface ComposerHandle {
 export const Composer = forwardRef<ComposerHandle, {
   ticket: Ticket;
   customer: Customer | null;
+  /** The language the reply goes out in (replyLocale), null if unknown: the canned replies offered follow it. */
+  language: CannedReply['locale'];
   onSent: (message: Message) => void;
   onComposing: (composing: boolean) => void;
-}>(function Composer({ ticket, customer, onSent, onComposing }, ref) {
+}>(function Composer({ ticket, customer, language, onSent, onComposing }, ref) {
   const { t } = useTranslation();
   const { agent } = useSignedIn();
   const { canned } = useInboxData();
@@ -167,7 +170,7 @@ export const Composer = forwardRef<ComposerHandle, {
     if (event.key === 'Escape') area.current?.blur();
   };
 
-  const replies = cannedForLocale(canned, names.locale);
+  const replies = cannedForReply(canned, language, names.locale);
   const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
   return (
     <form className={`composer composer-${mode}`} onSubmit={onSubmit} aria-label={t('inbox.composer.label')}>
@@ -180,7 +183,7 @@ export const Composer = forwardRef<ComposerHandle, {
         </button>
         {replies.length > 0 && (
           <select className="composer-canned" aria-label={t('inbox.composer.canned')} value="" onChange={(e) => insertCanned(e.target.value)}>
-            <option value="">{t('inbox.composer.canned')}</option>
+            <option value="">{language ? t('inbox.composer.cannedIn', { language: t(`language.${language}`) }) : t('inbox.composer.canned')}</option>
             {replies.map((reply) => (
               <option key={reply.id} value={reply.id}>
                 {reply.title}

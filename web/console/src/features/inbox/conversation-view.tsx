@@ -6,6 +6,7 @@ import { useRealtimeEvents, useTicketViewers, useRealtimeConnection, type Realti
 import { Link, navigate } from '../../router/router.js';
 import { useSignedIn } from '../../session/session.js';
 import { takeOpenIntent } from './actions.js';
+import { replyLocale } from './canned.js';
 import { Composer, type ComposerHandle } from './composer.js';
 import { CustomerPanel } from './customer-panel.js';
 import { filtersToSearch } from './inbox-filters.js';
@@ -14,8 +15,10 @@ import { neighbour } from './list-state.js';
 import { useShortcuts } from './shortcuts.js';
 import { Thread } from './thread.js';
 import { DueLabel, LiveIndicator, RelativeTime, StatusBadge, UrgencyMark, useNow } from './ticket-bits.js';
+import { RelatedTickets } from './related-tickets.js';
+import { TicketActivity } from './ticket-activity.js';
 import { TicketProperties } from './ticket-properties.js';
-import { updateTicket, type Ticket } from './tickets-api.js';
+import { splitMessage, updateTicket, type Message, type Ticket } from './tickets-api.js';
 import type { InboxList } from './use-inbox-list.js';
 import { useConversation } from './use-conversation.js';
 
@@ -38,10 +41,14 @@ export function ConversationView({ number, list, connection, realtime, onHelp }:
   const { customer, failed } = useCustomer(ticket?.customerId ?? null, conversation.revision);
   const composer = useRef<ComposerHandle>(null);
   const [actionError, setActionError] = useState<ErrorKey | null>(null);
+  const [splitOff, setSplitOff] = useState<Ticket | null>(null);
   const now = useNow();
   useDocumentTitle(ticket ? `#${ticket.number} ${ticket.subject}` : t('nav.inbox'));
 
   useRealtimeEvents(connection, conversation.onEvent, conversation.reload);
+
+  // The "split off into #N" notice belongs to the ticket it was made on.
+  useEffect(() => setSplitOff(null), [number]);
 
   // "r" / "n" on a list row: open with the composer ready.
   useEffect(() => {
@@ -68,6 +75,12 @@ export function ConversationView({ number, list, connection, realtime, onHelp }:
     } catch (error) {
       setActionError(errorKey(error));
     }
+  };
+  const split = async (message: Message, subject: string) => {
+    const created = await splitMessage(message.id, subject);
+    setSplitOff(created);
+    conversation.reload();
+    list.refresh({ soon: true });
   };
   const go = (by: 1 | -1) => {
     const next = ticket ? neighbour(list.state.tickets, ticket.id, by) : null;
@@ -163,13 +176,19 @@ export function ConversationView({ number, list, connection, realtime, onHelp }:
             {t(`errors.${actionError}`)}
           </p>
         )}
+        {splitOff && (
+          <p className="notice" role="status">
+            {t('inbox.split.done')} <Link to={`/inbox/${splitOff.number}`}>#{splitOff.number} {splitOff.subject}</Link>
+          </p>
+        )}
         <div className="thread-scroll">
-          <Thread messages={messages} customer={customer} now={now} />
+          <Thread messages={messages} customer={customer} now={now} split={ticket.mergedIntoId ? undefined : { defaultSubject: ticket.subject, onSplit: split }} />
         </div>
         <Composer
           ref={composer}
           ticket={ticket}
           customer={customer}
+          language={replyLocale(customer, ticket.subject, messages)}
           onComposing={setComposing}
           onSent={(message) => {
             conversation.addMessage(message);
@@ -180,6 +199,8 @@ export function ConversationView({ number, list, connection, realtime, onHelp }:
       </section>
       <aside className="conversation-side" aria-label={t('inbox.conversation.details')}>
         <TicketProperties ticket={ticket} onChanged={changed} />
+        <RelatedTickets ticket={ticket} revision={conversation.revision} onChanged={() => { conversation.reload(); list.refresh({ soon: true }); }} />
+        <TicketActivity ticketId={ticket.id} revision={conversation.revision} now={now} />
         <CustomerPanel customerId={ticket.customerId} customer={customer} failed={failed} currentId={ticket.id} revision={conversation.revision} now={now} />
       </aside>
     </div>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isValidTag, tagGroups } from './actions.js';
-import { cannedForLocale, fillPlaceholders, insertAt } from './canned.js';
+import { cannedForReply, fillPlaceholders, insertAt, replyLocale } from './canned.js';
 import { fileSize, initials, nextDue, relativeTime, safeApiHref } from './format.js';
 import { isTypingTarget, shortcutOf } from './shortcuts.js';
 import { parseMessage, parseTicket } from './tickets-api.js';
@@ -16,9 +16,25 @@ describe('canned replies', () => {
       .toBe('Hi 李娜, Emma here about #42. {{order.id}}');
   });
 
-  it('offers replies in the agent\'s language first', () => {
-    const replies = [{ id: '1', title: 'B', body: '', locale: 'en' }, { id: '2', title: 'A', body: '', locale: null }, { id: '3', title: 'C', body: '', locale: 'zh-CN' }];
-    expect(cannedForLocale(replies, 'zh-CN').map((r) => r.id)).toEqual(['3', '2', '1']);
+  const replies = [{ id: '1', title: 'B', body: '', locale: 'en' as const }, { id: '2', title: 'A', body: '', locale: null }, { id: '3', title: 'C', body: '', locale: 'zh-CN' as const }];
+
+  it('offers the replies in the language the reply goes out in, and those for any language', () => {
+    expect(cannedForReply(replies, 'en', 'zh-CN').map((r) => r.id)).toEqual(['1', '2']);
+    expect(cannedForReply(replies, 'zh-CN', 'en').map((r) => r.id)).toEqual(['3', '2']);
+  });
+
+  it('offers every reply, the agent\'s language first, when the reply\'s language is unknown', () => {
+    expect(cannedForReply(replies, null, 'zh-CN').map((r) => r.id)).toEqual(['3', '2', '1']);
+  });
+
+  it('answers in the customer\'s language, else the one of their last message, as the mail module does', () => {
+    const thread = [
+      { authorType: 'customer' as const, bodyText: 'Mein Drucker' }, { authorType: 'customer' as const, bodyText: '打印机卡纸了' }, { authorType: 'agent' as const, bodyText: 'Hello' },
+    ];
+    expect(replyLocale({ locale: 'en' }, '卡纸', thread)).toBe('en');
+    expect(replyLocale({ locale: null }, '卡纸', thread)).toBe('zh-CN');
+    expect(replyLocale(null, 'Paper jam', [{ authorType: 'customer', bodyText: 'It jams' }])).toBe('en');
+    expect(replyLocale(null, '12345', [])).toBeNull();
   });
 
   it('inserts at the cursor on a line of its own', () => {

@@ -31,7 +31,8 @@ describe('inbox filters', () => {
   });
 
   it('names the built-in views and the urgency views', () => {
-    expect(PRESETS.map((p) => p.key)).toEqual(['mine', 'unassigned', 'team', 'all', 'breaching']);
+    expect(PRESETS.map((p) => p.key)).toEqual(['mine', 'unassigned', 'team', 'all', 'breaching', 'spam']);
+    expect(PRESETS.find((p) => p.key === 'spam')?.filters).toMatchObject({ view: 'all', status: [], tag: 'spam' });
     expect(PRESETS.find((p) => p.key === 'breaching')?.filters.sort).toBe('due');
     expect(urgencyPreset(4)).toMatchObject({ view: 'all', urgency: [4] });
   });

@@ -7,7 +7,7 @@ import {
   type InboxFilters, type InboxSort, type InboxView, type TicketStatus, type Urgency,
 } from './tickets-api.js';
 
-export type PresetKey = 'mine' | 'unassigned' | 'team' | 'all' | 'breaching';
+export type PresetKey = 'mine' | 'unassigned' | 'team' | 'all' | 'breaching' | 'spam';
 
 export interface Preset {
   key: PresetKey;
@@ -25,6 +25,8 @@ export const PRESETS: readonly Preset[] = [
   { key: 'team', filters: base('team') },
   { key: 'all', filters: base('all', []) },
   { key: 'breaching', filters: { ...base('breaching', []), sort: 'due' } },
+  // Triage parks spam closed with the tag `spam`; "Not spam" on the ticket takes it out.
+  { key: 'spam', filters: { ...base('all', []), tag: 'spam' } },
 ];
 
 /** "By urgency": unsolved tickets of one level, most urgent first in the column. */

@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNames } from './inbox-data.js';
 import { fileSize, safeApiHref } from './format.js';
+import { SplitMessage } from './split-message.js';
 import { Avatar, RelativeTime } from './ticket-bits.js';
 import type { Customer, Message } from './tickets-api.js';
 
@@ -9,7 +10,13 @@ import type { Customer, Message } from './tickets-api.js';
  * The conversation, oldest first: the customer's messages, agents' replies and internal notes,
  * each looking different. Bodies are shown as plain text (`bodyText`), never as HTML.
  */
-export function Thread({ messages, customer, now }: { messages: Message[]; customer: Customer | null; now: number }) {
+export function Thread({ messages, customer, now, split }: {
+  messages: Message[];
+  customer: Customer | null;
+  now: number;
+  /** Offered on each message while the thread has more than one. */
+  split?: { defaultSubject: string; onSplit: (message: Message, subject: string) => Promise<void> };
+}) {
   const { t } = useTranslation();
   const names = useNames();
   const end = useRef<HTMLDivElement>(null);
@@ -52,6 +59,7 @@ export function Thread({ messages, customer, now }: { messages: Message[]; custo
               </span>
             </div>
             <div className="message-body">{message.bodyText}</div>
+            {split && messages.length > 1 && <SplitMessage defaultSubject={split.defaultSubject} onSplit={(subject) => split.onSplit(message, subject)} />}
             {message.attachments.length > 0 && (
               <ul className="attachments" aria-label={t('inbox.thread.attachments')}>
                 {message.attachments.map((attachment) => {

@@ -6,6 +6,7 @@ import { isValidTag } from './actions.js';
 import { useInboxData, useNames } from './inbox-data.js';
 import { localName } from './format.js';
 import { STATUSES, URGENCIES, updateTicket, type Ticket, type TicketChanges, type Urgency } from './tickets-api.js';
+import { TriageSuggestions } from './triage-suggestion.js';
 
 const MAX_TAGS = 20;
 
@@ -91,6 +92,7 @@ export function TicketProperties({ ticket, onChanged }: { ticket: Ticket; onChan
           ))}
         </select>
       </div>
+      <TriageSuggestions ticket={ticket} saving={saving} save={save} onChanged={onChanged} />
       <TagEditor tags={ticket.tags} disabled={saving} onChange={(tags) => void save({ tags })} />
       {error && (
         <p className="inline-error" role="alert">

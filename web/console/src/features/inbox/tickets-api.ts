@@ -1,127 +1,37 @@
 /**
- * The tickets API as the inbox uses it (GET/PATCH /api/v1/tickets …, see /openapi.json). Every
- * body is checked for the fields the console relies on before it reaches a component.
+ * The tickets API as the inbox uses it (GET/PATCH /api/v1/tickets …, see /openapi.json). The shapes
+ * are the server's response schemas (src/contracts/tickets.ts) as JSON carries them; every body is
+ * checked for the fields the console relies on before it reaches a component.
  */
+import type { AgentWire } from '@contracts/accounts.js';
+import { CHANNELS, INBOX_SORTS, INBOX_VIEWS, SENDER_VERIFICATIONS, TICKET_STATUSES, URGENCY_LEVELS } from '@contracts/enums.js';
+import type {
+  AttachmentLimitsWire, AttachmentWire, BulkResultWire, CannedReplyWire, Channel, CustomerProfileWire, DepartmentWire, InboxSort, InboxView,
+  MessageWire, NewMessageBody, SavedViewWire, TicketChangesBody, TicketStatus, TicketWire, Urgency, UrgencyNamesWire, ViewFiltersBody,
+} from '@contracts/tickets.js';
 import { ApiError, isRecord, request } from '../../api/http.js';
 
-export const STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
-export type TicketStatus = (typeof STATUSES)[number];
+export { TICKET_STATUSES as STATUSES, URGENCY_LEVELS as URGENCIES, CHANNELS, INBOX_VIEWS as VIEWS, INBOX_SORTS as SORTS };
+export type { Channel, InboxSort, InboxView, TicketStatus, Urgency };
 /** Somebody still owes the customer something. */
 export const UNSOLVED: readonly TicketStatus[] = ['new', 'open', 'pending', 'on_hold'];
 
-/** 0 thanks · 1 normal · 2 urgent · 3 critical · 4 red alert: the order is fixed, the names are the workspace's. */
-export const URGENCIES = [0, 1, 2, 3, 4] as const;
-export type Urgency = (typeof URGENCIES)[number];
-
-export const CHANNELS = ['web', 'email', 'chat', 'forum', 'api', 'phone', 'sms'] as const;
-export type Channel = (typeof CHANNELS)[number];
-
-export const VIEWS = ['mine', 'unassigned', 'team', 'all', 'breaching'] as const;
-export type InboxView = (typeof VIEWS)[number];
-export const SORTS = ['updated', 'created', 'urgency', 'due'] as const;
-export type InboxSort = (typeof SORTS)[number];
-
-export interface Ticket {
-  id: string;
-  number: number;
-  subject: string;
-  status: TicketStatus;
-  urgency: Urgency;
-  departmentId: string | null;
-  assigneeId: string | null;
-  customerId: string;
-  channel: Channel;
-  tags: string[];
-  mergedIntoId: string | null;
-  firstResponseAt: string | null;
-  firstResponseDueAt: string | null;
-  nextResponseDueAt: string | null;
-  resolutionDueAt: string | null;
-  solvedAt: string | null;
-  csat: { rating: number; comment: string | null; at: string } | null;
-  /** `unverified`: a web form posted with this customer's e-mail without signing in; `disputed`: the account holder said it was not them. */
-  senderVerification: 'verified' | 'unverified' | 'disputed';
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Attachment {
-  id: string;
-  filename: string;
-  contentType: string;
-  sizeBytes: number;
-  url: string;
-}
-
-export interface Message {
-  id: string;
-  ticketId: string;
-  kind: 'reply' | 'note';
-  authorType: 'customer' | 'agent' | 'system';
-  authorId: string | null;
-  channel: Channel;
-  bodyText: string;
-  createdAt: string;
-  attachments: Attachment[];
-}
-
-export interface AgentSummary {
-  id: string;
-  name: string;
-  email: string;
-  disabled: boolean;
-}
-
-export interface Department {
-  id: string;
-  key: string;
-  /** By locale: `{en: 'Sales', 'zh-CN': '销售'}`. */
-  name: Record<string, string>;
-}
-
-export type UrgencyNames = Record<'en' | 'zh-CN', string[]>;
-
-export interface CannedReply {
-  id: string;
-  title: string;
-  body: string;
-  locale: string | null;
-}
-
-export interface Customer {
-  id: string;
-  name: string;
-  email: string;
-  locale: string | null;
-  createdAt: string;
-  recentActivity: { action: string; at: string; ticketId: string; ticketNumber: number; ticketSubject: string }[];
-}
-
-/** What the inbox list asks for; the same fields a saved view stores. */
-export interface InboxFilters {
-  view: InboxView;
-  status: TicketStatus[];
-  urgency: Urgency[];
-  departmentId: string[];
-  tag: string;
-  q: string;
-  sort: InboxSort;
-}
-
-export interface SavedView {
-  id: string;
-  name: string;
-  shared: boolean;
-  filters: InboxFilters;
-}
-
-export interface TicketChanges {
-  status?: TicketStatus;
-  urgency?: Urgency;
-  departmentId?: string | null;
-  assigneeId?: string | null;
-  tags?: string[];
-}
+/** A ticket as the inbox reads it: custom fields and the last-message times stay on the server. */
+export type Ticket = Omit<TicketWire, 'customFields' | 'lastCustomerMessageAt' | 'lastAgentMessageAt'>;
+export type Attachment = AttachmentWire;
+/** Plain text only: the console never renders message HTML. */
+export type Message = Omit<MessageWire, 'bodyHtml'>;
+export type AgentSummary = Required<Pick<AgentWire, 'id' | 'name' | 'email' | 'disabled'>>;
+export type Department = DepartmentWire;
+export type UrgencyNames = UrgencyNamesWire;
+export type CannedReply = CannedReplyWire;
+export type Customer = CustomerProfileWire;
+/** What the inbox list asks for; the same fields a saved view stores (every one set). */
+export type InboxFilters = Required<ViewFiltersBody>;
+export type SavedView = Omit<SavedViewWire, 'filters'> & { filters: InboxFilters };
+export type TicketChanges = Pick<TicketChangesBody, 'status' | 'urgency' | 'departmentId' | 'assigneeId' | 'tags'>;
+export type BulkResult = BulkResultWire;
+export type AttachmentLimits = AttachmentLimitsWire;
 
 // ---- reading ---------------------------------------------------------------------------------
 
@@ -151,6 +61,35 @@ export async function ticketById(id: string): Promise<Ticket> {
   return parseTicket(await request('GET', `/api/v1/tickets/${encodeURIComponent(id)}`));
 }
 
+/** A ticket linked to another ("related"), as the links list shows it. */
+export interface LinkedTicket { id: string; number: number; subject: string; status: TicketStatus }
+
+export async function ticketLinks(id: string): Promise<LinkedTicket[]> {
+  const body = await request('GET', `/api/v1/tickets/${encodeURIComponent(id)}/links`);
+  if (!isRecord(body) || !Array.isArray(body.links)) throw unexpected('links');
+  return body.links.filter(isRecord).map((l) => ({ id: String(l.id), number: Number(l.number), subject: String(l.subject), status: l.status as TicketStatus }));
+}
+
+/** Tickets whose number or subject matches what an agent typed, newest activity first, any status. */
+export async function findTickets(q: string, limit = 8): Promise<Ticket[]> {
+  const params = new URLSearchParams({ view: 'all', sort: 'updated', q, limit: String(limit) });
+  const body = await request('GET', `/api/v1/tickets?${params.toString()}`);
+  if (!isRecord(body) || !Array.isArray(body.tickets)) throw unexpected('ticket list');
+  return body.tickets.map(parseTicket);
+}
+
+/** One entry of a ticket's activity log; `details` of `ticket.updated` map each changed field (snake_case) to [before, after]. */
+export interface ActivityEntry { id: number; action: string; actorType: string; actorId: string | null; details: Record<string, unknown>; createdAt: string }
+
+export async function ticketActivity(id: string): Promise<ActivityEntry[]> {
+  const body = await request('GET', `/api/v1/tickets/${encodeURIComponent(id)}/activity`);
+  if (!isRecord(body) || !Array.isArray(body.activity)) throw unexpected('activity');
+  return body.activity.filter(isRecord).map((a) => ({
+    id: Number(a.id), action: String(a.action), actorType: String(a.actorType), actorId: typeof a.actorId === 'string' ? a.actorId : null,
+    details: isRecord(a.details) ? a.details : {}, createdAt: String(a.createdAt),
+  }));
+}
+
 export async function ticketMessages(id: string): Promise<Message[]> {
   const body = await request('GET', `/api/v1/tickets/${encodeURIComponent(id)}/messages`);
   if (!isRecord(body) || !Array.isArray(body.messages)) throw unexpected('messages');
@@ -165,7 +104,7 @@ export async function customer(id: string): Promise<Customer> {
     id: body.id,
     name: body.name,
     email: body.email,
-    locale: typeof body.locale === 'string' ? body.locale : null,
+    locale: body.locale === 'en' || body.locale === 'zh-CN' ? body.locale : null,
     createdAt: String(body.createdAt),
     recentActivity: activity.map((a) => ({
       action: String(a.action),
@@ -207,7 +146,7 @@ export async function departments(): Promise<Department[]> {
 export async function urgencyNames(): Promise<UrgencyNames> {
   const body = await request('GET', '/api/v1/ticket-settings');
   const names = isRecord(body) && isRecord(body.urgencyNames) ? body.urgencyNames : undefined;
-  const list = (value: unknown) => (Array.isArray(value) && value.length === 5 ? value.map(String) : null);
+  const list = (value: unknown) => (Array.isArray(value) && value.length === 5 ? value.map(String) as UrgencyNames['en'] : null);
   const en = list(names?.en);
   const zh = list(names?.['zh-CN']);
   if (!en || !zh) throw unexpected('ticket settings');
@@ -221,7 +160,7 @@ export async function cannedReplies(): Promise<CannedReply[]> {
     id: String(c.id),
     title: String(c.title),
     body: String(c.body),
-    locale: typeof c.locale === 'string' ? c.locale : null,
+    locale: c.locale === 'en' || c.locale === 'zh-CN' ? c.locale : null,
   }));
 }
 
@@ -242,12 +181,6 @@ export async function updateTicket(id: string, changes: TicketChanges): Promise<
   return parseTicket(await request('PATCH', `/api/v1/tickets/${encodeURIComponent(id)}`, { body: changes }));
 }
 
-export interface BulkResult {
-  id: string;
-  ok: boolean;
-  code?: string;
-}
-
 export async function bulkUpdate(ids: string[], changes: TicketChanges): Promise<BulkResult[]> {
   const body = await request('POST', '/api/v1/tickets/bulk', { body: { ids, changes } });
   if (!isRecord(body) || !Array.isArray(body.results)) throw unexpected('bulk results');
@@ -258,11 +191,29 @@ export async function bulkUpdate(ids: string[], changes: TicketChanges): Promise
   }));
 }
 
+export async function linkTicket(id: string, relatedId: string): Promise<void> {
+  await request('POST', `/api/v1/tickets/${encodeURIComponent(id)}/links`, { body: { relatedId } });
+}
+
+export async function unlinkTicket(id: string, relatedId: string): Promise<void> {
+  await request('DELETE', `/api/v1/tickets/${encodeURIComponent(id)}/links/${encodeURIComponent(relatedId)}`);
+}
+
+/** Moves this ticket's conversation into another of the same customer; this one is closed as merged. */
+export async function mergeTicket(id: string, intoId: string): Promise<Ticket> {
+  return parseTicket(await request('POST', `/api/v1/tickets/${encodeURIComponent(id)}/merge`, { body: { intoId } }));
+}
+
+/** One message becomes the first of a new ticket, linked to this one. */
+export async function splitMessage(messageId: string, subject: string): Promise<Ticket> {
+  return parseTicket(await request('POST', `/api/v1/messages/${encodeURIComponent(messageId)}/split`, { body: subject.trim() ? { subject: subject.trim() } : {} }));
+}
+
 /**
  * A reply or note: JSON, or multipart to `…/messages/multipart` when files are attached (the
  * server checks each file's type and size and stores nothing if one fails).
  */
-export async function postMessage(ticketId: string, input: { kind: 'reply' | 'note'; body: string; status?: TicketStatus }, files: readonly File[] = []): Promise<Message> {
+export async function postMessage(ticketId: string, input: Pick<NewMessageBody, 'kind' | 'body' | 'status'>, files: readonly File[] = []): Promise<Message> {
   const path = `/api/v1/tickets/${encodeURIComponent(ticketId)}/messages`;
   if (!files.length) return parseMessage(await request('POST', path, { body: input }));
   const form = new FormData();
@@ -272,13 +223,6 @@ export async function postMessage(ticketId: string, input: { kind: 'reply' | 'no
   if (input.status) form.append('status', input.status);
   for (const file of files) form.append('files', file, file.name);
   return parseMessage(await request('POST', `${path}/multipart`, { body: form }));
-}
-
-export interface AttachmentLimits {
-  maxBytes: number;
-  maxFiles: number;
-  /** Lower-case, without the dot. */
-  extensions: string[];
 }
 
 let limitsRequest: Promise<AttachmentLimits | null> | null = null;
@@ -333,8 +277,8 @@ export async function deleteView(id: string): Promise<void> {
 export const DEFAULT_FILTERS: InboxFilters = { view: 'mine', status: [...UNSOLVED], urgency: [], departmentId: [], tag: '', q: '', sort: 'updated' };
 
 /** What POST /views stores: only the fields that narrow the list. */
-export function savedFilters(filters: InboxFilters): Record<string, unknown> {
-  const out: Record<string, unknown> = { view: filters.view, sort: filters.sort };
+export function savedFilters(filters: InboxFilters): ViewFiltersBody {
+  const out: ViewFiltersBody = { view: filters.view, sort: filters.sort };
   if (filters.status.length) out.status = filters.status;
   if (filters.urgency.length) out.urgency = filters.urgency;
   if (filters.departmentId.length) out.departmentId = filters.departmentId;
@@ -347,20 +291,18 @@ export function filtersFromSaved(value: unknown): InboxFilters {
   const f = isRecord(value) ? value : {};
   const list = (v: unknown) => (Array.isArray(v) ? v : []);
   return {
-    view: (VIEWS as readonly unknown[]).includes(f.view) ? (f.view as InboxView) : 'all',
-    status: list(f.status).filter((s): s is TicketStatus => (STATUSES as readonly unknown[]).includes(s)),
-    urgency: list(f.urgency).map(Number).filter((u): u is Urgency => (URGENCIES as readonly number[]).includes(u)),
+    view: (INBOX_VIEWS as readonly unknown[]).includes(f.view) ? (f.view as InboxView) : 'all',
+    status: list(f.status).filter((s): s is TicketStatus => (TICKET_STATUSES as readonly unknown[]).includes(s)),
+    urgency: list(f.urgency).map(Number).filter((u): u is Urgency => (URGENCY_LEVELS as readonly number[]).includes(u)),
     departmentId: list(f.departmentId).filter((d): d is string => typeof d === 'string'),
     tag: typeof f.tag === 'string' ? f.tag : '',
     q: typeof f.q === 'string' ? f.q : '',
-    sort: (SORTS as readonly unknown[]).includes(f.sort) ? (f.sort as InboxSort) : 'updated',
+    sort: (INBOX_SORTS as readonly unknown[]).includes(f.sort) ? (f.sort as InboxSort) : 'updated',
   };
 }
 
 const isDateString = (v: unknown): v is string => typeof v === 'string';
 const dateOrNull = (v: unknown): string | null => (isDateString(v) ? v : null);
-
-const SENDER_VERIFICATIONS = ['verified', 'unverified', 'disputed'] as const;
 
 export function parseTicket(body: unknown): Ticket {
   if (
@@ -368,8 +310,8 @@ export function parseTicket(body: unknown): Ticket {
     typeof body.id !== 'string' ||
     typeof body.number !== 'number' ||
     typeof body.subject !== 'string' ||
-    !(STATUSES as readonly unknown[]).includes(body.status) ||
-    !(URGENCIES as readonly unknown[]).includes(body.urgency) ||
+    !(TICKET_STATUSES as readonly unknown[]).includes(body.status) ||
+    !(URGENCY_LEVELS as readonly unknown[]).includes(body.urgency) ||
     typeof body.customerId !== 'string'
   ) {
     throw unexpected('ticket');

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { addSupportAddress, departments, removeSupportAddress, supportAddresses, type ContentLocale } from './mail-api.js';
+import { departments } from '../inbox/tickets-api.js';
+import { addSupportAddress, removeSupportAddress, supportAddresses, type ContentLocale } from './mail-api.js';
 import { InlineError, LoadState } from './settings-bits.js';
 import { attempt, useResource } from '../../api/use-resource.js';
 

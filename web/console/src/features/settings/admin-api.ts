@@ -1,170 +1,137 @@
 /**
  * The REST calls of the settings screens beyond mail: API tokens and the audit log (accounts),
  * departments and teams (routing), SLA policies and the business calendar (sla), canned replies
- * (tickets) and webhooks. Bodies are checked for the lists the screens rely on.
+ * (tickets) and webhooks. The shapes are the server's response schemas (src/contracts/…) as JSON
+ * carries them; bodies are checked for the lists the screens rely on.
  */
+import type { ChatSettingsPatchBody, ChatSettingsWire } from '@contracts/chat-settings.js';
+import type {
+  AgentPatchBody, ApiTokenWire, AuditEntryWire, AuditFilterQuery, InvitationWire, NewApiTokenBody, NewApiTokenWire, NewInvitationBody,
+} from '@contracts/accounts.js';
+import { WEEKDAYS } from '@contracts/enums.js';
+import type {
+  AgentRoutingPatchBody, ChatQueueConfigBody, ChatStrategy, DepartmentPatchBody, NewDepartmentBody, RoutingAgentWire, Strategy, TeamConfigBody, TeamWire,
+} from '@contracts/routing.js';
+import type { CalendarDocumentBody, NewPolicyBody, PolicyWire, Weekday } from '@contracts/sla.js';
+import type { CannedReplyWire, NewCannedReplyBody } from '@contracts/tickets.js';
+import type { DeliveryWire, WebhookWire, WithSecretWire } from '@contracts/webhooks.js';
 import { ApiError, isRecord, request } from '../../api/http.js';
+
+export { API_TOKEN_SCOPES as TOKEN_SCOPES, CHAT_STRATEGIES, STRATEGIES, WEBHOOK_EVENT_PATTERNS as WEBHOOK_EVENTS, WEEKDAYS } from '@contracts/enums.js';
 
 const unexpected = (what: string) => new ApiError('UNEXPECTED_RESPONSE', 0, `unexpected ${what} response`);
 const str = (value: unknown): string => (typeof value === 'string' ? value : String(value ?? ''));
-const strOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
-const numOrNull = (value: unknown): number | null => (typeof value === 'number' ? value : null);
 const id = (value: string) => encodeURIComponent(value);
 
-async function list<T>(path: string, key: string, map: (r: Record<string, unknown>) => T): Promise<T[]> {
+async function list<T>(path: string, key: string): Promise<T[]> {
   const body = await request('GET', path);
   const items = isRecord(body) ? body[key] : undefined;
   if (!Array.isArray(items)) throw unexpected(key);
-  return items.filter(isRecord).map(map);
+  return items.filter(isRecord) as T[];
 }
 
 // ---- API tokens -----------------------------------------------------------------------------
 
-export const TOKEN_SCOPES = ['read', 'write', 'admin'] as const;
-export type TokenScope = (typeof TOKEN_SCOPES)[number];
-
-export interface ApiToken {
-  id: string;
-  name: string;
-  agentId: string;
-  scopes: TokenScope[];
-  expiresAt: string | null;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
-
-const token = (t: Record<string, unknown>): ApiToken => ({
-  id: str(t.id), name: str(t.name), agentId: str(t.agentId),
-  scopes: Array.isArray(t.scopes) ? TOKEN_SCOPES.filter((s) => (t.scopes as unknown[]).includes(s)) : [],
-  expiresAt: strOrNull(t.expiresAt), createdAt: str(t.createdAt), lastUsedAt: strOrNull(t.lastUsedAt),
-});
+export type TokenScope = ApiTokenWire['scopes'][number];
+export type ApiToken = ApiTokenWire;
 
 /** Mine, or everyone's (`all`, admins). */
-export const apiTokens = (whose: 'mine' | 'all') => list(`/api/v1/api-tokens${whose === 'all' ? '?agentId=all' : ''}`, 'tokens', token);
+export const apiTokens = (whose: 'mine' | 'all') => list<ApiToken>(`/api/v1/api-tokens${whose === 'all' ? '?agentId=all' : ''}`, 'tokens');
 
-export async function createApiToken(input: { name: string; scopes: TokenScope[]; expiresAt?: string }): Promise<ApiToken & { secret: string }> {
+/** The new token with its secret (`token`), shown only this once. */
+export async function createApiToken(input: Pick<NewApiTokenBody, 'name' | 'scopes' | 'expiresAt'>): Promise<NewApiTokenWire> {
   const body = await request('POST', '/api/v1/api-tokens', { body: input });
   if (!isRecord(body) || typeof body.token !== 'string') throw unexpected('api token');
-  return { ...token(body), secret: body.token };
+  return body as NewApiTokenWire;
 }
 
 export const revokeApiToken = (tokenId: string) => request('DELETE', `/api/v1/api-tokens/${id(tokenId)}`);
 
 // ---- agents ---------------------------------------------------------------------------------
 
-export interface AgentRow {
-  agentId: string;
-  name: string;
-  email: string;
-  role: string;
-  disabled: boolean;
-  availability: string;
-  capacity: { ticket: number; chat: number };
-  openTickets: number;
-  departmentIds: string[];
-}
+export type AgentRow = RoutingAgentWire;
 
-export const routingAgents = () => list('/api/v1/routing/agents', 'agents', (a): AgentRow => ({
-  agentId: str(a.agentId), name: str(a.name), email: str(a.email), role: str(a.role), disabled: a.disabled === true,
-  availability: str(a.availability),
-  capacity: isRecord(a.capacity) ? { ticket: Number(a.capacity.ticket ?? 0), chat: Number(a.capacity.chat ?? 0) } : { ticket: 0, chat: 0 },
-  openTickets: Number(a.openTickets ?? 0), departmentIds: Array.isArray(a.departmentIds) ? a.departmentIds.map(str) : [],
-}));
+export const routingAgents = () => list<AgentRow>('/api/v1/routing/agents', 'agents');
 
-export const setAgentCapacity = (agentId: string, capacity: { ticketCapacity: number; chatCapacity: number }) =>
+export const setAgentCapacity = (agentId: string, capacity: Required<Pick<AgentRoutingPatchBody, 'ticketCapacity' | 'chatCapacity'>>) =>
   request('PUT', `/api/v1/routing/agents/${id(agentId)}`, { body: capacity });
 
-export const updateAgent = (agentId: string, patch: { role?: string; disabled?: boolean }) =>
+export const updateAgent = (agentId: string, patch: Pick<AgentPatchBody, 'role' | 'disabled'>) =>
   request('PATCH', `/api/v1/agents/${id(agentId)}`, { body: patch });
+
+// ---- invitations ----------------------------------------------------------------------------
+
+export type Invitation = InvitationWire;
+
+/** Open invitations, expired ones too (they can be resent). */
+export const invitations = () => list<Invitation>('/api/v1/agent-invitations', 'invitations');
+export const inviteAgent = (input: NewInvitationBody) => request('POST', '/api/v1/agent-invitations', { body: input });
+export const resendInvitation = (invitationId: string) => request('POST', `/api/v1/agent-invitations/${id(invitationId)}/resend`);
+export const revokeInvitation = (invitationId: string) => request('DELETE', `/api/v1/agent-invitations/${id(invitationId)}`);
 
 // ---- departments and teams ------------------------------------------------------------------
 
-export const STRATEGIES = ['manual', 'round_robin', 'least_loaded'] as const;
-export type Strategy = (typeof STRATEGIES)[number];
+export type { Strategy };
+/** A team with both of its names (a department is made with both). */
+export type Team = Omit<TeamWire, 'name'> & Pick<NewDepartmentBody, 'name'>;
 
-export interface Team {
-  id: string;
-  key: string;
-  name: { en: string; 'zh-CN': string };
-  strategy: Strategy;
-  autoAssign: boolean;
-  memberIds: string[];
-  customerSelectable: boolean;
-}
+/** A team's name in the console's language, its key when it has none. */
+export const teamName = (team: Team, language: string) => (language === 'zh-CN' ? team.name['zh-CN'] : team.name.en) || team.key;
 
-const team = (d: Record<string, unknown>): Team => {
-  const name = isRecord(d.name) ? d.name : {};
-  return {
-    id: str(d.id), key: str(d.key), name: { en: str(name.en), 'zh-CN': str(name['zh-CN']) },
-    strategy: STRATEGIES.find((s) => s === d.strategy) ?? 'manual', autoAssign: d.autoAssign === true,
-    memberIds: Array.isArray(d.memberIds) ? d.memberIds.map(str) : [], customerSelectable: d.customerSelectable !== false,
-  };
-};
+export const teams = async () => (await list<TeamWire>('/api/v1/routing/departments', 'departments'))
+  .map((d): Team => ({ ...d, name: { en: str(d.name.en), 'zh-CN': str(d.name['zh-CN']) } }));
 
-export const teams = () => list('/api/v1/routing/departments', 'departments', team);
+export const createDepartment = (input: Required<NewDepartmentBody>) => request('POST', '/api/v1/routing/departments', { body: input });
 
-export const createDepartment = (input: { key: string; name: { en: string; 'zh-CN': string }; customerSelectable: boolean }) =>
-  request('POST', '/api/v1/routing/departments', { body: input });
-
-export const updateDepartment = (departmentId: string, patch: { name?: { en: string; 'zh-CN': string }; customerSelectable?: boolean }) =>
+export const updateDepartment = (departmentId: string, patch: DepartmentPatchBody) =>
   request('PATCH', `/api/v1/routing/departments/${id(departmentId)}`, { body: patch });
 
-export const configureTeam = (departmentId: string, input: { strategy: Strategy; autoAssign: boolean; memberIds: string[] }) =>
+export const configureTeam = (departmentId: string, input: TeamConfigBody) =>
   request('PUT', `/api/v1/routing/departments/${id(departmentId)}`, { body: input });
+
+// ---- chat -----------------------------------------------------------------------------------
+
+export type ChatSettings = ChatSettingsWire;
+export type { ChatStrategy };
+
+export async function chatSettings(): Promise<ChatSettings> {
+  const body = await request('GET', '/api/v1/chat/settings');
+  if (!isRecord(body) || typeof body.offerTimeoutSeconds !== 'number') throw unexpected('chat settings');
+  return body as ChatSettings;
+}
+
+export const saveChatSettings = (patch: ChatSettingsPatchBody) => request('PUT', '/api/v1/chat/settings', { body: patch });
+
+/** A team's chat queue: how it picks an agent, and where waiting chats overflow after how long. */
+export const configureChatQueue = (departmentId: string, input: ChatQueueConfigBody) =>
+  request('PUT', `/api/v1/routing/departments/${id(departmentId)}/chat-queue`, { body: input });
 
 // ---- SLA ------------------------------------------------------------------------------------
 
-export interface SlaPolicy {
-  id: string;
-  name: string;
-  urgency: number;
-  departmentId: string | null;
-  firstResponseMinutes: number | null;
-  nextResponseMinutes: number | null;
-  resolutionMinutes: number | null;
-  warningMinutes: number;
-}
+export type SlaPolicy = PolicyWire;
+/** What the policy form sends: targets and the warning; escalations and tiers keep the server's defaults. */
+export type PolicyInput = Required<Pick<NewPolicyBody, 'name' | 'urgency' | 'departmentId' | 'firstResponseMinutes' | 'nextResponseMinutes' | 'resolutionMinutes' | 'warningMinutes'>>;
 
-export type PolicyInput = Omit<SlaPolicy, 'id'>;
-
-export const slaPolicies = () => list('/api/v1/sla/policies', 'policies', (p): SlaPolicy => ({
-  id: str(p.id), name: str(p.name), urgency: Number(p.urgency), departmentId: strOrNull(p.departmentId),
-  firstResponseMinutes: numOrNull(p.firstResponseMinutes), nextResponseMinutes: numOrNull(p.nextResponseMinutes),
-  resolutionMinutes: numOrNull(p.resolutionMinutes), warningMinutes: Number(p.warningMinutes ?? 0),
-}));
+export const slaPolicies = () => list<SlaPolicy>('/api/v1/sla/policies', 'policies');
 
 export const createSlaPolicy = (input: PolicyInput) => request('POST', '/api/v1/sla/policies', { body: input });
 export const updateSlaPolicy = (policyId: string, input: PolicyInput) => request('PATCH', `/api/v1/sla/policies/${id(policyId)}`, { body: input });
 export const deleteSlaPolicy = (policyId: string) => request('DELETE', `/api/v1/sla/policies/${id(policyId)}`);
 
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
-export interface Interval { start: string; end: string }
-export interface DatedDay { date: string; name?: string }
-
-export interface Calendar {
-  timeZone: string;
-  weeklyHours: Record<Weekday, Interval[]>;
-  holidays: DatedDay[];
-  workdays: (DatedDay & { hours?: Interval[] })[];
-  pauseOnHold: boolean;
-}
-
-const intervals = (value: unknown): Interval[] =>
-  Array.isArray(value) ? value.filter(isRecord).map((i) => ({ start: str(i.start), end: str(i.end) })) : [];
-const dated = (value: unknown): DatedDay[] =>
-  Array.isArray(value) ? value.filter(isRecord).map((d) => ({ date: str(d.date), ...(typeof d.name === 'string' ? { name: d.name } : {}) })) : [];
+export type { Weekday };
+export type Calendar = Required<CalendarDocumentBody>;
+export type Interval = Calendar['weeklyHours'][Weekday][number];
+export type DatedDay = Calendar['holidays'][number];
 
 export async function slaCalendar(): Promise<Calendar> {
   const body = await request('GET', '/api/v1/sla/calendar');
   if (!isRecord(body) || !isRecord(body.weeklyHours)) throw unexpected('calendar');
-  const weekly = body.weeklyHours;
+  const calendar = body as Calendar;
   return {
-    timeZone: str(body.timeZone),
-    weeklyHours: Object.fromEntries(WEEKDAYS.map((d) => [d, intervals(weekly[d])])) as Record<Weekday, Interval[]>,
-    holidays: dated(body.holidays),
-    workdays: Array.isArray(body.workdays) ? body.workdays.filter(isRecord).map((w) => ({ ...dated([w])[0]!, ...(Array.isArray(w.hours) ? { hours: intervals(w.hours) } : {}) })) : [],
-    pauseOnHold: body.pauseOnHold === true,
+    timeZone: calendar.timeZone,
+    // A weekday without hours may be left out of the stored calendar.
+    weeklyHours: Object.fromEntries(WEEKDAYS.map((d) => [d, calendar.weeklyHours[d] ?? []])) as Calendar['weeklyHours'],
+    holidays: calendar.holidays, workdays: calendar.workdays, pauseOnHold: calendar.pauseOnHold,
   };
 }
 
@@ -172,92 +139,48 @@ export const saveSlaCalendar = (calendar: Calendar) => request('PUT', '/api/v1/s
 
 // ---- canned replies -------------------------------------------------------------------------
 
-export interface CannedReply {
-  id: string;
-  title: string;
-  body: string;
-  locale: 'en' | 'zh-CN' | null;
-}
+export type CannedReply = CannedReplyWire;
+export type CannedReplyInput = Required<NewCannedReplyBody>;
 
-export const cannedReplies = () => list('/api/v1/canned-replies', 'cannedReplies', (c): CannedReply => ({
-  id: str(c.id), title: str(c.title), body: str(c.body), locale: c.locale === 'en' || c.locale === 'zh-CN' ? c.locale : null,
-}));
+export const cannedReplies = () => list<CannedReply>('/api/v1/canned-replies', 'cannedReplies');
 
-export const createCannedReply = (input: Omit<CannedReply, 'id'>) => request('POST', '/api/v1/canned-replies', { body: input });
-export const updateCannedReply = (replyId: string, input: Omit<CannedReply, 'id'>) => request('PATCH', `/api/v1/canned-replies/${id(replyId)}`, { body: input });
+export const createCannedReply = (input: CannedReplyInput) => request('POST', '/api/v1/canned-replies', { body: input });
+export const updateCannedReply = (replyId: string, input: CannedReplyInput) => request('PATCH', `/api/v1/canned-replies/${id(replyId)}`, { body: input });
 export const deleteCannedReply = (replyId: string) => request('DELETE', `/api/v1/canned-replies/${id(replyId)}`);
 
 // ---- webhooks -------------------------------------------------------------------------------
 
-export interface Webhook {
-  id: string;
-  url: string;
-  description: string;
-  events: string[];
-  active: boolean;
-}
+export type Webhook = WebhookWire;
+export type WebhookDelivery = DeliveryWire;
+type WebhookInput = Pick<Webhook, 'url' | 'events' | 'description' | 'active'>;
 
-export interface WebhookDelivery {
-  id: string;
-  eventType: string;
-  status: string;
-  attempts: number;
-  responseStatus: number | null;
-  error: string | null;
-  redeliveryOf: string | null;
-  createdAt: string;
-}
+export const webhooks = () => list<Webhook>('/api/v1/webhooks', 'webhooks');
 
-const webhook = (w: Record<string, unknown>): Webhook => ({
-  id: str(w.id), url: str(w.url), description: str(w.description), events: Array.isArray(w.events) ? w.events.map(str) : [], active: w.active === true,
-});
-
-export const webhooks = () => list('/api/v1/webhooks', 'webhooks', webhook);
-
-export async function createWebhook(input: { url: string; events: string[]; description: string; active: boolean }): Promise<Webhook & { secret: string }> {
+/** The new webhook with its signing secret, shown only this once. */
+export async function createWebhook(input: WebhookInput): Promise<WithSecretWire> {
   const body = await request('POST', '/api/v1/webhooks', { body: input });
   if (!isRecord(body) || typeof body.secret !== 'string') throw unexpected('webhook');
-  return { ...webhook(body), secret: body.secret };
+  return body as WithSecretWire;
 }
 
-export const updateWebhook = (webhookId: string, patch: Partial<{ url: string; events: string[]; description: string; active: boolean }>) =>
+export const updateWebhook = (webhookId: string, patch: Partial<WebhookInput>) =>
   request('PATCH', `/api/v1/webhooks/${id(webhookId)}`, { body: patch });
 export const deleteWebhook = (webhookId: string) => request('DELETE', `/api/v1/webhooks/${id(webhookId)}`);
 
-export async function webhookDeliveries(webhookId: string): Promise<WebhookDelivery[]> {
-  return list(`/api/v1/webhooks/${id(webhookId)}/deliveries?limit=50`, 'deliveries', (d) => ({
-    id: str(d.id), eventType: str(d.eventType), status: str(d.status), attempts: Number(d.attempts ?? 0),
-    responseStatus: numOrNull(d.responseStatus), error: strOrNull(d.error), redeliveryOf: strOrNull(d.redeliveryOf), createdAt: str(d.createdAt),
-  }));
-}
+export const webhookDeliveries = (webhookId: string) => list<WebhookDelivery>(`/api/v1/webhooks/${id(webhookId)}/deliveries?limit=50`, 'deliveries');
 
 export const redeliver = (webhookId: string, deliveryId: string) =>
   request('POST', `/api/v1/webhooks/${id(webhookId)}/deliveries/${id(deliveryId)}/redeliver`);
 
 // ---- audit log ------------------------------------------------------------------------------
 
-export interface AuditEntry {
-  id: number;
-  actorType: string;
-  actorId: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  details: Record<string, unknown>;
-  createdAt: string;
-}
+export type AuditEntry = AuditEntryWire;
+export type AuditFilter = AuditFilterQuery;
 
-export async function auditLog(before?: number): Promise<AuditEntry[]> {
+/** A page of 100 entries, newest first, narrowed by `filter`; older ones with `before` (the last id). */
+export async function auditLog(filter: AuditFilter, before?: number): Promise<AuditEntry[]> {
   const params = new URLSearchParams({ limit: '100' });
+  for (const [key, value] of Object.entries(filter)) if (value) params.set(key, value);
   if (before) params.set('before', String(before));
-  return list(`/api/v1/audit-log?${params}`, 'entries', (e) => ({
-    id: Number(e.id), actorType: str(e.actorType), actorId: strOrNull(e.actorId), action: str(e.action),
-    targetType: strOrNull(e.targetType), targetId: strOrNull(e.targetId), details: isRecord(e.details) ? e.details : {}, createdAt: str(e.createdAt),
-  }));
+  return list<AuditEntry>(`/api/v1/audit-log?${params}`, 'entries');
 }
-
-/** What a webhook may subscribe to (src/modules/webhooks/webhooks.schema.ts, WEBHOOK_EVENT_PATTERNS). */
-export const WEBHOOK_EVENTS = [
-  '*', 'ticket.*', 'message.*', 'sla.*',
-  'ticket.created', 'ticket.updated', 'ticket.solved', 'ticket.merged', 'ticket.rated', 'message.created', 'sla.warned', 'sla.breached',
-] as const;

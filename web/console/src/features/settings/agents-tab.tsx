@@ -1,12 +1,15 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { AGENT_ROLES } from '@contracts/enums.js';
 import { useResource } from '../../api/use-resource.js';
-import { routingAgents, setAgentCapacity, teams, updateAgent, type AgentRow } from './admin-api.js';
-import { FieldError, FormError, LoadState, fieldAria, submitForm, type FormFailure } from './settings-bits.js';
+import { routingAgents, setAgentCapacity, teamName, teams, updateAgent, type AgentRow } from './admin-api.js';
+import { InvitationsPanel } from './invitations-panel.js';
+import { EditorActions, FieldError, FormError, LoadState, SettingsTable, fieldAria, submitForm, type FormFailure } from './settings-bits.js';
 
-const ROLES = ['admin', 'agent', 'editor'] as const;
+/** The routing list names roles as plain strings; anything unknown reads as a plain agent. */
+const roleOf = (value: string) => AGENT_ROLES.find((r) => r === value) ?? 'agent';
 
-/** The workspace's agents: role, capacity, teams, and switching an account off. (Invitations are another screen's.) */
+/** The workspace's agents: role, capacity, teams, and switching an account off; below them, the invitations. */
 export function AgentsTab() {
   const { t, i18n } = useTranslation();
   const data = useResource(() => Promise.all([routingAgents(), teams()]), []);
@@ -14,48 +17,38 @@ export function AgentsTab() {
   const [agents, departments] = data.data ?? [[], []];
   const teamNames = (a: AgentRow) => a.departmentIds
     .map((id) => departments.find((d) => d.id === id))
-    .map((d) => (d ? (i18n.language === 'zh-CN' ? d.name['zh-CN'] : d.name.en) : '')).filter(Boolean).join(', ') || '—';
+    .map((d) => (d ? teamName(d, i18n.language) : '')).filter(Boolean).join(', ') || '—';
   const current = agents.find((a) => a.agentId === editing);
   return (
     <div className="settings-panel">
       <p className="muted">{t('settings.agents.intro')}</p>
       <LoadState state={data} />
       {agents.length > 0 && (
-        <div className="settings-scroll">
-          <table className="settings-table">
-            <thead>
-              <tr>
-                <th scope="col">{t('settings.agents.name')}</th>
-                <th scope="col">{t('settings.agents.role')}</th>
-                <th scope="col" className="num">{t('settings.agents.ticketCapacity')}</th>
-                <th scope="col" className="num">{t('settings.agents.chatCapacity')}</th>
-                <th scope="col">{t('settings.agents.teams')}</th>
-                <th scope="col"><span className="sr-only">{t('settings.edit')}</span></th>
-              </tr>
-            </thead>
-            <tbody>
-              {agents.map((a) => (
-                <tr key={a.agentId} className={a.disabled ? 'muted' : undefined}>
-                  <td>{a.name}<div className="settings-address muted">{a.email}</div>{a.disabled && <span className="badge">{t('settings.agents.disabled')}</span>}</td>
-                  <td>{t(`settings.agents.roles.${ROLES.find((r) => r === a.role) ?? 'agent'}`)}</td>
-                  <td className="num">{a.capacity.ticket}</td>
-                  <td className="num">{a.capacity.chat}</td>
-                  <td>{teamNames(a)}</td>
-                  <td><button type="button" className="button button-small button-quiet" aria-label={t('settings.editNamed', { name: a.name })} onClick={() => setEditing(a.agentId)}>{t('settings.edit')}</button></td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <SettingsTable columns={[
+          t('settings.agents.name'), t('settings.agents.role'), { label: t('settings.agents.ticketCapacity'), className: 'num' },
+          { label: t('settings.agents.chatCapacity'), className: 'num' }, t('settings.agents.teams'),
+        ]}>
+          {agents.map((a) => (
+            <tr key={a.agentId} className={a.disabled ? 'muted' : undefined}>
+              <td>{a.name}<div className="settings-address muted">{a.email}</div>{a.disabled && <span className="badge">{t('settings.agents.disabled')}</span>}</td>
+              <td>{t(`settings.agents.roles.${roleOf(a.role)}`)}</td>
+              <td className="num">{a.capacity.ticket}</td>
+              <td className="num">{a.capacity.chat}</td>
+              <td>{teamNames(a)}</td>
+              <td><button type="button" className="button button-small button-quiet" aria-label={t('settings.editNamed', { name: a.name })} onClick={() => setEditing(a.agentId)}>{t('settings.edit')}</button></td>
+            </tr>
+          ))}
+        </SettingsTable>
       )}
       {current && <AgentEditor key={current.agentId} agent={current} onDone={() => { setEditing(null); data.reload(); }} onCancel={() => setEditing(null)} />}
+      <InvitationsPanel />
     </div>
   );
 }
 
 function AgentEditor({ agent, onDone, onCancel }: { agent: AgentRow; onDone: () => void; onCancel: () => void }) {
   const { t } = useTranslation();
-  const [form, setForm] = useState({ role: agent.role, disabled: agent.disabled, ticket: String(agent.capacity.ticket), chat: String(agent.capacity.chat) });
+  const [form, setForm] = useState({ role: roleOf(agent.role), disabled: agent.disabled, ticket: String(agent.capacity.ticket), chat: String(agent.capacity.chat) });
   const [failure, setFailure] = useState<FormFailure | null>(null);
   const save = async (event: FormEvent) => {
     event.preventDefault();
@@ -71,8 +64,8 @@ function AgentEditor({ agent, onDone, onCancel }: { agent: AgentRow; onDone: () 
       <div className="settings-fields">
         <div className="field">
           <label htmlFor="agent-role">{t('settings.agents.role')}</label>
-          <select id="agent-role" value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value })} {...fieldAria(failure, 'role', 'agent-role')}>
-            {ROLES.map((r) => <option key={r} value={r}>{t(`settings.agents.roles.${r}`)}</option>)}
+          <select id="agent-role" value={form.role} onChange={(e) => setForm({ ...form, role: roleOf(e.target.value) })} {...fieldAria(failure, 'role', 'agent-role')}>
+            {AGENT_ROLES.map((r) => <option key={r} value={r}>{t(`settings.agents.roles.${r}`)}</option>)}
           </select>
           <FieldError failure={failure} field="role" id="agent-role" rule="lastAdmin" />
         </div>
@@ -91,10 +84,7 @@ function AgentEditor({ agent, onDone, onCancel }: { agent: AgentRow; onDone: () 
           <span>{t('settings.agents.disable')}</span>
         </label>
       </div>
-      <div className="settings-actions">
-        <button type="submit" className="button button-primary button-small">{t('settings.save')}</button>
-        <button type="button" className="button button-small button-quiet" onClick={onCancel}>{t('settings.cancel')}</button>
-      </div>
+      <EditorActions onCancel={onCancel} />
     </form>
   );
 }

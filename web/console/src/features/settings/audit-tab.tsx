@@ -1,61 +1,111 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { isRecord, request } from '../../api/http.js';
+import { AUDIT_ACTOR_TYPES } from '@contracts/enums.js';
+import { ApiError } from '../../api/http.js';
 import { useResource } from '../../api/use-resource.js';
-import { auditLog, type AuditEntry } from './admin-api.js';
-import { LoadState, When } from './settings-bits.js';
+import { agents } from '../inbox/tickets-api.js';
+import { auditLog, type AuditEntry, type AuditFilter } from './admin-api.js';
+import { FieldError, LoadState, When, failureOf, fieldAria, type FormFailure } from './settings-bits.js';
 
-async function agentNames(): Promise<Map<string, string>> {
-  const body = await request('GET', '/api/v1/agents');
-  const agents = isRecord(body) && Array.isArray(body.agents) ? body.agents.filter(isRecord) : [];
-  return new Map(agents.map((a) => [String(a.id), String(a.name)]));
+/** The filters as the screen holds them: `actor` is an actor type, or `agent:<id>` for one agent; dates are local days. */
+type Filters = { actor: string; action: string; from: string; to: string };
+const NO_FILTERS: Filters = { actor: '', action: '', from: '', to: '' };
+
+/** The start of a local day as an ISO time; a day the browser cannot read goes as typed, for the API to name. */
+const dayStart = (date: string, addDays = 0) => {
+  const day = new Date(`${date}T00:00:00`);
+  day.setDate(day.getDate() + addDays);
+  return Number.isNaN(day.getTime()) ? date : day.toISOString();
+};
+
+/** The API's query: the days are whole, so "to" runs to the end of its day. */
+function queryOf(filters: Filters): AuditFilter {
+  const agentId = filters.actor.startsWith('agent:') ? filters.actor.slice('agent:'.length) : undefined;
+  return {
+    actorType: AUDIT_ACTOR_TYPES.find((type) => type === (agentId ? 'agent' : filters.actor)),
+    actorId: agentId,
+    action: filters.action || undefined,
+    from: filters.from ? dayStart(filters.from) : undefined,
+    to: filters.to ? dayStart(filters.to, 1) : undefined,
+  };
 }
 
 /**
- * The admin actions of the workspace, newest first, read-only. The API pages by id; the filters
- * (who, what) apply to the entries loaded so far, and "show more" loads older ones.
+ * The admin actions of the workspace, newest first, read-only, narrowed by who acted, the action
+ * and a range of days (the API filters, so older matches come with "show more"). A range the API
+ * refuses is named under its field.
  */
 export function AuditTab() {
   const { t } = useTranslation();
+  const people = useResource(agents, []);
+  const [filters, setFilters] = useState(NO_FILTERS);
   const [pages, setPages] = useState<number[]>([]);
-  const data = useResource(async () => {
-    const [names, first] = await Promise.all([agentNames(), auditLog()]);
-    const entries = [...first];
-    for (const before of pages) entries.push(...(await auditLog(before)));
-    return { names, entries };
-  }, [pages]);
-  const [actor, setActor] = useState('');
-  const [action, setAction] = useState('');
+  const data = useResource(async (): Promise<{ entries: AuditEntry[]; failure: FormFailure | null }> => {
+    const query = queryOf(filters);
+    try {
+      const entries = await auditLog(query);
+      for (const before of pages) entries.push(...(await auditLog(query, before)));
+      return { entries, failure: null };
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'VALIDATION_FAILED') return { entries: [], failure: failureOf(error) };
+      throw error;
+    }
+  }, [filters, pages]);
+  // The actions seen so far, whatever the filter: narrowing to one keeps the others to pick.
+  const [actions, setActions] = useState<string[]>([]);
+  useEffect(() => {
+    if (data.data) setActions((known) => [...new Set([...known, ...data.data!.entries.map((e) => e.action)])].sort());
+  }, [data.data]);
+
   const entries = data.data?.entries ?? [];
-  const names = data.data?.names ?? new Map<string, string>();
-  const who = (e: AuditEntry) => (e.actorType === 'agent' && e.actorId ? names.get(e.actorId) ?? e.actorId : t(`settings.audit.actorTypes.${e.actorType === 'agent' ? 'agent' : e.actorType === 'customer' ? 'customer' : 'system'}`));
-  const actions = [...new Set(entries.map((e) => e.action))].sort();
-  const actors = [...new Set(entries.map(who))].sort();
-  const shown = entries.filter((e) => (!action || e.action === action) && (!actor || who(e) === actor));
+  const failure = data.data?.failure ?? null;
+  const names = new Map((people.data ?? []).map((a) => [a.id, a.name]));
+  const who = (e: AuditEntry) => (e.actorType === 'agent' && e.actorId
+    ? names.get(e.actorId) ?? e.actorId
+    : t(`settings.audit.actorTypes.${AUDIT_ACTOR_TYPES.find((type) => type === e.actorType) ?? 'system'}`));
+  const change = (patch: Partial<Filters>) => {
+    setFilters({ ...filters, ...patch });
+    setPages([]);
+  };
   const oldest = entries.at(-1)?.id;
 
   return (
     <div className="settings-panel">
       <p className="muted">{t('settings.audit.intro')}</p>
-      <div className="settings-fields">
+      <div className="settings-fields" role="search" aria-label={t('settings.audit.filters')}>
         <div className="field">
           <label htmlFor="audit-actor">{t('settings.audit.actor')}</label>
-          <select id="audit-actor" value={actor} onChange={(e) => setActor(e.target.value)}>
+          <select id="audit-actor" value={filters.actor} onChange={(e) => change({ actor: e.target.value })}>
             <option value="">{t('settings.audit.anyone')}</option>
-            {actors.map((a) => <option key={a} value={a}>{a}</option>)}
+            {(people.data ?? []).map((a) => <option key={a.id} value={`agent:${a.id}`}>{a.name}</option>)}
+            <option value="system">{t('settings.audit.actorTypes.system')}</option>
+            <option value="api">{t('settings.audit.actorTypes.api')}</option>
           </select>
         </div>
         <div className="field">
           <label htmlFor="audit-action">{t('settings.audit.action')}</label>
-          <select id="audit-action" value={action} onChange={(e) => setAction(e.target.value)}>
+          <select id="audit-action" value={filters.action} onChange={(e) => change({ action: e.target.value })}>
             <option value="">{t('settings.audit.anything')}</option>
             {actions.map((a) => <option key={a} value={a}>{a}</option>)}
           </select>
         </div>
+        <div className="field">
+          <label htmlFor="audit-from">{t('settings.audit.from')}</label>
+          <input id="audit-from" type="date" value={filters.from} onChange={(e) => change({ from: e.target.value })} {...fieldAria(failure, 'from', 'audit-from')} />
+          <FieldError failure={failure} field="from" id="audit-from" rule="invalid" />
+        </div>
+        <div className="field">
+          <label htmlFor="audit-to">{t('settings.audit.to')}</label>
+          <input id="audit-to" type="date" value={filters.to} onChange={(e) => change({ to: e.target.value })} {...fieldAria(failure, 'to', 'audit-to')} />
+          <FieldError failure={failure} field="to" id="audit-to" rule="dateRange" />
+        </div>
       </div>
+      {Object.values(filters).some(Boolean) && (
+        <div><button type="button" className="button button-small button-quiet" onClick={() => change(NO_FILTERS)}>{t('settings.audit.clear')}</button></div>
+      )}
       <LoadState state={data} />
-      {data.phase === 'ready' && shown.length === 0 && <p className="muted">{t('settings.audit.empty')}</p>}
-      {shown.length > 0 && (
+      {data.phase === 'ready' && !failure && entries.length === 0 && <p className="muted">{t('settings.audit.empty')}</p>}
+      {entries.length > 0 && (
         <div className="settings-scroll">
           <table className="settings-table">
             <thead>
@@ -68,7 +118,7 @@ export function AuditTab() {
               </tr>
             </thead>
             <tbody>
-              {shown.map((e) => (
+              {entries.map((e) => (
                 <tr key={e.id}>
                   <td><When at={e.createdAt} /></td>
                   <td>{who(e)}</td>

@@ -51,11 +51,6 @@ export type ContentLocale = NonNullable<AddressWire['locale']>;
 /** The fields the addresses screen shows. */
 export type SupportAddress = Pick<AddressWire, 'id' | 'address' | 'displayName' | 'departmentId' | 'locale'>;
 
-export interface Department {
-  id: string;
-  name: Record<string, string>;
-}
-
 const localeOf = (value: unknown): ContentLocale | null => (value === 'en' || value === 'zh-CN' ? value : null);
 
 export async function supportAddresses(): Promise<SupportAddress[]> {
@@ -72,14 +67,6 @@ export async function addSupportAddress(input: Required<NewAddressBody>): Promis
 
 export async function removeSupportAddress(id: string): Promise<void> {
   await request('DELETE', `/api/v1/mail/addresses/${encodeURIComponent(id)}`);
-}
-
-export async function departments(): Promise<Department[]> {
-  const body = await request('GET', '/api/v1/departments');
-  if (!isRecord(body) || !Array.isArray(body.departments)) throw unexpected('departments');
-  return body.departments.filter(isRecord).map((d) => ({
-    id: str(d.id), name: isRecord(d.name) ? Object.fromEntries(Object.entries(d.name).map(([k, v]) => [k, str(v)])) : {},
-  }));
 }
 
 // ---- IMAP mailboxes -----------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, isRecord } from '../../api/http.js';
 import type { Resource } from '../../api/use-resource.js';
@@ -8,6 +9,9 @@ const KNOWN_ERRORS = [
   'DEPARTMENT_KEY_TAKEN', 'DEPARTMENT_NOT_FOUND', 'MEMBER_UNKNOWN', 'SLA_CALENDAR_INVALID', 'SLA_ESCALATION_INVALID', 'SLA_POLICY_CONFLICT',
   'API_TOKEN_SCOPE_NOT_ALLOWED', 'API_TOKEN_EXPIRY_INVALID', 'API_TOKEN_NOT_FOUND', 'WEBHOOK_DELIVERY_IN_PROGRESS', 'WEBHOOK_INACTIVE',
   'WEBHOOK_LIMIT_REACHED', 'WEBHOOK_TARGET_FORBIDDEN', 'LAST_ADMIN', 'AGENT_NOT_FOUND',
+  'TRIAGE_RULE_INVALID', 'TRIAGE_RULE_CONTRADICTS', 'TRIAGE_RULE_NOT_FOUND', 'TRIAGE_AUTOMATIONS_INVALID', 'TRIAGE_ONE_CLASS', 'TRIAGE_NO_EXAMPLES',
+  'TRIAGE_TEMPLATE_TAKEN', 'TRIAGE_TEMPLATE_INVALID', 'TRIAGE_TEMPLATE_NOT_FOUND',
+  'EMAIL_TAKEN', 'INVITATION_PENDING', 'AGENT_INVITATION_NOT_FOUND', 'CURRENT_PASSWORD_WRONG', 'RATE_LIMITED',
 ] as const;
 
 /** The translated message for an API error code (`settings.errors.<code>`), a generic one for the rest. */
@@ -53,9 +57,9 @@ export interface FormFailure {
 
 export function failureOf(error: unknown, codeFields: Record<string, string> = {}): FormFailure {
   if (!(error instanceof ApiError)) return { code: 'UNKNOWN', fields: new Set() };
-  // Schema failures list `{path: 'body.holidays.0.date'}`; the SLA calendar lists `problems: ['holidays[0].date: …']`.
+  // Schema failures list `{path: 'body.holidays.0.date'}` (or `querystring.to`); the SLA calendar lists `problems: ['holidays[0].date: …']`.
   const paths = Array.isArray(error.details)
-    ? error.details.filter(isRecord).map((d) => (typeof d.path === 'string' ? d.path.replace(/^body\.?/, '') : ''))
+    ? error.details.filter(isRecord).map((d) => (typeof d.path === 'string' ? d.path.replace(/^(body|querystring)\.?/, '') : ''))
     : isRecord(error.details) && Array.isArray(error.details.problems)
       ? error.details.problems.map((p) => (typeof p === 'string' ? p.split(':')[0]! : ''))
       : [];
@@ -100,7 +104,9 @@ export function FieldError({ failure, field, id, rule, exact }: { failure: FormF
   return <p id={`${id}-error`} className="field-error" role="alert">{t(`settings.fieldRules.${rule}`)}</p>;
 }
 
-export type FieldRule = 'lastAdmin' | 'ticketCapacity' | 'chatCapacity' | 'required' | 'future' | 'taken' | 'conflict' | 'minutes' | 'minutesOrZero' | 'timeZone' | 'oneWorkday' | 'key' | 'email' | 'url' | 'number' | 'date' | 'events' | 'scopes' | 'time' | 'invalid';
+export type FieldRule = 'lastAdmin' | 'ticketCapacity' | 'chatCapacity' | 'required' | 'future' | 'taken' | 'conflict' | 'minutes' | 'minutesOrZero' | 'timeZone' | 'oneWorkday' | 'key' | 'email' | 'url' | 'number' | 'date' | 'events' | 'scopes' | 'time' | 'invalid'
+  | 'offerTimeout' | 'acw' | 'serviceLevel' | 'cost' | 'overflowTeam' | 'overflowAfter' | 'dateRange'
+  | 'agentExists' | 'invitationPending' | 'currentPassword' | 'password';
 
 /** The notice above a refused form: the reason, or, when fields were named, a pointer to their messages. */
 export function FormError({ failure }: { failure: FormFailure | null }) {
@@ -108,4 +114,33 @@ export function FormError({ failure }: { failure: FormFailure | null }) {
   if (!failure) return null;
   if (failure.fields.size === 0) return <InlineError code={failure.code} />;
   return <p className="notice settings-error" role="alert">{t('settings.checkFields')}</p>;
+}
+
+/** A list of settings rows: a table that scrolls sideways on a phone, its last column the row's buttons. */
+export function SettingsTable({ columns, children }: { columns: readonly (string | { label: string; className: string })[]; children: ReactNode }) {
+  const { t } = useTranslation();
+  return (
+    <div className="settings-scroll">
+      <table className="settings-table">
+        <thead>
+          <tr>
+            {columns.map((c) => (typeof c === 'string' ? <th key={c} scope="col">{c}</th> : <th key={c.label} scope="col" className={c.className}>{c.label}</th>))}
+            <th scope="col"><span className="sr-only">{t('settings.edit')}</span></th>
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+/** An editor's buttons: save (submits its form) and cancel. */
+export function EditorActions({ onCancel }: { onCancel: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <div className="settings-actions">
+      <button type="submit" className="button button-primary button-small">{t('settings.save')}</button>
+      <button type="button" className="button button-small button-quiet" onClick={onCancel}>{t('settings.cancel')}</button>
+    </div>
+  );
 }

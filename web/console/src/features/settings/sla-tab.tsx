@@ -1,17 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { isRecord, request } from '../../api/http.js';
 import { attempt, useResource } from '../../api/use-resource.js';
+import { urgencyNames } from '../inbox/tickets-api.js';
 import {
   WEEKDAYS, createSlaPolicy, deleteSlaPolicy, saveSlaCalendar, slaCalendar, slaPolicies, teams, updateSlaPolicy,
   type Calendar, type DatedDay, type Interval, type PolicyInput, type SlaPolicy, type Team, type Weekday,
 } from './admin-api.js';
 import { FieldError, FormError, InlineError, LoadState, fieldAria, submitForm, type FormFailure } from './settings-bits.js';
-
-async function urgencyNames(): Promise<Record<string, string[]>> {
-  const body = await request('GET', '/api/v1/ticket-settings');
-  return isRecord(body) && isRecord(body.urgencyNames) ? (body.urgencyNames as Record<string, string[]>) : {};
-}
 
 const MINUTE_FIELDS = ['firstResponseMinutes', 'nextResponseMinutes', 'resolutionMinutes', 'warningMinutes'] as const;
 type MinuteField = (typeof MINUTE_FIELDS)[number];
@@ -28,7 +23,8 @@ const formOf = (p: SlaPolicy): PolicyForm => ({
 // An empty box is "no target"; anything else goes to the API as typed, so a bad number is refused there, by field.
 const minutes = (value: string): number | null => (value.trim() === '' ? null : Number(value));
 const inputOf = (f: PolicyForm): PolicyInput => ({
-  name: f.name, urgency: Number(f.urgency), departmentId: f.departmentId || null,
+  // The urgency select offers the five levels only.
+  name: f.name, urgency: Number(f.urgency) as PolicyInput['urgency'], departmentId: f.departmentId || null,
   firstResponseMinutes: minutes(f.firstResponseMinutes), nextResponseMinutes: minutes(f.nextResponseMinutes),
   resolutionMinutes: minutes(f.resolutionMinutes), warningMinutes: minutes(f.warningMinutes) ?? 0,
 });
@@ -39,8 +35,8 @@ export function SlaPoliciesTab() {
   const data = useResource(() => Promise.all([slaPolicies(), teams(), urgencyNames()]), []);
   const [editing, setEditing] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [policies, departments, urgencies] = data.data ?? [[], [], {} as Record<string, string[]>];
-  const urgencyName = (u: number) => urgencies[i18n.language]?.[u] ?? urgencies.en?.[u] ?? String(u);
+  const [policies, departments, urgencies] = data.data ?? [[], [], undefined];
+  const urgencyName = (u: number) => urgencies?.[i18n.language === 'zh-CN' ? 'zh-CN' : 'en'][u] ?? String(u);
   const departmentName = (id: string | null) => {
     const d = departments.find((x) => x.id === id);
     return d ? (i18n.language === 'zh-CN' ? d.name['zh-CN'] : d.name.en) : t('settings.sla.anyDepartment');

@@ -1,17 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { isRecord, request } from '../../api/http.js';
 import { useResource } from '../../api/use-resource.js';
-import { configureTeam, createDepartment, STRATEGIES, teams, updateDepartment, type Strategy, type Team } from './admin-api.js';
-import { FieldError, FormError, LoadState, fieldAria, submitForm, type FormFailure } from './settings-bits.js';
-
-interface AgentName { id: string; name: string; disabled: boolean }
-
-async function agentList(): Promise<AgentName[]> {
-  const body = await request('GET', '/api/v1/agents');
-  const agents = isRecord(body) && Array.isArray(body.agents) ? body.agents.filter(isRecord) : [];
-  return agents.map((a) => ({ id: String(a.id), name: String(a.name), disabled: a.disabled === true }));
-}
+import { agents as agentList, type AgentSummary } from '../inbox/tickets-api.js';
+import { configureTeam, createDepartment, STRATEGIES, teamName, teams, updateDepartment, type Strategy, type Team } from './admin-api.js';
+import { EditorActions, FieldError, FormError, LoadState, SettingsTable, fieldAria, submitForm, type FormFailure } from './settings-bits.js';
 
 const NEW = { key: '', en: '', zh: '', customerSelectable: true };
 
@@ -26,7 +18,7 @@ export function TeamsTab() {
   const [failure, setFailure] = useState<FormFailure | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
   const [departments, agents] = data.data ?? [[], []];
-  const nameOf = (team: Team) => (i18n.language === 'zh-CN' ? team.name['zh-CN'] : team.name.en) || team.key;
+  const nameOf = (team: Team) => teamName(team, i18n.language);
 
   const add = async (event: FormEvent) => {
     event.preventDefault();
@@ -42,37 +34,23 @@ export function TeamsTab() {
       <p className="muted">{t('settings.teams.intro')}</p>
       <LoadState state={data} />
       {departments.length > 0 && (
-        <div className="settings-scroll">
-          <table className="settings-table">
-            <thead>
-              <tr>
-                <th scope="col">{t('settings.teams.name')}</th>
-                <th scope="col">{t('settings.teams.key')}</th>
-                <th scope="col">{t('settings.teams.portal')}</th>
-                <th scope="col">{t('settings.teams.strategy')}</th>
-                <th scope="col">{t('settings.teams.members')}</th>
-                <th scope="col"><span className="sr-only">{t('settings.edit')}</span></th>
-              </tr>
-            </thead>
-            <tbody>
-              {departments.map((team) => (
-                <tr key={team.id}>
-                  <td>{nameOf(team)}</td>
-                  <td className="settings-address">{team.key}</td>
-                  <td>{team.customerSelectable ? t('settings.yes') : t('settings.no')}</td>
-                  <td>{t(`settings.teams.strategies.${team.strategy}`)}{team.autoAssign ? ` · ${t('settings.teams.auto')}` : ''}</td>
-                  <td>{team.memberIds.map((id) => agents.find((a) => a.id === id)?.name ?? '—').join(', ') || '—'}</td>
-                  <td>
-                    <button type="button" className="button button-small button-quiet" aria-expanded={editing === team.id}
-                      aria-label={t('settings.editNamed', { name: nameOf(team) })} onClick={() => setEditing(editing === team.id ? null : team.id)}>
-                      {t('settings.edit')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <SettingsTable columns={[t('settings.teams.name'), t('settings.teams.key'), t('settings.teams.portal'), t('settings.teams.strategy'), t('settings.teams.members')]}>
+          {departments.map((team) => (
+            <tr key={team.id}>
+              <td>{nameOf(team)}</td>
+              <td className="settings-address">{team.key}</td>
+              <td>{team.customerSelectable ? t('settings.yes') : t('settings.no')}</td>
+              <td>{t(`settings.teams.strategies.${team.strategy}`)}{team.autoAssign ? ` · ${t('settings.teams.auto')}` : ''}</td>
+              <td>{team.memberIds.map((id) => agents.find((a) => a.id === id)?.name ?? '—').join(', ') || '—'}</td>
+              <td>
+                <button type="button" className="button button-small button-quiet" aria-expanded={editing === team.id}
+                  aria-label={t('settings.editNamed', { name: nameOf(team) })} onClick={() => setEditing(editing === team.id ? null : team.id)}>
+                  {t('settings.edit')}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </SettingsTable>
       )}
       {editing && departments.some((d) => d.id === editing) && (
         <TeamEditor key={editing} team={departments.find((d) => d.id === editing)!} agents={agents}
@@ -118,7 +96,7 @@ function NameFields({ prefix, values, failure, onChange }: { prefix: string; val
   );
 }
 
-function TeamEditor({ team, agents, onDone, onCancel }: { team: Team; agents: AgentName[]; onDone: () => void; onCancel: () => void }) {
+function TeamEditor({ team, agents, onDone, onCancel }: { team: Team; agents: AgentSummary[]; onDone: () => void; onCancel: () => void }) {
   const { t } = useTranslation();
   const [form, setForm] = useState({
     en: team.name.en, zh: team.name['zh-CN'], customerSelectable: team.customerSelectable,
@@ -163,10 +141,7 @@ function TeamEditor({ team, agents, onDone, onCancel }: { team: Team; agents: Ag
           </label>
         ))}
       </fieldset>
-      <div className="settings-actions">
-        <button type="submit" className="button button-primary button-small">{t('settings.save')}</button>
-        <button type="button" className="button button-small button-quiet" onClick={onCancel}>{t('settings.cancel')}</button>
-      </div>
+      <EditorActions onCancel={onCancel} />
     </form>
   );
 }

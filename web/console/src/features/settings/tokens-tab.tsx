@@ -1,18 +1,14 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { attempt, useResource } from '../../api/use-resource.js';
-import { request, isRecord } from '../../api/http.js';
+import { agents } from '../inbox/tickets-api.js';
 import { apiTokens, createApiToken, revokeApiToken, TOKEN_SCOPES, type ApiToken, type TokenScope } from './admin-api.js';
 import { FieldError, FormError, InlineError, LoadState, When, fieldAria, submitForm, type FormFailure } from './settings-bits.js';
 
 const EMPTY = { name: '', scopes: ['read'] as TokenScope[], expires: '' };
 
 /** Names of the workspace's agents by id, for the owner column of everyone's tokens. */
-async function agentNames(): Promise<Map<string, string>> {
-  const body = await request('GET', '/api/v1/agents');
-  const agents = isRecord(body) && Array.isArray(body.agents) ? body.agents.filter(isRecord) : [];
-  return new Map(agents.map((a) => [String(a.id), String(a.name)]));
-}
+const agentNames = async () => new Map((await agents()).map((a) => [a.id, a.name]));
 
 /**
  * API tokens: an agent's own (create with scopes and an expiry, see the secret once, revoke); an
@@ -36,7 +32,7 @@ export function TokensTab({ admin }: { admin: boolean }) {
     let made: { name: string; secret: string } | null = null;
     const failed = await submitForm(async () => {
       const token = await createApiToken({ name: form.name, scopes: form.scopes, ...(expiresAt ? { expiresAt } : {}) });
-      made = { name: token.name, secret: token.secret };
+      made = { name: token.name, secret: token.token };
     }, () => { setForm(EMPTY); reload(); }, { API_TOKEN_EXPIRY_INVALID: 'expiresAt', API_TOKEN_SCOPE_NOT_ALLOWED: 'scopes' });
     setFailure(failed);
     setCreated(made);

@@ -5,7 +5,7 @@ import { Link } from '../../router/router.js';
 import {
   WEBHOOK_EVENTS, createWebhook, deleteWebhook, redeliver, updateWebhook, webhookDeliveries, webhooks, type Webhook,
 } from './admin-api.js';
-import { FieldError, FormError, InlineError, LoadState, When, fieldAria, submitForm, type FormFailure } from './settings-bits.js';
+import { EditorActions, FieldError, FormError, InlineError, LoadState, When, fieldAria, submitForm, type FormFailure } from './settings-bits.js';
 
 const EMPTY = { url: '', description: '', events: ['ticket.*'] as string[] };
 
@@ -139,10 +139,7 @@ function WebhookEditor({ hook, onDone, onCancel }: { hook: Webhook; onDone: () =
       <h3 id="edit-webhook-title" className="section-title">{t('settings.webhooks.editTitle')}</h3>
       <FormError failure={failure} />
       <WebhookFields prefix="edit-webhook" form={form} failure={failure} onChange={(v) => setForm({ ...form, ...v })} />
-      <div className="settings-actions">
-        <button type="submit" className="button button-primary button-small">{t('settings.save')}</button>
-        <button type="button" className="button button-small button-quiet" onClick={onCancel}>{t('settings.cancel')}</button>
-      </div>
+      <EditorActions onCancel={onCancel} />
     </form>
   );
 }

@@ -1,0 +1,63 @@
+import type { EventBus } from '../../core/events/index.js';
+import type { AutomationSettings } from '../../contracts/triage.js';
+import type { TriageRepo } from './triage.repo.js';
+import { ruleOf, type Rule } from './triage.rules.js';
+
+/** The longest a node triages with settings or rules changed elsewhere, should it miss `triage.settings_changed`. */
+const CONFIG_TTL_MS = 10_000;
+
+/** What a new ticket's triage reads of its workspace: the settings row (undefined: none saved), the automations document as stored, the rules in order. */
+export interface TriageConfig {
+  settings: { enabled: boolean; auto_apply_threshold: number } | undefined;
+  automations: Partial<AutomationSettings> | undefined;
+  rules: Rule[];
+}
+
+/**
+ * A workspace's triage settings, automations settings and rules, kept briefly per node: every new
+ * ticket's decision read all three (issue 14's hot path: three statements a ticket), and admins
+ * change them rarely. A change drops them on the node that made it at once, on the others when
+ * they hear `triage.settings_changed` (before their subscribers handle a later event:
+ * core/events/README.md), and everywhere within CONFIG_TTL_MS at the latest.
+ */
+export class TriageConfigCache {
+  private readonly cached = new Map<string, { config: Promise<TriageConfig>; until: number }>();
+
+  constructor(private readonly repo: TriageRepo, private readonly bus?: Pick<EventBus, 'publish'>) {}
+
+  get(workspaceId: string): Promise<TriageConfig> {
+    const cached = this.cached.get(workspaceId);
+    if (cached && cached.until > Date.now()) return cached.config;
+    const config = this.load(workspaceId);
+    this.cached.set(workspaceId, { config, until: Date.now() + CONFIG_TTL_MS });
+    config.catch(() => {
+      if (this.cached.get(workspaceId)?.config === config) this.forget(workspaceId);
+    });
+    return config;
+  }
+
+  /** Drops this node's copy of the workspace's triage configuration (it changed). */
+  forget(workspaceId: string): void {
+    this.cached.delete(workspaceId);
+  }
+
+  /** After a change: this node forgets at once, the others on the event. */
+  async changed(workspaceId: string): Promise<void> {
+    this.forget(workspaceId);
+    await this.bus?.publish('triage.settings_changed', workspaceId, {});
+  }
+
+  private async load(workspaceId: string): Promise<TriageConfig> {
+    const db = this.repo.in(workspaceId);
+    const [settings, automations, rules] = await Promise.all([
+      this.repo.settings(workspaceId), this.repo.automationSettings(workspaceId), this.repo.rules(db),
+    ]);
+    // The nightly retraining visits the workspaces triage has seen: the first ticket registers one.
+    if (!settings) await this.repo.ensureSettings(workspaceId);
+    return {
+      settings: settings && { enabled: settings.enabled, auto_apply_threshold: settings.auto_apply_threshold },
+      automations,
+      rules: rules.map(ruleOf),
+    };
+  }
+}

@@ -1,0 +1,691 @@
+import type { Clock } from '../../core/clock.js';
+import { AppError, notFound } from '../../core/errors.js';
+import type { DomainEvent } from '../../core/events/index.js';
+import type { JobQueue } from '../../core/jobs/index.js';
+import { translator, type Locale } from '../../core/i18n/index.js';
+import { words } from '../../core/learn/index.js';
+import type { MailOutbox } from '../../core/mail/outbox.js';
+import type { RuleInput, TriageTarget } from '../../contracts/triage.js';
+import { TRIAGE_TARGETS } from '../../contracts/triage.js';
+import { TriageClassifier, type LabelledText, type Prediction } from './triage.classifier.js';
+import { triageErrors } from './triage.errors.js';
+import type { NewDecision, TriageRepo } from './triage.repo.js';
+import {
+  applyRules, contradiction, factsNeeded, ruleOf, ruleProblems, type Rule, type RuleOutcome, type RuleProblem, type TriageInput,
+} from './triage.rules.js';
+import type { TriageTemplates } from './triage.templates.js';
+import type { TriageAutomations } from './triage.automations.js';
+import type { TriageConfigCache } from './triage.config.js';
+import { duplicateText, spamScore, type SpamScore } from './triage.spam.js';
+import type { ChoiceSource, Confusion, DecisionRow, RuleRow } from './triage.schema.js';
+
+/** A new ticket as triage reads it (tickets.sources.ts implements the port). */
+export interface TriageTicket {
+  id: string;
+  subject: string;
+  body: string;
+  channel: string;
+  tags: string[];
+  customerId: string;
+  departmentId: string | null;
+  urgency: number;
+  attachments: number;
+  /** The opening message's own id (a mail's Message-ID), for its header fields. */
+  externalId: string | null;
+  createdAt: Date;
+}
+
+/** A ticket as the automations read it. */
+export interface AutomationTicket {
+  id: string;
+  number: number;
+  subject: string;
+  status: string;
+  urgency: number;
+  departmentId: string | null;
+  assigneeId: string | null;
+  customerId: string;
+  mergedIntoId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  firstResponseAt: Date | null;
+  lastCustomerMessageAt: Date | null;
+  lastAgentMessageAt: Date | null;
+}
+
+/** The coarse selections the automations sweep (each checked exactly per ticket by triage). */
+export type AutomationSelection = 'waitingOnAgent' | 'unanswered' | 'pendingSince';
+
+export interface LabelledTicket { id: string; subject: string; body: string; departmentId: string | null; urgency: number }
+
+/** What triage reads of tickets. */
+export interface TriageTicketSource {
+  /** The ticket with its first customer message. */
+  opening(workspaceId: string, ticketId: string): Promise<TriageTicket | undefined>;
+  /** Tickets whose department and urgency people settled (solved or closed, or set by an agent), newest first. */
+  labelled(workspaceId: string, limit: number): Promise<LabelledTicket[]>;
+  /** The newest tickets, for trying a rule on them. */
+  recent(workspaceId: string, limit: number): Promise<(TriageTicket & { number: number })[]>;
+  /** The customer's other unmerged tickets opened since then, oldest first, with their first message: duplicates' candidates. */
+  sameCustomerOpenings(workspaceId: string, customerId: string, since: Date, exceptId: string): Promise<{ id: string; subject: string; body: string; status: string; createdAt: Date }[]>;
+  automationTicket(workspaceId: string, ticketId: string): Promise<AutomationTicket | undefined>;
+  /**
+   * Unmerged tickets, oldest change first: `waitingOnAgent` new or open, assigned, the customer
+   * wrote last and before `before`; `unanswered` new or open, no first answer, opened before
+   * `before`; `pendingSince` pending and unchanged since before `before`. Pages by (updated_at, id)
+   * after `after`.
+   */
+  automationCandidates(workspaceId: string, selection: AutomationSelection, before: Date, limit: number, after?: { at: Date; id: string }): Promise<AutomationTicket[]>;
+}
+
+/** What triage needs of the tickets and accounts modules. */
+export interface TriagePorts {
+  source: TriageTicketSource;
+  tickets: {
+    departments(workspaceId: string): Promise<{ id: string; key: string; archived_at: Date | null }[]>;
+    update(workspaceId: string, ticketId: string, changes: TicketChanges, actor: { type: 'system'; id: null }): Promise<unknown>;
+    merge(workspaceId: string, duplicateId: string, survivorId: string, actor: { type: 'system'; id: null }): Promise<unknown>;
+    recordActivity(workspaceId: string, ticketId: string, action: string, details: Record<string, unknown>): Promise<void>;
+  };
+  customers: { findCustomer(workspaceId: string, id: string): Promise<{ email: string | null; name: string; locale: Locale | null } | undefined> };
+  /** The header fields of the mail a message came from, by the message's external id (its Message-ID). */
+  mailHeaders(workspaceId: string, externalId: string): Promise<ReadonlyMap<string, string> | undefined>;
+  /** What rules ask of a ticket beyond itself, and the ids they may name. */
+  facts: RuleFacts;
+  accounts: {
+    findAgent(workspaceId: string, id: string): Promise<{ email: string; name: string; locale: Locale | null; disabled_at: Date | null } | undefined>;
+    listAgents(workspaceId: string): Promise<{ id: string; role: string; disabled_at: Date | null }[]>;
+    workspace(workspaceId: string): Promise<{ name: Record<Locale, string>; default_locale: Locale }>;
+    audit(workspaceId: string, actor: { type: 'agent' | 'api' | 'system'; id: string | null; ip?: string | null }, action: string, targetType: string | null, targetId: string | null, details: object): Promise<unknown>;
+  };
+  outbox: MailOutbox;
+}
+
+/** The other modules' facts rule conditions read (mail's addresses, the SLA calendar, the customer database). */
+export interface RuleFacts {
+  /** The support address and IMAP mailbox ids of the mail a message came from, by its external id (its Message-ID). */
+  mailRecipient(workspaceId: string, externalId: string): Promise<string[]>;
+  /** The workspace's support addresses and IMAP mailboxes (ids). */
+  addressIds(workspaceId: string): Promise<string[]>;
+  /** Whether the instant is inside the workspace's business hours (its SLA calendar). */
+  insideBusinessHours(workspaceId: string, at: Date): Promise<boolean>;
+  /** The customer record's tags. */
+  customerTags(workspaceId: string, customerId: string): Promise<string[]>;
+  /** Of these saved segments, those the customer is a member of. */
+  customerSegments(workspaceId: string, customerId: string, segmentIds: readonly string[]): Promise<string[]>;
+  /** The workspace's saved customer segments (ids). */
+  segmentIds(workspaceId: string): Promise<string[]>;
+}
+
+/** What triage sets on a ticket. */
+export interface TicketChanges {
+  departmentId?: string;
+  assigneeId?: string;
+  urgency?: 0 | 1 | 2 | 3 | 4;
+  tags?: string[];
+  status?: 'open' | 'closed';
+}
+
+export const TRIAGE_JOBS = { train: 'triage.train', retrainAll: 'triage.retrain_all' } as const;
+/** The newest labelled tickets a model learns from: enough for any workspace's vocabulary, bounded in time and memory. */
+const MAX_TRAINING_TICKETS = 20_000;
+/** Below this many examples a held-back fifth says nothing: no accuracy is reported. */
+const MIN_HELD_OUT_EXAMPLES = 50;
+const SYSTEM = { type: 'system' as const, id: null };
+/** The tag rules' "mark spam" set before scoring existed; the spam view is the tickets with it. */
+const SPAM_TAG = 'spam';
+/** A decision that decided nothing (a duplicate merged away). */
+const NO_DECISION: Omit<NewDecision, 'ticket_id'> = {
+  department_id: null, department_source: 'none', department_rule_id: null, department_confidence: null, department_applied: false,
+  urgency: null, urgency_source: 'none', urgency_rule_id: null, urgency_confidence: null, urgency_applied: false,
+  rule_ids: [], tags: [], suppress_ack: false, spam: false, model_versions: {},
+};
+
+export interface TriageSettings { enabled: boolean; autoApplyThreshold: number }
+export interface ModelSummary {
+  target: TriageTarget; version: number; examples: number; labels: string[]; heldOutAccuracy: number | null;
+  sizeBytes: number | null; confusion: Confusion | null; trainedAt: Date;
+}
+
+/** One ticket a rule being tried matched, and what the rule would have set. */
+export interface RuleTrial {
+  ticketId: string;
+  number: number;
+  subject: string;
+  departmentId: string | null;
+  urgency: number | null;
+  tags: string[];
+  suppressAck: boolean;
+  spam: boolean;
+  assigneeId: string | null;
+  replyTemplateId: string | null;
+  notify: (string | null)[];
+}
+
+interface Choice { value: string | number | null; source: ChoiceSource; ruleId: string | null; confidence: number | null; applied: boolean }
+
+/** A workspace's settings, the defaults where it has saved none. */
+function settingsOf(row: { enabled: boolean; auto_apply_threshold: number } | undefined): TriageSettings {
+  return { enabled: row?.enabled ?? true, autoApplyThreshold: row?.auto_apply_threshold ?? 0.7 };
+}
+
+/**
+ * Rules and a learned classifier for a new ticket's department and urgency. On `ticket.created` a
+ * matching rule sets its values; where no rule does, the workspace's newest model predicts, and its
+ * label is set when its confidence reaches the workspace's threshold, else only suggested. Models
+ * learn from the tickets whose department and urgency people settled, retrained by a durable job.
+ */
+export class TriageService {
+  /** Each workspace's newest classifier per target, kept while its version is the newest stored. */
+  private readonly loadedModels = new Map<string, { version: number; classifier: TriageClassifier }>();
+
+  constructor(
+    private readonly repo: TriageRepo,
+    private readonly ports: TriagePorts,
+    private readonly jobs: JobQueue,
+    private readonly clock: Clock,
+    /** Acknowledgement texts per department × urgency × language. */
+    readonly templates: TriageTemplates,
+    /** Reminders, escalations and auto-closing; and the settings of duplicates and spam. */
+    readonly automations: TriageAutomations,
+    /** Settings and rules as this node keeps them for new tickets; every change here drops them on every node. */
+    private readonly config: TriageConfigCache,
+  ) {}
+
+  // ---- settings
+
+  async settings(workspaceId: string): Promise<TriageSettings> {
+    return settingsOf(await this.repo.settings(workspaceId));
+  }
+
+  async saveSettings(workspaceId: string, input: { enabled?: boolean; autoApplyThreshold?: number }): Promise<TriageSettings> {
+    const row = await this.repo.saveSettings(workspaceId, { enabled: input.enabled, auto_apply_threshold: input.autoApplyThreshold }, this.clock.now());
+    await this.config.changed(workspaceId);
+    return { enabled: row.enabled, autoApplyThreshold: row.auto_apply_threshold };
+  }
+
+  // ---- rules
+
+  async rules(workspaceId: string): Promise<RuleRow[]> {
+    return this.repo.rules(this.repo.in(workspaceId));
+  }
+
+  /** Saves a new rule at `position` (default: last), after checking it (TRIAGE_RULE_INVALID, TRIAGE_RULE_CONTRADICTS). */
+  async createRule(workspaceId: string, input: RuleInput): Promise<RuleRow> {
+    await this.assertRule(workspaceId, input, await this.rules(workspaceId));
+    const saved = await this.repo.in(workspaceId).transaction().execute(async (trx) => {
+      const existing = await this.repo.rules(trx);
+      const row = await this.repo.insertRule(trx, { name: input.name, enabled: input.enabled, position: existing.length, conditions: input.conditions, actions: input.actions });
+      await this.place(trx, existing.map((r) => r.id), row.id, input.position);
+      return (await this.repo.rules(trx)).find((r) => r.id === row.id)!;
+    });
+    await this.config.changed(workspaceId);
+    return saved;
+  }
+
+  async updateRule(workspaceId: string, id: string, input: RuleInput): Promise<RuleRow> {
+    const all = await this.rules(workspaceId);
+    if (!all.some((r) => r.id === id)) throw notFound('triage_rule');
+    await this.assertRule(workspaceId, input, all.filter((r) => r.id !== id));
+    const saved = await this.repo.in(workspaceId).transaction().execute(async (trx) => {
+      const row = await this.repo.updateRule(trx, id, { name: input.name, enabled: input.enabled, conditions: input.conditions, actions: input.actions }, this.clock.now());
+      if (!row) throw notFound('triage_rule');
+      if (input.position !== undefined) await this.place(trx, (await this.repo.rules(trx)).map((r) => r.id).filter((other) => other !== id), id, input.position);
+      return (await this.repo.rules(trx)).find((r) => r.id === id)!;
+    });
+    await this.config.changed(workspaceId);
+    return saved;
+  }
+
+  async deleteRule(workspaceId: string, id: string): Promise<void> {
+    if (!(await this.repo.deleteRule(this.repo.in(workspaceId), id))) throw notFound('triage_rule');
+    await this.config.changed(workspaceId);
+  }
+
+  /** Drops this node's copy of the workspace's settings and rules (`triage.settings_changed`: another node changed them). */
+  forgetConfig(workspaceId: string): void {
+    this.config.forget(workspaceId);
+  }
+
+  private async place(trx: Parameters<TriageRepo['renumber']>[0], others: string[], id: string, position: number | undefined): Promise<void> {
+    const order = [...others];
+    order.splice(Math.min(position ?? order.length, order.length), 0, id);
+    await this.repo.renumber(trx, order);
+  }
+
+  private async assertRule(workspaceId: string, input: RuleInput, others: RuleRow[]): Promise<void> {
+    const problems = [...ruleProblems(input), ...await this.unknownReferences(workspaceId, input)];
+    if (problems.length) throw triageErrors.ruleInvalid(problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
+    const clash = contradiction(input, others.map(ruleOf));
+    if (clash) throw triageErrors.ruleContradicts(`The rule "${clash.name}" has the same conditions and sets another value`, { ruleId: clash.id });
+  }
+
+  /** Each id the rule names that is not (or no longer) one of the workspace's live departments, agents, templates, addresses or segments. */
+  private async unknownReferences(workspaceId: string, input: RuleInput): Promise<RuleProblem[]> {
+    const named = (type: string) => [...input.conditions, ...input.actions].some((c) => c.type === type);
+    const idsOf = async <T extends { id: string }>(wanted: boolean, list: () => Promise<T[]>, live: (row: T) => boolean = () => true) =>
+      new Set(wanted ? (await list()).filter(live).map((row) => row.id) : []);
+    const [departments, agents, templates, addresses, segments] = await Promise.all([
+      idsOf(named('setDepartment'), () => this.ports.tickets.departments(workspaceId), (d) => !d.archived_at),
+      idsOf(named('assignAgent') || named('notify'), () => this.ports.accounts.listAgents(workspaceId), (a) => !a.disabled_at),
+      idsOf(named('replyWithTemplate'), () => this.templates.list(workspaceId)),
+      idsOf(named('address'), async () => (await this.ports.facts.addressIds(workspaceId)).map((id) => ({ id }))),
+      idsOf(named('customerSegment'), async () => (await this.ports.facts.segmentIds(workspaceId)).map((id) => ({ id }))),
+    ]);
+    const problems: RuleProblem[] = [];
+    const unknown = (path: string, code: string, message: string) => problems.push({ path, code, message });
+    input.conditions.forEach((condition, i) => {
+      if (condition.type === 'address') {
+        condition.in.forEach((id, k) => { if (!addresses.has(id)) unknown(`conditions.${i}.in.${k}`, 'ADDRESS_UNKNOWN', 'There is no such support address or mailbox in this workspace'); });
+      } else if (condition.type === 'customerSegment') {
+        condition.in.forEach((id, k) => { if (!segments.has(id)) unknown(`conditions.${i}.in.${k}`, 'SEGMENT_UNKNOWN', 'There is no such customer segment in this workspace'); });
+      }
+    });
+    input.actions.forEach((action, i) => {
+      if (action.type === 'setDepartment' && !departments.has(action.departmentId)) {
+        unknown(`actions.${i}.departmentId`, 'DEPARTMENT_UNKNOWN', 'There is no such department in this workspace');
+      } else if ((action.type === 'assignAgent' || (action.type === 'notify' && action.agentId !== null)) && !agents.has(action.agentId!)) {
+        unknown(`actions.${i}.agentId`, 'AGENT_UNKNOWN', 'There is no such active agent in this workspace');
+      } else if (action.type === 'replyWithTemplate' && !templates.has(action.templateId)) {
+        unknown(`actions.${i}.templateId`, 'TEMPLATE_UNKNOWN', 'There is no such answer template in this workspace');
+      }
+    });
+    return problems;
+  }
+
+  /**
+   * What a rule would have done to the workspace's newest tickets, before it is saved: the rule is
+   * checked as a save checks it (but not against the other rules) and tried on its own.
+   */
+  async tryRule(workspaceId: string, input: RuleInput, limit: number): Promise<{ tried: number; matches: RuleTrial[] }> {
+    await this.assertRule(workspaceId, input, []);
+    const tickets = await this.ports.source.recent(workspaceId, limit);
+    const candidate: Rule = { id: 'candidate', name: input.name, enabled: true, conditions: input.conditions, actions: input.actions };
+    const needed = factsNeeded([candidate]);
+    // The customers' facts once each: a few customers write many of the newest tickets.
+    const customers = new Map<string, Promise<CustomerFacts>>();
+    const matches: RuleTrial[] = [];
+    for (const ticket of tickets) {
+      if (!customers.has(ticket.customerId)) customers.set(ticket.customerId, this.customerFacts(workspaceId, ticket.customerId, needed));
+      const outcome = applyRules([candidate], await this.ruleInput(workspaceId, ticket, needed, await customers.get(ticket.customerId)!));
+      if (!outcome.matched.length) continue;
+      matches.push({
+        ticketId: ticket.id, number: ticket.number, subject: ticket.subject, departmentId: outcome.department?.value ?? null,
+        urgency: outcome.urgency?.value ?? null, tags: outcome.tags, suppressAck: outcome.suppressAck, spam: outcome.spam,
+        assigneeId: outcome.assignee?.value ?? null, replyTemplateId: outcome.replyTemplate?.value ?? null, notify: outcome.notify,
+      });
+    }
+    return { tried: tickets.length, matches };
+  }
+
+  /** What the rules read of a ticket: the ticket, and of the other modules' facts only those some rule asks for. */
+  private async ruleInput(workspaceId: string, ticket: TriageTicket, needed: ReturnType<typeof factsNeeded>, customer: CustomerFacts): Promise<TriageInput> {
+    const [addressIds, insideBusinessHours] = await Promise.all([
+      needed.address && ticket.externalId && ticket.channel === 'email' ? this.ports.facts.mailRecipient(workspaceId, ticket.externalId) : [],
+      needed.businessHours ? this.ports.facts.insideBusinessHours(workspaceId, ticket.createdAt) : null,
+    ]);
+    return {
+      subject: ticket.subject, body: ticket.body, channel: ticket.channel, sender: customer.email, tags: ticket.tags, attachments: ticket.attachments,
+      addressIds, insideBusinessHours, customerTags: customer.tags, customerSegments: customer.segments,
+    };
+  }
+
+  private async customerFacts(workspaceId: string, customerId: string, needed: ReturnType<typeof factsNeeded>): Promise<CustomerFacts> {
+    const [record, tags, segments] = await Promise.all([
+      this.ports.customers.findCustomer(workspaceId, customerId),
+      needed.customerTags ? this.ports.facts.customerTags(workspaceId, customerId) : [],
+      needed.segments.length ? this.ports.facts.customerSegments(workspaceId, customerId, needed.segments) : [],
+    ]);
+    return { email: record?.email?.toLowerCase() ?? null, tags, segments };
+  }
+
+  // ---- models
+
+  async modelSummaries(workspaceId: string): Promise<ModelSummary[]> {
+    return (await this.repo.latestModels(workspaceId)).map(summaryOf);
+  }
+
+  /** The examples the next training of each target would learn from: tickets' texts and the labels people settled. */
+  async trainingData(workspaceId: string): Promise<Record<TriageTarget, (LabelledText & { ticketId: string })[]>> {
+    const tickets = await this.ports.source.labelled(workspaceId, MAX_TRAINING_TICKETS);
+    const text = (t: LabelledTicket) => `${t.subject}\n${t.body}`;
+    return {
+      department: tickets.flatMap((t) => (t.departmentId ? [{ ticketId: t.id, text: text(t), label: t.departmentId }] : [])),
+      urgency: tickets.map((t) => ({ ticketId: t.id, text: text(t), label: String(t.urgency) })),
+    };
+  }
+
+  /**
+   * Asks the worker to retrain the workspace's models now. No idempotency key: a key would refuse
+   * a second request for 12 hours after the first job completed (core/jobs README), and an admin
+   * who has just corrected tickets wants them in the model.
+   */
+  async requestTraining(workspaceId: string): Promise<{ queued: boolean }> {
+    // Said now rather than by a job that would skip quietly: with no target of two labels or more
+    // there is nothing to train (TRIAGE_NO_EXAMPLES, TRIAGE_ONE_CLASS with each target's labels).
+    const data = await this.trainingData(workspaceId);
+    const labels = Object.fromEntries(TRIAGE_TARGETS.map((target) => [target, [...new Set(data[target].map((e) => e.label))]]));
+    if (!TRIAGE_TARGETS.some((target) => labels[target]!.length >= 2)) {
+      if (!data.department.length && !data.urgency.length) throw triageErrors.noExamples('There are no settled tickets to learn from yet');
+      throw triageErrors.oneClass('Training needs settled tickets of at least two different departments or urgencies', { labels });
+    }
+    return { queued: (await this.jobs.send(TRIAGE_JOBS.train, { workspaceId })) !== null };
+  }
+
+  /**
+   * Trains a new version of each target that has examples of two labels or more. With `strict`
+   * (an admin asked), a target that cannot be trained is an error; the nightly job skips it.
+   */
+  async train(workspaceId: string, options: { strict?: boolean } = {}): Promise<ModelSummary[]> {
+    const data = await this.trainingData(workspaceId);
+    const trained: ModelSummary[] = [];
+    for (const target of TRIAGE_TARGETS) {
+      let classifier: TriageClassifier;
+      try {
+        classifier = TriageClassifier.train(data[target]);
+      } catch (error) {
+        if (!options.strict && error instanceof AppError && ['TRIAGE_ONE_CLASS', 'TRIAGE_NO_EXAMPLES'].includes(error.code)) continue;
+        throw error;
+      }
+      const heldOut = heldOutTrial(data[target]);
+      const row = await this.repo.insertModel(this.repo.in(workspaceId), target, {
+        examples: data[target].length, labels: [...classifier.labels], held_out_accuracy: heldOut?.accuracy ?? null, confusion: heldOut?.confusion ?? null,
+        state: classifier.toState(),
+      });
+      this.loadedModels.set(`${workspaceId}:${target}`, { version: row.version, classifier });
+      trained.push(summaryOf(row));
+    }
+    return trained;
+  }
+
+  /** The nightly fan-out: one training job per workspace triage has seen, so one failing workspace stops no other. */
+  async retrainAll(): Promise<void> {
+    const day = this.clock.now().toISOString().slice(0, 10);
+    for (const workspaceId of await this.repo.workspaceIds()) {
+      await this.jobs.send(TRIAGE_JOBS.train, { workspaceId }, { idempotencyKey: `${TRIAGE_JOBS.train}:${workspaceId}:${day}` });
+    }
+  }
+
+  /** What the newest models say about a text (TRIAGE_EMPTY_TEXT for a text without words). */
+  async classify(workspaceId: string, text: string): Promise<{ target: TriageTarget; value: string | number; confidence: number; modelVersion: number }[]> {
+    // Refused whether or not a model exists yet: the answer must not depend on the training state.
+    if (!words(text).length) throw triageErrors.emptyText('The text has no words to classify');
+    const out = [];
+    const models = await this.models(workspaceId);
+    for (const target of TRIAGE_TARGETS) {
+      const model = models.get(target);
+      if (!model) continue;
+      const { label, confidence } = model.classifier.predict(text);
+      out.push({ target, value: target === 'urgency' ? Number(label) : label, confidence, modelVersion: model.version });
+    }
+    return out;
+  }
+
+  /** The newest classifier of each target that has one: one read of the versions, a model's state only when its version is new here. */
+  private async models(workspaceId: string): Promise<Map<TriageTarget, { version: number; classifier: TriageClassifier }>> {
+    const out = new Map<TriageTarget, { version: number; classifier: TriageClassifier }>();
+    for (const newest of await this.repo.latestModels(workspaceId)) {
+      const key = `${workspaceId}:${newest.target}`;
+      let loaded = this.loadedModels.get(key);
+      if (loaded?.version !== newest.version) {
+        const row = await this.repo.latestModel(workspaceId, newest.target);
+        if (!row) continue;
+        loaded = { version: row.version, classifier: TriageClassifier.fromState(row.state) };
+        this.loadedModels.set(key, loaded);
+      }
+      out.set(newest.target, loaded);
+    }
+    return out;
+  }
+
+  // ---- new tickets
+
+  /** `ticket.created`: the ticket's triage, unless the acknowledgement already asked for it. */
+  onTicketCreated = async (event: DomainEvent<'ticket.created'>): Promise<void> => {
+    await this.decide(event.workspaceId, event.payload.ticket.id, event.payload.ticket);
+  };
+
+  /**
+   * Rules, then the classifier, once per ticket: the decision's row is the key, so a redelivered
+   * event, or the acknowledgement asking first, finds it and changes nothing. A value is set only
+   * while the ticket still has the one it was `opened` with (default: what it has now): a person's
+   * change made since wins. Undefined when triage is off or the ticket has no customer message.
+   */
+  async decide(workspaceId: string, ticketId: string, opened?: { departmentId: string | null; urgency: number }): Promise<DecisionRow | undefined> {
+    const stored = await this.repo.decision(workspaceId, ticketId);
+    if (stored) return stored;
+    // Settings, automations and rules: this node's copy (no statement per ticket while it lasts).
+    const config = await this.config.get(workspaceId);
+    const settings = settingsOf(config.settings);
+    if (!settings.enabled) return undefined;
+    const ticket = await this.ports.source.opening(workspaceId, ticketId);
+    if (!ticket) return undefined;
+    const automations = await this.automations.settings(workspaceId, { fresh: false });
+    if (automations.duplicates.enabled) {
+      const first = await this.mergeDuplicate(workspaceId, ticket, automations.duplicates.windowMinutes);
+      if (first) return this.repo.insertDecision(workspaceId, { ...NO_DECISION, ticket_id: ticketId, suppress_ack: true, duplicate_of: first });
+    }
+    const start = opened ?? { departmentId: ticket.departmentId, urgency: ticket.urgency };
+    const needed = factsNeeded(config.rules);
+    const customer = await this.customerFacts(workspaceId, ticket.customerId, needed);
+    const sender = customer.email;
+    const outcome = applyRules(config.rules, await this.ruleInput(workspaceId, ticket, needed, customer));
+    const spam: SpamScore | undefined = automations.spam.enabled ? spamScore({
+      subject: ticket.subject, body: ticket.body, sender, blocklist: automations.spam.blocklist,
+      headers: ticket.externalId && ticket.channel === 'email' ? await this.ports.mailHeaders(workspaceId, ticket.externalId) : undefined,
+    }) : undefined;
+    const isSpam = outcome.spam || (spam !== undefined && spam.score >= automations.spam.threshold);
+    const text = `${ticket.subject}\n${ticket.body}`;
+    const versions: Record<string, number> = {};
+    const models = await this.models(workspaceId);
+    const predict = (target: TriageTarget): Prediction | undefined => {
+      const model = models.get(target);
+      if (!model) return undefined;
+      versions[target] = model.version;
+      try {
+        return model.classifier.predict(text);
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'TRIAGE_EMPTY_TEXT') return undefined;
+        throw error;
+      }
+    };
+    const liveDepartments = new Set((await this.ports.tickets.departments(workspaceId)).filter((d) => !d.archived_at).map((d) => d.id));
+    // A rule's department archived since the rule was saved is no longer a place to send tickets.
+    const ruleDepartment = outcome.department && liveDepartments.has(outcome.department.value) ? outcome.department : undefined;
+    const department = choose(ruleDepartment, predict('department'), settings.autoApplyThreshold,
+      (label) => (liveDepartments.has(label) ? label : undefined), ticket.departmentId === start.departmentId);
+    const urgency = choose(outcome.urgency, predict('urgency'), settings.autoApplyThreshold,
+      (label) => (/^[0-4]$/.test(label) ? Number(label) : undefined), ticket.urgency === start.urgency);
+    const changes: TicketChanges = {};
+    if (department.applied && department.value !== ticket.departmentId) changes.departmentId = department.value as string;
+    if (urgency.applied && urgency.value !== ticket.urgency) changes.urgency = urgency.value as 0 | 1 | 2 | 3 | 4;
+    const tags = isSpam && !outcome.tags.includes(SPAM_TAG) ? [...outcome.tags, SPAM_TAG] : outcome.tags;
+    const newTags = tags.filter((t) => !ticket.tags.includes(t));
+    if (newTags.length) changes.tags = [...ticket.tags, ...newTags];
+    // Parked: closed, so no view of work to do, no SLA clock and no assignment holds it; "not spam" reopens it.
+    if (isSpam) changes.status = 'closed';
+    // A rule's agent, unless someone took the ticket already or the agent was disabled since the rule was saved.
+    const assignee = !isSpam && outcome.assignee && !(await this.automationAssignee(workspaceId, ticketId))
+      && (await this.ports.accounts.listAgents(workspaceId)).some((a) => a.id === outcome.assignee!.value && !a.disabled_at) ? outcome.assignee.value : null;
+    if (assignee) changes.assigneeId = assignee;
+    if (Object.keys(changes).length) await this.ports.tickets.update(workspaceId, ticketId, changes, SYSTEM);
+    const notified = isSpam ? [] : outcome.notify;
+    // The acknowledgement may decide the ticket while its subscriber does: one of them stores the
+    // decision, and only that one tells people (the activity line would otherwise be written twice).
+    const { decision, won } = await this.repo.claimDecision(workspaceId, {
+      ticket_id: ticketId,
+      department_id: department.value as string | null, department_source: department.source, department_rule_id: department.ruleId,
+      department_confidence: department.confidence, department_applied: department.applied,
+      urgency: urgency.value as number | null, urgency_source: urgency.source, urgency_rule_id: urgency.ruleId,
+      urgency_confidence: urgency.confidence, urgency_applied: urgency.applied,
+      rule_ids: outcome.matched, tags, suppress_ack: outcome.suppressAck || isSpam, spam: isSpam, model_versions: versions,
+      spam_score: spam?.score ?? null, spam_signals: spam?.signals ?? [],
+      assignee_id: assignee, reply_template_id: outcome.replyTemplate?.value ?? null, notified,
+    });
+    if (won && notified.length) {
+      const ruleName = config.rules.find((r) => outcome.matched.includes(r.id) && r.actions.some((a) => a.type === 'notify'))?.name ?? '';
+      await this.notify(workspaceId, ticketId, notified, ruleName);
+    }
+    return decision;
+  }
+
+  private async automationAssignee(workspaceId: string, ticketId: string): Promise<string | null> {
+    return (await this.ports.source.automationTicket(workspaceId, ticketId))?.assigneeId ?? null;
+  }
+
+  /**
+   * A rule's "notify": a mail to each named agent, and to each admin for `null`, in their language,
+   * once per ticket and agent (idempotency keys: a redelivered event or a retry sends nothing new).
+   */
+  private async notify(workspaceId: string, ticketId: string, targets: readonly (string | null)[], rule: string): Promise<void> {
+    const agents = await this.ports.accounts.listAgents(workspaceId);
+    const ids = new Set(targets.flatMap((id) => (id === null ? agents.filter((a) => a.role === 'admin' && !a.disabled_at).map((a) => a.id) : [id])));
+    const [ticket, workspace] = await Promise.all([this.ports.source.automationTicket(workspaceId, ticketId), this.ports.accounts.workspace(workspaceId)]);
+    if (!ticket) return;
+    let told = 0;
+    for (const agentId of ids) {
+      const agent = await this.ports.accounts.findAgent(workspaceId, agentId);
+      if (!agent || agent.disabled_at) continue;
+      const locale = agent.locale ?? workspace.default_locale;
+      await this.ports.outbox.queue(workspaceId, {
+        to: agent.email, locale, autoSubmitted: 'auto-generated', template: 'triageRuleNotice',
+        vars: { name: agent.name, number: String(ticket.number), subject: ticket.subject, rule, workspace: workspace.name[locale] },
+        idempotencyKey: `triage.notify:${ticketId}:${agentId}`,
+      });
+      told++;
+    }
+    await this.ports.tickets.recordActivity(workspaceId, ticketId, 'triage.notified', { notified: told, rule });
+  }
+
+  /**
+   * The same customer's same text again within the window (a form sent twice, a mail re-sent): the
+   * new ticket is merged into the first (its message joins the first ticket's thread, the new one
+   * stays as a closed pointer), not linked, since two open tickets for one request would be
+   * answered twice. Returns the first ticket's id, or undefined when there is none.
+   */
+  private async mergeDuplicate(workspaceId: string, ticket: TriageTicket, windowMinutes: number): Promise<string | undefined> {
+    const since = new Date(ticket.createdAt.getTime() - windowMinutes * 60_000);
+    const text = duplicateText(ticket.subject, ticket.body);
+    if (!text) return undefined;
+    const earlier = (await this.ports.source.sameCustomerOpenings(workspaceId, ticket.customerId, since, ticket.id))
+      // Only into an earlier ticket (two arriving together merge one way) that still takes messages.
+      .find((other) => (other.createdAt < ticket.createdAt || (other.createdAt.getTime() === ticket.createdAt.getTime() && other.id < ticket.id))
+        && other.status !== 'closed' && duplicateText(other.subject, other.body) === text);
+    if (!earlier) return undefined;
+    await this.ports.tickets.merge(workspaceId, ticket.id, earlier.id, SYSTEM);
+    return earlier.id;
+  }
+
+  /** "Not spam": the ticket leaves the spam view (tag removed, reopened) and the decision says so. */
+  async notSpam(workspaceId: string, ticketId: string): Promise<{ ticketId: string; status: string; tags: string[] }> {
+    const [ticket, decision] = await Promise.all([this.ports.source.automationTicket(workspaceId, ticketId), this.repo.decision(workspaceId, ticketId)]);
+    if (!ticket) throw notFound('ticket');
+    const opening = await this.ports.source.opening(workspaceId, ticketId);
+    const tags = opening?.tags ?? [];
+    if (!decision?.spam && !tags.includes(SPAM_TAG)) throw triageErrors.notSpam('This ticket is not marked as spam');
+    const changes: TicketChanges = { tags: tags.filter((t) => t !== SPAM_TAG), ...(ticket.status === 'closed' && !ticket.mergedIntoId && { status: 'open' as const }) };
+    await this.ports.tickets.update(workspaceId, ticketId, changes, SYSTEM);
+    await this.repo.clearSpam(workspaceId, ticketId);
+    await this.ports.tickets.recordActivity(workspaceId, ticketId, 'triage.not_spam', { spamScore: decision?.spam_score ?? null });
+    return { ticketId, status: changes.status ?? ticket.status, tags: changes.tags! };
+  }
+
+  /**
+   * What the mail autoresponder asks before it acknowledges a ticket: triage decides the ticket
+   * first if its own subscriber has not yet (the inbound pipeline acknowledges at once), so the
+   * acknowledgement goes from the triaged department, says the triaged urgency, or is suppressed by
+   * a rule; and the workspace's most specific template for the ticket in the customer's language.
+   */
+  async acknowledgement(workspaceId: string, ticketId: string, locale: Locale): Promise<{ suppressed: boolean; template: { subject: string; body: string } | null }> {
+    const decision = await this.decide(workspaceId, ticketId);
+    // Read after the decision: the template follows the department and urgency triage set, unless
+    // a rule named one (and it was not deleted since).
+    const ticket = await this.ports.source.opening(workspaceId, ticketId);
+    const named = decision?.reply_template_id ? await this.templates.find(workspaceId, decision.reply_template_id) : undefined;
+    const template = named ?? (ticket && await this.templates.choose(workspaceId, ticket, locale));
+    return { suppressed: decision?.suppress_ack ?? false, template: template ? { subject: template.subject, body: template.body } : null };
+  }
+
+  /** A ticket's decision with a line for the agent in their language, or undefined when triage has not seen it. */
+  async decision(workspaceId: string, ticketId: string, locale: Locale) {
+    const row = await this.repo.decision(workspaceId, ticketId);
+    return row && decisionView(row, locale);
+  }
+}
+
+/** What the rules read of a ticket's customer: the address (lower-case) and, when some rule asks, tags and segments. */
+interface CustomerFacts { email: string | null; tags: string[]; segments: string[] }
+
+
+/**
+ * One target's choice: a rule's value wins; otherwise the model's label, set when its confidence
+ * reaches the threshold and the ticket still has the value it was opened with, else suggested.
+ */
+function choose<T extends string | number>(
+  rule: RuleOutcome['department'] | RuleOutcome['urgency'],
+  prediction: Prediction | undefined,
+  threshold: number,
+  valueOf: (label: string) => T | undefined,
+  untouched: boolean,
+): Choice {
+  if (rule) return { value: rule.value, source: 'rule', ruleId: rule.ruleId, confidence: null, applied: untouched };
+  const value = prediction && valueOf(prediction.label);
+  if (!prediction || value === undefined) return { value: null, source: 'none', ruleId: null, confidence: null, applied: false };
+  return { value, source: 'model', ruleId: null, confidence: prediction.confidence, applied: untouched && prediction.confidence >= threshold };
+}
+
+const summaryOf = (m: { target: TriageTarget; version: number; examples: number; labels: string[]; held_out_accuracy: number | null; size_bytes: number | null; confusion: Confusion | null; trained_at: Date }): ModelSummary => ({
+  target: m.target, version: m.version, examples: m.examples, labels: m.labels, heldOutAccuracy: m.held_out_accuracy,
+  sizeBytes: m.size_bytes, confusion: m.confusion, trainedAt: m.trained_at,
+});
+
+/**
+ * A trial model trained on four fifths of the examples, tested on the fifth held back: its
+ * accuracy, and how often each true label was predicted as each (rows: the truth, in the order of
+ * the labels sorted; columns: the prediction). Undefined with too few examples.
+ */
+function heldOutTrial(examples: readonly LabelledText[]): { accuracy: number; confusion: Confusion } | undefined {
+  if (examples.length < MIN_HELD_OUT_EXAMPLES) return undefined;
+  const held = examples.filter((_, i) => i % 5 === 4);
+  let trial: TriageClassifier;
+  try {
+    trial = TriageClassifier.train(examples.filter((_, i) => i % 5 !== 4));
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'TRIAGE_ONE_CLASS') return undefined;
+    throw error;
+  }
+  const labels = [...new Set(examples.map((e) => e.label))].sort();
+  const counts = labels.map(() => labels.map(() => 0));
+  let correct = 0;
+  let scored = 0;
+  for (const { text, label } of held) {
+    try {
+      const predicted = trial.predict(text).label;
+      counts[labels.indexOf(label)]![labels.indexOf(predicted)]!++;
+      if (predicted === label) correct++;
+      scored++;
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === 'TRIAGE_EMPTY_TEXT')) throw error;
+    }
+  }
+  return scored ? { accuracy: correct / scored, confusion: { labels, counts } } : undefined;
+}
+
+function decisionView(row: DecisionRow, locale: Locale) {
+  const t = translator(locale);
+  const department: Choice = {
+    value: row.department_id, source: row.department_source, ruleId: row.department_rule_id, confidence: row.department_confidence, applied: row.department_applied,
+  };
+  const urgency: Choice = { value: row.urgency, source: row.urgency_source, ruleId: row.urgency_rule_id, confidence: row.urgency_confidence, applied: row.urgency_applied };
+  const line = (target: TriageTarget, c: Choice) => (c.source === 'none' ? t(`triage.none.${target}`)
+    : t(`triage.${c.source}.${c.applied ? 'applied' : 'suggested'}.${target}`, { confidence: c.confidence === null ? '' : Math.round(c.confidence * 100) }));
+  return {
+    ticketId: row.ticket_id, department, urgency, tags: row.tags, suppressAck: row.suppress_ack, spam: row.spam, modelVersions: row.model_versions,
+    spamScore: row.spam_score, spamSignals: row.spam_signals, duplicateOf: row.duplicate_of,
+    assigneeId: row.assignee_id, replyTemplateId: row.reply_template_id, notified: row.notified,
+    summary: row.duplicate_of ? t('triage.duplicate') : [
+      line('department', department), line('urgency', urgency), ...(row.spam ? [t(row.spam_score === null ? 'triage.spam' : 'triage.spamScored', { score: row.spam_score })] : []),
+    ].join(' '),
+    decidedAt: row.decided_at,
+  };
+}
