@@ -39,6 +39,11 @@ export interface OutboxBusOptions {
   retentionHours?: number;
   /** How often cursors that only jumped over other subscribers' events are written; default 30 s. */
   jumpsSaveMs?: number;
+  /**
+   * How long a cursor that moved over handled events waits to be written with the others that
+   * moved meanwhile, in one statement; default 50 ms.
+   */
+  cursorSaveMs?: number;
 }
 
 export interface SubscriberState {
@@ -90,6 +95,13 @@ const PRUNE_EVERY_MS = 60 * 60 * 1000;
  * restart does not read far back.
  */
 const JUMPS_SAVE_MS_DEFAULT = 30_000;
+/**
+ * Cursors that moved over handled events are written together this long after the first of them:
+ * one statement for every subscriber's batches meanwhile instead of one per batch (each subscriber
+ * of `ticket.created` wrote its own, two or more statements and commits per ticket). A crash in
+ * between re-delivers what those batches held, which handlers take as a no-op (README.md, "Delivery").
+ */
+const CURSOR_SAVE_MS_DEFAULT = 50;
 
 interface Row {
   seq: number;
@@ -129,8 +141,12 @@ interface Durable {
   owned: boolean;
   /** Where it is, while this node holds its lock; undefined: read it from event_subscribers. */
   cursor?: Cursor;
-  /** The cursor moved over none of its events since it was last written: the next jumps save takes it. */
-  jumped: boolean;
+  /**
+   * What the stored cursor lags behind `cursor`: nothing; only events of other subscribers (the next
+   * jumps save takes it); or handled events, `unsavedHandled` of them (written within cursorSaveMs).
+   */
+  unsaved: 'none' | 'jumped' | 'handled';
+  unsavedHandled: number;
   running: boolean;
   again: boolean;
 }
@@ -149,6 +165,7 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
   const retryDelayMs = options.retryDelayMs ?? 200;
   const concurrency = options.concurrency ?? 8;
   const retentionHours = options.retentionHours ?? 24 * 7;
+  const cursorSaveMs = options.cursorSaveMs ?? CURSOR_SAVE_MS_DEFAULT;
   const check = options.checkPayloads ?? false;
   const realtime = new LocalSubscribers(log);
   const durables = new Map<string, Durable>();
@@ -167,6 +184,8 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
   let realtimeCursor: Cursor | undefined;
   let heldBackTimer: NodeJS.Timeout | undefined;
   let heldBackMs = HELD_BACK_FIRST_MS;
+  let cursorSaveTimer: NodeJS.Timeout | undefined;
+  let cursorSaving: Promise<void> = Promise.resolve();
 
   const assertOpen = () => {
     if (closed) throw new AppError('EVENT_BUS_CLOSED', 500, 'The event bus is closed');
@@ -397,16 +416,16 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
           if (!batch) break;
           await handleBatch(durable, batch.entries);
           if (!durable.owned) break;
-          // Most wakes of most subscribers jump over other subscribers' events: those cost no
-          // statement here, saveJumps writes them together now and then.
-          if (batch.entries.length) {
-            await pool.query(
-              `update event_subscribers set txid = $2::xid8, seq = $3, handled = handled + $4, updated_at = now()
-               where subscriber = $1 and (txid, seq) < ($2::xid8, $3)`,
-              [durable.id, batch.next.txid, batch.next.seq, batch.entries.length]);
-          }
-          durable.jumped = !batch.entries.length;
+          // No statement here: the cursor is written with the others that moved meanwhile, soon
+          // when it moved over handled events, now and then when it only jumped over others' events.
           durable.cursor = batch.next;
+          if (batch.entries.length) {
+            durable.unsaved = 'handled';
+            durable.unsavedHandled += batch.entries.length;
+            scheduleCursorSave();
+          } else if (durable.unsaved === 'none') {
+            durable.unsaved = 'jumped';
+          }
         }
       } while (durable.again && !closed);
     } catch (err) {
@@ -416,16 +435,54 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
     }
   };
 
-  /** One statement for every owned cursor that moved over none of its events since it was written. */
-  const saveJumps = async (): Promise<void> => {
-    const jumped = [...durables.values()].filter((d) => d.owned && d.jumped && d.cursor && !d.running);
-    if (!jumped.length) return;
+  /**
+   * One statement for the owned cursors ahead of what is stored: those that moved over handled
+   * events, and with `jumps` those that only jumped over other subscribers' events. Only forward:
+   * a cursor another node moved further meanwhile stays. The statement commits synchronously, so
+   * the handlers' own asynchronous commits before it (core/jobs/replayable.ts) are on disk with it.
+   */
+  const saveCursors = (options: { jumps: boolean }): Promise<void> => {
+    // One at a time: two saves of the same cursor would both take its handled count off.
+    const next = cursorSaving.then(() => writeCursors(options));
+    cursorSaving = next.catch(() => undefined);
+    return next;
+  };
+
+  const writeCursors = async ({ jumps }: { jumps: boolean }): Promise<void> => {
+    const saved = [...durables.values()]
+      .filter((d) => d.owned && d.cursor && (d.unsaved === 'handled' || (jumps && d.unsaved === 'jumped')))
+      .map((d) => ({ durable: d, cursor: d.cursor!, handled: d.unsavedHandled }));
+    if (!saved.length) return;
     await pool.query(
-      `update event_subscribers s set txid = v.txid::xid8, seq = v.seq, updated_at = now()
-       from unnest($1::text[], $2::text[], $3::bigint[]) as v(subscriber, txid, seq)
+      `update event_subscribers s set txid = v.txid::xid8, seq = v.seq, handled = s.handled + v.handled, updated_at = now()
+       from unnest($1::text[], $2::text[], $3::bigint[], $4::int[]) as v(subscriber, txid, seq, handled)
        where s.subscriber = v.subscriber and (s.txid, s.seq) < (v.txid::xid8, v.seq)`,
-      [jumped.map((d) => d.id), jumped.map((d) => d.cursor!.txid), jumped.map((d) => d.cursor!.seq)]);
-    for (const durable of jumped) durable.jumped = false;
+      [saved.map((x) => x.durable.id), saved.map((x) => x.cursor.txid), saved.map((x) => x.cursor.seq), saved.map((x) => x.handled)]);
+    for (const { durable, cursor, handled } of saved) {
+      durable.unsavedHandled -= handled;
+      // Unless it moved on while the statement ran: then the next save takes it.
+      if (durable.cursor === cursor) durable.unsaved = 'none';
+      else if (durable.unsaved === 'handled') scheduleCursorSave();
+    }
+  };
+
+  /** What is not yet written stays so: the node now holding the subscriber re-delivers it. */
+  const forgetCursor = (durable: Durable): void => {
+    durable.cursor = undefined;
+    durable.unsaved = 'none';
+    durable.unsavedHandled = 0;
+  };
+
+  const scheduleCursorSave = (): void => {
+    if (cursorSaveTimer || closed) return;
+    cursorSaveTimer = setTimeout(() => {
+      cursorSaveTimer = undefined;
+      saveCursors({ jumps: false }).catch((err: unknown) => {
+        log.warn({ err }, 'event bus: saving cursors failed; retrying');
+        scheduleCursorSave();
+      });
+    }, cursorSaveMs);
+    cursorSaveTimer.unref();
   };
 
   /** Takes the lock of every durable subscriber no node holds; a node that dies lets go of its locks with its connection. */
@@ -437,7 +494,7 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
       const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as locked', [LOCK_SPACE, durable.id]);
       durable.owned = rows[0]!.locked;
       // Another node may have moved the cursor while this one did not hold the lock.
-      durable.cursor = undefined;
+      forgetCursor(durable);
     }
   };
 
@@ -461,7 +518,7 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
     const lost = (err?: unknown) => {
       if (listener !== client) return;
       listener = undefined;
-      for (const durable of durables.values()) { durable.owned = false; durable.cursor = undefined; }
+      for (const durable of durables.values()) { durable.owned = false; forgetCursor(durable); }
       client.end().catch(() => undefined);
       if (closed) return;
       log.warn({ err }, 'event bus: lost its listening connection; reconnecting');
@@ -513,7 +570,7 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
       assertSubscription(type, handler, opts);
       if (durables.has(id)) throw new AppError('EVENT_SUBSCRIBER_TAKEN', 500, `Two handlers for the subscriber ${id}`, { subscriber: id });
       if (started) throw new AppError('EVENT_BUS_STARTED', 500, 'Durable subscribers are registered before the bus starts', { subscriber: id });
-      durables.set(id, { id, type, handler, owned: false, jumped: false, running: false, again: false });
+      durables.set(id, { id, type, handler, owned: false, unsaved: 'none', unsavedHandled: 0, running: false, again: false });
       return () => { durables.delete(id); };
     },
 
@@ -537,7 +594,7 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
       if (durable) {
         every(CLAIM_EVERY_MS, () => claim().then(wake, (err: unknown) => log.warn({ err }, 'event bus: claiming subscribers failed')));
         every(PRUNE_EVERY_MS, prune);
-        every(options.jumpsSaveMs ?? JUMPS_SAVE_MS_DEFAULT, () => saveJumps().catch((err: unknown) => log.warn({ err }, 'event bus: saving cursors failed')));
+        every(options.jumpsSaveMs ?? JUMPS_SAVE_MS_DEFAULT, () => saveCursors({ jumps: true }).catch((err: unknown) => log.warn({ err }, 'event bus: saving cursors failed')));
       }
       wake();
     },
@@ -546,6 +603,8 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
       const { rows: [head] } = await pool.query<{ seq: number | null }>('select max(seq) as seq from events');
       if (!head?.seq) return;
       for (;;) {
+        // What this node's subscribers handled is counted once their cursors are written.
+        await saveCursors({ jumps: false });
         const { rows: [behind] } = await pool.query<{ n: number }>(
           `select count(*)::int as n from events e join event_subscribers s
              on (cardinality(s.types) = 0 or e.type = any(s.types)) and (e.txid, e.seq) > (s.txid, s.seq)
@@ -587,7 +646,10 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
       for (const timer of timers) clearInterval(timer);
       timers.clear();
       clearTimeout(heldBackTimer);
+      clearTimeout(cursorSaveTimer);
       realtime.clear();
+      // So the node that takes the subscribers over starts where this one stopped.
+      await saveCursors({ jumps: true }).catch((err: unknown) => log.warn({ err }, 'event bus: saving cursors on close failed'));
       const client = listener;
       listener = undefined;
       // Ending the connection lets go of its locks: another node's worker takes the subscribers over.
