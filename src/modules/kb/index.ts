@@ -31,7 +31,7 @@ export const kbModule = defineModule<KbNeeds>({
   i18n: { namespace: 'kb', strings: { en, 'zh-CN': zhCN } },
   routes: ({ services }) => [kbRoutes(services.kb)],
   pages: ({ services, config }) => [kbPages({
-    kb: services.kb, search: services.search, store: services.attachments, publicUrl: config.publicUrl, votesPer15Min: config.publicPostsPer15Min,
+    kb: services.kb, store: services.attachments, publicUrl: config.publicUrl, votesPer15Min: config.publicPostsPer15Min,
   })],
   // RFC 8058 one-click unsubscribe: mail clients post without cookies or CSRF token; the URL's token is the proof.
   publicRoutes: ({ services }) => [kbOneClickUnsubscribe(services.kb, services.accounts)],

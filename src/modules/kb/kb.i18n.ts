@@ -69,6 +69,8 @@ export const en = {
     pageOf: 'Page {{page}} of {{pages}}',
     pagination: 'Result pages',
     suggestions: 'Suggestions',
+    otherLanguage: 'No results in {{missing}}; showing {{shown}} articles',
+    languages: { en: 'English', 'zh-CN': 'Chinese' },
   },
   follow: {
     article: 'Follow this article',
@@ -160,6 +162,8 @@ export const zhCN: Widen<typeof en> = {
     pageOf: '第 {{page}} 页，共 {{pages}} 页',
     pagination: '结果分页',
     suggestions: '搜索建议',
+    otherLanguage: '没有{{missing}}结果，以下是{{shown}}文章',
+    languages: { en: '英文', 'zh-CN': '中文' },
   },
   follow: {
     article: '关注这篇文章',

@@ -10,13 +10,11 @@ import type { AccountsService } from '../accounts/index.js';
 import { clickUrl } from '../search/index.js';
 import type { AttachmentStore } from '../../core/storage/attachments.js';
 import type { CategoryRow, LocalisedText, SubscriptionTarget } from './kb.schema.js';
-import type { KbSearch } from './kb.search.js';
 import { articleUrl, type KbService } from './kb.service.js';
 import { LocalPath } from '../../core/http/redirects.js';
 
 export interface KbPagesOptions {
   kb: KbService;
-  search: KbSearch;
   store: AttachmentStore;
   publicUrl: string;
   /** "Was this helpful?" posts per address and 15 minutes. */
@@ -85,7 +83,7 @@ const send = (reply: FastifyReply, page: string) => reply.type('text/html; chars
 
 /** The customer-facing help centre, under the portal's request context (workspace, language, CSRF). */
 export const kbPages = (options: KbPagesOptions): FastifyPluginAsyncZod => async (app) => {
-  const { kb, search, publicUrl } = options;
+  const { kb, publicUrl } = options;
   const page = { config: { html: true }, schema: { hide: true } } as const;
   const absolute = (path: string) => `${publicUrl}${path}`;
 
@@ -247,8 +245,8 @@ export const kbPages = (options: KbPagesOptions): FastifyPluginAsyncZod => async
     const categories = await kb.categories(request.workspace.id);
     const category = categories.find((c) => c.slug === request.query.category);
     const results = q
-      ? await search.search(request.workspace.id, { q, locale: request.locale, categoryId: category?.id, limit: RESULTS_PER_PAGE, offset: (pageNumber - 1) * RESULTS_PER_PAGE, source: 'portal' })
-      : { searchId: null, total: 0, hits: [] };
+      ? await kb.portalSearch(request.workspace.id, { q, locale: request.locale, categoryId: category?.id, limit: RESULTS_PER_PAGE, offset: (pageNumber - 1) * RESULTS_PER_PAGE })
+      : { searchId: null, total: 0, hits: [], locale: request.locale, otherLanguage: false };
     const pages = Math.min(MAX_RESULT_PAGES, Math.ceil(results.total / RESULTS_PER_PAGE));
     const pageLink = (n: number) => `/search?${new URLSearchParams({ q, ...(category ? { category: category.slug } : {}), page: String(n) }).toString()}`;
     const body = html`
@@ -265,7 +263,8 @@ export const kbPages = (options: KbPagesOptions): FastifyPluginAsyncZod => async
           <button class="secondary">${t('kb.search.apply')}</button>
         </form>
         <p class="meta" role="status">${results.total ? t('kb.search.resultsFor', { count: results.total, q }) : t('kb.search.none', { q })}</p>
-        ${results.hits.length ? html`<ol class="results">${results.hits.map((hit) => html`<li>
+        ${results.otherLanguage ? otherLanguageNotice(request.locale, results.locale) : ''}
+        ${results.hits.length ? html`<ol class="results" lang="${results.locale}">${results.hits.map((hit) => html`<li>
             <a href="${clickUrl(results.searchId, hit)}">${hit.title}</a>
             <p class="snippet">${new SafeHtml(hit.snippetHtml)}</p></li>`)}</ol>`
           : html`<p class="empty">${t('kb.search.noneHint')}</p>
@@ -368,6 +367,18 @@ export const kbOneClickUnsubscribe = (kb: KbService, accounts: AccountsService) 
     return reply.code(done ? 200 : 404).type('text/plain; charset=utf-8').send(done ? 'unsubscribed' : 'unknown link');
   });
 };
+
+/**
+ * Nothing matched in the reader's language, so the hits are in another: said in both languages,
+ * as the reader may read either ("没有中文结果，以下是英文文章 / No results in Chinese; showing English articles").
+ */
+function otherLanguageNotice(reader: Locale, shown: Locale): SafeHtml {
+  const say = (locale: Locale) => {
+    const t = translator(locale);
+    return t('kb.search.otherLanguage', { missing: t(`kb.search.languages.${reader}`), shown: t(`kb.search.languages.${shown}`) });
+  };
+  return html`<p class="notice other-language" role="status"><span lang="${reader}">${say(reader)}</span> / <span lang="${shown}">${say(shown)}</span></p>`;
+}
 
 function nextSteps(t: Translate, emphasised: boolean): SafeHtml {
   return html`<section class="panel next-steps${emphasised ? ' emphasised' : ''}" aria-labelledby="next-steps">

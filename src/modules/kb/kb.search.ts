@@ -13,7 +13,7 @@ export type Usefulness = 'view' | 'helpful' | 'unhelpful';
 export interface KbSearch {
   index(workspaceId: string, document: ArticleDocument): Promise<unknown>;
   remove(workspaceId: string, kind: 'article', id: string): Promise<unknown>;
-  search(workspaceId: string, query: { q: string; locale?: Locale; categoryId?: string; limit?: number; offset?: number; source: 'portal' }): Promise<SearchResults>;
+  search(workspaceId: string, query: { q: string; locale?: Locale; categoryId?: string; limit?: number; offset?: number; source: 'portal'; log?: boolean }): Promise<SearchResults>;
   recordUsefulness(workspaceId: string, kind: 'article', id: string, signal: Usefulness): Promise<unknown>;
   /** The few documents that clearly answer a text (nothing logged): related-article suggestions. */
   bestAnswers(workspaceId: string, text: string, locale: Locale, limit: number): Promise<SearchHit[]>;

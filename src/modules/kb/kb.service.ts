@@ -4,7 +4,7 @@ import { pinyin } from 'pinyin-pro';
 import type { Clock } from '../../core/clock.js';
 import type { EventBus } from '../../core/events/index.js';
 import { notFound, validationFailed } from '../../core/errors.js';
-import type { Locale } from '../../core/i18n/index.js';
+import { locales, type Locale } from '../../core/i18n/index.js';
 import type { JobQueue } from '../../core/jobs/index.js';
 import { SYSTEM_ACTOR, type AccountsService, type Actor } from '../accounts/index.js';
 import type { MailOutbox } from '../../core/mail/outbox.js';
@@ -13,6 +13,7 @@ import { articleLinks, markdownToText, renderMarkdown } from './kb.markdown.js';
 import type { ArticleListQuery, Db, KbRepo } from './kb.repo.js';
 import type { ArticleRow, ArticleStatus, CategoryRow, LocalisedText, RevisionRow, SubscriptionTarget } from './kb.schema.js';
 import type { KbSearch } from './kb.search.js';
+import type { SearchResults } from '../search/index.js';
 import { kbErrors } from './kb.errors.js';
 
 export const DIGEST_JOB = 'kb.digest';
@@ -82,6 +83,13 @@ export interface ArticleDetail {
   backlinks: { id: string; slug: string; title: string }[];
   related: { id: string; slug: string; title: string; manual: boolean }[];
   revisions: { id: string; number: number; title: string; author_id: string | null; created_at: Date; published: boolean }[];
+}
+
+/** A portal search: the hits in `locale`, which is the reader's unless none were found in it. */
+export interface PortalSearchResults extends SearchResults {
+  locale: Locale;
+  /** True when nothing matched in the reader's language and these hits are in another. */
+  otherLanguage: boolean;
 }
 
 /** What the portal shows of one published article. */
@@ -449,6 +457,22 @@ export class KbService {
       backlinks,
       related: [...manualLive, ...suggested.filter((s) => !seen.has(s.id))].slice(0, RELATED_LIMIT).map(({ id, slug: s, title }) => ({ id, slug: s, title })),
     };
+  }
+
+  /**
+   * The portal's search: in the reader's language, and when that finds nothing, in the other
+   * language (a "paper jam" search on the Chinese portal finds the English article). Only the
+   * first search is logged: the listening reports still show it as a search that found nothing in
+   * the reader's language, and do not count it twice.
+   */
+  async portalSearch(workspaceId: string, query: { q: string; locale: Locale; categoryId?: string; limit: number; offset: number }): Promise<PortalSearchResults> {
+    const own = await this.deps.search.search(workspaceId, { ...query, source: 'portal' });
+    if (own.total > 0 || !query.q.trim()) return { ...own, locale: query.locale, otherLanguage: false };
+    for (const other of locales.filter((l) => l !== query.locale)) {
+      const found = await this.deps.search.search(workspaceId, { ...query, locale: other, source: 'portal', log: false });
+      if (found.total > 0) return { ...found, locale: other, otherLanguage: true };
+    }
+    return { ...own, locale: query.locale, otherLanguage: false };
   }
 
   /**

@@ -46,6 +46,8 @@ export interface SearchQuery {
   limit?: number;
   offset?: number;
   source: SearchSource;
+  /** false: not logged even from a logged source (a second look the listening reports must not count twice). */
+  log?: boolean;
 }
 
 export interface SearchResults { searchId: string | null; total: number; hits: SearchHit[] }
@@ -163,7 +165,7 @@ export class SearchService {
     const rows = planned ? await this.rankAligned(workspaceId, text, planned, { ...filters, limit, offset, useUsefulness: true, learned }) : [];
     const hits = rows.map((row) => this.hit(row, planned!.lexemes));
     const total = rows[0]?.total ?? 0;
-    const searchId = text && LOGGED_SOURCES.has(q.source)
+    const searchId = text && q.log !== false && LOGGED_SOURCES.has(q.source)
       ? await this.repo.logSearch(workspaceId, {
         query: text, normalised: text.toLowerCase().replace(/\s+/g, ' ').slice(0, 200), locale: q.locale ?? null, source: q.source,
         results: total, hitKeys: hits.map((h) => hitKey(h.kind, h.id)), pageOffset: offset, at: this.clock.now(),

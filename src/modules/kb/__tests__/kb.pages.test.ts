@@ -124,6 +124,21 @@ describe('portal pages', () => {
     }
   });
 
+  it('a search with no hits in the portal\'s language shows the other language\'s articles and says so, in both', async () => {
+    const zh = await browser('zh-CN').get('/search?q=paper+jam');
+    expect(zh.statusCode).toBe(200);
+    expect(zh.body).toContain('没有中文结果，以下是英文文章</span> / <span lang="en">No results in Chinese; showing English articles</span>');
+    expect(zh.body).toContain('<ol class="results" lang="en">');
+    expect(zh.body).toContain('How to clear a paper jam');
+    // The same words in English on the English portal: its own results, no notice.
+    const en = await browser('en').get('/search?q=paper+jam');
+    expect(en.body).not.toContain('other-language');
+    // Nothing in either language: the plain "no results" page.
+    const none = await browser('zh-CN').get('/search?q=zzqxv');
+    expect(none.body).not.toContain('other-language');
+    expect(none.body).toContain('没有与“zzqxv”匹配的文章。');
+  });
+
   it('sitemap lists every published article with its language alternates', async () => {
     const res = await t.app.http.inject({ url: '/sitemap.xml' });
     expect(res.statusCode).toBe(200);

@@ -45,4 +45,26 @@ describe('how articles are found', () => {
     expect(edited.questions).toEqual(['保修多久']);
     expect((await t.services.search.search(ws, { q: '保修多久', locale: 'zh-CN', source: 'api' })).hits[0]?.id).toBe(article.id);
   });
+
+  it('offers the other language\'s articles when the reader\'s finds nothing, and logs the search once', async () => {
+    const english = await kb.createArticle(ws, { title: 'Fix a fuser overheat', markdown: 'Let the fuser cool down for ten minutes.', locale: 'en' }, editorId);
+    await kb.publish(ws, english.id, undefined);
+    const portal = { locale: 'zh-CN' as const, limit: 10, offset: 0 };
+
+    const crossed = await kb.portalSearch(ws, { ...portal, q: 'fuser overheat' });
+    expect(crossed).toMatchObject({ otherLanguage: true, locale: 'en', searchId: null });
+    expect(crossed.hits.map((h) => h.id)).toEqual([english.id]);
+    // The reports see one search, which found nothing in Chinese: a gap in the Chinese help centre.
+    const gaps = await t.services.search.searchesWithoutResults(ws, { days: 1, limit: 50 });
+    expect(gaps.find((g) => g.query === 'fuser overheat')).toMatchObject({ searches: 1 });
+    expect((await t.services.search.topSearches(ws, { days: 1, limit: 50 })).find((g) => g.query === 'fuser overheat')).toMatchObject({ searches: 1 });
+
+    // Found in the reader's language: those, and no other.
+    const own = await kb.portalSearch(ws, { ...portal, locale: 'en', q: 'fuser overheat' });
+    expect(own).toMatchObject({ otherLanguage: false, locale: 'en' });
+    expect(own.searchId).not.toBeNull();
+    // Nothing anywhere (and an empty query): nothing, in the reader's language.
+    expect(await kb.portalSearch(ws, { ...portal, q: 'qqxzv' })).toMatchObject({ total: 0, hits: [], otherLanguage: false, locale: 'zh-CN' });
+    expect(await kb.portalSearch(ws, { ...portal, q: '   ' })).toMatchObject({ total: 0, otherLanguage: false });
+  });
 });
