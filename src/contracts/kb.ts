@@ -52,6 +52,13 @@ export const AttachmentListView = z.object({ attachments: z.array(AttachmentView
 export const PreviewView = z.object({ html: z.string() });
 export const LowHelpfulnessView = z.object({ articles: z.array(ArticleSummaryView.extend({ helpfulRatio: z.number() })) });
 export const StaleView = z.object({ articles: z.array(ArticleSummaryView.extend({ reason: z.enum(['not_reviewed', 'rated_down_since_edit']) })) });
+export const FeedbackPageView = z.object({
+  comments: z.array(z.object({
+    id: z.string(), comment: z.string(), createdAt: z.date(),
+    article: z.object({ id: z.string(), title: z.string(), locale: LocaleView, slug: z.string() }),
+  })),
+  nextCursor: z.string().nullable(),
+});
 export const DigestListView = z.object({
   digests: z.array(z.object({ id: z.string(), customerId: z.string(), email: z.string(), articleIds: z.array(z.string()), createdAt: z.date() })),
 });
@@ -103,6 +110,7 @@ export type ArticlePageWire = Wire<z.infer<typeof ArticlePageView>>;
 export type CategoryListWire = Wire<z.infer<typeof CategoryListView>>;
 export type LowHelpfulnessWire = Wire<z.infer<typeof LowHelpfulnessView>>;
 export type StaleWire = Wire<z.infer<typeof StaleView>>;
+export type FeedbackPageWire = Wire<z.infer<typeof FeedbackPageView>>;
 export type NewCategoryBody = z.input<typeof NewCategory>;
 export type CategoryPatchBody = z.input<typeof CategoryPatch>;
 export type NewArticleBody = z.input<typeof NewArticle>;

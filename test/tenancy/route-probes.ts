@@ -163,6 +163,7 @@ const PROBES: Record<string, ProbeMaker> = {
   'GET /api/v1/kb/articles/:id/attachments': (p) => ({ url: `/api/v1/kb/articles/${p.kbArticle}/attachments` }),
   'POST /api/v1/kb/articles/:id/attachments': (p) => ({ url: `/api/v1/kb/articles/${p.kbArticle}/attachments`, query: { filename: 'hijack.txt' }, payload: { hijacked: true } }),
   'POST /api/v1/kb/articles/from-message/:messageId': (p, o) => ({ url: `/api/v1/kb/articles/from-message/${p.message}`, payload: { categoryId: o.kbCategory } }),
+  'GET /api/v1/kb/feedback': (_, o) => ({ url: '/api/v1/kb/feedback', query: { articleId: o.kbArticle } }),
   'GET /api/v1/kb/subscriptions/digests': (_, o) => ({ url: '/api/v1/kb/subscriptions/digests', query: { customerId: o.customer } }),
   'GET /help/categories/:slug': (p) => ({ url: `/help/categories/${p.kbCategorySlug}` }),
   'GET /help/articles/:slug': (p) => ({ url: `/help/articles/${p.kbArticleSlug}` }),

@@ -93,6 +93,7 @@ const kbFixture: ModuleTenancyFixture = async (s, ws) => {
   const draft = await s.kb.createArticle(ws.id, { title: `${ws.label} secret kb article`, markdown: `${ws.label} secret kb body`, locale: 'en', categoryId: category.id, slug: `${ws.label}-secret-article` }, null);
   const article = await s.kb.publish(ws.id, draft.id, undefined);
   const file = await s.kb.addAttachment(ws.id, article.id, { filename: `${ws.label}-kb.txt`, stream: text(`${ws.label} kb file`) });
+  await s.kb.vote(ws.id, article.id, `visitor:${ws.label}-reader`, false, `${ws.label} secret kb feedback`);
   // A second category and draft, for requests that move or relate to another one of the workspace's own.
   const otherCategory = await s.kb.createCategory(ws.id, { slug: `${ws.label}-other-category`, names: { en: `${ws.label} other category` } });
   const otherArticle = await s.kb.createArticle(ws.id, { title: `${ws.label} other kb article`, markdown: `${ws.label} other kb body`, locale: 'en', categoryId: otherCategory.id, slug: `${ws.label}-other-article` }, null);

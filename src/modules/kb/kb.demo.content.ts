@@ -851,3 +851,14 @@ export const DEMO_SYNONYMS: { locale: 'zh-CN' | 'en'; terms: string[] }[] = [
   { locale: 'en', terms: ['driver', 'printer software'] },
   { locale: 'en', terms: ['offline', 'not connected'] },
 ];
+
+/**
+ * What a few customers wrote with a "not helpful" vote: editors read them on the listening page
+ * and beside the article in its editor.
+ */
+export const DEMO_UNHELPFUL_COMMENTS: { slug: string; locale: 'zh-CN' | 'en'; comment: string }[] = [
+  { slug: 'wifi-after-router-change', locale: 'en', comment: 'My router has no WPS button, so step 2 does not work for me.' },
+  { slug: 'wifi-after-router-change', locale: 'zh-CN', comment: '我的路由器没有 WPS 按钮，第 2 步做不了。' },
+  { slug: 'clear-paper-jam', locale: 'zh-CN', comment: 'P500 的后盖在哪里？图上看不出来。' },
+  { slug: 'replace-toner', locale: 'en', comment: 'Which toner fits the P500 XL? The article does not say.' },
+];

@@ -1,6 +1,6 @@
 import type { KbService } from './kb.service.js';
 import type { KbSearch } from './kb.search.js';
-import { DEMO_ARTICLES, DEMO_CATEGORIES, DEMO_SYNONYMS } from './kb.demo.content.js';
+import { DEMO_ARTICLES, DEMO_CATEGORIES, DEMO_SYNONYMS, DEMO_UNHELPFUL_COMMENTS } from './kb.demo.content.js';
 
 const SEED_CONCURRENCY = 4;
 
@@ -10,7 +10,8 @@ interface SynonymEditor {
 
 /**
  * The demo help centre: categories, every article in zh-CN and en (linked as translations,
- * published, some on the FAQ), a few helpful votes so "top questions" has an order, and synonyms.
+ * published, some on the FAQ), a few helpful votes so "top questions" has an order, a few "not
+ * helpful" votes with what their voters wrote, and synonyms.
  */
 export async function seedKbDemo(services: { kb: KbService; search: KbSearch & SynonymEditor }, workspaceId: string, authorId: string | null): Promise<void> {
   const { kb, search } = services;
@@ -36,6 +37,9 @@ export async function seedKbDemo(services: { kb: KbService; search: KbSearch & S
     for (let v = 0; v < votes; v += 1) {
       await kb.vote(workspaceId, en.id, `demo:${v}`, true, null);
       await kb.vote(workspaceId, zh.id, `demo:${v}`, true, null);
+    }
+    for (const [n, c] of DEMO_UNHELPFUL_COMMENTS.entries()) {
+      if (c.slug === a.slug) await kb.vote(workspaceId, c.locale === 'en' ? en.id : zh.id, `demo:unhelpful:${n}`, false, c.comment);
     }
   };
   // A few pairs at a time: seeding runs on first start, and the pool has connections to spare.

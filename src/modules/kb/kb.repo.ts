@@ -260,6 +260,19 @@ export class KbRepo {
     return true;
   }
 
+  /** "Not helpful" votes with a comment, newest first, with their article's title: one keyset page. */
+  unhelpfulComments(db: Db, query: { articleId?: string; limit: number; after?: { at: Date; id: string } }) {
+    let q = db.selectFrom('kb_votes as v').innerJoin('kb_articles as a', 'a.id', 'v.article_id')
+      .select(['v.id', 'v.article_id', 'v.comment', 'v.created_at', 'a.title', 'a.locale', 'a.slug'])
+      .where('v.helpful', '=', false).where('v.comment', 'is not', null);
+    if (query.articleId) q = q.where('v.article_id', '=', query.articleId);
+    if (query.after) {
+      const { at, id } = query.after;
+      q = q.where((eb) => eb.or([eb('v.created_at', '<', at), eb.and([eb('v.created_at', '=', at), eb('v.id', '<', id)])]));
+    }
+    return q.orderBy('v.created_at', 'desc').orderBy('v.id', 'desc').limit(query.limit).execute();
+  }
+
   hasVoted(db: Db, articleId: string, visitor: string) {
     return db.selectFrom('kb_votes').select('helpful').where('article_id', '=', articleId).where('visitor', '=', visitor).executeTakeFirst();
   }

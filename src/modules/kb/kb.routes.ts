@@ -9,7 +9,7 @@ import { articleSummaryView, articleView, attachmentView, categoryView, revision
 import { ErrorView, IdParams } from '../../contracts/http.js';
 import {
   ArticlePageView, ArticlePatch, ArticleView, AttachmentListView, AttachmentView, CategoryListView, CategoryPatch, CategoryView, DigestListView,
-  LowHelpfulnessView, NewArticle, NewCategory, PreviewBody, PreviewView, PublishBody, RevisionListView, RevisionView, StaleView, FromMessageBody,
+  FeedbackPageView, LowHelpfulnessView, NewArticle, NewCategory, PreviewBody, PreviewView, PublishBody, RevisionListView, RevisionView, StaleView, FromMessageBody,
 } from '../../contracts/kb.js';
 
 const RevisionParams = z.object({ id: z.string().uuid(), revisionId: z.string().uuid() });
@@ -170,6 +170,22 @@ export const kbRoutes = (kb: KbService): FastifyPluginAsyncZod => async (app) =>
       ...articleSummaryView(a), helpfulRatio: a.helpful + a.unhelpful === 0 ? 0 : a.helpful / (a.helpful + a.unhelpful),
     })),
   }));
+
+  // Customers' own words, so editors (not every agent) read them, as they read subscribers' digests.
+  app.get('/kb/feedback', {
+    ...editors,
+    schema: {
+      tags, summary: 'What customers wrote with "not helpful" votes, newest first, for every article or one (editors)',
+      querystring: z.strictObject({ articleId: z.string().uuid().optional(), limit: Limit(100, 20), cursor: z.string().max(200).optional() }),
+      response: { 200: FeedbackPageView, 400: ErrorView, 404: ErrorView },
+    },
+  }, async (request) => {
+    const page = await kb.unhelpfulComments(request.workspace.id, request.query);
+    return {
+      comments: page.comments.map((c) => ({ id: c.id, comment: c.comment ?? '', createdAt: c.created_at, article: { id: c.article_id, title: c.title, locale: c.locale, slug: c.slug } })),
+      nextCursor: page.nextCursor,
+    };
+  });
 
   app.get('/kb/reports/stale', {
     ...anyAgent,

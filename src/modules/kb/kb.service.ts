@@ -207,7 +207,7 @@ export class KbService {
 
   async listArticles(workspaceId: string, query: Omit<ArticleListQuery, 'after'> & { cursor?: string }) {
     const after = query.cursor ? decodeCursor(query.cursor) : undefined;
-    const rows = await this.repo.listArticles(this.repo.in(workspaceId), { ...query, limit: query.limit + 1, after });
+    const rows = await this.repo.listArticles(this.repo.in(workspaceId), { ...query, limit: query.limit + 1, after: after && { updatedAt: after.at, id: after.id } });
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     return { articles: page, nextCursor: rows.length > query.limit && last ? encodeCursor(last.updated_at, last.id) : null };
@@ -422,6 +422,20 @@ export class KbService {
   }
 
   // ---- reports ----------------------------------------------------------------------------
+
+  /**
+   * What customers wrote when they voted "not helpful", newest first, for the whole help centre or
+   * one article (which must be this workspace's), one keyset page at a time.
+   */
+  async unhelpfulComments(workspaceId: string, query: { articleId?: string; limit: number; cursor?: string }) {
+    const db = this.repo.in(workspaceId);
+    if (query.articleId) await this.requireArticle(db, query.articleId);
+    const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const rows = await this.repo.unhelpfulComments(db, { articleId: query.articleId, limit: query.limit + 1, after });
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return { comments: page, nextCursor: rows.length > query.limit && last ? encodeCursor(last.created_at, last.id) : null };
+  }
 
   lowHelpfulness(workspaceId: string, options: { minVotes: number; limit: number }) {
     return this.repo.lowHelpfulness(this.repo.in(workspaceId), options.minVotes, options.limit);
@@ -686,11 +700,11 @@ function encodeCursor(updatedAt: Date, id: string): string {
   return Buffer.from(`${updatedAt.toISOString()}|${id}`).toString('base64url');
 }
 
-function decodeCursor(cursor: string): { updatedAt: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  const updatedAt = new Date(at ?? '');
-  if (Number.isNaN(updatedAt.getTime()) || !id || !/^[0-9a-f-]{36}$/.test(id)) {
+function decodeCursor(cursor: string): { at: Date; id: string } {
+  const [time, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const at = new Date(time ?? '');
+  if (Number.isNaN(at.getTime()) || !id || !/^[0-9a-f-]{36}$/.test(id)) {
     throw validationFailed('cursor must be a nextCursor from a previous page', { cursor });
   }
-  return { updatedAt, id };
+  return { at, id };
 }

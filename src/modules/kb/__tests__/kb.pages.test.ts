@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
 import { seedKbDemo } from '../kb.demo.js';
-import { DEMO_ARTICLES } from '../kb.demo.content.js';
+import { DEMO_ARTICLES, DEMO_UNHELPFUL_COMMENTS } from '../kb.demo.content.js';
 
 let t: TestApp;
 let customerId: string;
@@ -45,6 +45,11 @@ describe('the demo help centre', () => {
     expect(zh.length).toBe(en.length);
     expect(new Set(zh.map((a) => a.translation_group_id))).toEqual(new Set(en.map((a) => a.translation_group_id)));
     expect(DEMO_ARTICLES.filter((a) => a.faq).length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('has "not helpful" votes with comments for editors to read', async () => {
+    const { comments } = await t.services.kb.unhelpfulComments(t.workspace.id, { limit: 20 });
+    expect(comments.map((c) => c.comment).sort()).toEqual(DEMO_UNHELPFUL_COMMENTS.map((c) => c.comment).sort());
   });
 
   it('finds the same article by synonyms, in Chinese and in English', async () => {

@@ -160,6 +160,40 @@ describe('articles over HTTP', () => {
   });
 });
 
+describe('what customers wrote with "not helpful"', () => {
+  it('lets editors read the comments newest first, for all articles or one, a page at a time', async () => {
+    const a = (await api(editor, 'POST', '/kb/articles', newArticle({ slug: 'commented' }))).json();
+    const b = (await api(editor, 'POST', '/kb/articles', newArticle({ slug: 'commented-too', title: 'Another one' }))).json();
+    for (const article of [a, b]) await api(editor, 'POST', `/kb/articles/${article.id}/publish`);
+    const kb = t.services.kb;
+    await kb.vote(t.workspace.id, a.id, 'visitor:1', false, 'Step 3 does not match my screen');
+    await kb.vote(t.workspace.id, a.id, 'visitor:2', true, 'Thanks!');
+    await kb.vote(t.workspace.id, a.id, 'visitor:3', false, null);
+    await kb.vote(t.workspace.id, b.id, 'visitor:1', false, '没有说明 P200 型号');
+    await kb.vote(t.workspace.id, a.id, 'visitor:4', false, 'Where is the rear door?');
+
+    const first = (await api(editor, 'GET', '/kb/feedback?limit=2')).json();
+    expect(first.comments.map((c: { comment: string }) => c.comment)).toEqual(['Where is the rear door?', '没有说明 P200 型号']);
+    expect(first.comments[1].article).toEqual({ id: b.id, title: 'Another one', locale: 'en', slug: 'commented-too' });
+    const second = (await api(admin, 'GET', `/kb/feedback?limit=2&cursor=${first.nextCursor}`)).json();
+    expect(second.comments.map((c: { comment: string }) => c.comment)).toEqual(['Step 3 does not match my screen']);
+    expect(second.nextCursor).toBeNull();
+    const ofA = (await api(editor, 'GET', `/kb/feedback?articleId=${a.id}`)).json();
+    expect(ofA.comments.map((c: { comment: string }) => c.comment)).toEqual(['Where is the rear door?', 'Step 3 does not match my screen']);
+  });
+
+  it('keeps them from agents and outsiders, and refuses bad queries', async () => {
+    expect((await api(agent, 'GET', '/kb/feedback')).json().error.code).toBe('FORBIDDEN');
+    for (const who of [anonymous, customer]) expect((await api(who, 'GET', '/kb/feedback')).statusCode).toBe(401);
+    expect((await api(editor, 'GET', `/kb/feedback?articleId=${crypto.randomUUID()}`)).json().error.code).toBe('KB_ARTICLE_NOT_FOUND');
+    for (const query of ['cursor=nonsense', 'limit=0', 'limit=101', 'articleId=x', 'sort=oldest']) {
+      const res = await api(editor, 'GET', `/kb/feedback?${query}`);
+      expect(res.statusCode, query).toBe(400);
+      expect(res.json().error.code, query).toBe('VALIDATION_FAILED');
+    }
+  });
+});
+
 describe('categories over HTTP', () => {
   it('creates a tree, refuses cycles and non-empty deletes', async () => {
     const root = (await api(editor, 'POST', '/kb/categories', { slug: 'printers', names: { en: 'Printers' } })).json();

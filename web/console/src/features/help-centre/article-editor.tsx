@@ -6,6 +6,7 @@ import {
   CONTENT_LOCALES, createArticle, getArticle, listCategories, previewMarkdown, publishArticle, saveArticle, unpublishArticle,
   type Article, type ContentLocale,
 } from './help-centre-api.js';
+import { FeedbackComments } from './feedback-comments.js';
 import { LoadProblem } from './load-problem.js';
 import { codeOf, useResource } from '../../api/use-resource.js';
 
@@ -166,6 +167,7 @@ export function ArticleEditor({ id }: { id: string | null }) {
               ))}
             </ol>
           </section>
+          {canEdit && <FeedbackComments articleId={article.id} />}
         </div>
       )}
     </div>

@@ -5,7 +5,7 @@
  */
 import type { LOCALES } from '@contracts/enums.js';
 import type {
-  ArticlePatchBody, ArticleSummaryWire, ArticleWire, CategoryPatchBody, CategoryWire, LowHelpfulnessWire, NewArticleBody, NewCategoryBody, RevisionSummaryWire, StaleWire,
+  ArticlePatchBody, ArticleSummaryWire, ArticleWire, CategoryPatchBody, CategoryWire, FeedbackPageWire, LowHelpfulnessWire, NewArticleBody, NewCategoryBody, RevisionSummaryWire, StaleWire,
 } from '@contracts/kb.js';
 import type { NewSynonymsBody, SearchReport, SearchRowWire, SynonymWire, SynonymsPatchBody } from '@contracts/search.js';
 import { ApiError, isRecord, request } from '../../api/http.js';
@@ -101,6 +101,19 @@ export async function lowHelpfulness(): Promise<ReportArticle[]> {
 
 export async function staleArticles(days: number): Promise<ReportArticle[]> {
   return need<ReportArticle[]>(await request('GET', `/api/v1/kb/reports/stale?days=${days}&limit=50`), 'articles', isArray);
+}
+
+export type FeedbackPage = FeedbackPageWire;
+export type FeedbackComment = FeedbackPageWire['comments'][number];
+
+/** What customers wrote with "not helpful" votes, newest first: every article's, or one's (editors and admins). */
+export async function unhelpfulComments(options: { articleId?: string; cursor?: string | null }): Promise<FeedbackPage> {
+  const query = new URLSearchParams({ limit: '20' });
+  if (options.articleId) query.set('articleId', options.articleId);
+  if (options.cursor) query.set('cursor', options.cursor);
+  const body = await request('GET', `/api/v1/kb/feedback?${query.toString()}`);
+  need<FeedbackComment[]>(body, 'comments', isArray);
+  return body as FeedbackPage;
 }
 
 // ---- search: listening and synonyms --------------------------------------------------------

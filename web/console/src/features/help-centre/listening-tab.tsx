@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from '../../router/router.js';
 import { useSignedIn } from '../../session/session.js';
 import { HorizontalBarChart } from './bar-chart.js';
+import { FeedbackComments } from './feedback-comments.js';
 import { SEARCH_REPORTS, lowHelpfulness, searchReport, staleArticles, type ReportArticle, type SearchReport } from './help-centre-api.js';
 import { LoadProblem } from './load-problem.js';
 import { useResource } from '../../api/use-resource.js';
@@ -12,6 +13,7 @@ const PERIODS = [7, 30, 90] as const;
 /** What customers look for and do not find: the content gaps and tired articles, each one click from the editor. */
 export function ListeningTab() {
   const { t } = useTranslation();
+  const { agent } = useSignedIn();
   const [days, setDays] = useState<(typeof PERIODS)[number]>(30);
   return (
     <div className="hc-section">
@@ -26,6 +28,8 @@ export function ListeningTab() {
         {SEARCH_REPORTS.map((report) => <SearchReportPanel key={report} report={report} days={days} />)}
         <ArticleReportPanel kind="lowHelpfulness" days={days} />
         <ArticleReportPanel kind="stale" days={days} />
+        {/* Customers' own words: the API gives them to editors and admins only. */}
+        {(agent.role === 'editor' || agent.role === 'admin') && <FeedbackComments />}
       </div>
     </div>
   );
