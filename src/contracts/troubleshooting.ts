@@ -55,6 +55,11 @@ export const TreeInput = z.strictObject({
   nodes: z.array(TreeNodeInput).min(1).max(LIMITS.nodes),
 });
 export type TreeInput = z.infer<typeof TreeInput>;
+/** Publishing names the version the editor saw saved, so edits saved since by someone else are not published unseen. */
+export const PublishTreeBody = z.strictObject({
+  version: z.number().int().min(1).optional().describe('The saved version you are publishing: another one answers 409 TREE_CHANGED'),
+}).nullish();
+export type PublishTreeBodyInput = z.input<typeof PublishTreeBody>;
 
 /** One thing wrong with a tree's shape, pointing at the field an editor must change. */
 export interface TreeProblem {

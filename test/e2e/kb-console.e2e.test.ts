@@ -2,7 +2,9 @@
  * The help centre in the console, in a real browser: an editor signs in, edits an article with the
  * live preview, saves a draft revision and publishes it, and the customer who follows the article
  * gets the digest (the kbDigest mail in the outbox). Then the editor opens the troubleshooting
- * tree, makes an answer loop back, and is shown the loop instead of a saved tree.
+ * tree, makes an answer loop back, and is shown the loop instead of a saved tree; empties a
+ * question and is shown which step and field, with publishing held until the edit is saved; and
+ * reads what customers wrote with "not helpful" votes.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +15,7 @@ import { seedTroubleshootingDemo } from '../../src/modules/troubleshooting/index
 import helpCentre from '../../web/console/src/features/help-centre/locales/en.json' with { type: 'json' };
 import trees from '../../web/console/src/features/help-centre/trees/locales/en.json' with { type: 'json' };
 import { drainAfter } from '../helpers/app.js';
+import { named } from './settings-harness.js';
 import { launchChromium, signInToConsole, type ConsoleSession } from '../helpers/browser.js';
 import { buildConsoleIfStale, startTestServer } from '../helpers/server.js';
 
@@ -118,6 +121,64 @@ describe('the help centre console', () => {
       await page.screenshot({ path: join(screenshots, 'tree-loop.png') });
       const tree = (await server!.test.services.troubleshooting.list(server!.test.workspace.id, { locale: 'en' }))[0]!;
       expect(tree.version).toBe(1);
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 120_000);
+
+  it('names the step and field a refused tree save is about, and publishes only what is saved', async () => {
+    const { page, errors, close } = await signedIn('/help-centre/troubleshooting');
+    try {
+      await page.getByRole('link', { name: 'Printer does not print' }).click();
+      const node = page.locator('li.tree-node[data-node="queue"]');
+      await node.waitFor();
+      const publish = page.getByRole('button', { name: trees.publish, exact: true });
+      expect(await publish.isEnabled()).toBe(true);
+      // An edit on screen: publishing would not publish it, so the button says why it waits.
+      const question = node.getByRole('textbox', { name: trees.fields.question });
+      await question.fill('');
+      expect(await publish.isDisabled()).toBe(true);
+      expect(await page.locator('#tree-publish-reason').innerText()).toBe(trees.saveBeforePublish);
+
+      await page.getByRole('button', { name: trees.save }).click();
+      await page.getByText(trees.errors.VALIDATION_FAILED).waitFor();
+      // The request's check, beside the field it is about, and in the list with its step and field.
+      expect(await question.getAttribute('aria-invalid')).toBe('true');
+      expect(await node.locator(`#${await question.getAttribute('aria-describedby')}`).innerText()).toBe(trees.messages.required);
+      expect(await page.locator('.tree-problems li').allInnerTexts()).toEqual([
+        named(trees.nodeFieldProblem, { node: 'queue', field: trees.fields.question, message: trees.messages.required }),
+      ]);
+      await page.screenshot({ path: join(screenshots, 'tree-field-problem.png') });
+
+      await question.fill('Is the document in the print queue?');
+      await page.getByRole('button', { name: trees.save }).click();
+      await page.getByText(trees.saved).waitFor();
+      expect(await publish.isEnabled()).toBe(true);
+      expect(await question.getAttribute('aria-invalid')).toBeNull();
+      await publish.click();
+      await page.getByText(trees.publishedNow).waitFor();
+      const tree = (await server!.test.services.troubleshooting.list(server!.test.workspace.id, { locale: 'en' }))[0]!;
+      const published = await server!.test.services.troubleshooting.get(server!.test.workspace.id, tree.id);
+      expect(published.published?.nodes.find((n) => n.id === 'queue')?.title).toBe('Is the document in the print queue?');
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 120_000);
+
+  it('shows editors what customers wrote with "not helpful", on the listening page and beside the article', async () => {
+    const { services, workspace } = server!.test;
+    await services.kb.vote(workspace.id, fixture.articleId, 'visitor:e2e-reader', false, 'Where is the rear cover on the P500?');
+    const { page, errors, close } = await signedIn('/help-centre/listening');
+    try {
+      const feedback = page.locator('section.hc-feedback');
+      await feedback.getByText('Where is the rear cover on the P500?').waitFor();
+      expect(await feedback.getByRole('heading').innerText()).toBe(helpCentre.feedback.title);
+      await page.screenshot({ path: join(screenshots, 'listening-feedback.png') });
+      await feedback.getByRole('link', { name: 'Clear a paper jam' }).click();
+      await page.locator('textarea[name="markdown"]').waitFor();
+      await page.locator('section.hc-feedback').getByText('Where is the rear cover on the P500?').waitFor();
       expect(errors).toEqual([]);
     } finally {
       await close();

@@ -72,11 +72,13 @@ export class TroubleshootingRepo {
     return query.returningAll().executeTakeFirst();
   }
 
-  /** In `trx` when given (begun on `in(workspaceId)`), so an event can commit with the change. */
-  setPublished(workspaceId: string, id: string, published: TreeContent | null, now: Date, trx = this.in(workspaceId)) {
-    return trx.updateTable('troubleshooting_trees')
+  /** In `trx` when given (begun on `in(workspaceId)`), so an event can commit with the change; with `version`, only that version. */
+  setPublished(workspaceId: string, id: string, published: TreeContent | null, now: Date, trx = this.in(workspaceId), version?: number) {
+    let query = trx.updateTable('troubleshooting_trees')
       .set({ published: published ? JSON.stringify(published) : null, published_at: published ? now : null, updated_at: now })
-      .where('id', '=', id).returningAll().executeTakeFirst();
+      .where('id', '=', id);
+    if (version !== undefined) query = query.where('version', '=', version);
+    return query.returningAll().executeTakeFirst();
   }
 
   remove(workspaceId: string, id: string) {

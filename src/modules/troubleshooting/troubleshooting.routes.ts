@@ -5,7 +5,7 @@ import { actorOf, requireAgent } from '../accounts/index.js';
 import type { TreeRow } from './troubleshooting.schema.js';
 import type { TroubleshootingService } from './troubleshooting.service.js';
 import { ErrorView, IdParams } from '../../contracts/http.js';
-import { StatsView, TreeInput, TreeListView, TreeView } from '../../contracts/troubleshooting.js';
+import { PublishTreeBody, StatsView, TreeInput, TreeListView, TreeView } from '../../contracts/troubleshooting.js';
 
 type Summary = Pick<TreeRow, 'id' | 'slug' | 'locale' | 'product' | 'title' | 'description' | 'version' | 'published' | 'published_at' | 'created_at' | 'updated_at'>;
 
@@ -65,8 +65,11 @@ export const troubleshootingRoutes = (trees: TroubleshootingService): FastifyPlu
 
   app.post('/troubleshooting/trees/:id/publish', {
     ...editors,
-    schema: { tags, summary: 'Publish the draft: customers walk it from now on (editor)', params: IdParams, response: { 200: TreeView, 400: ErrorView, 404: ErrorView } },
-  }, async (request) => treeView(await trees.publish(request.workspace.id, request.params.id, actorOf(request))));
+    schema: {
+      tags, summary: 'Publish the draft: customers walk it from now on (editor)', params: IdParams, body: PublishTreeBody,
+      response: { 200: TreeView, 400: ErrorView, 404: ErrorView, 409: ErrorView },
+    },
+  }, async (request) => treeView(await trees.publish(request.workspace.id, request.params.id, actorOf(request), request.body?.version)));
 
   app.post('/troubleshooting/trees/:id/unpublish', {
     ...editors,

@@ -98,7 +98,7 @@ export class TroubleshootingService {
     await this.get(workspaceId, id);
     if (await this.repo.slugTaken(workspaceId, values.locale, values.slug, id)) throw slugTaken(values);
     const tree = await this.repo.update(workspaceId, id, version, values, this.clock.now()).catch(rethrowSlugTaken(values));
-    if (!tree) throw treeErrors.treeChanged('Someone saved this tree after you opened it; reload it and make your change again');
+    if (!tree) throw changedSince();
     await this.auditor.audit(workspaceId, actor, 'troubleshooting_tree.updated', 'troubleshooting_tree', id, { version: tree.version });
     return tree;
   }
@@ -108,15 +108,20 @@ export class TroubleshootingService {
     await this.auditor.audit(workspaceId, actor, 'troubleshooting_tree.deleted', 'troubleshooting_tree', id, {});
   }
 
-  /** Customers walk the draft as it is now; later edits stay invisible until the next publish. */
-  async publish(workspaceId: string, id: string, actor: Actor): Promise<TreeRow> {
+  /**
+   * Customers walk the draft as it is now; later edits stay invisible until the next publish.
+   * `version` (the saved version the editor sees) refuses to publish a draft someone saved since.
+   */
+  async publish(workspaceId: string, id: string, actor: Actor, version?: number): Promise<TreeRow> {
     const draft = await this.get(workspaceId, id);
+    if (version !== undefined && draft.version !== version) throw changedSince();
     assertValidTree(draft.nodes); // saved trees are valid; this guards rows written by older code
     const content: TreeContent = { product: draft.product, title: draft.title, description: draft.description, nodes: draft.nodes };
     // The event commits with the published content: its subscribers (search) never miss a publish.
     const tree = await this.bus.transaction(this.repo.in(workspaceId), async (trx, events) => {
-      const published = await this.repo.setPublished(workspaceId, id, content, this.clock.now(), trx);
-      if (!published) throw notFound('tree');
+      // Only the version read above: a save in between would publish content nobody checked.
+      const published = await this.repo.setPublished(workspaceId, id, content, this.clock.now(), trx, draft.version);
+      if (!published) throw changedSince();
       events.publish('troubleshooting_tree.published', workspaceId, { treeId: id, slug: published.slug, locale: published.locale });
       return published;
     });
@@ -203,6 +208,8 @@ export class TroubleshootingService {
     return parsed.data;
   }
 }
+
+const changedSince = () => treeErrors.treeChanged('Someone saved this tree after you opened it; reload it and make your change again');
 
 const slugTaken = (values: { slug: string; locale: Locale }) =>
   treeErrors.treeSlugTaken(`Another ${values.locale} tree already uses the address "${values.slug}"`, [{ path: 'slug', message: 'taken' }]);

@@ -67,6 +67,26 @@ describe('troubleshooting REST API', () => {
     expect((await api(editor, 'GET', '/troubleshooting/trees')).json().trees).toHaveLength(0);
   });
 
+  it('publishes only the saved version the editor names, and names the node and field of a refused save', async () => {
+    const tree = (await api(editor, 'POST', '/troubleshooting/trees', smallTree({ slug: 'versioned' }))).json();
+    await api(editor, 'PUT', `/troubleshooting/trees/${tree.id}`, { ...smallTree({ slug: 'versioned' }), title: 'Saved by a colleague', version: 1 });
+    const stale = await api(editor, 'POST', `/troubleshooting/trees/${tree.id}/publish`, { version: 1 });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.json().error.code).toBe('TREE_CHANGED');
+    expect((await api(editor, 'GET', `/troubleshooting/trees/${tree.id}`)).json()).toMatchObject({ published: false, version: 2 });
+    for (const body of [{ version: 0 }, { version: 'x' }, { version: 2, nodes: [] }]) {
+      expect((await api(editor, 'POST', `/troubleshooting/trees/${tree.id}/publish`, body)).json().error.code, JSON.stringify(body)).toBe('VALIDATION_FAILED');
+    }
+    expect((await api(editor, 'POST', `/troubleshooting/trees/${tree.id}/publish`, { version: 2 })).json()).toMatchObject({ published: true, title: 'Saved by a colleague' });
+
+    const blank = smallTree({ slug: 'versioned' });
+    blank.nodes[1]!.title = '';
+    blank.nodes[1]!.answers[0]!.label = '';
+    const refused = await api(editor, 'PUT', `/troubleshooting/trees/${tree.id}`, { ...blank, version: 2 });
+    expect(refused.json().error.code).toBe('VALIDATION_FAILED');
+    expect(refused.json().error.details.map((d: { path: string }) => d.path).sort()).toEqual(['body.nodes.1.answers.0.label', 'body.nodes.1.title']);
+  });
+
   it('keeps each workspace\'s trees to itself', async () => {
     const tree = (await api(editor, 'POST', '/troubleshooting/trees', smallTree({ slug: 'private' }))).json();
     expect((await api(otherAdmin, 'GET', '/troubleshooting/trees')).json().trees).toEqual([]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addAnswer, changeKind, depths, emptyDraft, freeId, problemsByNode, removeNode } from './tree-draft.js';
+import { addAnswer, changeKind, depths, draftOf, emptyDraft, freeId, hasUnsavedChanges, placeProblems, removeNode, updateNode } from './tree-draft.js';
+import type { Tree } from './trees-api.js';
 
 describe('tree draft editing', () => {
   it('adds an answer with a new node right after its question, with free ids', () => {
@@ -19,14 +20,31 @@ describe('tree draft editing', () => {
     expect(changeKind(draft, 'start', 'repair').nodes[0]).toMatchObject({ kind: 'repair', answers: [], articleId: null });
   });
 
-  it('indents by depth and groups server problems by node', () => {
+  it('indents by depth and places server problems on their node and field', () => {
     const draft = addAnswer(addAnswer(emptyDraft('en'), 'start', 'question'), 'n1', 'solution');
     expect(Object.fromEntries(depths(draft.nodes))).toEqual({ start: 0, n1: 1, n2: 2 });
-    const grouped = problemsByNode([
+    const placed = placeProblems([
       { path: 'nodes.1.answers.0.next', message: 'dangling' }, { path: 'nodes', message: 'two roots' }, { path: 'nodes.0', nodeId: 'n2', message: 'loop' },
+      // The request's own checks (VALIDATION_FAILED) name the body.
+      { path: 'body.nodes.2.title', message: 'too short' }, { path: 'body.slug', message: 'bad slug' }, { path: 'body.nodes.9.body', message: 'no such node' },
     ], draft.nodes);
-    expect(grouped.get('n1')?.map((p) => p.message)).toEqual(['dangling']);
-    expect(grouped.get('')?.map((p) => p.message)).toEqual(['two roots']);
-    expect(grouped.get('n2')?.map((p) => p.message)).toEqual(['loop']);
+    expect(placed.map((p) => [p.message, p.node, p.field])).toEqual([
+      ['dangling', 'n1', 'answers.0.next'], ['two roots', '', ''], ['loop', 'n2', ''],
+      ['too short', 'n2', 'title'], ['bad slug', '', 'slug'], ['no such node', '', 'body'],
+    ]);
+  });
+
+  it('knows when the draft differs from the saved tree, whatever the order of its keys', () => {
+    const saved = {
+      id: 't1', version: 3, published: true, hasUnpublishedChanges: false, publishedAt: null, createdAt: '', updatedAt: '', url: '/help/troubleshoot/x',
+      ...addAnswer({ ...emptyDraft('en'), slug: 'x', title: 'X', product: 'P200' }, 'start', 'solution'),
+    } satisfies Tree;
+    expect(hasUnsavedChanges(draftOf(saved), saved)).toBe(false);
+    // The server's nodes with their keys in another order are the same tree.
+    const reordered = { ...draftOf(saved), nodes: saved.nodes.map(({ articleId, answers, body, title, kind, id }) => ({ articleId, answers, body, title, kind, id })) };
+    expect(hasUnsavedChanges(reordered, saved)).toBe(false);
+    expect(hasUnsavedChanges(updateNode(draftOf(saved), 'n1', { body: 'Turn it off and on.' }), saved)).toBe(true);
+    expect(hasUnsavedChanges({ ...draftOf(saved), product: 'P500' }, saved)).toBe(true);
+    expect(hasUnsavedChanges(emptyDraft('en'), null)).toBe(true);
   });
 });

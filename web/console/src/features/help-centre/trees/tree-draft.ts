@@ -2,7 +2,7 @@
  * Editing a tree as a form-based outline: pure functions over the draft, so the editor component
  * stays small and these are tested without a browser.
  */
-import type { NodeKind, TreeDraft, TreeNode, TreeProblem } from './trees-api.js';
+import type { NodeKind, Tree, TreeDraft, TreeNode, TreeProblem } from './trees-api.js';
 
 export function emptyDraft(locale: TreeDraft['locale']): TreeDraft {
   return { slug: '', locale, product: '', title: '', description: '', nodes: [newNode('start', 'question')] };
@@ -69,13 +69,35 @@ export function depths(nodes: readonly TreeNode[]): Map<string, number> {
   return depth;
 }
 
-/** Problems grouped by the node they are about (by `nodeId`, else by the index in `nodes.<i>`); '' for the tree. */
-export function problemsByNode(problems: readonly TreeProblem[], nodes: readonly TreeNode[]): Map<string, TreeProblem[]> {
-  const grouped = new Map<string, TreeProblem[]>();
-  for (const problem of problems) {
-    const index = /^nodes\.(\d+)/.exec(problem.path)?.[1];
-    const key = problem.nodeId ?? (index !== undefined ? nodes[Number(index)]?.id : undefined) ?? '';
-    grouped.set(key, [...(grouped.get(key) ?? []), problem]);
-  }
-  return grouped;
+/** A problem placed where the editor shows it: the node it is about ('' for the tree) and the field in it ('' for the whole). */
+export type PlacedProblem = TreeProblem & { node: string; field: string };
+
+/**
+ * Where each problem belongs: by `nodeId`, else by the index in `nodes.<i>`, and the field after it
+ * (`title`, `answers.0.label` …). The request checks name the body (`body.nodes.1.title`), the
+ * tree's own checks the tree (`nodes.1.title`): both land on node `nodes[1]`, field `title`.
+ */
+export function placeProblems(problems: readonly TreeProblem[], nodes: readonly TreeNode[]): PlacedProblem[] {
+  return problems.map((problem) => {
+    const path = problem.path.replace(/^body\./, '');
+    const inNode = /^nodes\.(\d+)(?:\.(.+))?$/.exec(path);
+    if (inNode) return { ...problem, node: problem.nodeId ?? nodes[Number(inNode[1])]?.id ?? '', field: inNode[2] ?? '' };
+    return { ...problem, node: problem.nodeId ?? '', field: path === 'nodes' || path === 'body' ? '' : path };
+  });
+}
+
+/** The tree as saved, in the editor's shape. */
+export function draftOf(tree: Tree): TreeDraft {
+  return { slug: tree.slug, locale: tree.locale, product: tree.product, title: tree.title, description: tree.description, nodes: tree.nodes };
+}
+
+/** What a save would change, field by field (not by key order: the server answers in its own). */
+const comparable = (d: TreeDraft) => JSON.stringify([
+  d.slug, d.locale, d.product, d.title, d.description,
+  d.nodes.map((n) => [n.id, n.kind, n.title, n.body, n.articleId ?? null, n.answers.map((a) => [a.id, a.label, a.next])]),
+]);
+
+/** True while the draft differs from the saved tree (or there is none yet): publishing would not publish what is on screen. */
+export function hasUnsavedChanges(draft: TreeDraft, saved: Tree | null): boolean {
+  return saved === null || comparable(draft) !== comparable(draftOf(saved));
 }

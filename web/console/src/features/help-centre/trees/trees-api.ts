@@ -1,6 +1,6 @@
 /** The troubleshooting trees API (`/api/v1/troubleshooting/trees`, see src/modules/troubleshooting/README.md). */
 import type {
-  NodeKind, NodeStatsWire, TreeAnswer, TreeInputBody, TreeNode, TreeProblem as TreeGraphProblem, TreeSummaryWire, TreeWire,
+  NodeKind, NodeStatsWire, PublishTreeBodyInput, TreeAnswer, TreeInputBody, TreeNode, TreeProblem as TreeGraphProblem, TreeSummaryWire, TreeWire,
 } from '@contracts/troubleshooting.js';
 import { ApiError, isRecord, request } from '../../../api/http.js';
 
@@ -31,7 +31,11 @@ export async function listTrees(): Promise<TreeSummary[]> {
 export const getTree = async (id: string) => asTree(await request('GET', `${BASE}/${id}`));
 export const createTree = async (draft: TreeDraft) => asTree(await request('POST', BASE, { body: draft }));
 export const saveTree = async (id: string, draft: TreeDraft, version: number) => asTree(await request('PUT', `${BASE}/${id}`, { body: { ...draft, version } }));
-export const publishTree = async (id: string) => asTree(await request('POST', `${BASE}/${id}/publish`));
+/** Publishes the saved version the editor sees (`version`): a save by someone else since answers TREE_CHANGED. */
+export const publishTree = async (id: string, version: number) => {
+  const body: PublishTreeBodyInput = { version };
+  return asTree(await request('POST', `${BASE}/${id}/publish`, { body }));
+};
 export const unpublishTree = async (id: string) => asTree(await request('POST', `${BASE}/${id}/unpublish`));
 export const deleteTree = (id: string) => request('DELETE', `${BASE}/${id}`);
 

@@ -7,10 +7,10 @@ import { useSignedIn } from '../../../session/session.js';
 import { HorizontalBarChart } from '../bar-chart.js';
 import { listArticles } from '../help-centre-api.js';
 import { useResource } from '../../../api/use-resource.js';
-import { addAnswer, changeKind, depths, emptyDraft, problemsByNode, removeAnswer, removeNode, updateNode } from './tree-draft.js';
+import { addAnswer, changeKind, depths, draftOf, emptyDraft, hasUnsavedChanges, placeProblems, removeAnswer, removeNode, updateNode, type PlacedProblem } from './tree-draft.js';
 import {
   NODE_KINDS, createTree, deleteTree, getTree, listTrees, problemsOf, publishTree, saveTree, treeStats, unpublishTree,
-  type NodeKind, type NodeStats, type Tree, type TreeDraft, type TreeProblem, type TreeSummary,
+  type NodeKind, type NodeStats, type Tree, type TreeDraft, type TreeNode, type TreeProblem, type TreeSummary,
 } from './trees-api.js';
 
 const BASE = '/help-centre/troubleshooting';
@@ -91,7 +91,7 @@ function TreeEditor({ id }: { id: string | null }) {
     try {
       const [loaded, numbers] = await Promise.all([getTree(treeId), treeStats(treeId)]);
       setTree(loaded);
-      setDraft({ slug: loaded.slug, locale: loaded.locale, product: loaded.product, title: loaded.title, description: loaded.description, nodes: loaded.nodes });
+      setDraft(draftOf(loaded));
       setStats(numbers);
       setPhase({ kind: 'ready' });
     } catch (error) {
@@ -120,13 +120,19 @@ function TreeEditor({ id }: { id: string | null }) {
     }
   };
 
-  const save = () => run(() => (tree ? saveTree(tree.id, draft, tree.version) : createTree(draft)), t('trees.saved'));
+  const save = () => run(async () => {
+    const saved = await (tree ? saveTree(tree.id, draft, tree.version) : createTree(draft));
+    // What the server kept (trimmed, a lower-case slug …) goes on screen: nothing is left unsaved.
+    setDraft(draftOf(saved));
+    return saved;
+  }, t('trees.saved'));
   const remove = () => {
     if (!tree || !window.confirm(t('trees.confirmDelete'))) return;
     void run(async () => { await deleteTree(tree.id); navigate(BASE); }, t('trees.deleted'));
   };
 
-  const byNode = useMemo(() => problemsByNode(problems, draft.nodes), [problems, draft.nodes]);
+  const placed = useMemo(() => placeProblems(problems, draft.nodes), [problems, draft.nodes]);
+  const unsaved = hasUnsavedChanges(draft, tree);
   const depth = useMemo(() => depths(draft.nodes), [draft.nodes]);
   const statsOf = useMemo(() => new Map(stats.map((s) => [s.nodeId, s])), [stats]);
 
@@ -134,7 +140,12 @@ function TreeEditor({ id }: { id: string | null }) {
   if (phase.kind === 'failed') return <p className="notice notice-error" role="alert">{errorText(t, phase.code)}</p>;
 
   const set = (patch: Partial<TreeDraft>) => setDraft((d) => ({ ...d, ...patch }));
-  const treeProblems = byNode.get('') ?? [];
+  const at = (node: string, field: string) => placed.filter((p) => p.node === node && p.field === field);
+  /** A field's own problems, shown under it; the input points at them. */
+  const invalid = (node: string, field: string) => (at(node, field).length ? { 'aria-invalid': true, 'aria-describedby': problemId(node, field) } : {});
+  const fieldProblems = (node: string, field: string) => <FieldProblems id={problemId(node, field)} problems={at(node, field)} />;
+  const treeFields = ['title', 'slug', 'locale', 'product', 'description'];
+  const treeProblems = placed.filter((p) => p.node === '' && !treeFields.includes(p.field));
   const withVisits = stats.filter((s) => s.visits > 0);
 
   return (
@@ -152,27 +163,31 @@ function TreeEditor({ id }: { id: string | null }) {
       {problems.length > 0 && (
         <div ref={problemsBox} className="notice notice-error tree-problems" role="alert">
           <p>{t('trees.problemsIntro', { count: problems.length })}</p>
-          <ul>{problems.map((p, i) => <li key={i}>{problemText(t, p)}</li>)}</ul>
+          <ul>{placed.map((p, i) => <li key={i}>{problemText(t, p, draft.nodes)}</li>)}</ul>
         </div>
       )}
 
       <fieldset className="hc-fields" disabled={!canEdit || busy}>
-        <label className="field">{t('trees.fields.title')}<input value={draft.title} maxLength={200} onChange={(e) => set({ title: e.target.value })} /></label>
-        <label className="field">{t('trees.fields.slug')}<input value={draft.slug} maxLength={80} placeholder="printer-does-not-print" onChange={(e) => set({ slug: e.target.value })} /></label>
+        <label className="field">{t('trees.fields.title')}<input value={draft.title} maxLength={200} {...invalid('', 'title')} onChange={(e) => set({ title: e.target.value })} />{fieldProblems('', 'title')}</label>
+        <label className="field">{t('trees.fields.slug')}<input value={draft.slug} maxLength={80} placeholder="printer-does-not-print" {...invalid('', 'slug')} onChange={(e) => set({ slug: e.target.value })} />{fieldProblems('', 'slug')}</label>
         <label className="field">{t('trees.fields.locale')}
-          <select value={draft.locale} onChange={(e) => set({ locale: e.target.value as TreeDraft['locale'] })}>
+          <select value={draft.locale} {...invalid('', 'locale')} onChange={(e) => set({ locale: e.target.value as TreeDraft['locale'] })}>
             <option value="zh-CN">中文</option><option value="en">English</option>
           </select>
+          {fieldProblems('', 'locale')}
         </label>
-        <label className="field">{t('trees.fields.product')}<input value={draft.product} maxLength={120} onChange={(e) => set({ product: e.target.value })} /></label>
-        <label className="field hc-wide">{t('trees.fields.description')}<textarea value={draft.description} maxLength={1000} rows={2} onChange={(e) => set({ description: e.target.value })} /></label>
+        <label className="field">{t('trees.fields.product')}<input value={draft.product} maxLength={120} {...invalid('', 'product')} onChange={(e) => set({ product: e.target.value })} />{fieldProblems('', 'product')}</label>
+        <label className="field hc-wide">{t('trees.fields.description')}<textarea value={draft.description} maxLength={1000} rows={2} {...invalid('', 'description')} onChange={(e) => set({ description: e.target.value })} />{fieldProblems('', 'description')}</label>
       </fieldset>
-      {treeProblems.length > 0 && <ul className="inline-error">{treeProblems.map((p, i) => <li key={i}>{problemText(t, p)}</li>)}</ul>}
+      {treeProblems.length > 0 && <ul className="inline-error">{treeProblems.map((p, i) => <li key={i}>{problemText(t, p, draft.nodes)}</li>)}</ul>}
 
       <h3 className="section-title">{t('trees.outline')}</h3>
       <ol className="tree-outline">
         {draft.nodes.map((node) => {
-          const nodeProblems = byNode.get(node.id) ?? [];
+          const nodeProblems = placed.filter((p) => p.node === node.id);
+          // What is not about one of the fields below is said at the foot of the step.
+          const shownAtField = (field: string) => ['kind', 'title', 'body', 'articleId', 'answers'].includes(field) || /^answers\.\d+\.(label|next)$/.test(field);
+          const stepProblems = nodeProblems.filter((p) => !shownAtField(p.field));
           const numbers = statsOf.get(node.id);
           return (
             <li key={node.id} className={`tree-node tree-node-${node.kind}${nodeProblems.length ? ' has-problem' : ''}`} style={{ marginInlineStart: `${Math.min(depth.get(node.id) ?? 0, 8) * 1.25}rem` }} data-node={node.id}>
@@ -180,41 +195,50 @@ function TreeEditor({ id }: { id: string | null }) {
                 <legend><code>{node.id}</code> · {t(`trees.kinds.${node.kind}`)}</legend>
                 <div className="tree-node-row">
                   <label className="field">{t('trees.fields.kind')}
-                    <select value={node.kind} onChange={(e) => setDraft((d) => changeKind(d, node.id, e.target.value as NodeKind))}>
+                    <select value={node.kind} {...invalid(node.id, 'kind')} onChange={(e) => setDraft((d) => changeKind(d, node.id, e.target.value as NodeKind))}>
                       {NODE_KINDS.map((k) => <option key={k} value={k}>{t(`trees.kinds.${k}`)}</option>)}
                     </select>
+                    {fieldProblems(node.id, 'kind')}
                   </label>
                   <label className="field hc-grow">{t(node.kind === 'question' ? 'trees.fields.question' : 'trees.fields.nodeTitle')}
-                    <input value={node.title} maxLength={200} onChange={(e) => setDraft((d) => updateNode(d, node.id, { title: e.target.value }))} />
+                    <input value={node.title} maxLength={200} {...invalid(node.id, 'title')} onChange={(e) => setDraft((d) => updateNode(d, node.id, { title: e.target.value }))} />
+                    {fieldProblems(node.id, 'title')}
                   </label>
                 </div>
                 <label className="field">{t('trees.fields.body')}
-                  <textarea value={node.body} rows={2} maxLength={4000} onChange={(e) => setDraft((d) => updateNode(d, node.id, { body: e.target.value }))} />
+                  <textarea value={node.body} rows={2} maxLength={4000} {...invalid(node.id, 'body')} onChange={(e) => setDraft((d) => updateNode(d, node.id, { body: e.target.value }))} />
+                  {fieldProblems(node.id, 'body')}
                 </label>
+                {node.kind !== 'solution' && fieldProblems(node.id, 'articleId')}
                 {node.kind === 'solution' && (
                   <label className="field">{t('trees.fields.article')}
-                    <select value={node.articleId ?? ''} onChange={(e) => setDraft((d) => updateNode(d, node.id, { articleId: e.target.value || null }))}>
+                    <select value={node.articleId ?? ''} {...invalid(node.id, 'articleId')} onChange={(e) => setDraft((d) => updateNode(d, node.id, { articleId: e.target.value || null }))}>
                       <option value="">{t('trees.noArticle')}</option>
                       {node.articleId && !articles.data?.some((a) => a.id === node.articleId) && <option value={node.articleId}>{t('trees.articleMissing')}</option>}
                       {articles.data?.map((a) => <option key={a.id} value={a.id}>{a.title} ({a.locale})</option>)}
                     </select>
+                    {fieldProblems(node.id, 'articleId')}
                   </label>
                 )}
+                {node.kind !== 'question' && fieldProblems(node.id, 'answers')}
                 {node.kind === 'question' && (
                   <ul className="tree-answers">
                     {node.answers.map((answer, j) => (
                       <li key={answer.id}>
-                        <input aria-label={t('trees.fields.answer')} placeholder={t('trees.fields.answer')} value={answer.label} maxLength={120}
+                        <input aria-label={t('trees.fields.answer')} placeholder={t('trees.fields.answer')} value={answer.label} maxLength={120} {...invalid(node.id, `answers.${j}.label`)}
                           onChange={(e) => setDraft((d) => updateNode(d, node.id, { answers: node.answers.map((a, k) => (k === j ? { ...a, label: e.target.value } : a)) }))} />
                         <label className="small">{t('trees.leadsTo')}
-                          <select value={answer.next} onChange={(e) => setDraft((d) => updateNode(d, node.id, { answers: node.answers.map((a, k) => (k === j ? { ...a, next: e.target.value } : a)) }))}>
+                          <select value={answer.next} {...invalid(node.id, `answers.${j}.next`)} onChange={(e) => setDraft((d) => updateNode(d, node.id, { answers: node.answers.map((a, k) => (k === j ? { ...a, next: e.target.value } : a)) }))}>
                             {!draft.nodes.some((n) => n.id === answer.next) && <option value={answer.next}>{answer.next} ?</option>}
                             {draft.nodes.filter((n) => n.id !== node.id).map((n) => <option key={n.id} value={n.id}>{n.id} · {n.title || t(`trees.kinds.${n.kind}`)}</option>)}
                           </select>
                         </label>
                         <button type="button" className="button button-quiet button-small" onClick={() => setDraft((d) => removeAnswer(d, node.id, answer.id))}>{t('trees.removeAnswer')}</button>
+                        {fieldProblems(node.id, `answers.${j}.label`)}
+                        {fieldProblems(node.id, `answers.${j}.next`)}
                       </li>
                     ))}
+                    {at(node.id, 'answers').length > 0 && <li>{fieldProblems(node.id, 'answers')}</li>}
                     <li className="tree-add">
                       {NODE_KINDS.map((k) => (
                         <button key={k} type="button" className="button button-small" onClick={() => setDraft((d) => addAnswer(d, node.id, k))}>{t(`trees.addAnswer.${k}`)}</button>
@@ -232,7 +256,7 @@ function TreeEditor({ id }: { id: string | null }) {
                     <button type="button" className="button button-quiet button-small" onClick={() => setDraft((d) => removeNode(d, node.id))}>{t('trees.removeNode')}</button>
                   )}
                 </div>
-                {nodeProblems.length > 0 && <ul className="inline-error">{nodeProblems.map((p, i) => <li key={i}>{problemText(t, p)}</li>)}</ul>}
+                {stepProblems.length > 0 && <ul className="inline-error">{stepProblems.map((p, i) => <li key={i}>{problemText(t, p, draft.nodes)}</li>)}</ul>}
               </fieldset>
             </li>
           );
@@ -242,9 +266,14 @@ function TreeEditor({ id }: { id: string | null }) {
       {canEdit && (
         <div className="hc-actions">
           <button type="button" className="button button-primary" disabled={busy} onClick={() => void save()}>{t('trees.save')}</button>
-          {tree && <button type="button" className="button" disabled={busy} onClick={() => void run(() => publishTree(tree.id), t('trees.publishedNow'))}>{t('trees.publish')}</button>}
+          {/* Publishing puts the saved version on the portal: with edits on screen, it would not be what the editor sees. */}
+          {tree && (
+            <button type="button" className="button" disabled={busy || unsaved} aria-describedby={unsaved ? 'tree-publish-reason' : undefined}
+              onClick={() => void run(() => publishTree(tree.id, tree.version), t('trees.publishedNow'))}>{t('trees.publish')}</button>
+          )}
           {tree?.published && <button type="button" className="button" disabled={busy} onClick={() => void run(() => unpublishTree(tree.id), t('trees.unpublishedNow'))}>{t('trees.unpublish')}</button>}
           {tree && <button type="button" className="button button-quiet" disabled={busy} onClick={remove}>{t('trees.delete')}</button>}
+          {tree && unsaved && <span id="tree-publish-reason" className="muted small">{t('trees.saveBeforePublish')}</span>}
         </div>
       )}
 
@@ -273,10 +302,39 @@ const PROBLEM_CODES = [
 type ProblemCode = (typeof PROBLEM_CODES)[number];
 const isProblemCode = (code: string | undefined): code is ProblemCode => (PROBLEM_CODES as readonly (string | undefined)[]).includes(code);
 
-/** A translated sentence for a known problem; the server's (English) message with its field otherwise. */
-function problemText(t: TFunction, problem: TreeProblem): string {
+const problemId = (node: string, field: string) => `tree-problem-${node || 'tree'}-${field.replaceAll('.', '-') || 'all'}`;
+
+function FieldProblems({ id, problems }: { id: string; problems: PlacedProblem[] }) {
+  const { t } = useTranslation();
+  if (!problems.length) return null;
+  return <ul className="inline-error" id={id}>{problems.map((p, i) => <li key={i}>{isProblemCode(p.code) ? problemText(t, p, []) : fieldMessage(t, p.message)}</li>)}</ul>;
+}
+
+/** The request checks' usual sentences in the reader's language; any other as the server put it. */
+function fieldMessage(t: TFunction, message: string): string {
+  if (/^Too small: expected string to have >=1 characters?$/.test(message)) return t('trees.messages.required');
+  const max = /^Too big: expected string to have <=(\d+) characters$/.exec(message)?.[1];
+  return max ? t('trees.messages.tooLong', { max }) : message;
+}
+
+/** The name of the field a problem is about, as the editor labels it. */
+function fieldLabel(t: TFunction, field: string, kind: NodeKind | undefined): string {
+  const answer = /^answers\.(\d+)\.(label|next)$/.exec(field);
+  if (answer) return t(answer[2] === 'label' ? 'trees.fields.answerNumber' : 'trees.fields.answerNext', { number: Number(answer[1]) + 1 });
+  if (field === 'title' && kind) return t(kind === 'question' ? 'trees.fields.question' : 'trees.fields.nodeTitle');
+  const known: Record<string, string> = {
+    title: 'title', slug: 'slug', locale: 'locale', product: 'product', description: 'description', kind: 'kind', body: 'body', articleId: 'article', answers: 'answers', id: 'id',
+  };
+  return known[field] ? t(`trees.fields.${known[field]}`) : field;
+}
+
+/** A translated sentence for a known problem; else which step, which field, and what is wrong with it. */
+function problemText(t: TFunction, problem: PlacedProblem, nodes: readonly TreeNode[]): string {
   if (isProblemCode(problem.code)) return t(`trees.problems.${problem.code}`, { node: problem.nodeId ?? '', cycle: problem.cycle?.join(' → ') ?? '' });
-  return `${problem.path}: ${problem.message}`;
+  const message = fieldMessage(t, problem.message);
+  if (!problem.field) return problem.node ? t('trees.nodeProblem', { node: problem.node, message }) : message;
+  const field = fieldLabel(t, problem.field, nodes.find((n) => n.id === problem.node)?.kind);
+  return problem.node ? t('trees.nodeFieldProblem', { node: problem.node, field, message }) : t('trees.fieldProblem', { field, message });
 }
 
 const ERROR_CODES = ['TREE_INVALID', 'VALIDATION_FAILED', 'TREE_CHANGED', 'TREE_SLUG_TAKEN', 'TREE_NOT_FOUND', 'FORBIDDEN'] as const;
