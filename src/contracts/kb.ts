@@ -111,6 +111,7 @@ export type CategoryListWire = Wire<z.infer<typeof CategoryListView>>;
 export type LowHelpfulnessWire = Wire<z.infer<typeof LowHelpfulnessView>>;
 export type StaleWire = Wire<z.infer<typeof StaleView>>;
 export type FeedbackPageWire = Wire<z.infer<typeof FeedbackPageView>>;
+export type AttachmentWire = Wire<z.infer<typeof AttachmentView>>;
 export type NewCategoryBody = z.input<typeof NewCategory>;
 export type CategoryPatchBody = z.input<typeof CategoryPatch>;
 export type NewArticleBody = z.input<typeof NewArticle>;

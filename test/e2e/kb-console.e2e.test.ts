@@ -127,6 +127,36 @@ describe('the help centre console', () => {
     }
   }, 120_000);
 
+  it('adds an image from the button to the text at the cursor, shows it in the draft\'s preview, and refuses what is not an image', async () => {
+    const { page, errors, close } = await signedIn(`/help-centre/articles/${fixture.articleId}`);
+    try {
+      const source = page.locator('textarea[name="markdown"]');
+      await source.waitFor();
+      await source.fill('Open the rear cover.\nPull the sheet out.');
+      await source.evaluate((box: HTMLTextAreaElement) => box.setSelectionRange(21, 21)); // the start of the second line
+      const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+      await page.locator('input[type="file"]').setInputFiles({ name: 'rear cover.png', mimeType: 'image/png', buffer: png });
+      await page.getByText(helpCentre.editor.imageAdded).waitFor();
+      const markdown = await source.inputValue();
+      expect(markdown).toMatch(/^Open the rear cover\.\n!\[rear cover\]\(\/help\/attachments\/[0-9a-f-]{36}\/rear%20cover\.png\)\nPull the sheet out\.$/);
+      // The draft's preview loads it (from the editors' address: the portal has nothing to show yet).
+      const shown = page.locator('.md-preview img[alt="rear cover"]');
+      await shown.waitFor();
+      await page.waitForFunction(() => (document.querySelector('.md-preview img') as HTMLImageElement | null)?.naturalWidth === 1);
+      expect(await shown.getAttribute('src')).toMatch(/^\/api\/v1\/kb\/attachments\//);
+      await page.screenshot({ path: join(screenshots, 'article-image.png') });
+
+      await page.locator('input[type="file"]').setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not an image') });
+      await page.getByText(helpCentre.editor.imageRefused.KB_IMAGE_INVALID).waitFor();
+      expect(await source.inputValue()).toBe(markdown);
+      const files = await server!.test.services.kb.attachments(server!.test.workspace.id, fixture.articleId);
+      expect(files.map((f) => f.filename)).toEqual(['rear cover.png']);
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 120_000);
+
   it('names the step and field a refused tree save is about, and publishes only what is saved', async () => {
     const { page, errors, close } = await signedIn('/help-centre/troubleshooting');
     try {

@@ -100,7 +100,7 @@ const kbFixture: ModuleTenancyFixture = async (s, ws) => {
   return {
     otherKbCategory: otherCategory.id, otherKbArticle: otherArticle.id,
     kbCategory: category.id, kbCategorySlug: category.slug, kbArticle: article.id, kbArticleSlug: article.slug, kbRevision: article.published_revision_id!,
-    kbAttachment: file.id, kbAttachmentName: file.filename, kbTitle: `${ws.label} secret kb article`,
+    kbAttachment: file.id, kbAttachmentName: file.filename, kbTitle: `${ws.label} secret kb article`, kbFeedback: `${ws.label} secret kb feedback`,
   };
 };
 

@@ -29,7 +29,7 @@ interface KbNeeds {
 export const kbModule = defineModule<KbNeeds>({
   name: 'kb',
   i18n: { namespace: 'kb', strings: { en, 'zh-CN': zhCN } },
-  routes: ({ services }) => [kbRoutes(services.kb)],
+  routes: ({ services }) => [kbRoutes(services.kb, services.attachments)],
   pages: ({ services, config }) => [kbPages({
     kb: services.kb, store: services.attachments, publicUrl: config.publicUrl, votesPer15Min: config.publicPostsPer15Min,
   })],

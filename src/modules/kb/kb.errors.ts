@@ -5,6 +5,7 @@ export const kbErrors = {
   kbCategoryCycle: errorOf('KB_CATEGORY_CYCLE', 409),
   kbCategorySlugTaken: errorOf('KB_CATEGORY_SLUG_TAKEN', 409),
   kbCategoryNotEmpty: errorOf('KB_CATEGORY_NOT_EMPTY', 409),
+  kbImageInvalid: errorOf('KB_IMAGE_INVALID', 415),
   kbRelatedNotFound: errorOf('KB_RELATED_NOT_FOUND', 400),
   kbSlugTaken: errorOf('KB_SLUG_TAKEN', 409),
   kbTranslationExists: errorOf('KB_TRANSLATION_EXISTS', 409),

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { validationFailed } from '../../core/errors.js';
 import { locales } from '../../core/i18n/index.js';
 import { actorOf, requireAgent } from '../accounts/index.js';
-import type { KbService } from './kb.service.js';
+import type { AttachmentStore } from '../../core/storage/attachments.js';
+import { KB_IMAGE_MAX_BYTES, type KbService } from './kb.service.js';
 import { articleSummaryView, articleView, attachmentView, categoryView, revisionSummaryView, revisionView } from './kb.views.js';
 import { ErrorView, IdParams } from '../../contracts/http.js';
 import {
@@ -18,7 +19,7 @@ const Limit = (max: number, fallback: number) => z.coerce.number().int().min(1).
 const Bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 /** Agents read the knowledge base; editors and admins change it. */
-export const kbRoutes = (kb: KbService): FastifyPluginAsyncZod => async (app) => {
+export const kbRoutes = (kb: KbService, store: AttachmentStore): FastifyPluginAsyncZod => async (app) => {
   const anyAgent = { preHandler: requireAgent() };
   const editors = { preHandler: requireAgent('editor', 'admin') };
   const tags = ['knowledge base'];
@@ -124,6 +125,23 @@ export const kbRoutes = (kb: KbService): FastifyPluginAsyncZod => async (app) =>
     const uploads = plain.withTypeProvider<ZodTypeProvider>();
     uploads.removeAllContentTypeParsers();
     uploads.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    const rawBody = (body: unknown) => {
+      const stream = body as Readable | undefined;
+      if (!stream || typeof stream.pipe !== 'function') throw validationFailed('Send the file as the request body');
+      return stream;
+    };
+    uploads.post('/kb/articles/:id/images', {
+      ...editors,
+      schema: {
+        tags, params: IdParams,
+        summary: `Upload an image for the article's text (editors): PNG, JPEG, GIF or WebP, at most ${KB_IMAGE_MAX_BYTES / 1024 / 1024} MB, checked by its bytes; the body is the image`,
+        querystring: z.strictObject({ filename: z.string().trim().min(1).max(200) }),
+        response: { 201: AttachmentView, 400: ErrorView, 404: ErrorView, 413: ErrorView, 415: ErrorView },
+      },
+    }, async (request, reply) => {
+      const image = await kb.addImage(request.workspace.id, request.params.id, { filename: request.query.filename, stream: rawBody(request.body) });
+      return reply.code(201).send(attachmentView(image));
+    });
     uploads.post('/kb/articles/:id/attachments', {
       ...editors,
       schema: {
@@ -132,11 +150,18 @@ export const kbRoutes = (kb: KbService): FastifyPluginAsyncZod => async (app) =>
         response: { 201: AttachmentView, 400: ErrorView, 404: ErrorView, 413: ErrorView, 415: ErrorView },
       },
     }, async (request, reply) => {
-      const stream = request.body as Readable | undefined;
-      if (!stream || typeof (stream as Readable).pipe !== 'function') throw validationFailed('Send the file as the request body');
-      const attachment = await kb.addAttachment(request.workspace.id, request.params.id, { filename: request.query.filename, stream });
+      const attachment = await kb.addAttachment(request.workspace.id, request.params.id, { filename: request.query.filename, stream: rawBody(request.body) });
       return reply.code(201).send(attachmentView(attachment));
     });
+  });
+
+  // The portal serves an article's files once it is published; editors see a draft's images here (the preview points here).
+  app.get('/kb/attachments/:id/:filename', {
+    ...anyAgent,
+    schema: { tags, summary: 'A file of any article, published or not (agents)', params: z.object({ id: z.string().uuid(), filename: z.string().max(300) }), response: { 404: ErrorView } },
+  }, async (request, reply) => {
+    const attachment = await kb.attachment(request.workspace.id, request.params.id);
+    return store.send(reply, { storage_key: attachment.storage_key, filename: attachment.filename, content_type: attachment.content_type, size_bytes: Number(attachment.size_bytes) });
   });
 
   app.post('/kb/preview', {

@@ -1,9 +1,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pinyin } from 'pinyin-pro';
 import type { Clock } from '../../core/clock.js';
 import type { EventBus } from '../../core/events/index.js';
-import { notFound, validationFailed } from '../../core/errors.js';
+import { AppError, notFound, validationFailed } from '../../core/errors.js';
 import { locales, type Locale } from '../../core/i18n/index.js';
 import type { JobQueue } from '../../core/jobs/index.js';
 import { SYSTEM_ACTOR, type AccountsService, type Actor } from '../accounts/index.js';
@@ -382,9 +382,9 @@ export class KbService {
     return { ...revision, html: await this.render(db, revision.markdown), published: revision.id === article.published_revision_id };
   }
 
-  /** What the editor's preview shows: exactly what the portal would render. */
-  preview(workspaceId: string, markdown: string): Promise<string> {
-    return this.render(this.repo.in(workspaceId), markdown);
+  /** What the editor's preview shows: what the portal would render, with the draft's images from the editors' address. */
+  async preview(workspaceId: string, markdown: string): Promise<string> {
+    return renderMarkdown(markdown, await this.repo.publishedSlugs(this.repo.in(workspaceId), articleLinks(markdown)), { draft: true });
   }
 
   /** An agent's reply becomes the first draft of an article, titled after the ticket. */
@@ -399,6 +399,36 @@ export class KbService {
   async addAttachment(workspaceId: string, articleId: string, file: { filename: string; stream: Readable }) {
     const db = this.repo.in(workspaceId);
     await this.requireArticle(db, articleId);
+    return this.storeAttachment(db, articleId, file);
+  }
+
+  /**
+   * An image for an article's text (the editor's image button, a paste, a drop): PNG, JPEG, GIF or
+   * WebP only, at most `KB_IMAGE_MAX_BYTES`, and its bytes must be the image its name says (never
+   * SVG or HTML under an image's name); a JPEG loses its EXIF block (a phone photo's place and time).
+   * Like any file of an article, the portal serves it once the article is published; editors see
+   * it in the draft's preview through the agents-only address.
+   */
+  async addImage(workspaceId: string, articleId: string, file: { filename: string; stream: Readable }) {
+    const db = this.repo.in(workspaceId);
+    try {
+      await this.requireArticle(db, articleId);
+    } catch (error) {
+      file.stream.resume();
+      throw error;
+    }
+    const bytes = await readImage(file);
+    return this.storeAttachment(db, articleId, { filename: file.filename, stream: Readable.from([bytes]) });
+  }
+
+  /** A file of any article, for editors (the preview of a draft shows its images from here). */
+  async attachment(workspaceId: string, id: string) {
+    const attachment = await this.repo.attachment(this.repo.in(workspaceId), id);
+    if (!attachment?.article_id) throw notFound('kb_attachment');
+    return attachment;
+  }
+
+  private async storeAttachment(db: Db, articleId: string, file: { filename: string; stream: Readable }) {
     const stored = await this.deps.attachments.save(file);
     return this.repo.insertAttachment(db, {
       article_id: articleId, storage_key: stored.storageKey, filename: stored.filename, content_type: stored.contentType,
@@ -690,6 +720,61 @@ export class KbService {
 /** Trimmed, each once (case aside), in the editor's order. */
 function normaliseQuestions(questions: string[] | undefined): string[] {
   return [...new Map((questions ?? []).map((q) => q.trim()).filter(Boolean).map((q) => [q.toLowerCase(), q])).values()];
+}
+
+/** Images an article's text may show, by extension, with the bytes each must start with. */
+const IMAGE_TYPES: Record<string, { name: string; is: (head: Buffer) => boolean }> = {
+  png: { name: 'PNG', is: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
+  jpg: { name: 'JPEG', is: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
+  jpeg: { name: 'JPEG', is: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
+  gif: { name: 'GIF', is: (b) => ['GIF87a', 'GIF89a'].includes(b.subarray(0, 6).toString('latin1')) },
+  webp: { name: 'WebP', is: (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP' },
+};
+/** An image in a help article: large enough for a screenshot or a photo, small enough for a phone. */
+export const KB_IMAGE_MAX_BYTES = 5 * 1024 * 1024;
+
+/** The image's bytes, checked (type by name and by content, size) before anything is stored. */
+async function readImage(file: { filename: string; stream: Readable }): Promise<Buffer> {
+  const extension = /\.([A-Za-z0-9]+)$/.exec(file.filename)?.[1]?.toLowerCase() ?? '';
+  const type = IMAGE_TYPES[extension];
+  if (!type) {
+    file.stream.resume();
+    throw new AppError('ATTACHMENT_TYPE_FORBIDDEN', 415, 'Only PNG, JPEG, GIF or WebP images can go into an article', { filename: file.filename });
+  }
+  // Read to the end even past the limit (what is too much is dropped), so the request is whole and the refusal reaches the browser.
+  const bytes = await new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    file.stream.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= KB_IMAGE_MAX_BYTES) chunks.push(chunk);
+    });
+    file.stream.on('error', reject);
+    file.stream.on('end', () => (size > KB_IMAGE_MAX_BYTES
+      ? reject(new AppError('ATTACHMENT_TOO_LARGE', 413, `Images may be at most ${KB_IMAGE_MAX_BYTES / 1024 / 1024} MB`, { filename: file.filename, maxBytes: KB_IMAGE_MAX_BYTES }))
+      : resolve(Buffer.concat(chunks))));
+  });
+  if (!type.is(bytes)) throw kbErrors.kbImageInvalid(`This file is not a ${type.name} image`, { filename: file.filename });
+  return type.name === 'JPEG' ? withoutExif(bytes) : bytes;
+}
+
+/**
+ * A JPEG without its APP1 segments (EXIF, XMP: camera, place and time), everything else as it
+ * was: the segments before the scan are walked by their lengths, the scan data copied whole.
+ */
+export function withoutExif(jpeg: Buffer): Buffer {
+  const kept: Buffer[] = [jpeg.subarray(0, 2)];
+  let at = 2;
+  while (at + 4 <= jpeg.length && jpeg[at] === 0xff) {
+    const marker = jpeg[at + 1]!;
+    if (marker === 0xda) break; // start of scan: the rest is image data
+    const end = at + 2 + jpeg.readUInt16BE(at + 2);
+    if (end > jpeg.length) break;
+    if (marker !== 0xe1) kept.push(jpeg.subarray(at, end));
+    at = end;
+  }
+  kept.push(jpeg.subarray(at));
+  return Buffer.concat(kept);
 }
 
 function normaliseTags(tags: string[] | undefined): string[] {

@@ -147,6 +147,60 @@ describe('articles over HTTP', () => {
     expect(served.body).toBe('png-bytes');
   });
 
+  it('takes images for the text (PNG, JPEG, GIF, WebP by their bytes), shows them in the draft\'s preview, and on the portal once published', async () => {
+    const a = (await api(editor, 'POST', '/kb/articles', newArticle({ slug: 'with-screenshot' }))).json();
+    const upload = (filename: string, bytes: Buffer | string, who: Caller = editor) => t.app.http.inject({
+      method: 'POST', url: `/api/v1/kb/articles/${a.id}/images?filename=${encodeURIComponent(filename)}`,
+      headers: { ...who, 'content-type': 'application/octet-stream' }, payload: bytes,
+    });
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+    const stored = await upload('Screenshot 1.png', png);
+    expect(stored.statusCode, stored.body).toBe(201);
+    const image = stored.json();
+    expect(image).toMatchObject({ filename: 'Screenshot 1.png', contentType: 'image/png', sizeBytes: png.length });
+
+    // The draft's preview shows it from the editors' address; the portal does not, until the article is published.
+    const preview = (await api(agent, 'POST', '/kb/preview', { markdown: `See ![the tray](${image.url}).` })).json();
+    const editorsUrl = `/api/v1/kb/attachments/${image.id}/${encodeURIComponent('Screenshot 1.png')}`;
+    expect(preview.html).toContain(`<img src="${editorsUrl}" alt="the tray"`);
+    const seen = await t.app.http.inject({ url: editorsUrl, headers: agent });
+    expect(seen.statusCode).toBe(200);
+    expect(seen.rawPayload.equals(png)).toBe(true);
+    expect(seen.headers['content-type']).toBe('image/png');
+    for (const who of [anonymous, customer]) expect((await t.app.http.inject({ url: editorsUrl, headers: who })).statusCode).toBe(401);
+    expect((await t.app.http.inject({ url: image.url })).statusCode).toBe(404);
+    await api(editor, 'PATCH', `/kb/articles/${a.id}`, { markdown: `See ![the tray](${image.url}).` });
+    await api(editor, 'POST', `/kb/articles/${a.id}/publish`);
+    expect((await api(agent, 'GET', `/kb/articles/${a.id}`)).json().published.html).toContain(`<img src="${image.url}" alt="the tray"`);
+    expect((await t.app.http.inject({ url: image.url })).rawPayload.equals(png)).toBe(true);
+
+    // A JPEG keeps its picture and loses its EXIF block (where and when a phone took it).
+    const exif = Buffer.concat([Buffer.from([0xff, 0xe1, 0x00, 0x12]), Buffer.from('Exif\0\0GPS 31.2N ')]);
+    const app0 = Buffer.from([0xff, 0xe0, 0x00, 0x04, 0x4a, 0x46]);
+    const scan = Buffer.from([0xff, 0xda, 0x00, 0x02, 0x01, 0x02, 0x03, 0xff, 0xd9]);
+    const photo = (await upload('photo.JPG', Buffer.concat([Buffer.from([0xff, 0xd8]), exif, app0, scan]))).json();
+    expect(photo.contentType).toBe('image/jpeg');
+    const kept = (await t.app.http.inject({ url: `/api/v1/kb/attachments/${photo.id}/photo.JPG`, headers: agent })).rawPayload;
+    expect(kept.equals(Buffer.concat([Buffer.from([0xff, 0xd8]), app0, scan]))).toBe(true);
+
+    // Not an image, an image of another kind, too large, not an editor: refused, nothing kept.
+    const refusals: [string, Buffer | string, string, Caller?][] = [
+      ['notes.txt', 'plain text', 'ATTACHMENT_TYPE_FORBIDDEN'],
+      ['drawing.svg', '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', 'ATTACHMENT_TYPE_FORBIDDEN'],
+      ['fake.png', '<html><script>alert(1)</script></html>', 'KB_IMAGE_INVALID'],
+      ['fake.gif', png, 'KB_IMAGE_INVALID'],
+      ['huge.png', Buffer.concat([png, Buffer.alloc(5 * 1024 * 1024)]), 'ATTACHMENT_TOO_LARGE'],
+      ['agent.png', png, 'FORBIDDEN', agent],
+    ];
+    for (const [filename, bytes, code, who] of refusals) {
+      const res = await upload(filename, bytes, who);
+      expect(res.json().error?.code, filename).toBe(code);
+    }
+    expect((await api(agent, 'GET', `/kb/articles/${a.id}/attachments`)).json().attachments.map((f: { filename: string }) => f.filename).sort()).toEqual(['Screenshot 1.png', 'photo.JPG']);
+    const missing = await t.app.http.inject({ method: 'POST', url: `/api/v1/kb/articles/${crypto.randomUUID()}/images?filename=x.png`, headers: { ...editor, 'content-type': 'application/octet-stream' }, payload: png });
+    expect(missing.json().error.code).toBe('KB_ARTICLE_NOT_FOUND');
+  });
+
   it('reports stale and low-helpfulness articles', async () => {
     const a = (await api(editor, 'POST', '/kb/articles', newArticle({ slug: 'often-wrong' }))).json();
     await api(editor, 'POST', `/kb/articles/${a.id}/publish`);

@@ -1,11 +1,12 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState, type ClipboardEvent, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, navigate } from '../../router/router.js';
 import { useSignedIn } from '../../session/session.js';
 import {
-  CONTENT_LOCALES, createArticle, getArticle, listCategories, previewMarkdown, publishArticle, saveArticle, unpublishArticle,
+  CONTENT_LOCALES, createArticle, getArticle, listCategories, previewMarkdown, publishArticle, saveArticle, unpublishArticle, uploadImage,
   type Article, type ContentLocale,
 } from './help-centre-api.js';
+import { IMAGE_TYPES, imageFiles, imageMarkdown, insertAt } from './image-markdown.js';
 import { FeedbackComments } from './feedback-comments.js';
 import { LoadProblem } from './load-problem.js';
 import { codeOf, useResource } from '../../api/use-resource.js';
@@ -44,6 +45,9 @@ export function ArticleEditor({ id }: { id: string | null }) {
   const [preview, setPreview] = useState('');
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ tone: 'ok' | 'error'; text: string } | null>(null);
+  const [uploading, setUploading] = useState(false);
+  const source = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
   const categories = useResource(listCategories, []);
   const loaded = useResource(async () => (id ? getArticle(id) : null), [id]);
 
@@ -88,6 +92,46 @@ export function ArticleEditor({ id }: { id: string | null }) {
   const save = () => run(() => (article
     ? saveArticle(article.id, { title: form.title, markdown: form.markdown, categoryId: form.categoryId, tags: tags(), questions: questions() })
     : createArticle({ title: form.title, markdown: form.markdown, locale: form.locale, categoryId: form.categoryId, tags: tags(), questions: questions(), translationOf: form.translationOf })), t('helpCentre.editor.saved'));
+  /**
+   * Images from the button, a paste or a drop: each uploaded to the article, then `![alt](url)` at
+   * the cursor (the preview shows it; the portal, once the article is published).
+   */
+  const addImages = async (files: File[]) => {
+    if (!article || !files.length) return;
+    setUploading(true);
+    setMessage(null);
+    try {
+      for (const file of files) {
+        const image = await uploadImage(article.id, file);
+        const box = source.current;
+        setForm((f) => {
+          // A textarea keeps its selection when the button takes the focus: the image goes where the cursor was.
+          const at = box ? [box.selectionStart, box.selectionEnd] : [f.markdown.length, f.markdown.length];
+          const next = insertAt(f.markdown, at[0]!, at[1]!, imageMarkdown(image.filename, image.url));
+          window.requestAnimationFrame(() => box?.setSelectionRange(next.cursor, next.cursor));
+          return { ...f, markdown: next.text };
+        });
+      }
+      setMessage({ tone: 'ok', text: t('helpCentre.editor.imageAdded') });
+    } catch (error) {
+      const code = codeOf(error);
+      setMessage({ tone: 'error', text: ['ATTACHMENT_TYPE_FORBIDDEN', 'KB_IMAGE_INVALID', 'ATTACHMENT_TOO_LARGE'].includes(code) ? t(`helpCentre.editor.imageRefused.${code}`) : t('helpCentre.editor.failed', { code }) });
+    } finally {
+      setUploading(false);
+    }
+  };
+  const pasted = (e: ClipboardEvent<HTMLTextAreaElement>) => {
+    const files = imageFiles(e.clipboardData.files);
+    if (!files.length || !article) return;
+    e.preventDefault();
+    void addImages(files);
+  };
+  const dropped = (e: DragEvent<HTMLTextAreaElement>) => {
+    const files = imageFiles(e.dataTransfer.files);
+    if (!files.length || !article) return;
+    e.preventDefault();
+    void addImages(files);
+  };
   const otherLocale: ContentLocale = form.locale === 'en' ? 'zh-CN' : 'en';
   const translation = article?.translations.find((x) => x.locale === otherLocale);
 
@@ -128,9 +172,21 @@ export function ArticleEditor({ id }: { id: string | null }) {
       </fieldset>
 
       <div className="md-split">
-        <label className="field">{t('helpCentre.editor.markdown')}
-          <textarea name="markdown" className="md-source" value={form.markdown} rows={18} readOnly={!canEdit} onChange={(e) => setForm({ ...form, markdown: e.target.value })} />
-        </label>
+        <div className="field">
+          <label htmlFor="article-markdown">{t('helpCentre.editor.markdown')}</label>
+          {canEdit && (
+            <div className="md-tools">
+              {/* An image belongs to an article: a new one is saved first. */}
+              <button type="button" className="button button-small" disabled={!article || uploading || busy} aria-describedby={article ? undefined : 'image-needs-save'}
+                onClick={() => picker.current?.click()}>{uploading ? t('helpCentre.editor.imageUploading') : t('helpCentre.editor.image')}</button>
+              <input ref={picker} type="file" accept={IMAGE_TYPES.join(',')} multiple hidden aria-label={t('helpCentre.editor.image')}
+                onChange={(e) => { void addImages(imageFiles(e.target.files)); e.target.value = ''; }} />
+              <small id="image-needs-save" className="muted">{article ? t('helpCentre.editor.imageHint') : t('helpCentre.editor.imageNeedsSave')}</small>
+            </div>
+          )}
+          <textarea id="article-markdown" ref={source} name="markdown" className="md-source" value={form.markdown} rows={18} readOnly={!canEdit}
+            onChange={(e) => setForm({ ...form, markdown: e.target.value })} onPaste={pasted} onDrop={dropped} />
+        </div>
         <div className="field">
           <span>{t('helpCentre.editor.preview')}</span>
           {/* The server sanitises this HTML (the portal's own renderer): no script or handler survives. */}

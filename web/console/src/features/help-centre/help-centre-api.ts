@@ -5,7 +5,7 @@
  */
 import type { LOCALES } from '@contracts/enums.js';
 import type {
-  ArticlePatchBody, ArticleSummaryWire, ArticleWire, CategoryPatchBody, CategoryWire, FeedbackPageWire, LowHelpfulnessWire, NewArticleBody, NewCategoryBody, RevisionSummaryWire, StaleWire,
+  ArticlePatchBody, ArticleSummaryWire, AttachmentWire, ArticleWire, CategoryPatchBody, CategoryWire, FeedbackPageWire, LowHelpfulnessWire, NewArticleBody, NewCategoryBody, RevisionSummaryWire, StaleWire,
 } from '@contracts/kb.js';
 import type { NewSynonymsBody, SearchReport, SearchRowWire, SynonymWire, SynonymsPatchBody } from '@contracts/search.js';
 import { ApiError, isRecord, request } from '../../api/http.js';
@@ -86,6 +86,13 @@ export async function publishArticle(id: string, revisionId?: string): Promise<A
 
 export async function unpublishArticle(id: string): Promise<Article> {
   return (await request('POST', `/api/v1/kb/articles/${id}/unpublish`)) as Article;
+}
+
+/** Uploads an image for the article's text (PNG, JPEG, GIF or WebP; the API checks the bytes and the size). */
+export async function uploadImage(articleId: string, file: File): Promise<AttachmentWire> {
+  const body = await request('POST', `/api/v1/kb/articles/${articleId}/images?filename=${encodeURIComponent(file.name || 'image.png')}`, { body: file });
+  need<string>(body, 'url', (v) => typeof v === 'string');
+  return body as AttachmentWire;
 }
 
 export async function previewMarkdown(markdown: string): Promise<string> {
