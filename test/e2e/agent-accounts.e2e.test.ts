@@ -15,15 +15,6 @@ import { PHONE, SYSTEM, named, pageFitsWidth, settingsHarness } from './settings
 
 const h = settingsHarness();
 
-/** The console path of the newest mailed link to `to`, as the recipient reads it (the outbox stores only a reference to its secret). */
-async function mailedLink(to: string, template: string): Promise<string> {
-  const { database, services } = h.server().test;
-  const mail = await database.db.selectFrom('mail_outbox').select('text_body').where('to_address', '=', to).where('template', '=', template)
-    .orderBy('created_at', 'desc').executeTakeFirstOrThrow();
-  const link = /https?:\/\/\S+/.exec(await services.mailSecrets.render(mail.text_body))![0];
-  return new URL(link).pathname + new URL(link).search;
-}
-
 describe('Agent invitations', () => {
   it('an admin invites an agent, who sets a password through the link and is signed in; the link works once', async () => {
     const admin = await h.signIn('en-GB', h.server().admin, '/agent/settings/agents');
@@ -47,7 +38,7 @@ describe('Agent invitations', () => {
       await admin.close();
     }
 
-    const link = await mailedLink('mei.invited@acme.example', 'agentInvitation');
+    const link = await h.mailedLink('mei.invited@acme.example', 'agentInvitation');
     const { name: workspaceName } = await h.server().test.services.accounts.workspace(h.server().test.workspace.id);
     const invited = await h.open('en-GB', link);
     try {
@@ -78,12 +69,12 @@ describe('Agent invitations', () => {
   it('resends an invitation (the old link dies) and withdraws it, in Chinese at phone width', async () => {
     const { services, workspace } = h.server().test;
     await services.accounts.inviteAgent(workspace.id, { email: 'wang.later@acme.example', name: '王稍后', role: 'editor', locale: 'zh-CN' }, SYSTEM);
-    const firstLink = await mailedLink('wang.later@acme.example', 'agentInvitation');
+    const firstLink = await h.mailedLink('wang.later@acme.example', 'agentInvitation');
     const admin = await h.signIn('zh-CN', h.server().admin, '/agent/settings/agents', PHONE);
     try {
       await admin.page.getByRole('button', { name: named(settingsZh.invitations.resendNamed, { email: 'wang.later@acme.example' }) }).click();
       await admin.page.getByText(named(settingsZh.invitations.sent, { email: 'wang.later@acme.example' })).waitFor();
-      expect(await mailedLink('wang.later@acme.example', 'agentInvitation')).not.toBe(firstLink);
+      expect(await h.mailedLink('wang.later@acme.example', 'agentInvitation')).not.toBe(firstLink);
       expect(await pageFitsWidth(admin.page)).toBe(true);
       await admin.page.getByRole('button', { name: named(settingsZh.invitations.revokeNamed, { email: 'wang.later@acme.example' }) }).click();
       await admin.page.getByRole('row').filter({ hasText: 'wang.later@acme.example' }).waitFor({ state: 'detached' });
@@ -97,7 +88,7 @@ describe('Agent invitations', () => {
     } finally {
       await old.close();
     }
-    const withdrawn = await h.open('zh-CN', await mailedLink('wang.later@acme.example', 'agentInvitation'), PHONE);
+    const withdrawn = await h.open('zh-CN', await h.mailedLink('wang.later@acme.example', 'agentInvitation'), PHONE);
     try {
       await withdrawn.page.getByText(consoleZh.errors.INVITATION_REVOKED).waitFor();
     } finally {
@@ -125,7 +116,7 @@ describe('Forgot password', () => {
     expect(await ask('nobody.here@acme.example')).toBe(await ask(who.email));
     await h.server().test.jobs.drain();
 
-    const reset = await h.open('zh-CN', await mailedLink(who.email, 'passwordReset'), PHONE);
+    const reset = await h.open('zh-CN', await h.mailedLink(who.email, 'passwordReset'), PHONE);
     try {
       await reset.page.getByLabel(consoleZh.password.new, { exact: true }).fill('the-new-password-2');
       await reset.page.getByRole('button', { name: consoleZh.reset.submit }).click();

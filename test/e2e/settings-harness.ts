@@ -27,6 +27,8 @@ export interface SettingsHarness {
   /** A fresh browser context, nobody signed in, at `path` (a mailed link, the sign-in page). */
   open(locale: string, path: string, viewport?: { width: number; height: number }): Promise<ConsoleSession>;
   api(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: object, authorization?: string): Promise<{ status: number; body: ApiBody }>;
+  /** The console path of the newest mailed link to `to`, as the recipient reads it (the outbox stores only a reference to its secret). */
+  mailedLink(to: string, template: string): Promise<string>;
 }
 
 export function settingsHarness(): SettingsHarness {
@@ -78,6 +80,13 @@ export function settingsHarness(): SettingsHarness {
     async api(method, url, payload, authorization = adminAuth) {
       const res = await running().server.test.app.http.inject({ method, url: `/api/v1${url}`, headers: { authorization }, ...(payload ? { payload } : {}) });
       return { status: res.statusCode, body: res.body ? res.json() : undefined };
+    },
+    async mailedLink(to, template) {
+      const { database, services } = running().server.test;
+      const mail = await database.db.selectFrom('mail_outbox').select('text_body').where('to_address', '=', to).where('template', '=', template)
+        .orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+      const link = new URL(/https?:\/\/\S+/.exec(await services.mailSecrets.render(mail.text_body))![0]);
+      return link.pathname + link.search;
     },
   };
 }
