@@ -249,7 +249,7 @@ export class KbRepo {
   // ---- votes ------------------------------------------------------------------------------
 
   /** One vote per visitor and article; false when this visitor had voted already. */
-  async insertVote(db: Db, values: { article_id: string; visitor: string; helpful: boolean; comment: string | null }): Promise<boolean> {
+  async insertVote(db: Db, values: { article_id: string; visitor: string; helpful: boolean; comment: string | null; created_at: Date }): Promise<boolean> {
     const inserted = await db.insertInto('kb_votes').values(values).onConflict((oc) => oc.columns(['article_id', 'visitor']).doNothing())
       .returning('id').executeTakeFirst();
     if (!inserted) return false;

@@ -570,7 +570,8 @@ export class KbService {
     const db = this.repo.in(workspaceId);
     const article = await this.requireArticle(db, articleId);
     if (article.status !== 'published') throw notFound('kb_article');
-    const counted = await this.repo.insertVote(db, { article_id: articleId, visitor, helpful, comment });
+    // The app's clock, in milliseconds like the keyset cursor of the comments' pages (now() counts microseconds).
+    const counted = await this.repo.insertVote(db, { article_id: articleId, visitor, helpful, comment, created_at: this.deps.clock.now() });
     if (counted) await this.deps.search.recordUsefulness(workspaceId, 'article', articleId, helpful ? 'helpful' : 'unhelpful');
     return counted;
   }

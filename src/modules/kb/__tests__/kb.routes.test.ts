@@ -219,12 +219,16 @@ describe('what customers wrote with "not helpful"', () => {
     const a = (await api(editor, 'POST', '/kb/articles', newArticle({ slug: 'commented' }))).json();
     const b = (await api(editor, 'POST', '/kb/articles', newArticle({ slug: 'commented-too', title: 'Another one' }))).json();
     for (const article of [a, b]) await api(editor, 'POST', `/kb/articles/${article.id}/publish`);
-    const kb = t.services.kb;
-    await kb.vote(t.workspace.id, a.id, 'visitor:1', false, 'Step 3 does not match my screen');
-    await kb.vote(t.workspace.id, a.id, 'visitor:2', true, 'Thanks!');
-    await kb.vote(t.workspace.id, a.id, 'visitor:3', false, null);
-    await kb.vote(t.workspace.id, b.id, 'visitor:1', false, '没有说明 P200 型号');
-    await kb.vote(t.workspace.id, a.id, 'visitor:4', false, 'Where is the rear door?');
+    // One vote a minute, oldest first.
+    const votes: [string, string, boolean, string | null][] = [
+      [a.id, 'visitor:1', false, 'Step 3 does not match my screen'], [a.id, 'visitor:2', true, 'Thanks!'], [a.id, 'visitor:3', false, null],
+      [b.id, 'visitor:1', false, '没有说明 P200 型号'], [a.id, 'visitor:4', false, 'Where is the rear door?'],
+    ];
+    t.clock.set('2026-12-01T08:00:00Z');
+    for (const [articleId, visitor, helpful, comment] of votes) {
+      t.clock.advance(60_000);
+      await t.services.kb.vote(t.workspace.id, articleId, visitor, helpful, comment);
+    }
 
     const first = (await api(editor, 'GET', '/kb/feedback?limit=2')).json();
     expect(first.comments.map((c: { comment: string }) => c.comment)).toEqual(['Where is the rear door?', '没有说明 P200 型号']);
