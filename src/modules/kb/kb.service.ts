@@ -763,7 +763,7 @@ async function readImage(file: { filename: string; stream: Readable }): Promise<
  * A JPEG without its APP1 segments (EXIF, XMP: camera, place and time), everything else as it
  * was: the segments before the scan are walked by their lengths, the scan data copied whole.
  */
-export function withoutExif(jpeg: Buffer): Buffer {
+function withoutExif(jpeg: Buffer): Buffer {
   const kept: Buffer[] = [jpeg.subarray(0, 2)];
   let at = 2;
   while (at + 4 <= jpeg.length && jpeg[at] === 0xff) {
