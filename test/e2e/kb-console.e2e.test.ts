@@ -127,7 +127,7 @@ describe('the help centre console', () => {
     }
   }, 120_000);
 
-  it('adds an image from the button to the text at the cursor, shows it in the draft\'s preview, and refuses what is not an image', async () => {
+  it('adds images from the button, a paste and a drop to the text at the cursor, shows them in the draft\'s preview, and refuses what is not an image', async () => {
     const { page, errors, close } = await signedIn(`/help-centre/articles/${fixture.articleId}`);
     try {
       const source = page.locator('textarea[name="markdown"]');
@@ -149,8 +149,22 @@ describe('the help centre console', () => {
       await page.locator('input[type="file"]').setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not an image') });
       await page.getByText(helpCentre.editor.imageRefused.KB_IMAGE_INVALID).waitFor();
       expect(await source.inputValue()).toBe(markdown);
+
+      // A screenshot pasted, then a picture dropped, at the end of the text.
+      const gif = 'R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7';
+      for (const [name, type, base64, event] of [['pasted.png', 'image/png', png.toString('base64'), 'paste'], ['dropped.gif', 'image/gif', gif, 'drop']] as const) {
+        await source.evaluate((box: HTMLTextAreaElement, file) => {
+          const data = new DataTransfer();
+          data.items.add(new File([Uint8Array.from(atob(file.base64), (c) => c.charCodeAt(0))], file.name, { type: file.type }));
+          box.setSelectionRange(box.value.length, box.value.length);
+          box.dispatchEvent(file.event === 'paste'
+            ? new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true })
+            : new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+        }, { name, type, base64, event });
+        await expect.poll(() => source.inputValue()).toContain(`![${name.replace(/\.\w+$/, '')}](/help/attachments/`);
+      }
       const files = await server!.test.services.kb.attachments(server!.test.workspace.id, fixture.articleId);
-      expect(files.map((f) => f.filename)).toEqual(['rear cover.png']);
+      expect(files.map((f) => f.filename).sort()).toEqual(['dropped.gif', 'pasted.png', 'rear cover.png']);
       expect(errors).toEqual([]);
     } finally {
       await close();

@@ -185,7 +185,8 @@ export function ArticleEditor({ id }: { id: string | null }) {
             </div>
           )}
           <textarea id="article-markdown" ref={source} name="markdown" className="md-source" value={form.markdown} rows={18} readOnly={!canEdit}
-            onChange={(e) => setForm({ ...form, markdown: e.target.value })} onPaste={pasted} onDrop={dropped} />
+            onChange={(e) => setForm({ ...form, markdown: e.target.value })} onPaste={pasted} onDrop={dropped}
+            onDragOver={(e) => { if (article && e.dataTransfer.types.includes('Files')) e.preventDefault(); }} />
         </div>
         <div className="field">
           <span>{t('helpCentre.editor.preview')}</span>
