@@ -104,6 +104,7 @@ describe('a new workspace, set up in the console', () => {
     expect((await h.api('GET', '/canned-replies')).body.cannedReplies.map((c: { title: string }) => c.title)).not.toContain('Paper jam');
 
     // The invited agent sets a password through the mailed link and is signed in.
+    let number = 0;
     const lin = await h.open('en-GB', await h.mailedLink('lin.agent@fresh.example', 'agentInvitation'));
     try {
       await lin.page.getByLabel(consoleEn.password.choose).fill('lin-chose-this-password');
@@ -112,7 +113,6 @@ describe('a new workspace, set up in the console', () => {
 
       // A customer writes through the portal's contact form.
       const customer = await h.open('en-GB', '/contact');
-      let number = 0;
       try {
         await customer.page.getByLabel(portal.account.name).fill('Dana Customer');
         await customer.page.getByLabel(portal.account.email).fill('dana@example.com');

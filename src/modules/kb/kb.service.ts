@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { pinyin } from 'pinyin-pro';
 import type { Clock } from '../../core/clock.js';
 import type { EventBus } from '../../core/events/index.js';
-import { AppError, notFound, validationFailed } from '../../core/errors.js';
+import { notFound, validationFailed } from '../../core/errors.js';
 import { locales, type Locale } from '../../core/i18n/index.js';
 import type { JobQueue } from '../../core/jobs/index.js';
 import { SYSTEM_ACTOR, type AccountsService, type Actor } from '../accounts/index.js';
@@ -740,7 +740,7 @@ async function readImage(file: { filename: string; stream: Readable }): Promise<
   const type = IMAGE_TYPES[extension];
   if (!type) {
     file.stream.resume();
-    throw new AppError('ATTACHMENT_TYPE_FORBIDDEN', 415, 'Only PNG, JPEG, GIF or WebP images can go into an article', { filename: file.filename });
+    throw kbErrors.attachmentTypeForbidden('Only PNG, JPEG, GIF or WebP images can go into an article', { filename: file.filename });
   }
   // Read to the end even past the limit (what is too much is dropped), so the request is whole and the refusal reaches the browser.
   const bytes = await new Promise<Buffer>((resolve, reject) => {
@@ -752,7 +752,7 @@ async function readImage(file: { filename: string; stream: Readable }): Promise<
     });
     file.stream.on('error', reject);
     file.stream.on('end', () => (size > KB_IMAGE_MAX_BYTES
-      ? reject(new AppError('ATTACHMENT_TOO_LARGE', 413, `Images may be at most ${KB_IMAGE_MAX_BYTES / 1024 / 1024} MB`, { filename: file.filename, maxBytes: KB_IMAGE_MAX_BYTES }))
+      ? reject(kbErrors.attachmentTooLarge(`Images may be at most ${KB_IMAGE_MAX_BYTES / 1024 / 1024} MB`, { filename: file.filename, maxBytes: KB_IMAGE_MAX_BYTES }))
       : resolve(Buffer.concat(chunks))));
   });
   if (!type.is(bytes)) throw kbErrors.kbImageInvalid(`This file is not a ${type.name} image`, { filename: file.filename });

@@ -35,6 +35,10 @@ const formOf = (a: Article): Form => ({
   title: a.draft.title, markdown: a.draft.markdown, locale: a.locale, categoryId: a.categoryId, tags: a.tags.join(', '), questions: a.questions.join('\n'),
 });
 
+/** Why the API refuses an image, each said in the editor's words. */
+const IMAGE_REFUSALS = ['ATTACHMENT_TYPE_FORBIDDEN', 'KB_IMAGE_INVALID', 'ATTACHMENT_TOO_LARGE'] as const;
+const isRefusal = (code: string): code is (typeof IMAGE_REFUSALS)[number] => (IMAGE_REFUSALS as readonly string[]).includes(code);
+
 /** Markdown on the left, the sanitised preview (as the portal renders it) on the right. */
 export function ArticleEditor({ id }: { id: string | null }) {
   const { t, i18n } = useTranslation();
@@ -115,7 +119,7 @@ export function ArticleEditor({ id }: { id: string | null }) {
       setMessage({ tone: 'ok', text: t('helpCentre.editor.imageAdded') });
     } catch (error) {
       const code = codeOf(error);
-      setMessage({ tone: 'error', text: ['ATTACHMENT_TYPE_FORBIDDEN', 'KB_IMAGE_INVALID', 'ATTACHMENT_TOO_LARGE'].includes(code) ? t(`helpCentre.editor.imageRefused.${code}`) : t('helpCentre.editor.failed', { code }) });
+      setMessage({ tone: 'error', text: isRefusal(code) ? t(`helpCentre.editor.imageRefused.${code}`) : t('helpCentre.editor.failed', { code }) });
     } finally {
       setUploading(false);
     }

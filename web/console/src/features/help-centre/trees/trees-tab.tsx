@@ -317,15 +317,18 @@ function fieldMessage(t: TFunction, message: string): string {
   return max ? t('trees.messages.tooLong', { max }) : message;
 }
 
+/** A problem's field (its path in the tree or step) → the editor's label for it. */
+const FIELD_LABELS = {
+  title: 'title', slug: 'slug', locale: 'locale', product: 'product', description: 'description', kind: 'kind', body: 'body', articleId: 'article', answers: 'answers', id: 'id',
+} as const;
+
 /** The name of the field a problem is about, as the editor labels it. */
 function fieldLabel(t: TFunction, field: string, kind: NodeKind | undefined): string {
   const answer = /^answers\.(\d+)\.(label|next)$/.exec(field);
   if (answer) return t(answer[2] === 'label' ? 'trees.fields.answerNumber' : 'trees.fields.answerNext', { number: Number(answer[1]) + 1 });
   if (field === 'title' && kind) return t(kind === 'question' ? 'trees.fields.question' : 'trees.fields.nodeTitle');
-  const known: Record<string, string> = {
-    title: 'title', slug: 'slug', locale: 'locale', product: 'product', description: 'description', kind: 'kind', body: 'body', articleId: 'article', answers: 'answers', id: 'id',
-  };
-  return known[field] ? t(`trees.fields.${known[field]}`) : field;
+  const label = Object.hasOwn(FIELD_LABELS, field) ? FIELD_LABELS[field as keyof typeof FIELD_LABELS] : undefined;
+  return label ? t(`trees.fields.${label}`) : field;
 }
 
 /** A translated sentence for a known problem; else which step, which field, and what is wrong with it. */
