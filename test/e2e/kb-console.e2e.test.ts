@@ -193,7 +193,7 @@ describe('the help centre console', () => {
       expect(await page.locator('.tree-problems li').allInnerTexts()).toEqual([
         named(trees.nodeFieldProblem, { node: 'queue', field: trees.fields.question, message: trees.messages.required }),
       ]);
-      await page.screenshot({ path: join(screenshots, 'tree-field-problem.png') });
+      await node.screenshot({ path: join(screenshots, 'tree-field-problem.png') });
 
       await question.fill('Is the document in the print queue?');
       await page.getByRole('button', { name: trees.save }).click();
