@@ -354,9 +354,12 @@ export class TicketsService {
     });
   }
 
-  /** A step another module took on the ticket by itself (triage's automations), in the ticket's activity log. */
-  async recordActivity(workspaceId: string, ticketId: string, action: string, details: Record<string, unknown>): Promise<void> {
-    await this.repo.insertActivity(this.repo.in(workspaceId), {
+  /**
+   * A step another module took on the ticket by itself (triage's automations), in the ticket's
+   * activity log; in the caller's transaction when given, so the line commits with what it records.
+   */
+  async recordActivity(workspaceId: string, ticketId: string, action: string, details: Record<string, unknown>, trx?: Db): Promise<void> {
+    await this.repo.insertActivity(trx ?? this.repo.in(workspaceId), {
       ticket_id: ticketId, actor_type: 'system', actor_id: null, action, details, created_at: this.clock.now(),
     });
   }

@@ -1,7 +1,10 @@
+import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
+import type { DB } from '../../core/db/database.js';
 import type { DomainEvent } from '../../core/events/index.js';
 import { translator } from '../../core/i18n/index.js';
 import type { JobQueue } from '../../core/jobs/index.js';
+import type { OutboundMail } from '../../core/mail/outbox.js';
 import type { AutomationSettings } from '../../contracts/triage.js';
 import { triageErrors } from './triage.errors.js';
 import type { TriageConfigCache } from './triage.config.js';
@@ -59,8 +62,9 @@ export interface FireJob { workspaceId: string; ticketId: string; automation: Au
  * holds, keyed by the ticket and the condition (the wait that began at the customer's last message,
  * the missing first answer, the pending spell that began at the last change); `fire` claims the
  * `triage_automation_runs` row of that key with its plan before it acts, carries the plan out with
- * changes that are idempotent (values set, not added; mails with idempotency keys), then marks the
- * row done. A retry after a crash carries out the same plan; a later sweep finds the row and skips.
+ * changes that are idempotent (values set, not added), then queues its mails, writes its activity
+ * line and marks the row done in one transaction. A retry after a crash carries out the same plan;
+ * a later sweep finds the row and skips.
  */
 export class TriageAutomations {
   constructor(
@@ -161,7 +165,6 @@ export class TriageAutomations {
       run = await this.repo.claimRun(workspaceId, { ticketId, automation, conditionKey, plan }, this.clock.now());
     }
     await this.carryOut(job, run.plan);
-    await this.repo.finishRun(workspaceId, ticketId, automation, conditionKey, this.clock.now());
     return { ...run, state: 'done' };
   }
 
@@ -202,7 +205,11 @@ export class TriageAutomations {
     return (await this.ports.accounts.listAgents(workspaceId)).filter((a) => a.role === 'admin' && !a.disabled_at).map((a) => a.id);
   }
 
-  /** Idempotent: the ticket's values are set (not raised again), each mail has its key. */
+  /**
+   * Idempotent: the ticket's values are set (not raised again), each mail has its key. The mails,
+   * the activity line and the run marked done commit together: a retry after a crash before the
+   * commit writes them once, and one after it finds the run done.
+   */
   private async carryOut(job: FireJob, plan: AutomationPlan): Promise<void> {
     const { workspaceId, ticketId, automation, conditionKey } = job;
     const changes = {
@@ -212,10 +219,11 @@ export class TriageAutomations {
     };
     if (Object.keys(changes).length) await this.ports.tickets.update(workspaceId, ticketId, changes, SYSTEM);
     const ticket = await this.ports.source.automationTicket(workspaceId, ticketId);
-    if (!ticket) return;
+    const finish = (trx: Kysely<DB>) => this.repo.finishRun(trx, ticketId, automation, conditionKey, this.clock.now());
+    if (!ticket) return finish(this.repo.in(workspaceId));
+    const mails: OutboundMail[] = [];
     const workspace = await this.ports.accounts.workspace(workspaceId);
     const base = { number: String(ticket.number), subject: ticket.subject };
-    let notified = 0;
     for (const agentId of plan.notify ?? []) {
       const agent = await this.ports.accounts.findAgent(workspaceId, agentId);
       if (!agent || agent.disabled_at) continue;
@@ -223,29 +231,33 @@ export class TriageAutomations {
       const reason = plan.reason.hours !== undefined
         ? translator(locale)('mail.triageEscalated.noFirstReply', { hours: plan.reason.hours })
         : translator(locale)('mail.triageEscalated.slaWarning');
-      await this.ports.outbox.queue(workspaceId, {
+      mails.push({
         to: agent.email, locale, autoSubmitted: 'auto-generated',
         template: automation === 'remind' ? 'triageReminder' : 'triageEscalated',
         vars: { ...base, name: agent.name, workspace: workspace.name[locale], hours: String(plan.reason.hours ?? ''), reason },
         idempotencyKey: `triage.${automation}:${ticketId}:${conditionKey}:${agentId}`,
       });
-      notified++;
     }
-    let noticeSent = false;
+    const notified = mails.length;
     if (plan.noticeToCustomer) {
       const customer = await this.ports.customers.findCustomer(workspaceId, ticket.customerId);
       if (customer?.email) {
         const locale = customer.locale ?? workspace.default_locale;
-        await this.ports.outbox.queue(workspaceId, {
+        mails.push({
           to: customer.email, locale, ticketId, autoSubmitted: 'auto-generated', template: 'triageAutoClosed',
           vars: { ...base, name: customer.name, workspace: workspace.name[locale], days: String(plan.reason.days ?? '') },
           idempotencyKey: `triage.autoClose:${ticketId}:${conditionKey}`,
         });
-        noticeSent = true;
       }
     }
-    await this.ports.tickets.recordActivity(workspaceId, ticketId, ACTIVITY[automation], {
-      ...plan.reason, ...changes, ...(plan.notify && { notified }), ...(plan.noticeToCustomer && { noticeSent }),
+    const noticeSent = mails.length > notified;
+    // Read above, written here: the transaction holds one connection and waits for no other.
+    await this.repo.in(workspaceId).transaction().execute(async (trx) => {
+      for (const mail of mails) await this.ports.outbox.queue(workspaceId, mail, trx);
+      await this.ports.tickets.recordActivity(workspaceId, ticketId, ACTIVITY[automation], {
+        ...plan.reason, ...changes, ...(plan.notify && { notified }), ...(plan.noticeToCustomer && { noticeSent }),
+      }, trx);
+      await finish(trx);
     });
   }
 }

@@ -109,17 +109,21 @@ export class TriageRepo {
 
   /** The ticket's decision: this one, or the one a concurrent delivery stored first. */
   async insertDecision(workspaceId: string, values: NewDecision) {
-    const { decision } = await this.claimDecision(workspaceId, values);
+    const { decision } = await this.claimDecision(this.in(workspaceId), values);
     return decision;
   }
 
-  /** As `insertDecision`, saying whether this call stored it (`won`): what follows a decision once (notices) follows the winner only. */
-  async claimDecision(workspaceId: string, values: NewDecision) {
-    const inserted = await this.in(workspaceId).insertInto('triage_decisions').values({
+  /**
+   * As `insertDecision`, in the caller's (workspace-scoped) transaction, saying whether this call
+   * stored it (`won`): what follows a decision once (notices) follows the winner only.
+   */
+  async claimDecision(db: Db, values: NewDecision) {
+    const inserted = await db.insertInto('triage_decisions').values({
       ...values, rule_ids: JSON.stringify(values.rule_ids), tags: JSON.stringify(values.tags), model_versions: JSON.stringify(values.model_versions),
       spam_signals: JSON.stringify(values.spam_signals ?? []), notified: JSON.stringify(values.notified ?? []),
     }).onConflict((oc) => oc.column('ticket_id').doNothing()).returningAll().executeTakeFirst();
-    return { decision: inserted ?? await this.decision(workspaceId, values.ticket_id), won: inserted !== undefined };
+    const decision = inserted ?? await db.selectFrom('triage_decisions').selectAll().where('ticket_id', '=', values.ticket_id).executeTakeFirst();
+    return { decision, won: inserted !== undefined };
   }
 
   /** "Not spam": the decision says so from now on (the score and its signals stay, for the record). */
@@ -167,8 +171,9 @@ export class TriageRepo {
       .where('ticket_id', '=', ticketId).where('automation', '=', automation).where('condition_key', '=', conditionKey).executeTakeFirst();
   }
 
-  async finishRun(workspaceId: string, ticketId: string, automation: AutomationKind, conditionKey: string, now: Date): Promise<void> {
-    await this.in(workspaceId).updateTable('triage_automation_runs').set({ state: 'done', done_at: now })
+  /** Marks the run done, in the caller's (workspace-scoped) transaction. */
+  async finishRun(db: Db, ticketId: string, automation: AutomationKind, conditionKey: string, now: Date): Promise<void> {
+    await db.updateTable('triage_automation_runs').set({ state: 'done', done_at: now })
       .where('ticket_id', '=', ticketId).where('automation', '=', automation).where('condition_key', '=', conditionKey).execute();
   }
 

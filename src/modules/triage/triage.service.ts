@@ -1,10 +1,12 @@
+import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
+import type { DB } from '../../core/db/database.js';
 import { AppError, notFound } from '../../core/errors.js';
 import type { DomainEvent } from '../../core/events/index.js';
 import type { JobQueue } from '../../core/jobs/index.js';
 import { translator, type Locale } from '../../core/i18n/index.js';
 import { words } from '../../core/learn/index.js';
-import type { MailOutbox } from '../../core/mail/outbox.js';
+import type { MailOutbox, OutboundMail } from '../../core/mail/outbox.js';
 import type { RuleInput, TriageTarget } from '../../contracts/triage.js';
 import { TRIAGE_TARGETS } from '../../contracts/triage.js';
 import { TriageClassifier, type LabelledText, type Prediction } from './triage.classifier.js';
@@ -85,7 +87,8 @@ export interface TriagePorts {
     departments(workspaceId: string): Promise<{ id: string; key: string; archived_at: Date | null }[]>;
     update(workspaceId: string, ticketId: string, changes: TicketChanges, actor: { type: 'system'; id: null }): Promise<unknown>;
     merge(workspaceId: string, duplicateId: string, survivorId: string, actor: { type: 'system'; id: null }): Promise<unknown>;
-    recordActivity(workspaceId: string, ticketId: string, action: string, details: Record<string, unknown>): Promise<void>;
+    /** With `trx`, the line is written in that transaction. */
+    recordActivity(workspaceId: string, ticketId: string, action: string, details: Record<string, unknown>, trx?: Kysely<DB>): Promise<void>;
   };
   customers: { findCustomer(workspaceId: string, id: string): Promise<{ email: string | null; name: string; locale: Locale | null } | undefined> };
   /** The header fields of the mail a message came from, by the message's external id (its Message-ID). */
@@ -510,9 +513,7 @@ export class TriageService {
     if (assignee) changes.assigneeId = assignee;
     if (Object.keys(changes).length) await this.ports.tickets.update(workspaceId, ticketId, changes, SYSTEM);
     const notified = isSpam ? [] : outcome.notify;
-    // The acknowledgement may decide the ticket while its subscriber does: one of them stores the
-    // decision, and only that one tells people (the activity line would otherwise be written twice).
-    const { decision, won } = await this.repo.claimDecision(workspaceId, {
+    const values: NewDecision = {
       ticket_id: ticketId,
       department_id: department.value as string | null, department_source: department.source, department_rule_id: department.ruleId,
       department_confidence: department.confidence, department_applied: department.applied,
@@ -521,12 +522,24 @@ export class TriageService {
       rule_ids: outcome.matched, tags, suppress_ack: outcome.suppressAck || isSpam, spam: isSpam, model_versions: versions,
       spam_score: spam?.score ?? null, spam_signals: spam?.signals ?? [],
       assignee_id: assignee, reply_template_id: outcome.replyTemplate?.value ?? null, notified,
+    };
+    if (!notified.length) return this.repo.insertDecision(workspaceId, values);
+    const rule = config.rules.find((r) => outcome.matched.includes(r.id) && r.actions.some((a) => a.type === 'notify'))?.name ?? '';
+    // Read before the transaction, which then only writes: it holds one connection, and waits for no other.
+    const notices = await this.notices(workspaceId, ticketId, notified, rule);
+    // What the rules decided to tell people commits with the decision: a crash before the commit
+    // loses both (the redelivered event decides again and sends), after it the mails are in the
+    // outbox, and a redelivered event finds the decision and sends nothing. The acknowledgement may
+    // decide the ticket while its subscriber does: one of them stores the decision, and only that one
+    // tells people (the activity line would otherwise be written twice).
+    return this.repo.in(workspaceId).transaction().execute(async (trx) => {
+      const { decision, won } = await this.repo.claimDecision(trx, values);
+      if (won && notices) {
+        for (const mail of notices) await this.ports.outbox.queue(workspaceId, mail, trx);
+        await this.ports.tickets.recordActivity(workspaceId, ticketId, 'triage.notified', { notified: notices.length, rule }, trx);
+      }
+      return decision;
     });
-    if (won && notified.length) {
-      const ruleName = config.rules.find((r) => outcome.matched.includes(r.id) && r.actions.some((a) => a.type === 'notify'))?.name ?? '';
-      await this.notify(workspaceId, ticketId, notified, ruleName);
-    }
-    return decision;
   }
 
   private async automationAssignee(workspaceId: string, ticketId: string): Promise<string | null> {
@@ -535,26 +548,25 @@ export class TriageService {
 
   /**
    * A rule's "notify": a mail to each named agent, and to each admin for `null`, in their language,
-   * once per ticket and agent (idempotency keys: a redelivered event or a retry sends nothing new).
+   * once per ticket and agent (their idempotency keys say so too). Undefined when the ticket is gone.
    */
-  private async notify(workspaceId: string, ticketId: string, targets: readonly (string | null)[], rule: string): Promise<void> {
+  private async notices(workspaceId: string, ticketId: string, targets: readonly (string | null)[], rule: string): Promise<OutboundMail[] | undefined> {
     const agents = await this.ports.accounts.listAgents(workspaceId);
     const ids = new Set(targets.flatMap((id) => (id === null ? agents.filter((a) => a.role === 'admin' && !a.disabled_at).map((a) => a.id) : [id])));
     const [ticket, workspace] = await Promise.all([this.ports.source.automationTicket(workspaceId, ticketId), this.ports.accounts.workspace(workspaceId)]);
-    if (!ticket) return;
-    let told = 0;
+    if (!ticket) return undefined;
+    const mails: OutboundMail[] = [];
     for (const agentId of ids) {
       const agent = await this.ports.accounts.findAgent(workspaceId, agentId);
       if (!agent || agent.disabled_at) continue;
       const locale = agent.locale ?? workspace.default_locale;
-      await this.ports.outbox.queue(workspaceId, {
+      mails.push({
         to: agent.email, locale, autoSubmitted: 'auto-generated', template: 'triageRuleNotice',
         vars: { name: agent.name, number: String(ticket.number), subject: ticket.subject, rule, workspace: workspace.name[locale] },
         idempotencyKey: `triage.notify:${ticketId}:${agentId}`,
       });
-      told++;
     }
-    await this.ports.tickets.recordActivity(workspaceId, ticketId, 'triage.notified', { notified: told, rule });
+    return mails;
   }
 
   /**
@@ -640,6 +652,7 @@ const summaryOf = (m: { target: TriageTarget; version: number; examples: number;
 });
 
 /**
+ * A t/**
  * A trial model trained on four fifths of the examples, tested on the fifth held back: its
  * accuracy, and how often each true label was predicted as each (rows: the truth, in the order of
  * the labels sorted; columns: the prediction). Undefined with too few examples.
@@ -647,7 +660,7 @@ const summaryOf = (m: { target: TriageTarget; version: number; examples: number;
 function heldOutTrial(examples: readonly LabelledText[]): { accuracy: number; confusion: Confusion } | undefined {
   if (examples.length < MIN_HELD_OUT_EXAMPLES) return undefined;
   const held = examples.filter((_, i) => i % 5 === 4);
-  let trial: TriageClassifier;
+l: TriageClassifier;
   try {
     trial = TriageClassifier.train(examples.filter((_, i) => i % 5 !== 4));
   } catch (error) {
