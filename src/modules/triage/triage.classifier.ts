@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   LinearModel, TfidfVectorizer, TrainingError, textFeatures, trainLinearSvm, type TfidfState,
 } from '../../core/learn/index.js';
@@ -36,6 +37,16 @@ export const KEFU_SETTINGS: ClassifierSettings = { charNgrams: { min: 2, max: 5 
  * vector, linear SVM with C = 1 (scikit-learn's LinearSVC defaults).
  */
 export const REFERENCE_SETTINGS: ClassifierSettings = { charNgrams: { min: 2, max: 5 }, separateGroups: false, stemWords: false, C: 1 };
+
+/**
+ * Whether a ticket is in the fifth held back to measure a model: by a hash of its id (the first
+ * 32 bits of its SHA-256, modulo 5), so a ticket stays on its side from one training to the next
+ * and the choice owes nothing to the order tickets arrived or were settled in (every fifth by
+ * position follows arrival patterns: a daily batch of one kind lands on one side).
+ */
+export function heldBack(ticketId: string): boolean {
+  return createHash('sha256').update(ticketId).digest().readUInt32BE(0) % 5 === 0;
+}
 
 const GROUPS = [['w:', 'w2:'], ['c:']];
 /**

@@ -9,7 +9,7 @@ import { words } from '../../core/learn/index.js';
 import type { MailOutbox, OutboundMail } from '../../core/mail/outbox.js';
 import type { RuleInput, TriageTarget } from '../../contracts/triage.js';
 import { TRIAGE_TARGETS } from '../../contracts/triage.js';
-import { TriageClassifier, type LabelledText, type Prediction } from './triage.classifier.js';
+import { TriageClassifier, heldBack, type LabelledText, type Prediction } from './triage.classifier.js';
 import { triageErrors } from './triage.errors.js';
 import type { NewDecision, TriageRepo } from './triage.repo.js';
 import {
@@ -652,17 +652,17 @@ const summaryOf = (m: { target: TriageTarget; version: number; examples: number;
 });
 
 /**
- * A t/**
- * A trial model trained on four fifths of the examples, tested on the fifth held back: its
- * accuracy, and how often each true label was predicted as each (rows: the truth, in the order of
- * the labels sorted; columns: the prediction). Undefined with too few examples.
+ * A trial model trained on four fifths of the examples, tested on the fifth held back (`heldBack`:
+ * by a hash of the ticket's id): its accuracy, and how often each true label was predicted as each
+ * (rows: the truth, in the order of the labels sorted; columns: the prediction). Undefined with too
+ * few examples.
  */
-function heldOutTrial(examples: readonly LabelledText[]): { accuracy: number; confusion: Confusion } | undefined {
+function heldOutTrial(examples: readonly (LabelledText & { ticketId: string })[]): { accuracy: number; confusion: Confusion } | undefined {
   if (examples.length < MIN_HELD_OUT_EXAMPLES) return undefined;
-  const held = examples.filter((_, i) => i % 5 === 4);
-l: TriageClassifier;
+  const held = examples.filter((e) => heldBack(e.ticketId));
+  let trial: TriageClassifier;
   try {
-    trial = TriageClassifier.train(examples.filter((_, i) => i % 5 !== 4));
+    trial = TriageClassifier.train(examples.filter((e) => !heldBack(e.ticketId)));
   } catch (error) {
     if (error instanceof AppError && error.code === 'TRIAGE_ONE_CLASS') return undefined;
     throw error;

@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { REFERENCE_SETTINGS, TriageClassifier, type LabelledText } from '../triage.classifier.js';
+import { REFERENCE_SETTINGS, TriageClassifier, heldBack, type LabelledText } from '../triage.classifier.js';
 
 const examples: LabelledText[] = [
   { text: '发票开错了，请重新开具增值税发票', label: 'finance' },
@@ -48,5 +49,36 @@ describe('TriageClassifier', () => {
     expect(codeOf(() => TriageClassifier.train([]))).toBe('TRIAGE_NO_EXAMPLES');
     expect(codeOf(() => classifier.predict(''))).toBe('TRIAGE_EMPTY_TEXT');
     expect(codeOf(() => classifier.predict('  ?! '))).toBe('TRIAGE_EMPTY_TEXT');
+  });
+});
+
+describe('the held-back fifth', () => {
+  const ids = Array.from({ length: 50_000 }, () => randomUUID());
+  const share = (some: readonly string[]) => some.filter(heldBack).length / some.length;
+
+  it('holds back about a fifth of the tickets', () => {
+    // 50,000 ids: the share's standard deviation is 0.0018, so ±0.01 is over five of them.
+    expect(share(ids)).toBeGreaterThan(0.19);
+    expect(share(ids)).toBeLessThan(0.21);
+  });
+
+  it('keeps each ticket on its side whatever the order or company it comes in', () => {
+    const first = new Set(ids.filter(heldBack));
+    const reversed = new Set([...ids].reverse().filter(heldBack));
+    expect(reversed).toEqual(first);
+    // On its own, among other tickets, or asked again: the same answer.
+    for (const id of ids.slice(0, 100)) expect(heldBack(id)).toBe(first.has(id));
+    expect(heldBack('00000000-0000-4000-8000-000000000000')).toBe(heldBack('00000000-0000-4000-8000-000000000000'));
+  });
+
+  it('does not follow arrival patterns: a kind that arrives every fifth ticket is held back a fifth of the time, not always', () => {
+    // Tickets arriving in a pattern: every fifth one is a daily report mail. Taking every fifth by
+    // position would hold back all of them and none of the rest.
+    const reports = ids.filter((_, i) => i % 5 === 4).slice(0, 5_000);
+    const others = ids.filter((_, i) => i % 5 !== 4).slice(0, 5_000);
+    for (const kind of [reports, others]) {
+      expect(share(kind)).toBeGreaterThan(0.16);
+      expect(share(kind)).toBeLessThan(0.24);
+    }
   });
 });
