@@ -1,24 +1,120 @@
+import type { Locale } from '../../core/i18n/index.js';
 import type { DemoWorld } from '../../core/module.js';
-import type { RuleInput } from '../../contracts/triage.js';
+import type { RuleInput, TemplateInput } from '../../contracts/triage.js';
 import type { TriageService } from './triage.service.js';
 
-/** What the demo needs of tickets: the departments, and opening the parked spam mail. */
+/** What the demo needs of tickets: the departments, the settled history the classifiers learn from, and the parked spam mail. */
 export interface DemoTickets {
   departments(workspaceId: string): Promise<{ id: string; key: string }[]>;
-  open(workspaceId: string, input: { subject: string; body: string; channel: 'email'; customer: { email: string; name: string } }, actor: { type: 'system'; id: null }): Promise<{ id: string }>;
+  open(workspaceId: string, input: {
+    subject: string; body: string; channel: 'email' | 'phone'; customer: { email: string; name: string; locale?: Locale }; departmentKey?: string; urgency?: Urgency;
+  }, actor: { type: 'system'; id: null }): Promise<{ id: string }>;
+  update(workspaceId: string, ticketId: string, changes: { status: 'closed' }, actor: { type: 'agent'; id: string }): Promise<unknown>;
 }
 
+type Urgency = 0 | 1 | 2 | 3 | 4;
+
 /**
- * The printer maker's rules, in both languages: invoices and refunds go to finance, job
- * applications to HR, outages are critical, lottery mail is spam with no acknowledgement, VIP
- * customers' requests are urgent and the admins hear of them. Then the classifiers learn from the demo tickets people settled (skipped while there are too few). The
+ * Requests the demo's agents settled and closed: twelve per department, half in Chinese and half
+ * in English, across the five urgencies (thanks · normal · urgent · critical · red alert). The
+ * classifiers learn from them, so Settings → Triage → Classifier shows trained models, their accuracy on the
+ * held-back fifth and its confusion matrix from the first start. `[department, urgency, subject, body]`.
+ */
+const HISTORY: [string, Urgency, string, string][] = [
+  ['service', 1, '打印机卡纸', '云墨 P200 每次打印到第二页就卡纸，已经清理过进纸口。'],
+  ['service', 1, '墨盒无法识别', '换了新的原装墨盒后，打印机提示无法识别墨盒。'],
+  ['service', 2, '驱动安装失败，今天必须打印合同', '在 Windows 11 上安装驱动一直失败，今天下午必须打印合同，请尽快回复。'],
+  ['service', 3, '整个办公室都无法打印', '所有电脑都连不上网络打印机，整个办公室的打印工作都停了。'],
+  ['service', 4, '打印机冒烟', '打印时机器后部冒烟并有焦味，已经拔掉电源，请立刻派人处理。'],
+  ['service', 0, '维修师傅很专业，谢谢', '上门的维修师傅很快就修好了打印机，非常感谢！'],
+  ['service', 1, 'Paper jam on every page', 'The P500 reports a paper jam on every page even with new paper in the tray.'],
+  ['service', 1, 'Printer shows offline', 'Since the Wi-Fi router was replaced the printer shows offline on my laptop.'],
+  ['service', 2, 'Faint prints before a deadline', 'Prints are faint after changing the toner and we must print our reports by tomorrow morning. Please help urgently.'],
+  ['service', 3, 'All printers down in the warehouse', 'None of the twelve printers in our warehouse print labels; shipping has stopped completely.'],
+  ['service', 4, 'Printer caught fire', 'Sparks and smoke came out of the fuser while printing and we unplugged it. Please send someone immediately.'],
+  ['service', 0, 'Thanks for the quick fix', 'The driver update you sent fixed the problem. Thank you very much!'],
+  ['sales', 1, '询问 P500 批量采购报价', '公司准备采购 30 台 P500 激光打印机，请提供报价和交货时间。'],
+  ['sales', 1, '想成为经销商', '我们在成都做办公设备销售，想了解成为云墨经销商的条件。'],
+  ['sales', 2, '投标截止前需要报价', '明天上午投标截止，急需 50 台打印机的正式报价单。'],
+  ['sales', 1, '打印机租赁方案', '有没有按月租赁打印机的方案？包括墨盒和维护吗？'],
+  ['sales', 0, '谢谢您的报价', '报价已收到，价格很合适，谢谢销售经理的耐心解答。'],
+  ['sales', 1, '教育行业折扣', '学校批量采购打印机有没有教育优惠或折扣？'],
+  ['sales', 1, 'Quote for 20 office printers', 'We are opening an office in Hamburg and need a quote for 20 network printers with a service contract.'],
+  ['sales', 1, 'Becoming a reseller', 'We sell office equipment in Manchester and would like to become a Yunmo reseller.'],
+  ['sales', 2, 'Tender closes tomorrow', 'Our tender closes tomorrow at noon; we urgently need a formal quote for 40 printers.'],
+  ['sales', 1, 'Leasing options', 'Do you offer monthly leasing for printers, including toner and maintenance?'],
+  ['sales', 0, 'Thanks for the offer', 'Thank you for the detailed offer, we will place the order next week.'],
+  ['sales', 1, 'Discount for schools', 'Is there an education discount for schools buying printers in bulk?'],
+  ['pr', 1, '媒体采访申请', '我是《科技日报》记者，想就打印机回收项目采访贵公司负责人。'],
+  ['pr', 1, '展会合作邀请', '我们将举办办公设备展会，邀请云墨参展并发表演讲。'],
+  ['pr', 3, '微博上的负面报道正在扩散', '一篇关于 P200 质量问题的微博已经转发上万次，多家媒体在询问公司回应。'],
+  ['pr', 2, '新闻稿需要今天确认', '新品发布的新闻稿需要今天确认，媒体明早发布。'],
+  ['pr', 1, '赞助校园活动', '我们是大学学生会，想申请云墨赞助校园科技节。'],
+  ['pr', 0, '感谢接受采访', '感谢贵公司接受采访，报道已经刊登。'],
+  ['pr', 1, 'Interview request from a journalist', 'I write for Office Tech Weekly and would like to interview your CEO about printer recycling.'],
+  ['pr', 1, 'Sponsorship for a conference', 'We are organising a sustainability conference and are looking for sponsors.'],
+  ['pr', 3, 'Viral video about exploding printers', 'A video claiming your printers explode has gone viral and reporters are asking for a statement.'],
+  ['pr', 2, 'Press release approval today', 'The press release for the launch must be approved today; the media embargo lifts tomorrow.'],
+  ['pr', 1, 'Podcast guest invitation', 'Would someone from Yunmo join our podcast about office technology?'],
+  ['pr', 0, 'Thank you for the interview', 'Thank you for your time; the article about your recycling programme is now published.'],
+  ['hr', 1, '应聘售后工程师', '您好，附件是我的简历，应聘贵公司售后维修工程师职位。'],
+  ['hr', 1, '实习生招聘', '我是大三学生，想申请暑期实习，请问还在招聘吗？'],
+  ['hr', 1, '面试时间确认', '收到面试通知，想确认面试的具体时间和地点。'],
+  ['hr', 2, '入职材料今天截止', '入职材料今天截止提交，但我还没收到劳动合同，请尽快处理。'],
+  ['hr', 1, '离职证明', '我上个月已离职，需要开具离职证明。'],
+  ['hr', 0, '感谢面试机会', '感谢给我面试的机会，期待您的回复。'],
+  ['hr', 1, 'Job application: field technician', 'Please find my resume attached for the field technician position in Berlin.'],
+  ['hr', 1, 'Internship enquiry', 'I am a mechanical engineering student looking for a six-month internship.'],
+  ['hr', 1, 'Reference letter request', 'I worked in your logistics team until May and need a reference letter.'],
+  ['hr', 2, 'Contract needed before my start date', 'I start on Monday and still have not received my employment contract; please send it urgently.'],
+  ['hr', 1, 'Open positions in sales', 'Are there open positions in your sales team? I have ten years of experience.'],
+  ['hr', 0, 'Thanks for the interview', 'Thank you for the interview yesterday, I enjoyed meeting the team.'],
+  ['finance', 1, '发票抬头开错了', '上个月订单的增值税发票抬头写错了，需要重新开具。'],
+  ['finance', 1, '退款还没到账', '退货已经寄回两周了，退款什么时候到账？'],
+  ['finance', 1, '对公转账付款', '可以用对公转账付款吗？请提供收款账户。'],
+  ['finance', 2, '付款逾期会停止供货吗', '财务系统显示我们的付款逾期，今天不付款会停止供货吗？请尽快回复。'],
+  ['finance', 0, '退款已收到，谢谢', '退款已经到账了，谢谢财务同事的帮助。'],
+  ['finance', 3, '重复扣款三百多笔', '系统对我们公司的订单重复扣款了三百多笔，账户已经透支。'],
+  ['finance', 1, 'Wrong VAT number on the invoice', 'The VAT number on our invoice is wrong; please send a corrected invoice.'],
+  ['finance', 1, 'Refund not received', 'I returned the printer two weeks ago and have not received my refund yet.'],
+  ['finance', 1, 'Payment by bank transfer', 'Can we pay the invoice by bank transfer instead of credit card?'],
+  ['finance', 2, 'Invoice needed for year-end closing', 'Our books close tomorrow and we urgently need the invoice for order 7731.'],
+  ['finance', 0, 'Refund arrived, thank you', 'The refund has arrived. Thank you for sorting it out so quickly.'],
+  ['finance', 4, 'Card charged hundreds of times', 'Our company card was charged 312 times for one order and the account is frozen; payroll is blocked.'],
+];
+
+/** History requests opened side by side (each a few transactions, and the pool has ten connections). */
+const HISTORY_BATCH = 6;
+
+/** The history's customers: one writes in Chinese, one in English. */
+const HISTORY_CUSTOMERS = {
+  'zh-CN': { email: 'wang.fang@example.cn', name: '王芳', locale: 'zh-CN' },
+  en: { email: 'james.wilson@example.com', name: 'James Wilson', locale: 'en' },
+} as const;
+
+/**
+ * The printer maker's settled history (sixty requests its agents closed, in both languages), then
+ * its rules, in both languages: invoices and refunds go to finance, job applications to HR, outages
+ * are critical, lottery mail is spam with no acknowledgement, VIP customers' requests are urgent
+ * and the admins hear of them. The classifiers learn from the history and the other demo tickets
+ * people settled. Answer templates for finance and for critical requests, in both languages. The
  * automations are on (remind after 4 hours, escalate to urgent after 24 hours or on an SLA
  * warning, close pending tickets after 7 days, merge duplicates within 10 minutes, park spam at a
  * score of 5), and one bulk mail from a blocked sender waits in the spam view.
  */
-export async function seedTriageDemo(triage: TriageService, tickets: DemoTickets, { workspaceId }: DemoWorld): Promise<void> {
+export async function seedTriageDemo(triage: TriageService, tickets: DemoTickets, { workspaceId, agentIds: [wangLei, emma] }: DemoWorld): Promise<void> {
   const departments = await tickets.departments(workspaceId);
   const department = (key: string) => departments.find((d) => d.key === key)!.id;
+  // Settled before the rules exist: people sorted these, not the rules. By phone, so no
+  // acknowledgements go out; a few at a time, so their commits' waits for the disk overlap.
+  for (let i = 0; i < HISTORY.length; i += HISTORY_BATCH) {
+    await Promise.all(HISTORY.slice(i, i + HISTORY_BATCH).map(async ([departmentKey, urgency, subject, body]) => {
+      const locale = /\p{Script=Han}/u.test(subject) ? 'zh-CN' : 'en';
+      const ticket = await tickets.open(workspaceId, { subject, body, channel: 'phone', customer: HISTORY_CUSTOMERS[locale], departmentKey, urgency }, SYSTEM_ACTOR);
+      // Closed, not solved: long done, so no satisfaction survey goes out for them.
+      await tickets.update(workspaceId, ticket.id, { status: 'closed' }, { type: 'agent', id: locale === 'zh-CN' ? wangLei : emma });
+    }));
+  }
   const rules: RuleInput[] = [
     { name: '中奖 / lottery spam', enabled: true, conditions: [{ type: 'words', field: 'any', words: ['中奖', '彩票', 'lottery', 'you have won'], match: 'any' }],
       actions: [{ type: 'markSpam' }, { type: 'suppressAck' }] },
@@ -37,6 +133,18 @@ export async function seedTriageDemo(triage: TriageService, tickets: DemoTickets
   ];
   for (const rule of rules) await triage.createRule(workspaceId, rule);
   await triage.train(workspaceId);
+  const finance = department('finance');
+  const templates: TemplateInput[] = [
+    { departmentId: finance, urgency: null, locale: 'zh-CN', subject: '财务部已收到您的来信：{{subject}}',
+      body: '{{name}}，您好：\n\n财务部已收到您关于发票、付款或退款的来信，编号 #{{number}}。回复时请附上订单号，我们核对账目会更快。\n\n{{expectation}}{{suggestions}}\n\n{{workspace}} 财务部' },
+    { departmentId: finance, urgency: null, locale: 'en', subject: 'Finance received your message: {{subject}}',
+      body: 'Hello {{name}},\n\nour finance team has your message about an invoice, payment or refund, number #{{number}}. Please include your order number when you reply: it lets us check the accounts faster.\n\n{{expectation}}{{suggestions}}\n\n{{workspace}} Finance' },
+    { departmentId: null, urgency: 3, locale: 'zh-CN', subject: '紧急处理中：{{subject}}',
+      body: '{{name}}，您好：\n\n您的请求 #{{number}} 已标记为严重，值班工程师已收到通知。{{expectation}}\n\n如有人员或设备安全风险，请先切断打印机电源。{{suggestions}}\n\n{{workspace}}' },
+    { departmentId: null, urgency: 3, locale: 'en', subject: 'We are on it: {{subject}}',
+      body: 'Hello {{name}},\n\nyour request #{{number}} is marked critical and our engineer on duty has been told. {{expectation}}\n\nIf anyone or anything is at risk, switch the printer off at the mains first.{{suggestions}}\n\n{{workspace}}' },
+  ];
+  for (const template of templates) await triage.templates.create(workspaceId, template);
   await triage.automations.saveSettings(workspaceId, {
     remind: { enabled: true, afterHours: 4 },
     escalate: { enabled: true, afterHours: 24, onSlaWarning: true, raiseUrgencyTo: 2, departmentId: null, notify: true },
