@@ -300,8 +300,8 @@ export class AccountsRepo {
       .where('principal_type', '=', type).where('principal_id', '=', principalId).where('used_at', 'is', null).execute();
   }
 
-  insertAudit(workspaceId: string, entry: { actor_type: 'agent' | 'system' | 'api'; actor_id: string | null; action: string; target_type: string | null; target_id: string | null; details: Record<string, unknown>; ip: string | null }) {
-    return this.in(workspaceId).insertInto('audit_log').values({ ...entry, details: JSON.stringify(entry.details) }).execute();
+  insertAudit(workspaceId: string, entry: { actor_type: 'agent' | 'system' | 'api'; actor_id: string | null; action: string; target_type: string | null; target_id: string | null; details: Record<string, unknown>; ip: string | null }, db = this.in(workspaceId)) {
+    return db.insertInto('audit_log').values({ ...entry, details: JSON.stringify(entry.details) }).execute();
   }
 
   /** Keyset pagination: newest first, `before` is the last id of the previous page. */

@@ -637,11 +637,15 @@ export class AccountsService {
 
   // ---- audit ------------------------------------------------------------------------------
 
-  audit(workspaceId: string, actor: Actor, action: string, targetType: string | null, targetId: string | null, details: object) {
+  /**
+   * An entry of the audit log; given `db` (another module's open transaction, scoped to the
+   * workspace), it is written in that transaction, so the change and its entry commit together.
+   */
+  audit(workspaceId: string, actor: Actor, action: string, targetType: string | null, targetId: string | null, details: object, db?: Kysely<DB>) {
     return this.repo.insertAudit(workspaceId, {
       actor_type: actor.type, actor_id: actor.id, action, target_type: targetType, target_id: targetId,
       details: details as Record<string, unknown>, ip: actor.ip ?? null,
-    });
+    }, db);
   }
 
   /** A keyset page of the audit log, newest first, narrowed by who acted, the action and when. */

@@ -153,14 +153,15 @@ export class CustomerDataRights {
   }
 
   /**
-   * The job: one transaction erases the customer everywhere and marks the erasure done, so a crash
-   * half-way leaves nothing erased and the retry starts again; stored files are removed after it
+   * The job: one transaction erases the customer everywhere, marks the erasure done and writes its
+   * audit entry, so a crash half-way leaves nothing erased (and nothing audited) and the retry starts
+   * again; stored files are removed after it
    * commits, and a retry after that removes what is left (the erasure row keeps their keys until then).
    */
   async erase(workspaceId: string, erasureId: string): Promise<void> {
-    const done = await this.repo.transaction(workspaceId, this.bus, async (repo, events) => {
+    const erasure = await this.repo.transaction(workspaceId, this.bus, async (repo, events) => {
       const row = await repo.lockErasure(workspaceId, erasureId);
-      if (!row || row.status === 'done') return row && { erasure: row, now: false };
+      if (!row || row.status === 'done') return row;
       const customer = await repo.customer(workspaceId, row.customer_id);
       if (!customer) throw errors.notFound('customer');
       const identities = await repo.identities(workspaceId, customer.id);
@@ -182,17 +183,17 @@ export class CustomerDataRights {
         .map((value, n) => ({ value, replacement: value.includes('@') ? `erased-${erasureId.slice(0, 8)}-${n}@erased.invalid` : `${ERASED}-${n}` }));
       counts.swept = await repo.sweep(workspaceId, swept);
       await repo.finishErasure(workspaceId, erasureId, { counts, files, now: this.clock.now() });
+      // Audited in the erasure's transaction (row counts only): an erasure is never done without its entry, nor the entry without it.
+      await this.auditor.audit(workspaceId, { type: 'system', id: null }, 'customer.erased', 'customer', customer.id, { erasureId, counts }, db);
       events.publish('customer.erased', workspaceId, { customerId: customer.id });
-      return { erasure: { ...row, status: 'done' as const, counts, files }, now: true };
+      return { ...row, status: 'done' as const, counts, files };
     });
-    if (!done) return;
-    const { erasure } = done;
+    if (!erasure) return;
     if (erasure.files.length) {
       for (const key of erasure.files) await this.files.remove(key);
       await this.repo.clearErasureFiles(workspaceId, erasureId);
     }
     await this.accounts.endCustomerAccess(workspaceId, erasure.customer_id);
-    if (done.now) await this.auditor.audit(workspaceId, { type: 'system', id: null }, 'customer.erased', 'customer', erasure.customer_id, { erasureId, counts: erasure.counts });
   }
 }
 

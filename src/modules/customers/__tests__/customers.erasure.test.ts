@@ -131,10 +131,11 @@ describe('erasure', () => {
     // The request's row alone (no event, so the app's own worker does not pick it up first).
     const erasure = (await repo.insertErasure(ws, { customer_id: customer.id, requested_by_type: 'agent', requested_by_id: t.workspace.admin.id })).row;
     await expect(dying.erase(ws, erasure.id)).rejects.toThrow('the process died here');
-    // Nothing of it committed: their message, their name and the erasure's state are as they were.
+    // Nothing of it committed: their message, their name and the erasure's state are as they were, and nothing is audited.
     expect((await t.services.customers.customer(ws, customer.id)).name).toBe(name);
     expect(await whereFound(`我是${name}`)).toEqual(['ticket_messages.body_text']);
     expect((await dying.erasure(ws, customer.id))?.status).toBe('queued');
+    expect(await erasedEntries(customer.id)).toEqual([]);
 
     // The retry (the job runs again, in the restarted app) finishes it; running it once more changes nothing.
     await t.services.customerDataRights.erase(ws, erasure.id);
@@ -143,5 +144,39 @@ describe('erasure', () => {
     expect(await dying.erasure(ws, customer.id)).toEqual(done);
     expect((await dying.erasure(ws, customer.id))?.status).toBe('done');
     for (const value of [name, email]) expect(await whereFound(value), value).toEqual([]);
+    expect(await erasedEntries(customer.id)).toHaveLength(1);
+  });
+
+  it('writes its audit entry in the erasure\'s transaction: an erasure failing after the entry leaves neither', async () => {
+    const { customer, name, email } = await richCustomer('audit', 44445555);
+    const ws = t.workspace.id;
+    const repo = CustomersRepo.of(await Tenancy.load<DB>(t.database.db));
+    // The entry is written (in the transaction it is handed), then the process dies before the commit.
+    const dyingAuditor: Pick<typeof t.services.accounts, 'audit'> = {
+      audit: async (...entry) => {
+        await t.services.accounts.audit(...entry);
+        throw new Error('the process died after the audit entry');
+      },
+    };
+    const dying = new CustomerDataRights(repo, t.services.customers, t.bus, t.clock, dyingAuditor, t.services.accounts, t.services.tickets, {}, t.services.attachments);
+    const erasure = (await repo.insertErasure(ws, { customer_id: customer.id, requested_by_type: 'agent', requested_by_id: t.workspace.admin.id })).row;
+    await expect(dying.erase(ws, erasure.id)).rejects.toThrow('the process died after the audit entry');
+    expect(await erasedEntries(customer.id)).toEqual([]);
+    expect((await dying.erasure(ws, customer.id))?.status).toBe('queued');
+    expect((await t.services.customers.customer(ws, customer.id)).name).toBe(name);
+    expect(await whereFound(email)).not.toEqual([]);
+
+    // The retry erases and audits, once.
+    await t.services.customerDataRights.erase(ws, erasure.id);
+    await t.services.customerDataRights.erase(ws, erasure.id);
+    expect((await dying.erasure(ws, customer.id))?.status).toBe('done');
+    const entries = await erasedEntries(customer.id);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]!.details).toMatchObject({ erasureId: erasure.id, counts: expect.objectContaining({ identities: 3 }) });
+    expect(JSON.stringify(entries[0]!.details)).not.toContain(email);
   });
 });
+
+/** The audit log's `customer.erased` entries of this customer. */
+const erasedEntries = async (customerId: string) =>
+  (await t.services.accounts.listAudit(t.workspace.id, { limit: 200, action: 'customer.erased' })).filter((a) => a.target_id === customerId);
