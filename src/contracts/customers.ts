@@ -14,7 +14,7 @@ export const PHONE_ONLY_DOMAIN = 'phone.invalid';
 /** Why an import refused a row, as a code the console translates (`params` fill its placeholders). */
 export const IMPORT_REFUSAL_CODES = [
   'email_invalid', 'attribute_invalid', 'name_too_long', 'phone_invalid', 'locale_invalid', 'time_zone_invalid', 'company_too_long', 'tags_invalid',
-  'email_repeated', 'phone_repeated', 'phone_taken', 'email_taken',
+  'email_repeated', 'phone_repeated', 'phone_taken', 'email_taken', 'contact_missing',
 ] as const;
 export type ImportRefusalCode = (typeof IMPORT_REFUSAL_CODES)[number];
 export const MERGE_FIELDS = ['name', 'locale', 'timeZone', 'companyId', 'address'] as const;

@@ -4,7 +4,8 @@
  * suggested duplicate; an admin imports a GBK-encoded CSV of 1,000 customers with 3 bad rows and
  * sees the progress, the bad rows by line and the good rows in the list. In the help centre a customer
  * uses 我的 (My account): registers a printer, withdraws a consent, downloads their data and asks for
- * its erasure, confirmed by the mailed link; in the console an admin erases another customer from the record after confirming.
+ * its erasure, confirmed by the mailed link; in the console an admin erases another customer from the record after confirming,
+ * and a customer known only by phone shows no e-mail (never their placeholder address).
  */
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -128,6 +129,29 @@ describe('customers in the console', () => {
       await page.getByRole('link', { name: crmZh.import.back }).click();
       await page.getByLabel(crmZh.search).fill('导入客户999');
       await page.getByRole('link', { name: '导入客户999' }).waitFor();
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it('shows a customer known only by phone as 无邮箱 in the list, the record and its identities, never their placeholder address', async () => {
+    const { services, workspace } = running().server.test;
+    const byPhone = await services.customers.create(workspace.id, {
+      ...blank, name: '钱来电', email: null, identities: [{ kind: 'phone', value: '+8613500135000', primary: true, verified: false }],
+    }, SYSTEM);
+    expect(byPhone.email).toMatch(/\.invalid$/);
+    const { page, errors, close } = await signIn(agent, '/agent/customers');
+    try {
+      await page.getByLabel(crmZh.search).fill('钱来电');
+      const row = page.getByRole('row', { name: /钱来电/ });
+      await row.getByText(crmZh.noEmail).waitFor();
+      await row.getByRole('link', { name: '钱来电' }).click();
+      const identities = page.locator('section[aria-labelledby="crm-identities"]');
+      await identities.getByText('+8613500135000').waitFor();
+      await identities.getByText(crmZh.noEmail).waitFor();
+      await page.locator('.crm-profile').getByText(crmZh.noEmail).waitFor();
+      for (const shown of [identities, page.locator('.crm-profile')]) expect(await shown.innerText()).not.toContain('.invalid');
       expect(errors).toEqual([]);
     } finally {
       await close();

@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { isPlaceholderAddress } from '../../contracts/addresses.js';
 import iconv from 'iconv-lite';
 import { locales, type Locale } from '../../core/i18n/index.js';
 import type { Clock } from '../../core/clock.js';
@@ -8,7 +9,7 @@ import type { Actor } from '../accounts/index.js';
 import { customerErrors as errors } from './customers.errors.js';
 import type { CustomersRepo, ImportView } from './customers.repo.js';
 import type { AttributeDefinitionRow, AttributeValue, ImportRefusalCode, RefusedRow } from './customers.schema.js';
-import { TimeZone, attributeProblem, isCalendarDay, normaliseIdentity } from './customers.validate.js';
+import { TimeZone, attributeProblem, isCalendarDay, normaliseIdentity, phoneOnlyAddress } from './customers.validate.js';
 
 export const IMPORT_JOB = 'customers.import';
 export const IMPORT_MAX_ROWS = 50_000;
@@ -33,7 +34,10 @@ type Column = { kind: 'builtin'; name: BuiltInColumn } | { kind: 'attribute'; de
 /** One good row of the file, ready to write. */
 export interface ImportRecord {
   line: number;
+  /** The row's e-mail; for a row with a phone and no e-mail, the phone's placeholder address (`phoneOnly`). */
   email: string;
+  /** No e-mail, a phone: the customer is known by the phone (`phoneOnlyAddress`), as the API allows. */
+  phoneOnly: boolean;
   name?: string;
   phone?: string;
   locale?: Locale;
@@ -86,9 +90,11 @@ export function parseCustomerCsv(source: string, definitions: readonly Attribute
       columns.push(builtIn ? { kind: 'builtin', name: builtIn } : { kind: 'attribute', definition: definition! });
     }
   }
-  if (unknown.length || !seen.has('email')) {
-    throw errors.csvColumnsInvalid(`${unknown.length ? `Unknown columns: ${unknown.join(', ')}. ` : ''}${seen.has('email') ? '' : 'An email column is required. '}Columns are email, name, phone, locale, time_zone, company, tags and the workspace's attribute keys`,
-      { unknown, missing: seen.has('email') ? [] : ['email'] });
+  // Each row needs an e-mail or a phone: a file needs a column of one of them.
+  const contact = seen.has('email') || seen.has('phone');
+  if (unknown.length || !contact) {
+    throw errors.csvColumnsInvalid(`${unknown.length ? `Unknown columns: ${unknown.join(', ')}. ` : ''}${contact ? '' : 'An email or phone column is required. '}Columns are email, name, phone, locale, time_zone, company, tags and the workspace's attribute keys`,
+      { unknown, missing: contact ? [] : ['email', 'phone'] });
   }
   if (body.length > IMPORT_MAX_ROWS) {
     throw errors.csvTooManyRows(`A file holds at most ${IMPORT_MAX_ROWS} customers; this one has ${body.length}: split it`, { rows: body.length, max: IMPORT_MAX_ROWS });
@@ -97,14 +103,23 @@ export function parseCustomerCsv(source: string, definitions: readonly Attribute
   return { columns, rows: body.map(({ record, info }) => ({ line: info.lines, cells: record })) };
 }
 
-/** The row as a record to write, or why it is refused. Empty cells leave a field as it is. */
+/** The row refused: with its line, and its e-mail when it has one (a placeholder address is not shown). */
+const refusal = (record: Pick<ImportRecord, 'line' | 'email' | 'phoneOnly'>, code: ImportRefusalCode, reason: string, params?: RefusedRow['params']): RefusedRow =>
+  ({ line: record.line, email: (!record.phoneOnly && record.email) || null, reason, code, ...(params ? { params } : {}) });
+
+/**
+ * The row as a record to write, or why it is refused. Empty cells leave a field as it is. A row
+ * with a phone and no e-mail is a customer known by phone (as `POST /customers` allows).
+ */
 export function readRow(columns: readonly Column[], row: { line: number; cells: string[] }): ImportRecord | RefusedRow {
-  const record: ImportRecord = { line: row.line, email: '', tags: [], attributes: {} };
-  const refuse = (code: ImportRefusalCode, reason: string, params?: RefusedRow['params']): RefusedRow => ({ line: row.line, email: record.email || null, reason, code, ...(params ? { params } : {}) });
-  const emailAt = columns.findIndex((c) => c.kind === 'builtin' && c.name === 'email');
-  const email = normaliseIdentity('email', row.cells[emailAt] ?? '');
-  if (!email) return { line: row.line, email: row.cells[emailAt] || null, reason: 'not a valid e-mail address', code: 'email_invalid' };
-  record.email = email;
+  const record: ImportRecord = { line: row.line, email: '', phoneOnly: false, tags: [], attributes: {} };
+  const refuse = (code: ImportRefusalCode, reason: string, params?: RefusedRow['params']) => refusal(record, code, reason, params);
+  const emailCell = (row.cells[columns.findIndex((c) => c.kind === 'builtin' && c.name === 'email')] ?? '').trim();
+  if (emailCell) {
+    const email = normaliseIdentity('email', emailCell);
+    if (!email) return { line: row.line, email: emailCell, reason: 'not a valid e-mail address', code: 'email_invalid' };
+    record.email = email;
+  }
   for (const [index, column] of columns.entries()) {
     const cell = (row.cells[index] ?? '').trim();
     if (!cell || (column.kind === 'builtin' && column.name === 'email')) continue;
@@ -147,6 +162,11 @@ export function readRow(columns: readonly Column[], row: { line: number; cells: 
         break;
       }
     }
+  }
+  if (!record.email) {
+    if (!record.phone) return refuse('contact_missing', 'neither an e-mail nor a phone: a customer needs one of them');
+    record.email = phoneOnlyAddress(record.phone);
+    record.phoneOnly = true;
   }
   return record;
 }
@@ -217,14 +237,20 @@ export class CustomerImports {
     if (!state || state.status === 'done' || state.source == null) return;
     const definitions = await this.repo.attributeDefinitions(workspaceId);
     const { columns, rows } = parseCustomerCsv(state.source, definitions);
-    // The first line that gave each e-mail: a later row with the same e-mail is refused, however the batches fall.
-    const firstLine = new Map<string, number>();
+    // The first line that gave each e-mail and phone: a later row with the same one is refused, however the batches fall.
+    const emailLines = new Map<string, number>();
+    const phoneLines = new Map<string, number>();
     const records = rows.map((row) => {
       const record = readRow(columns, row);
       if (isRefused(record)) return record;
-      const first = firstLine.get(record.email);
-      if (first !== undefined) return { line: record.line, email: record.email, reason: `the same e-mail as line ${first}`, code: 'email_repeated', params: { line: first } } satisfies RefusedRow;
-      firstLine.set(record.email, record.line);
+      // A phone-only row's address is made from its phone's digits: the same address is the same phone.
+      const sameEmail = emailLines.get(record.email);
+      const samePhone = record.phone === undefined ? undefined : phoneLines.get(record.phone);
+      if (sameEmail !== undefined && !record.phoneOnly) return refusal(record, 'email_repeated', `the same e-mail as line ${sameEmail}`, { line: sameEmail });
+      const earlier = samePhone ?? sameEmail;
+      if (earlier !== undefined) return refusal(record, 'phone_repeated', `the same phone as line ${earlier}`, { line: earlier });
+      emailLines.set(record.email, record.line);
+      if (record.phone !== undefined) phoneLines.set(record.phone, record.line);
       return record;
     });
     for (let start = state.processed; start < records.length; start += BATCH) {
@@ -250,7 +276,7 @@ export class CustomerImports {
   }
 }
 
-/** The export's columns: the import's own, so an exported file imports back unchanged. */
+/** The export's columns: the import's own, so an exported file imports back unchanged (a customer known by phone by their phone). */
 const EXPORT_COLUMNS = ['email', 'name', 'phone', 'locale', 'time_zone', 'company', 'tags'] as const;
 const EXPORT_PAGE = 1_000;
 
@@ -262,7 +288,8 @@ export async function* exportRows(repo: CustomersRepo, workspaceId: string): Asy
   for (;;) {
     const page = await repo.exportPage(workspaceId, after, EXPORT_PAGE);
     for (const c of page) {
-      yield [c.email, c.name, c.phone ?? '', c.locale ?? '', c.time_zone ?? '', c.company ?? '', c.tags.join(';'), ...keys.map((k) => String(c.attributes[k] ?? ''))];
+      // A placeholder address (a customer known only by phone) is no e-mail: the phone finds them on import.
+      yield [isPlaceholderAddress(c.email) ? '' : c.email, c.name, c.phone ?? '', c.locale ?? '', c.time_zone ?? '', c.company ?? '', c.tags.join(';'), ...keys.map((k) => String(c.attributes[k] ?? ''))];
     }
     const last = page.at(-1);
     if (!last || page.length < EXPORT_PAGE) return;
@@ -271,41 +298,41 @@ export async function* exportRows(repo: CustomersRepo, workspaceId: string): Asy
 }
 
 /**
- * One batch: companies found or made by name, known e-mails updated, new ones inserted in one
- * statement, phones added where free. A phone that belongs to another customer refuses its row.
+ * One batch: companies found or made by name, known customers updated, new ones inserted in one
+ * statement, phones added where free. A row's customer is the one with its e-mail, or for a
+ * phone-only row the one with its phone; a phone that belongs to another customer refuses its row.
  */
 async function writeBatch(repo: CustomersRepo, workspaceId: string, records: ImportRecord[], now: Date) {
   const refused: RefusedRow[] = [];
   const held = await repo.identityOwners(workspaceId, { email: records.map((r) => r.email), phone: records.flatMap((r) => (r.phone ? [r.phone] : [])) });
   const ownersOf = (kind: 'email' | 'phone') => new Map(held.filter((i) => i.kind === kind).map((i) => [i.value, i.customer_id]));
   const [owners, phoneOwners] = [ownersOf('email'), ownersOf('phone')];
-  const phoneLines = new Map<string, number>();
+  const ownerOf = (record: ImportRecord) => owners.get(record.email) ?? (record.phoneOnly ? phoneOwners.get(record.phone!) : undefined);
   const accepted = records.filter((record) => {
-    if (!record.phone) return true;
-    const owner = phoneOwners.get(record.phone);
-    const earlier = phoneLines.get(record.phone);
-    if ((owner && owner !== owners.get(record.email)) || earlier !== undefined) {
-      refused.push(earlier !== undefined
-        ? { line: record.line, email: record.email, reason: `the same phone as line ${earlier}`, code: 'phone_repeated', params: { line: earlier } }
-        : { line: record.line, email: record.email, reason: 'this phone belongs to another customer', code: 'phone_taken' });
+    const phoneOwner = record.phone && phoneOwners.get(record.phone);
+    if (phoneOwner && phoneOwner !== ownerOf(record)) {
+      refused.push(refusal(record, 'phone_taken', 'this phone belongs to another customer'));
       return false;
     }
-    phoneLines.set(record.phone, record.line);
     return true;
   });
   const companies = await repo.companiesByName(workspaceId, [...new Set(accepted.flatMap((r) => (r.company ? [r.company] : [])))]);
   const companyId = (name: string | undefined) => (name ? companies.get(name.toLowerCase()) ?? null : null);
 
-  const fresh = accepted.filter((r) => !owners.has(r.email));
+  const fresh = accepted.filter((r) => !ownerOf(r));
   const created = await repo.insertCustomers(workspaceId, fresh.map((r) => ({
-    email: r.email, name: r.name ?? r.email.split('@')[0]!, locale: r.locale ?? null, time_zone: r.timeZone ?? null,
+    email: r.email, name: r.name ?? (r.phoneOnly ? r.phone! : r.email.split('@')[0]!), locale: r.locale ?? null, time_zone: r.timeZone ?? null,
     company_id: companyId(r.company), address: null, tags: r.tags, attributes: JSON.stringify(r.attributes),
   })));
   const createdIds = new Map(created.map((c) => [c.email, c.id]));
   // The sign-in address of a customer whose e-mail identity another customer holds: not ours to take.
-  for (const record of fresh) if (!createdIds.has(record.email)) refused.push({ line: record.line, email: record.email, reason: 'this e-mail is already used by another customer', code: 'email_taken' });
+  for (const record of fresh) {
+    if (!createdIds.has(record.email)) {
+      refused.push(record.phoneOnly ? refusal(record, 'phone_taken', 'this phone belongs to another customer') : refusal(record, 'email_taken', 'this e-mail is already used by another customer'));
+    }
+  }
   const known = accepted.flatMap((record) => {
-    const id = owners.get(record.email);
+    const id = ownerOf(record);
     return id ? [{
       id, name: record.name, locale: record.locale, time_zone: record.timeZone, company_id: companyId(record.company) ?? undefined,
       tags: record.tags, attributes: record.attributes,
@@ -314,7 +341,7 @@ async function writeBatch(repo: CustomersRepo, workspaceId: string, records: Imp
   await repo.mergeImportedFields(workspaceId, known, now);
   const updatedIds = known.map((k) => k.id);
   await repo.insertIdentities(workspaceId, accepted.flatMap((r) => {
-    const customerId = owners.get(r.email) ?? createdIds.get(r.email);
+    const customerId = ownerOf(r) ?? createdIds.get(r.email);
     return r.phone && customerId && phoneOwners.get(r.phone) !== customerId
       // A new customer's first phone is their primary one.
       ? [{ customer_id: customerId, kind: 'phone' as const, value: r.phone, is_primary: createdIds.has(r.email), verified_at: null }] : [];

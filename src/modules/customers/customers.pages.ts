@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { isPlaceholderAddress } from '../../contracts/addresses.js';
 import { AppError } from '../../core/errors.js';
 import { html, type SafeHtml } from '../../core/html/html.js';
 import { layout, pageTranslator } from '../../core/html/layout.js';
@@ -94,6 +95,10 @@ export const customerPages = ({ customers, customerDataRights, accounts }: Custo
     const mark = (i: { kind: string; is_primary: boolean; verified_at: Date | null }) => html`
       ${i.kind === 'email' && i.is_primary ? html` <span class="badge">${t('customers.account.primary')}</span>` : ''}
       <span class="muted">(${i.verified_at ? t('customers.account.verified') : t('customers.account.unverified')})</span>`;
+    // A placeholder address (RFC 2606 `.invalid`: a customer known only by phone) is no e-mail: not shown as one.
+    const shownAddress = (i: { value: string; kind: string; is_primary: boolean; verified_at: Date | null }) => (isPlaceholderAddress(i.value)
+      ? html`<span class="muted">${t('customers.account.noEmail')}</span>`
+      : html`<span class="value">${i.value}</span>${mark(i)}`);
     const removeButton = (id: string) => html`<form method="post" action="/account/identities/${id}/remove" class="inline">${csrf(request)}<button class="link">${t('customers.account.remove')}</button></form>`;
     const body = html`
       <h1>${t('customers.account.title')}</h1>
@@ -119,7 +124,7 @@ export const customerPages = ({ customers, customerDataRights, accounts }: Custo
       <section class="panel" aria-labelledby="emails">
         <h2 id="emails">${t('customers.account.emails')}</h2>
         ${problems(t, state, 'emails')}
-        <ul class="identities">${emails.map((i) => html`<li><span class="value">${i.value}</span>${mark(i)} ${i.is_primary ? '' : removeButton(i.id)}</li>`)}</ul>
+        <ul class="identities">${emails.map((i) => html`<li>${shownAddress(i)} ${i.is_primary ? '' : removeButton(i.id)}</li>`)}</ul>
         <form method="post" action="/account/emails" class="stack">
           ${csrf(request)}
           <label for="email">${t('customers.account.addEmail')}</label>

@@ -1,4 +1,3 @@
-import { PHONE_ONLY_DOMAIN } from '../../contracts/customers.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError, cursorInvalid } from '../../core/errors.js';
 import type { EventBus } from '../../core/events/index.js';
@@ -9,7 +8,7 @@ import type {
   AttributeDefinitionRow, AttributeValue, ConsentChangeRow, ConsentPurposeRow, CustomerRow, IdentityKind, IdentityRow, OrderLineRow, OrderRow,
 } from './customers.schema.js';
 import {
-  attributeProblem, normaliseIdentity, sumMoney,
+  attributeProblem, normaliseIdentity, phoneOnlyAddress, sumMoney,
   type AttributeDefinitionInput, type CompanyInput, type CompanyPatch, type ConsentInput, type CustomerInput, type CustomerPatch,
   type IdentityInput, type OrderInput, type ProductInput, type ProductPatch, type PurposeInput, type PurposePatch, type RegistrationInput, type RegistrationPatch,
 } from './customers.validate.js';
@@ -92,7 +91,7 @@ export class CustomersService {
     const id = await this.repo.transaction(workspaceId, this.bus, async (repo, events) => {
       if (input.companyId && !(await repo.company(workspaceId, input.companyId))) throw errors.referenceNotFound('companyId');
       const attributes = checkAttributes(await repo.attributeDefinitions(workspaceId), {}, input.attributes);
-      const email = input.email ?? phoneOnlyAddress(input.identities);
+      const email = input.email ?? firstPhoneAddress(input.identities);
       const taken = await repo.identityByValue(workspaceId, 'email', email);
       // A phone-only customer's address is their phone's: taken means the phone is.
       if (taken) throw input.email ? errors.identityTaken('email', email) : errors.identityTaken('phone', input.identities.find((i) => i.kind === 'phone')!.value);
@@ -470,16 +469,12 @@ function checkAttributes(definitions: AttributeDefinitionRow[], current: Record<
   return next;
 }
 
-/**
- * A customer known only by phone (an API call, an SMS or call-centre contact) still needs accounts'
- * sign-in address: a stable, undeliverable one of their own (RFC 2606 `.invalid`), made from their
- * first phone, as the chat channels do for phone contacts. Mail is never sent to it.
- */
-function phoneOnlyAddress(identities: CustomerInput['identities']): string {
+/** The address of a customer created by phone alone: their first phone's (`phoneOnlyAddress`). */
+function firstPhoneAddress(identities: CustomerInput['identities']): string {
   const phone = identities.find((i) => i.kind === 'phone')!;
   const normal = normaliseIdentity('phone', phone.value);
   if (!normal) throw errors.identityInvalid('phone');
-  return `phone-${normal.replace(/\D/g, '')}@${PHONE_ONLY_DOMAIN}`;
+  return phoneOnlyAddress(normal);
 }
 
 const rethrowUnique = (error: () => AppError) => (cause: unknown): never => {

@@ -1,5 +1,6 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { PHONE_ONLY_DOMAIN } from '../../contracts/customers.js';
 import { locales } from '../../core/i18n/index.js';
 import { ATTRIBUTE_TYPES, CONSENT_CHANNELS, IDENTITY_KINDS, type AttributeDefinitionRow, type AttributeValue, type IdentityKind } from './customers.schema.js';
 
@@ -144,6 +145,13 @@ export function normaliseIdentity(kind: IdentityKind, value: string): string | u
   }
   return trimmed.length ? trimmed : undefined;
 }
+
+/**
+ * A customer known only by phone (an API call, an import row, an SMS or call-centre contact) still
+ * needs accounts' sign-in address: a stable, undeliverable one of their own (RFC 2606 `.invalid`),
+ * made from their phone (normalised), as the chat channels do for phone contacts. Mail is never sent to it.
+ */
+export const phoneOnlyAddress = (phone: string): string => `phone-${phone.replace(/\D/g, '')}@${PHONE_ONLY_DOMAIN}`;
 
 /** Sums amounts given as decimal strings exactly (in cents). */
 export function sumMoney(amounts: readonly string[]): string {

@@ -186,6 +186,26 @@ describe('My account', () => {
     expect((await t.services.customers.identities(t.workspace.id, v.id)).map((i) => i.kind)).toEqual(['email']);
   });
 
+  it('shows a customer known only by phone "No e-mail" among their e-mails, never their placeholder address', async () => {
+    // The sign-in address a phone-only customer gets (customers.validate.ts phoneOnlyAddress), in either language.
+    const placeholder = 'phone-8613722223333@phone.invalid';
+    for (const lang of ['zh-CN', 'en'] as const) {
+      const v = await signedIn(lang === 'en' ? placeholder : 'phone-8613744445555@phone.invalid', '电话客户', lang);
+      await t.services.customers.addIdentity(t.workspace.id, v.id, { kind: 'phone', value: lang === 'en' ? '+8613722223333' : '+8613744445555', primary: true, verified: true }, SYSTEM);
+      const page = await get(v, '/account');
+      expect(page.statusCode).toBe(200);
+      const emails = /<section class="panel" aria-labelledby="emails">([\s\S]*?)<\/section>/.exec(page.body)![1]!;
+      expect(emails).toContain(lang === 'en' ? 'No e-mail' : '无邮箱');
+      expect(emails).not.toContain('.invalid');
+      expect(page.body).toContain(lang === 'en' ? '+8613722223333' : '+8613744445555');
+    }
+    // A real address beside it is shown as before.
+    const shown = await signedIn('shown@example.com', 'Shown');
+    const page = await get(shown, '/account');
+    expect(page.body).toContain('shown@example.com');
+    expect(page.body).not.toContain('No e-mail');
+  });
+
   it('adds an e-mail only once the mailed link is followed, then as verified (and primary when asked)', async () => {
     const v = await signedIn('first@example.com', 'Fir');
     const asked = await post(v, '/account/emails', { email: 'Second@Example.com', primary: 'yes' });

@@ -95,13 +95,41 @@ describe('CSV import', () => {
     expect(await t.services.customers.findByIdentity(t.workspace.id, 'email', 'new.one@example.cn')).toBeUndefined();
   });
 
-  it('refuses a file with wrong columns, no e-mail column, no rows or too many, and changes nothing', async () => {
+  it('imports a row with a phone and no e-mail as a customer known by phone, or updates whoever holds the phone', async () => {
+    const ws = t.workspace.id;
+    const file = 'email,name,phone,tags\r\n,孙电话,+86 138 0000 1111,回访\r\n,,+86 138 0000 2222,\r\n,重复,+8613800001111,\r\n,没有联系方式,,vip\r\n,坏号码,12ab,\r\n';
+    const done = await finished((await upload(admin, Buffer.from(file))).json().id);
+    expect(done).toMatchObject({ status: 'done', processed: 5, created: 2, updated: 0 });
+    // Refused rows show no placeholder address: they have no e-mail.
+    expect(done.refused).toEqual([
+      { line: 4, email: null, reason: 'the same phone as line 2', code: 'phone_repeated', params: { line: 2 } },
+      { line: 5, email: null, reason: 'neither an e-mail nor a phone: a customer needs one of them', code: 'contact_missing' },
+      { line: 6, email: null, reason: 'not a valid phone number', code: 'phone_invalid' },
+    ]);
+    const sun = (await t.services.customers.findByIdentity(ws, 'phone', '+8613800001111'))!;
+    // The same customer the API makes from a phone alone: the placeholder address, the phone primary.
+    expect(sun).toMatchObject({ name: '孙电话', email: 'phone-8613800001111@phone.invalid', tags: ['回访'] });
+    expect((await t.services.customers.identities(ws, sun.id)).map((i) => [i.kind, i.value, i.is_primary])).toEqual(expect.arrayContaining([
+      ['email', 'phone-8613800001111@phone.invalid', true], ['phone', '+8613800001111', true],
+    ]));
+    expect(await t.services.customers.findByIdentity(ws, 'phone', '+8613800002222')).toMatchObject({ name: '+8613800002222' });
+
+    // A phone-only row of a phone already held updates its customer (one with an e-mail here), and never makes a second one.
+    const again = await finished((await upload(admin, Buffer.from('phone,name,tags\r\n+86 139 1000 0007,,回访\r\n+8613800001111,孙电话二,\r\n'))).json().id);
+    expect(again).toMatchObject({ created: 0, updated: 2, refused: [] });
+    const seven = (await t.services.customers.findByIdentity(ws, 'email', 'kehu7@example.cn'))!;
+    expect(seven.tags).toContain('回访');
+    expect(await t.services.customers.findByIdentity(ws, 'phone', '+8613910000007')).toMatchObject({ id: seven.id });
+    expect(await t.services.customers.findByIdentity(ws, 'phone', '+8613800001111')).toMatchObject({ id: sun.id, name: '孙电话二' });
+  });
+
+  it('refuses a file with wrong columns, neither an e-mail nor a phone column, no rows or too many, and changes nothing', async () => {
     const imports = async () => (await sql<{ n: string }>`select count(*) as n from customer_imports`.execute(t.database.db)).rows[0]!.n;
     const before = await imports();
     const wrong = await upload(admin, Buffer.from('email,shoe_size,colour\r\na@example.cn,42,red\r\n'));
     expect(wrong.statusCode).toBe(400);
     expect(wrong.json().error).toMatchObject({ code: 'CSV_COLUMNS_INVALID', details: { unknown: ['shoe_size', 'colour'], missing: [] } });
-    expect((await upload(admin, Buffer.from('name\r\nx\r\n'))).json().error).toMatchObject({ code: 'CSV_COLUMNS_INVALID', details: { missing: ['email'] } });
+    expect((await upload(admin, Buffer.from('name\r\nx\r\n'))).json().error).toMatchObject({ code: 'CSV_COLUMNS_INVALID', details: { missing: ['email', 'phone'] } });
     expect((await upload(admin, Buffer.from('email,email\r\n'))).json().error.code).toBe('CSV_COLUMNS_INVALID');
     expect((await upload(admin, Buffer.alloc(0))).json().error.code).toMatch(/^(CSV_EMPTY|VALIDATION_FAILED)$/);
     expect((await upload(admin, Buffer.from('email\r\n"unclosed\r\n'))).json().error.code).toBe('CSV_UNREADABLE');
@@ -132,8 +160,11 @@ describe('CSV export', () => {
     expect(utf8.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
     const lines = decodeCsv(utf8.rawPayload).trim().split('\r\n');
     expect(lines[0]).toBe('email,name,phone,locale,time_zone,company,tags,since,tier');
-    expect(lines).toHaveLength(1 + 997 + 1);
+    // The header, the GBK file's 997, the two known only by phone and the one above.
+    expect(lines).toHaveLength(1 + 997 + 2 + 1);
     expect(lines).toContain('kehu9@example.cn,客户9号,+8613910000009,,,上海文印,vip;打印机,2024-03-10,silver');
+    // A customer known only by phone has no e-mail in the file (their placeholder address is none); the phone finds them again on import.
+    expect(lines).toContain(',孙电话二,+8613800001111,,,,回访,,');
     expect(lines).toContain(`formula@example.cn,"'=HYPERLINK(""http://evil"")",,,,,'-1+cmd|calc,,`);
 
     const gbk = await get(admin, '/customers/export?encoding=gb18030');

@@ -4,7 +4,7 @@ import { useResource } from '../../api/use-resource.js';
 import { Link, navigate } from '../../router/router.js';
 import { useSignedIn } from '../../session/session.js';
 import { companyPage, deleteCompany, listCompanies, saveCompany, type CompanyFields, type CompanyPage } from './customers-api.js';
-import { FieldProblem, LoadProblem, ProblemNotice, fieldAria, tryWrite, type Problem } from './customer-bits.js';
+import { EmailOrNone, FieldProblem, LoadProblem, ProblemNotice, fieldAria, tryWrite, type Problem } from './customer-bits.js';
 
 const ROOT = '/customers/companies';
 
@@ -97,7 +97,7 @@ function CompanyView({ id }: { id: string }) {
                 {data.members.map((m) => (
                   <tr key={m.id}>
                     <td><Link to={`/customers/${m.id}`}>{m.name}</Link></td>
-                    <td className="crm-email">{m.email}</td>
+                    <td className="crm-email"><EmailOrNone email={m.email} /></td>
                     <td data-ticket-count={m.id}>{m.ticketCount}</td>
                   </tr>
                 ))}

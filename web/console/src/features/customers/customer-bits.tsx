@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { ApiError, isRecord } from '../../api/http.js';
 import type { Resource } from '../../api/use-resource.js';
+import { isPlaceholderAddress } from '@contracts/addresses.js';
 
 /** "Loading…" or why it failed, with a retry; nothing once the data is there. */
 export function LoadProblem({ state }: { state: Resource<unknown> & { reload: () => void } }) {
@@ -13,6 +14,16 @@ export function LoadProblem({ state }: { state: Resource<unknown> & { reload: ()
       <button type="button" className="link-button" onClick={state.reload}>{t('customers.retry')}</button>
     </p>
   );
+}
+
+/**
+ * A customer's e-mail address (a `mailto:` link when asked), or "No e-mail" for a placeholder one
+ * (known only by phone, erased, a chat contact): never shown as if it were an address to write to.
+ */
+export function EmailOrNone({ email, mailto = false, className }: { email: string; mailto?: boolean; className?: string }) {
+  const { t } = useTranslation();
+  if (isPlaceholderAddress(email)) return <span className={className ? `${className} muted` : 'muted'}>{t('customers.noEmail')}</span>;
+  return mailto ? <a className={className} href={`mailto:${email}`}>{email}</a> : <>{email}</>;
 }
 
 /** Why a write was refused: its code, the server's words, and the fields it was about (`names.zh-CN`, `domain`). */

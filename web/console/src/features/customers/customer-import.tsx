@@ -104,7 +104,7 @@ function FileProblem({ problem }: { problem: Problem }) {
       : [
         ...(d.duplicate?.length ? [t(`${f}.duplicateColumns`, { columns: d.duplicate.join(', ') })] : []),
         ...(d.unknown?.length ? [t(`${f}.unknownColumns`, { columns: d.unknown.join(', ') })] : []),
-        ...(d.missing?.length ? [t(`${f}.missingEmail`)] : []),
+        ...(d.missing?.length ? [t(`${f}.missingContact`)] : []),
         t(`${f}.allowedColumns`),
       ];
   return <div className="notice notice-error" role="alert">{lines.map((line) => <p key={line}>{line}</p>)}</div>;

@@ -2,8 +2,8 @@ import { useState, type FormEvent, type ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useResource } from '../../api/use-resource.js';
 import { Link } from '../../router/router.js';
-import { addNote, customerRecord, shownEmail, customerTimeline, duplicates, listCompanies, setConsent, updateCustomer, updateRegistration, type CustomerRecord, type TimelineEntry } from './customers-api.js';
-import { FieldProblem, LoadProblem, ProblemNotice, fieldAria, tryWrite, type FieldRule, type Problem } from './customer-bits.js';
+import { addNote, customerRecord, customerTimeline, duplicates, listCompanies, setConsent, updateCustomer, updateRegistration, type CustomerRecord, type TimelineEntry } from './customers-api.js';
+import { EmailOrNone, FieldProblem, LoadProblem, ProblemNotice, fieldAria, tryWrite, type FieldRule, type Problem } from './customer-bits.js';
 import { MergeDialog } from './merge-dialog.js';
 import { DataRights } from './data-rights.js';
 import { useSignedIn } from '../../session/session.js';
@@ -39,7 +39,7 @@ export function CustomerView({ id }: { id: string }) {
               <ul className="crm-list">
                 {record.data.identities.map((i) => (
                   <li key={i.id}>
-                    <span className="muted">{t(`customers.kinds.${i.kind}`)}</span> {i.value}
+                    <span className="muted">{t(`customers.kinds.${i.kind}`)}</span> {i.kind === 'email' ? <EmailOrNone email={i.value} /> : i.value}
                     {i.primary && <span className="chip chip-new">{t('customers.record.primary')}</span>}
                     {i.verified && <span className="chip chip-quiet">{t('customers.record.verified')}</span>}
                   </li>
@@ -206,7 +206,7 @@ function Profile({ record, onSave }: { record: CustomerRecord; onSave: (patch: {
   return (
     <div className="crm-profile">
       <h2>{customer.name}</h2>
-      <p className="crm-email">{shownEmail(customer.email) ?? <span className="muted">{t('customers.noEmail')}</span>}</p>
+      <p className="crm-email"><EmailOrNone email={customer.email} /></p>
       <p>
         {customer.tags.map((tag) => <span key={tag} className="chip chip-quiet">{tag}</span>)}
         {Object.entries(customer.attributes).map(([key, value]) => <span key={key} className="chip chip-note">{key}: {value}</span>)}
@@ -250,7 +250,7 @@ function Duplicates({ id, state, onMerged }: { id: string; state: ReturnType<typ
       <ul className="crm-list">
         {state.data?.suggestions.map((s) => (
           <li key={s.customer.id}>
-            <Link to={`/customers/${s.customer.id}`}>{s.customer.name}</Link> <span className="muted small">{s.customer.email}</span>
+            <Link to={`/customers/${s.customer.id}`}>{s.customer.name}</Link> <span className="muted small"><EmailOrNone email={s.customer.email} /></span>
             <span className="muted small"> · {s.reasons.map((r) => t(`customers.duplicates.reasons.${r}`)).join('、')}</span>
             <button type="button" className="button button-small" onClick={() => setMerging(s.customer.id)}>{t('customers.duplicates.merge')}</button>
           </li>

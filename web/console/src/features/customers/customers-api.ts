@@ -4,17 +4,12 @@
  */
 import { request } from '../../api/http.js';
 import type {
-  ATTRIBUTE_OPERATORS, PHONE_ONLY_DOMAIN as SERVER_PHONE_ONLY_DOMAIN, SEGMENT_LIMITS, SegmentPreviewWire, SegmentRule, SegmentWire,
+  ATTRIBUTE_OPERATORS, SEGMENT_LIMITS, SegmentPreviewWire, SegmentRule, SegmentWire,
   CustomerPageWire, CustomerWire, DuplicatesWire, ErasureWire, ImportStatusWire, MergeField, MergeWire, RecordWire, TimelineWire,
   CompanyListWire, CompanyPageWire, CompanyWire, PurposeWire, SegmentRuleProblemWire,
 } from '@contracts/customers.js';
 
 export type { ErasureWire as Erasure, CustomerWire as Customer, RecordWire as CustomerRecord, TimelineWire as TimelineEntry, ImportStatusWire as ImportStatus, DuplicatesWire as Duplicates, MergeField };
-
-/** The server's constant (kept out of the bundle with zod): the type checker holds them equal. */
-const PHONE_ONLY_DOMAIN: typeof SERVER_PHONE_ONLY_DOMAIN = 'phone.invalid';
-/** A customer's e-mail as people should see it: none for a customer known only by phone (their address is a placeholder). */
-export const shownEmail = (email: string): string | null => (email.endsWith(`@${PHONE_ONLY_DOMAIN}`) ? null : email);
 
 export interface CustomerFilter { q?: string; tag?: string; companyId?: string }
 

@@ -3,8 +3,8 @@ import { useTranslation } from 'react-i18next';
 import { useResource } from '../../api/use-resource.js';
 import { Link } from '../../router/router.js';
 import { useSignedIn } from '../../session/session.js';
-import { exportUrl, listCustomers, shownEmail, type Customer, type CustomerFilter } from './customers-api.js';
-import { LoadProblem } from './customer-bits.js';
+import { exportUrl, listCustomers, type Customer, type CustomerFilter } from './customers-api.js';
+import { EmailOrNone, LoadProblem } from './customer-bits.js';
 
 /** Customers newest first, searched by name (Chinese too), e-mail or phone, and filtered by tag. */
 export function CustomersList() {
@@ -69,7 +69,7 @@ export function CustomerTable({ customers }: { customers: Customer[] }) {
         {customers.map((c) => (
           <tr key={c.id}>
             <td><Link to={`/customers/${c.id}`}>{c.name}</Link></td>
-            <td className="crm-email">{shownEmail(c.email) ?? <span className="muted">{t('customers.noEmail')}</span>}</td>
+            <td className="crm-email"><EmailOrNone email={c.email} /></td>
             <td>{c.tags.map((tag) => <span key={tag} className="chip chip-quiet">{tag}</span>)}</td>
             <td>{new Date(c.createdAt).toLocaleDateString(i18n.language)}</td>
           </tr>

@@ -7,6 +7,7 @@ import { Avatar, RelativeTime, StatusBadge } from './ticket-bits.js';
 import { customerTickets, type Customer, type Ticket } from './tickets-api.js';
 import { customerRecord, customerTimeline, type CustomerRecord, type TimelineEntry } from '../customers/customers-api.js';
 import { TimelineText } from '../customers/customer-view.js';
+import { EmailOrNone } from '../customers/customer-bits.js';
 
 const KNOWN_ACTIONS = ['ticket.created', 'ticket.updated', 'reply.added', 'note.added', 'ticket.merged', 'ticket.merged_in', 'ticket.split', 'ticket.rated', 'ticket.sender_confirmed', 'ticket.sender_disputed'] as const;
 
@@ -69,9 +70,7 @@ export function CustomerPanel({ customerId, customer, failed, currentId, revisio
           <Avatar name={customer.name} />
           <div className="customer-id">
             <Link to={`/customers/${customerId}`} className="customer-name">{customer.name}</Link>
-            <a className="customer-email" href={`mailto:${customer.email}`}>
-              {customer.email}
-            </a>
+            <EmailOrNone email={customer.email} mailto className="customer-email" />
           </div>
           <dl className="customer-facts">
             <div>
