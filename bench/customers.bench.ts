@@ -2,6 +2,7 @@ import { loadavg } from 'node:os';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { createInProcessBus } from '../src/core/events/index.js';
+import { runReplayable } from '../src/core/jobs/index.js';
 import { createLogger } from '../src/core/logger.js';
 import { systemClock } from '../src/core/clock.js';
 import { Tenancy } from '../src/core/tenancy.js';
@@ -180,7 +181,8 @@ export const suite: BenchSuite = {
       const imports = new CustomerImports(repo, createInProcessBus(createLogger('silent')), systemClock);
       const started = performance.now();
       const job = await imports.start(workspaceId, { name: 'bench.csv', bytes: file }, { type: 'system', id: null });
-      const statements = await countingStatements(() => imports.run(workspaceId, job.id));
+      // As the job worker runs it: replayable work (index.ts), so each batch's commit does not wait for the disk.
+      const statements = await countingStatements(() => runReplayable(() => imports.run(workspaceId, job.id)));
       const kefuSeconds = (performance.now() - started) / 1000;
       ctx.report({ bench: 'customers.import', metric: 'statements_per_batch', value: statements / Math.ceil(IMPORT_ROWS / 500) });
       const done = await imports.find(workspaceId, job.id);

@@ -67,9 +67,14 @@ interface ParsedFile { columns: Column[]; rows: { line: number; cells: string[] 
 
 /** The header checked against the built-in columns and the workspace's attributes; every row with its line. */
 export function parseCustomerCsv(source: string, definitions: readonly AttributeDefinitionRow[]): ParsedFile {
-  let records: { record: string[]; info: { lines: number } }[];
+  let records: (string[] & { line: number })[];
   try {
-    records = parse(source, { info: true, relax_column_count: true, skip_empty_lines: true, trim: true, max_record_size: 64 * 1024 }) as unknown as typeof records;
+    // The line a record ends on, read from the parser's state as each record is made (its `info`
+    // option copies that state for every record: half the time of parsing a file).
+    records = parse(source, {
+      relax_column_count: true, skip_empty_lines: true, trim: true, max_record_size: 64 * 1024,
+      on_record: (record: string[], context: { lines: number }) => Object.assign(record, { line: context.lines }),
+    }) as typeof records;
   } catch (cause) {
     throw errors.csvUnreadable(`This file is not a readable CSV: ${(cause as Error).message}`);
   }
@@ -78,7 +83,7 @@ export function parseCustomerCsv(source: string, definitions: readonly Attribute
   const columns: Column[] = [];
   const unknown: string[] = [];
   const seen = new Set<string>();
-  for (const heading of header.record) {
+  for (const heading of header) {
     const key = heading.trim().toLowerCase();
     const builtIn = COLUMN_NAMES[key];
     const definition = builtIn ? undefined : definitions.find((d) => d.key === key);
@@ -100,7 +105,7 @@ export function parseCustomerCsv(source: string, definitions: readonly Attribute
     throw errors.csvTooManyRows(`A file holds at most ${IMPORT_MAX_ROWS} customers; this one has ${body.length}: split it`, { rows: body.length, max: IMPORT_MAX_ROWS });
   }
   // The line a record ends on: its line, for every record without a line break in a quoted cell.
-  return { columns, rows: body.map(({ record, info }) => ({ line: info.lines, cells: record })) };
+  return { columns, rows: body.map((cells) => ({ line: cells.line, cells })) };
 }
 
 /** The row refused: with its line, and its e-mail when it has one (a placeholder address is not shown). */

@@ -1,5 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { EventBus, EventWriter } from '../../core/events/index.js';
+import { relaxCommitIfReplayable } from '../../core/jobs/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../core/db/database.js';
 import type { AttributeValue, CustomerRow, CustomersDB, ErasureRow, IdentityKind, ImportRow, RefusedRow, SegmentRow } from './customers.schema.js';
@@ -628,8 +629,15 @@ export class CustomersRepo {
     return this.db(workspaceId).selectFrom('customer_imports').select(IMPORT_COLUMNS).orderBy('created_at', 'desc').orderBy('id').limit(limit).execute();
   }
 
-  lockImport(workspaceId: string, id: string) {
-    return this.db(workspaceId).selectFrom('customer_imports').select(['processed', 'refused']).where('id', '=', id).forUpdate().executeTakeFirst();
+  /**
+   * Locks the import for a batch. In the import job (replayable work, core/jobs/replayable.ts) the
+   * batch's commit does not wait for the disk: a crash loses a suffix of batches with their
+   * progress, and the job, run again, writes them again from the stored file.
+   */
+  async lockImport(workspaceId: string, id: string) {
+    const db = this.db(workspaceId);
+    await relaxCommitIfReplayable(db);
+    return db.selectFrom('customer_imports').select(['processed', 'refused']).where('id', '=', id).forUpdate().executeTakeFirst();
   }
 
   /** Counts add up batch by batch; the file is dropped with the last batch. */

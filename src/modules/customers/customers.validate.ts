@@ -128,6 +128,9 @@ export function isCalendarDay(day: string): boolean {
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === day;
 }
 
+/** Built once: making the schema costs ~25 µs, 20 times checking an address with it (an import checks every row's). */
+const EmailAddress = z.string().email();
+
 /**
  * One spelling per identity, so the same address or number never makes two customers:
  * e-mails lower-case, phones digits with an optional leading +; other kinds as given.
@@ -137,7 +140,7 @@ export function normaliseIdentity(kind: IdentityKind, value: string): string | u
   const trimmed = value.trim();
   if (kind === 'email') {
     const email = trimmed.toLowerCase();
-    return z.string().email().safeParse(email).success ? email : undefined;
+    return EmailAddress.safeParse(email).success ? email : undefined;
   }
   if (kind === 'phone') {
     const phone = trimmed.replace(/[\s().-]/g, '');

@@ -43,7 +43,8 @@ export const customersModule = defineModule<CustomersNeeds>({
     };
   },
   workers: async ({ customerImports, customerDataRights, customerSegments }, jobs) => {
-    await jobs.work<{ workspaceId: string; importId: string }>(IMPORT_JOB, (job) => customerImports.run(job.data.workspaceId, job.data.importId));
+    // Replayable (core/jobs/replayable.ts): each batch is rebuilt from the stored file, its progress in its own transaction.
+    await jobs.work<{ workspaceId: string; importId: string }>(IMPORT_JOB, (job) => customerImports.run(job.data.workspaceId, job.data.importId), { replayable: true });
     await jobs.work<{ workspaceId: string; erasureId: string }>(ERASE_JOB, (job) => customerDataRights.erase(job.data.workspaceId, job.data.erasureId));
     await registerSegmentCountWorker(customerSegments, jobs);
   },
