@@ -1,19 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/core/config.js';
-import { systemClock } from '../../src/core/clock.js';
-import { connectDatabase, type Database } from '../../src/core/db/database.js';
-import { createInProcessBus } from '../../src/core/events/index.js';
-import { createInlineQueue } from '../../src/core/jobs/index.js';
-import { createLogger } from '../../src/core/logger.js';
-import { Tenancy } from '../../src/core/tenancy.js';
-import { createServices } from '../../src/services.js';
 import { tablesHolding } from '../../src/modules/customers/__tests__/customers.harness.js';
-import { freePort, runKefu, whenHealthy, type KefuProcess } from '../helpers/cli.js';
-import { freshDatabase, type TestDatabase } from '../helpers/db.js';
+import { freePort, type KefuProcess } from '../helpers/cli.js';
+import { openCrashWorld, type CrashWorld } from './crash-world.js';
 
 /**
  * An erasure (PIPL / GDPR) is one transaction in a durable job: `kill -9` of the process while that
@@ -31,22 +20,14 @@ const EMAIL = 'qian.crash@example.cn';
 const SECOND_EMAIL = 'qian.home.crash@example.cn';
 const PHONE = '+8613911112222';
 
-let db: TestDatabase;
-let dataDir = '';
-let database: Database;
+let world: CrashWorld;
 let workspaceId = '';
 let customerId = '';
 let token = '';
-const running = new Set<KefuProcess>();
 
 beforeAll(async () => {
-  db = await freshDatabase();
-  dataDir = await mkdtemp(path.join(tmpdir(), 'kefu-crash-erasure-'));
-  const log = createLogger('silent');
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', KEFU_DATA_DIR: dataDir, KEFU_PUBLIC_URL: 'http://localhost:3000' });
-  database = await connectDatabase(db.url, { max: 2, log });
-  // The world is made in this process, as an admin would through the API, with an in-process bus.
-  const services = createServices({ config, database, tenancy: await Tenancy.load(database.db), bus: createInProcessBus(log), jobs: createInlineQueue(), clock: systemClock });
+  world = await openCrashWorld('erasure');
+  const { services, database } = world;
   const system = { type: 'system', id: null } as const;
   const workspace = await services.accounts.createWorkspace({ slug: 'erasure', name: { en: 'Erasure Ltd', 'zh-CN': '删除公司' }, defaultLocale: 'zh-CN' });
   workspaceId = workspace.id;
@@ -70,25 +51,12 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const kefu of running) {
-    kefu.child.kill('SIGKILL');
-    await kefu.exited;
-  }
-  await database?.close();
-  await db?.drop();
-  await rm(dataDir, { recursive: true, force: true });
+  await world?.close();
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const query = async <T>(text: string, values?: unknown[]) => (await database.pool.query(text, values)).rows as T[];
-
-async function start(port: number): Promise<KefuProcess> {
-  const kefu = runKefu(['start', '--role', 'all'], { DATABASE_URL: db.url, KEFU_DATA_DIR: dataDir, KEFU_SECRET: 'crash-test-secret-0123456789abcdef', LOG_LEVEL: 'error' }, port);
-  running.add(kefu);
-  void kefu.exited.then(() => running.delete(kefu));
-  await whenHealthy(kefu);
-  return kefu;
-}
+const query = <T>(text: string, values?: unknown[]) => world.query<T>(text, values);
+const start = (port: number): Promise<KefuProcess> => world.start(port);
 
 /** True while a transaction holds the erasure row locked (`lockErasure`'s select … for update): the erasure is under way. */
 async function erasureInProgress(): Promise<boolean> {
@@ -122,7 +90,7 @@ describe('kill -9 during an erasure', () => {
     expect(await erasureRows()).toEqual([{ status: 'queued', finished_at: null }]);
     const [whole] = await query<{ name: string; email: string; erased_at: Date | null }>('select name, email, erased_at from customers where id = $1', [customerId]);
     expect(whole).toEqual({ name: NAME, email: EMAIL, erased_at: null });
-    expect(await tablesHolding(database.db, PHONE)).toContain('customer_identities.value');
+    expect(await tablesHolding(world.database.db, PHONE)).toContain('customer_identities.value');
 
     await start(port);
     const settleBy = Date.now() + SETTLE_MS;
@@ -131,7 +99,7 @@ describe('kill -9 during an erasure', () => {
     const rows = await erasureRows();
     expect(rows).toHaveLength(1);
     expect(rows[0]!.status).toBe('done');
-    for (const value of [NAME, EMAIL, SECOND_EMAIL, PHONE, 'SN-CRASH-1', '张江路']) expect(await tablesHolding(database.db, value), value).toEqual([]);
+    for (const value of [NAME, EMAIL, SECOND_EMAIL, PHONE, 'SN-CRASH-1', '张江路']) expect(await tablesHolding(world.database.db, value), value).toEqual([]);
     const [erased] = await query<{ name: string; erased_at: Date | null }>('select name, erased_at from customers where id = $1', [customerId]);
     expect(erased!.name).toBe('[erased]');
     expect(erased!.erased_at).not.toBeNull();

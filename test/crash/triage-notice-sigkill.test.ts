@@ -1,18 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { PoolClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/core/config.js';
-import { systemClock } from '../../src/core/clock.js';
-import { connectDatabase, type Database } from '../../src/core/db/database.js';
-import { createInProcessBus } from '../../src/core/events/index.js';
-import { createInlineQueue } from '../../src/core/jobs/index.js';
-import { createLogger } from '../../src/core/logger.js';
-import { Tenancy } from '../../src/core/tenancy.js';
-import { createServices } from '../../src/services.js';
-import { freePort, runKefu, whenHealthy, type KefuProcess } from '../helpers/cli.js';
-import { freshDatabase, type TestDatabase } from '../helpers/db.js';
+import { freePort, type KefuProcess } from '../helpers/cli.js';
+import { openCrashWorld, type CrashWorld } from './crash-world.js';
 
 /**
  * A triage rule's "notify" (mail the admins that a ticket arrived) is decided with the ticket's
@@ -26,23 +15,15 @@ import { freshDatabase, type TestDatabase } from '../helpers/db.js';
 const SETTLE_MS = 60_000;
 const WORD = '停机告警';
 
-let db: TestDatabase;
-let dataDir = '';
-let database: Database;
+let world: CrashWorld;
 let workspaceId = '';
 let token = '';
 const admins: string[] = [];
-const running = new Set<KefuProcess>();
 let locker: PoolClient | undefined;
 
 beforeAll(async () => {
-  db = await freshDatabase();
-  dataDir = await mkdtemp(path.join(tmpdir(), 'kefu-crash-triage-'));
-  const log = createLogger('silent');
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', KEFU_DATA_DIR: dataDir, KEFU_PUBLIC_URL: 'http://localhost:3000' });
-  database = await connectDatabase(db.url, { max: 3, log });
-  // The world is made in this process, as an admin would through the API, with an in-process bus.
-  const services = createServices({ config, database, tenancy: await Tenancy.load(database.db), bus: createInProcessBus(log), jobs: createInlineQueue(), clock: systemClock });
+  world = await openCrashWorld('triage', { poolMax: 3 });
+  const { services } = world;
   const system = { type: 'system', id: null } as const;
   const workspace = await services.accounts.createWorkspace({ slug: 'notices', name: { en: 'Notices Ltd', 'zh-CN': '通知公司' }, defaultLocale: 'zh-CN' });
   workspaceId = workspace.id;
@@ -59,28 +40,15 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const kefu of running) {
-    kefu.child.kill('SIGKILL');
-    await kefu.exited;
-  }
   await locker?.query('rollback').catch(() => undefined);
   locker?.release();
-  await database?.close();
-  await db?.drop();
-  await rm(dataDir, { recursive: true, force: true });
+  await world?.close();
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const query = async <T>(text: string, values?: unknown[]) => (await database.pool.query(text, values)).rows as T[];
+const query = <T>(text: string, values?: unknown[]) => world.query<T>(text, values);
+const start = (port: number): Promise<KefuProcess> => world.start(port);
 const THIS_DATABASE = '(select oid from pg_database where datname = current_database())';
-
-async function start(port: number): Promise<KefuProcess> {
-  const kefu = runKefu(['start', '--role', 'all'], { DATABASE_URL: db.url, KEFU_DATA_DIR: dataDir, KEFU_SECRET: 'crash-test-secret-0123456789abcdef', LOG_LEVEL: 'error' }, port);
-  running.add(kefu);
-  void kefu.exited.then(() => running.delete(kefu));
-  await whenHealthy(kefu);
-  return kefu;
-}
 
 /**
  * Caught between the decision and its notices: a backend has written the decision's row in a
@@ -111,7 +79,7 @@ describe('kill -9 between a rule\'s decision and its notices', () => {
     const first = await start(port);
 
     // Inserts into the outbox wait behind this lock; reads of it do not.
-    locker = await database.pool.connect();
+    locker = await world.database.pool.connect();
     await locker.query('begin');
     await locker.query('lock table mail_outbox in exclusive mode');
 

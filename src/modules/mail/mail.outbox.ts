@@ -6,6 +6,7 @@ import type { en as mailCatalogue } from './mail.i18n.js';
 import type { JobQueue } from '../../core/jobs/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../core/db/database.js';
+import { isPlaceholderAddress } from '../../contracts/addresses.js';
 import type { MailOutbox, OutboundMail, QueuedMail } from '../../core/mail/outbox.js';
 import {
   bareMessageId, formatMailbox, newMessageId, oneLine, parseMailbox, referencesChain, requireMailbox, type Mailbox,
@@ -38,9 +39,6 @@ export interface SendJob {
  * every attempt has a key of its own: the sweeper and the back-off scheduler naming the same
  * attempt collapse into one job, and a finished attempt never blocks the next one.
  */
-/** Reserved never to resolve (RFC 2606): the domain of the addresses Kefu makes for people who have none. */
-const PLACEHOLDER_DOMAIN = /\.invalid$/i;
-
 export function sendJobKey(outboxId: string, attempt: number): string {
   return `${outboxId}:${attempt}`;
 }
@@ -81,7 +79,7 @@ export class MailOutboxService implements MailOutbox {
     const messageId = newMessageId(sender.from.address.split('@')[1]!);
     // A placeholder address (RFC 2606 `.invalid`: customers known by phone alone, erased ones) has no
     // mailbox: the mail is kept, visibly not sent and why, instead of bouncing through every retry.
-    const placeholder = PLACEHOLDER_DOMAIN.test(to.address);
+    const placeholder = isPlaceholderAddress(to.address);
     const status = placeholder ? 'failed' : this.smtpConfigured ? 'queued' : 'held';
     const row = await db.insertInto('mail_outbox').values({
       workspace_id: workspaceId,
