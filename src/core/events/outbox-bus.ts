@@ -459,7 +459,8 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
        where s.subscriber = v.subscriber and (s.txid, s.seq) < (v.txid::xid8, v.seq)`,
       [saved.map((x) => x.durable.id), saved.map((x) => x.cursor.txid), saved.map((x) => x.cursor.seq), saved.map((x) => x.handled)]);
     for (const { durable, cursor, handled } of saved) {
-      durable.unsavedHandled -= handled;
+      // Not below zero: the subscriber may have been forgotten (its lock lost) while the statement ran.
+      durable.unsavedHandled = Math.max(0, durable.unsavedHandled - handled);
       // Unless it moved on while the statement ran: then the next save takes it.
       if (durable.cursor === cursor) durable.unsaved = 'none';
       else if (durable.unsaved === 'handled') scheduleCursorSave();
