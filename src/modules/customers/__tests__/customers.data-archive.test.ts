@@ -1,45 +1,36 @@
 import { Readable } from 'node:stream';
 import { strFromU8, unzipSync } from 'fflate';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestApp } from '../../../../test/helpers/app.js';
-import { customersHarness, SYSTEM, type Auth } from './customers.harness.js';
+import { describe, expect, it } from 'vitest';
+import { SYSTEM, useCustomersHarness } from './customers.harness.js';
 
 /** The customer's data as a zip (PIPL / GDPR): data.json, one CSV per kind, and their attachments byte for byte. */
 
-let t: TestApp;
-let admin: Auth;
-let agent: Auth;
-let otherAdmin: Auth;
-
-beforeAll(async () => {
-  ({ t, admin, agent, otherAdmin } = await customersHarness());
-});
-afterAll(async () => { await t.close(); });
+const { h } = useCustomersHarness();
 
 const BOM = '\uFEFF';
 
 describe('customer data archive', () => {
   it('zips the JSON export, a CSV per kind and the attachments of their tickets for an admin, audited', async () => {
-    const ws = t.workspace.id;
-    const customer = await t.services.customers.create(ws, {
+    const ws = h.t.workspace.id;
+    const customer = await h.t.services.customers.create(ws, {
       name: '钱多多', email: 'qian@example.com', locale: 'zh-CN', timeZone: 'Asia/Shanghai', companyId: null, address: null,
       tags: [], attributes: {}, identities: [{ kind: 'phone', value: '+8613900001111', primary: true, verified: false }],
     }, SYSTEM);
     // Bytes that are not text in any encoding, to be compared one by one.
     const receipt = Buffer.from([0x25, 0x50, 0x44, 0x46, 0x00, 0xff, 0x10, 0x80, ...Buffer.from('收据 receipt')]);
-    const file = await t.services.attachments.save({ filename: '收据 1.txt', stream: Readable.from([receipt]) });
-    const ticket = await t.services.tickets.open(ws, { subject: '打印机卡纸', body: '=HYPERLINK("x") 卡纸了', channel: 'web', customer: { id: customer.id }, attachments: [file] }, { type: 'customer', id: customer.id });
-    await t.services.tickets.addMessage(ws, ticket.id, { kind: 'note', body: 'INTERNAL only' }, { type: 'agent', id: t.workspace.admin.id });
-    await t.services.tickets.addMessage(ws, ticket.id, { kind: 'reply', body: 'Please clean the roller' }, { type: 'agent', id: t.workspace.admin.id });
-    const product = await t.services.customers.createProduct(ws, { model: 'YM-720', names: { en: 'YM-720 Laser' }, category: 'laser' });
-    await t.services.customers.registerProduct(ws, customer.id, { productId: product.id, serial: 'SN-1', purchasedOn: '2026-01-02', warrantyUntil: '2028-01-02', boughtFrom: '京东' }, SYSTEM);
-    await t.services.customers.addOrder(ws, customer.id, { reference: 'ORD-1', orderedAt: new Date('2026-01-02T03:04:05Z'), currency: 'CNY', lines: [{ productId: product.id, description: 'YM-720', quantity: 2, amount: '1798.00' }] }, SYSTEM);
-    const purpose = await t.services.customers.createPurpose(ws, { key: 'newsletter', names: { en: 'Newsletter' }, wordingVersion: 'v3' });
-    await t.services.customers.setConsent(ws, customer.id, { purposeId: purpose.id, granted: true, channel: 'portal' }, { type: 'customer', id: customer.id });
+    const file = await h.t.services.attachments.save({ filename: '收据 1.txt', stream: Readable.from([receipt]) });
+    const ticket = await h.t.services.tickets.open(ws, { subject: '打印机卡纸', body: '=HYPERLINK("x") 卡纸了', channel: 'web', customer: { id: customer.id }, attachments: [file] }, { type: 'customer', id: customer.id });
+    await h.t.services.tickets.addMessage(ws, ticket.id, { kind: 'note', body: 'INTERNAL only' }, { type: 'agent', id: h.t.workspace.admin.id });
+    await h.t.services.tickets.addMessage(ws, ticket.id, { kind: 'reply', body: 'Please clean the roller' }, { type: 'agent', id: h.t.workspace.admin.id });
+    const product = await h.t.services.customers.createProduct(ws, { model: 'YM-720', names: { en: 'YM-720 Laser' }, category: 'laser' });
+    await h.t.services.customers.registerProduct(ws, customer.id, { productId: product.id, serial: 'SN-1', purchasedOn: '2026-01-02', warrantyUntil: '2028-01-02', boughtFrom: '京东' }, SYSTEM);
+    await h.t.services.customers.addOrder(ws, customer.id, { reference: 'ORD-1', orderedAt: new Date('2026-01-02T03:04:05Z'), currency: 'CNY', lines: [{ productId: product.id, description: 'YM-720', quantity: 2, amount: '1798.00' }] }, SYSTEM);
+    const purpose = await h.t.services.customers.createPurpose(ws, { key: 'newsletter', names: { en: 'Newsletter' }, wordingVersion: 'v3' });
+    await h.t.services.customers.setConsent(ws, customer.id, { purposeId: purpose.id, granted: true, channel: 'portal' }, { type: 'customer', id: customer.id });
 
-    expect((await t.app.http.inject({ url: `/api/v1/customers/${customer.id}/data-archive`, headers: agent })).statusCode).toBe(403);
-    expect((await t.app.http.inject({ url: `/api/v1/customers/${customer.id}/data-archive`, headers: otherAdmin })).json().error.code).toBe('CUSTOMER_NOT_FOUND');
-    const res = await t.app.http.inject({ url: `/api/v1/customers/${customer.id}/data-archive`, headers: admin });
+    expect((await h.t.app.http.inject({ url: `/api/v1/customers/${customer.id}/data-archive`, headers: h.agent })).statusCode).toBe(403);
+    expect((await h.t.app.http.inject({ url: `/api/v1/customers/${customer.id}/data-archive`, headers: h.otherAdmin })).json().error.code).toBe('CUSTOMER_NOT_FOUND');
+    const res = await h.t.app.http.inject({ url: `/api/v1/customers/${customer.id}/data-archive`, headers: h.admin });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('application/zip');
     expect(res.headers['content-disposition']).toBe(`attachment; filename="customer-${customer.id}.zip"`);
@@ -68,18 +59,18 @@ describe('customer data archive', () => {
     expect(text('orders.csv')).toBe(`${BOM}reference,ordered_at,amount,currency,line,quantity,line_amount\r\nORD-1,2026-01-02T03:04:05.000Z,1798.00,CNY,YM-720,2,1798.00\r\n`);
     expect(text('consents.csv')).toMatch(/^\uFEFFpurpose,granted,channel,wording_version,changed_by,changed_at\r\nnewsletter,true,portal,v3,customer,[^,]+\r\n$/);
 
-    const audit = await t.services.accounts.listAudit(ws, { limit: 20 });
+    const audit = await h.t.services.accounts.listAudit(ws, { limit: 20 });
     expect(audit.filter((a) => a.action === 'customer.exported' && a.target_id === customer.id)).toHaveLength(1);
   });
 
   it('answers an erased customer with 410 and an unknown one with 404', async () => {
-    const ws = t.workspace.id;
-    const leaving = await t.services.customers.create(ws, { name: 'Leaving', email: 'leaving@example.com', locale: null, timeZone: null, companyId: null, address: null, tags: [], attributes: {}, identities: [] }, SYSTEM);
-    await t.services.customerDataRights.requestErasure(ws, leaving.id, { type: 'system', id: null }, SYSTEM);
-    await t.jobs.drain();
-    const gone = await t.app.http.inject({ url: `/api/v1/customers/${leaving.id}/data-archive`, headers: admin });
+    const ws = h.t.workspace.id;
+    const leaving = await h.t.services.customers.create(ws, { name: 'Leaving', email: 'leaving@example.com', locale: null, timeZone: null, companyId: null, address: null, tags: [], attributes: {}, identities: [] }, SYSTEM);
+    await h.t.services.customerDataRights.requestErasure(ws, leaving.id, { type: 'system', id: null }, SYSTEM);
+    await h.t.jobs.drain();
+    const gone = await h.t.app.http.inject({ url: `/api/v1/customers/${leaving.id}/data-archive`, headers: h.admin });
     expect(gone.statusCode).toBe(410);
     expect(gone.json().error.code).toBe('CUSTOMER_ERASED');
-    expect((await t.app.http.inject({ url: '/api/v1/customers/00000000-0000-4000-8000-000000000000/data-archive', headers: admin })).statusCode).toBe(404);
+    expect((await h.t.app.http.inject({ url: '/api/v1/customers/00000000-0000-4000-8000-000000000000/data-archive', headers: h.admin })).statusCode).toBe(404);
   });
 });

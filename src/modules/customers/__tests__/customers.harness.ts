@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { afterAll, beforeAll } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
 
 export const SYSTEM = { type: 'system' as const, id: null };
@@ -13,6 +14,22 @@ export async function customersHarness(): Promise<CustomersHarness> {
   const agentId = (await t.services.accounts.createAgent(t.workspace.id, { email: 'agent@acme.example', name: 'agent', role: 'agent', password: 'agent-password-1' }, SYSTEM)).id;
   const beta = await t.addWorkspace('beta');
   return { t, admin: await token(t.workspace.id, t.workspace.admin.id), agent: await token(t.workspace.id, agentId), otherAdmin: await token(beta.id, beta.admin.id), otherWorkspaceId: beta.id };
+}
+
+/**
+ * The harness around a test file: `h` is filled in before its first test (then `setUp` runs) and
+ * closed after its last; `api` calls the app's REST API with one of its tokens (none: signed out).
+ */
+export function useCustomersHarness(setUp?: (h: CustomersHarness) => Promise<void>) {
+  const h = {} as CustomersHarness;
+  beforeAll(async () => {
+    Object.assign(h, await customersHarness());
+    await setUp?.(h);
+  });
+  afterAll(async () => { await h.t?.close(); });
+  const api = (headers: Auth | undefined, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) =>
+    h.t.app.http.inject({ method, url: `/api/v1${url}`, ...(headers ? { headers } : {}), ...(payload === undefined ? {} : { payload: payload as object }) });
+  return { h, api };
 }
 
 /** Every table and column (text, json, arrays, bytes) of the database that holds `value` anywhere: what an erasure must leave empty. */

@@ -1,25 +1,17 @@
 import iconv from 'iconv-lite';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestApp } from '../../../../test/helpers/app.js';
-import { customersHarness, SYSTEM, type Auth } from './customers.harness.js';
+import { describe, expect, it } from 'vitest';
+import { SYSTEM, useCustomersHarness, type Auth } from './customers.harness.js';
 import { decodeCsv } from '../customers.import.js';
 
-let t: TestApp;
-let admin: Auth;
-let agent: Auth;
-let otherAdmin: Auth;
-
-beforeAll(async () => {
-  ({ t, admin, agent, otherAdmin } = await customersHarness());
-  await t.services.customers.defineAttribute(t.workspace.id, { key: 'tier', labels: { en: 'Tier' }, type: 'choice', choices: ['gold', 'silver'] }, SYSTEM);
-  await t.services.customers.defineAttribute(t.workspace.id, { key: 'since', labels: { en: 'Customer since' }, type: 'date', choices: [] }, SYSTEM);
+const { h } = useCustomersHarness(async (h) => {
+  await h.t.services.customers.defineAttribute(h.t.workspace.id, { key: 'tier', labels: { en: 'Tier' }, type: 'choice', choices: ['gold', 'silver'] }, SYSTEM);
+  await h.t.services.customers.defineAttribute(h.t.workspace.id, { key: 'since', labels: { en: 'Customer since' }, type: 'date', choices: [] }, SYSTEM);
 });
-afterAll(async () => { await t?.close(); });
 
 const upload = (headers: Auth, bytes: Buffer, fileName = 'customers.csv', contentType = 'text/csv') =>
-  t.app.http.inject({ method: 'POST', url: `/api/v1/customers/imports?fileName=${encodeURIComponent(fileName)}`, headers: { ...headers, 'content-type': contentType }, payload: bytes });
-const get = (headers: Auth, url: string) => t.app.http.inject({ method: 'GET', url: `/api/v1${url}`, headers });
+  h.t.app.http.inject({ method: 'POST', url: `/api/v1/customers/imports?fileName=${encodeURIComponent(fileName)}`, headers: { ...headers, 'content-type': contentType }, payload: bytes });
+const get = (headers: Auth, url: string) => h.t.app.http.inject({ method: 'GET', url: `/api/v1${url}`, headers });
 
 /** 1,000 customers as Excel on Chinese Windows saves them (GBK, no BOM), three rows broken. */
 function gbkFile(): { bytes: Buffer; bad: number[] } {
@@ -36,8 +28,8 @@ function gbkFile(): { bytes: Buffer; bad: number[] } {
 }
 
 async function finished(id: string) {
-  await t.jobs.drain();
-  const status = await get(admin, `/customers/imports/${id}`);
+  await h.t.jobs.drain();
+  const status = await get(h.admin, `/customers/imports/${id}`);
   expect(status.statusCode, status.body).toBe(200);
   return status.json();
 }
@@ -54,7 +46,7 @@ describe('CSV import', () => {
 
   it('imports a GBK file of 1,000 customers: good rows in, the three bad ones reported by line', async () => {
     const { bytes, bad } = gbkFile();
-    const started = await upload(admin, bytes, '客户名单.csv');
+    const started = await upload(h.admin, bytes, '客户名单.csv');
     expect(started.statusCode, started.body).toBe(202);
     expect(started.json()).toMatchObject({ fileName: '客户名单.csv', status: 'queued', total: 1000, processed: 0 });
     const done = await finished(started.json().id);
@@ -68,37 +60,37 @@ describe('CSV import', () => {
       ['email_invalid', undefined], ['attribute_invalid', { key: 'tier', type: 'choice', choices: 'gold, silver' }], ['email_repeated', { line: 2 }],
     ]);
 
-    const { customers } = t.services;
-    const one = (await customers.findByIdentity(t.workspace.id, 'email', 'kehu7@example.cn'))!;
+    const { customers } = h.t.services;
+    const one = (await customers.findByIdentity(h.t.workspace.id, 'email', 'kehu7@example.cn'))!;
     expect(one).toMatchObject({ name: '客户7号', tags: ['vip', '打印机'], attributes: { tier: 'gold', since: '2024-03-08' } });
-    expect(await customers.findByIdentity(t.workspace.id, 'phone', '+8613910000007')).toMatchObject({ id: one.id });
-    const company = (await customers.companies(t.workspace.id)).find((c) => c.id === one.company_id);
+    expect(await customers.findByIdentity(h.t.workspace.id, 'phone', '+8613910000007')).toMatchObject({ id: one.id });
+    const company = (await customers.companies(h.t.workspace.id)).find((c) => c.id === one.company_id);
     expect(company?.name).toBe('上海文印');
-    expect((await customers.list(t.workspace.id, { q: '客户7号' })).customers.map((c) => c.id)).toEqual([one.id]);
-    expect(await customers.findByIdentity(t.workspace.id, 'email', 'kehu500@example.cn')).toBeUndefined();
+    expect((await customers.list(h.t.workspace.id, { q: '客户7号' })).customers.map((c) => c.id)).toEqual([one.id]);
+    expect(await customers.findByIdentity(h.t.workspace.id, 'email', 'kehu500@example.cn')).toBeUndefined();
   });
 
   it('updates known customers: given cells replace, tags and attributes add up, empty cells change nothing', async () => {
-    const started = await upload(admin, Buffer.from('email,name,tags,tier\r\nkehu7@example.cn,,vvip,silver\r\nkehu8@example.cn,Eight,,\r\n'));
+    const started = await upload(h.admin, Buffer.from('email,name,tags,tier\r\nkehu7@example.cn,,vvip,silver\r\nkehu8@example.cn,Eight,,\r\n'));
     const done = await finished(started.json().id);
     expect(done).toMatchObject({ created: 0, updated: 2, refused: [] });
-    const seven = (await t.services.customers.findByIdentity(t.workspace.id, 'email', 'kehu7@example.cn'))!;
+    const seven = (await h.t.services.customers.findByIdentity(h.t.workspace.id, 'email', 'kehu7@example.cn'))!;
     expect(seven).toMatchObject({ name: '客户7号', attributes: { tier: 'silver', since: '2024-03-08' } });
     expect([...seven.tags].sort()).toEqual(['vip', 'vvip', '打印机']);
-    expect((await t.services.customers.findByIdentity(t.workspace.id, 'email', 'kehu8@example.cn'))!.name).toBe('Eight');
+    expect((await h.t.services.customers.findByIdentity(h.t.workspace.id, 'email', 'kehu8@example.cn'))!.name).toBe('Eight');
   });
 
   it('refuses a phone another customer has, and keeps the rest of the row out', async () => {
-    const started = await upload(admin, Buffer.from('email,phone\r\nnew.one@example.cn,+8613910000007\r\n'));
+    const started = await upload(h.admin, Buffer.from('email,phone\r\nnew.one@example.cn,+8613910000007\r\n'));
     const done = await finished(started.json().id);
     expect(done).toMatchObject({ created: 0, refused: [{ line: 2, email: 'new.one@example.cn', reason: 'this phone belongs to another customer', code: 'phone_taken' }] });
-    expect(await t.services.customers.findByIdentity(t.workspace.id, 'email', 'new.one@example.cn')).toBeUndefined();
+    expect(await h.t.services.customers.findByIdentity(h.t.workspace.id, 'email', 'new.one@example.cn')).toBeUndefined();
   });
 
   it('imports a row with a phone and no e-mail as a customer known by phone, or updates whoever holds the phone', async () => {
-    const ws = t.workspace.id;
+    const ws = h.t.workspace.id;
     const file = 'email,name,phone,tags\r\n,孙电话,+86 138 0000 1111,回访\r\n,,+86 138 0000 2222,\r\n,重复,+8613800001111,\r\n,没有联系方式,,vip\r\n,坏号码,12ab,\r\n';
-    const done = await finished((await upload(admin, Buffer.from(file))).json().id);
+    const done = await finished((await upload(h.admin, Buffer.from(file))).json().id);
     expect(done).toMatchObject({ status: 'done', processed: 5, created: 2, updated: 0 });
     // Refused rows show no placeholder address: they have no e-mail.
     expect(done.refused).toEqual([
@@ -106,55 +98,55 @@ describe('CSV import', () => {
       { line: 5, email: null, reason: 'neither an e-mail nor a phone: a customer needs one of them', code: 'contact_missing' },
       { line: 6, email: null, reason: 'not a valid phone number', code: 'phone_invalid' },
     ]);
-    const sun = (await t.services.customers.findByIdentity(ws, 'phone', '+8613800001111'))!;
+    const sun = (await h.t.services.customers.findByIdentity(ws, 'phone', '+8613800001111'))!;
     // The same customer the API makes from a phone alone: the placeholder address, the phone primary.
     expect(sun).toMatchObject({ name: '孙电话', email: 'phone-8613800001111@phone.invalid', tags: ['回访'] });
-    expect((await t.services.customers.identities(ws, sun.id)).map((i) => [i.kind, i.value, i.is_primary])).toEqual(expect.arrayContaining([
+    expect((await h.t.services.customers.identities(ws, sun.id)).map((i) => [i.kind, i.value, i.is_primary])).toEqual(expect.arrayContaining([
       ['email', 'phone-8613800001111@phone.invalid', true], ['phone', '+8613800001111', true],
     ]));
-    expect(await t.services.customers.findByIdentity(ws, 'phone', '+8613800002222')).toMatchObject({ name: '+8613800002222' });
+    expect(await h.t.services.customers.findByIdentity(ws, 'phone', '+8613800002222')).toMatchObject({ name: '+8613800002222' });
 
     // A phone-only row of a phone already held updates its customer (one with an e-mail here), and never makes a second one.
-    const again = await finished((await upload(admin, Buffer.from('phone,name,tags\r\n+86 139 1000 0007,,回访\r\n+8613800001111,孙电话二,\r\n'))).json().id);
+    const again = await finished((await upload(h.admin, Buffer.from('phone,name,tags\r\n+86 139 1000 0007,,回访\r\n+8613800001111,孙电话二,\r\n'))).json().id);
     expect(again).toMatchObject({ created: 0, updated: 2, refused: [] });
-    const seven = (await t.services.customers.findByIdentity(ws, 'email', 'kehu7@example.cn'))!;
+    const seven = (await h.t.services.customers.findByIdentity(ws, 'email', 'kehu7@example.cn'))!;
     expect(seven.tags).toContain('回访');
-    expect(await t.services.customers.findByIdentity(ws, 'phone', '+8613910000007')).toMatchObject({ id: seven.id });
-    expect(await t.services.customers.findByIdentity(ws, 'phone', '+8613800001111')).toMatchObject({ id: sun.id, name: '孙电话二' });
+    expect(await h.t.services.customers.findByIdentity(ws, 'phone', '+8613910000007')).toMatchObject({ id: seven.id });
+    expect(await h.t.services.customers.findByIdentity(ws, 'phone', '+8613800001111')).toMatchObject({ id: sun.id, name: '孙电话二' });
   });
 
   it('refuses a file with wrong columns, neither an e-mail nor a phone column, no rows or too many, and changes nothing', async () => {
-    const imports = async () => (await sql<{ n: string }>`select count(*) as n from customer_imports`.execute(t.database.db)).rows[0]!.n;
+    const imports = async () => (await sql<{ n: string }>`select count(*) as n from customer_imports`.execute(h.t.database.db)).rows[0]!.n;
     const before = await imports();
-    const wrong = await upload(admin, Buffer.from('email,shoe_size,colour\r\na@example.cn,42,red\r\n'));
+    const wrong = await upload(h.admin, Buffer.from('email,shoe_size,colour\r\na@example.cn,42,red\r\n'));
     expect(wrong.statusCode).toBe(400);
     expect(wrong.json().error).toMatchObject({ code: 'CSV_COLUMNS_INVALID', details: { unknown: ['shoe_size', 'colour'], missing: [] } });
-    expect((await upload(admin, Buffer.from('name\r\nx\r\n'))).json().error).toMatchObject({ code: 'CSV_COLUMNS_INVALID', details: { missing: ['email', 'phone'] } });
-    expect((await upload(admin, Buffer.from('email,email\r\n'))).json().error.code).toBe('CSV_COLUMNS_INVALID');
-    expect((await upload(admin, Buffer.alloc(0))).json().error.code).toMatch(/^(CSV_EMPTY|VALIDATION_FAILED)$/);
-    expect((await upload(admin, Buffer.from('email\r\n"unclosed\r\n'))).json().error.code).toBe('CSV_UNREADABLE');
+    expect((await upload(h.admin, Buffer.from('name\r\nx\r\n'))).json().error).toMatchObject({ code: 'CSV_COLUMNS_INVALID', details: { missing: ['email', 'phone'] } });
+    expect((await upload(h.admin, Buffer.from('email,email\r\n'))).json().error.code).toBe('CSV_COLUMNS_INVALID');
+    expect((await upload(h.admin, Buffer.alloc(0))).json().error.code).toMatch(/^(CSV_EMPTY|VALIDATION_FAILED)$/);
+    expect((await upload(h.admin, Buffer.from('email\r\n"unclosed\r\n'))).json().error.code).toBe('CSV_UNREADABLE');
     const huge = Buffer.from(`email\r\n${Array.from({ length: 100_000 }, (_, i) => `c${i}@example.cn`).join('\r\n')}`);
-    const tooMany = await upload(admin, huge);
+    const tooMany = await upload(h.admin, huge);
     expect(tooMany.statusCode).toBe(400);
     expect(tooMany.json().error).toMatchObject({ code: 'CSV_TOO_MANY_ROWS', details: { rows: 100_000, max: 50_000 } });
-    expect((await t.app.http.inject({ method: 'POST', url: '/api/v1/customers/imports', headers: admin, payload: { email: 'x' } })).statusCode).toBe(400);
+    expect((await h.t.app.http.inject({ method: 'POST', url: '/api/v1/customers/imports', headers: h.admin, payload: { email: 'x' } })).statusCode).toBe(400);
     expect(await imports()).toBe(before);
   });
 
   it('is for admins of the workspace only', async () => {
-    expect((await upload(agent, Buffer.from('email\r\na@example.cn\r\n'))).statusCode).toBe(403);
-    const { id } = (await get(admin, '/customers/imports')).json().imports[0];
-    expect((await get(otherAdmin, `/customers/imports/${id}`)).json().error.code).toBe('IMPORT_NOT_FOUND');
-    expect((await get(otherAdmin, '/customers/imports')).json().imports).toEqual([]);
+    expect((await upload(h.agent, Buffer.from('email\r\na@example.cn\r\n'))).statusCode).toBe(403);
+    const { id } = (await get(h.admin, '/customers/imports')).json().imports[0];
+    expect((await get(h.otherAdmin, `/customers/imports/${id}`)).json().error.code).toBe('IMPORT_NOT_FOUND');
+    expect((await get(h.otherAdmin, '/customers/imports')).json().imports).toEqual([]);
   });
 });
 
 describe('CSV export', () => {
   it('writes every customer with the columns the import reads, in UTF-8 with a BOM or in GB18030, formulas defused', async () => {
-    await t.services.customers.create(t.workspace.id, {
+    await h.t.services.customers.create(h.t.workspace.id, {
       name: '=HYPERLINK("http://evil")', tags: ['-1+cmd|calc'], email: 'formula@example.cn', locale: null, timeZone: null, companyId: null, address: null, attributes: {}, identities: [],
     }, SYSTEM);
-    const utf8 = await get(admin, '/customers/export');
+    const utf8 = await get(h.admin, '/customers/export');
     expect(utf8.statusCode).toBe(200);
     expect(utf8.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(utf8.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
@@ -167,9 +159,9 @@ describe('CSV export', () => {
     expect(lines).toContain(',孙电话二,+8613800001111,,,,回访,,');
     expect(lines).toContain(`formula@example.cn,"'=HYPERLINK(""http://evil"")",,,,,'-1+cmd|calc,,`);
 
-    const gbk = await get(admin, '/customers/export?encoding=gb18030');
+    const gbk = await get(h.admin, '/customers/export?encoding=gb18030');
     expect(iconv.decode(gbk.rawPayload, 'gb18030').split('\r\n')).toContain('kehu9@example.cn,客户9号,+8613910000009,,,上海文印,vip;打印机,2024-03-10,silver');
-    expect((await get(agent, '/customers/export')).statusCode).toBe(403);
-    expect((await get(otherAdmin, '/customers/export')).body).not.toContain('kehu9');
+    expect((await get(h.agent, '/customers/export')).statusCode).toBe(403);
+    expect((await get(h.otherAdmin, '/customers/export')).body).not.toContain('kehu9');
   });
 });
