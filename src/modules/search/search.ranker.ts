@@ -159,6 +159,16 @@ export class LearnedRanker {
   }
 }
 
+/** A training as a training thread is given it: the documents, and the stored model to retrain (its bytes). */
+export interface RankerTraining { documents: TrainingDocument[]; previous?: Uint8Array }
+export interface TrainedRanker { model: Uint8Array; documents: number; examples: number; retrained: number }
+
+/** `LearnedRanker.train` from and to bytes: the work of `search.train-thread`. Undefined when there is nothing to learn. */
+export function trainRanker({ documents, previous }: RankerTraining): TrainedRanker | undefined {
+  const trained = LearnedRanker.train(documents, { previous: previous && LearnedRanker.fromBytes(previous) });
+  return trained && { model: trained.ranker.toBytes(), documents: trained.ranker.documents, examples: trained.examples, retrained: trained.retrained };
+}
+
 /** What a document is learned from: its title, alternative questions, body sentences and clicked searches. */
 function exampleTexts(d: TrainingDocument): string[] {
   return [d.title, ...d.questions, ...bodyLines(d.body), ...d.asked].map((text) => text.slice(0, MAX_LINE_CHARS));

@@ -3,11 +3,12 @@ import { isUuid } from '../../contracts/http.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError, notFound, validationFailed } from '../../core/errors.js';
 import { locales, type Locale } from '../../core/i18n/index.js';
+import { besideCaller, OffThread } from '../../core/off-thread.js';
 import { analyse, indexText, normalise, quoteLexeme, runsOf, wordLexeme } from './search.analyzer.js';
 import { snippet } from './search.highlight.js';
 import type { LearnedCandidates, RankedQuery, RankedRow, SearchRepo, WeightedTerm } from './search.repo.js';
 import { alignTopHits, ALIGNED_HITS } from './search.alignment.js';
-import { bodyLines, LearnedRanker, RANKER_FORMAT, type TrainingDocument } from './search.ranker.js';
+import { bodyLines, LearnedRanker, RANKER_FORMAT, type RankerTraining, type TrainedRanker, type TrainingDocument } from './search.ranker.js';
 import { DOCUMENT_KINDS, LOGGED_SOURCES, type DocumentKind, type SearchSource, type SynonymRow, type UsefulnessSignal } from './search.schema.js';
 import { searchErrors } from './search.errors.js';
 
@@ -133,6 +134,9 @@ export class SearchService {
   private readonly rankers = new Map<string, { version: number; ranker: Promise<LearnedRanker> }>();
   /** Each workspace's stored model version (undefined: none of this format) and when it was read. */
   private readonly modelVersions = new Map<string, { readAt: number; version: Promise<number | undefined> }>();
+
+  /** Training takes seconds of CPU at a time: in a thread of its own, off the event loop that answers searches. */
+  private readonly trainer = new OffThread<RankerTraining, TrainedRanker | undefined>(besideCaller(import.meta.url, 'search.train-thread'));
 
   constructor(private readonly repo: SearchRepo, private readonly clock: Clock) {}
 
@@ -284,8 +288,8 @@ export class SearchService {
    */
   async train(workspaceId: string, options: { full?: boolean } = {}): Promise<{ version: number; documents: number; examples: number; retrained: number; trainingMs: number } | undefined> {
     const started = performance.now();
-    const stored = options.full ? undefined : await this.repo.modelVersion(workspaceId);
-    const previous = stored?.format === RANKER_FORMAT ? await this.ranker(workspaceId, stored.version) : undefined;
+    const stored = options.full ? undefined : await this.repo.model(workspaceId);
+    const previous = stored?.format === RANKER_FORMAT ? stored.model : undefined;
     const { documents, clicked } = await this.repo.trainingDocuments(workspaceId);
     const asked = new Map<string, string[]>();
     for (const click of clicked) {
@@ -294,10 +298,13 @@ export class SearchService {
       if (list.length < MAX_CLICKED_PER_DOCUMENT * MAX_CLICK_REPEATS) list.push(...Array<string>(Math.min(click.clicks, MAX_CLICK_REPEATS)).fill(click.query));
       asked.set(key, list);
     }
-    const trained = LearnedRanker.train(documents.map((d): TrainingDocument => {
-      const key = hitKey(d.kind, d.document_id);
-      return { key, title: d.title, questions: d.questions, body: d.body, asked: asked.get(key) ?? [] };
-    }), { previous });
+    const trained = await this.trainer.run({
+      documents: documents.map((d): TrainingDocument => {
+        const key = hitKey(d.kind, d.document_id);
+        return { key, title: d.title, questions: d.questions, body: d.body, asked: asked.get(key) ?? [] };
+      }),
+      previous,
+    });
     if (!trained) {
       await this.repo.removeModel(workspaceId);
       this.modelVersions.set(workspaceId, { readAt: this.clock.now().getTime(), version: Promise.resolve(undefined) });
@@ -305,13 +312,14 @@ export class SearchService {
     }
     const trainingMs = Math.round(performance.now() - started);
     const version = await this.repo.saveModel(workspaceId, {
-      format: RANKER_FORMAT, model: trained.ranker.toBytes(), documents: trained.ranker.documents, examples: trained.examples,
-      training_ms: trainingMs, trained_at: this.clock.now(),
+      format: RANKER_FORMAT, model: Buffer.from(trained.model.buffer, trained.model.byteOffset, trained.model.byteLength),
+      documents: trained.documents, examples: trained.examples, training_ms: trainingMs, trained_at: this.clock.now(),
     });
-    // After the write, so a search reading the version in between keeps the new one, not the old.
+    // After the write, so a search reading the version in between keeps the new one, not the old;
+    // the next search loads it (the old one is let go now, not when that search comes).
     this.modelVersions.set(workspaceId, { readAt: this.clock.now().getTime(), version: Promise.resolve(version) });
-    this.rankers.set(workspaceId, { version, ranker: Promise.resolve(trained.ranker) });
-    return { version, documents: trained.ranker.documents, examples: trained.examples, retrained: trained.retrained, trainingMs };
+    this.rankers.delete(workspaceId);
+    return { version, documents: trained.documents, examples: trained.examples, retrained: trained.retrained, trainingMs };
   }
 
   /** Workspaces with documents to learn from: the nightly training's list. */

@@ -5,11 +5,13 @@ import { AppError, notFound } from '../../core/errors.js';
 import type { DomainEvent } from '../../core/events/index.js';
 import type { JobQueue } from '../../core/jobs/index.js';
 import { translator, type Locale } from '../../core/i18n/index.js';
+import { besideCaller, OffThread } from '../../core/off-thread.js';
 import { words } from '../../core/learn/index.js';
 import type { MailOutbox, OutboundMail } from '../../core/mail/outbox.js';
 import type { RuleInput, TriageTarget } from '../../contracts/triage.js';
 import { TRIAGE_TARGETS } from '../../contracts/triage.js';
-import { TriageClassifier, heldBack, type LabelledText, type Prediction } from './triage.classifier.js';
+import { TriageClassifier, type Prediction } from './triage.classifier.js';
+import type { TargetsTraining, TrainedTarget, TrainingExample } from './triage.training.js';
 import { triageErrors } from './triage.errors.js';
 import type { NewDecision, TriageRepo } from './triage.repo.js';
 import {
@@ -132,8 +134,6 @@ export interface TicketChanges {
 export const TRIAGE_JOBS = { train: 'triage.train', retrainAll: 'triage.retrain_all' } as const;
 /** The newest labelled tickets a model learns from: enough for any workspace's vocabulary, bounded in time and memory. */
 const MAX_TRAINING_TICKETS = 20_000;
-/** Below this many examples a held-back fifth says nothing: no accuracy is reported. */
-const MIN_HELD_OUT_EXAMPLES = 50;
 const SYSTEM = { type: 'system' as const, id: null };
 /** The tag rules' "mark spam" set before scoring existed; the spam view is the tickets with it. */
 const SPAM_TAG = 'spam';
@@ -194,6 +194,9 @@ export class TriageService {
     /** Settings and rules as this node keeps them for new tickets; every change here drops them on every node. */
     private readonly config: TriageConfigCache,
   ) {}
+
+  /** Training takes seconds of CPU with many tickets: in a thread of its own, off the event loop that takes new tickets. */
+  private readonly trainer = new OffThread<TargetsTraining, TrainedTarget[]>(besideCaller(import.meta.url, 'triage.train-thread'));
 
   // ---- settings
 
@@ -349,7 +352,7 @@ export class TriageService {
   }
 
   /** The examples the next training of each target would learn from: tickets' texts and the labels people settled. */
-  async trainingData(workspaceId: string): Promise<Record<TriageTarget, (LabelledText & { ticketId: string })[]>> {
+  async trainingData(workspaceId: string): Promise<Record<TriageTarget, TrainingExample[]>> {
     const tickets = await this.ports.source.labelled(workspaceId, MAX_TRAINING_TICKETS);
     const text = (t: LabelledTicket) => `${t.subject}\n${t.body}`;
     return {
@@ -382,20 +385,12 @@ export class TriageService {
   async train(workspaceId: string, options: { strict?: boolean } = {}): Promise<ModelSummary[]> {
     const data = await this.trainingData(workspaceId);
     const trained: ModelSummary[] = [];
-    for (const target of TRIAGE_TARGETS) {
-      let classifier: TriageClassifier;
-      try {
-        classifier = TriageClassifier.train(data[target]);
-      } catch (error) {
-        if (!options.strict && error instanceof AppError && ['TRIAGE_ONE_CLASS', 'TRIAGE_NO_EXAMPLES'].includes(error.code)) continue;
-        throw error;
-      }
-      const heldOut = heldOutTrial(data[target]);
-      const row = await this.repo.insertModel(this.repo.in(workspaceId), target, {
-        examples: data[target].length, labels: [...classifier.labels], held_out_accuracy: heldOut?.accuracy ?? null, confusion: heldOut?.confusion ?? null,
-        state: classifier.toState(),
+    for (const model of await this.trainer.run({ data, strict: options.strict ?? false })) {
+      const row = await this.repo.insertModel(this.repo.in(workspaceId), model.target, {
+        examples: model.examples, labels: model.labels, held_out_accuracy: model.heldOut?.accuracy ?? null, confusion: model.heldOut?.confusion ?? null,
+        state: model.state,
       });
-      this.loadedModels.set(`${workspaceId}:${target}`, { version: row.version, classifier });
+      this.loadedModels.set(`${workspaceId}:${model.target}`, { version: row.version, classifier: TriageClassifier.fromState(model.state) });
       trained.push(summaryOf(row));
     }
     return trained;
@@ -650,39 +645,6 @@ const summaryOf = (m: { target: TriageTarget; version: number; examples: number;
   target: m.target, version: m.version, examples: m.examples, labels: m.labels, heldOutAccuracy: m.held_out_accuracy,
   sizeBytes: m.size_bytes, confusion: m.confusion, trainedAt: m.trained_at,
 });
-
-/**
- * A trial model trained on four fifths of the examples, tested on the fifth held back (`heldBack`:
- * by a hash of the ticket's id): its accuracy, and how often each true label was predicted as each
- * (rows: the truth, in the order of the labels sorted; columns: the prediction). Undefined with too
- * few examples.
- */
-function heldOutTrial(examples: readonly (LabelledText & { ticketId: string })[]): { accuracy: number; confusion: Confusion } | undefined {
-  if (examples.length < MIN_HELD_OUT_EXAMPLES) return undefined;
-  const held = examples.filter((e) => heldBack(e.ticketId));
-  let trial: TriageClassifier;
-  try {
-    trial = TriageClassifier.train(examples.filter((e) => !heldBack(e.ticketId)));
-  } catch (error) {
-    if (error instanceof AppError && error.code === 'TRIAGE_ONE_CLASS') return undefined;
-    throw error;
-  }
-  const labels = [...new Set(examples.map((e) => e.label))].sort();
-  const counts = labels.map(() => labels.map(() => 0));
-  let correct = 0;
-  let scored = 0;
-  for (const { text, label } of held) {
-    try {
-      const predicted = trial.predict(text).label;
-      counts[labels.indexOf(label)]![labels.indexOf(predicted)]!++;
-      if (predicted === label) correct++;
-      scored++;
-    } catch (error) {
-      if (!(error instanceof AppError && error.code === 'TRIAGE_EMPTY_TEXT')) throw error;
-    }
-  }
-  return scored ? { accuracy: correct / scored, confusion: { labels, counts } } : undefined;
-}
 
 function decisionView(row: DecisionRow, locale: Locale) {
   const t = translator(locale);
