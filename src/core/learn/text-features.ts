@@ -1,5 +1,4 @@
-import type { Jieba } from '@node-rs/jieba';
-import { loadJieba } from './jieba.js';
+import { sharedJieba } from './jieba.js';
 
 /**
  * Text → feature counts, for Chinese and English alike, with no knowledge of any domain:
@@ -15,7 +14,7 @@ export interface TextFeatureOptions {
   wordBigrams?: boolean;
   /** Character n-gram lengths inside a run (inclusive). Default 2–4; 0 for max turns them off. */
   charNgrams?: { min: number; max: number };
-  /** Cuts a run of Chinese characters into words. Default: jieba with its general dictionary. */
+  /** Cuts a run of Chinese characters into words. Default: jieba (jieba.ts). */
   segment?: (han: string) => string[];
   /**
    * Maps each word of letters (not Chinese, no digits) to the form its word features use, e.g. a
@@ -30,11 +29,9 @@ const RUNS = /(\p{Script=Han}+)|((?:(?!\p{Script=Han})[\p{L}\p{N}])+)/gu;
 /** Long inputs say what they are about in their start; the rest only costs time. */
 const MAX_CHARS = 20_000;
 
-let jieba: Jieba | undefined;
-/** jieba with its general dictionary, loaded on first use. */
+/** jieba's words (its dictionary: see jieba.ts), loaded on first use. */
 export function jiebaWords(han: string): string[] {
-  jieba ??= loadJieba();
-  return jieba.cut(han, false);
+  return sharedJieba().cut(han, false);
 }
 
 /** NFKC folds full-width forms into plain ones; apostrophes join words (don't → dont). */

@@ -1,5 +1,4 @@
-import type { Jieba } from '@node-rs/jieba';
-import { loadJieba } from '../../core/learn/jieba.js';
+import { sharedJieba } from '../../core/learn/jieba.js';
 import { Converter } from 'opencc-js';
 import { pinyin } from 'pinyin-pro';
 import { stemmer } from 'stemmer';
@@ -12,23 +11,6 @@ import { stemmer } from 'stemmer';
  * - other letters and digits: lower-cased, stop-words dropped, Porter-stemmed.
  * The lexemes go into a tsvector / tsquery literal; nothing the user typed reaches SQL syntax.
  */
-
-/** Words of the printer maker's world jieba's general dictionary splits or misses ("word freq tag"). */
-const PRODUCT_WORDS = [
-  '卡纸', '夹纸', '缺纸', '进纸', '出纸', '搓纸', '进纸器', '纸盒', '纸盘', '出纸盘', '硒鼓', '墨盒', '墨水', '墨粉', '碳粉', '粉盒',
-  '加墨', '打印头', '喷头', '清洗喷头', '定影器', '定影', '双面打印', '无线打印', '打印队列', '打印质量', '打印机', '喷墨打印机',
-  '激光打印机', '一体机', '多功能一体机', '扫描仪', '复印', '传真', '驱动程序', '固件', '固件升级', '脱机', '重影', '条纹', '偏色',
-  '缺色', '色带', '废墨', '废墨仓', '对齐', '校准', '配网', '无线直连', '耗材', '保修', '报修', '维修', '维修点', '序列号',
-].map((word) => `${word} 50000 n`).join('\n');
-
-let jieba: Jieba | undefined;
-function segmenter(): Jieba {
-  if (!jieba) {
-    jieba = loadJieba();
-    jieba.loadDict(Buffer.from(PRODUCT_WORDS));
-  }
-  return jieba;
-}
 
 /** Function words too common to say anything about a document. */
 const ENGLISH_STOP_WORDS = new Set((
@@ -86,7 +68,7 @@ export function wordLexeme(word: string): string | undefined {
 
 export function hanLexemes(run: string): string[] {
   if (run.length === 1) return CHINESE_STOP_WORDS.has(run) ? [] : [run];
-  const words = segmenter().cutForSearch(run, true).filter((w) => w.length >= 2 && w.length <= MAX_LEXEME_CHARS);
+  const words = sharedJieba().cutForSearch(run, true).filter((w) => w.length >= 2 && w.length <= MAX_LEXEME_CHARS);
   const bigrams: string[] = [];
   for (let i = 0; i + 2 <= run.length; i++) bigrams.push(run.slice(i, i + 2));
   return [...words, ...bigrams];
@@ -120,7 +102,7 @@ export function pinyinLexemes(text: string): string[] {
     const joined = (from: number, to: number) => syllables.slice(from, to).join('');
     const words: string[] = [...syllables];
     let at = 0;
-    for (const word of segmenter().cut(run.text, true)) {
+    for (const word of sharedJieba().cut(run.text, true)) {
       if (word.length > 1) words.push(joined(at, at + word.length));
       at += word.length;
     }
