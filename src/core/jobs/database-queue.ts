@@ -90,6 +90,7 @@ class DatabaseQueue implements JobQueue {
   private readonly relaxedPool: pg.Pool;
   private readonly relaxedDb: PgBoss.Db;
   private stopping: Promise<void> | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
 
   constructor(opts: DatabaseQueueOptions) {
     this.schema = opts.schema ?? 'pgboss';
@@ -150,6 +151,7 @@ class DatabaseQueue implements JobQueue {
     await this.listener.start();
     this.state = 'started';
     for (const worker of this.workers) await this.startWorker(worker);
+    this.schedulePoll();
     this.log.info({ schema: this.schema, workers: this.workers.length }, 'job queue started');
   }
 
@@ -229,6 +231,7 @@ class DatabaseQueue implements JobQueue {
 
   private async shutdown(graceful: boolean, timeoutMs: number): Promise<void> {
     this.state = 'stopping';
+    clearTimeout(this.pollTimer);
     await this.listener.stop();
     // 1. No new fetches; a fetch already in flight hands its jobs back (QueueWorker.loop).
     for (const worker of this.workers) worker.stop();
@@ -291,6 +294,39 @@ class DatabaseQueue implements JobQueue {
       if (!(await this.boss.getQueue(name))) await this.boss.createQueue(name, { name, policy: 'standard' });
     } finally {
       await client.end();
+    }
+  }
+
+  /**
+   * The fallback for what no NOTIFY announces (jobs whose start time came, retries after their
+   * delay, NOTIFYs lost with the LISTEN connection): one statement every polling interval asks
+   * which queues with a worker here have a job due, and only those fetch. Each worker polling its
+   * own queue cost a fetch per queue and interval (some 30 queues: 15 statements a second on an
+   * idle server, and two connections kept open for them).
+   */
+  private schedulePoll(): void {
+    this.pollTimer = setTimeout(() => {
+      void this.pollDueQueues().finally(() => {
+        if (this.state === 'started') this.schedulePoll();
+      });
+    }, this.pollMs);
+  }
+
+  private async pollDueQueues(): Promise<void> {
+    const names = [...new Set(this.workers.map((w) => w.name))];
+    if (!names.length) return;
+    try {
+      // job_i5 (name, start_after) where state < 'active' answers each queue's question with one index probe.
+      const due = await this.relaxedDb.executeSql(
+        `SELECT q.name FROM unnest($1::text[]) AS q(name)
+          WHERE EXISTS (SELECT 1 FROM ${this.schema}.job j WHERE j.name = q.name AND j.state < 'active' AND j.start_after < now())`,
+        [names],
+      ) as { rows: { name: string }[] };
+      for (const { name } of due.rows) this.wake(name);
+    } catch (err) {
+      // Every worker fetches instead, as each did on its own poll.
+      this.log.warn({ err }, 'job queue: could not ask which queues have due jobs');
+      this.wakeAll();
     }
   }
 

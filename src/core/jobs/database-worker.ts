@@ -14,7 +14,8 @@ export interface WorkerSettings {
  * runs each job on its own and records each outcome, so a slow job never holds the other slots
  * (pg-boss 10's own worker completes a whole batch at once, then sleeps a full polling interval,
  * and fires its complete/fail without awaiting them). It fetches again at once while the queue
- * looks non-empty, and otherwise sleeps until a NOTIFY, a freed slot or the fallback poll.
+ * looks non-empty, and otherwise sleeps until `notify()`: a NOTIFY, or the queue's one poll for
+ * every queue with due jobs (DatabaseQueue), or a freed slot.
  */
 export class QueueWorker {
   private readonly active = new Map<string, Promise<void>>();
@@ -23,7 +24,6 @@ export class QueueWorker {
   private stopped = false;
   private running = false;
   private wakeUp: (() => void) | undefined;
-  private nextPollAt = 0;
   private readonly concurrency: number;
   loopDone: Promise<void> = Promise.resolve();
 
@@ -31,7 +31,8 @@ export class QueueWorker {
     readonly name: string,
     private readonly handler: JobHandler<unknown>,
     private readonly settings: WorkerSettings,
-    private readonly pollMs: number,
+    /** How long the loop waits after an unexpected error before it fetches again. */
+    private readonly retryMs: number,
     private readonly boss: PgBoss,
     private readonly schema: string,
     private readonly log: JobLogger,
@@ -83,9 +84,9 @@ export class QueueWorker {
       } catch (err) {
         // Nothing in step() should throw; if something does, the worker must not die with it.
         this.log.error({ err, queue: this.name }, 'job queue: worker loop error');
-        this.nextPollAt = Date.now() + this.pollMs;
         this.pending = false;
-        await this.sleep(this.pollMs);
+        await this.sleep(this.retryMs);
+        this.pending = true;
       }
     }
   }
@@ -94,8 +95,7 @@ export class QueueWorker {
     const free = this.concurrency - this.active.size;
     if (this.pending && free > 0) {
       this.pending = false;
-      this.nextPollAt = Date.now() + this.pollMs;
-      // pg-boss' fetch returns [] on a database error; the next poll tries again.
+      // pg-boss' fetch returns [] on a database error; the next poll finds the jobs again.
       // A replayable job's fetch may be lost in a crash: the job is simply fetched again. Any other
       // queue's fetch stays a synchronous commit, which makes everything its job can see durable first.
       const jobs = await this.boss.fetch<unknown>(this.name, { batchSize: free, includeMetadata: true, ...(this.settings.replayable ? { db: this.settings.relaxedDb } : {}) });
@@ -107,11 +107,10 @@ export class QueueWorker {
       if (jobs.length === free) this.pending = true; // probably more waiting: fetch when a slot frees
       return;
     }
-    await this.sleep(this.pending ? undefined : this.nextPollAt - Date.now());
-    if (Date.now() >= this.nextPollAt) this.pending = true;
+    await this.sleep(undefined);
   }
 
-  /** Until wakeUp() (NOTIFY, a freed slot, stop) or, when given, ms elapse. */
+  /** Until wakeUp() (notify, a freed slot, stop) or, when given, ms elapse. */
   private sleep(ms: number | undefined): Promise<void> {
     return new Promise<void>((resolve) => {
       let timer: NodeJS.Timeout | undefined;

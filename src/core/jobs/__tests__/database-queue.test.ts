@@ -199,6 +199,28 @@ describe('database job queue', () => {
     expect(ranAt).toBeGreaterThanOrEqual(due.getTime() - 50); // Postgres' clock decides; allow a little skew
   });
 
+  it('an idle queue asks once per interval which queues have due jobs: idle workers do not fetch, a due one does', async () => {
+    const { queue } = await startQueue();
+    const names = Array.from({ length: 8 }, (_, i) => `test.idle${i}`);
+    const ran: string[] = [];
+    for (const name of names) await queue.work(name, async () => { ran.push(name); });
+    await pause(600);
+    const queries = vi.spyOn(pg.Pool.prototype, 'query');
+    // pg-boss' fetch statement, with the queue's name as its first value.
+    const fetchedQueues = () => queries.mock.calls.flatMap(([text, values]) => (typeof text === 'string' && /WITH next as/i.test(text) ? [(values as string[])[0]] : []));
+    try {
+      // Three polling intervals: each worker polling its own queue made 8 × 3 fetches.
+      await pause(1600);
+      expect(fetchedQueues()).toEqual([]);
+      // A job whose start time comes is announced by no NOTIFY: the shared poll finds it, and only its queue fetches.
+      await queue.send(names[3]!, { workspaceId: 'ws1' }, { startAfter: new Date(Date.now() + 700) });
+      await vi.waitFor(() => expect(ran).toEqual([names[3]]), { timeout: 5000 });
+      expect(new Set(fetchedQueues())).toEqual(new Set([names[3]]));
+    } finally {
+      queries.mockRestore();
+    }
+  });
+
   it('lets several instances create the same queues at the same moment', async () => {
     const instances = await Promise.all([startQueue(), startQueue(), startQueue()]);
     const names = Array.from({ length: 6 }, (_, i) => `test.race_${i}`);
