@@ -159,9 +159,7 @@ async function expectChineseShell(page: Page, agentName: string): Promise<void> 
     zh.nav.inbox,
     zh.nav.chat,
     zh.nav.helpCentre,
-    zh.nav.community,
     zh.nav.customers,
-    zh.nav.reports,
     zh.nav.settings,
   ]);
   await page.getByRole('banner').getByText(agentName, { exact: true }).waitFor();

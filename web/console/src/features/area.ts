@@ -2,7 +2,7 @@ import type { ComponentType } from 'react';
 import type { IconName } from '../components/icon.js';
 
 /** The navigation keys (`nav.<key>` in the catalogues); each area has one. */
-export type AreaKey = 'home' | 'inbox' | 'chat' | 'helpCentre' | 'community' | 'customers' | 'reports' | 'settings';
+export type AreaKey = 'home' | 'inbox' | 'chat' | 'helpCentre' | 'customers' | 'settings';
 
 /**
  * One entry of the console's navigation: what a feature folder exports from its `index.ts`.

@@ -8,9 +8,7 @@ describe('console areas', () => {
       'inbox',
       'chat',
       'helpCentre',
-      'community',
       'customers',
-      'reports',
       'settings',
     ]);
     expect(new Set(areas.map((area) => area.path)).size).toBe(areas.length);

@@ -1,10 +1,8 @@
 import type { ModuleArea } from './area.js';
 import { chatArea } from './chat/index.js';
-import { communityArea } from './community/index.js';
 import { customersArea } from './customers/index.js';
 import { helpCentreArea } from './help-centre/index.js';
 import { inboxArea } from './inbox/index.js';
-import { reportsArea } from './reports/index.js';
 import { settingsArea } from './settings/index.js';
 
 /** The areas each module brings, in navigation order. A new module adds its feature folder's area here. */
@@ -12,8 +10,6 @@ export const moduleAreas: readonly ModuleArea[] = [
   inboxArea,
   chatArea,
   helpCentreArea,
-  communityArea,
   customersArea,
-  reportsArea,
   settingsArea,
 ];

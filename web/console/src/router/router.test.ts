@@ -11,7 +11,7 @@ describe('console router paths', () => {
 
   it('builds hrefs under /agent', () => {
     expect(toHref('/')).toBe('/agent');
-    expect(toHref('/reports')).toBe('/agent/reports');
+    expect(toHref('/customers')).toBe('/agent/customers');
   });
 
   it('treats sub-paths as within their area, but home only as itself', () => {

@@ -1,5 +1,0 @@
-import { AreaPlaceholder } from '../../components/area-placeholder.js';
-
-export function CommunityPage() {
-  return <AreaPlaceholder area="community" />;
-}
