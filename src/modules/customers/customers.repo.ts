@@ -45,6 +45,30 @@ const HAN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hang
 const PHONE_QUERY = /^\+?[\d\s().-]+$/;
 const PHONE_QUERY_MIN_DIGITS = 3;
 
+/** How much work one kind of match of a search may do before it changes its way (CustomersRepo#list). */
+export interface SearchBounds {
+  /**
+   * Matches looked up on the branch's own index: up to this many, they are fetched by id and
+   * sorted (a few milliseconds); more, and the term is common (at least 1 customer in 200 at a
+   * million), so walking the list newest first testing each customer fills a page sooner.
+   */
+  candidates: number;
+  /** The most customers a walk tests before it gives up on the term being common (then: every match, sorted). */
+  walk: number;
+}
+const SEARCH_BOUNDS: SearchBounds = { candidates: 5_000, walk: 50_000 };
+
+/**
+ * One kind of match a search query is tried as: `candidates` finds the matching customers on the
+ * branch's own index, in no order (it may name a customer twice, or a customer the filters leave
+ * out); `holds` tests one customer row, for a walk of the list newest first.
+ */
+type Candidates = Expression<{ id: string }> & { limit(limit: number): { execute(): Promise<{ id: string }[]> } };
+interface SearchBranch {
+  candidates: (db: Kysely<CustomersDB>) => Candidates;
+  holds: CustomerWhere;
+}
+
 /**
  * The conditions a search query is tried with, by what it looks like (migration
  * 202612090100_customer_search_keys.ts has their indexes):
@@ -56,28 +80,28 @@ const PHONE_QUERY_MIN_DIGITS = 3;
  *   the whole number (+86 139 finds it, +44 139 does not).
  * Digits alone do not search names: a name holding the digits is found by its letters.
  */
-function searchBranches(text: string): CustomerWhere[] {
-  const branches: CustomerWhere[] = [];
+function searchBranches(text: string): SearchBranch[] {
+  const branches: SearchBranch[] = [];
   if (/\p{L}/u.test(text)) {
     const grams = nameGrams(text);
     const contains = sql<SqlBool>`lower(customers.name) like ${`%${likeEscaped(text)}%`}`;
-    branches.push(() => (grams.length ? sql<SqlBool>`customer_name_grams(customers.name) @> ${grams}::text[] and ${contains}` : contains));
+    branches.push({
+      candidates: (db) => db.selectFrom('customers').select('customers.id')
+        .where(grams.length ? sql<SqlBool>`customer_name_grams(customers.name) @> ${grams}::text[] and ${contains}` : contains),
+      holds: () => contains,
+    });
   }
-  // Identity matches are looked up first, as one array (`= any(array(…))`): given `in (…)`, the
-  // planner misjudges how many a prefix matches and walks the whole list in order probing each
-  // customer (seconds at a million). A very short prefix (c1) gathers many before the sort.
-  const heldBy = (identities: (eb: ExpressionBuilder<CustomersDB, 'customers'>) => Expression<unknown>): CustomerWhere =>
-    (eb) => eb('customers.id', '=', sql<string>`any(array(${identities(eb)}))`);
-  if (!HAN.test(text)) {
-    branches.push(heldBy((eb) => eb.selectFrom('customer_identities as i').select('i.customer_id')
-      .where(sql<string>`lower(i.value)`, 'like', `${likeEscaped(text)}%`)));
-  }
+  // An identity branch: its customers' ids from `customer_identities`, or whether one customer has such an identity.
+  const identities = (match: Expression<SqlBool>): SearchBranch => ({
+    candidates: (db) => db.selectFrom('customer_identities as i').select('i.customer_id as id').where(match),
+    holds: (eb) => eb.exists(eb.selectFrom('customer_identities as i').select('i.id').whereRef('i.customer_id', '=', 'customers.id').where(match)),
+  });
+  if (!HAN.test(text)) branches.push(identities(sql<SqlBool>`lower(i.value) like ${`${likeEscaped(text)}%`}`));
   const digits = text.replace(/[\s().-]/g, '');
   if (PHONE_QUERY.test(text) && digits.replace('+', '').length >= PHONE_QUERY_MIN_DIGITS) {
     // Typed with its country code: the stored number's start (phones are kept as + and digits).
     const phone = digits.startsWith('+') ? sql<string>`lower(i.value)` : sql<string>`customer_phone_national(i.value)`;
-    branches.push(heldBy((eb) => eb.selectFrom('customer_identities as i').select('i.customer_id')
-      .where('i.kind', '=', 'phone').where(phone, 'like', `${digits}%`)));
+    branches.push(identities(sql<SqlBool>`i.kind = 'phone' and ${phone} like ${`${digits}%`}`));
   }
   return branches;
 }
@@ -96,17 +120,18 @@ const dateText = (column: 'purchased_on' | 'warranty_until') => sql<string | nul
  * rows (and its events) is whole or not at all.
  */
 export class CustomersRepo {
-  private constructor(private readonly db: (workspaceId: string) => Kysely<CustomersDB>) {}
+  private constructor(private readonly db: (workspaceId: string) => Kysely<CustomersDB>, private readonly bounds: SearchBounds) {}
 
-  static of(tenancy: Tenancy<DB>): CustomersRepo {
+  /** `bounds`: the search's, for tests of each way a search goes at a small size. */
+  static of(tenancy: Tenancy<DB>, bounds: SearchBounds = SEARCH_BOUNDS): CustomersRepo {
     // The platform's DB type lists accounts' customer columns only; this module's migration adds the rest.
     const scoped = tenancy as unknown as Tenancy<CustomersDB>;
-    return new CustomersRepo((workspaceId) => scoped.forWorkspace(workspaceId));
+    return new CustomersRepo((workspaceId) => scoped.forWorkspace(workspaceId), bounds);
   }
 
   /** The events published on `events` are committed with the rows, or not at all. */
   transaction<T>(workspaceId: string, bus: EventBus, work: (repo: CustomersRepo, events: EventWriter) => Promise<T>): Promise<T> {
-    return bus.transaction(this.db(workspaceId), (trx, events) => work(new CustomersRepo(() => trx), events));
+    return bus.transaction(this.db(workspaceId), (trx, events) => work(new CustomersRepo(() => trx, this.bounds), events));
   }
 
   // ---- customers
@@ -118,24 +143,42 @@ export class CustomersRepo {
   }
 
   /**
-   * A page of the list, newest first. A search runs one query per kind of match it can be (see
-   * `searchBranches`), each on its own index with the page's order and limit, so each stops at the
-   * page instead of sorting every match; the pages are merged here.
+   * A page of the list, newest first. A search runs each kind of match it can be (see
+   * `searchBranches`) on its own and merges the pages here. Each branch's work is bounded
+   * (`SearchBounds`): up to `candidates` matches are looked up on its index and sorted; past that
+   * the term is common, and the list is walked newest first testing each customer until the page
+   * is full (at most `walk` customers; a page still short then, as at the end of the list, takes
+   * every match sorted).
    */
   async list(workspaceId: string, filter: CustomerFilter): Promise<CustomerRow[]> {
-    let query = this.db(workspaceId).selectFrom('customers')
-      .select(CUSTOMER_COLUMNS)
-      .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit);
-    if (filter.tag) query = query.where('tags', '@>', sql<string[]>`array[${filter.tag}]::text[]`);
-    if (filter.companyId) query = query.where('company_id', '=', filter.companyId);
-    if (filter.where) query = query.where('erased_at', 'is', null).where(filter.where);
-    if (filter.after) {
-      const { createdAt, id } = filter.after;
-      query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(createdAt, id)));
-    }
+    const db = this.db(workspaceId);
+    const filtered = () => {
+      let query = db.selectFrom('customers').select(CUSTOMER_COLUMNS);
+      if (filter.tag) query = query.where('tags', '@>', sql<string[]>`array[${filter.tag}]::text[]`);
+      if (filter.companyId) query = query.where('company_id', '=', filter.companyId);
+      if (filter.where) query = query.where('erased_at', 'is', null).where(filter.where);
+      if (filter.after) {
+        const { createdAt, id } = filter.after;
+        query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(createdAt, id)));
+      }
+      return query.orderBy('created_at', 'desc').orderBy('id', 'desc');
+    };
     const q = filter.q?.trim().toLowerCase();
-    if (!q) return query.execute();
-    const pages = await Promise.all(searchBranches(q).map((match) => query.where(match).execute()));
+    if (!q) return filtered().limit(filter.limit).execute();
+    const search = async ({ candidates, holds }: SearchBranch): Promise<CustomerRow[]> => {
+      const matched = candidates(db);
+      const ids = (await matched.limit(this.bounds.candidates + 1).execute()).map((row) => row.id);
+      if (ids.length <= this.bounds.candidates) {
+        return ids.length ? filtered().where('customers.id', '=', sql<string>`any(${ids}::uuid[])`).limit(filter.limit).execute() : [];
+      }
+      // The window is a subquery named as the table, so `holds` reads its columns as the customer's.
+      const walked = await db.selectFrom(filtered().limit(this.bounds.walk).as('customers')).selectAll()
+        .where((eb) => holds(eb as unknown as ExpressionBuilder<CustomersDB, 'customers'>))
+        .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
+      if (walked.length === filter.limit) return walked;
+      return filtered().where('customers.id', '=', sql<string>`any(array(${matched}))`).limit(filter.limit).execute();
+    };
+    const pages = await Promise.all(searchBranches(q).map(search));
     if (pages.length === 1) return pages[0]!;
     const merged = new Map(pages.flat().map((row) => [row.id, row]));
     return [...merged.values()].sort(newestFirst).slice(0, filter.limit);
