@@ -40,6 +40,8 @@ const ProductEditForm = z.object({ ...Csrf, ...ProductDetails });
 const RegistrationParams = z.object({ id: z.string().uuid() });
 const ConsentForm = z.object({ ...Csrf, purposeId: z.string().uuid(), granted: z.enum(['yes', 'no']) });
 const EraseForm = z.object({ ...Csrf, confirm: z.string().trim().toLowerCase().min(1).max(320) });
+/** A customer with no e-mail (known only by phone) confirms in the session, by their password: no link can reach them. */
+const ErasePasswordForm = z.object({ ...Csrf, password: z.string().min(1).max(200) });
 const TokenForm = z.object({ ...Csrf, token: z.string().min(10).max(200) });
 
 /** The fields of a form that failed, by name, for their messages. */
@@ -202,12 +204,15 @@ export const customerPages = ({ customers, customerDataRights, accounts }: Custo
         <p><a class="button" href="/account/export" download>${t('customers.account.export')}</a>
           <a class="button" href="/account/export/archive" download>${t('customers.account.exportArchive')}</a></p>
         <h3>${t('customers.account.erase')}</h3>
-        <p>${t('customers.account.eraseIntro')}</p>
+        ${isPlaceholderAddress(customer.email) ? html`<p>${t('customers.account.eraseIntroNoEmail')}</p>` : html`<p>${t('customers.account.eraseIntro')}</p>`}
         ${problems(t, state, 'erase')}
         <form method="post" action="/account/erase" class="stack">
           ${csrf(request)}
-          <label for="confirm">${t('customers.account.eraseConfirm')}</label>
-          <input id="confirm" name="confirm" type="email" autocomplete="off" required>
+          ${isPlaceholderAddress(customer.email)
+            ? html`<label for="password">${t('customers.account.erasePassword')}</label>
+              <input id="password" name="password" type="password" autocomplete="current-password" required>`
+            : html`<label for="confirm">${t('customers.account.eraseConfirm')}</label>
+              <input id="confirm" name="confirm" type="email" autocomplete="off" required>`}
           <button class="danger">${t('customers.account.eraseButton')}</button>
         </form>
       </section>`;
@@ -331,6 +336,7 @@ export const customerPages = ({ customers, customerDataRights, accounts }: Custo
     const customer = await signedIn(request, reply);
     if (!customer) return reply;
     const t = pageTranslator(request);
+    if (isPlaceholderAddress(customer.email)) return eraseInSession(request, reply, customer);
     let input: z.infer<typeof EraseForm>;
     try {
       input = parse(EraseForm, request.body);
@@ -343,6 +349,43 @@ export const customerPages = ({ customers, customerDataRights, accounts }: Custo
     await accounts.requestEmailVerification(request.workspace.id, { customerId: customer.id, email: customer.email, purpose: 'erase', makePrimary: false, locale: request.locale });
     return accountPage(request, reply, customer, { notice: t('customers.account.eraseMailed', { email: customer.email }) });
   });
+
+  /**
+   * A customer without an e-mail (known only by phone: their sign-in address is a placeholder no
+   * mail reaches) confirms here, with their password: the session alone is not enough (a device
+   * left signed in), and no link can be mailed. The erasure is then asked for as the mailed link would.
+   */
+  const eraseInSession = async (request: FastifyRequest, reply: FastifyReply, customer: CustomerRow) => {
+    let password: string;
+    try {
+      ({ password } = parse(ErasePasswordForm, request.body));
+    } catch (error) {
+      if (error instanceof FieldErrors) return accountPage(request, reply, customer, { invalid: { section: 'erase', fields: ['password'] } }, 400);
+      throw error;
+    }
+    try {
+      // Checked as a sign-in is; the session it opens is closed again at once.
+      await accounts.closeSession((await accounts.signInCustomer(request.workspace.id, customer.email, password)).sessionToken);
+    } catch (error) {
+      if (error instanceof AppError && error.status === 401) return accountPage(request, reply, customer, { invalid: { section: 'erase', fields: ['password'] } }, 400);
+      throw error;
+    }
+    return erased(request, reply, customer.id);
+  };
+
+  /** Asks for the customer's erasure, signs them out when it is their own session, and says so. */
+  const erased = async (request: FastifyRequest, reply: FastifyReply, customerId: string) => {
+    const t = pageTranslator(request);
+    await customerDataRights.requestErasure(request.workspace.id, customerId, { type: 'customer', id: customerId }, selfActor(request));
+    if (request.customer?.id === customerId) {
+      const raw = request.cookies[COOKIE.customer];
+      const session = raw ? request.unsignCookie(raw) : undefined;
+      if (session?.valid && session.value) await accounts.closeSession(session.value);
+      reply.clearCookie(COOKIE.customer, { path: '/' });
+      request.customer = undefined;
+    }
+    return send(request, reply, t('customers.account.erase'), html`<section class="narrow"><h1>${t('customers.account.erase')}</h1><p class="notice" role="status">${t('customers.account.erasing')}</p></section>`);
+  };
 
   const eraseConfirmPage = (request: FastifyRequest, reply: FastifyReply, token: string, error?: string, status = 200) => {
     const t = pageTranslator(request);
@@ -357,7 +400,6 @@ export const customerPages = ({ customers, customerDataRights, accounts }: Custo
     async (request, reply) => eraseConfirmPage(request, reply, request.query.token, request.query.token.length >= 10 ? undefined : 'EMAIL_LINK_INVALID', request.query.token.length >= 10 ? 200 : 400));
 
   app.post('/account/erase/confirm', limited, async (request, reply) => {
-    const t = pageTranslator(request);
     let customerId: string;
     try {
       const { token } = parse(TokenForm, request.body);
@@ -367,15 +409,7 @@ export const customerPages = ({ customers, customerDataRights, accounts }: Custo
       if (error instanceof AppError && error.status < 500) return eraseConfirmPage(request, reply, '', error.code, error.status);
       throw error;
     }
-    await customerDataRights.requestErasure(request.workspace.id, customerId, { type: 'customer', id: customerId }, selfActor(request));
-    if (request.customer?.id === customerId) {
-      const raw = request.cookies[COOKIE.customer];
-      const session = raw ? request.unsignCookie(raw) : undefined;
-      if (session?.valid && session.value) await accounts.closeSession(session.value);
-      reply.clearCookie(COOKIE.customer, { path: '/' });
-      request.customer = undefined;
-    }
-    return send(request, reply, t('customers.account.erase'), html`<section class="narrow"><h1>${t('customers.account.erase')}</h1><p class="notice" role="status">${t('customers.account.erasing')}</p></section>`);
+    return erased(request, reply, customerId);
   });
 
   // The mailed link: GET only shows a button (mail scanners open links), the POST spends it.

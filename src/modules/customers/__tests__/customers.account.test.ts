@@ -345,4 +345,37 @@ describe('My account', () => {
     // The erasure forgot the customer's links too: this one is unknown now.
     expect((await post(v, '/account/erase/confirm', { token })).statusCode).toBe(400);
   });
+
+  it('erases a customer known only by phone once they confirm with their password, mailing nothing to their placeholder address', async () => {
+    const placeholder = 'phone-8613766667777@phone.invalid';
+    const zh = await signedIn('phone-8613788889999@phone.invalid', '只有电话', 'zh-CN');
+    expect((await get(zh, '/account')).body).toContain('我们没有您的邮箱地址，无法发送确认链接');
+    const v = await signedIn(placeholder, 'Phone Only');
+    await t.services.customers.addIdentity(t.workspace.id, v.id, { kind: 'phone', value: '+8613766667777', primary: true, verified: true }, SYSTEM);
+    const page = await get(v, '/account');
+    expect(page.body).toContain('We have no e-mail address of yours to send a link to');
+    expect(page.body).toContain('name="password" type="password"');
+    expect(page.body).not.toContain('Type your sign-in address');
+
+    // A wrong or missing password, or the old form's field, erases nothing.
+    for (const fields of [{ password: 'not-the-password' }, {}, { confirm: placeholder }] as Record<string, string>[]) {
+      const refused = await post(v, '/account/erase', fields);
+      expect(refused.statusCode, JSON.stringify(fields)).toBe(400);
+      expect(refused.body).toContain('This password is not correct.');
+    }
+    expect(await t.services.customerDataRights.erasure(t.workspace.id, v.id)).toBeUndefined();
+
+    const erased = await post(v, '/account/erase', { password: 'a-long-password' });
+    expect(erased.statusCode).toBe(200);
+    expect(erased.body).toContain('Your data is being erased');
+    await t.jobs.drain();
+    expect(await t.services.customerDataRights.erasure(t.workspace.id, v.id)).toMatchObject({ status: 'done', requested_by_type: 'customer', requested_by_id: v.id });
+    expect(await t.services.customers.customer(t.workspace.id, v.id)).toMatchObject({ name: '[erased]', erased_at: expect.any(Date) });
+    expect(await t.services.customers.findByIdentity(t.workspace.id, 'phone', '+8613766667777')).toBeUndefined();
+    expect((await get(v, '/account')).headers.location).toBe('/account/sign-in');
+    // No link went to the placeholder: nothing could read it.
+    expect(await t.database.db.selectFrom('mail_outbox').select('id').where('to_address', '=', placeholder).execute()).toEqual([]);
+    const audit = (await t.services.accounts.listAudit(t.workspace.id, { limit: 50 })).filter((a) => a.target_id === v.id).map((a) => a.action);
+    expect(audit).toEqual(expect.arrayContaining(['customer.erasure_requested', 'customer.erased']));
+  });
 });

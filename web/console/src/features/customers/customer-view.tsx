@@ -86,7 +86,7 @@ export function CustomerView({ id }: { id: string }) {
             <Notes notes={record.data.notes} onAdd={(body) => write(() => addNote(id, body))} day={day} />
           </div>
           <aside className="crm-side">
-            {agent.role === 'admin' && <DataRights customer={record.data.customer} onErased={reload} />}
+            {agent.role === 'admin' && <DataRights customer={record.data.customer} phone={record.data.identities.find((i) => i.kind === 'phone' && i.primary)?.value} onErased={reload} />}
             <Duplicates id={id} state={lookalikes} onMerged={reload} />
             <section aria-labelledby="crm-timeline">
               <h3 id="crm-timeline">{t('customers.record.timeline')}</h3>
