@@ -83,16 +83,18 @@ export const suite: BenchSuite = {
       report(ctx, 'customers.list', kefu, 'pg.keyset_select', plain, TARGETS.listP99Ms);
     }
 
-    // What a DBA would write for each kind of query on the same indexes: name grams, e-mail start, phone start; every match sorted.
+    // What a DBA would write for each kind of query on the same indexes: name grams, e-mail start, phone start; every match
+    // looked up (as an array: given `in (…)` the planner misjudges how many match and probes the whole list) and sorted.
     const byHand = (q: string) => (/^\d+$/.test(q)
-      ? sql`id in (select customer_id from customer_identities where workspace_id = ${workspaceId} and kind = 'phone' and customer_phone_national(value) like ${`${q}%`})`
+      ? sql`id = any(array(select customer_id from customer_identities where workspace_id = ${workspaceId} and kind = 'phone' and customer_phone_national(value) like ${`${q}%`}))`
       : /^[a-z0-9.@]+$/.test(q) && !/^[a-z]+$/.test(q)
-        ? sql`id in (select customer_id from customer_identities where workspace_id = ${workspaceId} and lower(value) like ${`${q}%`})`
+        ? sql`id = any(array(select customer_id from customer_identities where workspace_id = ${workspaceId} and lower(value) like ${`${q}%`}))`
         : sql`customer_name_grams(name) @> ${q.length === 1 ? [q] : [...q].slice(1).map((c, i) => q[i] + c)}::text[] and lower(name) like ${`%${q}%`}`);
-    const searches = async (bench: string, queries: string[], note: string) => {
+    /** `baselineQueries`: the hand-written every-match look-up of a common term takes seconds, so it runs fewer. */
+    const searches = async (bench: string, queries: string[], note: string, baselineQueries = queries.length) => {
       const kefu = await time(queries, (q) => repo.list(workspaceId, { q, limit: 51 }), WARM_UP);
-      const plain = await time(queries, (q) => sql`select id from customers where workspace_id = ${workspaceId} and ${byHand(q)}
-        order by created_at desc, id desc limit 51`.execute(db), WARM_UP);
+      const plain = await time(queries.slice(0, baselineQueries), (q) => sql`select id from customers where workspace_id = ${workspaceId} and ${byHand(q)}
+        order by created_at desc, id desc limit 51`.execute(db), Math.min(WARM_UP, Math.ceil(baselineQueries / 10)));
       report(ctx, bench, kefu, 'pg.indexed_select', plain, TARGETS.searchP99Ms);
       ctx.note(`${bench}: ${note}`);
     };
@@ -103,9 +105,9 @@ export const suite: BenchSuite = {
     }
     if (wanted.has('customers.search.common')) {
       await searches('customers.search.common', Array.from({ length: QUERIES }, (_, i) => [
-        SURNAMES[i % SURNAMES.length]!, FIRST[i % FIRST.length]!.toLowerCase(), `c${1 + (i % 9)}`, `13${9 - (i % 2)}`,
-      ][i % 4]!), 'a surname alone (~11,000 matches), a first name (~42,000), an e-mail start of two characters (~111,000), ' +
-        'a phone start of three digits (139: all ~333,000 phones; 138: none), in turns; pg.indexed_select looks every match up and sorts it.');
+        SURNAMES[i % SURNAMES.length]!, FIRST[(1 + 2 * i) % FIRST.length]!.toLowerCase(), `c${1 + (i % 9)}`, `13${9 - (i % 2)}`,
+      ][i % 4]!), 'a surname alone (~11,000 matches), a first name (~83,000), an e-mail start of two characters (~111,000), ' +
+        'a phone start of three digits (139: all ~333,000 phones; 138: none), in turns; pg.indexed_select looks every match up and sorts it (40 queries after 4).', 40);
     }
 
     if (countSegments) {

@@ -20,7 +20,7 @@ beforeAll(async () => {
   ws = (await t.addWorkspace('search-bounds')).id;
   const tenancy = await Tenancy.load<DB>(t.database.db);
   real = CustomersRepo.of(tenancy);
-  tight = CustomersRepo.of(tenancy, { candidates: 3, walk: 8 });
+  tight = CustomersRepo.of(tenancy, { candidates: 3, walk: 8, firstWalk: 2 });
   const base = { locale: null, timeZone: null, companyId: null, address: null, tags: [] as string[], attributes: {} };
   // Oldest first: four 欧阳 at the far end of the list (rare, and old), then 王 and Emma in turns (common).
   const people = [
