@@ -171,7 +171,7 @@ describe('customers in the console', () => {
       const dialog = page.getByRole('dialog');
       const confirm = dialog.getByRole('button', { name: crmZh.rights.confirm, exact: true });
       expect(await confirm.isDisabled()).toBe(true);
-      await dialog.getByLabel(crmZh.rights.typeEmail.replace('{{email}}', 'sun.leaving@example.cn')).fill('sun.leaving@example.cn');
+      await dialog.getByLabel(crmZh.rights.typeEmail.replace('{{value}}', 'sun.leaving@example.cn')).fill('sun.leaving@example.cn');
       await confirm.click();
       // The erasure sweeps every text column of every table in one transaction: on the durable
       // drivers the tables hold the whole file's event log and jobs, and CI's machine is loaded.
@@ -183,6 +183,36 @@ describe('customers in the console', () => {
     }
     expect(await services.customers.customer(workspace.id, leaving.id)).toMatchObject({ name: '[erased]', erased_at: expect.any(Date) });
     expect(await services.customers.findByIdentity(workspace.id, 'phone', '+8613600136000')).toBeUndefined();
+  });
+
+  it('lets an admin erase a customer known only by phone after typing their phone, telling that nothing is mailed', async () => {
+    const { services, workspace } = running().server.test;
+    const byPhone = await services.customers.create(workspace.id, {
+      ...blank, name: '周来电', email: null, identities: [{ kind: 'phone', value: '+8613700137000', primary: true, verified: false }],
+    }, SYSTEM);
+    const { page, errors, close } = await signIn(running().server.admin, `/agent/customers/${byPhone.id}`);
+    try {
+      const section = page.locator('.crm-rights');
+      await section.getByRole('button', { name: crmZh.rights.erase }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByText(crmZh.rights.noMail).waitFor();
+      expect(await dialog.innerText()).not.toContain('.invalid');
+      const confirm = dialog.getByRole('button', { name: crmZh.rights.confirm, exact: true });
+      const typed = dialog.getByLabel(crmZh.rights.typePhone.replace('{{value}}', '+8613700137000'));
+      await typed.fill('+86 137 0013 7001');
+      expect(await confirm.isDisabled()).toBe(true);
+      // Typed with spaces, as people say it: the digits decide.
+      await typed.fill('+86 137 0013 7000');
+      await confirm.click();
+      await section.getByText(/个人数据已于 .* 删除。/).waitFor({ timeout: 30_000 });
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+    expect(await services.customers.customer(workspace.id, byPhone.id)).toMatchObject({ name: '[erased]', erased_at: expect.any(Date) });
+    expect(await services.customers.findByIdentity(workspace.id, 'phone', '+8613700137000')).toBeUndefined();
+    const audit = (await services.accounts.listAudit(workspace.id, { limit: 100 })).filter((a) => a.target_id === byPhone.id);
+    expect(audit.find((a) => a.action === 'customer.erasure_requested')?.actor_id).toBe(workspace.admin.id);
   });
 
   it('lets a customer see 我的 in the help centre: register a printer, withdraw a consent, download their data and erase it, confirmed by mail', async () => {
