@@ -1,4 +1,4 @@
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { EventBus, EventWriter } from '../../core/events/index.js';
 import { relaxCommitIfReplayable } from '../../core/jobs/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
@@ -547,7 +547,9 @@ export class CustomersRepo {
    * Every text, text[] and jsonb column of every workspace table, searched for `values` (e-mails and
    * numbers, unique to the customer) and each occurrence replaced: what no module knew it kept
    * (audit details, webhook payloads, import files, outbox addresses) loses them too. Names are not
-   * swept: another customer may share one. Raw SQL over the catalogue, scoped by workspace_id.
+   * swept: another customer may share one. Raw SQL over the catalogue, scoped by workspace_id; one
+   * statement per table (each column rewritten only where it holds a value), so each table is read
+   * once, not once per column and value. Returns the rows changed.
    */
   async sweep(workspaceId: string, values: { value: string; replacement: string }[]): Promise<number> {
     if (!values.length) return 0;
@@ -561,18 +563,25 @@ export class CustomersRepo {
         and (c.data_type in ('text', 'character varying', 'jsonb') or (c.data_type = 'ARRAY' and c.udt_name = '_text'))
         and exists (select 1 from information_schema.columns w where w.table_schema = 'public' and w.table_name = c.table_name and w.column_name = 'workspace_id')
       order by c.table_name, c.column_name`.execute(db);
+    const tables = new Map<string, typeof columns>();
+    for (const column of columns) tables.set(column.table_name, [...(tables.get(column.table_name) ?? []), column]);
+    const replaced = (text: RawBuilder<unknown>) => values.reduce((inner, { value, replacement }) => sql`replace(${inner}, ${value}, ${replacement})`, text);
     let changed = 0;
-    for (const { table_name, column_name, kind } of columns) {
-      const column = sql.ref(column_name);
-      for (const { value, replacement } of values) {
-        const [set, has] = kind === 'jsonb'
-          ? [sql`replace(${column}::text, ${value}, ${replacement})::jsonb`, sql`strpos(${column}::text, ${value}) > 0`]
+    for (const [table, tableColumns] of tables) {
+      const swept = tableColumns.map(({ column_name, kind }) => {
+        const column = sql.ref(column_name);
+        const asText = kind === 'jsonb' ? sql`${column}::text` : kind === 'array' ? sql`array_to_string(${column}, chr(1))` : sql`${column}`;
+        const holds = sql.join(values.map(({ value }) => sql`strpos(${asText}, ${value}) > 0`), sql` or `);
+        const value = kind === 'jsonb'
+          ? sql`${replaced(sql`${column}::text`)}::jsonb`
           : kind === 'array'
-            ? [sql`array(select replace(x, ${value}, ${replacement}) from unnest(${column}) with ordinality u(x, n) order by n)`, sql`strpos(array_to_string(${column}, chr(1)), ${value}) > 0`]
-            : [sql`replace(${column}, ${value}, ${replacement})`, sql`strpos(${column}, ${value}) > 0`];
-        const result = await sql`update ${sql.table(table_name)} set ${column} = ${set} where workspace_id = ${workspaceId} and ${has}`.execute(db);
-        changed += Number(result.numAffectedRows ?? 0);
-      }
+            ? sql`array(select ${replaced(sql`x`)} from unnest(${column}) with ordinality u(x, n) order by n)`
+            : replaced(sql`${column}`);
+        return { set: sql`${column} = case when ${holds} then ${value} else ${column} end`, holds: sql`(${holds})` };
+      });
+      const result = await sql`update ${sql.table(table)} set ${sql.join(swept.map((s) => s.set))}
+        where workspace_id = ${workspaceId} and (${sql.join(swept.map((s) => s.holds), sql` or `)})`.execute(db);
+      changed += Number(result.numAffectedRows ?? 0);
     }
     return changed;
   }
