@@ -191,7 +191,7 @@ export function createServices(deps: ServiceDeps): Services {
   const chatLog = new ChatLog(chatRepo, chatPush, clock);
   const chatTicketCopy = new ChatTicketCopy(chatRepo, tickets, chatLogger);
   const chatQueue = new ChatQueue(chatRepo, chatLog, chatPush, chatSettings, tickets, accounts, routing, sla, clock, chatLogger);
-  const chatConversations = new ChatConversations(chatRepo, chatLog, chatQueue, chatTicketCopy, chatSettings, chatPush, tickets, accounts, outbox, clock, chatLogger,
+  const chatConversations = new ChatConversations(chatRepo, chatLog, chatQueue, chatTicketCopy, chatSettings, chatPush, tickets, accounts, outbox, clock, chatLogger, bus,
     { suggest: searchSuggestions(search) });
   const chat: ChatServices = {
     conversations: chatConversations, queue: chatQueue, log: chatLog, metrics: chatMetrics, settings: chatSettings, push: chatPush,

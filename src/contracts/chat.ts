@@ -42,6 +42,23 @@ export const CHAT_LIMITS = {
   uploadBytes: 10 * 1024 * 1024,
 } as const;
 
+/** The visitor's rating of a chat an agent answered: once, after it ended, within `windowHours`. */
+export const CHAT_RATING = {
+  min: 1,
+  max: 5,
+  /** Characters of the optional comment. */
+  commentChars: 1000,
+  windowHours: 24,
+} as const;
+
+/** A rating as stored on the conversation. */
+export interface ChatRating {
+  score: number;
+  comment: string | null;
+  /** ISO. */
+  ratedAt: string;
+}
+
 export const CHAT_ERROR_CODES = [
   'VALIDATION_FAILED', // details: zod issues ({ path, message }[])
   'UNAUTHENTICATED', // agent: no or ended session; visitor: no token where one is needed
@@ -57,6 +74,8 @@ export const CHAT_ERROR_CODES = [
   'AGENT_UNAVAILABLE', // the agent is not online, on break, in ACW or at capacity (accepting, transfers)
   'DEPARTMENT_UNKNOWN', // pre-chat topic / transfer team not in this workspace
   'UNAVAILABLE', // a dependency failed; try again
+  'ALREADY_RATED', // rating: this chat has been rated (once per conversation)
+  'RATING_CLOSED', // rating: the chat is not one an agent answered, or CHAT_RATING.windowHours have passed since it ended
 ] as const;
 export type ChatErrorCode = (typeof CHAT_ERROR_CODES)[number];
 
@@ -105,6 +124,8 @@ export interface ConversationView {
   transfers: number;
   /** `web` for the widget; `webhook` for contacts posted by a webhook channel (SMS, phone). */
   source: 'web' | 'webhook';
+  /** The visitor's rating once given (`POST /api/v1/chat/conversations/:id/rating`); null before. */
+  rating?: ChatRating | null;
 }
 
 export interface ChatAttachment {
@@ -218,6 +239,9 @@ export interface Wallboard {
   missedToday: MissedChat[];
   /** Per department. */
   queues: { departmentId: string; waiting: number; longestWaitSeconds: number }[];
+  /** Today's chats (by when they entered the queue) the visitor rated, and their average score (null when none). */
+  ratedToday: number;
+  averageRatingToday: number | null;
 }
 
 // ---- visitor namespace (`/visitor`) -------------------------------------------------------------
@@ -363,4 +387,7 @@ export interface ChatMetrics {
   costPerContact: number | null;
   /** Contacts that became tickets because nobody could answer (outside hours, nobody online): not in `offered`. */
   offline: number;
+  /** Answered contacts the visitor rated, and the mean of their scores (1–5; null when none). */
+  rated: number;
+  averageRating: number | null;
 }

@@ -46,7 +46,7 @@ export const CLOCK_KINDS = ['first_response', 'next_response', 'resolution'] as 
  */
 export const WEBHOOK_EVENT_TYPES = [
   'ticket.created', 'ticket.updated', 'ticket.solved', 'ticket.merged', 'ticket.rated', 'message.created',
-  'sla.warned', 'sla.breached',
+  'sla.warned', 'sla.breached', 'chat.rated',
 ] as const;
 /** What a webhook may list in `events`: an exact type, every type of one noun (`ticket.*`), or `*`. */
 export const WEBHOOK_EVENT_PATTERNS = [

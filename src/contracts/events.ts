@@ -63,6 +63,8 @@ export const EVENT_SCHEMAS = {
   'ticket.solved': z.object({ ticket: ticketSummary }),
   'ticket.merged': z.object({ ticketId: id, intoId: id }),
   'ticket.rated': z.object({ ticketId: id, rating: z.number().int(), comment: z.string().nullable() }),
+  // The visitor rated a chat after it ended (ids and the score; the comment stays on the conversation).
+  'chat.rated': z.object({ conversationId: id, ticketId: id, agentId: id.nullable(), rating: z.number().int().min(1).max(5), hasComment: z.boolean() }),
   'message.created': z.object({
     ticketId: id,
     messageId: id,

@@ -18,6 +18,7 @@ const samples: { [K in EventName]: () => EventPayload<K> } = {
   'ticket.solved': () => ({ ticket: sampleTicket({ status: 'solved' }) }),
   'ticket.merged': () => ({ ticketId: randomUUID(), intoId: randomUUID() }),
   'ticket.rated': () => ({ ticketId: randomUUID(), rating: 5, comment: null }),
+  'chat.rated': () => ({ conversationId: randomUUID(), ticketId: randomUUID(), agentId: randomUUID(), rating: 4, hasComment: false }),
   'message.created': () => ({ ticketId: randomUUID(), messageId: randomUUID(), kind: 'reply', authorType: 'customer', channel: 'web' }),
   'access.changed': () => ({ principal: 'agent', id: randomUUID() }),
   'agent.availability_changed': () => ({ agentId: randomUUID(), availability: 'online', previous: 'offline' }),

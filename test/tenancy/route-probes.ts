@@ -90,6 +90,8 @@ const PROBES: Record<string, ProbeMaker> = {
   'DELETE /api/v1/channels/webhook/:id': (p) => ({ url: `/api/v1/channels/webhook/${p.chatChannel}` }),
   // Visitors and webhook channels prove themselves (visitor token, HMAC): the intruder's API token is no proof.
   'POST /api/v1/chat/conversations/:id/files': (p) => ({ url: `/api/v1/chat/conversations/${p.chatConversation}/files`, payload: { file: 'x' } }),
+  'POST /api/v1/chat/conversations/:id/rating': (p) => ({ url: `/api/v1/chat/conversations/${p.chatConversation}/rating`, payload: { score: 5, comment: 'hijacked' } }),
+  'POST /api/v1/chat/conversations/:id/agent-files': (p) => ({ url: `/api/v1/chat/conversations/${p.chatConversation}/agent-files`, payload: { file: 'x' } }),
   'GET /api/v1/chat/conversations/:id/files/:attachmentId': (p) => ({ url: `/api/v1/chat/conversations/${p.chatConversation}/files/${p.ticketAttachment}`, control: false }),
   'POST /api/v1/channels/webhook/:channelId/contacts': (p) => ({ url: `/api/v1/channels/webhook/${p.chatChannel}/contacts`, payload: { from: '+1', text: 'hijacked', externalId: 'x' } }),
   // The widget's configuration is public by the workspace's slug (any website embeds it); an unknown slug is a 404.

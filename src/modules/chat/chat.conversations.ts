@@ -2,10 +2,11 @@ import { DateTime } from 'luxon';
 import type { Clock } from '../../core/clock.js';
 import { translator, type Locale } from '../../core/i18n/index.js';
 import type { Logger } from '../../core/logger.js';
+import type { EventBus } from '../../core/events/index.js';
 import type { MailOutbox } from '../../core/mail/outbox.js';
 import type { AccountsService } from '../accounts/index.js';
 import type { StoredFile, TicketsService } from '../tickets/index.js';
-import { CHAT_LIMITS, type AgentChatState, type ChatMessage, type ConversationView, type PreChatForm, type SuggestedAnswer, type WidgetConfig } from '../../contracts/chat.js';
+import { CHAT_LIMITS, CHAT_RATING, type AgentChatState, type ChatRating, type ChatMessage, type ConversationView, type PreChatForm, type SuggestedAnswer, type WidgetConfig } from '../../contracts/chat.js';
 import { chatErrors } from './chat.errors.js';
 import type { Author, ChatLog } from './chat.log.js';
 import type { ChatPush } from './chat.push.js';
@@ -50,6 +51,7 @@ export class ChatConversations {
     /** Public: the transport signs visitor tokens' expiry with the same time. */
     readonly clock: Clock,
     private readonly log: Logger,
+    private readonly bus: Pick<EventBus, 'transaction'>,
     private readonly options: { suggest?: Suggest; channelReply?: ChannelReply },
   ) {}
 
@@ -237,6 +239,34 @@ export class ChatConversations {
       vars: { name: session.visitor_name, number: String(session.ticket_number), transcript, workspace: workspace.name[locale] ?? workspace.slug },
     });
     return locale;
+  }
+
+  /**
+   * The visitor rates a chat an agent answered, once it has ended: once per conversation, within
+   * `CHAT_RATING.windowHours` of the end. The conversation's agent sees it (`chat:state`), the
+   * wallboard counts it, and `chat.rated` tells webhooks (the score, not the comment).
+   */
+  async rate(workspaceId: string, sessionId: string, input: { score: number; comment: string | null }): Promise<ChatRating> {
+    const session = await this.chatLog.sessionOf(workspaceId, sessionId);
+    if (session.rated_at) throw chatErrors.alreadyRated();
+    if (['queued', 'offered', 'active'].includes(session.status)) throw chatErrors.conversationActive();
+    const now = this.clock.now();
+    const endedAfter = new Date(now.getTime() - CHAT_RATING.windowHours * 3_600_000);
+    if (session.status !== 'ended' || !session.answered_at || !session.ended_at || session.ended_at <= endedAfter) throw chatErrors.ratingClosed();
+    const comment = input.comment?.trim() ? input.comment.trim() : null;
+    const rated = await this.bus.transaction(this.repo.in(workspaceId), async (trx, events) => {
+      const row = await this.repo.rate(trx, sessionId, { score: input.score, comment, at: now }, endedAfter);
+      if (row) {
+        events.publish('chat.rated', workspaceId, {
+          conversationId: row.id, ticketId: row.ticket_id, agentId: row.answered_by, rating: input.score, hasComment: comment !== null,
+        }, { stream: row.ticket_id });
+      }
+      return row;
+    });
+    // Another request rated it between the read and the update.
+    if (!rated) throw chatErrors.alreadyRated();
+    this.chatLog.changed(workspaceId, rated);
+    return conversationView(rated).rating!;
   }
 
   // ---- agents -----------------------------------------------------------------------------

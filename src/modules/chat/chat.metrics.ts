@@ -73,6 +73,8 @@ export class ChatMetricsService {
       transferRate: ratio(totals.transferred, totals.answered),
       loggedInHours: round(loggedInHours, 6),
       costPerContact: totals.answered ? round((costPerAgentHour * loggedInHours) / totals.answered, 4) : null,
+      rated: totals.rated,
+      averageRating: totals.rated ? round(totals.ratingSum / totals.rated, 2) : null,
     };
   }
 
@@ -129,7 +131,7 @@ export class ChatMetricsService {
     return {
       at: now.toISOString(), waiting, longestWaitSeconds: queues.length ? Math.max(...queues.map((q) => wait(q.oldest))) : 0,
       agents: counts, serviceLevelToday: today.serviceLevel, offeredToday: today.offered, answeredToday: today.answered,
-      abandonedToday: today.abandoned, offlineToday: today.offline,
+      abandonedToday: today.abandoned, offlineToday: today.offline, ratedToday: today.rated, averageRatingToday: today.averageRating,
       missedToday: missed.map((m) => ({
         conversationId: m.id, ticketNumber: m.ticket_number, visitorName: m.visitor_name, reason: m.status === 'offline' ? 'offline' : 'abandoned',
         queuedAt: m.queued_at.toISOString(), waitedSeconds: Math.max(0, Math.round(((m.ended_at ?? now).getTime() - m.queued_at.getTime()) / 1000)),
@@ -156,6 +158,7 @@ function addTotals(a: PeriodTotals, b: PeriodTotals): PeriodTotals {
     offline: a.offline + b.offline, offered: a.offered + b.offered, answered: a.answered + b.answered, abandoned: a.abandoned + b.abandoned,
     withinServiceLevel: a.withinServiceLevel + b.withinServiceLevel, answerMs: a.answerMs + b.answerMs, handled: a.handled + b.handled,
     handleMs: a.handleMs + b.handleMs, withAcw: a.withAcw + b.withAcw, acwMs: a.acwMs + b.acwMs, transferred: a.transferred + b.transferred,
+    rated: a.rated + b.rated, ratingSum: a.ratingSum + b.ratingSum,
   };
 }
 

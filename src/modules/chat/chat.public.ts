@@ -1,15 +1,15 @@
-import fastifyMultipart from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { notFound, unsupportedMediaType } from '../../core/errors.js';
+import { notFound } from '../../core/errors.js';
 import { chooseLocale, translator } from '../../core/i18n/index.js';
 import { html } from '../../core/html/html.js';
 import type { AttachmentStore } from '../../core/storage/attachments.js';
-import type { StoredFile, TicketsService } from '../tickets/index.js';
+import type { TicketsService } from '../tickets/index.js';
 import type { ChatChannels } from './chat.channels.js';
 import { chatErrors } from './chat.errors.js';
-import { CHAT_LIMITS } from '../../contracts/chat.js';
+import { CHAT_LIMITS, CHAT_RATING } from '../../contracts/chat.js';
+import { chatFileMultipart, receiveChatFile } from './chat.uploads.js';
 import type { ChatConversations } from './chat.conversations.js';
 import type { ChatLog } from './chat.log.js';
 import { transcriptLinks, visitorTokens } from './chat.tokens.js';
@@ -32,7 +32,11 @@ const WidgetConfigView = z.object({
   limits: z.object({ messageBytes: z.number(), messagesPerWindow: z.number(), rateWindowMs: z.number(), clientMessageIdPattern: z.string(), uploadBytes: z.number() }),
 });
 const Accepted = z.object({ conversationId: z.string(), ticketId: z.string(), ticketNumber: z.number(), status: z.string(), seq: z.number().nullable() });
-const ClientMessageId = z.string().regex(new RegExp(CHAT_LIMITS.clientMessageIdPattern));
+const RatingBody = z.strictObject({
+  score: z.coerce.number().int().min(CHAT_RATING.min).max(CHAT_RATING.max),
+  comment: z.string().max(CHAT_RATING.commentChars).optional(),
+});
+const RatingView = z.object({ score: z.number(), comment: z.string().nullable(), ratedAt: z.string() });
 const Contact = z.strictObject({
   from: z.string().trim().min(1).max(120),
   name: z.string().trim().min(1).max(120).optional(),
@@ -92,10 +96,7 @@ export const chatPublicRoutes = (options: ChatPublicOptions): FastifyPluginAsync
 
   await app.register(async (plugin) => {
     const uploads = plugin.withTypeProvider<ZodTypeProvider>();
-    await uploads.register(fastifyMultipart, {
-      throwFileSizeLimit: false,
-      limits: { files: 1, fileSize: options.attachmentMaxBytes + 1, fields: 2, fieldSize: 256, parts: 3, headerPairs: 50 },
-    });
+    await chatFileMultipart(plugin, options.attachmentMaxBytes);
 
     uploads.post('/api/v1/chat/conversations/:id/files', {
       config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
@@ -107,32 +108,26 @@ export const chatPublicRoutes = (options: ChatPublicOptions): FastifyPluginAsync
       reply.header('access-control-allow-origin', '*');
       const { workspaceId, sessionId } = visitorSession(request, request.params.id);
       await log.sessionOf(workspaceId, sessionId);
-      if (!request.isMultipart()) throw unsupportedMediaType('Send multipart/form-data with a `file`');
-      const files: StoredFile[] = [];
-      let clientMessageId: string | undefined;
-      let committed = false;
-      try {
-        for await (const part of request.parts()) {
-          if (part.type === 'field') {
-            if (part.fieldname !== 'clientMessageId') throw chatErrors.validation('Unknown field', { field: part.fieldname });
-            const parsed = ClientMessageId.safeParse(String(part.value));
-            if (!parsed.success) throw chatErrors.validation('clientMessageId is not valid', { field: 'clientMessageId' });
-            clientMessageId = parsed.data;
-          } else if (part.fieldname === 'file' && part.filename) {
-            files.push(await store.save({ filename: part.filename, stream: part.file }));
-          } else {
-            part.file.resume();
-            throw chatErrors.validation('Files go in the "file" field', { field: part.fieldname });
-          }
-        }
-        if (files.length !== 1) throw chatErrors.validation('Attach one file in the "file" field');
-        const message = await conversations.visitorMessage(workspaceId, sessionId, { clientMessageId: clientMessageId ?? `file-${files[0]!.sha256.slice(0, 40)}`, text: '', files });
-        committed = true;
-        return reply.code(201).send({ message });
-      } finally {
-        if (!committed) await Promise.all(files.map((file) => store.remove(file.storageKey)));
-      }
+      const message = await receiveChatFile(request, store, (file, clientMessageId) => conversations.visitorMessage(workspaceId, sessionId, { clientMessageId, text: '', files: [file] }));
+      return reply.code(201).send({ message });
     });
+  });
+
+  app.post('/api/v1/chat/conversations/:id/rating', {
+    config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['chat'],
+      summary: 'The visitor rates a chat an agent answered, once, within a day of its end (JSON or form: score 1–5, optional comment); the visitor token as Bearer or ?token=',
+      description: 'Refused with 409 CONVERSATION_ACTIVE while the chat goes on, ALREADY_RATED the second time, RATING_CLOSED when nobody answered it or the window has passed.',
+      params: IdParams, querystring: z.object({ token: z.string().max(300).optional() }), body: RatingBody,
+      response: { 201: z.object({ rating: RatingView }), 400: ErrorView, 401: ErrorView, 404: ErrorView, 409: ErrorView },
+    },
+  }, async (request, reply) => {
+    // Sent as a form with the token in the query, it is a "simple" request: no CORS preflight from the host site.
+    reply.header('access-control-allow-origin', '*');
+    const { workspaceId, sessionId } = visitorSession(request, request.params.id);
+    const rating = await conversations.rate(workspaceId, sessionId, { score: request.body.score, comment: request.body.comment ?? null });
+    return reply.code(201).send({ rating });
   });
 
   app.get('/api/v1/chat/conversations/:id/files/:attachmentId', {

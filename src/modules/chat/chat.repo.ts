@@ -21,6 +21,9 @@ export interface PeriodTotals {
   withAcw: number;
   acwMs: number;
   transferred: number;
+  /** Answered contacts the visitor rated, and the sum of their scores. */
+  rated: number;
+  ratingSum: number;
 }
 
 /**
@@ -144,7 +147,7 @@ export class ChatRepo {
    * offline counts as offered to them only if it was rung at them first.
    */
   async periodTotals(db: Db, q: { from: Date; to: Date; departmentId?: string; agentId?: string; serviceLevelSeconds: number }): Promise<PeriodTotals> {
-    const sessions = db.selectFrom('chat_sessions').select(['status', 'queued_at', 'answered_at', 'answered_by', 'ended_at', 'acw_ended_at', 'transfers'])
+    const sessions = db.selectFrom('chat_sessions').select(['status', 'queued_at', 'answered_at', 'answered_by', 'ended_at', 'acw_ended_at', 'transfers', 'rating'])
       .select((eb) => {
         const rung: Expression<SqlBool> = q.agentId
           ? eb.exists(eb.selectFrom('chat_offers').select('chat_offers.session_id').whereRef('chat_offers.session_id', '=', 'chat_sessions.id')
@@ -171,7 +174,7 @@ export class ChatRepo {
   async dayTotals(db: Db, from: Date, to: Date, serviceLevelSeconds: number) {
     const day = sql<string>`to_char(queued_at at time zone 'UTC', 'YYYY-MM-DD')`;
     const rows = await db.selectFrom('chat_sessions')
-      .select(['status', 'queued_at', 'answered_at', 'answered_by', 'ended_at', 'acw_ended_at', 'transfers', 'department_id', sql<boolean>`false`.as('rung'), day.as('day')])
+      .select(['status', 'queued_at', 'answered_at', 'answered_by', 'ended_at', 'acw_ended_at', 'transfers', 'rating', 'department_id', sql<boolean>`false`.as('rung'), day.as('day')])
       .where('queued_at', '>=', from).where('queued_at', '<', to)
       .as('p');
     const grouped = await db.selectFrom(rows).select(['day', 'department_id']).select(totalsColumns(serviceLevelSeconds))
@@ -193,6 +196,7 @@ export class ChatRepo {
           day: r.day, department_id: r.departmentId, offline: r.totals.offline, offered: r.totals.offered, answered: r.totals.answered,
           abandoned: r.totals.abandoned, within_service_level: r.totals.withinServiceLevel, answer_ms: r.totals.answerMs, handled: r.totals.handled,
           handle_ms: r.totals.handleMs, with_acw: r.totals.withAcw, acw_ms: r.totals.acwMs, transferred: r.totals.transferred,
+          rated: r.totals.rated, rating_sum: r.totals.ratingSum,
         }))).onConflict((oc) => oc.doNothing()).execute();
       }
       // Another request rolling up the same days at once wrote the same figures: either one is right.
@@ -209,11 +213,11 @@ export class ChatRepo {
 
   /** The summed roll-ups of [fromDay, toDay): the department's, or all. */
   async rolledUp(db: Db, fromDay: string, toDay: string, departmentId?: string): Promise<PeriodTotals> {
-    const sum = (column: 'offline' | 'offered' | 'answered' | 'abandoned' | 'within_service_level' | 'answer_ms' | 'handled' | 'handle_ms' | 'with_acw' | 'acw_ms' | 'transferred') =>
+    const sum = (column: keyof TotalsRow) =>
       sql<string | null>`sum(${sql.ref(column)})`.as(column);
     const row = await db.selectFrom('chat_metric_days')
       .select([sum('offline'), sum('offered'), sum('answered'), sum('abandoned'), sum('within_service_level'), sum('answer_ms'), sum('handled'),
-        sum('handle_ms'), sum('with_acw'), sum('acw_ms'), sum('transferred')])
+        sum('handle_ms'), sum('with_acw'), sum('acw_ms'), sum('transferred'), sum('rated'), sum('rating_sum')])
       .where(sql.ref('day'), '>=', fromDay).where(sql.ref('day'), '<', toDay)
       .$if(!!departmentId, (query) => query.where('department_id', '=', departmentId!))
       .executeTakeFirstOrThrow();
@@ -233,6 +237,13 @@ export class ChatRepo {
       .select((eb) => [eb.fn.countAll<string>().as('count'), eb.fn.min('queued_at').as('oldest')])
       .where('status', 'in', WAITING).groupBy('department_id').orderBy(sql`min(queued_at)`).execute()
       .then((rows) => rows.map((r) => ({ departmentId: r.departmentId, waiting: Number(r.count), oldest: r.oldest as Date })));
+  }
+
+  /** Stores the visitor's rating of an ended chat, once, if it ended after `endedAfter`; undefined otherwise. */
+  rate(db: Db, id: string, rating: { score: number; comment: string | null; at: Date }, endedAfter: Date) {
+    return db.updateTable('chat_sessions').set({ rating: rating.score, rating_comment: rating.comment, rated_at: rating.at })
+      .where('id', '=', id).where('status', '=', 'ended').where('answered_at', 'is not', null).where('rated_at', 'is', null)
+      .where('ended_at', '>', endedAfter).returningAll().executeTakeFirst();
   }
 
   /** Sets a once-per-chat transcript step; undefined when it was already done. */
@@ -373,16 +384,18 @@ function totalsColumns(serviceLevelSeconds: number, agentId?: string) {
     sql<string>`count(*) filter (where ${answered} and ended_at is not null and acw_ended_at is not null)`.as('with_acw'),
     sql<string | null>`sum(${ms('acw_ended_at', 'ended_at')}) filter (where ${answered} and ended_at is not null and acw_ended_at is not null)`.as('acw_ms'),
     sql<string>`count(*) filter (where ${answered} and transfers > 0)`.as('transferred'),
+    sql<string>`count(*) filter (where ${answered} and rating is not null)`.as('rated'),
+    sql<string | null>`sum(rating) filter (where ${answered} and rating is not null)`.as('rating_sum'),
   ] as const;
 }
 
-type TotalsRow = Record<'offline' | 'offered' | 'answered' | 'abandoned' | 'within_service_level' | 'answer_ms' | 'handled' | 'handle_ms' | 'with_acw' | 'acw_ms' | 'transferred', string | number | null>;
+type TotalsRow = Record<'offline' | 'offered' | 'answered' | 'abandoned' | 'within_service_level' | 'answer_ms' | 'handled' | 'handle_ms' | 'with_acw' | 'acw_ms' | 'transferred' | 'rated' | 'rating_sum', string | number | null>;
 
 function totalsOf(row: TotalsRow): PeriodTotals {
   const n = (value: string | number | null) => Number(value ?? 0);
   return {
     offline: n(row.offline), offered: n(row.offered), answered: n(row.answered), abandoned: n(row.abandoned),
     withinServiceLevel: n(row.within_service_level), answerMs: n(row.answer_ms), handled: n(row.handled), handleMs: n(row.handle_ms),
-    withAcw: n(row.with_acw), acwMs: n(row.acw_ms), transferred: n(row.transferred),
+    withAcw: n(row.with_acw), acwMs: n(row.acw_ms), transferred: n(row.transferred), rated: n(row.rated), ratingSum: n(row.rating_sum),
   };
 }

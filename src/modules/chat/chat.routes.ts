@@ -1,4 +1,7 @@
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AttachmentStore } from '../../core/storage/attachments.js';
+import type { ChatConversations } from './chat.conversations.js';
+import { chatFileMultipart, receiveChatFile } from './chat.uploads.js';
 import { z } from 'zod';
 import { actorOf, requireAgent } from '../accounts/index.js';
 import type { ChatChannels } from './chat.channels.js';
@@ -15,6 +18,7 @@ const ConversationView = z.object({
   agent: z.object({ id: z.string(), name: z.string() }).nullable(), visitor: z.object({ name: z.string(), email: z.string() }),
   lastSeq: z.number(), queuedAt: z.string(), answeredAt: z.string().nullable(), endedAt: z.string().nullable(),
   transfers: z.number(), source: z.string(),
+  rating: z.object({ score: z.number(), comment: z.string().nullable(), ratedAt: z.string() }).nullable().optional(),
 });
 const MessageView = z.object({
   conversationId: z.string(), seq: z.number(), messageId: z.string().nullable(), clientMessageId: z.string().nullable(),
@@ -27,7 +31,7 @@ const MetricsView = z.object({
   offered: z.number(), answered: z.number(), abandoned: z.number(), offline: z.number(), abandonRate: z.number().nullable(),
   serviceLevel: z.number().nullable(), averageSpeedOfAnswerSeconds: z.number().nullable(), averageHandleSeconds: z.number().nullable(),
   averageAcwSeconds: z.number().nullable(), transfers: z.number(), transferRate: z.number().nullable(), loggedInHours: z.number(),
-  costPerContact: z.number().nullable(),
+  costPerContact: z.number().nullable(), rated: z.number(), averageRating: z.number().nullable(),
 });
 const WallboardView = z.object({
   at: z.string(), waiting: z.number(), longestWaitSeconds: z.number(),
@@ -39,6 +43,7 @@ const WallboardView = z.object({
     queuedAt: z.string(), waitedSeconds: z.number(),
   })),
   queues: z.array(z.object({ departmentId: z.string(), waiting: z.number(), longestWaitSeconds: z.number() })),
+  ratedToday: z.number(), averageRatingToday: z.number().nullable(),
 });
 const ChannelView = z.object({
   id: z.string(), name: z.string(), kind: z.enum(CHANNEL_KINDS), outboundUrl: z.string().nullable(), departmentId: z.string().nullable(),
@@ -58,9 +63,36 @@ const channelView = (c: ChannelRow) => ({
 });
 
 /** Agents' and admins' chat routes (under the request context: session or API token, CSRF on writes). */
-export const chatRoutes = (chat: { log: ChatLog; metrics: ChatMetricsService; settings: ChatSettingsService }, channels: ChatChannels): FastifyPluginAsyncZod => async (app) => {
+export const chatRoutes = (
+  chat: { log: ChatLog; metrics: ChatMetricsService; settings: ChatSettingsService; conversations: ChatConversations },
+  channels: ChatChannels,
+  files: { store: AttachmentStore; attachmentMaxBytes: number },
+): FastifyPluginAsyncZod => async (app) => {
   const anyAgent = { preHandler: requireAgent() };
   const adminOnly = { preHandler: requireAgent('admin') };
+
+  // Multipart in its own plugin; the request context's CSRF check (a header) has run before the body is read.
+  await app.register(async (plugin) => {
+    await chatFileMultipart(plugin, files.attachmentMaxBytes);
+    plugin.withTypeProvider<ZodTypeProvider>().post('/chat/conversations/:id/agent-files', {
+      ...anyAgent,
+      config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['chat'],
+        summary: 'The agent holding a chat sends a file into it (multipart: `file`, optional `clientMessageId`); the visitor gets it with a link only their token opens',
+        description: 'The same size and type checks as ticket attachments: 413 ATTACHMENT_TOO_LARGE, 415 ATTACHMENT_TYPE_FORBIDDEN; 409 CONVERSATION_ENDED once the chat has ended; 404 for a chat the agent does not hold.',
+        params: IdParams, response: { 201: z.object({ message: MessageView }), 400: ErrorView, 404: ErrorView, 409: ErrorView, 413: ErrorView, 415: ErrorView },
+      },
+    }, async (request, reply) => {
+      const workspaceId = request.workspace.id;
+      const agentId = request.agent?.id ?? '';
+      // Refused before the file is read and stored: not the agent's chat, or ended.
+      await chat.log.heldBy(workspaceId, agentId, request.params.id);
+      const message = await receiveChatFile(request, files.store, (file, clientMessageId) =>
+        chat.conversations.agentMessage(workspaceId, agentId, { conversationId: request.params.id, clientMessageId, text: '', files: [file] }));
+      return reply.code(201).send({ message });
+    });
+  });
 
   app.get('/chat/conversations', {
     ...anyAgent,

@@ -55,6 +55,10 @@ export interface ChatSessionsTable {
   visitor_left_at: Date | null;
   transcript_requested_at: Date | null;
   transcript_sent_at: Date | null;
+  /** The visitor's rating (1–5) once the chat has ended; set once (`rated_at`). */
+  rating: number | null;
+  rating_comment: string | null;
+  rated_at: Date | null;
   last_seq: ColumnType<number, number | undefined, number>;
   visitor_read_seq: ColumnType<number, number | undefined, number>;
   agent_read_seq: ColumnType<number, number | undefined, number>;
@@ -129,6 +133,8 @@ export interface ChatMetricDaysTable {
   with_acw: number;
   acw_ms: number;
   transferred: number;
+  rated: ColumnType<number, number | undefined, number>;
+  rating_sum: ColumnType<number, number | undefined, number>;
 }
 
 export interface ChatMetricDaysDoneTable {

@@ -7,9 +7,9 @@ export const chatCustomerMover = async (db: Kysely<DB>, fromId: string, intoId: 
   return Number(moved.numUpdatedRows);
 };
 
-/** Customers: an erasure blanks the visitor's name, address and number on their chats (the chats' timings stay). */
+/** Customers: an erasure blanks the visitor's name, address, number and rating comment on their chats (the chats' timings and scores stay). */
 export const chatCustomerEraser = async (db: Kysely<DB>, customer: { id: string }, blank: string): Promise<{ rows: number }> => {
-  const erased = await db.updateTable('chat_sessions').set({ visitor_name: blank, visitor_email: blank, external_from: null })
+  const erased = await db.updateTable('chat_sessions').set({ visitor_name: blank, visitor_email: blank, external_from: null, rating_comment: null })
     .where('customer_id', '=', customer.id).executeTakeFirst();
   return { rows: Number(erased.numUpdatedRows) };
 };

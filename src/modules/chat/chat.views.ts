@@ -10,6 +10,7 @@ export function conversationView(s: SessionRow): ConversationView {
     visitor: { name: s.visitor_name, email: s.visitor_email }, lastSeq: s.last_seq,
     queuedAt: s.queued_at.toISOString(), answeredAt: s.answered_at?.toISOString() ?? null, endedAt: s.ended_at?.toISOString() ?? null,
     transfers: s.transfers, source: s.source,
+    rating: s.rating !== null && s.rated_at ? { score: s.rating, comment: s.rating_comment, ratedAt: s.rated_at.toISOString() } : null,
   };
 }
 

@@ -63,7 +63,7 @@ interface ChatNeeds {
 export const chatModule = defineModule<ChatNeeds>({
   name: 'chat',
   i18n: { namespace: 'chat', strings: { en, 'zh-CN': zhCN } },
-  routes: ({ services }) => [chatRoutes(services.chat, services.chatChannels)],
+  routes: ({ services, config }) => [chatRoutes(services.chat, services.chatChannels, { store: services.attachments, attachmentMaxBytes: config.attachmentMaxBytes })],
   // Visitors (token), the widget (public) and webhook channels (HMAC) authenticate themselves: outside the context.
   publicRoutes: ({ services, config }) => [chatPublicRoutes({
     chat: services.chat, channels: services.chatChannels, tickets: services.tickets, store: services.attachments,

@@ -33,6 +33,13 @@ async function activeChat() {
   return { setup, ann, agent, ...chat };
 }
 
+/** A console session's headers for a write: the session cookie with the CSRF cookie, and the CSRF header. */
+async function writeHeaders(cookie: string): Promise<Record<string, string>> {
+  const me = await t.app.http.inject({ url: '/api/v1/auth/me', headers: { cookie } });
+  const csrf = me.cookies.find((c) => c.name === 'kefu_csrf');
+  return { cookie: csrf ? `${cookie}; kefu_csrf=${csrf.value}` : cookie, 'x-csrf-token': me.json().csrfToken as string };
+}
+
 const storedCount = async (workspaceId: string, ticketId: string) => (await t.services.tickets.thread(workspaceId, ticketId, { includeNotes: true })).length;
 
 describe('who may connect', () => {
@@ -215,6 +222,59 @@ describe('files', () => {
     const refusedType = await t.app.http.inject({ method: 'POST', url: path, payload: script.payload, headers: { ...script.headers, authorization: `Bearer ${token}` } });
     expect(refusedType.json().error.code).toBe('ATTACHMENT_TYPE_FORBIDDEN');
     expect(await storedCount(setup.workspace.id, conversation.ticketId)).toBe(afterUpload);
+  });
+});
+
+describe('agents\' files', () => {
+  const upload = (conversationId: string, headers: Record<string, string>, name: string, body: string | Buffer) => {
+    const boundary = `----kefu${randomUUID()}`;
+    const payload = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+      Buffer.isBuffer(body) ? body : Buffer.from(body), Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    return t.app.http.inject({ method: 'POST', url: `/api/v1/chat/conversations/${conversationId}/agent-files`, payload, headers: { ...headers, 'content-type': `multipart/form-data; boundary=${boundary}` } });
+  };
+
+  it('sends the holding agent\'s file to the visitor, whose token alone (besides agents) fetches it', async () => {
+    const { ann, conversation, token, visitor } = await activeChat();
+    const sent = await upload(conversation.id, await writeHeaders(ann.cookie), 'manual.pdf', '%PDF-1.4 printer manual');
+    expect(sent.statusCode, sent.body).toBe(201);
+    const message = sent.json().message as ChatMessage;
+    expect(message).toMatchObject({ author: { type: 'agent', id: ann.id }, attachments: [{ filename: 'manual.pdf', sizeBytes: 23 }] });
+    await waitFor<ChatMessage>(visitor, 'chat:message', (m) => m.seq === message.seq && m.attachments.length === 1);
+    const asVisitor = await t.app.http.inject({ url: `${message.attachments[0]!.url}?token=${encodeURIComponent(token)}` });
+    expect(asVisitor.statusCode).toBe(200);
+    expect(asVisitor.body).toBe('%PDF-1.4 printer manual');
+    const other = await activeChat();
+    expect((await t.app.http.inject({ url: `${message.attachments[0]!.url}?token=${encodeURIComponent(other.token)}` })).statusCode).toBe(404);
+    expect((await t.app.http.inject({ url: message.attachments[0]!.url })).statusCode).toBe(401);
+    expect((await t.app.http.inject({ url: `/api/v1/attachments/${message.attachments[0]!.id}`, headers: { cookie: ann.cookie } })).statusCode).toBe(200);
+  });
+
+  it('refuses too big and forbidden files, chats the agent does not hold (another workspace\'s included), and ended chats; nothing is stored', async () => {
+    const { setup, ann, agent, conversation } = await activeChat();
+    const annHeaders = await writeHeaders(ann.cookie);
+    const before = await storedCount(setup.workspace.id, conversation.ticketId);
+    const big = await upload(conversation.id, annHeaders, 'big.pdf', Buffer.alloc(t.config.attachmentMaxBytes + 10, 1));
+    expect([big.statusCode, big.json().error.code]).toEqual([413, 'ATTACHMENT_TOO_LARGE']);
+    const script = await upload(conversation.id, annHeaders, 'evil.html', '<script>x</script>');
+    expect([script.statusCode, script.json().error.code]).toEqual([415, 'ATTACHMENT_TYPE_FORBIDDEN']);
+    const notMultipart = await t.app.http.inject({ method: 'POST', url: `/api/v1/chat/conversations/${conversation.id}/agent-files`, payload: { file: 'x' }, headers: annHeaders });
+    expect(notMultipart.statusCode).toBe(415);
+    const withoutCsrf = await upload(conversation.id, { cookie: ann.cookie }, 'note.txt', 'hello');
+    expect(withoutCsrf.json().error.code).toBe('CSRF_INVALID');
+
+    const foreign = await activeChat();
+    const intruder = await upload(foreign.conversation.id, annHeaders, 'note.txt', 'hello');
+    expect([intruder.statusCode, intruder.json().error.code]).toEqual([404, 'CONVERSATION_NOT_FOUND']);
+    const bob = await addAgent(t, setup.workspace, 'Bob');
+    const colleague = await upload(conversation.id, await writeHeaders(bob.cookie), 'note.txt', 'hello');
+    expect([colleague.statusCode, colleague.json().error.code]).toEqual([404, 'CONVERSATION_NOT_FOUND']);
+
+    await ok(agent, 'agent:end', { conversationId: conversation.id });
+    const ended = await upload(conversation.id, annHeaders, 'note.txt', 'hello');
+    expect([ended.statusCode, ended.json().error.code]).toEqual([409, 'CONVERSATION_ENDED']);
+    expect(await storedCount(setup.workspace.id, conversation.ticketId)).toBe(before);
   });
 });
 
