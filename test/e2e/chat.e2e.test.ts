@@ -382,6 +382,60 @@ describe('live chat in the browser', () => {
     }
   }, 180_000);
 
+  it('sends the agent\'s file to the visitor only, and after the agent ends the chat the visitor rates it and the agent sees the rating', async () => {
+    const { server: { test, url } } = running();
+    await advance(1); // after-contact work left over from the scenario above ends
+    const agent = await openAgent(agents[0]);
+    const customer = await openCustomer();
+    try {
+      await setPresence(agent, 'online');
+      await startChat(customer, { name: 'Mary Jackson', email: 'mary@example.com', question: 'Where is the manual for the P200?' });
+      await acceptOffer(agent, 'Mary Jackson');
+
+      // A file type the server refuses is stopped in the console with a message; nothing is sent.
+      const fileInput = agent.page.locator('[data-chat-file]');
+      await fileInput.setInputFiles({ name: 'tool.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ') });
+      await agent.page.locator('.chat-file-error').getByText(chatEn.errors.ATTACHMENT_TYPE_FORBIDDEN).waitFor();
+      await fileInput.setInputFiles({ name: 'p200-manual.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 P200 manual') });
+      await agent.page.locator('.chat-msg-file').getByText('p200-manual.pdf').waitFor();
+      const link = customer.page.locator('.msg-agent a').getByText('p200-manual.pdf');
+      await link.waitFor();
+      const href = await customer.page.locator('.msg-agent a').getAttribute('href');
+      expect(href).toContain('token=');
+      // The visitor's link (with their token) opens the file; the same path without it does not.
+      expect(await (await fetch(href!)).text()).toBe('%PDF-1.4 P200 manual');
+      const bare = new URL(href!);
+      bare.searchParams.delete('token');
+      expect((await fetch(`${url}${bare.pathname}`)).status).toBe(401);
+
+      await agent.page.getByRole('button', { name: chatEn.desk.end }).click();
+      await agent.page.getByText(chatEn.desk.ratingPending).waitFor();
+      const rating = customer.page.getByRole('group', { name: 'How was this chat?' });
+      await rating.waitFor();
+      expect(await customer.page.getByRole('button', { name: 'Send rating' }).isDisabled()).toBe(true);
+      await rating.getByRole('button', { name: '4 of 5' }).click();
+      await customer.page.getByRole('textbox', { name: 'Anything to add? (optional)' }).fill('Found the manual, thanks!');
+      await customer.page.getByRole('button', { name: 'Send rating' }).click();
+      await customer.page.getByText('Thank you for your rating.').waitFor();
+      await customer.page.screenshot({ path: join(screenshots, 'widget-rating-en.png') });
+
+      const rated = agent.page.locator('.chat-rating[data-rating="4"]');
+      await rated.getByText(chatEn.desk.rated.replace('{{score}}', '4')).waitFor();
+      await rated.getByText('Found the manual, thanks!').waitFor();
+      await agent.page.screenshot({ path: join(screenshots, 'chat-desk-rating-en.png') });
+      await agent.page.getByRole('link', { name: chatEn.sections.wallboard }).click();
+      await agent.page.locator('.chat-figure[data-figure="rating"] dd').getByText('4 / 5 (1 rating)').waitFor();
+      const conversation = (await test.services.chat.log.liveConversations(test.workspace.id, ['active'])).length;
+      expect(conversation).toBe(0);
+      expect(agent.errors).toEqual([]);
+      expect(customer.errors).toEqual([]);
+    } finally {
+      await setPresence(agent, 'offline').catch(() => undefined);
+      await agent.close();
+      await customer.close();
+    }
+  });
+
   it('serves widget.js with a short cache revalidated by ETag, and the help-centre portal has the chat built in', async () => {
     const { server: { url }, browser } = running();
     const first = await fetch(`${url}/widget.js`);

@@ -50,6 +50,8 @@ export class ChatConnection {
   private inFlight: number | null = null;
   private flights = 0;
   private readonly storageKey: string;
+  /** An answered chat that has ended, with its token (kept after the token is forgotten): the visitor may rate it once. */
+  private rateable: { id: string; token: string } | null = null;
 
   constructor(
     private readonly origin: string,
@@ -195,8 +197,37 @@ export class ChatConnection {
   }
 
   async end(): Promise<void> {
-    await this.call('chat:end', {});
+    const { conversation } = await this.call('chat:end', {});
+    this.keepRateable(conversation);
     this.forget();
+  }
+
+  /** True while the ended chat may be rated here. */
+  canRate(): boolean {
+    return this.rateable !== null;
+  }
+
+  /**
+   * Rates the ended chat (score 1–5, optional comment). A form with the token in the query: a
+   * "simple" cross-origin request, so the host site needs no CORS preflight.
+   */
+  async rate(score: number, comment: string): Promise<void> {
+    const target = this.rateable;
+    if (!target) throw new ChatRequestError('RATING_CLOSED');
+    const url = `${this.origin}/api/v1/chat/conversations/${encodeURIComponent(target.id)}/rating?token=${encodeURIComponent(target.token)}`;
+    const body = new URLSearchParams({ score: String(score), ...(comment ? { comment } : {}) });
+    const response = await fetch(url, { method: 'POST', body });
+    if (!response.ok) {
+      const code = await errorCode(response);
+      if (code === 'ALREADY_RATED' || code === 'RATING_CLOSED') this.rateable = null;
+      throw new ChatRequestError(code);
+    }
+    this.rateable = null;
+  }
+
+  private keepRateable(conversation: ConversationView): void {
+    const token = this.token();
+    if (conversation.status === 'ended' && conversation.answeredAt && !conversation.rating && token) this.rateable = { id: conversation.id, token };
   }
 
   private openSocket(): VisitorSocket {
@@ -270,6 +301,7 @@ export class ChatConnection {
         return;
       case 'ended':
       case 'abandoned':
+        this.keepRateable(conversation);
         this.forget();
         this.emit({ type: 'ended' });
         return;

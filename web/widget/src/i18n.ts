@@ -50,6 +50,13 @@ const en = {
   error: 'Something went wrong. Please try again.',
   rateLimited: 'You are sending too fast; please wait a moment.',
   tooLong: 'The message is too long.',
+  rateTitle: 'How was this chat?',
+  rateScore: '{score} of 5',
+  rateComment: 'Anything to add? (optional)',
+  rateSend: 'Send rating',
+  rateThanks: 'Thank you for your rating.',
+  ALREADY_RATED: 'This chat has already been rated.',
+  RATING_CLOSED: 'This chat can no longer be rated.',
 } as const;
 
 export type StringKey = keyof typeof en;
@@ -103,6 +110,13 @@ const zhCN: Catalogue = {
   error: '出了点问题，请重试。',
   rateLimited: '发送太快了，请稍候。',
   tooLong: '消息太长了。',
+  rateTitle: '您对本次服务满意吗？',
+  rateScore: '{score} 分（满分 5 分）',
+  rateComment: '还有什么想说的？（选填）',
+  rateSend: '提交评价',
+  rateThanks: '感谢您的评价。',
+  ALREADY_RATED: '本次对话已经评价过了。',
+  RATING_CLOSED: '本次对话已无法评价。',
 };
 
 const catalogues: Record<WidgetLocale, Catalogue> = { en, 'zh-CN': zhCN };

@@ -52,6 +52,11 @@ textarea { resize: vertical; min-height: 64px; }
 .composer .attach { position: relative; overflow: hidden; border: 1px solid #9aa5b1; border-radius: 8px; padding: 8px 10px; cursor: pointer; background: #fff; }
 .composer .attach input { position: absolute; inset: 0; opacity: 0; cursor: pointer; }
 .foot { display: flex; justify-content: space-between; gap: 8px; padding: 6px 10px 10px; }
+.rating { display: flex; flex-direction: column; gap: 8px; border-top: 1px solid #d9e2ec; padding: 10px; margin: 0; }
+.rating h3 { margin: 0; font-size: 13px; }
+.stars { display: flex; gap: 4px; }
+.star { border: 0; background: none; font-size: 24px; line-height: 1; color: #9aa5b1; cursor: pointer; padding: 2px; }
+.star[aria-pressed="true"] { color: #f59e0b; }
 .link { border: 0; background: none; color: #1d4ed8; text-decoration: underline; cursor: pointer; padding: 0; font-size: 13px; }
 @media (max-width: 420px) { :host { right: 8px !important; bottom: 8px !important; } }
 @media (prefers-reduced-motion: no-preference) { .panel { animation: rise .15s ease-out; } @keyframes rise { from { transform: translateY(8px); opacity: 0; } } }

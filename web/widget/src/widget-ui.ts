@@ -29,6 +29,7 @@ export class WidgetUi {
   private agentName: string | null = null;
   private typingName: string | null = null;
   private ended = false;
+  private rated = false;
   private ticketNumber: number | null = null;
   private notice: string | null = null;
   private typingTimer: ReturnType<typeof setTimeout> | null = null;
@@ -201,6 +202,7 @@ export class WidgetUi {
     const input = this.preChat!;
     // Reset before asking: the first queue position may arrive before the answer does.
     this.ended = false;
+    this.rated = false;
     this.agentName = null;
     this.queue = null;
     this.notice = null;
@@ -268,7 +270,41 @@ export class WidgetUi {
     );
     this.renderLog();
     this.renderTyping();
-    return h('div', { class: 'chat' }, this.queueBox(), this.logList, this.typingLine, error, composer, foot);
+    return h('div', { class: 'chat' }, this.queueBox(), this.logList, this.typingLine, error, composer, this.ratingBox(), foot);
+  }
+
+  /** After an answered chat ended: 1–5 and an optional comment, once; then thanks. */
+  private ratingBox(): HTMLElement | null {
+    const t = this.t;
+    if (!this.ended || (!this.connection.canRate() && !this.rated)) return null;
+    if (this.rated) return h('p', { class: 'rating', role: 'status' }, t('rateThanks'));
+    let score = 0;
+    const comment = h('textarea', { rows: 2, maxlength: 1000, 'aria-label': t('rateComment'), placeholder: t('rateComment') });
+    const error = h('p', { class: 'alert', role: 'alert' });
+    const send = h('button', { class: 'primary', type: 'submit', disabled: true }, t('rateSend'));
+    const stars = [1, 2, 3, 4, 5].map((n) => h('button', {
+      type: 'button', class: 'star', 'aria-pressed': 'false', 'aria-label': t('rateScore', { score: n }), 'data-score': n,
+      onclick: () => {
+        score = n;
+        send.disabled = false;
+        stars.forEach((star, i) => star.setAttribute('aria-pressed', String(i < n)));
+      },
+    }, '★'));
+    const form = h('form', { class: 'rating' }, h('h3', {}, t('rateTitle')), h('div', { class: 'stars', role: 'group', 'aria-label': t('rateTitle') }, ...stars), comment, error, send);
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      if (!score) return;
+      send.disabled = true;
+      this.connection.rate(score, comment.value.trim()).then(() => {
+        this.rated = true;
+        this.refreshChat();
+      }, (cause: unknown) => {
+        send.disabled = false;
+        const code = cause instanceof ChatRequestError ? cause.message : '';
+        error.textContent = t(code === 'ALREADY_RATED' || code === 'RATING_CLOSED' ? code : 'error');
+      });
+    });
+    return form;
   }
 
   private queueBox(): HTMLElement | null {

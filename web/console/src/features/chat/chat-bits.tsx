@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DeskError } from './chat-desk.js';
 
-const KNOWN_ERRORS = ['OFFER_NOT_FOUND', 'AGENT_UNAVAILABLE', 'CONVERSATION_ENDED', 'CONVERSATION_NOT_FOUND', 'MESSAGE_TOO_LARGE', 'RATE_LIMITED', 'DEPARTMENT_UNKNOWN', 'VALIDATION_FAILED', 'UNAVAILABLE'] as const;
+const KNOWN_ERRORS = ['OFFER_NOT_FOUND', 'AGENT_UNAVAILABLE', 'CONVERSATION_ENDED', 'CONVERSATION_NOT_FOUND', 'MESSAGE_TOO_LARGE', 'RATE_LIMITED', 'DEPARTMENT_UNKNOWN', 'VALIDATION_FAILED', 'UNAVAILABLE', 'ATTACHMENT_TOO_LARGE', 'ATTACHMENT_TYPE_FORBIDDEN'] as const;
 export type ChatErrorKey = (typeof KNOWN_ERRORS)[number] | 'UNKNOWN';
 
 export function chatErrorKey(error: unknown): ChatErrorKey {

@@ -26,7 +26,7 @@ import {
   type TransferTarget,
   type Wallboard,
 } from '@contracts/chat.js';
-import { isRecord, request } from '../../api/http.js';
+import { ApiError, isRecord, request } from '../../api/http.js';
 
 type AgentSocket = Socket<ServerToAgent, AgentToServer>;
 /** The agent events that answer through an ack, and what a successful answer carries. */
@@ -166,6 +166,20 @@ export class ChatDesk {
     if (!tab) return;
     this.patchTab(conversationId, { pending: [...tab.pending, { clientMessageId, text, at: new Date().toISOString() }] });
     this.pump(conversationId);
+  }
+
+  /** Sends a file into the chat (the server checks size and type as for ticket attachments); refusals are DeskErrors. */
+  async sendFile(conversationId: string, file: File): Promise<void> {
+    const form = new FormData();
+    form.append('clientMessageId', crypto.randomUUID());
+    form.append('file', file, file.name);
+    let body: unknown;
+    try {
+      body = await request('POST', `/api/v1/chat/conversations/${encodeURIComponent(conversationId)}/agent-files`, { body: form });
+    } catch (failure) {
+      throw new DeskError(failure instanceof ApiError ? failure.code : 'UNAVAILABLE');
+    }
+    if (isRecord(body) && isRecord(body.message)) this.addMessages(conversationId, [body.message as unknown as ChatMessage]);
   }
 
   typing(conversationId: string, typing: boolean): void {

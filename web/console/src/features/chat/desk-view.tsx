@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, useState, type ChangeEvent, type FormEvent, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { ChatMessage, ChatOffer, ConversationView } from '@contracts/chat.js';
@@ -9,7 +9,7 @@ import { cannedForReply, fillPlaceholders, insertAt } from '../inbox/canned.js';
 import { useCustomer, useInboxData, useNames } from '../inbox/inbox-data.js';
 import { localName } from '../inbox/format.js';
 import { useNow } from '../inbox/ticket-bits.js';
-import { ticketById } from '../inbox/tickets-api.js';
+import { attachmentLimits, checkAttachments, ticketById, type AttachmentLimits } from '../inbox/tickets-api.js';
 import { chatErrorKey, useSecondsLeft, type ChatErrorKey } from './chat-bits.js';
 import type { ChatDesk, ChatTab, DeskSnapshot } from './chat-desk.js';
 
@@ -194,9 +194,12 @@ function Conversation({ desk, tab }: { desk: ChatDesk; tab: ChatTab }) {
           {tab.visitorTyping && !done ? t('chat.desk.typing', { name: conversation.visitor.name }) : ''}
         </p>
         {done ? (
-          <p className="notice" role="status">
-            {tab.movedAway ? t('chat.desk.movedAway') : t('chat.desk.ended')}
-          </p>
+          <>
+            <p className="notice" role="status">
+              {tab.movedAway ? t('chat.desk.movedAway') : t('chat.desk.ended')}
+            </p>
+            <ChatRatingNote conversation={conversation} />
+          </>
         ) : (
           <>
             <ChatComposer desk={desk} conversation={conversation} language={tab.screenPop?.customer.locale ?? null} />
@@ -209,6 +212,23 @@ function Conversation({ desk, tab }: { desk: ChatDesk; tab: ChatTab }) {
           <CustomerPanel customerId={customerId} customer={customer} failed={failed} currentId={conversation.ticketId} revision={conversation.transfers} now={now} />
         ) : null}
       </aside>
+    </div>
+  );
+}
+
+/** The visitor's rating once given (it arrives with the chat's state after the end). */
+function ChatRatingNote({ conversation }: { conversation: ConversationView }) {
+  const { t } = useTranslation();
+  const rating = conversation.rating;
+  if (conversation.status !== 'ended') return null;
+  if (!rating) return conversation.answeredAt ? <p className="muted small">{t('chat.desk.ratingPending')}</p> : null;
+  return (
+    <div className="chat-rating" data-rating={rating.score}>
+      <p>
+        <span aria-hidden="true" className="chat-rating-stars">{'★'.repeat(rating.score)}{'☆'.repeat(5 - rating.score)}</span>{' '}
+        {t('chat.desk.rated', { score: rating.score })}
+      </p>
+      {rating.comment ? <blockquote className="chat-rating-comment">{rating.comment}</blockquote> : null}
     </div>
   );
 }
@@ -293,6 +313,33 @@ function ChatComposer({ desk, conversation, language }: { desk: ChatDesk; conver
   const [text, setText] = useState('');
   const typing = useRef<{ on: boolean; timer: ReturnType<typeof setTimeout> | null }>({ on: false, timer: null });
   const id = useId();
+  const fileInput = useRef<HTMLInputElement>(null);
+  const [upload, setUpload] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
+  const [limits, setLimits] = useState<AttachmentLimits | null>(null);
+  useEffect(() => {
+    let live = true;
+    void attachmentLimits().then((found) => live && setLimits(found));
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  /** Checked here against the server's limits for a quick answer; the server checks again. */
+  const sendFile = (event: ChangeEvent<HTMLInputElement>) => {
+    const file = event.target.files?.[0];
+    event.target.value = '';
+    if (!file) return;
+    const { problem } = checkAttachments([], [file], limits);
+    if (problem) {
+      setUpload({ busy: false, error: t(`chat.errors.${problem.code === 'ATTACHMENT_TOO_LARGE' ? 'ATTACHMENT_TOO_LARGE' : 'ATTACHMENT_TYPE_FORBIDDEN'}`) });
+      return;
+    }
+    setUpload({ busy: true, error: null });
+    desk.sendFile(conversationId, file).then(
+      () => setUpload({ busy: false, error: null }),
+      (failure: unknown) => setUpload({ busy: false, error: t(`chat.errors.${chatErrorKey(failure)}`) }),
+    );
+  };
 
   const setTyping = (on: boolean) => {
     const state = typing.current;
@@ -361,9 +408,14 @@ function ChatComposer({ desk, conversation, language }: { desk: ChatDesk; conver
         }}
         onKeyDown={onKeyDown}
       />
+      <input ref={fileInput} id={`${id}-file`} type="file" className="sr-only" onChange={sendFile} disabled={upload.busy} data-chat-file />
+      <button type="button" className="button chat-attach" disabled={upload.busy} onClick={() => fileInput.current?.click()} aria-describedby={upload.error ? `${id}-file-error` : undefined}>
+        {upload.busy ? t('chat.desk.sendingFile') : t('chat.desk.attach')}
+      </button>
       <button type="submit" className="button button-primary" disabled={!text.trim()}>
         {t('chat.desk.send')}
       </button>
+      {upload.error ? <p className="inline-error chat-file-error" id={`${id}-file-error`} role="alert">{upload.error}</p> : null}
     </form>
   );
 }

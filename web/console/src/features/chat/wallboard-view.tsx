@@ -62,6 +62,7 @@ export function WallboardView({ snapshot }: { snapshot: DeskSnapshot }) {
     { key: 'answered', value: String(board.answeredToday) },
     { key: 'abandoned', value: String(board.abandonedToday) },
     { key: 'offline', value: String(board.offlineToday) },
+    { key: 'rating', value: board.averageRatingToday === null ? t('chat.wallboard.none') : t('chat.wallboard.ratingValue', { average: new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(board.averageRatingToday), count: board.ratedToday }) },
   ] as const;
 
   return (
