@@ -28,6 +28,10 @@ export const ticketSummary = z.object({
 });
 export type TicketSummary = z.infer<typeof ticketSummary>;
 
+/** Who did it: an agent (console), an API token's agent, the customer, or the product itself. */
+export const eventActor = z.object({ type: z.enum(['agent', 'api', 'customer', 'system']), id: id.nullable() });
+export type EventActor = z.infer<typeof eventActor>;
+
 /** A change as [before, after]. */
 const change = <T extends z.ZodType>(value: T) => z.tuple([value, value]);
 
@@ -59,7 +63,9 @@ const slaPhaseEvent = z.object({
 export const EVENT_SCHEMAS = {
   'workspace.created': z.object({ slug: z.string() }),
   'ticket.created': z.object({ ticket: ticketSummary, messageId: id }),
-  'ticket.updated': z.object({ ticket: ticketSummary, changes: ticketChanges }),
+  // actor: who made the change (an agent assigning a ticket to themself gets no "assigned to you" mail);
+  // absent from events logged before it was added.
+  'ticket.updated': z.object({ ticket: ticketSummary, changes: ticketChanges, actor: eventActor.optional() }),
   'ticket.solved': z.object({ ticket: ticketSummary }),
   'ticket.merged': z.object({ ticketId: id, intoId: id }),
   'ticket.rated': z.object({ ticketId: id, rating: z.number().int(), comment: z.string().nullable() }),

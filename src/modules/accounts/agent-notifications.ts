@@ -30,9 +30,12 @@ export class AgentNotifications {
     if (ticket.assigneeId) await this.notify(event, ticket.assigneeId, 'assigned', 'agentAssigned', ticket, {});
   };
 
+  /** Assigned by someone else (a colleague, a rule, the chat queue); an agent taking a ticket themself needs no mail about it. */
   readonly onTicketUpdated = async (event: DomainEvent<'ticket.updated'>) => {
     const assignee = event.payload.changes.assigneeId?.[1];
-    if (assignee) await this.notify(event, assignee, 'assigned', 'agentAssigned', event.payload.ticket, {});
+    const { actor } = event.payload;
+    const self = actor !== undefined && (actor.type === 'agent' || actor.type === 'api') && actor.id === assignee;
+    if (assignee && !self) await this.notify(event, assignee, 'assigned', 'agentAssigned', event.payload.ticket, {});
   };
 
   readonly onMessageCreated = async (event: DomainEvent<'message.created'>) => {

@@ -313,7 +313,7 @@ export class TicketsService {
       events.publish('message.created', workspaceId, {
         ticketId, messageId: message.id, kind: message.kind, authorType: message.author_type, channel: message.channel,
       }, { stream: ticketId });
-      if (status !== current.status) publishUpdated(events, workspaceId, ticket, { status: [current.status, status] });
+      if (status !== current.status) publishUpdated(events, workspaceId, ticket, { status: [current.status, status] }, author);
       return message;
     });
   }
@@ -349,7 +349,7 @@ export class TicketsService {
       patch.updated_at = now;
       const ticket = await this.repo.updateTicket(trx, ticketId, patch);
       await this.repo.insertActivity(trx, { ticket_id: ticketId, actor_type: actor.type, actor_id: actor.id, action: 'ticket.updated', details: diff, created_at: now });
-      publishUpdated(events, workspaceId, ticket, changesForEvent(diff));
+      publishUpdated(events, workspaceId, ticket, changesForEvent(diff), actor);
       return ticket;
     });
   }
@@ -558,9 +558,9 @@ export class TicketsService {
   }
 }
 
-function publishUpdated(events: EventWriter, workspaceId: string, ticket: TicketRow, changes: TicketChangesEvent): void {
+function publishUpdated(events: EventWriter, workspaceId: string, ticket: TicketRow, changes: TicketChangesEvent, actor: TicketActor): void {
   const summary = ticketEvent(ticket);
-  events.publish('ticket.updated', workspaceId, { ticket: summary, changes }, { stream: ticket.id });
+  events.publish('ticket.updated', workspaceId, { ticket: summary, changes, actor: { type: actor.type, id: actor.id } }, { stream: ticket.id });
   if (changes.status?.[1] === 'solved') events.publish('ticket.solved', workspaceId, { ticket: summary }, { stream: ticket.id });
 }
 

@@ -39,6 +39,25 @@ describe('agent notification mails', () => {
     expect(mails[1]!.text_body).toContain(`/agent/inbox/${ticket.number}`);
   });
 
+  it('mails an agent assigned by another agent, but not one who assigns the ticket to themself', async () => {
+    const colleague = await newAgent('en');
+    const taker = await newAgent('en');
+    const actors: unknown[] = [];
+    const stop = t.bus.subscribe('ticket.updated', (event) => { if (event.payload.ticket.assigneeId === taker.id) actors.push(event.payload.actor); });
+    const byColleague = await openTicket('Scanner offline');
+    await t.services.tickets.update(t.workspace.id, byColleague.id, { assigneeId: taker.id }, { type: 'agent', id: colleague.id });
+    const self = await openTicket('Fuser noise');
+    await t.services.tickets.update(t.workspace.id, self.id, { assigneeId: taker.id }, { type: 'agent', id: taker.id });
+    // The same through an API token of the agent's own.
+    const viaApi = await openTicket('Duplex unit');
+    await t.services.tickets.update(t.workspace.id, viaApi.id, { assigneeId: taker.id }, { type: 'api', id: taker.id });
+    const mails = await mailsTo(taker.email);
+    expect(mails.map((m) => m.subject)).toEqual([`[#${byColleague.number}] assigned to you: Scanner offline`]);
+    // The events name who acted.
+    stop();
+    expect(actors).toEqual([{ type: 'agent', id: colleague.id }, { type: 'agent', id: taker.id }, { type: 'api', id: taker.id }]);
+  });
+
   it('warns of an SLA target about to be missed with its due time in the workspace\'s zone, once per event', async () => {
     await t.services.accounts.updateWorkspace(t.workspace.id, { timeZone: 'Asia/Shanghai' }, system);
     const agent = await newAgent('en');
