@@ -59,7 +59,7 @@ describe('Agent invitations', () => {
 
     const again = await h.open('en-GB', link);
     try {
-      await again.page.getByText(consoleEn.errors.INVITATION_USED).waitFor();
+      await again.page.getByText(consoleEn.errors.INVITATION_EXPIRED).waitFor();
       await expect(again.page.getByLabel(consoleEn.password.choose).count()).resolves.toBe(0);
     } finally {
       await again.close();

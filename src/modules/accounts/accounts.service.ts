@@ -37,6 +37,10 @@ const oneTimeLinkErrors = (prefix: string, link: string) => ({
 export const emailLinkErrors = oneTimeLinkErrors('EMAIL_LINK', 'verification link');
 export const invitationLinkErrors = {
   ...oneTimeLinkErrors('INVITATION', 'invitation link'),
+  // Used or expired, one code and one message, as reset links have (RESET_TOKEN_INVALID): whoever holds
+  // an old link learns nothing about whether someone else already spent it.
+  used: () => new AppError('INVITATION_EXPIRED', 410, 'This invitation link has expired or was already used'),
+  expired: () => new AppError('INVITATION_EXPIRED', 410, 'This invitation link has expired or was already used'),
   revoked: () => new AppError('INVITATION_REVOKED', 410, 'This invitation was withdrawn; ask an admin for a new one'),
 };
 

@@ -90,5 +90,15 @@ describe('password-reset links (issue 12 #5, #8)', () => {
     const late = await confirm(older!, 'older-link-password');
     expect(late.statusCode).toBe(400);
     expect(late.json().error.code).toBe('RESET_TOKEN_INVALID');
+    // The link just used, and one past its hour: the same code and the same message, whichever it is.
+    const used = await confirm(newer!, 'once-more-password');
+    await requestReset(agent.email);
+    await t.jobs.drain();
+    await eventually(() => expect(sentTokens(agent.email)).toHaveLength(3));
+    await t.database.db.updateTable('password_resets').set({ expires_at: new Date(Date.now() - 1000) })
+      .where('principal_id', '=', agent.id).where('used_at', 'is', null).execute();
+    const expired = await confirm(sentTokens(agent.email)[2]!, 'too-late-password');
+    expect([used.statusCode, used.json().error]).toEqual([expired.statusCode, expired.json().error]);
+    expect(expired.json().error.code).toBe('RESET_TOKEN_INVALID');
   });
 });

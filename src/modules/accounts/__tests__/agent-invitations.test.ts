@@ -75,9 +75,9 @@ describe('agent invitations', () => {
     expect(me.json().agent.email).toBe('new.agent@acme.example');
 
     const again = await publicCall('/auth/invitation/accept', { token, password: 'another-long-password' });
-    expect(again.statusCode).toBe(409);
-    expect(again.json().error.code).toBe('INVITATION_USED');
-    expect((await publicCall('/auth/invitation', { token })).json().error.code).toBe('INVITATION_USED');
+    // A used link is refused exactly as an expired one is (below): same code, same message.
+    expect([again.statusCode, again.json().error.code]).toEqual([410, 'INVITATION_EXPIRED']);
+    expect((await publicCall('/auth/invitation', { token })).json().error).toMatchObject({ code: 'INVITATION_EXPIRED', message: again.json().error.message });
     expect((await admin.call('GET', '/agent-invitations')).json().invitations).toEqual([]);
     const audit = (await admin.call('GET', '/audit-log?limit=10')).json().entries.map((e: { action: string }) => e.action);
     expect(audit).toEqual(expect.arrayContaining(['agent_invitation.created', 'agent_invitation.accepted', 'agent.created']));
@@ -90,6 +90,7 @@ describe('agent invitations', () => {
     await t.database.db.updateTable('agent_invitations').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', expiring.id).execute();
     const expired = await publicCall('/auth/invitation/accept', { token: lateToken, password: 'a-long-new-password' });
     expect([expired.statusCode, expired.json().error.code]).toEqual([410, 'INVITATION_EXPIRED']);
+    expect(expired.json().error.message).toBe('This invitation link has expired or was already used');
     expect((await admin.call('GET', '/agent-invitations')).json().invitations).toEqual([expect.objectContaining({ id: expiring.id, expired: true })]);
 
     // A resend gives a new week and a new link; the old one is dead.

@@ -26,7 +26,6 @@ export const ERROR_KEYS = [
   // Mailed links and accounts (issue 19)
   'RESET_TOKEN_INVALID',
   'INVITATION_INVALID',
-  'INVITATION_USED',
   'INVITATION_EXPIRED',
   'INVITATION_REVOKED',
   'EMAIL_TAKEN',

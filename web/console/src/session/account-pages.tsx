@@ -151,7 +151,7 @@ export function ResetPasswordPage() {
   );
 }
 
-const LINK_DEAD: readonly ErrorKey[] = ['INVITATION_INVALID', 'INVITATION_USED', 'INVITATION_EXPIRED', 'INVITATION_REVOKED'];
+const LINK_DEAD: readonly ErrorKey[] = ['INVITATION_INVALID', 'INVITATION_EXPIRED', 'INVITATION_REVOKED'];
 
 export function AcceptInvitationPage() {
   const { t } = useTranslation();

@@ -17,7 +17,7 @@ export interface SessionApi {
   state: SessionState;
   /** Throws ApiError (INVALID_CREDENTIALS, RATE_LIMITED, …) for the sign-in form to show. */
   signIn(email: string, password: string): Promise<void>;
-  /** Accepts an invitation with the chosen password and signs the new agent in; throws ApiError (INVITATION_USED …). */
+  /** Accepts an invitation with the chosen password and signs the new agent in; throws ApiError (INVITATION_EXPIRED …). */
   acceptInvitation(token: string, password: string): Promise<void>;
   /** Throws ApiError when the server could not end the session. */
   signOut(): Promise<void>;
