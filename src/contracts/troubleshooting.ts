@@ -34,7 +34,8 @@ const isControl = (char: string) => {
   const code = char.codePointAt(0) ?? 0;
   return (code < 32 && char !== '\n' && char !== '\r' && char !== '\t') || code === 127;
 };
-const Text = (max: number, min = 0) => z.string().trim().min(min).max(max).refine((text) => ![...text].some(isControl), 'no control characters');
+const Text = (max: number, min = 0) => z.string().trim().min(min).max(max)
+  .refine((text) => ![...text].some(isControl), { message: 'no control characters', params: { code: 'CONTROL_CHARACTERS' } });
 
 export const TreeAnswerInput = z.strictObject({ id: Key, label: Text(LIMITS.label, 1), next: Key });
 export const TreeNodeInput = z.strictObject({

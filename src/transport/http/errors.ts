@@ -21,6 +21,7 @@ export function toErrorResponse(error: unknown, request: FastifyRequest): { stat
     const details = error.validation.map((v) => ({
       path: `${error.validationContext ?? 'body'}${v.instancePath.replaceAll('/', '.')}`,
       message: v.message,
+      ...problemCode(v.keyword, v.params, v.message),
     }));
     return { status: 400, body: { error: { code: 'VALIDATION_FAILED', message: 'The request is not valid', details } } };
   }
@@ -35,6 +36,39 @@ export function toErrorResponse(error: unknown, request: FastifyRequest): { stat
   }
   request.log.error({ err: error }, 'unexpected error');
   return { status: 500, body: { error: { code: 'INTERNAL', message: 'Something went wrong; it has been logged' } } };
+}
+
+/**
+ * A stable code for a schema problem, and its limit, so a client can say it in its own language
+ * (the message is zod's English): REQUIRED, TOO_LONG / TOO_MANY {max}, TOO_FEW / TOO_SMALL {min},
+ * TOO_BIG {max}, FORMAT_INVALID {format}, VALUE_UNKNOWN, TYPE_INVALID, FIELD_UNKNOWN, or the code a
+ * refinement names in its params (`refine(check, { params: { code } })`), else INVALID.
+ */
+function problemCode(keyword: string, params: Record<string, unknown>, message: string | undefined): { code: string; max?: number; min?: number; format?: string } {
+  const bound = (value: unknown) => (typeof value === 'number' || typeof value === 'bigint' ? Number(value) : undefined);
+  const list = params.origin === 'array' || params.origin === 'set';
+  switch (keyword) {
+    case 'too_small': {
+      const min = bound(params.minimum);
+      if (params.origin === 'string') return min === 1 ? { code: 'REQUIRED' } : { code: 'TOO_SHORT', min };
+      return { code: list ? 'TOO_FEW' : 'TOO_SMALL', min };
+    }
+    case 'too_big':
+      return { code: params.origin === 'string' ? 'TOO_LONG' : list ? 'TOO_MANY' : 'TOO_BIG', max: bound(params.maximum) };
+    case 'invalid_format':
+      return { code: 'FORMAT_INVALID', format: typeof params.format === 'string' ? params.format : undefined };
+    case 'invalid_value':
+      return { code: 'VALUE_UNKNOWN' };
+    case 'invalid_type':
+      // zod reports no input by default: a missing field says "received undefined".
+      return { code: /received undefined$/.test(message ?? '') ? 'REQUIRED' : 'TYPE_INVALID' };
+    case 'unrecognized_keys':
+      return { code: 'FIELD_UNKNOWN' };
+    default: {
+      const named = (params.params as { code?: unknown } | undefined)?.code;
+      return { code: typeof named === 'string' ? named : 'INVALID' };
+    }
+  }
 }
 
 export function sendError(reply: FastifyReply, status: number, body: ErrorBody) {

@@ -67,6 +67,31 @@ describe('troubleshooting REST API', () => {
     expect((await api(editor, 'GET', '/troubleshooting/trees')).json().trees).toHaveLength(0);
   });
 
+  it('gives each problem of a refused tree a code (and its limit) the editor translates', async () => {
+    const tree = smallTree({ slug: 'Not A Slug!' });
+    tree.nodes[0]!.id = 'Power.On';
+    tree.nodes[1]!.kind = 'maybe' as never;
+    tree.nodes[1]!.title = 'Jam\u0007';
+    tree.nodes[2]!.answers = Array.from({ length: 13 }, (_, i) => ({ id: `a${i}`, label: 'Yes', next: 'power' }));
+    (tree.nodes[3] as { articleId: string | null }).articleId = 'not-an-article';
+    const bad = await api(editor, 'POST', '/troubleshooting/trees', { ...tree, description: 'x'.repeat(1001) });
+    expect(bad.json().error.code).toBe('VALIDATION_FAILED');
+    const byPath = Object.fromEntries((bad.json().error.details as { path: string; code: string }[]).map((d) => [d.path, d]));
+    expect(byPath).toMatchObject({
+      'body.slug': { code: 'FORMAT_INVALID', format: 'regex' },
+      'body.nodes.0.id': { code: 'FORMAT_INVALID' },
+      'body.nodes.1.kind': { code: 'VALUE_UNKNOWN' },
+      'body.nodes.1.title': { code: 'CONTROL_CHARACTERS' },
+      'body.nodes.2.answers': { code: 'TOO_MANY', max: 12 },
+      'body.nodes.3.articleId': { code: 'FORMAT_INVALID', format: 'uuid' },
+      'body.description': { code: 'TOO_LONG', max: 1000 },
+    });
+    const missing = await api(editor, 'POST', '/troubleshooting/trees', { ...smallTree({ slug: 'missing' }), title: undefined, nodes: [] });
+    expect(missing.json().error.details).toEqual(expect.arrayContaining([
+      expect.objectContaining({ path: 'body.title', code: 'REQUIRED' }), expect.objectContaining({ path: 'body.nodes', code: 'TOO_FEW', min: 1 }),
+    ]));
+  });
+
   it('publishes only the saved version the editor names, and names the node and field of a refused save', async () => {
     const tree = (await api(editor, 'POST', '/troubleshooting/trees', smallTree({ slug: 'versioned' }))).json();
     await api(editor, 'PUT', `/troubleshooting/trees/${tree.id}`, { ...smallTree({ slug: 'versioned' }), title: 'Saved by a colleague', version: 1 });

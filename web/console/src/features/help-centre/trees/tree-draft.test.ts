@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { addAnswer, changeKind, depths, draftOf, emptyDraft, freeId, hasUnsavedChanges, placeProblems, removeNode, updateNode } from './tree-draft.js';
+import { addAnswer, changeKind, depths, draftOf, emptyDraft, fieldMessageOf, freeId, hasUnsavedChanges, placeProblems, removeNode, updateNode } from './tree-draft.js';
+import en from './locales/en.json' with { type: 'json' };
+import zhCN from './locales/zh-CN.json' with { type: 'json' };
 import type { Tree } from './trees-api.js';
 
 describe('tree draft editing', () => {
@@ -32,6 +34,28 @@ describe('tree draft editing', () => {
       ['dangling', 'n1', 'answers.0.next'], ['two roots', '', ''], ['loop', 'n2', ''],
       ['too short', 'n2', 'title'], ['bad slug', '', 'slug'], ['no such node', '', 'body'],
     ]);
+  });
+
+  it('says every field check by its code, with its limit, in a message both catalogues have', () => {
+    const said = (code: string, field: string, limits: { max?: number; min?: number } = {}) => fieldMessageOf({ code, ...limits }, field);
+    expect(said('REQUIRED', 'title')).toEqual({ key: 'required', values: {} });
+    expect(said('TOO_LONG', 'description', { max: 1000 })).toEqual({ key: 'tooLong', values: { max: 1000 } });
+    expect(said('TOO_MANY', 'answers', { max: 12 })).toEqual({ key: 'tooMany', values: { max: 12 } });
+    expect(said('FORMAT_INVALID', 'slug')?.key).toBe('slugFormat');
+    expect(said('FORMAT_INVALID', 'id')?.key).toBe('keyFormat');
+    expect(said('FORMAT_INVALID', 'answers.2.next')?.key).toBe('keyFormat');
+    expect(said('FORMAT_INVALID', 'articleId')?.key).toBe('articleFormat');
+    expect(said('VALUE_UNKNOWN', 'kind')?.key).toBe('valueUnknown');
+    expect(said('CONTROL_CHARACTERS', 'title')?.key).toBe('controlCharacters');
+    // A problem without a code the editor knows is shown as the server wrote it.
+    expect(said('SOMETHING_NEW', 'title')).toBeNull();
+    expect(fieldMessageOf({}, 'title')).toBeNull();
+    const keys = ['REQUIRED', 'TOO_LONG', 'TOO_SHORT', 'TOO_MANY', 'TOO_FEW', 'TOO_BIG', 'TOO_SMALL', 'VALUE_UNKNOWN', 'CONTROL_CHARACTERS', 'TYPE_INVALID', 'FIELD_UNKNOWN', 'INVALID']
+      .map((code) => said(code, 'title')!.key).concat(['slugFormat', 'keyFormat', 'articleFormat', 'formatInvalid']);
+    for (const key of keys) {
+      expect(en.messages, key).toHaveProperty(key);
+      expect(zhCN.messages, key).toHaveProperty(key);
+    }
   });
 
   it('knows when the draft differs from the saved tree, whatever the order of its keys', () => {

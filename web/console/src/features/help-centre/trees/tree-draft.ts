@@ -101,3 +101,26 @@ const comparable = (d: TreeDraft) => JSON.stringify([
 export function hasUnsavedChanges(draft: TreeDraft, saved: Tree | null): boolean {
   return saved === null || comparable(draft) !== comparable(draftOf(saved));
 }
+
+/** The keys under `trees.messages` a field check's code is said with (VALIDATION_FAILED's details). */
+export type FieldMessageKey = 'required' | 'tooLong' | 'tooShort' | 'tooMany' | 'tooFew' | 'tooBig' | 'tooSmall' | 'slugFormat' | 'keyFormat'
+  | 'articleFormat' | 'formatInvalid' | 'valueUnknown' | 'controlCharacters' | 'typeInvalid' | 'fieldUnknown' | 'invalid';
+
+/**
+ * What a field check's problem says, in the editor's language: by its code (and limit), the field
+ * telling which format was meant; null for a problem without a known code (shown as the server put it).
+ */
+export function fieldMessageOf(problem: Pick<TreeProblem, 'code' | 'max' | 'min'>, field: string): { key: FieldMessageKey; values: { max?: number; min?: number } } | null {
+  const limits = { ...(problem.max !== undefined ? { max: problem.max } : {}), ...(problem.min !== undefined ? { min: problem.min } : {}) };
+  const simple: Record<string, FieldMessageKey> = {
+    REQUIRED: 'required', TOO_LONG: 'tooLong', TOO_SHORT: 'tooShort', TOO_MANY: 'tooMany', TOO_FEW: 'tooFew', TOO_BIG: 'tooBig', TOO_SMALL: 'tooSmall',
+    VALUE_UNKNOWN: 'valueUnknown', CONTROL_CHARACTERS: 'controlCharacters', TYPE_INVALID: 'typeInvalid', FIELD_UNKNOWN: 'fieldUnknown', INVALID: 'invalid',
+  };
+  if (problem.code === 'FORMAT_INVALID') {
+    const last = field.split('.').at(-1) ?? '';
+    const key: FieldMessageKey = field === 'slug' ? 'slugFormat' : last === 'id' || last === 'next' ? 'keyFormat' : last === 'articleId' ? 'articleFormat' : 'formatInvalid';
+    return { key, values: limits };
+  }
+  const key = problem.code ? simple[problem.code] : undefined;
+  return key ? { key, values: limits } : null;
+}

@@ -7,7 +7,12 @@ import { ApiError, isRecord, request } from '../../../api/http.js';
 export { NODE_KINDS } from '@contracts/enums.js';
 export type { NodeKind, TreeAnswer, TreeNode };
 /** A problem a refused save lists: TREE_INVALID's carry a code; VALIDATION_FAILED's (field checks) may not. */
-export type TreeProblem = Omit<TreeGraphProblem, 'code'> & Partial<Pick<TreeGraphProblem, 'code'>>;
+export type TreeProblem = Omit<TreeGraphProblem, 'code'> & Partial<Pick<TreeGraphProblem, 'code'>> & {
+  /** The field check's limit (TOO_LONG, TOO_MANY …) and the format a FORMAT_INVALID expected. */
+  max?: number;
+  min?: number;
+  format?: string;
+};
 export type TreeLocale = TreeSummaryWire['locale'];
 export type TreeSummary = TreeSummaryWire;
 export type Tree = TreeWire;

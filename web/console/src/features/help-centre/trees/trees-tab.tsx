@@ -7,7 +7,7 @@ import { useSignedIn } from '../../../session/session.js';
 import { HorizontalBarChart } from '../bar-chart.js';
 import { listArticles } from '../help-centre-api.js';
 import { useResource } from '../../../api/use-resource.js';
-import { addAnswer, changeKind, depths, draftOf, emptyDraft, hasUnsavedChanges, placeProblems, removeAnswer, removeNode, updateNode, type PlacedProblem } from './tree-draft.js';
+import { addAnswer, changeKind, depths, draftOf, emptyDraft, hasUnsavedChanges, placeProblems, removeAnswer, removeNode, updateNode, fieldMessageOf, type PlacedProblem } from './tree-draft.js';
 import {
   NODE_KINDS, createTree, deleteTree, getTree, listTrees, problemsOf, publishTree, saveTree, treeStats, unpublishTree,
   type NodeKind, type NodeStats, type Tree, type TreeDraft, type TreeNode, type TreeProblem, type TreeSummary,
@@ -307,14 +307,13 @@ const problemId = (node: string, field: string) => `tree-problem-${node || 'tree
 function FieldProblems({ id, problems }: { id: string; problems: PlacedProblem[] }) {
   const { t } = useTranslation();
   if (!problems.length) return null;
-  return <ul className="inline-error" id={id}>{problems.map((p, i) => <li key={i}>{isProblemCode(p.code) ? problemText(t, p, []) : fieldMessage(t, p.message)}</li>)}</ul>;
+  return <ul className="inline-error" id={id}>{problems.map((p, i) => <li key={i}>{isProblemCode(p.code) ? problemText(t, p, []) : fieldMessage(t, p)}</li>)}</ul>;
 }
 
-/** The request checks' usual sentences in the reader's language; any other as the server put it. */
-function fieldMessage(t: TFunction, message: string): string {
-  if (/^Too small: expected string to have >=1 characters?$/.test(message)) return t('trees.messages.required');
-  const max = /^Too big: expected string to have <=(\d+) characters$/.exec(message)?.[1];
-  return max ? t('trees.messages.tooLong', { max }) : message;
+/** A field check's problem in the reader's language, by its code; one without a known code as the server put it. */
+function fieldMessage(t: TFunction, problem: PlacedProblem): string {
+  const known = fieldMessageOf(problem, problem.field);
+  return known ? t(`trees.messages.${known.key}`, known.values) : problem.message;
 }
 
 /** A problem's field (its path in the tree or step) → the editor's label for it. */
@@ -334,7 +333,7 @@ function fieldLabel(t: TFunction, field: string, kind: NodeKind | undefined): st
 /** A translated sentence for a known problem; else which step, which field, and what is wrong with it. */
 function problemText(t: TFunction, problem: PlacedProblem, nodes: readonly TreeNode[]): string {
   if (isProblemCode(problem.code)) return t(`trees.problems.${problem.code}`, { node: problem.nodeId ?? '', cycle: problem.cycle?.join(' → ') ?? '' });
-  const message = fieldMessage(t, problem.message);
+  const message = fieldMessage(t, problem);
   if (!problem.field) return problem.node ? t('trees.nodeProblem', { node: problem.node, message }) : message;
   const field = fieldLabel(t, problem.field, nodes.find((n) => n.id === problem.node)?.kind);
   return problem.node ? t('trees.nodeFieldProblem', { node: problem.node, field, message }) : t('trees.fieldProblem', { field, message });
