@@ -36,6 +36,7 @@ const PROBES: Record<string, ProbeMaker> = {
   'DELETE /api/v1/api-tokens/:id': (p) => ({ url: `/api/v1/api-tokens/${p.apiToken}` }),
   'POST /api/v1/agent-invitations/:id/resend': (p) => ({ url: `/api/v1/agent-invitations/${p.agentInvitation}/resend` }),
   'DELETE /api/v1/agent-invitations/:id': (p) => ({ url: `/api/v1/agent-invitations/${p.agentInvitation}` }),
+  'DELETE /api/v1/workspace/hostnames/:hostname': (p) => ({ url: `/api/v1/workspace/hostnames/${p.hostname}` }),
   'GET /api/v1/audit-log': (_, o) => ({ url: '/api/v1/audit-log', query: { actorId: o.agent } }),
 
   // ---- tickets

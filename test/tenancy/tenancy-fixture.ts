@@ -23,7 +23,8 @@ const accountsFixture: ModuleTenancyFixture = async (s, ws) => {
   const customer = await s.accounts.registerCustomer(ws.id, { email: `customer@${ws.label}-customer.example`, name: `${ws.label} portal customer`, password: `${ws.label}-customer-pw`, locale: 'en' });
   const workspace = await s.accounts.workspace(ws.id);
   const invitation = await s.accounts.inviteAgent(ws.id, { email: `invited@${ws.label}.example`, name: `${ws.label} invited agent`, role: 'agent' }, system);
-  return { workspaceSlug: workspace.slug, agentInvitation: invitation.id, agentInvitationEmail: invitation.email, agent: agent.id, agentEmail: agent.email, agentName: agent.name, apiToken: token.id, apiTokenSecret: token.token, customer: customer.id, customerEmail: customer.email };
+  const [hostname] = await s.accounts.addHostname(ws.id, `help.${ws.label}-${ws.id.slice(0, 8)}.tenancy.example`, system);
+  return { hostname: hostname!, workspaceSlug: workspace.slug, agentInvitation: invitation.id, agentInvitationEmail: invitation.email, agent: agent.id, agentEmail: agent.email, agentName: agent.name, apiToken: token.id, apiTokenSecret: token.token, customer: customer.id, customerEmail: customer.email };
 };
 
 const ticketsFixture: ModuleTenancyFixture = async (s, ws) => {

@@ -54,6 +54,31 @@ export class AccountsRepo {
       .where('id', '=', id).returningAll().executeTakeFirstOrThrow();
   }
 
+  /**
+   * Adds a host name unless another workspace answers on it: one writer at a time (an advisory
+   * lock), so two workspaces adding the same name at once cannot both get it.
+   */
+  addHostname(workspaceId: string, hostname: string, max: number): Promise<{ taken: true } | { full: true } | { hostnames: string[] }> {
+    return this.db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(hashtext('workspaces.hostnames'))`.execute(trx);
+      const owner = await trx.selectFrom('workspaces').select('id').where(sql<boolean>`${hostname} = any(hostnames)`).executeTakeFirst();
+      if (owner && owner.id !== workspaceId) return { taken: true as const };
+      const current = await trx.selectFrom('workspaces').select('hostnames').where('id', '=', workspaceId).forUpdate().executeTakeFirstOrThrow();
+      if (owner) return { hostnames: current.hostnames };
+      if (current.hostnames.length >= max) return { full: true as const };
+      const updated = await trx.updateTable('workspaces').set({ hostnames: sql<string[]>`array_append(hostnames, ${hostname}::text)` })
+        .where('id', '=', workspaceId).returning('hostnames').executeTakeFirstOrThrow();
+      return { hostnames: updated.hostnames };
+    });
+  }
+
+  /** Removes a host name of this workspace; undefined when it had none such. */
+  async removeHostname(workspaceId: string, hostname: string): Promise<string[] | undefined> {
+    const updated = await this.db.updateTable('workspaces').set({ hostnames: sql<string[]>`array_remove(hostnames, ${hostname}::text)` })
+      .where('id', '=', workspaceId).where(sql<boolean>`${hostname} = any(hostnames)`).returning('hostnames').executeTakeFirst();
+    return updated?.hostnames;
+  }
+
   agentById(workspaceId: string, id: string) {
     return this.in(workspaceId).selectFrom('agents').select(agentColumns).where('id', '=', id).executeTakeFirst();
   }

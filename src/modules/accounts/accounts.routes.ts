@@ -201,6 +201,30 @@ export const accountsRoutes = (accounts: AccountsService, options: { secureCooki
       },
     }, async (request) => workspaceView(await accounts.updateWorkspace(request.workspace.id, request.body, actorOf(request)), request.locale));
 
+    const HostnamesView = z.object({ hostnames: z.array(z.string()) });
+    app.get('/workspace/hostnames', {
+      preHandler: requireAgent('admin'),
+      schema: { tags: ['workspace'], summary: 'The host names the portal answers on for this workspace (admin)', response: { 200: HostnamesView } },
+    }, async (request) => ({ hostnames: await accounts.hostnames(request.workspace.id) }));
+
+    app.post('/workspace/hostnames', {
+      preHandler: requireAgent('admin'),
+      schema: {
+        tags: ['workspace'], summary: 'Add a host name the portal answers on (admin)',
+        description: 'A DNS name, lower-cased, without scheme, port or path (400 VALIDATION_FAILED, the detail\'s code says which: HOSTNAME_SCHEME, HOSTNAME_PORT, HOSTNAME_PATH, HOSTNAME_INVALID); 409 HOSTNAME_TAKEN when another workspace answers on it, HOSTNAMES_TOO_MANY past 20. Adding one the workspace has changes nothing.',
+        body: z.strictObject({ hostname: z.string().max(300) }),
+        response: { 201: HostnamesView, 400: ErrorView, 409: ErrorView },
+      },
+    }, async (request, reply) => reply.code(201).send({ hostnames: await accounts.addHostname(request.workspace.id, request.body.hostname, actorOf(request)) }));
+
+    app.delete('/workspace/hostnames/:hostname', {
+      preHandler: requireAgent('admin'),
+      schema: {
+        tags: ['workspace'], summary: 'Stop answering on a host name (admin)',
+        params: z.object({ hostname: z.string().min(1).max(300) }), response: { 200: HostnamesView, 404: ErrorView },
+      },
+    }, async (request) => ({ hostnames: await accounts.removeHostname(request.workspace.id, request.params.hostname, actorOf(request)) }));
+
     app.get('/agents', {
       preHandler: requireAgent(),
       schema: { tags: ['agents'], summary: 'Agents of this workspace', response: { 200: AgentListView } },

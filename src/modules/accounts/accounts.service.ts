@@ -14,6 +14,8 @@ import { PrincipalCache, type PrincipalTags } from './principal-cache.js';
 import type { AuditActorType, AuditFilter } from '../../contracts/accounts.js';
 
 const SESSION_TTL_MS = 14 * 24 * 3600 * 1000;
+import { hostnameErrors, MAX_HOSTNAMES, parseHostname } from './workspace-hostnames.js';
+
 const RESET_TTL_MS = 3600 * 1000;
 const PASSWORD_RESET_JOB = 'accounts.password-reset';
 interface PasswordResetJob { workspaceId: string; type: PrincipalType; email: string; locale: Locale }
@@ -145,6 +147,31 @@ export class AccountsService {
     await this.audit(workspaceId, actor, 'workspace.updated', 'workspace', workspaceId, patch);
     await this.accessChanged(workspaceId, { principal: 'workspace', id: workspaceId });
     return updated;
+  }
+
+  /** The host names the portal answers on for this workspace (Settings → Host names). */
+  async hostnames(workspaceId: string): Promise<string[]> {
+    return (await this.workspace(workspaceId)).hostnames;
+  }
+
+  /** Adds a host name (validated and lower-cased); another workspace's is refused (HOSTNAME_TAKEN); adding one it has changes nothing. */
+  async addHostname(workspaceId: string, input: string, actor: Actor): Promise<string[]> {
+    const hostname = parseHostname(input);
+    const result = await this.repo.addHostname(workspaceId, hostname, MAX_HOSTNAMES);
+    if ('taken' in result) throw hostnameErrors.taken(hostname);
+    if ('full' in result) throw hostnameErrors.tooMany();
+    await this.audit(workspaceId, actor, 'workspace.hostname_added', 'workspace', workspaceId, { hostname });
+    await this.accessChanged(workspaceId, { principal: 'workspace', id: workspaceId });
+    return result.hostnames;
+  }
+
+  async removeHostname(workspaceId: string, input: string, actor: Actor): Promise<string[]> {
+    const hostname = input.trim().toLowerCase().replace(/\.$/, '');
+    const hostnames = await this.repo.removeHostname(workspaceId, hostname);
+    if (!hostnames) throw hostnameErrors.notFound();
+    await this.audit(workspaceId, actor, 'workspace.hostname_removed', 'workspace', workspaceId, { hostname });
+    await this.accessChanged(workspaceId, { principal: 'workspace', id: workspaceId });
+    return hostnames;
   }
 
   // ---- agents -----------------------------------------------------------------------------
