@@ -30,6 +30,16 @@ async function list<T>(path: string, key: string): Promise<T[]> {
   return items.filter(isRecord) as T[];
 }
 
+// ---- the workspace's host names ---------------------------------------------------------------
+
+const hostnameList = (body: unknown): string[] => {
+  if (!isRecord(body) || !Array.isArray(body.hostnames)) throw unexpected('hostnames');
+  return body.hostnames.map(str);
+};
+export const hostnames = async () => hostnameList(await request('GET', '/api/v1/workspace/hostnames'));
+export const addHostname = async (hostname: string) => hostnameList(await request('POST', '/api/v1/workspace/hostnames', { body: { hostname } }));
+export const removeHostname = async (hostname: string) => hostnameList(await request('DELETE', `/api/v1/workspace/hostnames/${id(hostname)}`));
+
 // ---- API tokens -----------------------------------------------------------------------------
 
 export type TokenScope = ApiTokenWire['scopes'][number];

@@ -8,6 +8,7 @@ import { AgentsTab } from './agents-tab.js';
 import { AuditTab } from './audit-tab.js';
 import { CannedTab } from './canned-tab.js';
 import { ChatQueuesTab, ChatSettingsTab } from './chat-tab.js';
+import { HostnamesTab } from './hostnames-tab.js';
 import { MailboxesTab } from './mailboxes-tab.js';
 import { OutboxMailView } from './outbox-mail.js';
 import { OutboxTab } from './outbox-tab.js';
@@ -27,6 +28,7 @@ const ROOT = '/settings';
 /** The sections, in the order of the navigation; a section with tabs opens its first. */
 const SECTIONS = {
   mail: ['outbox', 'addresses', 'mailboxes', 'parked'],
+  hostnames: [],
   teams: [],
   agents: [],
   sla: ['policies', 'calendar'],
@@ -117,6 +119,7 @@ function screen(section: Section, tab: string | undefined, id: string | undefine
         case 'parked': return <ParkedTab />;
         default: return id ? <OutboxMailView key={id} id={id} back={base} /> : <OutboxTab base={base} />;
       }
+    case 'hostnames': return <HostnamesTab />;
     case 'teams': return <TeamsTab />;
     case 'agents': return <AgentsTab />;
     case 'sla': return tab === 'calendar' ? <CalendarTab /> : <SlaPoliciesTab />;
