@@ -4,8 +4,9 @@
  * invites an agent (who sets a password through the mailed link), a canned reply and a webhook;
  * then a customer's request arrives through the portal and the invited agent answers it with the
  * canned reply. The API checks that each step landed in the new workspace, and nothing in the first.
+ * The browser's usual host answers for the new workspace because its admin says so in Settings →
+ * Host names, signed in on the one host name the workspace was created with.
  */
-import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { en as portal } from '../../src/core/i18n/catalogues/en.js';
 import { startReceiver, type Receiver } from '../../src/modules/webhooks/__tests__/receiver.js';
@@ -22,8 +23,21 @@ describe('a new workspace, set up in the console', () => {
     const { test, url } = h.server();
     const { services, database } = test;
     const fresh = await test.addWorkspace('fresh');
-    // The browser's host answers for the new workspace, console and portal alike (the first, acme, keeps its own).
-    await sql`update workspaces set hostnames = ${['127.0.0.1']} where id = ${fresh.id}`.execute(database.db);
+    // The workspace comes with one host name to sign in on (as an operator creates it): `localhost`, the same server.
+    await services.accounts.addHostname(fresh.id, 'localhost', SYSTEM);
+    const hostnames = await h.signIn('en-GB', fresh.admin, '/agent/settings/hostnames', undefined, url.replace('127.0.0.1', 'localhost'));
+    try {
+      // Its admin makes the browser's usual host answer for the new workspace too, console and portal alike
+      // (the first workspace, acme, was answering on it as the oldest one).
+      const form = hostnames.page.getByRole('form', { name: settingsEn.hostnames.add });
+      await form.getByLabel(settingsEn.hostnames.hostname, { exact: true }).fill('127.0.0.1');
+      await form.getByRole('button', { name: settingsEn.hostnames.addButton }).click();
+      await hostnames.page.getByTestId('hostnames').locator('tr[data-hostname="127.0.0.1"]').waitFor();
+      expect(hostnames.errors).toEqual([]);
+    } finally {
+      await hostnames.close();
+    }
+    expect(await services.accounts.hostnames(fresh.id)).toEqual(['localhost', '127.0.0.1']);
     const token = (await services.accounts.createApiToken(fresh.id, fresh.admin.id, 'e2e checks', SYSTEM)).token;
     const read = async (path: string) => {
       const res = await test.app.http.inject({ url: `/api/v1${path}`, headers: { authorization: `Bearer ${token}`, host: '127.0.0.1' } });

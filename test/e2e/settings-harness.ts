@@ -23,7 +23,8 @@ type ApiBody = any;
 export interface SettingsHarness {
   server(): TestServer;
   agent: { email: string; name: string; password: string; id: string };
-  signIn(locale: string, who: { email: string; password: string; name: string }, path: string, viewport?: { width: number; height: number }): Promise<ConsoleSession>;
+  /** `origin`: another address of the same server (http://localhost:port), whose host name may name another workspace. */
+  signIn(locale: string, who: { email: string; password: string; name: string }, path: string, viewport?: { width: number; height: number }, origin?: string): Promise<ConsoleSession>;
   /** A fresh browser context, nobody signed in, at `path` (a mailed link, the sign-in page). */
   open(locale: string, path: string, viewport?: { width: number; height: number }): Promise<ConsoleSession>;
   api(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: object, authorization?: string): Promise<{ status: number; body: ApiBody }>;
@@ -59,10 +60,10 @@ export function settingsHarness(): SettingsHarness {
   return {
     server: () => running().server,
     agent,
-    async signIn(locale, who, path, viewport = DESKTOP) {
+    async signIn(locale, who, path, viewport = DESKTOP, origin = running().server.url) {
       // At phone width the banner hides the agent's name: wait for the page's heading instead.
       const phone = viewport.width < 600;
-      const session = await signInToConsole(running().browser, `${running().server.url}${path}`, phone ? { email: who.email, password: who.password } : who, { locale, viewport });
+      const session = await signInToConsole(running().browser, `${origin}${path}`, phone ? { email: who.email, password: who.password } : who, { locale, viewport });
       if (phone) await session.page.getByRole('heading', { level: 1 }).waitFor();
       session.page.on('dialog', (dialog) => void dialog.accept());
       return session;
