@@ -3,7 +3,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { TestApp, TestWorkspace } from '../../../../test/helpers/app.js';
 import { startTestServer } from '../../../../test/helpers/server.js';
-import { AGENT_NAMESPACE, CHAT_SOCKET_PATH, VISITOR_NAMESPACE, type Ack, type ChatMessage, type ConversationView } from '../../../contracts/chat.js';
+import { AGENT_NAMESPACE, CHAT_SOCKET_PATH, VISITOR_NAMESPACE, type Ack, type ChatMessage, type ChatOffer, type ConversationView } from '../../../contracts/chat.js';
 
 /** Socket.IO clients for the chat tests: visitors and agents speaking the protocol to a real server. */
 
@@ -122,6 +122,23 @@ export async function startChat(base: string, slug: string, name: string, extra:
     name, email: `${name.toLowerCase().replace(/\W/g, '')}@customer.example`, ...extra, clientMessageId: randomUUID(),
   });
   return { visitor, token: started.token, conversation: started.conversation, messages: started.messages };
+}
+
+/**
+ * A chat an agent has accepted, in a workspace of its own: agent Ann (online, the service team's
+ * only member) and visitor Vee, both connected; `track` disconnects them after the test.
+ */
+export async function answeredChat(t: TestApp, url: string, track: <C extends Client>(client: C) => C) {
+  const setup = await chatWorkspace(t);
+  const ann = await addAgent(t, setup.workspace, 'Ann');
+  await t.services.routing.configureDepartment(setup.workspace.id, setup.service.id, { strategy: 'manual', autoAssign: false, memberIds: [ann.id] }, { type: 'system', id: null });
+  const agent = track(connectAgent(url, ann.cookie));
+  await connected(agent);
+  await ok(agent, 'agent:presence', { presence: 'online' });
+  const chat = await startChat(url, setup.workspace.slug, 'Vee');
+  track(chat.visitor);
+  await ok(agent, 'agent:accept', { conversationId: (await waitFor<ChatOffer>(agent, 'chat:offer')).conversation.id });
+  return { setup, ann, agent, ...chat };
 }
 
 /**

@@ -7,7 +7,7 @@ import type { TestApp } from '../../../../test/helpers/app.js';
 import { signatureHeader, verifySignature } from '../../webhooks/webhooks.signature.js';
 import { CHAT_LIMITS, type ChatMessage, type ChatOffer, type ConversationView } from '../../../contracts/chat.js';
 import {
-  addAgent, call, chatWorkspace, connectAgent, connectVisitor, connected, ok, refused, settle, startChat, useChatServer, waitFor,
+  addAgent, answeredChat, call, chatWorkspace, connectAgent, connectVisitor, connected, ok, refused, settle, startChat, useChatServer, waitFor,
 } from './chat.harness.js';
 
 /**
@@ -20,18 +20,7 @@ let url: string;
 const track = useChatServer((server) => { t = server.test; url = server.url; });
 
 
-async function activeChat() {
-  const setup = await chatWorkspace(t);
-  const ann = await addAgent(t, setup.workspace, 'Ann');
-  await t.services.routing.configureDepartment(setup.workspace.id, setup.service.id, { strategy: 'manual', autoAssign: false, memberIds: [ann.id] }, { type: 'system', id: null });
-  const agent = track(connectAgent(url, ann.cookie));
-  await connected(agent);
-  await ok(agent, 'agent:presence', { presence: 'online' });
-  const chat = await startChat(url, setup.workspace.slug, 'Vee');
-  track(chat.visitor);
-  await ok(agent, 'agent:accept', { conversationId: (await waitFor<ChatOffer>(agent, 'chat:offer')).conversation.id });
-  return { setup, ann, agent, ...chat };
-}
+const activeChat = () => answeredChat(t, url, track);
 
 /** A console session's headers for a write: the session cookie with the CSRF cookie, and the CSRF header. */
 async function writeHeaders(cookie: string): Promise<Record<string, string>> {

@@ -95,7 +95,7 @@ describe('contact-centre metrics', () => {
       from: T0.toISOString(), to: '2026-11-23T03:00:00.000Z', departmentId: null, agentId: null, serviceLevelSeconds: 20,
       offered: 3, answered: 2, abandoned: 1, offline: 0, abandonRate: 1 / 3, serviceLevel: 1 / 3,
       averageSpeedOfAnswerSeconds: 20, averageHandleSeconds: 65, averageAcwSeconds: 30,
-      transfers: 1, transferRate: 0.5, loggedInHours: 2, costPerContact: 36,
+      transfers: 1, transferRate: 0.5, loggedInHours: 2, costPerContact: 36, rated: 0, averageRating: null,
     });
     // The service queue: the same contacts; only Ann is a member, so 1 logged-in hour → 36 × 1 / 2.
     expect((await query({ departmentId: setup.service.id })).json()).toMatchObject({ offered: 3, answered: 2, loggedInHours: 1, costPerContact: 18 });

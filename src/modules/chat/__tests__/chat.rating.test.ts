@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { TestApp } from '../../../../test/helpers/app.js';
 import type { DomainEvent } from '../../../core/events/index.js';
-import type { ChatMetrics, ChatOffer, ConversationView, Wallboard } from '../../../contracts/chat.js';
-import { addAgent, chatWorkspace, connectAgent, connected, ok, startChat, useChatServer, waitFor } from './chat.harness.js';
+import type { ChatMetrics, ConversationView, Wallboard } from '../../../contracts/chat.js';
+import { answeredChat, chatWorkspace, ok, startChat, useChatServer, waitFor } from './chat.harness.js';
 
 /**
  * The visitor's rating after a chat: once per conversation, only once an agent's chat has ended and
@@ -13,18 +13,7 @@ let t: TestApp;
 let url: string;
 const track = useChatServer((server) => { t = server.test; url = server.url; });
 
-async function answeredChat() {
-  const setup = await chatWorkspace(t);
-  const ann = await addAgent(t, setup.workspace, 'Ann');
-  await t.services.routing.configureDepartment(setup.workspace.id, setup.service.id, { strategy: 'manual', autoAssign: false, memberIds: [ann.id] }, { type: 'system', id: null });
-  const agent = track(connectAgent(url, ann.cookie));
-  await connected(agent);
-  await ok(agent, 'agent:presence', { presence: 'online' });
-  const chat = await startChat(url, setup.workspace.slug, 'Vee');
-  track(chat.visitor);
-  await ok(agent, 'agent:accept', { conversationId: (await waitFor<ChatOffer>(agent, 'chat:offer')).conversation.id });
-  return { setup, ann, agent, ...chat };
-}
+const answered = () => answeredChat(t, url, track);
 
 const rate = (conversationId: string, token: string | undefined, payload: Record<string, unknown> | string) => t.app.http.inject({
   method: 'POST', url: `/api/v1/chat/conversations/${conversationId}/rating${token ? `?token=${encodeURIComponent(token)}` : ''}`,
@@ -33,7 +22,7 @@ const rate = (conversationId: string, token: string | undefined, payload: Record
 
 describe('rating a chat', () => {
   it('takes one rating after the agent ended the chat: the agent sees it, the figures count it, webhooks hear it', async () => {
-    const { setup, ann, agent, conversation, token } = await answeredChat();
+    const { setup, ann, agent, conversation, token } = await answered();
     const heard: DomainEvent<'chat.rated'>[] = [];
     const stop = t.bus.subscribe('chat.rated', (event) => { if (event.workspaceId === setup.workspace.id) heard.push(event); });
     try {
@@ -76,8 +65,8 @@ describe('rating a chat', () => {
   });
 
   it('refuses a rating without the chat\'s own token, and another workspace\'s chat is not found', async () => {
-    const one = await answeredChat();
-    const two = await answeredChat();
+    const one = await answered();
+    const two = await answered();
     await ok(one.agent, 'agent:end', { conversationId: one.conversation.id });
     await ok(two.agent, 'agent:end', { conversationId: two.conversation.id });
     expect((await rate(one.conversation.id, undefined, { score: 5 })).json().error.code).toBe('TOKEN_INVALID');
@@ -91,7 +80,7 @@ describe('rating a chat', () => {
   });
 
   it('closes the rating a day after the end, and for chats no agent answered', async () => {
-    const late = await answeredChat();
+    const late = await answered();
     await ok(late.agent, 'agent:end', { conversationId: late.conversation.id });
     t.clock.set(new Date(Date.now() + 25 * 3_600_000));
     try {
