@@ -124,17 +124,20 @@ export async function startChat(base: string, slug: string, name: string, extra:
   return { visitor, token: started.token, conversation: started.conversation, messages: started.messages };
 }
 
-/**
- * A chat an agent has accepted, in a workspace of its own: agent Ann (online, the service team's
- * only member) and visitor Vee, both connected; `track` disconnects them after the test.
- */
-export async function answeredChat(t: TestApp, url: string, track: <C extends Client>(client: C) => C) {
+/** A workspace of its own whose service team has one member, agent Ann, online and connected (`track` disconnects her after the test). */
+export async function onlineAgent(t: TestApp, url: string, track: <C extends Client>(client: C) => C) {
   const setup = await chatWorkspace(t);
   const ann = await addAgent(t, setup.workspace, 'Ann');
   await t.services.routing.configureDepartment(setup.workspace.id, setup.service.id, { strategy: 'manual', autoAssign: false, memberIds: [ann.id] }, { type: 'system', id: null });
   const agent = track(connectAgent(url, ann.cookie));
   await connected(agent);
   await ok(agent, 'agent:presence', { presence: 'online' });
+  return { setup, ann, agent };
+}
+
+/** A chat Ann (`onlineAgent`) has accepted from visitor Vee, both connected. */
+export async function answeredChat(t: TestApp, url: string, track: <C extends Client>(client: C) => C) {
+  const { setup, ann, agent } = await onlineAgent(t, url, track);
   const chat = await startChat(url, setup.workspace.slug, 'Vee');
   track(chat.visitor);
   await ok(agent, 'agent:accept', { conversationId: (await waitFor<ChatOffer>(agent, 'chat:offer')).conversation.id });

@@ -7,7 +7,7 @@ import type { TestApp } from '../../../../test/helpers/app.js';
 import { signatureHeader, verifySignature } from '../../webhooks/webhooks.signature.js';
 import { CHAT_LIMITS, type ChatMessage, type ChatOffer, type ConversationView } from '../../../contracts/chat.js';
 import {
-  addAgent, answeredChat, call, chatWorkspace, connectAgent, connectVisitor, connected, ok, refused, settle, startChat, useChatServer, waitFor,
+  addAgent, answeredChat, call, chatWorkspace, onlineAgent, connectAgent, connectVisitor, connected, ok, refused, settle, startChat, useChatServer, waitFor,
 } from './chat.harness.js';
 
 /**
@@ -301,12 +301,7 @@ describe('webhook channels', () => {
   afterAll(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
 
   it('takes signed contacts into the queue, refuses unsigned ones, and signs agents\' replies back', async () => {
-    const setup = await chatWorkspace(t);
-    const ann = await addAgent(t, setup.workspace, 'Ann');
-    await t.services.routing.configureDepartment(setup.workspace.id, setup.service.id, { strategy: 'manual', autoAssign: false, memberIds: [ann.id] }, { type: 'system', id: null });
-    const agent = track(connectAgent(url, ann.cookie));
-    await connected(agent);
-    await ok(agent, 'agent:presence', { presence: 'online' });
+    const { setup, agent } = await onlineAgent(t, url, track);
     const admin = `kefu_agent=${encodeURIComponent(t.app.http.signCookie((await t.services.accounts.signInAgent(setup.workspace.id, setup.workspace.admin.email, setup.workspace.admin.password)).sessionToken))}`;
     const csrf = await t.app.http.inject({ url: '/api/v1/auth/me', headers: { cookie: admin } });
     const csrfToken = csrf.cookies.find((c) => c.name === 'kefu_csrf')!;
