@@ -2,6 +2,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -10,6 +11,7 @@ import { childProcessEnv, loadConfig, type Config } from './core/config.js';
 import { AppError } from './core/errors.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { backupDatabase, restoreDatabase } from './core/db/backup.js';
+import { parseHostname, SYSTEM_ACTOR } from './modules/accounts/index.js';
 import { seedDemo, type DemoCredentials } from './modules/demo/index.js';
 import { loadSecret, openDataLayer, openMessaging, type DataLayer } from './runtime.js';
 import { createServices, platformModules, registerWorkers, startModulesRecurring, type Services } from './services.js';
@@ -26,7 +28,8 @@ const USAGE = `kefu: the Kefu customer-service platform
   kefu migrate                              apply pending database migrations
   kefu seed --demo                          create the demo workspace "云墨打印 / Yunmo Printers"
   kefu admin create --email E --name N [--workspace SLUG] [--workspace-name NAME] [--password P]
-                                            add an admin (creating the workspace if needed)
+                    [--hostname HOST]...    add an admin (creating the workspace if needed); the
+                                            portal and console answer for the workspace on HOST
   kefu events [--limit N]                   the newest domain events and each subscriber's lag
   kefu backup --out FILE                    write a consistent backup of the whole database
   kefu restore --in FILE --yes              replace the database's contents with a backup
@@ -44,7 +47,7 @@ async function main(argv: string[]): Promise<void> {
       role: { type: 'string', default: 'all' },
       demo: { type: 'boolean', default: false },
       email: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' },
-      workspace: { type: 'string', default: 'main' }, 'workspace-name': { type: 'string' },
+      workspace: { type: 'string', default: 'main' }, 'workspace-name': { type: 'string' }, hostname: { type: 'string', multiple: true },
       out: { type: 'string' }, limit: { type: 'string' }, in: { type: 'string' }, yes: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -64,12 +67,21 @@ async function main(argv: string[]): Promise<void> {
     case 'seed':
       if (!values.demo) throw usage('seed needs --demo');
       return withServices(config, log, async (services) => printDemo(config, await seedAndRemember(services, config)));
-    case 'admin':
+    case 'admin': {
       if (subcommand !== 'create' || !values.email || !values.name) throw usage('admin create needs --email and --name');
+      // Checked before anything is created: a bad host name leaves no half-made workspace.
+      const hostnames = (values.hostname ?? []).map((hostname) => {
+        try {
+          return parseHostname(hostname);
+        } catch (error) {
+          throw usage(`--hostname "${hostname}": ${(error as Error).message}`);
+        }
+      });
       return withServices(config, log, (services, data) => createAdmin(services, data, {
         email: values.email!, name: values.name!, password: values.password,
-        workspace: values.workspace!, workspaceName: values['workspace-name'],
+        workspace: values.workspace!, workspaceName: values['workspace-name'], hostnames,
       }));
+    }
     case 'events':
       return withDataLayer(config, log, async (data) => {
         const bus = createOutboxBus({ db: data.database.db, pool: data.database.pool, connectionString: data.database.url, log });
@@ -164,13 +176,19 @@ async function seedDemoInChildProcess(databaseUrl: string): Promise<void> {
   if (code !== 0) throw new AppError('DEMO_SEED_FAILED', 500, `Seeding the demo failed (${signal ?? `exit code ${code}`}); its output is above`);
 }
 
-async function createAdmin({ accounts }: Services, data: DataLayer, input: { email: string; name: string; password?: string; workspace: string; workspaceName?: string }) {
+async function createAdmin({ accounts }: Services, data: DataLayer, input: { email: string; name: string; password?: string; workspace: string; workspaceName?: string; hostnames: string[] }) {
   const existing = await data.database.db.selectFrom('workspaces').select('id').where('slug', '=', input.workspace).executeTakeFirst();
+  for (const hostname of input.hostnames) {
+    const holder = await data.database.db.selectFrom('workspaces').select('slug').where(sql<boolean>`${hostname} = any(hostnames)`).where('slug', '<>', input.workspace).executeTakeFirst();
+    if (holder) throw usage(`--hostname "${hostname}": workspace "${holder.slug}" already answers on it; nothing was created`);
+  }
   const workspaceName = input.workspaceName ?? input.workspace;
   const workspaceId = existing?.id ?? (await accounts.createWorkspace({ slug: input.workspace, name: { en: workspaceName, 'zh-CN': workspaceName } })).id;
   const password = input.password ?? randomBytes(12).toString('base64url');
-  const agent = await accounts.createAgent(workspaceId, { email: input.email, name: input.name, role: 'admin', password }, { type: 'system', id: null });
-  console.log(`Admin ${agent.email} created in workspace "${input.workspace}".${input.password ? '' : ` Password: ${password}`}`);
+  const agent = await accounts.createAgent(workspaceId, { email: input.email, name: input.name, role: 'admin', password }, SYSTEM_ACTOR);
+  for (const hostname of input.hostnames) await accounts.addHostname(workspaceId, hostname, SYSTEM_ACTOR);
+  const where = input.hostnames.length ? ` It answers on ${input.hostnames.join(', ')}.` : '';
+  console.log(`Admin ${agent.email} created in workspace "${input.workspace}".${where}${input.password ? '' : ` Password: ${password}`}`);
 }
 
 async function start(config: Config, log: Logger, role: Role): Promise<void> {

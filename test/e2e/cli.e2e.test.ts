@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +20,18 @@ async function signIn(url: string, email: string, password: string) {
   const res = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
   const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
   return { status: res.status, cookies, body: await res.json() as { csrfToken: string } };
+}
+
+/** A sign-in sent with the given Host header (fetch does not let a request set it). */
+function signInOnHost(port: number, host: string, email: string, password: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = http.request({ host: '127.0.0.1', port, path: '/api/v1/auth/login', method: 'POST', headers: { host, 'content-type': 'application/json' } }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode!));
+    });
+    request.on('error', reject);
+    request.end(JSON.stringify({ email, password }));
+  });
 }
 
 async function demoAdmin() {
@@ -111,6 +125,41 @@ describe('kefu start with bad settings or a bad data dir', () => {
       expect(await readFile(path.join(corrupt, 'pg', 'PG_VERSION'), 'utf8')).toBe('garbage\n');
     } finally {
       await rm(corrupt, { recursive: true, force: true });
+    }
+  });
+
+  it('admin create --hostname: the new workspace answers on it; a bad or taken host name is refused before anything is created', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'kefu-cli-hosts-'));
+    const env = { KEFU_DATA_DIR: dir, KEFU_SEED_DEMO: 'never' };
+    const admin = (workspace: string, email: string, ...more: string[]) =>
+      runKefu(['admin', 'create', '--workspace', workspace, '--email', email, '--name', 'Admin', ...more], env);
+    let server: KefuProcess | undefined;
+    try {
+      const schemed = admin('acme', 'a@acme.example', '--hostname', 'https://help.acme.example');
+      expect(await schemed.exited).toBe(2);
+      expect(schemed.output()).toContain('--hostname "https://help.acme.example": Leave out the scheme');
+      expect(existsSync(path.join(dir, 'pg'))).toBe(false);
+
+      const beta = admin('beta', 'b@beta.example');
+      expect(await beta.exited).toBe(0);
+      const acme = admin('acme', 'a@acme.example', '--hostname', 'Help.Acme.Example');
+      expect(await acme.exited).toBe(0);
+      expect(acme.output()).toContain('It answers on help.acme.example.');
+      const password = /Password: (\S+)/.exec(acme.output())![1]!;
+      const taken = admin('gamma', 'g@gamma.example', '--hostname', 'help.acme.example');
+      expect(await taken.exited).toBe(2);
+      expect(taken.output()).toContain('workspace "acme" already answers on it; nothing was created');
+
+      server = runKefu(['start'], env, await freePort());
+      await whenHealthy(server);
+      const port = Number(new URL(server.url).port);
+      // The first workspace (beta) answers on other hosts; acme's admin signs in on acme's host only.
+      expect(await signInOnHost(port, 'help.acme.example', 'a@acme.example', password)).toBe(200);
+      expect(await signInOnHost(port, '127.0.0.1', 'a@acme.example', password)).toBe(401);
+    } finally {
+      server?.child.kill('SIGTERM');
+      await server?.exited;
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

@@ -21,6 +21,7 @@ export const accountsModule = defineModule<{ accounts: AccountsService; agentNot
 });
 
 export { AgentNotifications } from './agent-notifications.js';
+export { parseHostname } from './workspace-hostnames.js';
 export { AccountsService, SYSTEM_ACTOR, emailLinkErrors, tokenScopeMissing, type Actor, type ApiTokenGrant, type VerifiedEmail } from './accounts.service.js';
 export {
   COOKIE, actorOf, actsAsAdmin, issueCsrfToken, requireAgent, requireCustomer, sessionCookieOptions, type SignedInAgent, type SignedInCustomer,
