@@ -29,6 +29,8 @@ try {
     ['/agent/settings/triage/templates', 'console-triage-templates.png', /模板|Templates/],
     ['/agent/settings/triage/classifier', 'console-triage-classifier.png', /分类器|Classifier/],
     ['/agent/customers/companies', 'console-customers-companies.png', /公司|Companies/],
+    ['/agent/settings/hostnames', 'console-settings-hostnames.png', /域名|Host names/],
+    ['/agent/chat/wallboard', 'console-chat-wallboard.png', /今日对话评分|Chat rating today/],
   ] as const) {
     await page.goto(`${kefu.url}${address}`);
     await page.getByText(ready).first().waitFor();
