@@ -7,6 +7,8 @@ import type { AutomationSettings } from '../../contracts/triage.js';
 import type { AutomationKind, AutomationPlan, Confusion, TriageDecisionsTable } from './triage.schema.js';
 
 type Db = Kysely<DB>;
+/** Trainings storing a version at the same moment: more than a few at once would be a loop, not a race. */
+const MAX_VERSION_ATTEMPTS = 5;
 export type NewDecision = Omit<TriageDecisionsTable, 'workspace_id' | 'decided_at' | 'rule_ids' | 'tags' | 'model_versions' | 'spam_score' | 'spam_signals' | 'duplicate_of' | 'assignee_id' | 'reply_template_id' | 'notified'> & {
   rule_ids: string[]; tags: string[]; model_versions: Record<string, number>;
   spam_score?: number | null; spam_signals?: string[]; duplicate_of?: string | null;
@@ -88,17 +90,28 @@ export class TriageRepo {
       .distinctOn('target').orderBy('target').orderBy('version', 'desc').execute();
   }
 
-  /** Stores the next version and drops versions beyond the ones kept. */
+  /**
+   * Stores the next version and drops versions beyond the ones kept. Two trainings of one workspace
+   * may store at once (an admin's and a job's; training runs in a thread, so their inserts
+   * interleave): the one whose version was taken meanwhile takes the next.
+   */
   async insertModel(db: Db, target: TriageTarget, values: { examples: number; labels: string[]; held_out_accuracy: number | null; confusion: Confusion | null; state: ClassifierState }) {
-    const last = await db.selectFrom('triage_models').select((eb) => eb.fn.max('version').as('version')).where('target', '=', target).executeTakeFirst();
-    const version = (last?.version ?? 0) + 1;
     const state = JSON.stringify(values.state);
-    const row = await db.insertInto('triage_models').values({
-      target, version, examples: values.examples, labels: JSON.stringify(values.labels), held_out_accuracy: values.held_out_accuracy, state,
-      size_bytes: Buffer.byteLength(state), confusion: values.confusion && JSON.stringify(values.confusion),
-    }).returning(['target', 'version', 'examples', 'labels', 'held_out_accuracy', 'size_bytes', 'confusion', 'trained_at']).executeTakeFirstOrThrow();
-    await db.deleteFrom('triage_models').where('target', '=', target).where('version', '<=', version - MODELS_KEPT).execute();
-    return row;
+    for (let attempt = 1; ; attempt++) {
+      const last = await db.selectFrom('triage_models').select((eb) => eb.fn.max('version').as('version')).where('target', '=', target).executeTakeFirst();
+      const version = (last?.version ?? 0) + 1;
+      try {
+        const row = await db.insertInto('triage_models').values({
+          target, version, examples: values.examples, labels: JSON.stringify(values.labels), held_out_accuracy: values.held_out_accuracy, state,
+          size_bytes: Buffer.byteLength(state), confusion: values.confusion && JSON.stringify(values.confusion),
+        }).returning(['target', 'version', 'examples', 'labels', 'held_out_accuracy', 'size_bytes', 'confusion', 'trained_at']).executeTakeFirstOrThrow();
+        await db.deleteFrom('triage_models').where('target', '=', target).where('version', '<=', version - MODELS_KEPT).execute();
+        return row;
+      } catch (error) {
+        const versionTaken = (error as { code?: string; constraint?: string }).code === '23505' && (error as { constraint?: string }).constraint === 'triage_models_workspace_id_target_version_key';
+        if (!versionTaken || attempt === MAX_VERSION_ATTEMPTS) throw error;
+      }
+    }
   }
 
   // ---- decisions

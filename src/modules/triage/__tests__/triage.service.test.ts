@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestWorkspace } from '../../../../test/helpers/app.js';
-import { heldBack } from '../triage.classifier.js';
+import { Tenancy } from '../../../core/tenancy.js';
+import { heldBack, TriageClassifier } from '../triage.classifier.js';
+import { TriageRepo } from '../triage.repo.js';
 
 /**
  * Triage on new tickets, end to end on the app: mail in, rules and classifiers on ticket.created,
@@ -172,6 +174,17 @@ describe('triage of new tickets', () => {
     const [next] = await t.services.triage.train(ws.id);
     expect(next).toMatchObject({ target: 'department', version: first!.version + 1, examples: HISTORY.length + 1 });
     expect(next!.labels).toContain(corrected);
+  });
+
+  it('stores both of two trainings that finish at once (two nodes, or an admin and a job), as consecutive versions', async () => {
+    const ws = await t.addWorkspace('concurrent-training');
+    const repo = new TriageRepo(t.database.db, await Tenancy.load(t.database.db));
+    const state = TriageClassifier.train([{ text: 'invoice wrong', label: 'finance' }, { text: 'paper jam', label: 'service' }]).toState();
+    const model = { examples: 2, labels: ['finance', 'service'], held_out_accuracy: null, confusion: null, state };
+    // Both read the newest version before either inserts: the second to insert takes the next one.
+    const stored = await Promise.all([repo.insertModel(repo.in(ws.id), 'department', model), repo.insertModel(repo.in(ws.id), 'department', model)]);
+    expect(stored.map((row) => row.version).sort()).toEqual([1, 2]);
+    expect((await t.services.triage.modelSummaries(ws.id)).find((m) => m.target === 'department')?.version).toBe(2);
   });
 
   it('refuses to train on one label, and to classify empty text, with clear codes', async () => {
