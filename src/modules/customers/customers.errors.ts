@@ -56,7 +56,3 @@ export const customerErrors = {
   notFound: (what: 'segment' | 'customer' | 'company' | 'product' | 'registration' | 'order' | 'consent purpose' | 'identity' | 'import' | 'erasure') =>
     new AppError(`${what.toUpperCase().replace(' ', '_')}_NOT_FOUND`, 404, `${what} not found`),
 } as const;
-
-export const isUniqueViolation = (error: unknown, constraint?: string): boolean =>
-  typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505'
-  && (constraint === undefined || (error as { constraint?: string }).constraint === constraint);

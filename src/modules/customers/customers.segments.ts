@@ -6,7 +6,8 @@ import {
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import type { Actor } from '../accounts/index.js';
-import { customerErrors as errors, isUniqueViolation } from './customers.errors.js';
+import { isUniqueViolation } from '../../core/db/unique-violation.js';
+import { customerErrors as errors } from './customers.errors.js';
 import type { CustomerContactSource, CustomersRepo, CustomerWhere } from './customers.repo.js';
 import type { AttributeType, CustomersDB, SegmentRow } from './customers.schema.js';
 import type { Auditor, CustomerPage, CustomersService } from './customers.service.js';

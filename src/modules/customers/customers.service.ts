@@ -2,7 +2,8 @@ import type { Clock } from '../../core/clock.js';
 import { AppError, cursorInvalid } from '../../core/errors.js';
 import type { EventBus } from '../../core/events/index.js';
 import type { AccountsService, Actor } from '../accounts/index.js';
-import { customerErrors as errors, isUniqueViolation } from './customers.errors.js';
+import { isUniqueViolation } from '../../core/db/unique-violation.js';
+import { customerErrors as errors } from './customers.errors.js';
 import type { CustomerContactSource, CustomerFilter, CustomersRepo, ListCursor } from './customers.repo.js';
 import type {
   AttributeDefinitionRow, AttributeValue, ConsentChangeRow, ConsentPurposeRow, CustomerRow, IdentityKind, IdentityRow, OrderLineRow, OrderRow,

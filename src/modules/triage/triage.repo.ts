@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../core/db/database.js';
+import { isUniqueViolation } from '../../core/db/unique-violation.js';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { RuleAction, RuleCondition, TriageTarget } from '../../contracts/triage.js';
 import type { ClassifierState } from './triage.classifier.js';
@@ -108,8 +109,7 @@ export class TriageRepo {
         await db.deleteFrom('triage_models').where('target', '=', target).where('version', '<=', version - MODELS_KEPT).execute();
         return row;
       } catch (error) {
-        const versionTaken = (error as { code?: string; constraint?: string }).code === '23505' && (error as { constraint?: string }).constraint === 'triage_models_workspace_id_target_version_key';
-        if (!versionTaken || attempt === MAX_VERSION_ATTEMPTS) throw error;
+        if (!isUniqueViolation(error, 'triage_models_workspace_id_target_version_key') || attempt === MAX_VERSION_ATTEMPTS) throw error;
       }
     }
   }

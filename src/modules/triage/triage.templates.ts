@@ -5,11 +5,9 @@ import type { DB } from '../../core/db/database.js';
 import type { Locale } from '../../core/i18n/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
 import { TEMPLATE_PLACEHOLDERS, type TemplateInput } from '../../contracts/triage.js';
+import { isUniqueViolation } from '../../core/db/unique-violation.js';
 import { triageErrors } from './triage.errors.js';
 import type { TemplateRow } from './triage.schema.js';
-
-/** A Postgres unique violation: the combination is taken. */
-const UNIQUE_VIOLATION = '23505';
 
 /**
  * Acknowledgement templates per department × urgency × language (either may be "any"). A ticket
@@ -79,7 +77,7 @@ export class TriageTemplates {
     try {
       return await write();
     } catch (error) {
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw triageErrors.templateTaken('There is already a template for this department, urgency and language', undefined, { cause: error });
+      if (isUniqueViolation(error)) throw triageErrors.templateTaken('There is already a template for this department, urgency and language', undefined, { cause: error });
       throw error;
     }
   }
