@@ -20,7 +20,9 @@ import { sql, type QueryExecutorProvider } from 'kysely';
  *   the acknowledgement (and the ticket it names) is durable.
  *
  * The scope follows the handler's async calls (event handlers it awaits included) through
- * AsyncLocalStorage; repositories opt in per transaction with `relaxCommitIfReplayable`.
+ * AsyncLocalStorage; every transaction begun inside it is relaxed with its BEGIN
+ * (core/db/database.ts). Durable event handlers run in it too (core/events/outbox-bus.ts): the
+ * subscriber's cursor moves by a synchronous commit only after the handler returned.
  */
 const replayable = new AsyncLocalStorage<true>();
 

@@ -47,6 +47,13 @@ export interface DepartmentRouting {
 const SYSTEM: Actor = { type: 'system', id: null };
 /** A ticket claimed by auto-assignment whose ticket still shows nobody after this long was abandoned. */
 const CLAIM_TTL_MS = 60_000;
+/**
+ * How often a node looks for abandoned claims of a workspace, on its next claim. They exist only
+ * after a crash between a claim and the ticket's update, so looking before every claim (a
+ * statement per new ticket, issue 15) finds nothing nearly always; a slot held by one is given
+ * back at most this much later.
+ */
+const ABANDONED_LOOK_EVERY_MS = 10_000;
 /** Deadlocks are possible (rarely) between a pick waiting for an agent and a sync moving a ticket; Postgres breaks them, we retry. */
 const RETRYABLE = new Set(['40P01', '40001']);
 const DEFAULT_CAPACITY: Record<WorkKind, number> = { ticket: 20, chat: 3 };
@@ -69,6 +76,8 @@ const SETTINGS_TTL_MS = 10_000;
 export class RoutingService {
   /** Per workspace, its teams' routing settings by department: every new ticket's auto-assignment looks one up. */
   private readonly settingsCache = new Map<string, { settings: Promise<Map<string, RoutingDepartmentRow>>; until: number }>();
+  /** Per workspace, when this node last looked for abandoned claims (the service clock's ms). */
+  private readonly abandonedLookedAt = new Map<string, number>();
 
   constructor(
     private readonly repo: RoutingRepo,
@@ -448,7 +457,11 @@ export class RoutingService {
   }
 
   private async releaseAbandonedClaims(workspaceId: string): Promise<void> {
-    const before = new Date(this.clock.now().getTime() - CLAIM_TTL_MS);
+    const now = this.clock.now().getTime();
+    const last = this.abandonedLookedAt.get(workspaceId);
+    if (last !== undefined && now >= last && now - last < ABANDONED_LOOK_EVERY_MS) return;
+    this.abandonedLookedAt.set(workspaceId, now);
+    const before = new Date(now - CLAIM_TTL_MS);
     const stale = await this.repo.unconfirmedBefore(this.repo.in(workspaceId), before, 20);
     for (const item of stale) {
       if (item.kind === 'ticket') await this.syncTicket(workspaceId, item.item_id, { force: true });

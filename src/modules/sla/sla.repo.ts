@@ -1,6 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Locale } from '../../core/i18n/index.js';
-import { relaxCommitIfReplayable } from '../../core/jobs/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../core/db/database.js';
 import type { Urgency } from '../tickets/index.js';
@@ -108,9 +107,9 @@ export class SlaRepo {
    * Returns the new version, or undefined when another save won the race (re-read and retry).
    */
   async saveState(workspaceId: string, ticketId: string, version: number | undefined, state: WorkingState, clocks: WorkingClock[], now: Date): Promise<number | undefined> {
+    // Inside replayable work (inbound mail, an event's handler) the commit does not wait for the
+    // disk (core/db/database.ts): the clocks are replayed with the ticket.
     return this.in(workspaceId).transaction().execute(async (trx) => {
-      // The clocks of a ticket written by replayable work (inbound mail) are replayed with it.
-      await relaxCommitIfReplayable(trx);
       const values = {
         policy_id: state.policy_id, status: state.status, paused_since: state.paused_since, pauses: JSON.stringify(state.pauses),
         first_responded_at: state.first_responded_at, updated_at: now,

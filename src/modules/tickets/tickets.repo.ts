@@ -1,6 +1,6 @@
 import { sql, type ExpressionBuilder, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { cursorInvalid } from '../../core/errors.js';
-import { inReplayableWork, relaxCommitIfReplayable } from '../../core/jobs/index.js';
+import { inReplayableWork } from '../../core/jobs/index.js';
 import { randomUUID } from 'node:crypto';
 import type { Tenancy } from '../../core/tenancy.js';
 import { matchQuery, matchVector } from '../search/index.js';
@@ -97,12 +97,9 @@ export class TicketsRepo {
     return this.tenancy.forWorkspace(workspaceId);
   }
 
-  /** Inside replayable job work (core/jobs/replayable.ts) the commit does not wait for the disk. */
+  /** Inside replayable work (core/jobs/replayable.ts) the commit does not wait for the disk (core/db/database.ts). */
   transaction<T>(workspaceId: string, work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
-    return this.in(workspaceId).transaction().execute(async (trx) => {
-      await relaxCommitIfReplayable(trx);
-      return work(trx);
-    });
+    return this.in(workspaceId).transaction().execute(work);
   }
 
   /**

@@ -3,7 +3,6 @@ import { isUuid } from '../../contracts/http.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError, cursorInvalid, forbidden, notFound } from '../../core/errors.js';
 import type { EventBus, EventWriter } from '../../core/events/index.js';
-import { relaxCommitIfReplayable } from '../../core/jobs/index.js';
 import type { TicketChanges as TicketChangesEvent } from '../../contracts/events.js';
 import { htmlToText, sanitizeUserHtml } from '../../core/html/sanitize.js';
 import type { Locale } from '../../core/i18n/index.js';
@@ -501,14 +500,11 @@ export class TicketsService {
   // ---- helpers --------------------------------------------------------------------------
 
   /**
-   * A transaction whose events commit with it. Inside replayable job work (core/jobs/replayable.ts)
-   * the commit does not wait for the disk.
+   * A transaction whose events commit with it. Inside replayable work (core/jobs/replayable.ts)
+   * the commit does not wait for the disk (core/db/database.ts).
    */
   private inTransaction<T>(workspaceId: string, work: (trx: Db, events: EventWriter) => Promise<T>): Promise<T> {
-    return this.bus.transaction(this.repo.in(workspaceId), async (trx, events) => {
-      await relaxCommitIfReplayable(trx);
-      return work(trx, events);
-    });
+    return this.bus.transaction(this.repo.in(workspaceId), work);
   }
 
   private messageBody(text: string, html: string | undefined): { body_text: string; body_html: string | null } {

@@ -31,14 +31,20 @@ export function ticketHolderSource(tickets: TicketsRepo): TicketHolderSource {
 export function ticketTriageSource(tickets: TicketsRepo): TriageTicketSource {
   return {
     async opening(workspaceId, ticketId) {
-      const db = tickets.in(workspaceId);
-      const [ticket, replies] = await Promise.all([tickets.ticket(db, ticketId), tickets.messages(db, ticketId, false)]);
-      const message = replies.find((m) => m.author_type === 'customer');
-      if (!ticket || !message) return undefined;
-      const attachments = await tickets.attachmentsOf(db, [message.id]);
+      // One statement (issue 15: every new ticket is read here): the ticket, its first customer
+      // message and how many files that message carries.
+      const row = await tickets.in(workspaceId).selectFrom('tickets')
+        .innerJoinLateral((eb) => firstCustomerMessage(eb).select(['ticket_messages.id', 'ticket_messages.body_text', 'ticket_messages.external_id']).as('m'), (join) => join.onTrue())
+        .select((eb) => [
+          'tickets.id', 'tickets.subject', 'tickets.channel', 'tickets.tags', 'tickets.customer_id', 'tickets.department_id', 'tickets.urgency', 'tickets.created_at',
+          'm.body_text', 'm.external_id',
+          eb.selectFrom('ticket_attachments').select((a) => a.fn.countAll<number>().as('n')).whereRef('ticket_attachments.message_id', '=', 'm.id').as('attachments'),
+        ])
+        .where('tickets.id', '=', ticketId).executeTakeFirst();
+      if (!row) return undefined;
       return {
-        id: ticket.id, subject: ticket.subject, body: message.body_text, channel: ticket.channel, tags: ticket.tags, customerId: ticket.customer_id,
-        departmentId: ticket.department_id, urgency: ticket.urgency, attachments: attachments.length, externalId: message.external_id, createdAt: ticket.created_at,
+        id: row.id, subject: row.subject, body: row.body_text, channel: row.channel, tags: row.tags, customerId: row.customer_id,
+        departmentId: row.department_id, urgency: row.urgency, attachments: Number(row.attachments ?? 0), externalId: row.external_id, createdAt: row.created_at,
       };
     },
     async sameCustomerOpenings(workspaceId, customerId, since, exceptId) {

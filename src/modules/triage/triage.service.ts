@@ -172,6 +172,9 @@ function settingsOf(row: { enabled: boolean; auto_apply_threshold: number } | un
   return { enabled: row?.enabled ?? true, autoApplyThreshold: row?.auto_apply_threshold ?? 0.7 };
 }
 
+/** How long a node uses the model versions it read before reading them again (a training elsewhere is used this much later at most). */
+const MODEL_VERSIONS_TTL_MS = 30_000;
+
 /**
  * Rules and a learned classifier for a new ticket's department and urgency. On `ticket.created` a
  * matching rule sets its values; where no rule does, the workspace's newest model predicts, and its
@@ -181,6 +184,8 @@ function settingsOf(row: { enabled: boolean; auto_apply_threshold: number } | un
 export class TriageService {
   /** Each workspace's newest classifier per target, kept while its version is the newest stored. */
   private readonly loadedModels = new Map<string, { version: number; classifier: TriageClassifier }>();
+  /** Per workspace, until when (Date.now() ms) this node uses the newest versions it last read without reading them again. */
+  private readonly modelsCheckedUntil = new Map<string, number>();
 
   constructor(
     private readonly repo: TriageRepo,
@@ -391,6 +396,8 @@ export class TriageService {
         state: model.state,
       });
       this.loadedModels.set(`${workspaceId}:${model.target}`, { version: row.version, classifier: TriageClassifier.fromState(model.state) });
+      // A target trained for the first time is read with the others on the next ticket.
+      this.modelsCheckedUntil.delete(workspaceId);
       trained.push(summaryOf(row));
     }
     return trained;
@@ -419,9 +426,21 @@ export class TriageService {
     return out;
   }
 
-  /** The newest classifier of each target that has one: one read of the versions, a model's state only when its version is new here. */
+  /**
+   * The newest classifier of each target that has one: one read of the versions (at most every
+   * MODEL_VERSIONS_TTL_MS per workspace: every new ticket asks, issue 15), a model's state only
+   * when its version is new here. A training on this node is used at once; one on another node
+   * within MODEL_VERSIONS_TTL_MS.
+   */
   private async models(workspaceId: string): Promise<Map<TriageTarget, { version: number; classifier: TriageClassifier }>> {
     const out = new Map<TriageTarget, { version: number; classifier: TriageClassifier }>();
+    if ((this.modelsCheckedUntil.get(workspaceId) ?? 0) > Date.now()) {
+      for (const target of TRIAGE_TARGETS) {
+        const loaded = this.loadedModels.get(`${workspaceId}:${target}`);
+        if (loaded) out.set(target, loaded);
+      }
+      return out;
+    }
     for (const newest of await this.repo.latestModels(workspaceId)) {
       const key = `${workspaceId}:${newest.target}`;
       let loaded = this.loadedModels.get(key);
@@ -433,6 +452,8 @@ export class TriageService {
       }
       out.set(newest.target, loaded);
     }
+    for (const target of TRIAGE_TARGETS) if (!out.has(target)) this.loadedModels.delete(`${workspaceId}:${target}`);
+    this.modelsCheckedUntil.set(workspaceId, Date.now() + MODEL_VERSIONS_TTL_MS);
     return out;
   }
 

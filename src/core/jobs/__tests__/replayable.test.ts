@@ -1,25 +1,26 @@
-import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../../../../test/helpers/db.js';
-import { createDatabaseQueue, createInlineQueue, inReplayableWork, relaxCommitIfReplayable, type JobQueue } from '../index.js';
+import { connectDatabase, type Database } from '../../db/database.js';
+import { createLogger } from '../../logger.js';
+import { createDatabaseQueue, createInlineQueue, inReplayableWork, runReplayable, type JobQueue } from '../index.js';
 import { pause, recordingLog } from './test-support.js';
 
 /**
  * Replayable work (replayable.ts): only handlers registered as replayable run in the scope, a job
- * they send runs outside it, and inside it a transaction that opts in commits with
- * synchronous_commit off while the same code elsewhere keeps the durable default.
+ * they send runs outside it, and inside it a transaction begun through the product's database
+ * (core/db/database.ts) commits with synchronous_commit off while the same code elsewhere keeps
+ * the durable default.
  */
 let database: TestDatabase;
-let db: Kysely<unknown>;
+let connection: Database;
 const opened: JobQueue[] = [];
 
 beforeAll(async () => {
   database = await freshDatabase();
-  const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  connection = await connectDatabase(database.url, { max: 2, log: createLogger('silent') });
   // The drop's forced termination may reach a client pool.end() has not finished closing.
-  pool.on('error', () => undefined);
-  db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+  connection.pool.on('error', () => undefined);
 });
 
 afterEach(async () => {
@@ -27,16 +28,14 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await db?.destroy();
+  await connection?.close();
   await database?.drop();
 });
 
-/** The synchronous_commit a transaction would commit with, after opting in. */
+/** The synchronous_commit a transaction commits with. */
 function commitMode(): Promise<string> {
-  return db.transaction().execute(async (trx) => {
-    await relaxCommitIfReplayable(trx);
-    return (await sql<{ mode: string }>`select current_setting('synchronous_commit') as mode`.execute(trx)).rows[0]!.mode;
-  });
+  return connection.db.transaction().execute(async (trx) =>
+    (await sql<{ mode: string }>`select current_setting('synchronous_commit') as mode`.execute(trx)).rows[0]!.mode);
 }
 
 async function until<T>(read: () => T | undefined): Promise<T> {
@@ -63,7 +62,21 @@ describe('replayable work', () => {
     expect(inReplayableWork()).toBe(false);
   });
 
-  it('relaxes opted-in commits and sends inside a replayable handler only, and still dedupes its sends (database driver)', async () => {
+  it('relaxes a transaction begun in replayable work only, for that transaction alone, and not one with an isolation level', async () => {
+    const inside = await runReplayable(async () => ({
+      relaxed: await commitMode(),
+      serializable: await connection.db.transaction().setIsolationLevel('serializable').execute(async (trx) =>
+        (await sql<{ mode: string }>`select current_setting('synchronous_commit') as mode`.execute(trx)).rows[0]!.mode),
+      // A statement outside any transaction is its own durable commit.
+      single: (await sql<{ mode: string }>`select current_setting('synchronous_commit') as mode`.execute(connection.db)).rows[0]!.mode,
+    }));
+    expect(inside).toEqual({ relaxed: 'off', serializable: 'on', single: 'on' });
+    // `set local` ended with its transaction: the pooled connection is durable again outside the scope.
+    expect(await commitMode()).toBe('on');
+    expect(await commitMode()).toBe('on');
+  });
+
+  it('relaxes commits and sends inside a replayable handler only, and still dedupes its sends (database driver)', async () => {
     const queue = createDatabaseQueue({ connectionString: database.url, log: recordingLog(), pollingIntervalSeconds: 0.5 });
     opened.push(queue);
     await queue.start();

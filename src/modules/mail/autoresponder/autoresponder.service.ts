@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { AppError } from '../../../core/errors.js';
 import type { DomainEvent } from '../../../core/events/index.js';
 import { translator, type Locale } from '../../../core/i18n/index.js';
-import { PermanentJobError, relaxCommitIfReplayable, type Job, type JobQueue } from '../../../core/jobs/index.js';
+import { PermanentJobError, type Job, type JobQueue } from '../../../core/jobs/index.js';
 import type { Tenancy } from '../../../core/tenancy.js';
 import type { DB } from '../../../core/db/database.js';
 import type { AccountsService } from '../../accounts/index.js';
@@ -140,9 +140,9 @@ export class Autoresponder {
       idempotencyKey: `autoresponse:${ticketId}`,
     } satisfies OutboundMail;
 
+    // Called by inbound mail's replayable processing, its commit does not wait for the disk
+    // (core/db/database.ts): the decision is replayed with the ticket.
     return db.transaction().execute(async (trx) => {
-      // Called by inbound mail's replayable processing: the decision is replayed with the ticket.
-      await relaxCommitIfReplayable(trx);
       // Serialises decisions for one recipient, so concurrent tickets cannot all slip under the hourly limit.
       await sql`select pg_advisory_xact_lock(hashtext(${`${workspaceId}:${recipient}`}))`.execute(trx);
       const reason = suppressed ?? (failing?.status === 'failing' ? 'address-failing' : await this.overLimit(trx, recipient));
