@@ -1,5 +1,4 @@
 import { sql, type ExpressionBuilder, type Insertable, type Kysely, type Transaction, type Updateable } from 'kysely';
-import { relaxedCommit } from '../../../core/jobs/index.js';
 import type { Tenancy } from '../../../core/tenancy.js';
 import type { DB } from '../../../core/db/database.js';
 import type {
@@ -76,25 +75,24 @@ export class InboundRepo {
 
   /**
    * Counts a processing attempt and reads the message in the same statement. Bookkeeping only, so
-   * its commit does not wait for the disk (`synchronous_commit = off`): lost in a crash, an
-   * attempt is merely not counted. The raw row itself (before the 250) is always a durable commit.
+   * its commit does not wait for the disk (`synchronous_commit` off for the statement's own
+   * transaction, set in it: one round trip): lost in a crash, an attempt is merely not counted. The
+   * raw row itself (before the 250) is always a durable commit.
    */
   startAttempt(workspaceId: string, id: string): Promise<InboundRow | undefined> {
-    return this.in(workspaceId).transaction().execute(async (trx) => {
-      await relaxedCommit(trx);
-      return trx.updateTable('mail_inbound').set((eb) => ({ attempts: eb('attempts', '+', 1) }))
-        .where('id', '=', id).returningAll().executeTakeFirst();
-    });
+    return this.in(workspaceId).with('relaxed', (qb) => qb.selectNoFrom(sql<string>`set_config('synchronous_commit', 'off', true)`.as('setting')))
+      .updateTable('mail_inbound').from('relaxed').set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+      .where('id', '=', id).returningAll('mail_inbound').executeTakeFirst();
   }
 
   /**
-   * Records the outcome (and the Message-ID → ticket mapping) in one transaction that does not wait
-   * for the disk: if a crash loses it, the row is still `received`, the sweep runs the job again,
-   * and processing is idempotent (the ticket is found by its Message-ID).
+   * Records the outcome (and the Message-ID → ticket mapping) in one transaction. Inside the
+   * processing job (replayable work) its commit does not wait for the disk (core/db/database.ts):
+   * if a crash loses it, the row is still `received`, the sweep runs the job again, and processing
+   * is idempotent (the ticket is found by its Message-ID).
    */
   async finish(workspaceId: string, id: string, patch: Updateable<MailInboundTable>, thread?: { message_id: string; ticket_id: string; ticket_message_id: string | null }): Promise<void> {
     await this.in(workspaceId).transaction().execute(async (trx) => {
-      await relaxedCommit(trx);
       if (thread) await this.rememberMessageId(trx, thread);
       await trx.updateTable('mail_inbound').set({ ...patch, processed_at: new Date() }).where('id', '=', id).execute();
     });
