@@ -7,6 +7,7 @@ import { matchQuery, matchVector } from '../search/index.js';
 import type { DB } from '../../core/db/database.js';
 import type { Locale } from '../../core/i18n/index.js';
 import { ACTIVE_STATUSES, type Channel, type SenderVerification, type TicketStatus, type Urgency, type UrgencyNames } from './tickets.schema.js';
+import { relaxedStatement } from '../../core/db/relaxed-statement.js';
 
 export type Db = Kysely<DB> | Transaction<DB>;
 
@@ -138,8 +139,7 @@ export class TicketsRepo {
   async nextNumber(db: Db, departmentKey: string | undefined): Promise<{ number: number; departmentId: string | null } | undefined> {
     const department = (eb: ExpressionBuilder<DB, 'ticket_settings'>) => eb.selectFrom('departments').select('id')
       .where('key', '=', departmentKey ?? null).where('archived_at', 'is', null);
-    const row = await db.with('relaxed', (qb) => qb.selectNoFrom(sql<string>`set_config('synchronous_commit', 'off', true)`.as('setting')))
-      .updateTable('ticket_settings').from('relaxed')
+    const row = await relaxedStatement(db).updateTable('ticket_settings').from('relaxed')
       .set((eb) => ({ last_ticket_number: eb('last_ticket_number', '+', 1) }))
       .$if(departmentKey !== undefined, (qb) => qb.where((eb) => eb.exists(department(eb))))
       .returning((eb) => ['last_ticket_number', (departmentKey === undefined ? sql<string | null>`null::uuid` : department(eb)).as('department_id')])

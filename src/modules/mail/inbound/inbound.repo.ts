@@ -1,6 +1,7 @@
 import { sql, type ExpressionBuilder, type Insertable, type Kysely, type Transaction, type Updateable } from 'kysely';
 import type { Tenancy } from '../../../core/tenancy.js';
 import type { DB } from '../../../core/db/database.js';
+import { relaxedStatement } from '../../../core/db/relaxed-statement.js';
 import type {
   InboundRow, InboundStatus, MailAddressesTable, MailAddressRow, MailInboundTable, MailMailboxesTable, MailboxRow,
 } from './inbound.schema.js';
@@ -80,8 +81,7 @@ export class InboundRepo {
    * raw row itself (before the 250) is always a durable commit.
    */
   startAttempt(workspaceId: string, id: string): Promise<InboundRow | undefined> {
-    return this.in(workspaceId).with('relaxed', (qb) => qb.selectNoFrom(sql<string>`set_config('synchronous_commit', 'off', true)`.as('setting')))
-      .updateTable('mail_inbound').from('relaxed').set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+    return relaxedStatement(this.in(workspaceId)).updateTable('mail_inbound').from('relaxed').set((eb) => ({ attempts: eb('attempts', '+', 1) }))
       .where('id', '=', id).returningAll('mail_inbound').executeTakeFirst();
   }
 
