@@ -63,10 +63,14 @@ export function decodeCsv(bytes: Buffer): string {
   }
 }
 
-interface ParsedFile { columns: Column[]; rows: { line: number; cells: string[] }[] }
+/**
+ * The file as read on upload: the header's cells and each row's line (where its record ends) and
+ * cells. Stored with the import as JSON, so the worker reads it without parsing the CSV again.
+ */
+interface StoredFile { header: string[]; rows: { line: number; cells: string[] }[] }
 
-/** The header checked against the built-in columns and the workspace's attributes; every row with its line. */
-export function parseCustomerCsv(source: string, definitions: readonly AttributeDefinitionRow[]): ParsedFile {
+/** The CSV's records, each row with its line; refused when unreadable, empty, or longer than IMPORT_MAX_ROWS. */
+function readCsv(source: string): StoredFile {
   let records: (string[] & { line: number })[];
   try {
     // The line a record ends on, read from the parser's state as each record is made (its `info`
@@ -80,6 +84,12 @@ export function parseCustomerCsv(source: string, definitions: readonly Attribute
   }
   const [header, ...body] = records;
   if (!header) throw errors.csvEmpty('The file is empty: the first line must name the columns (email, name, phone …)');
+  // The line a record ends on: its line, for every record without a line break in a quoted cell.
+  return { header, rows: body.map((cells) => ({ line: cells.line, cells })) };
+}
+
+/** The header checked against the built-in columns and the workspace's attributes. */
+function columnsOf(header: readonly string[], definitions: readonly AttributeDefinitionRow[]): Column[] {
   const columns: Column[] = [];
   const unknown: string[] = [];
   const seen = new Set<string>();
@@ -101,11 +111,17 @@ export function parseCustomerCsv(source: string, definitions: readonly Attribute
     throw errors.csvColumnsInvalid(`${unknown.length ? `Unknown columns: ${unknown.join(', ')}. ` : ''}${contact ? '' : 'An email or phone column is required. '}Columns are email, name, phone, locale, time_zone, company, tags and the workspace's attribute keys`,
       { unknown, missing: contact ? [] : ['email', 'phone'] });
   }
-  if (body.length > IMPORT_MAX_ROWS) {
-    throw errors.csvTooManyRows(`A file holds at most ${IMPORT_MAX_ROWS} customers; this one has ${body.length}: split it`, { rows: body.length, max: IMPORT_MAX_ROWS });
+  return columns;
+}
+
+/** The file read and its header checked (as on upload): refused whole, with the reason's code, or ready to store. */
+function checkCustomerCsv(source: string, definitions: readonly AttributeDefinitionRow[]): StoredFile {
+  const file = readCsv(source);
+  columnsOf(file.header, definitions);
+  if (file.rows.length > IMPORT_MAX_ROWS) {
+    throw errors.csvTooManyRows(`A file holds at most ${IMPORT_MAX_ROWS} customers; this one has ${file.rows.length}: split it`, { rows: file.rows.length, max: IMPORT_MAX_ROWS });
   }
-  // The line a record ends on: its line, for every record without a line break in a quoted cell.
-  return { columns, rows: body.map((cells) => ({ line: cells.line, cells })) };
+  return file;
 }
 
 /** The row refused: with its line, and its e-mail when it has one (a placeholder address is not shown). */
@@ -208,10 +224,11 @@ export class CustomerImports {
 
   async start(workspaceId: string, file: { name: string; bytes: Buffer }, actor: Actor): Promise<ImportView> {
     if (file.bytes.length > IMPORT_MAX_BYTES) throw errors.csvTooLarge(`A file is at most ${IMPORT_MAX_BYTES / 1024 / 1024} MB`);
-    const source = decodeCsv(file.bytes);
-    const { rows } = parseCustomerCsv(source, await this.repo.attributeDefinitions(workspaceId));
+    const stored = checkCustomerCsv(decodeCsv(file.bytes), await this.repo.attributeDefinitions(workspaceId));
     return this.repo.transaction(workspaceId, this.bus, async (repo, events) => {
-      const row = await repo.insertImport(workspaceId, { file_name: file.name, source, total: rows.length, created_by: actor.type === 'system' ? null : actor.id });
+      const row = await repo.insertImport(workspaceId, {
+        file_name: file.name, rows: JSON.stringify(stored), total: stored.rows.length, created_by: actor.type === 'system' ? null : actor.id,
+      });
       events.publish('customer_import.queued', workspaceId, { importId: row.id });
       return row;
     });
@@ -238,10 +255,10 @@ export class CustomerImports {
 
   /** Writes the rows not yet written, a batch per transaction. */
   async run(workspaceId: string, importId: string): Promise<void> {
-    const state = await this.repo.findImport(workspaceId, importId, { withSource: true });
-    if (!state || state.status === 'done' || state.source == null) return;
-    const definitions = await this.repo.attributeDefinitions(workspaceId);
-    const { columns, rows } = parseCustomerCsv(state.source, definitions);
+    const state = await this.repo.findImport(workspaceId, importId, { withRows: true });
+    if (!state || state.status === 'done' || (state.rows == null && state.source == null)) return;
+    const { header, rows } = state.rows != null ? JSON.parse(state.rows) as StoredFile : readCsv(state.source!);
+    const columns = columnsOf(header, await this.repo.attributeDefinitions(workspaceId));
     // The first line that gave each e-mail and phone: a later row with the same one is refused, however the batches fall.
     const emailLines = new Map<string, number>();
     const phoneLines = new Map<string, number>();

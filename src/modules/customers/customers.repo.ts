@@ -712,14 +712,14 @@ export class CustomersRepo {
   }
 
 
-  insertImport(workspaceId: string, values: { file_name: string; source: string; total: number; created_by: string | null }) {
+  insertImport(workspaceId: string, values: { file_name: string; rows: string; total: number; created_by: string | null }) {
     return this.db(workspaceId).insertInto('customer_imports').values(values).returning(IMPORT_COLUMNS).executeTakeFirstOrThrow();
   }
 
-  findImport(workspaceId: string, id: string, { withSource = false } = {}) {
+  findImport(workspaceId: string, id: string, { withRows = false } = {}) {
     return this.db(workspaceId).selectFrom('customer_imports').select(IMPORT_COLUMNS)
-      .$if(withSource, (q) => q.select('source'))
-      .where('id', '=', id).executeTakeFirst() as Promise<(ImportView & { source?: string | null }) | undefined>;
+      .$if(withRows, (q) => q.select(['rows', 'source']))
+      .where('id', '=', id).executeTakeFirst() as Promise<(ImportView & { rows?: string | null; source?: string | null }) | undefined>;
   }
 
   recentImports(workspaceId: string, limit: number) {
@@ -737,7 +737,7 @@ export class CustomersRepo {
     return db.selectFrom('customer_imports').select(['processed', 'refused']).where('id', '=', id).forUpdate().executeTakeFirst();
   }
 
-  /** Counts add up batch by batch; the file is dropped with the last batch. */
+  /** Counts add up batch by batch; the file's rows are dropped with the last batch. */
   advanceImport(workspaceId: string, id: string, step: { processed: number; created: number; updated: number; refused: RefusedRow[]; finishedAt: Date | null }) {
     return this.db(workspaceId).updateTable('customer_imports').set((eb) => ({
       processed: step.processed,
@@ -745,10 +745,10 @@ export class CustomersRepo {
       updated: eb('updated', '+', step.updated),
       refused: sql<string>`refused || ${JSON.stringify(step.refused)}::jsonb`,
       status: step.finishedAt ? 'done' : 'running',
-      ...(step.finishedAt ? { finished_at: step.finishedAt, source: null } : {}),
+      ...(step.finishedAt ? { finished_at: step.finishedAt, rows: null, source: null } : {}),
     })).where('id', '=', id).execute();
   }
 }
 
 const IMPORT_COLUMNS = ['id', 'file_name', 'status', 'total', 'processed', 'created', 'updated', 'refused', 'created_by', 'created_at', 'finished_at'] as const;
-export type ImportView = Omit<ImportRow, 'source' | 'workspace_id'>;
+export type ImportView = Omit<ImportRow, 'source' | 'rows' | 'workspace_id'>;

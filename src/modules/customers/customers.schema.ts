@@ -170,7 +170,10 @@ export interface CustomerImportsTable {
   workspace_id: WorkspaceId;
   file_name: string;
   status: ColumnType<'queued' | 'running' | 'done', 'queued' | undefined, 'running' | 'done'>;
+  /** The CSV of an import uploaded before `rows` existed (migration 202612110110), until it is done. */
   source: string | null;
+  /** The file as read on upload (JSON, `StoredFile` in customers.import.ts), until the worker has written every row. */
+  rows: string | null;
   total: number;
   processed: ColumnType<number, never, number>;
   created: ColumnType<number, never, number>;

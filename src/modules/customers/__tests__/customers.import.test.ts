@@ -165,3 +165,38 @@ describe('CSV export', () => {
     expect((await get(h.otherAdmin, '/customers/export')).body).not.toContain('kehu9');
   });
 });
+
+describe('CSV import job', () => {
+  it('keeps the rows read on upload for the job (the CSV is parsed once), dropped when done; an import stored as CSV still runs', async () => {
+    const ws = h.t.workspace.id;
+    const stored = async (id: string) => (await sql<{ rows: string | null; source: string | null }>`select rows, source from customer_imports where id = ${id}`.execute(h.t.database.db)).rows[0]!;
+    const started = (await upload(h.admin, Buffer.from('email,name\r\n\r\nonce.parsed@example.cn,"Once, Parsed"\r\nagain@example.cn,Again\r\n'))).json();
+    const queued = await stored(started.id);
+    expect(queued.source).toBeNull();
+    // Each row with its line (the empty line skipped).
+    expect(JSON.parse(queued.rows!)).toEqual({ header: ['email', 'name'], rows: [
+      { line: 3, cells: ['once.parsed@example.cn', 'Once, Parsed'] }, { line: 4, cells: ['again@example.cn', 'Again'] },
+    ] });
+    expect(await finished(started.id)).toMatchObject({ status: 'done', created: 2, refused: [] });
+    expect(await stored(started.id)).toEqual({ rows: null, source: null });
+
+    // An import uploaded before the rows were kept holds its CSV: the job parses it.
+    const { rows: [legacy] } = await sql<{ id: string }>`insert into customer_imports (workspace_id, file_name, source, total)
+      values (${ws}, 'old.csv', ${'email,name\r\nstill.csv@example.cn,Still\r\nbad,Bad\r\n'}, 2) returning id`.execute(h.t.database.db);
+    await h.t.services.customerImports.run(ws, legacy!.id);
+    expect(await h.t.services.customerImports.find(ws, legacy!.id)).toMatchObject({ status: 'done', created: 1, refused: [{ line: 3, code: 'email_invalid' }] });
+    expect(await stored(legacy!.id)).toEqual({ rows: null, source: null });
+    expect(await h.t.services.customers.findByIdentity(ws, 'email', 'still.csv@example.cn')).toMatchObject({ name: 'Still' });
+  });
+
+  it('gives customers and their identities ids in the order they are made (UUID version 7: the time first), not random ones', async () => {
+    const made = (await sql<{ id: string; created_at: Date }>`select id, created_at from customers where workspace_id = ${h.t.workspace.id}
+      union all select id, created_at from customer_identities where workspace_id = ${h.t.workspace.id}`.execute(h.t.database.db)).rows;
+    expect(made.length).toBeGreaterThan(1000);
+    for (const { id, created_at } of made) {
+      expect(id[14], id).toBe('7');
+      // The first 48 bits: the milliseconds since 1970 when the row was made (created_at is the transaction's start).
+      expect(Math.abs(parseInt(id.replaceAll('-', '').slice(0, 12), 16) - created_at.getTime()), id).toBeLessThan(60_000);
+    }
+  });
+});
