@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { sql, type QueryExecutorProvider } from 'kysely';
 
 /**
  * Replayable work: a job handler (registered with `work(…, { replayable: true })`) that rebuilds
@@ -37,14 +36,4 @@ export function runDurable<T>(work: () => Promise<T>): Promise<T> {
 
 export function inReplayableWork(): boolean {
   return replayable.getStore() === true;
-}
-
-/** The current transaction's commit does not wait for the disk. Use only for writes that are safe to lose (see above). */
-export async function relaxedCommit(trx: QueryExecutorProvider): Promise<void> {
-  await sql`set local synchronous_commit = off`.execute(trx);
-}
-
-/** `relaxedCommit` inside replayable work; nothing elsewhere (an HTTP 201 or an SMTP 250 promises durability). */
-export async function relaxCommitIfReplayable(trx: QueryExecutorProvider): Promise<void> {
-  if (inReplayableWork()) await relaxedCommit(trx);
 }

@@ -1,6 +1,5 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { EventBus, EventWriter } from '../../core/events/index.js';
-import { relaxCommitIfReplayable } from '../../core/jobs/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../core/db/database.js';
 import type { AttributeValue, CustomerRow, CustomersDB, ErasureRow, IdentityKind, ImportRow, RefusedRow, SegmentRow } from './customers.schema.js';
@@ -732,9 +731,7 @@ export class CustomersRepo {
    * progress, and the job, run again, writes them again from the stored file.
    */
   async lockImport(workspaceId: string, id: string) {
-    const db = this.db(workspaceId);
-    await relaxCommitIfReplayable(db);
-    return db.selectFrom('customer_imports').select(['processed', 'refused']).where('id', '=', id).forUpdate().executeTakeFirst();
+    return this.db(workspaceId).selectFrom('customer_imports').select(['processed', 'refused']).where('id', '=', id).forUpdate().executeTakeFirst();
   }
 
   /** Counts add up batch by batch; the file's rows are dropped with the last batch. */
