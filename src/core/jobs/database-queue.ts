@@ -64,11 +64,21 @@ type State = 'new' | 'starting' | 'started' | 'stopping' | 'stopped';
  * wake-up by LISTEN/NOTIFY instead of one fetch per polling interval, per-job completion with
  * `concurrency` slots, idempotency keys, permanent failures and a stop that loses nothing.
  */
-export function createDatabaseQueue(opts: DatabaseQueueOptions): JobQueue {
+export function createDatabaseQueue(opts: DatabaseQueueOptions): DatabaseJobQueue {
   return new DatabaseQueue(opts);
 }
 
-class DatabaseQueue implements JobQueue {
+export type DatabaseJobQueue = JobQueue & {
+  /**
+   * Resolves once no queue with a worker here has a job due or running (here or on another
+   * instance); jobs whose startAfter is still ahead do not hold it up, as in the inline driver.
+   * A one-off command uses it to finish the work it queued before it exits. Refused with
+   * JOB_QUEUE_DRAIN_TIMEOUT after `timeoutMs` (default 60 s).
+   */
+  drain(opts?: { timeoutMs?: number }): Promise<void>;
+};
+
+class DatabaseQueue implements DatabaseJobQueue {
   private readonly boss: PgBoss;
   private readonly schema: string;
   private readonly connectionString: string;
@@ -106,10 +116,14 @@ class DatabaseQueue implements JobQueue {
     const cronSeconds = opts.cronMonitorIntervalSeconds ?? 15;
     const connections = opts.maxConnections ?? 3;
     if (!(Number.isInteger(connections) && connections >= 2)) throw new AppError('JOB_QUEUE_CONFIG_INVALID', 500, 'maxConnections must be a whole number of at least 2');
-    // Without this a black-holed host makes start() hang.
-    const poolOptions = { connectionString: opts.connectionString, connectionTimeoutMillis: 10_000 };
+    // Without this a black-holed host makes start() hang. Each connection is a Postgres process
+    // (12-30 MB); an idle server's periodic statements (the due-jobs poll, pg-boss' cron and
+    // maintenance) keep one pg-boss connection open, and whatever a burst opened beside it is
+    // closed a second after it was last used.
+    const poolOptions = { connectionString: opts.connectionString, connectionTimeoutMillis: 10_000, idleTimeoutMillis: IDLE_CONNECTION_MS };
     this.pool = new pg.Pool({ ...poolOptions, max: connections - 1, application_name: 'kefu-jobs' });
-    // One connection: its statements are short single autocommits.
+    // One connection: its statements are short single autocommits. Only sends and their NOTIFYs use
+    // it, so on an idle server it is closed.
     this.relaxedPool = new pg.Pool({ ...poolOptions, max: 1, application_name: 'kefu-jobs-relaxed', options: '-c synchronous_commit=off' });
     for (const pool of [this.pool, this.relaxedPool]) pool.on('error', (err) => this.log.error({ err }, 'job queue: idle connection failed'));
     this.relaxedDb = { executeSql: (text: string, values?: unknown[]) => this.relaxedPool.query(text, values) };
@@ -217,6 +231,27 @@ class DatabaseQueue implements JobQueue {
     }
   }
 
+  async drain(opts: { timeoutMs?: number } = {}): Promise<void> {
+    this.assertStarted();
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+    const deadline = Date.now() + timeoutMs;
+    const names = [...new Set(this.workers.map((w) => w.name))];
+    for (;;) {
+      const busy = await this.boss.getDb().executeSql(
+        `SELECT EXISTS (SELECT 1 FROM ${this.schema}.job WHERE name = ANY($1::text[])
+           AND (state = 'active' OR (state < 'active' AND start_after <= now()))) AS busy`,
+        [names],
+      ) as { rows: { busy: boolean }[] };
+      if (!busy.rows[0]!.busy) return;
+      if (Date.now() >= deadline) {
+        throw new AppError('JOB_QUEUE_DRAIN_TIMEOUT', 500, 'Jobs were still due or running when the wait for them ended', { timeoutMs });
+      }
+      // Due jobs are fetched now rather than at the next poll.
+      this.wakeAll();
+      await sleep(DRAIN_CHECK_MS);
+    }
+  }
+
   async stop(opts: { graceful?: boolean; timeoutMs?: number } = {}): Promise<void> {
     if (this.state === 'new') {
       this.state = 'stopped';
@@ -317,7 +352,8 @@ class DatabaseQueue implements JobQueue {
     if (!names.length) return;
     try {
       // job_i5 (name, start_after) where state < 'active' answers each queue's question with one index probe.
-      const due = await this.relaxedDb.executeSql(
+      // A read: through pg-boss' connection, which its own timers keep open anyway, not the relaxed one.
+      const due = await this.boss.getDb().executeSql(
         `SELECT q.name FROM unnest($1::text[]) AS q(name)
           WHERE EXISTS (SELECT 1 FROM ${this.schema}.job j WHERE j.name = q.name AND j.state < 'active' AND j.start_after < now())`,
         [names],
@@ -338,6 +374,12 @@ class DatabaseQueue implements JobQueue {
     for (const worker of this.workers) worker.notify();
   }
 }
+
+/** How long a job connection may sit unused before it is closed (its Postgres process ends). */
+const IDLE_CONNECTION_MS = 1000;
+
+const DEFAULT_DRAIN_TIMEOUT_MS = 60_000;
+const DRAIN_CHECK_MS = 100;
 
 /** Any fixed 64-bit key; only Kefu's queue creation takes it. */
 const QUEUE_CREATION_LOCK = 0x6b656675_0001n.toString();

@@ -4,6 +4,6 @@
  */
 export { PermanentJobError } from './job-queue.js';
 export type { Job, JobHandler, JobOptions, JobQueue, WorkOptions } from './job-queue.js';
-export { createDatabaseQueue } from './database-queue.js';
+export { createDatabaseQueue, type DatabaseJobQueue } from './database-queue.js';
 export { createInlineQueue } from './inline-queue.js';
 export { inReplayableWork, runDurable, runReplayable } from './replayable.js';

@@ -360,4 +360,41 @@ describe('database job queue', () => {
       `select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name like 'kefu-jobs%'`);
     expect(rows[0]!.n).toBeLessThanOrEqual(4);
   });
+
+  it('closes what a burst opened once idle: the listener and one pg-boss connection stay, the relaxed one ends', async () => {
+    const { queue } = await startQueue();
+    await queue.work('test.idle', async () => { await pause(20); }, { concurrency: 8 });
+    await Promise.all(Array.from({ length: 40 }, (_, i) => queue.send('test.idle', { workspaceId: 'ws1', i })));
+    const connections = async () => (await sql.query<{ name: string; n: number }>(
+      `select application_name as name, count(*)::int as n from pg_stat_activity
+        where datname = current_database() and application_name like 'kefu-jobs%' group by 1`)).rows;
+    // The due-jobs poll (every 0.5 s here) and pg-boss' timers keep one pg-boss connection busy.
+    await vi.waitFor(async () => expect(await connections()).toEqual(expect.arrayContaining([{ name: 'kefu-jobs-listen', n: 1 }])), { timeout: 5000, interval: 100 });
+    await vi.waitFor(async () => {
+      const open = await connections();
+      expect(open.find((c) => c.name === 'kefu-jobs-relaxed')).toBeUndefined();
+      expect(open.find((c) => c.name === 'kefu-jobs')?.n ?? 0).toBeLessThanOrEqual(1);
+    }, { timeout: 8000, interval: 200 });
+  });
+
+  it('drain() waits for the due jobs of its queues, not for those whose start is ahead', async () => {
+    const { queue } = await startQueue();
+    const ran: number[] = [];
+    await queue.work<{ workspaceId: string; i: number }>('test.drain', async (job) => { await pause(100); ran.push(job.data.i); }, { concurrency: 2 });
+    const later = await queue.send('test.drain', { workspaceId: 'ws1', i: 99 }, { startAfter: new Date(Date.now() + 3_600_000) });
+    await Promise.all([0, 1, 2, 3].map((i) => queue.send('test.drain', { workspaceId: 'ws1', i })));
+    await queue.drain({ timeoutMs: 10_000 });
+    expect(ran.sort()).toEqual([0, 1, 2, 3]);
+    expect((await jobRow('test.drain', later!))?.state).toBe('created');
+  });
+
+  it('drain() gives up with JOB_QUEUE_DRAIN_TIMEOUT while a job still runs', async () => {
+    const { queue } = await startQueue();
+    const release = gate();
+    await queue.work('test.drain_slow', async () => { await release.promise; });
+    await queue.send('test.drain_slow', { workspaceId: 'ws1' });
+    await expect(queue.drain({ timeoutMs: 300 })).rejects.toMatchObject({ code: 'JOB_QUEUE_DRAIN_TIMEOUT' });
+    release.open();
+    await queue.drain({ timeoutMs: 10_000 });
+  });
 });
