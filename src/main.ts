@@ -17,7 +17,7 @@ import { loadSecret, openDataLayer, openMessaging, type DataLayer } from './runt
 import { createServices, platformModules, registerWorkers, startModulesRecurring, type Services } from './services.js';
 import { systemClock } from './core/clock.js';
 import { createInProcessBus, createOutboxBus } from './core/events/index.js';
-import { createDatabaseQueue } from './core/jobs/index.js';
+import { createDatabaseQueue, type DatabaseJobQueue } from './core/jobs/index.js';
 import { attachRealtime } from './transport/ws/realtime.js';
 import { attachChat } from './transport/ws/chat.socket.js';
 import { startMailIntake } from './modules/mail/index.js';
@@ -66,7 +66,11 @@ async function main(argv: string[]): Promise<void> {
       return withDataLayer(config, log, async () => console.log('Database is up to date.'));
     case 'seed':
       if (!values.demo) throw usage('seed needs --demo');
-      return withServices(config, log, async (services) => printDemo(config, await seedAndRemember(services, config)));
+      return withServices(config, log, async (services, _data, jobs) => {
+        const demo = await seedAndRemember(services, config);
+        await finishQueuedWork(services, jobs, log);
+        printDemo(config, demo);
+      });
     case 'admin': {
       if (subcommand !== 'create' || !values.email || !values.name) throw usage('admin create needs --email and --name');
       // Checked before anything is created: a bad host name leaves no half-made workspace.
@@ -127,15 +131,29 @@ async function withDataLayer(config: Config, log: Logger, work: (data: DataLayer
 }
 
 /** For one-off commands: the data layer and services, with jobs they send kept in the database for the workers. */
-async function withServices(config: Config, log: Logger, work: (services: Services, data: DataLayer) => Promise<void>): Promise<void> {
+async function withServices(config: Config, log: Logger, work: (services: Services, data: DataLayer, jobs: DatabaseJobQueue) => Promise<void>): Promise<void> {
   await withDataLayer(config, log, async (data) => {
     const jobs = createDatabaseQueue({ connectionString: data.database.url, log });
     await jobs.start();
     try {
-      await work(createServices({ config, ...data, bus: createInProcessBus(log), jobs, clock: systemClock }), data);
+      await work(createServices({ config, ...data, bus: createInProcessBus(log), jobs, clock: systemClock }), data, jobs);
     } finally {
       await jobs.stop({ graceful: true });
     }
+  });
+}
+
+/**
+ * Runs the jobs the seed queued that are due now (the demo mail's acknowledgements and suggested
+ * answers, the first trainings) before the command exits, so the demo is whole without a server,
+ * and a first start's server does not load the Chinese word dictionary and pinyin tables (some
+ * 60 MB it keeps) only to answer the seed's mail. Jobs due later stay for the server's workers.
+ */
+async function finishQueuedWork(services: Services, jobs: DatabaseJobQueue, log: Logger): Promise<void> {
+  await registerWorkers(services, jobs);
+  await jobs.drain().catch((error: unknown) => {
+    if (!(error instanceof AppError && error.code === 'JOB_QUEUE_DRAIN_TIMEOUT')) throw error;
+    log.warn({ details: error.details }, 'seed: queued jobs still running; the server will finish them');
   });
 }
 
