@@ -151,6 +151,25 @@ interface Durable {
   again: boolean;
 }
 
+/**
+ * The oldest transaction that may still commit events here: the oldest one running in this
+ * database, else the first not yet completed (the snapshot's xmax). Transaction ids are
+ * cluster-wide, so the snapshot's own xmin would also wait for a long transaction in another
+ * database on a shared server, which can never write this database's events. Only transactions
+ * seen running in another database are passed over; one that ends between the snapshot and that
+ * look is not, and the horizon stays at it (early, never late: the statement's snapshot does not
+ * see its rows yet). The activity is looked at only when transactions are running.
+ */
+const HORIZON = `(select case when not exists (select from pg_snapshot_xip(s.snap))
+    then pg_snapshot_xmax(s.snap)
+    else coalesce((select min(running) from pg_snapshot_xip(s.snap) as running
+       where xid(running) not in (
+         select backend_xid from pg_stat_get_activity(null)
+         where backend_xid is not null
+           and datid is distinct from (select oid from pg_database where datname = current_database()))),
+       pg_snapshot_xmax(s.snap)) end
+  from (select pg_current_snapshot() as snap) as s)`;
+
 /** xid8 values as decimal text: a longer one is larger, the same length compares as text. */
 const compare = (a: Cursor, b: Cursor): number =>
   a.txid.length - b.txid.length || (a.txid < b.txid ? -1 : a.txid > b.txid ? 1 : a.seq - b.seq);
@@ -202,7 +221,7 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
     select pg_notify(${CHANNEL}, '') from (select count(*) from written) as n`;
 
   const horizon = async (): Promise<string> =>
-    (await pool.query<{ xmin: string }>('select pg_snapshot_xmin(pg_current_snapshot())::text as xmin')).rows[0]!.xmin;
+    (await pool.query<{ xmin: string }>(`select (${HORIZON})::text as xmin`)).rows[0]!.xmin;
 
   /**
    * One statement: committed events after `cursor` of transactions older than any still running
@@ -212,7 +231,7 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
     const { rows } = await pool.query<Row & { until: string; held: boolean }>(
       `with h as (
          select x.xmin, exists (select 1 from events where txid >= x.xmin) as held
-         from (select pg_snapshot_xmin(pg_current_snapshot()) as xmin) x
+         from (select ${HORIZON} as xmin) x
        )
        select h.xmin::text as until, h.held, e.seq, e.txid::text as txid, e.id, e.type, e.workspace_id, e.stream, e.payload, e.occurred_at
        from h left join lateral (

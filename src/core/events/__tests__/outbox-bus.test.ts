@@ -46,7 +46,7 @@ async function node(log = recordingLog(), options: NodeOptions = {}): Promise<Ou
     const query = database.pool.query.bind(database.pool) as (...args: unknown[]) => unknown;
     vi.spyOn(database.pool, 'query').mockImplementation(((...args: unknown[]) => {
       const [text, values] = args;
-      if (typeof text === 'string' && /pg_snapshot_xmin|order by txid, seq/.test(text)) reads?.push(text);
+      if (typeof text === 'string' && /pg_current_snapshot|order by txid, seq/.test(text)) reads?.push(text);
       if (typeof text === 'string' && text.includes('update event_subscribers')) cursorWrites?.push({ text, values: values as unknown[] });
       return query(...args);
     }) as never);
@@ -334,6 +334,42 @@ describe('the outbox bus', () => {
     await bus.drain();
     expect(late).toEqual([]);
     expect(heard.size).toBe(20);
+  });
+
+  it('holds events behind a transaction of this database still running, and not behind one of another database', async () => {
+    const bus = await node();
+    const handled: number[] = [];
+    bus.subscribe('ticket.rated', (e) => { handled.push(e.payload.rating); }, { subscriber: 'test:ticket.rated' });
+    await bus.start({ durable: true });
+    const other = await freshDatabase();
+    const elsewhere = await connectDatabase(other.url, { max: 1, log: createLogger('silent') });
+    const here = await connectDatabase(testDb.url, { max: 1, log: createLogger('silent') });
+    const [outside, inside] = [await elsewhere.pool.connect(), await here.pool.connect()];
+    try {
+      // A long transaction in another database on the same server (a batch job, another app).
+      await outside.query('begin');
+      await outside.query('select pg_current_xact_id()');
+      await bus.publish('ticket.rated', WS, rated(1));
+      await vi.waitFor(() => expect(handled).toEqual([1]), { timeout: 3_000 });
+
+      // One in this database may still commit events, and they must not land behind a cursor.
+      await inside.query('begin');
+      await inside.query('select pg_current_xact_id()');
+      await bus.publish('ticket.rated', WS, rated(2));
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(handled).toEqual([1]);
+      await inside.query(`insert into events (id, type, workspace_id, payload, occurred_at) values ($1, 'ticket.rated', $2, $3, now())`,
+        [randomUUID(), WS, JSON.stringify(rated(3))]);
+      await inside.query('commit');
+      await vi.waitFor(() => expect(handled).toEqual([1, 3, 2]), { timeout: 3_000 });
+    } finally {
+      await outside.query('rollback');
+      outside.release();
+      inside.release();
+      await elsewhere.close();
+      await here.close();
+      await other.drop();
+    }
   });
 
   it('refuses two handlers under one subscriber id', async () => {
