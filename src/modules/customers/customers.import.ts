@@ -253,7 +253,12 @@ export class CustomerImports {
     return exportRows(this.repo, workspaceId);
   }
 
-  /** Writes the rows not yet written, a batch per transaction. */
+  /**
+   * Writes the rows not yet written, a batch per transaction, `BATCHES_IN_FLIGHT` at a time: most
+   * of a batch's cost is Postgres keeping up its indexes, and two batches in flight keep two
+   * backends (two cores) at it. Their commits stay in order (each waits for the one before it to
+   * end), so the progress always counts a prefix of the file and a crash resumes after it.
+   */
   async run(workspaceId: string, importId: string): Promise<void> {
     const state = await this.repo.findImport(workspaceId, importId, { withRows: true });
     if (!state || state.status === 'done' || (state.rows == null && state.source == null)) return;
@@ -275,28 +280,102 @@ export class CustomerImports {
       if (record.phone !== undefined) phoneLines.set(record.phone, record.line);
       return record;
     });
-    for (let start = state.processed; start < records.length; start += BATCH) {
-      const done = await this.repo.transaction(workspaceId, this.bus, async (repo, events) => {
-        const current = await repo.lockImport(workspaceId, importId);
-        if (!current || current.processed !== start) return true; // another worker moved on: it finishes the import
-        const batch = records.slice(start, start + BATCH);
-        const written = await writeBatch(repo, workspaceId, batch.filter((r): r is ImportRecord => !isRefused(r)), this.clock.now());
-        for (const customerId of written.createdIds) events.publish('customer.created', workspaceId, { customerId });
-        for (const customerId of written.updatedIds) events.publish('customer.updated', workspaceId, { customerId, changed: ['import'] });
-        const refused = [...batch.filter(isRefused), ...written.refused].sort((a, b) => a.line - b.line);
-        const kept = current.refused.length >= REFUSED_KEPT ? [] : refused.slice(0, REFUSED_KEPT - current.refused.length);
-        const end = Math.min(start + BATCH, records.length);
-        await repo.advanceImport(workspaceId, importId, {
-          processed: end, created: written.createdIds.length, updated: written.updatedIds.length, refused: kept,
-          finishedAt: end >= records.length ? this.clock.now() : null,
-        });
-        return false;
-      });
-      if (done) return;
+    const companies = await this.companies(workspaceId, records.slice(state.processed));
+    let inFlight = BATCHES_IN_FLIGHT;
+    let start = state.processed;
+    while (start < records.length) {
+      const outcome = await this.writeBatches(workspaceId, importId, records, companies, start, inFlight);
+      if (outcome.stop) return;
+      if (outcome.deadlocked) inFlight = 1; // the rest one batch at a time, from where the log stands
+      start = outcome.next;
     }
     if (records.length === 0) await this.repo.advanceImport(workspaceId, importId, { processed: 0, created: 0, updated: 0, refused: [], finishedAt: this.clock.now() });
   }
+
+  /** The file's companies found or made by name before its batches, so two batches side by side never make the same one. */
+  private async companies(workspaceId: string, records: (ImportRecord | RefusedRow)[]): Promise<Map<string, string>> {
+    const names = [...new Set(records.flatMap((r) => (!isRefused(r) && r.company ? [r.company] : [])))];
+    const found = new Map<string, string>();
+    for (let i = 0; i < names.length; i += BATCH) {
+      for (const [name, id] of await this.repo.companiesByName(workspaceId, names.slice(i, i + BATCH))) found.set(name, id);
+    }
+    return found;
+  }
+
+  /**
+   * Batches from `start` on, up to `inFlight` at a time, each begun once the one before it holds
+   * its place. Ends at the end of the file; with `stop` when another worker has moved on; with
+   * `deadlocked` when Postgres ended one of two batches that waited for each other (two rows of
+   * the file for one known customer), `next` being where the committed progress stands.
+   */
+  private async writeBatches(
+    workspaceId: string, importId: string, records: (ImportRecord | RefusedRow)[], companies: Map<string, string>, start: number, inFlight: number,
+  ): Promise<{ next: number; stop?: boolean; deadlocked?: boolean }> {
+    type Settled = { stop: boolean } | { error: unknown };
+    const pending: Promise<Settled>[] = [];
+    let stop = false;
+    let error: unknown;
+    const settleOldest = async () => {
+      const settled = await pending.shift()!;
+      if ('error' in settled) error ??= settled.error;
+      else stop ||= settled.stop;
+    };
+    for (let at = start; at < records.length && !stop && error === undefined; at += BATCH) {
+      const { placed, done } = this.writeBatchInOrder(workspaceId, importId, records, companies, at);
+      pending.push(done.then((stopped) => ({ stop: stopped }), (err: unknown) => ({ error: err })));
+      await Promise.race([placed, pending.at(-1)]);
+      if (pending.length >= inFlight) await settleOldest();
+    }
+    while (pending.length) await settleOldest();
+    if (error !== undefined) {
+      if ((error as { code?: string }).code !== DEADLOCK) throw error;
+      return { next: (await this.find(workspaceId, importId)).processed, deadlocked: true };
+    }
+    return { next: records.length, stop };
+  }
+
+  /**
+   * One batch in its transaction: it takes its place (a second worker on the same batch waits),
+   * writes, then waits for the batch before it to end and commits only if the progress stands
+   * where it starts; otherwise (another worker moved on, or the batch before failed) it rolls back
+   * and `done` says stop.
+   */
+  private writeBatchInOrder(workspaceId: string, importId: string, records: (ImportRecord | RefusedRow)[], companies: Map<string, string>, start: number) {
+    let holdsPlace!: () => void;
+    const placed = new Promise<void>((resolve) => { holdsPlace = resolve; });
+    const index = start / BATCH;
+    const done = this.repo.transaction(workspaceId, this.bus, async (repo, events) => {
+      await repo.claimImportBatch(workspaceId, importId, index);
+      holdsPlace();
+      const batch = records.slice(start, start + BATCH);
+      const written = await writeBatch(repo, workspaceId, batch.filter((r): r is ImportRecord => !isRefused(r)), companies, this.clock.now());
+      for (const customerId of written.createdIds) events.publish('customer.created', workspaceId, { customerId });
+      for (const customerId of written.updatedIds) events.publish('customer.updated', workspaceId, { customerId, changed: ['import'] });
+      await repo.awaitImportBatch(workspaceId, importId, index - 1);
+      const current = await repo.lockImport(workspaceId, importId);
+      if (!current || current.processed !== start) throw new BatchSuperseded();
+      const refused = [...batch.filter(isRefused), ...written.refused].sort((a, b) => a.line - b.line);
+      const kept = current.refused.length >= REFUSED_KEPT ? [] : refused.slice(0, REFUSED_KEPT - current.refused.length);
+      const end = Math.min(start + BATCH, records.length);
+      await repo.advanceImport(workspaceId, importId, {
+        processed: end, created: written.createdIds.length, updated: written.updatedIds.length, refused: kept,
+        finishedAt: end >= records.length ? this.clock.now() : null,
+      });
+      return false;
+    }).catch((err: unknown) => {
+      if (err instanceof BatchSuperseded) return true;
+      throw err;
+    });
+    return { placed, done };
+  }
 }
+
+/** Batches of an import written side by side; see `CustomerImports.run`. */
+const BATCHES_IN_FLIGHT = 2;
+const DEADLOCK = '40P01';
+
+/** Thrown to roll a batch back when the progress is not where it starts. */
+class BatchSuperseded extends Error {}
 
 /** The export's columns: the import's own, so an exported file imports back unchanged (a customer known by phone by their phone). */
 const EXPORT_COLUMNS = ['email', 'name', 'phone', 'locale', 'time_zone', 'company', 'tags'] as const;
@@ -320,11 +399,11 @@ export async function* exportRows(repo: CustomersRepo, workspaceId: string): Asy
 }
 
 /**
- * One batch: companies found or made by name, known customers updated, new ones inserted in one
+ * One batch: known customers updated, new ones inserted in one
  * statement, phones added where free. A row's customer is the one with its e-mail, or for a
  * phone-only row the one with its phone; a phone that belongs to another customer refuses its row.
  */
-async function writeBatch(repo: CustomersRepo, workspaceId: string, records: ImportRecord[], now: Date) {
+async function writeBatch(repo: CustomersRepo, workspaceId: string, records: ImportRecord[], companies: Map<string, string>, now: Date) {
   const refused: RefusedRow[] = [];
   const held = await repo.identityOwners(workspaceId, { email: records.map((r) => r.email), phone: records.flatMap((r) => (r.phone ? [r.phone] : [])) });
   const ownersOf = (kind: 'email' | 'phone') => new Map(held.filter((i) => i.kind === kind).map((i) => [i.value, i.customer_id]));
@@ -338,7 +417,6 @@ async function writeBatch(repo: CustomersRepo, workspaceId: string, records: Imp
     }
     return true;
   });
-  const companies = await repo.companiesByName(workspaceId, [...new Set(accepted.flatMap((r) => (r.company ? [r.company] : [])))]);
   const companyId = (name: string | undefined) => (name ? companies.get(name.toLowerCase()) ?? null : null);
 
   const fresh = accepted.filter((r) => !ownerOf(r));

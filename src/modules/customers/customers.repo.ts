@@ -734,6 +734,19 @@ export class CustomersRepo {
     return this.db(workspaceId).selectFrom('customer_imports').select(['processed', 'refused']).where('id', '=', id).forUpdate().executeTakeFirst();
   }
 
+  /** Holds batch `index` of the import until this transaction ends: a second worker on the same batch waits for the first. */
+  async claimImportBatch(workspaceId: string, id: string, index: number) {
+    await sql`select pg_advisory_xact_lock(hashtext(${`customer_import:${id}`}), ${index}::int)`.execute(this.db(workspaceId));
+  }
+
+  /**
+   * Waits until the transaction of batch `index` has ended, committed or not. A lock wait, so
+   * Postgres sees two batches waiting for each other and ends one (deadlock).
+   */
+  async awaitImportBatch(workspaceId: string, id: string, index: number) {
+    await sql`select pg_advisory_xact_lock_shared(hashtext(${`customer_import:${id}`}), ${index}::int)`.execute(this.db(workspaceId));
+  }
+
   /** Counts add up batch by batch; the file's rows are dropped with the last batch. */
   advanceImport(workspaceId: string, id: string, step: { processed: number; created: number; updated: number; refused: RefusedRow[]; finishedAt: Date | null }) {
     return this.db(workspaceId).updateTable('customer_imports').set((eb) => ({

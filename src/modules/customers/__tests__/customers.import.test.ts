@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { SYSTEM, useCustomersHarness, type Auth } from './customers.harness.js';
 import { decodeCsv } from '../customers.import.js';
+import { runReplayable } from '../../../core/jobs/index.js';
 
 const { h } = useCustomersHarness(async (h) => {
   await h.t.services.customers.defineAttribute(h.t.workspace.id, { key: 'tier', labels: { en: 'Tier' }, type: 'choice', choices: ['gold', 'silver'] }, SYSTEM);
@@ -187,6 +188,55 @@ describe('CSV import job', () => {
     expect(await h.t.services.customerImports.find(ws, legacy!.id)).toMatchObject({ status: 'done', created: 1, refused: [{ line: 3, code: 'email_invalid' }] });
     expect(await stored(legacy!.id)).toEqual({ rows: null, source: null });
     expect(await h.t.services.customers.findByIdentity(ws, 'email', 'still.csv@example.cn')).toMatchObject({ name: 'Still' });
+  });
+
+  it('writes batches side by side but commits them in file order: the progress always counts a prefix, two workers make each customer once, a failed batch takes the next one back with it', async () => {
+    const ws = h.t.workspace.id;
+    const db = h.t.database.db;
+    const imports = h.t.services.customerImports;
+    // Stored as an upload stores it, without the event that queues the job: these workers are the only ones.
+    const start = async (prefix: string, phones: number) => {
+      const rows = Array.from({ length: 2_000 }, (_, i) => ({
+        line: i + 2, cells: [`${prefix}${i}@example.cn`, `${prefix} ${i}`, `+86 135 ${String(phones + i).padStart(8, '0')}`],
+      }));
+      const { rows: [made] } = await sql<{ id: string }>`insert into customer_imports (workspace_id, file_name, rows, total)
+        values (${ws}, ${`${prefix}.csv`}, ${JSON.stringify({ header: ['email', 'name', 'phone'], rows })}, ${rows.length}) returning id`.execute(db);
+      return made!.id;
+    };
+    // One statement, one snapshot: the progress beside the customers and phones committed so far.
+    const snapshot = async (id: string, prefix: string) => (await sql<{ processed: number; customers: number; phones: number }>`
+      select processed,
+        (select count(*)::int from customers where workspace_id = ${ws} and email like ${`${prefix}%`}) as customers,
+        (select count(*)::int from customer_identities i join customers c on c.id = i.customer_id
+          where c.workspace_id = ${ws} and c.email like ${`${prefix}%`} and i.kind = 'phone') as phones
+      from customer_imports where id = ${id}`.execute(db)).rows[0]!;
+
+    // Two workers on one import (a job redelivered while the first still runs), watched as they go.
+    const both = await start('pipe', 10_000_000);
+    const seen: { processed: number; customers: number; phones: number }[] = [];
+    let running = true;
+    const watching = (async () => { while (running) { seen.push(await snapshot(both, 'pipe')); await new Promise((r) => setTimeout(r, 5)); } })();
+    await Promise.all([imports.run(ws, both), imports.run(ws, both)]).finally(() => { running = false; });
+    await watching;
+    expect(seen.length).toBeGreaterThan(3);
+    for (const moment of seen) expect(moment).toEqual({ processed: moment.processed, customers: moment.processed, phones: moment.processed });
+    expect(await imports.find(ws, both)).toMatchObject({ status: 'done', processed: 2_000, created: 2_000, updated: 0, refused: [] });
+    expect(await snapshot(both, 'pipe')).toEqual({ processed: 2_000, customers: 2_000, phones: 2_000 });
+
+    // The third batch (lines 1,002-1,501) fails: it and the fourth, written beside it, are rolled back.
+    await sql`create function refuse_boom() returns trigger language plpgsql as $$
+      begin if new.email = 'boom1200@example.cn' then raise exception 'the disk is full'; end if; return new; end $$`.execute(db);
+    await sql`create trigger refuse_boom before insert on customers for each row execute function refuse_boom()`.execute(db);
+    const failing = await start('boom', 20_000_000);
+    try {
+      await expect(runReplayable(() => imports.run(ws, failing))).rejects.toThrow('the disk is full');
+    } finally {
+      await sql`drop trigger refuse_boom on customers; drop function refuse_boom()`.execute(db);
+    }
+    expect(await snapshot(failing, 'boom')).toEqual({ processed: 1_000, customers: 1_000, phones: 1_000 });
+    await runReplayable(() => imports.run(ws, failing));
+    expect(await imports.find(ws, failing)).toMatchObject({ status: 'done', processed: 2_000, created: 2_000, refused: [] });
+    expect(await snapshot(failing, 'boom')).toEqual({ processed: 2_000, customers: 2_000, phones: 2_000 });
   });
 
   it('gives customers and their identities ids in the order they are made (UUID version 7: the time first), not random ones', async () => {
