@@ -190,7 +190,7 @@ describe('CSV import job', () => {
     expect(await h.t.services.customers.findByIdentity(ws, 'email', 'still.csv@example.cn')).toMatchObject({ name: 'Still' });
   });
 
-  it('writes batches side by side but commits them in file order: the progress always counts a prefix, two workers make each customer once, a failed batch takes the next one back with it', async () => {
+  it('writes batches side by side but commits them in file order: the progress always counts a prefix, two workers make each customer once, a failed batch takes the next one back with it, a deadlock between two is outlived', async () => {
     const ws = h.t.workspace.id;
     const db = h.t.database.db;
     const imports = h.t.services.customerImports;
@@ -237,6 +237,21 @@ describe('CSV import job', () => {
     await runReplayable(() => imports.run(ws, failing));
     expect(await imports.find(ws, failing)).toMatchObject({ status: 'done', processed: 2_000, created: 2_000, refused: [] });
     expect(await snapshot(failing, 'boom')).toEqual({ processed: 2_000, customers: 2_000, phones: 2_000 });
+
+    // Two batches that wait for each other (two rows of one known customer): Postgres ends one,
+    // and the run goes on one batch at a time from the progress committed.
+    await sql`create sequence deadlock_once`.execute(db);
+    await sql`create function deadlock_once() returns trigger language plpgsql as $$
+      begin if new.email = 'lock1200@example.cn' and nextval('deadlock_once') = 1 then raise exception 'deadlock detected' using errcode = '40P01'; end if; return new; end $$`.execute(db);
+    await sql`create trigger deadlock_once before insert on customers for each row execute function deadlock_once()`.execute(db);
+    const deadlocked = await start('lock', 30_000_000);
+    try {
+      await runReplayable(() => imports.run(ws, deadlocked));
+    } finally {
+      await sql`drop trigger deadlock_once on customers; drop function deadlock_once(); drop sequence deadlock_once`.execute(db);
+    }
+    expect(await imports.find(ws, deadlocked)).toMatchObject({ status: 'done', processed: 2_000, created: 2_000, refused: [] });
+    expect(await snapshot(deadlocked, 'lock')).toEqual({ processed: 2_000, customers: 2_000, phones: 2_000 });
   });
 
   it('gives customers and their identities ids in the order they are made (UUID version 7: the time first), not random ones', async () => {
