@@ -4,8 +4,10 @@ import { DEMO_ARTICLES, DEMO_CATEGORIES, DEMO_SYNONYMS, DEMO_UNHELPFUL_COMMENTS 
 
 const SEED_CONCURRENCY = 4;
 
-interface SynonymEditor {
+/** What the demo sets up in search besides the articles: synonyms, and the learned ranker's first training. */
+interface SearchSetup {
   addSynonym(workspaceId: string, input: { locale: 'zh-CN' | 'en'; terms: string[] }): Promise<unknown>;
+  train(workspaceId: string): Promise<unknown>;
 }
 
 /**
@@ -13,7 +15,7 @@ interface SynonymEditor {
  * published, some on the FAQ), a few helpful votes so "top questions" has an order, a few "not
  * helpful" votes with what their voters wrote, and synonyms.
  */
-export async function seedKbDemo(services: { kb: KbService; search: KbSearch & SynonymEditor }, workspaceId: string, authorId: string | null): Promise<void> {
+export async function seedKbDemo(services: { kb: KbService; search: KbSearch & SearchSetup }, workspaceId: string, authorId: string | null): Promise<void> {
   const { kb, search } = services;
   const categoryIds = new Map<string, string>();
   for (const [position, c] of DEMO_CATEGORIES.entries()) {
@@ -49,4 +51,8 @@ export async function seedKbDemo(services: { kb: KbService; search: KbSearch & S
   };
   await Promise.all(Array.from({ length: SEED_CONCURRENCY }, worker));
   for (const group of DEMO_SYNONYMS) await search.addSynonym(workspaceId, group);
+  // Trained here, on every article, in the seed's process: the trainings the publishes queued find
+  // nothing new to learn when the server runs them (a training after a minute's publishes could
+  // otherwise learn from only the first of them, until the next).
+  await search.train(workspaceId);
 }

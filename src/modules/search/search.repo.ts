@@ -245,12 +245,21 @@ export class SearchRepo {
     return this.db(workspaceId).selectFrom('search_models').select(['version', 'format', 'model']).executeTakeFirst();
   }
 
-  /** Replaces the workspace's model; returns the new version. */
-  async saveModel(workspaceId: string, row: { format: number; model: Buffer; documents: number; examples: number; training_ms: number; trained_at: Date }): Promise<number> {
+  /** The stored model without its bytes: what it learned from, and its counts. */
+  async modelSummary(workspaceId: string) {
+    return this.db(workspaceId).selectFrom('search_models').select(['version', 'format', 'learned_from', 'documents', 'examples']).executeTakeFirst();
+  }
+
+  /**
+   * Replaces the workspace's model unless the stored one learned from documents read later
+   * (`trained_at`: when the training read them); returns the new version, undefined when not replaced.
+   */
+  async saveModel(workspaceId: string, row: { format: number; model: Buffer; documents: number; examples: number; training_ms: number; trained_at: Date; learned_from: string }): Promise<number | undefined> {
     const saved = await this.db(workspaceId).insertInto('search_models').values({ ...row, version: 1 })
-      .onConflict((oc) => oc.column('workspace_id').doUpdateSet({ ...row, version: sql`search_models.version + 1` }))
-      .returning('version').executeTakeFirstOrThrow();
-    return saved.version;
+      .onConflict((oc) => oc.column('workspace_id').doUpdateSet({ ...row, version: sql`search_models.version + 1` })
+        .where('search_models.trained_at', '<=', row.trained_at))
+      .returning('version').executeTakeFirst();
+    return saved?.version;
   }
 
   async removeModel(workspaceId: string): Promise<void> {

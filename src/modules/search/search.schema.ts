@@ -102,6 +102,8 @@ export interface SearchModelsTable {
   examples: number;
   training_ms: number;
   trained_at: Date;
+  /** sha256 of what the model learned from; null for a model stored before it was kept. */
+  learned_from: string | null;
 }
 
 export interface SearchTables {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { isUuid } from '../../contracts/http.js';
 import type { Clock } from '../../core/clock.js';
@@ -288,8 +289,7 @@ export class SearchService {
    */
   async train(workspaceId: string, options: { full?: boolean } = {}): Promise<{ version: number; documents: number; examples: number; retrained: number; trainingMs: number } | undefined> {
     const started = performance.now();
-    const stored = options.full ? undefined : await this.repo.model(workspaceId);
-    const previous = stored?.format === RANKER_FORMAT ? stored.model : undefined;
+    const readAt = this.clock.now();
     const { documents, clicked } = await this.repo.trainingDocuments(workspaceId);
     const asked = new Map<string, string[]>();
     for (const click of clicked) {
@@ -298,13 +298,18 @@ export class SearchService {
       if (list.length < MAX_CLICKED_PER_DOCUMENT * MAX_CLICK_REPEATS) list.push(...Array<string>(Math.min(click.clicks, MAX_CLICK_REPEATS)).fill(click.query));
       asked.set(key, list);
     }
-    const trained = await this.trainer.run({
-      documents: documents.map((d): TrainingDocument => {
-        const key = hitKey(d.kind, d.document_id);
-        return { key, title: d.title, questions: d.questions, body: d.body, asked: asked.get(key) ?? [] };
-      }),
-      previous,
+    const training = documents.map((d): TrainingDocument => {
+      const key = hitKey(d.kind, d.document_id);
+      return { key, title: d.title, questions: d.questions, body: d.body, asked: asked.get(key) ?? [] };
     });
+    const learnedFrom = digestOf(training);
+    // Nothing new to learn (a restart's queued training, a publish that changed no text): the
+    // training thread is not started, nor its memory taken. The nightly full training still runs.
+    const summary = await this.repo.modelSummary(workspaceId);
+    const kept = async (model = summary) => ({ version: model!.version, documents: model!.documents, examples: model!.examples, retrained: 0, trainingMs: Math.round(performance.now() - started) });
+    if (!options.full && summary?.format === RANKER_FORMAT && summary.learned_from === learnedFrom) return kept();
+    const stored = options.full || summary?.format !== RANKER_FORMAT ? undefined : await this.repo.model(workspaceId);
+    const trained = await this.trainer.run({ documents: training, previous: stored?.format === RANKER_FORMAT ? stored.model : undefined });
     if (!trained) {
       await this.repo.removeModel(workspaceId);
       this.modelVersions.set(workspaceId, { readAt: this.clock.now().getTime(), version: Promise.resolve(undefined) });
@@ -313,8 +318,10 @@ export class SearchService {
     const trainingMs = Math.round(performance.now() - started);
     const version = await this.repo.saveModel(workspaceId, {
       format: RANKER_FORMAT, model: Buffer.from(trained.model.buffer, trained.model.byteOffset, trained.model.byteLength),
-      documents: trained.documents, examples: trained.examples, training_ms: trainingMs, trained_at: this.clock.now(),
+      documents: trained.documents, examples: trained.examples, training_ms: trainingMs, trained_at: readAt, learned_from: learnedFrom,
     });
+    // A training that read the documents after this one did has been stored meanwhile: it stands.
+    if (version === undefined) return kept(await this.repo.modelSummary(workspaceId));
     // After the write, so a search reading the version in between keeps the new one, not the old;
     // the next search loads it (the old one is let go now, not when that search comes).
     this.modelVersions.set(workspaceId, { readAt: this.clock.now().getTime(), version: Promise.resolve(version) });
@@ -594,3 +601,10 @@ function checkTerms(terms: string[]): string[] {
 }
 
 const synonymView = (row: SynonymRow): SynonymGroup => ({ id: row.id, locale: row.locale, terms: row.terms, createdAt: row.created_at, updatedAt: row.updated_at });
+
+/** What a training learns from, as one digest (RANKER_FORMAT included: a new format learns again). */
+function digestOf(training: TrainingDocument[]): string {
+  const hash = createHash('sha256').update(`format ${RANKER_FORMAT}\n`);
+  for (const document of training) hash.update(JSON.stringify(document)).update('\n');
+  return hash.digest('hex');
+}

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
+import { OffThread } from '../../../core/off-thread.js';
 import { Tenancy } from '../../../core/tenancy.js';
 import type { SearchDocument } from '../index.js';
 import { SearchRepo } from '../search.repo.js';
@@ -79,11 +80,39 @@ describe('what people type', () => {
 });
 
 describe('the learned ranker', () => {
-  it('stores a new version with each training', async () => {
-    const first = await search.train(ws);
-    const second = await search.train(ws);
-    expect(second!.version).toBe(first!.version + 1);
-    expect(second!.documents).toBe(DOCS.length);
+  it('stores a new version with each training that has something new to learn; one that has not starts no training thread', async () => {
+    const threads = vi.spyOn(OffThread.prototype, 'run');
+    try {
+      const first = await search.train(ws);
+      // Nothing changed since beforeAll's training (a restart's queued training): the model stays.
+      expect(first).toMatchObject({ retrained: 0, documents: DOCS.length });
+      expect(threads).not.toHaveBeenCalled();
+      const ink = DOCS.find((d) => d.id === 'ink')!;
+      await search.index(ws, { ...ink, questions: ['How much ink is left?'] });
+      const second = await search.train(ws);
+      expect(second!.version).toBe(first!.version + 1);
+      expect(second!.retrained).toBeGreaterThan(0);
+      expect(threads).toHaveBeenCalledTimes(1);
+      expect((await search.train(ws))!.version).toBe(second!.version);
+      // The nightly full training learns again whatever changed.
+      expect((await search.train(ws, { full: true }))!.version).toBe(second!.version + 1);
+      expect(threads).toHaveBeenCalledTimes(2);
+      await search.index(ws, ink);
+      await search.train(ws);
+    } finally {
+      threads.mockRestore();
+    }
+  });
+
+  it('keeps a model that learned from documents read later than the one a slower training read', async () => {
+    const repo = new SearchRepo(await Tenancy.load(t.database.db), t.database.db);
+    const stored = (await repo.modelSummary(ws))!;
+    const { rows: [{ trained_at: readAt }] } = await t.database.pool.query<{ trained_at: Date }>('select trained_at from search_models where workspace_id = $1', [ws]);
+    const late = { format: stored.format, model: Buffer.from('stale'), documents: 1, examples: 1, training_ms: 1, learned_from: 'stale' };
+    // A training that read the documents before the stored one did, finishing after it: not stored.
+    expect(await repo.saveModel(ws, { ...late, trained_at: new Date(readAt.getTime() - 1_000) })).toBeUndefined();
+    expect(await repo.modelSummary(ws)).toEqual(stored);
+    expect(ids((await search.search(ws, { q: 'dead no lights', locale: 'en', source: 'api' })).hits)[0]).toBe('power');
   });
 
   it('learns a new phrasing from clicks: the clicked article ranks higher after retraining', async () => {
