@@ -107,7 +107,8 @@ describe('the learned ranker', () => {
   it('keeps a model that learned from documents read later than the one a slower training read', async () => {
     const repo = new SearchRepo(await Tenancy.load(t.database.db), t.database.db);
     const stored = (await repo.modelSummary(ws))!;
-    const { rows: [{ trained_at: readAt }] } = await t.database.pool.query<{ trained_at: Date }>('select trained_at from search_models where workspace_id = $1', [ws]);
+    const { rows: [storedRow] } = await t.database.pool.query<{ trained_at: Date }>('select trained_at from search_models where workspace_id = $1', [ws]);
+    const readAt = storedRow!.trained_at;
     const late = { format: stored.format, model: Buffer.from('stale'), documents: 1, examples: 1, training_ms: 1, learned_from: 'stale' };
     // A training that read the documents before the stored one did, finishing after it: not stored.
     expect(await repo.saveModel(ws, { ...late, trained_at: new Date(readAt.getTime() - 1_000) })).toBeUndefined();
