@@ -6,3 +6,4 @@
 export { textFeatures, words, normaliseText, jiebaWords, type TextFeatureOptions } from './text-features.js';
 export { TfidfVectorizer, dot, sparseDot, squaredNorm, type SparseVector, type TfidfState, type TfidfOptions } from './tfidf.js';
 export { trainLinearSvm, LinearModel, TrainingError, type LabelledExample, type LinearSvmOptions, type LinearModelState } from './linear-svm.js';
+export { tonelessPinyin } from './pinyin.js';

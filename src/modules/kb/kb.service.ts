@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { pinyin } from 'pinyin-pro';
 import type { Clock } from '../../core/clock.js';
+import { tonelessPinyin } from '../../core/learn/pinyin.js';
 import type { EventBus } from '../../core/events/index.js';
 import { notFound, validationFailed } from '../../core/errors.js';
 import { locales, type Locale } from '../../core/i18n/index.js';
@@ -114,7 +114,7 @@ const SLUG_SUFFIX_BYTES = 4;
  * da-yin-ji-ka-zhi); a title with too little of either gets a short random one.
  */
 export function slugFrom(title: string): string {
-  const spelt = pinyin(title, { toneType: 'none', type: 'array', nonZh: 'consecutive', v: true }).join(' ');
+  const spelt = tonelessPinyin(title, { nonZh: 'consecutive' }).join(' ');
   const words = spelt.normalize('NFKD').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80).replace(/-+$/, '');
   return words.length >= 3 ? words : randomSlug();
 }

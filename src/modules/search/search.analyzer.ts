@@ -1,14 +1,7 @@
-import { createRequire } from 'node:module';
 import { sharedJieba } from '../../core/learn/jieba.js';
+import { tonelessPinyin } from '../../core/learn/pinyin.js';
 import { Converter } from 'opencc-js/t2cn';
 import { stemmer } from 'stemmer';
-
-/**
- * pinyin-pro's dictionaries (some 15 MB once loaded) are read when a Chinese title is first indexed,
- * not by every process that imports search (a web node that only answers searches never needs them).
- */
-let pinyin: typeof import('pinyin-pro').pinyin | undefined;
-const loadPinyin = () => (pinyin ??= (createRequire(import.meta.url)('pinyin-pro') as typeof import('pinyin-pro')).pinyin);
 
 /**
  * Text → lexemes, the same way for documents and queries, in JS so the database needs no text
@@ -104,7 +97,7 @@ export function pinyinLexemes(text: string): string[] {
   const lexemes: string[] = [];
   for (const run of runsOf(normalise(text))) {
     if (run.kind !== 'han') continue;
-    const syllables = loadPinyin()(run.text, { toneType: 'none', type: 'array', v: true });
+    const syllables = tonelessPinyin(run.text);
     if (syllables.length !== run.text.length) continue;
     const joined = (from: number, to: number) => syllables.slice(from, to).join('');
     const words: string[] = [...syllables];
