@@ -210,7 +210,7 @@ export function createServices(deps: ServiceDeps): Services {
     tickets: ticketCustomerEraser, chats: chatCustomerEraser, mail: mailCustomerEraser, helpCentreSubscriptions: kbCustomerEraser, webhookDeliveries: webhookCustomerEraser,
   }, attachments);
   // Segments' last-contact conditions read the customers' latest ticket or chat activity.
-  const customerSegments = new CustomerSegments(customersRepo, customers, accounts, clock, ticketContactSource);
+  const customerSegments = new CustomerSegments(customersRepo, customers, accounts, clock, ticketContactSource, { exactUpTo: config.segmentPreviewExactUpTo });
   const list = deps.modules ?? platformModules;
   // Every module's strings, merged before any mail or page is rendered.
   for (const module of list) if (module.i18n) addCatalogues(module.i18n.namespace, module.i18n.strings);

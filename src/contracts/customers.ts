@@ -182,7 +182,11 @@ export const SegmentView = z.object({
   createdAt: z.date(), updatedAt: z.date(),
 });
 export const SegmentCountView = z.object({ count: z.number().int(), countedAt: z.date() });
-export const SegmentPreviewView = z.object({ count: z.number().int(), customers: z.array(CustomerView), nextCursor: z.string().nullable() });
+export const SegmentPreviewView = z.object({
+  count: z.number().int().describe('Customers who match: exact, or when `estimated` from a sample, rounded to 3 significant figures'),
+  estimated: z.boolean().describe('The count is estimated from a sample (a large workspace); a saved segment\'s count is always exact'),
+  customers: z.array(CustomerView), nextCursor: z.string().nullable(),
+});
 /** Where a rule is wrong: the path to the bad part (e.g. conditions.1.value) and why. */
 /** Why a rule's part is refused, as a code the console translates (with `params` for its placeholders); `message` says it in English. */
 export const SEGMENT_PROBLEM_CODES = [

@@ -58,6 +58,7 @@ const ConfigSchema = z.object({
   }),
   KEFU_SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
   KEFU_KB_DIGEST_DELAY_SECONDS: z.coerce.number().int().min(0).max(86_400).default(900),
+  KEFU_SEGMENT_PREVIEW_EXACT_UP_TO: z.coerce.number().int().min(100).max(100_000_000).default(100_000),
   KEFU_SMTP_LISTEN_PORT: port.default(2525),
   KEFU_SMTP_LISTEN_HOST: z.string().min(1).default('0.0.0.0'),
   KEFU_SMTP_TLS_CERT: z.string().min(1).optional(),
@@ -109,6 +110,11 @@ export interface Config {
   seedDemo: 'auto' | 'never';
   /** Help-centre subscribers' changes are collected this long into one e-mail digest (0: at once). */
   kbDigestDelaySeconds: number;
+  /**
+   * The segment editor's live count is exact for a workspace of up to this many customers (the
+   * planner's estimate), estimated from a sample of a fifth as many rows above it.
+   */
+  segmentPreviewExactUpTo: number;
   /** Inbound mail (role `mail`): the SMTP listener, its limits, and the key for IMAP passwords. */
   mail: MailInboundConfig;
   /** Outbound mail: the SMTP server to send through (none: mail is held in the outbox), sender, DKIM, retries. */
@@ -273,6 +279,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     authCacheSeconds: c.KEFU_AUTH_CACHE_SECONDS,
     seedDemo: c.KEFU_SEED_DEMO,
     kbDigestDelaySeconds: c.KEFU_KB_DIGEST_DELAY_SECONDS,
+    segmentPreviewExactUpTo: c.KEFU_SEGMENT_PREVIEW_EXACT_UP_TO,
     mail: {
       smtpPort: c.KEFU_SMTP_LISTEN_PORT,
       smtpHost: c.KEFU_SMTP_LISTEN_HOST,

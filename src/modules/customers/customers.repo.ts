@@ -650,6 +650,41 @@ export class CustomersRepo {
     return Number(row.n);
   }
 
+  /**
+   * How many customers the planner expects in the workspace (erased ones included) and in the whole
+   * table, every workspace's: read from the statistics, no row is read. The workspace's share comes
+   * from `workspace_id`'s most common values (a large workspace is always among them), the table's
+   * rows from its current size, so both follow growth between ANALYZEs; before the first ANALYZE
+   * the workspace's estimate is a small default.
+   */
+  async plannedCustomers(workspaceId: string): Promise<{ workspace: number; table: number }> {
+    const db = this.db(workspaceId);
+    const [workspace, table] = await Promise.all([
+      db.selectFrom('customers').select('id').explain('json'),
+      // Raw text is not scoped: this one is meant to see every workspace's rows.
+      sql<Record<string, unknown>>`explain (format json) select from customers`.execute(db).then((r) => r.rows),
+    ]);
+    return { workspace: planRows(workspace), table: planRows(table) };
+  }
+
+  /**
+   * A block sample of the workspace's customers (`tablesample system`: `percent` of the table's
+   * pages, each taken whole): how many of the workspace's rows it read, and how many of those are
+   * not erased and meet `where`.
+   */
+  async sampleWhere(workspaceId: string, where: CustomerWhere, percent: number): Promise<{ sampled: number; matched: number }> {
+    // The query builder has no TABLESAMPLE: the sample is a subquery named as the table (so `where`
+    // reads its columns as the customer's), scoped to the workspace here, as raw text is not
+    // rewritten by the tenancy plugin. The rule's own subqueries are built, so they are scoped.
+    const sample = sql<{ id: string }>`(select * from customers tablesample system (${percent}::real) where workspace_id = ${workspaceId})`;
+    const row = await this.db(workspaceId).selectFrom(sample.as('customers')).select((eb) => {
+      const customers = eb as unknown as ExpressionBuilder<CustomersDB, 'customers'>;
+      const meets = customers.and([customers('customers.erased_at', 'is', null), where(customers)]);
+      return [eb.fn.countAll<string>().as('sampled'), sql<string>`count(*) filter (where ${meets})`.as('matched')];
+    }).executeTakeFirstOrThrow();
+    return { sampled: Number(row.sampled), matched: Number(row.matched) };
+  }
+
   segments(workspaceId: string) {
     return this.db(workspaceId).selectFrom('customer_segments').selectAll().orderBy(sql`lower(name)`).orderBy('id').execute();
   }

@@ -44,12 +44,14 @@ export const segmentRoutes = (segments: CustomerSegments): FastifyPluginAsyncZod
     ...anyAgent,
     schema: {
       tags, summary: 'Count an unsaved rule and show its first customers (the live count while a rule is edited)',
+      description: 'In a workspace of more customers than KEFU_SEGMENT_PREVIEW_EXACT_UP_TO (100,000 by default) the count is estimated from a sample (`estimated: true`, ' +
+        'rounded to 3 significant figures); a rule few customers match is still counted exactly.',
       body: z.strictObject({ rule: RULE, limit: z.number().int().min(1).max(100).default(20) }),
       response: { 200: SegmentPreviewView, ...errorsOf(400) },
     },
   }, async (request) => {
     const preview = await segments.preview(request.workspace.id, request.body.rule, request.body.limit);
-    return { count: preview.count, customers: preview.customers.map(customerView), nextCursor: preview.nextCursor };
+    return { count: preview.count, estimated: preview.estimated, customers: preview.customers.map(customerView), nextCursor: preview.nextCursor };
   });
 
   app.get('/customer-segments/:id', {

@@ -24,6 +24,22 @@ const PREVIEW_PAGE = 20;
 export const COUNT_MAX_AGE_MS = 15 * 60 * 1000;
 
 export interface SegmentCount { count: number; countedAt: Date }
+/** The live count of an unsaved rule: exact, or estimated from a sample (rounded to 3 significant figures). */
+export interface PreviewCount { count: number; estimated: boolean }
+
+/**
+ * How the preview counts. A workspace of up to `exactUpTo` customers is counted exactly (at most a
+ * few hundred ms); a larger one from a block sample of about a fifth as many rows (`sampleRows`).
+ */
+export interface SegmentPreviewOptions { exactUpTo: number; sampleRows?: number }
+/** Counting 100,000 customers takes 0.16–0.34 s (1M took 1.6–3.4 s, README): the editor stays live below it. */
+export const PREVIEW_EXACT_UP_TO = 100_000;
+/**
+ * Fewer matches than this in the sample and the estimate's error is over ~10 % (1/√n, more as rows
+ * inserted together share pages), and "≈ 0" would hide the few who match: counted exactly instead
+ * (a rare match is mostly found on an index: a tag, an e-mail, an attribute's value).
+ */
+const MIN_SAMPLED_MATCHES = 100;
 
 /**
  * Saved segments: a named rule per workspace (all/any groups of conditions on the record, products
@@ -37,6 +53,7 @@ export class CustomerSegments {
     private readonly auditor: Auditor,
     private readonly clock: Clock,
     private readonly contacts: CustomerContactSource,
+    private readonly previewOptions: SegmentPreviewOptions = { exactUpTo: PREVIEW_EXACT_UP_TO },
   ) {}
 
   list(workspaceId: string): Promise<SegmentRow[]> {
@@ -119,11 +136,43 @@ export class CustomerSegments {
     return this.customers.list(workspaceId, { ...page, where: await this.where(workspaceId, id) });
   }
 
-  /** An unsaved rule's count and first page: the console's live count while a rule is edited. */
-  async preview(workspaceId: string, input: unknown, limit = PREVIEW_PAGE): Promise<{ count: number } & CustomerPage> {
+  /**
+   * An unsaved rule's count and first page: the console's live count while a rule is edited. The
+   * count is exact in a small workspace and estimated in a large one (`previewCount`); saved
+   * segments' counts (`count`, the recount job) are always exact.
+   */
+  async preview(workspaceId: string, input: unknown, limit = PREVIEW_PAGE): Promise<PreviewCount & CustomerPage> {
     const where = await this.compiled(workspaceId, input);
-    const [count, page] = await Promise.all([this.repo.countWhere(workspaceId, where), this.customers.list(workspaceId, { limit, where })]);
-    return { count, ...page };
+    const [counted, page] = await Promise.all([this.previewCount(workspaceId, where), this.customers.list(workspaceId, { limit, where })]);
+    return { ...counted, ...page };
+  }
+
+  /**
+   * Exact when the planner expects at most `exactUpTo` customers in the workspace. The decision is
+   * the planner's estimate (`plannedCustomers`, per workspace, read from the statistics in a
+   * millisecond), not a count: counting the workspace's customers is itself the slow part at a
+   * million. Above it, a block sample of about `sampleRows` of the workspace's rows gives the share
+   * that matches, scaled by the same estimate of the workspace's customers (a ratio estimate: the
+   * sample's own size varies with how many pages it drew, the share much less). Counted exactly
+   * after all when sampling would read more rows than the workspace holds (a workspace small beside
+   * the others in the table), when the sample finds far fewer of the workspace's rows than expected
+   * (the statistics overstate it), or when too few rows match (MIN_SAMPLED_MATCHES). When the sample
+   * finds more than twice the rows expected (statistics well behind a growing workspace), its own
+   * count scales instead.
+   */
+  private async previewCount(workspaceId: string, where: CustomerWhere): Promise<PreviewCount> {
+    const exact = async (): Promise<PreviewCount> => ({ count: await this.repo.countWhere(workspaceId, where), estimated: false });
+    const { exactUpTo } = this.previewOptions;
+    const sampleRows = this.previewOptions.sampleRows ?? Math.ceil(exactUpTo / 5);
+    const planned = await this.repo.plannedCustomers(workspaceId);
+    if (planned.workspace <= exactUpTo) return exact();
+    const percent = Math.min(100, (100 * sampleRows) / planned.workspace);
+    if ((planned.table * percent) / 100 >= planned.workspace) return exact();
+    const { sampled, matched } = await this.repo.sampleWhere(workspaceId, where, percent);
+    if (sampled < sampleRows / 4 || matched < MIN_SAMPLED_MATCHES) return exact();
+    const fromSample = (sampled * 100) / percent;
+    const customers = fromSample > 2 * planned.workspace ? fromSample : planned.workspace;
+    return { count: significant((customers * matched) / sampled, 3), estimated: true };
   }
 
   /** The rule parsed and every name in it found in the workspace; throws naming each bad part. */
@@ -265,6 +314,13 @@ interface References {
   attributes: Map<string, { type: AttributeType; choices: string[] }>;
   purposes: Map<string, string>;
   products: Map<string, string>;
+}
+
+/** `value` rounded to `figures` significant figures (243,517 → 244,000): an estimate claims no more. */
+export function significant(value: number, figures: number): number {
+  if (value < 1) return Math.round(value);
+  const step = 10 ** Math.max(0, Math.floor(Math.log10(value)) - figures + 1);
+  return Math.round(value / step) * step;
 }
 
 type Eb = ExpressionBuilder<CustomersDB, 'customers'>;
