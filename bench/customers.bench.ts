@@ -45,6 +45,7 @@ export const suite: BenchSuite = {
     { name: 'customers.search.common', description: 'customer search for common terms (a surname alone, a first name, an e-mail start of two characters, a phone start of three digits) at 1M customers, beside every match looked up on the same indexes and sorted by hand' },
     { name: 'customers.segment_count.stored', description: 'saved segment counts as the segment list and page read them (the stored count, recounted by a job) at 1M customers, beside counting by hand' },
     { name: 'customers.segment_count.live', description: 'saved segment counts taken now (tag, product owners bought in 12 months, no contact for 180 days, attribute, consent, orders) at 1M customers, beside the same counts written by hand' },
+    { name: 'customers.segment_count.preview', description: 'the rule editor\'s live count and first page of the same six rules through segments.preview (estimated from a sample above 100,000 customers) at 1M customers, beside the exact counts written by hand' },
     { name: 'customers.import', description: 'CSV import rows/s through the real import, beside plain multi-row inserts of the same rows; statements per 500-row batch' },
   ],
   async run(ctx: BenchContext, wanted) {
@@ -57,7 +58,7 @@ export const suite: BenchSuite = {
     const workspaceId = await sandbox.addWorkspace('bench-customers');
     const seedStarted = performance.now();
     await seedCustomers(ctx, database.db, workspaceId, total);
-    const countSegments = wanted.has('customers.segment_count.stored') || wanted.has('customers.segment_count.live');
+    const countSegments = wanted.has('customers.segment_count.stored') || wanted.has('customers.segment_count.live') || wanted.has('customers.segment_count.preview');
     if (countSegments) await seedSegmentData(ctx, database.db, workspaceId, total);
     for (const table of ['customers', 'customer_identities', 'product_registrations', 'customer_orders', 'consent_changes', 'tickets']) {
       await sql`vacuum analyze ${sql.table(table)}`.execute(database.db);
@@ -140,12 +141,12 @@ export const suite: BenchSuite = {
           plain: sql`locale = 'zh-CN' and id in (select customer_id from customer_orders where workspace_id = ${workspaceId} and ordered_at >= ${day(365)} group by customer_id having count(*) >= 2)`,
         },
       ];
-      const saved: { id: string; plain: typeof rules[number]['plain']; count: number }[] = [];
+      const saved: { id: string; rule: typeof rules[number]['rule']; plain: typeof rules[number]['plain']; count: number }[] = [];
       for (const [i, { rule, plain }] of rules.entries()) {
         const segment = await segments.create(workspaceId, { name: `bench segment ${i + 1}`, description: '', rule }, { type: 'system', id: null });
         const [{ count: kefuCount }, plainCount] = [await segments.count(workspaceId, segment.id), Number((await sql<{ n: string }>`select count(*) as n from customers where workspace_id = ${workspaceId} and erased_at is null and ${plain}`.execute(db)).rows[0]!.n)];
         if (kefuCount !== plainCount) throw new Error(`segment ${i + 1} counts ${kefuCount}, the hand-written query ${plainCount}`);
-        saved.push({ id: segment.id, plain, count: kefuCount });
+        saved.push({ id: segment.id, rule, plain, count: kefuCount });
       }
       const calls = Array.from({ length: SEGMENT_QUERIES }, (_, i) => saved[i % saved.length]!);
       const liveCalls = calls.slice(0, SEGMENT_LIVE_QUERIES);
@@ -154,6 +155,17 @@ export const suite: BenchSuite = {
         // Load the segment, check its names, compile, count: what a stale stored count falls back to, and the recount job does.
         const live = await time(liveCalls, async (s) => segments.where(workspaceId, s.id).then((where) => repo.countWhere(workspaceId, where)), SEGMENT_LIVE_WARM_UP);
         report(ctx, 'customers.segment_count.live', live, 'pg.handwritten_count', plain, TARGETS.segmentP99Ms);
+      }
+      if (wanted.has('customers.segment_count.preview')) {
+        // As the editor asks while a rule is typed (the console's page of 10): check, compile, count (by a sample above the threshold) and the first page.
+        const previewed = await time(calls, (s) => segments.preview(workspaceId, s.rule, 10), SEGMENT_WARM_UP);
+        report(ctx, 'customers.segment_count.preview', previewed, 'pg.handwritten_count', plain, TARGETS.segmentP99Ms);
+        const answers = [];
+        for (const s of saved) answers.push({ ...(await segments.preview(workspaceId, s.rule, 10)), exact: s.count });
+        const errors = answers.map((a) => Math.abs(a.count - a.exact) / Math.max(1, a.exact));
+        ctx.report({ bench: 'customers.segment_count.preview', metric: 'max_error_pct', value: 100 * Math.max(...errors) });
+        ctx.note(`customers.segment_count.preview: ${SEGMENT_QUERIES} previews of the ${saved.length} rules in turn; one more of each answered ` +
+          `${answers.map((a, i) => `${a.estimated ? '≈' : ''}${a.count.toLocaleString('en')} (exact ${a.exact.toLocaleString('en')}, ${(100 * errors[i]!).toFixed(1)} %)`).join(' / ')}.`);
       }
       if (wanted.has('customers.segment_count.stored')) {
         const recountStarted = performance.now();
