@@ -141,12 +141,12 @@ const FIRST_CONDITION: SegmentCondition = { field: 'tag', op: 'has', value: '' }
 
 /** The rule editor: name, all/any groups of conditions, and the live count of who matches as it is edited. */
 function SegmentEditor({ existing }: { existing?: Segment }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const vocabulary = useResource(ruleVocabulary, []);
   const [name, setName] = useState(existing?.name ?? '');
   const [description, setDescription] = useState(existing?.description ?? '');
   const [rule, setRule] = useState<SegmentGroup>(existing?.rule ?? { match: 'all', conditions: [FIRST_CONDITION] });
-  const [preview, setPreview] = useState<{ count: number; customers: Customer[] } | null>(null);
+  const [preview, setPreview] = useState<{ count: number; estimated: boolean; customers: Customer[] } | null>(null);
   const [problems, setProblems] = useState<RuleProblem[]>([]);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [saving, setSaving] = useState(false);
@@ -194,7 +194,12 @@ function SegmentEditor({ existing }: { existing?: Segment }) {
       <div className="crm-live" aria-live="polite">
         {preview && (
           <>
-            <p className="crm-live-count" role="status">{t('customers.segments.liveCount', { count: preview.count })}</p>
+            {/* A large workspace's live count is estimated from a sample (already rounded by the server); the saved segment's count is exact. */}
+            <p className="crm-live-count" role="status" title={preview.estimated ? t('customers.segments.liveEstimateHint') : undefined}>
+              {preview.estimated
+                ? t('customers.segments.liveEstimate', { count: preview.count, number: new Intl.NumberFormat(i18n.language, { maximumSignificantDigits: 3 }).format(preview.count) })
+                : t('customers.segments.liveCount', { count: preview.count })}
+            </p>
             {preview.customers.length > 0 && (
               <p className="muted">{preview.customers.map((c) => c.name).join(' · ')}{preview.count > preview.customers.length ? ' …' : ''}</p>
             )}
