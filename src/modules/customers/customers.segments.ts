@@ -32,7 +32,7 @@ export interface PreviewCount { count: number; estimated: boolean }
  * few hundred ms); a larger one from a block sample of about a fifth as many rows (`sampleRows`).
  */
 export interface SegmentPreviewOptions { exactUpTo: number; sampleRows?: number }
-/** Counting 100,000 customers takes 0.16–0.34 s (1M took 1.6–3.4 s, README): the editor stays live below it. */
+/** An exact count grows with the workspace (1.6–3.4 s at 1M, README), so about a tenth of that here: the editor stays live below it. */
 export const PREVIEW_EXACT_UP_TO = 100_000;
 /**
  * Fewer matches than this in the sample and the estimate's error is over ~10 % (1/√n, more as rows
