@@ -2,12 +2,15 @@
  * Saved segments in a real browser against the real server, on a 390 px wide phone in the Chinese
  * console: an admin builds a rule (tag vip, then owners of a printer), sees the live count change
  * while editing and a field-level problem from the API under the condition it names, saves the
- * segment, sees its customers, and finds it in the list with its count.
+ * segment, sees its customers, and finds it in the list with its count. Then, the workspace grown
+ * past the (lowered) threshold, the live count in the English console is an estimate, marked "≈".
  */
+import { sql } from 'kysely';
 import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import zh from '../../web/console/src/locales/zh-CN.json' with { type: 'json' };
 import crmZh from '../../web/console/src/features/customers/locales/zh-CN.json' with { type: 'json' };
+import crmEn from '../../web/console/src/features/customers/locales/en.json' with { type: 'json' };
 import { launchChromium, signInToConsole } from '../helpers/browser.js';
 import { buildConsoleIfStale, startTestServer } from '../helpers/server.js';
 
@@ -21,7 +24,8 @@ const s = crmZh.segments;
 
 beforeAll(async () => {
   buildConsoleIfStale();
-  server = await startTestServer();
+  // Estimated above 5,000 customers (100,000 by default), so the last test needs 20,000, not a million.
+  server = await startTestServer({ env: { KEFU_SEGMENT_PREVIEW_EXACT_UP_TO: '5000' } });
   const { services, workspace } = server.test;
   const zhao = await services.customers.create(workspace.id, { ...blank, name: '赵敏', email: 'zhao.min@wenyin.example', tags: ['vip'] }, SYSTEM);
   await services.customers.create(workspace.id, { ...blank, name: 'Sarah Miller', email: 'sarah@example.com', tags: ['vip'] }, SYSTEM);
@@ -81,5 +85,29 @@ describe('saved segments in the console', () => {
     const [saved] = await services.customerSegments.list(workspace.id);
     expect(saved!.rule).toEqual({ match: 'all', conditions: [{ field: 'tag', op: 'has', value: 'vip' }, { field: 'product', op: 'owns', model: 'YM-720' }] });
     expect((await services.customerSegments.count(workspace.id, saved!.id)).count).toBe(1);
+  });
+
+  it('marks the live count as estimated in a large workspace (en)', async () => {
+    if (!server || !browser) throw new Error('the test server or browser did not start');
+    const { database, workspace } = server.test;
+    await sql`insert into customers (workspace_id, email, name, tags)
+      select ${workspace.id}, 'bulk' || i || '@example.com', 'Bulk ' || i, case when i % 2 = 0 then array['bulk'] else '{}' end
+      from generate_series(1, 20000) as i`.execute(database.db);
+    await sql`analyze customers`.execute(database.db);
+    const { page, errors, close } = await signInToConsole(browser, `${server.url}/agent/customers/segments/new`, { email: server.admin.email, password: server.admin.password }, { locale: 'en' });
+    try {
+      const editor = crmEn.segments;
+      await page.getByRole('heading', { level: 2, name: editor.newTitle }).waitFor();
+      await page.locator('.crm-rule-condition').nth(0).getByLabel(editor.value).fill('bulk');
+      // 10,000 match; the sample's estimate is within a few percent, to 3 significant figures.
+      const status = page.getByRole('status').getByText(/^≈ [\d,]+ customers match$/);
+      await status.waitFor();
+      const shown = Number((await status.textContent())!.replace(/[^\d]/g, ''));
+      expect(Math.abs(shown - 10_000)).toBeLessThan(500);
+      expect(await page.getByRole('status').getAttribute('title')).toBe(editor.liveEstimateHint);
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
   });
 });

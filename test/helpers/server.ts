@@ -10,10 +10,11 @@ import { createTestApp, type TestApp } from './app.js';
 
 /**
  * The full app listening on a free local port, for browser tests, with the console's realtime
- * socket attached as `kefu start` attaches it. `test` gives the services, bus and workspace for fixtures.
+ * socket attached as `kefu start` attaches it. `test` gives the services, bus and workspace for fixtures;
+ * `env` adds settings (as createTestApp's).
  */
-export async function startTestServer(options: { recurring?: boolean } = {}): Promise<{ url: string; admin: { email: string; password: string; name: string }; test: TestApp; close(): Promise<void> }> {
-  const test = await createTestApp();
+export async function startTestServer(options: { recurring?: boolean; env?: Record<string, string> } = {}): Promise<{ url: string; admin: { email: string; password: string; name: string }; test: TestApp; close(): Promise<void> }> {
+  const test = await createTestApp(options.env);
   attachRealtime({ http: test.app.http, accounts: test.services.accounts, bus: test.bus, log: test.app.http.log, publicUrl: test.config.publicUrl });
   attachChat({ http: test.app.http, accounts: test.services.accounts, chat: test.services.chat, log: test.app.http.log, publicUrl: test.config.publicUrl });
   // The modules' recurring work, as `kefu start` runs it; `recurring: false` leaves the chat's deadlines to the test (`test.services.chat.deadlines.sweep()`).
