@@ -185,7 +185,8 @@ export const SegmentCountView = z.object({ count: z.number().int(), countedAt: z
 export const SegmentPreviewView = z.object({
   count: z.number().int().describe('Customers who match: exact, or when `estimated` from a sample, rounded to 3 significant figures'),
   estimated: z.boolean().describe('The count is estimated from a sample (a large workspace); a saved segment\'s count is always exact'),
-  customers: z.array(CustomerView), nextCursor: z.string().nullable(),
+  customers: z.array(CustomerView).describe('The first page of those who match, newest first; when `estimated`, the newest of the sampled ones who match'),
+  nextCursor: z.string().nullable().describe('The next page, when the count is exact; null when estimated (save the segment to page through its members)'),
 });
 /** Where a rule is wrong: the path to the bad part (e.g. conditions.1.value) and why. */
 /** Why a rule's part is refused, as a code the console translates (with `params` for its placeholders); `message` says it in English. */

@@ -673,16 +673,22 @@ export class CustomersRepo {
    * not erased and meet `where`.
    */
   async sampleWhere(workspaceId: string, where: CustomerWhere, percent: number): Promise<{ sampled: number; matched: number }> {
-    // The query builder has no TABLESAMPLE: the sample is a subquery named as the table (so `where`
-    // reads its columns as the customer's), scoped to the workspace here, as raw text is not
-    // rewritten by the tenancy plugin. The rule's own subqueries are built, so they are scoped.
-    const sample = sql<{ id: string }>`(select * from customers tablesample system (${percent}::real) where workspace_id = ${workspaceId})`;
-    const row = await this.db(workspaceId).selectFrom(sample.as('customers')).select((eb) => {
+    const row = await this.db(workspaceId).selectFrom(customerSample(workspaceId, percent)).select((eb) => {
       const customers = eb as unknown as ExpressionBuilder<CustomersDB, 'customers'>;
       const meets = customers.and([customers('customers.erased_at', 'is', null), where(customers)]);
       return [eb.fn.countAll<string>().as('sampled'), sql<string>`count(*) filter (where ${meets})`.as('matched')];
     }).executeTakeFirstOrThrow();
     return { sampled: Number(row.sampled), matched: Number(row.matched) };
+  }
+
+  /** The newest `limit` customers of a block sample (as `sampleWhere`'s) who are not erased and meet `where`. */
+  sampledMembers(workspaceId: string, where: CustomerWhere, percent: number, limit: number): Promise<CustomerRow[]> {
+    return this.db(workspaceId).selectFrom(customerSample(workspaceId, percent)).selectAll()
+      .where((eb) => {
+        const customers = eb as unknown as ExpressionBuilder<CustomersDB, 'customers'>;
+        return customers.and([customers('customers.erased_at', 'is', null), where(customers)]);
+      })
+      .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute() as Promise<CustomerRow[]>;
   }
 
   segments(workspaceId: string) {
@@ -794,6 +800,15 @@ export class CustomersRepo {
     })).where('id', '=', id).execute();
   }
 }
+
+/**
+ * A block sample of the workspace's customers (`tablesample system`: `percent` of the table's
+ * pages, each taken whole), named as the table so a rule reads its columns as the customer's. The
+ * query builder has no TABLESAMPLE, and raw text is not rewritten by the tenancy plugin, so the
+ * workspace is scoped here; a rule's own subqueries are built, so they are scoped.
+ */
+const customerSample = (workspaceId: string, percent: number) =>
+  sql<CustomerRow>`(select * from customers tablesample system (${percent}::real) where workspace_id = ${workspaceId})`.as('customers');
 
 const IMPORT_COLUMNS = ['id', 'file_name', 'status', 'total', 'processed', 'created', 'updated', 'refused', 'created_by', 'created_at', 'finished_at'] as const;
 export type ImportView = Omit<ImportRow, 'source' | 'rows' | 'workspace_id'>;

@@ -137,14 +137,15 @@ export class CustomerSegments {
   }
 
   /**
-   * An unsaved rule's count and first page: the console's live count while a rule is edited. The
-   * count is exact in a small workspace and estimated in a large one (`previewCount`); saved
-   * segments' counts (`count`, the recount job) are always exact.
+   * An unsaved rule's count and some of its customers: the console's live count while a rule is
+   * edited. In a small workspace the count is exact and the customers are the first page (newest
+   * first, with a cursor); in a large one both come from a block sample (`previewFrom`): the count
+   * estimated, the customers the newest of the sampled ones who match (no cursor; a saved
+   * segment's members page through all of them). Saved segments' counts (`count`, the recount
+   * job) are always exact.
    */
   async preview(workspaceId: string, input: unknown, limit = PREVIEW_PAGE): Promise<PreviewCount & CustomerPage> {
-    const where = await this.compiled(workspaceId, input);
-    const [counted, page] = await Promise.all([this.previewCount(workspaceId, where), this.customers.list(workspaceId, { limit, where })]);
-    return { ...counted, ...page };
+    return this.previewFrom(workspaceId, await this.compiled(workspaceId, input), limit);
   }
 
   /**
@@ -153,26 +154,33 @@ export class CustomerSegments {
    * millisecond), not a count: counting the workspace's customers is itself the slow part at a
    * million. Above it, a block sample of about `sampleRows` of the workspace's rows gives the share
    * that matches, scaled by the same estimate of the workspace's customers (a ratio estimate: the
-   * sample's own size varies with how many pages it drew, the share much less). Counted exactly
-   * after all when sampling would read more rows than the workspace holds (a workspace small beside
-   * the others in the table), when the sample finds far fewer of the workspace's rows than expected
-   * (the statistics overstate it), or when too few rows match (MIN_SAMPLED_MATCHES). When the sample
-   * finds more than twice the rows expected (statistics well behind a growing workspace), its own
-   * count scales instead.
+   * sample's own size varies with how many pages it drew, the share much less), and a second
+   * sample the customers shown: the first page of a rule on the whole list costs seconds at a
+   * million when its matches are spread thin or its condition is a join (consent, orders). Counted
+   * exactly after all when sampling would read more rows than the workspace holds (a workspace
+   * small beside the others in the table), when the sample finds far fewer of the workspace's rows
+   * than expected (the statistics overstate it), or when too few rows match (MIN_SAMPLED_MATCHES).
+   * When the sample finds more than twice the rows expected (statistics well behind a growing
+   * workspace), its own count scales instead.
    */
-  private async previewCount(workspaceId: string, where: CustomerWhere): Promise<PreviewCount> {
-    const exact = async (): Promise<PreviewCount> => ({ count: await this.repo.countWhere(workspaceId, where), estimated: false });
+  private async previewFrom(workspaceId: string, where: CustomerWhere, limit: number): Promise<PreviewCount & CustomerPage> {
+    const exact = async () => {
+      const [count, page] = await Promise.all([this.repo.countWhere(workspaceId, where), this.customers.list(workspaceId, { limit, where })]);
+      return { count, estimated: false, ...page };
+    };
     const { exactUpTo } = this.previewOptions;
     const sampleRows = this.previewOptions.sampleRows ?? Math.ceil(exactUpTo / 5);
     const planned = await this.repo.plannedCustomers(workspaceId);
     if (planned.workspace <= exactUpTo) return exact();
     const percent = Math.min(100, (100 * sampleRows) / planned.workspace);
     if ((planned.table * percent) / 100 >= planned.workspace) return exact();
-    const { sampled, matched } = await this.repo.sampleWhere(workspaceId, where, percent);
+    const [{ sampled, matched }, shown] = await Promise.all([
+      this.repo.sampleWhere(workspaceId, where, percent), this.repo.sampledMembers(workspaceId, where, percent, limit),
+    ]);
     if (sampled < sampleRows / 4 || matched < MIN_SAMPLED_MATCHES) return exact();
     const fromSample = (sampled * 100) / percent;
     const customers = fromSample > 2 * planned.workspace ? fromSample : planned.workspace;
-    return { count: significant((customers * matched) / sampled, 3), estimated: true };
+    return { count: significant((customers * matched) / sampled, 3), estimated: true, customers: shown, nextCursor: null };
   }
 
   /** The rule parsed and every name in it found in the workspace; throws naming each bad part. */

@@ -16,7 +16,7 @@ const CUSTOMERS = 20_000;
 
 const preview = async (auth: Auth, rule: unknown) => {
   const res = await t.app.http.inject({ method: 'POST', url: '/api/v1/customer-segments/preview', headers: auth, payload: { rule, limit: 5 } });
-  return { status: res.statusCode, body: res.json() as { count: number; estimated: boolean; customers: unknown[]; error?: { code: string; details: { problems: { path: string }[] } } } };
+  return { status: res.statusCode, body: res.json() as { count: number; estimated: boolean; customers: unknown[]; nextCursor: string | null; error?: { code: string; details: { problems: { path: string }[] } } } };
 };
 const tag = (value: string) => ({ match: 'all', conditions: [{ field: 'tag', op: 'has', value }] });
 
@@ -52,7 +52,15 @@ describe('the live count in a large workspace', () => {
     expect(body.estimated).toBe(true);
     expect(Math.abs(body.count - exact) / exact).toBeLessThan(0.05);
     expect(body.count).toBe(significant(body.count, 3));
+    // Shown: the newest of the sampled customers who match, not erased, and no cursor to page on.
     expect(body.customers).toHaveLength(5);
+    const shown = body.customers as { tags: string[]; createdAt: string }[];
+    for (const customer of shown) expect(customer.tags).toContain('half');
+    expect(shown.map((c) => c.createdAt)).toEqual(shown.map((c) => c.createdAt).sort().reverse());
+    expect(body.nextCursor).toBeNull();
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from customers where workspace_id = ${t.workspace.id}
+      and email = any(${shown.map((c) => (c as unknown as { email: string }).email)}) and erased_at is null`.execute(t.database.db);
+    expect(rows[0]!.n).toBe(5);
   });
 
   it('counts exactly a rule that too few sampled customers match, rather than show ≈ 0', async () => {
