@@ -3,7 +3,8 @@
  * agent sees the record's products and timeline in a ticket's screen-pop, finds the customer by a Chinese name, reads the record (products, timeline) and merges the
  * suggested duplicate; an admin imports a GBK-encoded CSV of 1,000 customers with 3 bad rows and
  * sees the progress, the bad rows by line and the good rows in the list. In the help centre a customer
- * uses 我的 (My account): registers a printer, withdraws a consent, downloads their data and asks for
+ * registers, confirms the address by the mailed link (once: a second use is refused), then uses 我的
+ * (My account): registers a printer, withdraws a consent, downloads their data and asks for
  * its erasure, confirmed by the mailed link; in the console an admin erases another customer from the record after confirming,
  * and a customer known only by phone shows no e-mail (never their placeholder address).
  */
@@ -215,16 +216,42 @@ describe('customers in the console', () => {
     expect(audit.find((a) => a.action === 'customer.erasure_requested')?.actor_id).toBe(workspace.admin.id);
   });
 
-  it('lets a customer see 我的 in the help centre: register a printer, withdraw a consent, download their data and erase it, confirmed by mail', async () => {
+  it('lets a customer register in the help centre and confirm by the mailed link, then in 我的 register a printer, withdraw a consent, download their data and erase it, confirmed by mail', async () => {
     const { services, workspace } = running().server.test;
     const { url } = running().server;
-    const customer = await services.accounts.registerCustomer(workspace.id, { email: 'li.portal@example.cn', name: '李门户', password: 'portal-password-1', locale: 'zh-CN' });
+    const mailedLink = async (template: string, route: string) => {
+      await running().server.test.jobs.drain();
+      const [mail] = await running().server.test.database.db.selectFrom('mail_outbox').select('text_body')
+        .where('to_address', '=', 'li.portal@example.cn').where('template', '=', template).execute();
+      const link = new URL(new RegExp(`http\\S+${route}\\?token=[\\w-]+`).exec(await services.mailSecrets.render(mail!.text_body))![0]);
+      return `${url}${link.pathname}${link.search}`;
+    };
+    let customerId = '';
     const purpose = await services.customers.createPurpose(workspace.id, { key: 'product_notices', names: { en: 'Product notices', 'zh-CN': '产品通知' }, wordingVersion: 'v1' });
-    await services.customers.setConsent(workspace.id, customer.id, { purposeId: purpose.id, granted: true, channel: 'portal' }, { type: 'customer', id: customer.id });
     const context = await running().browser.newContext({ locale: 'zh-CN', acceptDownloads: true });
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
     try {
+      await page.goto(`${url}/account/register`);
+      await page.getByLabel('姓名').fill('李门户');
+      await page.getByLabel('电子邮箱').fill('li.portal@example.cn');
+      await page.getByLabel('密码').fill('portal-password-1');
+      await page.getByRole('main').getByRole('button', { name: '注册账号' }).click();
+      await page.getByRole('status').getByText('我们已向该邮箱发送了一封邮件').waitFor();
+      customerId = (await services.customers.findByIdentity(workspace.id, 'email', 'li.portal@example.cn'))!.id;
+      const unverified = await services.customers.identities(workspace.id, customerId);
+      expect(unverified.find((i) => i.kind === 'email')?.verified_at).toBeNull();
+      // The welcome mail's link shows a button (mail scanners open links); pressing it confirms the address, once.
+      const verify = await mailedLink('accountCreated', '/account/verify-email');
+      await page.goto(verify);
+      await page.getByRole('button', { name: '确认地址' }).click();
+      await page.getByRole('status').getByText('li.portal@example.cn 已确认。').waitFor();
+      expect((await services.customers.identities(workspace.id, customerId)).find((i) => i.kind === 'email')?.verified_at).not.toBeNull();
+      await page.goto(verify);
+      await page.getByRole('button', { name: '确认地址' }).click();
+      await page.getByRole('alert').waitFor();
+      await services.customers.setConsent(workspace.id, customerId, { purposeId: purpose.id, granted: true, channel: 'portal' }, { type: 'customer', id: customerId });
+
       await page.goto(`${url}/account/sign-in`);
       await page.getByLabel('邮箱').fill('li.portal@example.cn');
       await page.getByLabel('密码').fill('portal-password-1');
@@ -253,19 +280,15 @@ describe('customers in the console', () => {
       await page.getByRole('button', { name: '永久删除我的数据' }).click();
       await page.getByRole('status').getByText('我们已向 li.portal@example.cn 发送链接').waitFor();
       // They confirm by the link mailed to their sign-in address.
-      await running().server.test.jobs.drain();
-      const [mail] = await running().server.test.database.db.selectFrom('mail_outbox').select('text_body')
-        .where('to_address', '=', 'li.portal@example.cn').where('template', '=', 'erasureConfirm').execute();
-      const link = /http\S+\/account\/erase\/confirm\?token=[\w-]+/.exec(await services.mailSecrets.render(mail!.text_body))![0];
-      await page.goto(`${url}${new URL(link).pathname}${new URL(link).search}`);
+      await page.goto(await mailedLink('erasureConfirm', '/account/erase/confirm'));
       await page.getByRole('button', { name: '永久删除我的数据' }).click();
       await page.getByRole('status').getByText('正在删除您的数据').waitFor();
       await page.getByRole('navigation').getByRole('link', { name: '登录' }).waitFor();
     } finally {
       await context.close();
     }
-    const erased = await services.customerDataRights.erasure(workspace.id, customer.id);
+    const erased = await services.customerDataRights.erasure(workspace.id, customerId);
     expect(erased?.requested_by_type).toBe('customer');
-    await expect.poll(async () => (await services.customers.customer(workspace.id, customer.id)).name).toBe('[erased]');
+    await expect.poll(async () => (await services.customers.customer(workspace.id, customerId)).name).toBe('[erased]');
   });
 });
