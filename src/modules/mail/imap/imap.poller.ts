@@ -1,4 +1,4 @@
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import type { Logger } from '../../../core/logger.js';
 import type { OutboundTargets } from '../../../core/net/outbound-targets.js';
 import type { InboundRepo } from '../inbound/inbound.repo.js';
@@ -91,7 +91,8 @@ export class ImapPoller {
     // Connected to the address that was checked (a name resolving elsewhere later cannot slip
     // through); certificates are still verified against the name.
     const address = await this.options.targets.resolve(mailbox.host);
-    const client = new ImapFlow({
+    // Loaded on the first mailbox polled: a server without IMAP mailboxes never holds it (some 6 MB of heap).
+    const client = new (await import('imapflow')).ImapFlow({
       host: address,
       ...(address === mailbox.host ? {} : { servername: mailbox.host }),
       port: mailbox.port,

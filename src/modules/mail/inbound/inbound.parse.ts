@@ -1,4 +1,4 @@
-import { simpleParser, type AddressObject, type Attachment, type HeaderValue } from 'mailparser';
+import type { AddressObject, Attachment, HeaderValue } from 'mailparser';
 import { htmlToText, sanitizeUserHtml } from '../../../core/html/sanitize.js';
 import { withoutBidiControls } from '../../../core/text.js';
 import { mailErrors } from '../mail.errors.js';
@@ -61,6 +61,8 @@ export function widenChineseCharsets(raw: Buffer): Buffer {
 /** Parses a raw RFC 5322 message; never throws for content (a defective message parses as far as it can). */
 export async function parseInbound(raw: Buffer): Promise<ParsedInbound> {
   const source = decodeRawHeaderBytes(widenChineseCharsets(raw));
+  // Loaded with the first message parsed: an idle server that has parsed none does not hold it (some 7 MB of heap).
+  const { simpleParser } = await import('mailparser');
   const mail = await simpleParser(source, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true, maxHtmlLengthToParse: 2 * 1024 * 1024 })
     .catch((error: unknown) => {
       // The MIME splitter's own limits (a header section over 1 MB, too many parts) give the same
