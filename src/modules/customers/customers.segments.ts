@@ -145,7 +145,9 @@ export class CustomerSegments {
    * job) are always exact.
    */
   async preview(workspaceId: string, input: unknown, limit = PREVIEW_PAGE): Promise<PreviewCount & CustomerPage> {
-    return this.previewFrom(workspaceId, await this.compiled(workspaceId, input), limit);
+    const { rule, refs } = await this.resolve(workspaceId, input);
+    const now = this.clock.now();
+    return this.previewFrom(workspaceId, (form) => compileRule(rule, refs, now, this.contacts, form), limit);
   }
 
   /**
@@ -155,7 +157,7 @@ export class CustomerSegments {
    * million. Above it, a block sample of about `sampleRows` of the workspace's rows gives the share
    * that matches, scaled by the same estimate of the workspace's customers (a ratio estimate: the
    * sample's own size varies with how many pages it drew, the share much less), and a second
-   * sample the customers shown: the first page of a rule on the whole list costs seconds at a
+   * sample the customers shown, both reading the rule per customer (`RuleForm`): the first page of a rule on the whole list costs seconds at a
    * million when its matches are spread thin or its condition is a join (consent, orders). Counted
    * exactly after all when sampling would read more rows than the workspace holds (a workspace
    * small beside the others in the table), when the sample finds far fewer of the workspace's rows
@@ -163,7 +165,8 @@ export class CustomerSegments {
    * When the sample finds more than twice the rows expected (statistics well behind a growing
    * workspace), its own count scales instead.
    */
-  private async previewFrom(workspaceId: string, where: CustomerWhere, limit: number): Promise<PreviewCount & CustomerPage> {
+  private async previewFrom(workspaceId: string, compiled: (form: RuleForm) => CustomerWhere, limit: number): Promise<PreviewCount & CustomerPage> {
+    const where = compiled('set');
     const exact = async () => {
       const [count, page] = await Promise.all([this.repo.countWhere(workspaceId, where), this.customers.list(workspaceId, { limit, where })]);
       return { count, estimated: false, ...page };
@@ -174,8 +177,9 @@ export class CustomerSegments {
     if (planned.workspace <= exactUpTo) return exact();
     const percent = Math.min(100, (100 * sampleRows) / planned.workspace);
     if ((planned.table * percent) / 100 >= planned.workspace) return exact();
+    const perCustomer = compiled('per_customer');
     const [{ sampled, matched }, shown] = await Promise.all([
-      this.repo.sampleWhere(workspaceId, where, percent), this.repo.sampledMembers(workspaceId, where, percent, limit),
+      this.repo.sampleWhere(workspaceId, perCustomer, percent), this.repo.sampledMembers(workspaceId, perCustomer, percent, limit),
     ]);
     if (sampled < sampleRows / 4 || matched < MIN_SAMPLED_MATCHES) return exact();
     const fromSample = (sampled * 100) / percent;
@@ -188,9 +192,10 @@ export class CustomerSegments {
     return (await this.resolve(workspaceId, input)).rule;
   }
 
-  private async compiled(workspaceId: string, input: unknown): Promise<CustomerWhere> {
+  /** A rule (checked as `check` does) as a condition on customers, compiled now, in the form asked for (`RuleForm`). */
+  async compiled(workspaceId: string, input: unknown, form: RuleForm = 'set'): Promise<CustomerWhere> {
     const { rule, refs } = await this.resolve(workspaceId, input);
-    return compileRule(rule, refs, this.clock.now(), this.contacts);
+    return compileRule(rule, refs, this.clock.now(), this.contacts, form);
   }
 
   private async resolve(workspaceId: string, input: unknown): Promise<{ rule: SegmentRule; refs: References }> {
@@ -341,12 +346,22 @@ const like = (text: string, where: 'in' | 'start' | 'end') => {
 };
 
 /**
- * The rule as one condition on `customers`: record fields compare columns; products, orders,
- * consent and last contact are `customers.id [not] in (subquery)`, each subquery set-based (one
- * pass over the table, not one look-up per customer). Every value is a parameter; operators come
- * from fixed tables. Relative periods count back from `now`.
+ * How a rule reads products, orders and consent: `set`, a subquery over the whole table once
+ * (`customers.id [not] in (…)`), for counting all of a workspace's customers; `per_customer`, an
+ * index look-up per customer (`exists`, a correlated count or latest change), for a sample of a few
+ * thousand, where computing the whole set (every consent change of a purpose, every order of a year)
+ * would cost more than the sample. Both hold the same customers (customers.segments.test.ts).
  */
-export function compileRule(rule: SegmentRule, refs: References, now: Date, contacts: CustomerContactSource): CustomerWhere {
+export type RuleForm = 'set' | 'per_customer';
+
+/**
+ * The rule as one condition on `customers`: record fields compare columns; products, orders,
+ * consent and last contact are subqueries, in the `form` asked for (last contact is always a set:
+ * it is the tickets module's). Every value is a parameter; operators come from fixed tables.
+ * Relative periods count back from `now`.
+ */
+export function compileRule(rule: SegmentRule, refs: References, now: Date, contacts: CustomerContactSource, form: RuleForm = 'set'): CustomerWhere {
+  const perCustomer = form === 'per_customer';
   const daysAgo = (days: number) => new Date(now.getTime() - days * DAY_MS);
   const dayText = (date: Date) => date.toISOString().slice(0, 10);
   const today = dayText(now);
@@ -383,7 +398,9 @@ export function compileRule(rule: SegmentRule, refs: References, now: Date, cont
         if (c.purchasedBefore) owned = owned.where('r.purchased_on', '<', c.purchasedBefore);
         if (c.warrantyActive === true) owned = owned.where('r.warranty_until', '>=', today);
         if (c.warrantyActive === false) owned = owned.where((w) => w.or([w('r.warranty_until', 'is', null), w('r.warranty_until', '<', today)]));
-        return within(owned, c.op === 'not_owns');
+        if (!perCustomer) return within(owned, c.op === 'not_owns');
+        const holds = eb.exists(owned.whereRef('r.customer_id', '=', 'customers.id'));
+        return c.op === 'not_owns' ? eb.not(holds) : holds;
       }
       case 'orders': {
         const measure = c.measure === 'count' ? sql`count(*)` : sql`sum(o.amount)`;
@@ -391,13 +408,22 @@ export function compileRule(rule: SegmentRule, refs: References, now: Date, cont
         // Customers without orders measure 0: when 0 meets the test they are in, so the subquery
         // lists those who have orders and fail it instead.
         const zeroMeets = holds(0, c.op, c.value);
-        let orders = eb.selectFrom('customer_orders as o').select('o.customer_id').groupBy('o.customer_id');
+        let orders = eb.selectFrom('customer_orders as o');
         if (c.withinDays) orders = orders.where('o.ordered_at', '>=', daysAgo(c.withinDays));
         if (c.currency) orders = orders.where('o.currency', '=', c.currency);
-        return within(orders.having(zeroMeets ? sql<SqlBool>`not (${test})` : test), zeroMeets);
+        if (perCustomer) {
+          const measured = orders.whereRef('o.customer_id', '=', 'customers.id').select(sql`coalesce(${measure}, 0)`.as('measured'));
+          return sql<SqlBool>`(${measured}) ${sql.raw(COMPARE[c.op])} ${c.value}`;
+        }
+        return within(orders.select('o.customer_id').groupBy('o.customer_id').having(zeroMeets ? sql<SqlBool>`not (${test})` : test), zeroMeets);
       }
       case 'consent': {
         // The current state is each customer's latest change for the purpose.
+        if (perCustomer) {
+          const current = eb.selectFrom('consent_changes as cc').select('cc.granted').whereRef('cc.customer_id', '=', 'customers.id')
+            .where('cc.purpose_id', '=', refs.purposes.get(c.purpose)!).orderBy('cc.id', 'desc').limit(1);
+          return sql<SqlBool>`(${current}) is ${sql.raw(c.op === 'granted' ? 'true' : 'not true')}`;
+        }
         const latest = eb.selectFrom('consent_changes as cc').distinctOn('cc.customer_id').select(['cc.customer_id', 'cc.granted'])
           .where('cc.purpose_id', '=', refs.purposes.get(c.purpose)!).orderBy('cc.customer_id').orderBy('cc.id', 'desc').as('latest');
         return within(eb.selectFrom(latest).select('latest.customer_id').where('latest.granted', '=', true), c.op === 'not_granted');

@@ -27,6 +27,10 @@ async function members(rule: unknown): Promise<string[]> {
   expect(body.count).toBe(letters.length);
   // A workspace this small is counted exactly.
   expect(body.estimated).toBe(false);
+  // The form a large workspace's sample reads (a look-up per customer) holds the same customers.
+  const perCustomer = await t.services.customerSegments.compiled(t.workspace.id, rule, 'per_customer');
+  const sampled = await t.services.customers.list(t.workspace.id, { where: perCustomer, limit: 100 });
+  expect(sampled.customers.map((c) => LETTER[c.email]!).sort()).toEqual(letters);
   return letters;
 }
 const all = (...conditions: unknown[]) => ({ match: 'all', conditions });
