@@ -673,21 +673,16 @@ export class CustomersRepo {
    * not erased and meet `where`.
    */
   async sampleWhere(workspaceId: string, where: CustomerWhere, percent: number): Promise<{ sampled: number; matched: number }> {
-    const row = await this.db(workspaceId).selectFrom(customerSample(workspaceId, percent)).select((eb) => {
-      const customers = eb as unknown as ExpressionBuilder<CustomersDB, 'customers'>;
-      const meets = customers.and([customers('customers.erased_at', 'is', null), where(customers)]);
-      return [eb.fn.countAll<string>().as('sampled'), sql<string>`count(*) filter (where ${meets})`.as('matched')];
-    }).executeTakeFirstOrThrow();
+    const row = await this.db(workspaceId).selectFrom(customerSample(workspaceId, percent)).select((eb) => [
+      eb.fn.countAll<string>().as('sampled'), sql<string>`count(*) filter (where ${liveAndMeeting(eb, where)})`.as('matched'),
+    ]).executeTakeFirstOrThrow();
     return { sampled: Number(row.sampled), matched: Number(row.matched) };
   }
 
   /** The newest `limit` customers of a block sample (as `sampleWhere`'s) who are not erased and meet `where`. */
   sampledMembers(workspaceId: string, where: CustomerWhere, percent: number, limit: number): Promise<CustomerRow[]> {
     return this.db(workspaceId).selectFrom(customerSample(workspaceId, percent)).selectAll()
-      .where((eb) => {
-        const customers = eb as unknown as ExpressionBuilder<CustomersDB, 'customers'>;
-        return customers.and([customers('customers.erased_at', 'is', null), where(customers)]);
-      })
+      .where((eb) => liveAndMeeting(eb, where))
       .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute() as Promise<CustomerRow[]>;
   }
 
@@ -807,6 +802,12 @@ export class CustomersRepo {
  * query builder has no TABLESAMPLE, and raw text is not rewritten by the tenancy plugin, so the
  * workspace is scoped here; a rule's own subqueries are built, so they are scoped.
  */
+/** A sampled customer not erased who meets `where` (the sample is named as the table, so the rule reads it as customers). */
+const liveAndMeeting = (eb: unknown, where: CustomerWhere) => {
+  const customers = eb as ExpressionBuilder<CustomersDB, 'customers'>;
+  return customers.and([customers('customers.erased_at', 'is', null), where(customers)]);
+};
+
 const customerSample = (workspaceId: string, percent: number) =>
   sql<CustomerRow>`(select * from customers tablesample system (${percent}::real) where workspace_id = ${workspaceId})`.as('customers');
 

@@ -306,8 +306,9 @@ export class SearchService {
     // Nothing new to learn (a restart's queued training, a publish that changed no text): the
     // training thread is not started, nor its memory taken. The nightly full training still runs.
     const summary = await this.repo.modelSummary(workspaceId);
-    const kept = async (model = summary) => ({ version: model!.version, documents: model!.documents, examples: model!.examples, retrained: 0, trainingMs: Math.round(performance.now() - started) });
-    if (!options.full && summary?.format === RANKER_FORMAT && summary.learned_from === learnedFrom) return kept();
+    const kept = (model: { version: number; documents: number; examples: number }) =>
+      ({ version: model.version, documents: model.documents, examples: model.examples, retrained: 0, trainingMs: Math.round(performance.now() - started) });
+    if (!options.full && summary?.format === RANKER_FORMAT && summary.learned_from === learnedFrom) return kept(summary);
     const stored = options.full || summary?.format !== RANKER_FORMAT ? undefined : await this.repo.model(workspaceId);
     const trained = await this.trainer.run({ documents: training, previous: stored?.format === RANKER_FORMAT ? stored.model : undefined });
     if (!trained) {
@@ -320,8 +321,12 @@ export class SearchService {
       format: RANKER_FORMAT, model: Buffer.from(trained.model.buffer, trained.model.byteOffset, trained.model.byteLength),
       documents: trained.documents, examples: trained.examples, training_ms: trainingMs, trained_at: readAt, learned_from: learnedFrom,
     });
-    // A training that read the documents after this one did has been stored meanwhile: it stands.
-    if (version === undefined) return kept(await this.repo.modelSummary(workspaceId));
+    // A training that read the documents after this one did has been stored meanwhile: it stands
+    // (unless the model has since been removed: then this training's is not stored either).
+    if (version === undefined) {
+      const standing = await this.repo.modelSummary(workspaceId);
+      return standing && kept(standing);
+    }
     // After the write, so a search reading the version in between keeps the new one, not the old;
     // the next search loads it (the old one is let go now, not when that search comes).
     this.modelVersions.set(workspaceId, { readAt: this.clock.now().getTime(), version: Promise.resolve(version) });
