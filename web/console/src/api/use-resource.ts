@@ -7,7 +7,7 @@ export type Resource<T> =
   | { phase: 'failed'; code: string; data?: T };
 
 /** Fetches whenever `deps` change and on `reload()`; an answer to an older request is dropped. */
-export function useResource<T>(fetcher: () => Promise<T>, deps: readonly unknown[]): Resource<T> & { reload: () => void } {
+export function useResource<T>(fetcher: () => Promise<T>, deps: readonly unknown[]): Resource<T> & { reload: () => void; adopt: (update: (data: T) => T) => void } {
   const [state, setState] = useState<Resource<T>>({ phase: 'loading' });
   const [round, setRound] = useState(0);
   // The caller lists what the fetcher reads in `deps`.
@@ -21,7 +21,13 @@ export function useResource<T>(fetcher: () => Promise<T>, deps: readonly unknown
     );
     return () => { live = false; };
   }, [load, round]);
-  return { ...state, reload: () => setRound((r) => r + 1) };
+  return {
+    ...state,
+    reload: () => setRound((r) => r + 1),
+    // A write that answers with what it stored: showing that answer leaves no second fetch for an
+    // edit made meanwhile to be overwritten by.
+    adopt: (update) => setState((s) => (s.data === undefined ? s : { phase: 'ready', data: update(s.data) })),
+  };
 }
 
 export const codeOf = (error: unknown): string => (error instanceof ApiError ? error.code : 'UNKNOWN');

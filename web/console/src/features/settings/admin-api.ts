@@ -104,13 +104,16 @@ export const configureTeam = (departmentId: string, input: TeamConfigBody) =>
 export type ChatSettings = ChatSettingsWire;
 export type { ChatStrategy };
 
-export async function chatSettings(): Promise<ChatSettings> {
-  const body = await request('GET', '/api/v1/chat/settings');
+export const chatSettings = async (): Promise<ChatSettings> => chatSettingsOf(await request('GET', '/api/v1/chat/settings'));
+
+/** Changes chat settings; answers with the settings as stored. */
+export const saveChatSettings = async (patch: ChatSettingsPatchBody): Promise<ChatSettings> =>
+  chatSettingsOf(await request('PUT', '/api/v1/chat/settings', { body: patch }));
+
+function chatSettingsOf(body: unknown): ChatSettings {
   if (!isRecord(body) || typeof body.offerTimeoutSeconds !== 'number') throw unexpected('chat settings');
   return body as ChatSettings;
 }
-
-export const saveChatSettings = (patch: ChatSettingsPatchBody) => request('PUT', '/api/v1/chat/settings', { body: patch });
 
 /** A team's chat queue: how it picks an agent, and where waiting chats overflow after how long. */
 export const configureChatQueue = (departmentId: string, input: ChatQueueConfigBody) =>
@@ -133,8 +136,13 @@ export type Calendar = Required<CalendarDocumentBody>;
 export type Interval = Calendar['weeklyHours'][Weekday][number];
 export type DatedDay = Calendar['holidays'][number];
 
-export async function slaCalendar(): Promise<Calendar> {
-  const body = await request('GET', '/api/v1/sla/calendar');
+export const slaCalendar = async (): Promise<Calendar> => calendarOf(await request('GET', '/api/v1/sla/calendar'));
+
+/** Replaces the calendar; answers with the calendar as stored. */
+export const saveSlaCalendar = async (calendar: Calendar): Promise<Calendar> =>
+  calendarOf(await request('PUT', '/api/v1/sla/calendar', { body: calendar }));
+
+function calendarOf(body: unknown): Calendar {
   if (!isRecord(body) || !isRecord(body.weeklyHours)) throw unexpected('calendar');
   const calendar = body as Calendar;
   return {
@@ -144,8 +152,6 @@ export async function slaCalendar(): Promise<Calendar> {
     holidays: calendar.holidays, workdays: calendar.workdays, pauseOnHold: calendar.pauseOnHold,
   };
 }
-
-export const saveSlaCalendar = (calendar: Calendar) => request('PUT', '/api/v1/sla/calendar', { body: calendar });
 
 // ---- canned replies -------------------------------------------------------------------------
 

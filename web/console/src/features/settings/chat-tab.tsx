@@ -34,13 +34,13 @@ export function ChatSettingsTab() {
       {saved && <p className="notice" role="status">{t('settings.chat.saved')}</p>}
       {data.data && (
         <ChatSettingsForm key={JSON.stringify(data.data[0])} settings={data.data[0]} departments={data.data[1]}
-          onSaved={() => { setSaved(true); data.reload(); }} onFailed={() => setSaved(false)} />
+          onSaved={(stored) => { setSaved(true); data.adopt(([, departments]) => [stored, departments]); }} onFailed={() => setSaved(false)} />
       )}
     </div>
   );
 }
 
-function ChatSettingsForm({ settings, departments, onSaved, onFailed }: { settings: ChatSettings; departments: Team[]; onSaved: () => void; onFailed: () => void }) {
+function ChatSettingsForm({ settings, departments, onSaved, onFailed }: { settings: ChatSettings; departments: Team[]; onSaved: (stored: ChatSettings) => void; onFailed: () => void }) {
   const { t, i18n } = useTranslation();
   const [numbers, setNumbers] = useState(() => Object.fromEntries(SECONDS_FIELDS.map(([field]) => [field, String(settings[field])])) as Record<NumberField, string>);
   const [respectBusinessHours, setRespectBusinessHours] = useState(settings.respectBusinessHours);

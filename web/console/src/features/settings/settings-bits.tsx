@@ -73,10 +73,10 @@ export function failureOf(error: unknown, codeFields: Record<string, string> = {
  * Runs a form's write, then `after`; answers the failure to show, or null. `codeFields` names the
  * field an error code is about when the API does not (`{DEPARTMENT_KEY_TAKEN: 'key'}`).
  */
-export async function submitForm(write: () => Promise<unknown>, after?: () => void, codeFields?: Record<string, string>): Promise<FormFailure | null> {
+export async function submitForm<R>(write: () => Promise<R>, after?: (written: R) => void, codeFields?: Record<string, string>): Promise<FormFailure | null> {
   try {
-    await write();
-    after?.();
+    const written = await write();
+    after?.(written);
     return null;
   } catch (error) {
     return failureOf(error, codeFields);

@@ -164,7 +164,7 @@ const parseHours = (text: string): Interval[] => text.split(/[,，;]/).map((part
 export function CalendarTab() {
   const { t } = useTranslation();
   const data = useResource(slaCalendar, []);
-  // Kept here: a save reloads the calendar, which gives the form a fresh start with what was stored.
+  // Kept here: a save hands the form the calendar as stored, which gives it a fresh start.
   const [saved, setSaved] = useState(false);
   return (
     <div className="settings-panel">
@@ -173,13 +173,13 @@ export function CalendarTab() {
       {saved && <p className="notice" role="status">{t('settings.calendar.saved')}</p>}
       {data.data && (
         <CalendarForm key={JSON.stringify(data.data)} calendar={data.data}
-          onSaved={() => { setSaved(true); data.reload(); }} onFailed={() => setSaved(false)} />
+          onSaved={(stored) => { setSaved(true); data.adopt(() => stored); }} onFailed={() => setSaved(false)} />
       )}
     </div>
   );
 }
 
-function CalendarForm({ calendar, onSaved, onFailed }: { calendar: Calendar; onSaved: () => void; onFailed: () => void }) {
+function CalendarForm({ calendar, onSaved, onFailed }: { calendar: Calendar; onSaved: (stored: Calendar) => void; onFailed: () => void }) {
   const { t } = useTranslation();
   const [timeZone, setTimeZone] = useState(calendar.timeZone);
   const [hours, setHours] = useState<Record<Weekday, string>>(() => Object.fromEntries(WEEKDAYS.map((d) => [d, hoursText(calendar.weeklyHours[d])])) as Record<Weekday, string>);
