@@ -58,9 +58,12 @@ export const ruleBody = (rule: TriageRule, patch: Partial<TriageRuleBody> = {}):
   ({ name: rule.name, enabled: rule.enabled, conditions: rule.conditions, actions: rule.actions, ...patch });
 
 /** Reminders, escalation, auto-closing, duplicates and spam: one document, replaced whole. */
-export async function triageAutomations(): Promise<TriageAutomations> {
-  const body = await request('GET', '/api/v1/triage/automations');
+export const triageAutomations = async (): Promise<TriageAutomations> => automationsOf(await request('GET', '/api/v1/triage/automations'));
+/** Replaces the automation settings; answers with them as stored. */
+export const saveTriageAutomations = async (input: TriageAutomations): Promise<TriageAutomations> =>
+  automationsOf(await request('PUT', '/api/v1/triage/automations', { body: input }));
+
+function automationsOf(body: unknown): TriageAutomations {
   if (!isRecord(body) || !isRecord(body.remind) || !isRecord(body.spam)) throw unexpected('triage automations');
   return body as unknown as TriageAutomations;
 }
-export const saveTriageAutomations = (input: TriageAutomations) => request('PUT', '/api/v1/triage/automations', { body: input });

@@ -44,20 +44,20 @@ const bodyOf = (d: Draft, blocklist: string): TriageAutomations => ({
 export function TriageAutomationsTab() {
   const { t } = useTranslation();
   const settings = useResource(triageAutomations, []);
-  // Held here: the form is made anew from the reloaded settings after a save, and the notice must outlive it.
+  // Held here: the form is made anew from the settings the save answered with, and the notice must outlive it.
   const [saved, setSaved] = useState(false);
   return (
     <div className="settings-panel">
       <p className="muted">{t('settings.triage.automations.intro')}</p>
       <LoadState state={settings} />
       {settings.data && (
-        <AutomationsForm key={JSON.stringify(settings.data)} initial={settings.data} saved={saved} onEdit={() => setSaved(false)} onDone={() => { setSaved(true); settings.reload(); }} />
+        <AutomationsForm key={JSON.stringify(settings.data)} initial={settings.data} saved={saved} onEdit={() => setSaved(false)} onDone={(stored) => { setSaved(true); settings.adopt(() => stored); }} />
       )}
     </div>
   );
 }
 
-function AutomationsForm({ initial, saved, onEdit, onDone }: { initial: TriageAutomations; saved: boolean; onEdit: () => void; onDone: () => void }) {
+function AutomationsForm({ initial, saved, onEdit, onDone }: { initial: TriageAutomations; saved: boolean; onEdit: () => void; onDone: (stored: TriageAutomations) => void }) {
   const { t, i18n } = useTranslation();
   const [draft, setDraft] = useState(() => draftOf(initial));
   const [blocklist, setBlocklist] = useState(initial.spam.blocklist.join('\n'));
