@@ -6,6 +6,7 @@ import type { Config } from './core/config.js';
 import { connectDatabase, type Database, type DB } from './core/db/database.js';
 import { startEmbeddedServer, type EmbeddedServer } from './core/db/embedded-server.js';
 import { migrateToLatest } from './core/db/migrations.js';
+import { ListenConnection } from './core/db/listen-connection.js';
 import { AppError } from './core/errors.js';
 import { createOutboxBus, type OutboxBus } from './core/events/index.js';
 import { createDatabaseQueue, type JobQueue } from './core/jobs/index.js';
@@ -83,10 +84,12 @@ export interface Messaging {
 
 /** Events and jobs in the database (the event outbox, pg-boss); Redis, when set, shares sockets and rate limits across nodes. */
 export async function openMessaging(config: Config, log: Logger, database: Database): Promise<Messaging> {
-  const bus = createOutboxBus({ db: database.db, pool: database.pool, connectionString: database.url, log, checkPayloads: config.env === 'test' });
+  // One listening connection for the bus and the queue: each Postgres connection is a 12-25 MB process.
+  const listenConnection = new ListenConnection(database.url, log);
+  const bus = createOutboxBus({ db: database.db, pool: database.pool, connectionString: database.url, listenConnection, log, checkPayloads: config.env === 'test' });
   // Loaded only when configured: ioredis costs an idle single-box server some 6 MB of heap (16 MB RSS).
   const redis = config.redisUrl ? new (await import('ioredis')).Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false }) : undefined;
-  const jobs = createDatabaseQueue({ connectionString: database.url, log });
+  const jobs = createDatabaseQueue({ connectionString: database.url, listenConnection, log });
   return {
     bus,
     jobs,
@@ -94,6 +97,7 @@ export async function openMessaging(config: Config, log: Logger, database: Datab
     close: async () => {
       await jobs.stop({ graceful: true });
       await bus.close();
+      await listenConnection.close();
       redis?.disconnect();
     },
   };

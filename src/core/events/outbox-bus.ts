@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { sql, type QueryExecutorProvider } from 'kysely';
 import { AppError } from '../errors.js';
+import { ListenConnection } from '../db/listen-connection.js';
 import { runReplayable } from '../jobs/replayable.js';
 import {
   LocalSubscribers, assertSubscription, createEvent, parseEvent, type DomainEvent, type EventBus, type EventHandler, type EventLogger,
@@ -19,6 +20,11 @@ export interface OutboxBusOptions {
   pool: pg.Pool;
   /** For the one dedicated connection that LISTENs and holds the subscribers' locks. */
   connectionString: string;
+  /**
+   * The process's listening connection, shared with the job queue (one Postgres process fewer);
+   * without it the bus opens one of its own and ends it when it closes.
+   */
+  listenConnection?: ListenConnection;
   log: EventLogger;
   /** Check payloads against the catalogue's schemas (tests). */
   checkPayloads?: boolean;
@@ -189,7 +195,7 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
   const realtime = new LocalSubscribers(log);
   const durables = new Map<string, Durable>();
   const timers = new Set<NodeJS.Timeout>();
-  let listener: pg.Client | undefined;
+  const connection = options.listenConnection ?? new ListenConnection(options.connectionString, log, 'kefu-events-listen');
   let started: { durable: boolean } | undefined;
   let closed = false;
   /**
@@ -507,7 +513,7 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
 
   /** Takes the lock of every durable subscriber no node holds; a node that dies lets go of its locks with its connection. */
   const claim = async (): Promise<void> => {
-    const client = listener;
+    const client = connection.client;
     if (!client || !started?.durable) return;
     for (const durable of durables.values()) {
       if (durable.owned) continue;
@@ -532,26 +538,23 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
       [retentionHours]).catch((err: unknown) => log.warn({ err }, 'event bus: pruning the event log failed'));
   };
 
-  /** The one connection that hears commits and holds this node's subscriber locks; reconnects if lost. */
-  const connect = async (): Promise<void> => {
-    const client = new pg.Client({ connectionString: options.connectionString });
-    const lost = (err?: unknown) => {
-      if (listener !== client) return;
-      listener = undefined;
-      for (const durable of durables.values()) { durable.owned = false; forgetCursor(durable); }
-      client.end().catch(() => undefined);
-      if (closed) return;
-      log.warn({ err }, 'event bus: lost its listening connection; reconnecting');
-      const retry = setTimeout(() => { timers.delete(retry); connect().then(() => wake(), (e: unknown) => lost(e)); }, 1000);
-      timers.add(retry);
-    };
-    client.on('error', lost);
-    client.on('end', () => lost());
-    client.on('notification', wake);
-    await client.connect();
-    listener = client;
-    await client.query(`listen ${CHANNEL}`);
-    await claim();
+  /** The connection that hears commits holds this node's subscriber locks: claimed again after a reconnect. */
+  const listen = () => connection.listen(CHANNEL, {
+    onNotify: wake,
+    onConnected: async () => { await claim(); wake(); },
+    onLost: () => { for (const durable of durables.values()) { durable.owned = false; forgetCursor(durable); } },
+  });
+
+  /** Lets go of this node's subscribers so another node's worker takes them over. */
+  const release = async (): Promise<void> => {
+    await connection.unlisten(CHANNEL);
+    if (!options.listenConnection) return connection.close();
+    const client = connection.client;
+    for (const durable of durables.values()) {
+      if (!durable.owned) continue;
+      durable.owned = false;
+      await client?.query('select pg_advisory_unlock($1, hashtext($2))', [LOCK_SPACE, durable.id]).catch(() => undefined);
+    }
   };
 
   const every = (ms: number, work: () => Promise<void> | void) => {
@@ -609,7 +612,7 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
       realtimeCursor = { txid: now, seq: 0 };
       window.from = window.to = realtimeCursor;
       started = { durable };
-      await connect();
+      await listen();
       every(POLL_MS, wake);
       if (durable) {
         every(CLAIM_EVERY_MS, () => claim().then(wake, (err: unknown) => log.warn({ err }, 'event bus: claiming subscribers failed')));
@@ -670,10 +673,7 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
       realtime.clear();
       // So the node that takes the subscribers over starts where this one stopped.
       await saveCursors({ jumps: true }).catch((err: unknown) => log.warn({ err }, 'event bus: saving cursors on close failed'));
-      const client = listener;
-      listener = undefined;
-      // Ending the connection lets go of its locks: another node's worker takes the subscribers over.
-      await client?.end().catch(() => undefined);
+      await release();
     },
   };
 }

@@ -21,7 +21,8 @@ import {
 } from './job-queue.js';
 import { QueueWorker } from './database-worker.js';
 import { inReplayableWork } from './replayable.js';
-import { Listener, Notifier } from './job-notifications.js';
+import { ListenConnection } from '../db/listen-connection.js';
+import { NOTIFY_CHANNEL, Notifier } from './job-notifications.js';
 
 export interface DatabaseQueueOptions {
   connectionString: string;
@@ -54,6 +55,11 @@ export interface DatabaseQueueOptions {
    * run with whatever time a test's clock shows then, would act on every test's data.
    */
   fireSchedules?: boolean;
+  /**
+   * The process's listening connection, shared with the event bus (one Postgres process fewer);
+   * without it the queue opens one of its own and ends it when it stops.
+   */
+  listenConnection?: ListenConnection;
 }
 
 type State = 'new' | 'starting' | 'started' | 'stopping' | 'stopped';
@@ -88,7 +94,8 @@ class DatabaseQueue implements DatabaseJobQueue {
   private state: State = 'new';
   private readonly queues = new Map<string, Promise<void>>();
   private readonly workers: QueueWorker[] = [];
-  private readonly listener: Listener;
+  private readonly listener: ListenConnection;
+  private readonly ownsListener: boolean;
   private readonly notifier: Notifier;
   /** pg-boss' connections. */
   private readonly pool: pg.Pool;
@@ -146,7 +153,8 @@ class DatabaseQueue implements DatabaseJobQueue {
     this.boss.on('error', (err) => this.log.error({ err }, 'job queue: pg-boss error'));
     // A NOTIFY is a hint (workers poll anyway): losing one in a crash costs nothing.
     this.notifier = new Notifier(this.relaxedDb, this.log);
-    this.listener = new Listener(opts.connectionString, this.log, (name) => this.wake(name), () => this.wakeAll());
+    this.ownsListener = !opts.listenConnection;
+    this.listener = opts.listenConnection ?? new ListenConnection(opts.connectionString, this.log, 'kefu-jobs-listen');
   }
 
   async start(): Promise<void> {
@@ -162,7 +170,8 @@ class DatabaseQueue implements DatabaseJobQueue {
       await this.endPools().catch(() => undefined);
       throw new AppError('JOB_QUEUE_UNAVAILABLE', 503, 'The job queue could not reach its database', undefined, { cause: err });
     }
-    await this.listener.start();
+    // After a reconnect every worker fetches once, since what was announced meanwhile is gone.
+    await this.listener.listen(NOTIFY_CHANNEL, { onNotify: (name) => this.wake(name), onConnected: (_client, reconnected) => { if (reconnected) this.wakeAll(); } });
     this.state = 'started';
     for (const worker of this.workers) await this.startWorker(worker);
     this.schedulePoll();
@@ -267,7 +276,8 @@ class DatabaseQueue implements DatabaseJobQueue {
   private async shutdown(graceful: boolean, timeoutMs: number): Promise<void> {
     this.state = 'stopping';
     clearTimeout(this.pollTimer);
-    await this.listener.stop();
+    await this.listener.unlisten(NOTIFY_CHANNEL);
+    if (this.ownsListener) await this.listener.close();
     // 1. No new fetches; a fetch already in flight hands its jobs back (QueueWorker.loop).
     for (const worker of this.workers) worker.stop();
     await Promise.all(this.workers.map((w) => w.loopDone));

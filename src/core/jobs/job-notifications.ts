@@ -1,4 +1,3 @@
-import pg from 'pg';
 import type PgBoss from 'pg-boss';
 import type { JobLogger } from './job-queue.js';
 
@@ -37,82 +36,5 @@ export class Notifier {
       }
     }
     this.flushing = undefined;
-  }
-}
-
-/**
- * One connection that LISTENs for NOTIFY kefu_jobs. It reconnects with back-off; after a
- * reconnect every worker fetches once, since notifications sent meanwhile are gone.
- */
-export class Listener {
-  private client: pg.Client | undefined;
-  private stopped = false;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private failures = 0;
-
-  constructor(
-    private readonly connectionString: string,
-    private readonly log: JobLogger,
-    private readonly onNotify: (name: string) => void,
-    private readonly onReconnect: () => void,
-  ) {}
-
-  /** Never throws: without the LISTEN connection workers still poll, and it keeps trying. */
-  async start(): Promise<void> {
-    await this.connect();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.retryTimer);
-    const client = this.client;
-    this.client = undefined;
-    await client?.end().catch(() => undefined);
-  }
-
-  private async connect(): Promise<void> {
-    if (this.stopped) return;
-    const client = new pg.Client({
-      connectionString: this.connectionString,
-      application_name: 'kefu-jobs-listen',
-      connectionTimeoutMillis: 10_000,
-    });
-    this.client = client;
-    client.on('notification', (msg) => {
-      if (msg.channel === NOTIFY_CHANNEL && msg.payload) this.onNotify(msg.payload);
-    });
-    client.on('error', (err) => this.lost(client, err));
-    client.on('end', () => this.lost(client, undefined));
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
-    } catch (err) {
-      this.lost(client, err);
-      return;
-    }
-    if (this.stopped) {
-      await client.end().catch(() => undefined);
-      return;
-    }
-    if (this.failures > 0) {
-      this.log.info({ after: this.failures }, 'job queue: LISTEN connection restored');
-      this.onReconnect();
-    }
-    this.failures = 0;
-  }
-
-  private lost(client: pg.Client, err: unknown): void {
-    // 'error' and 'end' both fire for one loss; a replaced client's late events are ignored.
-    if (this.stopped || this.client !== client) return;
-    this.client = undefined;
-    client.end().catch(() => undefined);
-    this.failures += 1;
-    const delay = Math.min(500 * 2 ** (this.failures - 1), 30_000);
-    this.log.warn({ err, retryInMs: delay }, 'job queue: LISTEN connection lost; polling until it is back');
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      void this.connect();
-    }, delay);
-    this.retryTimer.unref();
   }
 }

@@ -3,6 +3,8 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createOutboxBus, type DomainEvent, type OutboxBus } from '../index.js';
 import { connectDatabase, type Database } from '../../db/database.js';
+import { ListenConnection } from '../../db/listen-connection.js';
+import { createDatabaseQueue } from '../../jobs/index.js';
 import { createLogger } from '../../logger.js';
 import { recordingLog } from '../../../../test/helpers/log.js';
 import { freshDatabase, type TestDatabase } from '../../../../test/helpers/db.js';
@@ -37,6 +39,7 @@ interface NodeOptions {
   reads?: string[];
   /** Gets its writes of cursors, as sent. */
   cursorWrites?: { text: string; values: unknown[] }[];
+  listenConnection?: ListenConnection;
 }
 
 async function node(log = recordingLog(), options: NodeOptions = {}): Promise<OutboxBus> {
@@ -54,7 +57,7 @@ async function node(log = recordingLog(), options: NodeOptions = {}): Promise<Ou
   const bus = createOutboxBus({
     db: database.db, pool: database.pool, connectionString: database.url, log, checkPayloads: true, retryDelayMs: 10, attempts: 3,
     batchSize: options.batchSize, windowSize: options.windowSize, jumpsSaveMs: options.jumpsSaveMs,
-    cursorSaveMs: options.cursorSaveMs,
+    cursorSaveMs: options.cursorSaveMs, listenConnection: options.listenConnection,
   });
   opened.push(database, bus);
   return bus;
@@ -63,6 +66,37 @@ async function node(log = recordingLog(), options: NodeOptions = {}): Promise<Ou
 const rated = (rating = 5) => samplePayload('ticket.rated', { rating });
 
 describe('the outbox bus', () => {
+  it('shares one listening connection with the job queue, and on closing lets go of its subscribers while the queue keeps listening', async () => {
+    const log = recordingLog();
+    const listenConnection = new ListenConnection(testDb.url, log, 'test-shared-listen');
+    // The due-jobs poll every 30 s: a job that runs sooner was woken by its NOTIFY.
+    const jobs = createDatabaseQueue({ connectionString: testDb.url, log, listenConnection, pollingIntervalSeconds: 30 });
+    opened.push({ close: () => listenConnection.close() }, { close: () => jobs.stop({ graceful: false }) });
+    const ran: number[] = [];
+    await jobs.work<{ workspaceId: string; n: number }>('test.shared', async (job) => { ran.push(job.data.n); });
+    const first = await node(log, { listenConnection });
+    const handled: string[] = [];
+    first.subscribe('ticket.rated', () => { handled.push('first'); }, { subscriber: 'test:shared' });
+    await Promise.all([jobs.start(), first.start({ durable: true })]);
+    const listening = async () => (await sql<{ name: string }>`select application_name as name from pg_stat_activity
+      where datname = current_database() and application_name like '%listen%' order by 1`.execute(admin.db)).rows.map((r) => r.name);
+    expect(await listening()).toEqual(['test-shared-listen']);
+
+    await first.publish('ticket.rated', WS, rated());
+    await jobs.send('test.shared', { workspaceId: WS, n: 1 });
+    await vi.waitFor(() => { expect(handled).toEqual(['first']); expect(ran).toEqual([1]); }, { timeout: 5000, interval: 50 });
+
+    // Another node takes the subscriber over as soon as it starts: the closed bus let go of its lock.
+    await first.close();
+    const second = await node();
+    second.subscribe('ticket.rated', () => { handled.push('second'); }, { subscriber: 'test:shared' });
+    await second.start({ durable: true });
+    await second.publish('ticket.rated', WS, rated());
+    await jobs.send('test.shared', { workspaceId: WS, n: 2 });
+    await vi.waitFor(() => { expect(handled).toEqual(['first', 'second']); expect(ran).toEqual([1, 2]); }, { timeout: 5000, interval: 50 });
+    expect(await listening()).toEqual(['kefu-events-listen', 'test-shared-listen']);
+  });
+
   it('delivers an event committed with its transaction, and nothing of a transaction rolled back', async () => {
     const bus = await node();
     const handled: number[] = [];
