@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -44,7 +44,12 @@ export class KefuServer {
     /** Where the statement counter writes, when it was asked for. */
     private readonly countsDir: string | undefined,
   ) {
-    const keep = (chunk: Buffer) => { this.output = (this.output + chunk.toString('utf8')).slice(-OUTPUT_KEPT_CHARS); };
+    // BENCH_SERVER_LOG=<file>: every line the server prints is appended there too (which jobs failed, and why).
+    const logFile = process.env.BENCH_SERVER_LOG;
+    const keep = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString('utf8')).slice(-OUTPUT_KEPT_CHARS);
+      if (logFile) appendFileSync(logFile, chunk);
+    };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
