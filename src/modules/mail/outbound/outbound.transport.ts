@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { MailOutboundConfig } from '../../../core/config.js';
 
 /** One message as handed to SMTP; header values were checked when the mail was queued. */
@@ -43,10 +44,11 @@ export function classifySmtpError(error: unknown): { permanent: boolean; code: n
 
 /** SMTP through nodemailer: one connection per message (no pool), so a server that comes back is simply used. */
 export class NodemailerSender implements SmtpSender {
-  private readonly transport: Transporter;
+  private readonly options: SMTPTransport.Options;
+  private transport: Promise<Transporter> | undefined;
 
   constructor(settings: NonNullable<MailOutboundConfig['smtp']>, dkim: MailOutboundConfig['dkim']) {
-    this.transport = nodemailer.createTransport({
+    this.options = {
       host: settings.host,
       port: settings.port,
       secure: settings.secure,
@@ -60,12 +62,14 @@ export class NodemailerSender implements SmtpSender {
       disableFileAccess: true,
       disableUrlAccess: true,
       dkim: dkim ? { domainName: dkim.domainName, keySelector: dkim.keySelector, privateKey: readFileSync(dkim.privateKeyFile, 'utf8') } : undefined,
-    });
+    };
   }
 
   async send(message: SmtpMessage): Promise<SmtpResult> {
     try {
-      const info = await this.transport.sendMail({
+      // nodemailer loads with the first message sent: a server that sends no mail holds none of it (some 2 MB of heap).
+      this.transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(this.options));
+      const info = await (await this.transport).sendMail({
         from: message.from,
         replyTo: message.replyTo,
         to: message.to,
