@@ -18,7 +18,7 @@ export interface OutboxBusOptions {
   /** Publishing outside a transaction goes through it. */
   db: QueryExecutorProvider;
   pool: pg.Pool;
-  /** For the one dedicated connection that LISTENs and holds the subscribers' locks. */
+  /** For a listening connection of its own (which holds the subscribers' locks) when none is shared. */
   connectionString: string;
   /**
    * The process's listening connection, shared with the job queue (one Postgres process fewer);
