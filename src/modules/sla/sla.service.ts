@@ -328,15 +328,17 @@ export class SlaService {
   /**
    * The ticket's deadline columns, written through the tickets module. Two syncs of one ticket may
    * finish in either order, so after writing, a sync that sees a newer saved state writes that one.
+   * A sync whose deadlines the ticket already shows writes nothing, so it cannot overwrite a newer
+   * one and need not look.
    */
   private async writeDeadlines(workspaceId: string, ticket: TicketRow, deadlines: Deadlines, version: number): Promise<void> {
+    if (sameDate(ticket.first_response_due_at, deadlines.firstResponse) && sameDate(ticket.next_response_due_at, deadlines.nextResponse)
+      && sameDate(ticket.resolution_due_at, deadlines.resolution)) return;
     const db = this.repo.in(workspaceId);
     let current = deadlines;
     let seen = version;
     for (let round = 0; round < 5; round++) {
-      const unchanged = round === 0 && sameDate(ticket.first_response_due_at, current.firstResponse)
-        && sameDate(ticket.next_response_due_at, current.nextResponse) && sameDate(ticket.resolution_due_at, current.resolution);
-      if (!unchanged) await this.tickets.setDeadlines(workspaceId, ticket.id, current);
+      await this.tickets.setDeadlines(workspaceId, ticket.id, current);
       const latest = await this.repo.state(db, ticket.id);
       if (!latest || latest.version === seen) return;
       seen = latest.version;

@@ -72,6 +72,28 @@ describe('deadlines in business hours', () => {
     expect(sla.clocks.map((c: { kind: string; status: string }) => `${c.kind}:${c.status}`)).toEqual(['first_response:running', 'resolution:running']);
   });
 
+  it('writes a ticket\'s deadlines only when they change', async () => {
+    const w = await workspace('sla-unchanged');
+    await w.setTargets(2, { firstResponseMinutes: 60 });
+    const created = await w.open(shanghai('2026-11-30T10:00:00'));
+    const deadlines = async () => {
+      const ticket = await w.ticket(created.id);
+      return [ticket.firstResponseDueAt, ticket.resolutionDueAt];
+    };
+    const before = await deadlines();
+    const setDeadlines = vi.spyOn(t.services.tickets, 'setDeadlines');
+    try {
+      await t.services.sla.sync(w.ws.id, created.id);
+      expect(setDeadlines).not.toHaveBeenCalled();
+      const res = await w.api('PATCH', `/tickets/${created.id}`, { urgency: 3 });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(setDeadlines).toHaveBeenCalled();
+      expect(await deadlines()).not.toEqual(before);
+    } finally {
+      setDeadlines.mockRestore();
+    }
+  });
+
   it('moves the deadline to Tuesday when Monday becomes a holiday, for tickets already open too', async () => {
     const w = await workspace('sla-holiday');
     await w.setTargets(2, { firstResponseMinutes: 60 });
