@@ -35,6 +35,10 @@ afterAll(async () => {
 describe('a hostile HTML mail', () => {
   // The one wall-clock check the issue asks for (issue 12 #1): the event loop must stay responsive.
   it('leaves /healthz answering within 500 ms while a 60k-deep nested HTML mail is processed, and parks that mail with a reason', async () => {
+    // The parser loads with the first message a process parses (some 190 ms of module loading, once):
+    // a plain mail first, so what is measured is what the hostile one costs.
+    await accept(eml({ From: 'plain@customer.example', Subject: 'plain' }));
+    await t.jobs.drain();
     const depth = 60_000;
     const raw = eml({ 'Message-ID': '<deep-html@customer.example>', From: 'deep@customer.example', Subject: 'deep', 'Content-Type': 'text/html; charset=utf-8' }, `${'<div>'.repeat(depth)}x${'</div>'.repeat(depth)}`);
     await accept(raw);
