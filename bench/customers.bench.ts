@@ -5,6 +5,7 @@ import { createInProcessBus } from '../src/core/events/index.js';
 import { runReplayable } from '../src/core/jobs/index.js';
 import { createLogger } from '../src/core/logger.js';
 import { systemClock } from '../src/core/clock.js';
+import { loadConfig } from '../src/core/config.js';
 import { Tenancy } from '../src/core/tenancy.js';
 import { CustomerImports, CustomerSegments, CustomersService } from '../src/modules/customers/index.js';
 import { ticketContactSource } from '../src/modules/tickets/index.js';
@@ -114,7 +115,8 @@ export const suite: BenchSuite = {
     if (countSegments) {
       const nobody = { audit: async () => [] };
       const customers = new CustomersService(repo, nobody, createInProcessBus(createLogger('silent')), systemClock, { customerTickets: async () => [] }, ticketContactSource);
-      const segments = new CustomerSegments(repo, customers, nobody, systemClock, ticketContactSource);
+      // The preview's threshold as a default install has it (KEFU_SEGMENT_PREVIEW_EXACT_UP_TO).
+      const segments = new CustomerSegments(repo, customers, nobody, systemClock, ticketContactSource, { exactUpTo: loadConfig({}).segmentPreviewExactUpTo });
       const { rows: [ids] } = await sql<{ product: string; purpose: string }>`
         select (select id from products where workspace_id = ${workspaceId} and model = 'YM-720') as product,
                (select id from consent_purposes where workspace_id = ${workspaceId} and key = 'newsletter') as purpose`.execute(db);

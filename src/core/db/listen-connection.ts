@@ -49,9 +49,9 @@ export class ListenConnection {
    */
   async listen(channel: string, handlers: ChannelHandlers): Promise<void> {
     if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`Not a plain channel name: ${channel}`);
-    if (this.channels.has(channel)) throw new Error(`Already listening on ${channel}`);
     // A connection being opened listens on the channels known when it connects: this one joins after.
     await this.connecting;
+    if (this.channels.has(channel)) throw new Error(`Already listening on ${channel}`);
     this.channels.set(channel, handlers);
     if (this.closed) return;
     const client = this.current;

@@ -796,18 +796,18 @@ export class CustomersRepo {
   }
 }
 
-/**
- * A block sample of the workspace's customers (`tablesample system`: `percent` of the table's
- * pages, each taken whole), named as the table so a rule reads its columns as the customer's. The
- * query builder has no TABLESAMPLE, and raw text is not rewritten by the tenancy plugin, so the
- * workspace is scoped here; a rule's own subqueries are built, so they are scoped.
- */
 /** A sampled customer not erased who meets `where` (the sample is named as the table, so the rule reads it as customers). */
 const liveAndMeeting = (eb: unknown, where: CustomerWhere) => {
   const customers = eb as ExpressionBuilder<CustomersDB, 'customers'>;
   return customers.and([customers('customers.erased_at', 'is', null), where(customers)]);
 };
 
+/**
+ * A block sample of the workspace's customers (`tablesample system`: `percent` of the table's
+ * pages, each taken whole), named as the table so a rule reads its columns as the customer's. The
+ * query builder has no TABLESAMPLE, and raw text is not rewritten by the tenancy plugin, so the
+ * workspace is scoped here; a rule's own subqueries are built, so they are scoped.
+ */
 const customerSample = (workspaceId: string, percent: number) =>
   sql<CustomerRow>`(select * from customers tablesample system (${percent}::real) where workspace_id = ${workspaceId})`.as('customers');
 

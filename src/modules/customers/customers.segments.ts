@@ -32,8 +32,6 @@ export interface PreviewCount { count: number; estimated: boolean }
  * few hundred ms); a larger one from a block sample of about a fifth as many rows (`sampleRows`).
  */
 export interface SegmentPreviewOptions { exactUpTo: number; sampleRows?: number }
-/** An exact count grows with the workspace (1.6–3.4 s at 1M, README), so about a tenth of that here: the editor stays live below it. */
-export const PREVIEW_EXACT_UP_TO = 100_000;
 /**
  * Fewer matches than this in the sample and the estimate's error is over ~10 % (1/√n, more as rows
  * inserted together share pages), and "≈ 0" would hide the few who match: counted exactly instead
@@ -53,7 +51,7 @@ export class CustomerSegments {
     private readonly auditor: Auditor,
     private readonly clock: Clock,
     private readonly contacts: CustomerContactSource,
-    private readonly previewOptions: SegmentPreviewOptions = { exactUpTo: PREVIEW_EXACT_UP_TO },
+    private readonly previewOptions: SegmentPreviewOptions,
   ) {}
 
   list(workspaceId: string): Promise<SegmentRow[]> {

@@ -17,7 +17,7 @@ export { CustomersService, type CustomerTickets, type ConsentChanger, type Conse
 export { customerErrors } from './customers.errors.js';
 export { CustomerImports } from './customers.import.js';
 export { CustomerMerges, type CustomerReferenceMover } from './customers.merge.js';
-export { CustomerSegments, PREVIEW_EXACT_UP_TO, type CustomerContactSource, type PreviewCount, type SegmentCount, type SegmentPreviewOptions } from './customers.segments.js';
+export { CustomerSegments, type CustomerContactSource, type SegmentCount } from './customers.segments.js';
 export { CustomerDataRights, ERASED, type CustomerDataEraser, type ErasureSubject } from './customers.data-rights.js';
 export { IDENTITY_KINDS, ATTRIBUTE_TYPES, CONSENT_CHANNELS, type IdentityKind, type CustomerRow, type CustomersTables } from './customers.schema.js';
 
