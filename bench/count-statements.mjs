@@ -6,6 +6,7 @@
  * Plain JavaScript: it is loaded by the compiled server, without tsx.
  */
 import { renameSync, writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import pg from 'pg';
 
@@ -14,18 +15,24 @@ if (dir) {
   let statements = 0;
   /** By the statement's first words, to see which ones a ticket costs. */
   const byText = new Map();
+  /** Milliseconds from sending to the answer, by the same key: where a ticket's time in Postgres goes. */
+  const msByText = new Map();
   const query = pg.Client.prototype.query;
   pg.Client.prototype.query = function countedQuery(...args) {
     statements += 1;
     const text = typeof args[0] === 'string' ? args[0] : args[0]?.text;
     const key = String(text ?? '?').replace(/\s+/g, ' ').trim().slice(0, 90);
     byText.set(key, (byText.get(key) ?? 0) + 1);
-    return query.apply(this, args);
+    const sent = performance.now();
+    const result = query.apply(this, args);
+    const answered = () => msByText.set(key, (msByText.get(key) ?? 0) + performance.now() - sent);
+    if (result && typeof result.then === 'function') result.then(answered, answered);
+    return result;
   };
   process.on('SIGUSR2', () => {
     // Renamed into place, so the bench never reads a half-written file.
     const file = path.join(dir, `${process.pid}.json`);
-    writeFileSync(`${file}.tmp`, JSON.stringify({ statements, byText: Object.fromEntries(byText), at: Date.now() }));
+    writeFileSync(`${file}.tmp`, JSON.stringify({ statements, byText: Object.fromEntries(byText), msByText: Object.fromEntries(msByText), at: Date.now() }));
     renameSync(`${file}.tmp`, file);
   });
 }

@@ -16,6 +16,8 @@ const STATEMENT_COUNTER = path.join(projectRoot, 'bench', 'count-statements.mjs'
 export interface StatementCounts {
   statements: number;
   byText: Record<string, number>;
+  /** Milliseconds from sending each statement to its answer, summed by the same first words. */
+  msByText: Record<string, number>;
 }
 
 export interface StartOptions {
@@ -141,7 +143,7 @@ export class KefuServer {
     const deadline = asked + 5_000;
     for (;;) {
       const counts = await readFile(file, 'utf8').then((text) => JSON.parse(text) as StatementCounts & { at: number }, () => undefined);
-      if (counts && counts.at >= asked) return { statements: counts.statements, byText: counts.byText };
+      if (counts && counts.at >= asked) return { statements: counts.statements, byText: counts.byText, msByText: counts.msByText };
       if (Date.now() > deadline) throw this.failure('the statement counter did not answer SIGUSR2 within 5 s');
       await sleep(20);
     }

@@ -364,6 +364,12 @@ async function measureEngine(
       .filter(([, n]) => n >= 0.05).sort((a, b) => b[1] - a[1]);
     ctx.note(`${tag}: tickets.create: statements per ticket by their first words (those sent at least once per 20 tickets; idle ones included): ` +
       `${heaviest.map(([text, n]) => `${n.toFixed(2)} "${text}"`).join('; ')}.`);
+    const slowest = Object.entries(after.msByText).map(([text, ms]) => [text, (ms - (before.msByText[text] ?? 0)) / count] as const)
+      .sort((a, b) => b[1] - a[1]).slice(0, 12);
+    const totalMs = slowest.reduce((sum, [, ms]) => sum + ms, 0);
+    ctx.note(`${tag}: tickets.create: milliseconds per ticket from sending a statement to its answer, by its first words (the 12 longest, ` +
+      `${round(totalMs)} ms in all; under load this includes waiting for Postgres' CPU): ` +
+      `${slowest.map(([text, ms]) => `${ms.toFixed(2)} "${text}"`).join('; ')}.`);
 
     const insert = await measureInsertBaseline(ctx, connection, seed.workspaceId, body);
     report('tickets.create_baseline', 'rps', insert.rps, hello?.rps);

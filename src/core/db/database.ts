@@ -1,5 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
-import { CompiledQuery, Kysely, PostgresDialect, PostgresDriver, type DatabaseConnection, type Driver, type PostgresDialectConfig, type TransactionSettings } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, PostgresDriver, type DatabaseConnection, type Driver, type PostgresDialectConfig, type QueryResult, type TransactionSettings } from 'kysely';
 import type { Logger } from '../logger.js';
 import { AppError } from '../errors.js';
 import { inReplayableWork } from '../jobs/replayable.js';
@@ -73,17 +74,197 @@ export async function connectDatabase(url: string, options: { max: number; log: 
 }
 
 /**
+ * Work whose statements all go through one transaction (`inOneTransaction`): the transactions it
+ * begins join it, and its statements outside them run in it too.
+ */
+interface OneTransaction {
+  ended: boolean;
+  /** The driver of the first statement's database: its transaction is the scope's. */
+  driver?: RelaxingPostgresDriver;
+  /** Taken from the pool, and BEGIN sent, with the scope's first statement: work that sends none costs none. */
+  opened?: Promise<{ connection: DatabaseConnection; joined: JoinedConnection }>;
+  /** A statement failed or a joined transaction rolled back: the scope's work is undone as a whole. */
+  failure?: unknown;
+}
+
+const oneTransaction = new AsyncLocalStorage<OneTransaction>();
+
+/**
+ * The scope's connection as its work sees it: statements sent side by side (`Promise.all`) go one
+ * after another, and a statement that fails marks the scope failed. A statement sent after the
+ * scope ended (by work nobody awaited: a timer, a promise left running) runs on a connection of its
+ * own: this one is back in the pool, perhaps in another transaction.
+ */
+class JoinedConnection implements DatabaseConnection {
+  private previous: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly connection: DatabaseConnection,
+    private readonly scope: OneTransaction,
+    private readonly alone: <R>(query: CompiledQuery) => Promise<QueryResult<R>>,
+  ) {}
+
+  executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    if (this.scope.ended) return this.alone<R>(query);
+    const result = this.previous.then(() => this.connection.executeQuery<R>(query)).catch((err: unknown) => {
+      // Postgres refuses every later statement of the transaction anyway; the scope is undone.
+      this.scope.failure ??= err;
+      throw err;
+    });
+    this.previous = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Once every statement sent so far has been answered. */
+  async settled(): Promise<void> {
+    await this.previous;
+  }
+
+  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.connection.streamQuery<R>(query, chunkSize);
+  }
+}
+
+/** Statements in the transaction of the `inOneTransaction` scope the caller runs in (for pg-boss' `db` option). */
+export interface JoinedTransaction {
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number }>;
+}
+
+const joinedTransactions = new WeakMap<OneTransaction, JoinedTransaction>();
+
+/**
+ * The transaction of the `inOneTransaction` scope the caller runs in, once the scope has sent a
+ * statement (before that it has written nothing a statement could depend on); else undefined. A job
+ * sent through it is stored with the writes it follows, and is seen by workers only once they are.
+ */
+export function joinedTransaction(): JoinedTransaction | undefined {
+  const scope = oneTransaction.getStore();
+  const opened = scope && !scope.ended ? scope.opened : undefined;
+  if (!scope || !opened) return undefined;
+  let joined = joinedTransactions.get(scope);
+  if (!joined) {
+    joined = {
+      executeSql: async (text, values = []) => {
+        const result = await (await opened).joined.executeQuery<unknown>(CompiledQuery.raw(text, values));
+        return { rows: [...result.rows], rowCount: Number(result.numAffectedRows ?? result.rows.length) };
+      },
+    };
+    joinedTransactions.set(scope, joined);
+  }
+  return joined;
+}
+
+/**
+ * Runs `work` with every statement it sends through Kysely in one transaction, committed after it
+ * returns; the transactions it begins join that one (their commits are no-ops). If a statement
+ * fails, a joined transaction rolls back or `work` throws, everything is rolled back and this
+ * throws: the caller redoes the work another way (the event bus: each event on its own). The
+ * event bus runs a subscriber's batch of events in one, instead of a transaction or more per event
+ * (a BEGIN and a COMMIT round trip each; issue 15). Statements sent straight to the pool (not
+ * through Kysely) are not in it.
+ */
+export async function inOneTransaction<T>(work: () => Promise<T>): Promise<T> {
+  const scope: OneTransaction = { ended: false };
+  let outcome: { value: T } | { error: unknown };
+  try {
+    outcome = { value: await oneTransaction.run(scope, work) };
+  } catch (error) {
+    outcome = { error };
+  }
+  scope.ended = true;
+  if (scope.opened) {
+    const { driver } = scope;
+    const { connection, joined } = await scope.opened.catch((error: unknown) => {
+      throw 'error' in outcome ? outcome.error : error;
+    });
+    await joined.settled();
+    const failure = 'error' in outcome ? outcome.error : scope.failure;
+    try {
+      if (failure !== undefined) {
+        await connection.executeQuery(CompiledQuery.raw('rollback')).catch(() => undefined);
+        throw failure;
+      }
+      await connection.executeQuery(CompiledQuery.raw('commit'));
+    } finally {
+      await driver!.releaseConnection(connection);
+    }
+  }
+  if ('error' in outcome) throw outcome.error;
+  return outcome.value;
+}
+
+/**
  * A transaction begun inside replayable work (core/jobs/replayable.ts: a durable event handler, a
  * replayable job) commits without waiting for the disk, which loses nothing there: the work is
  * redone from its durable source until a synchronous commit after it (the subscriber's cursor, the
  * job's completion) has flushed it. The setting goes with the BEGIN, in its round trip: a
  * statement of its own cost one per transaction, some four per new ticket (issue 15).
+ *
+ * Inside `inOneTransaction` it hands out the scope's connection and lets transactions join it.
  */
 class RelaxingPostgresDriver extends PostgresDriver {
+  private readonly joined = new WeakSet<DatabaseConnection>();
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const scope = oneTransaction.getStore();
+    // Work left running after its scope ended (a promise nobody awaited) goes its own way.
+    // So does a statement to another database than the scope's.
+    if (!scope || scope.ended || (scope.driver && scope.driver !== this)) return super.acquireConnection();
+    scope.driver = this;
+    scope.opened ??= this.open(scope);
+    return (await scope.opened).joined;
+  }
+
+  private async open(scope: OneTransaction) {
+    const connection = await super.acquireConnection();
+    try {
+      await this.begin(connection);
+    } catch (err) {
+      await this.releaseConnection(connection);
+      throw err;
+    }
+    const joined = new JoinedConnection(connection, scope, (query) => this.runAlone(query));
+    this.joined.add(joined);
+    return { connection, joined };
+  }
+
+  private async runAlone<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const connection = await super.acquireConnection();
+    try {
+      return await connection.executeQuery<R>(query);
+    } finally {
+      await this.releaseConnection(connection);
+    }
+  }
+
+  // Kysely's signature names its own connection class, which every connection but a joined one is.
+  override async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    if (!this.joined.has(connection)) await super.releaseConnection(connection as Parameters<PostgresDriver['releaseConnection']>[0]);
+  }
+
   override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    if (settings.isolationLevel || settings.accessMode || !inReplayableWork()) return super.beginTransaction(connection, settings);
+    if (this.joined.has(connection)) {
+      if (settings.isolationLevel || settings.accessMode) throw new Error('A transaction with its own isolation level or access mode cannot join another');
+      return;
+    }
+    if (settings.isolationLevel || settings.accessMode) return super.beginTransaction(connection, settings);
+    await this.begin(connection);
+  }
+
+  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    if (!this.joined.has(connection)) await super.commitTransaction(connection);
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (!this.joined.has(connection)) return super.rollbackTransaction(connection);
+    // Its writes cannot be undone alone: the whole scope is.
+    const scope = oneTransaction.getStore();
+    if (scope) scope.failure ??= new Error('a transaction inside inOneTransaction rolled back');
+  }
+
+  private async begin(connection: DatabaseConnection): Promise<void> {
     // No parameters: sent as one simple query, both statements in one round trip.
-    await connection.executeQuery(CompiledQuery.raw('begin; set local synchronous_commit = off'));
+    await connection.executeQuery(CompiledQuery.raw(inReplayableWork() ? 'begin; set local synchronous_commit = off' : 'begin'));
   }
 }
 

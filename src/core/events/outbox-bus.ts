@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { sql, type QueryExecutorProvider } from 'kysely';
 import { AppError } from '../errors.js';
+import { inOneTransaction } from '../db/database.js';
 import { ListenConnection } from '../db/listen-connection.js';
 import { runReplayable } from '../jobs/replayable.js';
 import {
@@ -108,6 +109,11 @@ const JUMPS_SAVE_MS_DEFAULT = 30_000;
  * between re-delivers what those batches held, which handlers take as a no-op (README.md, "Delivery").
  */
 const CURSOR_SAVE_MS_DEFAULT = 50;
+/**
+ * Events of one subscriber handled in one transaction at most: its row locks are held until the
+ * last of them is handled, so an agent's write to one of those tickets waits that long.
+ */
+const TRANSACTION_EVENTS = 50;
 
 interface Row {
   seq: number;
@@ -397,22 +403,40 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
     }
   };
 
-  /** Events of one stream one after another, streams side by side. */
+  /**
+   * A batch in one transaction (core/db/database.ts `inOneTransaction`), its events one after
+   * another in log order: a BEGIN and a COMMIT per batch instead of per event and transaction. If
+   * any of them fails, nothing of the batch stays and each event is handled on its own.
+   */
   const handleBatch = async (durable: Durable, entries: Entry[]): Promise<void> => {
-    const streams = new Map<string, DomainEvent[]>();
+    const events: { event: DomainEvent; stream: string }[] = [];
     for (const entry of entries) {
       const event = eventOf(entry);
-      if (!event) {
-        log.warn({ eventId: entry.row.id, eventType: entry.row.type, subscriber: durable.id }, 'event bus: skipped an event that does not match the catalogue');
-        continue;
-      }
-      const key = entry.row.stream ?? entry.row.id;
-      streams.set(key, [...(streams.get(key) ?? []), event]);
+      if (event) events.push({ event, stream: entry.row.stream ?? entry.row.id });
+      else log.warn({ eventId: entry.row.id, eventType: entry.row.type, subscriber: durable.id }, 'event bus: skipped an event that does not match the catalogue');
     }
+    for (let start = 0; start < events.length; start += TRANSACTION_EVENTS) {
+      const chunk = events.slice(start, start + TRANSACTION_EVENTS);
+      try {
+        await runReplayable(() => inOneTransaction(async () => {
+          for (const { event } of chunk) await durable.handler(event);
+        }));
+      } catch (err) {
+        if (closed) return;
+        log.debug?.({ err, subscriber: durable.id, events: chunk.length }, 'event bus: a batch failed in one transaction; handling its events one by one');
+        await handleEach(durable, chunk);
+      }
+    }
+  };
+
+  /** Events of one stream one after another, streams side by side, each with its own retries. */
+  const handleEach = async (durable: Durable, events: { event: DomainEvent; stream: string }[]): Promise<void> => {
+    const streams = new Map<string, DomainEvent[]>();
+    for (const { event, stream } of events) streams.set(stream, [...(streams.get(stream) ?? []), event]);
     const queue = [...streams.values()];
     const workers = Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
-      for (let events = queue.shift(); events; events = queue.shift()) {
-        for (const event of events) await handleWithRetries(durable, event);
+      for (let stream = queue.shift(); stream; stream = queue.shift()) {
+        for (const event of stream) await handleWithRetries(durable, event);
       }
     });
     await Promise.all(workers);

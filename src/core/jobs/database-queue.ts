@@ -21,6 +21,7 @@ import {
 } from './job-queue.js';
 import { QueueWorker } from './database-worker.js';
 import { inReplayableWork } from './replayable.js';
+import { joinedTransaction, type JoinedTransaction } from '../db/database.js';
 import { ListenConnection } from '../db/listen-connection.js';
 import { NOTIFY_CHANNEL, Notifier } from './job-notifications.js';
 
@@ -97,6 +98,8 @@ class DatabaseQueue implements DatabaseJobQueue {
   private readonly listener: ListenConnection;
   private readonly ownsListener: boolean;
   private readonly notifier: Notifier;
+  /** Queues already announced in a subscriber's batch transaction (see `announceAtCommit`). */
+  private readonly announcedIn = new WeakMap<JoinedTransaction, Set<string>>();
   /** pg-boss' connections. */
   private readonly pool: pg.Pool;
   /**
@@ -190,7 +193,11 @@ class DatabaseQueue implements DatabaseJobQueue {
       retryBackoff: this.immediateRetries ? false : o.retryBackoff,
     };
     if (o.startAfter) options.startAfter = o.startAfter;
-    if (o.resentIfLost || inReplayableWork()) options.db = this.relaxedDb;
+    // Inside a subscriber's batch transaction the job is stored with the writes it follows: a worker
+    // must not run it before they are committed (nor after they were rolled back).
+    const joined = joinedTransaction();
+    if (joined) options.db = joined;
+    else if (o.resentIfLost || inReplayableWork()) options.db = this.relaxedDb;
     if (o.idempotencyKey !== undefined) {
       // pg-boss' singletonKey alone does not dedupe on a 'standard' queue in v10 (its unique
       // indexes cover only the short/singleton/stately policies or singletonSeconds slots), so the
@@ -210,9 +217,19 @@ class DatabaseQueue implements DatabaseJobQueue {
       }
     }
     if (id !== null && !(o.startAfter && o.startAfter.getTime() > Date.now())) {
-      this.notifier.announce(name);
+      if (joined) await this.announceAtCommit(joined, name);
+      else this.notifier.announce(name);
     }
     return id;
+  }
+
+  /** A NOTIFY in the transaction goes out when it commits; one per queue and transaction is enough. */
+  private async announceAtCommit(joined: JoinedTransaction, name: string): Promise<void> {
+    const announced = this.announcedIn.get(joined) ?? new Set<string>();
+    this.announcedIn.set(joined, announced);
+    if (announced.has(name)) return;
+    announced.add(name);
+    await joined.executeSql('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, name]);
   }
 
   async work<T>(name: string, handler: JobHandler<T>, opts?: WorkOptions): Promise<void> {

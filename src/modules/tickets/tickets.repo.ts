@@ -183,8 +183,13 @@ export class TicketsRepo {
     return db.selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  /**
+   * The ticket, locked against other writers of it until the transaction ends. Not against rows
+   * being added that refer to it (its messages, activity, SLA state): their foreign-key check would
+   * otherwise wait for the whole transaction (`for no key update`, the lock an UPDATE takes).
+   */
   ticketForUpdate(db: Db, id: string) {
-    return db.selectFrom('tickets').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    return db.selectFrom('tickets').selectAll().where('id', '=', id).forNoKeyUpdate().executeTakeFirst();
   }
 
   ticketByNumber(db: Db, number: number) {

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { sql } from 'kysely';
+import pg from 'pg';
+import { sql, type Kysely } from 'kysely';
 import { freshDatabase, type TestDatabase } from '../../../../test/helpers/db.js';
 import { recordingLog } from '../../../../test/helpers/log.js';
 import type { Logger } from '../../logger.js';
-import { connectDatabase } from '../database.js';
+import { runReplayable } from '../../jobs/replayable.js';
+import { connectDatabase, inOneTransaction, type Database } from '../database.js';
 
 let testDb: TestDatabase;
 beforeAll(async () => { testDb = await freshDatabase(); });
@@ -27,5 +29,128 @@ describe('the database pool', () => {
       await database.close();
       await admin.close();
     }
+  });
+});
+
+describe('inOneTransaction', () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await connectDatabase(testDb.url, { max: 4, log: recordingLog() as unknown as Logger });
+    await sql`create table one_transaction_notes (id int primary key, body text not null)`.execute(database.db);
+  });
+  afterAll(async () => { await database.close(); });
+
+  const db = () => database.db as unknown as Kysely<{ one_transaction_notes: { id: number; body: string } }>;
+  const notes = async () => (await db().selectFrom('one_transaction_notes').select(['id', 'body']).orderBy('id').execute());
+  const backend = async () => (await sql<{ pid: number; xid: string | null }>`select pg_backend_pid() as pid, pg_current_xact_id_if_assigned()::text as xid`.execute(database.db)).rows[0]!;
+
+  it('runs every statement, in and out of the transactions the work begins, on one connection in one transaction, committed once at the end', async () => {
+    await sql`delete from one_transaction_notes`.execute(database.db);
+    const seen = await inOneTransaction(async () => {
+      await db().insertInto('one_transaction_notes').values({ id: 1, body: 'outside' }).execute();
+      const first = await backend();
+      await db().transaction().execute(async (trx) => { await trx.insertInto('one_transaction_notes').values({ id: 2, body: 'inside' }).execute(); });
+      const second = await backend();
+      // Another connection does not see the rows yet: nothing was committed by the joined transaction.
+      const client = new pg.Client({ connectionString: testDb.url });
+      await client.connect();
+      const outside = (await client.query('select count(*)::int as n from one_transaction_notes')).rows[0].n as number;
+      await client.end();
+      return { first, second, outside };
+    });
+    expect(seen.first.pid).toBe(seen.second.pid);
+    expect(seen.first.xid).not.toBeNull();
+    expect(seen.second.xid).toBe(seen.first.xid);
+    expect(seen.outside).toBe(0);
+    expect(await notes()).toEqual([{ id: 1, body: 'outside' }, { id: 2, body: 'inside' }]);
+  });
+
+  it('sends statements the work runs side by side one after another', async () => {
+    await sql`delete from one_transaction_notes`.execute(database.db);
+    const warn = vi.spyOn(process, 'emitWarning');
+    try {
+      await inOneTransaction(async () => {
+        await Promise.all([1, 2, 3, 4, 5].map((id) => db().insertInto('one_transaction_notes').values({ id, body: `note ${id}` }).execute()));
+      });
+      // pg queues a query sent while another runs only with a deprecation warning (removed in pg 9).
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+    expect((await notes()).map((n) => n.id)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('sends a statement of work left running after the scope ended on a connection of its own', async () => {
+    await sql`delete from one_transaction_notes`.execute(database.db);
+    let stray: Promise<unknown> | undefined;
+    await inOneTransaction(async () => {
+      await db().insertInto('one_transaction_notes').values({ id: 1, body: 'in the scope' }).execute();
+      // Begun in the scope (it joins), its insert sent after the scope committed.
+      stray = db().transaction().execute(async (trx) => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await trx.insertInto('one_transaction_notes').values({ id: 2, body: 'after it' }).execute();
+      });
+    });
+    await stray;
+    expect(await notes()).toEqual([{ id: 1, body: 'in the scope' }, { id: 2, body: 'after it' }]);
+    // No connection of the pool was left inside a transaction.
+    const states = await Promise.all([1, 2, 3, 4].map(() => database.pool.connect()));
+    try {
+      for (const client of states) expect((await client.query('select pg_current_xact_id_if_assigned() as xid')).rows[0].xid).toBeNull();
+    } finally {
+      for (const client of states) client.release();
+    }
+  });
+
+  it('takes no connection when the work sends no statement', async () => {
+    let taken = 0;
+    const count = () => { taken += 1; };
+    database.pool.on('acquire', count);
+    try {
+      expect(await inOneTransaction(async () => 'nothing to write')).toBe('nothing to write');
+      expect(taken).toBe(0);
+      await inOneTransaction(async () => { await backend(); await backend(); });
+      expect(taken).toBe(1);
+    } finally {
+      database.pool.off('acquire', count);
+    }
+  });
+
+  it('undoes everything when the work throws, a statement fails or a joined transaction rolls back, and says why', async () => {
+    await sql`delete from one_transaction_notes`.execute(database.db);
+    await expect(inOneTransaction(async () => {
+      await db().insertInto('one_transaction_notes').values({ id: 1, body: 'kept?' }).execute();
+      throw new Error('the work failed');
+    })).rejects.toThrow('the work failed');
+
+    // A failing statement the work swallows still undoes the scope (Postgres refuses the rest of it anyway).
+    await expect(inOneTransaction(async () => {
+      await db().insertInto('one_transaction_notes').values({ id: 1, body: 'kept?' }).execute();
+      await db().insertInto('one_transaction_notes').values({ id: 1, body: 'duplicate' }).execute().catch(() => undefined);
+    })).rejects.toThrow(/duplicate key/);
+
+    await expect(inOneTransaction(async () => {
+      await db().insertInto('one_transaction_notes').values({ id: 1, body: 'kept?' }).execute();
+      await db().transaction().execute(async (trx) => {
+        await trx.insertInto('one_transaction_notes').values({ id: 2, body: 'kept?' }).execute();
+        throw new Error('rolled back inside');
+      }).catch(() => undefined);
+    })).rejects.toThrow('a transaction inside inOneTransaction rolled back');
+
+    expect(await notes()).toEqual([]);
+    // The connection went back to the pool in a clean state.
+    expect((await backend()).xid).toBeNull();
+  });
+
+  it('refuses a transaction with its own isolation level inside it', async () => {
+    await expect(inOneTransaction(async () => {
+      await db().transaction().setIsolationLevel('serializable').execute(async (trx) => { await trx.selectFrom('one_transaction_notes').selectAll().execute(); });
+    })).rejects.toThrow('cannot join another');
+  });
+
+  it('commits without waiting for the disk in replayable work, and waits outside it', async () => {
+    const setting = () => sql<{ setting: string }>`select current_setting('synchronous_commit') as setting`.execute(database.db).then((r) => r.rows[0]!.setting);
+    expect(await runReplayable(() => inOneTransaction(setting))).toBe('off');
+    expect(await inOneTransaction(setting)).toBe('on');
   });
 });

@@ -178,7 +178,7 @@ describe('the outbox bus', () => {
     expect(handled.filter((h) => h.id !== first.id).every((h) => h.node === 1 - holder)).toBe(true);
   });
 
-  it('keeps the events of one stream in order while other streams go side by side', async () => {
+  it('keeps the events of one stream in order', async () => {
     const bus = await node();
     const order = new Map<string, number[]>();
     bus.subscribe('ticket.rated', async (e) => {
@@ -195,6 +195,46 @@ describe('the outbox bus', () => {
     });
     await bus.drain();
     expect([...order.values()]).toEqual(tickets.map(() => [1, 2, 3, 4, 5]));
+  });
+
+  it('handles a batch in one transaction; when an event of it fails, undoes the batch and handles each event on its own, every write made once', async () => {
+    const bus = await node();
+    const database = await connectDatabase(testDb.url, { max: 2, log: createLogger('silent') });
+    opened.push(database);
+    await sql`create table handled_ratings (rating int not null, xid text not null)`.execute(admin.db);
+    const calls: number[] = [];
+    let failOnce = false;
+    bus.subscribe('ticket.rated', async (e) => {
+      calls.push(e.payload.rating);
+      const { rows: [row] } = await sql<{ xid: string }>`select pg_current_xact_id()::text as xid`.execute(database.db);
+      await sql`insert into handled_ratings values (${e.payload.rating}, ${row!.xid})`.execute(database.db);
+      if (e.payload.rating === 5 && failOnce) { failOnce = false; throw new Error('a blip'); }
+    }, { subscriber: 'test:ticket.rated' });
+    await bus.start({ durable: true });
+    const publishThree = (ratings: number[]) => bus.transaction(admin.db, async (_trx, events) => {
+      for (const rating of ratings) events.publish('ticket.rated', WS, { ticketId: randomUUID(), rating, comment: null });
+    });
+    const handled = async () => (await sql<{ rating: number; xid: string }>`select rating, xid from handled_ratings order by rating`.execute(admin.db)).rows;
+
+    await publishThree([1, 2, 3]);
+    await bus.drain();
+    const together = await handled();
+    expect(together.map((r) => r.rating)).toEqual([1, 2, 3]);
+    expect(new Set(together.map((r) => r.xid)).size).toBe(1);
+
+    failOnce = true;
+    await sql`delete from handled_ratings`.execute(admin.db);
+    calls.length = 0;
+    await publishThree([4, 5, 6]);
+    await bus.drain();
+    // 4 and 5 in the batch, undone when 5 failed; then each on its own (5 works the second time).
+    expect(calls.slice(0, 2)).toEqual([4, 5]);
+    expect(calls.slice(2).sort()).toEqual([4, 5, 6]);
+    const alone = await handled();
+    expect(alone.map((r) => r.rating)).toEqual([4, 5, 6]);
+    expect(new Set(alone.map((r) => r.xid)).size).toBe(3);
+    expect(await bus.subscribers()).toEqual([expect.objectContaining({ subscriber: 'test:ticket.rated', lag: 0, handled: 6, failed: 0 })]);
+    await sql`drop table handled_ratings`.execute(admin.db);
   });
 
   it('retries a failing handler, records one that keeps failing, and moves on', async () => {

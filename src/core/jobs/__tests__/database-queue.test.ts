@@ -5,6 +5,9 @@ import { freshDatabase, type TestDatabase } from '../../../../test/helpers/db.js
 import { createDatabaseQueue, PermanentJobError, type Job, type JobQueue } from '../index.js';
 import { QueueWorker } from '../database-worker.js';
 import { gate, pause, recordingLog } from './test-support.js';
+import { sql as kyselySql } from 'kysely';
+import { connectDatabase, inOneTransaction } from '../../db/database.js';
+import { createLogger } from '../../logger.js';
 
 let database: TestDatabase;
 let sql: pg.Pool;
@@ -396,5 +399,36 @@ describe('database job queue', () => {
     await expect(queue.drain({ timeoutMs: 300 })).rejects.toMatchObject({ code: 'JOB_QUEUE_DRAIN_TIMEOUT' });
     release.open();
     await queue.drain({ timeoutMs: 10_000 });
+  });
+});
+
+describe('a job sent inside a subscriber\'s batch transaction (inOneTransaction)', () => {
+  it('is stored with the transaction\'s writes: no worker sees it before the commit, none ever when it rolls back, and the commit wakes the worker', async () => {
+    // Polling every 30 s: a job run sooner was woken by the NOTIFY sent with the commit.
+    const { queue } = await startQueue({ pollingIntervalSeconds: 30 });
+    const ran: number[] = [];
+    await queue.work<{ workspaceId: string; n: number }>('test.joined', async (job) => { ran.push(job.data.n); });
+    const kefuDatabase = await connectDatabase(database.url, { max: 2, log: createLogger('silent') });
+    const count = async () => Number((await sql.query(`select count(*) as n from pgboss.job where name = 'test.joined'`)).rows[0].n);
+    try {
+      await inOneTransaction(async () => {
+        await kyselySql`select 1`.execute(kefuDatabase.db);
+        await queue.send('test.joined', { workspaceId: 'ws1', n: 1 });
+        await queue.send('test.joined', { workspaceId: 'ws1', n: 2 });
+        expect(await count()).toBe(0);
+        await new Promise((r) => setTimeout(r, 300));
+        expect(ran).toEqual([]);
+      });
+      await vi.waitFor(() => expect(ran.sort()).toEqual([1, 2]), { timeout: 5000, interval: 50 });
+
+      await expect(inOneTransaction(async () => {
+        await kyselySql`select 1`.execute(kefuDatabase.db);
+        await queue.send('test.joined', { workspaceId: 'ws1', n: 3 });
+        throw new Error('the batch fails');
+      })).rejects.toThrow('the batch fails');
+      expect(await count()).toBe(2);
+    } finally {
+      await kefuDatabase.close();
+    }
   });
 });
