@@ -85,6 +85,8 @@ interface OneTransaction {
   opened?: Promise<{ connection: DatabaseConnection; joined: JoinedConnection }>;
   /** A statement failed or a joined transaction rolled back: the scope's work is undone as a whole. */
   failure?: unknown;
+  /** Called once the scope's work is committed (`afterOneTransaction`); dropped if it is not. */
+  committed: (() => void)[];
 }
 
 const oneTransaction = new AsyncLocalStorage<OneTransaction>();
@@ -123,6 +125,14 @@ class JoinedConnection implements DatabaseConnection {
   streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
     return this.connection.streamQuery<R>(query, chunkSize);
   }
+}
+
+/**
+ * Work whose statements do not join the `inOneTransaction` scope it is called from: a counter
+ * handed out at once, whose row lock must not be held for the whole of the caller's transaction.
+ */
+export function outsideOneTransaction<T>(work: () => Promise<T>): Promise<T> {
+  return oneTransaction.exit(work);
 }
 
 /** Statements in the transaction of the `inOneTransaction` scope the caller runs in (for pg-boss' `db` option). */
@@ -164,7 +174,7 @@ export function joinedTransaction(): JoinedTransaction | undefined {
  * through Kysely) are not in it.
  */
 export async function inOneTransaction<T>(work: () => Promise<T>): Promise<T> {
-  const scope: OneTransaction = { ended: false };
+  const scope: OneTransaction = { ended: false, committed: [] };
   let outcome: { value: T } | { error: unknown };
   try {
     outcome = { value: await oneTransaction.run(scope, work) };
@@ -190,7 +200,19 @@ export async function inOneTransaction<T>(work: () => Promise<T>): Promise<T> {
     }
   }
   if ('error' in outcome) throw outcome.error;
+  for (const then of scope.committed) then();
   return outcome.value;
+}
+
+/**
+ * Calls `then` once the `inOneTransaction` scope the caller runs in has committed (never if it
+ * rolls back); outside a scope, at once. For what must not act on writes before they are
+ * committed: the in-memory job queue of tests and one-off commands.
+ */
+export function afterOneTransaction(then: () => void): void {
+  const scope = oneTransaction.getStore();
+  if (scope && !scope.ended) scope.committed.push(then);
+  else then();
 }
 
 /**

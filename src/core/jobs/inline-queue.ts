@@ -17,6 +17,7 @@ import {
   type WorkOptions,
 } from './job-queue.js';
 import { runDurable, runReplayable } from './replayable.js';
+import { afterOneTransaction, outsideOneTransaction } from '../db/database.js';
 
 export type InlineQueue = JobQueue & { drain(): Promise<void> };
 
@@ -80,14 +81,15 @@ class InlineJobQueue implements InlineQueue {
     if (this.stopped) throw new AppError('JOB_QUEUE_STATE', 500, 'The job queue is stopped');
     const now = Date.now();
     let id: string = randomUUID();
+    /** A job under the same key waiting, running, or completed within the idempotency window. */
+    const keyTaken = () => {
+      const existing = this.byId.get(id);
+      return !!existing && (existing.state === 'created' || existing.state === 'retry' || existing.state === 'active'
+        || (existing.state === 'completed' && Date.now() - existing.completedAt < IDEMPOTENCY_WINDOW_SECONDS * 1000));
+    };
     if (o.idempotencyKey !== undefined) {
       id = jobIdForKey(name, o.idempotencyKey);
-      const existing = this.byId.get(id);
-      if (existing) {
-        const holdsKey = existing.state === 'created' || existing.state === 'retry' || existing.state === 'active'
-          || (existing.state === 'completed' && now - existing.completedAt < IDEMPOTENCY_WINDOW_SECONDS * 1000);
-        if (holdsKey) return null;
-      }
+      if (keyTaken()) return null;
     }
     const job: InlineJob = {
       id,
@@ -100,10 +102,15 @@ class InlineJobQueue implements InlineQueue {
       retryLimit: o.retryLimit,
       completedAt: 0,
     };
-    this.byId.set(id, job);
-    this.jobs.push(job);
-    if (job.runAt > now) this.wakeWhenDue(job);
-    this.schedulePump();
+    // Sent inside a transaction that takes in everything (core/db/database.ts `inOneTransaction`):
+    // queued once it commits, as the database queue's row would be, and not at all if it rolls back.
+    afterOneTransaction(() => {
+      if (o.idempotencyKey !== undefined && keyTaken()) return;
+      this.byId.set(id, job);
+      this.jobs.push(job);
+      if (job.runAt > Date.now()) this.wakeWhenDue(job);
+      this.schedulePump();
+    });
     return id;
   }
 
@@ -179,8 +186,9 @@ class InlineJobQueue implements InlineQueue {
     const task = (async () => {
       try {
         const handle = () => worker.handler({ id: job.id, name: job.name, data: job.data });
-        // Handlers start from whatever sent their job: each gets its own durability scope.
-        await (worker.replayable ? runReplayable(handle) : runDurable(handle));
+        // Handlers start from whatever sent their job: each gets its own durability scope, and
+        // none joins the sender's transaction.
+        await outsideOneTransaction(() => (worker.replayable ? runReplayable(handle) : runDurable(handle)));
         job.state = 'completed';
         job.completedAt = Date.now();
         this.forget(job);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isUuid } from '../../contracts/http.js';
 import type { Clock } from '../../core/clock.js';
+import { outsideOneTransaction } from '../../core/db/database.js';
 import { AppError, cursorInvalid, forbidden, notFound } from '../../core/errors.js';
 import type { EventBus, EventWriter } from '../../core/events/index.js';
 import type { TicketChanges as TicketChangesEvent } from '../../contracts/events.js';
@@ -532,7 +533,11 @@ export class TicketsService {
    * department is looked up in the same statement; an unknown one takes no number.
    */
   private async nextNumber(workspaceId: string, departmentKey?: string): Promise<{ number: number; departmentId: string | null }> {
-    const taken = await this.repo.write(workspaceId, (db) => this.repo.nextNumber(db, departmentKey));
+    // Taken for good at once (a number lost with a failed ticket is a gap, nothing more): the
+    // counter's row is locked for this statement only, even when the ticket is opened inside a
+    // longer transaction (a mail processed in one, core/db/database.ts), which would otherwise
+    // hold back every other ticket of the workspace until it commits.
+    const taken = await outsideOneTransaction(() => this.repo.write(workspaceId, (db) => this.repo.nextNumber(db, departmentKey)));
     if (!taken && departmentKey !== undefined) throw ticketErrors.departmentUnknown(`There is no department "${departmentKey}"`, { department: departmentKey });
     if (!taken) throw notFound('ticket_settings');
     return taken;

@@ -5,7 +5,7 @@ import { freshDatabase, type TestDatabase } from '../../../../test/helpers/db.js
 import { recordingLog } from '../../../../test/helpers/log.js';
 import type { Logger } from '../../logger.js';
 import { runReplayable } from '../../jobs/replayable.js';
-import { connectDatabase, inOneTransaction, type Database } from '../database.js';
+import { connectDatabase, inOneTransaction, outsideOneTransaction, type Database } from '../database.js';
 
 let testDb: TestDatabase;
 beforeAll(async () => { testDb = await freshDatabase(); });
@@ -100,6 +100,26 @@ describe('inOneTransaction', () => {
     } finally {
       for (const client of states) client.release();
     }
+  });
+
+  it('commits work run outsideOneTransaction at once, however long the scope it is called from goes on', async () => {
+    await sql`delete from one_transaction_notes`.execute(database.db);
+    const seenOutside = async () => {
+      const client = new pg.Client({ connectionString: testDb.url });
+      await client.connect();
+      try {
+        return (await client.query('select id from one_transaction_notes order by id')).rows.map((r) => r.id as number);
+      } finally {
+        await client.end();
+      }
+    };
+    const during = await inOneTransaction(async () => {
+      await db().insertInto('one_transaction_notes').values({ id: 1, body: 'in the scope' }).execute();
+      await outsideOneTransaction(() => db().insertInto('one_transaction_notes').values({ id: 2, body: 'taken at once' }).execute());
+      return seenOutside();
+    });
+    expect(during).toEqual([2]);
+    expect(await seenOutside()).toEqual([1, 2]);
   });
 
   it('takes no connection when the work sends no statement', async () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createInlineQueue, PermanentJobError, type Job } from '../index.js';
 import { gate, recordingLog } from './test-support.js';
+import { inOneTransaction } from '../../db/database.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -15,6 +16,29 @@ describe('inline job queue', () => {
     await queue.drain();
     // Data goes through JSON as it would through jsonb: a Date arrives as a string.
     expect(seen).toEqual([{ id, name: 'test.basic', data: { workspaceId: 'ws1', at: '2024-01-02T03:04:05.000Z' } }]);
+  });
+
+  it('queues a job sent inside inOneTransaction once its work has committed, and never when it rolls back', async () => {
+    const queue = createInlineQueue();
+    const ran: number[] = [];
+    await queue.work<{ workspaceId: string; n: number }>('test.joined', async (job) => { ran.push(job.data.n); });
+    await inOneTransaction(async () => {
+      await queue.send('test.joined', { workspaceId: 'ws1', n: 1 });
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(ran).toEqual([]);
+    });
+    await queue.drain();
+    expect(ran).toEqual([1]);
+    await expect(inOneTransaction(async () => {
+      await queue.send('test.joined', { workspaceId: 'ws1', n: 2 }, { idempotencyKey: 'two' });
+      throw new Error('rolled back');
+    })).rejects.toThrow('rolled back');
+    await queue.drain();
+    expect(ran).toEqual([1]);
+    // The rolled-back send took no key: the same key is sent again.
+    expect(await queue.send('test.joined', { workspaceId: 'ws1', n: 2 }, { idempotencyKey: 'two' })).not.toBeNull();
+    await queue.drain();
+    expect(ran).toEqual([1, 2]);
   });
 
   it('drain() also waits for jobs that handlers send', async () => {
