@@ -37,6 +37,13 @@ export interface SeedResult {
 const RANDOM_SEED = 0.4242;
 
 /**
+ * SQL for an id derived from `text` (the same text, the same id) shaped as a random (version 4)
+ * UUID: Kefu checks ids as RFC 9562 UUIDs (zod's `uuid()`) wherever they arrive, a job's data
+ * included, and a bare md5 is not one (a sweep's jobs for seeded tickets were refused as malformed).
+ */
+const seededUuid = (text: string) => `overlay(overlay(md5(${text}) placing '4' from 13) placing '8' from 17)::uuid`;
+
+/**
  * Fills the demo workspace. Speed tricks, all scoped to this one session: foreign-key triggers
  * off (`session_replication_role = replica`: the ids are generated to match), the tickets
  * table's secondary indexes dropped and rebuilt from their own `pg_get_indexdef` text after the
@@ -73,7 +80,7 @@ export async function seedTickets(connectionString: string, options: SeedOptions
       // Ids derived from the number, so tickets can name their customer without a join.
       await client.query(`
         insert into customers (id, workspace_id, email, name, locale, created_at)
-        select md5($1::text || ':customer:' || i)::uuid, $1::uuid, 'bench-customer-' || i || '@example.com', 'Customer ' || i,
+        select ${seededUuid(`$1::text || ':customer:' || i`)}, $1::uuid, 'bench-customer-' || i || '@example.com', 'Customer ' || i,
                (array['en', 'zh-CN'])[1 + (i % 2)], now() - interval '2 years' + random() * interval '1 year'
         from generate_series(1, $2::int) i`, [ws, options.customers]);
     });
@@ -122,7 +129,7 @@ export async function seedTickets(connectionString: string, options: SeedOptions
         insert into tickets (id, workspace_id, number, subject, status, urgency, department_id, assignee_id, customer_id,
                              channel, tags, merged_into_id, first_response_at, resolution_due_at, last_customer_message_at,
                              last_agent_message_at, solved_at, created_at, updated_at)
-        select md5($1::text || ':ticket:' || n)::uuid, $1::uuid, $4::int + n,
+        select ${seededUuid(`$1::text || ':ticket:' || n`)}, $1::uuid, $4::int + n,
                (array['Paper jam in', 'Cannot connect to Wi-Fi:', 'Refund for', 'Ink cartridge not recognised by', 'Warranty claim on',
                       'Invoice question about', 'Driver install fails for', 'Streaks on prints from', 'Firmware update broke', '打印机卡纸'])[1 + floor(r_subject * 10)::int]
                  || ' ' || (array['YM-100', 'YM-200', 'YM-310', 'YM-Pro 5', 'YM-Jet 9', '云墨 M1'])[1 + (n % 6)] || ' (order ' || (100000 + n * 7 % 900000) || ')',
@@ -131,12 +138,12 @@ export async function seedTickets(connectionString: string, options: SeedOptions
                case when r_dept < 0.05 then null else d.ids[case when r_dept < 0.50 then 1 when r_dept < 0.75 then 2 when r_dept < 0.80 then 3 when r_dept < 0.85 then 4 else 5 end] end,
                case when (status = 'new' and r_assign < 0.7) or (status <> 'new' and r_assign < 0.09) then null
                     else a.ids[1 + floor(r_assign * 1000)::int % array_length(a.ids, 1)] end,
-               md5($1::text || ':customer:' || customer_no)::uuid,
+               ${seededUuid(`$1::text || ':customer:' || customer_no`)},
                (array['web', 'web', 'web', 'web', 'email', 'email', 'email', 'chat', 'phone', 'api'])[1 + floor(r_channel * 10)::int],
                case when r_tags < 0.6 then '{}'::text[]
                     when r_tags < 0.9 then array[(array['printer', 'ink', 'paper-jam', 'billing', 'refund', 'warranty', 'driver', 'wifi'])[1 + n % 8]]
                     else array[(array['printer', 'ink', 'paper-jam', 'billing'])[1 + n % 4], (array['vip', 'escalated', 'b2b'])[1 + n % 3]] end,
-               case when n % 200 = 0 and n > 1 then md5($1::text || ':ticket:' || (n - 1))::uuid end,
+               case when n % 200 = 0 and n > 1 then ${seededUuid(`$1::text || ':ticket:' || (n - 1)`)} end,
                case when status <> 'new' then created_at + interval '2 hours' * r_update end,
                case when status in ('new', 'open', 'pending', 'on_hold') then created_at + interval '1 day' * (1 + floor(r_urgency * 3)) end,
                created_at,
