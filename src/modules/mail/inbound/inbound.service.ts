@@ -138,8 +138,10 @@ export class InboundMail {
     try {
       // One transaction for the message's customer, ticket, message, attachments' rows, events and
       // its acknowledgement job (a BEGIN and a COMMIT each before); the attempt counted above stays
-      // counted when it fails.
-      await inOneTransaction(() => this.process(row));
+      // counted when it fails. A step that rolls back its own transaction and is caught (a message
+      // for a closed ticket, a refused acknowledgement) undoes all of it: then the message is
+      // processed again step by step (processing is replayable), and an error there is the real one.
+      await inOneTransaction(() => this.process(row)).catch(() => this.process(row));
     } catch (error) {
       // Transient trouble (the database, the attachment store) gets retries; after the last one,
       // or for anything permanent, the message is parked with the reason and the queue moves on.
