@@ -4,11 +4,9 @@ import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../src/core/config.js';
 import { systemClock } from '../src/core/clock.js';
-import { createInProcessBus } from '../src/core/events/index.js';
-import { createDatabaseQueue } from '../src/core/jobs/index.js';
 import { createLogger } from '../src/core/logger.js';
 import { SmtpListener } from '../src/modules/mail/inbound/index.js';
-import { openDataLayer } from '../src/runtime.js';
+import { openDataLayer, openMessaging } from '../src/runtime.js';
 import { createServices, registerWorkers } from '../src/services.js';
 import type { BenchContext, BenchSuite } from './harness.js';
 import { sampleWaits } from './tickets-profile.js';
@@ -17,7 +15,7 @@ import { sampleWaits } from './tickets-profile.js';
  * Inbound mail through the whole pipeline on the embedded default: concurrent SMTP clients send to
  * Kefu's listener, and the clock stops when every message is a committed ticket with its
  * acknowledgement queued in the outbox (listener, raw store, pg-boss job, parse, customer, ticket,
- * SLA, routing, autoresponder: the production wiring, in one process). Beside it, in the same run,
+ * SLA, routing, autoresponder, the event log's durable subscribers: the production wiring, in one process). Beside it, in the same run,
  * a bare smtp-server that accepts and discards, driven by the same clients.
  */
 const CLIENTS = 10;
@@ -86,11 +84,13 @@ export const suite: BenchSuite = {
     const log = createLogger('silent');
     const data = await openDataLayer(config, log);
     ctx.onCleanup(() => data.close());
-    const jobs = createDatabaseQueue({ connectionString: data.database.url, log });
-    await jobs.start();
-    ctx.onCleanup(() => jobs.stop({ graceful: false }));
-    const services = createServices({ config, ...data, bus: createInProcessBus(log), jobs, clock: systemClock });
-    await registerWorkers(services, jobs);
+    // Events and jobs as `npm start` runs them: events written with the changes, durable subscribers in batches.
+    const messaging = await openMessaging(config, log, data.database);
+    ctx.onCleanup(() => messaging.close());
+    await messaging.jobs.start();
+    const services = createServices({ config, ...data, bus: messaging.bus, jobs: messaging.jobs, clock: systemClock });
+    await registerWorkers(services, messaging.jobs);
+    await messaging.bus.start({ durable: true });
     const workspace = await services.accounts.createWorkspace({ slug: 'bench-mail', name: { en: 'Bench', 'zh-CN': '基准' } });
     await services.mailInbound.addresses.create(workspace.id, { address: 'support@bench.example' });
     const listener = new SmtpListener(services.mailInbound.inbound, services.mailInbound.addresses, {

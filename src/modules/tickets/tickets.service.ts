@@ -121,11 +121,13 @@ export class TicketsService {
 
   /** Defaults every new workspace starts with: the five departments and the urgency names. */
   async setUpWorkspace(workspaceId: string): Promise<void> {
-    await this.repo.transaction(workspaceId, async (trx) => {
+    await this.inTransaction(workspaceId, async (trx, events) => {
       await this.repo.insertSettings(trx, DEFAULT_URGENCY_NAMES);
       for (const [position, department] of DEFAULT_DEPARTMENTS.entries()) {
         await this.repo.insertDepartment(trx, { ...department, position });
       }
+      // A node that listed the new workspace's departments before they existed drops its empty list.
+      events.publish('department.changed', workspaceId, {});
     });
     this.forgetDepartments(workspaceId);
   }
