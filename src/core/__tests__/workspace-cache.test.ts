@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { inOneTransaction, insideOneTransaction } from '../db/database.js';
 import { WorkspaceCache } from '../workspace-cache.js';
 
 afterEach(() => { vi.useRealTimers(); });
@@ -51,5 +52,34 @@ describe('WorkspaceCache', () => {
     await expect(first).rejects.toThrow('late failure');
     expect(await cache.get('a')).toBe('fresh');
     expect(calls).toBe(2);
+  });
+
+  it('never makes a reader inside a one-transaction scope wait for a load it did not start', async () => {
+    let release!: () => void;
+    const loads: boolean[] = [];
+    const cache = new WorkspaceCache(10_000, async () => {
+      loads.push(insideOneTransaction());
+      const number = loads.length;
+      if (number === 1) await new Promise<void>((resolve) => { release = resolve; });
+      return number;
+    });
+    const outside = cache.get('a');
+    // The first load hangs (in production: waiting for a connection a batch holds); the batch reads for itself.
+    expect(await inOneTransaction(() => cache.get('a'))).toBe(2);
+    release();
+    expect(await outside).toBe(1);
+    expect(await inOneTransaction(() => cache.get('a'))).toBe(1);
+    expect(loads).toEqual([false, true]);
+  });
+
+  it('loads for the others outside the scope, committed data only, when a reader inside finds nothing', async () => {
+    const loads: boolean[] = [];
+    const cache = new WorkspaceCache(10_000, async () => {
+      loads.push(insideOneTransaction());
+      return loads.length;
+    });
+    expect(await inOneTransaction(() => cache.get('a'))).toBe(2);
+    expect(await cache.get('a')).toBe(1);
+    expect(loads).toEqual([false, true]);
   });
 });
