@@ -48,8 +48,9 @@ type SupportAddress = { address: string; display_name: string | null; department
 /**
  * Mail is written to the outbox in the caller's transaction (when given), so it exists exactly
  * when what caused it was committed; a durable job then sends it (see outbound/outbound.service.ts).
- * The job cannot join the caller's transaction (the queue has its own connections): when it runs
- * before the commit it finds no row and retries, and the sweeper catches whatever has no job.
+ * Outside an event handler's one-transaction batch the job cannot join the caller's transaction
+ * (the queue has its own connections): when it runs before the commit it finds no row and retries,
+ * and the sweeper catches whatever has no job. Inside one it is stored in the batch's transaction.
  */
 export class MailOutboxService implements MailOutbox {
   private readonly publicHost: string;
