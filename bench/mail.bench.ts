@@ -15,8 +15,9 @@ import { sampleWaits } from './tickets-profile.js';
  * Inbound mail through the whole pipeline on the embedded default: concurrent SMTP clients send to
  * Kefu's listener, and the clock stops when every message is a committed ticket with its
  * acknowledgement queued in the outbox (listener, raw store, pg-boss job, parse, customer, ticket,
- * SLA, routing, autoresponder, the event log's durable subscribers: the production wiring, in one process). Beside it, in the same run,
- * a bare smtp-server that accepts and discards, driven by the same clients.
+ * SLA, routing, autoresponder, the event log's durable subscribers: the production wiring, in one
+ * process). Beside it, in the same run, a bare smtp-server that accepts and discards, driven by the
+ * same clients.
  */
 const CLIENTS = 10;
 const FULL_MESSAGES = 3000;
