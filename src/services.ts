@@ -127,6 +127,7 @@ export function createServices(deps: ServiceDeps): Services {
   // One routing service: ticket auto-assignment and the chat queue (ACD).
   const routing = new RoutingService(new RoutingRepo(tenancy), tickets, accounts, ticketHolderSource(ticketsRepo), bus, clock);
   bus.subscribe('routing.settings_changed', (event) => routing.forgetSettings(event.workspaceId));
+  bus.subscribe('department.changed', (event) => tickets.forgetDepartments(event.workspaceId));
   const search = new SearchService(new SearchRepo(tenancy, database.db), clock);
   // Solutions link knowledge-base articles; the KB is wired to it once it exists (useArticles).
   const troubleshooting = new TroubleshootingService(new TroubleshootingRepo(tenancy), accounts, bus, clock);
@@ -180,6 +181,8 @@ export function createServices(deps: ServiceDeps): Services {
     config, db: database.db, tenancy, jobs: deps.jobs, log: log.child({ module: 'mail.inbound' }),
     tickets, accounts, attachments, outbox, appSecret: () => loadSecret(config), search, sla, targets, acknowledgementPolicy: triage,
   });
+  // Queued mail is sent from a support address: the inbound side's cached list, not a statement per mail.
+  outbox.useSupportAddresses((workspaceId) => mailInbound.addresses.ofWorkspace(workspaceId));
   // Live chat and the ACD: chats are tickets; routing picks the agents; search answers while visitors wait.
   // One part per job (chat/README.md, "Inside"): settings, figures, pushes, the conversations' record,
   // their ticket copies, the queue, what visitors and agents do, and the deadlines' sweep.

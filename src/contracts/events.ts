@@ -93,6 +93,9 @@ export const EVENT_SCHEMAS = {
   'webhook.changed': z.object({ webhookId: id }),
   // A team's routing settings changed (strategy, auto-assignment, chat queue, customer choice): every node drops its copy (routing.service.ts).
   'routing.settings_changed': z.object({ departmentId: id }),
+  // A department was added or renamed (no departmentId: a new workspace's defaults were set up): every
+  // node drops its copy of the workspace's list (tickets.service.ts).
+  'department.changed': z.object({ departmentId: id.optional() }),
   // A workspace's triage settings, automations or rules changed: every node drops its copy (triage.config.ts).
   'triage.settings_changed': z.object({}),
   'troubleshooting_tree.published': z.object({ treeId: id, slug: z.string(), locale: z.string() }),

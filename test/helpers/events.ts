@@ -27,6 +27,7 @@ const samples: { [K in EventName]: () => EventPayload<K> } = {
   'sla.settings_changed': () => ({}),
   'webhook.changed': () => ({ webhookId: randomUUID() }),
   'routing.settings_changed': () => ({ departmentId: randomUUID() }),
+  'department.changed': () => ({ departmentId: randomUUID() }),
   'triage.settings_changed': () => ({}),
   'troubleshooting_tree.published': () => ({ treeId: randomUUID(), slug: 'printer', locale: 'en' }),
   'kb_article.published': () => ({ articleId: randomUUID(), locale: 'en' }),

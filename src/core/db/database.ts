@@ -137,6 +137,12 @@ export function outsideOneTransaction<T>(work: () => Promise<T>): Promise<T> {
   return oneTransaction.run(undefined, work);
 }
 
+/** Whether the caller runs in an `inOneTransaction` scope: its statements go to that scope's transaction. */
+export function insideOneTransaction(): boolean {
+  const scope = oneTransaction.getStore();
+  return scope !== undefined && !scope.ended;
+}
+
 /** Statements in the transaction of the `inOneTransaction` scope the caller runs in (for pg-boss' `db` option). */
 export interface JoinedTransaction {
   executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number }>;

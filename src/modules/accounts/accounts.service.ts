@@ -11,6 +11,7 @@ import type { MailOutbox } from '../../core/mail/outbox.js';
 import type { AccountsRepo } from './accounts.repo.js';
 import { API_TOKEN_SCOPES, type NotificationPreferences, type AgentRole, type EmailVerificationPurpose, type AgentRow, type ApiTokenScope, type CustomerRow, type LocalizedText, type PrincipalType, type WorkspaceRow } from './accounts.schema.js';
 import { PrincipalCache, type PrincipalTags } from './principal-cache.js';
+import { WorkspaceCache } from '../../core/workspace-cache.js';
 import type { AuditActorType, AuditFilter } from '../../contracts/accounts.js';
 
 const SESSION_TTL_MS = 14 * 24 * 3600 * 1000;
@@ -111,15 +112,22 @@ export class AccountsService {
   ) {
     this.agentPrincipals = new PrincipalCache(options.authCacheMs);
     this.customerPrincipals = new PrincipalCache(options.authCacheMs);
+    this.workspaces = new WorkspaceCache(options.authCacheMs, (id) => this.repo.workspaceById(id));
   }
 
   private readonly agentPrincipals: PrincipalCache<SignedInAgentWithWorkspace | AgentForApiToken>;
   private readonly customerPrincipals: PrincipalCache<Omit<CustomerRow, 'password_hash'>>;
+  /**
+   * Workspace rows, kept as long as principals: every new ticket's acknowledgement, SLA and triage
+   * read the workspace's locale, time zone and name (issue 15). Its changes are `access.changed`
+   * for the whole workspace, so they drop it with the principals.
+   */
+  private readonly workspaces: WorkspaceCache<WorkspaceRow | undefined>;
 
   // ---- workspaces -------------------------------------------------------------------------
 
   async workspace(id: string): Promise<WorkspaceRow> {
-    const workspace = await this.repo.workspaceById(id);
+    const workspace = await this.workspaces.get(id);
     if (!workspace) throw notFound('workspace');
     return workspace;
   }
@@ -551,6 +559,7 @@ export class AccountsService {
       : (tags: PrincipalTags) => tags.workspaceId === workspaceId && tags.principal === change.principal && tags.principalId === change.id;
     this.agentPrincipals.forget(matches);
     this.customerPrincipals.forget(matches);
+    if (change.principal === 'workspace') this.workspaces.forget(change.id);
   }
 
   /** Here at once, then on every other node through the bus (principal-cache.ts). */

@@ -43,14 +43,19 @@ export function sendJobKey(outboxId: string, attempt: number): string {
   return `${outboxId}:${attempt}`;
 }
 
+type SupportAddress = { address: string; display_name: string | null; department_id: string | null };
+
 /**
  * Mail is written to the outbox in the caller's transaction (when given), so it exists exactly
  * when what caused it was committed; a durable job then sends it (see outbound/outbound.service.ts).
- * The job cannot join the caller's transaction (the queue has its own connections): when it runs
- * before the commit it finds no row and retries, and the sweeper catches whatever has no job.
+ * Outside an event handler's one-transaction batch the job cannot join the caller's transaction
+ * (the queue has its own connections): when it runs before the commit it finds no row and retries,
+ * and the sweeper catches whatever has no job. Inside one it is stored in the batch's transaction.
  */
 export class MailOutboxService implements MailOutbox {
   private readonly publicHost: string;
+  /** The workspace's support addresses, oldest first: the inbound side's per-node cache once wired (`useSupportAddresses`). */
+  private supportAddresses?: (workspaceId: string) => Promise<SupportAddress[]>;
 
   constructor(
     private readonly tenancy: Tenancy<DB>,
@@ -61,6 +66,11 @@ export class MailOutboxService implements MailOutbox {
     private readonly log: { warn(obj: object, msg?: string): void },
   ) {
     this.publicHost = new URL(publicUrl).hostname;
+  }
+
+  /** Every queued mail looks up its sender (issue 15: one statement of each acknowledgement); the inbound side caches the addresses. */
+  useSupportAddresses(source: (workspaceId: string) => Promise<SupportAddress[]>): void {
+    this.supportAddresses = source;
   }
 
   get smtpConfigured(): boolean {
@@ -149,10 +159,11 @@ export class MailOutboxService implements MailOutbox {
   private async sender(db: Kysely<DB>, workspaceId: string, mail: OutboundMail): Promise<{ from: Mailbox; replyTo?: Mailbox }> {
     const replyTo = mail.replyTo === undefined ? undefined : requireMailbox(mail.replyTo, 'replyTo');
     if (mail.from !== undefined) return { from: requireMailbox(mail.from, 'from'), replyTo };
-    const addresses = db.selectFrom('mail_addresses').select(['address', 'display_name']).where('workspace_id', '=', workspaceId)
-      .orderBy('created_at').orderBy('id').limit(1);
-    const support = (mail.departmentId ? await addresses.where('department_id', '=', mail.departmentId).executeTakeFirst() : undefined)
-      ?? await addresses.executeTakeFirst();
+    const addresses = this.supportAddresses
+      ? await this.supportAddresses(workspaceId)
+      : await db.selectFrom('mail_addresses').select(['address', 'display_name', 'department_id']).where('workspace_id', '=', workspaceId)
+        .orderBy('created_at').orderBy('id').execute();
+    const support = (mail.departmentId ? addresses.find((a) => a.department_id === mail.departmentId) : undefined) ?? addresses[0];
     if (support) {
       const address: Mailbox = support.display_name ? { address: support.address, name: oneLine(support.display_name, 200) } : { address: support.address };
       return { from: address, replyTo: replyTo ?? { address: support.address } };

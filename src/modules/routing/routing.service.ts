@@ -1,5 +1,6 @@
 import type { Clock } from '../../core/clock.js';
 import type { DomainEvent, EventBus } from '../../core/events/index.js';
+import { WorkspaceCache } from '../../core/workspace-cache.js';
 import type { AccountsService, Actor } from '../accounts/index.js';
 import type { TicketsService } from '../tickets/index.js';
 import { ACTIVE_STATUSES, type TicketStatus } from '../tickets/index.js';
@@ -75,7 +76,8 @@ const SETTINGS_TTL_MS = 10_000;
  */
 export class RoutingService {
   /** Per workspace, its teams' routing settings by department: every new ticket's auto-assignment looks one up. */
-  private readonly settingsCache = new Map<string, { settings: Promise<Map<string, RoutingDepartmentRow>>; until: number }>();
+  private readonly settingsCache = new WorkspaceCache(SETTINGS_TTL_MS, async (workspaceId) =>
+    new Map((await this.repo.departmentSettings(this.repo.in(workspaceId))).map((row) => [row.department_id, row])));
   /** Per workspace, when this node last looked for abandoned claims (the service clock's ms). */
   private readonly abandonedLookedAt = new Map<string, number>();
 
@@ -172,6 +174,7 @@ export class RoutingService {
       if (!input.customerSelectable) await this.repo.upsertCustomerSelectable(trx, { department_id: row.id, customer_selectable: false, updated_at: this.clock.now() });
       return row.id;
     });
+    await this.tickets.departmentsChanged(workspaceId, id);
     if (!input.customerSelectable) await this.settingsChanged(workspaceId, id);
     await this.accounts.audit(workspaceId, actor, 'routing.department_created', 'department', id, input);
     return this.department(workspaceId, id);
@@ -186,6 +189,7 @@ export class RoutingService {
         await this.repo.upsertCustomerSelectable(trx, { department_id: departmentId, customer_selectable: patch.customerSelectable, updated_at: this.clock.now() });
       }
     });
+    if (patch.name) await this.tickets.departmentsChanged(workspaceId, departmentId);
     if (patch.customerSelectable !== undefined) await this.settingsChanged(workspaceId, departmentId);
     await this.accounts.audit(workspaceId, actor, 'routing.department_updated', 'department', departmentId, patch);
     return this.department(workspaceId, departmentId);
@@ -407,26 +411,17 @@ export class RoutingService {
   // ---- helpers ----------------------------------------------------------------------------
 
   /**
-   * A team's routing settings (undefined: it has none, manual), kept briefly per workspace: every
-   * new ticket's auto-assignment and every claim read them (issue 15), and they change rarely. A
-   * change drops them on the node that made it at once, on the others when they hear
-   * `routing.settings_changed` (before their subscribers handle a later event), and everywhere
-   * within SETTINGS_TTL_MS at the latest.
+   * A team's routing settings (undefined: it has none, manual), kept briefly per workspace
+   * (core/workspace-cache.ts): every new ticket's auto-assignment and every claim read them
+   * (issue 15), and they change rarely. Other nodes forget them on `routing.settings_changed`.
    */
   private async departmentSetting(workspaceId: string, departmentId: string): Promise<RoutingDepartmentRow | undefined> {
-    const cached = this.settingsCache.get(workspaceId);
-    if (cached && cached.until > Date.now()) return (await cached.settings).get(departmentId);
-    const settings = this.repo.departmentSettings(this.repo.in(workspaceId)).then((rows) => new Map(rows.map((row) => [row.department_id, row])));
-    this.settingsCache.set(workspaceId, { settings, until: Date.now() + SETTINGS_TTL_MS });
-    settings.catch(() => {
-      if (this.settingsCache.get(workspaceId)?.settings === settings) this.forgetSettings(workspaceId);
-    });
-    return (await settings).get(departmentId);
+    return (await this.settingsCache.get(workspaceId)).get(departmentId);
   }
 
   /** Drops this node's copy of a workspace's team settings (they changed). */
   forgetSettings(workspaceId: string): void {
-    this.settingsCache.delete(workspaceId);
+    this.settingsCache.forget(workspaceId);
   }
 
   private async settingsChanged(workspaceId: string, departmentId: string): Promise<void> {

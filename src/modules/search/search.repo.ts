@@ -144,26 +144,39 @@ export class SearchRepo {
     });
   }
 
-  async statistics(workspaceId: string, terms: string[]): Promise<{ documents: number; averageLength: number; frequencies: Map<string, number> }> {
-    const db = this.db(workspaceId);
-    const [corpus, rows] = await Promise.all([
-      db.selectFrom('search_corpus').select(['documents', 'lexemes']).executeTakeFirst(),
-      terms.length ? db.selectFrom('search_terms').select(['term', 'documents']).where('term', 'in', terms).execute() : [],
-    ]);
+  /** How many documents the workspace has, and their average length in lexemes. */
+  async corpus(workspaceId: string): Promise<{ documents: number; averageLength: number }> {
+    const corpus = await this.db(workspaceId).selectFrom('search_corpus').select(['documents', 'lexemes']).executeTakeFirst();
     const documents = corpus?.documents ?? 0;
-    return {
-      documents,
-      averageLength: documents ? Number(corpus!.lexemes) / documents : 1,
-      frequencies: new Map(rows.filter((r) => r.documents > 0).map((r) => [r.term, r.documents])),
-    };
+    return { documents, averageLength: documents ? Number(corpus!.lexemes) / documents : 1 };
   }
 
-  /** Known terms nearest to a misspelt one, nearest first (trigram similarity, GIN-backed by `%`). */
-  async similarTerms(workspaceId: string, term: string): Promise<{ term: string; documents: number }[]> {
-    return this.db(workspaceId).selectFrom('search_terms').select(['term', 'documents'])
-      .where(sql<boolean>`term % ${term}`).where('documents', '>', 0)
-      .orderBy(sql`similarity(term, ${term})`, 'desc').orderBy('documents', 'desc').limit(5)
+  /** In how many documents each of `terms` occurs (terms in none are left out). */
+  async frequencies(workspaceId: string, terms: string[]): Promise<Map<string, number>> {
+    if (!terms.length) return new Map();
+    const rows = await this.db(workspaceId).selectFrom('search_terms').select(['term', 'documents']).where('term', 'in', terms).execute();
+    return new Map(rows.filter((r) => r.documents > 0).map((r) => [r.term, r.documents]));
+  }
+
+  /**
+   * For each misspelt term, the known terms nearest to it, nearest first (trigram similarity,
+   * GIN-backed by `%`), all in one statement: an acknowledgement's text has several unknown words.
+   */
+  async similarTerms(workspaceId: string, terms: string[]): Promise<Map<string, { term: string; documents: number }[]>> {
+    const nearest = new Map<string, { term: string; documents: number }[]>(terms.map((term) => [term, []]));
+    if (!terms.length) return nearest;
+    const rows = await this.db(workspaceId).selectFrom(sql<{ typed: string }>`unnest(${[...nearest.keys()]}::text[])`.as('typed'))
+      .innerJoinLateral(
+        (eb) => eb.selectFrom('search_terms').select(['term', 'documents'])
+          .where(sql<boolean>`term % typed.typed`).where('documents', '>', 0)
+          .orderBy(sql`similarity(term, typed.typed)`, 'desc').orderBy('documents', 'desc').limit(5)
+          .as('t'),
+        (join) => join.onTrue(),
+      )
+      .select(['typed.typed', 't.term', 't.documents'])
       .execute();
+    for (const row of rows) nearest.get(row.typed)!.push({ term: row.term, documents: row.documents });
+    return nearest;
   }
 
   /**

@@ -5,6 +5,7 @@ import type { Clock } from '../../core/clock.js';
 import { AppError, notFound, validationFailed } from '../../core/errors.js';
 import { locales, type Locale } from '../../core/i18n/index.js';
 import { besideCaller, OffThread } from '../../core/off-thread.js';
+import { WorkspaceCache } from '../../core/workspace-cache.js';
 import { analyse, indexText, normalise, quoteLexeme, runsOf, wordLexeme } from './search.analyzer.js';
 import { snippet } from './search.highlight.js';
 import type { LearnedCandidates, RankedQuery, RankedRow, SearchRepo, WeightedTerm } from './search.repo.js';
@@ -80,8 +81,8 @@ const TYPO_FACTOR = 0.7;
 const LEARNED_CANDIDATES = 50;
 const LEARNED_ADMIT_ABOVE = 0;
 const LEXICAL_WEIGHT = 0.4;
-/** How long a node trusts the model version it read (see `modelVersion`). */
-const MODEL_VERSION_TTL_MS = 5_000;
+/** How long a node trusts what it read of a workspace's shared state: the model version (see `modelVersion`), synonyms, corpus size. */
+const SHARED_STATE_TTL_MS = 5_000;
 /** Clicked searches: each phrasing counts up to this many times, the most clicked 50 per document. */
 const MAX_CLICK_REPEATS = 3;
 const MAX_CLICKED_PER_DOCUMENT = 50;
@@ -136,6 +137,15 @@ export class SearchService {
   /** Each workspace's stored model version (undefined: none of this format) and when it was read. */
   private readonly modelVersions = new Map<string, { readAt: number; version: Promise<number | undefined> }>();
 
+  /**
+   * The synonym groups and the corpus' size, kept briefly per node (core/workspace-cache.ts): every
+   * search and every acknowledgement's suggested answers read both (issue 15), and they change
+   * rarely or little. This node forgets them when it changes them; other nodes' searches see a
+   * change within SHARED_STATE_TTL_MS (idf from a corpus a few documents off ranks the same).
+   */
+  private readonly synonymGroups = new WorkspaceCache(SHARED_STATE_TTL_MS, (workspaceId) => this.repo.synonyms(workspaceId));
+  private readonly corpusSizes = new WorkspaceCache(SHARED_STATE_TTL_MS, (workspaceId) => this.repo.corpus(workspaceId));
+
   /** Training takes seconds of CPU at a time: in a thread of its own, off the event loop that answers searches. */
   private readonly trainer = new OffThread<RankerTraining, TrainedRanker | undefined>(besideCaller(import.meta.url, 'search.train-thread'));
 
@@ -144,6 +154,7 @@ export class SearchService {
   /** Adds or replaces a document (idempotent). */
   async index(workspaceId: string, doc: SearchDocument): Promise<void> {
     await this.repo.upsert(workspaceId, this.row(doc));
+    this.corpusSizes.forget(workspaceId);
   }
 
   /**
@@ -154,10 +165,12 @@ export class SearchService {
   async indexMany(workspaceId: string, docs: SearchDocument[], options: { recount?: boolean } = {}): Promise<void> {
     await this.repo.insertMany(workspaceId, docs.map((doc) => this.row(doc)));
     if (options.recount !== false) await this.repo.recountStatistics(workspaceId);
+    this.corpusSizes.forget(workspaceId);
   }
 
   async remove(workspaceId: string, kind: DocumentKind, id: string): Promise<void> {
     await this.repo.remove(workspaceId, kind, id);
+    this.corpusSizes.forget(workspaceId);
   }
 
   async search(workspaceId: string, q: SearchQuery): Promise<SearchResults> {
@@ -265,7 +278,9 @@ export class SearchService {
   }
 
   async addSynonym(workspaceId: string, input: { locale: Locale; terms: string[] }): Promise<SynonymGroup> {
-    return synonymView(await this.repo.addSynonym(workspaceId, input.locale, checkTerms(input.terms)));
+    const row = await this.repo.addSynonym(workspaceId, input.locale, checkTerms(input.terms));
+    this.synonymGroups.forget(workspaceId);
+    return synonymView(row);
   }
 
   async updateSynonym(workspaceId: string, id: string, patch: { locale?: Locale; terms?: string[] }): Promise<SynonymGroup> {
@@ -273,11 +288,13 @@ export class SearchService {
       ? await this.repo.updateSynonym(workspaceId, id, { ...patch, ...(patch.terms ? { terms: checkTerms(patch.terms) } : {}) })
       : undefined;
     if (!row) throw notFound('synonym');
+    this.synonymGroups.forget(workspaceId);
     return synonymView(row);
   }
 
   async removeSynonym(workspaceId: string, id: string): Promise<void> {
     if (!isUuid(id) || !await this.repo.removeSynonym(workspaceId, id)) throw notFound('synonym');
+    this.synonymGroups.forget(workspaceId);
   }
 
   /**
@@ -369,14 +386,14 @@ export class SearchService {
   }
 
   /**
-   * The stored model's version, read at most once per MODEL_VERSION_TTL_MS: a training on another
+   * The stored model's version, read at most once per SHARED_STATE_TTL_MS: a training on another
    * node reaches this one's searches within that time, and a search waits for one statement fewer
    * (it was one of four a search sends before it can rank). A training on this node is seen at once.
    */
   private modelVersion(workspaceId: string): Promise<number | undefined> {
     const now = this.clock.now().getTime();
     const known = this.modelVersions.get(workspaceId);
-    if (known && now - known.readAt < MODEL_VERSION_TTL_MS) return known.version;
+    if (known && now - known.readAt < SHARED_STATE_TTL_MS) return known.version;
     const version = this.repo.modelVersion(workspaceId).then((stored) => (stored?.format === RANKER_FORMAT ? stored.version : undefined));
     this.modelVersions.set(workspaceId, { readAt: now, version });
     version.catch(() => this.modelVersions.delete(workspaceId));
@@ -389,12 +406,13 @@ export class SearchService {
       const lexeme = run.kind === 'word' ? wordLexeme(run.text) : undefined;
       return lexeme && isCorrectable(lexeme) ? [{ ...run, lexeme }] : [];
     });
-    const known = (await this.repo.statistics(workspaceId, words.map((w) => w.lexeme))).frequencies;
+    const known = await this.repo.frequencies(workspaceId, words.map((w) => w.lexeme));
+    const nearest = await this.repo.similarTerms(workspaceId, words.filter((w) => !known.has(w.lexeme)).map((w) => w.lexeme));
     let corrected = typed;
     for (const word of words.reverse()) {
       if (known.has(word.lexeme)) continue;
-      const nearest = (await this.repo.similarTerms(workspaceId, word.lexeme)).find((c) => withinTypoDistance(word.lexeme, c.term));
-      if (nearest) corrected = `${corrected.slice(0, word.start)}${nearest.term}${corrected.slice(word.start + word.text.length)}`;
+      const replacement = nearest.get(word.lexeme)?.find((c) => withinTypoDistance(word.lexeme, c.term));
+      if (replacement) corrected = `${corrected.slice(0, word.start)}${replacement.term}${corrected.slice(word.start + word.text.length)}`;
     }
     return corrected;
   }
@@ -422,12 +440,16 @@ export class SearchService {
     for (const lexeme of analyse(text)) counts.set(lexeme, (counts.get(lexeme) ?? 0) + 1);
     if (!counts.size) return undefined;
     // The query's own statistics and the synonym groups in parallel; synonyms' terms only when a group applies.
-    const [groups, stats] = await Promise.all([this.repo.synonyms(workspaceId, locale), this.repo.statistics(workspaceId, [...counts.keys()])]);
-    const alternatives = expandSynonyms(new Set(counts.keys()), groups);
+    const [groups, corpus, frequencies] = await Promise.all([
+      this.synonymGroups.get(workspaceId), this.corpusSizes.get(workspaceId), this.repo.frequencies(workspaceId, [...counts.keys()]),
+    ]);
+    const alternatives = expandSynonyms(new Set(counts.keys()), locale ? groups.filter((g) => g.locale === locale) : groups);
     if (alternatives.length) {
-      for (const [term, documents] of (await this.repo.statistics(workspaceId, alternatives)).frequencies) stats.frequencies.set(term, documents);
+      for (const [term, documents] of await this.repo.frequencies(workspaceId, alternatives)) frequencies.set(term, documents);
     }
-    const idf = (documents: number) => Math.log(1 + (stats.documents - Math.min(documents, stats.documents) + 0.5) / (documents + 0.5));
+    // Unknown words are looked up for a nearby known one all at once.
+    const nearest = await this.repo.similarTerms(workspaceId, [...counts.keys()].filter((lexeme) => !frequencies.has(lexeme) && isCorrectable(lexeme)));
+    const idf = (documents: number) => Math.log(1 + (corpus.documents - Math.min(documents, corpus.documents) + 0.5) / (documents + 0.5));
     const terms = new Map<string, PlannedTerm>();
     const add = (lexeme: string, documents: number, factor: number, prefix = false) => {
       const weight = idf(documents) * factor;
@@ -436,24 +458,24 @@ export class SearchService {
     };
     let queryWeight = 0;
     for (const [lexeme, count] of counts) {
-      const documents = stats.frequencies.get(lexeme);
+      const documents = frequencies.get(lexeme);
       const factor = 1 + 0.5 * Math.log(count);
       queryWeight += idf(documents ?? 0) * factor;
       if (documents !== undefined) add(lexeme, documents, factor);
       // A lone Chinese character is no lexeme of its own: it matches the words and bigrams it starts.
       else if (/^\p{Script=Han}$/u.test(lexeme)) add(lexeme, CANDIDATE_BUDGET, factor, true);
       else if (isCorrectable(lexeme)) {
-        const corrected = (await this.repo.similarTerms(workspaceId, lexeme)).find((c) => withinTypoDistance(lexeme, c.term));
+        const corrected = nearest.get(lexeme)?.find((c) => withinTypoDistance(lexeme, c.term));
         if (corrected) add(corrected.term, corrected.documents, factor * TYPO_FACTOR);
       }
     }
     for (const lexeme of alternatives) {
-      const documents = stats.frequencies.get(lexeme);
+      const documents = frequencies.get(lexeme);
       if (documents !== undefined && !counts.has(lexeme)) add(lexeme, documents, SYNONYM_FACTOR);
     }
     const chosen = [...terms.values()].sort((a, b) => b.weight - a.weight).slice(0, maxTerms);
     if (!chosen.length) return undefined;
-    return { terms: chosen, lexemes: new Set([...counts.keys(), ...chosen.map((t) => t.lexeme)]), averageLength: stats.averageLength, queryWeight };
+    return { terms: chosen, lexemes: new Set([...counts.keys(), ...chosen.map((t) => t.lexeme)]), averageLength: corpus.averageLength, queryWeight };
   }
 
   private async rank(workspaceId: string, plan: Plan, q: Omit<RankedQuery, 'match' | 'terms' | 'averageLength'>): Promise<RankedRow[]> {

@@ -4,6 +4,7 @@ import { AppError, notFound } from '../../core/errors.js';
 import type { EventBus } from '../../core/events/index.js';
 import type { JobQueue } from '../../core/jobs/index.js';
 import type { Subscriptions } from '../../core/module.js';
+import { WorkspaceCache } from '../../core/workspace-cache.js';
 import type { AccountsService } from '../accounts/index.js';
 import type { TicketRow, Urgency } from '../tickets/index.js';
 import type { TicketsService } from '../tickets/index.js';
@@ -117,7 +118,7 @@ const SWEEP_LIMIT = 500;
  * breaches as durable jobs, and escalations carried out exactly once.
  */
 export class SlaService {
-  private readonly settingsCache = new Map<string, { settings: Promise<SlaSettings>; until: number }>();
+  private readonly settingsCache = new WorkspaceCache<SlaSettings>(SETTINGS_TTL_MS, (workspaceId) => this.loadSettings(workspaceId));
 
   constructor(
     private readonly repo: SlaRepo,
@@ -189,27 +190,23 @@ export class SlaService {
   }
 
   /**
-   * The calendar, compiled, and the policies, kept briefly per workspace: every ticket event syncs
-   * clocks, and these change rarely (issue 15: they were two of a ticket's statements per sync).
-   * A change drops them on the node that made it at once, on the others when they hear
-   * `sla.settings_changed` (`forgetSettings`), and everywhere within SETTINGS_TTL_MS at the latest;
-   * the recompute that follows a change reads them fresh.
+   * The calendar, compiled, and the policies, kept briefly per workspace (core/workspace-cache.ts):
+   * every ticket event syncs clocks, and these change rarely (issue 15: they were two of a ticket's
+   * statements per sync). Other nodes forget them on `sla.settings_changed` (`forgetSettings`); the
+   * recompute that follows a change reads them fresh.
    */
   private cachedSettings(workspaceId: string): Promise<SlaSettings> {
-    const cached = this.settingsCache.get(workspaceId);
-    if (cached && cached.until > Date.now()) return cached.settings;
-    const settings = Promise.all([this.calendarSettings(workspaceId), this.repo.policies(this.repo.in(workspaceId))])
-      .then(([calendar, policies]) => ({ compiled: { calendar: compileCalendar(calendar.calendar), pauseOnHold: calendar.pauseOnHold }, policies }));
-    this.settingsCache.set(workspaceId, { settings, until: Date.now() + SETTINGS_TTL_MS });
-    settings.catch(() => {
-      if (this.settingsCache.get(workspaceId)?.settings === settings) this.forgetSettings(workspaceId);
-    });
-    return settings;
+    return this.settingsCache.get(workspaceId);
+  }
+
+  private async loadSettings(workspaceId: string): Promise<SlaSettings> {
+    const [calendar, policies] = await Promise.all([this.calendarSettings(workspaceId), this.repo.policies(this.repo.in(workspaceId))]);
+    return { compiled: { calendar: compileCalendar(calendar.calendar), pauseOnHold: calendar.pauseOnHold }, policies };
   }
 
   /** Drops this node's copy of a workspace's calendar and policies (they changed). */
   forgetSettings(workspaceId: string): void {
-    this.settingsCache.delete(workspaceId);
+    this.settingsCache.forget(workspaceId);
   }
 
   // ---- policies ------------------------------------------------------------------------------

@@ -11,8 +11,9 @@ import type { AccountsService } from '../accounts/index.js';
 import type { Db, Page, TicketFilter, TicketPatch, TicketSort, TicketsRepo } from './tickets.repo.js';
 import type { StoredFile } from '../../core/storage/attachments.js';
 import { withoutBidiControls } from '../../core/text.js';
+import { WorkspaceCache } from '../../core/workspace-cache.js';
 import {
-  ACTIVE_STATUSES, type AttachmentRow, type Channel, type MessageRow, type TicketRow, type TicketStatus,
+  ACTIVE_STATUSES, type AttachmentRow, type Channel, type DepartmentRow, type MessageRow, type TicketRow, type TicketStatus,
   type Urgency, type UrgencyNames,
 } from './tickets.schema.js';
 import { ticketErrors } from './tickets.errors.js';
@@ -93,6 +94,8 @@ export const DEFAULT_URGENCY_NAMES: UrgencyNames = {
 };
 
 const BREACHING_SOON_MS = 60 * 60 * 1000;
+/** The longest a node uses departments changed elsewhere, should it miss `department.changed`. */
+const DEPARTMENTS_TTL_MS = 10_000;
 
 /** Moves the status machine on when somebody writes. */
 function statusAfterMessage(current: TicketStatus, author: TicketActor['type'], kind: 'reply' | 'note'): TicketStatus {
@@ -109,18 +112,40 @@ export class TicketsService {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * A workspace's departments, kept briefly per node (core/workspace-cache.ts): every new ticket's
+   * triage, routing and acknowledgement look them up (issue 15), and they change rarely. Other
+   * nodes forget them on `department.changed`.
+   */
+  private readonly departmentsCache = new WorkspaceCache(DEPARTMENTS_TTL_MS, (workspaceId) => this.repo.departments(this.repo.in(workspaceId)));
+
   /** Defaults every new workspace starts with: the five departments and the urgency names. */
   async setUpWorkspace(workspaceId: string): Promise<void> {
-    await this.repo.transaction(workspaceId, async (trx) => {
+    await this.inTransaction(workspaceId, async (trx, events) => {
       await this.repo.insertSettings(trx, DEFAULT_URGENCY_NAMES);
       for (const [position, department] of DEFAULT_DEPARTMENTS.entries()) {
         await this.repo.insertDepartment(trx, { ...department, position });
       }
+      // A node that listed the new workspace's departments before they existed drops its empty list.
+      events.publish('department.changed', workspaceId, {});
     });
+    this.forgetDepartments(workspaceId);
   }
 
-  departments(workspaceId: string) {
-    return this.repo.departments(this.repo.in(workspaceId));
+  /** A copy of the cached list: a caller may sort or filter it in place. */
+  async departments(workspaceId: string): Promise<DepartmentRow[]> {
+    return [...await this.departmentsCache.get(workspaceId)];
+  }
+
+  /** After a department was added or renamed (routing sets teams up): this node forgets at once, the others on `department.changed`. */
+  async departmentsChanged(workspaceId: string, departmentId: string): Promise<void> {
+    this.forgetDepartments(workspaceId);
+    await this.bus.publish('department.changed', workspaceId, { departmentId });
+  }
+
+  /** Drops this node's copy of a workspace's departments (they changed). */
+  forgetDepartments(workspaceId: string): void {
+    this.departmentsCache.forget(workspaceId);
   }
 
   async urgencyNames(workspaceId: string): Promise<UrgencyNames> {

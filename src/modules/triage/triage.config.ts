@@ -1,4 +1,5 @@
 import type { EventBus } from '../../core/events/index.js';
+import { WorkspaceCache } from '../../core/workspace-cache.js';
 import type { AutomationSettings } from '../../contracts/triage.js';
 import type { TriageRepo } from './triage.repo.js';
 import { ruleOf, type Rule } from './triage.rules.js';
@@ -14,31 +15,23 @@ export interface TriageConfig {
 }
 
 /**
- * A workspace's triage settings, automations settings and rules, kept briefly per node: every new
- * ticket's decision read all three (issue 14's hot path: three statements a ticket), and admins
- * change them rarely. A change drops them on the node that made it at once, on the others when
- * they hear `triage.settings_changed` (before their subscribers handle a later event:
- * core/events/README.md), and everywhere within CONFIG_TTL_MS at the latest.
+ * A workspace's triage settings, automations settings and rules, kept briefly per node
+ * (core/workspace-cache.ts): every new ticket's decision read all three (issue 14's hot path: three
+ * statements a ticket), and admins change them rarely. Other nodes forget them on
+ * `triage.settings_changed`.
  */
 export class TriageConfigCache {
-  private readonly cached = new Map<string, { config: Promise<TriageConfig>; until: number }>();
+  private readonly cached = new WorkspaceCache(CONFIG_TTL_MS, (workspaceId) => this.load(workspaceId));
 
   constructor(private readonly repo: TriageRepo, private readonly bus?: Pick<EventBus, 'publish'>) {}
 
   get(workspaceId: string): Promise<TriageConfig> {
-    const cached = this.cached.get(workspaceId);
-    if (cached && cached.until > Date.now()) return cached.config;
-    const config = this.load(workspaceId);
-    this.cached.set(workspaceId, { config, until: Date.now() + CONFIG_TTL_MS });
-    config.catch(() => {
-      if (this.cached.get(workspaceId)?.config === config) this.forget(workspaceId);
-    });
-    return config;
+    return this.cached.get(workspaceId);
   }
 
   /** Drops this node's copy of the workspace's triage configuration (it changed). */
   forget(workspaceId: string): void {
-    this.cached.delete(workspaceId);
+    this.cached.forget(workspaceId);
   }
 
   /** After a change: this node forgets at once, the others on the event. */

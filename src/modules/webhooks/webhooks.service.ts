@@ -6,6 +6,7 @@ import type { Actor, AccountsService } from '../accounts/index.js';
 import type { WebhooksRepo } from './webhooks.repo.js';
 import { WEBHOOK_EVENT_TYPES, type DeliveryStatus, type WebhookRow } from './webhooks.schema.js';
 import { TargetForbiddenError, type OutboundTargets } from '../../core/net/outbound-targets.js';
+import { WorkspaceCache } from '../../core/workspace-cache.js';
 import { postJson, type SendResult } from './webhooks.sender.js';
 import { newWebhookSecret, signatureHeader } from './webhooks.signature.js';
 import { webhookErrors } from './webhooks.errors.js';
@@ -74,7 +75,7 @@ export function patternsFor(type: string): string[] {
 
 export class WebhooksService {
   /** Per workspace, its active webhooks and their patterns: every ticket and message event looks them up. */
-  private readonly activeCache = new Map<string, { webhooks: Promise<{ id: string; events: string[] }[]>; until: number }>();
+  private readonly activeCache = new WorkspaceCache(ACTIVE_TTL_MS, (workspaceId) => this.repo.activeWebhooks(workspaceId));
   private readonly timeoutMs: number;
   private readonly maxAttempts: number;
   private readonly retryDelaySeconds: number;
@@ -159,26 +160,17 @@ export class WebhooksService {
   }
 
   /**
-   * The workspace's active webhooks, kept briefly per node: every ticket and message event looked
-   * them up (issue 15: two of a new ticket's statements), and they change rarely. A change drops
-   * them on the node that made it at once, on the others when they hear `webhook.changed` (before
-   * their subscribers handle any later event: core/events/README.md), and everywhere within
-   * ACTIVE_TTL_MS at the latest.
+   * The workspace's active webhooks, kept briefly per node (core/workspace-cache.ts): every ticket
+   * and message event looked them up (issue 15: two of a new ticket's statements), and they change
+   * rarely. Other nodes forget them on `webhook.changed`.
    */
   private activeWebhooks(workspaceId: string): Promise<{ id: string; events: string[] }[]> {
-    const cached = this.activeCache.get(workspaceId);
-    if (cached && cached.until > Date.now()) return cached.webhooks;
-    const webhooks = this.repo.activeWebhooks(workspaceId);
-    this.activeCache.set(workspaceId, { webhooks, until: Date.now() + ACTIVE_TTL_MS });
-    webhooks.catch(() => {
-      if (this.activeCache.get(workspaceId)?.webhooks === webhooks) this.forget(workspaceId);
-    });
-    return webhooks;
+    return this.activeCache.get(workspaceId);
   }
 
   /** Drops this node's copy of a workspace's active webhooks (they changed). */
   forget(workspaceId: string): void {
-    this.activeCache.delete(workspaceId);
+    this.activeCache.forget(workspaceId);
   }
 
   private async changed(workspaceId: string, webhookId: string): Promise<void> {
