@@ -182,7 +182,7 @@ export function createServices(deps: ServiceDeps): Services {
     tickets, accounts, attachments, outbox, appSecret: () => loadSecret(config), search, sla, targets, acknowledgementPolicy: triage,
   });
   // Queued mail is sent from a support address: the inbound side's cached list, not a statement per mail.
-  outbox.useSupportAddresses((workspaceId) => mailInbound.addresses.ofWorkspace(workspaceId));
+  outbox.useSupportAddresses((workspaceId, db) => mailInbound.addresses.ofWorkspace(workspaceId, db));
   // Live chat and the ACD: chats are tickets; routing picks the agents; search answers while visitors wait.
   // One part per job (chat/README.md, "Inside"): settings, figures, pushes, the conversations' record,
   // their ticket copies, the queue, what visitors and agents do, and the deadlines' sweep.

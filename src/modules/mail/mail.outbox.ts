@@ -55,7 +55,7 @@ type SupportAddress = { address: string; display_name: string | null; department
 export class MailOutboxService implements MailOutbox {
   private readonly publicHost: string;
   /** The workspace's support addresses, oldest first: the inbound side's per-node cache once wired (`useSupportAddresses`). */
-  private supportAddresses?: (workspaceId: string) => Promise<SupportAddress[]>;
+  private supportAddresses?: (workspaceId: string, db: Kysely<DB>) => Promise<SupportAddress[]>;
 
   constructor(
     private readonly tenancy: Tenancy<DB>,
@@ -69,7 +69,7 @@ export class MailOutboxService implements MailOutbox {
   }
 
   /** Every queued mail looks up its sender (issue 15: one statement of each acknowledgement); the inbound side caches the addresses. */
-  useSupportAddresses(source: (workspaceId: string) => Promise<SupportAddress[]>): void {
+  useSupportAddresses(source: (workspaceId: string, db: Kysely<DB>) => Promise<SupportAddress[]>): void {
     this.supportAddresses = source;
   }
 
@@ -160,7 +160,7 @@ export class MailOutboxService implements MailOutbox {
     const replyTo = mail.replyTo === undefined ? undefined : requireMailbox(mail.replyTo, 'replyTo');
     if (mail.from !== undefined) return { from: requireMailbox(mail.from, 'from'), replyTo };
     const addresses = this.supportAddresses
-      ? await this.supportAddresses(workspaceId)
+      ? await this.supportAddresses(workspaceId, db)
       : await db.selectFrom('mail_addresses').select(['address', 'display_name', 'department_id']).where('workspace_id', '=', workspaceId)
         .orderBy('created_at').orderBy('id').execute();
     const support = (mail.departmentId ? addresses.find((a) => a.department_id === mail.departmentId) : undefined) ?? addresses[0];

@@ -1,7 +1,7 @@
 import { notFound } from '../../../core/errors.js';
 import type { Locale } from '../../../core/i18n/index.js';
 import type { TicketsService } from '../../tickets/index.js';
-import type { InboundRepo } from '../inbound/inbound.repo.js';
+import type { Db, InboundRepo } from '../inbound/inbound.repo.js';
 import type { MailAddressRow } from '../inbound/inbound.schema.js';
 import { mailErrors } from '../mail.errors.js';
 
@@ -76,12 +76,15 @@ export class SupportAddresses {
 
   /**
    * A workspace's addresses, cached for a few seconds like `route()`: the pipeline needs them for
-   * every message (mail from our own addresses is never answered or made a ticket: loops).
+   * every message (mail from our own addresses is never answered or made a ticket: loops), and every
+   * queued mail its sender. A caller holding a transaction passes it: a read on a connection of its
+   * own would wait for the pool while holding one of its connections, and callers that all do so
+   * (acknowledgements serialised on one recipient's lock) wait for ever.
    */
-  async ofWorkspace(workspaceId: string): Promise<MailAddressRow[]> {
+  async ofWorkspace(workspaceId: string, db?: Db): Promise<MailAddressRow[]> {
     const cached = this.byWorkspace.get(workspaceId);
     if (cached && Date.now() - cached.at < CACHE_MS) return cached.rows;
-    const rows = await this.repo.addresses(workspaceId);
+    const rows = await this.repo.addresses(workspaceId, db);
     this.byWorkspace.set(workspaceId, { rows, at: Date.now() });
     if (this.byWorkspace.size > 10_000) this.byWorkspace.clear();
     return rows;

@@ -24,8 +24,9 @@ export class InboundRepo {
     return this.db.selectFrom('mail_addresses').selectAll().where('address', 'in', addresses).execute();
   }
 
-  addresses(workspaceId: string): Promise<MailAddressRow[]> {
-    return this.in(workspaceId).selectFrom('mail_addresses').selectAll().orderBy('created_at').orderBy('id').execute();
+  /** In `db` when the caller holds a transaction (it need not be workspace-scoped, so the query names the workspace). */
+  addresses(workspaceId: string, db: Db = this.in(workspaceId)): Promise<MailAddressRow[]> {
+    return db.selectFrom('mail_addresses').selectAll().where('workspace_id', '=', workspaceId).orderBy('created_at').orderBy('id').execute();
   }
 
   address(workspaceId: string, id: string): Promise<MailAddressRow | undefined> {

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../../test/helpers/app.js';
 import { SmtpSink, eventually } from '../../../../../test/mail/outbound-sink.js';
@@ -169,6 +170,23 @@ describe('the outbox queue', () => {
     expect(rows).toHaveLength(1);
     await eventually(() => sentOrFailed(first.id));
     expect(receivedWith(first.messageId)).toHaveLength(1);
+  });
+
+  it('queues in callers\' transactions that hold every connection of the pool, the sender read in each', async () => {
+    // A new address empties this node's cache of the workspace's addresses: each queue reads them.
+    await t.services.mailInbound.addresses.create(t.workspace.id, { address: 'pool@acme.example' });
+    const holders = t.database.pool.options.max;
+    let holding = 0;
+    let allHolding!: () => void;
+    const everyConnectionTaken = new Promise<void>((resolve) => { allHolding = resolve; });
+    const queued = await Promise.all(Array.from({ length: holders }, (_, i) => t.database.db.transaction().execute(async (trx) => {
+      await sql`select 1`.execute(trx);
+      if (++holding === holders) allHolding();
+      await everyConnectionTaken;
+      return t.services.outbox.queue(t.workspace.id, { to: `holder-${i}@example.com`, template: 'passwordReset', locale: 'en', vars: { name: 'T', workspace: 'Acme', link: 'http://x' } }, trx);
+    })));
+    const rows = await t.database.db.selectFrom('mail_outbox').select('from_address').where('id', 'in', queued.map((q) => q.id)).execute();
+    expect(rows.map((r) => r.from_address)).toEqual(Array(holders).fill('"Acme 客服" <support@acme.example>'));
   });
 
   it('keeps CR/LF out of every header: injected subjects are folded, injected addresses refused', async () => {
