@@ -41,8 +41,18 @@ export interface Database {
  */
 const IDLE_CONNECTION_MS = 2000;
 
-export async function connectDatabase(url: string, options: { max: number; log: Logger }): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: options.max, idleTimeoutMillis: IDLE_CONNECTION_MS });
+/**
+ * How long a caller waits for a connection of a full pool before it fails. Work that holds a
+ * connection and then asks the pool for another (a read outside the caller's transaction) waits for
+ * ever once enough callers do it at the same moment, and Postgres cannot see that deadlock: this
+ * turns it into an error, so the holders roll back, give their connections back and are retried.
+ */
+const CONNECTION_WAIT_MS = 30_000;
+
+export async function connectDatabase(url: string, options: { max: number; log: Logger; connectionWaitMs?: number }): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: url, max: options.max, idleTimeoutMillis: IDLE_CONNECTION_MS, connectionTimeoutMillis: options.connectionWaitMs ?? CONNECTION_WAIT_MS,
+  });
   // An idle client losing its server must not crash the process; the pool replaces it. Logged by its
   // code and message only (the error carries the whole client), and not while closing: pool.end()
   // resolves before the sockets are gone, so a server stopping right after terminates them.

@@ -30,6 +30,21 @@ describe('the database pool', () => {
       await admin.close();
     }
   });
+
+  it('fails a caller who waits too long for a connection of a full pool, instead of waiting for ever', async () => {
+    const database = await connectDatabase(testDb.url, { max: 1, log: recordingLog() as unknown as Logger, connectionWaitMs: 200 });
+    try {
+      // The one connection held by a transaction that asks the pool for another: a deadlock no server can see.
+      await expect(database.db.transaction().execute(async (trx) => {
+        await sql`select 1`.execute(trx);
+        await sql`select 2`.execute(database.db);
+      })).rejects.toThrow(/timeout/i);
+      // The transaction rolled back and gave its connection back.
+      expect((await sql<{ one: number }>`select 1 as one`.execute(database.db)).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await database.close();
+    }
+  });
 });
 
 describe('inOneTransaction', () => {
