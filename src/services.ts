@@ -94,7 +94,10 @@ export function createServices(deps: ServiceDeps): Services {
   const { config, database, tenancy, bus, clock } = deps;
   const log = createLogger(config.logLevel);
   const mailLog = log.child({ module: 'mail.outbound' });
-  const outbox = new MailOutboxService(tenancy, deps.jobs, clock, config.mailOutbound, config.publicUrl, mailLog);
+  // Queued mail is sent from a support address: the inbound side's cached list (built below, long
+  // before any mail is queued), not a statement per mail.
+  const outbox = new MailOutboxService(tenancy, deps.jobs, clock, config.mailOutbound, config.publicUrl, mailLog,
+    (workspaceId, db) => mailInbound.addresses.ofWorkspace(workspaceId, db));
   const mailSecrets = new MailSecrets(() => loadSecret(config));
   const accounts = new AccountsService(new AccountsRepo(database.db, tenancy), outbox, bus, config.publicUrl, mailSecrets, deps.jobs, { authCacheMs: config.authCacheSeconds * 1000 });
   // Every node (not only the worker's durable subscribers) drops the principals it cached when access changes elsewhere.
@@ -181,8 +184,6 @@ export function createServices(deps: ServiceDeps): Services {
     config, db: database.db, tenancy, jobs: deps.jobs, log: log.child({ module: 'mail.inbound' }),
     tickets, accounts, attachments, outbox, appSecret: () => loadSecret(config), search, sla, targets, acknowledgementPolicy: triage,
   });
-  // Queued mail is sent from a support address: the inbound side's cached list, not a statement per mail.
-  outbox.useSupportAddresses((workspaceId, db) => mailInbound.addresses.ofWorkspace(workspaceId, db));
   // Live chat and the ACD: chats are tickets; routing picks the agents; search answers while visitors wait.
   // One part per job (chat/README.md, "Inside"): settings, figures, pushes, the conversations' record,
   // their ticket copies, the queue, what visitors and agents do, and the deadlines' sweep.

@@ -54,9 +54,12 @@ type SupportAddress = { address: string; display_name: string | null; department
  */
 export class MailOutboxService implements MailOutbox {
   private readonly publicHost: string;
-  /** The workspace's support addresses, oldest first: the inbound side's per-node cache once wired (`useSupportAddresses`). */
-  private supportAddresses?: (workspaceId: string, db: Kysely<DB>) => Promise<SupportAddress[]>;
 
+  /**
+   * `supportAddresses`: the workspace's support addresses, oldest first, read in `db` when they are
+   * not cached. Every queued mail looks up its sender (issue 15: one statement of each
+   * acknowledgement), so this is the inbound side's per-node cache.
+   */
   constructor(
     private readonly tenancy: Tenancy<DB>,
     private readonly jobs: JobQueue,
@@ -64,13 +67,9 @@ export class MailOutboxService implements MailOutbox {
     private readonly settings: MailOutboundConfig,
     publicUrl: string,
     private readonly log: { warn(obj: object, msg?: string): void },
+    private readonly supportAddresses: (workspaceId: string, db: Kysely<DB>) => Promise<SupportAddress[]>,
   ) {
     this.publicHost = new URL(publicUrl).hostname;
-  }
-
-  /** Every queued mail looks up its sender (issue 15: one statement of each acknowledgement); the inbound side caches the addresses. */
-  useSupportAddresses(source: (workspaceId: string, db: Kysely<DB>) => Promise<SupportAddress[]>): void {
-    this.supportAddresses = source;
   }
 
   get smtpConfigured(): boolean {
@@ -159,10 +158,7 @@ export class MailOutboxService implements MailOutbox {
   private async sender(db: Kysely<DB>, workspaceId: string, mail: OutboundMail): Promise<{ from: Mailbox; replyTo?: Mailbox }> {
     const replyTo = mail.replyTo === undefined ? undefined : requireMailbox(mail.replyTo, 'replyTo');
     if (mail.from !== undefined) return { from: requireMailbox(mail.from, 'from'), replyTo };
-    const addresses = this.supportAddresses
-      ? await this.supportAddresses(workspaceId, db)
-      : await db.selectFrom('mail_addresses').select(['address', 'display_name', 'department_id']).where('workspace_id', '=', workspaceId)
-        .orderBy('created_at').orderBy('id').execute();
+    const addresses = await this.supportAddresses(workspaceId, db);
     const support = (mail.departmentId ? addresses.find((a) => a.department_id === mail.departmentId) : undefined) ?? addresses[0];
     if (support) {
       const address: Mailbox = support.display_name ? { address: support.address, name: oneLine(support.display_name, 200) } : { address: support.address };
