@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,6 +7,8 @@ import { freePort, projectRoot, sleep, type BenchContext } from './harness.js';
 import { isAlive, processTree } from './processes.js';
 
 const KEFU_BIN = path.join(projectRoot, 'bin', 'kefu.js');
+/** Node's flags from the CLI's `#!/usr/bin/env -S node …` line: the server is measured as it runs. */
+const KEFU_NODE_FLAGS = readFileSync(KEFU_BIN, 'utf8').split('\n', 1)[0]!.split(/\s+/).filter((word) => word.startsWith('--'));
 const START_TIMEOUT_MS = 120_000;
 /** The server gives itself 30 s to drain before it exits on its own. */
 const STOP_TIMEOUT_MS = 40_000;
@@ -81,7 +83,7 @@ export class KefuServer {
     const spawnedAt = performance.now();
     // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the server, written there when it stops (Node refuses it in NODE_OPTIONS).
     const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-    const child = spawn(process.execPath, [...profile, KEFU_BIN, 'start'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...KEFU_NODE_FLAGS, ...profile, KEFU_BIN, 'start'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const server = new KefuServer(child, port, dataDir, spawnedAt, countsDir);
     ctx.onCleanup(() => server.stop());
     return server;
@@ -202,7 +204,7 @@ function serverEnv(dataDir: string, port: number): NodeJS.ProcessEnv {
  */
 async function seedExternalDatabase(dataDir: string): Promise<void> {
   if (existsSync(path.join(dataDir, 'demo-credentials.json'))) return;
-  const child = spawn(process.execPath, [KEFU_BIN, 'seed', '--demo'], {
+  const child = spawn(process.execPath, [...KEFU_NODE_FLAGS, KEFU_BIN, 'seed', '--demo'], {
     cwd: projectRoot, env: serverEnv(dataDir, 0), stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -43,7 +43,7 @@ export const suite: BenchSuite = {
       ctx.log('start.ready: second start on the seeded data dir');
       const second = await KefuServer.start(ctx, dataDir);
       ctx.report({ bench: 'start.ready', metric: 'ms', value: await second.waitHealthy() });
-      ctx.note('start.ready: from spawn() of `node bin/kefu.js start` to the first 200 from /healthz (polled every 10 ms), ' +
+      ctx.note('start.ready: from spawn() of `bin/kefu.js start` to the first 200 from /healthz (polled every 10 ms), ' +
         'on the data dir the first start seeded: Node start-up, embedded Postgres start, migrations check, app build.');
       if (idleWanted) {
         // For comparison only: a restarted server never ran the seed, the usual state of an install.
