@@ -49,29 +49,36 @@ const IDLE_CONNECTION_MS = 2000;
  */
 const CONNECTION_WAIT_MS = 30_000;
 
+/** Connections of work beside a scope (`outsideOneTransaction`), beside DATABASE_POOL_MAX's. */
+const ASIDE_POOL_MAX = 2;
+
 export async function connectDatabase(url: string, options: { max: number; log: Logger; connectionWaitMs?: number }): Promise<Database> {
-  const pool = new pg.Pool({
-    connectionString: url, max: options.max, idleTimeoutMillis: IDLE_CONNECTION_MS, connectionTimeoutMillis: options.connectionWaitMs ?? CONNECTION_WAIT_MS,
-  });
+  const connection = { connectionString: url, idleTimeoutMillis: IDLE_CONNECTION_MS, connectionTimeoutMillis: options.connectionWaitMs ?? CONNECTION_WAIT_MS };
+  const pool = new pg.Pool({ ...connection, max: options.max });
+  // Work beside a scope that holds its connection (outsideOneTransaction): single statements and
+  // short reads, so two suffice; opened only when such work runs.
+  const asidePool = new pg.Pool({ ...connection, max: ASIDE_POOL_MAX });
   // An idle client losing its server must not crash the process; the pool replaces it. Logged by its
   // code and message only (the error carries the whole client), and not while closing: pool.end()
   // resolves before the sockets are gone, so a server stopping right after terminates them.
   let closing = false;
-  pool.on('error', (err: Error & { code?: string }) => {
-    if (!closing) options.log.warn({ code: err.code, reason: err.message }, 'idle database connection failed');
-  });
+  for (const each of [pool, asidePool]) {
+    each.on('error', (err: Error & { code?: string }) => {
+      if (!closing) options.log.warn({ code: err.code, reason: err.message }, 'idle database connection failed');
+    });
+  }
   try {
     const client = await pool.connect();
     client.release();
   } catch (cause) {
-    await pool.end().catch(() => undefined);
+    await Promise.all([pool.end(), asidePool.end()]).catch(() => undefined);
     throw new AppError(
       'DATABASE_UNREACHABLE', 503,
       `Cannot connect to the database at ${redactConnectionString(url)}: ${(cause as Error).message}`,
       undefined, { cause },
     );
   }
-  const db = new Kysely<DatabaseTables>({ dialect: new RelaxingPostgresDialect({ pool }) });
+  const db = new Kysely<DatabaseTables>({ dialect: new RelaxingPostgresDialect({ pool, asidePool }) });
   return {
     url,
     pool,
@@ -89,6 +96,8 @@ export async function connectDatabase(url: string, options: { max: number; log: 
  */
 interface OneTransaction {
   ended: boolean;
+  /** Marks work sent beside a scope that holds its connection (`outsideOneTransaction`): it takes the aside pool's. */
+  aside?: true;
   /** The driver of the first statement's database: its transaction is the scope's. */
   driver?: RelaxingPostgresDriver;
   /** Taken from the pool, and BEGIN sent, with the scope's first statement: work that sends none costs none. */
@@ -137,13 +146,25 @@ class JoinedConnection implements DatabaseConnection {
   }
 }
 
+/** The store of work beside a scope: no scope of its own (it ended before it began), and the aside pool. */
+const BESIDE_A_SCOPE: OneTransaction = { ended: true, aside: true, committed: [] };
+
 /**
  * Work whose statements do not join the `inOneTransaction` scope it is called from: a counter
- * handed out at once, whose row lock must not be held for the whole of the caller's transaction.
+ * handed out at once, whose row lock must not be held for the whole of the caller's transaction; a
+ * cache's load of committed data. When the scope already holds its connection, the work's
+ * statements take connections of a small pool of their own: callers that each hold a connection
+ * of the main pool and wait for another could take all of it and wait for ever.
  */
 export function outsideOneTransaction<T>(work: () => Promise<T>): Promise<T> {
+  const scope = oneTransaction.getStore();
   // Not `exit()`: on Node 20 it turns the async hooks off and on again around the work, and an
   // idle server that had opened tickets this way held some 30 MB more (issue 15).
+  return oneTransaction.run(scope && !scope.ended && scope.opened ? BESIDE_A_SCOPE : undefined, work);
+}
+
+/** Work that starts afresh, whatever scope it was started from (a job's handler): its own connections, from the main pool. */
+export function apartFromOneTransaction<T>(work: () => Promise<T>): Promise<T> {
   return oneTransaction.run(undefined, work);
 }
 
@@ -244,9 +265,30 @@ export function afterOneTransaction(then: () => void): void {
  */
 class RelaxingPostgresDriver extends PostgresDriver {
   private readonly joined = new WeakSet<DatabaseConnection>();
+  /** The connections of work beside a scope (`outsideOneTransaction`), from a pool of their own. */
+  private readonly aside: PostgresDriver;
+  private readonly asideConnections = new WeakSet<DatabaseConnection>();
+
+  constructor(settings: PostgresDialectConfig & { asidePool: pg.Pool }) {
+    super(settings);
+    this.aside = new PostgresDriver({ pool: settings.asidePool });
+  }
+
+  override async init(): Promise<void> {
+    await Promise.all([super.init(), this.aside.init()]);
+  }
+
+  override async destroy(): Promise<void> {
+    await Promise.all([super.destroy(), this.aside.destroy()]);
+  }
 
   override async acquireConnection(): Promise<DatabaseConnection> {
     const scope = oneTransaction.getStore();
+    if (scope?.aside) {
+      const connection = await this.aside.acquireConnection();
+      this.asideConnections.add(connection);
+      return connection;
+    }
     // Work left running after its scope ended (a promise nobody awaited) goes its own way.
     // So does a statement to another database than the scope's.
     if (!scope || scope.ended || (scope.driver && scope.driver !== this)) return super.acquireConnection();
@@ -279,7 +321,9 @@ class RelaxingPostgresDriver extends PostgresDriver {
 
   // Kysely's signature names its own connection class, which every connection but a joined one is.
   override async releaseConnection(connection: DatabaseConnection): Promise<void> {
-    if (!this.joined.has(connection)) await super.releaseConnection(connection as Parameters<PostgresDriver['releaseConnection']>[0]);
+    const own = connection as Parameters<PostgresDriver['releaseConnection']>[0];
+    if (this.asideConnections.has(connection)) await this.aside.releaseConnection(own);
+    else if (!this.joined.has(connection)) await super.releaseConnection(own);
   }
 
   override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
@@ -309,7 +353,7 @@ class RelaxingPostgresDriver extends PostgresDriver {
 }
 
 class RelaxingPostgresDialect extends PostgresDialect {
-  constructor(private readonly settings: PostgresDialectConfig) {
+  constructor(private readonly settings: PostgresDialectConfig & { asidePool: pg.Pool }) {
     super(settings);
   }
 

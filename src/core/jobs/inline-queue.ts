@@ -17,7 +17,7 @@ import {
   type WorkOptions,
 } from './job-queue.js';
 import { runDurable, runReplayable } from './replayable.js';
-import { afterOneTransaction, outsideOneTransaction } from '../db/database.js';
+import { afterOneTransaction, apartFromOneTransaction } from '../db/database.js';
 
 export type InlineQueue = JobQueue & { drain(): Promise<void> };
 
@@ -188,7 +188,7 @@ class InlineJobQueue implements InlineQueue {
         const handle = () => worker.handler({ id: job.id, name: job.name, data: job.data });
         // Handlers start from whatever sent their job: each gets its own durability scope, and
         // none joins the sender's transaction.
-        await outsideOneTransaction(() => (worker.replayable ? runReplayable(handle) : runDurable(handle)));
+        await apartFromOneTransaction(() => (worker.replayable ? runReplayable(handle) : runDurable(handle)));
         job.state = 'completed';
         job.completedAt = Date.now();
         this.forget(job);

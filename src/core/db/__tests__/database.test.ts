@@ -137,6 +137,31 @@ describe('inOneTransaction', () => {
     expect(await seenOutside()).toEqual([1, 2]);
   });
 
+  it('runs work outsideOneTransaction beside scopes that hold every connection of the pool, where it waited for one of them', async () => {
+    const full = await connectDatabase(testDb.url, { max: 2, log: recordingLog() as unknown as Logger, connectionWaitMs: 2000 });
+    try {
+      const numbers = full.db as unknown as Kysely<{ one_transaction_notes: { id: number; body: string } }>;
+      await sql`delete from one_transaction_notes`.execute(full.db);
+      let bothHold!: () => void;
+      const held = new Promise<void>((resolve) => { bothHold = resolve; });
+      let holding = 0;
+      // As many scopes as the pool has connections, each holding its own and then asking for a
+      // number taken at once (a ticket's): each waited for a connection the others held.
+      const scope = (id: number) => inOneTransaction(async () => {
+        await numbers.insertInto('one_transaction_notes').values({ id, body: 'in the scope' }).execute();
+        if (++holding === 2) bothHold();
+        await held;
+        await outsideOneTransaction(() => numbers.insertInto('one_transaction_notes').values({ id: id + 10, body: 'beside it' }).execute());
+      });
+      await Promise.all([scope(1), scope(2)]);
+      expect((await numbers.selectFrom('one_transaction_notes').select('id').orderBy('id').execute()).map((r) => r.id)).toEqual([1, 2, 11, 12]);
+      // The main pool was never asked for more than its two.
+      expect(full.pool.totalCount).toBeLessThanOrEqual(2);
+    } finally {
+      await full.close();
+    }
+  });
+
   it('takes no connection when the work sends no statement', async () => {
     let taken = 0;
     const count = () => { taken += 1; };
