@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { inOneTransaction } from '../../../core/db/database.js';
 import { AppError, cursorInvalid, notFound } from '../../../core/errors.js';
 import { PermanentJobError, type Job, type JobQueue } from '../../../core/jobs/index.js';
 import type { Logger } from '../../../core/logger.js';
@@ -135,7 +136,12 @@ export class InboundMail {
     const row = await this.repo.startAttempt(workspaceId, inboundId);
     if (!row) throw new PermanentJobError('inbound message not found');
     try {
-      await this.process(row);
+      // One transaction for the message's customer, ticket, message, attachments' rows, events,
+      // triage decision and acknowledgement (a BEGIN and a COMMIT each before); the attempt counted
+      // above stays counted when it fails. A step that rolls back its own transaction and is caught
+      // (a message for a closed ticket, a refused acknowledgement) undoes all of it: then the message
+      // is processed again step by step (processing is replayable), and an error there is the real one.
+      await inOneTransaction(() => this.process(row)).catch(() => this.process(row));
     } catch (error) {
       // Transient trouble (the database, the attachment store) gets retries; after the last one,
       // or for anything permanent, the message is parked with the reason and the queue moves on.
