@@ -379,12 +379,13 @@ class DatabaseQueue implements DatabaseJobQueue {
     if (!names.length) return;
     try {
       // job_i5 (name, start_after) where state < 'active' answers each queue's question with one index probe.
-      // A read: through pg-boss' connection, which its own timers keep open anyway, not the relaxed one.
-      const due = await this.boss.getDb().executeSql(
-        `SELECT q.name FROM unnest($1::text[]) AS q(name)
-          WHERE EXISTS (SELECT 1 FROM ${this.schema}.job j WHERE j.name = q.name AND j.state < 'active' AND j.start_after < now())`,
-        [names],
-      ) as { rows: { name: string }[] };
+      // A read: on the listening connection, which is always open. Through pg-boss' pool it opened a
+      // connection (a Postgres process) every poll on an idle server, the pool closing it a second
+      // after; the pool only while the listening connection reconnects.
+      const text = `SELECT q.name FROM unnest($1::text[]) AS q(name)
+          WHERE EXISTS (SELECT 1 FROM ${this.schema}.job j WHERE j.name = q.name AND j.state < 'active' AND j.start_after < now())`;
+      const listening = this.listener.client;
+      const due = (listening ? await listening.query(text, [names]) : await this.boss.getDb().executeSql(text, [names])) as { rows: { name: string }[] };
       for (const { name } of due.rows) this.wake(name);
     } catch (err) {
       // Every worker fetches instead, as each did on its own poll.

@@ -209,18 +209,24 @@ describe('database job queue', () => {
     for (const name of names) await queue.work(name, async () => { ran.push(name); });
     await pause(600);
     const queries = vi.spyOn(pg.Pool.prototype, 'query');
+    const onConnections = vi.spyOn(pg.Client.prototype, 'query');
     // pg-boss' fetch statement, with the queue's name as its first value.
     const fetchedQueues = () => queries.mock.calls.flatMap(([text, values]) => (typeof text === 'string' && /WITH next as/i.test(text) ? [(values as string[])[0]] : []));
+    const polls = (spy: typeof queries | typeof onConnections) => spy.mock.calls.filter(([text]) => typeof text === 'string' && /unnest\(\$1::text\[\]\) AS q\(name\)/.test(text)).length;
     try {
       // Three polling intervals: each worker polling its own queue made 8 × 3 fetches.
       await pause(1600);
       expect(fetchedQueues()).toEqual([]);
+      // Asked on the listening connection, which is open anyway: none through the pool, which opened a connection for each.
+      expect(polls(onConnections)).toBeGreaterThanOrEqual(2);
+      expect(polls(queries)).toBe(0);
       // A job whose start time comes is announced by no NOTIFY: the shared poll finds it, and only its queue fetches.
       await queue.send(names[3]!, { workspaceId: 'ws1' }, { startAfter: new Date(Date.now() + 700) });
       await vi.waitFor(() => expect(ran).toEqual([names[3]]), { timeout: 5000 });
       expect(new Set(fetchedQueues())).toEqual(new Set([names[3]]));
     } finally {
       queries.mockRestore();
+      onConnections.mockRestore();
     }
   });
 
