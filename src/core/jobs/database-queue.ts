@@ -127,9 +127,9 @@ class DatabaseQueue implements DatabaseJobQueue {
     const connections = opts.maxConnections ?? 3;
     if (!(Number.isInteger(connections) && connections >= 2)) throw new AppError('JOB_QUEUE_CONFIG_INVALID', 500, 'maxConnections must be a whole number of at least 2');
     // Without this a black-holed host makes start() hang. Each connection is a Postgres process
-    // (12-30 MB); an idle server's periodic statements (the due-jobs poll, pg-boss' cron and
-    // maintenance) keep one pg-boss connection open, and whatever a burst opened beside it is
-    // closed a second after it was last used.
+    // (12-30 MB); an idle server's periodic statements here (pg-boss' cron and maintenance; the
+    // due-jobs poll runs on the listening connection) open one now and then, and whatever a burst
+    // opened is closed a second after it was last used.
     const poolOptions = { connectionString: opts.connectionString, connectionTimeoutMillis: 10_000, idleTimeoutMillis: IDLE_CONNECTION_MS };
     this.pool = new pg.Pool({ ...poolOptions, max: connections - 1, application_name: 'kefu-jobs' });
     // One connection: its statements are short single autocommits. Only sends and their NOTIFYs use
