@@ -96,8 +96,6 @@ export async function connectDatabase(url: string, options: { max: number; log: 
  */
 interface OneTransaction {
   ended: boolean;
-  /** Marks work sent beside a scope that holds its connection (`outsideOneTransaction`): it takes the aside pool's. */
-  aside?: true;
   /** The driver of the first statement's database: its transaction is the scope's. */
   driver?: RelaxingPostgresDriver;
   /** Taken from the pool, and BEGIN sent, with the scope's first statement: work that sends none costs none. */
@@ -146,8 +144,8 @@ class JoinedConnection implements DatabaseConnection {
   }
 }
 
-/** The store of work beside a scope: no scope of its own (it ended before it began), and the aside pool. */
-const BESIDE_A_SCOPE: OneTransaction = { ended: true, aside: true, committed: [] };
+/** The store of work beside a scope: no scope of its own (ended before it began); its statements take the aside pool's connections. */
+const BESIDE_A_SCOPE: OneTransaction = { ended: true, committed: [] };
 
 /**
  * Work whose statements do not join the `inOneTransaction` scope it is called from: a counter
@@ -284,7 +282,7 @@ class RelaxingPostgresDriver extends PostgresDriver {
 
   override async acquireConnection(): Promise<DatabaseConnection> {
     const scope = oneTransaction.getStore();
-    if (scope?.aside) {
+    if (scope === BESIDE_A_SCOPE) {
       const connection = await this.aside.acquireConnection();
       this.asideConnections.add(connection);
       return connection;
