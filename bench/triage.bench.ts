@@ -11,6 +11,7 @@ import { openSearchSandbox } from '../src/modules/search/search.sandbox.js';
 import { KEFU_SETTINGS, REFERENCE_SETTINGS, TriageClassifier } from '../src/modules/triage/triage.classifier.js';
 import { readLabelledCsv } from '../src/modules/triage/triage.dataset.js';
 import { createServices } from '../src/services.js';
+import { claimDueAutomations, DEMO_AUTOMATIONS, unclaimedDueTickets } from './automation-history.js';
 import { projectRoot, type BenchContext, type BenchSuite } from './harness.js';
 import { percentile, time } from './timing.js';
 
@@ -68,9 +69,6 @@ async function classifier(ctx: BenchContext, wanted: ReadonlySet<string>): Promi
     `1-minute load average ${loadavg()[0]!.toFixed(1)} when measured.`);
 }
 
-/** An ISO instant as JavaScript's toISOString writes it (the automations' condition keys), of a timestamp in whole milliseconds. */
-const isoKey = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
 async function sweep(ctx: BenchContext): Promise<void> {
   const total = Math.max(10_000, Math.round(SWEEP_TICKETS * Math.min(ctx.settings.scale, 1)));
   const log = createLogger('silent');
@@ -112,39 +110,21 @@ async function sweep(ctx: BenchContext): Promise<void> {
            case kind when 'waiting' then at + interval '2 hours' when 'unanswered' then at when 'pending' then at + interval '1 hour' else at + interval '1 day' end
     from g`.execute(db);
   await services.triage.automations.saveSettings(ws, {
-    remind: { enabled: true, afterHours: 4 },
-    escalate: { enabled: true, afterHours: 24, onSlaWarning: false, raiseUrgencyTo: 2, departmentId: null, notify: true },
-    autoClose: { enabled: true, afterDays: 7 },
+    remind: { enabled: true, afterHours: DEMO_AUTOMATIONS.remindAfterHours },
+    escalate: { enabled: true, afterHours: DEMO_AUTOMATIONS.escalateAfterHours, onSlaWarning: false, raiseUrgencyTo: 2, departmentId: null, notify: true },
+    autoClose: { enabled: true, afterDays: DEMO_AUTOMATIONS.autoCloseAfterDays },
     duplicates: { enabled: false, windowMinutes: 10 },
     spam: { enabled: false, threshold: 5, blocklist: [] },
   }, { type: 'system', id: null });
   // The steady state: earlier sweeps' firings claimed every due ticket's run under its condition key.
-  const claims = {
-    remind: `status in ('new', 'open') and assignee_id is not null and last_customer_message_at < now() - interval '4 hours'
-             and (last_agent_message_at is null or last_agent_message_at < last_customer_message_at)`,
-    escalate: `status in ('new', 'open') and first_response_at is null and created_at < now() - interval '24 hours'`,
-    autoClose: `status = 'pending' and updated_at < now() - interval '7 days'`,
-  };
-  const keys = { remind: isoKey('t.last_customer_message_at'), escalate: `'no-first-reply'`, autoClose: isoKey('t.updated_at') };
-  for (const [automation, where] of Object.entries(claims) as [keyof typeof claims, string][]) {
-    await sql`
-      insert into triage_automation_runs (workspace_id, ticket_id, automation, condition_key, state, plan, claimed_at, done_at)
-      select workspace_id, id, ${automation}, ${sql.raw(keys[automation])}, 'done', '{"reason":{}}', now(), now()
-      from tickets t where workspace_id = ${ws} and merged_into_id is null and ${sql.raw(where)}`.execute(db);
-  }
+  for (const statement of claimDueAutomations) await database.pool.query(statement, [ws]);
   for (const table of ['tickets', 'triage_automation_runs']) await sql`vacuum analyze ${sql.table(table)}`.execute(db);
   const { rows: [counted] } = await sql<{ candidates: number }>`select count(*)::int as candidates from triage_automation_runs where workspace_id = ${ws}`.execute(db);
 
   // The same question in SQL: each automation's due tickets without a run under their condition key.
   const byHand = async () => {
     let found = 0;
-    for (const [automation, where] of Object.entries(claims) as [keyof typeof claims, string][]) {
-      const { rows } = await sql<{ id: string }>`
-        select t.id from tickets t where t.workspace_id = ${ws} and t.merged_into_id is null and ${sql.raw(where)}
-          and not exists (select 1 from triage_automation_runs r where r.workspace_id = t.workspace_id and r.ticket_id = t.id
-                          and r.automation = ${automation} and r.condition_key = ${sql.raw(keys[automation])})`.execute(db);
-      found += rows.length;
-    }
+    for (const statement of unclaimedDueTickets) found += (await database.pool.query(statement, [ws])).rowCount ?? 0;
     return found;
   };
   const rounds = Array.from({ length: SWEEPS }, (_, i) => i);

@@ -539,12 +539,28 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
   const claim = async (): Promise<void> => {
     const client = connection.client;
     if (!client || !started?.durable) return;
-    for (const durable of durables.values()) {
-      if (durable.owned) continue;
-      const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as locked', [LOCK_SPACE, durable.id]);
-      durable.owned = rows[0]!.locked;
+    const free = [...durables.values()].filter((durable) => !durable.owned);
+    if (!free.length) return;
+    // Two statements on the connection that holds the locks, whatever the number of subscribers:
+    // taken one by one (and their cursors read one per subscriber, side by side on the pool), a
+    // start opened a Postgres process per subscriber at once.
+    const { rows: locks } = await client.query<{ subscriber: string; locked: boolean }>(
+      'select id as subscriber, pg_try_advisory_lock($1, hashtext(id)) as locked from unnest($2::text[]) as id',
+      [LOCK_SPACE, free.map((durable) => durable.id)]);
+    const taken = locks.filter((lock) => lock.locked).map((lock) => lock.subscriber);
+    for (const durable of free) {
+      durable.owned = taken.includes(durable.id);
       // Another node may have moved the cursor while this one did not hold the lock.
       forgetCursor(durable);
+    }
+    if (!taken.length) return;
+    // Read after the locks are held, in a statement of its own: its snapshot then holds whatever
+    // the node that let go of them saved before it did.
+    const { rows: cursors } = await client.query<Cursor & { subscriber: string }>(
+      'select subscriber, txid::text as txid, seq from event_subscribers where subscriber = any($1::text[])', [taken]);
+    for (const { subscriber, txid, seq } of cursors) {
+      const durable = durables.get(subscriber);
+      if (durable?.owned && !durable.cursor) durable.cursor = { txid, seq };
     }
   };
 

@@ -9,8 +9,10 @@ export interface ChatNotifier {
   toVisitor<E extends keyof ServerToVisitor>(workspaceId: string, conversationId: string, event: E, ...args: Parameters<ServerToVisitor[E]>): void;
   toAgent<E extends keyof ServerToAgent>(workspaceId: string, agentId: string, event: E, ...args: Parameters<ServerToAgent[E]>): void;
   toAgents<E extends keyof ServerToAgent>(workspaceId: string, event: E, ...args: Parameters<ServerToAgent[E]>): void;
+  /** Whether an agent of the workspace may be listening (false only when that is known): a board nobody sees is not computed. */
+  agentsListening(workspaceId: string): boolean;
 }
-const silent: ChatNotifier = { toVisitor: () => {}, toAgent: () => {}, toAgents: () => {} };
+const silent: ChatNotifier = { toVisitor: () => {}, toAgent: () => {}, toAgents: () => {}, agentsListening: () => false };
 
 /**
  * The chat's outgoing pushes: to the notifier the socket layer registers (silent until then), and
@@ -34,10 +36,14 @@ export class ChatPush implements ChatNotifier {
   toVisitor: ChatNotifier['toVisitor'] = (workspaceId, conversationId, event, ...args) => this.notifier.toVisitor(workspaceId, conversationId, event, ...args);
   toAgent: ChatNotifier['toAgent'] = (workspaceId, agentId, event, ...args) => this.notifier.toAgent(workspaceId, agentId, event, ...args);
   toAgents: ChatNotifier['toAgents'] = (workspaceId, event, ...args) => this.notifier.toAgents(workspaceId, event, ...args);
+  agentsListening: ChatNotifier['agentsListening'] = (workspaceId) => this.notifier.agentsListening(workspaceId);
 
-  /** The workspace's queue or agents changed: its wallboard is pushed shortly (nothing without sockets). */
+  /**
+   * The workspace's queue or agents changed: its wallboard is pushed shortly, if an agent may see
+   * it (its four queries ran on every dispatch of an idle server, a connection burst each minute).
+   */
   wallboardChanged(workspaceId: string): void {
-    if (this.notifier === silent || this.wallboardTimers.has(workspaceId)) return;
+    if (!this.notifier.agentsListening(workspaceId) || this.wallboardTimers.has(workspaceId)) return;
     const timer = setTimeout(() => {
       this.wallboardTimers.delete(workspaceId);
       this.board(workspaceId).then((board) => this.notifier.toAgents(workspaceId, 'wallboard', board),

@@ -134,6 +134,8 @@ export function attachChat(deps: ChatSocketDeps): ChatSockets {
     toAgents: (workspaceId, event, ...args) => {
       (agents.to(agentsRoom(workspaceId)).emit as (e: string, ...a: unknown[]) => void)(event, ...args);
     },
+    // With Redis the room spans nodes this one cannot see: someone may be listening elsewhere.
+    agentsListening: (workspaceId) => Boolean(deps.redis) || agents.adapter.rooms.has(agentsRoom(workspaceId)),
   };
   push.useNotifier(notifier);
 
