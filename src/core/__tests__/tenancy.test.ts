@@ -54,6 +54,13 @@ describe('workspace scoping', () => {
     expect(viaSubquery.agents).toBe(1);
     const aliased = await scoped.selectFrom('agents as x').select('x.name').execute();
     expect(aliased.map((r) => r.name)).toEqual(['Bob']);
+    // Queries nested in a CTE and in a where clause: the scoping walks into them too.
+    const viaCte = await scoped.with('mine', (db) => db.selectFrom('agents').select('name'))
+      .selectFrom('mine').select('name').execute();
+    expect(viaCte.map((r) => r.name)).toEqual(['Bob']);
+    const viaWhere = await scoped.selectFrom('workspaces').select('id')
+      .where('id', 'in', (eb) => eb.selectFrom('agents').select('workspace_id')).execute();
+    expect(viaWhere.map((r) => r.id)).toEqual([b]);
   });
 
   it('cannot update or delete another workspace\'s rows, even by id', async () => {
