@@ -18,8 +18,6 @@ export interface CandidateQuery {
   kind: WorkKind;
   strategy: Exclude<Strategy, 'manual'> | ChatStrategy;
   exclude: string[];
-  /** Skip agents another pick has locked right now (fast path); otherwise wait for them. */
-  skipLocked: boolean;
 }
 
 /** Every query on routing tables goes through `tenancy.forWorkspace`: callers pass a scoped `db`. */
@@ -64,14 +62,38 @@ export class RoutingRepo {
    * excluded; round-robin takes whoever was assigned longest ago (never first), least-loaded the
    * emptiest (then longest ago). The chosen row is locked (FOR UPDATE OF a): Postgres re-checks
    * `load < capacity` on the row's newest version, so a concurrent pick that just filled the agent
-   * makes this one move on.
+   * makes this one move on. This one waits for rows other picks hold locked.
    */
   async candidate(db: Db, query: CandidateQuery): Promise<string | undefined> {
+    return (await this.pick(db, query).executeTakeFirst())?.agent_id;
+  }
+
+  /**
+   * The fast pick: the next agent no other pick holds locked right now (SKIP LOCKED, spreading a
+   * burst over the team), and whether anyone is eligible at all, locked or not. One statement: when
+   * nobody is online and free (a team off shift) there is nothing to wait for and no second look.
+   */
+  async freeCandidate(db: Db, query: CandidateQuery): Promise<{ agentId: string | undefined; anyone: boolean }> {
+    const free = this.pick(db, query).skipLocked();
+    const eligible = this.eligible(db, query).select('a.agent_id');
+    const row = await db.selectNoFrom((eb) => [free.as('agent_id'), eb.exists(eligible).as('anyone')]).executeTakeFirstOrThrow();
+    return { agentId: row.agent_id ?? undefined, anyone: Boolean(row.anyone) };
+  }
+
+  private pick(db: Db, query: CandidateQuery) {
+    const c = COLUMNS[query.kind];
+    let select = this.eligible(db, query).select('a.agent_id');
+    if (query.strategy === 'least_loaded') select = select.orderBy(sql.ref(`a.${c.load}`), 'asc');
+    // Longest idle: whoever has been free longest since their last chat and its ACW ended (never: first).
+    if (query.strategy === 'longest_idle') select = select.orderBy(sql.ref(`a.${c.load}`), 'asc').orderBy('a.chat_idle_since', (ob) => ob.asc().nullsFirst());
+    return select.orderBy(sql.ref(`a.${c.seq}`), (ob) => ob.asc().nullsFirst()).orderBy('a.agent_id').limit(1).forUpdate('a');
+  }
+
+  private eligible(db: Db, query: CandidateQuery) {
     const c = COLUMNS[query.kind];
     let select = db.selectFrom('routing_agents as a')
       .innerJoin('department_members as m', 'm.agent_id', 'a.agent_id')
       .innerJoin('agents as g', 'g.id', 'a.agent_id')
-      .select('a.agent_id')
       .where('m.department_id', '=', query.departmentId)
       .where('a.availability', '=', 'online')
       .where('g.disabled_at', 'is', null)
@@ -79,12 +101,7 @@ export class RoutingRepo {
     // An agent in after-contact work gets no chat until the chat sweeper ends it.
     if (query.kind === 'chat') select = select.where('a.acw_until', 'is', null);
     if (query.exclude.length) select = select.where('a.agent_id', 'not in', query.exclude);
-    if (query.strategy === 'least_loaded') select = select.orderBy(sql.ref(`a.${c.load}`), 'asc');
-    // Longest idle: whoever has been free longest since their last chat and its ACW ended (never: first).
-    if (query.strategy === 'longest_idle') select = select.orderBy(sql.ref(`a.${c.load}`), 'asc').orderBy('a.chat_idle_since', (ob) => ob.asc().nullsFirst());
-    select = select.orderBy(sql.ref(`a.${c.seq}`), (ob) => ob.asc().nullsFirst()).orderBy('a.agent_id').limit(1).forUpdate('a');
-    if (query.skipLocked) select = select.skipLocked();
-    return (await select.executeTakeFirst())?.agent_id;
+    return select;
   }
 
   /** Changes an agent's load by `delta` (never below 0); an assignment also moves the agent to the back of the round-robin. */

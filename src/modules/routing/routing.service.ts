@@ -298,8 +298,10 @@ export class RoutingService {
       if (strategy === 'manual') return { agentId: null, claimed: false };
       const query = { departmentId: request.departmentId, kind: request.kind, strategy, exclude: request.exclude ?? [] };
       // Fast path skips agents other picks hold locked right now, spreading a burst over the team;
-      // if that finds nobody, wait for those picks and look again, so a busy moment never looks full.
-      const agentId = await this.repo.candidate(trx, { ...query, skipLocked: true }) ?? await this.repo.candidate(trx, { ...query, skipLocked: false });
+      // if that finds nobody free but someone is eligible, wait for those picks and look again, so a
+      // busy moment never looks full.
+      const free = await this.repo.freeCandidate(trx, query);
+      const agentId = free.agentId ?? (free.anyone ? await this.repo.candidate(trx, query) : undefined);
       if (!agentId) return { agentId: null, claimed: false };
       const now = this.clock.now();
       await this.repo.addLoad(trx, agentId, request.kind, 1, now);

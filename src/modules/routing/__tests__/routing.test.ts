@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
 
 let t: TestApp;
@@ -264,6 +265,36 @@ describe('picking for chats', () => {
 });
 
 describe('picking while other picks are under way', () => {
+  it('looks once when nobody in the team is free, twice only when every free agent is locked by another pick', async () => {
+    const agent = await newAgent('offline', { chat: 1 });
+    await team('sales', 'round_robin', [agent]);
+    const looks = async (work: () => Promise<unknown>) => {
+      const query = vi.spyOn(pg.Client.prototype, 'query');
+      try {
+        await work();
+        return query.mock.calls.filter(([text]) => /from "routing_agents" as "a"/.test(typeof text === 'string' ? text : (text as { text?: string })?.text ?? '')).length;
+      } finally {
+        query.mockRestore();
+      }
+    };
+    const pick = () => t.services.routing.pickAgent(t.workspace.id, { departmentId: departments.sales!, kind: 'chat', itemId: randomUUID() });
+    expect(await looks(pick)).toBe(1);
+    await call(agent.auth, 'PUT', '/me/availability', { availability: 'online' });
+    // Another transaction holds the only free agent for a moment: skipped, then waited for.
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => { locked = resolve; });
+    const holder = t.database.db.transaction().execute(async (trx) => {
+      await sql`select 1 from routing_agents where agent_id = ${agent.id} for update`.execute(trx);
+      locked();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    });
+    await isLocked;
+    let picked: string | null = null;
+    expect(await looks(async () => { picked = await pick(); })).toBe(2);
+    await holder;
+    expect(picked).toBe(agent.id);
+  });
+
   it('waits for an agent another transaction has locked instead of answering nobody', async () => {
     const agent = await newAgent('online', { chat: 1 });
     await team('sales', 'round_robin', [agent]);
