@@ -268,31 +268,34 @@ describe('picking while other picks are under way', () => {
   it('looks once when nobody in the team is free, twice only when every free agent is locked by another pick', async () => {
     const agent = await newAgent('offline', { chat: 1 });
     await team('sales', 'round_robin', [agent]);
-    const looks = async (work: () => Promise<unknown>) => {
-      const query = vi.spyOn(pg.Client.prototype, 'query');
-      try {
-        await work();
-        return query.mock.calls.filter(([text]) => /from "routing_agents" as "a"/.test(typeof text === 'string' ? text : (text as { text?: string })?.text ?? '')).length;
-      } finally {
-        query.mockRestore();
-      }
-    };
+    const isLook = (text: unknown) => /from "routing_agents" as "a"/.test(typeof text === 'string' ? text : (text as { text?: string } | undefined)?.text ?? '');
     const pick = () => t.services.routing.pickAgent(t.workspace.id, { departmentId: departments.sales!, kind: 'chat', itemId: randomUUID() });
-    expect(await looks(pick)).toBe(1);
-    await call(agent.auth, 'PUT', '/me/availability', { availability: 'online' });
-    // Another transaction holds the only free agent for a moment: skipped, then waited for.
-    let locked!: () => void;
-    const isLocked = new Promise<void>((resolve) => { locked = resolve; });
-    const holder = t.database.db.transaction().execute(async (trx) => {
-      await sql`select 1 from routing_agents where agent_id = ${agent.id} for update`.execute(trx);
-      locked();
-      await new Promise((resolve) => setTimeout(resolve, 300));
-    });
-    await isLocked;
-    let picked: string | null = null;
-    expect(await looks(async () => { picked = await pick(); })).toBe(2);
-    await holder;
-    expect(picked).toBe(agent.id);
+    const statements = vi.spyOn(pg.Client.prototype, 'query');
+    try {
+      expect(await pick()).toBeNull();
+      expect(statements.mock.calls.filter(([text]) => isLook(text))).toHaveLength(1);
+
+      await call(agent.auth, 'PUT', '/me/availability', { availability: 'online' });
+      statements.mockClear();
+      // Another transaction holds the only free agent until the pick's first look has been answered.
+      let locked!: () => void;
+      const isLocked = new Promise<void>((resolve) => { locked = resolve; });
+      const holder = t.database.db.transaction().execute(async (trx) => {
+        await sql`select 1 from routing_agents where agent_id = ${agent.id} for update`.execute(trx);
+        locked();
+        for (;;) {
+          const first = statements.mock.calls.findIndex(([text]) => isLook(text));
+          if (first >= 0) return void await statements.mock.results[first]!.value;
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      });
+      await isLocked;
+      expect(await pick()).toBe(agent.id);
+      await holder;
+      expect(statements.mock.calls.filter(([text]) => isLook(text))).toHaveLength(2);
+    } finally {
+      statements.mockRestore();
+    }
   });
 
   it('waits for an agent another transaction has locked instead of answering nobody', async () => {
