@@ -107,11 +107,11 @@ async function startPkSelect(ctx: BenchContext, server: KefuServer): Promise<{ u
   return { url, stop: baseline.stop };
 }
 
-/** Each figure's median over runs (rps, p50 and p99 each on its own). */
+/** The run of median rps, with the median p50 and p99 of all runs (each taken on its own). */
 function median(results: LoadResult[]): LoadResult {
   const middle = (pick: (r: LoadResult) => number) => [...results].map(pick).sort((x, y) => x - y)[Math.floor(results.length / 2)]!;
-  const byRps = [...results].sort((x, y) => x.rps - y.rps)[Math.floor(results.length / 2)]!;
-  return { ...byRps, rps: middle((r) => r.rps), p50Ms: middle((r) => r.p50Ms), p99Ms: middle((r) => r.p99Ms) };
+  const medianRun = [...results].sort((x, y) => x.rps - y.rps)[Math.floor(results.length / 2)]!;
+  return { ...medianRun, p50Ms: middle((r) => r.p50Ms), p99Ms: middle((r) => r.p99Ms) };
 }
 
 async function startKefuForRead(ctx: BenchContext) {

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction, type Updateable } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Transaction, type Updateable } from 'kysely';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../core/db/database.js';
 import type {
@@ -6,6 +6,8 @@ import type {
 } from './routing.schema.js';
 
 export type Db = Kysely<DB> | Transaction<DB>;
+/** Where a select can start: a scoped `db`, or the expression builder of a statement it scopes as a whole. */
+type QueryFrom = Db | ExpressionBuilder<DB, never>;
 
 /** The columns of `routing_agents` that belong to one kind of work. */
 const COLUMNS = {
@@ -74,13 +76,16 @@ export class RoutingRepo {
    * nobody is online and free (a team off shift) there is nothing to wait for and no second look.
    */
   async freeCandidate(db: Db, query: CandidateQuery): Promise<{ agentId: string | undefined; anyone: boolean }> {
-    const free = this.pick(db, query).skipLocked();
-    const eligible = this.eligible(db, query).select('a.agent_id');
-    const row = await db.selectNoFrom((eb) => [free.as('agent_id'), eb.exists(eligible).as('anyone')]).executeTakeFirstOrThrow();
+    // Both subqueries from the expression builder: the scoped `db` scopes them once, as part of the
+    // whole statement (built from `db` itself, each would carry its workspace predicates twice).
+    const row = await db.selectNoFrom((eb) => [
+      this.pick(eb, query).skipLocked().as('agent_id'),
+      eb.exists(this.eligible(eb, query).select('a.agent_id')).as('anyone'),
+    ]).executeTakeFirstOrThrow();
     return { agentId: row.agent_id ?? undefined, anyone: Boolean(row.anyone) };
   }
 
-  private pick(db: Db, query: CandidateQuery) {
+  private pick(db: QueryFrom, query: CandidateQuery) {
     const c = COLUMNS[query.kind];
     let select = this.eligible(db, query).select('a.agent_id');
     if (query.strategy === 'least_loaded') select = select.orderBy(sql.ref(`a.${c.load}`), 'asc');
@@ -89,7 +94,7 @@ export class RoutingRepo {
     return select.orderBy(sql.ref(`a.${c.seq}`), (ob) => ob.asc().nullsFirst()).orderBy('a.agent_id').limit(1).forUpdate('a');
   }
 
-  private eligible(db: Db, query: CandidateQuery) {
+  private eligible(db: QueryFrom, query: CandidateQuery) {
     const c = COLUMNS[query.kind];
     let select = db.selectFrom('routing_agents as a')
       .innerJoin('department_members as m', 'm.agent_id', 'a.agent_id')
