@@ -146,7 +146,9 @@ export function createServices(deps: ServiceDeps): Services {
   const triageRepo = new TriageRepo(database.db, tenancy);
   const triageConfig = new TriageConfigCache(triageRepo, bus);
   const triagePorts: TriagePorts = {
-    source: ticketTriageSource(ticketsRepo), tickets, customers: accounts, accounts, outbox, mailHeaders: mailHeaderSource(tenancy),
+    source: ticketTriageSource(ticketsRepo), tickets, accounts, outbox, mailHeaders: mailHeaderSource(tenancy),
+    // The customer database's record (`customers` below exists before any ticket is triaged).
+    customers: { findCustomer: (workspaceId, id) => customers.findCustomer(workspaceId, id) },
     // Rule conditions on the mail's address, business hours and the customer's record. Called only
     // on tickets and rule saves, after `mailInbound`, `customers` and `customerSegments` below exist.
     facts: {
@@ -158,7 +160,6 @@ export function createServices(deps: ServiceDeps): Services {
         const calendar = compileCalendar((await sla.calendarSettings(workspaceId)).calendar);
         return businessMinutesBetween(calendar, at, new Date(at.getTime() + 60_000)) > 0;
       },
-      customerTags: async (workspaceId, customerId) => (await customers.findCustomer(workspaceId, customerId))?.tags ?? [],
       customerSegments: async (workspaceId, customerId, segmentIds) => {
         const members: string[] = [];
         for (const segmentId of segmentIds) {

@@ -65,7 +65,7 @@ async function seedTickets({ test }: TestServer): Promise<void> {
       firstResponse: new Date(now + (4 - seed.urgency) * 45 * 60_000 - 20 * 60_000),
       nextResponse: null,
       resolution: new Date(now + 24 * 3600_000),
-    });
+    }, test.database.db);
   }
   const [first] = (await tickets.inbox(ws, test.workspace.admin.id, { view: 'all', sort: 'created' })).tickets.slice(-1);
   if (first) {

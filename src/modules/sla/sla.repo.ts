@@ -106,7 +106,10 @@ export class SlaRepo {
    * Saves a reconciled state if nobody saved since `version` was read (undefined: no state yet).
    * Returns the new version, or undefined when another save won the race (re-read and retry).
    */
-  async saveState(workspaceId: string, ticketId: string, version: number | undefined, state: WorkingState, clocks: WorkingClock[], now: Date): Promise<number | undefined> {
+  async saveState(
+    workspaceId: string, ticketId: string, version: number | undefined, state: WorkingState, clocks: WorkingClock[], now: Date,
+    alongside?: (trx: Transaction<DB>) => Promise<void>,
+  ): Promise<number | undefined> {
     // Inside replayable work (inbound mail, an event's handler) the commit does not wait for the
     // disk (core/db/database.ts): the clocks are replayed with the ticket.
     return this.in(workspaceId).transaction().execute(async (trx) => {
@@ -136,6 +139,7 @@ export class SlaRepo {
           .returning(['id', 'kind', 'cycle']).execute();
         for (const clock of started) clock.id = inserted.find((row) => row.kind === clock.kind && row.cycle === clock.cycle)!.id;
       }
+      await alongside?.(trx);
       return saved.version;
     });
   }

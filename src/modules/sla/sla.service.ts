@@ -6,13 +6,13 @@ import type { JobQueue } from '../../core/jobs/index.js';
 import type { Subscriptions } from '../../core/module.js';
 import { WorkspaceCache } from '../../core/workspace-cache.js';
 import type { AccountsService } from '../accounts/index.js';
-import type { TicketRow, Urgency } from '../tickets/index.js';
+import type { Urgency } from '../tickets/index.js';
 import type { TicketsService } from '../tickets/index.js';
 import {
   addBusinessMinutes, compileCalendar, defaultCalendarDocument, type BusinessCalendar, type CalendarDocument,
 } from './sla.calendar.js';
 import {
-  choosePolicy, clockStatus, duePhase, isDue, nextCheckAt, reconcile, usedMinutes, type CheckedClock, type ClockStatus, type Deadlines, type Hints,
+  choosePolicy, clockStatus, duePhase, isDue, nextCheckAt, reconcile, usedMinutes, type CheckedClock, type ClockStatus, type Hints,
   type WorkingState,
 } from './sla.clocks.js';
 import { DEFAULT_POLICIES } from './sla.defaults.js';
@@ -133,7 +133,7 @@ export class SlaService {
   subscriptions(): Subscriptions {
     return {
       'workspace.created': (event) => this.setUpWorkspace(event.workspaceId),
-      'ticket.created': (event) => this.sync(event.workspaceId, event.payload.ticket.id),
+      'ticket.created': (event) => this.sync(event.workspaceId, event.payload.ticket.id, {}, { firstSync: true }),
       'ticket.merged': (event) => this.sync(event.workspaceId, event.payload.ticketId),
       'ticket.updated': async (event) => {
         const { ticket, changes } = event.payload;
@@ -294,23 +294,34 @@ export class SlaService {
    * Brings the ticket's clocks up to date with the ticket as it is now, plus what just happened
    * (`hints`), writes its deadlines to the ticket and schedules the checks. Concurrent calls for one
    * ticket are safe: a save that lost the race re-reads and tries again.
+   *
+   * The deadlines are written in the transaction that saves the state they come from, so the
+   * ticket always shows its latest saved state's deadlines: two syncs finishing in either order
+   * cannot leave the older ones, and no read after the write is needed to make sure.
+   *
+   * `firstSync` (a new ticket's): the first try assumes the ticket has no state and no clocks yet,
+   * without reading them. Should it have them (a redelivered event, another event's sync first),
+   * saving the new state finds the existing one, and the next try reads them.
    */
-  async sync(workspaceId: string, ticketId: string, hints: Hints = {}): Promise<void> {
+  async sync(workspaceId: string, ticketId: string, hints: Hints = {}, options: { firstSync?: boolean } = {}): Promise<void> {
     const db = this.repo.in(workspaceId);
     for (let attempt = 0; attempt < 5; attempt++) {
-      const [state, clocks] = await Promise.all([this.repo.state(db, ticketId), this.repo.clocks(db, ticketId)]);
+      const [state, clocks] = options.firstSync && attempt === 0
+        ? [undefined, []]
+        : await Promise.all([this.repo.state(db, ticketId), this.repo.clocks(db, ticketId)]);
       const ticket = await this.tickets.findTicket(workspaceId, ticketId);
       if (!ticket) return;
       const [{ calendar, pauseOnHold }, policies] = await Promise.all([this.compiledSettings(workspaceId), this.policies(workspaceId)]);
       const policy = choosePolicy(policies, { urgency: ticket.urgency, departmentId: ticket.department_id });
       const now = this.clock.now();
       const result = reconcile({ state: state && workingState(state), clocks, ticket, hints, policy, calendar, pauseOnHold, now });
-      let version = state?.version;
-      if (!state || result.clocks.some((c) => c.dirty) || stateChanged(state, result.state)) {
-        version = await this.repo.saveState(workspaceId, ticketId, state?.version, result.state, result.clocks, now);
-        if (version === undefined) continue;
+      const deadlinesShown = sameDate(ticket.first_response_due_at, result.deadlines.firstResponse)
+        && sameDate(ticket.next_response_due_at, result.deadlines.nextResponse) && sameDate(ticket.resolution_due_at, result.deadlines.resolution);
+      if (!state || result.clocks.some((c) => c.dirty) || stateChanged(state, result.state) || !deadlinesShown) {
+        const saved = await this.repo.saveState(workspaceId, ticketId, state?.version, result.state, result.clocks, now,
+          deadlinesShown ? undefined : (trx) => this.tickets.setDeadlines(workspaceId, ticketId, result.deadlines, trx));
+        if (saved === undefined) continue;
       }
-      await this.writeDeadlines(workspaceId, ticket, result.deadlines, version!);
       // A ticket has one check job waiting, at its next warning or deadline (or earlier: a moved
       // deadline's job finds nothing and sends the next). Only a check that falls before the one
       // waiting needs a job now; a send that failed is caught by the sweep.
@@ -320,27 +331,6 @@ export class SlaService {
       return;
     }
     throw slaErrors.slaBusy('The ticket changed too often to update its SLA clocks; the next change or sweep will');
-  }
-
-  /**
-   * The ticket's deadline columns, written through the tickets module. Two syncs of one ticket may
-   * finish in either order, so after writing, a sync that sees a newer saved state writes that one.
-   * A sync whose deadlines the ticket already shows writes nothing, so it cannot overwrite a newer
-   * one and need not look.
-   */
-  private async writeDeadlines(workspaceId: string, ticket: TicketRow, deadlines: Deadlines, version: number): Promise<void> {
-    if (sameDate(ticket.first_response_due_at, deadlines.firstResponse) && sameDate(ticket.next_response_due_at, deadlines.nextResponse)
-      && sameDate(ticket.resolution_due_at, deadlines.resolution)) return;
-    const db = this.repo.in(workspaceId);
-    let current = deadlines;
-    let seen = version;
-    for (let round = 0; round < 5; round++) {
-      await this.tickets.setDeadlines(workspaceId, ticket.id, current);
-      const latest = await this.repo.state(db, ticket.id);
-      if (!latest || latest.version === seen) return;
-      seen = latest.version;
-      current = deadlinesOf(await this.repo.clocks(db, ticket.id));
-    }
   }
 
   /**
@@ -590,11 +580,6 @@ function stateChanged(row: TicketStateRow, next: WorkingState): boolean {
 
 function sameDate(a: Date | null, b: Date | null): boolean {
   return (a?.getTime() ?? null) === (b?.getTime() ?? null);
-}
-
-function deadlinesOf(clocks: readonly ClockRow[]): Deadlines {
-  const dueOf = (kind: ClockKind) => clocks.filter((c) => c.kind === kind && !c.stopped_at).at(-1)?.due_at ?? null;
-  return { firstResponse: dueOf('first_response'), nextResponse: dueOf('next_response'), resolution: dueOf('resolution') };
 }
 
 const policyConflict = () => slaErrors.slaPolicyConflict('A policy for this urgency, department and tier already exists');

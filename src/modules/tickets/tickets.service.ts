@@ -476,11 +476,11 @@ export class TicketsService {
     });
   }
 
-  /** Deadlines come from the SLA module, which owns how they are computed. */
-  async setDeadlines(workspaceId: string, ticketId: string, due: { firstResponse: Date | null; nextResponse: Date | null; resolution: Date | null }) {
-    await this.repo.write(workspaceId, (db) => this.repo.updateTicket(db, ticketId, {
+  /** Deadlines come from the SLA module, which owns how they are computed; written in its transaction, with the state they come from. */
+  async setDeadlines(workspaceId: string, ticketId: string, due: { firstResponse: Date | null; nextResponse: Date | null; resolution: Date | null }, trx: Db) {
+    await this.repo.updateTicket(trx, ticketId, {
       first_response_due_at: due.firstResponse, next_response_due_at: due.nextResponse, resolution_due_at: due.resolution,
-    }));
+    });
   }
 
   // ---- views and canned replies ---------------------------------------------------------

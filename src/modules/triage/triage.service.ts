@@ -92,7 +92,8 @@ export interface TriagePorts {
     /** With `trx`, the line is written in that transaction. */
     recordActivity(workspaceId: string, ticketId: string, action: string, details: Record<string, unknown>, trx?: Kysely<DB>): Promise<void>;
   };
-  customers: { findCustomer(workspaceId: string, id: string): Promise<{ email: string | null; name: string; locale: Locale | null } | undefined> };
+  /** The customer's record: one read gives a new ticket's rules both the sender and the record's tags. */
+  customers: { findCustomer(workspaceId: string, id: string): Promise<{ email: string | null; name: string; locale: Locale | null; tags: string[] } | undefined> };
   /** The header fields of the mail a message came from, by the message's external id (its Message-ID). */
   mailHeaders(workspaceId: string, externalId: string): Promise<ReadonlyMap<string, string> | undefined>;
   /** What rules ask of a ticket beyond itself, and the ids they may name. */
@@ -114,8 +115,6 @@ export interface RuleFacts {
   addressIds(workspaceId: string): Promise<string[]>;
   /** Whether the instant is inside the workspace's business hours (its SLA calendar). */
   insideBusinessHours(workspaceId: string, at: Date): Promise<boolean>;
-  /** The customer record's tags. */
-  customerTags(workspaceId: string, customerId: string): Promise<string[]>;
   /** Of these saved segments, those the customer is a member of. */
   customerSegments(workspaceId: string, customerId: string, segmentIds: readonly string[]): Promise<string[]>;
   /** The workspace's saved customer segments (ids). */
@@ -342,12 +341,11 @@ export class TriageService {
   }
 
   private async customerFacts(workspaceId: string, customerId: string, needed: ReturnType<typeof factsNeeded>): Promise<CustomerFacts> {
-    const [record, tags, segments] = await Promise.all([
+    const [record, segments] = await Promise.all([
       this.ports.customers.findCustomer(workspaceId, customerId),
-      needed.customerTags ? this.ports.facts.customerTags(workspaceId, customerId) : [],
       needed.segments.length ? this.ports.facts.customerSegments(workspaceId, customerId, needed.segments) : [],
     ]);
-    return { email: record?.email?.toLowerCase() ?? null, tags, segments };
+    return { email: record?.email?.toLowerCase() ?? null, tags: needed.customerTags ? record?.tags ?? [] : [], segments };
   }
 
   // ---- models

@@ -94,6 +94,48 @@ describe('deadlines in business hours', () => {
     }
   });
 
+  it('leaves the latest saved clocks\' deadlines on the ticket when syncs of it race, and puts back deadlines that went astray', async () => {
+    const w = await workspace('sla-racing');
+    await w.setTargets(2, { firstResponseMinutes: 60 });
+    await w.setTargets(3, { firstResponseMinutes: 30 });
+    const created = await w.open(shanghai('2026-11-30T10:00:00'));
+    const runningDue = async () => {
+      const clocks = (await w.sla(created.id)).clocks as { kind: string; status: string; dueAt: string | null }[];
+      const dueOf = (kind: string) => clocks.filter((c) => c.kind === kind && c.status !== 'stopped').at(-1)?.dueAt ?? null;
+      return [dueOf('first_response'), dueOf('resolution')];
+    };
+    const shown = async () => {
+      const ticket = await w.ticket(created.id);
+      return [ticket.firstResponseDueAt, ticket.resolutionDueAt];
+    };
+    // The urgency changes while several syncs of the ticket run side by side (its own event's too).
+    const syncs = Promise.all(Array.from({ length: 4 }, () => t.services.sla.sync(w.ws.id, created.id)));
+    await t.services.tickets.update(w.ws.id, created.id, { urgency: 3 }, SYSTEM);
+    await Promise.all([syncs, t.services.sla.sync(w.ws.id, created.id), t.services.sla.sync(w.ws.id, created.id)]);
+    await t.jobs.drain();
+    expect(await shown()).toEqual(await runningDue());
+    expect((await shown())[0]).toBe(shanghai('2026-11-30T10:30:00').toISOString());
+
+    // Deadlines written by anything but the clocks are put back by the next sync, though the clocks themselves did not change.
+    await t.services.tickets.setDeadlines(w.ws.id, created.id, { firstResponse: new Date('2030-01-01T00:00:00Z'), nextResponse: null, resolution: null }, t.database.db);
+    await t.services.sla.sync(w.ws.id, created.id);
+    expect(await shown()).toEqual(await runningDue());
+  });
+
+  it('keeps one set of clocks when a new ticket\'s event comes again, after other syncs of it too', async () => {
+    const w = await workspace('sla-created-again');
+    await w.setTargets(2, { firstResponseMinutes: 60 });
+    const created = await w.open(shanghai('2026-11-30T10:00:00'));
+    const before = await w.sla(created.id);
+    expect(before.clocks).toHaveLength(2);
+    // The first sync of a new ticket saves without reading; a second delivery must find what the first saved.
+    await t.services.sla.subscriptions()['ticket.created']!({ workspaceId: w.ws.id, payload: { ticket: { id: created.id } } } as never);
+    await t.services.sla.sync(w.ws.id, created.id, {}, { firstSync: true });
+    const after = await w.sla(created.id);
+    expect(after.clocks).toEqual(before.clocks);
+    expect((await w.ticket(created.id)).firstResponseDueAt).toBe(shanghai('2026-11-30T11:00:00').toISOString());
+  });
+
   it('moves the deadline to Tuesday when Monday becomes a holiday, for tickets already open too', async () => {
     const w = await workspace('sla-holiday');
     await w.setTargets(2, { firstResponseMinutes: 60 });
