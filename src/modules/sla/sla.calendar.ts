@@ -89,8 +89,24 @@ export function calendarProblems(doc: CalendarDocument): string[] {
  */
 const compiled = new Map<string, BusinessCalendar>();
 const COMPILED_KEPT = 100;
-/** Each compiled calendar's working spans by local date (they never change: a calendar is immutable). */
-const spansByDay = new WeakMap<BusinessCalendar, Map<string, Span[]>>();
+/**
+ * A local date of a compiled calendar: its working spans and where it and the next date start.
+ * Kept per calendar (they never change: a calendar is immutable), so walking from one day to the
+ * next costs no time-zone arithmetic once a day has been seen: the zone's offset lookups were the
+ * largest item of a new ticket's CPU (issue 15).
+ */
+interface LocalDay {
+  start: number;
+  next: number;
+  spans: readonly Span[];
+  date: DateTime;
+}
+interface KnownDays {
+  byStart: Map<number, LocalDay>;
+  /** The day last looked up by an instant: most lookups are of "now", again and again. */
+  last?: LocalDay;
+}
+const daysByCalendar = new WeakMap<BusinessCalendar, KnownDays>();
 const DAYS_KEPT = 400;
 
 export function compileCalendar(doc: CalendarDocument): BusinessCalendar {
@@ -135,25 +151,44 @@ function wallTime(day: DateTime, minutes: number): number {
   return DateTime.fromObject({ year: day.year, month: day.month, day: day.day, hour: Math.floor(minutes / 60), minute: minutes % 60 }, { zone: day.zone }).toMillis();
 }
 
-/** The working intervals of one local date, as instants. */
-export function workingSpansOn(calendar: BusinessCalendar, day: DateTime): readonly Span[] {
-  const key = day.toISODate()!;
-  let days = spansByDay.get(calendar);
-  if (!days) spansByDay.set(calendar, days = new Map());
-  let spans = days.get(key);
-  if (!spans) {
-    if (days.size >= DAYS_KEPT) days.delete(days.keys().next().value!);
-    days.set(key, spans = spansOf(calendar, day, key));
-  }
-  return spans;
+function knownDays(calendar: BusinessCalendar): KnownDays {
+  let days = daysByCalendar.get(calendar);
+  if (!days) daysByCalendar.set(calendar, days = { byStart: new Map() });
+  return days;
 }
 
-function spansOf(calendar: BusinessCalendar, day: DateTime, key: string): Span[] {
-  const intervals = calendar.holidays.has(key) ? [] : calendar.workdays.get(key) ?? calendar.weekly[WEEKDAYS[day.weekday - 1]!];
+/** The local date that starts at `date` (a start of day in the calendar's zone). */
+function localDay(calendar: BusinessCalendar, date: DateTime): LocalDay {
+  const days = knownDays(calendar);
+  const start = date.toMillis();
+  let day = days.byStart.get(start);
+  if (!day) {
+    if (days.byStart.size >= DAYS_KEPT) days.byStart.delete(days.byStart.keys().next().value!);
+    day = { start, next: date.plus({ days: 1 }).startOf('day').toMillis(), spans: spansOf(calendar, date), date };
+    days.byStart.set(start, day);
+  }
+  return day;
+}
+
+/** The local date that contains the instant `ms`. */
+function dayContaining(calendar: BusinessCalendar, ms: number): LocalDay {
+  const days = knownDays(calendar);
+  if (days.last && ms >= days.last.start && ms < days.last.next) return days.last;
+  return days.last = localDay(calendar, DateTime.fromMillis(ms, { zone: calendar.timeZone }).startOf('day'));
+}
+
+function dayAfter(calendar: BusinessCalendar, day: LocalDay): LocalDay {
+  return knownDays(calendar).byStart.get(day.next) ?? localDay(calendar, day.date.plus({ days: 1 }).startOf('day'));
+}
+
+/** The working intervals of one local date, as instants. */
+function spansOf(calendar: BusinessCalendar, date: DateTime): Span[] {
+  const key = date.toISODate()!;
+  const intervals = calendar.holidays.has(key) ? [] : calendar.workdays.get(key) ?? calendar.weekly[WEEKDAYS[date.weekday - 1]!];
   const spans: Span[] = [];
   for (const interval of intervals) {
-    const start = wallTime(day, interval.start);
-    const end = wallTime(day, interval.end);
+    const start = wallTime(date, interval.start);
+    const end = wallTime(date, interval.end);
     if (end > start) spans.push([start, end]);
   }
   return spans;
@@ -161,10 +196,10 @@ function spansOf(calendar: BusinessCalendar, day: DateTime, key: string): Span[]
 
 /** Working spans in time order, from the local day that contains `fromMs`, for at most `days` days. */
 function* workingSpans(calendar: BusinessCalendar, fromMs: number, days = HORIZON_DAYS): Generator<Span> {
-  let day = DateTime.fromMillis(fromMs, { zone: calendar.timeZone }).startOf('day');
+  let day = dayContaining(calendar, fromMs);
   for (let i = 0; i < days; i++) {
-    yield* workingSpansOn(calendar, day);
-    day = day.plus({ days: 1 }).startOf('day');
+    yield* day.spans;
+    day = dayAfter(calendar, day);
   }
 }
 

@@ -91,6 +91,27 @@ describe('time zones', () => {
   });
 });
 
+describe('days remembered between lookups', () => {
+  // Each compiled calendar keeps the local days it walked; answers must not depend on what was
+  // asked before. Two calendars with the same hours (one has a holiday far away, so it is another
+  // compiled calendar) are asked the same questions in opposite orders, across DST changes:
+  // Santiago skips midnight, Lord Howe moves by 30 minutes.
+  for (const timeZone of ['America/Santiago', 'Australia/Lord_Howe', 'Europe/Berlin']) {
+    it(`answers the same whatever was asked before (${timeZone})`, () => {
+      const hours = everyDay([{ start: '00:00', end: '03:00' }, { start: '09:00', end: '18:00' }, { start: '23:30', end: '24:00' }]);
+      const forwards = calendar({ timeZone, weeklyHours: hours });
+      const backwards = calendar({ timeZone, weeklyHours: hours, holidays: [{ date: '2099-01-01', name: 'far away' }] });
+      const instants = Array.from({ length: 400 }, (_, i) => new Date(Date.UTC(2026, 0, 1) + i * 22 * 3_600_000 + (i % 7) * 900_000));
+      const ask = (cal: ReturnType<typeof calendar>, from: Date) => [iso(addBusinessMinutes(cal, from, 600)), businessMinutesBetween(cal, from, new Date(from.getTime() + 3 * 86_400_000))];
+      const first = instants.map((from) => ask(forwards, from));
+      const second = [...instants].reverse().map((from) => ask(backwards, from)).reverse();
+      expect(second).toEqual(first);
+      // And each deadline is exactly the minutes asked for away from its start.
+      instants.forEach((from, i) => expect(businessMinutesBetween(forwards, from, new Date(first[i]![0] as string))).toBe(600));
+    });
+  }
+});
+
 describe('several intervals a day', () => {
   const cal = calendar({ weeklyHours: weekdays([{ start: '09:00', end: '12:00' }, { start: '13:30', end: '18:00' }]) });
 
