@@ -351,6 +351,9 @@ async function measureEngine(
     const statements = after.statements - before.statements - idle.statements * seconds;
     // The wait sampler's own queries are autocommit transactions of this database too.
     const commits = after.commits - before.commits - (profile?.samples ?? 0) - idle.commits * seconds;
+    // Answers per second flatter a design that answers first and leaves work behind: this counts a
+    // ticket when all of its after-effects are done, from the load's start to the last of them.
+    report('tickets.create', 'processed_per_s', count / seconds);
     report('tickets.create', 'statements_per_ticket', statements / count);
     report('tickets.create', 'commits_per_ticket', commits / count);
     // Whole server (another database's writes would count too); the idle server's flushes are few and left in.
@@ -358,7 +361,8 @@ async function measureEngine(
     ctx.note(`${tag}: tickets.create: ${count} tickets, ${Math.round(statements)} statements sent by Kefu for them (every pool: ` +
       `API, jobs, event relay; counted in the server by bench/count-statements.mjs), ${Math.round(commits)} transactions committed in its ` +
       `database (pg_stat_database.xact_commit, read-only ones included, the bench's sampler taken off); measured until every event ` +
-      `subscriber and every due job had finished (${round(settleMs)} ms after the load), so each ticket's after-effects are counted; ` +
+      `subscriber and every due job had finished (${round(settleMs)} ms after the load), so each ticket's after-effects are counted ` +
+      `(processed_per_s: ${round(count / seconds)} tickets/s with all of them done, against ${round(result.rps)}/s answered); ` +
       `an idle Kefu's ${round(idle.statements)} statements/s and ${round(idle.commits)} commits/s over the ${round(seconds)} s are taken off.`);
     const heaviest = Object.entries(after.byText).map(([text, n]) => [text, (n - (before.byText[text] ?? 0)) / count] as const)
       .filter(([, n]) => n >= 0.05).sort((a, b) => b[1] - a[1]);
