@@ -1,13 +1,24 @@
 import type { Kysely, Transaction } from 'kysely';
+import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Locale } from '../../core/i18n/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../core/db/database.js';
 import type { Urgency } from '../tickets/index.js';
 import type { CalendarDocument } from './sla.calendar.js';
 import type { WorkingClock, WorkingState } from './sla.clocks.js';
-import type { ClockKind, ClockRow, EscalationAction, EscalationRule, Phase } from './sla.schema.js';
+import type { ClockKind, ClockRow, EscalationAction, EscalationRule, Phase, TicketStateRow } from './sla.schema.js';
 
 export type Db = Kysely<DB> | Transaction<DB>;
+
+const STATE_INSTANTS = ['paused_since', 'first_responded_at', 'updated_at'] as const satisfies readonly (keyof TicketStateRow)[];
+const CLOCK_INSTANTS = ['started_at', 'due_at', 'warn_at', 'stopped_at', 'warned_at', 'breached_at'] as const satisfies readonly (keyof ClockRow)[];
+
+/** A row read as JSON, its instants (ISO strings there) as dates: the row a plain read gives. */
+function withDates<Row>(row: object, instants: readonly string[]): Row {
+  const out: Record<string, unknown> = { ...row };
+  for (const key of instants) if (typeof out[key] === 'string') out[key] = new Date(out[key]);
+  return out as Row;
+}
 
 export interface PolicyValues {
   name: string;
@@ -96,6 +107,22 @@ export class SlaRepo {
   clocks(db: Db, ticketId: string) {
     return db.selectFrom('sla_clocks').selectAll().where('ticket_id', '=', ticketId)
       .orderBy('started_at').orderBy('kind').orderBy('cycle').execute();
+  }
+
+  /**
+   * The ticket's state and clocks in one statement (every sync reads both; issue 15). They come
+   * as JSON, so their instants are turned back into dates here.
+   */
+  async stateWithClocks(db: Db, ticketId: string): Promise<{ state: TicketStateRow | undefined; clocks: ClockRow[] }> {
+    const row = await db.selectNoFrom((eb) => [
+      jsonObjectFrom(eb.selectFrom('sla_ticket_states').selectAll().where('ticket_id', '=', ticketId)).as('state'),
+      jsonArrayFrom(eb.selectFrom('sla_clocks').selectAll().where('ticket_id', '=', ticketId)
+        .orderBy('started_at').orderBy('kind').orderBy('cycle')).as('clocks'),
+    ]).executeTakeFirstOrThrow();
+    return {
+      state: row.state ? withDates<TicketStateRow>(row.state, STATE_INSTANTS) : undefined,
+      clocks: row.clocks.map((clock) => withDates<ClockRow>(clock, CLOCK_INSTANTS)),
+    };
   }
 
   clock(db: Db, id: string) {

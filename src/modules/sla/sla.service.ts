@@ -306,9 +306,7 @@ export class SlaService {
   async sync(workspaceId: string, ticketId: string, hints: Hints = {}, options: { firstSync?: boolean } = {}): Promise<void> {
     const db = this.repo.in(workspaceId);
     for (let attempt = 0; attempt < 5; attempt++) {
-      const [state, clocks] = options.firstSync && attempt === 0
-        ? [undefined, []]
-        : await Promise.all([this.repo.state(db, ticketId), this.repo.clocks(db, ticketId)]);
+      const { state, clocks } = options.firstSync && attempt === 0 ? { state: undefined, clocks: [] } : await this.repo.stateWithClocks(db, ticketId);
       const ticket = await this.tickets.findTicket(workspaceId, ticketId);
       if (!ticket) return;
       const [{ calendar, pauseOnHold }, policies] = await Promise.all([this.compiledSettings(workspaceId), this.policies(workspaceId)]);

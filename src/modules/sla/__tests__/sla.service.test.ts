@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
 import type { DomainEvent, EventName } from '../../../core/events/index.js';
+import { Tenancy } from '../../../core/tenancy.js';
+import { SlaRepo } from '../sla.repo.js';
 import { SLA_JOBS, type CheckJob } from '../sla.service.js';
 
 let t: TestApp;
@@ -134,6 +136,22 @@ describe('deadlines in business hours', () => {
     const after = await w.sla(created.id);
     expect(after.clocks).toEqual(before.clocks);
     expect((await w.ticket(created.id)).firstResponseDueAt).toBe(shanghai('2026-11-30T11:00:00').toISOString());
+  });
+
+  it('reads a ticket\'s state and clocks in one statement exactly as it reads each, and only in the ticket\'s workspace', async () => {
+    const w = await workspace('sla-one-read');
+    await w.setTargets(2, { firstResponseMinutes: 60 });
+    const created = await w.open(shanghai('2026-11-30T10:00:00'));
+    await w.customerReply(created.id, created.customerId, shanghai('2026-11-30T10:05:00'));
+    await w.agentReply(created.id, shanghai('2026-11-30T10:20:00'));
+    const repo = new SlaRepo(t.database.db, await Tenancy.load(t.database.db));
+    const db = repo.in(w.ws.id);
+    const both = await repo.stateWithClocks(db, created.id);
+    expect(both.clocks.length).toBeGreaterThanOrEqual(2);
+    expect(both.clocks.some((c) => c.stopped_at instanceof Date)).toBe(true);
+    expect(both).toEqual({ state: await repo.state(db, created.id), clocks: await repo.clocks(db, created.id) });
+    const other = await t.addWorkspace('sla-one-read-other');
+    expect(await repo.stateWithClocks(repo.in(other.id), created.id)).toEqual({ state: undefined, clocks: [] });
   });
 
   it('moves the deadline to Tuesday when Monday becomes a holiday, for tickets already open too', async () => {
