@@ -469,18 +469,28 @@ export class TriageService {
    * change made since wins. Undefined when triage is off or the ticket has no customer message.
    */
   async decide(workspaceId: string, ticketId: string, opened?: { departmentId: string | null; urgency: number }): Promise<DecisionRow | undefined> {
+    return (await this.decideAndPlace(workspaceId, ticketId, opened)).decision;
+  }
+
+  /**
+   * `decide`, and where the ticket then is (department, urgency) when this call made the decision
+   * and so knows it without reading the ticket again; undefined when it found one made before.
+   */
+  private async decideAndPlace(workspaceId: string, ticketId: string, opened?: { departmentId: string | null; urgency: number }): Promise<{
+    decision: DecisionRow | undefined; placed?: { departmentId: string | null; urgency: number };
+  }> {
     const stored = await this.repo.decision(workspaceId, ticketId);
-    if (stored) return stored;
+    if (stored) return { decision: stored };
     // Settings, automations and rules: this node's copy (no statement per ticket while it lasts).
     const config = await this.config.get(workspaceId);
     const settings = settingsOf(config.settings);
-    if (!settings.enabled) return undefined;
+    if (!settings.enabled) return { decision: undefined };
     const ticket = await this.ports.source.opening(workspaceId, ticketId);
-    if (!ticket) return undefined;
+    if (!ticket) return { decision: undefined };
     const automations = await this.automations.settings(workspaceId, { fresh: false });
     if (automations.duplicates.enabled) {
       const first = await this.mergeDuplicate(workspaceId, ticket, automations.duplicates.windowMinutes);
-      if (first) return this.repo.insertDecision(workspaceId, { ...NO_DECISION, ticket_id: ticketId, suppress_ack: true, duplicate_of: first });
+      if (first) return { decision: await this.repo.insertDecision(workspaceId, { ...NO_DECISION, ticket_id: ticketId, suppress_ack: true, duplicate_of: first }) };
     }
     const start = opened ?? { departmentId: ticket.departmentId, urgency: ticket.urgency };
     const needed = factsNeeded(config.rules);
@@ -527,6 +537,7 @@ export class TriageService {
     if (assignee) changes.assigneeId = assignee;
     if (Object.keys(changes).length) await this.ports.tickets.update(workspaceId, ticketId, changes, SYSTEM);
     const notified = isSpam ? [] : outcome.notify;
+    const placed = { departmentId: changes.departmentId ?? ticket.departmentId, urgency: changes.urgency ?? ticket.urgency };
     const values: NewDecision = {
       ticket_id: ticketId,
       department_id: department.value as string | null, department_source: department.source, department_rule_id: department.ruleId,
@@ -537,7 +548,10 @@ export class TriageService {
       spam_score: spam?.score ?? null, spam_signals: spam?.signals ?? [],
       assignee_id: assignee, reply_template_id: outcome.replyTemplate?.value ?? null, notified,
     };
-    if (!notified.length) return this.repo.insertDecision(workspaceId, values);
+    if (!notified.length) {
+      const { decision, won } = await this.repo.claimDecision(this.repo.in(workspaceId), values);
+      return won ? { decision, placed } : { decision };
+    }
     const rule = config.rules.find((r) => outcome.matched.includes(r.id) && r.actions.some((a) => a.type === 'notify'))?.name ?? '';
     // Read before the transaction, which then only writes: it holds one connection, and waits for no other.
     const notices = await this.notices(workspaceId, ticketId, notified, rule);
@@ -552,7 +566,7 @@ export class TriageService {
         for (const mail of notices) await this.ports.outbox.queue(workspaceId, mail, trx);
         await this.ports.tickets.recordActivity(workspaceId, ticketId, 'triage.notified', { notified: notices.length, rule }, trx);
       }
-      return decision;
+      return won ? { decision, placed } : { decision };
     });
   }
 
@@ -623,10 +637,10 @@ export class TriageService {
    * a rule; and the workspace's most specific template for the ticket in the customer's language.
    */
   async acknowledgement(workspaceId: string, ticketId: string, locale: Locale): Promise<{ suppressed: boolean; template: { subject: string; body: string } | null }> {
-    const decision = await this.decide(workspaceId, ticketId);
-    // Read after the decision: the template follows the department and urgency triage set, unless
-    // a rule named one (and it was not deleted since).
-    const ticket = await this.ports.source.opening(workspaceId, ticketId);
+    const { decision, placed } = await this.decideAndPlace(workspaceId, ticketId);
+    // After the decision: the template follows the department and urgency triage set (read again
+    // unless this call set them), unless a rule named one (and it was not deleted since).
+    const ticket = placed ?? await this.ports.source.opening(workspaceId, ticketId);
     const named = decision?.reply_template_id ? await this.templates.find(workspaceId, decision.reply_template_id) : undefined;
     const template = named ?? (ticket && await this.templates.choose(workspaceId, ticket, locale));
     return { suppressed: decision?.suppress_ack ?? false, template: template ? { subject: template.subject, body: template.body } : null };
