@@ -636,14 +636,16 @@ export class TriageService {
    * acknowledgement goes from the triaged department, says the triaged urgency, or is suppressed by
    * a rule; and the workspace's most specific template for the ticket in the customer's language.
    */
-  async acknowledgement(workspaceId: string, ticketId: string, locale: Locale): Promise<{ suppressed: boolean; template: { subject: string; body: string } | null }> {
+  async acknowledgement(workspaceId: string, ticketId: string, locale: Locale): Promise<{
+    suppressed: boolean; template: { subject: string; body: string } | null; placed?: { departmentId: string | null; urgency: number };
+  }> {
     const { decision, placed } = await this.decideAndPlace(workspaceId, ticketId);
     // After the decision: the template follows the department and urgency triage set (read again
     // unless this call set them), unless a rule named one (and it was not deleted since).
     const ticket = placed ?? await this.ports.source.opening(workspaceId, ticketId);
     const named = decision?.reply_template_id ? await this.templates.find(workspaceId, decision.reply_template_id) : undefined;
     const template = named ?? (ticket && await this.templates.choose(workspaceId, ticket, locale));
-    return { suppressed: decision?.suppress_ack ?? false, template: template ? { subject: template.subject, body: template.body } : null };
+    return { suppressed: decision?.suppress_ack ?? false, template: template ? { subject: template.subject, body: template.body } : null, ...(placed ? { placed } : {}) };
   }
 
   /** A ticket's decision with a line for the agent in their language, or undefined when triage has not seen it. */

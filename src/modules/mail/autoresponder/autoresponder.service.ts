@@ -31,10 +31,13 @@ export interface FirstResponseTarget {
 /**
  * The workspace's own say in a ticket's acknowledgement (the triage module's): whether its rules
  * suppress it, and its text for the ticket's department, urgency and language. Asked before the
- * ticket is read for the acknowledgement, since answering may set the ticket's department and urgency.
+ * ticket is read for the acknowledgement, since answering may set the ticket's department and
+ * urgency: `placed` says where they are when the answer knows it, and the ticket is not read again.
  */
 export interface AcknowledgementPolicy {
-  acknowledgement(workspaceId: string, ticketId: string, locale: Locale): Promise<{ suppressed: boolean; template: { subject: string; body: string } | null }>;
+  acknowledgement(workspaceId: string, ticketId: string, locale: Locale): Promise<{
+    suppressed: boolean; template: { subject: string; body: string } | null; placed?: { departmentId: string | null; urgency: number };
+  }>;
 }
 
 export interface AutoresponderOptions {
@@ -101,7 +104,9 @@ export class Autoresponder {
     const locale = customer.locale ?? context.localeHint ?? workspace.default_locale;
     const policy = await this.options.policy?.acknowledgement(workspaceId, ticketId, locale);
     // Triage may just have set the department (the sender address) and the urgency (the promise).
-    const ticket = policy ? await this.tickets.ticket(workspaceId, ticketId) : opened;
+    const ticket = !policy ? opened
+      : policy.placed ? { ...opened, department_id: policy.placed.departmentId, urgency: policy.placed.urgency as Urgency }
+        : await this.tickets.ticket(workspaceId, ticketId);
     const db = this.tenancy.forWorkspace(workspaceId);
     const failing = await db.selectFrom('mail_address_health').select('status').where('address', '=', recipient).executeTakeFirst();
     const suppressed = context.suppressed ?? (policy?.suppressed ? 'workspace-rule' : null);

@@ -124,6 +124,8 @@ describe('triage of new tickets', () => {
     const zh = acks.find((m) => m.to_address.includes('wang@'))!;
     expect(zh).toMatchObject({ template: 'autoresponseCustom', subject: expect.stringMatching(/^财务加急 \[#\d+\]$/) });
     expect(zh.text_body).toMatch(/^王芳，您好：财务部会优先处理 #\d+。/);
+    // The promise follows the urgency the rule set (3), not the one the mail opened the ticket with.
+    expect(zh.text_body).toContain('您的请求已被标记为紧急。');
     const en = acks.find((m) => m.to_address.includes('ann@'))!;
     expect(en.subject).toMatch(/^Thanks for writing \[#\d+\]$/);
     expect(en.text_body).toMatch(/^Hello Ann, we have request #\d+\. /);
