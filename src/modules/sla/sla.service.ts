@@ -346,7 +346,7 @@ export class SlaService {
   async ticketSla(workspaceId: string, ticketId: string): Promise<TicketSla> {
     await this.tickets.ticket(workspaceId, ticketId);
     const db = this.repo.in(workspaceId);
-    const [state, clocks, settings] = await Promise.all([this.repo.state(db, ticketId), this.repo.clocks(db, ticketId), this.calendarSettings(workspaceId)]);
+    const [{ state, clocks }, settings] = await Promise.all([this.repo.stateWithClocks(db, ticketId), this.calendarSettings(workspaceId)]);
     const calendar = compileCalendar(settings.calendar);
     const policy = state?.policy_id ? await this.repo.policy(db, state.policy_id) : undefined;
     const now = this.clock.now();
