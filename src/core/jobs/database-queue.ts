@@ -19,7 +19,7 @@ import {
   type JobQueue,
   type WorkOptions,
 } from './job-queue.js';
-import { QueueWorker } from './database-worker.js';
+import { QueueWorker, ScheduledLane } from './database-worker.js';
 import { inReplayableWork } from './replayable.js';
 import { joinedTransaction, type JoinedTransaction } from '../db/database.js';
 import { ListenConnection } from '../db/listen-connection.js';
@@ -110,6 +110,8 @@ class DatabaseQueue implements DatabaseJobQueue {
   private readonly relaxedPool: pg.Pool;
   private readonly relaxedDb: PgBoss.Db;
   private stopping: Promise<void> | undefined;
+  /** Scheduled queues' jobs run one at a time on this node (ScheduledLane). */
+  private readonly scheduledLane = new ScheduledLane();
   private pollTimer: NodeJS.Timeout | undefined;
 
   constructor(opts: DatabaseQueueOptions) {
@@ -239,7 +241,7 @@ class DatabaseQueue implements DatabaseJobQueue {
     if (this.state === 'stopping' || this.state === 'stopped') {
       throw new AppError('JOB_QUEUE_STATE', 500, `Cannot add a worker to a ${this.state} job queue`);
     }
-    const worker = new QueueWorker(name, handler as JobHandler<unknown>, { concurrency, replayable: opts?.replayable ?? false, relaxedDb: this.relaxedDb }, this.pollMs, this.boss, this.schema, this.log);
+    const worker = new QueueWorker(name, handler as JobHandler<unknown>, { concurrency, replayable: opts?.replayable ?? false, relaxedDb: this.relaxedDb, scheduledLane: this.scheduledLane }, this.pollMs, this.boss, this.schema, this.log);
     this.workers.push(worker);
     // Registered before start(): its loop begins when the queue starts.
     if (this.state === 'started') await this.startWorker(worker);
@@ -250,6 +252,7 @@ class DatabaseQueue implements DatabaseJobQueue {
     assertJobData(data);
     this.assertStarted();
     await this.ensureQueue(name);
+    this.scheduledLane.add(name);
     try {
       await this.boss.schedule(name, cron, data, { tz: opts?.tz ?? 'UTC' });
     } catch (err) {

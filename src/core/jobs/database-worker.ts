@@ -4,9 +4,40 @@ import { runDurable, runReplayable } from './replayable.js';
 
 export interface WorkerSettings {
   concurrency: number;
+  /** The node's lane for scheduled work; this worker's jobs take it when it covers the queue. */
+  scheduledLane: ScheduledLane;
   /** Replayable work (replayable.ts): fetched through `relaxedDb`, the handler run in the scope. */
   replayable: boolean;
   relaxedDb: PgBoss.Db;
+}
+
+/**
+ * Scheduled (cron-fired) work of one node runs one job at a time. The minute's sweeps of every
+ * module fall due together, and side by side each opened database connections of its own: on an
+ * idle single box, a burst of Postgres processes (20-30 MB each) every minute. A worker takes the
+ * lane before it fetches, so a job waiting for its turn is not yet taken (its expiry clock has not
+ * started) and another node may run it meanwhile.
+ */
+export class ScheduledLane {
+  private readonly queues = new Set<string>();
+  private holder: Promise<void> = Promise.resolve();
+
+  add(queue: string): void {
+    this.queues.add(queue);
+  }
+
+  covers(queue: string): boolean {
+    return this.queues.has(queue);
+  }
+
+  /** Resolves, once every earlier holder has released it, with the release. */
+  async acquire(): Promise<() => void> {
+    const previous = this.holder;
+    let release!: () => void;
+    this.holder = new Promise<void>((resolve) => { release = resolve; });
+    await previous;
+    return release;
+  }
 }
 
 /**
@@ -25,6 +56,8 @@ export class QueueWorker {
   private running = false;
   private wakeUp: (() => void) | undefined;
   private readonly concurrency: number;
+  private readonly stoppedSignal: Promise<'stopped'>;
+  private signalStopped!: () => void;
   loopDone: Promise<void> = Promise.resolve();
 
   constructor(
@@ -39,6 +72,7 @@ export class QueueWorker {
   ) {
     this.completer = new Completer(boss, name);
     this.concurrency = settings.concurrency;
+    this.stoppedSignal = new Promise((resolve) => { this.signalStopped = () => resolve('stopped'); });
   }
 
   start(): void {
@@ -56,6 +90,7 @@ export class QueueWorker {
   /** No more fetches; loopDone resolves once a fetch in flight has handed its jobs back. */
   stop(): void {
     this.stopped = true;
+    this.signalStopped();
     this.wakeUp?.();
   }
 
@@ -95,19 +130,55 @@ export class QueueWorker {
     const free = this.concurrency - this.active.size;
     if (this.pending && free > 0) {
       this.pending = false;
-      // pg-boss' fetch returns [] on a database error; the next poll finds the jobs again.
-      // A replayable job's fetch may be lost in a crash: the job is simply fetched again. Any other
-      // queue's fetch stays a synchronous commit, which makes everything its job can see durable first.
-      const jobs = await this.boss.fetch<unknown>(this.name, { batchSize: free, includeMetadata: true, ...(this.settings.replayable ? { db: this.settings.relaxedDb } : {}) });
+      if (this.settings.scheduledLane.covers(this.name)) await this.fetchInLane();
+      else await this.fetch(free);
+      return;
+    }
+    await this.sleep(undefined);
+  }
+
+  private async fetch(free: number): Promise<void> {
+    const jobs = await this.fetchJobs(free);
+    if (this.stopped) {
+      await this.release(jobs.map((j) => j.id));
+      return;
+    }
+    for (const job of jobs) this.run(job);
+    if (jobs.length === free) this.pending = true; // probably more waiting: fetch when a slot frees
+  }
+
+  /** One job, fetched once this node's scheduled work before it has finished (ScheduledLane). */
+  private async fetchInLane(): Promise<void> {
+    const turn = this.settings.scheduledLane.acquire();
+    if ((await Promise.race([turn, this.stoppedSignal])) === 'stopped') {
+      void turn.then((leave) => leave());
+      return;
+    }
+    const leave = await turn;
+    let handedOver = false;
+    try {
+      const jobs = await this.fetchJobs(1);
       if (this.stopped) {
         await this.release(jobs.map((j) => j.id));
         return;
       }
-      for (const job of jobs) this.run(job);
-      if (jobs.length === free) this.pending = true; // probably more waiting: fetch when a slot frees
-      return;
+      const job = jobs[0];
+      if (!job) return;
+      this.run(job, leave);
+      handedOver = true;
+      this.pending = true; // probably more waiting: fetch when the lane is free again
+    } finally {
+      if (!handedOver) leave();
     }
-    await this.sleep(undefined);
+  }
+
+  /**
+   * pg-boss' fetch returns [] on a database error; the next poll finds the jobs again. A replayable
+   * job's fetch may be lost in a crash: the job is simply fetched again. Any other queue's fetch
+   * stays a synchronous commit, which makes everything its job can see durable first.
+   */
+  private fetchJobs(batchSize: number): Promise<PgBoss.JobWithMetadata<unknown>[]> {
+    return this.boss.fetch<unknown>(this.name, { batchSize, includeMetadata: true, ...(this.settings.replayable ? { db: this.settings.relaxedDb } : {}) });
   }
 
   /** Until wakeUp() (notify, a freed slot, stop) or, when given, ms elapse. */
@@ -124,7 +195,8 @@ export class QueueWorker {
     });
   }
 
-  private run(job: PgBoss.JobWithMetadata<unknown>): void {
+  /** Runs the job and records its outcome; `finished` is called once that is done, whatever it was. */
+  private run(job: PgBoss.JobWithMetadata<unknown>, finished?: () => void): void {
     const ctx = { queue: this.name, jobId: job.id, attempt: job.retryCount + 1, attempts: job.retryLimit + 1 };
     const task = (async () => {
       try {
@@ -142,6 +214,7 @@ export class QueueWorker {
       }
     })().finally(() => {
       this.active.delete(job.id);
+      finished?.();
       this.wakeUp?.();
     });
     this.active.set(job.id, task);

@@ -3,7 +3,7 @@ import PgBoss from 'pg-boss';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../../../../test/helpers/db.js';
 import { createDatabaseQueue, PermanentJobError, type Job, type JobQueue } from '../index.js';
-import { QueueWorker } from '../database-worker.js';
+import { QueueWorker, ScheduledLane } from '../database-worker.js';
 import { gate, pause, recordingLog } from './test-support.js';
 import { sql as kyselySql } from 'kysely';
 import { connectDatabase, inOneTransaction } from '../../db/database.js';
@@ -313,7 +313,7 @@ describe('database job queue', () => {
         return jobs;
       }) as typeof realFetch;
       let ran = 0;
-      const worker = new QueueWorker('test.release', async () => { ran++; }, { concurrency: 2, replayable: false, relaxedDb: boss.getDb() }, 2000, boss, 'pgboss', recordingLog());
+      const worker = new QueueWorker('test.release', async () => { ran++; }, { concurrency: 2, replayable: false, relaxedDb: boss.getDb(), scheduledLane: new ScheduledLane() }, 2000, boss, 'pgboss', recordingLog());
       worker.start();
       await fetchStarted.promise;
       worker.stop();
@@ -342,6 +342,60 @@ describe('database job queue', () => {
     // An every-minute cron is due at once; pg-boss checks each second here (cronMonitorIntervalSeconds: 1).
     await vi.waitFor(() => expect(seen.length).toBeGreaterThanOrEqual(1), { timeout: 10_000, interval: 50 });
     expect(seen[0]!.data).toEqual({ workspaceId: 'ws1' });
+  });
+
+  it('runs the jobs of scheduled queues one at a time on a node, and other queues beside them', async () => {
+    const { queue } = await startQueue();
+    const running = new Set<string>();
+    const overlaps: string[][] = [];
+    const finished: string[] = [];
+    const release = gate();
+    const track = (name: string) => async (job: Job<object>) => {
+      running.add(name);
+      if (running.size > 1 && name !== 'test.unscheduled') overlaps.push([...running]);
+      if (job.name !== 'test.unscheduled') await release.promise;
+      await pause(20);
+      running.delete(name);
+      finished.push(name);
+    };
+    // Concurrency 2 and two queues: without the lane, four of these would run at once.
+    for (const name of ['test.sweep-a', 'test.sweep-b']) {
+      await queue.work(name, track(name), { concurrency: 2 });
+      // A cron that does not fire during the test: the queue counts as scheduled all the same.
+      await queue.schedule(name, '0 0 1 1 *');
+    }
+    await queue.work('test.unscheduled', track('test.unscheduled'));
+    for (const name of ['test.sweep-a', 'test.sweep-b', 'test.sweep-a', 'test.sweep-b']) await queue.send(name, {});
+    await vi.waitFor(() => expect(running.size).toBe(1), { timeout: 5_000, interval: 20 });
+    await pause(300);
+    expect(running.size).toBe(1);
+    // A queue without a schedule is not held up by the scheduled one that waits.
+    await queue.send('test.unscheduled', {});
+    await vi.waitFor(() => expect(finished).toContain('test.unscheduled'), { timeout: 5_000, interval: 20 });
+    release.open();
+    await vi.waitFor(() => expect(finished.filter((n) => n !== 'test.unscheduled')).toHaveLength(4), { timeout: 10_000, interval: 20 });
+    expect(overlaps).toEqual([]);
+  });
+
+  it('stops while scheduled work waits for its turn, and leaves the waiting job queued', async () => {
+    const { queue } = await startQueue();
+    const holding = gate();
+    const started: string[] = [];
+    await queue.work('test.lane-holder', async () => { started.push('holder'); await holding.promise; });
+    await queue.work('test.lane-waiter', async () => { started.push('waiter'); });
+    await queue.schedule('test.lane-holder', '0 0 1 1 *');
+    await queue.schedule('test.lane-waiter', '0 0 1 1 *');
+    await queue.send('test.lane-holder', {});
+    await vi.waitFor(() => expect(started).toEqual(['holder']), { timeout: 5_000, interval: 20 });
+    const waiting = await queue.send('test.lane-waiter', {});
+    await pause(500);
+    const stopped = queue.stop({ graceful: true, timeoutMs: 5_000 });
+    // The holder finishes once the workers were told to stop (stop() first lets go of its NOTIFY channel).
+    await pause(500);
+    holding.open();
+    await stopped;
+    expect(started).toEqual(['holder']);
+    expect((await jobRow('test.lane-waiter', waiting!))?.state).toBe('created');
   });
 
   it('rejects bad input with stable codes', async () => {
