@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createOutboxBus, type DomainEvent, type OutboxBus } from '../index.js';
@@ -35,7 +36,7 @@ interface NodeOptions {
   windowSize?: number;
   jumpsSaveMs?: number;
   cursorSaveMs?: number;
-  /** Gets the relay's reads of the log and of the horizon, as sent. */
+  /** Gets the relay's reads of the log and of the horizon, as sent: through the pool, or marked `listening:` on the listening connection. */
   reads?: string[];
   /** Gets its writes of cursors, as sent. */
   cursorWrites?: { text: string; values: unknown[] }[];
@@ -49,19 +50,35 @@ async function node(log = recordingLog(), options: NodeOptions = {}): Promise<Ou
     const query = database.pool.query.bind(database.pool) as (...args: unknown[]) => unknown;
     vi.spyOn(database.pool, 'query').mockImplementation(((...args: unknown[]) => {
       const [text, values] = args;
-      if (typeof text === 'string' && /pg_current_snapshot|order by txid, seq/.test(text)) reads?.push(text);
+      if (typeof text === 'string' && isRelayRead(text)) reads?.push(text);
       if (typeof text === 'string' && text.includes('update event_subscribers')) cursorWrites?.push({ text, values: values as unknown[] });
       return query(...args);
     }) as never);
   }
+  let listenConnection = options.listenConnection;
+  if (reads && !listenConnection) {
+    const listening = new ListenConnection(testDb.url, log, 'test-listen');
+    listenConnection = listening;
+    const clientQuery = pg.Client.prototype.query;
+    const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+      const [text] = args;
+      if (this === listening.client && typeof text === 'string' && isRelayRead(text)) reads.push(`listening: ${text}`);
+      return (clientQuery as (...a: unknown[]) => unknown).apply(this, args);
+    } as never);
+    opened.push(database, { close: async () => { spy.mockRestore(); await listening.close(); } });
+  } else {
+    opened.push(database);
+  }
   const bus = createOutboxBus({
     db: database.db, pool: database.pool, connectionString: database.url, log, checkPayloads: true, retryDelayMs: 10, attempts: 3,
     batchSize: options.batchSize, windowSize: options.windowSize, jumpsSaveMs: options.jumpsSaveMs,
-    cursorSaveMs: options.cursorSaveMs, listenConnection: options.listenConnection,
+    cursorSaveMs: options.cursorSaveMs, listenConnection,
   });
-  opened.push(database, bus);
+  opened.push(bus);
   return bus;
 }
+
+const isRelayRead = (text: string) => /pg_current_snapshot|order by txid, seq/.test(text);
 
 const rated = (rating = 5) => samplePayload('ticket.rated', { rating });
 
@@ -293,6 +310,22 @@ describe('the outbox bus', () => {
     // taking its own horizon and reading for itself made eight per wake here.
     expect(reads.filter((text) => text.includes('type = any'))).toEqual([]);
     expect(reads.length).toBeLessThanOrEqual(sent.length * 3);
+  });
+
+  it('reads the log on its listening connection, so an idle node keeps no pooled connection open for its reads', async () => {
+    const reads: string[] = [];
+    const bus = await node(recordingLog(), { reads });
+    const seen: string[] = [];
+    bus.subscribe('ticket.rated', (e) => { seen.push(e.id); }, { subscriber: 'test-idle:ticket.rated' });
+    await bus.start({ durable: true });
+    const sent = (await bus.publish('ticket.rated', WS, rated())).id;
+    await vi.waitFor(() => expect(seen).toEqual([sent]), { timeout: 5_000, interval: 20 });
+    reads.length = 0;
+    // Idle: the poll each second reads the log; none of those reads goes through the pool.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const windowReads = reads.filter((text) => text.includes('order by txid, seq'));
+    expect(windowReads.filter((text) => text.startsWith('listening: ')).length).toBeGreaterThanOrEqual(2);
+    expect(windowReads.filter((text) => !text.startsWith('listening: '))).toEqual([]);
   });
 
   it('writes cursors that only jumped over other events together, one statement now and then, not one per subscriber', async () => {
