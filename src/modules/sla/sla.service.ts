@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import { AppError, notFound } from '../../core/errors.js';
-import type { EventBus } from '../../core/events/index.js';
+import type { EventBus, EventPayload } from '../../core/events/index.js';
 import type { JobQueue } from '../../core/jobs/index.js';
 import type { Subscriptions } from '../../core/module.js';
 import { WorkspaceCache } from '../../core/workspace-cache.js';
@@ -136,8 +136,7 @@ export class SlaService {
       'ticket.created': (event) => this.sync(event.workspaceId, event.payload.ticket.id, {}, { firstSync: true }),
       'ticket.merged': (event) => this.sync(event.workspaceId, event.payload.ticketId),
       'ticket.updated': async (event) => {
-        const { ticket, changes } = event.payload;
-        if (changes.status || changes.urgency || changes.departmentId) await this.sync(event.workspaceId, ticket.id);
+        if (event.payload.changes.status || await this.movesPolicy(event.workspaceId, event.payload)) await this.sync(event.workspaceId, event.payload.ticket.id);
       },
       'message.created': async (event) => {
         const message = event.payload;
@@ -146,6 +145,21 @@ export class SlaService {
         await this.sync(event.workspaceId, message.ticketId, message.authorType === 'agent' ? { agentReplied: true } : { customerReplied: true });
       },
     };
+  }
+
+  /**
+   * Whether a change of urgency or team puts the ticket under another policy. Only then do its
+   * clocks change: triage setting the team of a new ticket whose policies are per urgency alone
+   * costs no sync (issue 15: two to five statements per ticket).
+   */
+  private async movesPolicy(workspaceId: string, { ticket, changes }: EventPayload<'ticket.updated'>): Promise<boolean> {
+    if (!changes.urgency && !changes.departmentId) return false;
+    const policies = await this.policies(workspaceId);
+    const before = choosePolicy(policies, {
+      urgency: (changes.urgency ? changes.urgency[0] : ticket.urgency) as Urgency,
+      departmentId: changes.departmentId ? changes.departmentId[0] : ticket.departmentId,
+    });
+    return before?.id !== choosePolicy(policies, { urgency: ticket.urgency as Urgency, departmentId: ticket.departmentId })?.id;
   }
 
   /** The calendar (the workspace's time zone, Mon–Fri 09:00–18:00) and a policy per urgency. */

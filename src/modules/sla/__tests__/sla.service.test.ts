@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
+import { countCheckouts } from '../../../../test/helpers/pool-checkouts.js';
 import type { DomainEvent, EventName } from '../../../core/events/index.js';
 import { Tenancy } from '../../../core/tenancy.js';
 import { SlaRepo } from '../sla.repo.js';
@@ -183,6 +184,28 @@ describe('deadlines in business hours', () => {
     await w.api('PATCH', `/tickets/${created.id}`, { departmentId: sales.id });
     expect((await w.ticket(created.id)).firstResponseDueAt).toBe(shanghai('2026-11-23T10:15:00').toISOString());
     expect((await w.sla(created.id)).policy.name).toBe('Sales critical');
+  });
+
+  it('spends no statement on a change of team that keeps the ticket under its policy, and syncs one that moves it', async () => {
+    const w = await workspace('sla-same-policy');
+    const created = await w.open(shanghai('2026-11-23T10:00:00'), 2);
+    const due = async () => (await w.ticket(created.id)).firstResponseDueAt;
+    const before = await due();
+    const service = (await t.services.tickets.departments(w.ws.id)).find((d) => d.key === 'service')!;
+    const teamChanged = {
+      workspaceId: w.ws.id,
+      payload: { ticket: { id: created.id, urgency: 2, departmentId: service.id }, changes: { departmentId: [null, service.id] }, actor: SYSTEM },
+    } as never;
+    await t.services.sla.policies(w.ws.id); // the cached policies, as a busy node has them
+    const { checkouts } = await countCheckouts(t.database.pool, async () => { await t.services.sla.subscriptions()['ticket.updated']!(teamChanged); });
+    expect(checkouts).toBe(0);
+    // Once the team has a policy of its own, the same change puts the ticket under it.
+    await t.services.sla.createPolicy(w.ws.id, { name: 'Service normal', urgency: 2, departmentId: service.id, firstResponseMinutes: 30, nextResponseMinutes: null, resolutionMinutes: null });
+    await t.jobs.drain();
+    expect(await due()).toBe(before);
+    await w.api('PATCH', `/tickets/${created.id}`, { departmentId: service.id });
+    expect(await due()).toBe(shanghai('2026-11-23T10:30:00').toISOString());
+    expect((await w.sla(created.id)).policy.name).toBe('Service normal');
   });
 
   it('has no deadlines for thanks, and none while there is no target', async () => {
