@@ -360,16 +360,17 @@ export class SlaService {
   async ticketSla(workspaceId: string, ticketId: string): Promise<TicketSla> {
     await this.tickets.ticket(workspaceId, ticketId);
     const db = this.repo.in(workspaceId);
-    const [{ state, clocks }, settings] = await Promise.all([this.repo.stateWithClocks(db, ticketId), this.calendarSettings(workspaceId)]);
-    const calendar = compileCalendar(settings.calendar);
-    const policy = state?.policy_id ? await this.repo.policy(db, state.policy_id) : undefined;
+    // The calendar and policies the clocks were synced with, as cached for syncs: no reads of their own.
+    const [{ state, clocks }, settings] = await Promise.all([this.repo.stateWithClocks(db, ticketId), this.cachedSettings(workspaceId)]);
+    const { calendar } = settings.compiled;
+    const policy = state?.policy_id ? settings.policies.find((p) => p.id === state.policy_id) : undefined;
     const now = this.clock.now();
     const working = state ? workingState(state) : { pauses: [], paused_since: null };
     const paused = !!state?.paused_since && state.status !== 'solved' && state.status !== 'closed';
     return {
       ticketId,
       policy: policy ? { id: policy.id, name: policy.name } : null,
-      timeZone: settings.calendar.timeZone,
+      timeZone: calendar.timeZone,
       paused,
       pausedSince: paused ? state!.paused_since : null,
       clocks: clocks.map((clock) => {

@@ -155,6 +155,20 @@ describe('deadlines in business hours', () => {
     expect(await repo.stateWithClocks(repo.in(other.id), created.id)).toEqual({ state: undefined, clocks: [] });
   });
 
+  it('shows a ticket\'s clocks with its policy\'s current name and the current time zone, reading only the ticket and its clocks', async () => {
+    const w = await workspace('sla-view');
+    const created = await w.open(shanghai('2026-11-30T10:00:00'), 2);
+    expect(await w.sla(created.id)).toMatchObject({ policy: { name: 'Urgent' }, timeZone: 'Asia/Shanghai' });
+    const renamed = await w.api('PATCH', `/sla/policies/${(await w.policyFor(2)).id}`, { name: 'Urgent (renamed)' });
+    expect(renamed.statusCode, renamed.body).toBe(200);
+    const calendar = (await w.api('GET', '/sla/calendar')).json();
+    const moved = await w.api('PUT', '/sla/calendar', { ...calendar, updatedAt: undefined, timeZone: 'Europe/Berlin' });
+    expect(moved.statusCode, moved.body).toBe(200);
+    expect(await w.sla(created.id)).toMatchObject({ policy: { name: 'Urgent (renamed)' }, timeZone: 'Europe/Berlin' });
+    const { checkouts } = await countCheckouts(t.database.pool, () => t.services.sla.ticketSla(w.ws.id, created.id));
+    expect(checkouts).toBe(2);
+  });
+
   it('moves the deadline to Tuesday when Monday becomes a holiday, for tickets already open too', async () => {
     const w = await workspace('sla-holiday');
     await w.setTargets(2, { firstResponseMinutes: 60 });
