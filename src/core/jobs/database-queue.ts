@@ -151,7 +151,9 @@ class DatabaseQueue implements DatabaseJobQueue {
       expireInSeconds: opts.expireInSeconds ?? 40,
       maintenanceIntervalSeconds: opts.maintenanceIntervalSeconds ?? 15,
       cronMonitorIntervalSeconds: cronSeconds,
-      cronWorkerIntervalSeconds: Math.min(cronSeconds, 5),
+      // pg-boss' queue that turns a fired cron into its job: polled as often as crons are checked
+      // (every 5 s, it opened a connection, a Postgres process, on an idle server each time).
+      cronWorkerIntervalSeconds: cronSeconds,
       schedule: opts.fireSchedules ?? true,
     };
     this.boss = new PgBoss(config);
