@@ -147,7 +147,7 @@ export class QueueWorker {
     if (jobs.length === free) this.pending = true; // probably more waiting: fetch when a slot frees
   }
 
-  /** One job, fetched once this node's scheduled work before it has finished (ScheduledLane). */
+  /** One job, fetched once the scheduled job this node took before it has finished (ScheduledLane). */
   private async fetchInLane(): Promise<void> {
     const turn = this.settings.scheduledLane.acquire();
     if ((await Promise.race([turn, this.stoppedSignal])) === 'stopped') {
