@@ -138,11 +138,7 @@ export class QueueWorker {
   }
 
   private async fetch(free: number): Promise<void> {
-    const jobs = await this.fetchJobs(free);
-    if (this.stopped) {
-      await this.release(jobs.map((j) => j.id));
-      return;
-    }
+    const jobs = await this.fetchUnlessStopped(free);
     for (const job of jobs) this.run(job);
     if (jobs.length === free) this.pending = true; // probably more waiting: fetch when a slot frees
   }
@@ -157,12 +153,7 @@ export class QueueWorker {
     const leave = await turn;
     let handedOver = false;
     try {
-      const jobs = await this.fetchJobs(1);
-      if (this.stopped) {
-        await this.release(jobs.map((j) => j.id));
-        return;
-      }
-      const job = jobs[0];
+      const [job] = await this.fetchUnlessStopped(1);
       if (!job) return;
       this.run(job, leave);
       handedOver = true;
@@ -173,12 +164,16 @@ export class QueueWorker {
   }
 
   /**
+   * Up to `batchSize` jobs; none when stop() began meanwhile, those fetched then handed back.
    * pg-boss' fetch returns [] on a database error; the next poll finds the jobs again. A replayable
    * job's fetch may be lost in a crash: the job is simply fetched again. Any other queue's fetch
    * stays a synchronous commit, which makes everything its job can see durable first.
    */
-  private fetchJobs(batchSize: number): Promise<PgBoss.JobWithMetadata<unknown>[]> {
-    return this.boss.fetch<unknown>(this.name, { batchSize, includeMetadata: true, ...(this.settings.replayable ? { db: this.settings.relaxedDb } : {}) });
+  private async fetchUnlessStopped(batchSize: number): Promise<PgBoss.JobWithMetadata<unknown>[]> {
+    const jobs = await this.boss.fetch<unknown>(this.name, { batchSize, includeMetadata: true, ...(this.settings.replayable ? { db: this.settings.relaxedDb } : {}) });
+    if (!this.stopped) return jobs;
+    await this.release(jobs.map((j) => j.id));
+    return [];
   }
 
   /** Until wakeUp() (notify, a freed slot, stop) or, when given, ms elapse. */

@@ -60,6 +60,9 @@ export interface AutomationTicket {
 /** The coarse selections the automations sweep (each checked exactly per ticket by triage). */
 export type AutomationSelection = 'waitingOnAgent' | 'unanswered' | 'pendingSince';
 
+/** Where a ticket stands for triage: its department and urgency. */
+export interface Placement { departmentId: string | null; urgency: number }
+
 export interface LabelledTicket { id: string; subject: string; body: string; departmentId: string | null; urgency: number }
 
 /** What triage reads of tickets. */
@@ -468,7 +471,7 @@ export class TriageService {
    * while the ticket still has the one it was `opened` with (default: what it has now): a person's
    * change made since wins. Undefined when triage is off or the ticket has no customer message.
    */
-  async decide(workspaceId: string, ticketId: string, opened?: { departmentId: string | null; urgency: number }): Promise<DecisionRow | undefined> {
+  async decide(workspaceId: string, ticketId: string, opened?: Placement): Promise<DecisionRow | undefined> {
     return (await this.decideAndPlace(workspaceId, ticketId, opened)).decision;
   }
 
@@ -476,9 +479,7 @@ export class TriageService {
    * `decide`, and where the ticket then is (department, urgency) when this call made the decision
    * and so knows it without reading the ticket again; undefined when it found one made before.
    */
-  private async decideAndPlace(workspaceId: string, ticketId: string, opened?: { departmentId: string | null; urgency: number }): Promise<{
-    decision: DecisionRow | undefined; placed?: { departmentId: string | null; urgency: number };
-  }> {
+  private async decideAndPlace(workspaceId: string, ticketId: string, opened?: Placement): Promise<{ decision: DecisionRow | undefined; placed?: Placement }> {
     const stored = await this.repo.decision(workspaceId, ticketId);
     if (stored) return { decision: stored };
     // Settings, automations and rules: this node's copy (no statement per ticket while it lasts).
@@ -637,7 +638,7 @@ export class TriageService {
    * a rule; and the workspace's most specific template for the ticket in the customer's language.
    */
   async acknowledgement(workspaceId: string, ticketId: string, locale: Locale): Promise<{
-    suppressed: boolean; template: { subject: string; body: string } | null; placed?: { departmentId: string | null; urgency: number };
+    suppressed: boolean; template: { subject: string; body: string } | null; placed?: Placement;
   }> {
     const { decision, placed } = await this.decideAndPlace(workspaceId, ticketId);
     // After the decision: the template follows the department and urgency triage set (read again
