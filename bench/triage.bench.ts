@@ -81,6 +81,7 @@ async function sweep(ctx: BenchContext): Promise<void> {
   const jobs: JobQueue = {
     start: async () => {}, work: async () => {}, schedule: async () => {}, stop: async () => {},
     send: async () => `bench-job-${++sent}`,
+    sendMany: async (list) => list.map(() => `bench-job-${++sent}`),
   };
   const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', KEFU_DATA_DIR: await ctx.tempDir('triage-sweep'), KEFU_PUBLIC_URL: 'http://localhost:3000' });
   const services = createServices({ config, database, tenancy: await Tenancy.load(db), bus: createInProcessBus(log), jobs, clock: systemClock });

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Clock } from './core/clock.js';
 import type { Config } from './core/config.js';
 import type { Database, DB } from './core/db/database.js';
-import type { EventBus, EventHandler, EventName } from './core/events/index.js';
+import type { BatchedHandler, BatchHandler, EventBus, EventHandler, EventName } from './core/events/index.js';
 import { addCatalogues } from './core/i18n/index.js';
 import type { JobQueue } from './core/jobs/index.js';
 import { startRecurring } from './core/jobs/recurring.js';
@@ -148,7 +148,10 @@ export function createServices(deps: ServiceDeps): Services {
   const triagePorts: TriagePorts = {
     source: ticketTriageSource(ticketsRepo), tickets, accounts, outbox, mailHeaders: mailHeaderSource(tenancy),
     // The customer database's record (`customers` below exists before any ticket is triaged).
-    customers: { findCustomer: (workspaceId, id) => customers.findCustomer(workspaceId, id) },
+    customers: {
+      findCustomer: (workspaceId, id) => customers.findCustomer(workspaceId, id),
+      findCustomers: (workspaceId, ids) => customers.findCustomers(workspaceId, ids),
+    },
     // Rule conditions on the mail's address, business hours and the customer's record. Called only
     // on tickets and rule saves, after `mailInbound`, `customers` and `customerSegments` below exist.
     facts: {
@@ -229,8 +232,10 @@ export function subscribeModules(list: readonly PlatformModule[], services: Serv
   for (const module of list) {
     const subscriptions = module.subscriptions?.(services, jobs) ?? {};
     for (const eventName of Object.keys(subscriptions) as EventName[]) {
-      const handler = subscriptions[eventName] as EventHandler | undefined;
-      if (handler) bus.subscribe(eventName, handler, { subscriber: subscriberId(module, eventName) });
+      const handler = subscriptions[eventName] as EventHandler | BatchedHandler | undefined;
+      const subscriber = subscriberId(module, eventName);
+      if (typeof handler === 'function') bus.subscribe(eventName, handler, { subscriber });
+      else if (handler) bus.subscribe(eventName, handler.each, { subscriber, batch: handler.batch as BatchHandler });
     }
   }
 }

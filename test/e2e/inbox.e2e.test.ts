@@ -61,11 +61,12 @@ async function seedTickets({ test }: TestServer): Promise<void> {
     const { department, ...input } = seed;
     const ticket = await tickets.open(ws, { ...input, channel: 'web', departmentKey: department }, SYSTEM);
     const now = Date.now();
-    await tickets.setDeadlines(ws, ticket.id, {
+    await tickets.setDeadlines(ws, [{
+      ticketId: ticket.id,
       firstResponse: new Date(now + (4 - seed.urgency) * 45 * 60_000 - 20 * 60_000),
       nextResponse: null,
       resolution: new Date(now + 24 * 3600_000),
-    }, test.database.db);
+    }], test.database.db);
   }
   const [first] = (await tickets.inbox(ws, test.workspace.admin.id, { view: 'all', sort: 'created' })).tickets.slice(-1);
   if (first) {

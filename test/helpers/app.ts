@@ -188,6 +188,7 @@ function durableMessaging(database: Database, log: Logger): Messaging {
   const jobs: TestJobs = {
     start: () => queue.start(),
     send: (name, data, opts) => queue.send(name, data, opts),
+    sendMany: (list) => queue.sendMany(list),
     work: async (name, handler, opts) => {
       worked.add(name);
       await queue.work(name, handler, opts);

@@ -95,7 +95,7 @@ async function prepareJobQueues(database: Database, log: Logger): Promise<void> 
     // The names come from the modules' own registrations, made against a queue that only records them.
     const names = new Set<string>();
     const recorder: JobQueue = {
-      start: async () => {}, stop: async () => {}, send: async () => null,
+      start: async () => {}, stop: async () => {}, send: async () => null, sendMany: async (list) => list.map(() => null),
       work: async (name) => { names.add(name); },
       schedule: async (name) => { names.add(name); },
     };

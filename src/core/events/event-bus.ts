@@ -22,8 +22,30 @@ export type DomainEvent<K extends EventName = EventName> = {
 
 export type EventHandler<K extends EventName = EventName> = (event: DomainEvent<K>) => void | Promise<void>;
 
+/**
+ * A durable subscriber's handler for several of its events at once (issue 15: set-based after-effects,
+ * a few statements per batch instead of several per event). The events come in log order, inside the
+ * batch's one transaction (README.md, "Delivery"); the handler must leave exactly what `each` called on
+ * them one after another would. If it fails, the bus rolls the batch back and hands its events to
+ * `each` one by one, so `each` alone must always be right.
+ */
+export type BatchHandler<K extends EventName = EventName> = (events: readonly DomainEvent<K>[]) => Promise<void>;
+
+/** A batch's events by workspace, each list in log order: repositories are scoped to one workspace. */
+export function eventsByWorkspace<K extends EventName>(events: readonly DomainEvent<K>[]): Map<string, DomainEvent<K>[]> {
+  const groups = new Map<string, DomainEvent<K>[]>();
+  for (const event of events) groups.set(event.workspaceId, [...(groups.get(event.workspaceId) ?? []), event]);
+  return groups;
+}
+
+/** A handler with its set-based twin; the in-process bus calls `each`. */
+export interface BatchedHandler<K extends EventName = EventName> {
+  each: EventHandler<K>;
+  batch: BatchHandler<K>;
+}
+
 /** A module's handlers, one per event it listens to. */
-export type Subscriptions = { [K in EventName]?: EventHandler<K> };
+export type Subscriptions = { [K in EventName]?: EventHandler<K> | BatchedHandler<K> };
 
 export interface SubscribeOptions {
   /**
@@ -32,6 +54,8 @@ export interface SubscribeOptions {
    * is this process' realtime listener: best effort, events committed while it runs.
    */
   subscriber?: string;
+  /** A durable subscriber's batch handler (`BatchHandler`), used where the bus hands it several events at once. */
+  batch?: BatchHandler;
 }
 
 export interface PublishOptions {
@@ -124,6 +148,9 @@ export function assertSubscription(type: string, handler: unknown, options: Subs
   }
   if (typeof handler !== 'function') throw new AppError('EVENT_HANDLER_INVALID', 500, 'subscribe() needs a handler function');
   const subscriber = options?.subscriber;
+  if (options?.batch !== undefined && (typeof options.batch !== 'function' || subscriber === undefined)) {
+    throw new AppError('EVENT_HANDLER_INVALID', 500, 'A batch handler is a function, for a durable subscriber');
+  }
   if (subscriber !== undefined && (typeof subscriber !== 'string' || !/^[a-z][a-z0-9_.:-]{0,199}$/.test(subscriber))) {
     throw new AppError('EVENT_SUBSCRIBER_INVALID', 500, 'Subscriber ids are lower-case, e.g. sla:ticket.created', { subscriber });
   }

@@ -3,8 +3,9 @@
  * guarantees and what belongs in a handler. Event names and payloads: src/contracts/events.ts.
  */
 export type {
-  DomainEvent, EventBus, EventHandler, EventName, EventPayload, EventWriter, PublishOptions, SubscribeOptions, Subscriptions,
+  BatchedHandler, BatchHandler, DomainEvent, EventBus, EventHandler, EventName, EventPayload, EventWriter, PublishOptions, SubscribeOptions, Subscriptions,
 } from './event-bus.js';
+export { eventsByWorkspace } from './event-bus.js';
 export { createInProcessBus } from './in-process-bus.js';
 export { createOutboxBus, type OutboxBus, type SubscriberState, type LoggedEvent } from './outbox-bus.js';
 export { redactEventPayloads } from './redact.js';

@@ -5,7 +5,7 @@ import { inOneTransaction } from '../db/database.js';
 import { ListenConnection } from '../db/listen-connection.js';
 import { runReplayable } from '../jobs/replayable.js';
 import {
-  LocalSubscribers, assertSubscription, createEvent, parseEvent, type DomainEvent, type EventBus, type EventHandler, type EventLogger,
+  LocalSubscribers, assertSubscription, createEvent, parseEvent, type BatchHandler, type DomainEvent, type EventBus, type EventHandler, type EventLogger,
   type EventName, type EventPayload, type PublishOptions, type SubscribeOptions,
 } from './event-bus.js';
 
@@ -150,6 +150,8 @@ interface Durable {
   id: string;
   type: string;
   handler: EventHandler;
+  /** Its set-based handler, called with a whole chunk where it has one (event-bus.ts `BatchHandler`). */
+  batch?: BatchHandler;
   owned: boolean;
   /** Where it is, while this node holds its lock; undefined: read it from event_subscribers. */
   cursor?: Cursor;
@@ -423,7 +425,8 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
       const chunk = events.slice(start, start + TRANSACTION_EVENTS);
       try {
         await runReplayable(() => inOneTransaction(async () => {
-          for (const { event } of chunk) await durable.handler(event);
+          if (durable.batch) await durable.batch(chunk.map(({ event }) => event));
+          else for (const { event } of chunk) await durable.handler(event);
         }));
       } catch (err) {
         if (closed) return;
@@ -633,11 +636,11 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
 
     subscribe(type: string, handler: EventHandler, opts?: SubscribeOptions): () => void {
       const id = opts?.subscriber;
-      if (id === undefined) return realtime.subscribe(type, handler);
+      if (id === undefined) return realtime.subscribe(type, handler, opts);
       assertSubscription(type, handler, opts);
       if (durables.has(id)) throw new AppError('EVENT_SUBSCRIBER_TAKEN', 500, `Two handlers for the subscriber ${id}`, { subscriber: id });
       if (started) throw new AppError('EVENT_BUS_STARTED', 500, 'Durable subscribers are registered before the bus starts', { subscriber: id });
-      durables.set(id, { id, type, handler, owned: false, unsaved: 'none', unsavedHandled: 0, running: false, again: false });
+      durables.set(id, { id, type, handler, batch: opts?.batch, owned: false, unsaved: 'none', unsavedHandled: 0, running: false, again: false });
       return () => { durables.delete(id); };
     },
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
@@ -17,6 +18,8 @@ import {
   type JobLogger,
   type JobOptions,
   type JobQueue,
+  type JobToSend,
+  type ResolvedJobOptions,
   type WorkOptions,
 } from './job-queue.js';
 import { QueueWorker, ScheduledLane } from './database-worker.js';
@@ -76,6 +79,7 @@ export function createDatabaseQueue(opts: DatabaseQueueOptions): DatabaseJobQueu
 }
 
 export type DatabaseJobQueue = JobQueue & {
+  sendMany(jobs: readonly JobToSend[]): Promise<(string | null)[]>;
   /**
    * Resolves once no queue with a worker here has a job due or running (here or on another
    * instance); jobs whose startAfter is still ahead do not hold it up, as in the inline driver.
@@ -92,6 +96,8 @@ class DatabaseQueue implements DatabaseJobQueue {
   private readonly log: JobLogger;
   private readonly pollMs: number;
   private readonly immediateRetries: boolean;
+  /** pg-boss' `expireInSeconds`, which `send` stores with each job and `sendMany` must too. */
+  private readonly expireInSeconds: number;
   private state: State = 'new';
   private readonly queues = new Map<string, Promise<void>>();
   private readonly workers: QueueWorker[] = [];
@@ -125,6 +131,7 @@ class DatabaseQueue implements DatabaseJobQueue {
     if (!(pollSeconds >= 0.5)) throw new AppError('JOB_QUEUE_CONFIG_INVALID', 500, 'pollingIntervalSeconds must be at least 0.5');
     this.pollMs = pollSeconds * 1000;
     this.immediateRetries = opts.immediateRetries ?? false;
+    this.expireInSeconds = opts.expireInSeconds ?? 40;
     const cronSeconds = opts.cronMonitorIntervalSeconds ?? 15;
     const connections = opts.maxConnections ?? 3;
     if (!(Number.isInteger(connections) && connections >= 2)) throw new AppError('JOB_QUEUE_CONFIG_INVALID', 500, 'maxConnections must be a whole number of at least 2');
@@ -148,7 +155,7 @@ class DatabaseQueue implements DatabaseJobQueue {
       // Completed rows stay in `job` this long, which is what keeps an idempotency key taken.
       archiveCompletedAfterSeconds: IDEMPOTENCY_WINDOW_SECONDS,
       // pg-boss' 15-minute default would leave a job of a killed worker waiting that long.
-      expireInSeconds: opts.expireInSeconds ?? 40,
+      expireInSeconds: this.expireInSeconds,
       maintenanceIntervalSeconds: opts.maintenanceIntervalSeconds ?? 15,
       cronMonitorIntervalSeconds: cronSeconds,
       // pg-boss' queue that turns a fired cron into its job: polled as often as crons are checked
@@ -191,24 +198,12 @@ class DatabaseQueue implements DatabaseJobQueue {
     const o = resolveJobOptions(opts);
     this.assertStarted();
     await this.ensureQueue(name);
-    const options: PgBoss.SendOptions = {
-      retryLimit: o.retryLimit,
-      retryDelay: this.immediateRetries ? 0 : o.retryDelaySeconds,
-      retryBackoff: this.immediateRetries ? false : o.retryBackoff,
-    };
-    if (o.startAfter) options.startAfter = o.startAfter;
+    const options = this.storedAs(name, o);
     // Inside a subscriber's batch transaction the job is stored with the writes it follows: a worker
     // must not run it before they are committed (nor after they were rolled back).
     const joined = joinedTransaction();
     if (joined) options.db = joined;
     else if (o.resentIfLost || inReplayableWork()) options.db = this.relaxedDb;
-    if (o.idempotencyKey !== undefined) {
-      // pg-boss' singletonKey alone does not dedupe on a 'standard' queue in v10 (its unique
-      // indexes cover only the short/singleton/stately policies or singletonSeconds slots), so the
-      // key also fixes the job id: the (name, id) primary key refuses the duplicate.
-      options.id = jobIdForKey(name, o.idempotencyKey);
-      options.singletonKey = o.idempotencyKey;
-    }
     let id = await this.boss.send(name, data, options);
     if (id === null && options.id) {
       // A failed or cancelled job does not hold its key: replace it with the new one.
@@ -220,11 +215,111 @@ class DatabaseQueue implements DatabaseJobQueue {
         id = await this.boss.send(name, data, options);
       }
     }
-    if (id !== null && !(o.startAfter && o.startAfter.getTime() > Date.now())) {
-      if (joined) await this.announceAtCommit(joined, name);
-      else this.notifier.announce(name);
-    }
+    if (id !== null) await this.announce(name, o, joined);
     return id;
+  }
+
+  /**
+   * The jobs in one INSERT (pg-boss 10's `send` is one per job), each row as `send` stores it: the
+   * same options (`storedAs`), the same statement's rules for what the queue and pg-boss' defaults
+   * fill in (`insertJobsSql`), the same place (the batch's transaction, the relaxed connection). A
+   * key's job id makes the primary key refuse a taken key, as with `send`; refused keys whose job
+   * failed or was cancelled are replaced, in one statement more each way.
+   */
+  async sendMany(jobs: readonly JobToSend[]): Promise<(string | null)[]> {
+    const planned = jobs.map(({ name, data, options }) => {
+      assertQueueName(name);
+      assertJobData(data);
+      const o = resolveJobOptions(options);
+      const stored = this.storedAs(name, o);
+      return { name, data, o, stored, id: stored.id ?? randomUUID() };
+    });
+    this.assertStarted();
+    if (!planned.length) return [];
+    for (const name of new Set(planned.map((job) => job.name))) await this.ensureQueue(name);
+    const joined = joinedTransaction();
+    const db = joined ?? (planned.every((job) => job.o.resentIfLost) || inReplayableWork() ? this.relaxedDb : this.boss.getDb());
+    const jobKey = (job: { name: string; id: string }) => `${job.name}\u0000${job.id}`;
+    // A key given twice in the list goes to its first job, as with two sends one after the other.
+    const distinct = new Map<string, (typeof planned)[number]>();
+    for (const job of planned) if (!distinct.has(jobKey(job))) distinct.set(jobKey(job), job);
+    const stored = new Set<string>();
+    const insert = async (rows: typeof planned) => {
+      const result = await db.executeSql(this.insertJobsSql, [JSON.stringify(rows.map((job) => ({
+        id: job.id, name: job.name, data: job.data, due: job.o.startAfter?.toISOString() ?? null, singleton_key: job.stored.singletonKey ?? null,
+        retry_limit: job.stored.retryLimit, retry_delay: job.stored.retryDelay, retry_backoff: job.stored.retryBackoff,
+      }))), this.expireInSeconds]) as { rows: { name: string; id: string }[] };
+      for (const row of result.rows) stored.add(jobKey(row));
+    };
+    await insert([...distinct.values()]);
+    const refused = [...distinct.values()].filter((job) => job.stored.id && !stored.has(jobKey(job)));
+    if (refused.length) {
+      // A failed or cancelled job does not hold its key: replace it with the new one.
+      const replaced = await db.executeSql(
+        `DELETE FROM ${this.schema}.job j USING unnest($1::text[], $2::uuid[]) AS k(name, id)
+          WHERE j.name = k.name AND j.id = k.id AND j.state IN ('failed', 'cancelled') RETURNING j.name, j.id`,
+        [refused.map((job) => job.name), refused.map((job) => job.id)],
+      ) as { rows: { name: string; id: string }[] };
+      const freed = new Set(replaced.rows.map(jobKey));
+      if (freed.size) await insert(refused.filter((job) => freed.has(jobKey(job))));
+    }
+    const announced = new Set<string>();
+    for (const job of distinct.values()) {
+      if (!stored.has(jobKey(job)) || announced.has(job.name)) continue;
+      announced.add(job.name);
+      await this.announce(job.name, job.o, joined);
+    }
+    return planned.map((job) => (distinct.get(jobKey(job)) === job && stored.has(jobKey(job)) ? job.id : null));
+  }
+
+  /** pg-boss' options for a job: the retries `send` was given (none with `immediateRetries`), its start, the id its key fixes. */
+  private storedAs(name: string, o: ResolvedJobOptions): PgBoss.SendOptions {
+    const options: PgBoss.SendOptions = {
+      retryLimit: o.retryLimit,
+      retryDelay: this.immediateRetries ? 0 : o.retryDelaySeconds,
+      retryBackoff: this.immediateRetries ? false : o.retryBackoff,
+    };
+    if (o.startAfter) options.startAfter = o.startAfter;
+    if (o.idempotencyKey !== undefined) {
+      // pg-boss' singletonKey alone does not dedupe on a 'standard' queue in v10 (its unique
+      // indexes cover only the short/singleton/stately policies or singletonSeconds slots), so the
+      // key also fixes the job id: the (name, id) primary key refuses the duplicate.
+      options.id = jobIdForKey(name, o.idempotencyKey);
+      options.singletonKey = o.idempotencyKey;
+    }
+    return options;
+  }
+
+  /** A job stored and due now wakes the workers of its queue: when the batch's transaction commits, if it is in one. */
+  private async announce(name: string, o: ResolvedJobOptions, joined: JoinedTransaction | undefined): Promise<void> {
+    if (o.startAfter && o.startAfter.getTime() > Date.now()) return;
+    if (joined) await this.announceAtCommit(joined, name);
+    else this.notifier.announce(name);
+  }
+
+  /**
+   * pg-boss 10's own INSERT for one job (plans.js `insertJob`) for a list of them, with what it
+   * fills in the same way: the queue's policy and dead letter, its expiry or pg-boss' (`$2`), its
+   * retention or 14 days, a delay of at least 1 s with back-off. The retries always come with the job
+   * (`storedAs`). `ON CONFLICT DO NOTHING` refuses a taken key; RETURNING tells which were stored.
+   */
+  private get insertJobsSql(): string {
+    return `
+      INSERT INTO ${this.schema}.job (id, name, data, priority, start_after, singleton_key, dead_letter, expire_in, keep_until, retry_limit, retry_delay, retry_backoff, policy)
+      SELECT j.id, j.name, j.data, 0, j.start_after, j.singleton_key, q.dead_letter,
+        CASE WHEN q.expire_seconds IS NOT NULL THEN q.expire_seconds * interval '1s'
+          WHEN $2::numeric IS NOT NULL THEN $2::numeric * interval '1s' ELSE interval '15 minutes' END,
+        j.start_after + CAST(COALESCE((q.retention_minutes * 60)::text, '14 days') AS interval),
+        j.retry_limit,
+        CASE WHEN j.retry_backoff THEN GREATEST(j.retry_delay, 1) ELSE j.retry_delay END,
+        j.retry_backoff,
+        q.policy
+      FROM (SELECT x.*, COALESCE(x.due, now()) AS start_after
+              FROM json_to_recordset($1::json) AS x(id uuid, name text, data jsonb, due timestamptz, singleton_key text,
+                retry_limit int, retry_delay int, retry_backoff bool)) j
+        JOIN ${this.schema}.queue q ON q.name = j.name
+      ON CONFLICT DO NOTHING
+      RETURNING name, id`;
   }
 
   /** A NOTIFY in the transaction goes out when it commits; one per queue and transaction is enough. */

@@ -10,10 +10,12 @@ import {
   errorSummary,
   jobIdForKey,
   resolveJobOptions,
+  sendEach,
   type JobHandler,
   type JobLogger,
   type JobOptions,
   type JobQueue,
+  type JobToSend,
   type WorkOptions,
 } from './job-queue.js';
 import { runDurable, runReplayable } from './replayable.js';
@@ -42,6 +44,9 @@ interface InlineWorker {
 }
 
 const silent: JobLogger = { info() {}, warn() {}, error() {} };
+
+/** setTimeout's longest delay (a signed 32-bit count of milliseconds). */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * In-process driver for unit tests of other modules: no database, handlers run in this process
@@ -114,13 +119,22 @@ class InlineJobQueue implements InlineQueue {
     return id;
   }
 
-  /** A timer may fire a millisecond before Date.now() reaches its deadline: then it waits again, else the job would sleep forever. */
+  /** No round trips to save in memory: each job as `send` stores it. */
+  sendMany(jobs: readonly JobToSend[]): Promise<(string | null)[]> {
+    return sendEach(this, jobs);
+  }
+
+  /**
+   * A timer may fire a millisecond before Date.now() reaches its deadline: then it waits again, else
+   * the job would sleep forever. Node fires a timer longer than ~24.8 days after 1 ms (with a
+   * warning), which made a job years ahead wake every millisecond: it waits the longest a timer can, and again.
+   */
   private wakeWhenDue(job: InlineJob): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       if (job.runAt > Date.now()) this.wakeWhenDue(job);
       else this.schedulePump();
-    }, job.runAt - Date.now());
+    }, Math.min(job.runAt - Date.now(), LONGEST_TIMER_MS));
     timer.unref();
     this.timers.add(timer);
   }

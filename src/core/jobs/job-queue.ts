@@ -45,15 +45,37 @@ export class PermanentJobError extends Error {
   }
 }
 
+/** One job of `sendMany`: what `send` takes. */
+export interface JobToSend<T extends object = object> {
+  name: string;
+  data: T;
+  options?: JobOptions;
+}
+
 export interface JobQueue {
   start(): Promise<void>;
   /** Resolves to the job id, or null when deduplicated by `idempotencyKey`. */
   send<T extends object>(name: string, data: T, opts?: JobOptions): Promise<string | null>;
+  /**
+   * Several jobs, each stored exactly as `send` would store it (its key refused while taken, a
+   * failed one's key replaced, its start, its transaction), in one statement where the driver can:
+   * work that writes many rows in a go sends their jobs in one round trip too (issue 15: a
+   * subscriber's batch of new tickets and their SLA checks). Resolves to the ids in the order
+   * given, null where a key was taken, by an earlier job of the list too.
+   */
+  sendMany(jobs: readonly JobToSend[]): Promise<(string | null)[]>;
   work<T>(name: string, handler: JobHandler<T>, opts?: WorkOptions): Promise<void>;
   /** Recurring: one cron per queue name (a second call replaces the first). */
   schedule(name: string, cron: string, data?: object, opts?: { tz?: string }): Promise<void>;
   /** graceful (default): let active handlers finish (up to timeoutMs), leave queued jobs in place. */
   stop(opts?: { graceful?: boolean; timeoutMs?: number }): Promise<void>;
+}
+
+/** One `send` after another, in order: what `sendMany` means, for a queue with no statements to save. */
+export async function sendEach(queue: Pick<JobQueue, 'send'>, jobs: readonly JobToSend[]): Promise<(string | null)[]> {
+  const ids: (string | null)[] = [];
+  for (const job of jobs) ids.push(await queue.send(job.name, job.data, job.options));
+  return ids;
 }
 
 /** pino's Logger fits; so does a test double. */

@@ -164,6 +164,12 @@ export class CustomersRepo {
       .where('id', '=', id).executeTakeFirst();
   }
 
+  /** These customers (those that exist), in one statement. */
+  async customers(workspaceId: string, ids: readonly string[]) {
+    if (!ids.length) return [];
+    return this.db(workspaceId).selectFrom('customers').select(CUSTOMER_COLUMNS).where('id', 'in', ids).execute();
+  }
+
   /**
    * A page of the list, newest first. A search runs each kind of match it can be (see
    * `searchBranches`) on its own and merges the pages here. Each branch's work is bounded

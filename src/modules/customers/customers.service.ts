@@ -66,6 +66,11 @@ export class CustomersService {
     return this.repo.customer(workspaceId, id);
   }
 
+  /** The customers of these ids that exist, in no particular order (a batch of new tickets' senders). */
+  findCustomers(workspaceId: string, ids: readonly string[]) {
+    return this.repo.customers(workspaceId, ids);
+  }
+
   async customer(workspaceId: string, id: string): Promise<CustomerRow> {
     const customer = await this.repo.customer(workspaceId, id);
     if (!customer) throw errors.notFound('customer');

@@ -14,8 +14,8 @@ export const routingModule = defineModule<{ routing: RoutingService; tickets: { 
   routes: ({ services }) => [routingRoutes(services.routing)],
   // Ticket auto-assignment follows the tickets.
   subscriptions: ({ routing }) => ({
-    'ticket.created': routing.onTicketCreated,
-    'ticket.updated': routing.onTicketUpdated,
+    'ticket.created': { each: routing.onTicketCreated, batch: routing.onTicketsCreated },
+    'ticket.updated': { each: routing.onTicketUpdated, batch: routing.onTicketsUpdated },
     'ticket.merged': routing.onTicketMerged,
   }),
   demo: (services, world) => seedRoutingDemo(services, world),

@@ -94,12 +94,24 @@ export class RoutingRepo {
     return select.orderBy(sql.ref(`a.${c.seq}`), (ob) => ob.asc().nullsFirst()).orderBy('a.agent_id').limit(1).forUpdate('a');
   }
 
-  private eligible(db: QueryFrom, query: CandidateQuery) {
+  /** Of these teams, those with an agent who could take an item of `kind` now (online, enabled, below capacity). */
+  async teamsWithRoom(db: Db, kind: WorkKind, departmentIds: readonly string[]): Promise<Set<string>> {
+    const rows = await this.eligible(db, { kind, departmentId: departmentIds, exclude: [] }).select('m.department_id').distinct().execute();
+    return new Set(rows.map((row) => row.department_id));
+  }
+
+  /** Which of these items someone holds. */
+  async heldItems(db: Db, kind: WorkKind, itemIds: readonly string[]): Promise<Set<string>> {
+    const rows = await db.selectFrom('routing_holdings').select('item_id').where('kind', '=', kind).where('item_id', 'in', itemIds).execute();
+    return new Set(rows.map((row) => row.item_id));
+  }
+
+  private eligible(db: QueryFrom, query: Pick<CandidateQuery, 'kind' | 'exclude'> & { departmentId: string | readonly string[] }) {
     const c = COLUMNS[query.kind];
     let select = db.selectFrom('routing_agents as a')
       .innerJoin('department_members as m', 'm.agent_id', 'a.agent_id')
       .innerJoin('agents as g', 'g.id', 'a.agent_id')
-      .where('m.department_id', '=', query.departmentId)
+      .where((eb) => (typeof query.departmentId === 'string' ? eb('m.department_id', '=', query.departmentId) : eb('m.department_id', 'in', query.departmentId)))
       .where('a.availability', '=', 'online')
       .where('g.disabled_at', 'is', null)
       .where(sql<boolean>`${sql.ref(`a.${c.load}`)} < ${sql.ref(`a.${c.capacity}`)}`);

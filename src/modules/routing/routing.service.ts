@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import type { DomainEvent, EventBus } from '../../core/events/index.js';
+import { eventsByWorkspace, type DomainEvent, type EventBus } from '../../core/events/index.js';
 import { WorkspaceCache } from '../../core/workspace-cache.js';
 import type { AccountsService, Actor } from '../accounts/index.js';
 import type { TicketsService } from '../tickets/index.js';
@@ -8,6 +8,15 @@ import { routingErrors } from './routing.errors.js';
 import type { Db, RoutingRepo } from './routing.repo.js';
 import type { Availability, ChatStrategy, RoutingAgentRow, RoutingDepartmentRow, Strategy, WorkKind } from './routing.schema.js';
 import type { TicketHolderSource } from './routing.sources.js';
+
+/** What auto-assignment needs of a ticket (a `ticket.created` or `ticket.updated` payload's ticket). */
+interface RoutedTicket {
+  id: string;
+  departmentId: string | null;
+  assigneeId: string | null;
+  status: string;
+  channel?: string;
+}
 
 export interface PickRequest {
   departmentId: string;
@@ -366,13 +375,10 @@ export class RoutingService {
   }
 
   /** Assigns a new (or newly moved) unassigned ticket when its department routes automatically. */
-  async autoAssignTicket(workspaceId: string, ticket: { id: string; departmentId: string | null; assigneeId: string | null; status: string; channel?: string }): Promise<string | null> {
-    if (!ticket.departmentId || ticket.assigneeId || !ACTIVE_STATUSES.includes(ticket.status as TicketStatus)) return null;
-    // Live channels are the chat queue's: their ticket is assigned when an agent accepts the chat.
-    if (ticket.channel && LIVE_CHANNELS.has(ticket.channel)) return null;
-    const setting = await this.departmentSetting(workspaceId, ticket.departmentId);
-    if (!setting?.auto_assign || setting.strategy === 'manual') return null;
-    const { agentId, claimed } = await this.claim(workspaceId, { departmentId: ticket.departmentId, kind: 'ticket', itemId: ticket.id });
+  async autoAssignTicket(workspaceId: string, ticket: RoutedTicket): Promise<string | null> {
+    const departmentId = await this.autoAssignedTeam(workspaceId, ticket);
+    if (!departmentId) return null;
+    const { agentId, claimed } = await this.claim(workspaceId, { departmentId, kind: 'ticket', itemId: ticket.id });
     if (!agentId) return null;
     // Held already: by someone the ticket shows (nothing to do), or by this very claim, made before
     // a crash cut off the update below (the event is delivered again): the update is done now.
@@ -394,11 +400,65 @@ export class RoutingService {
     await this.autoAssignTicket(event.workspaceId, ticket);
   };
 
+  /**
+   * `ticket.created` for a batch (core/events `BatchHandler`): as `onTicketCreated` on each, in
+   * order, but without the claims that would be made in vain (`claimsInVain`).
+   */
+  onTicketsCreated = async (events: readonly DomainEvent<'ticket.created'>[]): Promise<void> => {
+    for (const [workspaceId, group] of eventsByWorkspace(events)) {
+      const inVain = await this.claimsInVain(workspaceId, group.map((e) => e.payload.ticket));
+      for (const { payload: { ticket } } of group) if (!inVain(ticket)) await this.autoAssignTicket(workspaceId, ticket);
+    }
+  };
+
   onTicketUpdated = async (event: DomainEvent<'ticket.updated'>): Promise<void> => {
     const { ticket, changes } = event.payload;
     if (changes.assigneeId || changes.status) await this.syncTicket(event.workspaceId, ticket.id);
     if (changes.departmentId) await this.autoAssignTicket(event.workspaceId, ticket);
   };
+
+  /**
+   * `ticket.updated` for a batch: as `onTicketUpdated` on each, in order, but a ticket only moved to
+   * another team (its holder and status unchanged in the whole batch, which syncing would change)
+   * is not claimed where the claim would be made in vain (`claimsInVain`): triage moving new tickets
+   * to a team off shift costs nothing per ticket.
+   */
+  onTicketsUpdated = async (events: readonly DomainEvent<'ticket.updated'>[]): Promise<void> => {
+    for (const [workspaceId, group] of eventsByWorkspace(events)) {
+      const synced = new Set(group.filter((e) => e.payload.changes.assigneeId || e.payload.changes.status).map((e) => e.payload.ticket.id));
+      const onlyMoved = group.filter((e) => e.payload.changes.departmentId && !synced.has(e.payload.ticket.id));
+      const inVain = await this.claimsInVain(workspaceId, onlyMoved.map((e) => e.payload.ticket));
+      for (const event of group) {
+        if (!(onlyMoved.includes(event) && inVain(event.payload.ticket))) await this.onTicketUpdated(event);
+      }
+    }
+  };
+
+  /**
+   * Which of these tickets auto-assignment would claim in vain: nobody holds them, and nobody in
+   * the team that assigns them could take them now (a team off shift, or full). Each such claim
+   * costs three statements (issue 15); this is one look at all their holdings and teams. A ticket
+   * that appears twice is always claimed (its first claim may change what the second finds).
+   */
+  private async claimsInVain(workspaceId: string, tickets: readonly RoutedTicket[]): Promise<(ticket: RoutedTicket) => boolean> {
+    const teams = new Map<RoutedTicket, string>();
+    for (const ticket of tickets) {
+      const departmentId = await this.autoAssignedTeam(workspaceId, ticket);
+      if (departmentId) teams.set(ticket, departmentId);
+    }
+    if (!teams.size) return () => false;
+    // What a claim does first; it may free a slot for these tickets.
+    await this.releaseAbandonedClaims(workspaceId);
+    const db = this.repo.in(workspaceId);
+    const ids = [...teams.keys()].map((t) => t.id);
+    const held = await this.repo.heldItems(db, 'ticket', ids);
+    const withRoom = await this.repo.teamsWithRoom(db, 'ticket', [...new Set(teams.values())]);
+    const repeated = new Set(ids.filter((id, i) => ids.indexOf(id) !== i));
+    return (ticket) => {
+      const team = teams.get(ticket);
+      return team !== undefined && !held.has(ticket.id) && !repeated.has(ticket.id) && !withRoom.has(team);
+    };
+  }
 
   onTicketMerged = async (event: DomainEvent<'ticket.merged'>): Promise<void> => {
     const { ticketId } = event.payload;
@@ -419,6 +479,18 @@ export class RoutingService {
    */
   private async departmentSetting(workspaceId: string, departmentId: string): Promise<RoutingDepartmentRow | undefined> {
     return (await this.settingsCache.get(workspaceId)).get(departmentId);
+  }
+
+  /**
+   * The team that assigns this ticket automatically, or undefined: it has no team, someone has it,
+   * it is done, it is the chat queue's, or its team routes by hand.
+   */
+  private async autoAssignedTeam(workspaceId: string, ticket: RoutedTicket): Promise<string | undefined> {
+    if (!ticket.departmentId || ticket.assigneeId || !ACTIVE_STATUSES.includes(ticket.status as TicketStatus)) return undefined;
+    // Live channels are the chat queue's: their ticket is assigned when an agent accepts the chat.
+    if (ticket.channel && LIVE_CHANNELS.has(ticket.channel)) return undefined;
+    const setting = await this.departmentSetting(workspaceId, ticket.departmentId);
+    return setting?.auto_assign && setting.strategy !== 'manual' ? ticket.departmentId : undefined;
   }
 
   /** Drops this node's copy of a workspace's team settings (they changed). */

@@ -32,6 +32,22 @@ export interface PolicyValues {
   escalations: EscalationRule[];
 }
 
+/** A ticket's state as saved. */
+function stateValues(state: WorkingState, now: Date) {
+  return {
+    policy_id: state.policy_id, status: state.status, paused_since: state.paused_since, pauses: JSON.stringify(state.pauses),
+    first_responded_at: state.first_responded_at, updated_at: now,
+  };
+}
+
+/** Only the fields of a clock the clock rules own: warned_at / breached_at belong to the checks. */
+function ownedValues(clock: WorkingClock) {
+  return {
+    target_minutes: clock.target_minutes, due_at: clock.due_at, warn_at: clock.warn_at, stopped_at: clock.stopped_at,
+    outcome: clock.outcome, business_minutes: clock.business_minutes,
+  };
+}
+
 /** Every query starts from `in(workspaceId)`: the tenancy plugin scopes it to that workspace. */
 export class SlaRepo {
   constructor(private readonly db: Kysely<DB>, private readonly tenancy: Tenancy<DB>) {}
@@ -140,35 +156,56 @@ export class SlaRepo {
     // Inside replayable work (inbound mail, an event's handler) the commit does not wait for the
     // disk (core/db/database.ts): the clocks are replayed with the ticket.
     return this.in(workspaceId).transaction().execute(async (trx) => {
-      const values = {
-        policy_id: state.policy_id, status: state.status, paused_since: state.paused_since, pauses: JSON.stringify(state.pauses),
-        first_responded_at: state.first_responded_at, updated_at: now,
-      };
       const saved = version === undefined
-        ? await trx.insertInto('sla_ticket_states').values({ ...values, ticket_id: ticketId, version: 1 })
-          .onConflict((oc) => oc.column('ticket_id').doNothing()).returning('version').executeTakeFirst()
-        : await trx.updateTable('sla_ticket_states').set({ ...values, version: version + 1 })
+        ? ((await this.insertFirstStates(trx, [{ ticketId, state }], now)).size ? { version: 1 } : undefined)
+        : await trx.updateTable('sla_ticket_states').set({ ...stateValues(state, now), version: version + 1 })
           .where('ticket_id', '=', ticketId).where('version', '=', version).returning('version').executeTakeFirst();
       if (!saved) return undefined;
-      // Only the fields the clock rules own: warned_at / breached_at belong to the checks.
-      const owned = (clock: WorkingClock) => ({
-        target_minutes: clock.target_minutes, due_at: clock.due_at, warn_at: clock.warn_at, stopped_at: clock.stopped_at,
-        outcome: clock.outcome, business_minutes: clock.business_minutes,
-      });
       for (const clock of clocks) {
-        if (clock.dirty && clock.id) await trx.updateTable('sla_clocks').set(owned(clock)).where('id', '=', clock.id).execute();
+        if (clock.dirty && clock.id) await trx.updateTable('sla_clocks').set(ownedValues(clock)).where('id', '=', clock.id).execute();
       }
-      // A new ticket's clocks (first response, resolution) in one statement.
-      const started = clocks.filter((clock) => clock.dirty && !clock.id);
-      if (started.length) {
-        const inserted = await trx.insertInto('sla_clocks')
-          .values(started.map((clock) => ({ ...owned(clock), ticket_id: ticketId, kind: clock.kind, cycle: clock.cycle, started_at: clock.started_at })))
-          .returning(['id', 'kind', 'cycle']).execute();
-        for (const clock of started) clock.id = inserted.find((row) => row.kind === clock.kind && row.cycle === clock.cycle)!.id;
-      }
+      await this.insertStartedClocks(trx, [{ ticketId, clocks }]);
       await alongside?.(trx);
       return saved.version;
     });
+  }
+
+  /**
+   * New tickets' first states and clocks: what `saveState` with no version saves, for many tickets
+   * in a statement each (issue 15: a subscriber's batch of new tickets). A ticket that has a state
+   * already keeps it, and its clocks are not inserted. Returns the tickets saved; `alongside` gets
+   * them, in the same transaction.
+   */
+  async saveFirstStates(
+    workspaceId: string, tickets: readonly { ticketId: string; state: WorkingState; clocks: WorkingClock[] }[], now: Date,
+    alongside?: (trx: Transaction<DB>, saved: ReadonlySet<string>) => Promise<void>,
+  ): Promise<ReadonlySet<string>> {
+    if (!tickets.length) return new Set();
+    return this.in(workspaceId).transaction().execute(async (trx) => {
+      const saved = await this.insertFirstStates(trx, tickets, now);
+      await this.insertStartedClocks(trx, tickets.filter((ticket) => saved.has(ticket.ticketId)));
+      await alongside?.(trx, saved);
+      return saved;
+    });
+  }
+
+  /** First states (version 1) in one statement; the tickets whose state this inserted: one that had a state keeps it. */
+  private async insertFirstStates(trx: Transaction<DB>, tickets: readonly { ticketId: string; state: WorkingState }[], now: Date): Promise<Set<string>> {
+    const inserted = await trx.insertInto('sla_ticket_states')
+      .values(tickets.map(({ ticketId, state }) => ({ ...stateValues(state, now), ticket_id: ticketId, version: 1 })))
+      .onConflict((oc) => oc.column('ticket_id').doNothing()).returning('ticket_id').execute();
+    return new Set(inserted.map((row) => row.ticket_id));
+  }
+
+  /** Clocks that started (dirty, no id yet) of any number of tickets, in one statement; each gets its id. */
+  private async insertStartedClocks(trx: Transaction<DB>, tickets: readonly { ticketId: string; clocks: WorkingClock[] }[]): Promise<void> {
+    const started = tickets.flatMap(({ ticketId, clocks }) => clocks.filter((clock) => clock.dirty && !clock.id).map((clock) => ({ ticketId, clock })));
+    if (!started.length) return;
+    const inserted = await trx.insertInto('sla_clocks')
+      .values(started.map(({ ticketId, clock }) => ({ ...ownedValues(clock), ticket_id: ticketId, kind: clock.kind, cycle: clock.cycle, started_at: clock.started_at })))
+      .returning(['id', 'ticket_id', 'kind', 'cycle']).execute();
+    const idOf = new Map(inserted.map((row) => [`${row.ticket_id}:${row.kind}:${row.cycle}`, row.id]));
+    for (const { ticketId, clock } of started) clock.id = idOf.get(`${ticketId}:${clock.kind}:${clock.cycle}`)!;
   }
 
   activeTicketIds(db: Db, after: string | undefined, limit: number) {

@@ -1,19 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import { AppError, notFound } from '../../core/errors.js';
-import type { EventBus, EventPayload } from '../../core/events/index.js';
-import type { JobQueue } from '../../core/jobs/index.js';
+import { eventsByWorkspace, type DomainEvent, type EventBus, type EventPayload } from '../../core/events/index.js';
+import type { JobQueue, JobToSend } from '../../core/jobs/index.js';
 import type { Subscriptions } from '../../core/module.js';
 import { WorkspaceCache } from '../../core/workspace-cache.js';
 import type { AccountsService } from '../accounts/index.js';
-import type { Urgency } from '../tickets/index.js';
-import type { TicketsService } from '../tickets/index.js';
+import type { TicketRow, TicketsService, Urgency } from '../tickets/index.js';
 import {
   addBusinessMinutes, compileCalendar, defaultCalendarDocument, type BusinessCalendar, type CalendarDocument,
 } from './sla.calendar.js';
 import {
   choosePolicy, clockStatus, duePhase, isDue, nextCheckAt, reconcile, usedMinutes, type CheckedClock, type ClockStatus, type Hints,
-  type WorkingState,
+  type Reconciled, type WorkingState,
 } from './sla.clocks.js';
 import { DEFAULT_POLICIES } from './sla.defaults.js';
 import { renderNotification } from './sla.notify.js';
@@ -133,7 +132,10 @@ export class SlaService {
   subscriptions(): Subscriptions {
     return {
       'workspace.created': (event) => this.setUpWorkspace(event.workspaceId),
-      'ticket.created': (event) => this.sync(event.workspaceId, event.payload.ticket.id, {}, { firstSync: true }),
+      'ticket.created': {
+        each: (event) => this.sync(event.workspaceId, event.payload.ticket.id, {}, { firstSync: true }),
+        batch: (events) => this.syncNewTickets(events),
+      },
       'ticket.merged': (event) => this.sync(event.workspaceId, event.payload.ticketId),
       'ticket.updated': async (event) => {
         if (event.payload.changes.status || await this.movesPolicy(event.workspaceId, event.payload)) await this.sync(event.workspaceId, event.payload.ticket.id);
@@ -323,26 +325,64 @@ export class SlaService {
       const { state, clocks } = options.firstSync && attempt === 0 ? { state: undefined, clocks: [] } : await this.repo.stateWithClocks(db, ticketId);
       const ticket = await this.tickets.findTicket(workspaceId, ticketId);
       if (!ticket) return;
-      const [{ calendar, pauseOnHold }, policies] = await Promise.all([this.compiledSettings(workspaceId), this.policies(workspaceId)]);
-      const policy = choosePolicy(policies, { urgency: ticket.urgency, departmentId: ticket.department_id });
+      const settings = await this.cachedSettings(workspaceId);
       const now = this.clock.now();
-      const result = reconcile({ state: state && workingState(state), clocks, ticket, hints, policy, calendar, pauseOnHold, now });
-      const deadlinesShown = sameDate(ticket.first_response_due_at, result.deadlines.firstResponse)
-        && sameDate(ticket.next_response_due_at, result.deadlines.nextResponse) && sameDate(ticket.resolution_due_at, result.deadlines.resolution);
+      const { result, deadlinesShown } = reconcileTicket({ ticket, state, clocks, hints, settings, now });
       if (!state || result.clocks.some((c) => c.dirty) || stateChanged(state, result.state) || !deadlinesShown) {
         const saved = await this.repo.saveState(workspaceId, ticketId, state?.version, result.state, result.clocks, now,
-          deadlinesShown ? undefined : (trx) => this.tickets.setDeadlines(workspaceId, ticketId, result.deadlines, trx));
+          deadlinesShown ? undefined : (trx) => this.tickets.setDeadlines(workspaceId, [{ ticketId, ...result.deadlines }], trx));
         if (saved === undefined) continue;
       }
-      // A ticket has one check job waiting, at its next warning or deadline (or earlier: a moved
-      // deadline's job finds nothing and sends the next). Only a check that falls before the one
-      // waiting needs a job now; a send that failed is caught by the sweep.
-      const next = nextCheckAt(result.clocks);
-      const waiting = nextCheckAt(clocks);
-      if (next && (!waiting || next.getTime() < waiting.getTime())) await this.scheduleCheck(workspaceId, ticketId, next);
+      const check = checkToSend(result.clocks, clocks);
+      if (check) await this.scheduleCheck(workspaceId, ticketId, check);
       return;
     }
     throw slaErrors.slaBusy('The ticket changed too often to update its SLA clocks; the next change or sweep will');
+  }
+
+  /**
+   * `sync` with `firstSync` for a subscriber's batch of new tickets (`BatchHandler`, core/events):
+   * per workspace one read of the tickets, then one statement each for their states, their clocks,
+   * their deadlines and their checks, however many tickets (issue 15: some five statements per
+   * ticket). It leaves what `sync` would: the same rules (`reconcileTicket`), rows (`saveFirstStates`
+   * saves what `saveState` does for a ticket without a state) and jobs (`checkJob`). A ticket that
+   * had a state already (a redelivered event, another event's sync first) and a ticket named again
+   * go through `sync`, which reads what is there, as it would after its first try.
+   */
+  private async syncNewTickets(events: readonly DomainEvent<'ticket.created'>[]): Promise<void> {
+    for (const [workspaceId, group] of eventsByWorkspace(events)) await this.syncNewTicketsOf(workspaceId, group.map((e) => e.payload.ticket.id));
+  }
+
+  /** One workspace's new tickets, in the order of their events: every statement scoped to it (`repo.in`, the tickets service). */
+  private async syncNewTicketsOf(workspaceId: string, ticketIds: readonly string[]): Promise<void> {
+    const distinct = [...new Set(ticketIds)];
+    const [tickets, settings] = await Promise.all([this.tickets.findTickets(workspaceId, distinct), this.cachedSettings(workspaceId)]);
+    const now = this.clock.now();
+    const found = new Map(tickets.map((ticket) => [ticket.id, ticket]));
+    // In the events' order, the order `each` takes their rows' locks in. A ticket not found
+    // (deleted since, or of another workspace) has no clocks, as in `sync`.
+    const reconciled = distinct.flatMap((ticketId) => {
+      const ticket = found.get(ticketId);
+      return ticket ? [{ ticketId, ...reconcileTicket({ ticket, state: undefined, clocks: [], hints: {}, settings, now }) }] : [];
+    });
+    const saved = await this.repo.saveFirstStates(workspaceId, reconciled.map(({ ticketId, result }) => ({ ticketId, ...result })), now,
+      (trx, inserted) => this.tickets.setDeadlines(workspaceId, reconciled
+        .filter(({ ticketId, deadlinesShown }) => inserted.has(ticketId) && !deadlinesShown)
+        .map(({ ticketId, result }) => ({ ticketId, ...result.deadlines })), trx));
+    const checks: JobToSend[] = [];
+    for (const { ticketId, result } of reconciled) {
+      const check = saved.has(ticketId) ? checkToSend(result.clocks, []) : null;
+      if (check) checks.push(checkJob(workspaceId, ticketId, check));
+    }
+    await this.jobs.sendMany(checks);
+    // `sync`'s first try would have found their state and read it on the next: `sync` as it reads it.
+    for (const { ticketId } of reconciled) if (!saved.has(ticketId)) await this.sync(workspaceId, ticketId);
+    // A second event of a ticket would find the state the first one saved.
+    const seen = new Set<string>();
+    for (const ticketId of ticketIds) {
+      if (seen.has(ticketId)) await this.sync(workspaceId, ticketId);
+      seen.add(ticketId);
+    }
   }
 
   /**
@@ -350,10 +390,8 @@ export class SlaService {
    * due at `at` ran early (Postgres' clock ahead of ours) and looks once more a little later.
    */
   private async scheduleCheck(workspaceId: string, ticketId: string, at: Date, again = false): Promise<void> {
-    await this.jobs.send<CheckJob>(SLA_JOBS.check, { workspaceId, ticketId, at: at.toISOString() }, {
-      startAfter: again ? new Date(at.getTime() + CLOCK_SKEW_MS) : at,
-      idempotencyKey: `sla.check:${ticketId}:${at.toISOString()}${again ? ':again' : ''}`,
-    });
+    const job = checkJob(workspaceId, ticketId, at, again);
+    await this.jobs.send(job.name, job.data, job.options);
   }
 
   /** The clocks of a ticket as the console shows them, counted up to now. */
@@ -580,6 +618,43 @@ export class SlaService {
   escalations(workspaceId: string, ticketId: string): Promise<EscalationRow[]> {
     return this.repo.escalationsOf(this.repo.in(workspaceId), ticketId);
   }
+}
+
+/** The ticket's check at `at` (see `scheduleCheck`); the key makes re-sending the same one a no-op. */
+function checkJob(workspaceId: string, ticketId: string, at: Date, again = false): JobToSend<CheckJob> {
+  return {
+    name: SLA_JOBS.check,
+    data: { workspaceId, ticketId, at: at.toISOString() },
+    options: { startAfter: again ? new Date(at.getTime() + CLOCK_SKEW_MS) : at, idempotencyKey: `sla.check:${ticketId}:${at.toISOString()}${again ? ':again' : ''}` },
+  };
+}
+
+/**
+ * When the ticket's check must be sent now, if at all. A ticket has one check job waiting, at its
+ * next warning or deadline (or earlier: a moved deadline's job finds nothing and sends the next).
+ * Only a check that falls before the one waiting (by the clocks as they were) needs a job now; a
+ * send that failed is caught by the sweep.
+ */
+function checkToSend(clocks: readonly CheckedClock[], before: readonly CheckedClock[]): Date | null {
+  const next = nextCheckAt(clocks);
+  const waiting = nextCheckAt(before);
+  return next && (!waiting || next.getTime() < waiting.getTime()) ? next : null;
+}
+
+/**
+ * What the clock rules make of the ticket now, by the workspace's calendar and the ticket's policy:
+ * its state, clocks and deadlines, and whether the ticket shows those deadlines already.
+ */
+function reconcileTicket(input: {
+  ticket: TicketRow; state: TicketStateRow | undefined; clocks: readonly ClockRow[]; hints: Hints; settings: SlaSettings; now: Date;
+}): { result: Reconciled; deadlinesShown: boolean } {
+  const { ticket, state, clocks, hints, settings, now } = input;
+  const { calendar, pauseOnHold } = settings.compiled;
+  const policy = choosePolicy(settings.policies, { urgency: ticket.urgency, departmentId: ticket.department_id });
+  const result = reconcile({ state: state && workingState(state), clocks, ticket, hints, policy, calendar, pauseOnHold, now });
+  const deadlinesShown = sameDate(ticket.first_response_due_at, result.deadlines.firstResponse)
+    && sameDate(ticket.next_response_due_at, result.deadlines.nextResponse) && sameDate(ticket.resolution_due_at, result.deadlines.resolution);
+  return { result, deadlinesShown };
 }
 
 function workingState(row: TicketStateRow): WorkingState {

@@ -8,6 +8,7 @@ import type { DB } from '../../core/db/database.js';
 import type { Locale } from '../../core/i18n/index.js';
 import { ACTIVE_STATUSES, type Channel, type SenderVerification, type TicketStatus, type Urgency, type UrgencyNames } from './tickets.schema.js';
 import { relaxedStatement } from '../../core/db/relaxed-statement.js';
+import { valuesTable } from '../../core/db/values-table.js';
 
 export type Db = Kysely<DB> | Transaction<DB>;
 
@@ -91,6 +92,14 @@ const SORTS: Record<TicketSort, { keys: RawBuilder<unknown>[]; direction: 'asc' 
   due: { keys: [sql`coalesce(least(t.first_response_due_at, t.next_response_due_at, t.resolution_due_at), 'infinity'::timestamptz)`], direction: 'asc' },
 };
 
+/** A ticket's SLA deadlines as the SLA module computed them. */
+export interface TicketDeadlines {
+  ticketId: string;
+  firstResponse: Date | null;
+  nextResponse: Date | null;
+  resolution: Date | null;
+}
+
 export class TicketsRepo {
   constructor(readonly db: Kysely<DB>, private readonly tenancy: Tenancy<DB>) {}
 
@@ -125,9 +134,9 @@ export class TicketsRepo {
   }
 
   /**
-   * The next ticket number (the row lock makes numbers unique and, but for failed tickets, gap-free
-   * under concurrency), and the id of the department `departmentKey` names. Undefined when there
-   * is no such department: then no number is taken.
+   * The next `count` ticket numbers, `last - count + 1` to `last` (the row lock makes numbers unique
+   * and, but for failed tickets, gap-free under concurrency), and the id of the department
+   * `departmentKey` names. Undefined when there is no such department: then no number is taken.
    *
    * Its commit does not wait for the disk (`synchronous_commit` off for this statement's own
    * transaction), so the counter's row lock is held for microseconds, not for a WAL flush, and
@@ -136,15 +145,15 @@ export class TicketsRepo {
    * WAL before it, this increment included; a number whose ticket never committed may be handed
    * out again after a crash, which is right.
    */
-  async nextNumber(db: Db, departmentKey: string | undefined): Promise<{ number: number; departmentId: string | null } | undefined> {
+  async nextNumbers(db: Db, departmentKey: string | undefined, count: number): Promise<{ last: number; departmentId: string | null } | undefined> {
     const department = (eb: ExpressionBuilder<DB, 'ticket_settings'>) => eb.selectFrom('departments').select('id')
       .where('key', '=', departmentKey ?? null).where('archived_at', 'is', null);
     const row = await relaxedStatement(db).updateTable('ticket_settings').from('relaxed')
-      .set((eb) => ({ last_ticket_number: eb('last_ticket_number', '+', 1) }))
+      .set((eb) => ({ last_ticket_number: eb('last_ticket_number', '+', count) }))
       .$if(departmentKey !== undefined, (qb) => qb.where((eb) => eb.exists(department(eb))))
       .returning((eb) => ['last_ticket_number', (departmentKey === undefined ? sql<string | null>`null::uuid` : department(eb)).as('department_id')])
       .executeTakeFirst();
-    return row && { number: row.last_ticket_number, departmentId: row.department_id ?? null };
+    return row && { last: row.last_ticket_number, departmentId: row.department_id ?? null };
   }
 
   insertDepartment(db: Db, values: { key: string; name: Record<Locale, string>; position: number }) {
@@ -190,6 +199,25 @@ export class TicketsRepo {
    */
   ticketForUpdate(db: Db, id: string) {
     return db.selectFrom('tickets').selectAll().where('id', '=', id).forNoKeyUpdate().executeTakeFirst();
+  }
+
+  /** Several tickets in one statement; those that do not exist are left out. */
+  ticketsByIds(db: Db, ids: readonly string[]) {
+    return ids.length ? db.selectFrom('tickets').selectAll().where('id', 'in', ids).execute() : Promise.resolve([]);
+  }
+
+  /** Each ticket's SLA deadlines, in one statement. */
+  async setDeadlines(db: Db, rows: readonly TicketDeadlines[]): Promise<void> {
+    if (!rows.length) return;
+    const due = valuesTable(rows.map((r) => ({
+      ticket_id: sql<string>`${r.ticketId}::uuid`, first_response: sql<Date | null>`${r.firstResponse}::timestamptz`,
+      next_response: sql<Date | null>`${r.nextResponse}::timestamptz`, resolution: sql<Date | null>`${r.resolution}::timestamptz`,
+    })), 'due');
+    await db.updateTable('tickets').from(due)
+      .set((eb) => ({
+        first_response_due_at: eb.ref('due.first_response'), next_response_due_at: eb.ref('due.next_response'), resolution_due_at: eb.ref('due.resolution'),
+      }))
+      .whereRef('tickets.id', '=', 'due.ticket_id').execute();
   }
 
   ticketByNumber(db: Db, number: number) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isUuid } from '../../contracts/http.js';
 import type { Clock } from '../../core/clock.js';
+import { coalesced } from '../../core/coalesce.js';
 import { outsideOneTransaction } from '../../core/db/database.js';
 import { AppError, cursorInvalid, forbidden, notFound } from '../../core/errors.js';
 import type { EventBus, EventWriter } from '../../core/events/index.js';
@@ -8,7 +9,7 @@ import type { TicketChanges as TicketChangesEvent } from '../../contracts/events
 import { htmlToText, sanitizeUserHtml } from '../../core/html/sanitize.js';
 import type { Locale } from '../../core/i18n/index.js';
 import type { AccountsService } from '../accounts/index.js';
-import type { Db, Page, TicketFilter, TicketPatch, TicketSort, TicketsRepo } from './tickets.repo.js';
+import type { Db, Page, TicketDeadlines, TicketFilter, TicketPatch, TicketSort, TicketsRepo } from './tickets.repo.js';
 import type { StoredFile } from '../../core/storage/attachments.js';
 import { withoutBidiControls } from '../../core/text.js';
 import { WorkspaceCache } from '../../core/workspace-cache.js';
@@ -194,6 +195,11 @@ export class TicketsService {
       events.publish('message.created', workspaceId, { ticketId: ticket.id, messageId: ids.message, kind: 'reply', authorType: 'customer', channel: input.channel, opening: true }, stream);
       return ticket;
     });
+  }
+
+  /** The workspace's tickets of these ids, in one statement; ids of none (or no UUIDs) are left out. */
+  async findTickets(workspaceId: string, ids: readonly string[]): Promise<TicketRow[]> {
+    return this.repo.ticketsByIds(this.repo.in(workspaceId), ids.filter(isUuid));
   }
 
   /** The workspace's ticket, or undefined when it has none by that id (an id that is no UUID names none). */
@@ -477,10 +483,9 @@ export class TicketsService {
   }
 
   /** Deadlines come from the SLA module, which owns how they are computed; written in its transaction, with the state they come from. */
-  async setDeadlines(workspaceId: string, ticketId: string, due: { firstResponse: Date | null; nextResponse: Date | null; resolution: Date | null }, trx: Db) {
-    await this.repo.updateTicket(trx, ticketId, {
-      first_response_due_at: due.firstResponse, next_response_due_at: due.nextResponse, resolution_due_at: due.resolution,
-    });
+  /** Each ticket's SLA deadlines as the SLA module computed them, in one statement, in the caller's transaction. */
+  async setDeadlines(workspaceId: string, deadlines: readonly TicketDeadlines[], trx: Db): Promise<void> {
+    await this.repo.setDeadlines(trx, deadlines);
   }
 
   // ---- views and canned replies ---------------------------------------------------------
@@ -558,15 +563,26 @@ export class TicketsService {
    * department is looked up in the same statement; an unknown one takes no number.
    */
   private async nextNumber(workspaceId: string, departmentKey?: string): Promise<{ number: number; departmentId: string | null }> {
-    // Taken for good at once (a number lost with a failed ticket is a gap, nothing more): the
-    // counter's row is locked for this statement only, even when the ticket is opened inside a
-    // longer transaction (a mail processed in one, core/db/database.ts), which would otherwise
-    // hold back every other ticket of the workspace until it commits.
-    const taken = await outsideOneTransaction(() => this.repo.write(workspaceId, (db) => this.repo.nextNumber(db, departmentKey)));
+    const taken = await this.takeNumber(JSON.stringify([workspaceId, departmentKey ?? null]));
     if (!taken && departmentKey !== undefined) throw ticketErrors.departmentUnknown(`There is no department "${departmentKey}"`, { department: departmentKey });
     if (!taken) throw notFound('ticket_settings');
     return taken;
   }
+
+  /**
+   * Tickets of one workspace (and department key) opened while its counter's statement is on its
+   * way share the next one: under load, one statement numbers everyone who queued behind it
+   * (core/coalesce.ts), in the order they asked.
+   */
+  private readonly takeNumber = coalesced(async (key: string, count: number) => {
+    const [workspaceId, departmentKey] = JSON.parse(key) as [string, string | null];
+    // Taken for good at once (a number lost with a failed ticket is a gap, nothing more): the
+    // counter's row is locked for this statement only, even when the ticket is opened inside a
+    // longer transaction (a mail processed in one, core/db/database.ts), which would otherwise
+    // hold back every other ticket of the workspace until it commits.
+    const taken = await outsideOneTransaction(() => this.repo.write(workspaceId, (db) => this.repo.nextNumbers(db, departmentKey ?? undefined, count)));
+    return Array.from({ length: count }, (_, i) => taken && { number: taken.last - count + 1 + i, departmentId: taken.departmentId });
+  });
 
   private async lockedTicket(trx: Db, id: string): Promise<TicketRow> {
     const ticket = await this.repo.ticketForUpdate(trx, id);

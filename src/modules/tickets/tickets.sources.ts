@@ -3,10 +3,11 @@ import { redactEventPayloads } from '../../core/events/index.js';
 import type { DB } from '../../core/db/database.js';
 import type { MessageSource } from '../kb/index.js';
 import type { TicketHolderSource } from '../routing/index.js';
-import type { AutomationTicket, TriageTicketSource } from '../triage/index.js';
+import type { AutomationTicket, CustomerOpening, TriageTicket, TriageTicketSource } from '../triage/index.js';
 import type { TicketsRepo } from './tickets.repo.js';
 import { ACTIVE_STATUSES, type TicketRow } from './tickets.schema.js';
 import { matchVector } from '../search/index.js';
+import { valuesTable } from '../../core/db/values-table.js';
 
 /**
  * What other modules read of tickets, through the ports they declare (routing's holder source,
@@ -31,28 +32,27 @@ export function ticketHolderSource(tickets: TicketsRepo): TicketHolderSource {
 export function ticketTriageSource(tickets: TicketsRepo): TriageTicketSource {
   return {
     async opening(workspaceId, ticketId) {
-      // One statement (issue 15: every new ticket is read here): the ticket, its first customer
-      // message and how many files that message carries.
-      const row = await tickets.in(workspaceId).selectFrom('tickets')
-        .innerJoinLateral((eb) => firstCustomerMessage(eb).select(['ticket_messages.id', 'ticket_messages.body_text', 'ticket_messages.external_id']).as('m'), (join) => join.onTrue())
-        .select((eb) => [
-          'tickets.id', 'tickets.subject', 'tickets.channel', 'tickets.tags', 'tickets.customer_id', 'tickets.department_id', 'tickets.urgency', 'tickets.created_at',
-          'm.body_text', 'm.external_id',
-          eb.selectFrom('ticket_attachments').select((a) => a.fn.countAll<number>().as('n')).whereRef('ticket_attachments.message_id', '=', 'm.id').as('attachments'),
-        ])
-        .where('tickets.id', '=', ticketId).executeTakeFirst();
-      if (!row) return undefined;
-      return {
-        id: row.id, subject: row.subject, body: row.body_text, channel: row.channel, tags: row.tags, customerId: row.customer_id,
-        departmentId: row.department_id, urgency: row.urgency, attachments: Number(row.attachments ?? 0), externalId: row.external_id, createdAt: row.created_at,
-      };
+      return (await openings(tickets, workspaceId, [ticketId]))[0];
     },
-    async sameCustomerOpenings(workspaceId, customerId, since, exceptId) {
-      const rows = await tickets.in(workspaceId).selectFrom('tickets')
-        .select((eb) => ['tickets.id', 'tickets.subject', 'tickets.status', 'tickets.created_at as createdAt', firstCustomerMessage(eb).select('body_text').as('body')])
-        .where('tickets.customer_id', '=', customerId).where('tickets.merged_into_id', 'is', null).where('tickets.id', '!=', exceptId)
-        .where('tickets.created_at', '>=', since).orderBy('tickets.created_at').orderBy('tickets.id').limit(50).execute();
-      return rows.map((r) => ({ ...r, body: r.body ?? '' }));
+    openings(workspaceId, ticketIds) {
+      return openings(tickets, workspaceId, ticketIds);
+    },
+    async sameCustomerOpenings(workspaceId, windows) {
+      const found = new Map<string, CustomerOpening[]>(windows.map((w) => [w.ticketId, []]));
+      if (!windows.length) return found;
+      // One statement for a batch's tickets (issue 15): each window's 50 oldest, as the window alone would read them.
+      const window = valuesTable(windows.map((w) => ({
+        ticket_id: sql<string>`${w.ticketId}::uuid`, customer_id: sql<string>`${w.customerId}::uuid`, since: sql<Date>`${w.since}::timestamptz`,
+      })), 'w');
+      const rows = await tickets.in(workspaceId).selectFrom(window)
+        .innerJoinLateral((eb) => eb.selectFrom('tickets')
+          .select((t) => ['tickets.id', 'tickets.subject', 'tickets.status', 'tickets.created_at as createdAt', firstCustomerMessage(t).select('body_text').as('body')])
+          .whereRef('tickets.customer_id', '=', 'w.customer_id').where('tickets.merged_into_id', 'is', null).whereRef('tickets.id', '!=', 'w.ticket_id')
+          .whereRef('tickets.created_at', '>=', 'w.since').orderBy('tickets.created_at').orderBy('tickets.id').limit(50).as('o'), (join) => join.onTrue())
+        .select(['w.ticket_id as windowOf', 'o.id', 'o.subject', 'o.status', 'o.createdAt', 'o.body'])
+        .orderBy('o.createdAt').orderBy('o.id').execute();
+      for (const { windowOf, body, ...other } of rows) found.get(windowOf)!.push({ ...other, body: body ?? '' });
+      return found;
     },
     async automationTicket(workspaceId, ticketId) {
       const row = await tickets.ticket(tickets.in(workspaceId), ticketId);
@@ -99,6 +99,26 @@ export function ticketTriageSource(tickets: TicketsRepo): TriageTicketSource {
       return rows.map((r) => ({ ...r, body: r.body ?? '', externalId: r.externalId ?? null, attachments: Number(r.attachments ?? 0) }));
     },
   };
+}
+
+/**
+ * New tickets as triage reads them, in one statement however many (issue 15: every new ticket is
+ * read here): each ticket, its first customer message and how many files that message carries.
+ */
+async function openings(tickets: TicketsRepo, workspaceId: string, ticketIds: readonly string[]): Promise<TriageTicket[]> {
+  if (!ticketIds.length) return [];
+  const rows = await tickets.in(workspaceId).selectFrom('tickets')
+    .innerJoinLateral((eb) => firstCustomerMessage(eb).select(['ticket_messages.id', 'ticket_messages.body_text', 'ticket_messages.external_id']).as('m'), (join) => join.onTrue())
+    .select((eb) => [
+      'tickets.id', 'tickets.subject', 'tickets.channel', 'tickets.tags', 'tickets.customer_id', 'tickets.department_id', 'tickets.urgency', 'tickets.created_at',
+      'm.body_text', 'm.external_id',
+      eb.selectFrom('ticket_attachments').select((a) => a.fn.countAll<number>().as('n')).whereRef('ticket_attachments.message_id', '=', 'm.id').as('attachments'),
+    ])
+    .where('tickets.id', 'in', ticketIds).execute();
+  return rows.map((row) => ({
+    id: row.id, subject: row.subject, body: row.body_text, channel: row.channel, tags: row.tags, customerId: row.customer_id,
+    departmentId: row.department_id, urgency: row.urgency, attachments: Number(row.attachments ?? 0), externalId: row.external_id, createdAt: row.created_at,
+  }));
 }
 
 /** A ticket as triage's automations read it. */

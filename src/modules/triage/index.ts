@@ -7,7 +7,7 @@ import { triageRoutes } from './triage.routes.js';
 import type { TriageService } from './triage.service.js';
 
 export {
-  TriageService, TRIAGE_JOBS, type AutomationTicket, type TriagePorts, type TriageTicket, type TriageTicketSource, type LabelledTicket,
+  TriageService, TRIAGE_JOBS, type AutomationTicket, type CustomerOpening, type DuplicateWindow, type TriagePorts, type TriageTicket, type TriageTicketSource, type LabelledTicket,
 } from './triage.service.js';
 export { TriageAutomations, type AutomationPorts } from './triage.automations.js';
 export { TriageTemplates } from './triage.templates.js';
@@ -24,7 +24,10 @@ export const triageModule = defineModule<TriageNeeds>({
   i18n: { namespace: 'triage', strings: { en, 'zh-CN': zhCN } },
   routes: ({ services }) => [triageRoutes(services.triage)],
   workers: ({ triage }, jobs) => registerTriageWorkers(triage, jobs),
-  subscriptions: ({ triage }) => ({ 'ticket.created': triage.onTicketCreated, 'sla.warned': triage.automations.onSlaWarned }),
+  subscriptions: ({ triage }) => ({
+    'ticket.created': { each: triage.onTicketCreated, batch: triage.onTicketsCreated },
+    'sla.warned': triage.automations.onSlaWarned,
+  }),
   demo: ({ triage, tickets }, world) => seedTriageDemo(triage, tickets, world),
   tenancyFixture: async ({ triage, tickets }, workspace) => {
     const departments = await tickets.departments(workspace.id);

@@ -16,6 +16,12 @@ export type NewDecision = Omit<TriageDecisionsTable, 'workspace_id' | 'decided_a
   assignee_id?: string | null; reply_template_id?: string | null; notified?: (string | null)[];
 };
 
+/** A decision as its row is inserted (its lists as JSON). */
+const decisionRow = (values: NewDecision) => ({
+  ...values, rule_ids: JSON.stringify(values.rule_ids), tags: JSON.stringify(values.tags), model_versions: JSON.stringify(values.model_versions),
+  spam_signals: JSON.stringify(values.spam_signals ?? []), notified: JSON.stringify(values.notified ?? []),
+});
+
 /** Models kept per workspace and target: the newest classifies, the others show the history. */
 const MODELS_KEPT = 5;
 
@@ -120,6 +126,12 @@ export class TriageRepo {
     return this.in(workspaceId).selectFrom('triage_decisions').selectAll().where('ticket_id', '=', ticketId).executeTakeFirst();
   }
 
+  /** The decisions stored for these tickets, in one statement. */
+  async decisions(workspaceId: string, ticketIds: readonly string[]) {
+    if (!ticketIds.length) return [];
+    return this.in(workspaceId).selectFrom('triage_decisions').selectAll().where('ticket_id', 'in', ticketIds).execute();
+  }
+
   /** The ticket's decision: this one, or the one a concurrent delivery stored first. */
   async insertDecision(workspaceId: string, values: NewDecision) {
     const { decision } = await this.claimDecision(this.in(workspaceId), values);
@@ -131,12 +143,19 @@ export class TriageRepo {
    * stored it (`won`): what follows a decision once (notices) follows the winner only.
    */
   async claimDecision(db: Db, values: NewDecision) {
-    const inserted = await db.insertInto('triage_decisions').values({
-      ...values, rule_ids: JSON.stringify(values.rule_ids), tags: JSON.stringify(values.tags), model_versions: JSON.stringify(values.model_versions),
-      spam_signals: JSON.stringify(values.spam_signals ?? []), notified: JSON.stringify(values.notified ?? []),
-    }).onConflict((oc) => oc.column('ticket_id').doNothing()).returningAll().executeTakeFirst();
+    const inserted = await db.insertInto('triage_decisions').values(decisionRow(values))
+      .onConflict((oc) => oc.column('ticket_id').doNothing()).returningAll().executeTakeFirst();
     const decision = inserted ?? await db.selectFrom('triage_decisions').selectAll().where('ticket_id', '=', values.ticket_id).executeTakeFirst();
     return { decision, won: inserted !== undefined };
+  }
+
+  /**
+   * Stores decisions nothing follows (no notices), in one statement: a ticket whose decision a
+   * concurrent delivery stored first keeps that one, as `claimDecision` would.
+   */
+  async claimDecisions(db: Db, values: readonly NewDecision[]): Promise<void> {
+    if (!values.length) return;
+    await db.insertInto('triage_decisions').values(values.map(decisionRow)).onConflict((oc) => oc.column('ticket_id').doNothing()).execute();
   }
 
   /** "Not spam": the decision says so from now on (the score and its signals stay, for the record). */

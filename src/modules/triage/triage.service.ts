@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { DB } from '../../core/db/database.js';
 import { AppError, notFound } from '../../core/errors.js';
-import type { DomainEvent } from '../../core/events/index.js';
+import { eventsByWorkspace, type DomainEvent } from '../../core/events/index.js';
 import type { JobQueue } from '../../core/jobs/index.js';
 import { translator, type Locale } from '../../core/i18n/index.js';
 import { besideCaller, OffThread } from '../../core/off-thread.js';
@@ -39,6 +39,12 @@ export interface TriageTicket {
   createdAt: Date;
 }
 
+/** Where a new ticket's duplicates are looked for: its customer's tickets opened since `since`. */
+export interface DuplicateWindow { ticketId: string; customerId: string; since: Date }
+
+/** A customer's ticket as a duplicate's candidate: its subject, first message and status. */
+export interface CustomerOpening { id: string; subject: string; body: string; status: string; createdAt: Date }
+
 /** A ticket as the automations read it. */
 export interface AutomationTicket {
   id: string;
@@ -69,12 +75,18 @@ export interface LabelledTicket { id: string; subject: string; body: string; dep
 export interface TriageTicketSource {
   /** The ticket with its first customer message. */
   opening(workspaceId: string, ticketId: string): Promise<TriageTicket | undefined>;
+  /** `opening` of each of these tickets that exists, in one statement (a batch of new tickets). */
+  openings(workspaceId: string, ticketIds: readonly string[]): Promise<TriageTicket[]>;
   /** Tickets whose department and urgency people settled (solved or closed, or set by an agent), newest first. */
   labelled(workspaceId: string, limit: number): Promise<LabelledTicket[]>;
   /** The newest tickets, for trying a rule on them. */
   recent(workspaceId: string, limit: number): Promise<(TriageTicket & { number: number })[]>;
-  /** The customer's other unmerged tickets opened since then, oldest first, with their first message: duplicates' candidates. */
-  sameCustomerOpenings(workspaceId: string, customerId: string, since: Date, exceptId: string): Promise<{ id: string; subject: string; body: string; status: string; createdAt: Date }[]>;
+  /**
+   * Per window's ticket, its customer's other unmerged tickets opened since the window's start
+   * (the oldest 50, oldest first), with their first message: duplicates' candidates. One statement
+   * for any number of windows (a batch of new tickets).
+   */
+  sameCustomerOpenings(workspaceId: string, windows: readonly DuplicateWindow[]): Promise<Map<string, CustomerOpening[]>>;
   automationTicket(workspaceId: string, ticketId: string): Promise<AutomationTicket | undefined>;
   /**
    * Unmerged tickets, oldest change first: `waitingOnAgent` new or open, assigned, the customer
@@ -96,7 +108,11 @@ export interface TriagePorts {
     recordActivity(workspaceId: string, ticketId: string, action: string, details: Record<string, unknown>, trx?: Kysely<DB>): Promise<void>;
   };
   /** The customer's record: one read gives a new ticket's rules both the sender and the record's tags. */
-  customers: { findCustomer(workspaceId: string, id: string): Promise<{ email: string | null; name: string; locale: Locale | null; tags: string[] } | undefined> };
+  customers: {
+    findCustomer(workspaceId: string, id: string): Promise<CustomerRecord | undefined>;
+    /** The records of these customers that exist, in one statement (a batch of new tickets' senders). */
+    findCustomers(workspaceId: string, ids: readonly string[]): Promise<(CustomerRecord & { id: string })[]>;
+  };
   /** The header fields of the mail a message came from, by the message's external id (its Message-ID). */
   mailHeaders(workspaceId: string, externalId: string): Promise<ReadonlyMap<string, string> | undefined>;
   /** What rules ask of a ticket beyond itself, and the ids they may name. */
@@ -123,6 +139,9 @@ export interface RuleFacts {
   /** The workspace's saved customer segments (ids). */
   segmentIds(workspaceId: string): Promise<string[]>;
 }
+
+/** A customer's record as triage reads it. */
+export interface CustomerRecord { email: string | null; name: string; locale: Locale | null; tags: string[] }
 
 /** What triage sets on a ticket. */
 export interface TicketChanges {
@@ -317,9 +336,10 @@ export class TriageService {
     const needed = factsNeeded([candidate]);
     // The customers' facts once each: a few customers write many of the newest tickets.
     const customers = new Map<string, Promise<CustomerFacts>>();
+    const reads = this.readNow(workspaceId);
     const matches: RuleTrial[] = [];
     for (const ticket of tickets) {
-      if (!customers.has(ticket.customerId)) customers.set(ticket.customerId, this.customerFacts(workspaceId, ticket.customerId, needed));
+      if (!customers.has(ticket.customerId)) customers.set(ticket.customerId, this.customerFacts(reads, workspaceId, ticket.customerId, needed));
       const outcome = applyRules([candidate], await this.ruleInput(workspaceId, ticket, needed, await customers.get(ticket.customerId)!));
       if (!outcome.matched.length) continue;
       matches.push({
@@ -343,9 +363,9 @@ export class TriageService {
     };
   }
 
-  private async customerFacts(workspaceId: string, customerId: string, needed: ReturnType<typeof factsNeeded>): Promise<CustomerFacts> {
+  private async customerFacts(reads: DecisionReads, workspaceId: string, customerId: string, needed: ReturnType<typeof factsNeeded>): Promise<CustomerFacts> {
     const [record, segments] = await Promise.all([
-      this.ports.customers.findCustomer(workspaceId, customerId),
+      reads.customer(customerId),
       needed.segments.length ? this.ports.facts.customerSegments(workspaceId, customerId, needed.segments) : [],
     ]);
     return { email: record?.email?.toLowerCase() ?? null, tags: needed.customerTags ? record?.tags ?? [] : [], segments };
@@ -466,6 +486,18 @@ export class TriageService {
   };
 
   /**
+   * `ticket.created` for a durable subscriber's batch (event-bus.ts `BatchHandler`), in the batch's
+   * one transaction: what `onTicketCreated` on each event in log order would leave, with each
+   * workspace's reads made once for its tickets (issue 15: some 8 statements a ticket). Nothing
+   * triage reads or writes crosses workspaces, so each workspace's tickets are decided on their own.
+   */
+  onTicketsCreated = async (events: readonly DomainEvent<'ticket.created'>[]): Promise<void> => {
+    for (const [workspaceId, group] of eventsByWorkspace(events)) {
+      await this.decideMany(workspaceId, group.map((e) => ({ ticketId: e.payload.ticket.id, opened: e.payload.ticket })));
+    }
+  };
+
+  /**
    * Rules, then the classifier, once per ticket: the decision's row is the key, so a redelivered
    * event, or the acknowledgement asking first, finds it and changes nothing. A value is set only
    * while the ticket still has the one it was `opened` with (default: what it has now): a person's
@@ -480,22 +512,91 @@ export class TriageService {
    * and so knows it without reading the ticket again; undefined when it found one made before.
    */
   private async decideAndPlace(workspaceId: string, ticketId: string, opened?: Placement): Promise<{ decision: DecisionRow | undefined; placed?: Placement }> {
-    const stored = await this.repo.decision(workspaceId, ticketId);
+    const decided = await this.decideFrom(this.readNow(workspaceId), workspaceId, ticketId, opened);
+    if (!('row' in decided)) return decided;
+    const { decision, won } = await this.repo.claimDecision(this.repo.in(workspaceId), decided.row);
+    return won && decided.placed ? { decision, placed: decided.placed } : { decision };
+  }
+
+  /**
+   * The tickets' decisions in log order, each made by `decideFrom` as `decide` makes it, on what
+   * was read for all of them at once: stored decisions, openings, customers' records, duplicates'
+   * candidates (a statement each, whatever the number of tickets). A ticket whose customer has
+   * another ticket in the batch is decided by `decideAndPlace`, reading when its turn comes: the
+   * earlier one may have been merged into, or merged away, or changed the customer's tickets. A
+   * ticket's handling writes nothing another customer's ticket reads. The decisions nothing follows
+   * (no notices) are stored together at the end: no ticket's decision reads another's.
+   */
+  private async decideMany(workspaceId: string, tickets: readonly { ticketId: string; opened: Placement }[]): Promise<void> {
+    const stored = new Set((await this.repo.decisions(workspaceId, tickets.map((t) => t.ticketId))).map((d) => d.ticket_id));
+    const undecided = tickets.filter((t) => !stored.has(t.ticketId));
+    if (!undecided.length) return;
+    // As `decideFrom` reads it, from this node's copy: with triage off nothing more is read.
+    if (!settingsOf((await this.config.get(workspaceId)).settings).enabled) return;
+    const ids = undecided.map((t) => t.ticketId);
+    const openings = new Map<string, TriageTicket | undefined>(ids.map((id) => [id, undefined]));
+    for (const opening of await this.ports.source.openings(workspaceId, ids)) openings.set(opening.id, opening);
+    // Per customer, the batch's tickets of theirs to decide (a ticket delivered twice counts twice).
+    const ticketsOf = new Map<string, number>();
+    for (const id of ids) {
+      const customerId = openings.get(id)?.customerId;
+      if (customerId) ticketsOf.set(customerId, (ticketsOf.get(customerId) ?? 0) + 1);
+    }
+    const alone = [...openings.values()].filter((o): o is TriageTicket => o !== undefined && ticketsOf.get(o.customerId) === 1);
+    const automations = await this.automations.settings(workspaceId, { fresh: false });
+    const windows = automations.duplicates.enabled ? alone.flatMap((o) => duplicateSearch(o, automations.duplicates.windowMinutes) ?? []) : [];
+    const customerIds = [...new Set(alone.map((o) => o.customerId))];
+    const [records, sameCustomerOpenings] = await Promise.all([
+      this.ports.customers.findCustomers(workspaceId, customerIds), this.ports.source.sameCustomerOpenings(workspaceId, windows),
+    ]);
+    const customers = new Map<string, CustomerRecord | undefined>(customerIds.map((id) => [id, undefined]));
+    for (const record of records) customers.set(record.id, record);
+    const reads = prefetchedReads({ decisions: new Map(ids.map((id) => [id, undefined])), openings, customers, sameCustomerOpenings }, this.readNow(workspaceId));
+    const rows: NewDecision[] = [];
+    for (const { ticketId, opened } of undecided) {
+      const customerId = openings.get(ticketId)?.customerId;
+      if (customerId && ticketsOf.get(customerId)! > 1) {
+        await this.decideAndPlace(workspaceId, ticketId, opened);
+        continue;
+      }
+      const decided = await this.decideFrom(reads, workspaceId, ticketId, opened);
+      if ('row' in decided) rows.push(decided.row);
+    }
+    await this.repo.claimDecisions(this.repo.in(workspaceId), rows);
+  }
+
+  /** What deciding a ticket reads, a statement each when asked. */
+  private readNow(workspaceId: string): DecisionReads {
+    return {
+      decision: (ticketId) => this.repo.decision(workspaceId, ticketId),
+      opening: (ticketId) => this.ports.source.opening(workspaceId, ticketId),
+      customer: (customerId) => this.ports.customers.findCustomer(workspaceId, customerId),
+      sameCustomerOpenings: async (window) => (await this.ports.source.sameCustomerOpenings(workspaceId, [window])).get(window.ticketId) ?? [],
+    };
+  }
+
+  /**
+   * A ticket's decision from what `reads` gives: the rules, duplicates, spam and the classifier,
+   * and the ticket's update. Its row is left to the caller to store when nothing follows it; with
+   * notices it is stored here, with them, in one transaction.
+   */
+  private async decideFrom(reads: DecisionReads, workspaceId: string, ticketId: string, opened?: Placement): Promise<Decided> {
+    const stored = await reads.decision(ticketId);
     if (stored) return { decision: stored };
     // Settings, automations and rules: this node's copy (no statement per ticket while it lasts).
     const config = await this.config.get(workspaceId);
     const settings = settingsOf(config.settings);
     if (!settings.enabled) return { decision: undefined };
-    const ticket = await this.ports.source.opening(workspaceId, ticketId);
+    const ticket = await reads.opening(ticketId);
     if (!ticket) return { decision: undefined };
     const automations = await this.automations.settings(workspaceId, { fresh: false });
     if (automations.duplicates.enabled) {
-      const first = await this.mergeDuplicate(workspaceId, ticket, automations.duplicates.windowMinutes);
-      if (first) return { decision: await this.repo.insertDecision(workspaceId, { ...NO_DECISION, ticket_id: ticketId, suppress_ack: true, duplicate_of: first }) };
+      const first = await this.mergeDuplicate(reads, workspaceId, ticket, automations.duplicates.windowMinutes);
+      if (first) return { row: { ...NO_DECISION, ticket_id: ticketId, suppress_ack: true, duplicate_of: first } };
     }
     const start = opened ?? { departmentId: ticket.departmentId, urgency: ticket.urgency };
     const needed = factsNeeded(config.rules);
-    const customer = await this.customerFacts(workspaceId, ticket.customerId, needed);
+    const customer = await this.customerFacts(reads, workspaceId, ticket.customerId, needed);
     const sender = customer.email;
     const outcome = applyRules(config.rules, await this.ruleInput(workspaceId, ticket, needed, customer));
     const spam: SpamScore | undefined = automations.spam.enabled ? spamScore({
@@ -549,10 +650,8 @@ export class TriageService {
       spam_score: spam?.score ?? null, spam_signals: spam?.signals ?? [],
       assignee_id: assignee, reply_template_id: outcome.replyTemplate?.value ?? null, notified,
     };
-    if (!notified.length) {
-      const { decision, won } = await this.repo.claimDecision(this.repo.in(workspaceId), values);
-      return won ? { decision, placed } : { decision };
-    }
+    // Stored by the caller: alone (`decideAndPlace`), or with a batch's others (`decideMany`).
+    if (!notified.length) return { row: values, placed };
     const rule = config.rules.find((r) => outcome.matched.includes(r.id) && r.actions.some((a) => a.type === 'notify'))?.name ?? '';
     // Read before the transaction, which then only writes: it holds one connection, and waits for no other.
     const notices = await this.notices(workspaceId, ticketId, notified, rule);
@@ -604,14 +703,13 @@ export class TriageService {
    * stays as a closed pointer), not linked, since two open tickets for one request would be
    * answered twice. Returns the first ticket's id, or undefined when there is none.
    */
-  private async mergeDuplicate(workspaceId: string, ticket: TriageTicket, windowMinutes: number): Promise<string | undefined> {
-    const since = new Date(ticket.createdAt.getTime() - windowMinutes * 60_000);
-    const text = duplicateText(ticket.subject, ticket.body);
-    if (!text) return undefined;
-    const earlier = (await this.ports.source.sameCustomerOpenings(workspaceId, ticket.customerId, since, ticket.id))
+  private async mergeDuplicate(reads: DecisionReads, workspaceId: string, ticket: TriageTicket, windowMinutes: number): Promise<string | undefined> {
+    const search = duplicateSearch(ticket, windowMinutes);
+    if (!search) return undefined;
+    const earlier = (await reads.sameCustomerOpenings(search))
       // Only into an earlier ticket (two arriving together merge one way) that still takes messages.
       .find((other) => (other.createdAt < ticket.createdAt || (other.createdAt.getTime() === ticket.createdAt.getTime() && other.id < ticket.id))
-        && other.status !== 'closed' && duplicateText(other.subject, other.body) === text);
+        && other.status !== 'closed' && duplicateText(other.subject, other.body) === search.text);
     if (!earlier) return undefined;
     await this.ports.tickets.merge(workspaceId, ticket.id, earlier.id, SYSTEM);
     return earlier.id;
@@ -658,6 +756,53 @@ export class TriageService {
 
 /** What the rules read of a ticket's customer: the address (lower-case) and, when some rule asks, tags and segments. */
 interface CustomerFacts { email: string | null; tags: string[]; segments: string[] }
+
+/**
+ * What deciding a ticket reads of its ticket, its customer and the customer's other tickets: read
+ * when asked, a statement each (`readNow`), or read before for a batch's tickets (`prefetchedReads`).
+ */
+interface DecisionReads {
+  decision(ticketId: string): Promise<DecisionRow | undefined>;
+  opening(ticketId: string): Promise<TriageTicket | undefined>;
+  customer(customerId: string): Promise<CustomerRecord | undefined>;
+  sameCustomerOpenings(window: DuplicateWindow): Promise<CustomerOpening[]>;
+}
+
+/** What was read for a batch's tickets: by ticket id (customers by customer id), `undefined` where there is none. */
+interface Prefetched {
+  decisions: ReadonlyMap<string, DecisionRow | undefined>;
+  openings: ReadonlyMap<string, TriageTicket | undefined>;
+  customers: ReadonlyMap<string, CustomerRecord | undefined>;
+  sameCustomerOpenings: ReadonlyMap<string, CustomerOpening[]>;
+}
+
+/** Reads answered from what was prefetched; anything not prefetched is read now. */
+function prefetchedReads(values: Prefetched, now: DecisionReads): DecisionReads {
+  const from = <V>(map: ReadonlyMap<string, V>, key: string, read: () => Promise<V>): Promise<V> => (map.has(key) ? Promise.resolve(map.get(key) as V) : read());
+  return {
+    decision: (ticketId) => from(values.decisions, ticketId, () => now.decision(ticketId)),
+    opening: (ticketId) => from(values.openings, ticketId, () => now.opening(ticketId)),
+    customer: (customerId) => from(values.customers, customerId, () => now.customer(customerId)),
+    sameCustomerOpenings: (window) => from(values.sameCustomerOpenings, window.ticketId, () => now.sameCustomerOpenings(window)),
+  };
+}
+
+/**
+ * A ticket's decision as `decideFrom` leaves it: made and stored, or none made (`decision`); or
+ * made, with nothing following it, its row left to the caller to store (`row`). `placed`: where
+ * the ticket is after its update.
+ */
+type Decided = { decision: DecisionRow | undefined; placed?: Placement } | { row: NewDecision; placed?: Placement };
+
+/**
+ * Where a ticket's duplicates are looked for (its customer's tickets opened within the window
+ * before it) and the text they would repeat; undefined when its text has no words to repeat.
+ */
+function duplicateSearch(ticket: TriageTicket, windowMinutes: number): (DuplicateWindow & { text: string }) | undefined {
+  const text = duplicateText(ticket.subject, ticket.body);
+  if (!text) return undefined;
+  return { ticketId: ticket.id, customerId: ticket.customerId, since: new Date(ticket.createdAt.getTime() - windowMinutes * 60_000), text };
+}
 
 
 /**

@@ -254,6 +254,52 @@ describe('the outbox bus', () => {
     await sql`drop table handled_ratings`.execute(admin.db);
   });
 
+  it('hands a subscriber with a batch handler its events together, in log order; when the batch fails, undoes it and hands each to its one-by-one handler', async () => {
+    const bus = await node();
+    const database = await connectDatabase(testDb.url, { max: 2, log: createLogger('silent') });
+    opened.push(database);
+    await sql`create table handled_ratings (rating int not null, via text not null)`.execute(admin.db);
+    const record = (ratings: number[], via: string) =>
+      sql`insert into handled_ratings select r, ${via} from unnest(${ratings}::int[]) as r`.execute(database.db);
+    const batches: number[][] = [];
+    let failBatch = false;
+    bus.subscribe('ticket.rated', async (e) => { await record([e.payload.rating], 'each'); }, {
+      subscriber: 'test:ticket.rated',
+      batch: async (events) => {
+        const ratings = events.map((e) => (e as DomainEvent<'ticket.rated'>).payload.rating);
+        batches.push(ratings);
+        await record(ratings, 'batch');
+        if (failBatch) throw new Error('a blip');
+      },
+    });
+    await bus.start({ durable: true });
+    const publish = (ratings: number[]) => bus.transaction(admin.db, async (_trx, events) => {
+      for (const rating of ratings) events.publish('ticket.rated', WS, { ticketId: randomUUID(), rating, comment: null });
+    });
+    const handled = async () => (await sql<{ rating: number; via: string }>`select rating, via from handled_ratings order by rating`.execute(admin.db)).rows;
+
+    await publish([1, 2, 3]);
+    await bus.drain();
+    expect(batches).toEqual([[1, 2, 3]]);
+    expect(await handled()).toEqual([1, 2, 3].map((rating) => ({ rating, via: 'batch' })));
+
+    failBatch = true;
+    await sql`delete from handled_ratings`.execute(admin.db);
+    await publish([4, 5]);
+    await bus.drain();
+    // The failed batch's own writes were undone with it; each event was then handled alone.
+    expect(batches.at(-1)).toEqual([4, 5]);
+    expect(await handled()).toEqual([4, 5].map((rating) => ({ rating, via: 'each' })));
+    expect(await bus.subscribers()).toEqual([expect.objectContaining({ subscriber: 'test:ticket.rated', lag: 0, handled: 5, failed: 0 })]);
+    await sql`drop table handled_ratings`.execute(admin.db);
+  });
+
+  it('refuses a batch handler that is no function, or for a realtime listener', async () => {
+    const bus = await node();
+    expect(() => bus.subscribe('ticket.rated', () => {}, { batch: async () => {} })).toThrow(expect.objectContaining({ code: 'EVENT_HANDLER_INVALID' }));
+    expect(() => bus.subscribe('ticket.rated', () => {}, { subscriber: 'test:ticket.rated', batch: 'no' as never })).toThrow(expect.objectContaining({ code: 'EVENT_HANDLER_INVALID' }));
+  });
+
   it('retries a failing handler, records one that keeps failing, and moves on', async () => {
     const log = recordingLog();
     const bus = await node(log);

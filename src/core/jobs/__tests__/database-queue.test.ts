@@ -2,8 +2,9 @@ import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../../../../test/helpers/db.js';
-import { createDatabaseQueue, PermanentJobError, type Job, type JobQueue } from '../index.js';
+import { createDatabaseQueue, PermanentJobError, type DatabaseJobQueue, type Job, type JobQueue } from '../index.js';
 import { QueueWorker, ScheduledLane } from '../database-worker.js';
+import { jobIdForKey } from '../job-queue.js';
 import { gate, pause, recordingLog } from './test-support.js';
 import { sql as kyselySql } from 'kysely';
 import { connectDatabase, inOneTransaction } from '../../db/database.js';
@@ -463,18 +464,27 @@ describe('database job queue', () => {
 });
 
 describe('a job sent inside a subscriber\'s batch transaction (inOneTransaction)', () => {
-  it('is stored with the transaction\'s writes: no worker sees it before the commit, none ever when it rolls back, and the commit wakes the worker', async () => {
+  /** The jobs `n` of the queue `name`, sent one by one or in one statement. */
+  const ways = {
+    send: async (queue: DatabaseJobQueue, name: string, ns: number[]) => { for (const n of ns) await queue.send(name, { workspaceId: 'ws1', n }, { idempotencyKey: `joined:${n}` }); },
+    sendMany: async (queue: DatabaseJobQueue, name: string, ns: number[]) => {
+      await queue.sendMany(ns.map((n) => ({ name, data: { workspaceId: 'ws1', n }, options: { idempotencyKey: `joined:${n}` } })));
+    },
+  };
+
+  it.each(Object.keys(ways) as (keyof typeof ways)[])('is stored with the transaction\'s writes by %s: no worker sees it before the commit, none ever when it rolls back, and the commit wakes the worker', async (way) => {
+    const name = `test.joined.${way}`;
     // Polling every 30 s: a job run sooner was woken by the NOTIFY sent with the commit.
     const { queue } = await startQueue({ pollingIntervalSeconds: 30 });
+    const sendNumbered = (ns: number[]) => ways[way](queue, name, ns);
     const ran: number[] = [];
-    await queue.work<{ workspaceId: string; n: number }>('test.joined', async (job) => { ran.push(job.data.n); });
+    await queue.work<{ workspaceId: string; n: number }>(name, async (job) => { ran.push(job.data.n); });
     const kefuDatabase = await connectDatabase(database.url, { max: 2, log: createLogger('silent') });
-    const count = async () => Number((await sql.query(`select count(*) as n from pgboss.job where name = 'test.joined'`)).rows[0].n);
+    const count = async () => Number((await sql.query(`select count(*) as n from pgboss.job where name = $1`, [name])).rows[0].n);
     try {
       await inOneTransaction(async () => {
         await kyselySql`select 1`.execute(kefuDatabase.db);
-        await queue.send('test.joined', { workspaceId: 'ws1', n: 1 });
-        await queue.send('test.joined', { workspaceId: 'ws1', n: 2 });
+        await sendNumbered([1, 2]);
         expect(await count()).toBe(0);
         await new Promise((r) => setTimeout(r, 300));
         expect(ran).toEqual([]);
@@ -483,12 +493,80 @@ describe('a job sent inside a subscriber\'s batch transaction (inOneTransaction)
 
       await expect(inOneTransaction(async () => {
         await kyselySql`select 1`.execute(kefuDatabase.db);
-        await queue.send('test.joined', { workspaceId: 'ws1', n: 3 });
+        await sendNumbered([3]);
         throw new Error('the batch fails');
       })).rejects.toThrow('the batch fails');
       expect(await count()).toBe(2);
+      // The rolled-back job took no key.
+      await sendNumbered([3]);
+      expect(await count()).toBe(3);
     } finally {
       await kefuDatabase.close();
     }
+  });
+});
+
+describe('sendMany: several jobs in one statement', () => {
+  /** The INSERTs into the job table while `work` runs, whichever pool sends them. */
+  async function jobInserts(work: () => Promise<unknown>): Promise<number> {
+    const query = vi.spyOn(pg.Pool.prototype, 'query');
+    try {
+      await work();
+      return query.mock.calls.filter(([text]) => typeof text === 'string' && /INSERT INTO pgboss\.job\b/.test(text)).length;
+    } finally {
+      query.mockRestore();
+    }
+  }
+
+  it('stores each job as send stores it, all of them in one INSERT', async () => {
+    const { queue } = await startQueue();
+    const later = new Date(Date.now() + 3_600_000);
+    const options = { startAfter: later, retryLimit: 3, retryDelaySeconds: 4, retryBackoff: true };
+    const bySend = [
+      await queue.send('test.many.same', { workspaceId: 'ws1', n: 1 }, { ...options, idempotencyKey: 'send:1' }),
+      await queue.send('test.many.same', { workspaceId: 'ws1', n: 2 }),
+      await queue.send('test.many.same', { workspaceId: 'ws1', n: 3 }, { retryBackoff: false, retryDelaySeconds: 0 }),
+    ];
+    let byMany: (string | null)[] = [];
+    const inserts = await jobInserts(async () => {
+      byMany = await queue.sendMany([
+        { name: 'test.many.same', data: { workspaceId: 'ws1', n: 1 }, options: { ...options, idempotencyKey: 'many:1' } },
+        { name: 'test.many.same', data: { workspaceId: 'ws1', n: 2 } },
+        { name: 'test.many.same', data: { workspaceId: 'ws1', n: 3 }, options: { retryBackoff: false, retryDelaySeconds: 0 } },
+      ]);
+    });
+    expect(inserts).toBe(1);
+    const stored = async (ids: (string | null)[]) => (await sql.query(`
+      select data, state, priority, retry_limit, retry_count, retry_delay, retry_backoff, start_after > now() + interval '1 minute' as later,
+        keep_until - start_after as kept, expire_in, singleton_on, dead_letter, policy, coalesce(singleton_key, '') <> '' as keyed,
+        case when start_after > now() + interval '1 minute' then start_after end as start_after_given
+      from pgboss.job where name = 'test.many.same' and id = any($1::uuid[]) order by (data->>'n')::int`, [ids])).rows;
+    const sent = await stored(bySend);
+    expect(sent).toHaveLength(3);
+    expect(await stored(byMany)).toEqual(sent);
+    expect(sent[0]).toMatchObject({ later: true, keyed: true, retry_limit: 3, retry_delay: 4, retry_backoff: true, start_after_given: later, state: 'created', policy: 'standard' });
+    // The key fixes the id, as with send.
+    expect(byMany[0]).toBe(jobIdForKey('test.many.same', 'many:1'));
+  });
+
+  it('keeps idempotency keys: a taken key, by an earlier job of the list too, is refused; a failed job\'s key is taken over', async () => {
+    const { queue } = await startQueue();
+    const job = (key: string | undefined, n: number) => ({ name: 'test.many.keys', data: { workspaceId: 'ws1', n }, options: key ? { idempotencyKey: key } : undefined });
+    const first = await queue.sendMany([job('a', 1), job('b', 2), job('a', 3), job(undefined, 4)]);
+    expect(first[0]).not.toBeNull();
+    expect(first[1]).not.toBeNull();
+    expect(first[2]).toBeNull();
+    expect(first[3]).not.toBeNull();
+    // Sent again, by either call: nothing more stored.
+    const again = await queue.sendMany([job('a', 5), job('b', 6), job('c', 7)]);
+    expect(again.slice(0, 2)).toEqual([null, null]);
+    expect(await queue.send('test.many.keys', { workspaceId: 'ws1', n: 8 }, { idempotencyKey: 'c' })).toBeNull();
+    const rows = async () => (await sql.query(`select data->>'n' as n, state from pgboss.job where name = 'test.many.keys' order by (data->>'n')::int`)).rows;
+    expect((await rows()).map((r) => r.n)).toEqual(['1', '2', '4', '7']);
+    // A failed job does not hold its key: the next send replaces it, under the same id.
+    await sql.query(`update pgboss.job set state = 'failed' where name = 'test.many.keys' and id = $1`, [first[1]]);
+    const replaced = await queue.sendMany([job('b', 9), job('a', 10)]);
+    expect(replaced).toEqual([first[1], null]);
+    expect(await rows()).toEqual([{ n: '1', state: 'created' }, { n: '4', state: 'created' }, { n: '7', state: 'created' }, { n: '9', state: 'created' }]);
   });
 });

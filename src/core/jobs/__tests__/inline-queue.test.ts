@@ -41,6 +41,39 @@ describe('inline job queue', () => {
     expect(ran).toEqual([1, 2]);
   });
 
+  it('sends many jobs as send sends each: a taken key refused, by an earlier job of the list too; nothing of a transaction rolled back', async () => {
+    const queue = createInlineQueue();
+    const ran: string[] = [];
+    await queue.work<{ workspaceId: string; n: string }>('test.many', async (job) => { ran.push(job.data.n); });
+    const job = (n: string, key?: string) => ({ name: 'test.many', data: { workspaceId: 'ws1', n }, options: key ? { idempotencyKey: key } : undefined });
+    const first = await queue.sendMany([job('a', 'a'), job('b'), job('a again', 'a')]);
+    expect(first[0]).not.toBeNull();
+    expect(first[1]).not.toBeNull();
+    expect(first[2]).toBeNull();
+    expect(await queue.sendMany([job('a once more', 'a'), job('c', 'c')])).toEqual([null, expect.any(String)]);
+    await expect(inOneTransaction(async () => {
+      await queue.sendMany([job('d', 'd')]);
+      throw new Error('rolled back');
+    })).rejects.toThrow('rolled back');
+    await queue.drain();
+    expect(ran.sort()).toEqual(['a', 'b', 'c']);
+    expect(await queue.sendMany([job('d', 'd')])).not.toContain(null);
+  });
+
+  it('waits for a job years ahead without waking every millisecond', async () => {
+    const queue = createInlineQueue();
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      await queue.send('test.far', { workspaceId: 'ws1' }, { startAfter: new Date(Date.now() + 5 * 365 * 86_400_000) });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // The job's one timer and this test's: one that overflowed fired after 1 ms and was set again, dozens of times.
+      expect(timers.mock.calls.length).toBeLessThanOrEqual(3);
+    } finally {
+      timers.mockRestore();
+      await queue.stop({ graceful: false });
+    }
+  });
+
   it('drain() also waits for jobs that handlers send', async () => {
     const queue = createInlineQueue();
     const order: string[] = [];

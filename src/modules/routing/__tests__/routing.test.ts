@@ -243,6 +243,103 @@ describe('redelivered events', () => {
   });
 });
 
+describe('a batch of new tickets', () => {
+  /** New tickets of these teams as `ticket.created` carries them, not yet routed (opened without a team, then moved there). */
+  async function unrouted(keys: string[]) {
+    const events: never[] = [];
+    for (const key of keys) {
+      const ticket = await t.services.tickets.open(t.workspace.id, { subject: `Batch ${key}`, body: 'Please', channel: 'web', customer: { email: `batch-${key}@b.example`, name: 'B' } }, system);
+      await t.jobs.drain();
+      await t.database.db.updateTable('tickets').set({ department_id: departments[key]!, assignee_id: null }).where('id', '=', ticket.id).execute();
+      events.push({
+        id: randomUUID(), type: 'ticket.created', workspaceId: t.workspace.id, occurredAt: new Date().toISOString(),
+        payload: { ticket: { id: ticket.id, departmentId: departments[key]!, assigneeId: null, status: 'new', channel: 'web' }, messageId: randomUUID() },
+      } as never);
+    }
+    return events;
+  }
+  const assignees = async (events: { payload: { ticket: { id: string } } }[]) =>
+    Promise.all(events.map(async (e) => (await t.services.tickets.ticket(t.workspace.id, e.payload.ticket.id)).assignee_id));
+
+  it('assigns them as one by one would, finishing a claim a crash cut off, and looks at a team nobody can take from once for the batch', async () => {
+    const agent = await newAgent('online', { ticket: 2 });
+    const sleeper = await newAgent('offline');
+    await team('hr', 'round_robin', [agent]);
+    await team('pr', 'least_loaded', [sleeper]);
+    await team('sales', 'manual', [agent]);
+    const events = await unrouted(['hr', 'pr', 'hr', 'sales', 'hr', 'pr']);
+    // The first hr ticket was claimed before a crash cut the claim off from the ticket's update.
+    const crashed = (events[0] as unknown as { payload: { ticket: { id: string } } }).payload.ticket.id;
+    expect(await t.services.routing.claim(t.workspace.id, { departmentId: departments.hr!, kind: 'ticket', itemId: crashed })).toEqual({ agentId: agent.id, claimed: true });
+    await t.services.routing.onTicketsCreated(events);
+    await t.jobs.drain();
+    // Capacity 2: the claimed ticket and the next hr ticket; the third finds the agent full.
+    expect(await assignees(events)).toEqual([agent.id, null, agent.id, null, null, null]);
+    expect((await routingOf(agent.id)).load.ticket).toBe(2);
+    // Delivered again (the batch's commit was lost): nothing changes.
+    await t.services.routing.onTicketsCreated(events);
+    await t.jobs.drain();
+    expect(await assignees(events)).toEqual([agent.id, null, agent.id, null, null, null]);
+    expect((await routingOf(agent.id)).load.ticket).toBe(2);
+    expect((await t.services.routing.assignments(t.workspace.id, 'ticket', crashed)).map((a) => a.agent_id)).toEqual([agent.id]);
+
+    const statements = vi.spyOn(pg.Client.prototype, 'query');
+    try {
+      // The look for abandoned claims (once per 10 s per workspace) is not the batch's own.
+      const isOwn = ([text]: unknown[]) => !/"confirmed" = /.test(typeof text === 'string' ? text : (text as { text?: string } | undefined)?.text ?? '');
+      const count = async (batch: never[]) => {
+        statements.mockClear();
+        await t.services.routing.onTicketsCreated(batch);
+        return statements.mock.calls.filter(isOwn).length;
+      };
+      const few = await count(await unrouted(['pr', 'pr']));
+      const many = await count(await unrouted(['pr', 'pr', 'pr', 'pr', 'pr', 'pr', 'pr', 'pr']));
+      expect(many).toBe(few);
+      expect(many).toBe(2); // the batch's holdings, and which of its teams have room
+
+      const offShift = await unrouted(['pr', 'pr', 'pr', 'pr', 'pr', 'pr', 'pr', 'pr']);
+      statements.mockClear();
+      for (const event of offShift) await t.services.routing.onTicketCreated(event);
+      expect(statements.mock.calls.filter(isOwn).length).toBeGreaterThanOrEqual(8 * 3);
+    } finally {
+      statements.mockRestore();
+    }
+  });
+
+  it('assigns tickets moved to another team as one by one would, claiming nothing where nobody could take them', async () => {
+    const agent = await newAgent('online', { ticket: 1 });
+    const sleeper = await newAgent('offline');
+    await team('hr', 'round_robin', [agent]);
+    await team('pr', 'least_loaded', [sleeper]);
+    const created = await unrouted(['sales', 'sales', 'sales', 'sales']);
+    const moved = (event: never, to: string) => {
+      const { ticket } = (event as { payload: { ticket: { id: string; departmentId: string } } }).payload;
+      return {
+        id: randomUUID(), type: 'ticket.updated', workspaceId: t.workspace.id, occurredAt: new Date().toISOString(),
+        payload: { ticket: { ...ticket, departmentId: departments[to]!, urgency: 1 }, changes: { departmentId: [ticket.departmentId, departments[to]!] }, actor: system },
+      } as never;
+    };
+    const isOwn = ([text]: unknown[]) => !/"confirmed" = /.test(typeof text === 'string' ? text : (text as { text?: string } | undefined)?.text ?? '');
+    const statements = vi.spyOn(pg.Client.prototype, 'query');
+    try {
+      // Two moved into a team off shift: one look at both, no claim.
+      await t.services.routing.onTicketsUpdated([moved(created[0]!, 'pr'), moved(created[1]!, 'pr')]);
+      const sent = statements.mock.calls.filter(isOwn).map(([text]) => String((text as { text?: string })?.text ?? text));
+      // The team settings were read afresh (just changed); then the batch's holdings and its teams with room.
+      expect(sent.filter((text) => !text.includes('from "routing_departments"'))).toEqual([
+        expect.stringContaining('from "routing_holdings"'), expect.stringContaining('from "routing_agents" as "a"'),
+      ]);
+    } finally {
+      statements.mockRestore();
+    }
+    // Two moved into a team with one free slot: the first gets it, the second finds the agent full.
+    await t.services.routing.onTicketsUpdated([moved(created[2]!, 'hr'), moved(created[3]!, 'hr')]);
+    await t.jobs.drain();
+    expect(await assignees(created)).toEqual([null, null, agent.id, null]);
+    expect((await routingOf(agent.id)).load.ticket).toBe(1);
+  });
+});
+
 describe('picking for chats', () => {
   it('never gives more concurrent chats than capacity under simultaneous picks, and frees slots on release', async () => {
     const agents = [await newAgent('online', { chat: 2 }), await newAgent('online', { chat: 3 })];

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { TicketsRepo } from '../tickets.repo.js';
 import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
 
 let t: TestApp;
@@ -39,10 +40,31 @@ describe('tickets API', () => {
     expect(byNumber.id).toBe(first.id);
   });
 
-  it('gives every ticket its own number under concurrent creation', async () => {
-    const created = await Promise.all(Array.from({ length: 20 }, (_, i) => openTicket({ subject: `Concurrent ${i}` })));
-    const numbers = created.map((c) => c.number);
-    expect(new Set(numbers).size).toBe(20);
+  it('gives every ticket its own number under concurrent creation, in fewer counter statements than tickets', async () => {
+    const counter = vi.spyOn(TicketsRepo.prototype, 'nextNumbers');
+    try {
+      const created = await Promise.all(Array.from({ length: 20 }, (_, i) => openTicket({ subject: `Concurrent ${i}` })));
+      const numbers = created.map((c) => c.number).sort((a, b) => a - b);
+      expect(new Set(numbers).size).toBe(20);
+      // No gaps: the tickets that queued behind a counter statement share the next one's range.
+      expect(numbers.at(-1)! - numbers[0]!).toBe(19);
+      expect(counter.mock.calls.length).toBeLessThan(20);
+      expect(counter.mock.calls.reduce((sum, [, , count]) => sum + count, 0)).toBe(20);
+    } finally {
+      counter.mockRestore();
+    }
+  });
+
+  it('takes no number for an unknown department, even when it queued with tickets that take one', async () => {
+    const before = (await openTicket()).number;
+    const results = await Promise.all([
+      ...Array.from({ length: 3 }, () => api('POST', '/tickets', { subject: 'Known', body: 'x', customer: { email: 'a@example.com', name: 'A' }, department: 'service' })),
+      ...Array.from({ length: 3 }, () => api('POST', '/tickets', { subject: 'Unknown', body: 'x', customer: { email: 'a@example.com', name: 'A' }, department: 'nope' })),
+    ]);
+    expect(results.map((r) => r.statusCode)).toEqual([201, 201, 201, 400, 400, 400]);
+    expect(results.slice(3).map((r) => r.json().error.code)).toEqual(Array(3).fill('DEPARTMENT_UNKNOWN'));
+    expect(results.slice(0, 3).map((r) => r.json().number).sort()).toEqual([before + 1, before + 2, before + 3]);
+    expect((await openTicket()).number).toBe(before + 4);
   });
 
   it('keeps a conversation: reply, note, status moves, first response time', async () => {
