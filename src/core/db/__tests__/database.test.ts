@@ -5,7 +5,7 @@ import { freshDatabase, type TestDatabase } from '../../../../test/helpers/db.js
 import { recordingLog } from '../../../../test/helpers/log.js';
 import type { Logger } from '../../logger.js';
 import { runReplayable } from '../../jobs/replayable.js';
-import { connectDatabase, inOneTransaction, outsideOneTransaction, type Database } from '../database.js';
+import { connectDatabase, inOneTransaction, outsideOneTransaction, type Database, type DB } from '../database.js';
 
 let testDb: TestDatabase;
 beforeAll(async () => { testDb = await freshDatabase(); });
@@ -42,6 +42,53 @@ describe('the database pool', () => {
       // The transaction rolled back and gave its connection back.
       expect((await sql<{ one: number }>`select 1 as one`.execute(database.db)).rows).toEqual([{ one: 1 }]);
     } finally {
+      await database.close();
+    }
+  });
+});
+
+describe('prepared statements', () => {
+  /** The statements this pool's one connection holds prepared. */
+  const preparedOn = async (db: Kysely<DB>) =>
+    (await sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements`.execute(db)).rows;
+
+  it('prepares each parameterised statement once per connection, and runs it by name after', async () => {
+    const database = await connectDatabase(testDb.url, { max: 1, log: recordingLog() as unknown as Logger });
+    const parses = vi.spyOn(pg.Connection.prototype, 'parse');
+    try {
+      for (const n of [1, 2, 3]) expect((await sql<{ n: number }>`select ${n}::int as n`.execute(database.db)).rows).toEqual([{ n }]);
+      expect(parses.mock.calls.filter(([q]) => (q as { text: string }).text === 'select $1::int as n')).toHaveLength(1);
+      expect(await preparedOn(database.db)).toEqual([{ name: expect.stringMatching(/^k/), statement: 'select $1::int as n' }]);
+    } finally {
+      parses.mockRestore();
+      await database.close();
+    }
+  });
+
+  it('keeps at most 200 prepared on a connection; the rest are sent unnamed', async () => {
+    const database = await connectDatabase(testDb.url, { max: 1, log: recordingLog() as unknown as Logger });
+    try {
+      for (let i = 0; i < 210; i++) expect((await sql<{ n: number }>`select ${i}::int as ${sql.ref(`n${i}`)}`.execute(database.db)).rows).toEqual([{ [`n${i}`]: i }]);
+      expect(await preparedOn(database.db)).toHaveLength(200);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('prepares a statement afresh once a table it reads changed shape: alone it just runs, in a transaction that one fails once', async () => {
+    const database = await connectDatabase(testDb.url, { max: 1, log: recordingLog() as unknown as Logger });
+    const read = (db: Kysely<DB>) => sql<Record<string, number>>`select * from shapes where a = ${1}`.execute(db).then((r) => r.rows);
+    try {
+      await sql`create table shapes (a int)`.execute(database.db);
+      await sql`insert into shapes values (1)`.execute(database.db);
+      expect(await read(database.db)).toEqual([{ a: 1 }]);
+      await sql`alter table shapes add column b int default 2`.execute(database.db);
+      expect(await read(database.db)).toEqual([{ a: 1, b: 2 }]);
+      await sql`alter table shapes add column c int default 3`.execute(database.db);
+      await expect(database.db.transaction().execute((trx) => read(trx))).rejects.toMatchObject({ code: '0A000' });
+      expect(await database.db.transaction().execute((trx) => read(trx))).toEqual([{ a: 1, b: 2, c: 3 }]);
+    } finally {
+      await sql`drop table if exists shapes`.execute(database.db);
       await database.close();
     }
   });
