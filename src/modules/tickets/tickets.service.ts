@@ -482,8 +482,10 @@ export class TicketsService {
     });
   }
 
-  /** Deadlines come from the SLA module, which owns how they are computed; written in its transaction, with the state they come from. */
-  /** Each ticket's SLA deadlines as the SLA module computed them, in one statement, in the caller's transaction. */
+  /**
+   * Deadlines come from the SLA module, which owns how they are computed: written in its
+   * transaction, with the state they come from; many tickets' in one statement.
+   */
   async setDeadlines(workspaceId: string, deadlines: readonly TicketDeadlines[], trx: Db): Promise<void> {
     await this.repo.setDeadlines(trx, deadlines);
   }
