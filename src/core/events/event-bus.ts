@@ -34,7 +34,11 @@ export type BatchHandler<K extends EventName = EventName> = (events: readonly Do
 /** A batch's events by workspace, each list in log order: repositories are scoped to one workspace. */
 export function eventsByWorkspace<K extends EventName>(events: readonly DomainEvent<K>[]): Map<string, DomainEvent<K>[]> {
   const groups = new Map<string, DomainEvent<K>[]>();
-  for (const event of events) groups.set(event.workspaceId, [...(groups.get(event.workspaceId) ?? []), event]);
+  for (const event of events) {
+    const group = groups.get(event.workspaceId);
+    if (group) group.push(event);
+    else groups.set(event.workspaceId, [event]);
+  }
   return groups;
 }
 

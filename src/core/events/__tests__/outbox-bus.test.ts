@@ -82,6 +82,18 @@ const isRelayRead = (text: string) => /pg_current_snapshot|order by txid, seq/.t
 
 const rated = (rating = 5) => samplePayload('ticket.rated', { rating });
 
+/** A connection of its own for handlers' writes, closed with the test's nodes. */
+async function handlersDatabase(): Promise<Database> {
+  const database = await connectDatabase(testDb.url, { max: 2, log: createLogger('silent') });
+  opened.push(database);
+  return database;
+}
+
+/** Ratings of new tickets, in one transaction, in this order. */
+const publishRatings = (bus: OutboxBus, ratings: number[]) => bus.transaction(admin.db, async (_trx, events) => {
+  for (const rating of ratings) events.publish('ticket.rated', WS, { ticketId: randomUUID(), rating, comment: null });
+});
+
 describe('the outbox bus', () => {
   it('shares one listening connection with the job queue, and on closing lets go of its subscribers while the queue keeps listening', async () => {
     const log = recordingLog();
@@ -216,8 +228,7 @@ describe('the outbox bus', () => {
 
   it('handles a batch in one transaction; when an event of it fails, undoes the batch and handles each event on its own, every write made once', async () => {
     const bus = await node();
-    const database = await connectDatabase(testDb.url, { max: 2, log: createLogger('silent') });
-    opened.push(database);
+    const database = await handlersDatabase();
     await sql`create table handled_ratings (rating int not null, xid text not null)`.execute(admin.db);
     const calls: number[] = [];
     let failOnce = false;
@@ -228,12 +239,9 @@ describe('the outbox bus', () => {
       if (e.payload.rating === 5 && failOnce) { failOnce = false; throw new Error('a blip'); }
     }, { subscriber: 'test:ticket.rated' });
     await bus.start({ durable: true });
-    const publishThree = (ratings: number[]) => bus.transaction(admin.db, async (_trx, events) => {
-      for (const rating of ratings) events.publish('ticket.rated', WS, { ticketId: randomUUID(), rating, comment: null });
-    });
     const handled = async () => (await sql<{ rating: number; xid: string }>`select rating, xid from handled_ratings order by rating`.execute(admin.db)).rows;
 
-    await publishThree([1, 2, 3]);
+    await publishRatings(bus, [1, 2, 3]);
     await bus.drain();
     const together = await handled();
     expect(together.map((r) => r.rating)).toEqual([1, 2, 3]);
@@ -242,7 +250,7 @@ describe('the outbox bus', () => {
     failOnce = true;
     await sql`delete from handled_ratings`.execute(admin.db);
     calls.length = 0;
-    await publishThree([4, 5, 6]);
+    await publishRatings(bus, [4, 5, 6]);
     await bus.drain();
     // 4 and 5 in the batch, undone when 5 failed; then each on its own (5 works the second time).
     expect(calls.slice(0, 2)).toEqual([4, 5]);
@@ -256,8 +264,7 @@ describe('the outbox bus', () => {
 
   it('hands a subscriber with a batch handler its events together, in log order; when the batch fails, undoes it and hands each to its one-by-one handler', async () => {
     const bus = await node();
-    const database = await connectDatabase(testDb.url, { max: 2, log: createLogger('silent') });
-    opened.push(database);
+    const database = await handlersDatabase();
     await sql`create table handled_ratings (rating int not null, via text not null)`.execute(admin.db);
     const record = (ratings: number[], via: string) =>
       sql`insert into handled_ratings select r, ${via} from unnest(${ratings}::int[]) as r`.execute(database.db);
@@ -273,19 +280,16 @@ describe('the outbox bus', () => {
       },
     });
     await bus.start({ durable: true });
-    const publish = (ratings: number[]) => bus.transaction(admin.db, async (_trx, events) => {
-      for (const rating of ratings) events.publish('ticket.rated', WS, { ticketId: randomUUID(), rating, comment: null });
-    });
     const handled = async () => (await sql<{ rating: number; via: string }>`select rating, via from handled_ratings order by rating`.execute(admin.db)).rows;
 
-    await publish([1, 2, 3]);
+    await publishRatings(bus, [1, 2, 3]);
     await bus.drain();
     expect(batches).toEqual([[1, 2, 3]]);
     expect(await handled()).toEqual([1, 2, 3].map((rating) => ({ rating, via: 'batch' })));
 
     failBatch = true;
     await sql`delete from handled_ratings`.execute(admin.db);
-    await publish([4, 5]);
+    await publishRatings(bus, [4, 5]);
     await bus.drain();
     // The failed batch's own writes were undone with it; each event was then handled alone.
     expect(batches.at(-1)).toEqual([4, 5]);
