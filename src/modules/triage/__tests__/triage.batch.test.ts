@@ -186,12 +186,16 @@ describe('triage of a batch of new tickets', () => {
     const automations = await t.services.triage.automations.settings(ws.id);
     await t.services.triage.automations.saveSettings(ws.id, { ...automations, duplicates: { enabled: true, windowMinutes: 60 } }, SYSTEM);
     const opened = [];
-    for (let i = 0; i < 20; i++) opened.push(await open(ws, `customer-${i}@customer.example`, `Question ${i} about the printer`));
+    for (let i = 0; i < 21; i++) opened.push(await open(ws, `customer-${i}@customer.example`, `Question ${i} about the printer`));
     await t.jobs.drain();
-    const [warmUp, three, twelve, eachThree] = [opened.slice(0, 2), opened.slice(2, 5), opened.slice(5, 17), opened.slice(17, 20)];
-    // The workspace's configuration and models as this node keeps them, read once.
-    await handler.batch(warmUp);
-    const statements = async (work: () => Promise<void>) => (await countCheckouts(t.database.pool, work)).checkouts;
+    const [three, twelve, eachThree, warmUps] = [opened.slice(0, 3), opened.slice(3, 15), opened.slice(15, 18), opened.slice(18)];
+    // Before each count, the workspace's configuration and models as this node keeps them (read by a
+    // batch of one new ticket): they are kept seconds of real time, which a loaded box may spend
+    // between one count and the next.
+    const statements = async (work: () => Promise<void>) => {
+      await handler.batch([warmUps.shift()!]);
+      return (await countCheckouts(t.database.pool, work)).checkouts;
+    };
 
     const forThree = await statements(() => handler.batch(three));
     const forTwelve = await statements(() => handler.batch(twelve));
@@ -203,6 +207,7 @@ describe('triage of a batch of new tickets', () => {
     const decided = await t.database.db.selectFrom('triage_decisions').select('ticket_id').where('workspace_id', '=', ws.id).execute();
     expect(decided).toHaveLength(opened.length);
 
-    expect(await statements(() => handler.batch(twelve))).toBe(1);
+    // A redelivery reads no configuration: no warm-up.
+    expect((await countCheckouts(t.database.pool, () => handler.batch(twelve))).checkouts).toBe(1);
   });
 });
