@@ -30,10 +30,38 @@ export class Tenancy<DB> {
   }
 }
 
+/**
+ * The workspace a database handle (or a transaction of one) is scoped to by `forWorkspace`, and
+ * the same scope for another workspace: for queries compiled once and run in any workspace
+ * (db/query-template.ts). Undefined for an unscoped handle.
+ */
+export function workspaceScope<DB>(db: Kysely<DB>): WorkspaceScope<DB> | undefined {
+  const plugin = db.getExecutor().plugins.find((p): p is WorkspaceScopePlugin => p instanceof WorkspaceScopePlugin);
+  return plugin && {
+    workspaceId: plugin.workspaceId,
+    scopedTo: (workspaceId, checkedLater) => db.withoutPlugins().withPlugin(new WorkspaceScopePlugin(workspaceId, plugin.tenantTables, checkedLater)),
+  };
+}
+
+export interface WorkspaceScope<DB> {
+  workspaceId: string;
+  /**
+   * The same scope for another workspace. A `workspace_id` written whose value `checkedLater`
+   * takes (a stand-in of a query compiled once) is not refused now: the caller checks it with
+   * `assertOwnWorkspace` when the value is known.
+   */
+  scopedTo(workspaceId: string, checkedLater?: (value: unknown) => boolean): Kysely<DB>;
+}
+
+/** A write into a tenant table naming another workspace than the one it is scoped to is refused. */
+export function assertOwnWorkspace(value: unknown, workspaceId: string): void {
+  if (value !== workspaceId) throw new AppError('TENANCY_VIOLATION', 500, 'Refused to write a row into another workspace');
+}
+
 class WorkspaceScopePlugin implements KyselyPlugin {
   private readonly transformer: WorkspaceScopeTransformer;
-  constructor(workspaceId: string, tenantTables: ReadonlySet<string>) {
-    this.transformer = new WorkspaceScopeTransformer(workspaceId, tenantTables);
+  constructor(readonly workspaceId: string, readonly tenantTables: ReadonlySet<string>, checkedLater?: (value: unknown) => boolean) {
+    this.transformer = new WorkspaceScopeTransformer(workspaceId, tenantTables, checkedLater);
   }
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
     return this.transformer.transformNode(args.node);
@@ -44,7 +72,7 @@ class WorkspaceScopePlugin implements KyselyPlugin {
 }
 
 class WorkspaceScopeTransformer extends OperationNodeTransformer {
-  constructor(private readonly workspaceId: string, private readonly tenantTables: ReadonlySet<string>) {
+  constructor(private readonly workspaceId: string, private readonly tenantTables: ReadonlySet<string>, private readonly checkedLater?: (value: unknown) => boolean) {
     super();
   }
 
@@ -73,7 +101,10 @@ class WorkspaceScopeTransformer extends OperationNodeTransformer {
     const columns = inner.columns ?? [];
     const at = columns.findIndex((c) => c.column.name === 'workspace_id');
     if (at >= 0) {
-      for (const row of inner.values.values) this.assertOwnWorkspace(rowValue(row, at));
+      for (const row of inner.values.values) {
+        const value = rowValue(row, at);
+        if (!this.checkedLater?.(value)) assertOwnWorkspace(value, this.workspaceId);
+      }
       return inner;
     }
     const rows = inner.values.values.map((row) =>
@@ -109,12 +140,6 @@ class WorkspaceScopeTransformer extends OperationNodeTransformer {
       OperatorNode.create('='),
       ValueNode.create(this.workspaceId),
     );
-  }
-
-  private assertOwnWorkspace(value: unknown): void {
-    if (value !== this.workspaceId) {
-      throw new AppError('TENANCY_VIOLATION', 500, 'Refused to write a row into another workspace');
-    }
   }
 }
 

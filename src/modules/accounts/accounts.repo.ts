@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../core/db/database.js';
+import { queryTemplate } from '../../core/db/query-template.js';
 import type { AgentRole, ApiTokenScope, EmailVerificationPurpose, PrincipalType } from './accounts.schema.js';
 import type { Locale } from '../../core/i18n/index.js';
 import type { AuditFilter } from '../../contracts/accounts.js';
@@ -13,6 +14,14 @@ const workspaceColumns = [
 const apiTokenColumns = ['id', 'name', 'agent_id', 'scopes', 'expires_at', 'parent_id', 'created_at', 'last_used_at'] as const;
 const invitationColumns = ['id', 'email', 'name', 'role', 'locale', 'invited_by', 'created_at', 'sent_at', 'expires_at', 'accepted_at', 'revoked_at', 'agent_id'] as const;
 const customerColumns = ['id', 'workspace_id', 'email', 'name', 'locale', 'created_at'] as const;
+
+/** A new contact's customer, inserted or found (every new ticket's), built and compiled once (core/db/query-template.ts). */
+const UPSERT_CUSTOMER = queryTemplate((db, values: { email: string; name: string; locale: Locale | null }) =>
+  db.with('inserted', (qb) => qb.insertInto('customers').values({ ...values, password_hash: null })
+    .onConflict((oc) => oc.columns(['workspace_id', 'email']).doNothing()).returning(customerColumns))
+    .selectFrom('inserted').select(customerColumns)
+    .unionAll((qb) => qb.selectFrom('customers').select(customerColumns).where('email', '=', values.email))
+    .limit(1));
 
 /** Every query on tenant tables goes through `tenancy.forWorkspace`; only lookups by secret hash start unscoped. */
 export class AccountsRepo {
@@ -128,11 +137,7 @@ export class AccountsRepo {
    * same address after this statement began: a second call sees it.
    */
   upsertCustomer(db: Kysely<DB>, values: { email: string; name: string; locale: Locale | null }) {
-    return db.with('inserted', (qb) => qb.insertInto('customers').values({ ...values, password_hash: null })
-      .onConflict((oc) => oc.columns(['workspace_id', 'email']).doNothing()).returning(customerColumns))
-      .selectFrom('inserted').select(customerColumns)
-      .unionAll((qb) => qb.selectFrom('customers').select(customerColumns).where('email', '=', values.email))
-      .limit(1).executeTakeFirst();
+    return UPSERT_CUSTOMER.first(db, values);
   }
 
   updateCustomer(workspaceId: string, id: string, patch: { locale?: Locale | null; password_hash?: string }) {

@@ -2,6 +2,7 @@ import { sql, type Expression, type ExpressionBuilder, type Kysely, type RawBuil
 import type { EventBus, EventWriter } from '../../core/events/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../core/db/database.js';
+import { QueryTemplate } from '../../core/db/query-template.js';
 import type { AttributeValue, CustomerRow, CustomersDB, ErasureRow, IdentityKind, ImportRow, RefusedRow, SegmentRow } from './customers.schema.js';
 
 /** Where the next page of the customer list starts: after this (created_at, id). */
@@ -30,6 +31,10 @@ export interface CustomerFilter {
 }
 
 const CUSTOMER_COLUMNS = ['id', 'email', 'name', 'locale', 'company_id', 'time_zone', 'address', 'tags', 'attributes', 'created_at', 'updated_at', 'erased_at'] as const;
+/** The record by id, which every new ticket's triage reads: built and compiled once (core/db/query-template.ts). */
+const CUSTOMER = new QueryTemplate((db: Kysely<CustomersDB>, { id }: { id: string }) => db.selectFrom('customers').select(CUSTOMER_COLUMNS).where('id', '=', id));
+const CUSTOMERS = new QueryTemplate((db: Kysely<CustomersDB>, { ids }: { ids: readonly string[] }) =>
+  db.selectFrom('customers').select(CUSTOMER_COLUMNS).where('id', '=', (eb) => eb.fn.any(eb.val(ids))));
 
 /** The expressions the look-alike search compares, each with its index in the migration. */
 const PHONE_TAIL = sql`right(regexp_replace(i.value, '\\D', '', 'g'), 8)`;
@@ -159,15 +164,13 @@ export class CustomersRepo {
   // ---- customers
 
   customer(workspaceId: string, id: string) {
-    return this.db(workspaceId).selectFrom('customers')
-      .select(CUSTOMER_COLUMNS)
-      .where('id', '=', id).executeTakeFirst();
+    return CUSTOMER.first(this.db(workspaceId), { id });
   }
 
   /** These customers (those that exist), in one statement. */
   async customers(workspaceId: string, ids: readonly string[]) {
     if (!ids.length) return [];
-    return this.db(workspaceId).selectFrom('customers').select(CUSTOMER_COLUMNS).where('id', 'in', ids).execute();
+    return CUSTOMERS.rows(this.db(workspaceId), { ids });
   }
 
   /**

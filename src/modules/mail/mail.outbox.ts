@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { MailOutboundConfig } from '../../core/config.js';
 import { translator } from '../../core/i18n/index.js';
@@ -6,6 +6,8 @@ import type { en as mailCatalogue } from './mail.i18n.js';
 import type { JobQueue } from '../../core/jobs/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../core/db/database.js';
+import { queryTemplate } from '../../core/db/query-template.js';
+import type { MailMessageIdsTable, MailOutboxTable } from './mail.schema.js';
 import { isPlaceholderAddress } from '../../contracts/addresses.js';
 import type { MailOutbox, OutboundMail, QueuedMail } from '../../core/mail/outbox.js';
 import {
@@ -44,6 +46,15 @@ export function sendJobKey(outboxId: string, attempt: number): string {
 }
 
 type SupportAddress = { address: string; display_name: string | null; department_id: string | null };
+
+/** Statements of every queued mail, built and compiled once (core/db/query-template.ts). */
+const MAIL_BY_KEY = queryTemplate((db, { workspaceId, key }: { workspaceId: string; key: string }) => db.selectFrom('mail_outbox')
+  .select(['id', 'message_id', 'status']).where('workspace_id', '=', workspaceId).where('idempotency_key', '=', key));
+const INSERT_MAIL = queryTemplate((db, row: Insertable<MailOutboxTable> & { workspace_id: string }) => db.insertInto('mail_outbox').values(row)
+  .onConflict((oc) => oc.columns(['workspace_id', 'idempotency_key']).where('idempotency_key', 'is not', null).doNothing())
+  .returning(['id', 'message_id', 'status']));
+const INSERT_MESSAGE_ID = queryTemplate((db, row: Insertable<MailMessageIdsTable> & { workspace_id: string }) => db.insertInto('mail_message_ids')
+  .values(row).onConflict((oc) => oc.columns(['workspace_id', 'message_id']).doNothing()));
 
 /**
  * Mail is written to the outbox in the caller's transaction (when given), so it exists exactly
@@ -90,7 +101,7 @@ export class MailOutboxService implements MailOutbox {
     // mailbox: the mail is kept, visibly not sent and why, instead of bouncing through every retry.
     const placeholder = isPlaceholderAddress(to.address);
     const status = placeholder ? 'failed' : this.smtpConfigured ? 'queued' : 'held';
-    const row = await db.insertInto('mail_outbox').values({
+    const row = await INSERT_MAIL.first(db, {
       workspace_id: workspaceId,
       message_id: messageId,
       from_address: formatMailbox(sender.from),
@@ -113,14 +124,13 @@ export class MailOutboxService implements MailOutbox {
       last_error: placeholder ? 'Not sent: the address is a placeholder with no mailbox (.invalid), e.g. a customer known only by phone' : null,
       attempt_limit: this.settings.maxAttempts,
       next_attempt_at: this.clock.now(),
-    }).onConflict((oc) => oc.columns(['workspace_id', 'idempotency_key']).where('idempotency_key', 'is not', null).doNothing())
-      .returning(['id', 'message_id', 'status']).executeTakeFirst();
+    });
     // Two callers racing with one key: the loser gets the winner's mail.
     if (!row) return (await this.byKey(db, workspaceId, mail.idempotencyKey!))!;
     if (mail.ticketId) {
-      await db.insertInto('mail_message_ids').values({
+      await INSERT_MESSAGE_ID.run(db, {
         workspace_id: workspaceId, message_id: messageId, ticket_id: mail.ticketId, ticket_message_id: mail.ticketMessageId ?? null, direction: 'outbound',
-      }).onConflict((oc) => oc.columns(['workspace_id', 'message_id']).doNothing()).execute();
+      });
     }
     if (status === 'queued') await this.sendFirstAttempt(workspaceId, row.id);
     return { id: row.id, messageId: row.message_id, status: row.status };
@@ -145,8 +155,7 @@ export class MailOutboxService implements MailOutbox {
 
   // A caller's transaction need not be workspace-scoped, so these reads name the workspace themselves.
   private async byKey(db: Kysely<DB>, workspaceId: string, key: string): Promise<QueuedMail | undefined> {
-    const row = await db.selectFrom('mail_outbox').select(['id', 'message_id', 'status'])
-      .where('workspace_id', '=', workspaceId).where('idempotency_key', '=', key).executeTakeFirst();
+    const row = await MAIL_BY_KEY.first(db, { workspaceId, key });
     return row && { id: row.id, messageId: row.message_id, status: row.status };
   }
 

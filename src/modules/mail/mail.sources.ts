@@ -1,6 +1,24 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../core/db/database.js';
 import type { Tenancy } from '../../core/tenancy.js';
+import { queryTemplate } from '../../core/db/query-template.js';
+
+/** The key of a received mail as a ticket message keeps it: its Message-ID, and for a reused one its content's fingerprint. */
+interface ReceivedMailKey { messageId: string; fingerprint?: string }
+
+/** The earliest mail received with the key. */
+const firstReceived = (db: Kysely<DB>, { messageId, fingerprint }: ReceivedMailKey) => db.selectFrom('mail_inbound').where('message_id', '=', messageId)
+  .$if(fingerprint !== undefined, (q) => q.where('content_sha256', '=', fingerprint!)).orderBy('received_at').limit(1);
+
+/** Statements of triage's rules on every mail-born ticket, built and compiled once (core/db/query-template.ts). */
+const RECEIVED_MAIL_RECIPIENT = queryTemplate((db, key: ReceivedMailKey) => firstReceived(db, key).select(['address_id', 'mailbox_id']));
+const RECEIVED_MAIL_HEAD = queryTemplate((db, key: ReceivedMailKey) => firstReceived(db, key).select(sql<Buffer>`substring(raw from 1 for 65536)`.as('head')));
+
+/** A ticket message's external id as the key of the mail it came from ("<Message-ID>#<fingerprint>" for a reused id). */
+function receivedMailKey(externalId: string): ReceivedMailKey {
+  const [messageId, fingerprint] = externalId.split('#');
+  return { messageId: messageId!, fingerprint: fingerprint || undefined };
+}
 
 /**
  * Customers: an erasure empties the raw mails the customer sent (bodies and headers) and the
@@ -20,10 +38,7 @@ export const mailCustomerEraser = async (db: Kysely<DB>, customer: { emails: str
  * of the received mail a ticket message came from, by its Message-ID ("#<fingerprint>" as above).
  */
 export const mailRecipientSource = (tenancy: Tenancy<DB>) => async (workspaceId: string, externalId: string): Promise<string[]> => {
-  const [messageId, fingerprint] = externalId.split('#');
-  let query = tenancy.forWorkspace(workspaceId).selectFrom('mail_inbound').select(['address_id', 'mailbox_id']).where('message_id', '=', messageId!);
-  if (fingerprint) query = query.where('content_sha256', '=', fingerprint);
-  const row = await query.orderBy('received_at').limit(1).executeTakeFirst();
+  const row = await RECEIVED_MAIL_RECIPIENT.first(tenancy.forWorkspace(workspaceId), receivedMailKey(externalId));
   return row ? [row.address_id, row.mailbox_id].filter((id): id is string => id !== null) : [];
 };
 
@@ -33,11 +48,7 @@ export const mailRecipientSource = (tenancy: Tenancy<DB>) => async (workspaceId:
  * lower case, folded lines unfolded. Undefined when no such mail was received (web, chat, API).
  */
 export const mailHeaderSource = (tenancy: Tenancy<DB>) => async (workspaceId: string, externalId: string): Promise<Map<string, string> | undefined> => {
-  const [messageId, fingerprint] = externalId.split('#');
-  let query = tenancy.forWorkspace(workspaceId).selectFrom('mail_inbound').select(sql<Buffer>`substring(raw from 1 for 65536)`.as('head'))
-    .where('message_id', '=', messageId!);
-  if (fingerprint) query = query.where('content_sha256', '=', fingerprint);
-  const row = await query.orderBy('received_at').limit(1).executeTakeFirst();
+  const row = await RECEIVED_MAIL_HEAD.first(tenancy.forWorkspace(workspaceId), receivedMailKey(externalId));
   if (!row) return undefined;
   const head = row.head.toString('utf8');
   const end = head.search(/\r?\n\r?\n/);

@@ -1,8 +1,9 @@
-import { sql, type ExpressionBuilder, type Kysely, type Transaction, type Updateable } from 'kysely';
+import { sql, type ExpressionBuilder, type Insertable, type Kysely, type Transaction, type Updateable } from 'kysely';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../core/db/database.js';
+import { queryTemplate } from '../../core/db/query-template.js';
 import type {
-  AssignmentReason, Availability, ChatStrategy, RoutingAgentsTable, Strategy, WorkKind,
+  AssignmentReason, Availability, ChatStrategy, RoutingAgentsTable, RoutingAssignmentsTable, RoutingHoldingsTable, Strategy, WorkKind,
 } from './routing.schema.js';
 
 export type Db = Kysely<DB> | Transaction<DB>;
@@ -21,6 +22,84 @@ export interface CandidateQuery {
   strategy: Exclude<Strategy, 'manual'> | ChatStrategy;
   exclude: string[];
 }
+
+/** A candidate query's arguments: `excluding` says whether `exclude` names anyone. */
+interface CandidateArgs { departmentId: string; excluding: boolean; exclude: readonly string[] }
+
+function candidateArgs(query: CandidateQuery): CandidateArgs {
+  return { departmentId: query.departmentId, excluding: query.exclude.length > 0, exclude: query.exclude };
+}
+
+/**
+ * Agents who could take an item of `kind` now (online, enabled, below capacity) in a team, or in
+ * one of several teams, but for those excluded.
+ */
+function eligible(db: QueryFrom, kind: WorkKind, team: { id: string } | { anyOf: readonly string[] }, excluded?: Omit<CandidateArgs, 'departmentId'>) {
+  const c = COLUMNS[kind];
+  let select = db.selectFrom('routing_agents as a')
+    .innerJoin('department_members as m', 'm.agent_id', 'a.agent_id')
+    .innerJoin('agents as g', 'g.id', 'a.agent_id')
+    .where((eb) => ('id' in team ? eb('m.department_id', '=', team.id) : eb('m.department_id', 'in', team.anyOf)))
+    .where('a.availability', '=', 'online')
+    .where('g.disabled_at', 'is', null)
+    .where(sql<boolean>`${sql.ref(`a.${c.load}`)} < ${sql.ref(`a.${c.capacity}`)}`);
+  // An agent in after-contact work gets no chat until the chat sweeper ends it.
+  if (kind === 'chat') select = select.where('a.acw_until', 'is', null);
+  // `<> all`, not `not in (…)`: one statement for any number of agents excluded.
+  if (excluded?.excluding) select = select.where('a.agent_id', '<>', (eb) => eb.fn<string>('all', [eb.val(excluded.exclude)]));
+  return select;
+}
+
+/** The next agent of `eligible` by `strategy`, its row locked (`RoutingRepo.candidate` says how). */
+function pick(db: QueryFrom, kind: WorkKind, strategy: CandidateQuery['strategy'], { departmentId, ...excluded }: CandidateArgs) {
+  const c = COLUMNS[kind];
+  let select = eligible(db, kind, { id: departmentId }, excluded).select('a.agent_id');
+  if (strategy === 'least_loaded') select = select.orderBy(sql.ref(`a.${c.load}`), 'asc');
+  // Longest idle: whoever has been free longest since their last chat and its ACW ended (never: first).
+  if (strategy === 'longest_idle') select = select.orderBy(sql.ref(`a.${c.load}`), 'asc').orderBy('a.chat_idle_since', (ob) => ob.asc().nullsFirst());
+  return select.orderBy(sql.ref(`a.${c.seq}`), (ob) => ob.asc().nullsFirst()).orderBy('a.agent_id').limit(1).forUpdate('a');
+}
+
+/** One of `make` for each kind of work and strategy (they name the columns and the order), made when first asked for. */
+function perStrategy<T>(make: (kind: WorkKind, strategy: CandidateQuery['strategy']) => T): (kind: WorkKind, strategy: CandidateQuery['strategy']) => T {
+  const made = new Map<string, T>();
+  return (kind, strategy) => {
+    const key = `${kind}:${strategy}`;
+    if (!made.has(key)) made.set(key, make(kind, strategy));
+    return made.get(key)!;
+  };
+}
+
+/** An agent's load changed by `delta` (never below 0); an assignment also moves the agent to the back of the round-robin. */
+function addLoadTemplate(kind: WorkKind) {
+  const c = COLUMNS[kind];
+  return queryTemplate((db, { agentId, delta, assigned, assignedAt }: { agentId: string; delta: number; assigned: boolean; assignedAt: Date | undefined }) => db
+    .updateTable('routing_agents')
+    .set({
+      [c.load]: sql`greatest(${sql.ref(c.load)} + ${delta}, 0)`,
+      ...(assigned && { [c.seq]: sql`nextval('routing_assignment_seq')`, [c.at]: assignedAt }),
+    } as Updateable<RoutingAgentsTable>)
+    .where('agent_id', '=', agentId));
+}
+
+/** Statements of every claim and every ticket's holding, built and compiled once (core/db/query-template.ts). */
+const LOCK_ITEM = queryTemplate((db, { key }: { key: string }) => db.selectNoFrom(sql<void>`pg_advisory_xact_lock(hashtextextended(${key}, 0))`.as('locked')));
+const HOLDING = queryTemplate((db, { kind, itemId }: { kind: WorkKind; itemId: string }) => db.selectFrom('routing_holdings').selectAll()
+  .where('kind', '=', kind).where('item_id', '=', itemId));
+const INSERT_HOLDING = queryTemplate((db, values: Insertable<RoutingHoldingsTable>) => db.insertInto('routing_holdings').values(values));
+const DELETE_HOLDING = queryTemplate((db, { kind, itemId }: { kind: WorkKind; itemId: string }) => db.deleteFrom('routing_holdings')
+  .where('kind', '=', kind).where('item_id', '=', itemId));
+const CONFIRM_HOLDING = queryTemplate((db, { kind, itemId }: { kind: WorkKind; itemId: string }) => db.updateTable('routing_holdings').set({ confirmed: true })
+  .where('kind', '=', kind).where('item_id', '=', itemId));
+const LOG_ASSIGNMENT = queryTemplate((db, values: Insertable<RoutingAssignmentsTable>) => db.insertInto('routing_assignments').values(values));
+const ADD_LOAD = { ticket: addLoadTemplate('ticket'), chat: addLoadTemplate('chat') } satisfies Record<WorkKind, unknown>;
+// Both subqueries from the expression builder: the scoped `db` scopes them once, as part of the
+// whole statement (built from `db` itself, each would carry its workspace predicates twice).
+const FREE_CANDIDATE = perStrategy((kind, strategy) => queryTemplate((db, args: CandidateArgs) => db.selectNoFrom((eb) => [
+  pick(eb, kind, strategy, args).skipLocked().as('agent_id'),
+  eb.exists(eligible(eb, kind, { id: args.departmentId }, args).select('a.agent_id')).as('anyone'),
+])));
+const CANDIDATE = perStrategy((kind, strategy) => queryTemplate((db, args: CandidateArgs) => pick(db, kind, strategy, args)));
 
 /** Every query on routing tables goes through `tenancy.forWorkspace`: callers pass a scoped `db`. */
 export class RoutingRepo {
@@ -67,7 +146,7 @@ export class RoutingRepo {
    * makes this one move on. This one waits for rows other picks hold locked.
    */
   async candidate(db: Db, query: CandidateQuery): Promise<string | undefined> {
-    return (await this.pick(db, query).executeTakeFirst())?.agent_id;
+    return (await CANDIDATE(query.kind, query.strategy).first(db, candidateArgs(query)))?.agent_id;
   }
 
   /**
@@ -76,27 +155,13 @@ export class RoutingRepo {
    * nobody is online and free (a team off shift) there is nothing to wait for and no second look.
    */
   async freeCandidate(db: Db, query: CandidateQuery): Promise<{ agentId: string | undefined; anyone: boolean }> {
-    // Both subqueries from the expression builder: the scoped `db` scopes them once, as part of the
-    // whole statement (built from `db` itself, each would carry its workspace predicates twice).
-    const row = await db.selectNoFrom((eb) => [
-      this.pick(eb, query).skipLocked().as('agent_id'),
-      eb.exists(this.eligible(eb, query).select('a.agent_id')).as('anyone'),
-    ]).executeTakeFirstOrThrow();
+    const row = await FREE_CANDIDATE(query.kind, query.strategy).firstOrThrow(db, candidateArgs(query));
     return { agentId: row.agent_id ?? undefined, anyone: Boolean(row.anyone) };
-  }
-
-  private pick(db: QueryFrom, query: CandidateQuery) {
-    const c = COLUMNS[query.kind];
-    let select = this.eligible(db, query).select('a.agent_id');
-    if (query.strategy === 'least_loaded') select = select.orderBy(sql.ref(`a.${c.load}`), 'asc');
-    // Longest idle: whoever has been free longest since their last chat and its ACW ended (never: first).
-    if (query.strategy === 'longest_idle') select = select.orderBy(sql.ref(`a.${c.load}`), 'asc').orderBy('a.chat_idle_since', (ob) => ob.asc().nullsFirst());
-    return select.orderBy(sql.ref(`a.${c.seq}`), (ob) => ob.asc().nullsFirst()).orderBy('a.agent_id').limit(1).forUpdate('a');
   }
 
   /** Of these teams, those with an agent who could take an item of `kind` now (online, enabled, below capacity). */
   async teamsWithRoom(db: Db, kind: WorkKind, departmentIds: readonly string[]): Promise<Set<string>> {
-    const rows = await this.eligible(db, { kind, departmentId: departmentIds, exclude: [] }).select('m.department_id').distinct().execute();
+    const rows = await eligible(db, kind, { anyOf: departmentIds }).select('m.department_id').distinct().execute();
     return new Set(rows.map((row) => row.department_id));
   }
 
@@ -106,27 +171,9 @@ export class RoutingRepo {
     return new Set(rows.map((row) => row.item_id));
   }
 
-  private eligible(db: QueryFrom, query: Pick<CandidateQuery, 'kind' | 'exclude'> & { departmentId: string | readonly string[] }) {
-    const c = COLUMNS[query.kind];
-    let select = db.selectFrom('routing_agents as a')
-      .innerJoin('department_members as m', 'm.agent_id', 'a.agent_id')
-      .innerJoin('agents as g', 'g.id', 'a.agent_id')
-      .where((eb) => (typeof query.departmentId === 'string' ? eb('m.department_id', '=', query.departmentId) : eb('m.department_id', 'in', query.departmentId)))
-      .where('a.availability', '=', 'online')
-      .where('g.disabled_at', 'is', null)
-      .where(sql<boolean>`${sql.ref(`a.${c.load}`)} < ${sql.ref(`a.${c.capacity}`)}`);
-    // An agent in after-contact work gets no chat until the chat sweeper ends it.
-    if (query.kind === 'chat') select = select.where('a.acw_until', 'is', null);
-    if (query.exclude.length) select = select.where('a.agent_id', 'not in', query.exclude);
-    return select;
-  }
-
   /** Changes an agent's load by `delta` (never below 0); an assignment also moves the agent to the back of the round-robin. */
   async addLoad(db: Db, agentId: string, kind: WorkKind, delta: number, assignedAt?: Date): Promise<void> {
-    const c = COLUMNS[kind];
-    const patch: Record<string, unknown> = { [c.load]: sql`greatest(${sql.ref(c.load)} + ${delta}, 0)` };
-    if (assignedAt) Object.assign(patch, { [c.seq]: sql`nextval('routing_assignment_seq')`, [c.at]: assignedAt });
-    await db.updateTable('routing_agents').set(patch as Updateable<RoutingAgentsTable>).where('agent_id', '=', agentId).execute();
+    await ADD_LOAD[kind].run(db, { agentId, delta, assigned: assignedAt !== undefined, assignedAt });
   }
 
   // ---- departments ------------------------------------------------------------------------
@@ -227,23 +274,23 @@ export class RoutingRepo {
    * advisory lock needs no row, so an item nobody holds can be locked too.
    */
   async lockItem(db: Db, workspaceId: string, kind: WorkKind, itemId: string): Promise<void> {
-    await sql`select pg_advisory_xact_lock(hashtextextended(${`routing:${workspaceId}:${kind}:${itemId}`}, 0))`.execute(db);
+    await LOCK_ITEM.run(db, { key: `routing:${workspaceId}:${kind}:${itemId}` });
   }
 
   holding(db: Db, kind: WorkKind, itemId: string) {
-    return db.selectFrom('routing_holdings').selectAll().where('kind', '=', kind).where('item_id', '=', itemId).executeTakeFirst();
+    return HOLDING.first(db, { kind, itemId });
   }
 
   insertHolding(db: Db, values: { kind: WorkKind; item_id: string; agent_id: string; department_id: string | null; confirmed: boolean; held_since: Date }) {
-    return db.insertInto('routing_holdings').values(values).execute();
+    return INSERT_HOLDING.run(db, values);
   }
 
   deleteHolding(db: Db, kind: WorkKind, itemId: string) {
-    return db.deleteFrom('routing_holdings').where('kind', '=', kind).where('item_id', '=', itemId).execute();
+    return DELETE_HOLDING.run(db, { kind, itemId });
   }
 
   confirmHolding(db: Db, kind: WorkKind, itemId: string) {
-    return db.updateTable('routing_holdings').set({ confirmed: true }).where('kind', '=', kind).where('item_id', '=', itemId).execute();
+    return CONFIRM_HOLDING.run(db, { kind, itemId });
   }
 
   /** Ticket claims whose assignment never showed up on the ticket (the assigner died, or failed). */
@@ -257,7 +304,7 @@ export class RoutingRepo {
   }
 
   logAssignment(db: Db, values: { kind: WorkKind; item_id: string; agent_id: string | null; previous_agent_id: string | null; department_id: string | null; reason: AssignmentReason; created_at: Date }) {
-    return db.insertInto('routing_assignments').values(values).execute();
+    return LOG_ASSIGNMENT.run(db, values);
   }
 
   assignments(db: Db, kind: WorkKind, itemId: string) {

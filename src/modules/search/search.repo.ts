@@ -2,6 +2,7 @@ import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { Locale } from '../../core/i18n/index.js';
 import type { DB } from '../../core/db/database.js';
+import { queryTemplate } from '../../core/db/query-template.js';
 import type { DocumentKind, SearchDocumentsTable, SearchSource, UsefulnessSignal } from './search.schema.js';
 
 /** A document as stored, with its distinct lexemes (for the per-workspace word statistics). */
@@ -72,6 +73,19 @@ const BATCH = 500;
 
 const batches = <T>(items: T[]): T[][] => Array.from({ length: Math.ceil(items.length / BATCH) }, (_, i) => items.slice(i * BATCH, (i + 1) * BATCH));
 const tsquery = (literal: string) => sql`${literal}::tsquery`;
+
+/** Statements of every acknowledgement's suggested answers, built and compiled once (core/db/query-template.ts). */
+const TERM_FREQUENCIES = queryTemplate((db, { terms }: { terms: readonly string[] }) =>
+  db.selectFrom('search_terms').select(['term', 'documents']).where('term', '=', (eb) => eb.fn.any(eb.val(terms))));
+const SIMILAR_TERMS = queryTemplate((db, { terms }: { terms: readonly string[] }) => db.selectFrom(sql<{ typed: string }>`unnest(${terms}::text[])`.as('typed'))
+  .innerJoinLateral(
+    (eb) => eb.selectFrom('search_terms').select(['term', 'documents'])
+      .where(sql<boolean>`term % typed.typed`).where('documents', '>', 0)
+      .orderBy(sql`similarity(term, typed.typed)`, 'desc').orderBy('documents', 'desc').limit(5)
+      .as('t'),
+    (join) => join.onTrue(),
+  )
+  .select(['typed.typed', 't.term', 't.documents']));
 
 export class SearchRepo {
   /** `db` unscoped: only to list the workspaces whose models the nightly training renews. */
@@ -154,7 +168,7 @@ export class SearchRepo {
   /** In how many documents each of `terms` occurs (terms in none are left out). */
   async frequencies(workspaceId: string, terms: string[]): Promise<Map<string, number>> {
     if (!terms.length) return new Map();
-    const rows = await this.db(workspaceId).selectFrom('search_terms').select(['term', 'documents']).where('term', 'in', terms).execute();
+    const rows = await TERM_FREQUENCIES.rows(this.db(workspaceId), { terms });
     return new Map(rows.filter((r) => r.documents > 0).map((r) => [r.term, r.documents]));
   }
 
@@ -165,16 +179,7 @@ export class SearchRepo {
   async similarTerms(workspaceId: string, terms: string[]): Promise<Map<string, { term: string; documents: number }[]>> {
     const nearest = new Map<string, { term: string; documents: number }[]>(terms.map((term) => [term, []]));
     if (!terms.length) return nearest;
-    const rows = await this.db(workspaceId).selectFrom(sql<{ typed: string }>`unnest(${[...nearest.keys()]}::text[])`.as('typed'))
-      .innerJoinLateral(
-        (eb) => eb.selectFrom('search_terms').select(['term', 'documents'])
-          .where(sql<boolean>`term % typed.typed`).where('documents', '>', 0)
-          .orderBy(sql`similarity(term, typed.typed)`, 'desc').orderBy('documents', 'desc').limit(5)
-          .as('t'),
-        (join) => join.onTrue(),
-      )
-      .select(['typed.typed', 't.term', 't.documents'])
-      .execute();
+    const rows = await SIMILAR_TERMS.rows(this.db(workspaceId), { terms: [...nearest.keys()] });
     for (const row of rows) nearest.get(row.typed)!.push({ term: row.term, documents: row.documents });
     return nearest;
   }

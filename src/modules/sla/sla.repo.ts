@@ -3,6 +3,7 @@ import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Locale } from '../../core/i18n/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../core/db/database.js';
+import { queryTemplate } from '../../core/db/query-template.js';
 import type { Urgency } from '../tickets/index.js';
 import type { CalendarDocument } from './sla.calendar.js';
 import type { WorkingClock, WorkingState } from './sla.clocks.js';
@@ -47,6 +48,27 @@ function ownedValues(clock: WorkingClock) {
     outcome: clock.outcome, business_minutes: clock.business_minutes,
   };
 }
+
+/** Statements of every ticket's clock syncs and checks, built and compiled once (core/db/query-template.ts). */
+const STATE = queryTemplate((db, { ticketId }: { ticketId: string }) => db.selectFrom('sla_ticket_states').selectAll().where('ticket_id', '=', ticketId));
+const CLOCKS = queryTemplate((db, { ticketId }: { ticketId: string }) => db.selectFrom('sla_clocks').selectAll().where('ticket_id', '=', ticketId)
+  .orderBy('started_at').orderBy('kind').orderBy('cycle'));
+const STATE_WITH_CLOCKS = queryTemplate((db, { ticketId }: { ticketId: string }) => db.selectNoFrom((eb) => [
+  jsonObjectFrom(eb.selectFrom('sla_ticket_states').selectAll().where('ticket_id', '=', ticketId)).as('state'),
+  jsonArrayFrom(eb.selectFrom('sla_clocks').selectAll().where('ticket_id', '=', ticketId)
+    .orderBy('started_at').orderBy('kind').orderBy('cycle')).as('clocks'),
+]));
+const CLOCK = queryTemplate((db, { id }: { id: string }) => db.selectFrom('sla_clocks').selectAll().where('id', '=', id));
+const POLICY = queryTemplate((db, { id }: { id: string }) => db.selectFrom('sla_policies').selectAll().where('id', '=', id));
+const UPDATE_STATE = queryTemplate((db, { ticketId, version, values }: { ticketId: string; version: number; values: ReturnType<typeof stateValues> & { version: number } }) =>
+  db.updateTable('sla_ticket_states').set(values).where('ticket_id', '=', ticketId).where('version', '=', version).returning('version'));
+const UPDATE_CLOCK = queryTemplate((db, { id, values }: { id: string; values: ReturnType<typeof ownedValues> }) => db.updateTable('sla_clocks').set(values).where('id', '=', id));
+const MARK = {
+  breach: queryTemplate((db, { clockId, now, dueBy }: { clockId: string; now: Date; dueBy: Date }) => db.updateTable('sla_clocks').set({ breached_at: now })
+    .where('id', '=', clockId).where('stopped_at', 'is', null).where('breached_at', 'is', null).where('due_at', '<=', dueBy).returningAll()),
+  warning: queryTemplate((db, { clockId, now, dueBy }: { clockId: string; now: Date; dueBy: Date }) => db.updateTable('sla_clocks').set({ warned_at: now })
+    .where('id', '=', clockId).where('stopped_at', 'is', null).where('breached_at', 'is', null).where('warned_at', 'is', null).where('warn_at', '<=', dueBy).returningAll()),
+} satisfies Record<Phase, unknown>;
 
 /** Every query starts from `in(workspaceId)`: the tenancy plugin scopes it to that workspace. */
 export class SlaRepo {
@@ -94,7 +116,7 @@ export class SlaRepo {
   }
 
   policy(db: Db, id: string) {
-    return db.selectFrom('sla_policies').selectAll().where('id', '=', id).executeTakeFirst();
+    return POLICY.first(db, { id });
   }
 
   /** Undefined when a policy for the same urgency, department and tier exists. */
@@ -117,12 +139,11 @@ export class SlaRepo {
   // ---- ticket state and clocks ---------------------------------------------------------------
 
   state(db: Db, ticketId: string) {
-    return db.selectFrom('sla_ticket_states').selectAll().where('ticket_id', '=', ticketId).executeTakeFirst();
+    return STATE.first(db, { ticketId });
   }
 
   clocks(db: Db, ticketId: string) {
-    return db.selectFrom('sla_clocks').selectAll().where('ticket_id', '=', ticketId)
-      .orderBy('started_at').orderBy('kind').orderBy('cycle').execute();
+    return CLOCKS.rows(db, { ticketId });
   }
 
   /**
@@ -130,11 +151,7 @@ export class SlaRepo {
    * as JSON, so their instants are turned back into dates here.
    */
   async stateWithClocks(db: Db, ticketId: string): Promise<{ state: TicketStateRow | undefined; clocks: ClockRow[] }> {
-    const row = await db.selectNoFrom((eb) => [
-      jsonObjectFrom(eb.selectFrom('sla_ticket_states').selectAll().where('ticket_id', '=', ticketId)).as('state'),
-      jsonArrayFrom(eb.selectFrom('sla_clocks').selectAll().where('ticket_id', '=', ticketId)
-        .orderBy('started_at').orderBy('kind').orderBy('cycle')).as('clocks'),
-    ]).executeTakeFirstOrThrow();
+    const row = await STATE_WITH_CLOCKS.firstOrThrow(db, { ticketId });
     return {
       state: row.state ? withDates<TicketStateRow>(row.state, STATE_INSTANTS) : undefined,
       clocks: row.clocks.map((clock) => withDates<ClockRow>(clock, CLOCK_INSTANTS)),
@@ -142,7 +159,7 @@ export class SlaRepo {
   }
 
   clock(db: Db, id: string) {
-    return db.selectFrom('sla_clocks').selectAll().where('id', '=', id).executeTakeFirst();
+    return CLOCK.first(db, { id });
   }
 
   /**
@@ -158,11 +175,10 @@ export class SlaRepo {
     return this.in(workspaceId).transaction().execute(async (trx) => {
       const saved = version === undefined
         ? ((await this.insertFirstStates(trx, [{ ticketId, state }], now)).size ? { version: 1 } : undefined)
-        : await trx.updateTable('sla_ticket_states').set({ ...stateValues(state, now), version: version + 1 })
-          .where('ticket_id', '=', ticketId).where('version', '=', version).returning('version').executeTakeFirst();
+        : await UPDATE_STATE.first(trx, { ticketId, version, values: { ...stateValues(state, now), version: version + 1 } });
       if (!saved) return undefined;
       for (const clock of clocks) {
-        if (clock.dirty && clock.id) await trx.updateTable('sla_clocks').set(ownedValues(clock)).where('id', '=', clock.id).execute();
+        if (clock.dirty && clock.id) await UPDATE_CLOCK.run(trx, { id: clock.id, values: ownedValues(clock) });
       }
       await this.insertStartedClocks(trx, [{ ticketId, clocks }]);
       await alongside?.(trx);
@@ -234,11 +250,7 @@ export class SlaRepo {
    */
   async mark(workspaceId: string, clockId: string, phase: Phase, now: Date, dueBy: Date, plan: (clock: ClockRow) => EscalationAction[]) {
     return this.in(workspaceId).transaction().execute(async (trx) => {
-      let query = trx.updateTable('sla_clocks').where('id', '=', clockId).where('stopped_at', 'is', null).where('breached_at', 'is', null);
-      query = phase === 'breach'
-        ? query.set({ breached_at: now }).where('due_at', '<=', dueBy)
-        : query.set({ warned_at: now }).where('warned_at', 'is', null).where('warn_at', '<=', dueBy);
-      const clock = await query.returningAll().executeTakeFirst();
+      const clock = await MARK[phase].first(trx, { clockId, now, dueBy });
       if (!clock) return undefined;
       const actions = plan(clock);
       if (actions.length) {

@@ -9,6 +9,7 @@ import type { Locale } from '../../core/i18n/index.js';
 import { ACTIVE_STATUSES, type Channel, type SenderVerification, type TicketStatus, type Urgency, type UrgencyNames } from './tickets.schema.js';
 import { relaxedStatement } from '../../core/db/relaxed-statement.js';
 import { valuesTable } from '../../core/db/values-table.js';
+import { queryTemplate } from '../../core/db/query-template.js';
 
 export type Db = Kysely<DB> | Transaction<DB>;
 
@@ -100,6 +101,33 @@ export interface TicketDeadlines {
   resolution: Date | null;
 }
 
+/** Statements nearly every new ticket sends, built and compiled once (core/db/query-template.ts). */
+const TICKET = queryTemplate((db, { id }: { id: string }) => db.selectFrom('tickets').selectAll().where('id', '=', id));
+const TICKET_FOR_UPDATE = queryTemplate((db, { id }: { id: string }) => db.selectFrom('tickets').selectAll().where('id', '=', id).forNoKeyUpdate());
+const TICKETS_BY_IDS = queryTemplate((db, { ids }: { ids: readonly string[] }) => db.selectFrom('tickets').selectAll().where('id', '=', (eb) => eb.fn.any(eb.val(ids))));
+const UPDATE_TICKET = queryTemplate((db, { ticketId, ...patch }: TicketPatch & { ticketId: string }) =>
+  db.updateTable('tickets').set(patch).where('id', '=', ticketId).returningAll());
+const NEXT_NUMBERS = queryTemplate((db, { departmentKey, count }: { departmentKey?: string; count: number }) => {
+  const department = (eb: ExpressionBuilder<DB, 'ticket_settings'>) => eb.selectFrom('departments').select('id')
+    .where('key', '=', departmentKey!).where('archived_at', 'is', null);
+  return relaxedStatement(db).updateTable('ticket_settings').from('relaxed')
+    .set((eb) => ({ last_ticket_number: eb('last_ticket_number', '+', count) }))
+    .$if(departmentKey !== undefined, (qb) => qb.where((eb) => eb.exists(department(eb))))
+    .returning((eb) => ['last_ticket_number', (departmentKey === undefined ? sql<string | null>`null::uuid` : department(eb)).as('department_id')]);
+});
+const INSERT_OPENING = queryTemplate((db, { ticket, message, terms, activity }: {
+  ticket: NewTicketRow & { id: string }; message: NewMessageRow & { id: string }; terms: { message_id: string; terms: string };
+  activity: Omit<NewActivityRow, 'details'> & { details: string };
+}) => db
+  .with('t', (qb) => qb.insertInto('tickets').values(ticket).returningAll())
+  .with('m', (qb) => qb.insertInto('ticket_messages').values(message)
+    .onConflict((oc) => oc.columns(['workspace_id', 'external_id']).where('external_id', 'is not', null).doNothing()).returning('id'))
+  .with('terms', (qb) => qb.insertInto('ticket_message_terms').values(terms).returning('message_id'))
+  .with('a', (qb) => qb.insertInto('ticket_activity').values(activity).returning('id'))
+  .selectFrom('t').selectAll('t')
+  .select((eb) => eb.selectFrom('m').select((m) => m.fn.countAll<string>().as('n')).as('messages')));
+const INSERT_ACTIVITY = queryTemplate((db, row: Omit<NewActivityRow, 'details'> & { details: string }) => db.insertInto('ticket_activity').values(row));
+
 export class TicketsRepo {
   constructor(readonly db: Kysely<DB>, private readonly tenancy: Tenancy<DB>) {}
 
@@ -146,13 +174,7 @@ export class TicketsRepo {
    * out again after a crash, which is right.
    */
   async nextNumbers(db: Db, departmentKey: string | undefined, count: number): Promise<{ last: number; departmentId: string | null } | undefined> {
-    const department = (eb: ExpressionBuilder<DB, 'ticket_settings'>) => eb.selectFrom('departments').select('id')
-      .where('key', '=', departmentKey ?? null).where('archived_at', 'is', null);
-    const row = await relaxedStatement(db).updateTable('ticket_settings').from('relaxed')
-      .set((eb) => ({ last_ticket_number: eb('last_ticket_number', '+', count) }))
-      .$if(departmentKey !== undefined, (qb) => qb.where((eb) => eb.exists(department(eb))))
-      .returning((eb) => ['last_ticket_number', (departmentKey === undefined ? sql<string | null>`null::uuid` : department(eb)).as('department_id')])
-      .executeTakeFirst();
+    const row = await NEXT_NUMBERS.first(db, { departmentKey, count });
     return row && { last: row.last_ticket_number, departmentId: row.department_id ?? null };
   }
 
@@ -176,20 +198,14 @@ export class TicketsRepo {
    * external id exists already; the caller rolls back then.
    */
   async insertOpening(db: Db, ticket: NewTicketRow & { id: string }, message: NewMessageRow & { id: string }, activity: Omit<NewActivityRow, 'ticket_id'>) {
-    const { messages, ...row } = await db
-      .with('t', (qb) => qb.insertInto('tickets').values(ticket).returningAll())
-      .with('m', (qb) => qb.insertInto('ticket_messages').values(message)
-        .onConflict((oc) => oc.columns(['workspace_id', 'external_id']).where('external_id', 'is not', null).doNothing()).returning('id'))
-      .with('terms', (qb) => qb.insertInto('ticket_message_terms').values(termsOf(message)).returning('message_id'))
-      .with('a', (qb) => qb.insertInto('ticket_activity').values({ ...activity, ticket_id: ticket.id, details: JSON.stringify(activity.details) }).returning('id'))
-      .selectFrom('t').selectAll('t')
-      .select((eb) => eb.selectFrom('m').select((m) => m.fn.countAll<string>().as('n')).as('messages'))
-      .executeTakeFirstOrThrow();
+    const { messages, ...row } = await INSERT_OPENING.firstOrThrow(db, {
+      ticket, message, terms: termsOf(message), activity: { ...activity, ticket_id: ticket.id, details: JSON.stringify(activity.details) },
+    });
     return { ticket: row, messageInserted: Number(messages) === 1 };
   }
 
   ticket(db: Db, id: string) {
-    return db.selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirst();
+    return TICKET.first(db, { id });
   }
 
   /**
@@ -198,12 +214,12 @@ export class TicketsRepo {
    * otherwise wait for the whole transaction (`for no key update`, the lock an UPDATE takes).
    */
   ticketForUpdate(db: Db, id: string) {
-    return db.selectFrom('tickets').selectAll().where('id', '=', id).forNoKeyUpdate().executeTakeFirst();
+    return TICKET_FOR_UPDATE.first(db, { id });
   }
 
   /** Several tickets in one statement; those that do not exist are left out. */
   ticketsByIds(db: Db, ids: readonly string[]) {
-    return ids.length ? db.selectFrom('tickets').selectAll().where('id', 'in', ids).execute() : Promise.resolve([]);
+    return ids.length ? TICKETS_BY_IDS.rows(db, { ids }) : Promise.resolve([]);
   }
 
   /** Each ticket's SLA deadlines, in one statement. */
@@ -225,7 +241,7 @@ export class TicketsRepo {
   }
 
   updateTicket(db: Db, id: string, patch: TicketPatch) {
-    return db.updateTable('tickets').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+    return UPDATE_TICKET.firstOrThrow(db, { ...patch, ticketId: id });
   }
 
   list(db: Db, filter: TicketFilter, page: Page) {
@@ -342,7 +358,7 @@ export class TicketsRepo {
   }
 
   insertActivity(db: Db, values: NewActivityRow) {
-    return db.insertInto('ticket_activity').values({ ...values, details: JSON.stringify(values.details) }).execute();
+    return INSERT_ACTIVITY.run(db, { ...values, details: JSON.stringify(values.details) });
   }
 
   activity(db: Db, ticketId: string) {

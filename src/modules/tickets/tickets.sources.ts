@@ -8,6 +8,7 @@ import type { TicketsRepo } from './tickets.repo.js';
 import { ACTIVE_STATUSES, type TicketRow } from './tickets.schema.js';
 import { matchVector } from '../search/index.js';
 import { valuesTable } from '../../core/db/values-table.js';
+import { queryTemplate } from '../../core/db/query-template.js';
 
 /**
  * What other modules read of tickets, through the ports they declare (routing's holder source,
@@ -101,20 +102,23 @@ export function ticketTriageSource(tickets: TicketsRepo): TriageTicketSource {
   };
 }
 
+/** Built and compiled once (core/db/query-template.ts): every new ticket is read here. */
+const OPENINGS = queryTemplate((db, { ticketIds }: { ticketIds: readonly string[] }) => db.selectFrom('tickets')
+  .innerJoinLateral((eb) => firstCustomerMessage(eb).select(['ticket_messages.id', 'ticket_messages.body_text', 'ticket_messages.external_id']).as('m'), (join) => join.onTrue())
+  .select((eb) => [
+    'tickets.id', 'tickets.subject', 'tickets.channel', 'tickets.tags', 'tickets.customer_id', 'tickets.department_id', 'tickets.urgency', 'tickets.created_at',
+    'm.body_text', 'm.external_id',
+    eb.selectFrom('ticket_attachments').select((a) => a.fn.countAll<number>().as('n')).whereRef('ticket_attachments.message_id', '=', 'm.id').as('attachments'),
+  ])
+  .where('tickets.id', '=', (eb) => eb.fn.any(eb.val(ticketIds))));
+
 /**
  * New tickets as triage reads them, in one statement however many (issue 15: every new ticket is
  * read here): each ticket, its first customer message and how many files that message carries.
  */
 async function openings(tickets: TicketsRepo, workspaceId: string, ticketIds: readonly string[]): Promise<TriageTicket[]> {
   if (!ticketIds.length) return [];
-  const rows = await tickets.in(workspaceId).selectFrom('tickets')
-    .innerJoinLateral((eb) => firstCustomerMessage(eb).select(['ticket_messages.id', 'ticket_messages.body_text', 'ticket_messages.external_id']).as('m'), (join) => join.onTrue())
-    .select((eb) => [
-      'tickets.id', 'tickets.subject', 'tickets.channel', 'tickets.tags', 'tickets.customer_id', 'tickets.department_id', 'tickets.urgency', 'tickets.created_at',
-      'm.body_text', 'm.external_id',
-      eb.selectFrom('ticket_attachments').select((a) => a.fn.countAll<number>().as('n')).whereRef('ticket_attachments.message_id', '=', 'm.id').as('attachments'),
-    ])
-    .where('tickets.id', 'in', ticketIds).execute();
+  const rows = await OPENINGS.rows(tickets.in(workspaceId), { ticketIds });
   return rows.map((row) => ({
     id: row.id, subject: row.subject, body: row.body_text, channel: row.channel, tags: row.tags, customerId: row.customer_id,
     departmentId: row.department_id, urgency: row.urgency, attachments: Number(row.attachments ?? 0), externalId: row.external_id, createdAt: row.created_at,

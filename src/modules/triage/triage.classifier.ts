@@ -123,7 +123,7 @@ export class TriageClassifier {
 
   /** The best label for a text. A text with no words is refused (TRIAGE_EMPTY_TEXT): there is nothing to go by. */
   predict(text: string): Prediction {
-    const features = featuresOf(text, this.settings);
+    const features = featuresForPrediction(text, this.settings);
     if (!features.size) throw triageErrors.emptyText('The text has no words to classify');
     const scores = this.model.scores(this.vectorizer.transform(features));
     let best = 0;
@@ -146,4 +146,14 @@ export class TriageClassifier {
 
 function featuresOf(text: string, settings: ClassifierSettings): Map<string, number> {
   return textFeatures(text, { charNgrams: settings.charNgrams, ...(settings.stemWords ? { wordForm: stemmer } : {}) });
+}
+
+/** The last text predicted and its features: a new ticket's department and urgency models read the same text, mostly with the same settings. */
+let lastPredicted: { text: string; settings: string; features: Map<string, number> } | undefined;
+
+/** `featuresOf`, worked out once for the models that predict one text in turn (callers only read the map). */
+function featuresForPrediction(text: string, settings: ClassifierSettings): Map<string, number> {
+  const key = `${settings.charNgrams.min}-${settings.charNgrams.max}-${settings.stemWords}`;
+  if (lastPredicted?.text !== text || lastPredicted.settings !== key) lastPredicted = { text, settings: key, features: featuresOf(text, settings) };
+  return lastPredicted.features;
 }

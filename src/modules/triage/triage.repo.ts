@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../core/db/database.js';
 import { isUniqueViolation } from '../../core/db/unique-violation.js';
+import { queryTemplate } from '../../core/db/query-template.js';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { RuleAction, RuleCondition, TriageTarget } from '../../contracts/triage.js';
 import type { ClassifierState } from './triage.classifier.js';
@@ -24,6 +25,22 @@ const decisionRow = (values: NewDecision) => ({
 
 /** Models kept per workspace and target: the newest classifies, the others show the history. */
 const MODELS_KEPT = 5;
+
+interface RunKey { ticketId: string; automation: AutomationKind; conditionKey: string }
+
+/** Statements of every ticket's decision and automations, built and compiled once (core/db/query-template.ts). */
+const DECISION = queryTemplate((db, { ticketId }: { ticketId: string }) => db.selectFrom('triage_decisions').selectAll().where('ticket_id', '=', ticketId));
+const DECISIONS = queryTemplate((db, { ticketIds }: { ticketIds: readonly string[] }) => db.selectFrom('triage_decisions').selectAll()
+  .where('ticket_id', '=', (eb) => eb.fn.any(eb.val(ticketIds))));
+const INSERT_DECISION = queryTemplate((db, row: ReturnType<typeof decisionRow>) => db.insertInto('triage_decisions').values(row)
+  .onConflict((oc) => oc.column('ticket_id').doNothing()).returningAll());
+const RUN = queryTemplate((db, { ticketId, automation, conditionKey }: RunKey) => db.selectFrom('triage_automation_runs').selectAll()
+  .where('ticket_id', '=', ticketId).where('automation', '=', automation).where('condition_key', '=', conditionKey));
+const INSERT_RUN = queryTemplate((db, { ticketId, automation, conditionKey, plan, now }: RunKey & { plan: string; now: Date }) => db.insertInto('triage_automation_runs').values({
+  ticket_id: ticketId, automation, condition_key: conditionKey, state: 'claimed', plan, claimed_at: now,
+}).onConflict((oc) => oc.columns(['workspace_id', 'ticket_id', 'automation', 'condition_key']).doNothing()).returningAll());
+const FINISH_RUN = queryTemplate((db, { ticketId, automation, conditionKey, now }: RunKey & { now: Date }) => db.updateTable('triage_automation_runs')
+  .set({ state: 'done', done_at: now }).where('ticket_id', '=', ticketId).where('automation', '=', automation).where('condition_key', '=', conditionKey));
 
 /** Every query goes through `tenancy.forWorkspace`, but for the nightly fan-out's list of ids. */
 export class TriageRepo {
@@ -123,13 +140,13 @@ export class TriageRepo {
   // ---- decisions
 
   decision(workspaceId: string, ticketId: string) {
-    return this.in(workspaceId).selectFrom('triage_decisions').selectAll().where('ticket_id', '=', ticketId).executeTakeFirst();
+    return DECISION.first(this.in(workspaceId), { ticketId });
   }
 
   /** The decisions stored for these tickets, in one statement. */
   async decisions(workspaceId: string, ticketIds: readonly string[]) {
     if (!ticketIds.length) return [];
-    return this.in(workspaceId).selectFrom('triage_decisions').selectAll().where('ticket_id', 'in', ticketIds).execute();
+    return DECISIONS.rows(this.in(workspaceId), { ticketIds });
   }
 
   /** The ticket's decision: this one, or the one a concurrent delivery stored first. */
@@ -143,9 +160,8 @@ export class TriageRepo {
    * stored it (`won`): what follows a decision once (notices) follows the winner only.
    */
   async claimDecision(db: Db, values: NewDecision) {
-    const inserted = await db.insertInto('triage_decisions').values(decisionRow(values))
-      .onConflict((oc) => oc.column('ticket_id').doNothing()).returningAll().executeTakeFirst();
-    const decision = inserted ?? await db.selectFrom('triage_decisions').selectAll().where('ticket_id', '=', values.ticket_id).executeTakeFirst();
+    const inserted = await INSERT_DECISION.first(db, decisionRow(values));
+    const decision = inserted ?? await DECISION.first(db, { ticketId: values.ticket_id });
     return { decision, won: inserted !== undefined };
   }
 
@@ -191,22 +207,17 @@ export class TriageRepo {
   /** The run of this automation for the ticket and condition: the one stored now with `plan`, or the one stored first. */
   async claimRun(workspaceId: string, run: { ticketId: string; automation: AutomationKind; conditionKey: string; plan: AutomationPlan }, now: Date) {
     const db = this.in(workspaceId);
-    const inserted = await db.insertInto('triage_automation_runs').values({
-      ticket_id: run.ticketId, automation: run.automation, condition_key: run.conditionKey, state: 'claimed', plan: JSON.stringify(run.plan), claimed_at: now,
-    }).onConflict((oc) => oc.columns(['workspace_id', 'ticket_id', 'automation', 'condition_key']).doNothing()).returningAll().executeTakeFirst();
-    return inserted ?? db.selectFrom('triage_automation_runs').selectAll()
-      .where('ticket_id', '=', run.ticketId).where('automation', '=', run.automation).where('condition_key', '=', run.conditionKey).executeTakeFirstOrThrow();
+    const key = { ticketId: run.ticketId, automation: run.automation, conditionKey: run.conditionKey };
+    return await INSERT_RUN.first(db, { ...key, plan: JSON.stringify(run.plan), now }) ?? RUN.firstOrThrow(db, key);
   }
 
   findRun(workspaceId: string, ticketId: string, automation: AutomationKind, conditionKey: string) {
-    return this.in(workspaceId).selectFrom('triage_automation_runs').selectAll()
-      .where('ticket_id', '=', ticketId).where('automation', '=', automation).where('condition_key', '=', conditionKey).executeTakeFirst();
+    return RUN.first(this.in(workspaceId), { ticketId, automation, conditionKey });
   }
 
   /** Marks the run done, in the caller's (workspace-scoped) transaction. */
   async finishRun(db: Db, ticketId: string, automation: AutomationKind, conditionKey: string, now: Date): Promise<void> {
-    await db.updateTable('triage_automation_runs').set({ state: 'done', done_at: now })
-      .where('ticket_id', '=', ticketId).where('automation', '=', automation).where('condition_key', '=', conditionKey).execute();
+    await FINISH_RUN.run(db, { ticketId, automation, conditionKey, now });
   }
 
   runsOf(workspaceId: string, ticketId: string) {

@@ -197,19 +197,34 @@ function holds(condition: RuleCondition, input: TriageInput, text: TextView, add
   }
 }
 
+/** Rules' phrases, cut into words once (not for every ticket): a few hundred at most in practice, so the bound only guards memory. */
+const phrases = new Map<string, { wanted: string[]; han: string | undefined }>();
+const MAX_PHRASES = 10_000;
+
+/** A phrase's words, and its characters joined when it is all Chinese. */
+function phraseOf(phrase: string): { wanted: string[]; han: string | undefined } {
+  let known = phrases.get(phrase);
+  if (!known) {
+    if (phrases.size >= MAX_PHRASES) phrases.clear();
+    const joined = normaliseText(phrase).replace(/\s+/g, '');
+    known = { wanted: words(phrase), han: /^\p{Script=Han}+$/u.test(joined) ? joined : undefined };
+    phrases.set(phrase, known);
+  }
+  return known;
+}
+
 /**
  * Whether a phrase's words occur one after another in the text's words. A Chinese phrase also
  * matches a run of words that joins to it, since jieba may cut the same characters differently
  * in another sentence (规则 "卡纸" against text cut as "卡" "纸").
  */
 export function containsPhrase(textWords: readonly string[], phrase: string): boolean {
-  const wanted = words(phrase);
+  const { wanted, han } = phraseOf(phrase);
   if (!wanted.length) return false;
   for (let at = 0; at + wanted.length <= textWords.length; at++) {
     if (wanted.every((w, k) => textWords[at + k] === w)) return true;
   }
-  const han = normaliseText(phrase).replace(/\s+/g, '');
-  if (!/^\p{Script=Han}+$/u.test(han)) return false;
+  if (!han) return false;
   for (let at = 0; at < textWords.length; at++) {
     let joined = '';
     for (let end = at; end < textWords.length && joined.length < han.length; end++) {

@@ -6,8 +6,15 @@ import type { Locale } from '../../core/i18n/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
 import { TEMPLATE_PLACEHOLDERS, type TemplateInput } from '../../contracts/triage.js';
 import { isUniqueViolation } from '../../core/db/unique-violation.js';
+import { queryTemplate } from '../../core/db/query-template.js';
 import { triageErrors } from './triage.errors.js';
 import type { TemplateRow } from './triage.schema.js';
+
+/** The templates that could answer a new ticket (every acknowledgement looks): built and compiled once (core/db/query-template.ts). */
+const CANDIDATES = queryTemplate((db, { locale, departmentId, urgency }: { locale: Locale; departmentId?: string; urgency: number }) => db
+  .selectFrom('triage_templates').selectAll().where('locale', '=', locale)
+  .where((eb) => eb.or([eb('department_id', 'is', null), ...(departmentId === undefined ? [] : [eb('department_id', '=', departmentId)])]))
+  .where((eb) => eb.or([eb('urgency', 'is', null), eb('urgency', '=', urgency)])));
 
 /**
  * Acknowledgement templates per department × urgency × language (either may be "any"). A ticket
@@ -51,10 +58,7 @@ export class TriageTemplates {
 
   /** The most specific template for a ticket in a language, or undefined. */
   async choose(workspaceId: string, ticket: { departmentId: string | null; urgency: number }, locale: Locale): Promise<TemplateRow | undefined> {
-    const candidates = await this.in(workspaceId).selectFrom('triage_templates').selectAll().where('locale', '=', locale)
-      .where((eb) => eb.or([eb('department_id', 'is', null), ...(ticket.departmentId ? [eb('department_id', '=', ticket.departmentId)] : [])]))
-      .where((eb) => eb.or([eb('urgency', 'is', null), eb('urgency', '=', ticket.urgency)]))
-      .execute();
+    const candidates = await CANDIDATES.rows(this.in(workspaceId), { locale, departmentId: ticket.departmentId ?? undefined, urgency: ticket.urgency });
     // The department says more about what the customer needs than the urgency: it counts double.
     const score = (t: TemplateRow) => (t.department_id ? 2 : 0) + (t.urgency !== null ? 1 : 0);
     return candidates.sort((a, b) => score(b) - score(a))[0];

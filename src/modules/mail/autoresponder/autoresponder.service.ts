@@ -10,6 +10,7 @@ import type { AccountsService } from '../../accounts/index.js';
 import type { TicketsService } from '../../tickets/index.js';
 import type { TicketRow, Urgency } from '../../tickets/index.js';
 import type { MailOutbox, OutboundMail } from '../../../core/mail/outbox.js';
+import { queryTemplate } from '../../../core/db/query-template.js';
 
 export const AUTORESPOND_JOB = 'mail.autorespond';
 /** The promised answer time as the customer reads it: date, time and the time zone's name (the workspace's zone, not theirs). */
@@ -54,6 +55,17 @@ interface AutorespondJob {
   workspaceId: string;
   ticketId: string;
 }
+
+/** Statements of every acknowledgement, built and compiled once (core/db/query-template.ts). */
+const ADDRESS_STATUS = queryTemplate((db, { address }: { address: string }) =>
+  db.selectFrom('mail_address_health').select('status').where('address', '=', address));
+const RECIPIENT_LOCK = queryTemplate((db, { key }: { key: string }) =>
+  db.selectNoFrom(sql<void>`pg_advisory_xact_lock(hashtext(${key}))`.as('locked')));
+const QUEUED_SINCE = queryTemplate((db, { recipient, since }: { recipient: string; since: Date }) =>
+  db.selectFrom('mail_autoresponses').select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('recipient', '=', recipient).where('outcome', '=', 'queued').where('created_at', '>', since));
+const INSERT_DECISION = queryTemplate((db, row: { ticket_id: string; recipient: string; outcome: 'queued' | 'skipped'; reason: string | null }) =>
+  db.insertInto('mail_autoresponses').values(row).onConflict((oc) => oc.columns(['workspace_id', 'ticket_id']).doNothing()).returning('ticket_id'));
 
 /**
  * Acknowledges a new ticket from mail or the web form: its number, when to expect an answer (the
@@ -108,7 +120,7 @@ export class Autoresponder {
       : policy.placed ? { ...opened, department_id: policy.placed.departmentId, urgency: policy.placed.urgency as Urgency }
         : await this.tickets.ticket(workspaceId, ticketId);
     const db = this.tenancy.forWorkspace(workspaceId);
-    const failing = await db.selectFrom('mail_address_health').select('status').where('address', '=', recipient).executeTakeFirst();
+    const failing = await ADDRESS_STATUS.first(db, { address: recipient });
     const suppressed = context.suppressed ?? (policy?.suppressed ? 'workspace-rule' : null);
     const suggestions = suppressed || failing?.status === 'failing' ? [] : await this.suggestions(workspaceId, context.text ?? ticket.subject, locale);
     // The SLA's own subscriber sets the ticket's deadline, and may not have run yet (the events are
@@ -149,10 +161,9 @@ export class Autoresponder {
     // (core/db/database.ts): the decision is replayed with the ticket.
     return db.transaction().execute(async (trx) => {
       // Serialises decisions for one recipient, so concurrent tickets cannot all slip under the hourly limit.
-      await sql`select pg_advisory_xact_lock(hashtext(${`${workspaceId}:${recipient}`}))`.execute(trx);
+      await RECIPIENT_LOCK.run(trx, { key: `${workspaceId}:${recipient}` });
       const reason = suppressed ?? (failing?.status === 'failing' ? 'address-failing' : await this.overLimit(trx, recipient));
-      const decided = await trx.insertInto('mail_autoresponses').values({ ticket_id: ticketId, recipient, outcome: reason ? 'skipped' : 'queued', reason })
-        .onConflict((oc) => oc.columns(['workspace_id', 'ticket_id']).doNothing()).returning('ticket_id').executeTakeFirst();
+      const decided = await INSERT_DECISION.first(trx, { ticket_id: ticketId, recipient, outcome: reason ? 'skipped' : 'queued', reason });
       if (!decided) return 'already-decided';
       if (reason) return 'skipped';
       await this.outbox.queue(workspaceId, mail, trx);
@@ -162,8 +173,7 @@ export class Autoresponder {
 
   private async overLimit(trx: Kysely<DB>, recipient: string): Promise<string | null> {
     const since = new Date(Date.now() - 60 * 60 * 1000);
-    const { count } = await trx.selectFrom('mail_autoresponses').select((eb) => eb.fn.countAll<string>().as('count'))
-      .where('recipient', '=', recipient).where('outcome', '=', 'queued').where('created_at', '>', since).executeTakeFirstOrThrow();
+    const { count } = await QUEUED_SINCE.firstOrThrow(trx, { recipient, since });
     return Number(count) >= this.options.perSenderPerHour ? 'rate-limited' : null;
   }
 

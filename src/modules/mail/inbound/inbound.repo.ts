@@ -2,11 +2,31 @@ import { sql, type ExpressionBuilder, type Insertable, type Kysely, type Transac
 import type { Tenancy } from '../../../core/tenancy.js';
 import type { DB } from '../../../core/db/database.js';
 import { relaxedStatement } from '../../../core/db/relaxed-statement.js';
+import { queryTemplate } from '../../../core/db/query-template.js';
 import type {
   InboundRow, InboundStatus, MailAddressesTable, MailAddressRow, MailInboundTable, MailMailboxesTable, MailboxRow,
 } from './inbound.schema.js';
 
 export type Db = Kysely<DB> | Transaction<DB>;
+
+/** The workspace's other messages with the inserted message's Message-ID: in its `returning`, the table as it was before, so only earlier ones. */
+const othersWithMessageId = (eb: ExpressionBuilder<DB, 'mail_inbound'>) => eb.selectFrom('mail_inbound as other').select('other.id')
+  .whereRef('other.workspace_id', '=', 'mail_inbound.workspace_id').whereRef('other.message_id', '=', 'mail_inbound.message_id');
+
+/** Statements every inbound message sends, built and compiled once (core/db/query-template.ts). */
+const INSERT_RAW = queryTemplate((db, values: Omit<Insertable<MailInboundTable>, 'workspace_id'>) => db.insertInto('mail_inbound').values(values)
+  .onConflict((oc) => oc.columns(['workspace_id', 'message_id', 'content_sha256']).where('message_id', 'is not', null).doNothing())
+  .returning((eb) => ['id', eb.exists(othersWithMessageId(eb)).as('reused'), eb.exists(othersWithMessageId(eb).where('other.content_sha256', 'is', null)).as('unfingerprinted')]));
+const START_ATTEMPT = queryTemplate((db, { id }: { id: string }) => relaxedStatement(db).updateTable('mail_inbound').from('relaxed')
+  .set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('id', '=', id).returningAll('mail_inbound'));
+const FINISH = queryTemplate((db, { inboundId, ...patch }: Updateable<MailInboundTable> & { inboundId: string }) =>
+  db.updateTable('mail_inbound').set(patch).where('id', '=', inboundId));
+const TICKET_MESSAGE_BY_EXTERNAL_ID = queryTemplate((db, { externalId }: { externalId: string }) =>
+  db.selectFrom('ticket_messages').select('id').where('external_id', '=', externalId));
+const TICKETS_BY_MESSAGE_IDS = queryTemplate((db, { ids }: { ids: readonly string[] }) =>
+  db.selectFrom('mail_message_ids').select(['message_id', 'ticket_id']).where('message_id', '=', (eb) => eb.fn.any(eb.val(ids))));
+const INSERT_MESSAGE_ID = queryTemplate((db, values: { message_id: string; ticket_id: string; ticket_message_id: string | null }) =>
+  db.insertInto('mail_message_ids').values({ ...values, direction: 'inbound' }).onConflict((oc) => oc.columns(['workspace_id', 'message_id']).doNothing()));
 
 /** Every tenant query starts from `in(workspaceId)`; the few that route by address before a workspace is known say so. */
 export class InboundRepo {
@@ -56,13 +76,7 @@ export class InboundRepo {
    * (`unfingerprinted` when one of them was stored before contents were fingerprinted).
    */
   async insertRaw(workspaceId: string, values: Omit<Insertable<MailInboundTable>, 'workspace_id'>): Promise<{ id: string; reused: boolean; unfingerprinted: boolean } | undefined> {
-    const others = (eb: ExpressionBuilder<DB, 'mail_inbound'>) => eb.selectFrom('mail_inbound as other').select('other.id')
-      .whereRef('other.workspace_id', '=', 'mail_inbound.workspace_id').whereRef('other.message_id', '=', 'mail_inbound.message_id');
-    // The subqueries see the table as it was before this insert: only earlier messages.
-    const row = await this.in(workspaceId).insertInto('mail_inbound').values(values)
-      .onConflict((oc) => oc.columns(['workspace_id', 'message_id', 'content_sha256']).where('message_id', 'is not', null).doNothing())
-      .returning((eb) => ['id', eb.exists(others(eb)).as('reused'), eb.exists(others(eb).where('other.content_sha256', 'is', null)).as('unfingerprinted')])
-      .executeTakeFirst();
+    const row = await INSERT_RAW.first(this.in(workspaceId), values);
     return row && { id: row.id, reused: row.reused === true, unfingerprinted: row.unfingerprinted === true };
   }
 
@@ -82,8 +96,7 @@ export class InboundRepo {
    * raw row itself (before the 250) is always a durable commit.
    */
   startAttempt(workspaceId: string, id: string): Promise<InboundRow | undefined> {
-    return relaxedStatement(this.in(workspaceId)).updateTable('mail_inbound').from('relaxed').set((eb) => ({ attempts: eb('attempts', '+', 1) }))
-      .where('id', '=', id).returningAll('mail_inbound').executeTakeFirst();
+    return START_ATTEMPT.first(this.in(workspaceId), { id });
   }
 
   /**
@@ -95,7 +108,7 @@ export class InboundRepo {
   async finish(workspaceId: string, id: string, patch: Updateable<MailInboundTable>, thread?: { message_id: string; ticket_id: string; ticket_message_id: string | null }): Promise<void> {
     await this.in(workspaceId).transaction().execute(async (trx) => {
       if (thread) await this.rememberMessageId(trx, thread);
-      await trx.updateTable('mail_inbound').set({ ...patch, processed_at: new Date() }).where('id', '=', id).execute();
+      await FINISH.run(trx, { ...patch, processed_at: new Date(), inboundId: id });
     });
   }
 
@@ -126,7 +139,7 @@ export class InboundRepo {
 
   async ticketForMessageIds(workspaceId: string, ids: string[]): Promise<{ message_id: string; ticket_id: string } | undefined> {
     if (!ids.length) return undefined;
-    const rows = await this.in(workspaceId).selectFrom('mail_message_ids').select(['message_id', 'ticket_id']).where('message_id', 'in', ids).execute();
+    const rows = await TICKETS_BY_MESSAGE_IDS.rows(this.in(workspaceId), { ids });
     // The first id in threading order wins (In-Reply-To before the oldest Reference).
     return ids.map((id) => rows.find((r) => r.message_id === id)).find((r) => r);
   }
@@ -136,12 +149,11 @@ export class InboundRepo {
    * Read here rather than through the tickets service: one indexed lookup instead of the whole thread.
    */
   ticketMessageByExternalId(workspaceId: string, externalId: string): Promise<{ id: string } | undefined> {
-    return this.in(workspaceId).selectFrom('ticket_messages').select('id').where('external_id', '=', externalId).executeTakeFirst();
+    return TICKET_MESSAGE_BY_EXTERNAL_ID.first(this.in(workspaceId), { externalId });
   }
 
   async rememberMessageId(db: Db, values: { message_id: string; ticket_id: string; ticket_message_id: string | null }): Promise<void> {
-    await db.insertInto('mail_message_ids').values({ ...values, direction: 'inbound' })
-      .onConflict((oc) => oc.columns(['workspace_id', 'message_id']).doNothing()).execute();
+    await INSERT_MESSAGE_ID.run(db, values);
   }
 
   // ---- bounces -----------------------------------------------------------------------------

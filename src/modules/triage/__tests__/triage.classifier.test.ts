@@ -34,6 +34,20 @@ describe('TriageClassifier', () => {
     expect(classifier.predict('发票开错了，请重新开具增值税发票').confidence).toBeGreaterThan(classifier.predict('打印机 发票').confidence);
   });
 
+  it('predicts a text the same whatever another model with other settings predicted of it just before', () => {
+    const reference = TriageClassifier.train(examples, REFERENCE_SETTINGS);
+    const fewerNgrams = TriageClassifier.train(examples, { ...REFERENCE_SETTINGS, charNgrams: { min: 2, max: 2 } });
+    const texts = ['refunds arrived late', 'printers jammed', '打印机卡纸'];
+    const alone = texts.map((text) => [reference, fewerNgrams, classifier].map((model) => {
+      model.predict('something else first');
+      return model.predict(text);
+    }));
+    const inTurn = texts.map((text) => [reference, fewerNgrams, classifier].map((model) => model.predict(text)));
+    expect(inTurn).toEqual(alone);
+    // The settings differ in what they make of a text, so the comparison compares something.
+    expect(new Set(inTurn[0]!.map((p) => p.confidence)).size).toBe(3);
+  });
+
   it('predicts the same after its state is stored as JSON and read back', () => {
     const copy = TriageClassifier.fromState(JSON.parse(JSON.stringify(classifier.toState())));
     for (const text of ['打印机卡纸', 'invoice please', '二十台 discount']) expect(copy.predict(text)).toEqual(classifier.predict(text));
