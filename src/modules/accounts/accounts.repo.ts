@@ -15,13 +15,14 @@ const apiTokenColumns = ['id', 'name', 'agent_id', 'scopes', 'expires_at', 'pare
 const invitationColumns = ['id', 'email', 'name', 'role', 'locale', 'invited_by', 'created_at', 'sent_at', 'expires_at', 'accepted_at', 'revoked_at', 'agent_id'] as const;
 const customerColumns = ['id', 'workspace_id', 'email', 'name', 'locale', 'created_at'] as const;
 
-/** A new contact's customer, inserted or found (every new ticket's), built and compiled once (core/db/query-template.ts). */
+/** A new contact's customer, inserted or found, and read by id (every new ticket's): built and compiled once (core/db/query-template.ts). */
 const UPSERT_CUSTOMER = queryTemplate((db, values: { email: string; name: string; locale: Locale | null }) =>
   db.with('inserted', (qb) => qb.insertInto('customers').values({ ...values, password_hash: null })
     .onConflict((oc) => oc.columns(['workspace_id', 'email']).doNothing()).returning(customerColumns))
     .selectFrom('inserted').select(customerColumns)
     .unionAll((qb) => qb.selectFrom('customers').select(customerColumns).where('email', '=', values.email))
     .limit(1));
+const CUSTOMER_BY_ID = queryTemplate((db, { id }: { id: string }) => db.selectFrom('customers').select(customerColumns).where('id', '=', id));
 
 /** Every query on tenant tables goes through `tenancy.forWorkspace`; only lookups by secret hash start unscoped. */
 export class AccountsRepo {
@@ -117,7 +118,7 @@ export class AccountsRepo {
   }
 
   customerById(workspaceId: string, id: string) {
-    return this.in(workspaceId).selectFrom('customers').select(customerColumns).where('id', '=', id).executeTakeFirst();
+    return CUSTOMER_BY_ID.first(this.in(workspaceId), { id });
   }
 
   customerCredentials(workspaceId: string, email: string) {

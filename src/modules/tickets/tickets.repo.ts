@@ -8,7 +8,6 @@ import type { DB } from '../../core/db/database.js';
 import type { Locale } from '../../core/i18n/index.js';
 import { ACTIVE_STATUSES, type Channel, type SenderVerification, type TicketStatus, type Urgency, type UrgencyNames } from './tickets.schema.js';
 import { relaxedStatement } from '../../core/db/relaxed-statement.js';
-import { valuesTable } from '../../core/db/values-table.js';
 import { queryTemplate } from '../../core/db/query-template.js';
 
 export type Db = Kysely<DB> | Transaction<DB>;
@@ -126,6 +125,18 @@ const INSERT_OPENING = queryTemplate((db, { ticket, message, terms, activity }: 
   .with('a', (qb) => qb.insertInto('ticket_activity').values(activity).returning('id'))
   .selectFrom('t').selectAll('t')
   .select((eb) => eb.selectFrom('m').select((m) => m.fn.countAll<string>().as('n')).as('messages')));
+const MESSAGE_BY_EXTERNAL_ID = queryTemplate((db, { externalId }: { externalId: string }) =>
+  db.selectFrom('ticket_messages').selectAll().where('external_id', '=', externalId));
+/** Each ticket's deadlines, however many tickets: their columns as arrays, unnested side by side, make one statement of one shape. */
+const SET_DEADLINES = queryTemplate((db, due: { ticketIds: string[]; firstResponse: (Date | null)[]; nextResponse: (Date | null)[]; resolution: (Date | null)[] }) => db
+  .updateTable('tickets')
+  .from(sql<{ ticket_id: string; first_response: Date | null; next_response: Date | null; resolution: Date | null }>`unnest(${due.ticketIds}::uuid[],
+    ${due.firstResponse}::timestamptz[], ${due.nextResponse}::timestamptz[], ${due.resolution}::timestamptz[])`
+    .as<'due'>(sql`due(ticket_id, first_response, next_response, resolution)`))
+  .set((eb) => ({
+    first_response_due_at: eb.ref('due.first_response'), next_response_due_at: eb.ref('due.next_response'), resolution_due_at: eb.ref('due.resolution'),
+  }))
+  .whereRef('tickets.id', '=', 'due.ticket_id'));
 const INSERT_ACTIVITY = queryTemplate((db, row: Omit<NewActivityRow, 'details'> & { details: string }) => db.insertInto('ticket_activity').values(row));
 
 export class TicketsRepo {
@@ -225,15 +236,10 @@ export class TicketsRepo {
   /** Each ticket's SLA deadlines, in one statement. */
   async setDeadlines(db: Db, rows: readonly TicketDeadlines[]): Promise<void> {
     if (!rows.length) return;
-    const due = valuesTable(rows.map((r) => ({
-      ticket_id: sql<string>`${r.ticketId}::uuid`, first_response: sql<Date | null>`${r.firstResponse}::timestamptz`,
-      next_response: sql<Date | null>`${r.nextResponse}::timestamptz`, resolution: sql<Date | null>`${r.resolution}::timestamptz`,
-    })), 'due');
-    await db.updateTable('tickets').from(due)
-      .set((eb) => ({
-        first_response_due_at: eb.ref('due.first_response'), next_response_due_at: eb.ref('due.next_response'), resolution_due_at: eb.ref('due.resolution'),
-      }))
-      .whereRef('tickets.id', '=', 'due.ticket_id').execute();
+    await SET_DEADLINES.run(db, {
+      ticketIds: rows.map((r) => r.ticketId), firstResponse: rows.map((r) => r.firstResponse),
+      nextResponse: rows.map((r) => r.nextResponse), resolution: rows.map((r) => r.resolution),
+    });
   }
 
   ticketByNumber(db: Db, number: number) {
@@ -298,7 +304,7 @@ export class TicketsRepo {
   }
 
   messageByExternalId(db: Db, externalId: string) {
-    return db.selectFrom('ticket_messages').selectAll().where('external_id', '=', externalId).executeTakeFirst();
+    return MESSAGE_BY_EXTERNAL_ID.first(db, { externalId });
   }
 
   message(db: Db, id: string) {
