@@ -42,7 +42,9 @@ const ANY_WORKSPACE = randomUUID();
  * An argument may be a plain record of such values (a row for `values`), one level or more.
  *
  * Run on a workspace's database (`Tenancy.forWorkspace`, a transaction of one) the query is
- * compiled with the same scope for a placeholder workspace, which each run replaces.
+ * compiled with the same scope for a placeholder workspace, which each run replaces; which tables
+ * it scopes are those of the first handle it ran on (a process loads them once, at start). A
+ * `workspace_id` the query writes is checked against the scope on every run, as the scope would.
  */
 export class QueryTemplate<A extends TemplateArgs<A>, O, D = DB> {
   /** By shape: the query, and the arguments it writes as its rows' `workspace_id` (checked against the scope's on each run). */
