@@ -51,6 +51,31 @@ export async function processTree(root: number): Promise<ProcessMemory[]> {
   return tree;
 }
 
+/** Linux' clock ticks per second (USER_HZ), the unit of /proc/<pid>/stat's CPU times: 100 on every kernel configuration in use. */
+const TICKS_PER_S = 100;
+
+/**
+ * CPU time (user + system, ms) used so far by `root` itself (all its threads) and by the processes
+ * below it, those that already ended included: a parent's reaped children's time (cutime, cstime)
+ * holds them, so the embedded Postgres' short-lived backends are counted by its postmaster.
+ */
+export async function processCpuMs(root: number): Promise<{ rootMs: number; descendantsMs: number }> {
+  const ticks = async (pid: number) => {
+    const text = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+    if (!text) return { own: 0, reaped: 0 };
+    // Fields after "(comm)": state ppid … utime (12th) stime cutime cstime.
+    const [utime, stime, cutime, cstime] = text.slice(text.lastIndexOf(')') + 2).split(' ').slice(11, 15).map(Number) as [number, number, number, number];
+    return { own: utime + stime, reaped: cutime + cstime };
+  };
+  const rootTicks = await ticks(root);
+  let descendants = 0;
+  for (const p of (await processTree(root)).filter((p) => p.pid !== root)) {
+    const { own, reaped } = await ticks(p.pid);
+    descendants += own + reaped;
+  }
+  return { rootMs: (rootTicks.own * 1000) / TICKS_PER_S, descendantsMs: (descendants * 1000) / TICKS_PER_S };
+}
+
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
