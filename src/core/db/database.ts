@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { CompiledQuery, Kysely, PostgresDialect, PostgresDriver, type DatabaseConnection, type Driver, type PostgresDialectConfig, type QueryResult, type TransactionSettings } from 'kysely';
 import type { Logger } from '../logger.js';
@@ -62,39 +61,42 @@ const ASIDE_POOL_MAX = 2;
 const PREPARED_PER_CONNECTION = 200;
 
 /**
- * A connection that prepares each parameterised statement it sends (a named statement, named by
- * its text's hash): Postgres parses and plans it once per connection, then only binds and runs
- * it (issue 15: planning was 2.6–4 ms of Postgres' CPU per new ticket, more than running the
- * statements). After five runs Postgres may keep one generic plan for it (`plan_cache_mode`
- * auto), if that plan is estimated to cost no more than the custom ones it made.
+ * A connection that prepares each parameterised statement it sends (a named statement): Postgres
+ * parses and plans it once per connection, then only binds and runs it (issue 15: planning was
+ * 2.6–4 ms of Postgres' CPU per new ticket, more than running the statements). After five runs
+ * Postgres may keep one generic plan for it (`plan_cache_mode` auto), if that plan is estimated to
+ * cost no more than the custom ones it made.
  */
 class PreparingClient extends pg.Client {
-  /** The name each statement (by its text's hash) is prepared under on this connection. */
+  /** The name each statement (by its text) is prepared under on this connection. */
   private readonly names = new Map<string, string>();
-  private renamed = 0;
+  private named = 0;
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- every overload of pg's query passes through
   override query(...args: any[]): any {
     const [text, values] = args as [unknown, unknown];
     if (args.length === 2 && typeof text === 'string' && Array.isArray(values) && values.length > 0) {
-      const hash = createHash('sha1').update(text).digest('base64url').slice(0, 22);
-      if (!this.names.has(hash) && this.names.size < PREPARED_PER_CONNECTION) this.names.set(hash, `k${hash}`);
-      if (this.names.has(hash)) return this.runPrepared(hash, text, values);
+      if (!this.names.has(text) && this.names.size < PREPARED_PER_CONNECTION) this.names.set(text, this.newName());
+      if (this.names.has(text)) return this.runPrepared(text, values);
     }
     return Reflect.apply(super.query, this, args);
   }
 
-  private async runPrepared(hash: string, text: string, values: unknown[]): Promise<pg.QueryResult> {
+  private newName(): string {
+    return `k${++this.named}`;
+  }
+
+  private async runPrepared(text: string, values: unknown[]): Promise<pg.QueryResult> {
     const alone = (this as unknown as { getTransactionStatus(): string | null }).getTransactionStatus() === 'I';
     try {
-      return await super.query({ name: this.names.get(hash)!, text, values });
+      return await super.query({ name: this.names.get(text)!, text, values });
     } catch (err) {
       if (!isStalePlan(err)) throw err;
       // A table it reads changed shape (a migration, perhaps by another node): the statement is
       // prepared afresh under a new name; the old one stays on the server until the connection ends.
-      this.names.set(hash, `k${hash}_${++this.renamed}`);
+      this.names.set(text, this.newName());
       // Alone it is simply sent again; in a transaction, the transaction has failed and its caller retries.
-      if (alone) return super.query({ name: this.names.get(hash)!, text, values });
+      if (alone) return super.query({ name: this.names.get(text)!, text, values });
       throw err;
     }
   }
