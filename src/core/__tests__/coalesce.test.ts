@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coalesced } from '../coalesce.js';
+import { batched, coalesced } from '../coalesce.js';
 
 /** A take whose calls are answered by hand, so the test decides when the "statement" returns. */
 function controlledTake() {
@@ -62,5 +62,65 @@ describe('coalesced', () => {
     const next = coalesced<string, string>(() => { throw new Error('bad key'); });
     await expect(next('w')).rejects.toThrow('bad key');
     await expect(next('w')).rejects.toThrow('bad key');
+  });
+});
+
+/** Batches answered by hand: the test decides when each "transaction" ends and how each item fares. */
+function controlledWork() {
+  const batches: { items: number[]; answer: (results: PromiseSettledResult<string>[]) => void; fail: (error: Error) => void }[] = [];
+  const work = (items: number[]) => new Promise<PromiseSettledResult<string>[]>((answer, fail) => { batches.push({ items, answer, fail }); });
+  const ok = (items: number[]) => items.map((i): PromiseSettledResult<string> => ({ status: 'fulfilled', value: `done ${i}` }));
+  return { batches, work, ok };
+}
+
+describe('batched', () => {
+  it('sends a quiet item at once, and what queues behind busy lanes together, at most `size` a batch', async () => {
+    const { batches, work, ok } = controlledWork();
+    const submit = batched(work, { size: 3, lanes: 1 });
+    const first = submit(1);
+    await tick();
+    expect(batches.map((b) => b.items)).toEqual([[1]]);
+    const queued = [2, 3, 4, 5].map((i) => submit(i));
+    await tick();
+    expect(batches).toHaveLength(1); // the only lane is busy
+    batches[0]!.answer(ok([1]));
+    expect(await first).toBe('done 1');
+    await tick();
+    expect(batches.map((b) => b.items)).toEqual([[1], [2, 3, 4]]);
+    batches[1]!.answer(ok([2, 3, 4]));
+    await tick();
+    expect(batches.map((b) => b.items)).toEqual([[1], [2, 3, 4], [5]]);
+    batches[2]!.answer(ok([5]));
+    expect(await Promise.all(queued)).toEqual(['done 2', 'done 3', 'done 4', 'done 5']);
+  });
+
+  it('shares items that arrive together out over the free lanes', async () => {
+    const { batches, work, ok } = controlledWork();
+    const submit = batched(work, { size: 10, lanes: 3 });
+    const all = [1, 2, 3, 4, 5, 6, 7].map((i) => submit(i));
+    await tick();
+    expect(batches.map((b) => b.items)).toEqual([[1, 2, 3], [4, 5], [6, 7]]);
+    for (const batch of batches) batch.answer(ok(batch.items));
+    expect(await Promise.all(all)).toHaveLength(7);
+  });
+
+  it("fails only the items whose result failed, and a whole batch when the work throws", async () => {
+    const { batches, work, ok } = controlledWork();
+    const submit = batched(work, { size: 5, lanes: 1 });
+    const [a, b] = [submit(1), submit(2)];
+    await tick();
+    batches[0]!.answer([ok([1])[0]!, { status: 'rejected', reason: new Error('item 2 failed') }]);
+    expect(await a).toBe('done 1');
+    await expect(b).rejects.toThrow('item 2 failed');
+    const [c, d] = [submit(3), submit(4)];
+    await tick();
+    batches[1]!.fail(new Error('the batch failed'));
+    await expect(c).rejects.toThrow('the batch failed');
+    await expect(d).rejects.toThrow('the batch failed');
+    // The lane is free again afterwards.
+    const e = submit(5);
+    await tick();
+    batches[2]!.answer(ok([5]));
+    expect(await e).toBe('done 5');
   });
 });

@@ -81,6 +81,8 @@ export class QueryTemplate<A extends TemplateArgs<A>, O, D = DB> {
       const workspaceIds: string[] = [];
       const writesWorkspace = (value: unknown) => value instanceof Slot && workspaceIds.push(value.path) > 0;
       compiled = { query: this.build(scope ? scope.scopedTo(ANY_WORKSPACE, writesWorkspace) : db, standIn(args, '') as A).compile(), workspaceIds };
+      // `in` given a stand-in compiles to `in $1`, which Postgres refuses only when it runs.
+      if (/ in \$\d+/.test(compiled.query.sql)) throw new Error(`query template: an \`in\` list takes an array of varying length as \`= any(…)\`: ${compiled.query.sql}`);
       this.compiled.set(shape, compiled);
     }
     const { query, workspaceIds } = compiled;

@@ -114,4 +114,12 @@ describe('a query template', () => {
     const json = counted((d, { body }: { body: string }) => d.selectFrom('qt_notes').selectAll().where('body', '=', body));
     await expect(json.template.run(db, { body: { text: 'x' } as unknown as string })).rejects.toThrow(/the argument "body.text" was read while building/);
   });
+
+  it('refuses an `in` list given as one argument before it reaches Postgres, and takes it as `= any(…)`', async () => {
+    const inList = counted((d, { bodies }: { bodies: string[] }) => d.selectFrom('qt_notes').select('body').where('body', 'in', bodies));
+    await expect(inList.template.run(db, { bodies: ['one', 'two'] })).rejects.toThrow(/an `in` list takes an array of varying length as `= any/);
+    const anyOf = counted((d, { bodies }: { bodies: string[] }) => d.selectFrom('qt_notes').select('body').where('body', '=', (eb) => eb.fn.any(eb.val(bodies))));
+    await db.insertInto('qt_notes').values([{ workspace_id: a, body: 'listed one' }, { workspace_id: a, body: 'listed two' }]).execute();
+    expect((await anyOf.template.rows(db, { bodies: ['listed one', 'listed two', 'not there'] })).map((r) => r.body).sort()).toEqual(['listed one', 'listed two']);
+  });
 });

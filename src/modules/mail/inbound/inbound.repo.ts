@@ -17,8 +17,8 @@ const othersWithMessageId = (eb: ExpressionBuilder<DB, 'mail_inbound'>) => eb.se
 const INSERT_RAW = queryTemplate((db, values: Omit<Insertable<MailInboundTable>, 'workspace_id'>) => db.insertInto('mail_inbound').values(values)
   .onConflict((oc) => oc.columns(['workspace_id', 'message_id', 'content_sha256']).where('message_id', 'is not', null).doNothing())
   .returning((eb) => ['id', eb.exists(othersWithMessageId(eb)).as('reused'), eb.exists(othersWithMessageId(eb).where('other.content_sha256', 'is', null)).as('unfingerprinted')]));
-const START_ATTEMPT = queryTemplate((db, { id }: { id: string }) => relaxedStatement(db).updateTable('mail_inbound').from('relaxed')
-  .set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('id', '=', id).returningAll('mail_inbound'));
+const START_ATTEMPTS = queryTemplate((db, { ids }: { ids: readonly string[] }) => relaxedStatement(db).updateTable('mail_inbound').from('relaxed')
+  .set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('id', '=', (eb) => eb.fn.any(eb.val(ids))).returningAll('mail_inbound'));
 const FINISH = queryTemplate((db, { inboundId, ...patch }: Updateable<MailInboundTable> & { inboundId: string }) =>
   db.updateTable('mail_inbound').set(patch).where('id', '=', inboundId));
 const TICKET_MESSAGE_BY_EXTERNAL_ID = queryTemplate((db, { externalId }: { externalId: string }) =>
@@ -90,13 +90,23 @@ export class InboundRepo {
   }
 
   /**
-   * Counts a processing attempt and reads the message in the same statement. Bookkeeping only, so
-   * its commit does not wait for the disk (`synchronous_commit` off for the statement's own
-   * transaction, set in it: one round trip): lost in a crash, an attempt is merely not counted. The
-   * raw row itself (before the 250) is always a durable commit.
+   * Counts a processing attempt of each message and reads them, in one statement per workspace
+   * (a batch is nearly always of one); the rows in the order asked, undefined where there is none.
+   * Bookkeeping only, so its commit does not wait for the disk (`synchronous_commit` off for the
+   * statement's own transaction, set in it: one round trip): lost in a crash, an attempt is merely
+   * not counted. The raw row itself (before the 250) is always a durable commit.
    */
-  startAttempt(workspaceId: string, id: string): Promise<InboundRow | undefined> {
-    return START_ATTEMPT.first(this.in(workspaceId), { id });
+  async startAttempts(messages: readonly { workspaceId: string; inboundId: string }[]): Promise<(InboundRow | undefined)[]> {
+    const byWorkspace = new Map<string, string[]>();
+    for (const { workspaceId, inboundId } of messages) byWorkspace.set(workspaceId, [...(byWorkspace.get(workspaceId) ?? []), inboundId]);
+    const rows = new Map<string, InboundRow>();
+    for (const [workspaceId, ids] of byWorkspace) {
+      for (const row of await START_ATTEMPTS.rows(this.in(workspaceId), { ids })) rows.set(row.id, row);
+    }
+    return messages.map(({ workspaceId, inboundId }) => {
+      const row = rows.get(inboundId);
+      return row?.workspace_id === workspaceId ? row : undefined;
+    });
   }
 
   /**

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { inOneTransaction } from '../../../core/db/database.js';
 import { AppError, cursorInvalid, notFound } from '../../../core/errors.js';
-import { PermanentJobError, type Job, type JobQueue } from '../../../core/jobs/index.js';
+import { PermanentJobError, type JobQueue } from '../../../core/jobs/index.js';
+import { batched } from '../../../core/coalesce.js';
 import type { Logger } from '../../../core/logger.js';
 import type { AccountsService } from '../../accounts/index.js';
 import type { AttachmentStore } from '../../../core/storage/attachments.js';
@@ -21,6 +22,13 @@ export const PROCESS_INBOUND_JOB = 'mail.inbound';
 const SWEEP_JOB = 'mail.inbound_sweep';
 /** A processing attempt that keeps failing this often is parked, so one message never blocks the others. */
 const ATTEMPTS_BEFORE_PARKING = 3;
+/**
+ * Batches of messages processed side by side, each in a transaction of its own, and their largest
+ * size (bench/mail.bench.ts): processing is bound by CPU (ours and Postgres'), so more lanes only
+ * queue on the pool, while larger batches share more of the fixed costs of a job and a transaction.
+ */
+const PROCESSING_LANES = 4;
+const BATCH_MESSAGES = 20;
 
 export interface InboundJob {
   workspaceId: string;
@@ -111,13 +119,13 @@ export class InboundMail {
 
   /** Only where the worker role runs. */
   async work(jobs: JobQueue): Promise<void> {
-    // Four at a time (bench/mail.bench.ts): with the commits relaxed, processing is bound by CPU
-    // (ours and Postgres'), and eight measured no faster, only queueing on the pool.
     // Replayable (core/jobs/replayable.ts): processing rebuilds everything from the durably stored
     // raw message, and a replay finds the ticket by the Message-ID, so its commits (ticket, SLA
     // clocks, acknowledgement…) need not wait for the disk; the job's completion does, and it
     // flushes them all. The SMTP 250 waited for the raw row's own synchronous commit.
-    await jobs.work<InboundJob>(PROCESS_INBOUND_JOB, (job) => this.run(job), { concurrency: 4, replayable: true });
+    // A fetch takes up to a lane's batch for every lane; the jobs' messages are processed a batch per
+    // transaction (processBatch).
+    await jobs.work<InboundJob>(PROCESS_INBOUND_JOB, (job) => this.processInBatch(job.data), { concurrency: BATCH_MESSAGES * PROCESSING_LANES, replayable: true });
     await jobs.work(SWEEP_JOB, async () => { await this.sweep(); });
     await jobs.schedule(SWEEP_JOB, '* * * * *').catch((error: unknown) => this.log.warn({ err: error }, 'inbound mail: sweep not scheduled'));
     // Messages a mail node stored while no worker ran (or whose job send was lost) are picked up at once.
@@ -131,10 +139,31 @@ export class InboundMail {
     return stranded.length;
   }
 
-  private async run(job: Job<InboundJob>): Promise<void> {
-    const { workspaceId, inboundId } = job.data;
-    const row = await this.repo.startAttempt(workspaceId, inboundId);
-    if (!row) throw new PermanentJobError('inbound message not found');
+  /**
+   * One job's message, processed with the other jobs' messages waiting beside it (core/coalesce.ts
+   * `batched`): their attempts counted in one statement, then all of them in one transaction (a
+   * BEGIN and a COMMIT for the batch, not for each message). If anything in it fails, nothing of the
+   * batch stays and each message is processed on its own, so one bad message costs the others
+   * nothing but the replay.
+   */
+  private readonly processInBatch = batched((jobs: InboundJob[]) => this.processBatch(jobs), { size: BATCH_MESSAGES, lanes: PROCESSING_LANES });
+
+  private async processBatch(jobs: InboundJob[]): Promise<PromiseSettledResult<void>[]> {
+    const rows = await this.repo.startAttempts(jobs);
+    const found = rows.filter((row): row is InboundRow => row !== undefined);
+    const together = found.length > 1 && await inOneTransaction(async () => {
+      for (const row of found) await this.process(row);
+    }).then(() => true, () => false);
+    const results: PromiseSettledResult<void>[] = [];
+    for (const row of rows) {
+      if (!row) results.push({ status: 'rejected', reason: new PermanentJobError('inbound message not found') });
+      else if (together) results.push({ status: 'fulfilled', value: undefined });
+      else results.push(await this.processAlone(row).then(() => ({ status: 'fulfilled', value: undefined }), (reason: unknown) => ({ status: 'rejected', reason })));
+    }
+    return results;
+  }
+
+  private async processAlone(row: InboundRow): Promise<void> {
     try {
       // One transaction for the message's customer, ticket, message, attachments' rows, events,
       // triage decision and acknowledgement (a BEGIN and a COMMIT each before); the attempt counted
@@ -147,8 +176,8 @@ export class InboundMail {
       // or for anything permanent, the message is parked with the reason and the queue moves on.
       const permanent = error instanceof PermanentJobError || (error instanceof AppError && error.status < 500);
       if (permanent || row.attempts >= ATTEMPTS_BEFORE_PARKING + 1) {
-        await this.repo.finish(workspaceId, inboundId, { status: 'parked', reason: reasonOf(error) });
-        this.log.warn({ err: error, workspaceId, inboundId }, 'inbound mail parked');
+        await this.repo.finish(row.workspace_id, row.id, { status: 'parked', reason: reasonOf(error) });
+        this.log.warn({ err: error, workspaceId: row.workspace_id, inboundId: row.id }, 'inbound mail parked');
         return;
       }
       throw error;
