@@ -181,7 +181,7 @@ export function createServices(deps: ServiceDeps): Services {
     },
   };
   const triage = new TriageService(triageRepo, triagePorts, deps.jobs, clock,
-    new TriageTemplates(tenancy, (workspaceId) => tickets.departments(workspaceId), clock),
+    new TriageTemplates(tenancy, (workspaceId) => tickets.departments(workspaceId), clock, triageConfig),
     new TriageAutomations(triageRepo, triagePorts, deps.jobs, clock, triageConfig), triageConfig);
   bus.subscribe('triage.settings_changed', (event) => triage.forgetConfig(event.workspaceId));
   const mailInbound = createMailInbound({

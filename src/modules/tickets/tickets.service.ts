@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isUuid } from '../../contracts/http.js';
 import type { Clock } from '../../core/clock.js';
 import { coalesced } from '../../core/coalesce.js';
-import { outsideOneTransaction } from '../../core/db/database.js';
+import { insideOneTransaction, outsideOneTransaction } from '../../core/db/database.js';
 import { AppError, cursorInvalid, forbidden, notFound } from '../../core/errors.js';
 import type { EventBus, EventWriter } from '../../core/events/index.js';
 import type { TicketChanges as TicketChangesEvent } from '../../contracts/events.js';
@@ -168,13 +168,33 @@ export class TicketsService {
    * What follows (SLA, routing, acknowledgement, webhooks) are the events' durable subscribers.
    */
   async open(workspaceId: string, input: NewTicket, actor: TicketActor): Promise<TicketRow> {
-    if (input.externalId) {
+    return (await this.openWithMessage(workspaceId, input, actor)).ticket;
+  }
+
+  /**
+   * `open`, and the id of the ticket's first message. An `externalId` that a message has already
+   * (a mail processed again after a crash, or two deliveries at once) opens nothing: its opening
+   * rolls back and this returns that message's ticket. No read before the opening looks for it
+   * (issue 15: a round trip on every mail, for the rare replay). Inside a scope that takes in
+   * everything (`inOneTransaction`), the rollback undoes the scope: MESSAGE_DUPLICATE goes up, and
+   * the caller does its work again on its own (the inbound pipeline does).
+   */
+  async openWithMessage(workspaceId: string, input: NewTicket, actor: TicketActor): Promise<{ ticket: TicketRow; messageId: string }> {
+    try {
+      return await this.openNew(workspaceId, input, actor);
+    } catch (error) {
+      if (!input.externalId || !(error instanceof AppError && error.code === 'MESSAGE_DUPLICATE') || insideOneTransaction()) throw error;
       const existing = await this.repo.messageByExternalId(this.repo.in(workspaceId), input.externalId);
-      if (existing) return this.ticket(workspaceId, existing.ticket_id);
+      if (!existing) throw error;
+      return { ticket: await this.ticket(workspaceId, existing.ticket_id), messageId: existing.id };
     }
+  }
+
+  private async openNew(workspaceId: string, input: NewTicket, actor: TicketActor): Promise<{ ticket: TicketRow; messageId: string }> {
     const knownCustomer = 'id' in input.customer ? await this.accounts.customer(workspaceId, input.customer.id) : undefined;
     const now = this.clock.now();
     const body = this.messageBody(input.body, input.bodyHtml);
+    // Taken before a replay is found, which then leaves it unused: a gap, as a failed ticket leaves.
     const { number, departmentId } = await this.nextNumber(workspaceId, input.departmentKey);
     return this.inTransaction(workspaceId, async (trx, events) => {
       const customerId = knownCustomer?.id ?? (await this.accounts.findOrCreateCustomer(workspaceId, input.customer as Extract<NewTicket['customer'], { email: string }>, trx)).id;
@@ -193,7 +213,7 @@ export class TicketsService {
       const stream = { stream: ticket.id };
       events.publish('ticket.created', workspaceId, { ticket: ticketEvent(ticket), messageId: ids.message }, stream);
       events.publish('message.created', workspaceId, { ticketId: ticket.id, messageId: ids.message, kind: 'reply', authorType: 'customer', channel: input.channel, opening: true }, stream);
-      return ticket;
+      return { ticket, messageId: ids.message };
     });
   }
 

@@ -74,6 +74,11 @@ export class TriageRepo {
       .returningAll().executeTakeFirstOrThrow();
   }
 
+  /** The workspace's acknowledgement templates (triage.templates.ts chooses among them). */
+  templates(db: Db) {
+    return db.selectFrom('triage_templates').selectAll().execute();
+  }
+
   // ---- rules
 
   rules(db: Db) {

@@ -6,23 +6,24 @@ import type { Locale } from '../../core/i18n/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
 import { TEMPLATE_PLACEHOLDERS, type TemplateInput } from '../../contracts/triage.js';
 import { isUniqueViolation } from '../../core/db/unique-violation.js';
-import { queryTemplate } from '../../core/db/query-template.js';
 import { triageErrors } from './triage.errors.js';
 import type { TemplateRow } from './triage.schema.js';
-
-/** The templates that could answer a new ticket (every acknowledgement looks): built and compiled once (core/db/query-template.ts). */
-const CANDIDATES = queryTemplate((db, { locale, departmentId, urgency }: { locale: Locale; departmentId?: string; urgency: number }) => db
-  .selectFrom('triage_templates').selectAll().where('locale', '=', locale)
-  .where((eb) => eb.or([eb('department_id', 'is', null), ...(departmentId === undefined ? [] : [eb('department_id', '=', departmentId)])]))
-  .where((eb) => eb.or([eb('urgency', 'is', null), eb('urgency', '=', urgency)])));
+import type { TriageConfigCache } from './triage.config.js';
 
 /**
  * Acknowledgement templates per department × urgency × language (either may be "any"). A ticket
  * gets the most specific template in its language: its department and urgency, else its
  * department, else its urgency, else the one for any; none, and the mail module's standard text.
+ * Acknowledgements choose from the workspace's triage configuration (triage.config.ts), which a
+ * change here refreshes.
  */
 export class TriageTemplates {
-  constructor(private readonly tenancy: Tenancy<DB>, private readonly departments: (workspaceId: string) => Promise<{ id: string }[]>, private readonly clock: Clock) {}
+  constructor(
+    private readonly tenancy: Tenancy<DB>,
+    private readonly departments: (workspaceId: string) => Promise<{ id: string }[]>,
+    private readonly clock: Clock,
+    private readonly config: TriageConfigCache,
+  ) {}
 
   private in(workspaceId: string): Kysely<DB> {
     return this.tenancy.forWorkspace(workspaceId);
@@ -35,7 +36,9 @@ export class TriageTemplates {
 
   async create(workspaceId: string, input: TemplateInput): Promise<TemplateRow> {
     await this.check(workspaceId, input);
-    return this.taken(() => this.in(workspaceId).insertInto('triage_templates').values(columns(input)).returningAll().executeTakeFirstOrThrow());
+    const row = await this.taken(() => this.in(workspaceId).insertInto('triage_templates').values(columns(input)).returningAll().executeTakeFirstOrThrow());
+    await this.config.changed(workspaceId);
+    return row;
   }
 
   async update(workspaceId: string, id: string, input: TemplateInput): Promise<TemplateRow> {
@@ -43,22 +46,25 @@ export class TriageTemplates {
     const row = await this.taken(() => this.in(workspaceId).updateTable('triage_templates').set({ ...columns(input), updated_at: this.clock.now() })
       .where('id', '=', id).returningAll().executeTakeFirst());
     if (!row) throw notFound('triage_template');
+    await this.config.changed(workspaceId);
     return row;
   }
 
   async remove(workspaceId: string, id: string): Promise<void> {
     const result = await this.in(workspaceId).deleteFrom('triage_templates').where('id', '=', id).executeTakeFirst();
     if (!Number(result.numDeletedRows)) throw notFound('triage_template');
+    await this.config.changed(workspaceId);
   }
 
   /** One template, or undefined (deleted since a rule named it). */
-  find(workspaceId: string, id: string): Promise<TemplateRow | undefined> {
-    return this.in(workspaceId).selectFrom('triage_templates').selectAll().where('id', '=', id).executeTakeFirst();
+  async find(workspaceId: string, id: string): Promise<TemplateRow | undefined> {
+    return (await this.config.get(workspaceId)).templates.find((t) => t.id === id);
   }
 
   /** The most specific template for a ticket in a language, or undefined. */
   async choose(workspaceId: string, ticket: { departmentId: string | null; urgency: number }, locale: Locale): Promise<TemplateRow | undefined> {
-    const candidates = await CANDIDATES.rows(this.in(workspaceId), { locale, departmentId: ticket.departmentId ?? undefined, urgency: ticket.urgency });
+    const candidates = (await this.config.get(workspaceId)).templates.filter((t) => t.locale === locale
+      && (t.department_id === null || t.department_id === ticket.departmentId) && (t.urgency === null || t.urgency === ticket.urgency));
     // The department says more about what the customer needs than the urgency: it counts double.
     const score = (t: TemplateRow) => (t.department_id ? 2 : 0) + (t.urgency !== null ? 1 : 0);
     return candidates.sort((a, b) => score(b) - score(a))[0];

@@ -21,8 +21,6 @@ const START_ATTEMPTS = queryTemplate((db, { ids }: { ids: readonly string[] }) =
   .set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('id', '=', (eb) => eb.fn.any(eb.val(ids))).returningAll('mail_inbound'));
 const FINISH = queryTemplate((db, { inboundId, ...patch }: Updateable<MailInboundTable> & { inboundId: string }) =>
   db.updateTable('mail_inbound').set(patch).where('id', '=', inboundId));
-const TICKET_MESSAGE_BY_EXTERNAL_ID = queryTemplate((db, { externalId }: { externalId: string }) =>
-  db.selectFrom('ticket_messages').select('id').where('external_id', '=', externalId));
 const TICKETS_BY_MESSAGE_IDS = queryTemplate((db, { ids }: { ids: readonly string[] }) =>
   db.selectFrom('mail_message_ids').select(['message_id', 'ticket_id']).where('message_id', '=', (eb) => eb.fn.any(eb.val(ids))));
 const INSERT_MESSAGE_ID = queryTemplate((db, values: { message_id: string; ticket_id: string; ticket_message_id: string | null }) =>
@@ -152,14 +150,6 @@ export class InboundRepo {
     const rows = await TICKETS_BY_MESSAGE_IDS.rows(this.in(workspaceId), { ids });
     // The first id in threading order wins (In-Reply-To before the oldest Reference).
     return ids.map((id) => rows.find((r) => r.message_id === id)).find((r) => r);
-  }
-
-  /**
-   * The ticket message a mail became (tickets keep the Message-ID as the message's external id).
-   * Read here rather than through the tickets service: one indexed lookup instead of the whole thread.
-   */
-  ticketMessageByExternalId(workspaceId: string, externalId: string): Promise<{ id: string } | undefined> {
-    return TICKET_MESSAGE_BY_EXTERNAL_ID.first(this.in(workspaceId), { externalId });
   }
 
   async rememberMessageId(db: Db, values: { message_id: string; ticket_id: string; ticket_message_id: string | null }): Promise<void> {

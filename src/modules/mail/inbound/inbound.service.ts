@@ -234,7 +234,7 @@ export class InboundMail {
     // The language the customer wrote in comes first; the address' language when it cannot be told.
     const locale = messageLocale(mail.subject, mail.text) ?? address?.locale ?? null;
     const department = address?.department_id ? (await this.tickets.departments(workspaceId)).find((d) => d.id === address.department_id) : undefined;
-    const ticket = await this.tickets.open(workspaceId, {
+    const { ticket, messageId: firstMessageId } = await this.tickets.openWithMessage(workspaceId, {
       subject: mail.subject || (locale === 'zh-CN' ? '（无主题）' : '(no subject)'),
       body: body.full,
       ...(mail.html ? { bodyHtml: mail.html } : {}),
@@ -244,7 +244,6 @@ export class InboundMail {
       externalId,
       attachments: files,
     }, { type: 'system', id: null });
-    const first = await this.repo.ticketMessageByExternalId(workspaceId, externalId);
     const suppressed = autoreplySuppression(mail, row.envelope_from, own);
     // The acknowledgement is decided before the message is marked processed: a crash in between
     // replays the processing (the ticket found by its Message-ID, the decision by its ticket), where
@@ -255,8 +254,8 @@ export class InboundMail {
         if (!(error instanceof AppError && error.status < 500)) throw error;
         this.log.error({ err: error, workspaceId, ticketId: ticket.id }, 'autoresponse refused');
       });
-    await this.repo.finish(workspaceId, row.id, { ...base, status: 'processed', outcome: 'ticket_created', ticket_id: ticket.id, ticket_message_id: first?.id ?? null, autoreply_suppressed: suppressed },
-      { message_id: messageId, ticket_id: ticket.id, ticket_message_id: first?.id ?? null });
+    await this.repo.finish(workspaceId, row.id, { ...base, status: 'processed', outcome: 'ticket_created', ticket_id: ticket.id, ticket_message_id: firstMessageId, autoreply_suppressed: suppressed },
+      { message_id: messageId, ticket_id: ticket.id, ticket_message_id: firstMessageId });
   }
 
   /**
