@@ -1,4 +1,4 @@
-import type { Insertable, Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { MailOutboundConfig } from '../../core/config.js';
 import { translator } from '../../core/i18n/index.js';
@@ -7,7 +7,7 @@ import type { JobQueue } from '../../core/jobs/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../core/db/database.js';
 import { queryTemplate } from '../../core/db/query-template.js';
-import type { MailMessageIdsTable, MailOutboxTable } from './mail.schema.js';
+import type { MailOutboxTable } from './mail.schema.js';
 import { isPlaceholderAddress } from '../../contracts/addresses.js';
 import type { MailOutbox, OutboundMail, QueuedMail } from '../../core/mail/outbox.js';
 import {
@@ -50,11 +50,26 @@ type SupportAddress = { address: string; display_name: string | null; department
 /** Statements of every queued mail, built and compiled once (core/db/query-template.ts). */
 const MAIL_BY_KEY = queryTemplate((db, { workspaceId, key }: { workspaceId: string; key: string }) => db.selectFrom('mail_outbox')
   .select(['id', 'message_id', 'status']).where('workspace_id', '=', workspaceId).where('idempotency_key', '=', key));
-const INSERT_MAIL = queryTemplate((db, row: Insertable<MailOutboxTable> & { workspace_id: string }) => db.insertInto('mail_outbox').values(row)
-  .onConflict((oc) => oc.columns(['workspace_id', 'idempotency_key']).where('idempotency_key', 'is not', null).doNothing())
-  .returning(['id', 'message_id', 'status']));
-const INSERT_MESSAGE_ID = queryTemplate((db, row: Insertable<MailMessageIdsTable> & { workspace_id: string }) => db.insertInto('mail_message_ids')
-  .values(row).onConflict((oc) => oc.columns(['workspace_id', 'message_id']).doNothing()));
+/**
+ * The mail, and a ticket's mail's Message-ID for threading, in one statement. With its idempotency
+ * key taken, nothing is written and the mail stored under the key is returned (`inserted` false),
+ * or no row when that mail's transaction committed while this statement waited for it.
+ */
+const INSERT_MAIL = queryTemplate((db, row: Insertable<MailOutboxTable> & { workspace_id: string; idempotency_key: string | null }) => {
+  const inserted = db
+    .with('mail', (qb) => qb.insertInto('mail_outbox').values(row)
+      .onConflict((oc) => oc.columns(['workspace_id', 'idempotency_key']).where('idempotency_key', 'is not', null).doNothing())
+      .returning(['id', 'message_id', 'status', 'workspace_id', 'ticket_id', 'ticket_message_id']))
+    // Text, as tenancy takes only inserts that list their values (core/tenancy.ts): this one copies
+    // the row inserted above, scoped and checked there, and nothing when the key was taken.
+    .with('thread', () => sql`(insert into mail_message_ids (workspace_id, message_id, ticket_id, ticket_message_id, direction)
+      select workspace_id, message_id, ticket_id, ticket_message_id, 'outbound' from mail where ticket_id is not null
+      on conflict (workspace_id, message_id) do nothing)`)
+    .selectFrom('mail').select(['id', 'message_id', 'status', sql<boolean>`true`.as('inserted')]);
+  return row.idempotency_key === null ? inserted : inserted.unionAll((qb) => qb.selectFrom('mail_outbox')
+    .select(['id', 'message_id', 'status', sql<boolean>`false`.as('inserted')])
+    .where('workspace_id', '=', row.workspace_id).where('idempotency_key', '=', row.idempotency_key));
+});
 
 /**
  * Mail is written to the outbox in the caller's transaction (when given), so it exists exactly
@@ -90,10 +105,6 @@ export class MailOutboxService implements MailOutbox {
   async queue(workspaceId: string, mail: OutboundMail, trx?: Kysely<DB>): Promise<QueuedMail> {
     const to = requireMailbox(mail.to, 'to');
     const db = trx ?? this.tenancy.forWorkspace(workspaceId);
-    if (mail.idempotencyKey !== undefined) {
-      const existing = await this.byKey(db, workspaceId, mail.idempotencyKey);
-      if (existing) return existing;
-    }
     const sender = await this.sender(db, workspaceId, mail);
     const t = translator(mail.locale);
     const messageId = newMessageId(sender.from.address.split('@')[1]!);
@@ -125,14 +136,9 @@ export class MailOutboxService implements MailOutbox {
       attempt_limit: this.settings.maxAttempts,
       next_attempt_at: this.clock.now(),
     });
-    // Two callers racing with one key: the loser gets the winner's mail.
+    // Two callers racing with one key: the loser gets the winner's mail, committed after its statement began.
     if (!row) return (await this.byKey(db, workspaceId, mail.idempotencyKey!))!;
-    if (mail.ticketId) {
-      await INSERT_MESSAGE_ID.run(db, {
-        workspace_id: workspaceId, message_id: messageId, ticket_id: mail.ticketId, ticket_message_id: mail.ticketMessageId ?? null, direction: 'outbound',
-      });
-    }
-    if (status === 'queued') await this.sendFirstAttempt(workspaceId, row.id);
+    if (row.inserted && status === 'queued') await this.sendFirstAttempt(workspaceId, row.id);
     return { id: row.id, messageId: row.message_id, status: row.status };
   }
 

@@ -1,6 +1,5 @@
 import { sql, type ExpressionBuilder, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { cursorInvalid } from '../../core/errors.js';
-import { inReplayableWork } from '../../core/jobs/index.js';
 import { randomUUID } from 'node:crypto';
 import type { Tenancy } from '../../core/tenancy.js';
 import { matchQuery, matchVector } from '../search/index.js';
@@ -151,13 +150,6 @@ export class TicketsRepo {
     return this.in(workspaceId).transaction().execute(work);
   }
 
-  /**
-   * A write that needs no transaction of its own: a plain statement, except inside replayable job
-   * work, where it goes in a transaction whose commit does not wait for the disk.
-   */
-  write<T>(workspaceId: string, work: (db: Db) => Promise<T>): Promise<T> {
-    return inReplayableWork() ? this.transaction(workspaceId, work) : work(this.in(workspaceId));
-  }
 
   insertSettings(db: Db, urgencyNames: UrgencyNames) {
     return db.insertInto('ticket_settings').values({ urgency_names: JSON.stringify(urgencyNames) })

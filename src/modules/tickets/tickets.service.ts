@@ -601,8 +601,9 @@ export class TicketsService {
     // Taken for good at once (a number lost with a failed ticket is a gap, nothing more): the
     // counter's row is locked for this statement only, even when the ticket is opened inside a
     // longer transaction (a mail processed in one, core/db/database.ts), which would otherwise
-    // hold back every other ticket of the workspace until it commits.
-    const taken = await outsideOneTransaction(() => this.repo.write(workspaceId, (db) => this.repo.nextNumbers(db, departmentKey ?? undefined, count)));
+    // hold back every other ticket of the workspace until it commits. Its commit never waits for
+    // the disk (the statement says so itself): a number lost in a crash is a gap too.
+    const taken = await outsideOneTransaction(() => this.repo.nextNumbers(this.repo.in(workspaceId), departmentKey ?? undefined, count));
     return Array.from({ length: count }, (_, i) => taken && { number: taken.last - count + 1 + i, departmentId: taken.departmentId });
   });
 

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { DateTime } from 'luxon';
 import { AppError } from '../../../core/errors.js';
 import type { DomainEvent } from '../../../core/events/index.js';
@@ -56,16 +56,43 @@ interface AutorespondJob {
   ticketId: string;
 }
 
-/** Statements of every acknowledgement, built and compiled once (core/db/query-template.ts). */
-const ADDRESS_STATUS = queryTemplate((db, { address }: { address: string }) =>
-  db.selectFrom('mail_address_health').select('status').where('address', '=', address));
-const RECIPIENT_LOCK = queryTemplate((db, { key }: { key: string }) =>
-  db.selectNoFrom(sql<void>`pg_advisory_xact_lock(hashtext(${key}))`.as('locked')));
-const QUEUED_SINCE = queryTemplate((db, { recipient, since }: { recipient: string; since: Date }) =>
-  db.selectFrom('mail_autoresponses').select((eb) => eb.fn.countAll<string>().as('count'))
-    .where('recipient', '=', recipient).where('outcome', '=', 'queued').where('created_at', '>', since));
-const INSERT_DECISION = queryTemplate((db, row: { ticket_id: string; recipient: string; outcome: 'queued' | 'skipped'; reason: string | null }) =>
-  db.insertInto('mail_autoresponses').values(row).onConflict((oc) => oc.columns(['workspace_id', 'ticket_id']).doNothing()).returning('ticket_id'));
+// Statements of every acknowledgement, built and compiled once (core/db/query-template.ts).
+/**
+ * Takes the recipient's lock, held to the commit, and reads the address's health. The hourly count
+ * is the next statement's: a statement sees what was committed when it began, so a count read here
+ * would miss the decision the lock's previous holder committed while this one waited for it.
+ */
+const LOCK_RECIPIENT = queryTemplate((db, { key, address }: { key: string; address: string }) => db.selectNoFrom((eb) => [
+  sql<void>`pg_advisory_xact_lock(hashtext(${key}))`.as('locked'),
+  eb.selectFrom('mail_address_health').select('status').where('address', '=', address).as('status'),
+]));
+/**
+ * The ticket's one decision (nothing when it has one already): skipped for `reason` when there is
+ * one, else queued unless the recipient had `limit` acknowledgements queued since `since`.
+ */
+const DECIDE = queryTemplate((db, { ticketId, recipient, reason, since, limit }: { ticketId: string; recipient: string; reason: string | null; since: Date; limit: number }) => db
+  .with('recent', (qb) => qb.selectFrom('mail_autoresponses').select((eb) => eb(eb.fn.countAll(), '>=', limit).as('over'))
+    .where('recipient', '=', recipient).where('outcome', '=', 'queued').where('created_at', '>', since))
+  .insertInto('mail_autoresponses')
+  .values((eb) => {
+    if (reason !== null) return { ticket_id: ticketId, recipient, outcome: 'skipped', reason };
+    const over = eb.selectFrom('recent').select('over');
+    return {
+      ticket_id: ticketId, recipient,
+      outcome: eb.case().when(over, '=', true).then('skipped' as const).else('queued' as const).end(),
+      reason: eb.case().when(over, '=', true).then('rate-limited').end(),
+    };
+  })
+  .onConflict((oc) => oc.columns(['workspace_id', 'ticket_id']).doNothing())
+  .returning('outcome'));
+
+/** The ticket's customer (accounts' row), when the caller has read it already. */
+export interface AcknowledgedCustomer {
+  id: string;
+  email: string;
+  name: string;
+  locale: Locale | null;
+}
 
 /**
  * Acknowledges a new ticket from mail or the web form: its number, when to expect an answer (the
@@ -107,11 +134,19 @@ export class Autoresponder {
     }
   }
 
-  /** Decides and, when allowed, queues the acknowledgement. `suppressed` is the inbound rules' reason not to answer. */
-  async respond(workspaceId: string, ticketOrId: string | TicketRow, context: { suppressed: string | null; localeHint?: Locale | null; text?: string; inReplyTo?: string }): Promise<AutoresponseOutcome> {
+  /**
+   * Decides and, when allowed, queues the acknowledgement. `suppressed` is the inbound rules' reason
+   * not to answer; `customer`, the ticket's customer when the caller has it (else it is read).
+   */
+  async respond(workspaceId: string, ticketOrId: string | TicketRow, context: {
+    suppressed: string | null; localeHint?: Locale | null; text?: string; inReplyTo?: string; customer?: AcknowledgedCustomer;
+  }): Promise<AutoresponseOutcome> {
     const opened = typeof ticketOrId === 'string' ? await this.tickets.ticket(workspaceId, ticketOrId) : ticketOrId;
     const ticketId = opened.id;
-    const [customer, workspace] = await Promise.all([this.accounts.customer(workspaceId, opened.customer_id), this.accounts.workspace(workspaceId)]);
+    const [customer, workspace] = await Promise.all([
+      context.customer?.id === opened.customer_id ? context.customer : this.accounts.customer(workspaceId, opened.customer_id),
+      this.accounts.workspace(workspaceId),
+    ]);
     const recipient = customer.email.toLowerCase();
     const locale = customer.locale ?? context.localeHint ?? workspace.default_locale;
     const policy = await this.options.policy?.acknowledgement(workspaceId, ticketId, locale);
@@ -119,10 +154,7 @@ export class Autoresponder {
     const ticket = !policy ? opened
       : policy.placed ? { ...opened, department_id: policy.placed.departmentId, urgency: policy.placed.urgency as Urgency }
         : await this.tickets.ticket(workspaceId, ticketId);
-    const db = this.tenancy.forWorkspace(workspaceId);
-    const failing = await ADDRESS_STATUS.first(db, { address: recipient });
     const suppressed = context.suppressed ?? (policy?.suppressed ? 'workspace-rule' : null);
-    const suggestions = suppressed || failing?.status === 'failing' ? [] : await this.suggestions(workspaceId, context.text ?? ticket.subject, locale);
     // The SLA's own subscriber sets the ticket's deadline, and may not have run yet (the events are
     // handled side by side): the deadline is then worked out here the way it will be, from the
     // ticket's creation under its policy and business hours.
@@ -133,6 +165,10 @@ export class Autoresponder {
     const due = dueAt
       ? t('mail.autoresponse.expectedBy', { due: DateTime.fromJSDate(dueAt).setZone(workspace.time_zone).setLocale(locale).toLocaleString(DUE_FORMAT) })
       : t('mail.autoresponse.expectedSoon');
+    // Looked up before the transaction that holds the recipient's lock: outside inbound mail's one
+    // transaction (web-form jobs) the search takes connections of its own, which a holder must not
+    // wait for. A failing address or a sender over the limit has it looked up for nothing: rare.
+    const suggestions = suppressed ? [] : await this.suggestions(workspaceId, context.text ?? ticket.subject, locale);
     const vars = {
       name: customer.name || recipient,
       number: String(ticket.number),
@@ -159,22 +195,18 @@ export class Autoresponder {
 
     // Called by inbound mail's replayable processing, its commit does not wait for the disk
     // (core/db/database.ts): the decision is replayed with the ticket.
-    return db.transaction().execute(async (trx) => {
+    return this.tenancy.forWorkspace(workspaceId).transaction().execute(async (trx) => {
       // Serialises decisions for one recipient, so concurrent tickets cannot all slip under the hourly limit.
-      await RECIPIENT_LOCK.run(trx, { key: `${workspaceId}:${recipient}` });
-      const reason = suppressed ?? (failing?.status === 'failing' ? 'address-failing' : await this.overLimit(trx, recipient));
-      const decided = await INSERT_DECISION.first(trx, { ticket_id: ticketId, recipient, outcome: reason ? 'skipped' : 'queued', reason });
+      const { status } = await LOCK_RECIPIENT.firstOrThrow(trx, { key: `${workspaceId}:${recipient}`, address: recipient });
+      const decided = await DECIDE.first(trx, {
+        ticketId, recipient, reason: suppressed ?? (status === 'failing' ? 'address-failing' : null),
+        since: new Date(Date.now() - 60 * 60 * 1000), limit: this.options.perSenderPerHour,
+      });
       if (!decided) return 'already-decided';
-      if (reason) return 'skipped';
+      if (decided.outcome === 'skipped') return 'skipped';
       await this.outbox.queue(workspaceId, mail, trx);
       return 'queued';
     });
-  }
-
-  private async overLimit(trx: Kysely<DB>, recipient: string): Promise<string | null> {
-    const since = new Date(Date.now() - 60 * 60 * 1000);
-    const { count } = await QUEUED_SINCE.firstOrThrow(trx, { recipient, since });
-    return Number(count) >= this.options.perSenderPerHour ? 'rate-limited' : null;
   }
 
   private async suggestions(workspaceId: string, text: string, locale: Locale): Promise<{ title: string; url: string }[]> {
