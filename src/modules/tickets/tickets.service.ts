@@ -27,6 +27,13 @@ export interface TicketActor {
 /** A file already written to the attachment store, to be recorded with its message. */
 export type { StoredFile } from '../../core/storage/attachments.js';
 
+/** A ticket just opened, its first message, and (when this call opened it) its customer as the opening read or wrote them. */
+export interface OpenedTicket {
+  ticket: TicketRow;
+  messageId: string;
+  customer?: { id: string; email: string; name: string; locale: Locale | null };
+}
+
 export interface NewTicket {
   subject: string;
   body: string;
@@ -179,7 +186,7 @@ export class TicketsService {
    * everything (`inOneTransaction`), the rollback undoes the scope: MESSAGE_DUPLICATE goes up, and
    * the caller does its work again on its own (the inbound pipeline does).
    */
-  async openWithMessage(workspaceId: string, input: NewTicket, actor: TicketActor): Promise<{ ticket: TicketRow; messageId: string }> {
+  async openWithMessage(workspaceId: string, input: NewTicket, actor: TicketActor): Promise<OpenedTicket> {
     try {
       return await this.openNew(workspaceId, input, actor);
     } catch (error) {
@@ -190,14 +197,15 @@ export class TicketsService {
     }
   }
 
-  private async openNew(workspaceId: string, input: NewTicket, actor: TicketActor): Promise<{ ticket: TicketRow; messageId: string }> {
+  private async openNew(workspaceId: string, input: NewTicket, actor: TicketActor): Promise<OpenedTicket> {
     const knownCustomer = 'id' in input.customer ? await this.accounts.customer(workspaceId, input.customer.id) : undefined;
     const now = this.clock.now();
     const body = this.messageBody(input.body, input.bodyHtml);
     // Taken before a replay is found, which then leaves it unused: a gap, as a failed ticket leaves.
     const { number, departmentId } = await this.nextNumber(workspaceId, input.departmentKey);
     return this.inTransaction(workspaceId, async (trx, events) => {
-      const customerId = knownCustomer?.id ?? (await this.accounts.findOrCreateCustomer(workspaceId, input.customer as Extract<NewTicket['customer'], { email: string }>, trx)).id;
+      const customer = knownCustomer ?? await this.accounts.findOrCreateCustomer(workspaceId, input.customer as Extract<NewTicket['customer'], { email: string }>, trx);
+      const customerId = customer.id;
       const ids = { ticket: randomUUID(), message: randomUUID() };
       const { ticket, messageInserted } = await this.repo.insertOpening(trx, {
         id: ids.ticket, number, subject: withoutBidiControls(input.subject), urgency: input.urgency ?? 1,
@@ -213,7 +221,7 @@ export class TicketsService {
       const stream = { stream: ticket.id };
       events.publish('ticket.created', workspaceId, { ticket: ticketEvent(ticket), messageId: ids.message }, stream);
       events.publish('message.created', workspaceId, { ticketId: ticket.id, messageId: ids.message, kind: 'reply', authorType: 'customer', channel: input.channel, opening: true }, stream);
-      return { ticket, messageId: ids.message };
+      return { ticket, messageId: ids.message, customer: { id: customer.id, email: customer.email, name: customer.name, locale: customer.locale } };
     });
   }
 

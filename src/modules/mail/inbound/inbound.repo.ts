@@ -21,10 +21,12 @@ const START_ATTEMPTS = queryTemplate((db, { ids }: { ids: readonly string[] }) =
   .set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('id', '=', (eb) => eb.fn.any(eb.val(ids))).returningAll('mail_inbound'));
 const FINISH = queryTemplate((db, { inboundId, ...patch }: Updateable<MailInboundTable> & { inboundId: string }) =>
   db.updateTable('mail_inbound').set(patch).where('id', '=', inboundId));
+/** The outcome and the Message-ID's ticket, in one statement. */
+const FINISH_THREADED = queryTemplate((db, { inboundId, thread, patch }: { inboundId: string; thread: { message_id: string; ticket_id: string; ticket_message_id: string | null }; patch: Updateable<MailInboundTable> }) => db
+  .with('thread', (qb) => qb.insertInto('mail_message_ids').values({ ...thread, direction: 'inbound' }).onConflict((oc) => oc.columns(['workspace_id', 'message_id']).doNothing()))
+  .updateTable('mail_inbound').set(patch).where('id', '=', inboundId));
 const TICKETS_BY_MESSAGE_IDS = queryTemplate((db, { ids }: { ids: readonly string[] }) =>
   db.selectFrom('mail_message_ids').select(['message_id', 'ticket_id']).where('message_id', '=', (eb) => eb.fn.any(eb.val(ids))));
-const INSERT_MESSAGE_ID = queryTemplate((db, values: { message_id: string; ticket_id: string; ticket_message_id: string | null }) =>
-  db.insertInto('mail_message_ids').values({ ...values, direction: 'inbound' }).onConflict((oc) => oc.columns(['workspace_id', 'message_id']).doNothing()));
 
 /** Every tenant query starts from `in(workspaceId)`; the few that route by address before a workspace is known say so. */
 export class InboundRepo {
@@ -108,16 +110,15 @@ export class InboundRepo {
   }
 
   /**
-   * Records the outcome (and the Message-ID → ticket mapping) in one transaction. Inside the
+   * Records the outcome (and the Message-ID → ticket mapping) in one statement. Inside the
    * processing job (replayable work) its commit does not wait for the disk (core/db/database.ts):
    * if a crash loses it, the row is still `received`, the sweep runs the job again, and processing
    * is idempotent (the ticket is found by its Message-ID).
    */
   async finish(workspaceId: string, id: string, patch: Updateable<MailInboundTable>, thread?: { message_id: string; ticket_id: string; ticket_message_id: string | null }): Promise<void> {
-    await this.in(workspaceId).transaction().execute(async (trx) => {
-      if (thread) await this.rememberMessageId(trx, thread);
-      await FINISH.run(trx, { ...patch, processed_at: new Date(), inboundId: id });
-    });
+    const done = { ...patch, processed_at: new Date() };
+    if (thread) await FINISH_THREADED.run(this.in(workspaceId), { inboundId: id, thread, patch: done });
+    else await FINISH.run(this.in(workspaceId), { ...done, inboundId: id });
   }
 
   /** Back to `received` for another try (an agent's retry of a parked message). */
@@ -150,10 +151,6 @@ export class InboundRepo {
     const rows = await TICKETS_BY_MESSAGE_IDS.rows(this.in(workspaceId), { ids });
     // The first id in threading order wins (In-Reply-To before the oldest Reference).
     return ids.map((id) => rows.find((r) => r.message_id === id)).find((r) => r);
-  }
-
-  async rememberMessageId(db: Db, values: { message_id: string; ticket_id: string; ticket_message_id: string | null }): Promise<void> {
-    await INSERT_MESSAGE_ID.run(db, values);
   }
 
   // ---- bounces -----------------------------------------------------------------------------
