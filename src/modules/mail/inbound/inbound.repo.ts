@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql, type ExpressionBuilder, type Insertable, type Kysely, type Transaction, type Updateable } from 'kysely';
 import type { Tenancy } from '../../../core/tenancy.js';
 import type { DB } from '../../../core/db/database.js';
@@ -14,9 +15,25 @@ const othersWithMessageId = (eb: ExpressionBuilder<DB, 'mail_inbound'>) => eb.se
   .whereRef('other.workspace_id', '=', 'mail_inbound.workspace_id').whereRef('other.message_id', '=', 'mail_inbound.message_id');
 
 /** Statements every inbound message sends, built and compiled once (core/db/query-template.ts). */
+const rawReturning = (eb: ExpressionBuilder<DB, 'mail_inbound'>) => [
+  'id' as const, eb.exists(othersWithMessageId(eb)).as('reused'), eb.exists(othersWithMessageId(eb).where('other.content_sha256', 'is', null)).as('unfingerprinted'),
+];
 const INSERT_RAW = queryTemplate((db, values: Omit<Insertable<MailInboundTable>, 'workspace_id'>) => db.insertInto('mail_inbound').values(values)
   .onConflict((oc) => oc.columns(['workspace_id', 'message_id', 'content_sha256']).where('message_id', 'is not', null).doNothing())
-  .returning((eb) => ['id', eb.exists(othersWithMessageId(eb)).as('reused'), eb.exists(othersWithMessageId(eb).where('other.content_sha256', 'is', null)).as('unfingerprinted')]));
+  .returning(rawReturning));
+
+/** A received message to store for a workspace. */
+export interface RawMessage {
+  workspaceId: string;
+  values: Omit<Insertable<MailInboundTable>, 'workspace_id'>;
+}
+
+/** A stored message's row (see `insertRaws`). */
+export interface StoredRaw {
+  id: string;
+  reused: boolean;
+  unfingerprinted: boolean;
+}
 const START_ATTEMPTS = queryTemplate((db, { ids }: { ids: readonly string[] }) => relaxedStatement(db).updateTable('mail_inbound').from('relaxed')
   .set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('id', '=', (eb) => eb.fn.any(eb.val(ids))).returningAll('mail_inbound'));
 const FINISH = queryTemplate((db, { inboundId, ...patch }: Updateable<MailInboundTable> & { inboundId: string }) =>
@@ -71,13 +88,50 @@ export class InboundRepo {
   // ---- raw messages -----------------------------------------------------------------------
 
   /**
-   * One insert, committed before the SMTP 250; undefined when this message (Message-ID and content)
-   * was already received here. `reused`: other messages with this Message-ID were received before
-   * (`unfingerprinted` when one of them was stored before contents were fingerprinted).
+   * Messages for their workspaces, committed before their SMTP 250s: one insert per workspace (a
+   * statement, a commit) for all of them. Each gets its row, or undefined when this message
+   * (Message-ID and content) was already received there. `reused`: other messages with this
+   * Message-ID were received before (`unfingerprinted` when one of them was stored before contents
+   * were fingerprinted). That is read from the table as it was before the statement, so messages
+   * of one Message-ID go in statements of their own, one after another.
    */
-  async insertRaw(workspaceId: string, values: Omit<Insertable<MailInboundTable>, 'workspace_id'>): Promise<{ id: string; reused: boolean; unfingerprinted: boolean } | undefined> {
-    const row = await INSERT_RAW.first(this.in(workspaceId), values);
-    return row && { id: row.id, reused: row.reused === true, unfingerprinted: row.unfingerprinted === true };
+  async insertRaws(messages: readonly RawMessage[]): Promise<PromiseSettledResult<StoredRaw | undefined>[]> {
+    const results: PromiseSettledResult<StoredRaw | undefined>[] = new Array(messages.length);
+    const rounds: Map<string, { message: RawMessage; index: number }[]>[] = [];
+    const sameMessageId = (a: RawMessage, b: RawMessage) => a.values.message_id != null && a.values.message_id === b.values.message_id;
+    messages.forEach((message, index) => {
+      // The first round where its workspace's messages have none of its Message-ID.
+      let round = rounds.find((r) => !(r.get(message.workspaceId) ?? []).some((m) => sameMessageId(m.message, message)));
+      if (!round) rounds.push(round = new Map());
+      round.set(message.workspaceId, [...(round.get(message.workspaceId) ?? []), { message, index }]);
+    });
+    for (const round of rounds) {
+      for (const [workspaceId, batch] of round) {
+        try {
+          const rows = await this.insertRawRows(workspaceId, batch.map(({ message }) => message.values));
+          batch.forEach(({ index }, i) => { results[index] = { status: 'fulfilled', value: rows[i] }; });
+        } catch (error) {
+          for (const { index } of batch) results[index] = { status: 'rejected', reason: error };
+        }
+      }
+    }
+    return results;
+  }
+
+  /** Rows in the order given; undefined for a redelivery. */
+  private async insertRawRows(workspaceId: string, values: readonly RawMessage['values'][]): Promise<(StoredRaw | undefined)[]> {
+    const stored = (row: { id: string; reused: unknown; unfingerprinted: unknown }) => ({ id: row.id, reused: row.reused === true, unfingerprinted: row.unfingerprinted === true });
+    if (values.length === 1) {
+      const row = await INSERT_RAW.first(this.in(workspaceId), values[0]!);
+      return [row && stored(row)];
+    }
+    // The ids are chosen here, so the returned rows (redeliveries left out) can be told apart.
+    const rows = values.map((row) => ({ ...row, id: randomUUID() }));
+    const inserted = await this.in(workspaceId).insertInto('mail_inbound').values(rows)
+      .onConflict((oc) => oc.columns(['workspace_id', 'message_id', 'content_sha256']).where('message_id', 'is not', null).doNothing())
+      .returning(rawReturning).execute();
+    const byId = new Map(inserted.map((row) => [row.id, stored(row)]));
+    return rows.map((row) => byId.get(row.id));
   }
 
   /** Notes that a stored message's Message-ID had been used by a different message before. */
