@@ -1,6 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
 import { inOneTransaction } from '../../../core/db/database.js';
@@ -11,6 +9,7 @@ import { Tenancy } from '../../../core/tenancy.js';
 import type { Urgency } from '../../tickets/index.js';
 import { SlaRepo } from '../sla.repo.js';
 import { SlaService } from '../sla.service.js';
+import { statementsOf } from '../../../../test/helpers/statements.js';
 
 /**
  * `sla:ticket.created` handles a subscriber's batch of new tickets set-based (`batch`): it must
@@ -80,26 +79,6 @@ async function slaRows(ticketIds: readonly string[]) {
   };
 }
 
-/**
- * Statements sent to Postgres by `work` (BEGIN and COMMIT included), on any connection: those
- * sent in its async context, not the event relay's or the job queue's timers.
- */
-const counted = new AsyncLocalStorage<{ statements: number }>();
-async function countStatements(work: () => Promise<void>): Promise<number> {
-  const counter = { statements: 0 };
-  const query = pg.Client.prototype.query;
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const store = counted.getStore();
-    if (store) store.statements++;
-    return (query as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof query;
-  try {
-    await counted.run(counter, work);
-  } finally {
-    pg.Client.prototype.query = query;
-  }
-  return counter.statements;
-}
 
 describe('a batch of new tickets (sla:ticket.created, set-based)', () => {
   it('leaves the states, clocks, deadlines and checks that handling each event leaves, over two workspaces and a redelivery', async () => {
@@ -175,7 +154,7 @@ describe('a batch of new tickets (sla:ticket.created, set-based)', () => {
 
     const batchOf = async (ids: string[]) => {
       await cachedSettings();
-      return countStatements(() => inOneTransaction(() => sla.batch(ids.map((id) => created(w.id, id)))));
+      return (await statementsOf(() => inOneTransaction(() => sla.batch(ids.map((id) => created(w.id, id)))))).length;
     };
     const three = await batchOf(tickets.slice(1, 4));
     const twelve = await batchOf(tickets.slice(4, 16));
@@ -187,9 +166,9 @@ describe('a batch of new tickets (sla:ticket.created, set-based)', () => {
     // The same twelve one by one: five statements each (the ticket, its state, its clocks, its deadlines, its check).
     await forgetSync(tickets.slice(4, 16), tickets.slice(4, 16));
     await cachedSettings();
-    const oneByOne = await countStatements(() => inOneTransaction(async () => {
+    const oneByOne = (await statementsOf(() => inOneTransaction(async () => {
       for (const id of tickets.slice(4, 16)) await sla.each(created(w.id, id));
-    }));
+    }))).length;
     expect(oneByOne).toBeGreaterThanOrEqual(12 * 5);
   });
 

@@ -1,12 +1,9 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inOneTransaction } from '../../../core/db/database.js';
 import { createTestApp, type TestApp, type TestWorkspace } from '../../../../test/helpers/app.js';
 import type { NewTicket } from '../tickets.service.js';
+import { statementWaitsForLock, statementsOf } from '../../../../test/helpers/statements.js';
 
 /**
  * Opening a ticket with the sender's own message id (a mail's Message-ID): the same id again (a
@@ -32,38 +29,6 @@ async function rows() {
   const count = async (table: 'tickets' | 'ticket_messages' | 'ticket_activity') => Number((await t.database.db.selectFrom(table)
     .select((eb) => eb.fn.countAll<string>().as('n')).where('workspace_id', '=', ws.id).executeTakeFirstOrThrow()).n);
   return { tickets: await count('tickets'), messages: await count('ticket_messages'), activity: await count('ticket_activity') };
-}
-
-/** Until an opening statement waits for a lock (a message another transaction has written and not committed). */
-async function openingWaits(): Promise<void> {
-  for (let tries = 0; tries < 200; tries++) {
-    const { rows: [waiting] } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-      where datname = current_database() and wait_event_type = 'Lock' and query like '%insert into "ticket_messages"%'`.execute(t.database.db);
-    if (waiting!.n > 0) return;
-    await sleep(25);
-  }
-  throw new Error('no statement came to wait for a lock');
-}
-
-/**
- * Statements `work` sends to Postgres (BEGIN and COMMIT included), on any connection: those sent
- * in its async context, not the event relay's or the job queue's timers.
- */
-const counted = new AsyncLocalStorage<{ statements: string[] }>();
-async function statementsOf(work: () => Promise<unknown>): Promise<string[]> {
-  const counter = { statements: [] as string[] };
-  const query = pg.Client.prototype.query;
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const [text] = args;
-    counted.getStore()?.statements.push(typeof text === 'string' ? text : String((text as { text?: string } | undefined)?.text));
-    return (query as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof query;
-  try {
-    await counted.run(counter, work);
-  } finally {
-    pg.Client.prototype.query = query;
-  }
-  return counter.statements;
 }
 
 describe('opening a ticket with an external id', () => {
@@ -118,7 +83,7 @@ describe('opening a ticket with an external id', () => {
     });
     await firstOpened;
     const second = t.services.tickets.open(ws.id, mail(externalId), system);
-    await openingWaits();
+    await statementWaitsForLock(t.database.db, 'insert into "ticket_messages"');
     commit();
     expect((await first).number).toBeGreaterThan(0);
     expect((await second).id).toBe((await first).id);

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +5,7 @@ import { createTestApp, type TestApp } from '../../../../../test/helpers/app.js'
 import { inOneTransaction } from '../../../../core/db/database.js';
 import { Tenancy } from '../../../../core/tenancy.js';
 import { Autoresponder } from '../autoresponder.service.js';
+import { statementsOf } from '../../../../../test/helpers/statements.js';
 
 /**
  * An acknowledgement's decision and mail: the statements one costs, the hourly limit for tickets
@@ -43,26 +43,6 @@ async function mailed(email = `customer-${++n}@customer.example`) {
 const respond = (ticket: Awaited<ReturnType<typeof mailed>>, extra: Partial<Parameters<Autoresponder['respond']>[2]> = {}) =>
   responder.respond(t.workspace.id, ticket, { suppressed: null, localeHint: 'en', text: ticket.subject, inReplyTo: `in-${ticket.id}@customer.example`, ...extra });
 
-/**
- * Statements `work` sends to Postgres (BEGIN and COMMIT included), on any connection: those sent
- * in its async context, not the event relay's or the job queue's timers.
- */
-const counted = new AsyncLocalStorage<{ statements: string[] }>();
-async function statementsOf(work: () => Promise<unknown>): Promise<string[]> {
-  const counter = { statements: [] as string[] };
-  const query = pg.Client.prototype.query;
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const [text] = args;
-    counted.getStore()?.statements.push(typeof text === 'string' ? text : String((text as { text?: string } | undefined)?.text));
-    return (query as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof query;
-  try {
-    await counted.run(counter, work);
-  } finally {
-    pg.Client.prototype.query = query;
-  }
-  return counter.statements;
-}
 
 /**
  * The statements of one queued acknowledgement, right after another has filled this node's caches

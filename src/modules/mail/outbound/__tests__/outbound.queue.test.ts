@@ -1,10 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestWorkspace } from '../../../../../test/helpers/app.js';
 import type { OutboundMail } from '../../../../core/mail/outbox.js';
+import { statementWaitsForLock, statementsOf } from '../../../../../test/helpers/statements.js';
 
 /**
  * Queueing a mail (MailOutbox.queue): one mail per idempotency key however its callers meet, and a
@@ -32,35 +29,6 @@ const mailFor = (ticketId: string | undefined, idempotencyKey: string | undefine
 
 const mailsWithKey = (key: string) => t.database.db.selectFrom('mail_outbox').select(['id', 'workspace_id']).where('idempotency_key', '=', key).execute();
 const threadOf = (ticketId: string) => t.database.db.selectFrom('mail_message_ids').select(['message_id', 'direction']).where('ticket_id', '=', ticketId).execute();
-
-/** Statements `work` sends to Postgres, on any connection: those sent in its async context. */
-const counted = new AsyncLocalStorage<{ statements: string[] }>();
-async function statementsOf(work: () => Promise<unknown>): Promise<string[]> {
-  const counter = { statements: [] as string[] };
-  const query = pg.Client.prototype.query;
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const [text] = args;
-    counted.getStore()?.statements.push(typeof text === 'string' ? text : String((text as { text?: string } | undefined)?.text));
-    return (query as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof query;
-  try {
-    await counted.run(counter, work);
-  } finally {
-    pg.Client.prototype.query = query;
-  }
-  return counter.statements;
-}
-
-/** Until an insert into the outbox waits for a lock (a mail with its key written by a transaction not yet committed). */
-async function insertWaits(): Promise<void> {
-  for (let tries = 0; tries < 200; tries++) {
-    const { rows: [waiting] } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-      where datname = current_database() and wait_event_type = 'Lock' and query like '%insert into "mail_outbox"%'`.execute(t.database.db);
-    if (waiting!.n > 0) return;
-    await sleep(25);
-  }
-  throw new Error('no insert came to wait for a lock');
-}
 
 describe('queueing a mail', () => {
   it('stores a ticket\'s mail with its Message-ID in one statement, and a second call with its key returns it in one, writing nothing', async () => {
@@ -94,7 +62,7 @@ describe('queueing a mail', () => {
       const queued = await t.services.outbox.queue(t.workspace.id, mail, trx);
       const racing = t.services.outbox.queue(t.workspace.id, mail);
       racing.catch(() => undefined);
-      await insertWaits();
+      await statementWaitsForLock(t.database.db, 'insert into "mail_outbox"');
       return { mine: queued, theirs: racing };
     });
     expect(await theirs).toEqual(mine);
