@@ -22,6 +22,9 @@ const INSERT_RAW = queryTemplate((db, values: Omit<Insertable<MailInboundTable>,
   .onConflict((oc) => oc.columns(['workspace_id', 'message_id', 'content_sha256']).where('message_id', 'is not', null).doNothing())
   .returning(rawReturning));
 
+/** The most raw bytes stored by one statement (a message may have 25 MB): more wait for the next. */
+const INSERT_BYTES = 16 * 1024 * 1024;
+
 /** A received message to store for a workspace. */
 export interface RawMessage {
   workspaceId: string;
@@ -93,15 +96,21 @@ export class InboundRepo {
    * (Message-ID and content) was already received there. `reused`: other messages with this
    * Message-ID were received before (`unfingerprinted` when one of them was stored before contents
    * were fingerprinted). That is read from the table as it was before the statement, so messages
-   * of one Message-ID go in statements of their own, one after another.
+   * of one Message-ID go in statements of their own, one after another; and a statement takes at
+   * most INSERT_BYTES of messages (but always one).
    */
   async insertRaws(messages: readonly RawMessage[]): Promise<PromiseSettledResult<StoredRaw | undefined>[]> {
     const results: PromiseSettledResult<StoredRaw | undefined>[] = new Array(messages.length);
     const rounds: Map<string, { message: RawMessage; index: number }[]>[] = [];
     const sameMessageId = (a: RawMessage, b: RawMessage) => a.values.message_id != null && a.values.message_id === b.values.message_id;
+    const fits = (others: { message: RawMessage }[], message: RawMessage) => !others.length
+      || others.reduce((bytes, m) => bytes + m.message.values.raw.length, message.values.raw.length) <= INSERT_BYTES;
     messages.forEach((message, index) => {
-      // The first round where its workspace's messages have none of its Message-ID.
-      let round = rounds.find((r) => !(r.get(message.workspaceId) ?? []).some((m) => sameMessageId(m.message, message)));
+      // The first round where its workspace's messages have none of its Message-ID, and room for it.
+      let round = rounds.find((r) => {
+        const others = r.get(message.workspaceId) ?? [];
+        return !others.some((m) => sameMessageId(m.message, message)) && fits(others, message);
+      });
       if (!round) rounds.push(round = new Map());
       round.set(message.workspaceId, [...(round.get(message.workspaceId) ?? []), { message, index }]);
     });

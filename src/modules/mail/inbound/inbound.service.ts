@@ -145,7 +145,7 @@ export class InboundMail {
   /** Sends the jobs of messages stored but never handed on (the process died between the 250 and the send). */
   async sweep(olderThanMs = 30_000): Promise<number> {
     const stranded = await this.repo.stranded(new Date(Date.now() - olderThanMs), 500);
-    for (const row of stranded) await this.enqueue({ workspaceId: row.workspace_id, inboundId: row.id });
+    await Promise.all(stranded.map((row) => this.enqueue({ workspaceId: row.workspace_id, inboundId: row.id })));
     return stranded.length;
   }
 

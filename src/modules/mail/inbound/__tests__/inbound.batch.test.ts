@@ -116,4 +116,14 @@ describe('inbound mail in batches', () => {
       .where('subject', 'in', ['Reused A', 'Reused B', ...messages.map((_, i) => `Together ${i}`)]).execute();
     expect(tickets.map((x) => x.subject).sort()).toEqual(['Reused A', 'Reused B', ...messages.map((_, i) => `Together ${i}`)].sort());
   });
+
+  it('stores large messages that arrive together in statements of at most 16 MB', async () => {
+    const { accept } = await waitingPipeline();
+    const large = [0, 1, 2].map((i) => eml(`large-${i}@customer.example`, `Large ${i}`, `X-Filler: ${'y'.repeat(9 * 1024 * 1024)}`));
+    const sent = await statementsOf(async () => {
+      expect((await Promise.all(large.map((raw) => accept(raw)))).map((o) => o.stored)).toEqual([1, 1, 1]);
+    });
+    // Two lanes: one message alone, and two of 9 MB that do not fit in one statement together.
+    expect(sent.filter((s) => s.startsWith('insert into "mail_inbound"'))).toHaveLength(3);
+  });
 });
