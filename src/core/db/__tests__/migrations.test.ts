@@ -1,8 +1,8 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { connectDatabase, type Database } from '../database.js';
 import { migrateToLatest, migrationsIn } from '../migrations.js';
 import { createLogger } from '../../logger.js';
@@ -36,6 +36,7 @@ describe('migrations', () => {
   it('applies a release\'s migrations all or nothing', async () => {
     const { db } = await open();
     const dir = await mkdtemp(path.join(os.tmpdir(), 'kefu-migrations-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
     await writeFile(path.join(dir, '209901010000_first.js'),
       `export async function up(db) { await db.schema.createTable('upgrade_probe').addColumn('id', 'integer').execute(); }\n`);
     await writeFile(path.join(dir, '209901010001_broken.js'),
