@@ -26,7 +26,7 @@ import { SearchService } from './modules/search/index.js';
 import { AppError } from './core/errors.js';
 import { SlaService, businessMinutesBetween, compileCalendar } from './modules/sla/index.js';
 import { CustomerDataRights, CustomerImports, CustomerMerges, CustomerSegments, CustomersService } from './modules/customers/index.js';
-import { CsatRequests, TicketsService, ticketContactSource, ticketCustomerEraser, ticketCustomerMover, ticketHolderSource, ticketMessageSource, ticketTriageSource } from './modules/tickets/index.js';
+import { CsatRequests, TicketsService, ticketContactSource, ticketCustomerEraser, ticketCustomerMover, ticketHolderSource, ticketMessageSource, ticketTriageSource, triageOpeningOf } from './modules/tickets/index.js';
 import { TriageAutomations, TriageConfigCache, TriageService, TriageTemplates, type TriagePorts } from './modules/triage/index.js';
 import { TriageRepo } from './modules/triage/triage.repo.js';
 import { TroubleshootingService } from './modules/troubleshooting/index.js';
@@ -186,7 +186,14 @@ export function createServices(deps: ServiceDeps): Services {
   bus.subscribe('triage.settings_changed', (event) => triage.forgetConfig(event.workspaceId));
   const mailInbound = createMailInbound({
     config, db: database.db, tenancy, jobs: deps.jobs, log: log.child({ module: 'mail.inbound' }),
-    tickets, accounts, attachments, outbox, appSecret: () => loadSecret(config), search, sla, targets, acknowledgementPolicy: triage,
+    tickets, accounts, attachments, outbox, appSecret: () => loadSecret(config), search, sla, targets,
+    acknowledgementPolicy: {
+      // A customer the opening created has no record but what it wrote: no tags yet.
+      acknowledgement: (workspaceId, ticketId, locale, opened) => triage.acknowledgement(workspaceId, ticketId, locale, opened && {
+        opening: triageOpeningOf(opened.ticket, opened.firstMessage),
+        ...(opened.customer.created ? { customer: { email: opened.customer.email, name: opened.customer.name, locale: opened.customer.locale, tags: [] } } : {}),
+      }),
+    },
   });
   // Live chat and the ACD: chats are tickets; routing picks the agents; search answers while visitors wait.
   // One part per job (chat/README.md, "Inside"): settings, figures, pushes, the conversations' record,

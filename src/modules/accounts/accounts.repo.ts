@@ -15,12 +15,15 @@ const apiTokenColumns = ['id', 'name', 'agent_id', 'scopes', 'expires_at', 'pare
 const invitationColumns = ['id', 'email', 'name', 'role', 'locale', 'invited_by', 'created_at', 'sent_at', 'expires_at', 'accepted_at', 'revoked_at', 'agent_id'] as const;
 const customerColumns = ['id', 'workspace_id', 'email', 'name', 'locale', 'created_at'] as const;
 
-/** A new contact's customer, inserted or found, and read by id (every new ticket's): built and compiled once (core/db/query-template.ts). */
+/**
+ * A new contact's customer, inserted or found (`created` says which), and read by id (every new
+ * ticket's): built and compiled once (core/db/query-template.ts).
+ */
 const UPSERT_CUSTOMER = queryTemplate((db, values: { email: string; name: string; locale: Locale | null }) =>
   db.with('inserted', (qb) => qb.insertInto('customers').values({ ...values, password_hash: null })
     .onConflict((oc) => oc.columns(['workspace_id', 'email']).doNothing()).returning(customerColumns))
-    .selectFrom('inserted').select(customerColumns)
-    .unionAll((qb) => qb.selectFrom('customers').select(customerColumns).where('email', '=', values.email))
+    .selectFrom('inserted').select([...customerColumns, sql<boolean>`true`.as('created')])
+    .unionAll((qb) => qb.selectFrom('customers').select([...customerColumns, sql<boolean>`false`.as('created')]).where('email', '=', values.email))
     .limit(1));
 const CUSTOMER_BY_ID = queryTemplate((db, { id }: { id: string }) => db.selectFrom('customers').select(customerColumns).where('id', '=', id));
 

@@ -411,7 +411,7 @@ export class AccountsService {
   /**
    * The customer with this e-mail, created on first contact (no password: they can set one later).
    * `trx`: the caller's transaction, scoped to the workspace, so the customer commits with what
-   * they wrote (a ticket) in one commit.
+   * they wrote (a ticket) in one commit. `created`: this call inserted it.
    */
   async findOrCreateCustomer(workspaceId: string, input: { email: string; name: string; locale?: Locale | null }, trx?: Kysely<DB>) {
     const db = trx ?? this.repo.in(workspaceId);

@@ -42,6 +42,6 @@ export const ticketsModule = defineModule<TicketsNeeds>({
 });
 
 export { CsatRequests } from './tickets.csat.js';
-export { ticketContactSource, ticketCustomerEraser, ticketCustomerMover, ticketHolderSource, ticketMessageSource, ticketTriageSource } from './tickets.sources.js';
+export { ticketContactSource, ticketCustomerEraser, ticketCustomerMover, ticketHolderSource, ticketMessageSource, ticketTriageSource, triageOpeningOf } from './tickets.sources.js';
 export { ACTIVE_STATUSES, type Channel, type TicketRow, type TicketStatus, type TicketsTables, type Urgency } from './tickets.schema.js';
-export { type StoredFile, type TicketActor, TicketsService } from './tickets.service.js';
+export { type FirstMessage, type StoredFile, type TicketActor, TicketsService } from './tickets.service.js';

@@ -27,11 +27,23 @@ export interface TicketActor {
 /** A file already written to the attachment store, to be recorded with its message. */
 export type { StoredFile } from '../../core/storage/attachments.js';
 
-/** A ticket just opened, its first message, and (when this call opened it) its customer as the opening read or wrote them. */
+/**
+ * A ticket just opened and its first message's id. When this call opened it (not a replay found
+ * again), also what the opening wrote or read: the first message and the customer (`created` when
+ * the opening created them), so what follows in the same transaction reads none of it again.
+ */
 export interface OpenedTicket {
   ticket: TicketRow;
   messageId: string;
-  customer?: { id: string; email: string; name: string; locale: Locale | null };
+  customer?: { id: string; email: string; name: string; locale: Locale | null; created: boolean };
+  firstMessage?: FirstMessage;
+}
+
+/** A new ticket's first message as its opening wrote it. */
+export interface FirstMessage {
+  bodyText: string;
+  attachments: number;
+  externalId: string | null;
 }
 
 export interface NewTicket {
@@ -204,7 +216,7 @@ export class TicketsService {
     // Taken before a replay is found, which then leaves it unused: a gap, as a failed ticket leaves.
     const { number, departmentId } = await this.nextNumber(workspaceId, input.departmentKey);
     return this.inTransaction(workspaceId, async (trx, events) => {
-      const customer = knownCustomer ?? await this.accounts.findOrCreateCustomer(workspaceId, input.customer as Extract<NewTicket['customer'], { email: string }>, trx);
+      const customer = knownCustomer ? { ...knownCustomer, created: false } : await this.accounts.findOrCreateCustomer(workspaceId, input.customer as Extract<NewTicket['customer'], { email: string }>, trx);
       const customerId = customer.id;
       const ids = { ticket: randomUUID(), message: randomUUID() };
       const { ticket, messageInserted } = await this.repo.insertOpening(trx, {
@@ -221,7 +233,11 @@ export class TicketsService {
       const stream = { stream: ticket.id };
       events.publish('ticket.created', workspaceId, { ticket: ticketEvent(ticket), messageId: ids.message }, stream);
       events.publish('message.created', workspaceId, { ticketId: ticket.id, messageId: ids.message, kind: 'reply', authorType: 'customer', channel: input.channel, opening: true }, stream);
-      return { ticket, messageId: ids.message, customer: { id: customer.id, email: customer.email, name: customer.name, locale: customer.locale } };
+      return {
+        ticket, messageId: ids.message,
+        customer: { id: customer.id, email: customer.email, name: customer.name, locale: customer.locale, created: customer.created },
+        firstMessage: { bodyText: body.body_text, attachments: input.attachments?.length ?? 0, externalId: input.externalId ?? null },
+      };
     });
   }
 

@@ -5,6 +5,7 @@ import type { MessageSource } from '../kb/index.js';
 import type { TicketHolderSource } from '../routing/index.js';
 import type { AutomationTicket, CustomerOpening, TriageTicket, TriageTicketSource } from '../triage/index.js';
 import type { TicketsRepo } from './tickets.repo.js';
+import type { FirstMessage } from './tickets.service.js';
 import { ACTIVE_STATUSES, type TicketRow } from './tickets.schema.js';
 import { matchVector } from '../search/index.js';
 import { valuesTable } from '../../core/db/values-table.js';
@@ -118,11 +119,25 @@ const OPENINGS = queryTemplate((db, { ticketIds }: { ticketIds: readonly string[
  */
 async function openings(tickets: TicketsRepo, workspaceId: string, ticketIds: readonly string[]): Promise<TriageTicket[]> {
   if (!ticketIds.length) return [];
-  const rows = await OPENINGS.rows(tickets.in(workspaceId), { ticketIds });
-  return rows.map((row) => ({
+  return (await OPENINGS.rows(tickets.in(workspaceId), { ticketIds })).map(triageOpening);
+}
+
+/**
+ * A ticket the caller's transaction has just opened, as triage reads it, from what the opening wrote
+ * (`TicketsService.openWithMessage`): no statement (issue 15).
+ */
+export function triageOpeningOf(ticket: TicketRow, first: FirstMessage): TriageTicket {
+  return triageOpening({ ...ticket, body_text: first.bodyText, external_id: first.externalId, attachments: first.attachments });
+}
+
+type OpeningRow = Pick<TicketRow, 'id' | 'subject' | 'channel' | 'tags' | 'customer_id' | 'department_id' | 'urgency' | 'created_at'>
+  & { body_text: string; external_id: string | null; attachments: number | string | null };
+
+function triageOpening(row: OpeningRow): TriageTicket {
+  return {
     id: row.id, subject: row.subject, body: row.body_text, channel: row.channel, tags: row.tags, customerId: row.customer_id,
     departmentId: row.department_id, urgency: row.urgency, attachments: Number(row.attachments ?? 0), externalId: row.external_id, createdAt: row.created_at,
-  }));
+  };
 }
 
 /** A ticket as triage's automations read it. */

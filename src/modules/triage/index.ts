@@ -7,7 +7,7 @@ import { triageRoutes } from './triage.routes.js';
 import type { TriageService } from './triage.service.js';
 
 export {
-  TriageService, TRIAGE_JOBS, type AutomationTicket, type CustomerOpening, type DuplicateWindow, type TriagePorts, type TriageTicket, type TriageTicketSource, type LabelledTicket,
+  TriageService, TRIAGE_JOBS, type AutomationTicket, type CustomerOpening, type DuplicateWindow, type JustOpenedTicket, type TriagePorts, type TriageTicket, type TriageTicketSource, type LabelledTicket,
 } from './triage.service.js';
 export { TriageAutomations, type AutomationPorts } from './triage.automations.js';
 export { TriageTemplates } from './triage.templates.js';

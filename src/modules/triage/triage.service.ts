@@ -511,11 +511,14 @@ export class TriageService {
    * `decide`, and where the ticket then is (department, urgency) when this call made the decision
    * and so knows it without reading the ticket again; undefined when it found one made before.
    */
-  private async decideAndPlace(workspaceId: string, ticketId: string, opened?: Placement): Promise<{ decision: DecisionRow | undefined; placed?: Placement }> {
-    const decided = await this.decideFrom(this.readNow(workspaceId), workspaceId, ticketId, opened);
+  private async decideAndPlace(workspaceId: string, ticketId: string, opened?: Placement, reads = this.readNow(workspaceId)): Promise<{
+    decision: DecisionRow | undefined; placed?: Placement; madeBefore?: true;
+  }> {
+    const decided = await this.decideFrom(reads, workspaceId, ticketId, opened);
     if (!('row' in decided)) return decided;
     const { decision, won } = await this.repo.claimDecision(this.repo.in(workspaceId), decided.row);
-    return won && decided.placed ? { decision, placed: decided.placed } : { decision };
+    if (!won) return { decision, madeBefore: true };
+    return decided.placed ? { decision, placed: decided.placed } : { decision };
   }
 
   /**
@@ -582,7 +585,7 @@ export class TriageService {
    */
   private async decideFrom(reads: DecisionReads, workspaceId: string, ticketId: string, opened?: Placement): Promise<Decided> {
     const stored = await reads.decision(ticketId);
-    if (stored) return { decision: stored };
+    if (stored) return { decision: stored, madeBefore: true };
     // Settings, automations and rules: this node's copy (no statement per ticket while it lasts).
     const config = await this.config.get(workspaceId);
     const settings = settingsOf(config.settings);
@@ -734,14 +737,18 @@ export class TriageService {
    * first if its own subscriber has not yet (the inbound pipeline acknowledges at once), so the
    * acknowledgement goes from the triaged department, says the triaged urgency, or is suppressed by
    * a rule; and the workspace's most specific template for the ticket in the customer's language.
+   * `opened`: the ticket as the caller's transaction just opened it, and its customer's record when
+   * the opening created them (no other tickets then): neither is read again.
    */
-  async acknowledgement(workspaceId: string, ticketId: string, locale: Locale): Promise<{
+  async acknowledgement(workspaceId: string, ticketId: string, locale: Locale, opened?: JustOpenedTicket): Promise<{
     suppressed: boolean; template: { subject: string; body: string } | null; placed?: Placement;
   }> {
-    const { decision, placed } = await this.decideAndPlace(workspaceId, ticketId);
+    const reads = opened ? prefetchedReads(justOpenedReads(opened), this.readNow(workspaceId)) : this.readNow(workspaceId);
+    const { decision, placed, madeBefore } = await this.decideAndPlace(workspaceId, ticketId, undefined, reads);
     // After the decision: the template follows the department and urgency triage set (read again
-    // unless this call set them), unless a rule named one (and it was not deleted since).
-    const ticket = placed ?? await this.ports.source.opening(workspaceId, ticketId);
+    // unless this call set them or left the ticket as opened), unless a rule named one (and it was
+    // not deleted since).
+    const ticket = placed ?? (opened && !madeBefore ? opened.opening : await this.ports.source.opening(workspaceId, ticketId));
     const named = decision?.reply_template_id ? await this.templates.find(workspaceId, decision.reply_template_id) : undefined;
     const template = named ?? (ticket && await this.templates.choose(workspaceId, ticket, locale));
     return { suppressed: decision?.suppress_ack ?? false, template: template ? { subject: template.subject, body: template.body } : null, ...(placed ? { placed } : {}) };
@@ -776,6 +783,27 @@ interface Prefetched {
   sameCustomerOpenings: ReadonlyMap<string, CustomerOpening[]>;
 }
 
+/** A ticket the caller's transaction has just opened, and its customer's record when the opening created them. */
+export interface JustOpenedTicket {
+  opening: TriageTicket;
+  customer?: CustomerRecord;
+}
+
+/**
+ * What deciding a just-opened ticket would read, known without a statement: the opening; for a
+ * customer the opening created, their record and no other tickets. Its decision is still read: a
+ * subscriber run inside the opening's transaction (the in-process bus of tests and one-off
+ * commands) may have made it, and changed the ticket since.
+ */
+function justOpenedReads({ opening, customer }: JustOpenedTicket): Prefetched {
+  return {
+    decisions: new Map(),
+    openings: new Map([[opening.id, opening]]),
+    customers: new Map(customer ? [[opening.customerId, customer]] : []),
+    sameCustomerOpenings: new Map(customer ? [[opening.id, []]] : []),
+  };
+}
+
 /** Reads answered from what was prefetched; anything not prefetched is read now. */
 function prefetchedReads(values: Prefetched, now: DecisionReads): DecisionReads {
   const from = <V>(map: ReadonlyMap<string, V>, key: string, read: () => Promise<V>): Promise<V> => (map.has(key) ? Promise.resolve(map.get(key) as V) : read());
@@ -788,11 +816,11 @@ function prefetchedReads(values: Prefetched, now: DecisionReads): DecisionReads 
 }
 
 /**
- * A ticket's decision as `decideFrom` leaves it: made and stored, or none made (`decision`); or
- * made, with nothing following it, its row left to the caller to store (`row`). `placed`: where
- * the ticket is after its update.
+ * A ticket's decision as `decideFrom` leaves it: made and stored, or none made (`decision`; stored
+ * before this call when `madeBefore`); or made, with nothing following it, its row left to the
+ * caller to store (`row`). `placed`: where the ticket is after its update.
  */
-type Decided = { decision: DecisionRow | undefined; placed?: Placement } | { row: NewDecision; placed?: Placement };
+type Decided = { decision: DecisionRow | undefined; placed?: Placement; madeBefore?: true } | { row: NewDecision; placed?: Placement };
 
 /**
  * Where a ticket's duplicates are looked for (its customer's tickets opened within the window

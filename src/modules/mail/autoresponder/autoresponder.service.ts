@@ -8,7 +8,7 @@ import type { Tenancy } from '../../../core/tenancy.js';
 import type { DB } from '../../../core/db/database.js';
 import type { AccountsService } from '../../accounts/index.js';
 import type { TicketsService } from '../../tickets/index.js';
-import type { TicketRow, Urgency } from '../../tickets/index.js';
+import type { FirstMessage, TicketRow, Urgency } from '../../tickets/index.js';
 import type { MailOutbox, OutboundMail } from '../../../core/mail/outbox.js';
 import { queryTemplate } from '../../../core/db/query-template.js';
 
@@ -36,7 +36,8 @@ export interface FirstResponseTarget {
  * urgency: `placed` says where they are when the answer knows it, and the ticket is not read again.
  */
 export interface AcknowledgementPolicy {
-  acknowledgement(workspaceId: string, ticketId: string, locale: Locale): Promise<{
+  /** `opened`: the ticket as the caller's transaction just opened it, which the policy need not read again. */
+  acknowledgement(workspaceId: string, ticketId: string, locale: Locale, opened?: JustOpened): Promise<{
     suppressed: boolean; template: { subject: string; body: string } | null; placed?: { departmentId: string | null; urgency: number };
   }>;
 }
@@ -86,12 +87,20 @@ const DECIDE = queryTemplate((db, { ticketId, recipient, reason, since, limit }:
   .onConflict((oc) => oc.columns(['workspace_id', 'ticket_id']).doNothing())
   .returning('outcome'));
 
-/** The ticket's customer (accounts' row), when the caller has read it already. */
+/** The ticket's customer (accounts' row), when the caller has read it already; `created` when its opening created them. */
 export interface AcknowledgedCustomer {
   id: string;
   email: string;
   name: string;
   locale: Locale | null;
+  created?: boolean;
+}
+
+/** A ticket the caller's transaction has just opened, with its first message and customer as the opening wrote them. */
+export interface JustOpened {
+  ticket: TicketRow;
+  firstMessage: FirstMessage;
+  customer: AcknowledgedCustomer;
 }
 
 /**
@@ -136,10 +145,11 @@ export class Autoresponder {
 
   /**
    * Decides and, when allowed, queues the acknowledgement. `suppressed` is the inbound rules' reason
-   * not to answer; `customer`, the ticket's customer when the caller has it (else it is read).
+   * not to answer; `customer`, the ticket's customer when the caller has it (else it is read);
+   * `firstMessage`, when the caller's transaction has just opened the ticket (so has `customer`).
    */
   async respond(workspaceId: string, ticketOrId: string | TicketRow, context: {
-    suppressed: string | null; localeHint?: Locale | null; text?: string; inReplyTo?: string; customer?: AcknowledgedCustomer;
+    suppressed: string | null; localeHint?: Locale | null; text?: string; inReplyTo?: string; customer?: AcknowledgedCustomer; firstMessage?: FirstMessage;
   }): Promise<AutoresponseOutcome> {
     const opened = typeof ticketOrId === 'string' ? await this.tickets.ticket(workspaceId, ticketOrId) : ticketOrId;
     const ticketId = opened.id;
@@ -149,7 +159,8 @@ export class Autoresponder {
     ]);
     const recipient = customer.email.toLowerCase();
     const locale = customer.locale ?? context.localeHint ?? workspace.default_locale;
-    const policy = await this.options.policy?.acknowledgement(workspaceId, ticketId, locale);
+    const justOpened = context.firstMessage && customer === context.customer ? { ticket: opened, firstMessage: context.firstMessage, customer } : undefined;
+    const policy = await this.options.policy?.acknowledgement(workspaceId, ticketId, locale, justOpened);
     // Triage may just have set the department (the sender address) and the urgency (the promise).
     const ticket = !policy ? opened
       : policy.placed ? { ...opened, department_id: policy.placed.departmentId, urgency: policy.placed.urgency as Urgency }

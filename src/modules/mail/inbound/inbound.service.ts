@@ -244,7 +244,7 @@ export class InboundMail {
     // The language the customer wrote in comes first; the address' language when it cannot be told.
     const locale = messageLocale(mail.subject, mail.text) ?? address?.locale ?? null;
     const department = address?.department_id ? (await this.tickets.departments(workspaceId)).find((d) => d.id === address.department_id) : undefined;
-    const { ticket, messageId: firstMessageId, customer } = await this.tickets.openWithMessage(workspaceId, {
+    const { ticket, messageId: firstMessageId, customer, firstMessage } = await this.tickets.openWithMessage(workspaceId, {
       subject: mail.subject || (locale === 'zh-CN' ? '（无主题）' : '(no subject)'),
       body: body.full,
       ...(mail.html ? { bodyHtml: mail.html } : {}),
@@ -259,7 +259,7 @@ export class InboundMail {
     // replays the processing (the ticket found by its Message-ID, the decision by its ticket), where
     // the other order would leave a processed message that is never acknowledged. A refusal (an
     // address that cannot take mail) is logged; anything else is retried with the processing.
-    await this.autoresponder.respond(workspaceId, ticket, { suppressed, localeHint: locale, text: `${mail.subject}\n${mail.visibleText}`, inReplyTo: messageId, customer })
+    await this.autoresponder.respond(workspaceId, ticket, { suppressed, localeHint: locale, text: `${mail.subject}\n${mail.visibleText}`, inReplyTo: messageId, customer, firstMessage })
       .catch((error: unknown) => {
         if (!(error instanceof AppError && error.status < 500)) throw error;
         this.log.error({ err: error, workspaceId, ticketId: ticket.id }, 'autoresponse refused');
