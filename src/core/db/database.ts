@@ -161,6 +161,9 @@ interface OneTransaction {
   failure?: unknown;
   /** Called once the scope's work is committed (`afterOneTransaction`); dropped if it is not. */
   committed: (() => void)[];
+  /** What work collected for one statement at the end (`collectInOneTransaction`), by its collector, and the flushes to send them. */
+  collected: Map<object, unknown[]>;
+  beforeCommit: (() => Promise<void>)[];
 }
 
 const oneTransaction = new AsyncLocalStorage<OneTransaction | undefined>();
@@ -202,7 +205,7 @@ class JoinedConnection implements DatabaseConnection {
 }
 
 /** The store of work beside a scope: no scope of its own (ended before it began); its statements take the aside pool's connections. */
-const BESIDE_A_SCOPE: OneTransaction = { ended: true, committed: [] };
+const BESIDE_A_SCOPE: OneTransaction = { ended: true, committed: [], collected: new Map(), beforeCommit: [] };
 
 /**
  * Work whose statements do not join the `inOneTransaction` scope it is called from: a counter
@@ -268,10 +271,17 @@ export function joinedTransaction(): JoinedTransaction | undefined {
  * through Kysely) are not in it.
  */
 export async function inOneTransaction<T>(work: () => Promise<T>): Promise<T> {
-  const scope: OneTransaction = { ended: false, committed: [] };
+  const scope: OneTransaction = { ended: false, committed: [], collected: new Map(), beforeCommit: [] };
   let outcome: { value: T } | { error: unknown };
   try {
-    outcome = { value: await oneTransaction.run(scope, work) };
+    outcome = {
+      value: await oneTransaction.run(scope, async () => {
+        const value = await work();
+        // A flush may collect more (a row for another collector): each runs once, in order.
+        for (let i = 0; i < scope.beforeCommit.length; i++) await scope.beforeCommit[i]!();
+        return value;
+      }),
+    };
   } catch (error) {
     outcome = { error };
   }
@@ -296,6 +306,25 @@ export async function inOneTransaction<T>(work: () => Promise<T>): Promise<T> {
   if ('error' in outcome) throw outcome.error;
   for (const then of scope.committed) then();
   return outcome.value;
+}
+
+/**
+ * Where the caller adds rows that `flush` writes together, in the `inOneTransaction` scope's
+ * transaction, once the scope's work is done and before it commits: one statement for a batch's
+ * rows of one kind (its events) instead of one per transaction that joined it (issue 15). Outside
+ * a scope, undefined: the caller writes its rows itself. `collector` names the kind of rows.
+ */
+export function collectInOneTransaction<T>(collector: object, flush: (rows: T[]) => Promise<void>): T[] | undefined {
+  const scope = oneTransaction.getStore();
+  if (!scope || scope.ended) return undefined;
+  let rows = scope.collected.get(collector) as T[] | undefined;
+  if (!rows) {
+    const collected: T[] = [];
+    scope.collected.set(collector, collected);
+    scope.beforeCommit.push(() => flush(collected));
+    rows = collected;
+  }
+  return rows;
 }
 
 /**

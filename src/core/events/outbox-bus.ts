@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { sql, type QueryExecutorProvider } from 'kysely';
 import { AppError } from '../errors.js';
-import { inOneTransaction } from '../db/database.js';
+import { collectInOneTransaction, inOneTransaction } from '../db/database.js';
 import { ListenConnection } from '../db/listen-connection.js';
 import { runReplayable } from '../jobs/replayable.js';
 import {
@@ -629,7 +629,11 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
             return event;
           },
         });
-        if (events.length) await insert(events).execute(trx);
+        // In an `inOneTransaction` scope (a batch of inbound mail, of a subscriber's events) the
+        // batch's events are written together before it commits.
+        const collected = events.length ? collectInOneTransaction(insert, (all: typeof events) => insert(all).execute(options.db).then(() => undefined)) : undefined;
+        if (collected) collected.push(...events);
+        else if (events.length) await insert(events).execute(trx);
         return result;
       });
     },

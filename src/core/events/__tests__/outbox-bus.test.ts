@@ -3,13 +3,14 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createOutboxBus, type DomainEvent, type OutboxBus } from '../index.js';
-import { connectDatabase, type Database } from '../../db/database.js';
+import { connectDatabase, inOneTransaction, type Database } from '../../db/database.js';
 import { ListenConnection } from '../../db/listen-connection.js';
 import { createDatabaseQueue } from '../../jobs/index.js';
 import { createLogger } from '../../logger.js';
 import { recordingLog } from '../../../../test/helpers/log.js';
 import { freshDatabase, type TestDatabase } from '../../../../test/helpers/db.js';
 import { samplePayload, sampleTicket } from '../../../../test/helpers/events.js';
+import { statementsOf } from '../../../../test/helpers/statements.js';
 
 /** Each bus is one Kefu node: its own pool and listening connection, one shared database. */
 let testDb: TestDatabase;
@@ -205,6 +206,29 @@ describe('the outbox bus', () => {
     await survivor.drain();
     expect(handled.map((h) => h.id).sort()).toEqual([...sent].sort());
     expect(handled.filter((h) => h.id !== first.id).every((h) => h.node === 1 - holder)).toBe(true);
+  });
+
+  it('writes the events of the transactions an inOneTransaction scope joins in one statement, in their order, before it commits; none when it rolls back', async () => {
+    const bus = await node();
+    const handled: number[] = [];
+    bus.subscribe('ticket.rated', (e) => { handled.push(e.payload.rating); }, { subscriber: 'test:ticket.rated' });
+    await bus.start({ durable: true });
+    const sent = await statementsOf(() => inOneTransaction(async () => {
+      await publishRatings(bus, [1, 2]);
+      await publishRatings(bus, [3]);
+      await publishRatings(bus, [4, 5]);
+    }));
+    expect(sent.filter((text) => text.includes('insert into events'))).toHaveLength(1);
+    // Written before the COMMIT, in the scope's transaction.
+    expect(sent.findIndex((text) => text.includes('insert into events'))).toBeLessThan(sent.indexOf('commit'));
+    await expect(inOneTransaction(async () => {
+      await publishRatings(bus, [6]);
+      throw new Error('the batch fails');
+    })).rejects.toThrow('the batch fails');
+    await bus.drain();
+    expect(handled).toEqual([1, 2, 3, 4, 5]);
+    const { rows } = await sql<{ rating: number }>`select (payload->>'rating')::int as rating from events order by txid, seq`.execute(admin.db);
+    expect(rows.map((r) => r.rating)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('keeps the events of one stream in order', async () => {

@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../../test/helpers/app.js';
 import { statementsOf } from '../../../../../test/helpers/statements.js';
 import { platformModules } from '../../../../services.js';
-import type { InboundRoute } from '../inbound.service.js';
+import { recordingLog } from '../../../../../test/helpers/log.js';
+import { createInlineQueue } from '../../../../core/jobs/index.js';
+import { Tenancy } from '../../../../core/tenancy.js';
+import { InboundRepo } from '../inbound.repo.js';
+import { InboundMail, type InboundRoute } from '../inbound.service.js';
 
 /**
  * Issue 15: a mail's new ticket is triaged for its acknowledgement inside the mail's transaction,
@@ -12,6 +16,8 @@ import type { InboundRoute } from '../inbound.service.js';
  */
 let t: TestApp;
 let route: InboundRoute;
+let jobs: ReturnType<typeof createInlineQueue>;
+let inbound: InboundMail;
 let departments: Record<string, string>;
 const SYSTEM = { type: 'system' as const, id: null };
 let n = 0;
@@ -23,6 +29,11 @@ beforeAll(async () => {
   const ws = t.workspace.id;
   const address = await t.services.mailInbound.addresses.create(ws, { address: 'triage@acme.example', locale: 'en' });
   route = { workspace_id: ws, id: address.id, address: address.address };
+  // A pipeline whose jobs run in the test's own async context (on either pass), so its statements are counted.
+  jobs = createInlineQueue({ log: recordingLog() });
+  inbound = new InboundMail(new InboundRepo(t.database.db, await Tenancy.load(t.database.db)), t.services.mailInbound.addresses, t.services.tickets,
+    t.services.accounts, t.services.attachments, t.services.mailInbound.autoresponder, jobs, recordingLog());
+  await inbound.work(jobs);
   departments = Object.fromEntries((await t.services.tickets.departments(ws)).map((d) => [d.key, d.id]));
   await t.services.triage.createRule(ws, {
     name: 'Billing senders', enabled: true, conditions: [{ type: 'senderDomain', in: ['billing.example'] }],
@@ -40,8 +51,8 @@ async function mailed(from: string, subject: string) {
     `From: ${from}`, 'To: triage@acme.example', `Subject: ${subject}`, `Message-ID: <triage-${Date.now()}-${++n}@customer.example>`, '', `About ${subject}.`, '',
   ].join('\r\n'));
   const sent = await statementsOf(async () => {
-    await t.services.mailInbound.inbound.accept(raw, { from, recipients: [route], remoteIp: '127.0.0.1', source: 'smtp' });
-    await t.jobs.drain();
+    await inbound.accept(raw, { from, recipients: [route], remoteIp: '127.0.0.1', source: 'smtp' });
+    await jobs.drain();
   });
   const row = await t.database.db.selectFrom('mail_inbound').select(['ticket_id', 'outcome']).where('subject', '=', subject).executeTakeFirstOrThrow();
   expect(row.outcome).toBe('ticket_created');
