@@ -3,6 +3,7 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import pg from 'pg';
 import { freePort, projectRoot, sleep, type BenchContext } from './harness.js';
 import { isAlive, processTree } from './processes.js';
 
@@ -25,6 +26,8 @@ export interface StatementCounts {
 export interface StartOptions {
   /** Count the statements the server sends to Postgres (see count-statements.mjs); read with `statements()`. */
   countStatements?: boolean;
+  /** Settings for the server, over the inherited environment; a DATABASE_URL here is also the one `kefu seed --demo` seeds. */
+  env?: Record<string, string>;
 }
 
 export interface DemoCredentials {
@@ -72,10 +75,10 @@ export class KefuServer {
     if (!existsSync(path.join(projectRoot, 'dist', 'main.js'))) {
       throw new Error('dist/main.js is missing: build first (`npm run bench` does it; or `npm run build`)');
     }
-    if (process.env.DATABASE_URL) await seedExternalDatabase(dataDir);
+    if (options.env?.DATABASE_URL ?? process.env.DATABASE_URL) await seedExternalDatabase(dataDir, options.env);
     const port = await freePort();
     const countsDir = options.countStatements ? await ctx.tempDir('statements') : undefined;
-    const env = serverEnv(dataDir, port);
+    const env = { ...serverEnv(dataDir, port), ...options.env };
     if (countsDir) {
       env.KEFU_BENCH_COUNTS = countsDir;
       env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --import ${pathToFileURL(STATEMENT_COUNTER).href}`.trim();
@@ -111,8 +114,11 @@ export class KefuServer {
     return JSON.parse(text) as DemoCredentials;
   }
 
-  /** Signs the demo admin in and creates an API token that reads and writes, the way an integrator would (tokens read only unless given scopes). */
-  async apiToken(name = 'bench'): Promise<string> {
+  /**
+   * Signs the demo admin in and creates an API token that reads and writes, the way an integrator
+   * would (tokens read only unless given scopes); admin routes need `admin` among the scopes too.
+   */
+  async apiToken(name = 'bench', scopes: ('read' | 'write' | 'admin')[] = ['read', 'write']): Promise<string> {
     const { admin } = await this.demoCredentials();
     const login = await fetch(`${this.url}/api/v1/auth/login`, {
       method: 'POST',
@@ -127,7 +133,7 @@ export class KefuServer {
     const created = await fetch(`${this.url}/api/v1/api-tokens`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': session.csrfToken },
-      body: JSON.stringify({ name, scopes: ['read', 'write'] }),
+      body: JSON.stringify({ name, scopes }),
     });
     const body = await created.json().catch(() => undefined) as { token?: string } | undefined;
     if (created.status !== 201 || !body?.token) {
@@ -202,10 +208,10 @@ function serverEnv(dataDir: string, port: number): NodeJS.ProcessEnv {
  * The server seeds the demo only on its own embedded database; on a DATABASE_URL one the bench
  * runs `kefu seed --demo` itself, once per data dir (that writes demo-credentials.json there).
  */
-async function seedExternalDatabase(dataDir: string): Promise<void> {
+async function seedExternalDatabase(dataDir: string, extraEnv: Record<string, string> = {}): Promise<void> {
   if (existsSync(path.join(dataDir, 'demo-credentials.json'))) return;
   const child = spawn(process.execPath, [...KEFU_NODE_FLAGS, KEFU_BIN, 'seed', '--demo'], {
-    cwd: projectRoot, env: serverEnv(dataDir, 0), stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: projectRoot, env: { ...serverEnv(dataDir, 0), ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -214,4 +220,40 @@ async function seedExternalDatabase(dataDir: string): Promise<void> {
   if (code !== 0) {
     throw new Error(`\`kefu seed --demo\` failed on DATABASE_URL (the bench needs an empty database there):\n${output.trim()}`);
   }
+}
+
+/**
+ * One row: events some durable subscriber has not yet handled (`lag`), and jobs due or running
+ * (`jobs`), pg-boss' own minute ticks left out (nothing a ticket or a mail needs). Both 0: every
+ * after-effect of what was sent has happened.
+ */
+export const PIPELINE_BACKLOG_SQL = `
+  select (select count(*)::int from events e join event_subscribers s on (e.txid, e.seq) > (s.txid, s.seq)
+            and (cardinality(s.types) = 0 or e.type = any(s.types))) as lag,
+         (select count(*)::int from pgboss.job where state in ('created', 'retry', 'active') and start_after <= now()
+            and name not like '\\_\\_pgboss\\_\\_%') as jobs`;
+
+/**
+ * On DATABASE_URL's server (`adminUrl`), a database of the bench's own, named after `prefix` and this
+ * process: the demo seed needs an empty one. Dropped at clean-up.
+ */
+export async function createBenchDatabase(ctx: BenchContext, adminUrl: string, prefix = 'kefu_bench'): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${process.pid}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  const drop = () => admin(`drop database if exists ${name} with (force)`);
+  await drop();
+  await admin(`create database ${name}`);
+  // Also registered before the server starts, so on Ctrl-C it runs after the server's own stop.
+  ctx.onCleanup(drop);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { name, url: url.toString(), drop };
 }

@@ -4,7 +4,7 @@ import type { Options } from 'autocannon';
 import { round, type BenchContext, type BenchSuite, type Figure } from './harness.js';
 import { suite as httpSuite } from './http.bench.js';
 import { BASELINE_FIRST_NUMBER, KEFU_POOL_MAX, startDbBaseline } from './inline-server.js';
-import { KefuServer } from './kefu-server.js';
+import { KefuServer, PIPELINE_BACKLOG_SQL, createBenchDatabase } from './kefu-server.js';
 import { measureLoad } from './load.js';
 import { processCpuMs, processTree } from './processes.js';
 import { explainInbox, sampleWaits, whileWatchingCpu, type InboxPlan } from './tickets-profile.js';
@@ -191,27 +191,6 @@ async function withDatabaseUrl<T>(url: string | undefined, work: () => Promise<T
     if (saved === undefined) delete process.env.DATABASE_URL;
     else process.env.DATABASE_URL = saved;
   }
-}
-
-async function createBenchDatabase(ctx: BenchContext, adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `kefu_bench_${process.pid}`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  const drop = () => admin(`drop database if exists ${name} with (force)`);
-  await drop();
-  await admin(`create database ${name}`);
-  // Also registered before the server starts, so on Ctrl-C it runs after the server's own stop.
-  ctx.onCleanup(drop);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop };
 }
 
 async function describeServer(connectionString: string): Promise<string> {
@@ -472,11 +451,7 @@ async function settled(connectionString: string, timeoutMs = 300_000): Promise<n
   const started = performance.now();
   try {
     for (;;) {
-      const { rows: [row] } = await client.query<{ lag: number; jobs: number }>(`
-        select (select count(*)::int from events e join event_subscribers s on (e.txid, e.seq) > (s.txid, s.seq)
-                  and (cardinality(s.types) = 0 or e.type = any(s.types))) as lag,
-               (select count(*)::int from pgboss.job where state in ('created', 'retry', 'active') and start_after <= now()
-                  and name not like '\\_\\_pgboss\\_\\_%') as jobs`);
+      const { rows: [row] } = await client.query<{ lag: number; jobs: number }>(PIPELINE_BACKLOG_SQL);
       if (row!.lag === 0 && row!.jobs === 0) return performance.now() - started;
       if (performance.now() - started > timeoutMs) throw new Error(`after ${timeoutMs / 1000} s, ${row!.lag} events and ${row!.jobs} jobs are still waiting`);
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -190,7 +190,7 @@ export function createServices(deps: ServiceDeps): Services {
     acknowledgementPolicy: {
       // A customer the opening created has no record but what it wrote: no tags yet.
       acknowledgement: (workspaceId, ticketId, locale, opened) => triage.acknowledgement(workspaceId, ticketId, locale, opened && {
-        opening: triageOpeningOf(opened.ticket, opened.firstMessage),
+        opening: triageOpeningOf(opened.ticket, opened.firstMessage), headers: opened.headers,
         ...(opened.customer.created ? { customer: { email: opened.customer.email, name: opened.customer.name, locale: opened.customer.locale, tags: [] } } : {}),
       }),
     },

@@ -12,7 +12,9 @@ const firstReceived = (db: Kysely<DB>, { messageId, fingerprint }: ReceivedMailK
 
 /** Statements of triage's rules on every mail-born ticket, built and compiled once (core/db/query-template.ts). */
 const RECEIVED_MAIL_RECIPIENT = queryTemplate((db, key: ReceivedMailKey) => firstReceived(db, key).select(['address_id', 'mailbox_id']));
-const RECEIVED_MAIL_HEAD = queryTemplate((db, key: ReceivedMailKey) => firstReceived(db, key).select(sql<Buffer>`substring(raw from 1 for 65536)`.as('head')));
+/** How much of a raw mail its header fields are read from. */
+const RECEIVED_HEAD_BYTES = 65536;
+const RECEIVED_MAIL_HEAD = queryTemplate((db, key: ReceivedMailKey) => firstReceived(db, key).select(sql<Buffer>`substring(raw from 1 for ${sql.lit(RECEIVED_HEAD_BYTES)})`.as('head')));
 
 /** A ticket message's external id as the key of the mail it came from ("<Message-ID>#<fingerprint>" for a reused id). */
 function receivedMailKey(externalId: string): ReceivedMailKey {
@@ -49,8 +51,12 @@ export const mailRecipientSource = (tenancy: Tenancy<DB>) => async (workspaceId:
  */
 export const mailHeaderSource = (tenancy: Tenancy<DB>) => async (workspaceId: string, externalId: string): Promise<Map<string, string> | undefined> => {
   const row = await RECEIVED_MAIL_HEAD.first(tenancy.forWorkspace(workspaceId), receivedMailKey(externalId));
-  if (!row) return undefined;
-  const head = row.head.toString('utf8');
+  return row && headerFields(row.head);
+};
+
+/** The header fields of a raw mail (of its first RECEIVED_HEAD_BYTES), by lower-case name. */
+export function headerFields(raw: Buffer): Map<string, string> {
+  const head = raw.subarray(0, RECEIVED_HEAD_BYTES).toString('utf8');
   const end = head.search(/\r?\n\r?\n/);
   const fields = new Map<string, string>();
   for (const line of (end >= 0 ? head.slice(0, end) : head).replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
@@ -60,4 +66,4 @@ export const mailHeaderSource = (tenancy: Tenancy<DB>) => async (workspaceId: st
     if (colon > 0 && !fields.has(name)) fields.set(name, line.slice(colon + 1).trim());
   }
   return fields;
-};
+}

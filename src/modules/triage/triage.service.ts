@@ -554,7 +554,7 @@ export class TriageService {
     ]);
     const customers = new Map<string, CustomerRecord | undefined>(customerIds.map((id) => [id, undefined]));
     for (const record of records) customers.set(record.id, record);
-    const reads = prefetchedReads({ decisions: new Map(ids.map((id) => [id, undefined])), openings, customers, sameCustomerOpenings }, this.readNow(workspaceId));
+    const reads = prefetchedReads({ decisions: new Map(ids.map((id) => [id, undefined])), openings, customers, sameCustomerOpenings, headers: new Map() }, this.readNow(workspaceId));
     const rows: NewDecision[] = [];
     for (const { ticketId, opened } of undecided) {
       const customerId = openings.get(ticketId)?.customerId;
@@ -575,6 +575,7 @@ export class TriageService {
       opening: (ticketId) => this.ports.source.opening(workspaceId, ticketId),
       customer: (customerId) => this.ports.customers.findCustomer(workspaceId, customerId),
       sameCustomerOpenings: async (window) => (await this.ports.source.sameCustomerOpenings(workspaceId, [window])).get(window.ticketId) ?? [],
+      headers: async (ticket) => (ticket.externalId ? this.ports.mailHeaders(workspaceId, ticket.externalId) : undefined),
     };
   }
 
@@ -604,7 +605,7 @@ export class TriageService {
     const outcome = applyRules(config.rules, await this.ruleInput(workspaceId, ticket, needed, customer));
     const spam: SpamScore | undefined = automations.spam.enabled ? spamScore({
       subject: ticket.subject, body: ticket.body, sender, blocklist: automations.spam.blocklist,
-      headers: ticket.externalId && ticket.channel === 'email' ? await this.ports.mailHeaders(workspaceId, ticket.externalId) : undefined,
+      headers: ticket.externalId && ticket.channel === 'email' ? await reads.headers(ticket) : undefined,
     }) : undefined;
     const isSpam = outcome.spam || (spam !== undefined && spam.score >= automations.spam.threshold);
     const text = `${ticket.subject}\n${ticket.body}`;
@@ -773,6 +774,8 @@ interface DecisionReads {
   opening(ticketId: string): Promise<TriageTicket | undefined>;
   customer(customerId: string): Promise<CustomerRecord | undefined>;
   sameCustomerOpenings(window: DuplicateWindow): Promise<CustomerOpening[]>;
+  /** The header fields of the mail a mail-born ticket came from. */
+  headers(ticket: TriageTicket): Promise<ReadonlyMap<string, string> | undefined>;
 }
 
 /** What was read for a batch's tickets: by ticket id (customers by customer id), `undefined` where there is none. */
@@ -781,12 +784,17 @@ interface Prefetched {
   openings: ReadonlyMap<string, TriageTicket | undefined>;
   customers: ReadonlyMap<string, CustomerRecord | undefined>;
   sameCustomerOpenings: ReadonlyMap<string, CustomerOpening[]>;
+  headers: ReadonlyMap<string, ReadonlyMap<string, string> | undefined>;
 }
 
-/** A ticket the caller's transaction has just opened, and its customer's record when the opening created them. */
+/**
+ * A ticket the caller's transaction has just opened, its customer's record when the opening created
+ * them, and the header fields of the mail it came from (by lower-case name).
+ */
 export interface JustOpenedTicket {
   opening: TriageTicket;
   customer?: CustomerRecord;
+  headers?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -795,12 +803,13 @@ export interface JustOpenedTicket {
  * subscriber run inside the opening's transaction (the in-process bus of tests and one-off
  * commands) may have made it, and changed the ticket since.
  */
-function justOpenedReads({ opening, customer }: JustOpenedTicket): Prefetched {
+function justOpenedReads({ opening, customer, headers }: JustOpenedTicket): Prefetched {
   return {
     decisions: new Map(),
     openings: new Map([[opening.id, opening]]),
     customers: new Map(customer ? [[opening.customerId, customer]] : []),
     sameCustomerOpenings: new Map(customer ? [[opening.id, []]] : []),
+    headers: new Map(headers ? [[opening.id, headers]] : []),
   };
 }
 
@@ -812,6 +821,7 @@ function prefetchedReads(values: Prefetched, now: DecisionReads): DecisionReads 
     opening: (ticketId) => from(values.openings, ticketId, () => now.opening(ticketId)),
     customer: (customerId) => from(values.customers, customerId, () => now.customer(customerId)),
     sameCustomerOpenings: (window) => from(values.sameCustomerOpenings, window.ticketId, () => now.sameCustomerOpenings(window)),
+    headers: (ticket) => from(values.headers, ticket.id, () => now.headers(ticket)),
   };
 }
 

@@ -96,11 +96,15 @@ export interface AcknowledgedCustomer {
   created?: boolean;
 }
 
-/** A ticket the caller's transaction has just opened, with its first message and customer as the opening wrote them. */
+/**
+ * A ticket the caller's transaction has just opened, with its first message and customer as the
+ * opening wrote them, and the header fields of the mail it came from (by lower-case name).
+ */
 export interface JustOpened {
   ticket: TicketRow;
   firstMessage: FirstMessage;
   customer: AcknowledgedCustomer;
+  headers?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -146,10 +150,12 @@ export class Autoresponder {
   /**
    * Decides and, when allowed, queues the acknowledgement. `suppressed` is the inbound rules' reason
    * not to answer; `customer`, the ticket's customer when the caller has it (else it is read);
-   * `firstMessage`, when the caller's transaction has just opened the ticket (so has `customer`).
+   * `firstMessage`, when the caller's transaction has just opened the ticket (so has `customer`),
+   * and `headers`, the fields of the mail it came from.
    */
   async respond(workspaceId: string, ticketOrId: string | TicketRow, context: {
     suppressed: string | null; localeHint?: Locale | null; text?: string; inReplyTo?: string; customer?: AcknowledgedCustomer; firstMessage?: FirstMessage;
+    headers?: ReadonlyMap<string, string>;
   }): Promise<AutoresponseOutcome> {
     const opened = typeof ticketOrId === 'string' ? await this.tickets.ticket(workspaceId, ticketOrId) : ticketOrId;
     const ticketId = opened.id;
@@ -159,7 +165,7 @@ export class Autoresponder {
     ]);
     const recipient = customer.email.toLowerCase();
     const locale = customer.locale ?? context.localeHint ?? workspace.default_locale;
-    const justOpened = context.firstMessage && customer === context.customer ? { ticket: opened, firstMessage: context.firstMessage, customer } : undefined;
+    const justOpened = context.firstMessage && customer === context.customer ? { ticket: opened, firstMessage: context.firstMessage, customer, headers: context.headers } : undefined;
     const policy = await this.options.policy?.acknowledgement(workspaceId, ticketId, locale, justOpened);
     // Triage may just have set the department (the sender address) and the urgency (the promise).
     const ticket = !policy ? opened

@@ -9,6 +9,7 @@ import type { AttachmentStore } from '../../../core/storage/attachments.js';
 import type { StoredFile, TicketsService } from '../../tickets/index.js';
 import type { TicketRow } from '../../tickets/index.js';
 import type { SupportAddresses } from '../addresses/addresses.service.js';
+import { headerFields } from '../mail.sources.js';
 import type { Autoresponder } from '../autoresponder/autoresponder.service.js';
 import { parseInbound, type ParsedInbound } from './inbound.parse.js';
 import type { InboundRepo, RawMessage } from './inbound.repo.js';
@@ -259,7 +260,7 @@ export class InboundMail {
     // replays the processing (the ticket found by its Message-ID, the decision by its ticket), where
     // the other order would leave a processed message that is never acknowledged. A refusal (an
     // address that cannot take mail) is logged; anything else is retried with the processing.
-    await this.autoresponder.respond(workspaceId, ticket, { suppressed, localeHint: locale, text: `${mail.subject}\n${mail.visibleText}`, inReplyTo: messageId, customer, firstMessage })
+    await this.autoresponder.respond(workspaceId, ticket, { suppressed, localeHint: locale, text: `${mail.subject}\n${mail.visibleText}`, inReplyTo: messageId, customer, firstMessage, headers: headerFields(row.raw) })
       .catch((error: unknown) => {
         if (!(error instanceof AppError && error.status < 500)) throw error;
         this.log.error({ err: error, workspaceId, ticketId: ticket.id }, 'autoresponse refused');

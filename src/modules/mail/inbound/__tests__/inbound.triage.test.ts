@@ -10,9 +10,9 @@ import { InboundMail, type InboundRoute } from '../inbound.service.js';
 
 /**
  * Issue 15: a mail's new ticket is triaged for its acknowledgement inside the mail's transaction,
- * from what the opening wrote. A new sender's ticket costs no read of its opening or its customer
- * (its decision is still looked for); a known customer's record is read (rules may ask for their
- * tags), and the rules decide both alike.
+ * from what the opening wrote and the mail in hand. A new sender's ticket costs no read of its
+ * opening, its customer or the mail's header fields (its decision is still looked for); a known
+ * customer's record is read (rules may ask for their tags), and the rules decide both alike.
  */
 let t: TestApp;
 let route: InboundRoute;
@@ -39,6 +39,9 @@ beforeAll(async () => {
     name: 'Billing senders', enabled: true, conditions: [{ type: 'senderDomain', in: ['billing.example'] }],
     actions: [{ type: 'setDepartment', departmentId: departments.finance! }, { type: 'setUrgency', urgency: 3 }],
   });
+  // Spam scoring reads the mail's header fields.
+  const automations = await t.services.triage.automations.settings(ws, { fresh: true });
+  await t.services.triage.automations.saveSettings(ws, { ...automations, spam: { enabled: true, threshold: 5, blocklist: [] } }, SYSTEM);
   await t.services.triage.createRule(ws, {
     name: 'VIP customers', enabled: true, conditions: [{ type: 'customerTags', in: ['vip'] }], actions: [{ type: 'addTags', tags: ['vip-ticket'] }],
   });
@@ -46,9 +49,9 @@ beforeAll(async () => {
 afterAll(async () => { await t?.close(); });
 
 /** Mail from `from`, accepted and processed (its acknowledgement decided too); the statements that cost, and its ticket. */
-async function mailed(from: string, subject: string) {
+async function mailed(from: string, subject: string, extraHeaders: string[] = []) {
   const raw = Buffer.from([
-    `From: ${from}`, 'To: triage@acme.example', `Subject: ${subject}`, `Message-ID: <triage-${Date.now()}-${++n}@customer.example>`, '', `About ${subject}.`, '',
+    `From: ${from}`, 'To: triage@acme.example', `Subject: ${subject}`, `Message-ID: <triage-${Date.now()}-${++n}@customer.example>`, ...extraHeaders, '', `About ${subject}.`, '',
   ].join('\r\n'));
   const sent = await statementsOf(async () => {
     await inbound.accept(raw, { from, recipients: [route], remoteIp: '127.0.0.1', source: 'smtp' });
@@ -63,7 +66,7 @@ async function mailed(from: string, subject: string) {
 }
 
 const triageReads = (sent: string[]) => sent.filter((s) => /^select "tickets"\."id", "tickets"\."subject", "tickets"\."channel"/.test(s)
-  || /^select "id", "email", "name", "locale", "company_id"/.test(s));
+  || /^select "id", "email", "name", "locale", "company_id"/.test(s) || /^select substring\(raw from 1/.test(s));
 
 describe('triage of a mail\'s new ticket', () => {
   it('reads nothing the opening wrote for a new sender, and applies the rules on them', async () => {
@@ -75,6 +78,13 @@ describe('triage of a mail\'s new ticket', () => {
     const decisions = await t.database.db.selectFrom('triage_decisions').select(['department_id', 'urgency']).where('ticket_id', '=', ticket.id).execute();
     expect(decisions).toEqual([{ department_id: departments.finance, urgency: 3 }]);
     expect(acknowledgement).toBeDefined();
+  });
+
+  it('scores spam on the header fields of the mail in hand', async () => {
+    const { sent, ticket } = await mailed('news@offers.example', 'Monthly offers, new sender', ['List-Unsubscribe: <mailto:leave@offers.example>', 'Precedence: bulk']);
+    expect(triageReads(sent)).toEqual([]);
+    const [decision] = await t.database.db.selectFrom('triage_decisions').select(['spam_signals']).where('ticket_id', '=', ticket.id).execute();
+    expect(decision!.spam_signals).toEqual(expect.arrayContaining(['list-headers']));
   });
 
   it('reads a known customer\'s record, whose tags the rules ask for', async () => {
