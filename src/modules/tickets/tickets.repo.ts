@@ -137,6 +137,12 @@ const SET_DEADLINES = queryTemplate((db, due: { ticketIds: string[]; firstRespon
   }))
   .whereRef('tickets.id', '=', 'due.ticket_id'));
 const INSERT_ACTIVITY = queryTemplate((db, row: Omit<NewActivityRow, 'details'> & { details: string }) => db.insertInto('ticket_activity').values(row));
+const UPDATE_TICKET_WITH_ACTIVITY = queryTemplate((db, { ticketId, patch, activity }: {
+  ticketId: string; patch: TicketPatch; activity: Omit<NewActivityRow, 'details'> & { details: string };
+}) => db
+  .with('t', (qb) => qb.updateTable('tickets').set(patch).where('id', '=', ticketId).returningAll())
+  .with('a', (qb) => qb.insertInto('ticket_activity').values(activity).returning('id'))
+  .selectFrom('t').selectAll('t'));
 
 export class TicketsRepo {
   constructor(readonly db: Kysely<DB>, private readonly tenancy: Tenancy<DB>) {}
@@ -240,6 +246,13 @@ export class TicketsRepo {
 
   updateTicket(db: Db, id: string, patch: TicketPatch) {
     return UPDATE_TICKET.firstOrThrow(db, { ...patch, ticketId: id });
+  }
+
+  /** `updateTicket` and the activity line that records it, in one statement (issue 15: a round trip of every change). */
+  updateTicketWithActivity(db: Db, id: string, patch: TicketPatch, activity: Omit<NewActivityRow, 'ticket_id'>) {
+    return UPDATE_TICKET_WITH_ACTIVITY.firstOrThrow(db, {
+      ticketId: id, patch, activity: { ...activity, ticket_id: id, details: JSON.stringify(activity.details) },
+    });
   }
 
   list(db: Db, filter: TicketFilter, page: Page) {

@@ -383,8 +383,10 @@ export class TicketsService {
         patch.last_agent_message_at = now;
         if (!current.first_response_at) patch.first_response_at = now;
       }
-      const ticket = await this.repo.updateTicket(trx, ticketId, patch);
-      await this.repo.insertActivity(trx, { ticket_id: ticketId, actor_type: author.type, actor_id: author.id, action: input.kind === 'note' ? 'note.added' : 'reply.added', details: status !== current.status ? { status: [current.status, status] } : {}, created_at: now });
+      const ticket = await this.repo.updateTicketWithActivity(trx, ticketId, patch, {
+        actor_type: author.type, actor_id: author.id, action: input.kind === 'note' ? 'note.added' : 'reply.added',
+        details: status !== current.status ? { status: [current.status, status] } : {}, created_at: now,
+      });
       events.publish('message.created', workspaceId, {
         ticketId, messageId: message.id, kind: message.kind, authorType: message.author_type, channel: message.channel,
       }, { stream: ticketId });
@@ -422,8 +424,7 @@ export class TicketsService {
       }
       if (!Object.keys(diff).length) return current;
       patch.updated_at = now;
-      const ticket = await this.repo.updateTicket(trx, ticketId, patch);
-      await this.repo.insertActivity(trx, { ticket_id: ticketId, actor_type: actor.type, actor_id: actor.id, action: 'ticket.updated', details: diff, created_at: now });
+      const ticket = await this.repo.updateTicketWithActivity(trx, ticketId, patch, { actor_type: actor.type, actor_id: actor.id, action: 'ticket.updated', details: diff, created_at: now });
       publishUpdated(events, workspaceId, ticket, changesForEvent(diff), actor);
       return ticket;
     });

@@ -111,3 +111,18 @@ describe('opening a ticket with an external id', () => {
     expect(withId).toHaveLength(without.length);
   });
 });
+
+describe('changing a ticket', () => {
+  it('writes the change and its activity line in one statement, after the lock', async () => {
+    const ticket = await t.services.tickets.open(ws.id, mail(), system);
+    const [department] = (await t.services.tickets.departments(ws.id)).filter((d) => d.id !== ticket.department_id);
+    const sent = await statementsOf(() => t.services.tickets.update(ws.id, ticket.id, { departmentId: department!.id, urgency: 3 }, system));
+    // Up to its commit: the inline drivers' subscribers run after it, in the same context.
+    const writes = sent.slice(0, sent.indexOf('commit')).filter((s) => /update "tickets"|insert into "ticket_activity"/.test(s));
+    expect(writes).toHaveLength(1);
+    expect(writes[0]).toMatch(/^with "t" as \(update "tickets".*"a" as \(insert into "ticket_activity"/);
+    const lines = await t.services.tickets.activity(ws.id, ticket.id);
+    expect(lines.at(-1)).toMatchObject({ action: 'ticket.updated', details: { department_id: [ticket.department_id, department!.id], urgency: [1, 3] } });
+    expect(await t.services.tickets.ticket(ws.id, ticket.id)).toMatchObject({ department_id: department!.id, urgency: 3 });
+  });
+});
