@@ -159,13 +159,15 @@ export class Autoresponder {
   }): Promise<AutoresponseOutcome> {
     const opened = typeof ticketOrId === 'string' ? await this.tickets.ticket(workspaceId, ticketOrId) : ticketOrId;
     const ticketId = opened.id;
+    const given = context.customer?.id === opened.customer_id ? context.customer : undefined;
     const [customer, workspace] = await Promise.all([
-      context.customer?.id === opened.customer_id ? context.customer : this.accounts.customer(workspaceId, opened.customer_id),
+      given ?? this.accounts.customer(workspaceId, opened.customer_id),
       this.accounts.workspace(workspaceId),
     ]);
     const recipient = customer.email.toLowerCase();
     const locale = customer.locale ?? context.localeHint ?? workspace.default_locale;
-    const justOpened = context.firstMessage && customer === context.customer ? { ticket: opened, firstMessage: context.firstMessage, customer, headers: context.headers } : undefined;
+    // Only the caller that opened the ticket knows its first message, and then gave its customer too.
+    const justOpened = context.firstMessage && given ? { ticket: opened, firstMessage: context.firstMessage, customer: given, headers: context.headers } : undefined;
     const policy = await this.options.policy?.acknowledgement(workspaceId, ticketId, locale, justOpened);
     // Triage may just have set the department (the sender address) and the urgency (the promise).
     const ticket = !policy ? opened
