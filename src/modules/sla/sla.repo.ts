@@ -1,10 +1,10 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Locale } from '../../core/i18n/index.js';
 import type { Tenancy } from '../../core/tenancy.js';
 import type { DB } from '../../core/db/database.js';
 import { queryTemplate } from '../../core/db/query-template.js';
-import type { Urgency } from '../tickets/index.js';
+import type { TicketStatus, Urgency } from '../tickets/index.js';
 import type { CalendarDocument } from './sla.calendar.js';
 import type { WorkingClock, WorkingState } from './sla.clocks.js';
 import type { ClockKind, ClockRow, EscalationAction, EscalationRule, Phase, TicketStateRow } from './sla.schema.js';
@@ -58,6 +58,45 @@ const STATE_WITH_CLOCKS = queryTemplate((db, { ticketId }: { ticketId: string })
   jsonArrayFrom(eb.selectFrom('sla_clocks').selectAll().where('ticket_id', '=', ticketId)
     .orderBy('started_at').orderBy('kind').orderBy('cycle')).as('clocks'),
 ]));
+/** The states and clocks of many tickets in one statement; a ticket without a state has no row. */
+const STATES_WITH_CLOCKS = queryTemplate((db, { ticketIds }: { ticketIds: readonly string[] }) => db.selectFrom('sla_ticket_states').selectAll('sla_ticket_states')
+  .select((eb) => jsonArrayFrom(eb.selectFrom('sla_clocks').selectAll().whereRef('sla_clocks.ticket_id', '=', 'sla_ticket_states.ticket_id')
+    .orderBy('started_at').orderBy('kind').orderBy('cycle')).as('clocks'))
+  .where('ticket_id', '=', (eb) => eb.fn.any(eb.val(ticketIds))));
+/**
+ * Many tickets' states, each only if nobody saved it since its `version` was read: the columns as
+ * arrays unnested side by side (one statement of one shape); returns the tickets saved.
+ */
+const UPDATE_STATES = queryTemplate((db, rows: {
+  ticketIds: string[]; versions: number[]; policyIds: (string | null)[]; statuses: TicketStatus[]; pausedSince: (Date | null)[];
+  pauses: string[]; firstRespondedAt: (Date | null)[]; now: Date;
+}) => db.updateTable('sla_ticket_states')
+  .from(sql<{ ticket_id: string; version: number; policy_id: string | null; status: TicketStatus; paused_since: Date | null; pauses: string; first_responded_at: Date | null }>`unnest(
+    ${rows.ticketIds}::uuid[], ${rows.versions}::int[], ${rows.policyIds}::uuid[], ${rows.statuses}::text[], ${rows.pausedSince}::timestamptz[],
+    ${rows.pauses}::text[], ${rows.firstRespondedAt}::timestamptz[])`
+    .as<'saved'>(sql`saved(ticket_id, version, policy_id, status, paused_since, pauses, first_responded_at)`))
+  .set((eb) => ({
+    policy_id: eb.ref('saved.policy_id'), status: eb.ref('saved.status'), paused_since: eb.ref('saved.paused_since'),
+    pauses: sql`saved.pauses::jsonb`, first_responded_at: eb.ref('saved.first_responded_at'), updated_at: rows.now,
+    version: sql`sla_ticket_states.version + 1`,
+  }))
+  .whereRef('sla_ticket_states.ticket_id', '=', 'saved.ticket_id')
+  .whereRef('sla_ticket_states.version', '=', 'saved.version')
+  .returning('sla_ticket_states.ticket_id'));
+/** The fields the clock rules own (`ownedValues`) of many clocks, in one statement of one shape. */
+const UPDATE_CLOCKS = queryTemplate((db, rows: {
+  ids: string[]; targetMinutes: (number | null)[]; dueAt: (Date | null)[]; warnAt: (Date | null)[]; stoppedAt: (Date | null)[];
+  outcomes: (string | null)[]; businessMinutes: (number | null)[];
+}) => db.updateTable('sla_clocks')
+  .from(sql<{ id: string; target_minutes: number | null; due_at: Date | null; warn_at: Date | null; stopped_at: Date | null; outcome: string | null; business_minutes: number | null }>`unnest(
+    ${rows.ids}::uuid[], ${rows.targetMinutes}::int[], ${rows.dueAt}::timestamptz[], ${rows.warnAt}::timestamptz[], ${rows.stoppedAt}::timestamptz[],
+    ${rows.outcomes}::text[], ${rows.businessMinutes}::int[])`
+    .as<'owned'>(sql`owned(id, target_minutes, due_at, warn_at, stopped_at, outcome, business_minutes)`))
+  .set((eb) => ({
+    target_minutes: eb.ref('owned.target_minutes'), due_at: eb.ref('owned.due_at'), warn_at: eb.ref('owned.warn_at'),
+    stopped_at: eb.ref('owned.stopped_at'), outcome: sql`owned.outcome`, business_minutes: eb.ref('owned.business_minutes'),
+  }))
+  .whereRef('sla_clocks.id', '=', 'owned.id'));
 const CLOCK = queryTemplate((db, { id }: { id: string }) => db.selectFrom('sla_clocks').selectAll().where('id', '=', id));
 const POLICY = queryTemplate((db, { id }: { id: string }) => db.selectFrom('sla_policies').selectAll().where('id', '=', id));
 const UPDATE_STATE = queryTemplate((db, { ticketId, version, values }: { ticketId: string; version: number; values: ReturnType<typeof stateValues> & { version: number } }) =>
@@ -158,6 +197,15 @@ export class SlaRepo {
     };
   }
 
+  /** `stateWithClocks` of many tickets in one statement, by ticket; a ticket without a state is not in it. */
+  async statesWithClocks(db: Db, ticketIds: readonly string[]): Promise<Map<string, { state: TicketStateRow; clocks: ClockRow[] }>> {
+    if (!ticketIds.length) return new Map();
+    const rows = await STATES_WITH_CLOCKS.rows(db, { ticketIds });
+    return new Map(rows.map(({ clocks, ...state }) => [state.ticket_id, {
+      state, clocks: clocks.map((clock) => withDates<ClockRow>(clock, CLOCK_INSTANTS)),
+    }]));
+  }
+
   clock(db: Db, id: string) {
     return CLOCK.first(db, { id });
   }
@@ -183,6 +231,40 @@ export class SlaRepo {
       await this.insertStartedClocks(trx, [{ ticketId, clocks }]);
       await alongside?.(trx);
       return saved.version;
+    });
+  }
+
+  /**
+   * `saveState` for many tickets that have a state, in a statement each for their states, their
+   * changed clocks and their started clocks, however many tickets. A ticket is saved only if nobody
+   * saved it since its `version` was read; its clocks only then. Returns the tickets saved;
+   * `alongside` gets them, in the same transaction.
+   */
+  async saveStates(
+    workspaceId: string, tickets: readonly { ticketId: string; version: number; state: WorkingState; clocks: WorkingClock[] }[], now: Date,
+    alongside?: (trx: Transaction<DB>, saved: ReadonlySet<string>) => Promise<void>,
+  ): Promise<ReadonlySet<string>> {
+    if (!tickets.length) return new Set();
+    return this.in(workspaceId).transaction().execute(async (trx) => {
+      const updated = await UPDATE_STATES.rows(trx, {
+        ticketIds: tickets.map((t) => t.ticketId), versions: tickets.map((t) => t.version), policyIds: tickets.map((t) => t.state.policy_id),
+        statuses: tickets.map((t) => t.state.status), pausedSince: tickets.map((t) => t.state.paused_since),
+        pauses: tickets.map((t) => JSON.stringify(t.state.pauses)), firstRespondedAt: tickets.map((t) => t.state.first_responded_at), now,
+      });
+      const saved = new Set(updated.map((row) => row.ticket_id));
+      const savedTickets = tickets.filter((t) => saved.has(t.ticketId));
+      const changed = savedTickets.flatMap((t) => t.clocks.filter((clock) => clock.dirty && clock.id));
+      if (changed.length) {
+        const owned = changed.map(ownedValues);
+        await UPDATE_CLOCKS.run(trx, {
+          ids: changed.map((clock) => clock.id!), targetMinutes: owned.map((o) => o.target_minutes), dueAt: owned.map((o) => o.due_at),
+          warnAt: owned.map((o) => o.warn_at), stoppedAt: owned.map((o) => o.stopped_at), outcomes: owned.map((o) => o.outcome),
+          businessMinutes: owned.map((o) => o.business_minutes),
+        });
+      }
+      await this.insertStartedClocks(trx, savedTickets);
+      await alongside?.(trx, saved);
+      return saved;
     });
   }
 

@@ -12,7 +12,7 @@ import {
 } from './sla.calendar.js';
 import {
   choosePolicy, clockStatus, duePhase, isDue, nextCheckAt, reconcile, usedMinutes, type CheckedClock, type ClockStatus, type Hints,
-  type Reconciled, type WorkingState,
+  type Deadlines, type Reconciled, type WorkingClock, type WorkingState,
 } from './sla.clocks.js';
 import { DEFAULT_POLICIES } from './sla.defaults.js';
 import { renderNotification } from './sla.notify.js';
@@ -137,16 +137,42 @@ export class SlaService {
         batch: (events) => this.syncNewTickets(events),
       },
       'ticket.merged': (event) => this.sync(event.workspaceId, event.payload.ticketId),
-      'ticket.updated': async (event) => {
-        if (event.payload.changes.status || await this.movesPolicy(event.workspaceId, event.payload)) await this.sync(event.workspaceId, event.payload.ticket.id);
+      'ticket.updated': {
+        each: async (event) => {
+          if (await this.updateMovesClocks(event)) await this.sync(event.workspaceId, event.payload.ticket.id);
+        },
+        batch: (events) => this.syncBatch(events, async (event) => (await this.updateMovesClocks(event)) ? { ticketId: event.payload.ticket.id, hints: {} } : undefined),
       },
-      'message.created': async (event) => {
-        const message = event.payload;
-        // The opening message changes nothing `ticket.created` did not sync already.
-        if (message.kind !== 'reply' || message.authorType === 'system' || message.opening) return;
-        await this.sync(event.workspaceId, message.ticketId, message.authorType === 'agent' ? { agentReplied: true } : { customerReplied: true });
+      'message.created': {
+        each: async (event) => {
+          const sync = syncOfMessage(event);
+          if (sync) await this.sync(event.workspaceId, sync.ticketId, sync.hints);
+        },
+        batch: (events) => this.syncBatch(events, (event) => syncOfMessage(event)),
       },
     };
+  }
+
+  /** A status change, or a change that puts the ticket under another policy. */
+  private async updateMovesClocks(event: DomainEvent<'ticket.updated'>): Promise<boolean> {
+    return !!event.payload.changes.status || await this.movesPolicy(event.workspaceId, event.payload);
+  }
+
+  /**
+   * A subscriber's batch of events, each of which may ask for a ticket's sync (`syncOf`): per
+   * workspace, the syncs asked for, set-based (`syncMany`), in the events' order.
+   */
+  private async syncBatch<K extends 'ticket.updated' | 'message.created'>(
+    events: readonly DomainEvent<K>[], syncOf: (event: DomainEvent<K>) => TicketSync | undefined | Promise<TicketSync | undefined>,
+  ): Promise<void> {
+    for (const [workspaceId, group] of eventsByWorkspace(events)) {
+      const syncs: TicketSync[] = [];
+      for (const event of group) {
+        const sync = await syncOf(event);
+        if (sync) syncs.push(sync);
+      }
+      await this.syncMany(workspaceId, syncs);
+    }
   }
 
   /**
@@ -338,6 +364,60 @@ export class SlaService {
       return;
     }
     throw slaErrors.slaBusy('The ticket changed too often to update its SLA clocks; the next change or sweep will');
+  }
+
+  /**
+   * `sync` of many tickets, one after another as far as each ticket can tell, in a statement each
+   * for their states and clocks, their tickets, their saved states, their changed and started
+   * clocks, their deadlines and their checks, however many tickets (issue 15: a subscriber's batch
+   * of moved tickets or replies, a page of the recompute). A ticket with no state yet, one whose
+   * state another save changed meanwhile, and a ticket named again go through `sync` after, as the
+   * next try of `sync` would.
+   */
+  private async syncMany(workspaceId: string, syncs: readonly TicketSync[]): Promise<void> {
+    const firstOfTicket = new Map<string, Hints>();
+    const later: TicketSync[] = [];
+    for (const sync of syncs) {
+      if (firstOfTicket.has(sync.ticketId)) later.push(sync);
+      else firstOfTicket.set(sync.ticketId, sync.hints);
+    }
+    const ids = [...firstOfTicket.keys()];
+    if (!ids.length) return;
+    const db = this.repo.in(workspaceId);
+    const [current, tickets, settings] = await Promise.all([
+      this.repo.statesWithClocks(db, ids), this.tickets.findTickets(workspaceId, ids), this.cachedSettings(workspaceId),
+    ]);
+    const found = new Map(tickets.map((ticket) => [ticket.id, ticket]));
+    const now = this.clock.now();
+    const oneByOne: TicketSync[] = [];
+    const toSave: { ticketId: string; version: number; state: WorkingState; clocks: WorkingClock[]; deadlinesShown: boolean; deadlines: Deadlines }[] = [];
+    const checks: { ticketId: string; clocks: readonly CheckedClock[]; before: readonly CheckedClock[] }[] = [];
+    for (const [ticketId, hints] of firstOfTicket) {
+      const ticket = found.get(ticketId);
+      if (!ticket) continue; // deleted since, or of another workspace: no clocks, as in `sync`
+      const stored = current.get(ticketId);
+      if (!stored) {
+        oneByOne.push({ ticketId, hints });
+        continue;
+      }
+      const { result, deadlinesShown } = reconcileTicket({ ticket, state: stored.state, clocks: stored.clocks, hints, settings, now });
+      if (result.clocks.some((c) => c.dirty) || stateChanged(stored.state, result.state) || !deadlinesShown) {
+        toSave.push({ ticketId, version: stored.state.version, state: result.state, clocks: result.clocks, deadlinesShown, deadlines: result.deadlines });
+      }
+      checks.push({ ticketId, clocks: result.clocks, before: stored.clocks });
+    }
+    const saved = await this.repo.saveStates(workspaceId, toSave, now, (trx, savedIds) => this.tickets.setDeadlines(workspaceId, toSave
+      .filter(({ ticketId, deadlinesShown }) => savedIds.has(ticketId) && !deadlinesShown)
+      .map(({ ticketId, deadlines }) => ({ ticketId, ...deadlines })), trx));
+    const lostRace = new Set(toSave.filter(({ ticketId }) => !saved.has(ticketId)).map(({ ticketId }) => ticketId));
+    const jobs: JobToSend[] = [];
+    for (const { ticketId, clocks, before } of checks) {
+      const check = lostRace.has(ticketId) ? null : checkToSend(clocks, before);
+      if (check) jobs.push(checkJob(workspaceId, ticketId, check));
+    }
+    await this.jobs.sendMany(jobs);
+    for (const ticketId of lostRace) oneByOne.push({ ticketId, hints: firstOfTicket.get(ticketId)! });
+    for (const { ticketId, hints } of [...oneByOne, ...later]) await this.sync(workspaceId, ticketId, hints);
   }
 
   /**
@@ -604,7 +684,7 @@ export class SlaService {
     // This node may not have heard of the change yet.
     this.forgetSettings(job.workspaceId);
     const ids = await this.repo.activeTicketIds(this.repo.in(job.workspaceId), job.after, RECOMPUTE_PAGE);
-    for (const id of ids) await this.sync(job.workspaceId, id);
+    await this.syncMany(job.workspaceId, ids.map((ticketId) => ({ ticketId, hints: {} })));
     const last = ids.at(-1);
     if (ids.length === RECOMPUTE_PAGE && last) {
       await this.jobs.send<RecomputeJob>(SLA_JOBS.recompute, { ...job, after: last }, { idempotencyKey: `sla.recompute:${job.workspaceId}:${job.requestId}:${last}` });
@@ -618,6 +698,18 @@ export class SlaService {
   escalations(workspaceId: string, ticketId: string): Promise<EscalationRow[]> {
     return this.repo.escalationsOf(this.repo.in(workspaceId), ticketId);
   }
+}
+
+/** A ticket's sync an event asks for, with what just happened. */
+interface TicketSync {
+  ticketId: string;
+  hints: Hints;
+}
+
+/** A reply moves the ticket's clocks; the opening message changes nothing `ticket.created` did not sync already. */
+function syncOfMessage({ payload: message }: DomainEvent<'message.created'>): TicketSync | undefined {
+  if (message.kind !== 'reply' || message.authorType === 'system' || message.opening) return undefined;
+  return { ticketId: message.ticketId, hints: message.authorType === 'agent' ? { agentReplied: true } : { customerReplied: true } };
 }
 
 /** The ticket's check at `at` (see `scheduleCheck`); the key makes re-sending the same one a no-op. */
