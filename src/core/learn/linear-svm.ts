@@ -61,15 +61,19 @@ export class LinearModel {
 
   /** Decision values of every class, in `classes` order. */
   scores(vector: SparseVector): Float64Array {
-    const byFeature = this.byFeature ??= this.indexByFeature();
-    const out = Float64Array.from(this.state.bias);
-    for (let i = 0; i < vector.indices.length; i++) {
-      const feature = vector.indices[i]!;
-      if (feature + 1 >= byFeature.start.length) continue;
-      const value = vector.values[i]!;
-      for (let p = byFeature.start[feature]!; p < byFeature.start[feature + 1]!; p++) {
-        const k = byFeature.classes[p]!;
-        out[k] = out[k]! + value * byFeature.weights[p]!;
+    // Locals, not property reads in the inner loop: it runs once per weight of the query's features.
+    const { start, classes, weights } = this.byFeature ??= this.indexByFeature();
+    const { indices, values } = vector;
+    const dimensions = start.length - 1;
+    const out = this.state.bias.slice();
+    for (let i = 0; i < indices.length; i++) {
+      const feature = indices[i]!;
+      if (feature >= dimensions) continue;
+      const value = values[i]!;
+      const end = start[feature + 1]!;
+      for (let p = start[feature]!; p < end; p++) {
+        const k = classes[p]!;
+        out[k] = out[k]! + value * weights[p]!;
       }
     }
     return out;

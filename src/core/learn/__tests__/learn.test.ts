@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { textFeatures, TfidfVectorizer, trainLinearSvm, TrainingError, type LabelledExample, type SparseVector } from '../index.js';
+import {
+  normaliseText, textFeatures, TfidfVectorizer, trainLinearSvm, TrainingError, type LabelledExample, type LinearModel, type SparseVector,
+  type TextFeatureOptions,
+} from '../index.js';
+import { sharedJieba } from '../jieba.js';
 
 const vector = (entries: [number, number][]): SparseVector => ({ indices: Uint32Array.from(entries, ([i]) => i), values: Float64Array.from(entries, ([, v]) => v) });
 
@@ -132,5 +136,110 @@ describe('trainLinearSvm', () => {
   it('scores an empty vector by the bias alone', () => {
     const model = trainLinearSvm(examples, 4);
     expect([...model.scores(vector([]))]).toEqual([...model.state.bias]);
+  });
+});
+
+/**
+ * Straightforward versions of text → features → TF-IDF vector → decision values, as they were
+ * before the hot path (a new ticket's triage) was made cheaper: the fast path must give the same
+ * features in the same order and the same numbers to the last bit.
+ */
+describe('text → scores, against a straightforward implementation', () => {
+  function plainFeatures(text: string, { wordBigrams = true, charNgrams = { min: 2, max: 4 }, wordForm }: TextFeatureOptions = {}): Map<string, number> {
+    const counts = new Map<string, number>();
+    const add = (feature: string) => counts.set(feature, (counts.get(feature) ?? 0) + 1);
+    const runs = [...normaliseText(text).matchAll(/(\p{Script=Han}+)|((?:(?!\p{Script=Han})[\p{L}\p{N}])+)/gu)];
+    const written = runs.flatMap((run) => (run[1]
+      ? sharedJieba().cut(run[1], false).filter((w) => /\p{Script=Han}/u.test(w) || /[\p{L}\p{N}]/u.test(w))
+      : [run[0]]));
+    const sequence = wordForm ? written.map((w) => (/[\p{N}\p{Script=Han}]/u.test(w) ? w : wordForm(w))) : written;
+    sequence.forEach((word, i) => {
+      add(`w:${word}`);
+      if (wordBigrams && i > 0) add(`w2:${sequence[i - 1]} ${word}`);
+    });
+    for (const run of runs) {
+      const padded = [...` ${run[0]} `];
+      for (let n = Math.max(1, charNgrams.min); n <= charNgrams.max; n++) {
+        for (let at = 0; at + n <= padded.length; at++) {
+          const gram = padded.slice(at, at + n).join('');
+          if (gram.trim()) add(`c:${gram}`);
+        }
+      }
+    }
+    return counts;
+  }
+
+  function plainTransform(vectorizer: TfidfVectorizer, counts: ReadonlyMap<string, number>): SparseVector {
+    const { features, idf, groups } = vectorizer.toState();
+    const index = new Map(features.map((f, i) => [f, i]));
+    const groupOf = (at: number) => groups!.findIndex((prefixes) => prefixes.some((p) => features[at]!.startsWith(p)));
+    const known = [...counts].flatMap(([feature, tf]) => {
+      const at = index.get(feature);
+      return at === undefined || !(tf > 0) ? [] : [{ at, weight: (1 + Math.log(tf)) * idf[at]! }];
+    });
+    const sorted = [...known].sort((a, b) => a.at - b.at);
+    const indices = Uint32Array.from(sorted, (e) => e.at);
+    if (!groups) {
+      const norm = Math.sqrt(sorted.reduce((sum, e) => sum + e.weight * e.weight, 0)) || 1;
+      return { indices, values: Float64Array.from(sorted, (e) => e.weight / norm) };
+    }
+    // Each group's squares summed in the order the features came.
+    const squares = groups.map(() => 0);
+    for (const e of known) squares[groupOf(e.at)]! += e.weight * e.weight;
+    return { indices, values: Float64Array.from(sorted, (e) => e.weight / (Math.sqrt(squares[groupOf(e.at)]!) * Math.sqrt(groups.length))) };
+  }
+
+  /** Each class's bias plus its weights times the vector's values, in ascending feature order. */
+  function plainScores(model: LinearModel, vector: SparseVector): Float64Array {
+    const { bias, classStart, indices, weights } = model.state;
+    return Float64Array.from(bias, (b, k) => {
+      let sum = b;
+      for (let i = 0; i < vector.indices.length; i++) {
+        for (let j = classStart[k]!; j < classStart[k + 1]!; j++) if (indices[j] === vector.indices[i]) sum += vector.values[i]! * weights[j]!;
+      }
+      return sum;
+    });
+  }
+
+  const training: [string, string][] = [
+    ['My card has not arrived yet, it has been two weeks', 'card'],
+    ['How do I activate the card I received?', 'card'],
+    ['I want a refund for the failed top-up', 'refund'],
+    ['Refunds are taking too long, where is my money?', 'refund'],
+    ['打印机卡纸，无法打印，指示灯一直闪烁', 'printer'],
+    ['喷墨打印机打印有条纹，清洗喷头也没用', 'printer'],
+    ['发票开错了，请重新开具增值税发票。退款什么时候到账？', 'refund'],
+    ['新卡还没有收到，怎么激活银行卡', 'card'],
+  ];
+  const texts = [
+    'Hello,\nMy new card still has not arrived. I ordered it two weeks ago and the app says "shipped". Could you check? Thanks, Ann',
+    '您好：打印机又卡纸了。我按说明书清洗喷头、校准，打印质量还是很差，有重影和偏色。序列号 SN-2024-0815，请安排维修点报修。',
+    'Refund 退款 for my ＣＡＲＤ top-up: don\'t charge twice! a4纸 1２3 〇号 々 𠀀𠀁 ⺀ 𐌰𐌱𐌲 café naïve ß',
+    '?!… 😀',
+    '',
+  ];
+  const optionSets: TextFeatureOptions[] = [
+    {},
+    { charNgrams: { min: 2, max: 5 }, wordForm: (w) => w.replace(/s$/, '') },
+    { charNgrams: { min: 1, max: 3 }, wordBigrams: false },
+    { charNgrams: { min: 2, max: 0 } },
+  ];
+
+  it('gives the same features in the same order', () => {
+    for (const options of optionSets) for (const text of texts) expect([...textFeatures(text, options)]).toEqual([...plainFeatures(text, options)]);
+  });
+
+  it.each([['one vector', undefined], ['word and n-gram groups', [['w:', 'w2:'], ['c:']]]])('gives the same vectors and decision values, to the bit (%s)', (_, groups) => {
+    const options = optionSets[1]!;
+    const counts = training.map(([text]) => textFeatures(text, options));
+    const vectorizer = TfidfVectorizer.fit(counts, groups ? { groups } : {});
+    const model = trainLinearSvm(counts.map((c, i) => ({ vector: vectorizer.transform(c), label: training[i]![1] })), vectorizer.size);
+    for (const text of [...texts, ...training.map(([t]) => t)]) {
+      const vector = vectorizer.transform(textFeatures(text, options));
+      expect(vector).toEqual(plainTransform(vectorizer, plainFeatures(text, options)));
+      expect(model.scores(vector)).toEqual(plainScores(model, vector));
+    }
+    // Something to compare: the texts share features with the training.
+    expect(vectorizer.transform(textFeatures(texts[1]!, options)).indices.length).toBeGreaterThan(10);
   });
 });
