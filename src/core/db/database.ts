@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
-import { CompiledQuery, Kysely, PostgresDialect, PostgresDriver, type DatabaseConnection, type Driver, type PostgresDialectConfig, type QueryResult, type TransactionSettings } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, PostgresDriver, type DatabaseConnection, type Driver, type PostgresDialectConfig, type QueryResult, type Transaction, type TransactionSettings } from 'kysely';
 import type { Logger } from '../logger.js';
 import { AppError } from '../errors.js';
 import { inReplayableWork } from '../jobs/replayable.js';
@@ -164,6 +164,8 @@ interface OneTransaction {
   /** What work collected for one statement at the end (`collectInOneTransaction`), by its collector, and the flushes to send them. */
   collected: Map<object, unknown[]>;
   beforeCommit: (() => Promise<void>)[];
+  /** Statements sent with the COMMIT, in its round trip (`withCommitOfOneTransaction`). */
+  withCommit: string[];
 }
 
 const oneTransaction = new AsyncLocalStorage<OneTransaction | undefined>();
@@ -205,7 +207,7 @@ class JoinedConnection implements DatabaseConnection {
 }
 
 /** The store of work beside a scope: no scope of its own (ended before it began); its statements take the aside pool's connections. */
-const BESIDE_A_SCOPE: OneTransaction = { ended: true, committed: [], collected: new Map(), beforeCommit: [] };
+const BESIDE_A_SCOPE: OneTransaction = { ended: true, committed: [], collected: new Map(), beforeCommit: [], withCommit: [] };
 
 /**
  * Work whose statements do not join the `inOneTransaction` scope it is called from: a counter
@@ -271,7 +273,7 @@ export function joinedTransaction(): JoinedTransaction | undefined {
  * through Kysely) are not in it.
  */
 export async function inOneTransaction<T>(work: () => Promise<T>): Promise<T> {
-  const scope: OneTransaction = { ended: false, committed: [], collected: new Map(), beforeCommit: [] };
+  const scope: OneTransaction = { ended: false, committed: [], collected: new Map(), beforeCommit: [], withCommit: [] };
   let outcome: { value: T } | { error: unknown };
   try {
     outcome = {
@@ -298,7 +300,11 @@ export async function inOneTransaction<T>(work: () => Promise<T>): Promise<T> {
         await connection.executeQuery(CompiledQuery.raw('rollback')).catch(() => undefined);
         throw failure;
       }
-      await connection.executeQuery(CompiledQuery.raw('commit'));
+      // No parameters: one simple query; a statement that fails leaves the COMMIT unrun, and the transaction is rolled back.
+      await connection.executeQuery(CompiledQuery.raw([...scope.withCommit, 'commit'].join('; '))).catch(async (error: unknown) => {
+        await connection.executeQuery(CompiledQuery.raw('rollback')).catch(() => undefined);
+        throw error;
+      });
     } finally {
       await driver!.releaseConnection(connection);
     }
@@ -328,6 +334,19 @@ export function collectInOneTransaction<T>(collector: object, flush: (rows: T[])
 }
 
 /**
+ * Sends `statement` (SQL without parameters, its values escaped as literals) with the COMMIT of the
+ * `inOneTransaction` scope the caller runs in, in its round trip, when that scope holds its
+ * connection; says whether it will. Else the caller runs it itself. `transactionWithFinalStatement`
+ * does the same for a transaction of its own.
+ */
+export function withCommitOfOneTransaction(statement: string): boolean {
+  const scope = oneTransaction.getStore();
+  if (!scope || scope.ended || !scope.opened) return false;
+  scope.withCommit.push(statement);
+  return true;
+}
+
+/**
  * Calls `then` once the `inOneTransaction` scope the caller runs in has committed (never if it
  * rolls back); outside a scope, at once. For what must not act on writes before they are
  * committed: the in-memory job queue of tests and one-off commands.
@@ -336,6 +355,33 @@ export function afterOneTransaction(then: () => void): void {
   const scope = oneTransaction.getStore();
   if (scope && !scope.ended) scope.committed.push(then);
   else then();
+}
+
+/** A transaction's statement sent with its COMMIT (`transactionWithFinalStatement`), and the connection it was begun on. */
+interface FinalStatement {
+  connection?: DatabaseConnection;
+  statement?: string;
+}
+
+const finalStatements = new AsyncLocalStorage<FinalStatement>();
+
+/**
+ * `db.transaction().execute(work)`, where `work` may end with a statement that is sent with the
+ * COMMIT, in its round trip (issue 15: a transaction's events, one round trip each of some ten per
+ * new ticket). `withCommit(text)` takes SQL without parameters (its values escaped as literals by the
+ * caller) and says whether it will be sent so; when it will not (a transaction joined to an
+ * `inOneTransaction` scope, whose COMMIT is the scope's), the caller runs the statement itself. If
+ * the statement fails, the transaction rolls back and this throws, as it would have before the COMMIT.
+ */
+export function transactionWithFinalStatement<D, T>(
+  db: Kysely<D>, work: (trx: Transaction<D>, withCommit: (statement: string) => boolean) => Promise<T>,
+): Promise<T> {
+  const final: FinalStatement = {};
+  return finalStatements.run(final, () => db.transaction().execute((trx) => work(trx, (statement) => {
+    if (!final.connection) return false;
+    final.statement = statement;
+    return true;
+  })));
 }
 
 /**
@@ -415,12 +461,19 @@ class RelaxingPostgresDriver extends PostgresDriver {
       if (settings.isolationLevel || settings.accessMode) throw new Error('A transaction with its own isolation level or access mode cannot join another');
       return;
     }
+    // The first transaction begun in a `transactionWithFinalStatement` is its own (one it nests begins later).
+    const final = finalStatements.getStore();
+    if (final && !final.connection) final.connection = connection;
     if (settings.isolationLevel || settings.accessMode) return super.beginTransaction(connection, settings);
     await this.begin(connection);
   }
 
   override async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    if (!this.joined.has(connection)) await super.commitTransaction(connection);
+    if (this.joined.has(connection)) return;
+    const final = finalStatements.getStore();
+    // No parameters: one simple query; if the statement fails, the COMMIT is not run and the caller rolls back.
+    if (final?.statement !== undefined && final.connection === connection) await connection.executeQuery(CompiledQuery.raw(`${final.statement}; commit`));
+    else await super.commitTransaction(connection);
   }
 
   override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {

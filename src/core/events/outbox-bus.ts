@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { sql, type QueryExecutorProvider } from 'kysely';
 import { AppError } from '../errors.js';
-import { collectInOneTransaction, inOneTransaction } from '../db/database.js';
+import { collectInOneTransaction, inOneTransaction, transactionWithFinalStatement, withCommitOfOneTransaction } from '../db/database.js';
 import { ListenConnection } from '../db/listen-connection.js';
 import { runReplayable } from '../jobs/replayable.js';
 import {
@@ -233,6 +233,15 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
       returning 1
     )
     select pg_notify(${CHANNEL}, '') from (select count(*) from written) as n`;
+
+  /** `insert`'s statement as plain SQL, its values escaped as literals: for the COMMIT's round trip (`transactionWithFinalStatement`). */
+  const insertText = (events: { event: DomainEvent; stream: string | null }[]): string => {
+    const literal = (value: string | null) => (value === null ? 'null' : pg.escapeLiteral(value));
+    const rows = events.map(({ event, stream }) => `(${[event.id, event.type, event.workspaceId, stream].map(literal).join(', ')}, `
+      + `${literal(JSON.stringify(event.payload))}::jsonb, ${literal(event.occurredAt)})`);
+    return `with written as (insert into events (id, type, workspace_id, stream, payload, occurred_at) values ${rows.join(', ')} returning 1)
+      select pg_notify(${literal(CHANNEL)}, '') from (select count(*) from written) as n`;
+  };
 
   const horizon = async (): Promise<string> =>
     (await pool.query<{ xmin: string }>(`select (${HORIZON})::text as xmin`)).rows[0]!.xmin;
@@ -620,7 +629,7 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
 
     async transaction(db, work) {
       assertOpen();
-      return db.transaction().execute(async (trx) => {
+      return transactionWithFinalStatement(db, async (trx, withCommit) => {
         const events: { event: DomainEvent; stream: string | null }[] = [];
         const result = await work(trx, {
           publish(type, workspaceId, payload, opts) {
@@ -630,10 +639,13 @@ export function createOutboxBus(options: OutboxBusOptions): OutboxBus {
           },
         });
         // In an `inOneTransaction` scope (a batch of inbound mail, of a subscriber's events) the
-        // batch's events are written together before it commits.
-        const collected = events.length ? collectInOneTransaction(insert, (all: typeof events) => insert(all).execute(options.db).then(() => undefined)) : undefined;
+        // batch's events are written together with its commit.
+        const collected = events.length ? collectInOneTransaction(insert, async (all: typeof events) => {
+          if (!withCommitOfOneTransaction(insertText(all))) await insert(all).execute(options.db);
+        }) : undefined;
         if (collected) collected.push(...events);
-        else if (events.length) await insert(events).execute(trx);
+        // Else with the COMMIT, in its round trip, where the transaction is not joined to another.
+        else if (events.length && !withCommit(insertText(events))) await insert(events).execute(trx);
         return result;
       });
     },

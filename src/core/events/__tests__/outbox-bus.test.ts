@@ -208,7 +208,37 @@ describe('the outbox bus', () => {
     expect(handled.filter((h) => h.id !== first.id).every((h) => h.node === 1 - holder)).toBe(true);
   });
 
-  it('writes the events of the transactions an inOneTransaction scope joins in one statement, in their order, before it commits; none when it rolls back', async () => {
+  it('sends a transaction\'s events with its COMMIT, in one round trip, as published; when they cannot be written, nothing of the transaction stays', async () => {
+    const bus = await node();
+    const handled: (string | null)[] = [];
+    bus.subscribe('ticket.rated', (e) => { handled.push(e.payload.comment); }, { subscriber: 'test:ticket.rated' });
+    await bus.start({ durable: true });
+    await sql`create table probe (n int)`.execute(admin.db);
+    // Written as SQL literals: quotes, backslashes, a dollar sign, other scripts and a NUL-free control character must come back as they were.
+    const comment = `It's "fine" \\ really \\' $1 E'x' 很好 👍\n--`;
+    const sent = await statementsOf(() => bus.transaction(admin.db, async (trx, events) => {
+      await sql`insert into probe values (1)`.execute(trx);
+      events.publish('ticket.rated', WS, { ticketId: randomUUID(), rating: 4, comment });
+      events.publish('ticket.rated', WS, { ticketId: randomUUID(), rating: 5, comment: null });
+    }));
+    expect(sent).toHaveLength(3);
+    expect(sent[0]).toBe('begin');
+    expect(sent[2]).toMatch(/^with written as \(insert into events [\s\S]*; commit$/);
+
+    await sql`alter table events add constraint no_threes check ((payload->>'rating')::int <> 3)`.execute(admin.db);
+    await expect(bus.transaction(admin.db, async (trx, events) => {
+      await sql`insert into probe values (2)`.execute(trx);
+      events.publish('ticket.rated', WS, rated(3));
+    })).rejects.toThrow(/no_threes/);
+    await sql`alter table events drop constraint no_threes`.execute(admin.db);
+    await bus.drain();
+    expect(handled).toEqual([comment, null]);
+    const { rows } = await sql<{ n: number }>`select n from probe`.execute(admin.db);
+    expect(rows).toEqual([{ n: 1 }]);
+    await sql`drop table probe`.execute(admin.db);
+  });
+
+  it('writes the events of the transactions an inOneTransaction scope joins in one statement, in their order, with its commit; none when it rolls back', async () => {
     const bus = await node();
     const handled: number[] = [];
     bus.subscribe('ticket.rated', (e) => { handled.push(e.payload.rating); }, { subscriber: 'test:ticket.rated' });
@@ -219,12 +249,22 @@ describe('the outbox bus', () => {
       await publishRatings(bus, [4, 5]);
     }));
     expect(sent.filter((text) => text.includes('insert into events'))).toHaveLength(1);
-    // Written before the COMMIT, in the scope's transaction.
-    expect(sent.findIndex((text) => text.includes('insert into events'))).toBeLessThan(sent.indexOf('commit'));
+    // Sent with the scope's COMMIT, in its round trip.
+    expect(sent.at(-1)).toMatch(/^with written as \(insert into events [\s\S]*; commit$/);
     await expect(inOneTransaction(async () => {
       await publishRatings(bus, [6]);
       throw new Error('the batch fails');
     })).rejects.toThrow('the batch fails');
+    // Events that cannot be written undo the scope's other writes, and the connection goes back to the pool usable.
+    await sql`create table probe (n int)`.execute(admin.db);
+    await sql`alter table events add constraint no_sevens check ((payload->>'rating')::int <> 7)`.execute(admin.db);
+    await expect(inOneTransaction(async () => {
+      await sql`insert into probe values (7)`.execute(admin.db);
+      await publishRatings(bus, [7]);
+    })).rejects.toThrow(/no_sevens/);
+    await sql`alter table events drop constraint no_sevens`.execute(admin.db);
+    expect((await sql`select n from probe`.execute(admin.db)).rows).toEqual([]);
+    await sql`drop table probe`.execute(admin.db);
     await bus.drain();
     expect(handled).toEqual([1, 2, 3, 4, 5]);
     const { rows } = await sql<{ rating: number }>`select (payload->>'rating')::int as rating from events order by txid, seq`.execute(admin.db);
