@@ -1,5 +1,5 @@
 export interface LogEntry {
-  level: 'info' | 'warn' | 'error';
+  level: 'debug' | 'info' | 'warn' | 'error';
   args: unknown[];
 }
 
@@ -8,6 +8,7 @@ export function recordingLog() {
   const entries: LogEntry[] = [];
   return {
     entries,
+    debug: (...args: unknown[]) => void entries.push({ level: 'debug', args }),
     info: (...args: unknown[]) => void entries.push({ level: 'info', args }),
     warn: (...args: unknown[]) => void entries.push({ level: 'warn', args }),
     error: (...args: unknown[]) => void entries.push({ level: 'error', args }),

@@ -29,7 +29,7 @@ async function waitingPipeline() {
   const log = recordingLog();
   const jobs = createInlineQueue({ log });
   const inbound = new InboundMail(new InboundRepo(t.database.db, await Tenancy.load(t.database.db)), t.services.mailInbound.addresses, t.services.tickets,
-    t.services.accounts, t.services.attachments, t.services.mailInbound.autoresponder, jobs, recordingLog());
+    t.services.accounts, t.services.attachments, t.services.mailInbound.autoresponder, jobs, log);
   return { jobs, log, inbound, accept: (raw: Buffer) => inbound.accept(raw, { from: 'relay@customer.example', recipients: [route], remoteIp: '127.0.0.1', source: 'smtp' }) };
 }
 
@@ -62,7 +62,7 @@ describe('inbound mail in batches', () => {
   });
 
   it('processes the others of a batch one by one when one of them fails, and parks only that one', async () => {
-    const { jobs, inbound, accept } = await waitingPipeline();
+    const { jobs, inbound, accept, log } = await waitingPipeline();
     const senders = Array.from({ length: 8 }, (_, i) => `mixed-${i}@customer.example`);
     // Over the parser's limits: an error no retry can mend, thrown in the middle of a batch.
     for (const [i, sender] of senders.entries()) await accept(eml(sender, `Mixed message ${i}`, i === 1 ? `X-Filler: ${'x'.repeat(1_200_000)}` : ''));
@@ -76,6 +76,9 @@ describe('inbound mail in batches', () => {
     expect(bad).toHaveLength(1);
     expect(bad[0]).toMatchObject({ status: 'parked', attempts: 1, ticket_id: null });
     expect(bad[0]!.reason).toMatch(/^MAIL_TOO_COMPLEX/);
+    // The batch's fallback is said, at debug: the parked message's own warning names the culprit.
+    expect(log.entries.filter((e) => e.level === 'debug').map((e) => e.args[1])).toContain('inbound mail: a batch failed in one transaction; processing its messages one by one');
+    expect(log.entries.filter((e) => e.level === 'warn').map((e) => e.args[1])).toContain('inbound mail parked');
   });
 
   it('fails the job of a message that is not there, and only that job', async () => {
