@@ -74,18 +74,29 @@ const BATCH = 500;
 const batches = <T>(items: T[]): T[][] => Array.from({ length: Math.ceil(items.length / BATCH) }, (_, i) => items.slice(i * BATCH, (i + 1) * BATCH));
 const tsquery = (literal: string) => sql`${literal}::tsquery`;
 
-/** Statements of every acknowledgement's suggested answers, built and compiled once (core/db/query-template.ts). */
-const TERM_FREQUENCIES = queryTemplate((db, { terms }: { terms: readonly string[] }) =>
-  db.selectFrom('search_terms').select(['term', 'documents']).where('term', '=', (eb) => eb.fn.any(eb.val(terms))));
-const SIMILAR_TERMS = queryTemplate((db, { terms }: { terms: readonly string[] }) => db.selectFrom(sql<{ typed: string }>`unnest(${terms}::text[])`.as('typed'))
-  .innerJoinLateral(
-    (eb) => eb.selectFrom('search_terms').select(['term', 'documents'])
-      .where(sql<boolean>`term % typed.typed`).where('documents', '>', 0)
-      .orderBy(sql`similarity(term, typed.typed)`, 'desc').orderBy('documents', 'desc').limit(5)
-      .as('t'),
+/**
+ * What a query needs of the vocabulary, in one statement (issue 15: it was three round trips per
+ * search and per acknowledgement): each term's document count (`documents`, null when it occurs in
+ * none), and for each `correctable` term in none up to five known terms nearest to it (`near`,
+ * `near_documents`), nearest first: trigram similarity, GIN-backed by `%`. The lateral lookup is
+ * gated on the term being correctable and unknown, so known terms cost no trigram scan. Rows of
+ * one term come in the lateral's order, as the nested loop emits them.
+ */
+const TERM_STATISTICS = queryTemplate((db, { terms, correctable }: { terms: readonly string[]; correctable: readonly boolean[] }) => db
+  .selectFrom(sql<{ term: string; correctable: boolean }>`unnest(${terms}::text[], ${correctable}::bool[])`.as<'typed'>(sql`typed(term, correctable)`))
+  .leftJoin('search_terms as known', (join) => join.onRef('known.term', '=', 'typed.term').on('known.documents', '>', 0))
+  .leftJoinLateral(
+    (eb) => eb.selectFrom('search_terms as near').select(['near.term', 'near.documents'])
+      .where('typed.correctable', '=', true).where('known.term', 'is', null)
+      .where(sql<boolean>`near.term % typed.term`).where('near.documents', '>', 0)
+      .orderBy(sql`similarity(near.term, typed.term)`, 'desc').orderBy('near.documents', 'desc').limit(5)
+      .as('near'),
     (join) => join.onTrue(),
   )
-  .select(['typed.typed', 't.term', 't.documents']));
+  .select(['typed.term', 'known.documents', 'near.term as near', 'near.documents as near_documents']));
+
+/** A known term close to a misspelt one, and in how many documents it occurs. */
+export interface NearTerm { term: string; documents: number }
 
 export class SearchRepo {
   /** `db` unscoped: only to list the workspaces whose models the nightly training renews. */
@@ -165,23 +176,28 @@ export class SearchRepo {
     return { documents, averageLength: documents ? Number(corpus!.lexemes) / documents : 1 };
   }
 
-  /** In how many documents each of `terms` occurs (terms in none are left out). */
-  async frequencies(workspaceId: string, terms: string[]): Promise<Map<string, number>> {
-    if (!terms.length) return new Map();
-    const rows = await TERM_FREQUENCIES.rows(this.db(workspaceId), { terms });
-    return new Map(rows.filter((r) => r.documents > 0).map((r) => [r.term, r.documents]));
-  }
-
   /**
-   * For each misspelt term, the known terms nearest to it, nearest first (trigram similarity,
-   * GIN-backed by `%`), all in one statement: an acknowledgement's text has several unknown words.
+   * In how many documents each of `terms` occurs (terms in none are left out of `documents`), and
+   * for each term in none that `correctable` accepts, the known terms nearest to it, nearest first
+   * (`nearest`; an empty list when none is near): one statement, however many terms.
    */
-  async similarTerms(workspaceId: string, terms: string[]): Promise<Map<string, { term: string; documents: number }[]>> {
-    const nearest = new Map<string, { term: string; documents: number }[]>(terms.map((term) => [term, []]));
-    if (!terms.length) return nearest;
-    const rows = await SIMILAR_TERMS.rows(this.db(workspaceId), { terms: [...nearest.keys()] });
-    for (const row of rows) nearest.get(row.typed)!.push({ term: row.term, documents: row.documents });
-    return nearest;
+  async termStatistics(workspaceId: string, terms: string[], correctable: (term: string) => boolean): Promise<{ documents: Map<string, number>; nearest: Map<string, NearTerm[]> }> {
+    const documents = new Map<string, number>();
+    const nearest = new Map<string, NearTerm[]>();
+    const unique = [...new Set(terms)];
+    if (!unique.length) return { documents, nearest };
+    const correctableTerms = new Set(unique.filter(correctable));
+    const rows = await TERM_STATISTICS.rows(this.db(workspaceId), { terms: unique, correctable: unique.map((term) => correctableTerms.has(term)) });
+    for (const row of rows) {
+      if (row.documents !== null) {
+        documents.set(row.term, row.documents);
+      } else if (correctableTerms.has(row.term)) {
+        const near = nearest.get(row.term) ?? [];
+        if (row.near !== null) near.push({ term: row.near, documents: row.near_documents! });
+        nearest.set(row.term, near);
+      }
+    }
+    return { documents, nearest };
   }
 
   /**

@@ -406,8 +406,7 @@ export class SearchService {
       const lexeme = run.kind === 'word' ? wordLexeme(run.text) : undefined;
       return lexeme && isCorrectable(lexeme) ? [{ ...run, lexeme }] : [];
     });
-    const known = await this.repo.frequencies(workspaceId, words.map((w) => w.lexeme));
-    const nearest = await this.repo.similarTerms(workspaceId, words.filter((w) => !known.has(w.lexeme)).map((w) => w.lexeme));
+    const { documents: known, nearest } = await this.repo.termStatistics(workspaceId, words.map((w) => w.lexeme), isCorrectable);
     let corrected = typed;
     for (const word of words.reverse()) {
       if (known.has(word.lexeme)) continue;
@@ -439,16 +438,12 @@ export class SearchService {
     const counts = new Map<string, number>();
     for (const lexeme of analyse(text)) counts.set(lexeme, (counts.get(lexeme) ?? 0) + 1);
     if (!counts.size) return undefined;
-    // The query's own statistics and the synonym groups in parallel; synonyms' terms only when a group applies.
-    const [groups, corpus, frequencies] = await Promise.all([
-      this.synonymGroups.get(workspaceId), this.corpusSizes.get(workspaceId), this.repo.frequencies(workspaceId, [...counts.keys()]),
-    ]);
+    // The synonym groups are cached, so the alternatives are known before any statement: the
+    // statistics of the query's lexemes and of the alternatives, and the known terms near the
+    // query's unknown words, come in one statement (issue 15).
+    const [groups, corpus] = await Promise.all([this.synonymGroups.get(workspaceId), this.corpusSizes.get(workspaceId)]);
     const alternatives = expandSynonyms(new Set(counts.keys()), locale ? groups.filter((g) => g.locale === locale) : groups);
-    if (alternatives.length) {
-      for (const [term, documents] of await this.repo.frequencies(workspaceId, alternatives)) frequencies.set(term, documents);
-    }
-    // Unknown words are looked up for a nearby known one all at once.
-    const nearest = await this.repo.similarTerms(workspaceId, [...counts.keys()].filter((lexeme) => !frequencies.has(lexeme) && isCorrectable(lexeme)));
+    const { documents: frequencies, nearest } = await this.repo.termStatistics(workspaceId, [...counts.keys(), ...alternatives], (lexeme) => counts.has(lexeme) && isCorrectable(lexeme));
     const idf = (documents: number) => Math.log(1 + (corpus.documents - Math.min(documents, corpus.documents) + 0.5) / (documents + 0.5));
     const terms = new Map<string, PlannedTerm>();
     const add = (lexeme: string, documents: number, factor: number, prefix = false) => {
