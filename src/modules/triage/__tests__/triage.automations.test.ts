@@ -25,7 +25,10 @@ const SETTINGS: AutomationSettings = {
 
 beforeAll(async () => {
   t = await createTestApp();
-  t.clock.set('2026-12-07T01:00:00Z');
+  // Monday 09:00 in Shanghai, years ahead. The SLA's check jobs are due by Postgres' clock, not the
+  // test's: on a day in the real past they fell due at once on the Postgres pass, and the SLA warning
+  // raised the escalated ticket's urgency once more (the test failed from the day after it was written).
+  t.clock.set('2030-03-04T01:00:00Z');
   const token = async (id: string) => ({ authorization: `Bearer ${(await t.services.accounts.createApiToken(t.workspace.id, id, 'test', SYSTEM)).token}` });
   admin = await token(t.workspace.admin.id);
   agentId = (await t.services.accounts.createAgent(t.workspace.id, { email: 'lin@acme.example', name: 'Lin', role: 'agent', password: 'agent-password-1', locale: 'zh-CN' }, SYSTEM)).id;
