@@ -359,6 +359,9 @@ export function afterOneTransaction(then: () => void): void {
 
 /** A transaction's statement sent with its COMMIT (`transactionWithFinalStatement`), and the connection it was begun on. */
 interface FinalStatement {
+  /** Its transaction has begun: a transaction begun later in its work is another one. */
+  begun?: true;
+  /** Unset when its transaction joined an `inOneTransaction` scope: the scope's COMMIT is not its own. */
   connection?: DatabaseConnection;
   statement?: string;
 }
@@ -457,13 +460,16 @@ class RelaxingPostgresDriver extends PostgresDriver {
   }
 
   override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    // The first transaction begun in a `transactionWithFinalStatement` is its own; one its work begins is not.
+    const final = finalStatements.getStore();
+    if (final && !final.begun) {
+      final.begun = true;
+      if (!this.joined.has(connection)) final.connection = connection;
+    }
     if (this.joined.has(connection)) {
       if (settings.isolationLevel || settings.accessMode) throw new Error('A transaction with its own isolation level or access mode cannot join another');
       return;
     }
-    // The first transaction begun in a `transactionWithFinalStatement` is its own (one it nests begins later).
-    const final = finalStatements.getStore();
-    if (final && !final.connection) final.connection = connection;
     if (settings.isolationLevel || settings.accessMode) return super.beginTransaction(connection, settings);
     await this.begin(connection);
   }

@@ -5,7 +5,7 @@ import { freshDatabase, type TestDatabase } from '../../../../test/helpers/db.js
 import { recordingLog } from '../../../../test/helpers/log.js';
 import type { Logger } from '../../logger.js';
 import { runReplayable } from '../../jobs/replayable.js';
-import { connectDatabase, inOneTransaction, outsideOneTransaction, type Database, type DB } from '../database.js';
+import { connectDatabase, inOneTransaction, outsideOneTransaction, transactionWithFinalStatement, type Database, type DB } from '../database.js';
 
 let testDb: TestDatabase;
 beforeAll(async () => { testDb = await freshDatabase(); });
@@ -247,6 +247,30 @@ describe('inOneTransaction', () => {
     expect(await notes()).toEqual([]);
     // The connection went back to the pool in a clean state.
     expect((await backend()).xid).toBeNull();
+  });
+
+  it('sends a transaction\'s final statement with its own COMMIT only: never with one its work begins, nor when it joined a scope', async () => {
+    await sql`delete from one_transaction_notes`.execute(database.db);
+    const note = (id: number, body: string) => `insert into one_transaction_notes values (${id}, '${body}')`;
+    // Its own transaction: sent with the COMMIT, after a transaction its work began and committed apart.
+    const own = await transactionWithFinalStatement(db(), async (trx, withCommit) => {
+      await trx.insertInto('one_transaction_notes').values({ id: 1, body: 'own' }).execute();
+      await outsideOneTransaction(() => db().transaction().execute((other) => other.insertInto('one_transaction_notes').values({ id: 2, body: 'apart' }).execute()));
+      return withCommit(note(3, 'final'));
+    });
+    expect(own).toBe(true);
+    // Joined to a scope: refused, even after a transaction of its work began on a connection of its own; the caller runs it.
+    const joined = await inOneTransaction(() => transactionWithFinalStatement(db(), async (trx, withCommit) => {
+      await trx.insertInto('one_transaction_notes').values({ id: 4, body: 'joined' }).execute();
+      await outsideOneTransaction(() => db().transaction().execute((other) => other.insertInto('one_transaction_notes').values({ id: 5, body: 'aside' }).execute()));
+      const taken = withCommit(note(6, 'never sent'));
+      if (!taken) await sql.raw(note(7, 'run by the caller')).execute(trx);
+      return taken;
+    }));
+    expect(joined).toBe(false);
+    expect(await notes()).toEqual([
+      { id: 1, body: 'own' }, { id: 2, body: 'apart' }, { id: 3, body: 'final' }, { id: 4, body: 'joined' }, { id: 5, body: 'aside' }, { id: 7, body: 'run by the caller' },
+    ]);
   });
 
   it('refuses a transaction with its own isolation level inside it', async () => {
