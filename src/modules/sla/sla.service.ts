@@ -354,7 +354,7 @@ export class SlaService {
       const settings = await this.cachedSettings(workspaceId);
       const now = this.clock.now();
       const { result, deadlinesShown } = reconcileTicket({ ticket, state, clocks, hints, settings, now });
-      if (!state || result.clocks.some((c) => c.dirty) || stateChanged(state, result.state) || !deadlinesShown) {
+      if (!state || mustSave(state, result, deadlinesShown)) {
         const saved = await this.repo.saveState(workspaceId, ticketId, state?.version, result.state, result.clocks, now,
           deadlinesShown ? undefined : (trx) => this.tickets.setDeadlines(workspaceId, [{ ticketId, ...result.deadlines }], trx));
         if (saved === undefined) continue;
@@ -401,7 +401,7 @@ export class SlaService {
         continue;
       }
       const { result, deadlinesShown } = reconcileTicket({ ticket, state: stored.state, clocks: stored.clocks, hints, settings, now });
-      if (result.clocks.some((c) => c.dirty) || stateChanged(stored.state, result.state) || !deadlinesShown) {
+      if (mustSave(stored.state, result, deadlinesShown)) {
         toSave.push({ ticketId, version: stored.state.version, state: result.state, clocks: result.clocks, deadlinesShown, deadlines: result.deadlines });
       }
       checks.push({ ticketId, clocks: result.clocks, before: stored.clocks });
@@ -751,6 +751,11 @@ function reconcileTicket(input: {
 
 function workingState(row: TicketStateRow): WorkingState {
   return { policy_id: row.policy_id, status: row.status, paused_since: row.paused_since, pauses: row.pauses, first_responded_at: row.first_responded_at };
+}
+
+/** Whether a sync has anything to write: a clock changed or started, the state changed, or the ticket shows other deadlines. */
+function mustSave(state: TicketStateRow, result: Reconciled, deadlinesShown: boolean): boolean {
+  return result.clocks.some((c) => c.dirty) || stateChanged(state, result.state) || !deadlinesShown;
 }
 
 function stateChanged(row: TicketStateRow, next: WorkingState): boolean {

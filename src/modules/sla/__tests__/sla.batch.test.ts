@@ -38,11 +38,13 @@ async function slaService(): Promise<SlaService> {
   return new SlaService(new SlaRepo(t.database.db, await Tenancy.load(t.database.db)), t.services.tickets, t.services.accounts, t.bus, jobs, t.clock);
 }
 
-function ticketCreated(sla: SlaService): BatchedHandler<'ticket.created'> {
-  const subscription = sla.subscriptions()['ticket.created'];
-  if (!subscription || typeof subscription === 'function') throw new Error('ticket.created has no batch handler');
-  return subscription;
+/** The SLA's set-based handler of one event and its one-by-one twin. */
+function handlerOf<K extends 'ticket.created' | 'ticket.updated' | 'message.created'>(sla: SlaService, type: K): BatchedHandler<K> {
+  const subscription = sla.subscriptions()[type];
+  if (!subscription || typeof subscription === 'function') throw new Error(`${type} has no batch handler`);
+  return subscription as BatchedHandler<K>;
 }
+const ticketCreated = (sla: SlaService) => handlerOf(sla, 'ticket.created');
 
 const created = (workspaceId: string, ticketId: string) => ({
   id: randomUUID(), type: 'ticket.created', workspaceId, payload: { ticket: { id: ticketId } }, occurredAt: MONDAY.toISOString(),
@@ -200,12 +202,6 @@ describe('a batch of new tickets (sla:ticket.created, set-based)', () => {
     expect(await slaRows(tickets)).toMatchObject({ states: [], clocks: [], checks: [] });
   });
 });
-
-function handlerOf<K extends 'ticket.updated' | 'message.created'>(sla: SlaService, type: K): BatchedHandler<K> {
-  const subscription = sla.subscriptions()[type];
-  if (!subscription || typeof subscription === 'function') throw new Error(`${type} has no batch handler`);
-  return subscription as BatchedHandler<K>;
-}
 
 type Change = { status?: [string, string]; departmentId?: [string | null, string | null]; urgency?: [number, number] };
 const updated = (workspaceId: string, ticket: { id: string; urgency: number; departmentId: string | null }, changes: Change) => ({
